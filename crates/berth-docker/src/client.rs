@@ -1,0 +1,90 @@
+//! [`Client`]: a connected, version-negotiated engine, and the timeout wrapper every call uses.
+
+use std::future::Future;
+use std::time::Duration;
+
+use bollard::{API_DEFAULT_VERSION, Docker};
+
+use crate::endpoint::Address;
+use crate::{Endpoint, Error};
+
+/// How long a single request may take before Berth gives up on it.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A connected engine whose API version has been negotiated.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) docker: Docker,
+    endpoint: Endpoint,
+    api_version: String,
+}
+
+impl Client {
+    /// Connects to `endpoint`, pings it and negotiates the API version, all within `timeout`.
+    pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Self, Error> {
+        let name = endpoint.host.as_str();
+        let secs = CALL_TIMEOUT.as_secs();
+        let docker = match endpoint.address()? {
+            Address::Unix(path) => {
+                let path = path.to_str().ok_or_else(|| Error::InvalidEndpoint {
+                    host: name.to_owned(),
+                    reason: "the socket path is not UTF-8".into(),
+                })?;
+                Docker::connect_with_unix(path, secs, API_DEFAULT_VERSION)
+            }
+            Address::Tcp(_) => match &endpoint.tls {
+                Some(tls) => Docker::connect_with_ssl(
+                    name,
+                    &tls.key,
+                    &tls.cert,
+                    &tls.ca,
+                    secs,
+                    API_DEFAULT_VERSION,
+                ),
+                None => Docker::connect_with_http(name, secs, API_DEFAULT_VERSION),
+            },
+        }
+        .map_err(|e| Error::from_bollard(name, e))?;
+
+        let negotiate = async {
+            docker.ping().await?;
+            docker.negotiate_version().await
+        };
+        let docker = tokio::time::timeout(timeout, negotiate)
+            .await
+            .map_err(|_| Error::Timeout {
+                endpoint: name.to_owned(),
+                what: "a ping",
+                secs: timeout.as_secs().max(1),
+            })?
+            .map_err(|e| Error::from_bollard(name, e))?;
+        let v = docker.client_version();
+        let api_version = format!("{}.{}", v.major_version, v.minor_version);
+        tracing::debug!(endpoint = name, api_version, "engine connected");
+        Ok(Self { docker, endpoint: endpoint.clone(), api_version })
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The negotiated API version, e.g. `1.41`.
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// Runs one engine call under the call timeout, mapping its error.
+    pub(crate) async fn call<T, F>(&self, what: &'static str, fut: F) -> Result<T, Error>
+    where
+        F: Future<Output = Result<T, bollard::errors::Error>>,
+    {
+        match tokio::time::timeout(CALL_TIMEOUT, fut).await {
+            Ok(res) => res.map_err(|e| Error::from_bollard(&self.endpoint.host, e)),
+            Err(_) => Err(Error::Timeout {
+                endpoint: self.endpoint.host.clone(),
+                what,
+                secs: CALL_TIMEOUT.as_secs(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The client: every call Berth makes to a Docker engine goes through [`Client`].
+//!
+//! One module per engine resource (as bollard does), one error enum ([`Error`]) that keeps
+//! the engine's status code, and a timeout on every call. A [`Client`] only exists once the
+//! engine answered a ping and the API version was negotiated, so an old engine (Debian's
+//! dockerd 20.10 speaks 1.41) is never sent a request in a newer dialect.
+
+mod client;
+pub mod containers;
+mod endpoint;
+mod error;
+pub mod images;
+pub mod networks;
+pub mod system;
+pub mod volumes;
+
+pub use client::Client;
+pub use endpoint::{Endpoint, TlsMaterial};
+pub use error::Error;
+
+/// bollard's generated engine models, re-exported so callers need not depend on bollard.
+pub use bollard::models;
