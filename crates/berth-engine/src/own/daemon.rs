@@ -167,6 +167,16 @@ async fn clear_stale(config: &EngineConfig) -> Option<Daemon> {
         }
         let _ = std::fs::remove_file(&pidfile);
     }
+    // A killed dockerd leaves its managed containerd behind, which the next dockerd would wait
+    // on for 15 s before giving up. Container shims are separate processes and survive this.
+    let containerd_pid = p.exec_root().join("containerd").join("containerd.pid");
+    if let Some(pid) = read_pid(&containerd_pid) {
+        if process_name(pid).as_deref() == Some("containerd") {
+            tracing::info!(pid, "stopping the containerd a crashed engine left behind");
+            terminate_pid(pid, config.stop_timeout).await;
+        }
+        let _ = std::fs::remove_file(&containerd_pid);
+    }
     let socket = p.socket();
     if socket.exists() {
         tracing::info!(socket = %socket.display(), "removing the stale socket of a crashed run");
@@ -297,8 +307,12 @@ fn pid_alive(pid: u32) -> bool {
     kill(Pid::from_raw(pid as i32), None).is_ok()
 }
 
+fn process_name(pid: u32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).ok().map(|c| c.trim().to_owned())
+}
+
 fn is_dockerd(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "dockerd")
+    process_name(pid).as_deref() == Some("dockerd")
 }
 
 async fn wait_pid_gone(pid: u32, timeout: Duration) -> bool {

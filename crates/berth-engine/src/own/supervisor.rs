@@ -100,8 +100,9 @@ impl Supervisor {
 
     /// Waits until the supervisor has ended (with `exit_when_idle`).
     pub async fn finished(&mut self) {
-        if let Some(task) = self.task.take() {
+        if let Some(task) = &mut self.task {
             let _ = task.await;
+            self.task = None;
         }
         self.server.abort();
     }

@@ -1,0 +1,181 @@
+//! The facade's side of Berth's own engine: start, stop, restart and status, whichever process
+//! supervises it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use berth_engine::Error as EngineError;
+use berth_engine::own::{EngineState, Supervisor, control};
+
+use crate::wire::{EngineView, OwnEngineView};
+use crate::{ApiError, Berth, ErrorCode};
+
+/// How Berth's own engine is started when this process has to start it.
+#[derive(Clone, Debug)]
+pub enum Launch {
+    /// A detached supervisor process, `exe args…` (the CLI runs `berth engine supervise`), which
+    /// outlives the command that started it.
+    Detached { exe: PathBuf, args: Vec<String> },
+    /// A supervisor inside this process (the app): the engine stops when the app quits.
+    InProcess,
+}
+
+/// Extra time, beyond dockerd's own ready timeout, for a supervisor to report.
+const REPORT_SLACK: Duration = Duration::from_secs(15);
+
+impl Berth {
+    fn wait_budget(&self) -> Duration {
+        self.engine.ready_timeout + REPORT_SLACK
+    }
+
+    /// Where the supervisor's own messages go.
+    pub fn supervisor_log(&self) -> PathBuf {
+        self.engine.paths.log.with_file_name("supervisor.log")
+    }
+
+    /// The engine's captured output.
+    pub fn engine_log(&self) -> PathBuf {
+        self.engine.paths.log.clone()
+    }
+
+    /// Berth's own engine as its supervisor reports it (stopped when nobody supervises it).
+    pub async fn engine_status(&self) -> Result<OwnEngineView, ApiError> {
+        if let Some(sup) = self.supervisor.lock().await.as_ref() {
+            return Ok(OwnEngineView::from_status(Some(sup.status()), &self.engine));
+        }
+        let status = control::status(&self.engine.paths).await?;
+        Ok(OwnEngineView::from_status(status, &self.engine))
+    }
+
+    /// Starts Berth's own engine (or finds it running) and waits until its API answers.
+    pub async fn engine_start(&self) -> Result<OwnEngineView, ApiError> {
+        self.engine_request("start").await
+    }
+
+    /// Restarts Berth's own engine, starting it when it is not running.
+    pub async fn engine_restart(&self) -> Result<OwnEngineView, ApiError> {
+        self.engine_request("restart").await
+    }
+
+    async fn engine_request(&self, what: &str) -> Result<OwnEngineView, ApiError> {
+        let mut own = self.supervisor.lock().await;
+        if let Some(sup) = own.as_ref() {
+            let mut state = sup.state();
+            state.mark_unchanged();
+            if what == "restart" {
+                sup.restart().await;
+            } else {
+                sup.start().await;
+            }
+            return self.settle(sup, state).await;
+        }
+        match control::start(&self.engine.paths, what, self.wait_budget()).await {
+            Ok(status) => return Ok(OwnEngineView::from_status(Some(status), &self.engine)),
+            Err(EngineError::NotRunning) => {}
+            Err(e) => return Err(e.into()),
+        }
+        match &self.launch {
+            Launch::Detached { exe, args } => {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let status = control::spawn_detached(
+                    &self.engine.paths,
+                    exe,
+                    &args,
+                    &self.supervisor_log(),
+                    self.wait_budget(),
+                )
+                .await?;
+                Ok(OwnEngineView::from_status(Some(status), &self.engine))
+            }
+            Launch::InProcess => {
+                let sup = Supervisor::spawn(self.engine.clone(), false)?;
+                let state = sup.state();
+                let view = self.settle(&sup, state).await;
+                *own = Some(sup);
+                view
+            }
+        }
+    }
+
+    /// Waits for an in-process supervisor to reach running or a final failure.
+    async fn settle(
+        &self,
+        sup: &Supervisor,
+        mut state: tokio::sync::watch::Receiver<EngineState>,
+    ) -> Result<OwnEngineView, ApiError> {
+        let settled = |s: &EngineState| matches!(s, EngineState::Running { .. }) || s.is_final_failure();
+        match tokio::time::timeout(self.wait_budget(), state.wait_for(settled)).await {
+            Ok(_) => {}
+            Err(_) => {
+                return Err(ApiError::new(ErrorCode::EngineFailed, "Berth's engine did not start in time; see its log"));
+            }
+        }
+        let status = sup.status();
+        if let EngineState::Failed { reason, .. } = &status.state {
+            return Err(EngineError::Failed { reason: reason.clone() }.into());
+        }
+        Ok(OwnEngineView::from_status(Some(status), &self.engine))
+    }
+
+    /// Stops Berth's own engine. Returns false when it was not running.
+    pub async fn engine_stop(&self) -> Result<bool, ApiError> {
+        if let Some(sup) = self.supervisor.lock().await.as_ref() {
+            let was_running = !matches!(sup.status().state, EngineState::Stopped);
+            sup.stop().await;
+            return Ok(was_running);
+        }
+        match control::stop(&self.engine.paths, self.engine.stop_timeout + REPORT_SLACK).await {
+            Ok(()) => Ok(true),
+            Err(EngineError::NotRunning) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Runs Berth's engine under a supervisor in this process until the engine stops for good
+    /// or `quit` resolves, then stops it: the detached supervisor behind `berth engine supervise`.
+    pub async fn supervise(&self, quit: impl std::future::Future<Output = ()>) -> Result<(), ApiError> {
+        let mut sup = Supervisor::spawn(self.engine.clone(), true)?;
+        let quit_requested = tokio::select! {
+            _ = sup.finished() => false,
+            _ = quit => true,
+        };
+        if quit_requested {
+            sup.stop().await;
+            sup.finished().await;
+        }
+        Ok(())
+    }
+
+    /// Stops an engine this process supervises (the app quitting). Leaves others alone.
+    pub async fn shutdown(&self) {
+        if let Some(sup) = self.supervisor.lock().await.take() {
+            sup.shutdown().await;
+        }
+    }
+
+    /// Berth's engine and the engine in use, without starting anything.
+    pub async fn engine_view(&self) -> EngineView {
+        let own = match self.engine_status().await {
+            Ok(own) => own,
+            Err(e) => {
+                let mut own = OwnEngineView::from_status(None, &self.engine);
+                own.reason = Some(e.message);
+                own
+            }
+        };
+        let found = match self.candidates() {
+            Ok(c) => berth_engine::discovery::connect_first(&c, crate::PING_TIMEOUT).await.map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(found) => EngineView {
+                own,
+                connection: Some(
+                    crate::Connection { client: found.client, candidate: found.candidate }.view(),
+                ),
+                problem: None,
+            },
+            Err(e) => EngineView { own, connection: None, problem: Some(e.message) },
+        }
+    }
+}

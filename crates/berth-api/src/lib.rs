@@ -1,0 +1,253 @@
+//! The facade: the one API that the desktop app (src-tauri) and the `berth` CLI call.
+//!
+//! [`Berth`] holds the settings and the environment; it finds the engine to use (starting
+//! Berth's own when none answers and the settings allow it), drives Berth's own engine, and
+//! returns [`wire`] types. Nothing below this crate knows about tauri or clap.
+
+mod engine;
+mod error;
+pub mod settings;
+pub mod wire;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use berth_docker::Client;
+use berth_engine::context::{ContextStore, Env};
+use berth_engine::discovery::{self, Candidate};
+use berth_engine::own::EngineConfig;
+use tokio::sync::Mutex;
+
+pub use berth_engine::own::Supervisor;
+pub use engine::Launch;
+pub use error::{ApiError, ErrorCode};
+pub use settings::Settings;
+use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, NetworkRow, VersionView, VolumeRow};
+
+/// How long each candidate engine gets to answer a ping.
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Where the facade should connect, when the user named it (`-H`, `--context`).
+#[derive(Clone, Debug, Default)]
+pub enum Target {
+    /// Discovery in the documented order.
+    #[default]
+    Discover,
+    Host(String),
+    Context(String),
+}
+
+/// A connected engine and where it came from.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub client: Client,
+    pub candidate: Candidate,
+}
+
+impl Connection {
+    pub fn view(&self) -> ConnectionView {
+        ConnectionView {
+            source: self.candidate.source.to_string(),
+            host: self.candidate.endpoint.host.clone(),
+            api_version: self.client.api_version().to_owned(),
+        }
+    }
+}
+
+/// The facade.
+pub struct Berth {
+    settings: Settings,
+    settings_path: PathBuf,
+    store: ContextStore,
+    engine: EngineConfig,
+    launch: Launch,
+    target: Target,
+    /// The supervisor of Berth's own engine, when this process runs it (the app).
+    supervisor: Mutex<Option<Supervisor>>,
+}
+
+impl Berth {
+    /// Reads the settings file and the process environment.
+    pub fn load(launch: Launch, target: Target) -> Result<Self, ApiError> {
+        Self::with(Env::from_process(), Settings::default_path(), launch, target)
+    }
+
+    pub fn with(env: Env, settings_path: PathBuf, launch: Launch, target: Target) -> Result<Self, ApiError> {
+        let mut settings = Settings::load(&settings_path)?;
+        if let Ok(v) = std::env::var("BERTH_ENGINE_AUTOSTART") {
+            settings.engine_autostart = !matches!(v.as_str(), "0" | "false" | "no");
+        }
+        let engine = settings.engine_config(env.xdg_runtime_dir.as_deref());
+        Ok(Self {
+            settings,
+            settings_path,
+            store: ContextStore::new(env),
+            engine,
+            launch,
+            target,
+            supervisor: Mutex::new(None),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn save_settings(&mut self, settings: Settings) -> Result<(), ApiError> {
+        settings.save(&self.settings_path)?;
+        self.engine = settings.engine_config(self.store.env().xdg_runtime_dir.as_deref());
+        self.settings = settings;
+        Ok(())
+    }
+
+    /// Berth's own engine configuration.
+    pub fn engine_config(&self) -> &EngineConfig {
+        &self.engine
+    }
+
+    /// The candidate engines for the current target, in order.
+    pub fn candidates(&self) -> Result<Vec<Candidate>, ApiError> {
+        use berth_engine::discovery::Source;
+        Ok(match &self.target {
+            Target::Discover => discovery::candidates(&self.store, &self.engine.paths.socket())?,
+            Target::Host(host) => vec![Candidate {
+                source: Source::DockerHost,
+                endpoint: berth_docker::Endpoint { host: host.clone(), tls: None },
+            }],
+            Target::Context(name) => {
+                let ctx = self.store.get(name)?;
+                vec![Candidate { source: Source::Context(ctx.name), endpoint: ctx.endpoint }]
+            }
+        })
+    }
+
+    /// Connects to the engine to use (discovery, `-H` or `--context`), starting nothing.
+    pub async fn connect(&self) -> Result<Connection, ApiError> {
+        let found = discovery::connect_first(&self.candidates()?, PING_TIMEOUT).await?;
+        Ok(Connection { client: found.client, candidate: found.candidate })
+    }
+
+    /// Whether an unreachable engine should make Berth start its own: the target is discovery
+    /// and the `engine_autostart` setting is on.
+    pub fn autostarts(&self) -> bool {
+        matches!(self.target, Target::Discover) && self.settings.engine_autostart
+    }
+
+    /// [`Berth::connect`], and when no engine answers and [`Berth::autostarts`], starts Berth's
+    /// own engine first; `starting` is told before it does.
+    pub async fn connect_or_start(&self, starting: impl FnOnce(&EngineConfig)) -> Result<Connection, ApiError> {
+        match self.connect().await {
+            Err(e) if e.code == ErrorCode::EngineUnreachable && self.autostarts() => {
+                tracing::info!(%e, "no engine answers; starting Berth's own");
+                starting(&self.engine);
+                self.engine_start().await?;
+                self.connect().await
+            }
+            other => other,
+        }
+    }
+
+    /// The contexts, the current one marked.
+    pub fn contexts(&self) -> Result<Vec<ContextRow>, ApiError> {
+        let current = self.store.current_name()?;
+        Ok(self
+            .store
+            .list()?
+            .into_iter()
+            .map(|c| ContextRow {
+                current: c.name == current,
+                tls: c.endpoint.tls.is_some(),
+                name: c.name,
+                description: c.description,
+                host: c.endpoint.host,
+                skip_tls_verify: c.skip_tls_verify,
+            })
+            .collect())
+    }
+
+    pub fn context_use(&self, name: &str) -> Result<(), ApiError> {
+        Ok(self.store.use_context(name)?)
+    }
+
+    pub fn context_inspect(&self, name: &str) -> Result<ContextRow, ApiError> {
+        self.contexts()?
+            .into_iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| berth_engine::Error::UnknownContext { name: name.to_owned() }.into())
+    }
+
+    pub async fn version(&self, conn: &Connection) -> Result<VersionView, ApiError> {
+        let v = conn.client.version().await?;
+        Ok(VersionView {
+            client_version: env!("CARGO_PKG_VERSION").into(),
+            client_os_arch: format!("{}/{}", std::env::consts::OS, go_arch(std::env::consts::ARCH)),
+            connection: conn.view(),
+            server_version: v.version.unwrap_or_default(),
+            server_api_version: v.api_version.unwrap_or_default(),
+            server_min_api_version: v.min_api_version.unwrap_or_default(),
+            server_go_version: v.go_version.unwrap_or_default(),
+            server_git_commit: v.git_commit.unwrap_or_default(),
+            server_os_arch: format!("{}/{}", v.os.unwrap_or_default(), v.arch.unwrap_or_default()),
+            server_kernel: v.kernel_version.unwrap_or_default(),
+        })
+    }
+
+    pub async fn info(&self, conn: &Connection) -> Result<InfoView, ApiError> {
+        let i = conn.client.info().await?;
+        let rootless = i.security_options.iter().flatten().any(|o| o.contains("rootless"));
+        Ok(InfoView {
+            connection: conn.view(),
+            server_version: i.server_version.unwrap_or_default(),
+            containers: i.containers.unwrap_or_default(),
+            running: i.containers_running.unwrap_or_default(),
+            paused: i.containers_paused.unwrap_or_default(),
+            stopped: i.containers_stopped.unwrap_or_default(),
+            images: i.images.unwrap_or_default(),
+            storage_driver: i.driver.unwrap_or_default(),
+            cgroup_driver: i.cgroup_driver.map(|d| d.to_string()).unwrap_or_default(),
+            data_root: i.docker_root_dir.unwrap_or_default(),
+            kernel: i.kernel_version.unwrap_or_default(),
+            os: i.operating_system.unwrap_or_default(),
+            arch: i.architecture.unwrap_or_default(),
+            cpus: i.ncpu.unwrap_or_default(),
+            memory: i.mem_total.unwrap_or_default(),
+            name: i.name.unwrap_or_default(),
+            rootless,
+        })
+    }
+
+    pub async fn containers(&self, conn: &Connection, all: bool) -> Result<Vec<ContainerRow>, ApiError> {
+        Ok(conn.client.list_containers(all).await?.into_iter().map(Into::into).collect())
+    }
+
+    /// Images, newest first.
+    pub async fn images(&self, conn: &Connection) -> Result<Vec<ImageRow>, ApiError> {
+        let mut rows: Vec<ImageRow> = conn.client.list_images(false).await?.into_iter().map(Into::into).collect();
+        rows.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
+        Ok(rows)
+    }
+
+    /// Volumes by name.
+    pub async fn volumes(&self, conn: &Connection) -> Result<Vec<VolumeRow>, ApiError> {
+        let mut rows: Vec<VolumeRow> = conn.client.list_volumes().await?.into_iter().map(Into::into).collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(rows)
+    }
+
+    /// Networks by name.
+    pub async fn networks(&self, conn: &Connection) -> Result<Vec<NetworkRow>, ApiError> {
+        let mut rows: Vec<NetworkRow> = conn.client.list_networks().await?.into_iter().map(Into::into).collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(rows)
+    }
+}
+
+/// Go's names for architectures, as `docker version` prints them.
+fn go_arch(arch: &str) -> &str {
+    match arch {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    }
+}

@@ -1,0 +1,120 @@
+//! Berth's settings, persisted as JSON in the user's config directory.
+
+use std::path::{Path, PathBuf};
+
+use berth_engine::own::{Bridge, EngineConfig, Mode};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ApiError;
+
+/// Every setting, with its default. Unknown keys in the file are ignored; missing ones default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Settings {
+    /// Start Berth's own engine when no engine is reachable.
+    pub engine_autostart: bool,
+    /// Restart Berth's engine after a crash, with backoff.
+    pub engine_restart_on_crash: bool,
+    pub engine_restart_max_attempts: u32,
+    /// dockerd to run, by name or path.
+    pub engine_dockerd: String,
+    /// The rootful engine's own bridge (never `docker0`, which a system engine owns).
+    pub engine_bridge_name: String,
+    pub engine_bridge_cidr: String,
+    pub engine_address_pool: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let bridge = Bridge::default();
+        Self {
+            engine_autostart: true,
+            engine_restart_on_crash: true,
+            engine_restart_max_attempts: 5,
+            engine_dockerd: "dockerd".into(),
+            engine_bridge_name: bridge.name,
+            engine_bridge_cidr: bridge.cidr,
+            engine_address_pool: bridge.pool,
+        }
+    }
+}
+
+impl Settings {
+    /// `$XDG_CONFIG_HOME/berth/settings.json`.
+    pub fn default_path() -> PathBuf {
+        dirs::config_dir().unwrap_or_else(|| PathBuf::from(".config")).join("berth").join("settings.json")
+    }
+
+    /// Reads the file; a missing file gives the defaults, a malformed one an error naming it.
+    pub fn load(path: &Path) -> Result<Self, ApiError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::invalid(format!("{}: not valid settings ({e}); fix or remove the file", path.display()))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(ApiError::invalid(format!("{}: cannot read it ({e})", path.display()))),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), ApiError> {
+        let fail = |e: std::io::Error| ApiError::invalid(format!("{}: cannot write it ({e})", path.display()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("settings serialise")).map_err(fail)?;
+        std::fs::rename(&tmp, path).map_err(fail)
+    }
+
+    /// The engine configuration these settings describe, for the current user.
+    pub fn engine_config(&self, xdg_runtime_dir: Option<&Path>) -> EngineConfig {
+        let mut config = EngineConfig::for_current_user(xdg_runtime_dir);
+        config.dockerd = PathBuf::from(&self.engine_dockerd);
+        config.restart.enabled = self.engine_restart_on_crash;
+        config.restart.max_attempts = self.engine_restart_max_attempts;
+        if config.mode == Mode::Rootful {
+            config.bridge = Some(Bridge {
+                name: self.engine_bridge_name.clone(),
+                cidr: self.engine_bridge_cidr.clone(),
+                pool: self.engine_address_pool.clone(),
+            });
+        }
+        config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_and_partial_file_fills_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        assert_eq!(Settings::load(&path).unwrap(), Settings::default());
+        std::fs::write(&path, r#"{"engine_autostart": false, "future_key": 1}"#).unwrap();
+        let s = Settings::load(&path).unwrap();
+        assert!(!s.engine_autostart);
+        assert_eq!(s.engine_bridge_name, "berth0");
+    }
+
+    #[test]
+    fn malformed_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, "{not json").unwrap();
+        let err = Settings::load(&path).unwrap_err();
+        assert!(err.message.contains("settings.json: not valid settings"), "{err}");
+    }
+
+    #[test]
+    fn round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/settings.json");
+        let s = Settings { engine_restart_max_attempts: 2, ..Settings::default() };
+        s.save(&path).unwrap();
+        assert_eq!(Settings::load(&path).unwrap(), s);
+    }
+}

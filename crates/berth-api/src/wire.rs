@@ -1,0 +1,300 @@
+//! Wire types: what the facade returns to the CLI and, serialised, to the UI. TypeScript
+//! definitions are generated from these by ts-rs into `ui/src/lib/ipc/types/`.
+
+use std::collections::BTreeMap;
+
+use berth_docker::models::{ContainerSummary, ImageSummary, Network, Volume};
+use berth_engine::own::{EngineState, Status};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Berth's own engine, as its supervisor reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OwnEngineView {
+    /// `stopped`, `starting`, `running`, `stopping` or `failed`.
+    pub state: String,
+    pub reason: Option<String>,
+    #[ts(type = "number | null")]
+    pub retry_in_ms: Option<u64>,
+    pub pid: Option<u32>,
+    pub api_version: Option<String>,
+    /// `rootful` or `rootless`.
+    pub mode: String,
+    pub socket: String,
+    pub data_root: String,
+    pub log: String,
+    pub supervisor_pid: Option<u32>,
+}
+
+impl OwnEngineView {
+    pub(crate) fn from_status(status: Option<Status>, fallback: &berth_engine::own::EngineConfig) -> Self {
+        let p = &fallback.paths;
+        let mut view = Self {
+            state: "stopped".into(),
+            reason: None,
+            retry_in_ms: None,
+            pid: None,
+            api_version: None,
+            mode: fallback.mode.to_string(),
+            socket: p.socket().display().to_string(),
+            data_root: p.data_root.display().to_string(),
+            log: p.log.display().to_string(),
+            supervisor_pid: None,
+        };
+        let Some(status) = status else { return view };
+        view.state = status.state.name().into();
+        view.mode = status.mode.to_string();
+        view.socket = status.socket.display().to_string();
+        view.data_root = status.data_root.display().to_string();
+        view.log = status.log.display().to_string();
+        view.supervisor_pid = Some(status.supervisor_pid);
+        match status.state {
+            EngineState::Running { pid, api_version } => {
+                view.pid = Some(pid);
+                view.api_version = Some(api_version);
+            }
+            EngineState::Failed { reason, retry_in_ms } => {
+                view.reason = Some(reason);
+                view.retry_in_ms = retry_in_ms;
+            }
+            _ => {}
+        }
+        view
+    }
+}
+
+/// The engine Berth is connected to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionView {
+    /// Where it was found: `DOCKER_HOST`, `context NAME`, `system socket`, `user socket`,
+    /// `Berth's engine`.
+    pub source: String,
+    pub host: String,
+    pub api_version: String,
+}
+
+/// `berth version`: the client and the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct VersionView {
+    pub client_version: String,
+    pub client_os_arch: String,
+    pub connection: ConnectionView,
+    pub server_version: String,
+    pub server_api_version: String,
+    pub server_min_api_version: String,
+    pub server_go_version: String,
+    pub server_git_commit: String,
+    pub server_os_arch: String,
+    pub server_kernel: String,
+}
+
+/// `berth info`: a summary of the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct InfoView {
+    pub connection: ConnectionView,
+    pub server_version: String,
+    #[ts(type = "number")]
+    pub containers: i64,
+    #[ts(type = "number")]
+    pub running: i64,
+    #[ts(type = "number")]
+    pub paused: i64,
+    #[ts(type = "number")]
+    pub stopped: i64,
+    #[ts(type = "number")]
+    pub images: i64,
+    pub storage_driver: String,
+    pub cgroup_driver: String,
+    pub data_root: String,
+    pub kernel: String,
+    pub os: String,
+    pub arch: String,
+    #[ts(type = "number")]
+    pub cpus: i64,
+    #[ts(type = "number")]
+    pub memory: i64,
+    pub name: String,
+    pub rootless: bool,
+}
+
+/// One published or exposed port of a container.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[ts(export)]
+pub struct PortView {
+    pub ip: Option<String>,
+    pub private_port: u16,
+    pub public_port: Option<u16>,
+    /// `tcp`, `udp` or `sctp`.
+    pub proto: String,
+}
+
+/// A row of the container list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ContainerRow {
+    pub id: String,
+    /// Names without the leading `/`.
+    pub names: Vec<String>,
+    pub image: String,
+    pub command: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub created: i64,
+    /// `created`, `running`, `paused`, `restarting`, `removing`, `exited` or `dead`.
+    pub state: String,
+    /// The engine's own words, e.g. `Up 2 minutes`.
+    pub status: String,
+    pub ports: Vec<PortView>,
+    pub labels: BTreeMap<String, String>,
+    /// The compose project it belongs to, from `com.docker.compose.project`.
+    pub project: Option<String>,
+}
+
+impl From<ContainerSummary> for ContainerRow {
+    fn from(c: ContainerSummary) -> Self {
+        let labels: BTreeMap<String, String> = c.labels.unwrap_or_default().into_iter().collect();
+        let mut ports: Vec<PortView> = c
+            .ports
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| PortView {
+                ip: p.ip.filter(|ip| !ip.is_empty()),
+                private_port: p.private_port,
+                public_port: p.public_port,
+                proto: p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into()),
+            })
+            .collect();
+        ports.sort();
+        ports.dedup();
+        Self {
+            id: c.id.unwrap_or_default(),
+            names: c.names.unwrap_or_default().into_iter().map(|n| n.trim_start_matches('/').to_owned()).collect(),
+            image: c.image.unwrap_or_default(),
+            command: c.command.unwrap_or_default(),
+            created: c.created.unwrap_or_default(),
+            state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+            status: c.status.unwrap_or_default(),
+            ports,
+            project: labels.get("com.docker.compose.project").cloned(),
+            labels,
+        }
+    }
+}
+
+/// A row of the image list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImageRow {
+    pub id: String,
+    pub repo_tags: Vec<String>,
+    pub repo_digests: Vec<String>,
+    #[ts(type = "number")]
+    pub created: i64,
+    #[ts(type = "number")]
+    pub size: i64,
+    /// Containers using it; -1 when the engine did not count.
+    #[ts(type = "number")]
+    pub containers: i64,
+    /// No tag at all.
+    pub dangling: bool,
+}
+
+impl From<ImageSummary> for ImageRow {
+    fn from(i: ImageSummary) -> Self {
+        let repo_tags: Vec<String> = i.repo_tags.into_iter().filter(|t| t != "<none>:<none>").collect();
+        Self {
+            dangling: repo_tags.is_empty(),
+            id: i.id,
+            repo_tags,
+            repo_digests: i.repo_digests.into_iter().filter(|d| d != "<none>@<none>").collect(),
+            created: i.created,
+            size: i.size,
+            containers: i.containers,
+        }
+    }
+}
+
+/// A row of the volume list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct VolumeRow {
+    pub name: String,
+    pub driver: String,
+    pub mountpoint: String,
+    pub created_at: Option<String>,
+    pub scope: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl From<Volume> for VolumeRow {
+    fn from(v: Volume) -> Self {
+        Self {
+            name: v.name,
+            driver: v.driver,
+            mountpoint: v.mountpoint,
+            created_at: v.created_at,
+            scope: v.scope.map(|s| s.to_string()).unwrap_or_else(|| "local".into()),
+            labels: v.labels.into_iter().collect(),
+        }
+    }
+}
+
+/// A row of the network list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct NetworkRow {
+    pub id: String,
+    pub name: String,
+    pub driver: String,
+    pub scope: String,
+    pub internal: bool,
+    pub subnets: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl From<Network> for NetworkRow {
+    fn from(n: Network) -> Self {
+        Self {
+            id: n.id.unwrap_or_default(),
+            name: n.name.unwrap_or_default(),
+            driver: n.driver.unwrap_or_default(),
+            scope: n.scope.unwrap_or_default(),
+            internal: n.internal.unwrap_or(false),
+            subnets: n
+                .ipam
+                .and_then(|i| i.config)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|c| c.subnet)
+                .collect(),
+            labels: n.labels.unwrap_or_default().into_iter().collect(),
+        }
+    }
+}
+
+/// A Docker context.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ContextRow {
+    pub name: String,
+    pub description: String,
+    pub host: String,
+    pub tls: bool,
+    pub skip_tls_verify: bool,
+    pub current: bool,
+}
+
+/// Everything the first page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EngineView {
+    pub own: OwnEngineView,
+    /// The engine in use, if any answers.
+    pub connection: Option<ConnectionView>,
+    /// Why none answers, when none does.
+    pub problem: Option<String>,
+}

@@ -1,0 +1,252 @@
+//! Runs a parsed command line against the facade and prints the result.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+use berth_api::{Berth, Connection, Launch, Target};
+use clap::{CommandFactory, Parser};
+use serde::Serialize;
+
+use crate::cli::{Cli, Command, ContextCommand, EngineCommand, Format, ListCommand};
+use crate::render;
+
+/// Parses the command line, runs it, and turns any error into one line on stderr.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(matches!(cli.command, Command::Engine(EngineCommand::Supervise)));
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("berth: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("berth: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(supervisor: bool) {
+    let default = if supervisor { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
+}
+
+async fn execute(cli: Cli) -> Result<()> {
+    let target = match (cli.host, cli.context) {
+        (Some(host), _) => Target::Host(host),
+        (None, Some(ctx)) => Target::Context(ctx),
+        (None, None) => Target::Discover,
+    };
+    let exe = std::env::current_exe().context("cannot find the berth executable")?;
+    let launch = Launch::Detached { exe, args: vec!["engine".into(), "supervise".into()] };
+    let berth = Berth::load(launch, target)?;
+    let format = cli.format;
+    match cli.command {
+        Command::Engine(cmd) => engine(&berth, cmd, format).await,
+        Command::Context(cmd) => context(&berth, cmd, format),
+        Command::Version => {
+            let conn = connect(&berth).await?;
+            let v = berth.version(&conn).await?;
+            emit(format, std::slice::from_ref(&v), || render::version_text(&v))
+        }
+        Command::Info => {
+            let conn = connect(&berth).await?;
+            let i = berth.info(&conn).await?;
+            emit(format, std::slice::from_ref(&i), || render::info_text(&i))
+        }
+        Command::Ps(args) => {
+            let conn = connect(&berth).await?;
+            let rows = berth.containers(&conn, args.all).await?;
+            if args.quiet.quiet {
+                return ids(rows.iter().map(|c| &c.id[..c.id.len().min(12)]));
+            }
+            emit(format, &rows, || render::ps_table(&rows, now()))
+        }
+        Command::Images(q) => {
+            let conn = connect(&berth).await?;
+            let rows = berth.images(&conn).await?;
+            if q.quiet {
+                return ids(rows.iter().map(|i| short(&i.id)));
+            }
+            emit(format, &rows, || render::images_table(&rows, now()))
+        }
+        Command::Volume(ListCommand::Ls(q)) => {
+            let conn = connect(&berth).await?;
+            let rows = berth.volumes(&conn).await?;
+            if q.quiet {
+                return ids(rows.iter().map(|v| v.name.as_str()));
+            }
+            emit(format, &rows, || render::volumes_table(&rows))
+        }
+        Command::Network(ListCommand::Ls(q)) => {
+            let conn = connect(&berth).await?;
+            let rows = berth.networks(&conn).await?;
+            if q.quiet {
+                return ids(rows.iter().map(|n| short(&n.id)));
+            }
+            emit(format, &rows, || render::networks_table(&rows))
+        }
+        Command::Completion { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "berth", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+/// Connects, starting Berth's own engine when none answers and the settings allow it.
+async fn connect(berth: &Berth) -> Result<Connection> {
+    Ok(berth
+        .connect_or_start(|config| {
+            eprintln!(
+                "No engine answers; starting Berth's own ({}, data in {})…",
+                config.mode,
+                config.paths.data_root.display()
+            );
+        })
+        .await?)
+}
+
+async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()> {
+    match cmd {
+        EngineCommand::Start | EngineCommand::Restart => {
+            let restart = matches!(cmd, EngineCommand::Restart);
+            let own = if restart { berth.engine_restart().await? } else { berth.engine_start().await? };
+            emit(format, std::slice::from_ref(&own), || render::own_engine_line(&own) + "\n")
+        }
+        EngineCommand::Stop => {
+            let was_running = berth.engine_stop().await?;
+            let text = if was_running { "Berth's engine stopped\n" } else { "Berth's engine is not running\n" };
+            print(text);
+            Ok(())
+        }
+        EngineCommand::Status => {
+            let view = berth.engine_view().await;
+            emit(format, std::slice::from_ref(&view), || render::engine_status_text(&view))
+        }
+        EngineCommand::Logs { follow, tail } => logs(&berth.engine_log(), follow, tail).await,
+        EngineCommand::Supervise => {
+            let quit = async {
+                use tokio::signal::unix::{SignalKind, signal};
+                match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+                    (Ok(mut term), Ok(mut int)) => {
+                        tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+                    }
+                    _ => std::future::pending().await,
+                }
+            };
+            berth.supervise(quit).await?;
+            Ok(())
+        }
+    }
+}
+
+fn context(berth: &Berth, cmd: ContextCommand, format: Format) -> Result<()> {
+    match cmd {
+        ContextCommand::Ls => {
+            let rows = berth.contexts()?;
+            emit(format, &rows, || render::contexts_table(&rows))
+        }
+        ContextCommand::Use { name } => {
+            berth.context_use(&name)?;
+            print(&format!("{name}\nCurrent context is now {name:?}\n"));
+            Ok(())
+        }
+        ContextCommand::Inspect { names } => {
+            let names = if names.is_empty() {
+                vec![berth.contexts()?.into_iter().find(|c| c.current).map(|c| c.name).unwrap_or_default()]
+            } else {
+                names
+            };
+            let rows = names.iter().map(|n| berth.context_inspect(n)).collect::<Result<Vec<_>, _>>()?;
+            print(&(serde_json::to_string_pretty(&rows)? + "\n"));
+            Ok(())
+        }
+    }
+}
+
+/// Prints the engine log, the last `tail` lines, following it when asked.
+async fn logs(path: &std::path::Path, follow: bool, tail: Option<usize>) -> Result<()> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!("{}: no engine log yet; Berth's engine has not run as this user", path.display())
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut text = String::new();
+    file.read_to_string(&mut text).with_context(|| format!("reading {}", path.display()))?;
+    let lines: Vec<&str> = text.lines().collect();
+    let start = tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for line in &lines[start..] {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    drop(out);
+    if !follow {
+        return Ok(());
+    }
+    let mut pos = text.len() as u64;
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if len < pos {
+            // Rotated under us: start from the top of the new file.
+            pos = 0;
+        }
+        if len > pos {
+            file.seek(SeekFrom::Start(pos))?;
+            let mut chunk = String::new();
+            file.read_to_string(&mut chunk)?;
+            pos += chunk.len() as u64;
+            print(&chunk);
+        }
+    }
+}
+
+/// Prints rows as a table, or one JSON object per line.
+fn emit<T: Serialize>(format: Format, rows: &[T], table: impl FnOnce() -> String) -> Result<()> {
+    match format {
+        Format::Table => print(&table()),
+        Format::Json => {
+            let mut text = String::new();
+            for row in rows {
+                text += &serde_json::to_string(row)?;
+                text.push('\n');
+            }
+            print(&text);
+        }
+    }
+    Ok(())
+}
+
+fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<()> {
+    let text: String = ids.map(|id| format!("{id}\n")).collect();
+    print(&text);
+    Ok(())
+}
+
+fn short(id: &str) -> &str {
+    let id = id.trim_start_matches("sha256:");
+    &id[..id.len().min(12)]
+}
+
+/// Writes to stdout, ignoring a closed pipe (`berth ps | head`).
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

@@ -1,0 +1,10 @@
+//! `berth`: Berth's command line. The same core as the desktop app (through `berth-api`), with
+//! docker's verbs and table layouts, `--format json` for scripts, and one-line errors.
+
+mod cli;
+mod commands;
+mod render;
+
+fn main() -> std::process::ExitCode {
+    commands::run()
+}

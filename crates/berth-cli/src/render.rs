@@ -1,0 +1,456 @@
+//! Rendering for people: docker-style tables and texts. Pure functions of the wire types and
+//! "now", so tests compare them as golden text.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use berth_api::wire::{
+    ContainerRow, ContextRow, EngineView, ImageRow, InfoView, NetworkRow, OwnEngineView, PortView, VersionView,
+    VolumeRow,
+};
+use tabwriter::TabWriter;
+
+/// Aligns tab-separated rows as docker does (Go tabwriter, min width 10, padding 3).
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    // Go's minwidth counts the padding, this crate's does not: 7 + 3 gives docker's max(10, len + 3).
+    let mut tw = TabWriter::new(Vec::new()).minwidth(7).padding(3);
+    let _ = writeln!(tw, "{}", header.join("\t"));
+    for row in rows {
+        let _ = writeln!(tw, "{}", row.join("\t"));
+    }
+    let bytes = tw.into_inner().unwrap_or_default();
+    // tabwriter pads the last column too; docker's output does not.
+    String::from_utf8_lossy(&bytes).lines().map(|l| l.trim_end().to_owned() + "\n").collect()
+}
+
+/// docker's `units.HumanDuration`.
+pub fn human_duration(secs: i64) -> String {
+    let secs = secs.max(0);
+    let minutes = secs / 60;
+    let hours = (secs as f64 / 3600.0).round() as i64;
+    match secs {
+        0 => "Less than a second".into(),
+        1 => "1 second".into(),
+        s if s < 60 => format!("{s} seconds"),
+        _ if minutes == 1 => "About a minute".into(),
+        _ if minutes < 60 => format!("{minutes} minutes"),
+        _ if hours == 1 => "About an hour".into(),
+        _ if hours < 48 => format!("{hours} hours"),
+        _ if hours < 24 * 7 * 2 => format!("{} days", hours / 24),
+        _ if hours < 24 * 30 * 2 => format!("{} weeks", hours / 24 / 7),
+        _ if hours < 24 * 365 * 2 => format!("{} months", hours / 24 / 30),
+        _ => format!("{} years", secs / 3600 / 24 / 365),
+    }
+}
+
+/// docker's `units.HumanSizeWithPrecision(size, 3)`: decimal units, three significant digits.
+pub fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut value = bytes.max(0) as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{}{}", significant(value, 3), UNITS[unit])
+}
+
+/// Go's `%.{digits}g` for the values `human_size` sees: no exponent, trailing zeros dropped.
+fn significant(value: f64, digits: i32) -> String {
+    if value == 0.0 {
+        return "0".into();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
+}
+
+/// docker's ellipsis: at most `max` characters, the last one `…` when cut.
+fn ellipsis(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+fn short_id(id: &str) -> String {
+    id.trim_start_matches("sha256:").chars().take(12).collect()
+}
+
+/// Ports as `docker ps` shows them: consecutive ports folded into ranges.
+pub fn ports(ports: &[PortView]) -> String {
+    // (ip, proto, public?) → runs of (private, public)
+    let mut groups: BTreeMap<(String, String, bool), Vec<(u16, u16)>> = BTreeMap::new();
+    for p in ports {
+        let key = (p.ip.clone().unwrap_or_default(), p.proto.clone(), p.public_port.is_some());
+        groups.entry(key).or_default().push((p.private_port, p.public_port.unwrap_or(0)));
+    }
+    let mut parts: Vec<(u16, String)> = Vec::new();
+    for ((ip, proto, published), mut list) in groups {
+        list.sort();
+        let mut i = 0;
+        while i < list.len() {
+            let mut j = i;
+            while j + 1 < list.len()
+                && list[j + 1].0 == list[j].0 + 1
+                && (!published || list[j + 1].1 == list[j].1 + 1)
+            {
+                j += 1;
+            }
+            let (first, last) = (list[i], list[j]);
+            let range = |a: u16, b: u16| if a == b { a.to_string() } else { format!("{a}-{b}") };
+            let private = range(first.0, last.0);
+            let text = if published {
+                let host = if ip.contains(':') { format!("[{ip}]") } else { ip.clone() };
+                format!("{host}:{}->{private}/{proto}", range(first.1, last.1))
+            } else {
+                format!("{private}/{proto}")
+            };
+            parts.push((first.0, text));
+            i = j + 1;
+        }
+    }
+    parts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    parts.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(", ")
+}
+
+pub fn ps_table(rows: &[ContainerRow], now: i64) -> String {
+    table(
+        &["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"],
+        rows.iter().map(|c| {
+            vec![
+                short_id(&c.id),
+                c.image.clone(),
+                format!("\"{}\"", ellipsis(&c.command, 20)),
+                format!("{} ago", human_duration(now - c.created)),
+                c.status.clone(),
+                ports(&c.ports),
+                c.names.join(","),
+            ]
+        }),
+    )
+}
+
+pub fn images_table(rows: &[ImageRow], now: i64) -> String {
+    let mut out = Vec::new();
+    for image in rows {
+        let id = short_id(&image.id);
+        let created = format!("{} ago", human_duration(now - image.created));
+        let size = human_size(image.size);
+        if image.repo_tags.is_empty() {
+            out.push(vec!["<none>".into(), "<none>".into(), id.clone(), created.clone(), size.clone()]);
+        }
+        for tag in &image.repo_tags {
+            let (repo, tag) = split_tag(tag);
+            out.push(vec![repo.into(), tag.into(), id.clone(), created.clone(), size.clone()]);
+        }
+    }
+    table(&["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], out)
+}
+
+/// `registry:5000/app:1.0` → (`registry:5000/app`, `1.0`): the tag is after the last colon
+/// that follows the last slash.
+fn split_tag(reference: &str) -> (&str, &str) {
+    let slash = reference.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match reference[slash..].rfind(':') {
+        Some(i) => (&reference[..slash + i], &reference[slash + i + 1..]),
+        None => (reference, "<none>"),
+    }
+}
+
+pub fn volumes_table(rows: &[VolumeRow]) -> String {
+    table(&["DRIVER", "VOLUME NAME"], rows.iter().map(|v| vec![v.driver.clone(), v.name.clone()]))
+}
+
+pub fn networks_table(rows: &[NetworkRow]) -> String {
+    table(
+        &["NETWORK ID", "NAME", "DRIVER", "SCOPE"],
+        rows.iter().map(|n| vec![short_id(&n.id), n.name.clone(), n.driver.clone(), n.scope.clone()]),
+    )
+}
+
+pub fn contexts_table(rows: &[ContextRow]) -> String {
+    table(
+        &["NAME", "DESCRIPTION", "DOCKER ENDPOINT"],
+        rows.iter().map(|c| {
+            let name = if c.current { format!("{} *", c.name) } else { c.name.clone() };
+            vec![name, c.description.clone(), c.host.clone()]
+        }),
+    )
+}
+
+pub fn version_text(v: &VersionView) -> String {
+    let c = &v.connection;
+    format!(
+        "Client: Berth\n Version:           {}\n OS/Arch:           {}\n\n\
+         Server: Docker Engine ({} at {})\n Version:           {}\n API version:       {} (minimum {}, negotiated {})\n \
+         Go version:        {}\n Git commit:        {}\n OS/Arch:           {}\n Kernel:            {}\n",
+        v.client_version,
+        v.client_os_arch,
+        c.source,
+        c.host,
+        v.server_version,
+        v.server_api_version,
+        v.server_min_api_version,
+        c.api_version,
+        v.server_go_version,
+        v.server_git_commit,
+        v.server_os_arch,
+        v.server_kernel,
+    )
+}
+
+pub fn info_text(i: &InfoView) -> String {
+    format!(
+        "Engine: {} at {} (API {})\n Server Version:    {}\n Containers:        {} (running {}, paused {}, stopped {})\n \
+         Images:            {}\n Storage Driver:    {}\n Cgroup Driver:     {}\n Docker Root Dir:   {}\n \
+         Rootless:          {}\n Kernel Version:    {}\n Operating System:  {}\n Architecture:      {}\n \
+         CPUs:              {}\n Total Memory:      {}\n Name:              {}\n",
+        i.connection.source,
+        i.connection.host,
+        i.connection.api_version,
+        i.server_version,
+        i.containers,
+        i.running,
+        i.paused,
+        i.stopped,
+        i.images,
+        i.storage_driver,
+        i.cgroup_driver,
+        i.data_root,
+        if i.rootless { "yes" } else { "no" },
+        i.kernel,
+        i.os,
+        i.arch,
+        i.cpus,
+        human_binary(i.memory),
+        i.name,
+    )
+}
+
+/// docker's `units.BytesSize`: binary units with two decimals trimmed, e.g. `23.47GiB`.
+fn human_binary(bytes: i64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut value = bytes.max(0) as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let text = format!("{value:.2}");
+    format!("{}{}", text.trim_end_matches('0').trim_end_matches('.'), UNITS[unit])
+}
+
+pub fn own_engine_line(own: &OwnEngineView) -> String {
+    let mut line = format!("Berth's engine: {} ({}", own.state, own.mode);
+    if let Some(pid) = own.pid {
+        line += &format!(", pid {pid}");
+    }
+    if let Some(api) = &own.api_version {
+        line += &format!(", API {api}");
+    }
+    line.push(')');
+    if let Some(reason) = &own.reason {
+        line += &format!(": {reason}");
+        if let Some(ms) = own.retry_in_ms {
+            line += &format!(" (restarting in {:.1} s)", ms as f64 / 1000.0);
+        }
+    }
+    line
+}
+
+pub fn engine_status_text(view: &EngineView) -> String {
+    let own = &view.own;
+    let mut out = own_engine_line(own) + "\n";
+    out += &format!(" Socket:            unix://{}\n", own.socket);
+    out += &format!(" Data root:         {}\n", own.data_root);
+    out += &format!(" Log:               {}\n", own.log);
+    if let Some(pid) = own.supervisor_pid {
+        out += &format!(" Supervisor:        pid {pid}\n");
+    }
+    match (&view.connection, &view.problem) {
+        (Some(c), _) => out += &format!("In use: {} at {} (API {})\n", c.source, c.host, c.api_version),
+        (None, Some(problem)) => out += &format!("In use: none: {problem}\n"),
+        (None, None) => out += "In use: none\n",
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn port(ip: Option<&str>, private: u16, public: Option<u16>) -> PortView {
+        PortView { ip: ip.map(Into::into), private_port: private, public_port: public, proto: "tcp".into() }
+    }
+
+    fn container(id: &str, name: &str, age: i64, ports: Vec<PortView>, status: &str) -> ContainerRow {
+        ContainerRow {
+            id: id.into(),
+            names: vec![name.into()],
+            image: "user_name/admission_prediction".into(),
+            command: "/bin/busybox httpd -f -p 5000 -h /www".into(),
+            created: NOW - age,
+            state: "running".into(),
+            status: status.into(),
+            ports,
+            labels: Default::default(),
+            project: None,
+        }
+    }
+
+    #[test]
+    fn ps_golden() {
+        let rows = vec![
+            container(
+                "bcdc6e710318c2b3e7356ddcda2b9f7a1c99e20164dd810489e21e8af630b2c0",
+                "web",
+                2,
+                vec![port(Some("0.0.0.0"), 5000, Some(8000)), port(Some("::"), 5000, Some(8000))],
+                "Up 1 second",
+            ),
+            container("0123456789abcdef", "old", 3 * 86400, vec![port(None, 80, None)], "Exited (0) 2 days ago"),
+        ];
+        let expected = "\
+CONTAINER ID   IMAGE                            COMMAND                  CREATED         STATUS                  PORTS                                         NAMES
+bcdc6e710318   user_name/admission_prediction   \"/bin/busybox httpd …\"   2 seconds ago   Up 1 second             0.0.0.0:8000->5000/tcp, [::]:8000->5000/tcp   web
+0123456789ab   user_name/admission_prediction   \"/bin/busybox httpd …\"   3 days ago      Exited (0) 2 days ago   80/tcp                                        old
+";
+        assert_eq!(ps_table(&rows, NOW), expected);
+    }
+
+    #[test]
+    fn ps_empty_is_just_the_header() {
+        assert_eq!(
+            ps_table(&[], NOW),
+            "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n"
+        );
+    }
+
+    #[test]
+    fn port_ranges_fold() {
+        let ps = vec![
+            port(Some("127.0.0.1"), 8001, Some(9001)),
+            port(Some("127.0.0.1"), 8000, Some(9000)),
+            port(Some("127.0.0.1"), 8003, Some(9005)),
+            port(None, 53, None),
+            port(None, 54, None),
+        ];
+        assert_eq!(ports(&ps), "53-54/tcp, 127.0.0.1:9000-9001->8000-8001/tcp, 127.0.0.1:9005->8003/tcp");
+    }
+
+    #[test]
+    fn images_golden() {
+        let rows = vec![
+            ImageRow {
+                id: "sha256:6650495d2a58978b4c15afdeb83012c779adb47821310a419e9682e73b5da5f4".into(),
+                repo_tags: vec!["127.0.0.1:5000/user_name/app:1.0".into(), "bb:latest".into()],
+                repo_digests: vec![],
+                created: NOW - 10,
+                size: 1_990_000,
+                containers: -1,
+                dangling: false,
+            },
+            ImageRow {
+                id: "sha256:aaaaaaaaaaaabbbb".into(),
+                repo_tags: vec![],
+                repo_digests: vec![],
+                created: NOW - 7200,
+                size: 512,
+                containers: 0,
+                dangling: true,
+            },
+        ];
+        let expected = "\
+REPOSITORY                     TAG       IMAGE ID       CREATED          SIZE
+127.0.0.1:5000/user_name/app   1.0       6650495d2a58   10 seconds ago   1.99MB
+bb                             latest    6650495d2a58   10 seconds ago   1.99MB
+<none>                         <none>    aaaaaaaaaaaa   2 hours ago      512B
+";
+        assert_eq!(images_table(&rows, NOW), expected);
+    }
+
+    #[test]
+    fn sizes_like_docker() {
+        let cases = [(0, "0B"), (999, "999B"), (1000, "1kB"), (1_990_000, "1.99MB"), (12_345, "12.3kB"), (100_000_000, "100MB"), (2_000_000_000, "2GB")];
+        for (bytes, want) in cases {
+            assert_eq!(human_size(bytes), want, "{bytes}");
+        }
+        assert_eq!(human_binary(25_000_000_000), "23.28GiB");
+    }
+
+    #[test]
+    fn durations_like_docker() {
+        let cases = [
+            (0, "Less than a second"),
+            (1, "1 second"),
+            (59, "59 seconds"),
+            (60, "About a minute"),
+            (3599, "59 minutes"),
+            (3600, "About an hour"),
+            (5 * 3600, "5 hours"),
+            (3 * 86400, "3 days"),
+            (20 * 86400, "2 weeks"),
+            (90 * 86400, "3 months"),
+            (800 * 86400, "2 years"),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(human_duration(secs), want, "{secs}");
+        }
+    }
+
+    #[test]
+    fn contexts_and_networks_golden() {
+        let ctx = vec![
+            ContextRow {
+                name: "default".into(),
+                description: "Current DOCKER_HOST based configuration".into(),
+                host: "unix:///var/run/docker.sock".into(),
+                tls: false,
+                skip_tls_verify: false,
+                current: true,
+            },
+            ContextRow {
+                name: "remote".into(),
+                description: "".into(),
+                host: "tcp://10.0.0.5:2376".into(),
+                tls: true,
+                skip_tls_verify: false,
+                current: false,
+            },
+        ];
+        assert_eq!(
+            contexts_table(&ctx),
+            "\
+NAME        DESCRIPTION                               DOCKER ENDPOINT
+default *   Current DOCKER_HOST based configuration   unix:///var/run/docker.sock
+remote                                                tcp://10.0.0.5:2376
+"
+        );
+        let nets = vec![NetworkRow {
+            id: "f00dfeedbeef0123456".into(),
+            name: "bridge".into(),
+            driver: "bridge".into(),
+            scope: "local".into(),
+            internal: false,
+            subnets: vec![],
+            labels: Default::default(),
+        }];
+        assert_eq!(
+            networks_table(&nets),
+            "NETWORK ID     NAME      DRIVER    SCOPE\nf00dfeedbeef   bridge    bridge    local\n"
+        );
+    }
+
+    #[test]
+    fn tag_split_handles_registry_ports() {
+        assert_eq!(split_tag("localhost:5000/a/b:1"), ("localhost:5000/a/b", "1"));
+        assert_eq!(split_tag("localhost:5000/a"), ("localhost:5000/a", "<none>"));
+        assert_eq!(split_tag("busybox:latest"), ("busybox", "latest"));
+    }
+}
