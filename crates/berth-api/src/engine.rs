@@ -103,16 +103,23 @@ impl Berth {
         sup: &Supervisor,
         mut state: tokio::sync::watch::Receiver<EngineState>,
     ) -> Result<OwnEngineView, ApiError> {
-        let settled = |s: &EngineState| matches!(s, EngineState::Running { .. }) || s.is_final_failure();
+        let settled =
+            |s: &EngineState| matches!(s, EngineState::Running { .. }) || s.is_final_failure();
         match tokio::time::timeout(self.wait_budget(), state.wait_for(settled)).await {
             Ok(_) => {}
             Err(_) => {
-                return Err(ApiError::new(ErrorCode::EngineFailed, "Berth's engine did not start in time; see its log"));
+                return Err(ApiError::new(
+                    ErrorCode::EngineFailed,
+                    "Berth's engine did not start in time; see its log",
+                ));
             }
         }
         let status = sup.status();
         if let EngineState::Failed { reason, .. } = &status.state {
-            return Err(EngineError::Failed { reason: reason.clone() }.into());
+            return Err(EngineError::Failed {
+                reason: reason.clone(),
+            }
+            .into());
         }
         Ok(OwnEngineView::from_status(Some(status), &self.engine))
     }
@@ -133,7 +140,10 @@ impl Berth {
 
     /// Runs Berth's engine under a supervisor in this process until the engine stops for good
     /// or `quit` resolves, then stops it: the detached supervisor behind `berth engine supervise`.
-    pub async fn supervise(&self, quit: impl std::future::Future<Output = ()>) -> Result<(), ApiError> {
+    pub async fn supervise(
+        &self,
+        quit: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ApiError> {
         let mut sup = Supervisor::spawn(self.engine.clone(), true)?;
         let quit_requested = tokio::select! {
             _ = sup.finished() => false,
@@ -164,18 +174,28 @@ impl Berth {
             }
         };
         let found = match self.candidates() {
-            Ok(c) => berth_engine::discovery::connect_first(&c, crate::PING_TIMEOUT).await.map_err(ApiError::from),
+            Ok(c) => berth_engine::discovery::connect_first(&c, crate::PING_TIMEOUT)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(e),
         };
         match found {
             Ok(found) => EngineView {
                 own,
                 connection: Some(
-                    crate::Connection { client: found.client, candidate: found.candidate }.view(),
+                    crate::Connection {
+                        client: found.client,
+                        candidate: found.candidate,
+                    }
+                    .view(),
                 ),
                 problem: None,
             },
-            Err(e) => EngineView { own, connection: None, problem: Some(e.message) },
+            Err(e) => EngineView {
+                own,
+                connection: None,
+                problem: Some(e.message),
+            },
         }
     }
 }

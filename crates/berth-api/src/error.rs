@@ -28,7 +28,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -56,7 +59,9 @@ impl From<berth_engine::Error> for ApiError {
         match err {
             E::Client(e) => e.into(),
             E::UnknownContext { .. } | E::BadFile { .. } => Self::invalid(err.to_string()),
-            E::NoEngine { .. } | E::NotRunning => Self::new(ErrorCode::EngineUnreachable, err.to_string()),
+            E::NoEngine { .. } | E::NotRunning => {
+                Self::new(ErrorCode::EngineUnreachable, err.to_string())
+            }
             E::Preflight { .. } | E::Failed { .. } | E::Timeout { .. } => {
                 Self::new(ErrorCode::EngineFailed, err.to_string())
             }

@@ -22,7 +22,10 @@ pub use berth_engine::own::Supervisor;
 pub use engine::Launch;
 pub use error::{ApiError, ErrorCode};
 pub use settings::Settings;
-use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, NetworkRow, VersionView, VolumeRow};
+use wire::{
+    ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, NetworkRow, VersionView,
+    VolumeRow,
+};
 
 /// How long each candidate engine gets to answer a ping.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -69,10 +72,20 @@ pub struct Berth {
 impl Berth {
     /// Reads the settings file and the process environment.
     pub fn load(launch: Launch, target: Target) -> Result<Self, ApiError> {
-        Self::with(Env::from_process(), Settings::default_path(), launch, target)
+        Self::with(
+            Env::from_process(),
+            Settings::default_path(),
+            launch,
+            target,
+        )
     }
 
-    pub fn with(env: Env, settings_path: PathBuf, launch: Launch, target: Target) -> Result<Self, ApiError> {
+    pub fn with(
+        env: Env,
+        settings_path: PathBuf,
+        launch: Launch,
+        target: Target,
+    ) -> Result<Self, ApiError> {
         let mut settings = Settings::load(&settings_path)?;
         if let Ok(v) = std::env::var("BERTH_ENGINE_AUTOSTART") {
             settings.engine_autostart = !matches!(v.as_str(), "0" | "false" | "no");
@@ -112,19 +125,40 @@ impl Berth {
             Target::Discover => discovery::candidates(&self.store, &self.engine.paths.socket())?,
             Target::Host(host) => vec![Candidate {
                 source: Source::DockerHost,
-                endpoint: berth_docker::Endpoint { host: host.clone(), tls: None },
+                endpoint: berth_docker::Endpoint {
+                    host: host.clone(),
+                    tls: None,
+                },
             }],
             Target::Context(name) => {
                 let ctx = self.store.get(name)?;
-                vec![Candidate { source: Source::Context(ctx.name), endpoint: ctx.endpoint }]
+                vec![Candidate {
+                    source: Source::Context(ctx.name),
+                    endpoint: ctx.endpoint,
+                }]
             }
         })
     }
 
     /// Connects to the engine to use (discovery, `-H` or `--context`), starting nothing.
     pub async fn connect(&self) -> Result<Connection, ApiError> {
-        let found = discovery::connect_first(&self.candidates()?, PING_TIMEOUT).await?;
-        Ok(Connection { client: found.client, candidate: found.candidate })
+        let candidates = self.candidates()?;
+        if let (false, [only]) = (
+            matches!(self.target, Target::Discover),
+            candidates.as_slice(),
+        ) {
+            // A named engine: its own error says more than a summary of one attempt.
+            let client = Client::connect(&only.endpoint, PING_TIMEOUT).await?;
+            return Ok(Connection {
+                client,
+                candidate: only.clone(),
+            });
+        }
+        let found = discovery::connect_first(&candidates, PING_TIMEOUT).await?;
+        Ok(Connection {
+            client: found.client,
+            candidate: found.candidate,
+        })
     }
 
     /// Whether an unreachable engine should make Berth start its own: the target is discovery
@@ -135,7 +169,10 @@ impl Berth {
 
     /// [`Berth::connect`], and when no engine answers and [`Berth::autostarts`], starts Berth's
     /// own engine first; `starting` is told before it does.
-    pub async fn connect_or_start(&self, starting: impl FnOnce(&EngineConfig)) -> Result<Connection, ApiError> {
+    pub async fn connect_or_start(
+        &self,
+        starting: impl FnOnce(&EngineConfig),
+    ) -> Result<Connection, ApiError> {
         match self.connect().await {
             Err(e) if e.code == ErrorCode::EngineUnreachable && self.autostarts() => {
                 tracing::info!(%e, "no engine answers; starting Berth's own");
@@ -173,28 +210,45 @@ impl Berth {
         self.contexts()?
             .into_iter()
             .find(|c| c.name == name)
-            .ok_or_else(|| berth_engine::Error::UnknownContext { name: name.to_owned() }.into())
+            .ok_or_else(|| {
+                berth_engine::Error::UnknownContext {
+                    name: name.to_owned(),
+                }
+                .into()
+            })
     }
 
     pub async fn version(&self, conn: &Connection) -> Result<VersionView, ApiError> {
         let v = conn.client.version().await?;
         Ok(VersionView {
             client_version: env!("CARGO_PKG_VERSION").into(),
-            client_os_arch: format!("{}/{}", std::env::consts::OS, go_arch(std::env::consts::ARCH)),
+            client_os_arch: format!(
+                "{}/{}",
+                std::env::consts::OS,
+                go_arch(std::env::consts::ARCH)
+            ),
             connection: conn.view(),
             server_version: v.version.unwrap_or_default(),
             server_api_version: v.api_version.unwrap_or_default(),
             server_min_api_version: v.min_api_version.unwrap_or_default(),
             server_go_version: v.go_version.unwrap_or_default(),
             server_git_commit: v.git_commit.unwrap_or_default(),
-            server_os_arch: format!("{}/{}", v.os.unwrap_or_default(), v.arch.unwrap_or_default()),
+            server_os_arch: format!(
+                "{}/{}",
+                v.os.unwrap_or_default(),
+                v.arch.unwrap_or_default()
+            ),
             server_kernel: v.kernel_version.unwrap_or_default(),
         })
     }
 
     pub async fn info(&self, conn: &Connection) -> Result<InfoView, ApiError> {
         let i = conn.client.info().await?;
-        let rootless = i.security_options.iter().flatten().any(|o| o.contains("rootless"));
+        let rootless = i
+            .security_options
+            .iter()
+            .flatten()
+            .any(|o| o.contains("rootless"));
         Ok(InfoView {
             connection: conn.view(),
             server_version: i.server_version.unwrap_or_default(),
@@ -216,27 +270,55 @@ impl Berth {
         })
     }
 
-    pub async fn containers(&self, conn: &Connection, all: bool) -> Result<Vec<ContainerRow>, ApiError> {
-        Ok(conn.client.list_containers(all).await?.into_iter().map(Into::into).collect())
+    pub async fn containers(
+        &self,
+        conn: &Connection,
+        all: bool,
+    ) -> Result<Vec<ContainerRow>, ApiError> {
+        Ok(conn
+            .client
+            .list_containers(all)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// Images, newest first.
     pub async fn images(&self, conn: &Connection) -> Result<Vec<ImageRow>, ApiError> {
-        let mut rows: Vec<ImageRow> = conn.client.list_images(false).await?.into_iter().map(Into::into).collect();
+        let mut rows: Vec<ImageRow> = conn
+            .client
+            .list_images(false)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         rows.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
         Ok(rows)
     }
 
     /// Volumes by name.
     pub async fn volumes(&self, conn: &Connection) -> Result<Vec<VolumeRow>, ApiError> {
-        let mut rows: Vec<VolumeRow> = conn.client.list_volumes().await?.into_iter().map(Into::into).collect();
+        let mut rows: Vec<VolumeRow> = conn
+            .client
+            .list_volumes()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         rows.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(rows)
     }
 
     /// Networks by name.
     pub async fn networks(&self, conn: &Connection) -> Result<Vec<NetworkRow>, ApiError> {
-        let mut rows: Vec<NetworkRow> = conn.client.list_networks().await?.into_iter().map(Into::into).collect();
+        let mut rows: Vec<NetworkRow> = conn
+            .client
+            .list_networks()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         rows.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(rows)
     }

@@ -44,27 +44,42 @@ impl Default for Settings {
 impl Settings {
     /// `$XDG_CONFIG_HOME/berth/settings.json`.
     pub fn default_path() -> PathBuf {
-        dirs::config_dir().unwrap_or_else(|| PathBuf::from(".config")).join("berth").join("settings.json")
+        dirs::config_dir()
+            .unwrap_or_else(|| PathBuf::from(".config"))
+            .join("berth")
+            .join("settings.json")
     }
 
     /// Reads the file; a missing file gives the defaults, a malformed one an error naming it.
     pub fn load(path: &Path) -> Result<Self, ApiError> {
         match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::invalid(format!("{}: not valid settings ({e}); fix or remove the file", path.display()))
+                ApiError::invalid(format!(
+                    "{}: not valid settings ({e}); fix or remove the file",
+                    path.display()
+                ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(ApiError::invalid(format!("{}: cannot read it ({e})", path.display()))),
+            Err(e) => Err(ApiError::invalid(format!(
+                "{}: cannot read it ({e})",
+                path.display()
+            ))),
         }
     }
 
     pub fn save(&self, path: &Path) -> Result<(), ApiError> {
-        let fail = |e: std::io::Error| ApiError::invalid(format!("{}: cannot write it ({e})", path.display()));
+        let fail = |e: std::io::Error| {
+            ApiError::invalid(format!("{}: cannot write it ({e})", path.display()))
+        };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("settings serialise")).map_err(fail)?;
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec_pretty(self).expect("settings serialise"),
+        )
+        .map_err(fail)?;
         std::fs::rename(&tmp, path).map_err(fail)
     }
 
@@ -106,14 +121,20 @@ mod tests {
         let path = dir.path().join("settings.json");
         std::fs::write(&path, "{not json").unwrap();
         let err = Settings::load(&path).unwrap_err();
-        assert!(err.message.contains("settings.json: not valid settings"), "{err}");
+        assert!(
+            err.message.contains("settings.json: not valid settings"),
+            "{err}"
+        );
     }
 
     #[test]
     fn round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a/settings.json");
-        let s = Settings { engine_restart_max_attempts: 2, ..Settings::default() };
+        let s = Settings {
+            engine_restart_max_attempts: 2,
+            ..Settings::default()
+        };
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path).unwrap(), s);
     }

@@ -28,7 +28,10 @@ pub struct OwnEngineView {
 }
 
 impl OwnEngineView {
-    pub(crate) fn from_status(status: Option<Status>, fallback: &berth_engine::own::EngineConfig) -> Self {
+    pub(crate) fn from_status(
+        status: Option<Status>,
+        fallback: &berth_engine::own::EngineConfig,
+    ) -> Self {
         let p = &fallback.paths;
         let mut view = Self {
             state: "stopped".into(),
@@ -54,7 +57,10 @@ impl OwnEngineView {
                 view.pid = Some(pid);
                 view.api_version = Some(api_version);
             }
-            EngineState::Failed { reason, retry_in_ms } => {
+            EngineState::Failed {
+                reason,
+                retry_in_ms,
+            } => {
                 view.reason = Some(reason);
                 view.retry_in_ms = retry_in_ms;
             }
@@ -172,7 +178,12 @@ impl From<ContainerSummary> for ContainerRow {
         ports.dedup();
         Self {
             id: c.id.unwrap_or_default(),
-            names: c.names.unwrap_or_default().into_iter().map(|n| n.trim_start_matches('/').to_owned()).collect(),
+            names: c
+                .names
+                .unwrap_or_default()
+                .into_iter()
+                .map(|n| n.trim_start_matches('/').to_owned())
+                .collect(),
             image: c.image.unwrap_or_default(),
             command: c.command.unwrap_or_default(),
             created: c.created.unwrap_or_default(),
@@ -205,12 +216,20 @@ pub struct ImageRow {
 
 impl From<ImageSummary> for ImageRow {
     fn from(i: ImageSummary) -> Self {
-        let repo_tags: Vec<String> = i.repo_tags.into_iter().filter(|t| t != "<none>:<none>").collect();
+        let repo_tags: Vec<String> = i
+            .repo_tags
+            .into_iter()
+            .filter(|t| t != "<none>:<none>")
+            .collect();
         Self {
             dangling: repo_tags.is_empty(),
             id: i.id,
             repo_tags,
-            repo_digests: i.repo_digests.into_iter().filter(|d| d != "<none>@<none>").collect(),
+            repo_digests: i
+                .repo_digests
+                .into_iter()
+                .filter(|d| d != "<none>@<none>")
+                .collect(),
             created: i.created,
             size: i.size,
             containers: i.containers,
@@ -237,7 +256,10 @@ impl From<Volume> for VolumeRow {
             driver: v.driver,
             mountpoint: v.mountpoint,
             created_at: v.created_at,
-            scope: v.scope.map(|s| s.to_string()).unwrap_or_else(|| "local".into()),
+            scope: v
+                .scope
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "local".into()),
             labels: v.labels.into_iter().collect(),
         }
     }

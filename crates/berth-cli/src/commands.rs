@@ -15,8 +15,14 @@ use crate::render;
 /// Parses the command line, runs it, and turns any error into one line on stderr.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(matches!(cli.command, Command::Engine(EngineCommand::Supervise)));
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    init_tracing(matches!(
+        cli.command,
+        Command::Engine(EngineCommand::Supervise)
+    ));
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("berth: cannot start: {e}");
@@ -37,7 +43,11 @@ fn init_tracing(supervisor: bool) {
     let default = if supervisor { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }
 
 async fn execute(cli: Cli) -> Result<()> {
@@ -47,7 +57,10 @@ async fn execute(cli: Cli) -> Result<()> {
         (None, None) => Target::Discover,
     };
     let exe = std::env::current_exe().context("cannot find the berth executable")?;
-    let launch = Launch::Detached { exe, args: vec!["engine".into(), "supervise".into()] };
+    let launch = Launch::Detached {
+        exe,
+        args: vec!["engine".into(), "supervise".into()],
+    };
     let berth = Berth::load(launch, target)?;
     let format = cli.format;
     match cli.command {
@@ -56,7 +69,9 @@ async fn execute(cli: Cli) -> Result<()> {
         Command::Version => {
             let conn = connect(&berth).await?;
             let v = berth.version(&conn).await?;
-            emit(format, std::slice::from_ref(&v), || render::version_text(&v))
+            emit(format, std::slice::from_ref(&v), || {
+                render::version_text(&v)
+            })
         }
         Command::Info => {
             let conn = connect(&berth).await?;
@@ -119,24 +134,39 @@ async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()>
     match cmd {
         EngineCommand::Start | EngineCommand::Restart => {
             let restart = matches!(cmd, EngineCommand::Restart);
-            let own = if restart { berth.engine_restart().await? } else { berth.engine_start().await? };
-            emit(format, std::slice::from_ref(&own), || render::own_engine_line(&own) + "\n")
+            let own = if restart {
+                berth.engine_restart().await?
+            } else {
+                berth.engine_start().await?
+            };
+            emit(format, std::slice::from_ref(&own), || {
+                render::own_engine_line(&own) + "\n"
+            })
         }
         EngineCommand::Stop => {
             let was_running = berth.engine_stop().await?;
-            let text = if was_running { "Berth's engine stopped\n" } else { "Berth's engine is not running\n" };
+            let text = if was_running {
+                "Berth's engine stopped\n"
+            } else {
+                "Berth's engine is not running\n"
+            };
             print(text);
             Ok(())
         }
         EngineCommand::Status => {
             let view = berth.engine_view().await;
-            emit(format, std::slice::from_ref(&view), || render::engine_status_text(&view))
+            emit(format, std::slice::from_ref(&view), || {
+                render::engine_status_text(&view)
+            })
         }
         EngineCommand::Logs { follow, tail } => logs(&berth.engine_log(), follow, tail).await,
         EngineCommand::Supervise => {
             let quit = async {
                 use tokio::signal::unix::{SignalKind, signal};
-                match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+                match (
+                    signal(SignalKind::terminate()),
+                    signal(SignalKind::interrupt()),
+                ) {
                     (Ok(mut term), Ok(mut int)) => {
                         tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
                     }
@@ -162,11 +192,21 @@ fn context(berth: &Berth, cmd: ContextCommand, format: Format) -> Result<()> {
         }
         ContextCommand::Inspect { names } => {
             let names = if names.is_empty() {
-                vec![berth.contexts()?.into_iter().find(|c| c.current).map(|c| c.name).unwrap_or_default()]
+                vec![
+                    berth
+                        .contexts()?
+                        .into_iter()
+                        .find(|c| c.current)
+                        .map(|c| c.name)
+                        .unwrap_or_default(),
+                ]
             } else {
                 names
             };
-            let rows = names.iter().map(|n| berth.context_inspect(n)).collect::<Result<Vec<_>, _>>()?;
+            let rows = names
+                .iter()
+                .map(|n| berth.context_inspect(n))
+                .collect::<Result<Vec<_>, _>>()?;
             print(&(serde_json::to_string_pretty(&rows)? + "\n"));
             Ok(())
         }
@@ -178,12 +218,16 @@ async fn logs(path: &std::path::Path, follow: bool, tail: Option<usize>) -> Resu
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            anyhow::bail!("{}: no engine log yet; Berth's engine has not run as this user", path.display())
+            anyhow::bail!(
+                "{}: no engine log yet; Berth's engine has not run as this user",
+                path.display()
+            )
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
     let mut text = String::new();
-    file.read_to_string(&mut text).with_context(|| format!("reading {}", path.display()))?;
+    file.read_to_string(&mut text)
+        .with_context(|| format!("reading {}", path.display()))?;
     let lines: Vec<&str> = text.lines().collect();
     let start = tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
     let mut out = std::io::stdout().lock();
@@ -248,5 +292,8 @@ fn print(text: &str) {
 }
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

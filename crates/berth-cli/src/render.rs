@@ -1,12 +1,11 @@
 //! Rendering for people: docker-style tables and texts. Pure functions of the wire types and
 //! "now", so tests compare them as golden text.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use berth_api::wire::{
-    ContainerRow, ContextRow, EngineView, ImageRow, InfoView, NetworkRow, OwnEngineView, PortView, VersionView,
-    VolumeRow,
+    ContainerRow, ContextRow, EngineView, ImageRow, InfoView, NetworkRow, OwnEngineView, PortView,
+    VersionView, VolumeRow,
 };
 use tabwriter::TabWriter;
 
@@ -20,7 +19,10 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
     }
     let bytes = tw.into_inner().unwrap_or_default();
     // tabwriter pads the last column too; docker's output does not.
-    String::from_utf8_lossy(&bytes).lines().map(|l| l.trim_end().to_owned() + "\n").collect()
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(|l| l.trim_end().to_owned() + "\n")
+        .collect()
 }
 
 /// docker's `units.HumanDuration`.
@@ -63,7 +65,11 @@ fn significant(value: f64, digits: i32) -> String {
     let magnitude = value.abs().log10().floor() as i32;
     let decimals = (digits - 1 - magnitude).max(0) as usize;
     let text = format!("{value:.decimals$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
 }
 
 /// docker's ellipsis: at most `max` characters, the last one `…` when cut.
@@ -80,46 +86,92 @@ fn short_id(id: &str) -> String {
     id.trim_start_matches("sha256:").chars().take(12).collect()
 }
 
-/// Ports as `docker ps` shows them: consecutive ports folded into ranges.
+/// Ports as `docker ps` shows them (docker/cli's `DisplayablePorts`): ports published on the
+/// same host port fold into ranges per address, other mappings follow one by one.
 pub fn ports(ports: &[PortView]) -> String {
-    // (ip, proto, public?) → runs of (private, public)
-    let mut groups: BTreeMap<(String, String, bool), Vec<(u16, u16)>> = BTreeMap::new();
-    for p in ports {
-        let key = (p.ip.clone().unwrap_or_default(), p.proto.clone(), p.public_port.is_some());
-        groups.entry(key).or_default().push((p.private_port, p.public_port.unwrap_or(0)));
-    }
-    let mut parts: Vec<(u16, String)> = Vec::new();
-    for ((ip, proto, published), mut list) in groups {
-        list.sort();
-        let mut i = 0;
-        while i < list.len() {
-            let mut j = i;
-            while j + 1 < list.len()
-                && list[j + 1].0 == list[j].0 + 1
-                && (!published || list[j + 1].1 == list[j].1 + 1)
-            {
-                j += 1;
+    let mut sorted: Vec<&PortView> = ports.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.private_port, &a.ip, a.public_port, &a.proto).cmp(&(
+            b.private_port,
+            &b.ip,
+            b.public_port,
+            &b.proto,
+        ))
+    });
+    let mut groups: Vec<(String, u16, u16)> = Vec::new(); // key, first, last; in creation order
+    let mut result: Vec<String> = Vec::new();
+    let mut mappings: Vec<String> = Vec::new();
+    for p in sorted {
+        let current = p.private_port;
+        let key = match &p.ip {
+            Some(ip) => {
+                let public = p.public_port.unwrap_or(0);
+                if public != current {
+                    mappings.push(format!(
+                        "{}->{current}/{}",
+                        join_host_port(ip, public),
+                        p.proto
+                    ));
+                    continue;
+                }
+                format!("{ip}/{}", p.proto)
             }
-            let (first, last) = (list[i], list[j]);
-            let range = |a: u16, b: u16| if a == b { a.to_string() } else { format!("{a}-{b}") };
-            let private = range(first.0, last.0);
-            let text = if published {
-                let host = if ip.contains(':') { format!("[{ip}]") } else { ip.clone() };
-                format!("{host}:{}->{private}/{proto}", range(first.1, last.1))
-            } else {
-                format!("{private}/{proto}")
-            };
-            parts.push((first.0, text));
-            i = j + 1;
+            None => p.proto.clone(),
+        };
+        match groups.iter_mut().find(|g| g.0 == key) {
+            None => groups.push((key, current, current)),
+            Some(g) if current == g.2.wrapping_add(1) => g.2 = current,
+            Some(g) => {
+                result.push(form_group(&g.0, g.1, g.2));
+                (g.1, g.2) = (current, current);
+            }
         }
     }
-    parts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    parts.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(", ")
+    result.extend(
+        groups
+            .iter()
+            .map(|(key, first, last)| form_group(key, *first, *last)),
+    );
+    result.extend(mappings);
+    result.join(", ")
+}
+
+/// Go's `net.JoinHostPort`: IPv6 addresses in brackets.
+fn join_host_port(ip: &str, port: u16) -> String {
+    if ip.contains(':') {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    }
+}
+
+fn form_group(key: &str, first: u16, last: u16) -> String {
+    let (ip, proto) = match key.rsplit_once('/') {
+        Some((ip, proto)) => (Some(ip), proto),
+        None => (None, key),
+    };
+    let range = if first == last {
+        first.to_string()
+    } else {
+        format!("{first}-{last}")
+    };
+    match ip {
+        Some(ip) => format!("{ip}:{range}->{range}/{proto}"),
+        None => format!("{range}/{proto}"),
+    }
 }
 
 pub fn ps_table(rows: &[ContainerRow], now: i64) -> String {
     table(
-        &["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"],
+        &[
+            "CONTAINER ID",
+            "IMAGE",
+            "COMMAND",
+            "CREATED",
+            "STATUS",
+            "PORTS",
+            "NAMES",
+        ],
         rows.iter().map(|c| {
             vec![
                 short_id(&c.id),
@@ -141,11 +193,23 @@ pub fn images_table(rows: &[ImageRow], now: i64) -> String {
         let created = format!("{} ago", human_duration(now - image.created));
         let size = human_size(image.size);
         if image.repo_tags.is_empty() {
-            out.push(vec!["<none>".into(), "<none>".into(), id.clone(), created.clone(), size.clone()]);
+            out.push(vec![
+                "<none>".into(),
+                "<none>".into(),
+                id.clone(),
+                created.clone(),
+                size.clone(),
+            ]);
         }
         for tag in &image.repo_tags {
             let (repo, tag) = split_tag(tag);
-            out.push(vec![repo.into(), tag.into(), id.clone(), created.clone(), size.clone()]);
+            out.push(vec![
+                repo.into(),
+                tag.into(),
+                id.clone(),
+                created.clone(),
+                size.clone(),
+            ]);
         }
     }
     table(&["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], out)
@@ -162,13 +226,23 @@ fn split_tag(reference: &str) -> (&str, &str) {
 }
 
 pub fn volumes_table(rows: &[VolumeRow]) -> String {
-    table(&["DRIVER", "VOLUME NAME"], rows.iter().map(|v| vec![v.driver.clone(), v.name.clone()]))
+    table(
+        &["DRIVER", "VOLUME NAME"],
+        rows.iter().map(|v| vec![v.driver.clone(), v.name.clone()]),
+    )
 }
 
 pub fn networks_table(rows: &[NetworkRow]) -> String {
     table(
         &["NETWORK ID", "NAME", "DRIVER", "SCOPE"],
-        rows.iter().map(|n| vec![short_id(&n.id), n.name.clone(), n.driver.clone(), n.scope.clone()]),
+        rows.iter().map(|n| {
+            vec![
+                short_id(&n.id),
+                n.name.clone(),
+                n.driver.clone(),
+                n.scope.clone(),
+            ]
+        }),
     )
 }
 
@@ -176,7 +250,11 @@ pub fn contexts_table(rows: &[ContextRow]) -> String {
     table(
         &["NAME", "DESCRIPTION", "DOCKER ENDPOINT"],
         rows.iter().map(|c| {
-            let name = if c.current { format!("{} *", c.name) } else { c.name.clone() };
+            let name = if c.current {
+                format!("{} *", c.name)
+            } else {
+                c.name.clone()
+            };
             vec![name, c.description.clone(), c.host.clone()]
         }),
     )
@@ -241,7 +319,11 @@ fn human_binary(bytes: i64) -> String {
         unit += 1;
     }
     let text = format!("{value:.2}");
-    format!("{}{}", text.trim_end_matches('0').trim_end_matches('.'), UNITS[unit])
+    format!(
+        "{}{}",
+        text.trim_end_matches('0').trim_end_matches('.'),
+        UNITS[unit]
+    )
 }
 
 pub fn own_engine_line(own: &OwnEngineView) -> String {
@@ -272,7 +354,12 @@ pub fn engine_status_text(view: &EngineView) -> String {
         out += &format!(" Supervisor:        pid {pid}\n");
     }
     match (&view.connection, &view.problem) {
-        (Some(c), _) => out += &format!("In use: {} at {} (API {})\n", c.source, c.host, c.api_version),
+        (Some(c), _) => {
+            out += &format!(
+                "In use: {} at {} (API {})\n",
+                c.source, c.host, c.api_version
+            )
+        }
         (None, Some(problem)) => out += &format!("In use: none: {problem}\n"),
         (None, None) => out += "In use: none\n",
     }
@@ -286,10 +373,21 @@ mod tests {
     const NOW: i64 = 1_800_000_000;
 
     fn port(ip: Option<&str>, private: u16, public: Option<u16>) -> PortView {
-        PortView { ip: ip.map(Into::into), private_port: private, public_port: public, proto: "tcp".into() }
+        PortView {
+            ip: ip.map(Into::into),
+            private_port: private,
+            public_port: public,
+            proto: "tcp".into(),
+        }
     }
 
-    fn container(id: &str, name: &str, age: i64, ports: Vec<PortView>, status: &str) -> ContainerRow {
+    fn container(
+        id: &str,
+        name: &str,
+        age: i64,
+        ports: Vec<PortView>,
+        status: &str,
+    ) -> ContainerRow {
         ContainerRow {
             id: id.into(),
             names: vec![name.into()],
@@ -311,10 +409,19 @@ mod tests {
                 "bcdc6e710318c2b3e7356ddcda2b9f7a1c99e20164dd810489e21e8af630b2c0",
                 "web",
                 2,
-                vec![port(Some("0.0.0.0"), 5000, Some(8000)), port(Some("::"), 5000, Some(8000))],
+                vec![
+                    port(Some("0.0.0.0"), 5000, Some(8000)),
+                    port(Some("::"), 5000, Some(8000)),
+                ],
                 "Up 1 second",
             ),
-            container("0123456789abcdef", "old", 3 * 86400, vec![port(None, 80, None)], "Exited (0) 2 days ago"),
+            container(
+                "0123456789abcdef",
+                "old",
+                3 * 86400,
+                vec![port(None, 80, None)],
+                "Exited (0) 2 days ago",
+            ),
         ];
         let expected = "\
 CONTAINER ID   IMAGE                            COMMAND                  CREATED         STATUS                  PORTS                                         NAMES
@@ -333,23 +440,36 @@ bcdc6e710318   user_name/admission_prediction   \"/bin/busybox httpd …\"   2 s
     }
 
     #[test]
-    fn port_ranges_fold() {
+    fn ports_fold_like_docker() {
         let ps = vec![
             port(Some("127.0.0.1"), 8001, Some(9001)),
             port(Some("127.0.0.1"), 8000, Some(9000)),
-            port(Some("127.0.0.1"), 8003, Some(9005)),
+            port(Some("0.0.0.0"), 8081, Some(8081)),
+            port(Some("0.0.0.0"), 8080, Some(8080)),
+            port(Some("::"), 8080, Some(8080)),
             port(None, 53, None),
             port(None, 54, None),
+            port(None, 60, None),
         ];
-        assert_eq!(ports(&ps), "53-54/tcp, 127.0.0.1:9000-9001->8000-8001/tcp, 127.0.0.1:9005->8003/tcp");
+        // Worked through docker/cli's algorithm: 53-54 closes when 60 arrives; groups follow
+        // in the order they were opened; IPv6 groups print without brackets, mappings with.
+        assert_eq!(
+            ports(&ps),
+            "53-54/tcp, 60/tcp, 0.0.0.0:8080-8081->8080-8081/tcp, :::8080->8080/tcp, \
+             127.0.0.1:9000->8000/tcp, 127.0.0.1:9001->8001/tcp"
+        );
     }
 
     #[test]
     fn images_golden() {
         let rows = vec![
             ImageRow {
-                id: "sha256:6650495d2a58978b4c15afdeb83012c779adb47821310a419e9682e73b5da5f4".into(),
-                repo_tags: vec!["127.0.0.1:5000/user_name/app:1.0".into(), "bb:latest".into()],
+                id: "sha256:6650495d2a58978b4c15afdeb83012c779adb47821310a419e9682e73b5da5f4"
+                    .into(),
+                repo_tags: vec![
+                    "127.0.0.1:5000/user_name/app:1.0".into(),
+                    "bb:latest".into(),
+                ],
                 repo_digests: vec![],
                 created: NOW - 10,
                 size: 1_990_000,
@@ -377,7 +497,15 @@ bb                             latest    6650495d2a58   10 seconds ago   1.99MB
 
     #[test]
     fn sizes_like_docker() {
-        let cases = [(0, "0B"), (999, "999B"), (1000, "1kB"), (1_990_000, "1.99MB"), (12_345, "12.3kB"), (100_000_000, "100MB"), (2_000_000_000, "2GB")];
+        let cases = [
+            (0, "0B"),
+            (999, "999B"),
+            (1000, "1kB"),
+            (1_990_000, "1.99MB"),
+            (12_345, "12.3kB"),
+            (100_000_000, "100MB"),
+            (2_000_000_000, "2GB"),
+        ];
         for (bytes, want) in cases {
             assert_eq!(human_size(bytes), want, "{bytes}");
         }
@@ -449,8 +577,14 @@ remote                                                tcp://10.0.0.5:2376
 
     #[test]
     fn tag_split_handles_registry_ports() {
-        assert_eq!(split_tag("localhost:5000/a/b:1"), ("localhost:5000/a/b", "1"));
-        assert_eq!(split_tag("localhost:5000/a"), ("localhost:5000/a", "<none>"));
+        assert_eq!(
+            split_tag("localhost:5000/a/b:1"),
+            ("localhost:5000/a/b", "1")
+        );
+        assert_eq!(
+            split_tag("localhost:5000/a"),
+            ("localhost:5000/a", "<none>")
+        );
         assert_eq!(split_tag("busybox:latest"), ("busybox", "latest"));
     }
 }

@@ -61,7 +61,11 @@ impl Client {
         let v = docker.client_version();
         let api_version = format!("{}.{}", v.major_version, v.minor_version);
         tracing::debug!(endpoint = name, api_version, "engine connected");
-        Ok(Self { docker, endpoint: endpoint.clone(), api_version })
+        Ok(Self {
+            docker,
+            endpoint: endpoint.clone(),
+            api_version,
+        })
     }
 
     pub fn endpoint(&self) -> &Endpoint {

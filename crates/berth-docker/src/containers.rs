@@ -9,6 +9,10 @@ impl Client {
     /// Lists containers; `all` includes stopped ones, like `docker ps -a`.
     pub async fn list_containers(&self, all: bool) -> Result<Vec<ContainerSummary>, Error> {
         let opts = ListContainersOptionsBuilder::default().all(all).build();
-        self.call("the container list", self.docker.list_containers(Some(opts))).await
+        self.call(
+            "the container list",
+            self.docker.list_containers(Some(opts)),
+        )
+        .await
     }
 }

@@ -29,7 +29,10 @@ pub enum Address<'a> {
 
 impl Endpoint {
     pub fn unix(path: impl AsRef<Path>) -> Self {
-        Self { host: format!("unix://{}", path.as_ref().display()), tls: None }
+        Self {
+            host: format!("unix://{}", path.as_ref().display()),
+            tls: None,
+        }
     }
 
     /// Splits the host into its transport, rejecting schemes Berth cannot speak.
@@ -52,7 +55,10 @@ impl Endpoint {
     }
 
     fn invalid(&self, reason: &str) -> Error {
-        Error::InvalidEndpoint { host: self.host.clone(), reason: reason.to_owned() }
+        Error::InvalidEndpoint {
+            host: self.host.clone(),
+            reason: reason.to_owned(),
+        }
     }
 }
 
@@ -76,7 +82,10 @@ mod tests {
             Endpoint::unix("/run/x.sock").address().unwrap(),
             Address::Unix(Path::new("/run/x.sock"))
         );
-        let tcp = Endpoint { host: "tcp://10.0.0.1:2376".into(), tls: None };
+        let tcp = Endpoint {
+            host: "tcp://10.0.0.1:2376".into(),
+            tls: None,
+        };
         assert_eq!(tcp.address().unwrap(), Address::Tcp("10.0.0.1:2376"));
     }
 
@@ -88,7 +97,12 @@ mod tests {
             ("unix://", "empty"),
             ("tcp://", "empty"),
         ] {
-            let err = Endpoint { host: host.into(), tls: None }.address().unwrap_err();
+            let err = Endpoint {
+                host: host.into(),
+                tls: None,
+            }
+            .address()
+            .unwrap_err();
             let text = err.to_string();
             assert!(text.contains(host) && text.contains(hint), "{host}: {text}");
         }

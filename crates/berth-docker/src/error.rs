@@ -10,20 +10,30 @@ pub enum Error {
     #[error("invalid engine address {host:?}: {reason}")]
     InvalidEndpoint { host: String, reason: String },
 
-    #[error("no engine socket at {path}: start an engine (`berth engine start`) or point DOCKER_HOST at one")]
+    #[error(
+        "no engine socket at {path}: start an engine (`berth engine start`) or point DOCKER_HOST at one"
+    )]
     SocketMissing { path: String },
 
-    #[error("permission denied on {endpoint}: add your user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or use Berth's own engine (`berth engine start`)")]
+    #[error(
+        "permission denied on {endpoint}: add your user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or use Berth's own engine (`berth engine start`)"
+    )]
     PermissionDenied { endpoint: String },
 
-    #[error("the engine at {endpoint} refused the connection: is dockerd running? (`berth engine start` starts Berth's own)")]
+    #[error(
+        "the engine at {endpoint} refused the connection: is dockerd running? (`berth engine start` starts Berth's own)"
+    )]
     Refused { endpoint: String },
 
     #[error("the engine at {endpoint} is unreachable: {detail}")]
     Unreachable { endpoint: String, detail: String },
 
     #[error("the engine at {endpoint} did not answer {what} within {secs} s")]
-    Timeout { endpoint: String, what: &'static str, secs: u64 },
+    Timeout {
+        endpoint: String,
+        what: &'static str,
+        secs: u64,
+    },
 
     #[error("TLS material for {endpoint} is unusable: {detail}")]
     Tls { endpoint: String, detail: String },
@@ -47,26 +57,48 @@ impl Error {
         use bollard::errors::Error as B;
         let endpoint = endpoint.to_owned();
         match err {
-            B::DockerResponseServerError { status_code, message } => match status_code {
-                404 => Error::NotFound { message },
-                409 => Error::Conflict { message },
-                status => Error::Engine { status, message },
-            },
+            B::DockerResponseServerError {
+                status_code,
+                message,
+            } => {
+                // Engine messages may span lines; ours are one line.
+                let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+                match status_code {
+                    404 => Error::NotFound { message },
+                    409 => Error::Conflict { message },
+                    400 if message.contains("HTTP request to an HTTPS server") => Error::Tls {
+                        endpoint,
+                        detail: "the engine speaks TLS but no certificates were given: add ca.pem, cert.pem and key.pem to the context".into(),
+                    },
+                    status => Error::Engine { status, message },
+                }
+            }
             B::SocketNotFoundError(path) => Error::SocketMissing { path },
-            B::RequestTimeoutError => Error::Timeout { endpoint, what: "a request", secs: 0 },
+            B::RequestTimeoutError => Error::Timeout {
+                endpoint,
+                what: "a request",
+                secs: 0,
+            },
             B::CertPathError { .. }
             | B::CertMultipleKeys { .. }
             | B::CertParseError { .. }
             | B::NoNativeCertsError { .. }
-            | B::LoadNativeCertsErrors { .. } => Error::Tls { endpoint, detail: err.to_string() },
+            | B::LoadNativeCertsErrors { .. } => Error::Tls {
+                endpoint,
+                detail: err.to_string(),
+            },
             other => match io_kind(&other) {
                 Some(io::ErrorKind::PermissionDenied) => Error::PermissionDenied { endpoint },
                 Some(io::ErrorKind::ConnectionRefused) => Error::Refused { endpoint },
                 Some(io::ErrorKind::NotFound) => Error::SocketMissing { path: endpoint },
-                Some(_) | None if is_transport(&other) => {
-                    Error::Unreachable { endpoint, detail: innermost(&other) }
-                }
-                _ => Error::Protocol { endpoint, detail: other.to_string() },
+                Some(_) | None if is_transport(&other) => Error::Unreachable {
+                    endpoint,
+                    detail: innermost(&other),
+                },
+                _ => Error::Protocol {
+                    endpoint,
+                    detail: other.to_string(),
+                },
             },
         }
     }
@@ -99,7 +131,10 @@ fn io_kind(err: &(dyn std::error::Error + 'static)) -> Option<io::ErrorKind> {
 
 fn is_transport(err: &bollard::errors::Error) -> bool {
     use bollard::errors::Error as B;
-    matches!(err, B::HyperLegacyError { .. } | B::IOError { .. } | B::HttpClientError { .. })
+    matches!(
+        err,
+        B::HyperLegacyError { .. } | B::IOError { .. } | B::HttpClientError { .. }
+    )
 }
 
 fn innermost(err: &(dyn std::error::Error + 'static)) -> String {

@@ -10,7 +10,9 @@ impl Client {
     /// Pings the engine, failing after `timeout`: the supervisor's liveness probe.
     pub async fn ping_within(&self, timeout: Duration) -> Result<(), Error> {
         match tokio::time::timeout(timeout, self.docker.ping()).await {
-            Ok(res) => res.map(drop).map_err(|e| Error::from_bollard(&self.endpoint().host, e)),
+            Ok(res) => res
+                .map(drop)
+                .map_err(|e| Error::from_bollard(&self.endpoint().host, e)),
             Err(_) => Err(Error::Timeout {
                 endpoint: self.endpoint().host.clone(),
                 what: "a ping",

@@ -90,7 +90,10 @@ struct MetaEndpoint {
 }
 
 fn digest(name: &str) -> String {
-    Sha256::digest(name.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(name.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl ContextStore {
@@ -113,10 +116,16 @@ impl ContextStore {
             Ok(bytes) => match serde_json::from_slice(&bytes) {
                 Ok(serde_json::Value::Object(map)) => Ok(map),
                 Ok(_) => Err(bad(&path, "is not a JSON object; fix or remove it")),
-                Err(e) => Err(bad(&path, &format!("is not valid JSON ({e}); fix or remove it"))),
+                Err(e) => Err(bad(
+                    &path,
+                    &format!("is not valid JSON ({e}); fix or remove it"),
+                )),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
-            Err(e) => Err(Error::Io { what: format!("reading {}", path.display()), source: e }),
+            Err(e) => Err(Error::Io {
+                what: format!("reading {}", path.display()),
+                source: e,
+            }),
         }
     }
 
@@ -136,7 +145,11 @@ impl ContextStore {
 
     /// The built-in `default` context.
     pub fn default_context(&self) -> Context {
-        let host = self.env.docker_host.clone().unwrap_or_else(|| format!("unix://{SYSTEM_SOCKET}"));
+        let host = self
+            .env
+            .docker_host
+            .clone()
+            .unwrap_or_else(|| format!("unix://{SYSTEM_SOCKET}"));
         Context {
             name: "default".into(),
             description: "Current DOCKER_HOST based configuration".into(),
@@ -171,22 +184,33 @@ impl ContextStore {
         if name == "default" {
             return Ok(self.default_context());
         }
-        let path = self.dir.join("contexts/meta").join(digest(name)).join("meta.json");
+        let path = self
+            .dir
+            .join("contexts/meta")
+            .join(digest(name))
+            .join("meta.json");
         if !path.is_file() {
-            return Err(Error::UnknownContext { name: name.to_owned() });
+            return Err(Error::UnknownContext {
+                name: name.to_owned(),
+            });
         }
         self.read_meta(&path)
     }
 
     fn read_meta(&self, path: &Path) -> Result<Context, Error> {
-        let bytes = std::fs::read(path).map_err(Error::io(format!("reading {}", path.display())))?;
+        let bytes =
+            std::fs::read(path).map_err(Error::io(format!("reading {}", path.display())))?;
         let meta: Meta = serde_json::from_slice(&bytes)
             .map_err(|e| bad(path, &format!("is not a valid context ({e})")))?;
         let docker = meta
             .endpoints
             .get("docker")
             .ok_or_else(|| bad(path, "has no docker endpoint"))?;
-        let tls_dir = self.dir.join("contexts/tls").join(digest(&meta.name)).join("docker");
+        let tls_dir = self
+            .dir
+            .join("contexts/tls")
+            .join(digest(&meta.name))
+            .join("docker");
         let tls = tls_dir.join("ca.pem").is_file().then(|| TlsMaterial {
             ca: tls_dir.join("ca.pem"),
             cert: tls_dir.join("cert.pem"),
@@ -195,7 +219,10 @@ impl ContextStore {
         Ok(Context {
             name: meta.name,
             description: meta.metadata.description,
-            endpoint: Endpoint { host: docker.host.clone(), tls },
+            endpoint: Endpoint {
+                host: docker.host.clone(),
+                tls,
+            },
             skip_tls_verify: docker.skip_tls_verify,
         })
     }
@@ -210,16 +237,21 @@ impl ContextStore {
         } else {
             config.insert("currentContext".into(), name.into());
         }
-        std::fs::create_dir_all(&self.dir).map_err(Error::io(format!("creating {}", self.dir.display())))?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(Error::io(format!("creating {}", self.dir.display())))?;
         let path = self.config_path();
         let tmp = path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(&config).expect("a JSON map always serialises");
-        std::fs::write(&tmp, text + "\n").map_err(Error::io(format!("writing {}", tmp.display())))?;
+        std::fs::write(&tmp, text + "\n")
+            .map_err(Error::io(format!("writing {}", tmp.display())))?;
         std::fs::rename(&tmp, &path).map_err(Error::io(format!("writing {}", path.display())))?;
         Ok(())
     }
 }
 
 fn bad(path: &Path, detail: &str) -> Error {
-    Error::BadFile { path: path.to_owned(), detail: detail.to_owned() }
+    Error::BadFile {
+        path: path.to_owned(),
+        detail: detail.to_owned(),
+    }
 }

@@ -55,7 +55,13 @@ pub fn candidates(store: &ContextStore, berth_socket: &Path) -> Result<Vec<Candi
         }
     };
     if let Some(host) = &env.docker_host {
-        push(Source::DockerHost, Endpoint { host: host.clone(), tls: None });
+        push(
+            Source::DockerHost,
+            Endpoint {
+                host: host.clone(),
+                tls: None,
+            },
+        );
     }
     let current = store.current_name()?;
     if current != "default" {
@@ -82,14 +88,26 @@ pub async fn connect_first(candidates: &[Candidate], timeout: Duration) -> Resul
     let mut tried = Vec::new();
     for candidate in candidates {
         match Client::connect(&candidate.endpoint, timeout).await {
-            Ok(client) => return Ok(Found { candidate: candidate.clone(), client }),
+            Ok(client) => {
+                return Ok(Found {
+                    candidate: candidate.clone(),
+                    client,
+                });
+            }
             Err(err) => {
                 tracing::debug!(source = %candidate.source, %err, "engine candidate unavailable");
-                tried.push(format!("{} {}: {}", candidate.source, candidate.endpoint.host, short(&err)));
+                tried.push(format!(
+                    "{} {}: {}",
+                    candidate.source,
+                    candidate.endpoint.host,
+                    short(&err)
+                ));
             }
         }
     }
-    Err(Error::NoEngine { tried: tried.join("; ") })
+    Err(Error::NoEngine {
+        tried: tried.join("; "),
+    })
 }
 
 fn short(err: &berth_docker::Error) -> &'static str {

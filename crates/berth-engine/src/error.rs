@@ -33,7 +33,10 @@ pub enum Error {
     Timeout { what: String, secs: u64 },
 
     #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -11,7 +11,10 @@ pub struct History<T> {
 impl<T> History<T> {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
-        Self { items: VecDeque::with_capacity(capacity), capacity }
+        Self {
+            items: VecDeque::with_capacity(capacity),
+            capacity,
+        }
     }
 
     /// Adds `item`, dropping the oldest when full, and returns the stored item.

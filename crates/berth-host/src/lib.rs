@@ -47,7 +47,10 @@ impl Sampler {
             .with_cpu(CpuRefreshKind::nothing().with_usage())
             .with_memory(MemoryRefreshKind::everything());
         let system = System::new_with_specifics(kind).map_err(|e| Error(e.to_string()))?;
-        Ok(Self { system, history: History::new(capacity) })
+        Ok(Self {
+            system,
+            history: History::new(capacity),
+        })
     }
 
     /// Refreshes CPU and memory and records a sample. CPU usage is measured since the previous
@@ -55,9 +58,14 @@ impl Sampler {
     pub fn sample(&mut self) -> &HostSample {
         self.system.refresh_cpu_usage();
         self.system.refresh_memory();
-        let load = System::load_average().map(|l| [l.one, l.five, l.fifteen]).unwrap_or_default();
+        let load = System::load_average()
+            .map(|l| [l.one, l.five, l.fifteen])
+            .unwrap_or_default();
         let sample = HostSample {
-            at_ms: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+            at_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
             cpu_percent: self.system.global_cpu_usage(),
             per_core: self.system.cpus().iter().map(|c| c.usage()).collect(),
             mem_used: self.system.used_memory(),
@@ -83,7 +91,10 @@ mod tests {
         let mut sampler = Sampler::new(4).unwrap();
         let first = sampler.sample().clone();
         assert!(first.mem_total > 0 && first.mem_used <= first.mem_total);
-        assert_eq!(first.per_core.len(), std::thread::available_parallelism().unwrap().get());
+        assert_eq!(
+            first.per_core.len(),
+            std::thread::available_parallelism().unwrap().get()
+        );
         std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
         let second = sampler.sample();
         assert!((0.0..=100.0).contains(&second.cpu_percent));

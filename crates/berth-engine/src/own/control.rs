@@ -21,16 +21,22 @@ impl Updates {
     /// The next status, or `None` once the supervisor has ended.
     pub async fn next(&mut self) -> Result<Option<Status>, Error> {
         match self.lines.next_line().await {
-            Ok(Some(line)) => serde_json::from_str(&line).map(Some).map_err(|e| Error::Failed {
-                reason: format!("the supervisor answered {line:?}: {e}"),
-            }),
+            Ok(Some(line)) => serde_json::from_str(&line)
+                .map(Some)
+                .map_err(|e| Error::Failed {
+                    reason: format!("the supervisor answered {line:?}: {e}"),
+                }),
             Ok(None) => Ok(None),
             Err(e) => Err(Error::io("reading from the engine supervisor")(e)),
         }
     }
 
     /// Reads until a status satisfies `done`, the supervisor ends, or `timeout` passes.
-    pub async fn until(&mut self, timeout: Duration, done: impl Fn(&EngineState) -> bool) -> Result<Option<Status>, Error> {
+    pub async fn until(
+        &mut self,
+        timeout: Duration,
+        done: impl Fn(&EngineState) -> bool,
+    ) -> Result<Option<Status>, Error> {
         let mut last = None;
         let wait = async {
             while let Some(status) = self.next().await? {
@@ -44,7 +50,10 @@ impl Updates {
         };
         match tokio::time::timeout(timeout, wait).await {
             Ok(res) => res.map(|()| last),
-            Err(_) => Err(Error::Timeout { what: "waiting for Berth's engine".into(), secs: timeout.as_secs() }),
+            Err(_) => Err(Error::Timeout {
+                what: "waiting for Berth's engine".into(),
+                secs: timeout.as_secs(),
+            }),
         }
     }
 }
@@ -55,7 +64,12 @@ pub async fn request(paths: &Paths, what: &str) -> Result<Updates, Error> {
     let path = paths.control();
     let stream = match UnixStream::connect(&path).await {
         Ok(s) => s,
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+            ) =>
+        {
             return Err(Error::NotRunning);
         }
         Err(e) => return Err(Error::io(format!("connecting to {}", path.display()))(e)),
@@ -65,7 +79,10 @@ pub async fn request(paths: &Paths, what: &str) -> Result<Updates, Error> {
         .write_all(format!("{what}\n").as_bytes())
         .await
         .map_err(Error::io("talking to the engine supervisor"))?;
-    Ok(Updates { lines: BufReader::new(read).lines(), _write: write })
+    Ok(Updates {
+        lines: BufReader::new(read).lines(),
+        _write: write,
+    })
 }
 
 /// The supervisor's status, or `None` when Berth's engine is not supervised by anyone.
@@ -88,9 +105,14 @@ fn settled_stopped(s: &EngineState) -> bool {
 /// Turns a final status into the caller's result.
 fn outcome(status: Option<Status>) -> Result<Status, Error> {
     match status {
-        Some(Status { state: EngineState::Failed { reason, .. }, .. }) => Err(Error::Failed { reason }),
+        Some(Status {
+            state: EngineState::Failed { reason, .. },
+            ..
+        }) => Err(Error::Failed { reason }),
         Some(status) => Ok(status),
-        None => Err(Error::Failed { reason: "the supervisor ended without a word; see the engine log".into() }),
+        None => Err(Error::Failed {
+            reason: "the supervisor ended without a word; see the engine log".into(),
+        }),
     }
 }
 
@@ -105,14 +127,24 @@ pub async fn stop(paths: &Paths, timeout: Duration) -> Result<(), Error> {
     let mut updates = request(paths, "stop").await?;
     match updates.until(timeout, settled_stopped).await? {
         // A detached supervisor exits once stopped: the closed socket is the answer.
-        None | Some(Status { state: EngineState::Stopped, .. }) => Ok(()),
+        None
+        | Some(Status {
+            state: EngineState::Stopped,
+            ..
+        }) => Ok(()),
         other => outcome(other).map(drop),
     }
 }
 
 /// Starts `exe args…` as a detached supervisor (its own process group, output to `log`) and
 /// waits until the engine runs or fails.
-pub async fn spawn_detached(paths: &Paths, exe: &Path, args: &[&str], log: &Path, timeout: Duration) -> Result<Status, Error> {
+pub async fn spawn_detached(
+    paths: &Paths,
+    exe: &Path,
+    args: &[&str],
+    log: &Path,
+    timeout: Duration,
+) -> Result<Status, Error> {
     if let Some(dir) = log.parent() {
         std::fs::create_dir_all(dir).map_err(Error::io(format!("creating {}", dir.display())))?;
     }
@@ -121,7 +153,9 @@ pub async fn spawn_detached(paths: &Paths, exe: &Path, args: &[&str], log: &Path
         .append(true)
         .open(log)
         .map_err(Error::io(format!("opening {}", log.display())))?;
-    let err = out.try_clone().map_err(Error::io(format!("opening {}", log.display())))?;
+    let err = out
+        .try_clone()
+        .map_err(Error::io(format!("opening {}", log.display())))?;
     let mut child = tokio::process::Command::new(exe)
         .args(args)
         .stdin(Stdio::null())
@@ -140,11 +174,22 @@ pub async fn spawn_detached(paths: &Paths, exe: &Path, args: &[&str], log: &Path
         }
         if let Ok(Some(code)) = child.try_wait() {
             let last = std::fs::read_to_string(log).unwrap_or_default();
-            let last = last.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no output").trim().to_owned();
-            return Err(Error::Failed { reason: format!("the engine supervisor exited ({code}): {last}") });
+            let last = last
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no output")
+                .trim()
+                .to_owned();
+            return Err(Error::Failed {
+                reason: format!("the engine supervisor exited ({code}): {last}"),
+            });
         }
         if Instant::now() >= deadline {
-            return Err(Error::Timeout { what: "starting Berth's engine".into(), secs: timeout.as_secs() });
+            return Err(Error::Timeout {
+                what: "starting Berth's engine".into(),
+                secs: timeout.as_secs(),
+            });
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

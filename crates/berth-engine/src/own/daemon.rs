@@ -38,10 +38,16 @@ pub(crate) struct LaunchError {
 
 impl LaunchError {
     fn final_(reason: String) -> Self {
-        Self { reason, retryable: false }
+        Self {
+            reason,
+            retryable: false,
+        }
     }
     fn retry(reason: String) -> Self {
-        Self { reason, retryable: true }
+        Self {
+            reason,
+            retryable: true,
+        }
     }
 }
 
@@ -66,15 +72,29 @@ pub(crate) async fn launch(config: &EngineConfig) -> Result<Daemon, LaunchError>
     {
         ensure_bridge(bridge).await.map_err(LaunchError::final_)?;
     }
-    let log = open_log(&p.log, config.mode)
-        .map_err(|e| LaunchError::final_(format!("cannot write the engine log {}: {e}", p.log.display())))?;
-    let stderr = log
-        .try_clone()
-        .map_err(|e| LaunchError::final_(format!("cannot write the engine log {}: {e}", p.log.display())))?;
+    let log = open_log(&p.log, config.mode).map_err(|e| {
+        LaunchError::final_(format!(
+            "cannot write the engine log {}: {e}",
+            p.log.display()
+        ))
+    })?;
+    let stderr = log.try_clone().map_err(|e| {
+        LaunchError::final_(format!(
+            "cannot write the engine log {}: {e}",
+            p.log.display()
+        ))
+    })?;
     let mut cmd = command(config, &programs);
-    cmd.stdin(Stdio::null()).stdout(log).stderr(stderr).process_group(0).kill_on_drop(false);
+    cmd.stdin(Stdio::null())
+        .stdout(log)
+        .stderr(stderr)
+        .process_group(0)
+        .kill_on_drop(false);
     let child = cmd.spawn().map_err(|e| {
-        LaunchError::final_(format!("cannot run {}: {e}", cmd.as_std().get_program().to_string_lossy()))
+        LaunchError::final_(format!(
+            "cannot run {}: {e}",
+            cmd.as_std().get_program().to_string_lossy()
+        ))
     })?;
     tracing::info!(mode = %config.mode, pid = child.id(), "engine process started");
     wait_ready(child, config).await
@@ -154,8 +174,15 @@ async fn clear_stale(config: &EngineConfig) -> Option<Daemon> {
         if is_dockerd(pid) {
             match Client::connect(&Endpoint::unix(p.socket()), Duration::from_secs(2)).await {
                 Ok(client) => {
-                    tracing::info!(pid, "adopting the engine left running by an earlier supervisor");
-                    return Some(Daemon { child: None, pid, client });
+                    tracing::info!(
+                        pid,
+                        "adopting the engine left running by an earlier supervisor"
+                    );
+                    return Some(Daemon {
+                        child: None,
+                        pid,
+                        client,
+                    });
                 }
                 Err(err) => {
                     tracing::warn!(pid, %err, "an earlier engine is running but silent; stopping it");
@@ -208,7 +235,11 @@ async fn wait_ready(mut child: Child, config: &EngineConfig) -> Result<Daemon, L
                 Mode::Rootless => read_pid(&p.pidfile()),
             };
             if let Some(pid) = pid {
-                return Ok(Daemon { child: Some(child), pid, client });
+                return Ok(Daemon {
+                    child: Some(child),
+                    pid,
+                    client,
+                });
             }
         }
         if Instant::now() >= deadline {
@@ -258,7 +289,9 @@ impl Daemon {
     pub async fn stop(mut self, config: &EngineConfig) {
         let _ = kill(Pid::from_raw(self.pid as i32), Signal::SIGTERM);
         let gone = match &mut self.child {
-            Some(child) => tokio::time::timeout(config.stop_timeout, child.wait()).await.is_ok(),
+            Some(child) => tokio::time::timeout(config.stop_timeout, child.wait())
+                .await
+                .is_ok(),
             None => wait_pid_gone(self.pid, config.stop_timeout).await,
         };
         if !gone {
@@ -308,7 +341,9 @@ fn pid_alive(pid: u32) -> bool {
 }
 
 fn process_name(pid: u32) -> Option<String> {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).ok().map(|c| c.trim().to_owned())
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|c| c.trim().to_owned())
 }
 
 fn is_dockerd(pid: u32) -> bool {
@@ -364,8 +399,15 @@ fn open_log(path: &Path, mode: Mode) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-    writeln!(file, "{RUN_MARK} {mode} engine, supervisor pid {}", std::process::id())?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(
+        file,
+        "{RUN_MARK} {mode} engine, supervisor pid {}",
+        std::process::id()
+    )?;
     Ok(file)
 }
 
@@ -374,7 +416,9 @@ const RUN_MARK: &str = "--- berth: starting the";
 /// Rotates the log to `<log>.1` once it passes `cap` bytes. dockerd holds it open for
 /// appending, so truncating in place is safe.
 fn cap_log(path: &Path, cap: u64) {
-    let Ok(meta) = std::fs::metadata(path) else { return };
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
     if meta.len() <= cap {
         return;
     }
@@ -389,17 +433,31 @@ fn cap_log(path: &Path, cap: u64) {
 
 /// The most telling line of the current run's log: the last error, else the last line.
 pub(crate) fn log_reason(path: &Path) -> String {
-    let Ok(mut file) = std::fs::File::open(path) else { return "no engine log".into() };
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return "no engine log".into();
+    };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let _ = file.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)));
     let mut text = String::new();
     let _ = file.read_to_string(&mut text);
-    let run = text.rsplit_once(RUN_MARK).map(|(_, run)| run).unwrap_or(&text);
-    let lines: Vec<&str> = run.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
+    let run = text
+        .rsplit_once(RUN_MARK)
+        .map(|(_, run)| run)
+        .unwrap_or(&text);
+    let lines: Vec<&str> = run
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let pick = lines
         .iter()
         .rev()
-        .find(|l| l.contains("level=fatal") || l.contains("level=error") || l.starts_with("failed to start"))
+        .find(|l| {
+            l.contains("level=fatal")
+                || l.contains("level=error")
+                || l.starts_with("failed to start")
+        })
         .or(lines.last());
     match pick {
         Some(line) => message_of(line).to_owned(),
@@ -440,7 +498,10 @@ mod tests {
 
     #[test]
     fn reason_extracts_logrus_messages() {
-        assert_eq!(message_of(r#"time="t" level=fatal msg="bad \"bridge\" x" k=v"#), r#"bad \"bridge\" x"#);
+        assert_eq!(
+            message_of(r#"time="t" level=fatal msg="bad \"bridge\" x" k=v"#),
+            r#"bad \"bridge\" x"#
+        );
         assert_eq!(message_of("plain line"), "plain line");
     }
 
@@ -453,6 +514,11 @@ mod tests {
         assert_eq!(std::fs::metadata(&log).unwrap().len(), 2048);
         cap_log(&log, 1024);
         assert_eq!(std::fs::metadata(&log).unwrap().len(), 0);
-        assert_eq!(std::fs::metadata(dir.path().join("engine.log.1")).unwrap().len(), 2048);
+        assert_eq!(
+            std::fs::metadata(dir.path().join("engine.log.1"))
+                .unwrap()
+                .len(),
+            2048
+        );
     }
 }

@@ -30,7 +30,11 @@ pub enum Mode {
 impl Mode {
     /// Rootful for root, rootless for everyone else.
     pub fn for_current_user() -> Self {
-        if nix::unistd::geteuid().is_root() { Mode::Rootful } else { Mode::Rootless }
+        if nix::unistd::geteuid().is_root() {
+            Mode::Rootful
+        } else {
+            Mode::Rootless
+        }
     }
 }
 
@@ -59,15 +63,23 @@ impl Paths {
     /// `$XDG_RUNTIME_DIR/berth` (`/run/berth` for root, `/tmp/berth-UID` without one), the log
     /// under `$XDG_STATE_HOME/berth`.
     pub fn for_current_user(xdg_runtime_dir: Option<&Path>) -> Self {
-        let data = dirs::data_dir().unwrap_or_else(|| PathBuf::from(".local/share")).join("berth");
+        let data = dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from(".local/share"))
+            .join("berth");
         let uid = nix::unistd::geteuid();
         let run_dir = match xdg_runtime_dir {
             Some(dir) => dir.join("berth"),
             None if uid.is_root() => PathBuf::from("/run/berth"),
             None => PathBuf::from(format!("/tmp/berth-{uid}")),
         };
-        let log_dir = dirs::state_dir().map(|d| d.join("berth")).unwrap_or_else(|| data.join("logs"));
-        Self { data_root: data.join("engine"), run_dir, log: log_dir.join("engine.log") }
+        let log_dir = dirs::state_dir()
+            .map(|d| d.join("berth"))
+            .unwrap_or_else(|| data.join("logs"));
+        Self {
+            data_root: data.join("engine"),
+            run_dir,
+            log: log_dir.join("engine.log"),
+        }
     }
 
     pub fn socket(&self) -> PathBuf {
@@ -87,7 +99,11 @@ impl Paths {
     }
     /// The lock that makes one supervisor per data-root; it sits beside the data-root.
     pub fn lock(&self) -> PathBuf {
-        let mut name = self.data_root.file_name().unwrap_or_default().to_os_string();
+        let mut name = self
+            .data_root
+            .file_name()
+            .unwrap_or_default()
+            .to_os_string();
         name.push(".lock");
         self.data_root.with_file_name(name)
     }
@@ -105,7 +121,11 @@ pub struct Bridge {
 
 impl Default for Bridge {
     fn default() -> Self {
-        Self { name: "berth0".into(), cidr: "10.199.0.1/24".into(), pool: "10.199.128.0/17".into() }
+        Self {
+            name: "berth0".into(),
+            cidr: "10.199.0.1/24".into(),
+            pool: "10.199.128.0/17".into(),
+        }
     }
 }
 
@@ -133,7 +153,9 @@ impl RestartPolicy {
     /// The wait before restart number `attempt` (0-based): doubling, capped.
     pub fn backoff(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.min(16));
-        self.initial_backoff.saturating_mul(factor).min(self.max_backoff)
+        self.initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff)
     }
 }
 
@@ -195,7 +217,11 @@ mod tests {
 
     #[test]
     fn lock_sits_beside_the_data_root() {
-        let p = Paths { data_root: "/d/berth/engine".into(), run_dir: "/r".into(), log: "/l".into() };
+        let p = Paths {
+            data_root: "/d/berth/engine".into(),
+            run_dir: "/r".into(),
+            log: "/l".into(),
+        };
         assert_eq!(p.lock(), PathBuf::from("/d/berth/engine.lock"));
         assert_eq!(p.socket(), PathBuf::from("/r/docker.sock"));
     }

@@ -63,9 +63,12 @@ pub fn check_rootless(
     tun: &Path,
 ) -> Result<PathBuf, String> {
     let missing = |prog: &str, package: &str| {
-        format!("{prog} is missing, which the rootless engine needs: `sudo apt-get install {package}`")
+        format!(
+            "{prog} is missing, which the rootless engine needs: `sudo apt-get install {package}`"
+        )
     };
-    let rootlesskit = find_program(&config.rootlesskit).ok_or_else(|| missing("rootlesskit", "rootlesskit"))?;
+    let rootlesskit =
+        find_program(&config.rootlesskit).ok_or_else(|| missing("rootlesskit", "rootlesskit"))?;
     find_program(Path::new("slirp4netns")).ok_or_else(|| missing("slirp4netns", "slirp4netns"))?;
     for prog in ["newuidmap", "newgidmap"] {
         find_program(Path::new(prog)).ok_or_else(|| missing(prog, "uidmap"))?;
@@ -85,11 +88,14 @@ pub fn check_rootless(
 
 /// Checks that `/etc/subuid` (or subgid) is well-formed and has a range for this user.
 fn check_subid(path: &Path, name: &str, uid: Uid) -> Result<(), String> {
-    let fix = format!(
-        "`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {name}`"
-    );
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {} ({e}): the rootless engine needs a range there: {fix}", path.display()))?;
+    let fix =
+        format!("`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {name}`");
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read {} ({e}): the rootless engine needs a range there: {fix}",
+            path.display()
+        )
+    })?;
     let mut found = false;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -97,7 +103,9 @@ fn check_subid(path: &Path, name: &str, uid: Uid) -> Result<(), String> {
             continue;
         }
         let parts: Vec<&str> = line.split(':').collect();
-        let valid = parts.len() == 3 && parts[1].parse::<u64>().is_ok() && parts[2].parse::<u64>().is_ok_and(|n| n > 0);
+        let valid = parts.len() == 3
+            && parts[1].parse::<u64>().is_ok()
+            && parts[2].parse::<u64>().is_ok_and(|n| n > 0);
         if !valid {
             return Err(format!(
                 "line {} of {} is malformed ({line:?}); each line must be NAME:START:COUNT: correct or remove that line (as root)",
@@ -119,7 +127,10 @@ fn check_subid(path: &Path, name: &str, uid: Uid) -> Result<(), String> {
     if found {
         Ok(())
     } else {
-        Err(format!("{} has no range for {name}, which the rootless engine needs: {fix}", path.display()))
+        Err(format!(
+            "{} has no range for {name}, which the rootless engine needs: {fix}",
+            path.display()
+        ))
     }
 }
 
@@ -143,7 +154,10 @@ mod tests {
     #[test]
     fn subid_missing_entry_names_the_fix() {
         let err = subid("bob:100000:65536\n").unwrap_err();
-        assert!(err.contains("no range for alice") && err.contains("usermod --add-subuids"), "{err}");
+        assert!(
+            err.contains("no range for alice") && err.contains("usermod --add-subuids"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -163,7 +177,11 @@ mod tests {
         let mut config = EngineConfig::for_current_user(None);
         config.dockerd = "/nonexistent/dockerd".into();
         let err = check(&config).unwrap_err();
-        assert!(err.contains("/nonexistent/dockerd is not installed") && err.contains("apt-get install docker.io"), "{err}");
+        assert!(
+            err.contains("/nonexistent/dockerd is not installed")
+                && err.contains("apt-get install docker.io"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -177,7 +195,11 @@ mod tests {
         let tun = dir.path().join("no-tun");
         // Needs slirp4netns and uidmap installed (scripts/install-deps does), else an earlier
         // check answers first.
-        let err = check_rootless(&config, "alice", Uid::from_raw(1000), dir.path(), &tun).unwrap_err();
-        assert!(err.contains("no-tun is not readable and writable") && err.contains("chmod 0666"), "{err}");
+        let err =
+            check_rootless(&config, "alice", Uid::from_raw(1000), dir.path(), &tun).unwrap_err();
+        assert!(
+            err.contains("no-tun is not readable and writable") && err.contains("chmod 0666"),
+            "{err}"
+        );
     }
 }

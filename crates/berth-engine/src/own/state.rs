@@ -39,7 +39,13 @@ impl EngineState {
 
     /// Failed with no restart coming.
     pub fn is_final_failure(&self) -> bool {
-        matches!(self, EngineState::Failed { retry_in_ms: None, .. })
+        matches!(
+            self,
+            EngineState::Failed {
+                retry_in_ms: None,
+                ..
+            }
+        )
     }
 }
 

@@ -48,8 +48,10 @@ impl Supervisor {
         let lock = take_lock(&config)?;
         let control = p.control();
         let _ = std::fs::remove_file(&control);
-        let listener = UnixListener::bind(&control)
-            .map_err(Error::io(format!("opening the control socket {}", control.display())))?;
+        let listener = UnixListener::bind(&control).map_err(Error::io(format!(
+            "opening the control socket {}",
+            control.display()
+        )))?;
 
         let (state_tx, state) = watch::channel(EngineState::Stopped);
         let (commands, command_rx) = mpsc::channel(8);
@@ -61,13 +63,24 @@ impl Supervisor {
             log: p.log.clone(),
             supervisor_pid: std::process::id(),
         };
-        let server = tokio::spawn(serve(listener, state.clone(), commands.clone(), base.clone()));
+        let server = tokio::spawn(serve(
+            listener,
+            state.clone(),
+            commands.clone(),
+            base.clone(),
+        ));
         let task = tokio::spawn(async move {
             run(&config, state_tx, command_rx, exit_when_idle).await;
             let _ = std::fs::remove_file(config.paths.control());
             drop(lock);
         });
-        Ok(Self { state, commands, task: Some(task), server, base })
+        Ok(Self {
+            state,
+            commands,
+            task: Some(task),
+            server,
+            base,
+        })
     }
 
     /// The state channel: the current state and every change.
@@ -76,7 +89,10 @@ impl Supervisor {
     }
 
     pub fn status(&self) -> Status {
-        Status { state: self.state.borrow().clone(), ..self.base.clone() }
+        Status {
+            state: self.state.borrow().clone(),
+            ..self.base.clone()
+        }
     }
 
     pub async fn start(&self) {
@@ -95,7 +111,9 @@ impl Supervisor {
             return;
         }
         let _ = self.commands.send(Command::Stop).await;
-        let _ = state.wait_for(|s| matches!(s, EngineState::Stopped) || s.is_final_failure()).await;
+        let _ = state
+            .wait_for(|s| matches!(s, EngineState::Stopped) || s.is_final_failure())
+            .await;
     }
 
     /// Waits until the supervisor has ended (with `exit_when_idle`).
@@ -153,15 +171,23 @@ fn take_lock(config: &EngineConfig) -> Result<File, Error> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            let pid = std::fs::read_to_string(&path).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-            return Err(Error::AlreadySupervised { data_root: config.paths.data_root.clone(), pid });
+            let pid = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0);
+            return Err(Error::AlreadySupervised {
+                data_root: config.paths.data_root.clone(),
+                pid,
+            });
         }
         Err(std::fs::TryLockError::Error(e)) => {
             return Err(Error::io(format!("locking {}", path.display()))(e));
         }
     }
-    file.set_len(0).map_err(Error::io(format!("writing the lock {}", path.display())))?;
-    writeln!(file, "{}", std::process::id()).map_err(Error::io(format!("writing the lock {}", path.display())))?;
+    file.set_len(0)
+        .map_err(Error::io(format!("writing the lock {}", path.display())))?;
+    writeln!(file, "{}", std::process::id())
+        .map_err(Error::io(format!("writing the lock {}", path.display())))?;
     Ok(file)
 }
 
@@ -222,7 +248,10 @@ async fn run(
             Err(err) if recovering && err.retryable => Some(err.reason),
             Err(err) => {
                 tracing::error!(reason = %err.reason, "the engine failed to start");
-                state.send_replace(EngineState::Failed { reason: err.reason, retry_in_ms: None });
+                state.send_replace(EngineState::Failed {
+                    reason: err.reason,
+                    retry_in_ms: None,
+                });
                 idle = true;
                 None
             }
@@ -230,14 +259,20 @@ async fn run(
         let Some(reason) = failure else { continue };
         if !(policy.enabled && attempt < policy.max_attempts) {
             tracing::error!(%reason, attempt, "the engine failed; not restarting it");
-            state.send_replace(EngineState::Failed { reason, retry_in_ms: None });
+            state.send_replace(EngineState::Failed {
+                reason,
+                retry_in_ms: None,
+            });
             idle = true;
             continue;
         }
         let delay = policy.backoff(attempt);
         attempt += 1;
         tracing::warn!(%reason, attempt, delay_ms = delay.as_millis() as u64, "the engine failed; restarting");
-        state.send_replace(EngineState::Failed { reason, retry_in_ms: Some(delay.as_millis() as u64) });
+        state.send_replace(EngineState::Failed {
+            reason,
+            retry_in_ms: Some(delay.as_millis() as u64),
+        });
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
             cmd = commands.recv() => match cmd {
@@ -263,7 +298,11 @@ async fn watch_running(
         pid: daemon.pid,
         api_version: daemon.client.api_version().to_owned(),
     });
-    tracing::info!(pid = daemon.pid, api = daemon.client.api_version(), "engine running");
+    tracing::info!(
+        pid = daemon.pid,
+        api = daemon.client.api_version(),
+        "engine running"
+    );
     let ended = loop {
         tokio::select! {
             reason = daemon.crashed(config) => break Ended::Crashed(reason),
@@ -277,7 +316,10 @@ async fn watch_running(
     if let Ended::Crashed(reason) = &ended {
         tracing::error!(%reason, "engine crashed");
         // Failed is published within the probe budget; the restart decision follows.
-        state.send_replace(EngineState::Failed { reason: reason.clone(), retry_in_ms: None });
+        state.send_replace(EngineState::Failed {
+            reason: reason.clone(),
+            retry_in_ms: None,
+        });
     } else {
         state.send_replace(EngineState::Stopping);
         daemon.stop(config).await;
@@ -286,14 +328,31 @@ async fn watch_running(
 }
 
 /// The control socket: one request word per connection, answered with JSON status lines.
-async fn serve(listener: UnixListener, state: watch::Receiver<EngineState>, commands: mpsc::Sender<Command>, base: Status) {
+async fn serve(
+    listener: UnixListener,
+    state: watch::Receiver<EngineState>,
+    commands: mpsc::Sender<Command>,
+    base: Status,
+) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        tokio::spawn(answer(stream, state.clone(), commands.clone(), base.clone()));
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(answer(
+            stream,
+            state.clone(),
+            commands.clone(),
+            base.clone(),
+        ));
     }
 }
 
-async fn answer(stream: UnixStream, mut state: watch::Receiver<EngineState>, commands: mpsc::Sender<Command>, base: Status) {
+async fn answer(
+    stream: UnixStream,
+    mut state: watch::Receiver<EngineState>,
+    commands: mpsc::Sender<Command>,
+    base: Status,
+) {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     if BufReader::new(read).read_line(&mut line).await.is_err() {
@@ -306,12 +365,18 @@ async fn answer(stream: UnixStream, mut state: watch::Receiver<EngineState>, com
         "stop" => Some(Some(Command::Stop)),
         "restart" => Some(Some(Command::Restart)),
         other => {
-            let _ = write.write_all(format!("{{\"error\":\"unknown request {other:?}\"}}\n").as_bytes()).await;
+            let _ = write
+                .write_all(format!("{{\"error\":\"unknown request {other:?}\"}}\n").as_bytes())
+                .await;
             return;
         }
     };
     let send = |s: EngineState| {
-        let mut text = serde_json::to_string(&Status { state: s, ..base.clone() }).expect("status serialises");
+        let mut text = serde_json::to_string(&Status {
+            state: s,
+            ..base.clone()
+        })
+        .expect("status serialises");
         text.push('\n');
         text
     };
@@ -325,7 +390,9 @@ async fn answer(stream: UnixStream, mut state: watch::Receiver<EngineState>, com
         Some(Some(cmd)) => {
             let already = match cmd {
                 Command::Start => matches!(current, EngineState::Running { .. }),
-                Command::Stop => matches!(current, EngineState::Stopped) || current.is_final_failure(),
+                Command::Stop => {
+                    matches!(current, EngineState::Stopped) || current.is_final_failure()
+                }
                 Command::Restart => false,
             };
             if commands.send(cmd).await.is_err() {
@@ -334,7 +401,9 @@ async fn answer(stream: UnixStream, mut state: watch::Receiver<EngineState>, com
             already
         }
     };
-    if (command == Some(None) || settled) && write.write_all(send(current).as_bytes()).await.is_err() {
+    if (command == Some(None) || settled)
+        && write.write_all(send(current).as_bytes()).await.is_err()
+    {
         return;
     }
     while state.changed().await.is_ok() {

@@ -1,0 +1,340 @@
+//! The `berth` CLI against the harness's real engine: lists that match the docker CLI byte for
+//! byte, JSON output, API negotiation with the 1.41 engine, contexts (with TLS), and one-line
+//! errors for bad input. Needs root and a real engine: run with `--include-ignored`.
+
+mod support;
+
+use berth_testkit::{Scope, busybox_image, engine};
+use support::{Home, fails, json_lines, ok, write_context};
+
+/// Runs `docker`, `berth`, `docker` and checks that berth printed what docker printed on one
+/// side of it: the CREATED column moves with the clock, and two docker runs bracket berth's.
+fn assert_same_as_docker(home: &Home, args: &[&str]) {
+    let e = engine();
+    let before = e.docker_ok(args);
+    let ours = ok(home.berth(args).arg("-H").arg(&e.host));
+    let after = e.docker_ok(args);
+    assert!(
+        ours == before || ours == after,
+        "berth {args:?} differs from docker:\n--- berth\n{ours}--- docker\n{before}"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn lists_match_the_docker_cli() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:v1", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "CMD [\"httpd\", \"-f\", \"-p\", \"5000\"]",
+    );
+    let label = scope.label();
+    e.docker_ok(&["volume", "create", "--label", &label, &scope.name("data")]);
+    e.docker_ok(&["network", "create", "--label", &label, &scope.name("net")]);
+    e.docker_ok(&[
+        "run",
+        "-d",
+        "--label",
+        &label,
+        "--name",
+        &scope.name("web"),
+        "-p",
+        "127.0.0.1::5000",
+        "-p",
+        "9100-9101:7100-7101",
+        &image,
+    ]);
+    e.docker_ok(&[
+        "create",
+        "--label",
+        &label,
+        "--name",
+        &scope.name("idle"),
+        &image,
+        "sleep",
+        "60",
+    ]);
+
+    for args in [
+        &["ps"][..],
+        &["ps", "-a"],
+        &["ps", "-a", "-q"],
+        &["images"],
+        &["images", "-q"],
+        &["volume", "ls"],
+        &["volume", "ls", "-q"],
+        &["network", "ls"],
+        &["network", "ls", "-q"],
+    ] {
+        assert_same_as_docker(&home, args);
+    }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn json_output_is_one_object_per_line() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:json", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let name = scope.name("j");
+    e.docker_ok(&[
+        "run",
+        "-d",
+        "--label",
+        &scope.label(),
+        "--name",
+        &name,
+        "-p",
+        "127.0.0.1:0:80",
+        &image,
+    ]);
+
+    let rows = json_lines(&ok(home.berth(&["-H", &e.host, "ps", "--format", "json"])));
+    let row = rows
+        .iter()
+        .find(|r| r["names"][0] == name.as_str())
+        .expect("our container is listed");
+    assert_eq!(row["image"], image.as_str());
+    assert_eq!(row["state"], "running");
+    assert_eq!(row["labels"]["berth.test"], scope.id.as_str());
+    let port = &row["ports"][0];
+    assert_eq!(
+        (port["ip"].as_str(), port["private_port"].as_u64()),
+        (Some("127.0.0.1"), Some(80))
+    );
+    assert!(
+        port["public_port"].as_u64().is_some_and(|p| p > 0),
+        "{port}"
+    );
+
+    let images = json_lines(&ok(
+        home.berth(&["-H", &e.host, "images", "--format", "json"])
+    ));
+    assert!(images.iter().any(|i| {
+        i["repo_tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == image.as_str())
+    }));
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn negotiates_down_to_the_engines_api() {
+    let e = engine();
+    let home = Home::new();
+    let v = &json_lines(&ok(
+        home.berth(&["-H", &e.host, "version", "--format", "json"])
+    ))[0];
+    let server_api = v["server_api_version"].as_str().unwrap();
+    // Debian's dockerd 20.10 speaks 1.41; bollard would otherwise send 1.53.
+    assert_eq!(v["connection"]["api_version"], server_api);
+    assert_eq!(
+        server_api, "1.41",
+        "this machine's engine is Debian's dockerd 20.10"
+    );
+    let text = ok(home.berth(&["-H", &e.host, "version"]));
+    assert!(text.contains("negotiated 1.41"), "{text}");
+    let info = &json_lines(&ok(home.berth(&["-H", &e.host, "info", "--format", "json"])))[0];
+    assert_eq!(
+        info["data_root"],
+        e.root.join("data").display().to_string().as_str()
+    );
+    assert_eq!(info["rootless"], false);
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn contexts_with_tls_are_used_and_switched() {
+    let e = engine();
+    let home = Home::new();
+    write_context(
+        &home.docker_config(),
+        "remote-tls",
+        &e.tls_host,
+        Some(&e.tls.client_dir),
+    );
+    write_context(&home.docker_config(), "local", &e.host, None);
+    std::fs::create_dir_all(home.docker_config()).unwrap();
+    std::fs::write(
+        home.docker_config().join("config.json"),
+        r#"{"auths": {"x": {}}, "currentContext": "local"}"#,
+    )
+    .unwrap();
+
+    let ls = ok(home.berth(&["context", "ls"]));
+    assert!(
+        ls.contains("local *") && ls.contains("remote-tls") && ls.contains(&e.tls_host),
+        "{ls}"
+    );
+
+    // Through the TLS context, by flag and by DOCKER_CONTEXT.
+    let by_flag = &json_lines(&ok(home.berth(&[
+        "--context",
+        "remote-tls",
+        "version",
+        "--format",
+        "json",
+    ])))[0];
+    assert_eq!(by_flag["connection"]["host"], e.tls_host.as_str());
+    assert_eq!(by_flag["connection"]["api_version"], "1.41");
+    let by_env = &json_lines(&ok(home
+        .berth(&["info", "--format", "json"])
+        .env("DOCKER_CONTEXT", "remote-tls")))[0];
+    assert_eq!(by_env["connection"]["source"], "context remote-tls");
+
+    // `context use` keeps the other keys of config.json, as docker does.
+    ok(home.berth(&["context", "use", "remote-tls"]));
+    let config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.docker_config().join("config.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(config["currentContext"], "remote-tls");
+    assert!(config["auths"]["x"].is_object());
+    let found = &json_lines(&ok(home.berth(&["version", "--format", "json"])))[0];
+    assert_eq!(found["connection"]["source"], "context remote-tls");
+
+    let inspect: serde_json::Value =
+        serde_json::from_str(&ok(home.berth(&["context", "inspect"]))).unwrap();
+    assert_eq!(inspect[0]["name"], "remote-tls");
+    assert_eq!(inspect[0]["tls"], true);
+
+    ok(home.berth(&["context", "use", "default"]));
+    let config = std::fs::read_to_string(home.docker_config().join("config.json")).unwrap();
+    assert!(!config.contains("currentContext"), "{config}");
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn tls_context_without_client_certificate_is_refused_clearly() {
+    let e = engine();
+    let home = Home::new();
+    // The engine demands a client certificate (--tlsverify); plain tcp cannot talk to it.
+    write_context(&home.docker_config(), "no-tls", &e.tls_host, None);
+    let err = fails(home.berth(&["--context", "no-tls", "ps"]));
+    assert!(
+        err.contains(&e.tls_host)
+            && err.contains("add ca.pem, cert.pem and key.pem to the context"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn socket_without_permission_says_what_to_do() {
+    let e = engine();
+    let berth = env!("CARGO_BIN_EXE_berth");
+    let out = std::process::Command::new("runuser")
+        .args([
+            "-u",
+            "nobody",
+            "--",
+            "env",
+            "-i",
+            "HOME=/tmp",
+            "BERTH_ENGINE_AUTOSTART=0",
+            berth,
+            "-H",
+            &e.host,
+            "ps",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("permission denied on") && err.contains("docker` group"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_socket_says_what_to_do() {
+    let home = Home::new();
+    let err = fails(home.berth(&["-H", "unix:///nonexistent/docker.sock", "ps"]));
+    assert!(
+        err.contains("no engine socket at /nonexistent/docker.sock")
+            && err.contains("berth engine start"),
+        "{err}"
+    );
+}
+
+#[test]
+fn refused_socket_says_what_to_do() {
+    let home = Home::new();
+    let path = home.path().join("dead.sock");
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    let err = fails(home.berth(&["-H", &format!("unix://{}", path.display()), "ps"]));
+    assert!(
+        err.contains("refused the connection") && err.contains("is dockerd running"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_context_is_named() {
+    let home = Home::new();
+    let err = fails(home.berth(&["--context", "nope", "ps"]));
+    assert_eq!(
+        err,
+        r#"berth: unknown context "nope": `berth context ls` lists the contexts there are"#
+    );
+    let err = fails(home.berth(&["ps"]).env("DOCKER_CONTEXT", "nope"));
+    assert!(err.contains(r#"unknown context "nope""#), "{err}");
+    let err = fails(home.berth(&["context", "use", "nope"]));
+    assert!(err.contains(r#"unknown context "nope""#), "{err}");
+}
+
+#[test]
+fn malformed_docker_config_is_named() {
+    let home = Home::new();
+    std::fs::create_dir_all(home.docker_config()).unwrap();
+    std::fs::write(home.docker_config().join("config.json"), "{oops").unwrap();
+    let err = fails(home.berth(&["context", "ls"]));
+    assert!(
+        err.contains("config.json: is not valid JSON") && err.contains("fix or remove it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_host_scheme_is_named() {
+    let home = Home::new();
+    let err = fails(home.berth(&["-H", "ssh://me@box", "ps"]));
+    assert!(
+        err.contains(r#"invalid engine address "ssh://me@box""#),
+        "{err}"
+    );
+}
+
+#[test]
+fn nothing_reachable_without_autostart_lists_what_was_tried() {
+    let home = Home::new();
+    let err = fails(
+        home.berth(&["ps"])
+            .env("DOCKER_HOST", "unix:///nonexistent/a.sock"),
+    );
+    assert!(
+        err.contains("no engine is reachable")
+            && err.contains("DOCKER_HOST unix:///nonexistent/a.sock: no socket"),
+        "{err}"
+    );
+    assert!(err.contains("berth engine start"), "{err}");
+}
+
+#[test]
+fn completions_are_generated() {
+    let home = Home::new();
+    assert!(ok(home.berth(&["completion", "bash"])).contains("_berth()"));
+    assert!(ok(home.berth(&["completion", "zsh"])).contains("#compdef berth"));
+    assert!(ok(home.berth(&["completion", "fish"])).contains("complete -c berth"));
+}

@@ -1,0 +1,62 @@
+//! Small images `FROM scratch` with Debian's busybox-static; nothing is pulled.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::{Engine, Scope};
+
+/// The base image every test image builds on: busybox with its applets linked in /bin.
+pub const BUSYBOX_IMAGE: &str = "berth-test/busybox:latest";
+
+/// Writes a build context with `/bin/busybox` and the given Dockerfile and extra files.
+pub fn write_busybox_context(dir: &Path, dockerfile: &str, files: &[(&str, &str, u32)]) {
+    std::fs::create_dir_all(dir).expect("context dir");
+    std::fs::copy("/bin/busybox", dir.join("busybox"))
+        .expect("/bin/busybox from Debian's busybox-static (scripts/install-deps installs it)");
+    std::fs::write(dir.join("Dockerfile"), dockerfile).expect("Dockerfile");
+    for (name, text, mode) in files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("context subdir");
+        }
+        std::fs::write(&path, text).expect("context file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode)).expect("mode");
+    }
+}
+
+fn base(engine: &'static Engine) {
+    static BASE: OnceLock<()> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let dir = engine.root.join("busybox-context");
+        write_busybox_context(
+            &dir,
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCMD [\"sh\"]\n",
+            &[],
+        );
+        engine.docker_ok(&["build", "-q", "-t", BUSYBOX_IMAGE, &dir.display().to_string()]);
+    });
+}
+
+/// Builds `tag` from `dockerfile_tail` on top of the busybox base, labelled with the scope.
+pub fn busybox_image(engine: &'static Engine, scope: &Scope, tag: &str, dockerfile_tail: &str) {
+    base(engine);
+    let dir = engine
+        .root
+        .join(format!("ctx-{}", scope.name(&tag.replace(['/', ':'], "_"))));
+    write_busybox_context(
+        &dir,
+        &format!("FROM {BUSYBOX_IMAGE}\n{dockerfile_tail}\n"),
+        &[],
+    );
+    engine.docker_ok(&[
+        "build",
+        "-q",
+        "--label",
+        &scope.label(),
+        "-t",
+        tag,
+        &dir.display().to_string(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,111 @@
+//! Test-only harness shared by every crate's integration tests (and the app's end-to-end tests).
+//!
+//! - [`engine()`]: a private dockerd started once per test process, with its own data-root,
+//!   exec-root, socket, bridge, address pool and containerd namespace, listening on a unix
+//!   socket and on loopback tcp with TLS.
+//! - [`registry()`] / [`auth_registry()`]: Debian's `docker-registry` on a free loopback port,
+//!   the second behind htpasswd.
+//! - [`Scope`]: a per-test label; everything labelled with it is removed when it drops.
+//! - [`busybox_image`]: small images `FROM scratch` with Debian's busybox-static.
+//!
+//! Every service runs under a guard process that tears it down when the test process ends,
+//! even by panic or SIGKILL. Needs root (CI runs as root): [`require_root`] says so plainly.
+
+mod engine;
+mod images;
+mod net;
+mod registry;
+mod scope;
+mod tls;
+mod user;
+
+pub use engine::{Engine, engine};
+pub use images::{BUSYBOX_IMAGE, busybox_image, write_busybox_context};
+pub use net::{free_port, free_subnet_octet, http_get};
+pub use registry::{Registry, auth_registry, registry};
+pub use scope::Scope;
+pub use tls::TlsFiles;
+pub use user::UnprivilegedUser;
+
+use std::process::{Command, Output};
+
+/// Panics with a clear message unless running as root, which the real-engine tests need.
+pub fn require_root() {
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    assert_eq!(
+        uid.as_deref().unwrap_or(""),
+        "0",
+        "the real-engine tests start their own dockerd and need root: run them as root (scripts/test.sh does, CI runs as root)"
+    );
+}
+
+/// A short id unique to this process and call.
+pub fn unique_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{:06x}",
+        (std::process::id() ^ nanos.rotate_left(7) ^ n.wrapping_mul(0x9E37_79B9)) & 0xff_ffff
+    )
+}
+
+/// Runs a command and returns its output, panicking with its stderr when it fails.
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs a command and returns its output.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+/// Polls `cond` every 20 ms until it holds or `secs` pass; panics with `what` on timeout.
+pub fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {secs} s waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Starts `args` under the guard script; the returned stdin keeps it alive.
+pub(crate) fn guarded(
+    args: &[&str],
+    log: &std::path::Path,
+    cleanup: &str,
+) -> std::process::ChildStdin {
+    use std::process::Stdio;
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(include_str!("guard.sh"))
+        .arg("berth-testkit-guard")
+        .args(args)
+        .env("GUARD_LOG", log)
+        .env("GUARD_CLEANUP", cleanup)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start the test guard for {args:?}: {e}"));
+    child.stdin.take().expect("piped stdin")
+}

@@ -1,0 +1,56 @@
+//! Loopback ports, private subnets that no interface uses, and a tiny HTTP client.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::time::Duration;
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// An octet X such that no route on this machine touches `10.X.0.0/16`; X is in 100..=249 and
+/// picked at random, so concurrent test processes rarely try the same one.
+pub fn free_subnet_octet() -> u8 {
+    let routes = Command::new("ip")
+        .args(["-4", "route"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let routes = routes.expect("`ip -4 route` (iproute2) must work for the test engine's bridge");
+    let start = u32::from_str_radix(&crate::unique_id(), 16).unwrap_or(0) % 150;
+    (0..150)
+        .map(|i| 100 + ((start + i) % 150) as u8)
+        .find(|x| !routes.contains(&format!("10.{x}.")))
+        .expect("a free 10.X.0.0/16 for the test engine")
+}
+
+/// `GET path` on a loopback `host:port`: the status code and body, or `None` when nothing answers.
+pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
+    http(addr, "GET", path, "")
+}
+
+/// One HTTP/1.0 request; `None` when the connection fails.
+pub fn http(addr: &str, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+    let mut stream =
+        TcpStream::connect_timeout(&addr.parse().ok()?, Duration::from_secs(2)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let req = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).ok()?;
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).ok()?;
+    let status = resp.split_whitespace().nth(1)?.parse().ok()?;
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}

@@ -1,0 +1,71 @@
+//! Debian's `docker-registry` on a free loopback port, with or without htpasswd auth.
+
+use std::path::PathBuf;
+use std::process::{ChildStdin, Command};
+use std::sync::{Mutex, OnceLock};
+
+use crate::{free_port, guarded, http_get, run_ok, unique_id, wait_until};
+
+/// A running registry.
+pub struct Registry {
+    /// `127.0.0.1:PORT`, which dockerd treats as an insecure (plain http) registry.
+    pub addr: String,
+    /// `(user, password)` when it requires a login.
+    pub credentials: Option<(String, String)>,
+    pub root: PathBuf,
+    _guard: Mutex<ChildStdin>,
+}
+
+/// An open registry for this test process.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| start(None))
+}
+
+/// A registry behind htpasswd (user `berth`, a random password) for this test process.
+pub fn auth_registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| start(Some(("berth".to_owned(), format!("pw-{}", unique_id())))))
+}
+
+fn start(credentials: Option<(String, String)>) -> Registry {
+    let root = PathBuf::from(format!("/tmp/berth-registry-{}", unique_id()));
+    std::fs::create_dir_all(root.join("data")).expect("registry root");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut config = format!(
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
+        data = root.join("data").display()
+    );
+    if let Some((user, password)) = &credentials {
+        let htpasswd = root.join("htpasswd");
+        let line = run_ok(Command::new("htpasswd").args(["-Bbn", user, password]));
+        std::fs::write(&htpasswd, line).expect("htpasswd file");
+        config += &format!(
+            "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
+            htpasswd.display()
+        );
+    }
+    let config_path = root.join("config.yml");
+    std::fs::write(&config_path, config).expect("registry config");
+    let cleanup = format!("rm -rf {}", root.display());
+    let guard = guarded(
+        &[
+            "docker-registry",
+            "serve",
+            &config_path.display().to_string(),
+        ],
+        &root.join("registry.log"),
+        &cleanup,
+    );
+    let registry = Registry {
+        addr,
+        credentials,
+        root,
+        _guard: Mutex::new(guard),
+    };
+    wait_until(30, "the test registry to answer", || {
+        matches!(http_get(&registry.addr, "/v2/"), Some((200 | 401, _)))
+    });
+    registry
+}
