@@ -74,6 +74,9 @@ impl Berth {
             Err(EngineError::NotRunning) => {}
             Err(e) => return Err(e.into()),
         }
+        // Missing programs are reported here and now, without a supervisor.
+        berth_engine::own::preflight::check(&self.engine)
+            .map_err(|reason| EngineError::Failed { reason })?;
         match &self.launch {
             Launch::Detached { exe, args } => {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -153,7 +156,34 @@ impl Berth {
             sup.stop().await;
             sup.finished().await;
         }
-        Ok(())
+        match sup.status().state {
+            EngineState::Failed { reason, .. } => Err(EngineError::Failed { reason }.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Follows Berth's own engine: its status now and at every change, for as long as its
+    /// supervisor runs. `NotRunning` (as `EngineUnreachable`) when nobody supervises it.
+    pub async fn engine_watch(&self) -> Result<EngineWatch, ApiError> {
+        if let Some(sup) = self.supervisor.lock().await.as_ref() {
+            let mut state = sup.state();
+            state.mark_changed();
+            return Ok(EngineWatch {
+                source: WatchSource::Local(state, sup.status()),
+                config: self.engine.clone(),
+            });
+        }
+        let updates = control::request(&self.engine.paths, "watch").await?;
+        Ok(EngineWatch {
+            source: WatchSource::Remote(updates),
+            config: self.engine.clone(),
+        })
+    }
+
+    /// The status the last supervisor left when it ended (its final failure, say).
+    pub fn engine_last_status(&self) -> Option<OwnEngineView> {
+        control::last_status(&self.engine.paths)
+            .map(|s| OwnEngineView::from_status(Some(s), &self.engine))
     }
 
     /// Stops an engine this process supervises (the app quitting). Leaves others alone.
@@ -197,5 +227,37 @@ impl Berth {
                 problem: Some(e.message),
             },
         }
+    }
+}
+
+/// A stream of Berth's engine status, see [`Berth::engine_watch`].
+pub struct EngineWatch {
+    source: WatchSource,
+    config: berth_engine::own::EngineConfig,
+}
+
+enum WatchSource {
+    Local(
+        tokio::sync::watch::Receiver<EngineState>,
+        berth_engine::own::Status,
+    ),
+    Remote(control::Updates),
+}
+
+impl EngineWatch {
+    /// The next status; `None` once the supervisor has ended.
+    pub async fn next(&mut self) -> Option<OwnEngineView> {
+        let status = match &mut self.source {
+            WatchSource::Local(state, base) => {
+                state.changed().await.ok()?;
+                let s = state.borrow_and_update().clone();
+                berth_engine::own::Status {
+                    state: s,
+                    ..base.clone()
+                }
+            }
+            WatchSource::Remote(updates) => updates.next().await.ok().flatten()?,
+        };
+        Some(OwnEngineView::from_status(Some(status), &self.config))
     }
 }

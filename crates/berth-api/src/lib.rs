@@ -19,7 +19,7 @@ use berth_engine::own::EngineConfig;
 use tokio::sync::Mutex;
 
 pub use berth_engine::own::Supervisor;
-pub use engine::Launch;
+pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use settings::Settings;
 use wire::{

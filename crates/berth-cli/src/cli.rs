@@ -64,7 +64,11 @@ pub enum EngineCommand {
     /// Restart Berth's own engine.
     Restart,
     /// Berth's own engine, and the engine in use.
-    Status,
+    Status {
+        /// Keep printing Berth's engine state at every change (until interrupted).
+        #[arg(short, long)]
+        watch: bool,
+    },
     /// Print the engine's log.
     Logs {
         /// Keep printing as it grows.

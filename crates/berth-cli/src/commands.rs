@@ -153,12 +153,13 @@ async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()>
             print(text);
             Ok(())
         }
-        EngineCommand::Status => {
+        EngineCommand::Status { watch: false } => {
             let view = berth.engine_view().await;
             emit(format, std::slice::from_ref(&view), || {
                 render::engine_status_text(&view)
             })
         }
+        EngineCommand::Status { watch: true } => watch_engine(berth, format).await,
         EngineCommand::Logs { follow, tail } => logs(&berth.engine_log(), follow, tail).await,
         EngineCommand::Supervise => {
             let quit = async {
@@ -176,6 +177,40 @@ async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()>
             berth.supervise(quit).await?;
             Ok(())
         }
+    }
+}
+
+/// Prints Berth's engine state at every change, across supervisors coming and going.
+async fn watch_engine(berth: &Berth, format: Format) -> Result<()> {
+    let mut last = String::new();
+    let mut show = |own: &berth_api::wire::OwnEngineView| -> Result<()> {
+        let line = match format {
+            Format::Table => render::own_engine_line(own),
+            Format::Json => serde_json::to_string(own)?,
+        };
+        if line != last {
+            print(&format!("{line}\n"));
+            last = line;
+        }
+        Ok(())
+    };
+    loop {
+        match berth.engine_watch().await {
+            Ok(mut watch) => {
+                while let Some(own) = watch.next().await {
+                    show(&own)?;
+                }
+            }
+            Err(e) if e.code == berth_api::ErrorCode::EngineUnreachable => {}
+            Err(e) => return Err(e.into()),
+        }
+        // No supervisor (any more): say how it ended, and look again shortly.
+        let stopped = match berth.engine_last_status() {
+            Some(last) => last,
+            None => berth.engine_status().await?,
+        };
+        show(&stopped)?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

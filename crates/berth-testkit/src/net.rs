@@ -21,11 +21,16 @@ pub fn free_subnet_octet() -> u8 {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     let routes = routes.expect("`ip -4 route` (iproute2) must work for the test engine's bridge");
+    // Octets handed out by this process, whose bridges may not exist yet.
+    static TAKEN: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+    let mut taken = TAKEN.lock().unwrap_or_else(|e| e.into_inner());
     let start = u32::from_str_radix(&crate::unique_id(), 16).unwrap_or(0) % 150;
-    (0..150)
+    let x = (0..150)
         .map(|i| 100 + ((start + i) % 150) as u8)
-        .find(|x| !routes.contains(&format!("10.{x}.")))
-        .expect("a free 10.X.0.0/16 for the test engine")
+        .find(|x| !taken.contains(x) && !routes.contains(&format!("10.{x}.")))
+        .expect("a free 10.X.0.0/16 for the test engine");
+    taken.push(x);
+    x
 }
 
 /// `GET path` on a loopback `host:port`: the status code and body, or `None` when nothing answers.

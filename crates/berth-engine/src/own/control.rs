@@ -136,6 +136,11 @@ pub async fn stop(paths: &Paths, timeout: Duration) -> Result<(), Error> {
     }
 }
 
+/// The status the last supervisor left when it ended, if any.
+pub fn last_status(paths: &Paths) -> Option<Status> {
+    serde_json::from_slice(&std::fs::read(paths.last_status()).ok()?).ok()
+}
+
 /// Starts `exe args…` as a detached supervisor (its own process group, output to `log`) and
 /// waits until the engine runs or fails.
 pub async fn spawn_detached(
@@ -156,6 +161,7 @@ pub async fn spawn_detached(
     let err = out
         .try_clone()
         .map_err(Error::io(format!("opening {}", log.display())))?;
+    let _ = std::fs::remove_file(paths.last_status());
     let mut child = tokio::process::Command::new(exe)
         .args(args)
         .stdin(Stdio::null())
@@ -173,16 +179,19 @@ pub async fn spawn_detached(
             Err(e) => return Err(e),
         }
         if let Ok(Some(code)) = child.try_wait() {
-            let last = std::fs::read_to_string(log).unwrap_or_default();
-            let last = last
+            // It ended before we could listen; the status it left says why (the file was
+            // removed before it started, so any found is its own).
+            if let Some(last) = last_status(paths) {
+                return outcome(Some(last));
+            }
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let line = text
                 .lines()
                 .rev()
                 .find(|l| !l.trim().is_empty())
-                .unwrap_or("no output")
-                .trim()
-                .to_owned();
+                .unwrap_or("no output");
             return Err(Error::Failed {
-                reason: format!("the engine supervisor exited ({code}): {last}"),
+                reason: format!("the engine supervisor exited ({code}): {}", line.trim()),
             });
         }
         if Instant::now() >= deadline {

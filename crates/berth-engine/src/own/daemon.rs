@@ -130,7 +130,7 @@ fn command(config: &EngineConfig, programs: &Programs) -> Command {
         ]);
     }
     args.extend(config.extra_args.iter().cloned());
-    match (&config.mode, &programs.rootlesskit) {
+    let mut cmd = match (&config.mode, &programs.rootlesskit) {
         (Mode::Rootless, Some(rootlesskit)) => {
             // What dockerd-rootless.sh does: rootlesskit with slirp4netns, then, inside the new
             // namespaces, drop the parent's /run symlinks and exec dockerd.
@@ -162,7 +162,31 @@ fn command(config: &EngineConfig, programs: &Programs) -> Command {
             cmd.args(&args);
             cmd
         }
+    };
+    // dockerd runs iptables, ip and friends from PATH; a normal user's PATH lacks the sbin dirs.
+    cmd.env("PATH", with_sbin(std::env::var_os("PATH")));
+    cmd
+}
+
+/// `path` with /usr/local/sbin, /usr/sbin and /sbin appended where missing.
+fn with_sbin(path: Option<std::ffi::OsString>) -> std::ffi::OsString {
+    let mut dirs: Vec<std::path::PathBuf> = path
+        .as_deref()
+        .map(|p| std::env::split_paths(p).collect())
+        .unwrap_or_default();
+    for extra in [
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+    ] {
+        if !dirs.iter().any(|d| d == Path::new(extra)) {
+            dirs.push(extra.into());
+        }
     }
+    std::env::join_paths(dirs).unwrap_or_default()
 }
 
 /// Handles what a crashed run left behind. A dockerd still running from an earlier supervisor
@@ -285,18 +309,25 @@ impl Daemon {
         }
     }
 
-    /// SIGTERM, wait up to `timeout`, then SIGKILL. Never touches the data-root.
-    pub async fn stop(mut self, config: &EngineConfig) {
-        let _ = kill(Pid::from_raw(self.pid as i32), Signal::SIGTERM);
+    /// SIGTERM, wait up to `timeout`, then SIGKILL. Never touches the data-root. Signals go to
+    /// the pid only while it is still a dockerd, so a recycled pid is never hit.
+    pub async fn stop(mut self, config: &EngineConfig, timeout: Duration) {
+        let signal = |sig: Signal| {
+            if is_dockerd(self.pid) {
+                let _ = kill(Pid::from_raw(self.pid as i32), sig);
+            }
+        };
+        signal(Signal::SIGTERM);
         let gone = match &mut self.child {
-            Some(child) => tokio::time::timeout(config.stop_timeout, child.wait())
-                .await
-                .is_ok(),
-            None => wait_pid_gone(self.pid, config.stop_timeout).await,
+            Some(child) => tokio::time::timeout(timeout, child.wait()).await.is_ok(),
+            None => wait_pid_gone(self.pid, timeout).await,
         };
         if !gone {
-            tracing::warn!(pid = self.pid, "the engine ignored SIGTERM; killing it");
-            let _ = kill(Pid::from_raw(self.pid as i32), Signal::SIGKILL);
+            tracing::warn!(
+                pid = self.pid,
+                "the engine did not stop on SIGTERM; killing it"
+            );
+            signal(Signal::SIGKILL);
             if let Some(child) = &mut self.child {
                 let _ = child.start_kill();
                 let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
@@ -475,6 +506,19 @@ fn message_of(line: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn child_path_gains_the_sbin_dirs() {
+        let path = with_sbin(Some("/usr/local/bin:/usr/bin:/bin".into()));
+        assert_eq!(
+            path,
+            "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+        );
+        assert_eq!(
+            with_sbin(None),
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        );
+    }
 
     #[test]
     fn reason_is_the_last_error_of_this_run() {

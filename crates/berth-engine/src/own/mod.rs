@@ -94,6 +94,10 @@ impl Paths {
     pub fn exec_root(&self) -> PathBuf {
         self.run_dir.join("exec")
     }
+    /// The final status a supervisor leaves behind when it ends.
+    pub fn last_status(&self) -> PathBuf {
+        self.run_dir.join("last-status.json")
+    }
     pub fn rootlesskit_state(&self) -> PathBuf {
         self.run_dir.join("rootlesskit")
     }

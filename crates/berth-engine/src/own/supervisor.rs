@@ -17,6 +17,9 @@ use super::daemon::{self, Daemon};
 use super::{EngineConfig, EngineState, Status};
 use crate::Error;
 
+/// How long a daemon that stopped answering gets to exit on SIGTERM before SIGKILL.
+const HUNG_STOP_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// A crash after this long running starts the backoff over.
 const STABLE_AFTER: Duration = Duration::from_secs(60);
 
@@ -69,8 +72,17 @@ impl Supervisor {
             commands.clone(),
             base.clone(),
         ));
+        let last = base.clone();
         let task = tokio::spawn(async move {
-            run(&config, state_tx, command_rx, exit_when_idle).await;
+            run(&config, &state_tx, command_rx, exit_when_idle).await;
+            // What the next `berth engine start` or `status` reads once this supervisor is gone.
+            let last = Status {
+                state: state_tx.borrow().clone(),
+                ..last
+            };
+            if let Ok(text) = serde_json::to_string(&last) {
+                let _ = std::fs::write(config.paths.last_status(), text);
+            }
             let _ = std::fs::remove_file(config.paths.control());
             drop(lock);
         });
@@ -201,13 +213,12 @@ enum Ended {
 /// The state machine. It decides; [`daemon`] executes.
 async fn run(
     config: &EngineConfig,
-    state: watch::Sender<EngineState>,
+    state: &watch::Sender<EngineState>,
     mut commands: mpsc::Receiver<Command>,
     exit_when_idle: bool,
 ) {
     let policy = &config.restart;
     let mut attempt: u32 = 0;
-    let mut recovering = false;
     let mut idle = false;
     loop {
         if idle {
@@ -218,7 +229,6 @@ async fn run(
                 Some(Command::Start | Command::Restart) => {
                     idle = false;
                     attempt = 0;
-                    recovering = false;
                 }
                 Some(Command::Stop) => continue,
                 None => return,
@@ -226,17 +236,15 @@ async fn run(
         }
         state.send_replace(EngineState::Starting);
         let failure = match daemon::launch(config).await {
-            Ok(daemon) => match watch_running(config, &state, daemon, &mut commands).await {
+            Ok(daemon) => match watch_running(config, state, daemon, &mut commands).await {
                 (Ended::Crashed(reason), ran_for) => {
                     if ran_for >= STABLE_AFTER {
                         attempt = 0;
                     }
-                    recovering = true;
                     Some(reason)
                 }
                 (Ended::Command(Command::Restart), _) => {
                     attempt = 0;
-                    recovering = false;
                     None
                 }
                 (Ended::Command(_) | Ended::Abandoned, _) => {
@@ -245,7 +253,10 @@ async fn run(
                     None
                 }
             },
-            Err(err) if recovering && err.retryable => Some(err.reason),
+            // A start can fail for passing reasons (another dockerd starting at the same moment
+            // races it on the firewall chains): the restart policy covers it. Missing programs do not
+            // get better by waiting.
+            Err(err) if err.retryable => Some(err.reason),
             Err(err) => {
                 tracing::error!(reason = %err.reason, "the engine failed to start");
                 state.send_replace(EngineState::Failed {
@@ -315,14 +326,16 @@ async fn watch_running(
     };
     if let Ended::Crashed(reason) = &ended {
         tracing::error!(%reason, "engine crashed");
-        // Failed is published within the probe budget; the restart decision follows.
+        // Failed is published within the probe budget; the restart decision follows. A daemon
+        // that stopped answering may still be alive: it is put down before any restart.
         state.send_replace(EngineState::Failed {
             reason: reason.clone(),
             retry_in_ms: None,
         });
+        daemon.stop(config, HUNG_STOP_TIMEOUT).await;
     } else {
         state.send_replace(EngineState::Stopping);
-        daemon.stop(config).await;
+        daemon.stop(config, config.stop_timeout).await;
     }
     (ended, started.elapsed())
 }

@@ -1,0 +1,437 @@
+//! Berth's own engine driven through the real `berth` binary: start, status, stop, restart,
+//! the lock, crash detection and restart, stale files, missing programs, autostart, logs, and the
+//! rootless engine of an unprivileged user. Needs root: run with `--include-ignored`.
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use berth_testkit::{UnprivilegedUser, free_subnet_octet, require_root, unique_id, wait_until};
+use serde_json::Value;
+use support::{Home, fails, json_lines, ok, run};
+
+/// A home with its own engine settings (a bridge and subnet of its own), whose Berth engine is
+/// stopped and whose bridge and firewall rules are removed when it drops.
+struct OwnEngine {
+    home: Home,
+    bridge: String,
+    octet: u8,
+}
+
+impl OwnEngine {
+    fn new() -> Self {
+        Self::with_settings(serde_json::json!({}))
+    }
+
+    fn with_settings(extra: Value) -> Self {
+        require_root();
+        let home = Home::new();
+        let bridge = format!("be{}", unique_id());
+        let octet = free_subnet_octet();
+        let mut settings = serde_json::json!({
+            "engine_bridge_name": bridge,
+            "engine_bridge_cidr": format!("10.{octet}.0.1/24"),
+            "engine_address_pool": format!("10.{octet}.128.0/17"),
+            "engine_restart_max_attempts": 3,
+        });
+        settings
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        home.write_settings(&settings.to_string());
+        Self {
+            home,
+            bridge,
+            octet,
+        }
+    }
+
+    fn berth(&self, args: &[&str]) -> Command {
+        self.home.berth(args)
+    }
+
+    fn status(&self) -> Value {
+        json_lines(&ok(self.berth(&["engine", "status", "--format", "json"])))[0]["own"].clone()
+    }
+
+    fn socket(&self) -> String {
+        format!(
+            "unix://{}",
+            self.home.runtime_dir().join("berth/docker.sock").display()
+        )
+    }
+}
+
+impl Drop for OwnEngine {
+    fn drop(&mut self) {
+        let _ = run(self.berth(&["engine", "stop"]));
+        // If the supervisor is wedged, make sure nothing of this engine survives the test.
+        let run_dir = self.home.runtime_dir().join("berth");
+        for pidfile in [
+            run_dir.join("dockerd.pid"),
+            run_dir.join("exec/containerd/containerd.pid"),
+        ] {
+            if let Ok(pid) = std::fs::read_to_string(&pidfile) {
+                let _ = run(Command::new("kill").args(["-KILL", pid.trim()]));
+            }
+        }
+        let _ = run(Command::new("sh").arg("-c").arg(format!(
+            "for t in nat filter; do iptables -t $t -S | grep -e '{b}' -e '10\\.{o}\\.' | sed 's/^-A/-D/' | \
+             while read -r r; do eval iptables -t $t $r; done; done; ip link del {b}; \
+             for m in $(grep ' {h}' /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l \"$m\"; done",
+            b = self.bridge,
+            o = self.octet,
+            h = self.home.path().display()
+        )));
+    }
+}
+
+/// `berth engine status --watch --format json`, read line by line with arrival times.
+struct Watcher {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<(Instant, Value)>,
+}
+
+impl Watcher {
+    fn new(e: &OwnEngine) -> Self {
+        use std::io::BufRead;
+        let mut child = e
+            .berth(&["engine", "status", "--watch", "--format", "json"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let value: Value = serde_json::from_str(&line).expect("a JSON status line");
+                if tx.send((Instant::now(), value)).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// The first status line that satisfies `cond`, and when it arrived.
+    fn until(&self, secs: u64, what: &str, cond: impl Fn(&Value) -> bool) -> (Value, Instant) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok((at, v)) if cond(&v) => return (v, at),
+                Ok(_) => {}
+                Err(_) => panic!("no status line for {what} within {secs} s"),
+            }
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn running(s: &Value) -> bool {
+    s["state"] == "running"
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn start_status_stop_keeps_the_data() {
+    let e = OwnEngine::new();
+    assert_eq!(e.status()["state"], "stopped");
+
+    let line = ok(e.berth(&["engine", "start"]));
+    assert!(
+        line.starts_with("Berth's engine: running (rootful, pid ") && line.contains("API 1.41"),
+        "{line}"
+    );
+    let s = e.status();
+    assert_eq!(
+        (s["state"].as_str(), s["mode"].as_str()),
+        (Some("running"), Some("rootful"))
+    );
+    assert_eq!(
+        s["socket"],
+        e.home
+            .runtime_dir()
+            .join("berth/docker.sock")
+            .display()
+            .to_string()
+            .as_str()
+    );
+    let data_root = e.home.path().join("data/berth/engine");
+    assert_eq!(s["data_root"], data_root.display().to_string().as_str());
+
+    // The engine uses its own bridge, and the engine in use is found by discovery.
+    let nets = ok(e.berth(&["-H", &e.socket(), "network", "ls"]));
+    assert!(nets.contains("bridge"), "{nets}");
+    let text = ok(e.berth(&["engine", "status"]));
+    assert!(
+        text.contains("In use: ") && text.contains("API 1.41"),
+        "{text}"
+    );
+    let docker = |args: &[&str]| {
+        support::ok(
+            Command::new("docker")
+                .env("DOCKER_HOST", e.socket())
+                .env("DOCKER_CONFIG", e.home.docker_config())
+                .args(args),
+        )
+    };
+    docker(&["volume", "create", "keepme"]);
+
+    assert_eq!(ok(e.berth(&["engine", "stop"])), "Berth's engine stopped\n");
+    assert_eq!(e.status()["state"], "stopped");
+    assert!(
+        !e.home.runtime_dir().join("berth/docker.sock").exists(),
+        "the socket is removed"
+    );
+    assert!(
+        data_root.join("volumes").is_dir(),
+        "stop never deletes the data-root"
+    );
+    assert_eq!(
+        ok(e.berth(&["engine", "stop"])),
+        "Berth's engine is not running\n"
+    );
+
+    ok(e.berth(&["engine", "start"]));
+    assert!(
+        docker(&["volume", "ls", "-q"])
+            .lines()
+            .any(|v| v == "keepme"),
+        "the volume survived a stop"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn a_second_start_reuses_the_engine_and_a_second_supervisor_is_refused() {
+    let e = OwnEngine::new();
+    ok(e.berth(&["engine", "start"]));
+    let first = e.status();
+    ok(e.berth(&["engine", "start"]));
+    let second = e.status();
+    assert_eq!(first["supervisor_pid"], second["supervisor_pid"]);
+    assert_eq!(first["pid"], second["pid"]);
+
+    let err = fails(e.berth(&["engine", "supervise"]));
+    let want = format!("already supervised by process {}", first["supervisor_pid"]);
+    assert!(err.contains(&want), "{err}");
+    assert_eq!(
+        e.status()["pid"],
+        first["pid"],
+        "the refused supervisor left the engine alone"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn a_killed_engine_is_detected_within_two_seconds_and_restarted() {
+    let e = OwnEngine::new();
+    ok(e.berth(&["engine", "start"]));
+    let watch = Watcher::new(&e);
+    let (first, _) = watch.until(10, "running", running);
+    let pid = first["pid"].as_u64().unwrap();
+    let killed = Instant::now();
+    ok(Command::new("kill").args(["-KILL", &pid.to_string()]));
+    let (failed, at) = watch.until(10, "failed", |s| s["state"] == "failed");
+    assert!(
+        at - killed < Duration::from_secs(2),
+        "crash detected after {:?}",
+        at - killed
+    );
+    assert!(
+        failed["reason"].as_str().unwrap().contains("SIGKILL"),
+        "{failed}"
+    );
+    let (back, _) = watch.until(60, "a restarted engine", |s| {
+        running(s) && s["pid"].as_u64() != Some(pid)
+    });
+    assert_eq!(e.status()["pid"], back["pid"]);
+    ok(e.berth(&["-H", &e.socket(), "ps"]));
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn a_hung_engine_is_detected_within_two_seconds_and_replaced() {
+    let e = OwnEngine::new();
+    ok(e.berth(&["engine", "start"]));
+    let watch = Watcher::new(&e);
+    let (first, _) = watch.until(10, "running", running);
+    let pid = first["pid"].as_u64().unwrap();
+    let stopped = Instant::now();
+    ok(Command::new("kill").args(["-STOP", &pid.to_string()]));
+    let (failed, at) = watch.until(10, "failed", |s| s["state"] == "failed");
+    assert!(
+        at - stopped < Duration::from_secs(2),
+        "hang detected after {:?}",
+        at - stopped
+    );
+    assert!(
+        failed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("stopped answering"),
+        "{failed}"
+    );
+    watch.until(60, "a replacement engine", |s| {
+        running(s) && s["pid"].as_u64() != Some(pid)
+    });
+    let proc = std::path::PathBuf::from(format!("/proc/{pid}"));
+    wait_until(10, "the hung dockerd to be gone", || !proc.exists());
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn restart_replaces_the_daemon() {
+    let e = OwnEngine::new();
+    ok(e.berth(&["engine", "start"]));
+    let before = e.status();
+    let line = ok(e.berth(&["engine", "restart"]));
+    assert!(line.contains("running"), "{line}");
+    let after = e.status();
+    assert!(running(&after));
+    assert_ne!(before["pid"], after["pid"]);
+    assert_eq!(before["supervisor_pid"], after["supervisor_pid"]);
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn stale_pidfile_and_socket_from_a_crashed_run_are_cleared() {
+    let e = OwnEngine::new();
+    let run_dir = e.home.runtime_dir().join("berth");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    let mut dead = Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    dead.wait().unwrap();
+    std::fs::write(run_dir.join("dockerd.pid"), dead_pid.to_string()).unwrap();
+    drop(std::os::unix::net::UnixListener::bind(run_dir.join("docker.sock")).unwrap());
+    drop(std::os::unix::net::UnixListener::bind(run_dir.join("control.sock")).unwrap());
+
+    assert_eq!(
+        e.status()["state"],
+        "stopped",
+        "a dead control socket reads as stopped"
+    );
+    ok(e.berth(&["engine", "start"]));
+    assert!(running(&e.status()));
+    let log = std::fs::read_to_string(e.home.path().join("state/berth/supervisor.log")).unwrap();
+    assert!(
+        log.contains("removing the stale pidfile") && log.contains("removing the stale socket"),
+        "{log}"
+    );
+}
+
+#[test]
+#[ignore = "needs root (scripts/test.sh runs it)"]
+fn a_missing_dockerd_is_one_clear_line() {
+    let e = OwnEngine::with_settings(serde_json::json!({"engine_dockerd": "/nonexistent/dockerd"}));
+    let err = fails(e.berth(&["engine", "start"]));
+    assert_eq!(
+        err,
+        "berth: Berth's engine failed: /nonexistent/dockerd is not installed: install the engine with \
+         `sudo apt-get install docker.io` (Debian/Ubuntu)"
+    );
+    assert_eq!(
+        e.status()["state"],
+        "stopped",
+        "the detached supervisor gave up and exited"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn the_first_command_starts_the_engine_when_none_answers() {
+    assert!(
+        !std::path::Path::new("/var/run/docker.sock").exists(),
+        "this test needs no system engine on /var/run/docker.sock, which discovery would find first"
+    );
+    let e = OwnEngine::new();
+    let out = run(e.berth(&["ps"]).env("BERTH_ENGINE_AUTOSTART", "1"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("No engine answers; starting Berth's own (rootful, data in "),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("CONTAINER ID"));
+    assert!(running(&e.status()));
+    // With the engine up, nothing more is said.
+    let out = run(e.berth(&["ps"]).env("BERTH_ENGINE_AUTOSTART", "1"));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn engine_logs_show_the_daemon_output() {
+    let e = OwnEngine::new();
+    let err = fails(e.berth(&["engine", "logs"]));
+    assert!(err.contains("no engine log yet"), "{err}");
+    ok(e.berth(&["engine", "start"]));
+    let all = ok(e.berth(&["engine", "logs"]));
+    assert!(
+        all.contains("--- berth: starting the rootful engine") && all.contains("API listen on"),
+        "{all}"
+    );
+    assert_eq!(
+        ok(e.berth(&["engine", "logs", "-n", "3"])).lines().count(),
+        3
+    );
+}
+
+#[test]
+#[ignore = "needs root to create the user (scripts/test.sh runs it)"]
+fn a_normal_user_gets_a_rootless_engine() {
+    let user = UnprivilegedUser::create();
+    let berth = env!("CARGO_BIN_EXE_berth");
+    let as_user = |args: &[&str]| {
+        let mut cmd = user.command(berth);
+        cmd.args(args);
+        cmd
+    };
+    let line = ok(as_user(&["engine", "start"]));
+    assert!(
+        line.starts_with("Berth's engine: running (rootless, pid "),
+        "{line}"
+    );
+    let info = &json_lines(&ok(as_user(&["info", "--format", "json"])))[0];
+    assert_eq!(info["rootless"], true, "{info}");
+    assert_eq!(info["connection"]["source"], "Berth's engine");
+    assert_eq!(
+        info["data_root"],
+        user.home
+            .join(".local/share/berth/engine")
+            .display()
+            .to_string()
+            .as_str()
+    );
+    let status = &json_lines(&ok(as_user(&["engine", "status", "--format", "json"])))[0]["own"];
+    assert_eq!(status["mode"], "rootless");
+
+    // The rootless engine restarts after a crash too.
+    let pid = status["pid"].as_u64().unwrap();
+    ok(Command::new("kill").args(["-KILL", &pid.to_string()]));
+    wait_until(60, "the rootless engine to come back", || {
+        let s = &json_lines(&ok(as_user(&["engine", "status", "--format", "json"])))[0]["own"];
+        running(s) && s["pid"].as_u64() != Some(pid)
+    });
+
+    assert_eq!(ok(as_user(&["engine", "stop"])), "Berth's engine stopped\n");
+    assert!(
+        user.home.join(".local/share/berth/engine").is_dir(),
+        "stop keeps the data-root"
+    );
+}
