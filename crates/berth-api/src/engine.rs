@@ -67,7 +67,8 @@ impl Berth {
             } else {
                 sup.start().await;
             }
-            return self.settle(sup, state).await;
+            drop(own);
+            return self.settle(state).await;
         }
         match control::start(&self.engine.paths, what, self.wait_budget()).await {
             Ok(status) => return Ok(OwnEngineView::from_status(Some(status), &self.engine)),
@@ -93,38 +94,35 @@ impl Berth {
             Launch::InProcess => {
                 let sup = Supervisor::spawn(self.engine.clone(), false)?;
                 let state = sup.state();
-                let view = self.settle(&sup, state).await;
                 *own = Some(sup);
-                view
+                // Let watchers see the start from its first state, not only its end.
+                drop(own);
+                self.supervisor_appeared.notify_one();
+                self.settle(state).await
             }
         }
     }
 
+    /// Resolves when this process starts supervising Berth's engine (for watchers that found
+    /// none before).
+    pub async fn supervisor_appeared(&self) {
+        self.supervisor_appeared.notified().await;
+    }
+
     /// Waits for an in-process supervisor to reach running or a final failure.
-    async fn settle(
-        &self,
-        sup: &Supervisor,
-        mut state: tokio::sync::watch::Receiver<EngineState>,
-    ) -> Result<OwnEngineView, ApiError> {
-        let settled =
-            |s: &EngineState| matches!(s, EngineState::Running { .. }) || s.is_final_failure();
-        match tokio::time::timeout(self.wait_budget(), state.wait_for(settled)).await {
-            Ok(_) => {}
+    async fn settle(&self, mut state: tokio::sync::watch::Receiver<EngineState>) -> Result<OwnEngineView, ApiError> {
+        let settled = |s: &EngineState| matches!(s, EngineState::Running { .. }) || s.is_final_failure();
+        let reached = match tokio::time::timeout(self.wait_budget(), state.wait_for(settled)).await {
+            Ok(Ok(s)) => s.clone(),
+            Ok(Err(_)) => return Err(EngineError::Failed { reason: "the supervisor ended".into() }.into()),
             Err(_) => {
-                return Err(ApiError::new(
-                    ErrorCode::EngineFailed,
-                    "Berth's engine did not start in time; see its log",
-                ));
+                return Err(ApiError::new(ErrorCode::EngineFailed, "Berth's engine did not start in time; see its log"));
             }
+        };
+        if let EngineState::Failed { reason, .. } = reached {
+            return Err(EngineError::Failed { reason }.into());
         }
-        let status = sup.status();
-        if let EngineState::Failed { reason, .. } = &status.state {
-            return Err(EngineError::Failed {
-                reason: reason.clone(),
-            }
-            .into());
-        }
-        Ok(OwnEngineView::from_status(Some(status), &self.engine))
+        self.engine_status().await
     }
 
     /// Stops Berth's own engine. Returns false when it was not running.

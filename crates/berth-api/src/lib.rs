@@ -67,6 +67,7 @@ pub struct Berth {
     target: Target,
     /// The supervisor of Berth's own engine, when this process runs it (the app).
     supervisor: Mutex<Option<Supervisor>>,
+    supervisor_appeared: tokio::sync::Notify,
 }
 
 impl Berth {
@@ -99,6 +100,7 @@ impl Berth {
             launch,
             target,
             supervisor: Mutex::new(None),
+            supervisor_appeared: tokio::sync::Notify::new(),
         })
     }
 

@@ -1,0 +1,102 @@
+//! The desktop app: builds the Tauri shell around [`berth_api::Berth`], forwards Berth's engine
+//! state to the UI as `engine://state` events, and starts the engine when none answers.
+//! Commands are one-line delegations to the facade; nothing here decides engine behaviour.
+
+mod commands;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use berth_api::{Berth, ErrorCode, Launch, Target};
+use tauri::{Emitter, Manager};
+
+/// The event carrying [`berth_api::wire::EngineView`] whenever Berth's engine changes.
+pub const ENGINE_STATE: &str = "engine://state";
+
+/// What every command reaches through `tauri::State`.
+pub struct App {
+    pub berth: Arc<Berth>,
+}
+
+/// Runs the app until it quits; stops the engine this app started on the way out.
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    let berth = match Berth::load(Launch::InProcess, Target::Discover) {
+        Ok(berth) => Arc::new(berth),
+        Err(e) => {
+            eprintln!("berth: {e}");
+            std::process::exit(1);
+        }
+    };
+    let app = tauri::Builder::default()
+        .manage(App { berth: berth.clone() })
+        .invoke_handler(tauri::generate_handler![
+            commands::engine_view,
+            commands::engine_start,
+            commands::engine_stop,
+            commands::engine_restart,
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
+            tauri::async_runtime::spawn(start_engine_if_needed(berth.clone()));
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("berth: cannot start the app: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            let berth = handle.state::<App>().berth.clone();
+            tauri::async_runtime::block_on(berth.shutdown());
+        }
+    });
+}
+
+/// Starts Berth's own engine when no engine answers and the settings allow it.
+async fn start_engine_if_needed(berth: Arc<Berth>) {
+    match berth.connect().await {
+        Err(e) if e.code == ErrorCode::EngineUnreachable && berth.autostarts() => {
+            tracing::info!(%e, "no engine answers; starting Berth's own");
+            if let Err(e) = berth.engine_start().await {
+                tracing::error!(%e, "Berth's engine did not start");
+            }
+        }
+        Err(e) => tracing::warn!(%e, "no engine in use"),
+        Ok(conn) => tracing::info!(host = %conn.candidate.endpoint.host, "using an engine that answers"),
+    }
+}
+
+/// Emits the engine view now and at every change of Berth's engine, whoever supervises it.
+async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
+    let emit = |view| {
+        if let Err(e) = handle.emit(ENGINE_STATE, view) {
+            tracing::warn!(%e, "cannot emit the engine state");
+        }
+    };
+    emit(berth.engine_view().await);
+    loop {
+        if let Ok(mut watch) = berth.engine_watch().await {
+            while watch.next().await.is_some() {
+                emit(berth.engine_view().await);
+            }
+            emit(berth.engine_view().await);
+        }
+        // No supervisor: wait for this app to start one, or look again for one the CLI started
+        // (a supervisor in another process has no event to wait on yet).
+        tokio::select! {
+            _ = berth.supervisor_appeared() => {}
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+        }
+    }
+}

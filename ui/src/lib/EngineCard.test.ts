@@ -1,0 +1,40 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { flushSync } from "svelte";
+import { afterEach, describe, expect, it } from "vitest";
+import EngineCard from "./EngineCard.svelte";
+import { EngineStore } from "./engine.svelte";
+import { FakeBackend, view } from "./testing";
+
+afterEach(cleanup);
+
+describe("EngineCard", () => {
+  it("shows a stopped engine with a Start button, and runs it", async () => {
+    const backend = new FakeBackend();
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    render(EngineCard, { engine });
+    expect(screen.getByTestId("engine-state").textContent).toBe("stopped");
+    expect(screen.getByTestId("no-connection").textContent).toContain("no engine is reachable");
+    const start = screen.getByRole("button", { name: "Start engine" }) as HTMLButtonElement;
+    expect(start.disabled).toBe(false);
+    expect((screen.getByRole("button", { name: "Stop engine" }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(start);
+    await engine.run("start"); // settle the click's run
+    flushSync();
+    expect(screen.getByTestId("engine-state").textContent).toBe("running");
+    expect(screen.getByTestId("connection").textContent).toContain("unix:///run/berth/docker.sock");
+  });
+
+  it("shows why the engine failed", async () => {
+    const backend = new FakeBackend();
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    render(EngineCard, { engine });
+    const failed = view("stopped");
+    failed.own = { ...failed.own, state: "failed", reason: "dockerd exited with code 1" };
+    backend.emit(failed);
+    flushSync();
+    expect(screen.getByTestId("engine-state").textContent).toBe("failed");
+    expect(screen.getByTestId("engine-reason").textContent).toBe("dockerd exited with code 1");
+  });
+});
