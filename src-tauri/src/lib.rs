@@ -34,7 +34,9 @@ pub fn run() {
         }
     };
     let app = tauri::Builder::default()
-        .manage(App { berth: berth.clone() })
+        .manage(App {
+            berth: berth.clone(),
+        })
         .invoke_handler(tauri::generate_handler![
             commands::engine_view,
             commands::engine_start,
@@ -45,6 +47,7 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(start_engine_if_needed(berth.clone()));
+            tauri::async_runtime::spawn(quit_on_signal(handle));
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -63,6 +66,24 @@ pub fn run() {
     });
 }
 
+/// SIGTERM (logout, `kill`) and SIGINT quit the app the normal way, so the engine it started is
+/// stopped gracefully by the exit handler.
+async fn quit_on_signal(handle: tauri::AppHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    tracing::info!("quitting on a signal");
+    handle.exit(0);
+}
+
 /// Starts Berth's own engine when no engine answers and the settings allow it.
 async fn start_engine_if_needed(berth: Arc<Berth>) {
     match berth.connect().await {
@@ -73,7 +94,9 @@ async fn start_engine_if_needed(berth: Arc<Berth>) {
             }
         }
         Err(e) => tracing::warn!(%e, "no engine in use"),
-        Ok(conn) => tracing::info!(host = %conn.candidate.endpoint.host, "using an engine that answers"),
+        Ok(conn) => {
+            tracing::info!(host = %conn.candidate.endpoint.host, "using an engine that answers")
+        }
     }
 }
 

@@ -110,13 +110,26 @@ impl Berth {
     }
 
     /// Waits for an in-process supervisor to reach running or a final failure.
-    async fn settle(&self, mut state: tokio::sync::watch::Receiver<EngineState>) -> Result<OwnEngineView, ApiError> {
-        let settled = |s: &EngineState| matches!(s, EngineState::Running { .. }) || s.is_final_failure();
-        let reached = match tokio::time::timeout(self.wait_budget(), state.wait_for(settled)).await {
+    async fn settle(
+        &self,
+        mut state: tokio::sync::watch::Receiver<EngineState>,
+    ) -> Result<OwnEngineView, ApiError> {
+        let settled =
+            |s: &EngineState| matches!(s, EngineState::Running { .. }) || s.is_final_failure();
+        let reached = match tokio::time::timeout(self.wait_budget(), state.wait_for(settled)).await
+        {
             Ok(Ok(s)) => s.clone(),
-            Ok(Err(_)) => return Err(EngineError::Failed { reason: "the supervisor ended".into() }.into()),
+            Ok(Err(_)) => {
+                return Err(EngineError::Failed {
+                    reason: "the supervisor ended".into(),
+                }
+                .into());
+            }
             Err(_) => {
-                return Err(ApiError::new(ErrorCode::EngineFailed, "Berth's engine did not start in time; see its log"));
+                return Err(ApiError::new(
+                    ErrorCode::EngineFailed,
+                    "Berth's engine did not start in time; see its log",
+                ));
             }
         };
         if let EngineState::Failed { reason, .. } = reached {

@@ -7,44 +7,26 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use berth_testkit::{UnprivilegedUser, free_subnet_octet, require_root, unique_id, wait_until};
+use berth_testkit::{UnprivilegedUser, require_root, wait_until};
 use serde_json::Value;
 use support::{Home, fails, json_lines, ok, run};
 
-/// A home with its own engine settings (a bridge and subnet of its own), whose Berth engine is
-/// stopped and whose bridge and firewall rules are removed when it drops.
+/// A home whose Berth engine has a bridge and subnet of its own; the home's drop stops the
+/// engine and removes the bridge, its firewall rules and files.
 struct OwnEngine {
     home: Home,
-    bridge: String,
-    octet: u8,
 }
 
 impl OwnEngine {
     fn new() -> Self {
-        Self::with_settings(serde_json::json!({}))
+        require_root();
+        Self { home: Home::new() }
     }
 
-    fn with_settings(extra: Value) -> Self {
-        require_root();
-        let home = Home::new();
-        let bridge = format!("be{}", unique_id());
-        let octet = free_subnet_octet();
-        let mut settings = serde_json::json!({
-            "engine_bridge_name": bridge,
-            "engine_bridge_cidr": format!("10.{octet}.0.1/24"),
-            "engine_address_pool": format!("10.{octet}.128.0/17"),
-            "engine_restart_max_attempts": 3,
-        });
-        settings
-            .as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        home.write_settings(&settings.to_string());
-        Self {
-            home,
-            bridge,
-            octet,
-        }
+    fn with_settings(extra: &str) -> Self {
+        let e = Self::new();
+        e.home.0.set_settings(extra);
+        e
     }
 
     fn berth(&self, args: &[&str]) -> Command {
@@ -56,34 +38,7 @@ impl OwnEngine {
     }
 
     fn socket(&self) -> String {
-        format!(
-            "unix://{}",
-            self.home.runtime_dir().join("berth/docker.sock").display()
-        )
-    }
-}
-
-impl Drop for OwnEngine {
-    fn drop(&mut self) {
-        let _ = run(self.berth(&["engine", "stop"]));
-        // If the supervisor is wedged, make sure nothing of this engine survives the test.
-        let run_dir = self.home.runtime_dir().join("berth");
-        for pidfile in [
-            run_dir.join("dockerd.pid"),
-            run_dir.join("exec/containerd/containerd.pid"),
-        ] {
-            if let Ok(pid) = std::fs::read_to_string(&pidfile) {
-                let _ = run(Command::new("kill").args(["-KILL", pid.trim()]));
-            }
-        }
-        let _ = run(Command::new("sh").arg("-c").arg(format!(
-            "for t in nat filter; do iptables -t $t -S | grep -e '{b}' -e '10\\.{o}\\.' | sed 's/^-A/-D/' | \
-             while read -r r; do eval iptables -t $t $r; done; done; ip link del {b}; \
-             for m in $(grep ' {h}' /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l \"$m\"; done",
-            b = self.bridge,
-            o = self.octet,
-            h = self.home.path().display()
-        )));
+        format!("unix://{}", self.home.0.engine_socket().display())
     }
 }
 
@@ -334,7 +289,7 @@ fn stale_pidfile_and_socket_from_a_crashed_run_are_cleared() {
 #[test]
 #[ignore = "needs root (scripts/test.sh runs it)"]
 fn a_missing_dockerd_is_one_clear_line() {
-    let e = OwnEngine::with_settings(serde_json::json!({"engine_dockerd": "/nonexistent/dockerd"}));
+    let e = OwnEngine::with_settings(r#""engine_dockerd": "/nonexistent/dockerd""#);
     let err = fails(e.berth(&["engine", "start"]));
     assert_eq!(
         err,

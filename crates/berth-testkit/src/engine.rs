@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::process::{ChildStdin, Command};
+use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ pub struct Engine {
     pub bridge: String,
     /// The bridge's subnet, e.g. `10.123.0.0/24`.
     pub subnet: String,
-    _guard: Mutex<ChildStdin>,
+    _guard: Mutex<crate::Guard>,
 }
 
 /// The test process's engine, started on first use and torn down when the process ends.

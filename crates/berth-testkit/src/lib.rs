@@ -7,11 +7,13 @@
 //!   the second behind htpasswd.
 //! - [`Scope`]: a per-test label; everything labelled with it is removed when it drops.
 //! - [`busybox_image`]: small images `FROM scratch` with Debian's busybox-static.
+//! - [`IsolatedHome`]: a HOME of its own for running Berth itself, cleaned up after.
 //!
 //! Every service runs under a guard process that tears it down when the test process ends,
 //! even by panic or SIGKILL. Needs root (CI runs as root): [`require_root`] says so plainly.
 
 mod engine;
+mod home;
 mod images;
 mod net;
 mod registry;
@@ -20,6 +22,7 @@ mod tls;
 mod user;
 
 pub use engine::{Engine, engine};
+pub use home::IsolatedHome;
 pub use images::{BUSYBOX_IMAGE, busybox_image, write_busybox_context};
 pub use net::{free_port, free_subnet_octet, http_get};
 pub use registry::{Registry, auth_registry, registry};
@@ -88,12 +91,15 @@ pub fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
-/// Starts `args` under the guard script; the returned stdin keeps it alive.
-pub(crate) fn guarded(
-    args: &[&str],
-    log: &std::path::Path,
-    cleanup: &str,
-) -> std::process::ChildStdin {
+/// A service under the guard script: it lives while this value (held in a static, so until the
+/// test process ends) keeps the guard's stdin open.
+pub(crate) struct Guard {
+    _stdin: std::process::ChildStdin,
+    _child: std::process::Child,
+}
+
+/// Starts `args` under the guard script.
+pub(crate) fn guarded(args: &[&str], log: &std::path::Path, cleanup: &str) -> Guard {
     use std::process::Stdio;
     let mut child = Command::new("sh")
         .arg("-c")
@@ -107,5 +113,9 @@ pub(crate) fn guarded(
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start the test guard for {args:?}: {e}"));
-    child.stdin.take().expect("piped stdin")
+    let stdin = child.stdin.take().expect("piped stdin");
+    Guard {
+        _stdin: stdin,
+        _child: child,
+    }
 }

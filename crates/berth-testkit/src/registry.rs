@@ -1,7 +1,7 @@
 //! Debian's `docker-registry` on a free loopback port, with or without htpasswd auth.
 
 use std::path::PathBuf;
-use std::process::{ChildStdin, Command};
+use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 use crate::{free_port, guarded, http_get, run_ok, unique_id, wait_until};
@@ -13,7 +13,7 @@ pub struct Registry {
     /// `(user, password)` when it requires a login.
     pub credentials: Option<(String, String)>,
     pub root: PathBuf,
-    _guard: Mutex<ChildStdin>,
+    _guard: Mutex<crate::Guard>,
 }
 
 /// An open registry for this test process.

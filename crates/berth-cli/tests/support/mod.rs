@@ -7,55 +7,33 @@ use std::borrow::BorrowMut;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A private home for `berth`: nothing from the developer's own config leaks in.
-pub struct Home {
-    pub dir: tempfile::TempDir,
-}
+/// A private home for `berth` (see `berth_testkit::IsolatedHome`): nothing from the
+/// developer's own config leaks in, and its engine, bridge and files go when it drops.
+pub struct Home(pub berth_testkit::IsolatedHome);
 
 impl Home {
     pub fn new() -> Self {
-        Self {
-            dir: tempfile::Builder::new()
-                .prefix("berth-home-")
-                .tempdir_in("/tmp")
-                .expect("temp home"),
-        }
+        Self(berth_testkit::IsolatedHome::new())
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        self.0.path()
     }
 
     pub fn docker_config(&self) -> PathBuf {
-        self.path().join(".docker")
+        self.0.docker_config()
     }
 
     pub fn runtime_dir(&self) -> PathBuf {
-        let dir = self.path().join("run");
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        self.0.runtime_dir()
     }
 
-    /// `berth ARGS…` with this home; autostart off unless a test turns it on.
+    /// `berth ARGS…` in this home; autostart off unless a test turns it on.
     pub fn berth(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_STATE_HOME", self.path().join("state"))
-            .env("XDG_RUNTIME_DIR", self.runtime_dir())
-            .env("DOCKER_CONFIG", self.docker_config())
-            .env("BERTH_ENGINE_AUTOSTART", "0");
+        self.0.apply(&mut cmd);
+        cmd.args(args);
         cmd
-    }
-
-    pub fn write_settings(&self, json: &str) {
-        let dir = self.path().join("config/berth");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("settings.json"), json).unwrap();
     }
 }
 

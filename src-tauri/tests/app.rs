@@ -1,0 +1,116 @@
+//! The real app under Xvfb with its own session bus: with no engine reachable it starts Berth's
+//! own engine and shows its window; SIGTERM quits it and stops that engine gracefully. Needs root
+//! (the engine is rootful) and Xvfb: run with `--include-ignored`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use berth_testkit::{IsolatedHome, require_root, run, wait_until};
+
+/// A child process killed on drop.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An X server on a display it picks itself.
+fn xvfb() -> (Killed, String) {
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (scripts/install-deps.sh installs xvfb)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("Xvfb prints its display");
+    (Killed(child), format!(":{}", line.trim()))
+}
+
+/// A private session bus; returns its address and a guard that ends it.
+fn session_bus() -> (Killed, String) {
+    let mut child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("dbus-daemon prints its address");
+    (Killed(child), line.trim().to_owned())
+}
+
+fn engine_state(home: &IsolatedHome) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s =
+        std::os::unix::net::UnixStream::connect(home.runtime_dir().join("berth/control.sock"))
+            .ok()?;
+    s.write_all(b"status\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let v: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
+    Some(v["state"].as_str()?.to_owned())
+}
+
+#[test]
+#[ignore = "needs root, Xvfb and a real dockerd (scripts/test.sh runs it)"]
+fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
+    require_root();
+    let home = IsolatedHome::new();
+    let (_x, display) = xvfb();
+    let (_bus, bus) = session_bus();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth-app"));
+    home.apply(&mut cmd);
+    cmd.env("DISPLAY", &display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .env("BERTH_ENGINE_AUTOSTART", "1")
+        // Discovery must not find an engine outside this home.
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}/none.sock", home.path().display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut app = Killed(cmd.spawn().expect("the app binary"));
+
+    wait_until(90, "the app's engine to run", || {
+        engine_state(&home).as_deref() == Some("running")
+    });
+    wait_until(30, "the Berth window", || {
+        let out = run(Command::new("xwininfo").args(["-root", "-tree", "-display", &display]));
+        String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
+    });
+    assert!(home.engine_socket().exists());
+
+    // Quit as a logout would; the exit handler stops the engine it started.
+    let pid = app.0.id().to_string();
+    run(Command::new("kill").args(["-TERM", &pid]));
+    let status = app.0.wait().expect("the app exits");
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut app.0.stderr.take().unwrap(), &mut stderr);
+    assert!(status.success(), "the app exited with {status}: {stderr}");
+    assert_eq!(engine_state(&home), None, "no supervisor is left");
+    assert!(
+        !home.engine_socket().exists(),
+        "the engine was stopped: {stderr}"
+    );
+    assert!(
+        home.path().join("data/berth/engine").is_dir(),
+        "its data stays"
+    );
+}
