@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test tier:
+#   1. rustfmt check   2. ui: type check, unit tests (vitest), build
+#   3. clippy, warnings are errors   4. Rust unit and pure tests
+#   5. real-engine tests: private dockerds and registries, Berth's own engine rootful and
+#      rootless, the app under Xvfb (these need root)   6. generated UI types are current
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ $(id -u) -ne 0 ]]; then
+  echo "test.sh: the real-engine tests start their own dockerd and users: run as root (sudo scripts/test.sh)" >&2
+  exit 1
+fi
+export CARGO_TERM_COLOR=never NO_COLOR=1
+step() { printf '\n=== %s\n' "$*"; }
+
+step "install what is missing"
+scripts/install-deps.sh --test
+
+step "1. rustfmt"
+cargo fmt --all -- --check
+
+step "2. ui: svelte-check, vitest, build"
+npm --prefix ui run check
+npm --prefix ui test
+npm --prefix ui run build
+
+step "3. clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "4+5. Rust tests, including the real-engine ones"
+cargo test --workspace --locked -- --include-ignored
+
+step "6. generated TypeScript types are current"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  changed=$(git status --porcelain -- ui/src/lib/ipc/types)
+  if [[ -n "$changed" ]]; then
+    echo "ui/src/lib/ipc/types differs from the Rust wire types; commit what cargo test generated:" >&2
+    echo "$changed" >&2
+    exit 1
+  fi
+fi
+echo "all test tiers passed"
