@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `berth ps -a` against `docker ps -a` on the same engine holding 1,000 created containers,
+# measured side by side by hyperfine in one run.
+source "$(dirname "$0")/lib.sh"
+build_release
+N=${N:-1000}
+bench_home
+b engine start >/dev/null
+export DOCKER_HOST="unix://$BHOME/run/berth/docker.sock" DOCKER_CONFIG="$BHOME/.docker" DOCKER_BUILDKIT=0
+ctx="$BHOME/ctx"; mkdir -p "$ctx"; cp /bin/busybox "$ctx/"
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n' > "$ctx/Dockerfile"
+docker build -q -t berth-bench/busybox "$ctx" >/dev/null
+for i in $(seq "$N"); do echo "bench-$i"; done | xargs -P 4 -I{} docker create -q --name {} berth-bench/busybox >/dev/null
+count=$(docker ps -aq | wc -l)
+[[ "$count" -eq "$N" ]] || { echo "expected $N containers, found $count" >&2; exit 1; }
+hyperfine --warmup 3 --runs "${HF_RUNS:-30}" --export-json "$BHOME/ps.json" -N \
+  "$BERTH -H $DOCKER_HOST ps -a" "docker ps -a" >/dev/null
+python3 - "$BHOME/ps.json" "$N" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+berth, docker = (x["median"] * 1000 for x in r)
+print(f"| ps -a, {sys.argv[2]} containers | {berth:.1f} ms | {docker:.1f} ms | {berth/docker:.2f} |")
+PY

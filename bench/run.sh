@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every benchmark and prints their Markdown tables (paste them into docs/benchmarks.md).
+# Needs root (private engines, a user for the rootless engine). Not part of the test run.
+set -euo pipefail
+cd "$(dirname "$0")"
+echo "## Engine start"; echo
+bash engine-start.sh
+echo; echo "## berth ps -a vs docker ps -a"; echo
+echo "| case | berth (median) | docker (median) | ratio |"
+echo "|---|---|---|---|"
+bash ps.sh
