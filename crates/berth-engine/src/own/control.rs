@@ -87,12 +87,26 @@ pub async fn request(paths: &Paths, what: &str) -> Result<Updates, Error> {
 
 /// The supervisor's status, or `None` when Berth's engine is not supervised by anyone.
 pub async fn status(paths: &Paths) -> Result<Option<Status>, Error> {
-    match request(paths, "status").await {
-        Ok(mut updates) => updates.next().await,
-        Err(Error::NotRunning) => Ok(None),
-        Err(e) => Err(e),
-    }
+    let ask = async {
+        match request(paths, "status").await {
+            Ok(mut updates) => updates.next().await,
+            Err(Error::NotRunning) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    tokio::time::timeout(STATUS_TIMEOUT, ask).await.unwrap_or_else(|_| {
+        Err(Error::Failed {
+            reason: format!(
+                "the engine supervisor does not answer on {} (see `berth engine logs`; the process in {} holds it)",
+                paths.control().display(),
+                paths.lock().display()
+            ),
+        })
+    })
 }
+
+/// How long a supervisor gets to answer `status`.
+const STATUS_TIMEOUT: Duration = Duration::from_secs(3);
 
 fn settled_running(s: &EngineState) -> bool {
     matches!(s, EngineState::Running { .. }) || s.is_final_failure()

@@ -185,6 +185,25 @@ mod tests {
     }
 
     #[test]
+    fn missing_rootlesskit_says_how_to_install() {
+        let mut config = EngineConfig::for_current_user(None);
+        config.rootlesskit = "/nonexistent/rootlesskit".into();
+        let dir = tempfile::tempdir().unwrap();
+        let err = check_rootless(
+            &config,
+            "alice",
+            Uid::from_raw(1000),
+            dir.path(),
+            dir.path(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "rootlesskit is missing, which the rootless engine needs: `sudo apt-get install rootlesskit`"
+        );
+    }
+
+    #[test]
     fn tun_without_access_names_the_fix() {
         let dir = tempfile::tempdir().unwrap();
         for f in ["subuid", "subgid"] {
