@@ -277,53 +277,43 @@ impl Berth {
         conn: &Connection,
         all: bool,
     ) -> Result<Vec<ContainerRow>, ApiError> {
-        Ok(conn
-            .client
-            .list_containers(all)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let keep_engine_order = |_: &ContainerRow, _: &ContainerRow| std::cmp::Ordering::Equal;
+        Ok(rows(
+            conn.client.list_containers(all).await?,
+            keep_engine_order,
+        ))
     }
 
     /// Images, newest first.
     pub async fn images(&self, conn: &Connection) -> Result<Vec<ImageRow>, ApiError> {
-        let mut rows: Vec<ImageRow> = conn
-            .client
-            .list_images(false)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        rows.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
-        Ok(rows)
+        Ok(rows(
+            conn.client.list_images(false).await?,
+            |a: &ImageRow, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)),
+        ))
     }
 
     /// Volumes by name.
     pub async fn volumes(&self, conn: &Connection) -> Result<Vec<VolumeRow>, ApiError> {
-        let mut rows: Vec<VolumeRow> = conn
-            .client
-            .list_volumes()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        rows.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(rows)
+        Ok(rows(
+            conn.client.list_volumes().await?,
+            |a: &VolumeRow, b| a.name.cmp(&b.name),
+        ))
     }
 
     /// Networks by name.
     pub async fn networks(&self, conn: &Connection) -> Result<Vec<NetworkRow>, ApiError> {
-        let mut rows: Vec<NetworkRow> = conn
-            .client
-            .list_networks()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        rows.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(rows)
+        Ok(rows(
+            conn.client.list_networks().await?,
+            |a: &NetworkRow, b| a.name.cmp(&b.name),
+        ))
     }
+}
+
+/// Engine models into wire rows, in `order` (a stable sort: equal rows keep the engine's order).
+fn rows<T, R: From<T>>(items: Vec<T>, order: impl FnMut(&R, &R) -> std::cmp::Ordering) -> Vec<R> {
+    let mut rows: Vec<R> = items.into_iter().map(R::from).collect();
+    rows.sort_by(order);
+    rows
 }
 
 /// Go's names for architectures, as `docker version` prints them.

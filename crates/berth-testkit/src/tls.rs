@@ -40,70 +40,44 @@ impl TlsFiles {
             "-out",
             "ca.pem",
         ]);
-        ssl(&["genrsa", "-out", "server-key.pem", "2048"]);
-        ssl(&[
-            "req",
-            "-new",
-            "-key",
+        // A key, a request and a certificate signed by the CA, with the given extensions.
+        let issue = |key: &str, cert: &str, subject: &str, extensions: &str| {
+            let name = cert.replace(['/', '.'], "-");
+            let (csr, ext) = (format!("{name}.csr"), format!("{name}.ext"));
+            std::fs::write(dir.join(&ext), extensions).unwrap();
+            ssl(&["genrsa", "-out", key, "2048"]);
+            ssl(&["req", "-new", "-key", key, "-subj", subject, "-out", &csr]);
+            ssl(&[
+                "x509",
+                "-req",
+                "-days",
+                "2",
+                "-sha256",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-out",
+                cert,
+                "-extfile",
+                &ext,
+            ]);
+        };
+        issue(
             "server-key.pem",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-out",
-            "server.csr",
-        ]);
-        std::fs::write(
-            dir.join("server.ext"),
-            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-        )
-        .unwrap();
-        ssl(&[
-            "x509",
-            "-req",
-            "-days",
-            "2",
-            "-sha256",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca-key.pem",
-            "-CAcreateserial",
-            "-out",
             "server-cert.pem",
-            "-extfile",
-            "server.ext",
-        ]);
-        ssl(&["genrsa", "-out", "client/key.pem", "2048"]);
-        ssl(&[
-            "req",
-            "-new",
-            "-key",
+            "/CN=127.0.0.1",
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        );
+        issue(
             "client/key.pem",
-            "-subj",
-            "/CN=berth-test-client",
-            "-out",
-            "client.csr",
-        ]);
-        std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
-        ssl(&[
-            "x509",
-            "-req",
-            "-days",
-            "2",
-            "-sha256",
-            "-in",
-            "client.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca-key.pem",
-            "-CAcreateserial",
-            "-out",
             "client/cert.pem",
-            "-extfile",
-            "client.ext",
-        ]);
+            "/CN=berth-test-client",
+            "extendedKeyUsage=clientAuth\n",
+        );
         std::fs::copy(dir.join("ca.pem"), client_dir.join("ca.pem")).unwrap();
         Self {
             dir: dir.to_owned(),
