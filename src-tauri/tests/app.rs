@@ -55,16 +55,19 @@ fn session_bus() -> (Killed, String) {
     (Killed(child), line.trim().to_owned())
 }
 
+/// The first status line the engine's supervisor answers `request` with.
+fn ask(home: &IsolatedHome, request: &str) -> Option<serde_json::Value> {
+    use std::io::Write;
+    let path = home.runtime_dir().join("berth/control.sock");
+    let mut s = std::os::unix::net::UnixStream::connect(path).ok()?;
+    s.write_all(format!("{request}\n").as_bytes()).ok()?;
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).ok()?;
+    serde_json::from_str(line.trim()).ok()
+}
+
 fn engine_state(home: &IsolatedHome) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut s =
-        std::os::unix::net::UnixStream::connect(home.runtime_dir().join("berth/control.sock"))
-            .ok()?;
-    s.write_all(b"status\n").ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let v: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
-    Some(v["state"].as_str()?.to_owned())
+    Some(ask(home, "status")?["state"].as_str()?.to_owned())
 }
 
 #[test]
@@ -96,6 +99,11 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
     });
     assert!(home.engine_socket().exists());
+    // What `berth engine start` does from a terminal: it reaches the app's supervisor and reuses
+    // its engine instead of starting a second one.
+    let reused = ask(&home, "start").expect("the app's supervisor answers");
+    assert_eq!(reused["state"], "running");
+    assert_eq!(reused["supervisor_pid"].as_u64(), Some(app.0.id() as u64));
 
     // Quit as a logout would; the exit handler stops the engine it started.
     let pid = app.0.id().to_string();
