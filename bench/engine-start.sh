@@ -33,21 +33,24 @@ rootful() {
   bench_cleanup; trap - EXIT
 }
 
+RL_USER="bbench$$"
 rootless() {
-  local user="bbench$$" home runtime
+  local user=$RL_USER home runtime
   useradd --create-home --shell /bin/sh "$user"
   echo "$user:400000:65536" >> /etc/subuid; echo "$user:400000:65536" >> /etc/subgid
   local tun_mode; tun_mode=$(stat -c %a /dev/net/tun); chmod 0666 /dev/net/tun
   home=$(getent passwd "$user" | cut -d: -f6); runtime="/tmp/berth-bench-run-$user"
   mkdir -p "$runtime"; chown "$user" "$runtime"; chmod 700 "$runtime"
+  RL_RUNTIME=$runtime RL_TUN=$tun_mode
   cleanup_user() {
-    pkill -KILL -u "$user" 2>/dev/null || true; sleep 0.5
-    userdel --remove "$user" 2>/dev/null || true; rm -rf "$runtime"
-    sed -i "/^$user:/d" /etc/subuid /etc/subgid; chmod "$tun_mode" /dev/net/tun
+    pkill -KILL -u "$RL_USER" 2>/dev/null || true
+    while pgrep -u "$RL_USER" >/dev/null; do sleep 0.1; done
+    userdel --remove "$RL_USER" 2>/dev/null || true; rm -rf "$RL_RUNTIME"
+    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid; chmod "$RL_TUN" /dev/net/tun
   }
   trap cleanup_user EXIT
-  cp "$BERTH" "$runtime/berth"; chown "$user" "$runtime/berth"
-  ub() { runuser -u "$user" -- env -i HOME="$home" XDG_RUNTIME_DIR="$runtime" PATH=/usr/local/bin:/usr/bin:/bin "$runtime/berth" "$@"; }
+  cp "$BERTH" "$runtime/berth-cli"; chown "$user" "$runtime/berth-cli"
+  ub() { runuser -u "$user" -- env -i HOME="$home" XDG_RUNTIME_DIR="$runtime" PATH=/usr/local/bin:/usr/bin:/bin "$runtime/berth-cli" "$@"; }
   local ms=() t
   for _ in $(seq "$RUNS"); do
     t=$(now_ms); ub engine start >/dev/null; ms+=($(($(now_ms) - t)))
