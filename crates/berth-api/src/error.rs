@@ -45,7 +45,7 @@ impl From<berth_docker::Error> for ApiError {
         let code = match &err {
             E::NotFound { .. } => ErrorCode::NotFound,
             E::Conflict { .. } => ErrorCode::Conflict,
-            E::InvalidEndpoint { .. } => ErrorCode::InvalidInput,
+            E::InvalidEndpoint { .. } | E::Invalid { .. } => ErrorCode::InvalidInput,
             e if e.is_unreachable() => ErrorCode::EngineUnreachable,
             _ => ErrorCode::Internal,
         };

@@ -4,8 +4,10 @@
 //! Berth's own when none answers and the settings allow it), drives Berth's own engine, and
 //! returns [`wire`] types. Nothing below this crate knows about tauri or clap.
 
+mod containers;
 mod engine;
 mod error;
+pub mod images;
 pub mod settings;
 pub mod wire;
 
@@ -18,9 +20,12 @@ use berth_engine::discovery::{self, Candidate};
 use berth_engine::own::EngineConfig;
 use tokio::sync::Mutex;
 
+pub use berth_docker::containers::LogOptions;
 pub use berth_engine::own::Supervisor;
+pub use containers::{LogLine, RunRequest};
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
+pub use images::{BuildRequest, ProgressEvent};
 pub use settings::Settings;
 use wire::{
     ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, NetworkRow, VersionView,

@@ -48,6 +48,63 @@ pub enum Command {
     /// Networks.
     #[command(subcommand)]
     Network(ListCommand),
+    /// Build an image from a directory with a Dockerfile.
+    Build(BuildArgs),
+    /// Create and start a container (attached unless -d).
+    Run(RunArgs),
+    /// Create a container without starting it.
+    Create(RunArgs),
+    /// Start stopped containers.
+    Start { containers: Vec<String> },
+    /// Stop running containers (SIGTERM, then SIGKILL after the timeout).
+    Stop(StopArgs),
+    /// Restart containers.
+    Restart(StopArgs),
+    /// Send a signal to containers.
+    Kill {
+        #[arg(short, long, default_value = "KILL")]
+        signal: String,
+        containers: Vec<String>,
+    },
+    /// Pause containers.
+    Pause { containers: Vec<String> },
+    /// Unpause containers.
+    Unpause { containers: Vec<String> },
+    /// Remove containers.
+    Rm {
+        /// Kill running containers first.
+        #[arg(short, long)]
+        force: bool,
+        /// Also remove their anonymous volumes.
+        #[arg(short, long)]
+        volumes: bool,
+        containers: Vec<String>,
+    },
+    /// Rename a container.
+    Rename { container: String, new_name: String },
+    /// Wait for containers to stop and print their exit codes.
+    Wait { containers: Vec<String> },
+    /// A container's output.
+    Logs(LogsArgs),
+    /// Low-level JSON of containers or images.
+    Inspect {
+        /// What to look for: container or image (default: a container, else an image).
+        #[arg(long, value_parser = ["container", "image"])]
+        r#type: Option<String>,
+        names: Vec<String>,
+    },
+    /// Pull an image from a registry.
+    Pull { image: String },
+    /// Push an image to a registry.
+    Push { image: String },
+    /// Give an image another name.
+    Tag { source: String, target: String },
+    /// Remove images.
+    Rmi {
+        #[arg(short, long)]
+        force: bool,
+        images: Vec<String>,
+    },
     /// Print a shell completion script.
     Completion {
         #[arg(value_enum)]
@@ -115,4 +172,122 @@ pub struct QuietArgs {
     /// Only print IDs (names for volumes).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Name and optionally tag (`name:tag`); may be given more than once.
+    #[arg(short = 't', long = "tag")]
+    pub tags: Vec<String>,
+    /// The Dockerfile (default: CONTEXT/Dockerfile).
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<String>,
+    /// A build-time variable, `KEY=value`.
+    #[arg(long = "build-arg")]
+    pub build_args: Vec<String>,
+    /// The build stage to stop at.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// A label for the image, `KEY=value`.
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// Do not use the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Always try to pull newer base images.
+    #[arg(long)]
+    pub pull: bool,
+    /// Print only the image id.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The build context: a directory.
+    #[arg(value_name = "PATH")]
+    pub path: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Run in the background and print the container id.
+    #[arg(short, long)]
+    pub detach: bool,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Publish a port: `[IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]`.
+    #[arg(short = 'p', long = "publish")]
+    pub ports: Vec<String>,
+    /// Set an environment variable: `KEY=value` or `KEY`.
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    /// Read environment variables from a file.
+    #[arg(long = "env-file")]
+    pub env_files: Vec<String>,
+    /// Mount a volume or a directory: `SOURCE:TARGET[:ro]`.
+    #[arg(short = 'v', long = "volume")]
+    pub volumes: Vec<String>,
+    /// Mount a tmpfs: `PATH[:OPTIONS]`.
+    #[arg(long)]
+    pub tmpfs: Vec<String>,
+    #[arg(long)]
+    pub network: Option<String>,
+    #[arg(long = "network-alias")]
+    pub network_aliases: Vec<String>,
+    /// no, always, unless-stopped, on-failure[:N]
+    #[arg(long)]
+    pub restart: Option<String>,
+    #[arg(short = 'w', long)]
+    pub workdir: Option<String>,
+    #[arg(short = 'u', long)]
+    pub user: Option<String>,
+    #[arg(short = 'l', long = "label")]
+    pub labels: Vec<String>,
+    #[arg(long)]
+    pub cpus: Option<f64>,
+    /// Memory limit, e.g. 512m.
+    #[arg(short = 'm', long)]
+    pub memory: Option<String>,
+    #[arg(long = "health-cmd")]
+    pub health_cmd: Option<String>,
+    /// Seconds between health checks.
+    #[arg(long = "health-interval")]
+    pub health_interval: Option<u64>,
+    #[arg(long = "health-retries")]
+    pub health_retries: Option<u32>,
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    /// Remove the container when it exits.
+    #[arg(long)]
+    pub rm: bool,
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    pub image: String,
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct StopArgs {
+    /// Seconds to wait before killing.
+    #[arg(short = 't', long = "time")]
+    pub time: Option<u32>,
+    pub containers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LogsArgs {
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Only output since this time (unix seconds, or a duration like 10m).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only output until this time (unix seconds, or a duration like 10m).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only the last N lines.
+    #[arg(short = 'n', long = "tail")]
+    pub tail: Option<u64>,
+    #[arg(short, long)]
+    pub timestamps: bool,
+    pub container: String,
 }

@@ -10,7 +10,7 @@ use clap::{CommandFactory, Parser};
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, ContextCommand, EngineCommand, Format, ListCommand};
-use crate::render;
+use crate::{ops, render};
 
 /// Parses the command line, runs it, and turns any error into one line on stderr.
 pub fn run() -> ExitCode {
@@ -30,7 +30,7 @@ pub fn run() -> ExitCode {
         }
     };
     match runtime.block_on(execute(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
             eprintln!("berth: {}", chain.join(": "));
@@ -50,7 +50,7 @@ fn init_tracing(supervisor: bool) {
         .try_init();
 }
 
-async fn execute(cli: Cli) -> Result<()> {
+async fn execute(cli: Cli) -> Result<i32> {
     let target = match (cli.host, cli.context) {
         (Some(host), _) => Target::Host(host),
         (None, Some(ctx)) => Target::Context(ctx),
@@ -63,23 +63,169 @@ async fn execute(cli: Cli) -> Result<()> {
     };
     let berth = Berth::load(launch, target)?;
     let format = cli.format;
-    match cli.command {
-        Command::Engine(cmd) => engine(&berth, cmd, format).await,
-        Command::Context(cmd) => context(&berth, cmd, format),
-        Command::Version => {
+    let command = match cli.command {
+        Command::Build(args) => {
             let conn = connect(&berth).await?;
+            return ops::build(&berth, &conn, args, format).await.map(|()| 0);
+        }
+        Command::Run(args) => {
+            let conn = connect(&berth).await?;
+            return ops::run(&berth, &conn, args).await;
+        }
+        Command::Create(args) => {
+            let conn = connect(&berth).await?;
+            return ops::create(&berth, &conn, args).await.map(|()| 0);
+        }
+        Command::Logs(args) => {
+            let conn = connect(&berth).await?;
+            return ops::logs(&berth, &conn, args).await.map(|()| 0);
+        }
+        Command::Inspect { r#type, names } => {
+            let conn = connect(&berth).await?;
+            return ops::inspect(&berth, &conn, r#type.as_deref(), &names)
+                .await
+                .map(|()| 0);
+        }
+        Command::Pull { image } => {
+            let conn = connect(&berth).await?;
+            ops::transfer(berth.pull(&conn, &image)?, format, "Pulling fs layer").await?;
+            println!("{image}");
+            return Ok(0);
+        }
+        Command::Push { image } => {
+            let conn = connect(&berth).await?;
+            ops::transfer(berth.push(&conn, &image).await?, format, "Preparing").await?;
+            return Ok(0);
+        }
+        Command::Tag { source, target } => {
+            let conn = connect(&berth).await?;
+            berth.tag(&conn, &source, &target).await?;
+            return Ok(0);
+        }
+        Command::Rmi { force, images } => {
+            let conn = connect(&berth).await?;
+            for line in berth.remove_images(&conn, &images, force).await? {
+                println!("{line}");
+            }
+            return Ok(0);
+        }
+        Command::Start { containers } => {
+            return each(&berth, &containers, |b, c, id| {
+                Box::pin(async move { b.start(c, &id).await })
+            })
+            .await;
+        }
+        Command::Stop(a) => {
+            let t = a.time;
+            return each(&berth, &a.containers, move |b, c, id| {
+                Box::pin(async move { b.stop(c, &id, t).await })
+            })
+            .await;
+        }
+        Command::Restart(a) => {
+            let t = a.time;
+            return each(&berth, &a.containers, move |b, c, id| {
+                Box::pin(async move { b.restart(c, &id, t).await })
+            })
+            .await;
+        }
+        Command::Kill { signal, containers } => {
+            let sig = signal.clone();
+            return each(&berth, &containers, move |b, c, id| {
+                let sig = sig.clone();
+                Box::pin(async move { b.kill(c, &id, &sig).await })
+            })
+            .await;
+        }
+        Command::Pause { containers } => {
+            return each(&berth, &containers, |b, c, id| {
+                Box::pin(async move { b.pause(c, &id).await })
+            })
+            .await;
+        }
+        Command::Unpause { containers } => {
+            return each(&berth, &containers, |b, c, id| {
+                Box::pin(async move { b.unpause(c, &id).await })
+            })
+            .await;
+        }
+        Command::Rm {
+            force,
+            volumes,
+            containers,
+        } => {
+            return each(&berth, &containers, move |b, c, id| {
+                Box::pin(async move { b.remove(c, &id, force, volumes).await })
+            })
+            .await;
+        }
+        Command::Rename {
+            container,
+            new_name,
+        } => {
+            let conn = connect(&berth).await?;
+            berth.rename(&conn, &container, &new_name).await?;
+            return Ok(0);
+        }
+        Command::Wait { containers } => {
+            let conn = connect(&berth).await?;
+            for c in &containers {
+                println!("{}", berth.wait(&conn, c).await?);
+            }
+            return Ok(0);
+        }
+        other => other,
+    };
+    execute_listing(&berth, command, format).await.map(|()| 0)
+}
+
+type OpFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), berth_api::ApiError>> + 'a>>;
+
+/// Runs one operation per named container, printing each name as docker does; all are tried,
+/// and the first error (after the others ran) fails the command.
+async fn each<F>(berth: &Berth, containers: &[String], op: F) -> Result<i32>
+where
+    F: for<'a> Fn(&'a Berth, &'a Connection, String) -> OpFuture<'a>,
+{
+    if containers.is_empty() {
+        anyhow::bail!("name at least one container");
+    }
+    let conn = connect(berth).await?;
+    let mut first_error = None;
+    for c in containers {
+        match op(berth, &conn, c.clone()).await {
+            Ok(()) => println!("{c}"),
+            Err(e) => {
+                eprintln!("berth: {c}: {e}");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(_) => Ok(1),
+        None => Ok(0),
+    }
+}
+
+async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Result<()> {
+    match command {
+        Command::Engine(cmd) => engine(berth, cmd, format).await,
+        Command::Context(cmd) => context(berth, cmd, format),
+        Command::Version => {
+            let conn = connect(berth).await?;
             let v = berth.version(&conn).await?;
             emit(format, std::slice::from_ref(&v), || {
                 render::version_text(&v)
             })
         }
         Command::Info => {
-            let conn = connect(&berth).await?;
+            let conn = connect(berth).await?;
             let i = berth.info(&conn).await?;
             emit(format, std::slice::from_ref(&i), || render::info_text(&i))
         }
         Command::Ps(args) => {
-            let conn = connect(&berth).await?;
+            let conn = connect(berth).await?;
             let rows = berth.containers(&conn, args.all).await?;
             if args.quiet.quiet {
                 return ids(rows.iter().map(|c| &c.id[..c.id.len().min(12)]));
@@ -87,7 +233,7 @@ async fn execute(cli: Cli) -> Result<()> {
             emit(format, &rows, || render::ps_table(&rows, now()))
         }
         Command::Images(q) => {
-            let conn = connect(&berth).await?;
+            let conn = connect(berth).await?;
             let rows = berth.images(&conn).await?;
             if q.quiet {
                 return ids(rows.iter().map(|i| short(&i.id)));
@@ -95,7 +241,7 @@ async fn execute(cli: Cli) -> Result<()> {
             emit(format, &rows, || render::images_table(&rows, now()))
         }
         Command::Volume(ListCommand::Ls(q)) => {
-            let conn = connect(&berth).await?;
+            let conn = connect(berth).await?;
             let rows = berth.volumes(&conn).await?;
             if q.quiet {
                 return ids(rows.iter().map(|v| v.name.as_str()));
@@ -103,7 +249,7 @@ async fn execute(cli: Cli) -> Result<()> {
             emit(format, &rows, || render::volumes_table(&rows))
         }
         Command::Network(ListCommand::Ls(q)) => {
-            let conn = connect(&berth).await?;
+            let conn = connect(berth).await?;
             let rows = berth.networks(&conn).await?;
             if q.quiet {
                 return ids(rows.iter().map(|n| short(&n.id)));
@@ -114,6 +260,7 @@ async fn execute(cli: Cli) -> Result<()> {
             clap_complete::generate(shell, &mut Cli::command(), "berth", &mut std::io::stdout());
             Ok(())
         }
+        other => anyhow::bail!("internal: {other:?} is not a listing command"),
     }
 }
 

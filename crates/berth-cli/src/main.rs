@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod ops;
 mod render;
 
 fn main() -> std::process::ExitCode {

@@ -82,12 +82,25 @@ impl Client {
     where
         F: Future<Output = Result<T, bollard::errors::Error>>,
     {
-        match tokio::time::timeout(CALL_TIMEOUT, fut).await {
+        self.call_within(what, CALL_TIMEOUT, fut).await
+    }
+
+    /// [`Client::call`] for calls that may legitimately take longer (a stop's grace period).
+    pub(crate) async fn call_within<T, F>(
+        &self,
+        what: &'static str,
+        limit: Duration,
+        fut: F,
+    ) -> Result<T, Error>
+    where
+        F: Future<Output = Result<T, bollard::errors::Error>>,
+    {
+        match tokio::time::timeout(limit, fut).await {
             Ok(res) => res.map_err(|e| Error::from_bollard(&self.endpoint.host, e)),
             Err(_) => Err(Error::Timeout {
                 endpoint: self.endpoint.host.clone(),
                 what,
-                secs: CALL_TIMEOUT.as_secs(),
+                secs: limit.as_secs(),
             }),
         }
     }

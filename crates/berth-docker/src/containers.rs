@@ -1,9 +1,48 @@
-//! Containers.
+//! Containers: list, create, start, stop, restart, kill, pause, unpause, remove, rename,
+//! inspect, wait, and logs as a stream with stdout and stderr kept apart.
 
-use bollard::models::ContainerSummary;
-use bollard::query_parameters::ListContainersOptionsBuilder;
+use std::time::Duration;
 
+use bollard::container::LogOutput;
+use bollard::models::{ContainerInspectResponse, ContainerSummary};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
+    LogsOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder,
+    RestartContainerOptionsBuilder, StopContainerOptionsBuilder,
+};
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+
+use crate::spec::{RunSpec, check_name};
 use crate::{Client, Error};
+
+/// Which stream a log line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+    /// A TTY container's single stream.
+    Console,
+}
+
+/// A chunk of a container's output (a line, unless the container wrote partial lines).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogChunk {
+    pub stream: LogStream,
+    pub bytes: Bytes,
+}
+
+/// What `logs` returns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogOptions {
+    pub follow: bool,
+    /// Unix seconds.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// The last N lines only.
+    pub tail: Option<u64>,
+    pub timestamps: bool,
+}
 
 impl Client {
     /// Lists containers; `all` includes stopped ones, like `docker ps -a`.
@@ -15,4 +54,178 @@ impl Client {
         )
         .await
     }
+
+    /// Creates a container; returns its id.
+    pub async fn create_container(&self, spec: &RunSpec) -> Result<String, Error> {
+        let mut opts = CreateContainerOptionsBuilder::default();
+        if let Some(name) = &spec.name {
+            check_name(name)?;
+            opts = opts.name(name);
+        }
+        let resp = self
+            .call(
+                "a container create",
+                self.docker
+                    .create_container(Some(opts.build()), spec.to_create_body()),
+            )
+            .await;
+        match resp {
+            Ok(r) => Ok(r.id),
+            Err(Error::NotFound { .. }) => Err(Error::Invalid {
+                input: spec.image.clone(),
+                reason: "no such image here: pull or build it first".into(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn start_container(&self, id: &str) -> Result<(), Error> {
+        self.call("a container start", self.docker.start_container(id, None))
+            .await
+    }
+
+    /// Stops with SIGTERM, then SIGKILL after `timeout` seconds (the engine's default: 10).
+    pub async fn stop_container(&self, id: &str, timeout: Option<u32>) -> Result<(), Error> {
+        let mut opts = StopContainerOptionsBuilder::default();
+        if let Some(t) = timeout {
+            opts = opts.t(t as i32);
+        }
+        let fut = self.docker.stop_container(id, Some(opts.build()));
+        self.call_within("a container stop", grace(timeout), fut)
+            .await
+    }
+
+    pub async fn restart_container(&self, id: &str, timeout: Option<u32>) -> Result<(), Error> {
+        let mut opts = RestartContainerOptionsBuilder::default();
+        if let Some(t) = timeout {
+            opts = opts.t(t as i32);
+        }
+        let fut = self.docker.restart_container(id, Some(opts.build()));
+        self.call_within("a container restart", grace(timeout), fut)
+            .await
+    }
+
+    pub async fn kill_container(&self, id: &str, signal: &str) -> Result<(), Error> {
+        let opts = KillContainerOptionsBuilder::default()
+            .signal(signal)
+            .build();
+        self.call(
+            "a container kill",
+            self.docker.kill_container(id, Some(opts)),
+        )
+        .await
+    }
+
+    pub async fn pause_container(&self, id: &str) -> Result<(), Error> {
+        self.call("a container pause", self.docker.pause_container(id))
+            .await
+    }
+
+    pub async fn unpause_container(&self, id: &str) -> Result<(), Error> {
+        self.call("a container unpause", self.docker.unpause_container(id))
+            .await
+    }
+
+    /// Removes a container; `force` kills a running one, `volumes` removes its anonymous volumes.
+    pub async fn remove_container(
+        &self,
+        id: &str,
+        force: bool,
+        volumes: bool,
+    ) -> Result<(), Error> {
+        let opts = RemoveContainerOptionsBuilder::default()
+            .force(force)
+            .v(volumes)
+            .build();
+        self.call(
+            "a container removal",
+            self.docker.remove_container(id, Some(opts)),
+        )
+        .await
+    }
+
+    pub async fn rename_container(&self, id: &str, new_name: &str) -> Result<(), Error> {
+        check_name(new_name)?;
+        let opts = RenameContainerOptionsBuilder::default()
+            .name(new_name)
+            .build();
+        self.call("a container rename", self.docker.rename_container(id, opts))
+            .await
+    }
+
+    pub async fn inspect_container(&self, id: &str) -> Result<ContainerInspectResponse, Error> {
+        self.call(
+            "a container inspect",
+            self.docker.inspect_container(id, None),
+        )
+        .await
+    }
+
+    /// Waits for the container to stop; returns its exit code.
+    pub async fn wait_container(&self, id: &str) -> Result<i64, Error> {
+        let mut stream = self.docker.wait_container(id, None);
+        match stream.next().await {
+            Some(Ok(r)) => Ok(r.status_code),
+            // The engine reports a non-zero exit as an error carrying the code.
+            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
+            Some(Err(e)) => Err(Error::from_bollard(&self.endpoint().host, e)),
+            None => Err(Error::Protocol {
+                endpoint: self.endpoint().host.clone(),
+                detail: "wait ended without a status".into(),
+            }),
+        }
+    }
+
+    /// The container's output. With `follow` the stream goes on until the container stops;
+    /// dropping it ends the engine call.
+    pub fn logs(
+        &self,
+        id: &str,
+        opts: &LogOptions,
+    ) -> impl Stream<Item = Result<LogChunk, Error>> + use<> {
+        let mut builder = LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .follow(opts.follow)
+            .timestamps(opts.timestamps)
+            .tail(
+                &opts
+                    .tail
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "all".into()),
+            );
+        if let Some(since) = opts.since {
+            builder = builder.since(since as i32);
+        }
+        if let Some(until) = opts.until {
+            builder = builder.until(until as i32);
+        }
+        let endpoint = self.endpoint().host.clone();
+        self.docker
+            .logs(id, Some(builder.build()))
+            .filter_map(move |item| {
+                let out = match item {
+                    Ok(LogOutput::StdOut { message }) => Some(Ok(LogChunk {
+                        stream: LogStream::Stdout,
+                        bytes: message,
+                    })),
+                    Ok(LogOutput::StdErr { message }) => Some(Ok(LogChunk {
+                        stream: LogStream::Stderr,
+                        bytes: message,
+                    })),
+                    Ok(LogOutput::Console { message }) => Some(Ok(LogChunk {
+                        stream: LogStream::Console,
+                        bytes: message,
+                    })),
+                    Ok(LogOutput::StdIn { .. }) => None,
+                    Err(e) => Some(Err(Error::from_bollard(&endpoint, e))),
+                };
+                std::future::ready(out)
+            })
+    }
+}
+
+/// A stop waits for the container's grace period; the call may take that long and more.
+fn grace(timeout: Option<u32>) -> Duration {
+    Duration::from_secs(u64::from(timeout.unwrap_or(10)) + 30)
 }

@@ -49,9 +49,30 @@ pub enum Error {
 
     #[error("unexpected answer from the engine at {endpoint}: {detail}")]
     Protocol { endpoint: String, detail: String },
+
+    /// Bad input, caught before the engine is asked.
+    #[error("{input}: {reason}")]
+    Invalid { input: String, reason: String },
+
+    #[error("{}", match step { Some(step) => format!("the build failed at {step}: {message}"), None => format!("the build failed: {message}") })]
+    BuildFailed {
+        step: Option<String>,
+        message: String,
+    },
+
+    /// A pull or push the registry (or the engine talking to it) refused.
+    #[error("{reference}: {message}")]
+    Registry { reference: String, message: String },
 }
 
 impl Error {
+    pub(crate) fn invalid(input: impl std::fmt::Display, reason: &str) -> Self {
+        Error::Invalid {
+            input: input.to_string(),
+            reason: reason.to_owned(),
+        }
+    }
+
     /// Classifies a bollard error for the engine at `endpoint`.
     pub(crate) fn from_bollard(endpoint: &str, err: bollard::errors::Error) -> Self {
         use bollard::errors::Error as B;

@@ -1,9 +1,46 @@
-//! Images.
+//! Images: list, inspect, history, pull and push (progress streams), tag, remove, prune.
 
-use bollard::models::ImageSummary;
-use bollard::query_parameters::ListImagesOptionsBuilder;
+use bollard::models::{
+    ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect, ImageSummary,
+};
+use bollard::query_parameters::{
+    CreateImageOptionsBuilder, ListImagesOptionsBuilder, PruneImagesOptionsBuilder,
+    PushImageOptionsBuilder, RemoveImageOptionsBuilder, TagImageOptionsBuilder,
+};
+use futures_util::{Stream, StreamExt};
 
+use crate::progress::Progress;
+use crate::reference::Reference;
 use crate::{Client, Error};
+
+/// Registry credentials for one pull or push (never logged).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    pub server: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Credentials {{ username: {:?}, server: {:?}, password: <hidden> }}",
+            self.username, self.server
+        )
+    }
+}
+
+impl Credentials {
+    fn to_bollard(&self) -> bollard::auth::DockerCredentials {
+        bollard::auth::DockerCredentials {
+            username: Some(self.username.clone()),
+            password: Some(self.password.clone()),
+            serveraddress: Some(self.server.clone()),
+            ..Default::default()
+        }
+    }
+}
 
 impl Client {
     /// Lists images; `all` includes intermediate images, like `docker images -a`.
@@ -11,5 +48,149 @@ impl Client {
         let opts = ListImagesOptionsBuilder::default().all(all).build();
         self.call("the image list", self.docker.list_images(Some(opts)))
             .await
+    }
+
+    pub async fn inspect_image(&self, name: &str) -> Result<ImageInspect, Error> {
+        self.call("an image inspect", self.docker.inspect_image(name))
+            .await
+    }
+
+    /// The layers of an image, newest first, with the instruction that made each.
+    pub async fn image_history(&self, name: &str) -> Result<Vec<ImageHistoryResponseItem>, Error> {
+        self.call("an image history", self.docker.image_history(name))
+            .await
+    }
+
+    /// Pulls `reference`; the stream ends when the pull does. Dropping it cancels the pull.
+    pub fn pull(
+        &self,
+        reference: &Reference,
+        credentials: Option<&Credentials>,
+    ) -> impl Stream<Item = Result<Progress, Error>> + use<> {
+        let from_image = reference.repository();
+        let tag = reference
+            .digest
+            .clone()
+            .or_else(|| reference.tag.clone())
+            .unwrap_or_else(|| "latest".into());
+        let opts = CreateImageOptionsBuilder::default()
+            .from_image(&from_image)
+            .tag(&tag)
+            .build();
+        let stream =
+            self.docker
+                .create_image(Some(opts), None, credentials.map(Credentials::to_bollard));
+        let (endpoint, what) = (self.endpoint().host.clone(), reference.to_string());
+        stream.map(move |item| match item {
+            Ok(info) => match info.error_detail {
+                Some(detail) => Err(Error::Registry {
+                    reference: what.clone(),
+                    message: detail.message.unwrap_or_default(),
+                }),
+                None => Ok(Progress::new(
+                    info.id,
+                    info.status.unwrap_or_default(),
+                    info.progress_detail,
+                )),
+            },
+            Err(bollard::errors::Error::DockerStreamError { error }) => Err(Error::Registry {
+                reference: what.clone(),
+                message: error,
+            }),
+            Err(e) => Err(Error::from_bollard(&endpoint, e)),
+        })
+    }
+
+    /// Pushes `reference`, which must exist locally under that name. Dropping the stream cancels
+    /// the push.
+    pub async fn push(
+        &self,
+        reference: &Reference,
+        credentials: Option<&Credentials>,
+    ) -> Result<impl Stream<Item = Result<Progress, Error>> + use<>, Error> {
+        let local = reference.to_string();
+        match self.inspect_image(&local).await {
+            Ok(_) => {}
+            Err(Error::NotFound { .. }) => {
+                return Err(Error::invalid(
+                    &local,
+                    "no local image has that name: build it with that tag, or `berth tag IMAGE` it first",
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+        let opts = PushImageOptionsBuilder::default()
+            .tag(reference.tag_or_latest())
+            .build();
+        // The engine wants an auth header even for an open registry.
+        let creds = credentials.map(Credentials::to_bollard).unwrap_or_default();
+        let stream = self
+            .docker
+            .push_image(&reference.repository(), Some(opts), Some(creds));
+        let endpoint = self.endpoint().host.clone();
+        Ok(stream.map(move |item| match item {
+            Ok(info) => match info.error_detail {
+                Some(detail) => Err(Error::Registry {
+                    reference: local.clone(),
+                    message: detail.message.unwrap_or_default(),
+                }),
+                // bollard's push model drops the layer id the engine sends.
+                None => Ok(Progress::new(
+                    None,
+                    info.status.unwrap_or_default(),
+                    info.progress_detail,
+                )),
+            },
+            Err(bollard::errors::Error::DockerStreamError { error }) => Err(Error::Registry {
+                reference: local.clone(),
+                message: error,
+            }),
+            Err(e) => Err(Error::from_bollard(&endpoint, e)),
+        }))
+    }
+
+    /// Gives `source` (a name or id) the name `target`.
+    pub async fn tag(&self, source: &str, target: &str) -> Result<(), Error> {
+        let reference = Reference::parse(target).map_err(|e| Error::invalid(target, &e.reason))?;
+        let opts = TagImageOptionsBuilder::default()
+            .repo(&reference.repository())
+            .tag(reference.tag_or_latest())
+            .build();
+        self.call("a tag", self.docker.tag_image(source, Some(opts)))
+            .await
+    }
+
+    /// Removes an image (or one of its names). `force` also removes it from stopped containers'
+    /// use, as `docker rmi -f` does.
+    pub async fn remove_image(
+        &self,
+        name: &str,
+        force: bool,
+    ) -> Result<Vec<ImageDeleteResponseItem>, Error> {
+        let opts = RemoveImageOptionsBuilder::default().force(force).build();
+        self.call(
+            "an image removal",
+            self.docker.remove_image(name, Some(opts), None),
+        )
+        .await
+    }
+
+    /// Removes dangling images (all unused ones with `all`); returns what went and the space.
+    pub async fn prune_images(&self, all: bool) -> Result<(Vec<String>, i64), Error> {
+        let mut filters = std::collections::HashMap::new();
+        filters.insert("dangling", vec![if all { "false" } else { "true" }]);
+        let opts = PruneImagesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let resp = self
+            .call("an image prune", self.docker.prune_images(Some(opts)))
+            .await?;
+        let gone = resp
+            .images_deleted
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| d.deleted.or(d.untagged))
+            .collect();
+        Ok((gone, resp.space_reclaimed.unwrap_or(0)))
     }
 }

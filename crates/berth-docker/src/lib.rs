@@ -5,18 +5,25 @@
 //! engine answered a ping and the API version was negotiated, so an old engine (Debian's
 //! dockerd 20.10 speaks 1.41) is never sent a request in a newer dialect.
 
+pub mod build;
 mod client;
 pub mod containers;
 mod endpoint;
 mod error;
 pub mod images;
 pub mod networks;
+mod progress;
+pub mod reference;
+pub mod spec;
 pub mod system;
 pub mod volumes;
 
 pub use client::Client;
 pub use endpoint::{Endpoint, TlsMaterial};
 pub use error::Error;
+pub use images::Credentials;
+pub use progress::Progress;
+pub use reference::{Reference, ReferenceError};
 
 /// bollard's generated engine models, re-exported so callers need not depend on bollard.
 pub use bollard::models;

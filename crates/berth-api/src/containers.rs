@@ -1,0 +1,248 @@
+//! Container operations of the facade: run (from docker's flag strings, validated here for both
+//! the CLI and the UI), lifecycle, inspect and logs.
+
+use std::path::PathBuf;
+
+use berth_docker::containers::{LogChunk, LogOptions, LogStream};
+use berth_docker::spec::{self, RunSpec};
+use futures_util::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{ApiError, Berth, Connection};
+
+/// `docker run`'s options as strings, exactly as a person types them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct RunRequest {
+    pub image: String,
+    pub name: Option<String>,
+    pub command: Vec<String>,
+    pub entrypoint: Option<String>,
+    /// `-p` values.
+    pub ports: Vec<String>,
+    /// `-e` values.
+    pub env: Vec<String>,
+    /// `--env-file` paths.
+    pub env_files: Vec<String>,
+    /// `-v` values.
+    pub volumes: Vec<String>,
+    pub tmpfs: Vec<String>,
+    pub network: Option<String>,
+    pub network_aliases: Vec<String>,
+    pub restart: Option<String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    /// `KEY=value` entries.
+    pub labels: Vec<String>,
+    pub cpus: Option<f64>,
+    pub memory: Option<String>,
+    pub health_cmd: Option<String>,
+    #[ts(type = "number | null")]
+    pub health_interval_ms: Option<u64>,
+    pub health_retries: Option<u32>,
+    pub rm: bool,
+    pub tty: bool,
+    pub interactive: bool,
+    /// Where relative paths (`-v ./dir:/x`, env files) are taken from.
+    pub cwd: Option<String>,
+}
+
+/// A chunk of a container's output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct LogLine {
+    /// `stdout`, `stderr` or `console` (a TTY container).
+    pub stream: String,
+    pub text: String,
+}
+
+impl From<LogChunk> for LogLine {
+    fn from(c: LogChunk) -> Self {
+        let stream = match c.stream {
+            LogStream::Stdout => "stdout",
+            LogStream::Stderr => "stderr",
+            LogStream::Console => "console",
+        };
+        Self {
+            stream: stream.into(),
+            text: String::from_utf8_lossy(&c.bytes).into_owned(),
+        }
+    }
+}
+
+impl Berth {
+    /// Checks a run request and turns it into a spec, without asking the engine. The UI's run
+    /// dialog calls this for inline validation.
+    pub fn check_run(&self, req: &RunRequest) -> Result<RunSpec, ApiError> {
+        if req.image.trim().is_empty() {
+            return Err(ApiError::invalid("an image is needed to run a container"));
+        }
+        crate::images::reference(&req.image)?;
+        if let Some(name) = &req.name {
+            spec::check_name(name)?;
+        }
+        let cwd = req
+            .cwd
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+        let lookup = |k: &str| std::env::var(k).ok();
+        let mut env = Vec::new();
+        for file in &req.env_files {
+            env.extend(spec::parse_env_file(&cwd.join(file), lookup)?);
+        }
+        for e in &req.env {
+            env.extend(spec::parse_env(e, lookup)?);
+        }
+        let mut ports = Vec::new();
+        for p in &req.ports {
+            ports.extend(spec::parse_port(p)?);
+        }
+        let home = dirs::home_dir();
+        let mounts = req
+            .volumes
+            .iter()
+            .map(|v| spec::parse_volume(v, &cwd, home.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let labels = req
+            .labels
+            .iter()
+            .map(|l| spec::parse_key_value(l))
+            .collect::<Result<_, _>>()?;
+        if req.cpus.is_some_and(|c| c <= 0.0) {
+            return Err(ApiError::invalid(
+                "--cpus: give a positive number of CPUs, e.g. 0.5",
+            ));
+        }
+        Ok(RunSpec {
+            image: req.image.clone(),
+            name: req.name.clone(),
+            command: req.command.clone(),
+            entrypoint: req.entrypoint.as_ref().map(|e| {
+                if e.is_empty() {
+                    vec![String::new()]
+                } else {
+                    vec![e.clone()]
+                }
+            }),
+            env,
+            ports,
+            mounts,
+            tmpfs: req.tmpfs.clone(),
+            network: req.network.clone(),
+            network_aliases: req.network_aliases.clone(),
+            restart: req
+                .restart
+                .as_deref()
+                .map(spec::parse_restart)
+                .transpose()?,
+            workdir: req.workdir.clone(),
+            user: req.user.clone(),
+            labels,
+            cpus: req.cpus,
+            memory: req.memory.as_deref().map(spec::parse_memory).transpose()?,
+            health: req.health_cmd.as_ref().map(|cmd| spec::Health {
+                command: cmd.clone(),
+                interval_ms: req.health_interval_ms,
+                timeout_ms: None,
+                retries: req.health_retries,
+            }),
+            auto_remove: req.rm,
+            tty: req.tty,
+            interactive: req.interactive,
+        })
+    }
+
+    /// Creates a container; returns its id.
+    pub async fn create(&self, conn: &Connection, req: &RunRequest) -> Result<String, ApiError> {
+        let spec = self.check_run(req)?;
+        Ok(conn.client.create_container(&spec).await?)
+    }
+
+    /// Creates and starts a container; returns its id. A container that cannot start is removed
+    /// again, as it was only just made for this.
+    pub async fn run(&self, conn: &Connection, req: &RunRequest) -> Result<String, ApiError> {
+        let id = self.create(conn, req).await?;
+        if let Err(e) = conn.client.start_container(&id).await {
+            let _ = conn.client.remove_container(&id, true, true).await;
+            return Err(e.into());
+        }
+        Ok(id)
+    }
+
+    pub async fn start(&self, conn: &Connection, id: &str) -> Result<(), ApiError> {
+        Ok(conn.client.start_container(id).await?)
+    }
+
+    pub async fn stop(
+        &self,
+        conn: &Connection,
+        id: &str,
+        timeout: Option<u32>,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.stop_container(id, timeout).await?)
+    }
+
+    pub async fn restart(
+        &self,
+        conn: &Connection,
+        id: &str,
+        timeout: Option<u32>,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.restart_container(id, timeout).await?)
+    }
+
+    pub async fn kill(&self, conn: &Connection, id: &str, signal: &str) -> Result<(), ApiError> {
+        Ok(conn.client.kill_container(id, signal).await?)
+    }
+
+    pub async fn pause(&self, conn: &Connection, id: &str) -> Result<(), ApiError> {
+        Ok(conn.client.pause_container(id).await?)
+    }
+
+    pub async fn unpause(&self, conn: &Connection, id: &str) -> Result<(), ApiError> {
+        Ok(conn.client.unpause_container(id).await?)
+    }
+
+    pub async fn remove(
+        &self,
+        conn: &Connection,
+        id: &str,
+        force: bool,
+        volumes: bool,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.remove_container(id, force, volumes).await?)
+    }
+
+    pub async fn rename(&self, conn: &Connection, id: &str, name: &str) -> Result<(), ApiError> {
+        Ok(conn.client.rename_container(id, name).await?)
+    }
+
+    /// Waits for a container to stop; its exit code.
+    pub async fn wait(&self, conn: &Connection, id: &str) -> Result<i64, ApiError> {
+        Ok(conn.client.wait_container(id).await?)
+    }
+
+    pub async fn inspect_container(
+        &self,
+        conn: &Connection,
+        id: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let inspect = conn.client.inspect_container(id).await?;
+        Ok(serde_json::to_value(inspect).unwrap_or_default())
+    }
+
+    /// A container's output; with `follow`, until it stops.
+    pub fn logs(
+        &self,
+        conn: &Connection,
+        id: &str,
+        opts: &LogOptions,
+    ) -> impl Stream<Item = Result<LogLine, ApiError>> + use<> {
+        conn.client
+            .logs(id, opts)
+            .map(|c| c.map(LogLine::from).map_err(ApiError::from))
+    }
+}

@@ -1,0 +1,181 @@
+//! Image operations of the facade: build, pull, push, tag, remove, inspect, history, prune.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use berth_docker::build::{BuildEvent, BuildSpec};
+use berth_docker::{Progress, Reference};
+use futures_util::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{ApiError, Berth, Connection};
+
+/// A build as the CLI and the UI ask for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct BuildRequest {
+    pub context: String,
+    pub dockerfile: Option<String>,
+    pub tags: Vec<String>,
+    /// `KEY=value` entries.
+    pub build_args: Vec<String>,
+    pub target: Option<String>,
+    /// `KEY=value` entries.
+    pub labels: Vec<String>,
+    pub no_cache: bool,
+    pub pull: bool,
+}
+
+/// One event of a pull, push or build.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ProgressEvent {
+    Step {
+        number: u32,
+        total: u32,
+        instruction: String,
+    },
+    Output {
+        line: String,
+    },
+    Layer {
+        id: Option<String>,
+        status: String,
+        #[ts(type = "number | null")]
+        current: Option<i64>,
+        #[ts(type = "number | null")]
+        total: Option<i64>,
+    },
+    Built {
+        id: String,
+    },
+}
+
+impl From<Progress> for ProgressEvent {
+    fn from(p: Progress) -> Self {
+        ProgressEvent::Layer {
+            id: p.id,
+            status: p.status,
+            current: p.current,
+            total: p.total,
+        }
+    }
+}
+
+impl From<BuildEvent> for ProgressEvent {
+    fn from(e: BuildEvent) -> Self {
+        match e {
+            BuildEvent::Step {
+                number,
+                total,
+                instruction,
+            } => ProgressEvent::Step {
+                number,
+                total,
+                instruction,
+            },
+            BuildEvent::Output(line) => ProgressEvent::Output { line },
+            BuildEvent::Pull(p) => p.into(),
+            BuildEvent::Built { id } => ProgressEvent::Built { id },
+        }
+    }
+}
+
+fn pairs(entries: &[String]) -> Result<BTreeMap<String, String>, ApiError> {
+    entries
+        .iter()
+        .map(|e| berth_docker::spec::parse_key_value(e).map_err(ApiError::from))
+        .collect()
+}
+
+/// Parses a reference, as a one-line error naming it.
+pub fn reference(input: &str) -> Result<Reference, ApiError> {
+    Reference::parse(input).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+impl Berth {
+    /// Builds an image from a context directory; events until the image is built.
+    pub fn build<'a>(
+        &self,
+        conn: &'a Connection,
+        req: &BuildRequest,
+    ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + 'a, ApiError> {
+        for tag in &req.tags {
+            reference(tag)?;
+        }
+        let spec = BuildSpec {
+            context: PathBuf::from(&req.context),
+            dockerfile: req.dockerfile.as_ref().map(PathBuf::from),
+            tags: req.tags.clone(),
+            build_args: pairs(&req.build_args)?,
+            target: req.target.clone(),
+            labels: pairs(&req.labels)?,
+            no_cache: req.no_cache,
+            pull: req.pull,
+        };
+        let stream = conn.client.build(&spec)?;
+        Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))
+    }
+
+    /// Pulls an image; layer events until it is here.
+    pub fn pull(
+        &self,
+        conn: &Connection,
+        image: &str,
+    ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
+        let r = reference(image)?;
+        Ok(conn
+            .client
+            .pull(&r, None)
+            .map(|p| p.map(ProgressEvent::from).map_err(ApiError::from)))
+    }
+
+    /// Pushes an image that exists locally under that name.
+    pub async fn push(
+        &self,
+        conn: &Connection,
+        image: &str,
+    ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
+        let r = reference(image)?;
+        let stream = conn.client.push(&r, None).await?;
+        Ok(stream.map(|p| p.map(ProgressEvent::from).map_err(ApiError::from)))
+    }
+
+    pub async fn tag(&self, conn: &Connection, source: &str, target: &str) -> Result<(), ApiError> {
+        reference(target)?;
+        Ok(conn.client.tag(source, target).await?)
+    }
+
+    /// Removes images; returns the engine's lines (`Untagged: …`, `Deleted: …`).
+    pub async fn remove_images(
+        &self,
+        conn: &Connection,
+        names: &[String],
+        force: bool,
+    ) -> Result<Vec<String>, ApiError> {
+        let mut lines = Vec::new();
+        for name in names {
+            for item in conn.client.remove_image(name, force).await? {
+                if let Some(u) = item.untagged {
+                    lines.push(format!("Untagged: {u}"));
+                }
+                if let Some(d) = item.deleted {
+                    lines.push(format!("Deleted: {d}"));
+                }
+            }
+        }
+        Ok(lines)
+    }
+
+    pub async fn inspect_image(
+        &self,
+        conn: &Connection,
+        name: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let inspect = conn.client.inspect_image(name).await?;
+        Ok(serde_json::to_value(inspect).unwrap_or_default())
+    }
+}

@@ -1,0 +1,290 @@
+//! The docker verbs on images and containers: build, run, lifecycle, logs, inspect, pull, push,
+//! tag, rmi. Long operations show progress (bars on a terminal, status lines otherwise, one JSON
+//! event per line with `--format json`).
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result, bail};
+use berth_api::{ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressEvent, RunRequest};
+use futures_util::{Stream, StreamExt};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::cli::{BuildArgs, Format, LogsArgs, RunArgs};
+
+/// Builds an image; prints the steps (or only the id with `-q`).
+pub async fn build(
+    berth: &Berth,
+    conn: &Connection,
+    args: BuildArgs,
+    format: Format,
+) -> Result<()> {
+    let req = BuildRequest {
+        context: args.path,
+        dockerfile: args.file,
+        tags: args.tags.clone(),
+        build_args: args.build_args,
+        target: args.target,
+        labels: args.labels,
+        no_cache: args.no_cache,
+        pull: args.pull,
+    };
+    let stream = berth.build(conn, &req)?;
+    let mut built = None;
+    let mut out = std::io::stdout().lock();
+    futures_util::pin_mut!(stream);
+    while let Some(ev) = stream.next().await {
+        let ev = ev?;
+        match (&ev, format, args.quiet) {
+            (_, Format::Json, _) => writeln!(out, "{}", serde_json::to_string(&ev)?)?,
+            (ProgressEvent::Built { id }, _, true) => writeln!(out, "{id}")?,
+            (_, _, true) => {}
+            (
+                ProgressEvent::Step {
+                    number,
+                    total,
+                    instruction,
+                },
+                ..,
+            ) => writeln!(out, "Step {number}/{total} : {instruction}")?,
+            (ProgressEvent::Output { line }, ..) => writeln!(out, "{line}")?,
+            (ProgressEvent::Layer { id, status, .. }, ..) => writeln!(
+                out,
+                "{}{status}",
+                id.as_deref().map(|i| format!("{i}: ")).unwrap_or_default()
+            )?,
+            // The engine's own output already says "Successfully built …" and "… tagged …".
+            (ProgressEvent::Built { .. }, ..) => {}
+        }
+        if let ProgressEvent::Built { id } = &ev {
+            built = Some(id.clone());
+        }
+    }
+    if built.is_none() {
+        bail!("the build ended without an image; see its output above");
+    }
+    Ok(())
+}
+
+/// Pulls or pushes with per-layer progress.
+pub async fn transfer(
+    stream: impl Stream<Item = Result<ProgressEvent, ApiError>>,
+    format: Format,
+    what: &str,
+) -> Result<()> {
+    futures_util::pin_mut!(stream);
+    let tty = std::io::stdout().is_terminal() && format == Format::Table;
+    let bars = MultiProgress::new();
+    let mut layers: HashMap<String, ProgressBar> = HashMap::new();
+    let mut last_status: HashMap<String, String> = HashMap::new();
+    let style =
+        ProgressStyle::with_template("{prefix:.bold} {msg:<12} {wide_bar} {bytes}/{total_bytes}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let mut out = std::io::stdout().lock();
+    while let Some(ev) = stream.next().await {
+        let ev = ev?;
+        if format == Format::Json {
+            writeln!(out, "{}", serde_json::to_string(&ev)?)?;
+            continue;
+        }
+        let ProgressEvent::Layer {
+            id,
+            status,
+            current,
+            total,
+        } = ev
+        else {
+            continue;
+        };
+        match (tty, id) {
+            (true, Some(id)) if status != what => {
+                let bar = layers.entry(id.clone()).or_insert_with(|| {
+                    let bar = bars.add(ProgressBar::new(0));
+                    bar.set_style(style.clone());
+                    bar.set_prefix(id.clone());
+                    bar
+                });
+                if let Some(total) = total {
+                    bar.set_length(total.max(0) as u64);
+                }
+                if let Some(current) = current {
+                    bar.set_position(current.max(0) as u64);
+                }
+                bar.set_message(status);
+            }
+            (_, id) => {
+                // Plain lines: one per change of status, not one per byte count.
+                let key = id.clone().unwrap_or_default();
+                if last_status.get(&key) != Some(&status) {
+                    match &id {
+                        Some(id) => writeln!(out, "{id}: {status}")?,
+                        None => writeln!(out, "{status}")?,
+                    }
+                    last_status.insert(key, status);
+                }
+            }
+        }
+    }
+    for bar in layers.values() {
+        bar.finish();
+    }
+    Ok(())
+}
+
+fn run_request(args: &RunArgs) -> RunRequest {
+    RunRequest {
+        image: args.image.clone(),
+        name: args.name.clone(),
+        command: args.command.clone(),
+        entrypoint: args.entrypoint.clone(),
+        ports: args.ports.clone(),
+        env: args.env.clone(),
+        env_files: args.env_files.clone(),
+        volumes: args.volumes.clone(),
+        tmpfs: args.tmpfs.clone(),
+        network: args.network.clone(),
+        network_aliases: args.network_aliases.clone(),
+        restart: args.restart.clone(),
+        workdir: args.workdir.clone(),
+        user: args.user.clone(),
+        labels: args.labels.clone(),
+        cpus: args.cpus,
+        memory: args.memory.clone(),
+        health_cmd: args.health_cmd.clone(),
+        health_interval_ms: args.health_interval.map(|s| s * 1000),
+        health_retries: args.health_retries,
+        rm: args.rm,
+        tty: args.tty,
+        interactive: args.interactive,
+        cwd: std::env::current_dir()
+            .ok()
+            .map(|d| d.display().to_string()),
+    }
+}
+
+/// `create`: prints the new container's id.
+pub async fn create(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<()> {
+    let id = berth.create(conn, &run_request(&args)).await?;
+    println!("{id}");
+    Ok(())
+}
+
+/// `run`: detached, prints the id; attached, streams the output and returns the exit code.
+pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32> {
+    if args.interactive && !args.detach {
+        bail!("-i (an interactive session) is not supported yet: run with -d and use `berth logs`");
+    }
+    let req = run_request(&args);
+    let id = berth.run(conn, &req).await?;
+    if args.detach {
+        println!("{id}");
+        return Ok(0);
+    }
+    let opts = LogOptions {
+        follow: true,
+        ..Default::default()
+    };
+    print_logs(berth.logs(conn, &id, &opts)).await?;
+    let code = berth.wait(conn, &id).await.unwrap_or(0);
+    Ok(code as i32)
+}
+
+/// Writes log chunks to stdout and stderr as the container wrote them.
+async fn print_logs(
+    stream: impl Stream<Item = Result<berth_api::LogLine, ApiError>>,
+) -> Result<()> {
+    futures_util::pin_mut!(stream);
+    while let Some(line) = stream.next().await {
+        let line = line?;
+        if line.stream == "stderr" {
+            let mut err = std::io::stderr().lock();
+            err.write_all(line.text.as_bytes())?;
+            err.flush()?;
+        } else {
+            let mut out = std::io::stdout().lock();
+            if out
+                .write_all(line.text.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
+                return Ok(()); // a closed pipe (`berth logs x | head`)
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn logs(berth: &Berth, conn: &Connection, args: LogsArgs) -> Result<()> {
+    let opts = LogOptions {
+        follow: args.follow,
+        since: args
+            .since
+            .as_deref()
+            .map(|s| when(s, "--since"))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|s| when(s, "--until"))
+            .transpose()?,
+        tail: args.tail,
+        timestamps: args.timestamps,
+    };
+    // Resolve first, so a wrong name is one clear line rather than a stream error.
+    berth.inspect_container(conn, &args.container).await?;
+    print_logs(berth.logs(conn, &args.container, &opts)).await
+}
+
+/// Unix seconds, or a duration back from now (`90s`, `10m`, `2h`, `1d`).
+fn when(text: &str, flag: &str) -> Result<i64> {
+    if let Ok(secs) = text.parse::<i64>() {
+        return Ok(secs);
+    }
+    let (n, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: i64 = n
+        .parse()
+        .with_context(|| format!("{flag} {text:?}: give unix seconds or a duration like 10m"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => bail!("{flag} {text:?}: give unix seconds or a duration like 10m (s, m, h, d)"),
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs() as i64;
+    Ok(now - secs)
+}
+
+/// `inspect`: a container, else an image (or the type asked for), as a JSON array like docker.
+pub async fn inspect(
+    berth: &Berth,
+    conn: &Connection,
+    kind: Option<&str>,
+    names: &[String],
+) -> Result<()> {
+    let mut out = Vec::new();
+    for name in names {
+        let value = match kind {
+            Some("image") => berth.inspect_image(conn, name).await?,
+            Some(_) => berth.inspect_container(conn, name).await?,
+            None => match berth.inspect_container(conn, name).await {
+                Ok(v) => v,
+                Err(e) if e.code == berth_api::ErrorCode::NotFound => berth
+                    .inspect_image(conn, name)
+                    .await
+                    .map_err(|_| anyhow::anyhow!("no such container or image: {name}"))?,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        out.push(value);
+    }
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}

@@ -1,0 +1,384 @@
+//! Image builds: the context packed as a tar the way the docker CLI packs it (honouring
+//! `.dockerignore`, always sending the Dockerfile), and the engine's output as typed events.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use bollard::query_parameters::BuildImageOptionsBuilder;
+use futures_util::{Stream, StreamExt};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::progress::Progress;
+use crate::{Client, Error};
+
+/// What to build.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildSpec {
+    /// The build context directory.
+    pub context: PathBuf,
+    /// The Dockerfile; relative paths are taken from the context. Default `Dockerfile`.
+    pub dockerfile: Option<PathBuf>,
+    pub tags: Vec<String>,
+    pub build_args: BTreeMap<String, String>,
+    pub target: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub no_cache: bool,
+    /// Always try to pull newer base images.
+    pub pull: bool,
+}
+
+/// One event of a build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildEvent {
+    /// A new step began, e.g. `Step 2/5 : COPY www /www`.
+    Step {
+        number: u32,
+        total: u32,
+        instruction: String,
+    },
+    /// A line the build printed.
+    Output(String),
+    /// Progress of a base image pull.
+    Pull(Progress),
+    /// The image was built.
+    Built { id: String },
+}
+
+/// The context as a tar, and the Dockerfile's name inside it.
+pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
+    let ctx = &spec.context;
+    if !ctx.is_dir() {
+        return Err(Error::invalid(
+            ctx.display(),
+            "the build context is not a directory",
+        ));
+    }
+    let dockerfile = match &spec.dockerfile {
+        Some(f) if f.is_absolute() => f.clone(),
+        Some(f) => ctx.join(f),
+        None => ctx.join("Dockerfile"),
+    };
+    if !dockerfile.is_file() {
+        return Err(Error::invalid(
+            dockerfile.display(),
+            "no Dockerfile there: write one, or name it with -f",
+        ));
+    }
+    let ignore = dockerignore(ctx)?;
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.follow_symlinks(false);
+    let fail = |e: std::io::Error| {
+        Error::invalid(
+            ctx.display(),
+            &format!("cannot pack the build context: {e}"),
+        )
+    };
+    let dockerfile_abs = dockerfile.canonicalize().map_err(fail)?;
+    let ctx_abs = ctx.canonicalize().map_err(fail)?;
+    for entry in walk(&ctx_abs).map_err(fail)? {
+        let rel = entry
+            .strip_prefix(&ctx_abs)
+            .expect("walked under the context");
+        let always = entry == dockerfile_abs || rel == Path::new(".dockerignore");
+        let is_dir = entry.is_dir() && !entry.is_symlink();
+        if !always && ignore.matched_path_or_any_parents(rel, is_dir).is_ignore() {
+            continue;
+        }
+        tar.append_path_with_name(&entry, rel).map_err(fail)?;
+    }
+    // A Dockerfile outside the context travels inside the tar under a name of its own.
+    let name = match dockerfile_abs.strip_prefix(&ctx_abs) {
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => {
+            let name = ".berth-dockerfile".to_owned();
+            tar.append_path_with_name(&dockerfile_abs, &name)
+                .map_err(fail)?;
+            name
+        }
+    };
+    Ok((tar.into_inner().map_err(fail)?, name))
+}
+
+/// Every file and directory under `root` (not `root` itself), directories before their contents.
+fn walk(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for path in entries.into_iter().rev() {
+            if path.is_dir() && !path.is_symlink() {
+                stack.push(path.clone());
+            }
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `.dockerignore` as a matcher. Its patterns are anchored at the context root (unlike
+/// `.gitignore`'s), so each is given to the gitignore matcher with a leading `/`.
+fn dockerignore(ctx: &Path) -> Result<Gitignore, Error> {
+    let mut builder = GitignoreBuilder::new(ctx);
+    let path = ctx.join(".dockerignore");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Error::invalid(
+                path.display(),
+                &format!("cannot read it: {e}"),
+            ));
+        }
+    };
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (negate, pattern) = match line.strip_prefix('!') {
+            Some(p) => (true, p.trim()),
+            None => (false, line),
+        };
+        let pattern = pattern
+            .trim_start_matches("./")
+            .trim_start_matches('/')
+            .trim_end_matches('/');
+        if pattern.is_empty() {
+            continue;
+        }
+        let anchored = format!("{}/{pattern}", if negate { "!" } else { "" });
+        builder
+            .add_line(None, &anchored)
+            .map_err(|e| Error::invalid(path.display(), &format!("bad pattern {line:?}: {e}")))?;
+    }
+    builder
+        .build()
+        .map_err(|e| Error::invalid(path.display(), &e.to_string()))
+}
+
+impl Client {
+    /// Builds an image; the stream ends with [`BuildEvent::Built`] or an error naming the step
+    /// that failed. Dropping the stream cancels the build.
+    pub fn build<'a>(
+        &'a self,
+        spec: &BuildSpec,
+    ) -> Result<impl Stream<Item = Result<BuildEvent, Error>> + use<'a>, Error> {
+        let (tar, dockerfile) = context_tar(spec)?;
+        let mut opts = BuildImageOptionsBuilder::default()
+            .dockerfile(&dockerfile)
+            .rm(true)
+            .nocache(spec.no_cache);
+        if let Some(tag) = spec.tags.first() {
+            opts = opts.t(tag);
+        }
+        if spec.pull {
+            opts = opts.pull("1");
+        }
+        if let Some(target) = &spec.target {
+            opts = opts.target(target);
+        }
+        let args: std::collections::HashMap<String, String> =
+            spec.build_args.clone().into_iter().collect();
+        let labels: std::collections::HashMap<String, String> =
+            spec.labels.clone().into_iter().collect();
+        let opts = opts.buildargs(&args).labels(&labels).build();
+        let stream = self
+            .docker
+            .build_image(opts, None, Some(bollard::body_full(tar.into())));
+        let endpoint = self.endpoint().host.clone();
+        let extra_tags: Vec<String> = spec.tags.iter().skip(1).cloned().collect();
+        let mut step: Option<String> = None;
+        let events = stream.flat_map(move |item| {
+            let out: Vec<Result<BuildEvent, Error>> = match item {
+                Ok(info) => {
+                    let mut events = Vec::new();
+                    if let Some(text) = info.stream {
+                        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                            if let Some(ev) = parse_step(line) {
+                                step = Some(line.trim().to_owned());
+                                events.push(Ok(ev));
+                            } else {
+                                events.push(Ok(BuildEvent::Output(line.to_owned())));
+                            }
+                        }
+                    }
+                    if let Some(status) = info.status {
+                        events.push(Ok(BuildEvent::Pull(Progress::new(
+                            info.id,
+                            status,
+                            info.progress_detail,
+                        ))));
+                    }
+                    if let Some(detail) = info.error_detail {
+                        let message = detail.message.unwrap_or_default();
+                        events.push(Err(Error::BuildFailed {
+                            step: step.clone(),
+                            message,
+                        }));
+                    }
+                    if let Some(id) = info.aux.and_then(|aux| aux.id) {
+                        events.push(Ok(BuildEvent::Built { id }));
+                    }
+                    events
+                }
+                Err(bollard::errors::Error::DockerStreamError { error }) => {
+                    vec![Err(Error::BuildFailed {
+                        step: step.clone(),
+                        message: error,
+                    })]
+                }
+                Err(e) => vec![Err(Error::from_bollard(&endpoint, e))],
+            };
+            futures_util::stream::iter(out)
+        });
+        // Tags past the first are added once the image exists.
+        let tagged = events.then(move |ev| {
+            let extra = extra_tags.clone();
+            async move {
+                if let Ok(BuildEvent::Built { id }) = &ev {
+                    for tag in &extra {
+                        self.tag(id, tag).await?;
+                    }
+                }
+                ev
+            }
+        });
+        Ok(tagged)
+    }
+}
+
+/// `Step 2/5 : COPY www /www` → the step event.
+fn parse_step(line: &str) -> Option<BuildEvent> {
+    let rest = line.trim().strip_prefix("Step ")?;
+    let (counts, instruction) = rest.split_once(" : ")?;
+    let (n, total) = counts.split_once('/')?;
+    Some(BuildEvent::Step {
+        number: n.parse().ok()?,
+        total: total.parse().ok()?,
+        instruction: instruction.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(tar: &[u8]) -> Vec<String> {
+        let mut archive = tar::Archive::new(tar);
+        let mut names: Vec<String> = archive
+            .entries()
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .unwrap()
+                    .to_string_lossy()
+                    .trim_end_matches('/')
+                    .to_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn context(entries: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in entries {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn dockerignore_is_anchored_at_the_root_with_exceptions() {
+        let dir = context(&[
+            ("Dockerfile", "FROM scratch"),
+            (
+                ".dockerignore",
+                "# comment\n*.md\n!KEEP.md\nlogs/\n**/*.tmp\n/secret\nDockerfile\n",
+            ),
+            ("README.md", ""),
+            ("KEEP.md", ""),
+            ("docs/inner.md", ""),
+            ("logs/a.log", ""),
+            ("src/x.tmp", ""),
+            ("src/main.sh", ""),
+            ("secret", ""),
+        ]);
+        let spec = BuildSpec {
+            context: dir.path().into(),
+            ..Default::default()
+        };
+        let (tar, name) = context_tar(&spec).unwrap();
+        assert_eq!(name, "Dockerfile");
+        // *.md is anchored: docs/inner.md stays, as with docker. The Dockerfile and
+        // .dockerignore always travel.
+        assert_eq!(
+            files(&tar),
+            [
+                ".dockerignore",
+                "Dockerfile",
+                "KEEP.md",
+                "docs",
+                "docs/inner.md",
+                "src",
+                "src/main.sh"
+            ]
+        );
+    }
+
+    #[test]
+    fn dockerfile_outside_the_context_travels_under_its_own_name() {
+        let outer = context(&[("other.Dockerfile", "FROM scratch"), ("ctx/a", "")]);
+        let spec = BuildSpec {
+            context: outer.path().join("ctx"),
+            dockerfile: Some(outer.path().join("other.Dockerfile")),
+            ..Default::default()
+        };
+        let (tar, name) = context_tar(&spec).unwrap();
+        assert_eq!(name, ".berth-dockerfile");
+        assert_eq!(files(&tar), [".berth-dockerfile", "a"]);
+    }
+
+    #[test]
+    fn missing_dockerfile_or_context_is_named() {
+        let dir = context(&[("a", "")]);
+        let spec = BuildSpec {
+            context: dir.path().into(),
+            ..Default::default()
+        };
+        let err = context_tar(&spec).unwrap_err().to_string();
+        assert!(
+            err.contains("Dockerfile") && err.contains("no Dockerfile there"),
+            "{err}"
+        );
+        let spec = BuildSpec {
+            context: dir.path().join("nope"),
+            ..Default::default()
+        };
+        let err = context_tar(&spec).unwrap_err().to_string();
+        assert!(
+            err.contains("the build context is not a directory"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn steps_are_recognised() {
+        assert_eq!(
+            parse_step("Step 2/5 : COPY www /www"),
+            Some(BuildEvent::Step {
+                number: 2,
+                total: 5,
+                instruction: "COPY www /www".into()
+            })
+        );
+        assert_eq!(parse_step(" ---> Running in 1234"), None);
+    }
+}
