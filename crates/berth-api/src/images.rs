@@ -97,6 +97,34 @@ pub fn reference(input: &str) -> Result<Reference, ApiError> {
 }
 
 impl Berth {
+    /// Checks a build request without asking the engine: tags, args, labels, the context and
+    /// its Dockerfile.
+    pub fn check_build(&self, req: &BuildRequest) -> Result<(), ApiError> {
+        for tag in &req.tags {
+            reference(tag)?;
+        }
+        pairs(&req.build_args)?;
+        pairs(&req.labels)?;
+        let context = std::path::Path::new(&req.context);
+        if !context.is_dir() {
+            return Err(ApiError::invalid(format!(
+                "{}: the build context is not a directory",
+                req.context
+            )));
+        }
+        let dockerfile = match &req.dockerfile {
+            Some(f) => context.join(f),
+            None => context.join("Dockerfile"),
+        };
+        if !dockerfile.is_file() {
+            return Err(ApiError::invalid(format!(
+                "{}: no Dockerfile there: write one, or name it with -f",
+                dockerfile.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// Builds an image from a context directory; events until the image is built.
     pub fn build<'a>(
         &self,

@@ -65,14 +65,17 @@ async fn execute(cli: Cli) -> Result<i32> {
     let format = cli.format;
     let command = match cli.command {
         Command::Build(args) => {
+            berth.check_build(&ops::build_request(&args))?;
             let conn = connect(&berth).await?;
             return ops::build(&berth, &conn, args, format).await.map(|()| 0);
         }
         Command::Run(args) => {
+            berth.check_run(&ops::run_request(&args))?;
             let conn = connect(&berth).await?;
             return ops::run(&berth, &conn, args).await;
         }
         Command::Create(args) => {
+            berth.check_run(&ops::run_request(&args))?;
             let conn = connect(&berth).await?;
             return ops::create(&berth, &conn, args).await.map(|()| 0);
         }
@@ -87,17 +90,20 @@ async fn execute(cli: Cli) -> Result<i32> {
                 .map(|()| 0);
         }
         Command::Pull { image } => {
+            berth_api::images::reference(&image)?;
             let conn = connect(&berth).await?;
             ops::transfer(berth.pull(&conn, &image)?, format, "Pulling fs layer").await?;
             println!("{image}");
             return Ok(0);
         }
         Command::Push { image } => {
+            berth_api::images::reference(&image)?;
             let conn = connect(&berth).await?;
             ops::transfer(berth.push(&conn, &image).await?, format, "Preparing").await?;
             return Ok(0);
         }
         Command::Tag { source, target } => {
+            berth_api::images::reference(&target)?;
             let conn = connect(&berth).await?;
             berth.tag(&conn, &source, &target).await?;
             return Ok(0);

@@ -13,6 +13,20 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{BuildArgs, Format, LogsArgs, RunArgs};
 
+/// The build request of `berth build`'s flags.
+pub fn build_request(args: &BuildArgs) -> BuildRequest {
+    BuildRequest {
+        context: args.path.clone(),
+        dockerfile: args.file.clone(),
+        tags: args.tags.clone(),
+        build_args: args.build_args.clone(),
+        target: args.target.clone(),
+        labels: args.labels.clone(),
+        no_cache: args.no_cache,
+        pull: args.pull,
+    }
+}
+
 /// Builds an image; prints the steps (or only the id with `-q`).
 pub async fn build(
     berth: &Berth,
@@ -20,16 +34,7 @@ pub async fn build(
     args: BuildArgs,
     format: Format,
 ) -> Result<()> {
-    let req = BuildRequest {
-        context: args.path,
-        dockerfile: args.file,
-        tags: args.tags.clone(),
-        build_args: args.build_args,
-        target: args.target,
-        labels: args.labels,
-        no_cache: args.no_cache,
-        pull: args.pull,
-    };
+    let req = build_request(&args);
     let stream = berth.build(conn, &req)?;
     let mut built = None;
     let mut out = std::io::stdout().lock();
@@ -132,7 +137,8 @@ pub async fn transfer(
     Ok(())
 }
 
-fn run_request(args: &RunArgs) -> RunRequest {
+/// The run request of `berth run`'s (and `create`'s) flags.
+pub fn run_request(args: &RunArgs) -> RunRequest {
     RunRequest {
         image: args.image.clone(),
         name: args.name.clone(),
@@ -175,7 +181,13 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
     if args.interactive && !args.detach {
         bail!("-i (an interactive session) is not supported yet: run with -d and use `berth logs`");
     }
-    let req = run_request(&args);
+    let mut req = run_request(&args);
+    // Attached, `--rm` is done here after the exit code is read: the engine's auto-remove could
+    // take the container away before `wait` sees it.
+    let remove_after = !args.detach && req.rm;
+    if remove_after {
+        req.rm = false;
+    }
     let id = berth.run(conn, &req).await?;
     if args.detach {
         println!("{id}");
@@ -185,9 +197,13 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         follow: true,
         ..Default::default()
     };
-    print_logs(berth.logs(conn, &id, &opts)).await?;
-    let code = berth.wait(conn, &id).await.unwrap_or(0);
-    Ok(code as i32)
+    let printed = print_logs(berth.logs(conn, &id, &opts)).await;
+    let code = berth.wait(conn, &id).await;
+    if remove_after {
+        berth.remove(conn, &id, true, true).await?;
+    }
+    printed?;
+    Ok(code? as i32)
 }
 
 /// Writes log chunks to stdout and stderr as the container wrote them.

@@ -1,0 +1,282 @@
+//! Containers and builds through `berth` against the harness's real engine: the lifecycle, logs
+//! with their options and streams kept apart, attached runs with their exit code, builds that
+//! fail at a named step, and bad input refused before the engine is asked. Needs root and a real
+//! engine: run with `--include-ignored`.
+
+mod support;
+
+use berth_testkit::{Scope, busybox_image, engine, write_busybox_context};
+use support::{Home, fails, json_lines, ok, run};
+
+fn state(home: &Home, host: &str, name: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(home.berth(&["-H", host, "inspect", name]))).unwrap();
+    v[0]["State"]["Status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn lifecycle_from_create_to_rm() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:life", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let (name, renamed) = (scope.name("life"), scope.name("renamed"));
+    let h = e.host.as_str();
+
+    let id = ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &name,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    assert_eq!(state(&home, h, &name), "created");
+    assert_eq!(
+        ok(home.berth(&["-H", h, "start", &name])),
+        format!("{name}\n")
+    );
+    assert_eq!(state(&home, h, &name), "running");
+    ok(home.berth(&["-H", h, "pause", &name]));
+    assert_eq!(state(&home, h, &name), "paused");
+    ok(home.berth(&["-H", h, "unpause", &name]));
+    assert_eq!(state(&home, h, &name), "running");
+    ok(home.berth(&["-H", h, "rename", &name, &renamed]));
+    assert_eq!(state(&home, h, &renamed), "running");
+    ok(home.berth(&["-H", h, "restart", "-t", "1", &renamed]));
+    assert_eq!(state(&home, h, &renamed), "running");
+    // PID 1 ignores TERM unless it handles it; KILL always works.
+    ok(home.berth(&["-H", h, "kill", "-s", "KILL", &renamed]));
+    assert_eq!(ok(home.berth(&["-H", h, "wait", &renamed])).trim(), "137");
+    ok(home.berth(&["-H", h, "start", &renamed]));
+    ok(home.berth(&["-H", h, "stop", "-t", "1", &renamed]));
+    assert_eq!(state(&home, h, &renamed), "exited");
+    ok(home.berth(&["-H", h, "rm", &renamed]));
+    let all = json_lines(&ok(home.berth(&["-H", h, "ps", "-a", "--format", "json"])));
+    assert!(!all.iter().any(|c| c["id"] == id.trim()), "removed");
+
+    // Several names: each is tried; one unknown one fails the command after the others ran.
+    let a = scope.name("a");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &a,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    let out = run(home.berth(&["-H", h, "rm", "no-such-container", &a]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{a}\n"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("berth: no-such-container: not found"));
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn attached_run_streams_output_and_returns_the_exit_code() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:talk", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "CMD [\"sh\", \"-c\", \"echo out; echo err >&2; exit 3\"]",
+    );
+    let out = run(home.berth(&["-H", &e.host, "run", "--rm", "-l", &scope.label(), &image]));
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+    // With a command and environment from a file and a flag.
+    let env_file = home.path().join("app.env");
+    std::fs::write(&env_file, "# app\nGREETING=hello there\n").unwrap();
+    let out = ok(home
+        .berth(&[
+            "-H",
+            &e.host,
+            "run",
+            "--rm",
+            "-l",
+            &scope.label(),
+            "--env-file",
+            "app.env",
+            "-e",
+            "WHO=berth",
+            &image,
+        ])
+        .args(["sh", "-c", "echo \"$GREETING, $WHO\""])
+        .current_dir(home.path()));
+    assert_eq!(out, "hello there, berth\n");
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn logs_follow_tail_since_and_timestamps() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:logs", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "CMD [\"sh\", \"-c\", \"for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2\"]",
+    );
+    let name = scope.name("logs");
+    ok(home.berth(&[
+        "-H",
+        &e.host,
+        "run",
+        "--name",
+        &name,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    let h = e.host.as_str();
+    assert_eq!(
+        ok(home.berth(&["-H", h, "logs", &name])),
+        "line 1\nline 2\nline 3\nline 4\nline 5\n"
+    );
+    assert_eq!(
+        ok(home.berth(&["-H", h, "logs", "-n", "2", &name])),
+        "line 5\n"
+    );
+    let stamped = ok(home.berth(&["-H", h, "logs", "-t", &name]));
+    assert!(
+        stamped
+            .lines()
+            .all(|l| l.len() > 31 && l.as_bytes()[4] == b'-' && l.contains("Z line ")),
+        "{stamped}"
+    );
+    assert_eq!(
+        ok(home.berth(&["-H", h, "logs", "--since", "1h", &name]))
+            .lines()
+            .count(),
+        5
+    );
+    assert_eq!(
+        ok(home.berth(&["-H", h, "logs", "--until", "1h", &name])),
+        "",
+        "nothing is older than an hour"
+    );
+    // -f ends when the container has stopped.
+    assert_eq!(
+        ok(home.berth(&["-H", h, "logs", "-f", &name]))
+            .lines()
+            .count(),
+        5
+    );
+    let err = fails(home.berth(&["-H", h, "logs", "no-such-container"]));
+    assert!(
+        err.contains("not found") && err.contains("no-such-container"),
+        "{err}"
+    );
+    let err = fails(home.berth(&["-H", h, "logs", "--since", "yesterday", &name]));
+    assert!(err.contains("--since \"yesterday\""), "{err}");
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_failing_build_names_its_step() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    berth_testkit::busybox_image(
+        e,
+        &scope,
+        &format!("berth-test/{}:base", scope.id),
+        "CMD [\"true\"]",
+    );
+    let dir = home.path().join("ctx");
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {}\nRUN echo building\nRUN [\"sh\", \"-c\", \"echo broken >&2; exit 7\"]\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+        &[],
+    );
+    let out = run(home
+        .berth(&[
+            "-H",
+            &e.host,
+            "build",
+            "--label",
+            &scope.label(),
+            "-t",
+            &format!("berth-test/{}:bad", scope.id),
+            ".",
+        ])
+        .current_dir(&dir));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Step 3/4 : RUN [\"sh\", \"-c\", \"echo broken >&2; exit 7\"]")
+            && stdout.contains("broken"),
+        "{stdout}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("the build failed at Step 3/4") && err.contains("returned a non-zero code: 7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_before_the_engine() {
+    let home = Home::new();
+    // An engine that does not exist: these must fail on the input, not on the connection.
+    let h = "unix:///nonexistent/docker.sock";
+    for (args, want) in [
+        (
+            &["run", "-p", "8000:70000", "img"][..],
+            "8000:70000: \"70000\" is not a port",
+        ),
+        (&["run", "--name", "a b", "img"], "a b: a container name is"),
+        (
+            &["run", "-v", "data:relative", "img"],
+            "data:relative: write -v SOURCE:TARGET",
+        ),
+        (
+            &["run", "--restart", "sometimes", "img"],
+            "sometimes: use no, always",
+        ),
+        (&["run", "-m", "12q", "img"], "12q: write a size like 512m"),
+        (
+            &["run", "Bad/Image"],
+            "invalid image reference \"Bad/Image\": repository names must be lowercase",
+        ),
+        (
+            &["run", "--env-file", "missing.env", "img"],
+            "missing.env: cannot read the env file",
+        ),
+        (
+            &["build", "-t", "UPPER", "."],
+            "invalid image reference \"UPPER\"",
+        ),
+        (
+            &["build", "/nonexistent/dir"],
+            "/nonexistent/dir: the build context is not a directory",
+        ),
+        (&["build", "."], "Dockerfile: no Dockerfile there"),
+        (&["tag", "a", "b:-x"], "invalid image reference \"b:-x\""),
+        (&["push", "Nope"], "repository names must be lowercase"),
+    ] {
+        let mut cmd = home.berth(&["-H", h]);
+        cmd.args(args).current_dir(home.path());
+        let err = fails(cmd);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
