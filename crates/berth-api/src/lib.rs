@@ -8,6 +8,7 @@ mod containers;
 mod engine;
 mod error;
 pub mod images;
+mod resources;
 pub mod settings;
 pub mod wire;
 
@@ -26,11 +27,9 @@ pub use containers::{LogLine, RunRequest};
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use images::{BuildRequest, ProgressEvent};
+pub use resources::NetworkRequest;
 pub use settings::Settings;
-use wire::{
-    ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, NetworkRow, VersionView,
-    VolumeRow,
-};
+use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, VersionView};
 
 /// How long each candidate engine gets to answer a ping.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -294,22 +293,6 @@ impl Berth {
         Ok(rows(
             conn.client.list_images(false).await?,
             |a: &ImageRow, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)),
-        ))
-    }
-
-    /// Volumes by name.
-    pub async fn volumes(&self, conn: &Connection) -> Result<Vec<VolumeRow>, ApiError> {
-        Ok(rows(
-            conn.client.list_volumes().await?,
-            |a: &VolumeRow, b| a.name.cmp(&b.name),
-        ))
-    }
-
-    /// Networks by name.
-    pub async fn networks(&self, conn: &Connection) -> Result<Vec<NetworkRow>, ApiError> {
-        Ok(rows(
-            conn.client.list_networks().await?,
-            |a: &NetworkRow, b| a.name.cmp(&b.name),
         ))
     }
 }

@@ -247,6 +247,8 @@ pub struct VolumeRow {
     pub created_at: Option<String>,
     pub scope: String,
     pub labels: BTreeMap<String, String>,
+    /// Names of the containers that mount it (filled in by the facade).
+    pub users: Vec<String>,
 }
 
 impl From<Volume> for VolumeRow {
@@ -261,6 +263,7 @@ impl From<Volume> for VolumeRow {
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "local".into()),
             labels: v.labels.into_iter().collect(),
+            users: Vec::new(),
         }
     }
 }

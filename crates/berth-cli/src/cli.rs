@@ -44,10 +44,10 @@ pub enum Command {
     Images(QuietArgs),
     /// Volumes.
     #[command(subcommand)]
-    Volume(ListCommand),
+    Volume(VolumeCommand),
     /// Networks.
     #[command(subcommand)]
-    Network(ListCommand),
+    Network(NetworkCommand),
     /// Build an image from a directory with a Dockerfile.
     Build(BuildArgs),
     /// Create and start a container (attached unless -d).
@@ -152,10 +152,88 @@ pub enum ContextCommand {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum ListCommand {
-    /// List them.
+pub enum VolumeCommand {
+    /// List volumes.
     #[command(alias = "list")]
     Ls(QuietArgs),
+    /// Create a volume.
+    Create {
+        #[arg(short, long)]
+        driver: Option<String>,
+        /// A driver option, `KEY=value`.
+        #[arg(short = 'o', long = "opt")]
+        options: Vec<String>,
+        #[arg(long = "label")]
+        labels: Vec<String>,
+        name: Option<String>,
+    },
+    /// Show volumes in detail.
+    Inspect { names: Vec<String> },
+    /// Remove named volumes.
+    Rm {
+        /// Remove them even when a container uses them.
+        #[arg(short, long)]
+        force: bool,
+        names: Vec<String>,
+    },
+    /// Remove volumes no container uses (anonymous ones; every unused one with -a).
+    Prune(PruneArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetworkCommand {
+    /// List networks.
+    #[command(alias = "list")]
+    Ls(QuietArgs),
+    /// Create a network.
+    Create {
+        #[arg(short, long)]
+        driver: Option<String>,
+        /// e.g. 10.5.0.0/16
+        #[arg(long)]
+        subnet: Option<String>,
+        #[arg(long)]
+        gateway: Option<String>,
+        /// No route out of the network.
+        #[arg(long)]
+        internal: bool,
+        #[arg(long = "label")]
+        labels: Vec<String>,
+        name: String,
+    },
+    /// Show networks in detail.
+    Inspect { names: Vec<String> },
+    /// Attach a container to a network.
+    Connect {
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        network: String,
+        container: String,
+    },
+    /// Detach a container from a network.
+    Disconnect {
+        #[arg(short, long)]
+        force: bool,
+        network: String,
+        container: String,
+    },
+    /// Remove networks.
+    Rm { names: Vec<String> },
+    /// Remove networks no container is attached to.
+    Prune(PruneArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    /// Every unused volume, named ones too (volumes only).
+    #[arg(short, long)]
+    pub all: bool,
+    /// Remove without asking (what goes is listed first either way).
+    #[arg(short, long)]
+    pub force: bool,
+    /// Only list what would be removed.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Args, Debug)]

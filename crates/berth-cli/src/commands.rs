@@ -9,7 +9,9 @@ use berth_api::{Berth, Connection, Launch, Target};
 use clap::{CommandFactory, Parser};
 use serde::Serialize;
 
-use crate::cli::{Cli, Command, ContextCommand, EngineCommand, Format, ListCommand};
+use crate::cli::{
+    Cli, Command, ContextCommand, EngineCommand, Format, NetworkCommand, VolumeCommand,
+};
 use crate::{ops, render};
 
 /// Parses the command line, runs it, and turns any error into one line on stderr.
@@ -180,6 +182,14 @@ async fn execute(cli: Cli) -> Result<i32> {
             }
             return Ok(0);
         }
+        Command::Volume(cmd) if !matches!(cmd, VolumeCommand::Ls(_)) => {
+            let conn = connect(&berth).await?;
+            return ops::volume(&berth, &conn, cmd).await;
+        }
+        Command::Network(cmd) if !matches!(cmd, NetworkCommand::Ls(_)) => {
+            let conn = connect(&berth).await?;
+            return ops::network(&berth, &conn, cmd).await;
+        }
         other => other,
     };
     execute_listing(&berth, command, format).await.map(|()| 0)
@@ -246,7 +256,7 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
             }
             emit(format, &rows, || render::images_table(&rows, now()))
         }
-        Command::Volume(ListCommand::Ls(q)) => {
+        Command::Volume(VolumeCommand::Ls(q)) => {
             let conn = connect(berth).await?;
             let rows = berth.volumes(&conn).await?;
             if q.quiet {
@@ -254,7 +264,7 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
             }
             emit(format, &rows, || render::volumes_table(&rows))
         }
-        Command::Network(ListCommand::Ls(q)) => {
+        Command::Network(NetworkCommand::Ls(q)) => {
             let conn = connect(berth).await?;
             let rows = berth.networks(&conn).await?;
             if q.quiet {

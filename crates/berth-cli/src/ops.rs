@@ -11,7 +11,7 @@ use berth_api::{ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressE
 use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::cli::{BuildArgs, Format, LogsArgs, RunArgs};
+use crate::cli::{BuildArgs, Format, LogsArgs, NetworkCommand, PruneArgs, RunArgs, VolumeCommand};
 
 /// The build request of `berth build`'s flags.
 pub fn build_request(args: &BuildArgs) -> BuildRequest {
@@ -303,4 +303,150 @@ pub async fn inspect(
     }
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+/// `berth volume …` (but `ls`).
+pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Result<i32> {
+    match cmd {
+        VolumeCommand::Create {
+            driver,
+            options,
+            labels,
+            name,
+        } => {
+            let v = berth
+                .create_volume(conn, name.as_deref(), driver.as_deref(), &options, &labels)
+                .await?;
+            println!("{}", v.name);
+        }
+        VolumeCommand::Inspect { names } => {
+            let mut out = Vec::new();
+            for n in &names {
+                out.push(berth.inspect_volume(conn, n).await?);
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        VolumeCommand::Rm { force, names } => {
+            for n in &names {
+                berth.remove_volume(conn, n, force).await?;
+                println!("{n}");
+            }
+        }
+        VolumeCommand::Prune(args) => {
+            let names: Vec<String> = berth
+                .volume_prune_candidates(conn, args.all)
+                .await?
+                .into_iter()
+                .map(|v| v.name)
+                .collect();
+            if confirm("volume", &names, &args)? {
+                for n in &names {
+                    berth.remove_volume(conn, n, false).await?;
+                }
+                println!("Removed {} volumes", names.len());
+            }
+        }
+        VolumeCommand::Ls(_) => bail!("internal: volume ls is a listing"),
+    }
+    Ok(0)
+}
+
+/// `berth network …` (but `ls`).
+pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> Result<i32> {
+    match cmd {
+        NetworkCommand::Create {
+            driver,
+            subnet,
+            gateway,
+            internal,
+            labels,
+            name,
+        } => {
+            let req = berth_api::NetworkRequest {
+                name,
+                driver,
+                subnet,
+                gateway,
+                internal,
+                labels,
+            };
+            println!("{}", berth.create_network(conn, &req).await?);
+        }
+        NetworkCommand::Inspect { names } => {
+            let mut out = Vec::new();
+            for n in &names {
+                out.push(berth.inspect_network(conn, n).await?);
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        NetworkCommand::Connect {
+            aliases,
+            network,
+            container,
+        } => {
+            berth
+                .connect_network(conn, &network, &container, &aliases)
+                .await?
+        }
+        NetworkCommand::Disconnect {
+            force,
+            network,
+            container,
+        } => {
+            berth
+                .disconnect_network(conn, &network, &container, force)
+                .await?
+        }
+        NetworkCommand::Rm { names } => {
+            for n in &names {
+                berth.remove_network(conn, n).await?;
+                println!("{n}");
+            }
+        }
+        NetworkCommand::Prune(args) => {
+            let names: Vec<String> = berth
+                .network_prune_candidates(conn)
+                .await?
+                .into_iter()
+                .map(|n| n.name)
+                .collect();
+            if confirm("network", &names, &args)? {
+                for n in &names {
+                    berth.remove_network(conn, n).await?;
+                }
+                println!("Removed {} networks", names.len());
+            }
+        }
+        NetworkCommand::Ls(_) => bail!("internal: network ls is a listing"),
+    }
+    Ok(0)
+}
+
+/// Lists what a prune would remove, then: `--dry-run` stops there, `-f` goes ahead, a terminal
+/// is asked, and anything else is refused (nothing is removed without a yes).
+fn confirm(kind: &str, names: &[String], args: &PruneArgs) -> Result<bool> {
+    if names.is_empty() {
+        println!("No unused {kind}s to remove");
+        return Ok(false);
+    }
+    println!("{} unused {kind}s would be removed:", names.len());
+    for n in names {
+        println!("  {n}");
+    }
+    if args.dry_run {
+        return Ok(false);
+    }
+    if args.force {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "{kind} prune removes the {kind}s listed above: confirm with -f, or look with --dry-run"
+        );
+    }
+    print!("Remove them? [y/N] ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

@@ -1,12 +1,150 @@
-//! Networks.
+//! Networks: list, create, inspect, connect, disconnect, remove.
 
-use bollard::models::Network;
+use std::collections::BTreeMap;
+
+use bollard::models::{
+    EndpointSettings, Ipam, IpamConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
+    NetworkDisconnectRequest,
+};
 
 use crate::{Client, Error};
+
+/// What to create.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NetworkSpec {
+    pub name: String,
+    pub driver: Option<String>,
+    pub subnet: Option<String>,
+    pub gateway: Option<String>,
+    /// No route out of the network.
+    pub internal: bool,
+    pub labels: BTreeMap<String, String>,
+}
 
 impl Client {
     pub async fn list_networks(&self) -> Result<Vec<Network>, Error> {
         self.call("the network list", self.docker.list_networks(None))
             .await
+    }
+
+    /// Creates a network; returns its id.
+    pub async fn create_network(&self, spec: &NetworkSpec) -> Result<String, Error> {
+        if let Some(subnet) = &spec.subnet {
+            check_cidr(subnet)?;
+        }
+        if let Some(gw) = &spec.gateway
+            && gw.parse::<std::net::IpAddr>().is_err()
+        {
+            return Err(Error::invalid(gw, "a gateway is an IP address"));
+        }
+        let ipam = spec.subnet.as_ref().map(|subnet| Ipam {
+            config: Some(vec![IpamConfig {
+                subnet: Some(subnet.clone()),
+                gateway: spec.gateway.clone(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        let req = NetworkCreateRequest {
+            name: spec.name.clone(),
+            driver: spec.driver.clone(),
+            internal: Some(spec.internal),
+            ipam,
+            labels: Some(spec.labels.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        let resp = self
+            .call("a network create", self.docker.create_network(req))
+            .await?;
+        Ok(resp.id)
+    }
+
+    pub async fn inspect_network(&self, name: &str) -> Result<Network, Error> {
+        let inspect = self
+            .call("a network inspect", self.docker.inspect_network(name, None))
+            .await?;
+        // The inspect and list models differ only in shape; the list's is the one Berth shows.
+        let value = serde_json::to_value(inspect).unwrap_or_default();
+        Ok(serde_json::from_value(value).unwrap_or_default())
+    }
+
+    pub async fn connect_network(
+        &self,
+        network: &str,
+        container: &str,
+        aliases: &[String],
+    ) -> Result<(), Error> {
+        let req = NetworkConnectRequest {
+            container: container.to_owned(),
+            endpoint_config: Some(EndpointSettings {
+                aliases: (!aliases.is_empty()).then(|| aliases.to_vec()),
+                ..Default::default()
+            }),
+        };
+        self.call(
+            "a network connect",
+            self.docker.connect_network(network, req),
+        )
+        .await
+    }
+
+    pub async fn disconnect_network(
+        &self,
+        network: &str,
+        container: &str,
+        force: bool,
+    ) -> Result<(), Error> {
+        let req = NetworkDisconnectRequest {
+            container: container.to_owned(),
+            force: Some(force),
+        };
+        self.call(
+            "a network disconnect",
+            self.docker.disconnect_network(network, req),
+        )
+        .await
+    }
+
+    pub async fn remove_network(&self, name: &str) -> Result<(), Error> {
+        self.call("a network removal", self.docker.remove_network(name))
+            .await
+    }
+}
+
+/// `10.1.0.0/16` or `fd00::/64`.
+fn check_cidr(text: &str) -> Result<(), Error> {
+    let ok = text
+        .split_once('/')
+        .is_some_and(|(ip, bits)| match ip.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(_)) => bits.parse::<u8>().is_ok_and(|b| b <= 32),
+            Ok(std::net::IpAddr::V6(_)) => bits.parse::<u8>().is_ok_and(|b| b <= 128),
+            Err(_) => false,
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            text,
+            "a subnet is ADDRESS/PREFIX, e.g. 10.5.0.0/16",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_cidr;
+
+    #[test]
+    fn subnets() {
+        assert!(check_cidr("10.5.0.0/16").is_ok() && check_cidr("fd00::/64").is_ok());
+        for bad in ["10.5.0.0", "10.5.0.0/33", "x/8", "fd00::/200"] {
+            assert!(
+                check_cidr(bad)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("a subnet is ADDRESS/PREFIX"),
+                "{bad}"
+            );
+        }
     }
 }

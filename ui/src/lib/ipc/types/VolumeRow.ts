@@ -3,4 +3,8 @@
 /**
  * A row of the volume list.
  */
-export type VolumeRow = { name: string, driver: string, mountpoint: string, created_at: string | null, scope: string, labels: { [key in string]: string }, };
+export type VolumeRow = { name: string, driver: string, mountpoint: string, created_at: string | null, scope: string, labels: { [key in string]: string }, 
+/**
+ * Names of the containers that mount it (filled in by the facade).
+ */
+users: Array<string>, };

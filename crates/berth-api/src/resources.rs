@@ -1,0 +1,212 @@
+//! Volumes and networks in the facade. Prune is decided here, not by the engine: Berth lists
+//! exactly what is unused and removes those by name, so what a person was shown is what goes
+//! (on API 1.41 the engine's own volume prune also takes unused named volumes).
+
+use std::collections::BTreeMap;
+
+use berth_docker::networks::NetworkSpec;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::wire::{NetworkRow, VolumeRow};
+use crate::{ApiError, Berth, Connection};
+
+/// A network as the CLI and the UI ask for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct NetworkRequest {
+    pub name: String,
+    pub driver: Option<String>,
+    pub subnet: Option<String>,
+    pub gateway: Option<String>,
+    pub internal: bool,
+    /// `KEY=value` entries.
+    pub labels: Vec<String>,
+}
+
+/// The networks every engine has, which are never pruned.
+const BUILT_IN_NETWORKS: [&str; 3] = ["bridge", "host", "none"];
+
+fn pairs(entries: &[String]) -> Result<BTreeMap<String, String>, ApiError> {
+    entries
+        .iter()
+        .map(|e| berth_docker::spec::parse_key_value(e).map_err(ApiError::from))
+        .collect()
+}
+
+/// An engine-made name for an anonymous volume: 64 hex characters.
+fn is_anonymous(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl Berth {
+    /// Volumes by name, each with the containers that use it.
+    pub async fn volumes(&self, conn: &Connection) -> Result<Vec<VolumeRow>, ApiError> {
+        let users = conn.client.volume_users().await?;
+        let mut rows: Vec<VolumeRow> = conn
+            .client
+            .list_volumes()
+            .await?
+            .into_iter()
+            .map(VolumeRow::from)
+            .collect();
+        for row in &mut rows {
+            row.users = users.get(&row.name).cloned().unwrap_or_default();
+            row.users.sort();
+        }
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(rows)
+    }
+
+    pub async fn create_volume(
+        &self,
+        conn: &Connection,
+        name: Option<&str>,
+        driver: Option<&str>,
+        options: &[String],
+        labels: &[String],
+    ) -> Result<VolumeRow, ApiError> {
+        if let Some(name) = name {
+            berth_docker::spec::parse_volume(
+                &format!("{name}:/x"),
+                std::path::Path::new("/"),
+                None,
+            )
+            .map_err(|_| {
+                ApiError::invalid(format!(
+                    "{name}: a volume name is letters, digits, '_', '.' or '-'"
+                ))
+            })?;
+        }
+        let v = conn
+            .client
+            .create_volume(name, driver, &pairs(options)?, &pairs(labels)?)
+            .await?;
+        Ok(v.into())
+    }
+
+    pub async fn inspect_volume(
+        &self,
+        conn: &Connection,
+        name: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        Ok(serde_json::to_value(conn.client.inspect_volume(name).await?).unwrap_or_default())
+    }
+
+    pub async fn remove_volume(
+        &self,
+        conn: &Connection,
+        name: &str,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.remove_volume(name, force).await?)
+    }
+
+    /// Volumes no container uses: anonymous ones, or every unused one with `all`.
+    pub async fn volume_prune_candidates(
+        &self,
+        conn: &Connection,
+        all: bool,
+    ) -> Result<Vec<VolumeRow>, ApiError> {
+        Ok(self
+            .volumes(conn)
+            .await?
+            .into_iter()
+            .filter(|v| v.users.is_empty() && (all || is_anonymous(&v.name)))
+            .collect())
+    }
+
+    /// Networks by name.
+    pub async fn networks(&self, conn: &Connection) -> Result<Vec<NetworkRow>, ApiError> {
+        let mut rows: Vec<NetworkRow> = conn
+            .client
+            .list_networks()
+            .await?
+            .into_iter()
+            .map(NetworkRow::from)
+            .collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(rows)
+    }
+
+    pub async fn create_network(
+        &self,
+        conn: &Connection,
+        req: &NetworkRequest,
+    ) -> Result<String, ApiError> {
+        berth_docker::spec::check_name(&req.name).map_err(|_| {
+            ApiError::invalid(format!(
+                "{}: a network name is 2 or more letters, digits, '_', '.' or '-'",
+                req.name
+            ))
+        })?;
+        let spec = NetworkSpec {
+            name: req.name.clone(),
+            driver: req.driver.clone(),
+            subnet: req.subnet.clone(),
+            gateway: req.gateway.clone(),
+            internal: req.internal,
+            labels: pairs(&req.labels)?,
+        };
+        Ok(conn.client.create_network(&spec).await?)
+    }
+
+    pub async fn inspect_network(
+        &self,
+        conn: &Connection,
+        name: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        Ok(serde_json::to_value(conn.client.inspect_network(name).await?).unwrap_or_default())
+    }
+
+    pub async fn connect_network(
+        &self,
+        conn: &Connection,
+        net: &str,
+        container: &str,
+        aliases: &[String],
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.connect_network(net, container, aliases).await?)
+    }
+
+    pub async fn disconnect_network(
+        &self,
+        conn: &Connection,
+        net: &str,
+        container: &str,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        Ok(conn
+            .client
+            .disconnect_network(net, container, force)
+            .await?)
+    }
+
+    pub async fn remove_network(&self, conn: &Connection, name: &str) -> Result<(), ApiError> {
+        Ok(conn.client.remove_network(name).await?)
+    }
+
+    /// Networks of the user's making that no container is attached to.
+    pub async fn network_prune_candidates(
+        &self,
+        conn: &Connection,
+    ) -> Result<Vec<NetworkRow>, ApiError> {
+        let mut used = std::collections::HashSet::new();
+        for c in conn.client.list_containers(true).await? {
+            for (name, _) in c
+                .network_settings
+                .and_then(|n| n.networks)
+                .unwrap_or_default()
+            {
+                used.insert(name);
+            }
+        }
+        Ok(self
+            .networks(conn)
+            .await?
+            .into_iter()
+            .filter(|n| !BUILT_IN_NETWORKS.contains(&n.name.as_str()) && !used.contains(&n.name))
+            .collect())
+    }
+}

@@ -1,0 +1,260 @@
+//! Volumes and networks through `berth` against the harness's real engine: create, inspect,
+//! users, data that outlives containers, connect and disconnect, and prune that lists first and
+//! takes only what it listed. Needs root and a real engine: run with `--include-ignored`.
+
+mod support;
+
+use berth_testkit::{Scope, busybox_image, engine};
+use support::{Home, fails, json_lines, ok, run};
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn volumes_keep_data_and_know_their_users() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:vol", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let vol = scope.name("data");
+    assert_eq!(
+        ok(home.berth(&["-H", h, "volume", "create", "--label", &scope.label(), &vol])).trim(),
+        vol
+    );
+
+    let mount = format!("{vol}:/data");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "--rm",
+        "-v",
+        &mount,
+        &image,
+        "sh",
+        "-c",
+        "echo kept > /data/file",
+    ]));
+    let writer = scope.name("user");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &writer,
+        "-l",
+        &scope.label(),
+        "-v",
+        &mount,
+        &image,
+    ]));
+    let read = ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "--rm",
+        "-v",
+        &format!("{vol}:/data:ro"),
+        &image,
+        "cat",
+        "/data/file",
+    ]));
+    assert_eq!(
+        read, "kept\n",
+        "the data outlived the container that wrote it"
+    );
+
+    let rows = json_lines(&ok(
+        home.berth(&["-H", h, "volume", "ls", "--format", "json"])
+    ));
+    let row = rows
+        .iter()
+        .find(|r| r["name"] == vol.as_str())
+        .expect("listed");
+    assert_eq!(row["users"], serde_json::json!([writer]));
+    let inspect: serde_json::Value =
+        serde_json::from_str(&ok(home.berth(&["-H", h, "volume", "inspect", &vol]))).unwrap();
+    assert_eq!(inspect[0]["Labels"]["berth.test"], scope.id.as_str());
+
+    let err = fails(home.berth(&["-H", h, "volume", "rm", &vol]));
+    assert!(err.contains("volume is in use"), "{err}");
+    ok(home.berth(&["-H", h, "rm", &writer]));
+    assert_eq!(
+        ok(home.berth(&["-H", h, "volume", "rm", &vol])),
+        format!("{vol}\n")
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn prune_lists_first_and_takes_only_what_it_listed() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:prune", scope.id);
+    busybox_image(e, &scope, &image, "VOLUME /cache\nCMD [\"true\"]");
+    // An anonymous volume left by a removed container, a named unused one, and one in use.
+    let gone = scope.name("gone");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &gone,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    let anon = e
+        .docker_ok(&["inspect", "-f", "{{range .Mounts}}{{.Name}}{{end}}", &gone])
+        .trim()
+        .to_owned();
+    assert_eq!(anon.len(), 64, "an anonymous volume: {anon}");
+    ok(home.berth(&["-H", h, "rm", &gone]));
+    let named = scope.name("named");
+    let used = scope.name("used");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "create",
+        "--label",
+        &scope.label(),
+        &named,
+    ]));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "create",
+        "--label",
+        &scope.label(),
+        &used,
+    ]));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &scope.name("holder"),
+        "-l",
+        &scope.label(),
+        "-v",
+        &format!("{used}:/u"),
+        &image,
+    ]));
+
+    let dry = ok(home.berth(&["-H", h, "volume", "prune", "--dry-run"]));
+    assert!(
+        dry.contains(&anon) && !dry.contains(&named) && !dry.contains(&used),
+        "{dry}"
+    );
+    // Without -f and without a terminal nothing is removed.
+    let out = run(home
+        .berth(&["-H", h, "volume", "prune"])
+        .stdin(std::process::Stdio::null()));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("confirm with -f"));
+    let names = ok(home.berth(&["-H", h, "volume", "ls", "-q"]));
+    assert!(names.contains(&anon), "still there");
+
+    let all = ok(home.berth(&["-H", h, "volume", "prune", "-a", "--dry-run"]));
+    assert!(
+        all.contains(&anon) && all.contains(&named) && !all.contains(&used),
+        "{all}"
+    );
+    ok(home.berth(&["-H", h, "volume", "prune", "-f"]));
+    let names = ok(home.berth(&["-H", h, "volume", "ls", "-q"]));
+    assert!(
+        !names.contains(&anon) && names.contains(&named) && names.contains(&used),
+        "{names}"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn networks_connect_disconnect_and_prune() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:net", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let net = scope.name("net");
+    let x = berth_testkit::free_subnet_octet();
+    let subnet = format!("10.{x}.7.0/24");
+    let id = ok(home.berth(&[
+        "-H",
+        h,
+        "network",
+        "create",
+        "--subnet",
+        &subnet,
+        "--gateway",
+        &format!("10.{x}.7.1"),
+        "--internal",
+        "--label",
+        &scope.label(),
+        &net,
+    ]));
+    assert_eq!(id.trim().len(), 64);
+    let rows = json_lines(&ok(
+        home.berth(&["-H", h, "network", "ls", "--format", "json"])
+    ));
+    let row = rows
+        .iter()
+        .find(|r| r["name"] == net.as_str())
+        .expect("listed");
+    assert_eq!(
+        (row["internal"].as_bool(), row["subnets"][0].as_str()),
+        (Some(true), Some(subnet.as_str()))
+    );
+
+    let c = scope.name("c");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "-d",
+        "--name",
+        &c,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    ok(home.berth(&["-H", h, "network", "connect", "--alias", "db", &net, &c]));
+    let ip = e.docker_ok(&[
+        "inspect",
+        "-f",
+        &format!("{{{{(index .NetworkSettings.Networks \"{net}\").IPAddress}}}}"),
+        &c,
+    ]);
+    assert!(
+        ip.trim().starts_with(&format!("10.{x}.7.")),
+        "an address in the subnet: {ip}"
+    );
+    let dry = ok(home.berth(&["-H", h, "network", "prune", "--dry-run"]));
+    assert!(!dry.contains(&net), "a network in use is not pruned: {dry}");
+    ok(home.berth(&["-H", h, "network", "disconnect", &net, &c]));
+    let dry = ok(home.berth(&["-H", h, "network", "prune", "--dry-run"]));
+    assert!(dry.contains(&net) && !dry.contains("bridge\n"), "{dry}");
+    assert_eq!(
+        ok(home.berth(&["-H", h, "network", "rm", &net])),
+        format!("{net}\n")
+    );
+
+    let err = fails(home.berth(&[
+        "-H",
+        h,
+        "network",
+        "create",
+        "--subnet",
+        "10.0.0.0/99",
+        &scope.name("bad"),
+    ]));
+    assert!(
+        err.contains("10.0.0.0/99: a subnet is ADDRESS/PREFIX"),
+        "{err}"
+    );
+}
