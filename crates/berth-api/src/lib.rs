@@ -10,6 +10,7 @@ mod error;
 pub mod images;
 mod resources;
 pub mod settings;
+mod usage;
 pub mod wire;
 
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ pub use error::{ApiError, ErrorCode};
 pub use images::{BuildRequest, ProgressEvent};
 pub use resources::NetworkRequest;
 pub use settings::Settings;
+pub use usage::{EventView, TopView, UsageView};
 use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, VersionView};
 
 /// How long each candidate engine gets to answer a ping.

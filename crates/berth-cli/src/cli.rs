@@ -93,6 +93,27 @@ pub enum Command {
         r#type: Option<String>,
         names: Vec<String>,
     },
+    /// Live usage of containers (all running ones when none is named).
+    Stats {
+        /// One reading, then exit.
+        #[arg(long)]
+        no_stream: bool,
+        containers: Vec<String>,
+    },
+    /// The processes of a container.
+    Top { container: String },
+    /// The engine's events as they happen.
+    Events {
+        /// `KEY=value`: type, event, container, image, label, …
+        #[arg(short, long = "filter")]
+        filters: Vec<String>,
+        /// Also past events since this time (unix seconds, or a duration like 10m).
+        #[arg(long)]
+        since: Option<String>,
+        /// Stop at this time (unix seconds, or a duration like 10m).
+        #[arg(long)]
+        until: Option<String>,
+    },
     /// Pull an image from a registry.
     Pull { image: String },
     /// Push an image to a registry.

@@ -190,6 +190,37 @@ async fn execute(cli: Cli) -> Result<i32> {
             let conn = connect(&berth).await?;
             return ops::network(&berth, &conn, cmd).await;
         }
+        Command::Stats {
+            no_stream,
+            containers,
+        } => {
+            let conn = connect(&berth).await?;
+            return ops::stats(&berth, &conn, &containers, !no_stream, format)
+                .await
+                .map(|()| 0);
+        }
+        Command::Top { container } => {
+            let conn = connect(&berth).await?;
+            print(&render::top_table(&berth.top(&conn, &container).await?));
+            return Ok(0);
+        }
+        Command::Events {
+            filters,
+            since,
+            until,
+        } => {
+            let conn = connect(&berth).await?;
+            return ops::events(
+                &berth,
+                &conn,
+                &filters,
+                since.as_deref(),
+                until.as_deref(),
+                format,
+            )
+            .await
+            .map(|()| 0);
+        }
         other => other,
     };
     execute_listing(&berth, command, format).await.map(|()| 0)

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
 use berth_api::{ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressEvent, RunRequest};
@@ -449,4 +449,83 @@ fn confirm(kind: &str, names: &[String], args: &PruneArgs) -> Result<bool> {
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+/// `berth stats`: one reading of each container, or a table redrawn as readings arrive.
+pub async fn stats(
+    berth: &Berth,
+    conn: &Connection,
+    names: &[String],
+    stream: bool,
+    format: Format,
+) -> Result<()> {
+    let ids: Vec<String> = if names.is_empty() {
+        berth
+            .containers(conn, false)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    } else {
+        names.to_vec()
+    };
+    let streams = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| berth.stats(conn, id, stream).map(move |u| (i, u)));
+    let mut merged = futures_util::stream::select_all(streams);
+    let mut latest: Vec<Option<berth_api::UsageView>> = vec![None; ids.len()];
+    let tty = std::io::stdout().is_terminal();
+    let mut drawn = Instant::now() - Duration::from_secs(1);
+    while let Some((i, reading)) = merged.next().await {
+        let reading = reading?;
+        if format == Format::Json {
+            println!("{}", serde_json::to_string(&reading)?);
+            continue;
+        }
+        latest[i] = Some(reading);
+        let complete = latest.iter().all(Option::is_some);
+        if stream && complete && drawn.elapsed() >= Duration::from_millis(900) {
+            let rows: Vec<_> = latest.iter().flatten().cloned().collect();
+            // Redraw in place on a terminal; elsewhere, one table per round.
+            if tty {
+                print!("\x1b[2J\x1b[H");
+            }
+            print!("{}", crate::render::stats_table(&rows));
+            std::io::stdout().flush()?;
+            drawn = Instant::now();
+        }
+    }
+    if !stream && format == Format::Table {
+        let rows: Vec<_> = latest.into_iter().flatten().collect();
+        print!("{}", crate::render::stats_table(&rows));
+    }
+    Ok(())
+}
+
+/// `berth events`: one line per event (or one JSON object per line).
+pub async fn events(
+    berth: &Berth,
+    conn: &Connection,
+    filters: &[String],
+    since: Option<&str>,
+    until: Option<&str>,
+    format: Format,
+) -> Result<()> {
+    let since = since.map(|s| when(s, "--since")).transpose()?;
+    let until = until.map(|s| when(s, "--until")).transpose()?;
+    let stream = berth.events(conn, since, until, filters)?;
+    futures_util::pin_mut!(stream);
+    while let Some(e) = stream.next().await {
+        let e = e?;
+        let line = match format {
+            Format::Json => serde_json::to_string(&e)?,
+            Format::Table => crate::render::event_line(&e),
+        };
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+            return Ok(());
+        }
+    }
+    Ok(())
 }

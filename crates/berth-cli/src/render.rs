@@ -309,8 +309,8 @@ pub fn info_text(i: &InfoView) -> String {
     )
 }
 
-/// docker's `units.BytesSize`: binary units with two decimals trimmed, e.g. `23.47GiB`.
-fn human_binary(bytes: i64) -> String {
+/// docker's `units.BytesSize`: binary units, four significant digits, e.g. `23.47GiB`.
+pub fn human_binary(bytes: i64) -> String {
     const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     let mut value = bytes.max(0) as f64;
     let mut unit = 0;
@@ -318,11 +318,92 @@ fn human_binary(bytes: i64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    let text = format!("{value:.2}");
+    format!("{}{}", significant(value, 4), UNITS[unit])
+}
+
+/// `docker stats`' table.
+pub fn stats_table(rows: &[berth_api::UsageView]) -> String {
+    table(
+        &[
+            "CONTAINER ID",
+            "NAME",
+            "CPU %",
+            "MEM USAGE / LIMIT",
+            "MEM %",
+            "NET I/O",
+            "BLOCK I/O",
+            "PIDS",
+        ],
+        rows.iter().map(|u| {
+            vec![
+                short_id(&u.id),
+                u.name.clone(),
+                format!("{:.2}%", u.cpu_percent),
+                format!(
+                    "{} / {}",
+                    human_binary(u.memory as i64),
+                    human_binary(u.memory_limit as i64)
+                ),
+                format!("{:.2}%", u.memory_percent),
+                format!(
+                    "{} / {}",
+                    human_size(u.net_rx as i64),
+                    human_size(u.net_tx as i64)
+                ),
+                format!(
+                    "{} / {}",
+                    human_size(u.block_read as i64),
+                    human_size(u.block_write as i64)
+                ),
+                u.pids.to_string(),
+            ]
+        }),
+    )
+}
+
+/// `docker top`'s table.
+pub fn top_table(top: &berth_api::TopView) -> String {
+    let header: Vec<&str> = top.titles.iter().map(String::as_str).collect();
+    table(&header, top.processes.iter().cloned())
+}
+
+/// `docker events`' line: `TIME TYPE ACTION ID (k=v, …)`.
+pub fn event_line(e: &berth_api::EventView) -> String {
+    let attrs: Vec<String> = e
+        .attributes
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     format!(
-        "{}{}",
-        text.trim_end_matches('0').trim_end_matches('.'),
-        UNITS[unit]
+        "{} {} {} {} ({})",
+        rfc3339_nanos(e.time_nano),
+        e.kind,
+        e.action,
+        e.actor,
+        attrs.join(", ")
+    )
+}
+
+/// Nanoseconds since the epoch as `2026-11-29T22:05:01.123456789Z` (UTC).
+pub fn rfc3339_nanos(nanos: i64) -> String {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{frac:09}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
     )
 }
 
@@ -572,6 +653,37 @@ remote                                                tcp://10.0.0.5:2376
         assert_eq!(
             networks_table(&nets),
             "NETWORK ID     NAME      DRIVER    SCOPE\nf00dfeedbeef   bridge    bridge    local\n"
+        );
+    }
+
+    #[test]
+    fn stats_and_events_like_docker() {
+        let u = berth_api::UsageView {
+            id: "f54be7edfbbd68ebf7c5".into(),
+            name: "web".into(),
+            cpu_percent: 0.123,
+            memory: 1_536_000,
+            memory_limit: 25_000_000_000,
+            memory_percent: 0.006,
+            net_rx: 1_234,
+            net_tx: 648,
+            block_read: 0,
+            block_write: 4_096,
+            pids: 3,
+        };
+        assert_eq!(
+            stats_table(&[u]),
+            "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT     MEM %     NET I/O         BLOCK I/O    PIDS\n\
+             f54be7edfbbd   web       0.12%     1.465MiB / 23.28GiB   0.01%     1.23kB / 648B   0B / 4.1kB   3\n"
+        );
+        assert_eq!(
+            rfc3339_nanos(1_800_000_000_123_456_789),
+            "2027-01-15T08:00:00.123456789Z"
+        );
+        assert_eq!(rfc3339_nanos(0), "1970-01-01T00:00:00.000000000Z");
+        assert_eq!(
+            rfc3339_nanos(951_782_400_000_000_000),
+            "2000-02-29T00:00:00.000000000Z"
         );
     }
 

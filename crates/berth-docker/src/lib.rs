@@ -15,6 +15,7 @@ pub mod networks;
 mod progress;
 pub mod reference;
 pub mod spec;
+pub mod stats;
 pub mod system;
 pub mod volumes;
 

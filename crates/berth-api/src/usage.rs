@@ -1,0 +1,121 @@
+//! Live views of the engine in the facade: container usage (stats), processes (top) and the
+//! engine's event stream.
+
+use std::collections::BTreeMap;
+
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::{ApiError, Berth, Connection};
+
+/// One reading of a container's usage, as `docker stats` shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct UsageView {
+    pub id: String,
+    pub name: String,
+    pub cpu_percent: f64,
+    #[ts(type = "number")]
+    pub memory: u64,
+    #[ts(type = "number")]
+    pub memory_limit: u64,
+    pub memory_percent: f64,
+    #[ts(type = "number")]
+    pub net_rx: u64,
+    #[ts(type = "number")]
+    pub net_tx: u64,
+    #[ts(type = "number")]
+    pub block_read: u64,
+    #[ts(type = "number")]
+    pub block_write: u64,
+    #[ts(type = "number")]
+    pub pids: u64,
+}
+
+impl From<berth_docker::stats::Usage> for UsageView {
+    fn from(u: berth_docker::stats::Usage) -> Self {
+        Self {
+            id: u.id,
+            name: u.name,
+            cpu_percent: u.cpu_percent,
+            memory: u.memory,
+            memory_limit: u.memory_limit,
+            memory_percent: u.memory_percent,
+            net_rx: u.net_rx,
+            net_tx: u.net_tx,
+            block_read: u.block_read,
+            block_write: u.block_write,
+            pids: u.pids,
+        }
+    }
+}
+
+/// An engine event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EventView {
+    pub kind: String,
+    pub action: String,
+    pub actor: String,
+    pub attributes: BTreeMap<String, String>,
+    #[ts(type = "number")]
+    pub time_nano: i64,
+}
+
+/// `ps` output of a container.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TopView {
+    pub titles: Vec<String>,
+    pub processes: Vec<Vec<String>>,
+}
+
+impl Berth {
+    /// A container's usage about once a second; one reading with `stream` off.
+    pub fn stats(
+        &self,
+        conn: &Connection,
+        id: &str,
+        stream: bool,
+    ) -> impl Stream<Item = Result<UsageView, ApiError>> + use<> {
+        conn.client
+            .stats(id, stream)
+            .map(|u| u.map(UsageView::from).map_err(ApiError::from))
+    }
+
+    pub async fn top(&self, conn: &Connection, id: &str) -> Result<TopView, ApiError> {
+        let t = conn.client.top(id, None).await?;
+        Ok(TopView {
+            titles: t.titles.unwrap_or_default(),
+            processes: t.processes.unwrap_or_default(),
+        })
+    }
+
+    /// The engine's events; `filters` are `key=value` strings as `docker events --filter` takes.
+    pub fn events(
+        &self,
+        conn: &Connection,
+        since: Option<i64>,
+        until: Option<i64>,
+        filters: &[String],
+    ) -> Result<impl Stream<Item = Result<EventView, ApiError>> + use<>, ApiError> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for f in filters {
+            let (k, v) = f.split_once('=').ok_or_else(|| {
+                ApiError::invalid(format!("{f}: a filter is KEY=value, e.g. type=container"))
+            })?;
+            map.entry(k.to_owned()).or_default().push(v.to_owned());
+        }
+        Ok(conn.client.events(since, until, &map).map(|e| {
+            e.map(|e| EventView {
+                kind: e.kind,
+                action: e.action,
+                actor: e.actor,
+                attributes: e.attributes,
+                time_nano: e.time_nano,
+            })
+            .map_err(ApiError::from)
+        }))
+    }
+}

@@ -1,0 +1,161 @@
+//! Live views through `berth` against the harness's real engine: stats of a busy container,
+//! its processes, and the event stream with filters. Needs root and a real engine: run with
+//! `--include-ignored`.
+
+mod support;
+
+use std::io::BufRead;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use berth_testkit::{Scope, busybox_image, engine};
+use support::{Home, json_lines, ok};
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn stats_and_top_of_a_busy_container() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:busy", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "CMD [\"sh\", \"-c\", \"while :; do :; done\"]",
+    );
+    let name = scope.name("busy");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-l",
+        &scope.label(),
+        "-m",
+        "64m",
+        &image,
+    ]));
+
+    let reading = &json_lines(&ok(home.berth(&[
+        "-H",
+        h,
+        "stats",
+        "--no-stream",
+        "--format",
+        "json",
+        &name,
+    ])))[0];
+    assert_eq!(reading["name"], name.as_str());
+    let cpu = reading["cpu_percent"].as_f64().unwrap();
+    assert!(cpu > 20.0, "a busy loop uses a good share of a core: {cpu}");
+    assert_eq!(reading["memory_limit"].as_u64(), Some(64 * 1024 * 1024));
+    assert!(reading["memory"].as_u64().unwrap() > 0 && reading["pids"].as_u64().unwrap() >= 1);
+    let table = ok(home.berth(&["-H", h, "stats", "--no-stream", &name]));
+    assert!(
+        table.starts_with("CONTAINER ID   NAME") && table.contains("/ 64MiB"),
+        "{table}"
+    );
+
+    let top = ok(home.berth(&["-H", h, "top", &name]));
+    assert!(
+        top.lines().next().unwrap().contains("PID") && top.contains("while :; do :; done"),
+        "{top}"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn events_follow_what_happens_with_filters() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:ev", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let label = format!("label={}", scope.label());
+    let mut child = home
+        .berth(&[
+            "-H",
+            h,
+            "events",
+            "--format",
+            "json",
+            "-f",
+            "type=container",
+            "-f",
+            &label,
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    // An event stream is live once it reports: keep making containers until the first arrives.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut actions: Vec<String> = Vec::new();
+    let mut made = 0;
+    while !actions.iter().any(|a| a == "die") {
+        assert!(Instant::now() < deadline, "no die event; saw {actions:?}");
+        if actions.is_empty() {
+            made += 1;
+            ok(home.berth(&[
+                "-H",
+                h,
+                "run",
+                "--name",
+                &scope.name(&format!("e{made}")),
+                "-l",
+                &scope.label(),
+                &image,
+            ]));
+        }
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v["kind"], "container");
+            assert_eq!(
+                v["attributes"]["berth.test"],
+                scope.id.as_str(),
+                "the label filter holds"
+            );
+            actions.push(v["action"].as_str().unwrap().to_owned());
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let from_start: Vec<&str> = actions
+        .iter()
+        .map(String::as_str)
+        .skip_while(|a| *a != "create")
+        .collect();
+    assert!(
+        from_start.starts_with(&["create", "attach", "start"])
+            || from_start.starts_with(&["create", "start"]),
+        "{actions:?}"
+    );
+    // A past window: --since replays what happened (--until in whole seconds, so a little
+    // ahead of now to include this second's events; the engine holds the stream until then).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let until = (now + 2).to_string();
+    let since = ok(home.berth(&[
+        "-H", h, "events", "--since", "5m", "--until", &until, "-f", &label,
+    ]));
+    assert!(
+        since.contains(" container create ") && since.contains(" container die "),
+        "{since}"
+    );
+}
