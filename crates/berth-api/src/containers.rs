@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use berth_docker::containers::{LogChunk, LogOptions, LogStream};
+pub use berth_docker::exec::{ExecSession, ExecSpec};
 use berth_docker::spec::{self, RunSpec};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -244,5 +245,36 @@ impl Berth {
         conn.client
             .logs(id, opts)
             .map(|c| c.map(LogLine::from).map_err(ApiError::from))
+    }
+}
+
+impl Berth {
+    /// Runs a command in a running container; its output, its input, and its id for resizing
+    /// and the exit code.
+    pub async fn exec(
+        &self,
+        conn: &Connection,
+        id: &str,
+        spec: &ExecSpec,
+    ) -> Result<ExecSession, ApiError> {
+        Ok(conn.client.exec(id, spec).await?)
+    }
+
+    pub async fn exec_resize(
+        &self,
+        conn: &Connection,
+        exec_id: &str,
+        rows: u16,
+        cols: u16,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.resize_exec(exec_id, rows, cols).await?)
+    }
+
+    pub async fn exec_exit_code(
+        &self,
+        conn: &Connection,
+        exec_id: &str,
+    ) -> Result<Option<i64>, ApiError> {
+        Ok(conn.client.exec_exit_code(exec_id).await?)
     }
 }

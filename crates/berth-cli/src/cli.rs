@@ -114,6 +114,8 @@ pub enum Command {
         #[arg(long)]
         until: Option<String>,
     },
+    /// Run a command in a running container.
+    Exec(ExecArgs),
     /// Pull an image from a registry.
     Pull { image: String },
     /// Push an image to a registry.
@@ -389,4 +391,23 @@ pub struct LogsArgs {
     #[arg(short, long)]
     pub timestamps: bool,
     pub container: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    /// Keep stdin open and send it to the command.
+    #[arg(short, long)]
+    pub interactive: bool,
+    /// Give the command a terminal.
+    #[arg(short, long)]
+    pub tty: bool,
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    #[arg(short = 'w', long)]
+    pub workdir: Option<String>,
+    #[arg(short = 'u', long)]
+    pub user: Option<String>,
+    pub container: String,
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub command: Vec<String>,
 }

@@ -31,7 +31,10 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(cli)) {
+    let result = runtime.block_on(execute(cli));
+    // A read of stdin may still be blocked (exec -i after the command ended): do not wait for it.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
@@ -198,6 +201,10 @@ async fn execute(cli: Cli) -> Result<i32> {
             return ops::stats(&berth, &conn, &containers, !no_stream, format)
                 .await
                 .map(|()| 0);
+        }
+        Command::Exec(args) => {
+            let conn = connect(&berth).await?;
+            return ops::exec(&berth, &conn, args).await;
         }
         Command::Top { container } => {
             let conn = connect(&berth).await?;

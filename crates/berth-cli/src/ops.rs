@@ -11,7 +11,9 @@ use berth_api::{ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressE
 use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::cli::{BuildArgs, Format, LogsArgs, NetworkCommand, PruneArgs, RunArgs, VolumeCommand};
+use crate::cli::{
+    BuildArgs, ExecArgs, Format, LogsArgs, NetworkCommand, PruneArgs, RunArgs, VolumeCommand,
+};
 
 /// The build request of `berth build`'s flags.
 pub fn build_request(args: &BuildArgs) -> BuildRequest {
@@ -528,4 +530,111 @@ pub async fn events(
         }
     }
     Ok(())
+}
+
+/// Restores the terminal when dropped.
+struct RawMode;
+
+impl RawMode {
+    fn enable() -> Option<Self> {
+        crossterm::terminal::enable_raw_mode()
+            .ok()
+            .map(|()| RawMode)
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}
+
+/// `berth exec`: the command's output here, this terminal's input there with `-i`, a raw
+/// terminal that follows resizes with `-t`; the command's exit code.
+pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i32> {
+    let lookup = |k: &str| std::env::var(k).ok();
+    let mut env = Vec::new();
+    for e in &args.env {
+        env.extend(berth_api::parse_env(e, lookup).map_err(ApiError::from)?);
+    }
+    let on_terminal = std::io::stdin().is_terminal();
+    let size = if args.tty {
+        crossterm::terminal::size()
+            .ok()
+            .map(|(cols, rows)| (rows, cols))
+    } else {
+        None
+    };
+    let spec = berth_api::ExecSpec {
+        command: args.command.clone(),
+        tty: args.tty,
+        interactive: args.interactive,
+        env,
+        workdir: args.workdir.clone(),
+        user: args.user.clone(),
+        size,
+    };
+    let session = berth.exec(conn, &args.container, &spec).await?;
+    let raw = (args.tty && args.interactive && on_terminal)
+        .then(RawMode::enable)
+        .flatten();
+    let berth_api::ExecSession {
+        id,
+        mut output,
+        mut input,
+    } = session;
+    let stdin_task = args.interactive.then(|| {
+        tokio::spawn(async move {
+            let mut stdin = tokio::io::stdin();
+            let _ = tokio::io::copy(&mut stdin, &mut input).await;
+            let _ = tokio::io::AsyncWriteExt::shutdown(&mut input).await;
+        })
+    });
+    let resizes = async {
+        if !args.tty {
+            return std::future::pending::<()>().await;
+        }
+        let Ok(mut winch) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())
+        else {
+            return std::future::pending().await;
+        };
+        while winch.recv().await.is_some() {
+            if let Ok((cols, rows)) = crossterm::terminal::size() {
+                let _ = berth.exec_resize(conn, &id, rows, cols).await;
+            }
+        }
+    };
+    let copy_out = async {
+        while let Some(chunk) = output.next().await {
+            let chunk = chunk.map_err(ApiError::from)?;
+            let written = if chunk.stream == berth_api::LogStream::Stderr {
+                let mut err = std::io::stderr().lock();
+                err.write_all(&chunk.bytes).and_then(|_| err.flush())
+            } else {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&chunk.bytes).and_then(|_| out.flush())
+            };
+            if written.is_err() {
+                break;
+            }
+        }
+        Ok::<(), anyhow::Error>(())
+    };
+    tokio::select! {
+        res = copy_out => res?,
+        _ = resizes => {}
+    }
+    if let Some(task) = stdin_task {
+        task.abort();
+    }
+    drop(raw);
+    // The engine records the exit code a moment after the output ends.
+    for _ in 0..50 {
+        if let Some(code) = berth.exec_exit_code(conn, &id).await? {
+            return Ok(code as i32);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    bail!("the command's output ended but the engine reports it still running")
 }

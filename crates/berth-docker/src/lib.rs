@@ -10,6 +10,7 @@ mod client;
 pub mod containers;
 mod endpoint;
 mod error;
+pub mod exec;
 pub mod images;
 pub mod networks;
 mod progress;

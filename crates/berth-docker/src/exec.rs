@@ -1,0 +1,125 @@
+//! Exec: a command run inside a running container, with or without a TTY, its output as a
+//! stream, its input as a writer, resizable, and its exit code.
+
+use std::pin::Pin;
+
+use bollard::container::LogOutput;
+use bollard::exec::{StartExecOptions, StartExecResults};
+use bollard::models::ExecConfig;
+use bollard::query_parameters::ResizeExecOptionsBuilder;
+use futures_util::{Stream, StreamExt};
+use tokio::io::AsyncWrite;
+
+use crate::containers::{LogChunk, LogStream};
+use crate::{Client, Error};
+
+/// What to run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecSpec {
+    pub command: Vec<String>,
+    pub tty: bool,
+    /// Keep stdin open for [`ExecSession::input`].
+    pub interactive: bool,
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    /// The terminal's size at the start, `(rows, cols)`.
+    pub size: Option<(u16, u16)>,
+}
+
+/// A running exec.
+pub struct ExecSession {
+    pub id: String,
+    pub output: Pin<Box<dyn Stream<Item = Result<LogChunk, Error>> + Send>>,
+    pub input: Pin<Box<dyn AsyncWrite + Send>>,
+}
+
+impl Client {
+    /// Starts `spec` in container `id`.
+    pub async fn exec(&self, id: &str, spec: &ExecSpec) -> Result<ExecSession, Error> {
+        if spec.command.is_empty() {
+            return Err(Error::invalid(id, "exec needs a command to run"));
+        }
+        let config = ExecConfig {
+            attach_stdin: Some(spec.interactive),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            tty: Some(spec.tty),
+            cmd: Some(spec.command.clone()),
+            env: (!spec.env.is_empty()).then(|| spec.env.clone()),
+            working_dir: spec.workdir.clone(),
+            user: spec.user.clone(),
+            console_size: spec.size.map(|(r, c)| vec![usize::from(r), usize::from(c)]),
+            ..Default::default()
+        };
+        let created = self
+            .call("an exec create", self.docker.create_exec(id, config))
+            .await?;
+        let opts = StartExecOptions {
+            detach: false,
+            tty: spec.tty,
+            output_capacity: None,
+        };
+        let started = self
+            .call(
+                "an exec start",
+                self.docker.start_exec(&created.id, Some(opts)),
+            )
+            .await?;
+        let StartExecResults::Attached { output, input } = started else {
+            return Err(Error::Protocol {
+                endpoint: self.endpoint().host.clone(),
+                detail: "the exec started detached".into(),
+            });
+        };
+        if let Some((rows, cols)) = spec.size {
+            // The size given at create is not applied by every engine version; set it again.
+            let _ = self.resize_exec(&created.id, rows, cols).await;
+        }
+        let endpoint = self.endpoint().host.clone();
+        let output = output.filter_map(move |item| {
+            std::future::ready(match item {
+                Ok(LogOutput::StdOut { message }) => Some(Ok(LogChunk {
+                    stream: LogStream::Stdout,
+                    bytes: message,
+                })),
+                Ok(LogOutput::StdErr { message }) => Some(Ok(LogChunk {
+                    stream: LogStream::Stderr,
+                    bytes: message,
+                })),
+                Ok(LogOutput::Console { message }) => Some(Ok(LogChunk {
+                    stream: LogStream::Console,
+                    bytes: message,
+                })),
+                Ok(LogOutput::StdIn { .. }) => None,
+                Err(e) => Some(Err(Error::from_bollard(&endpoint, e))),
+            })
+        });
+        Ok(ExecSession {
+            id: created.id,
+            output: Box::pin(output),
+            input,
+        })
+    }
+
+    pub async fn resize_exec(&self, exec_id: &str, rows: u16, cols: u16) -> Result<(), Error> {
+        let opts = ResizeExecOptionsBuilder::default()
+            .h(i32::from(rows))
+            .w(i32::from(cols))
+            .build();
+        self.call("an exec resize", self.docker.resize_exec(exec_id, opts))
+            .await
+    }
+
+    /// The exit code once the exec has ended (`None` while it runs).
+    pub async fn exec_exit_code(&self, exec_id: &str) -> Result<Option<i64>, Error> {
+        let inspect = self
+            .call("an exec inspect", self.docker.inspect_exec(exec_id))
+            .await?;
+        Ok(if inspect.running == Some(true) {
+            None
+        } else {
+            inspect.exit_code
+        })
+    }
+}
