@@ -31,7 +31,7 @@ pub use error::{ApiError, ErrorCode};
 pub use images::{BuildRequest, ProgressEvent};
 pub use resources::NetworkRequest;
 pub use settings::Settings;
-pub use usage::{EventView, TopView, UsageView};
+pub use usage::{DiskUsageView, EventView, TopView, UsageLine, UsageView};
 use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, VersionView};
 
 /// How long each candidate engine gets to answer a ping.
@@ -291,11 +291,13 @@ impl Berth {
         ))
     }
 
-    /// Images, newest first.
+    /// Images, newest first, in the engine's own order (which is what the docker CLI shows, ties
+    /// included).
     pub async fn images(&self, conn: &Connection) -> Result<Vec<ImageRow>, ApiError> {
+        let keep_engine_order = |_: &ImageRow, _: &ImageRow| std::cmp::Ordering::Equal;
         Ok(rows(
             conn.client.list_images(false).await?,
-            |a: &ImageRow, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)),
+            keep_engine_order,
         ))
     }
 }

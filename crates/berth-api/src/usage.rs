@@ -119,3 +119,53 @@ impl Berth {
         }))
     }
 }
+
+/// One line of `system df`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct UsageLine {
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub active: u64,
+    #[ts(type = "number")]
+    pub size: i64,
+    #[ts(type = "number")]
+    pub reclaimable: i64,
+}
+
+/// `system df`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DiskUsageView {
+    pub images: UsageLine,
+    pub containers: UsageLine,
+    pub volumes: UsageLine,
+    pub build_cache: UsageLine,
+    pub volume_sizes_known: bool,
+}
+
+impl From<berth_docker::df::Usage> for UsageLine {
+    fn from(u: berth_docker::df::Usage) -> Self {
+        Self {
+            total: u.total,
+            active: u.active,
+            size: u.size,
+            reclaimable: u.reclaimable,
+        }
+    }
+}
+
+impl Berth {
+    /// Disk used by images, containers, volumes and the build cache.
+    pub async fn disk_usage(&self, conn: &Connection) -> Result<DiskUsageView, ApiError> {
+        let d = conn.client.disk_usage().await?;
+        Ok(DiskUsageView {
+            images: d.images.into(),
+            containers: d.containers.into(),
+            volumes: d.volumes.into(),
+            build_cache: d.build_cache.into(),
+            volume_sizes_known: d.volume_sizes_known,
+        })
+    }
+}

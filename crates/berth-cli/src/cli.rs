@@ -34,6 +34,9 @@ pub enum Command {
     /// Docker contexts: list, switch, inspect.
     #[command(subcommand)]
     Context(ContextCommand),
+    /// The engine: disk usage.
+    #[command(subcommand)]
+    System(SystemCommand),
     /// Versions of berth and of the engine.
     Version,
     /// A summary of the engine.
@@ -410,4 +413,10 @@ pub struct ExecArgs {
     pub container: String,
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
     pub command: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SystemCommand {
+    /// Disk used by images, containers, volumes and the build cache.
+    Df,
 }

@@ -206,6 +206,12 @@ async fn execute(cli: Cli) -> Result<i32> {
             let conn = connect(&berth).await?;
             return ops::exec(&berth, &conn, args).await;
         }
+        Command::System(crate::cli::SystemCommand::Df) => {
+            let conn = connect(&berth).await?;
+            let df = berth.disk_usage(&conn).await?;
+            emit(format, std::slice::from_ref(&df), || render::df_table(&df))?;
+            return Ok(0);
+        }
         Command::Top { container } => {
             let conn = connect(&berth).await?;
             print(&render::top_table(&berth.top(&conn, &container).await?));

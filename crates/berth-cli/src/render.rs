@@ -47,6 +47,11 @@ pub fn human_duration(secs: i64) -> String {
 
 /// docker's `units.HumanSizeWithPrecision(size, 3)`: decimal units, three significant digits.
 pub fn human_size(bytes: i64) -> String {
+    human_size_with(bytes, 3)
+}
+
+/// docker's `units.HumanSizeWithPrecision(size, digits)`.
+fn human_size_with(bytes: i64, digits: i32) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
     let mut value = bytes.max(0) as f64;
     let mut unit = 0;
@@ -54,7 +59,37 @@ pub fn human_size(bytes: i64) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    format!("{}{}", significant(value, 3), UNITS[unit])
+    format!("{}{}", significant(value, digits), UNITS[unit])
+}
+
+/// `docker system df`'s table.
+pub fn df_table(d: &berth_api::DiskUsageView) -> String {
+    // docker: SIZE with units.HumanSize (four digits); RECLAIMABLE with its share of the size,
+    // except for the build cache.
+    let line = |name: &str, u: &berth_api::UsageLine, percent: bool| {
+        let reclaim = human_size_with(u.reclaimable, 4);
+        let reclaim = if percent && u.size > 0 {
+            format!("{reclaim} ({}%)", u.reclaimable * 100 / u.size)
+        } else {
+            reclaim
+        };
+        vec![
+            name.to_owned(),
+            u.total.to_string(),
+            u.active.to_string(),
+            human_size_with(u.size, 4),
+            reclaim,
+        ]
+    };
+    table(
+        &["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+        [
+            line("Images", &d.images, true),
+            line("Containers", &d.containers, true),
+            line("Local Volumes", &d.volumes, true),
+            line("Build Cache", &d.build_cache, false),
+        ],
+    )
 }
 
 /// Go's `%.{digits}g` for the values `human_size` sees: no exponent, trailing zeros dropped.

@@ -85,6 +85,21 @@ impl Client {
         self.call_within(what, CALL_TIMEOUT, fut).await
     }
 
+    /// Runs a future of Berth's own (not a bollard call) under the call timeout.
+    pub(crate) async fn within<T>(
+        &self,
+        what: &'static str,
+        fut: impl Future<Output = T>,
+    ) -> Result<T, Error> {
+        tokio::time::timeout(CALL_TIMEOUT, fut)
+            .await
+            .map_err(|_| Error::Timeout {
+                endpoint: self.endpoint.host.clone(),
+                what,
+                secs: CALL_TIMEOUT.as_secs(),
+            })
+    }
+
     /// [`Client::call`] for calls that may legitimately take longer (a stop's grace period).
     pub(crate) async fn call_within<T, F>(
         &self,

@@ -8,6 +8,7 @@
 pub mod build;
 mod client;
 pub mod containers;
+pub mod df;
 mod endpoint;
 mod error;
 pub mod exec;

@@ -1,0 +1,235 @@
+//! Disk usage (`docker system df`). Engines older than API 1.52 answer `/system/df` in a shape
+//! bollard 0.21 no longer models (every field reads empty), so Berth reads that shape itself:
+//! over the unix socket or plain tcp with a minimal request; for TLS engines it falls back to the
+//! list calls (which know no volume sizes).
+
+use bollard::models::{ContainerSummary, ImageSummary, Volume};
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::endpoint::Address;
+use crate::{Client, Error};
+
+/// One line of `docker system df`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub total: u64,
+    pub active: u64,
+    /// Bytes.
+    pub size: i64,
+    pub reclaimable: i64,
+}
+
+/// Images, containers, local volumes, build cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiskUsage {
+    pub images: Usage,
+    pub containers: Usage,
+    pub volumes: Usage,
+    pub build_cache: Usage,
+    /// False when volume sizes could not be read (a TLS engine older than API 1.52).
+    pub volume_sizes_known: bool,
+}
+
+/// The API 1.41 (… 1.51) answer.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct LegacyDf {
+    layers_size: i64,
+    images: Option<Vec<ImageSummary>>,
+    containers: Option<Vec<ContainerSummary>>,
+    volumes: Option<Vec<Volume>>,
+    build_cache: Option<Vec<LegacyCache>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct LegacyCache {
+    size: i64,
+    in_use: bool,
+    shared: bool,
+}
+
+/// docker's arithmetic over the 1.41 answer.
+fn summarise(df: LegacyDf) -> DiskUsage {
+    let images = df.images.unwrap_or_default();
+    let used: i64 = images
+        .iter()
+        .filter(|i| i.containers > 0 && i.size >= 0 && i.shared_size >= 0)
+        .map(|i| i.size - i.shared_size)
+        .sum();
+    let containers = df.containers.unwrap_or_default();
+    let running = |c: &ContainerSummary| c.state.map(|s| s.to_string()) == Some("running".into());
+    let volumes = df.volumes.unwrap_or_default();
+    let vol_size = |v: &Volume| v.usage_data.as_ref().map(|u| u.size.max(0)).unwrap_or(0);
+    let vol_used = |v: &Volume| v.usage_data.as_ref().is_some_and(|u| u.ref_count > 0);
+    let cache = df.build_cache.unwrap_or_default();
+    DiskUsage {
+        images: Usage {
+            total: images.len() as u64,
+            active: images.iter().filter(|i| i.containers > 0).count() as u64,
+            size: df.layers_size,
+            reclaimable: (df.layers_size - used).max(0),
+        },
+        containers: Usage {
+            total: containers.len() as u64,
+            active: containers.iter().filter(|c| running(c)).count() as u64,
+            size: containers.iter().map(|c| c.size_rw.unwrap_or(0)).sum(),
+            reclaimable: containers
+                .iter()
+                .filter(|c| !running(c))
+                .map(|c| c.size_rw.unwrap_or(0))
+                .sum(),
+        },
+        volumes: Usage {
+            total: volumes.len() as u64,
+            active: volumes.iter().filter(|v| vol_used(v)).count() as u64,
+            size: volumes.iter().map(vol_size).sum(),
+            reclaimable: volumes.iter().filter(|v| !vol_used(v)).map(vol_size).sum(),
+        },
+        build_cache: Usage {
+            total: cache.len() as u64,
+            active: cache.iter().filter(|c| c.in_use).count() as u64,
+            size: cache.iter().filter(|c| !c.shared).map(|c| c.size).sum(),
+            reclaimable: cache
+                .iter()
+                .filter(|c| !c.in_use && !c.shared)
+                .map(|c| c.size)
+                .sum(),
+        },
+        volume_sizes_known: true,
+    }
+}
+
+/// A GET with HTTP/1.0 (so the body ends with the connection), its body.
+async fn get<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    mut stream: S,
+    path: &str,
+) -> std::io::Result<Vec<u8>> {
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n").as_bytes())
+        .await?;
+    let mut resp = Vec::new();
+    stream.read_to_end(&mut resp).await?;
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+        .unwrap_or(resp.len());
+    let status = String::from_utf8_lossy(&resp[..split.min(resp.len())]);
+    if !status.starts_with("HTTP/1.0 200") && !status.starts_with("HTTP/1.1 200") {
+        return Err(std::io::Error::other(
+            status.lines().next().unwrap_or("no answer").to_owned(),
+        ));
+    }
+    Ok(resp[split..].to_vec())
+}
+
+impl Client {
+    pub async fn disk_usage(&self) -> Result<DiskUsage, Error> {
+        let path = format!("/v{}/system/df", self.api_version());
+        let host = self.endpoint().host.clone();
+        let fail = |e: std::io::Error| Error::Unreachable {
+            endpoint: host.clone(),
+            detail: e.to_string(),
+        };
+        let body = match (self.endpoint().address()?, &self.endpoint().tls) {
+            (Address::Unix(sock), _) => {
+                let stream = tokio::net::UnixStream::connect(sock).await.map_err(fail)?;
+                Some(
+                    self.within("disk usage", get(stream, &path))
+                        .await?
+                        .map_err(fail)?,
+                )
+            }
+            (Address::Tcp(addr), None) => {
+                let stream = tokio::net::TcpStream::connect(addr).await.map_err(fail)?;
+                Some(
+                    self.within("disk usage", get(stream, &path))
+                        .await?
+                        .map_err(fail)?,
+                )
+            }
+            (Address::Tcp(_), Some(_)) => None,
+        };
+        match body {
+            Some(body) => {
+                let df: LegacyDf = serde_json::from_slice(&body).map_err(|e| Error::Protocol {
+                    endpoint: host.clone(),
+                    detail: format!("/system/df: {e}"),
+                })?;
+                Ok(summarise(df))
+            }
+            None => {
+                let images = self.list_images(false).await?;
+                let containers = self.list_containers(true).await?;
+                let volumes = self.list_volumes().await?;
+                let layers = images.iter().map(|i| i.size).sum();
+                let mut usage = summarise(LegacyDf {
+                    layers_size: layers,
+                    images: Some(images),
+                    containers: Some(containers),
+                    volumes: Some(volumes),
+                    build_cache: None,
+                });
+                usage.volume_sizes_known = false;
+                Ok(usage)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_1_41_answer_is_summed_like_docker() {
+        let df: LegacyDf = serde_json::from_value(serde_json::json!({
+            "LayersSize": 1000,
+            "Images": [
+                {"Id": "a", "ParentId": "", "RepoTags": [], "RepoDigests": [], "Created": 0, "Size": 600, "SharedSize": 100, "VirtualSize": 600, "Labels": {}, "Containers": 1},
+                {"Id": "b", "ParentId": "", "RepoTags": [], "RepoDigests": [], "Created": 0, "Size": 400, "SharedSize": 100, "VirtualSize": 400, "Labels": {}, "Containers": 0}
+            ],
+            "Containers": [
+                {"Id": "c1", "State": "running", "SizeRw": 10},
+                {"Id": "c2", "State": "exited", "SizeRw": 32}
+            ],
+            "Volumes": [
+                {"Name": "v1", "Driver": "local", "Mountpoint": "/x", "Labels": {}, "Scope": "local", "Options": {}, "UsageData": {"Size": 36, "RefCount": 1}},
+                {"Name": "v2", "Driver": "local", "Mountpoint": "/y", "Labels": {}, "Scope": "local", "Options": {}, "UsageData": {"Size": 64, "RefCount": 0}}
+            ],
+            "BuildCache": []
+        }))
+        .unwrap();
+        let u = summarise(df);
+        assert_eq!(
+            u.images,
+            Usage {
+                total: 2,
+                active: 1,
+                size: 1000,
+                reclaimable: 500
+            }
+        );
+        assert_eq!(
+            u.containers,
+            Usage {
+                total: 2,
+                active: 1,
+                size: 42,
+                reclaimable: 32
+            }
+        );
+        assert_eq!(
+            u.volumes,
+            Usage {
+                total: 2,
+                active: 1,
+                size: 100,
+                reclaimable: 64
+            }
+        );
+        assert_eq!(u.build_cache, Usage::default());
+    }
+}
