@@ -207,3 +207,124 @@ impl Berth {
         Ok(serde_json::to_value(inspect).unwrap_or_default())
     }
 }
+
+/// A Docker Hub search result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SearchRow {
+    pub name: String,
+    pub description: String,
+    #[ts(type = "number")]
+    pub stars: i64,
+    pub official: bool,
+}
+
+/// Whether a newer image is available under a local image's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FreshnessView {
+    pub image: String,
+    /// `up_to_date`, `newer_available` or `not_from_registry`.
+    pub state: String,
+    pub local_digest: Option<String>,
+    pub remote_digest: String,
+}
+
+/// One layer of an image's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct LayerRow {
+    pub id: String,
+    #[ts(type = "number")]
+    pub created: i64,
+    pub created_by: String,
+    #[ts(type = "number")]
+    pub size: i64,
+    pub comment: String,
+}
+
+impl Berth {
+    pub async fn search(
+        &self,
+        conn: &Connection,
+        term: &str,
+        limit: u32,
+    ) -> Result<Vec<SearchRow>, ApiError> {
+        Ok(conn
+            .client
+            .search(term, limit)
+            .await?
+            .into_iter()
+            .map(|r| SearchRow {
+                name: r.name.unwrap_or_default(),
+                description: r.description.unwrap_or_default(),
+                stars: r.star_count.unwrap_or(0),
+                official: r.is_official.unwrap_or(false),
+            })
+            .collect())
+    }
+
+    /// Compares a local image with its registry's current tag, without pulling.
+    pub async fn check_image(
+        &self,
+        conn: &Connection,
+        image: &str,
+    ) -> Result<FreshnessView, ApiError> {
+        use berth_docker::registry::Freshness;
+        let r = reference(image)?;
+        let (state, local_digest, remote_digest) = match conn.client.freshness(&r, None).await? {
+            Freshness::UpToDate { digest } => ("up_to_date", Some(digest.clone()), digest),
+            Freshness::NewerAvailable { local, remote } => ("newer_available", local, remote),
+            Freshness::NotFromRegistry { remote } => ("not_from_registry", None, remote),
+        };
+        Ok(FreshnessView {
+            image: r.to_string(),
+            state: state.into(),
+            local_digest,
+            remote_digest,
+        })
+    }
+
+    /// An image's layers, newest first, with the instruction that made each.
+    pub async fn image_history(
+        &self,
+        conn: &Connection,
+        image: &str,
+    ) -> Result<Vec<LayerRow>, ApiError> {
+        Ok(conn
+            .client
+            .image_history(image)
+            .await?
+            .into_iter()
+            .map(|h| LayerRow {
+                id: h.id,
+                created: h.created,
+                created_by: h.created_by,
+                size: h.size,
+                comment: h.comment,
+            })
+            .collect())
+    }
+
+    /// Images a prune would remove: untagged ones no container uses, or with `all` every image
+    /// no container uses.
+    pub async fn image_prune_candidates(
+        &self,
+        conn: &Connection,
+        all: bool,
+    ) -> Result<Vec<crate::wire::ImageRow>, ApiError> {
+        let used: std::collections::HashSet<String> = conn
+            .client
+            .list_containers(true)
+            .await?
+            .into_iter()
+            .filter_map(|c| c.image_id)
+            .collect();
+        Ok(self
+            .images(conn)
+            .await?
+            .into_iter()
+            .filter(|i| !used.contains(&i.id) && (all || i.dangling))
+            .collect())
+    }
+}

@@ -28,7 +28,7 @@ pub use berth_engine::own::Supervisor;
 pub use containers::{ExecSession, ExecSpec, LogLine, RunRequest};
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
-pub use images::{BuildRequest, ProgressEvent};
+pub use images::{BuildRequest, FreshnessView, LayerRow, ProgressEvent, SearchRow};
 pub use resources::NetworkRequest;
 pub use settings::Settings;
 pub use usage::{DiskUsageView, EventView, TopView, UsageLine, UsageView};

@@ -123,6 +123,17 @@ pub enum Command {
     Pull { image: String },
     /// Push an image to a registry.
     Push { image: String },
+    /// Search Docker Hub (through the engine).
+    Search {
+        term: String,
+        #[arg(long, default_value_t = 25)]
+        limit: u32,
+    },
+    /// The layers of an image.
+    History { image: String },
+    /// Images: check for newer ones, prune.
+    #[command(subcommand)]
+    Image(ImageCommand),
     /// Give an image another name.
     Tag { source: String, target: String },
     /// Remove images.
@@ -419,4 +430,12 @@ pub struct ExecArgs {
 pub enum SystemCommand {
     /// Disk used by images, containers, volumes and the build cache.
     Df,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImageCommand {
+    /// Is a newer image available under the same name? (Asks the registry; pulls nothing.)
+    Check { images: Vec<String> },
+    /// Remove images no container uses (untagged ones; every unused one with -a).
+    Prune(PruneArgs),
 }

@@ -212,6 +212,22 @@ async fn execute(cli: Cli) -> Result<i32> {
             emit(format, std::slice::from_ref(&df), || render::df_table(&df))?;
             return Ok(0);
         }
+        Command::Search { term, limit } => {
+            let conn = connect(&berth).await?;
+            let rows = berth.search(&conn, &term, limit).await?;
+            emit(format, &rows, || render::search_table(&rows))?;
+            return Ok(0);
+        }
+        Command::History { image } => {
+            let conn = connect(&berth).await?;
+            let rows = berth.image_history(&conn, &image).await?;
+            emit(format, &rows, || render::history_table(&rows, now()))?;
+            return Ok(0);
+        }
+        Command::Image(cmd) => {
+            let conn = connect(&berth).await?;
+            return ops::image(&berth, &conn, cmd, format).await;
+        }
         Command::Top { container } => {
             let conn = connect(&berth).await?;
             print(&render::top_table(&berth.top(&conn, &container).await?));

@@ -12,7 +12,8 @@ use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{
-    BuildArgs, ExecArgs, Format, LogsArgs, NetworkCommand, PruneArgs, RunArgs, VolumeCommand,
+    BuildArgs, ExecArgs, Format, ImageCommand, LogsArgs, NetworkCommand, PruneArgs, RunArgs,
+    VolumeCommand,
 };
 
 /// The build request of `berth build`'s flags.
@@ -637,4 +638,63 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     bail!("the command's output ended but the engine reports it still running")
+}
+
+/// `berth image check|prune`.
+pub async fn image(
+    berth: &Berth,
+    conn: &Connection,
+    cmd: ImageCommand,
+    format: Format,
+) -> Result<i32> {
+    match cmd {
+        ImageCommand::Check { images } => {
+            let mut failed = false;
+            for image in &images {
+                match berth.check_image(conn, image).await {
+                    Ok(v) if format == Format::Json => println!("{}", serde_json::to_string(&v)?),
+                    Ok(v) => println!(
+                        "{}: {}",
+                        v.image,
+                        match v.state.as_str() {
+                            "up_to_date" => "up to date".to_owned(),
+                            "newer_available" =>
+                                format!("a newer image is available ({})", v.remote_digest),
+                            _ => format!(
+                                "not pulled from or pushed to its registry (the registry has {})",
+                                v.remote_digest
+                            ),
+                        }
+                    ),
+                    Err(e) => {
+                        eprintln!("berth: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(i32::from(failed))
+        }
+        ImageCommand::Prune(args) => {
+            let rows = berth.image_prune_candidates(conn, args.all).await?;
+            let names: Vec<String> = rows
+                .iter()
+                .map(|i| i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone()))
+                .collect();
+            if confirm("image", &names, &args)? {
+                let mut reclaimed = 0;
+                for row in &rows {
+                    berth
+                        .remove_images(conn, std::slice::from_ref(&row.id), true)
+                        .await?;
+                    reclaimed += row.size;
+                }
+                println!(
+                    "Removed {} images, {}",
+                    rows.len(),
+                    crate::render::human_size(reclaimed)
+                );
+            }
+            Ok(0)
+        }
+    }
 }

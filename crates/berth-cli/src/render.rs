@@ -396,6 +396,42 @@ pub fn stats_table(rows: &[berth_api::UsageView]) -> String {
     )
 }
 
+/// `docker search`'s table.
+pub fn search_table(rows: &[berth_api::SearchRow]) -> String {
+    table(
+        &["NAME", "DESCRIPTION", "STARS", "OFFICIAL"],
+        rows.iter().map(|r| {
+            vec![
+                r.name.clone(),
+                ellipsis(&r.description, 45),
+                r.stars.to_string(),
+                if r.official { "[OK]" } else { "" }.into(),
+            ]
+        }),
+    )
+}
+
+/// `docker history`'s table.
+pub fn history_table(rows: &[berth_api::LayerRow], now: i64) -> String {
+    table(
+        &["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"],
+        rows.iter().map(|l| {
+            let id = if l.id.starts_with("sha256:") {
+                short_id(&l.id)
+            } else {
+                "<missing>".into()
+            };
+            vec![
+                id,
+                format!("{} ago", human_duration(now - l.created)),
+                ellipsis(&l.created_by.replace('\t', " "), 45),
+                human_size(l.size),
+                l.comment.clone(),
+            ]
+        }),
+    )
+}
+
 /// `docker top`'s table.
 pub fn top_table(top: &berth_api::TopView) -> String {
     let header: Vec<&str> = top.titles.iter().map(String::as_str).collect();

@@ -16,6 +16,7 @@ pub mod images;
 pub mod networks;
 mod progress;
 pub mod reference;
+pub mod registry;
 pub mod spec;
 pub mod stats;
 pub mod system;

@@ -1,0 +1,129 @@
+//! Images through `berth` against the harness's real engine and registry: history, whether a
+//! newer image is available (asking the registry, pulling nothing), Docker Hub search without
+//! Internet, and prune. Needs root and a real engine: run with `--include-ignored`.
+
+mod support;
+
+use berth_testkit::{Scope, busybox_image, engine, registry};
+use support::{Home, fails, json_lines, ok};
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn history_shows_each_instruction() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:hist", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "RUN echo made > /made\nCMD [\"cat\", \"/made\"]",
+    );
+    let rows = json_lines(&ok(
+        home.berth(&["-H", &e.host, "history", "--format", "json", &image])
+    ));
+    let by: Vec<&str> = rows
+        .iter()
+        .map(|r| r["created_by"].as_str().unwrap())
+        .collect();
+    // Newest first: the label the build adds, the CMD, the RUN, then the base image's layers.
+    assert!(by[0].contains("LABEL berth.test="), "{by:?}");
+    assert!(by[1].contains("CMD [\"cat\" \"/made\"]"), "{by:?}");
+    assert!(by[2].contains("echo made > /made"), "{by:?}");
+    let table = ok(home.berth(&["-H", &e.host, "history", &image]));
+    assert!(table.starts_with("IMAGE          CREATED"), "{table}");
+}
+
+#[test]
+#[ignore = "needs root and a real engine and registry (scripts/test.sh runs it)"]
+fn a_newer_image_in_the_registry_is_noticed_without_pulling() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let remote = format!("{}/berth-test/{}:app", registry().addr, scope.id);
+    let (v1, v2) = (
+        format!("berth-test/{}:v1", scope.id),
+        format!("berth-test/{}:v2", scope.id),
+    );
+    busybox_image(e, &scope, &v1, "CMD [\"echo\", \"one\"]");
+    busybox_image(e, &scope, &v2, "CMD [\"echo\", \"two\"]");
+
+    ok(home.berth(&["-H", h, "tag", &v1, &remote]));
+    ok(home.berth(&["-H", h, "push", &remote]));
+    let check = &json_lines(&ok(
+        home.berth(&["-H", h, "image", "check", "--format", "json", &remote])
+    ))[0];
+    assert_eq!(check["state"], "up_to_date", "{check}");
+
+    // Someone pushes a newer image under the same name; here the name still means v1.
+    ok(home.berth(&["-H", h, "tag", &v2, &remote]));
+    ok(home.berth(&["-H", h, "push", &remote]));
+    ok(home.berth(&["-H", h, "tag", &v1, &remote]));
+    let id_of = |name: &str| e.docker_ok(&["image", "inspect", "-f", "{{.Id}}", name]);
+    let text = ok(home.berth(&["-H", h, "image", "check", &remote]));
+    assert!(
+        text.contains("a newer image is available (sha256:"),
+        "{text}"
+    );
+    assert_eq!(
+        id_of(&remote),
+        id_of(&v1),
+        "nothing was pulled: the name still means v1"
+    );
+    ok(home.berth(&["-H", h, "rmi", &remote]));
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn hub_search_without_internet_says_so() {
+    // This machine reaches no registry on the Internet (only package mirrors), so the engine
+    // cannot reach Docker Hub: the error must say that, in one line.
+    let e = engine();
+    let home = Home::new();
+    let err = fails(home.berth(&["-H", &e.host, "search", "busybox"]));
+    assert!(
+        err.contains("Docker Hub: the engine cannot reach it") && err.contains("network or proxy"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn image_prune_lists_first_and_spares_used_images() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let tag = format!("berth-test/{}:p", scope.id);
+    busybox_image(e, &scope, &tag, "CMD [\"echo\", \"first\"]");
+    let first = e
+        .docker_ok(&["images", "-q", "--no-trunc", &tag])
+        .trim()
+        .to_owned();
+    // Building the same tag again leaves the first image untagged.
+    busybox_image(e, &scope, &tag, "CMD [\"echo\", \"second\"]");
+    let dry = ok(home.berth(&["-H", h, "image", "prune", "--dry-run"]));
+    assert!(dry.contains(&first), "the untagged image is listed: {dry}");
+    assert!(
+        !dry.contains(&tag),
+        "tagged images are kept without -a: {dry}"
+    );
+    let all = ok(home.berth(&["-H", h, "image", "prune", "-a", "--dry-run"]));
+    assert!(all.contains(&tag), "{all}");
+    let out = ok(home.berth(&["-H", h, "image", "prune", "-f"]));
+    assert!(out.contains("Removed"), "{out}");
+    assert!(
+        !support::run(e.docker().args(["image", "inspect", &first]))
+            .status
+            .success(),
+        "the untagged image is gone"
+    );
+    assert!(
+        support::run(e.docker().args(["image", "inspect", &tag]))
+            .status
+            .success(),
+        "the tagged one stays"
+    );
+}

@@ -1,0 +1,141 @@
+//! What the engine can ask registries for Berth: Docker Hub search, and a tag's current digest
+//! (to tell whether a newer image is available without pulling it).
+
+use bollard::models::ImageSearchResponseItem;
+use bollard::query_parameters::SearchImagesOptionsBuilder;
+
+use crate::images::Credentials;
+use crate::reference::Reference;
+use crate::{Client, Error};
+
+/// Whether the registry holds something newer under a local image's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    /// The local image is what the registry has under that tag.
+    UpToDate { digest: String },
+    /// The registry's tag points elsewhere now.
+    NewerAvailable {
+        local: Option<String>,
+        remote: String,
+    },
+    /// The local image never came from (or went to) that registry: nothing to compare.
+    NotFromRegistry { remote: String },
+}
+
+/// An engine error that means "the engine cannot reach that registry".
+fn unreachable_registry(message: &str) -> bool {
+    [
+        "dial tcp",
+        "no such host",
+        "lookup ",
+        "i/o timeout",
+        "connection refused",
+        "TLS handshake",
+        "network is unreachable",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+impl Client {
+    /// Searches Docker Hub through the engine.
+    pub async fn search(
+        &self,
+        term: &str,
+        limit: u32,
+    ) -> Result<Vec<ImageSearchResponseItem>, Error> {
+        if term.trim().is_empty() {
+            return Err(Error::invalid(
+                term,
+                "search for something: a name or a word",
+            ));
+        }
+        let opts = SearchImagesOptionsBuilder::default()
+            .term(term)
+            .limit(limit as i32)
+            .build();
+        match self
+            .call("a Docker Hub search", self.docker.search_images(opts))
+            .await
+        {
+            Err(Error::Engine { message, .. }) if unreachable_registry(&message) => {
+                Err(Error::Registry {
+                    reference: "Docker Hub".into(),
+                    message: format!(
+                        "the engine cannot reach it ({message}): check the engine's network or proxy settings"
+                    ),
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// The digest the registry serves for `reference` now, asked through the engine.
+    pub async fn registry_digest(
+        &self,
+        reference: &Reference,
+        credentials: Option<&Credentials>,
+    ) -> Result<String, Error> {
+        let name = reference.to_string();
+        let creds = credentials.map(|c| bollard::auth::DockerCredentials {
+            username: Some(c.username.clone()),
+            password: Some(c.password.clone()),
+            serveraddress: Some(c.server.clone()),
+            ..Default::default()
+        });
+        match self
+            .call(
+                "a registry lookup",
+                self.docker.inspect_registry_image(&name, creds),
+            )
+            .await
+        {
+            Ok(d) => d.descriptor.digest.ok_or_else(|| Error::Registry {
+                reference: name,
+                message: "the registry sent no digest".into(),
+            }),
+            Err(Error::Engine { message, .. }) | Err(Error::NotFound { message }) => {
+                let hint = if unreachable_registry(&message) {
+                    " (the engine cannot reach the registry)"
+                } else {
+                    ""
+                };
+                Err(Error::Registry {
+                    reference: name,
+                    message: format!("{message}{hint}"),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Compares the local image's repo digest for `reference`'s repository with the registry's
+    /// current digest for its tag. Nothing is pulled.
+    pub async fn freshness(
+        &self,
+        reference: &Reference,
+        credentials: Option<&Credentials>,
+    ) -> Result<Freshness, Error> {
+        let local = self.inspect_image(&reference.to_string()).await?;
+        let remote = self.registry_digest(reference, credentials).await?;
+        let repo = reference.repository();
+        let local_digest = local
+            .repo_digests
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| {
+                d.split_once('@')
+                    .filter(|(r, _)| *r == repo)
+                    .map(|(_, d)| d.to_owned())
+            })
+            .next();
+        Ok(match local_digest {
+            Some(d) if d == remote => Freshness::UpToDate { digest: d },
+            Some(d) => Freshness::NewerAvailable {
+                local: Some(d),
+                remote,
+            },
+            None => Freshness::NotFromRegistry { remote },
+        })
+    }
+}
