@@ -148,6 +148,63 @@ impl Berth {
         Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))
     }
 
+    /// The stored login for a reference's registry, if any.
+    pub fn credentials_for(
+        &self,
+        r: &Reference,
+    ) -> Result<Option<berth_docker::Credentials>, ApiError> {
+        let key = berth_engine::credentials::server_key(&r.registry);
+        let store = berth_engine::credentials::CredentialStore::new(self.store.env());
+        Ok(store.get(&key)?.map(|c| berth_docker::Credentials {
+            username: c.username,
+            password: c.secret,
+            server: c.server,
+        }))
+    }
+
+    /// Logs in to a registry: the engine checks the credentials with it, then they are stored
+    /// (with the configured credential helper, or in plain text only when `plain_text`).
+    /// Returns where they went.
+    pub async fn login(
+        &self,
+        conn: &Connection,
+        server: &str,
+        username: &str,
+        password: &str,
+        plain_text: bool,
+    ) -> Result<String, ApiError> {
+        use berth_engine::credentials::{Credential, CredentialStore, Stored, server_key};
+        if username.is_empty() || password.is_empty() {
+            return Err(ApiError::invalid("a login needs a username and a password"));
+        }
+        let key = server_key(server);
+        let creds = berth_docker::Credentials {
+            username: username.into(),
+            password: password.into(),
+            server: key.clone(),
+        };
+        conn.client.check_login(&creds).await?;
+        let store = CredentialStore::new(self.store.env());
+        let stored = store.store(
+            &Credential {
+                server: key,
+                username: username.into(),
+                secret: password.into(),
+            },
+            plain_text,
+        )?;
+        Ok(match stored {
+            Stored::Helper(h) => format!("the credential helper docker-credential-{h}"),
+            Stored::PlainText(p) => format!("{} (base64, not encrypted)", p.display()),
+        })
+    }
+
+    /// Forgets the stored login for a registry; false when there was none.
+    pub fn logout(&self, server: &str) -> Result<bool, ApiError> {
+        let key = berth_engine::credentials::server_key(server);
+        Ok(berth_engine::credentials::CredentialStore::new(self.store.env()).erase(&key)?)
+    }
+
     /// Pulls an image; layer events until it is here.
     pub fn pull(
         &self,
@@ -155,9 +212,10 @@ impl Berth {
         image: &str,
     ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
         let r = reference(image)?;
+        let creds = self.credentials_for(&r)?;
         Ok(conn
             .client
-            .pull(&r, None)
+            .pull(&r, creds.as_ref())
             .map(|p| p.map(ProgressEvent::from).map_err(ApiError::from)))
     }
 
@@ -168,7 +226,8 @@ impl Berth {
         image: &str,
     ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
         let r = reference(image)?;
-        let stream = conn.client.push(&r, None).await?;
+        let creds = self.credentials_for(&r)?;
+        let stream = conn.client.push(&r, creds.as_ref()).await?;
         Ok(stream.map(|p| p.map(ProgressEvent::from).map_err(ApiError::from)))
     }
 
@@ -272,11 +331,13 @@ impl Berth {
     ) -> Result<FreshnessView, ApiError> {
         use berth_docker::registry::Freshness;
         let r = reference(image)?;
-        let (state, local_digest, remote_digest) = match conn.client.freshness(&r, None).await? {
-            Freshness::UpToDate { digest } => ("up_to_date", Some(digest.clone()), digest),
-            Freshness::NewerAvailable { local, remote } => ("newer_available", local, remote),
-            Freshness::NotFromRegistry { remote } => ("not_from_registry", None, remote),
-        };
+        let creds = self.credentials_for(&r)?;
+        let (state, local_digest, remote_digest) =
+            match conn.client.freshness(&r, creds.as_ref()).await? {
+                Freshness::UpToDate { digest } => ("up_to_date", Some(digest.clone()), digest),
+                Freshness::NewerAvailable { local, remote } => ("newer_available", local, remote),
+                Freshness::NotFromRegistry { remote } => ("not_from_registry", None, remote),
+            };
         Ok(FreshnessView {
             image: r.to_string(),
             state: state.into(),

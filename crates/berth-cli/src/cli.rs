@@ -123,6 +123,21 @@ pub enum Command {
     Pull { image: String },
     /// Push an image to a registry.
     Push { image: String },
+    /// Log in to a registry (checked by the engine, then stored with the credential helper).
+    Login {
+        #[arg(short, long)]
+        username: Option<String>,
+        /// Read the password from stdin.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Without a credential helper, keep the password base64-encoded in the Docker config.
+        #[arg(long)]
+        plain_text: bool,
+        /// The registry, e.g. registry.example.com:5000 (default: Docker Hub).
+        server: Option<String>,
+    },
+    /// Forget the login for a registry.
+    Logout { server: Option<String> },
     /// Search Docker Hub (through the engine).
     Search {
         term: String,

@@ -212,6 +212,40 @@ async fn execute(cli: Cli) -> Result<i32> {
             emit(format, std::slice::from_ref(&df), || render::df_table(&df))?;
             return Ok(0);
         }
+        Command::Login {
+            username,
+            password_stdin,
+            plain_text,
+            server,
+        } => {
+            let server = server.unwrap_or_else(|| "docker.io".into());
+            let username = match username {
+                Some(u) => u,
+                None => ops::prompt("Username: ", false)?,
+            };
+            let password = if password_stdin {
+                let mut p = String::new();
+                std::io::stdin().read_line(&mut p)?;
+                p.trim_end_matches(['\n', '\r']).to_owned()
+            } else {
+                ops::prompt("Password: ", true)?
+            };
+            let conn = connect(&berth).await?;
+            let stored = berth
+                .login(&conn, &server, &username, &password, plain_text)
+                .await?;
+            println!("Login Succeeded (saved in {stored})");
+            return Ok(0);
+        }
+        Command::Logout { server } => {
+            let server = server.unwrap_or_else(|| "docker.io".into());
+            if berth.logout(&server)? {
+                println!("Removing login credentials for {server}");
+            } else {
+                println!("Not logged in to {server}");
+            }
+            return Ok(0);
+        }
         Command::Search { term, limit } => {
             let conn = connect(&berth).await?;
             let rows = berth.search(&conn, &term, limit).await?;

@@ -698,3 +698,46 @@ pub async fn image(
         }
     }
 }
+
+/// Asks on the terminal; with `secret`, without echoing what is typed.
+pub fn prompt(label: &str, secret: bool) -> Result<String> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "{} needs a terminal to ask; give it with a flag (--username, --password-stdin)",
+            label.trim_end_matches([':', ' '])
+        );
+    }
+    print!("{label}");
+    std::io::stdout().flush()?;
+    if !secret {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim().to_owned());
+    }
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, read};
+    let raw = RawMode::enable().context("cannot switch the terminal to read a password")?;
+    let mut text = String::new();
+    loop {
+        if let Event::Key(KeyEvent {
+            code, modifiers, ..
+        }) = read()?
+        {
+            match code {
+                KeyCode::Enter => break,
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char('c') if modifiers.contains(KeyModifiers::CONTROL) => {
+                    drop(raw);
+                    println!();
+                    bail!("cancelled");
+                }
+                KeyCode::Char(c) => text.push(c),
+                _ => {}
+            }
+        }
+    }
+    drop(raw);
+    println!();
+    Ok(text)
+}

@@ -5,9 +5,7 @@
 
 use bollard::models::{ContainerSummary, ImageSummary, Volume};
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::endpoint::Address;
 use crate::{Client, Error};
 
 /// One line of `docker system df`.
@@ -101,56 +99,18 @@ fn summarise(df: LegacyDf) -> DiskUsage {
     }
 }
 
-/// A GET with HTTP/1.0 (so the body ends with the connection), its body.
-async fn get<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
-    mut stream: S,
-    path: &str,
-) -> std::io::Result<Vec<u8>> {
-    stream
-        .write_all(format!("GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n").as_bytes())
-        .await?;
-    let mut resp = Vec::new();
-    stream.read_to_end(&mut resp).await?;
-    let split = resp
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4)
-        .unwrap_or(resp.len());
-    let status = String::from_utf8_lossy(&resp[..split.min(resp.len())]);
-    if !status.starts_with("HTTP/1.0 200") && !status.starts_with("HTTP/1.1 200") {
-        return Err(std::io::Error::other(
-            status.lines().next().unwrap_or("no answer").to_owned(),
-        ));
-    }
-    Ok(resp[split..].to_vec())
-}
-
 impl Client {
     pub async fn disk_usage(&self) -> Result<DiskUsage, Error> {
-        let path = format!("/v{}/system/df", self.api_version());
         let host = self.endpoint().host.clone();
-        let fail = |e: std::io::Error| Error::Unreachable {
-            endpoint: host.clone(),
-            detail: e.to_string(),
-        };
-        let body = match (self.endpoint().address()?, &self.endpoint().tls) {
-            (Address::Unix(sock), _) => {
-                let stream = tokio::net::UnixStream::connect(sock).await.map_err(fail)?;
-                Some(
-                    self.within("disk usage", get(stream, &path))
-                        .await?
-                        .map_err(fail)?,
-                )
+        let body = match self.raw("GET", "/system/df", None).await? {
+            Some(a) if a.status == 200 => Some(a.body),
+            Some(a) => {
+                return Err(Error::Engine {
+                    status: a.status,
+                    message: String::from_utf8_lossy(&a.body).trim().to_owned(),
+                });
             }
-            (Address::Tcp(addr), None) => {
-                let stream = tokio::net::TcpStream::connect(addr).await.map_err(fail)?;
-                Some(
-                    self.within("disk usage", get(stream, &path))
-                        .await?
-                        .map_err(fail)?,
-                )
-            }
-            (Address::Tcp(_), Some(_)) => None,
+            None => None,
         };
         match body {
             Some(body) => {

@@ -97,6 +97,13 @@ impl Client {
                 reference: what.clone(),
                 message: error,
             }),
+            // The engine answers a refused pull (no login, no such tag) with a status code.
+            Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => {
+                Err(Error::Registry {
+                    reference: what.clone(),
+                    message: message.trim().to_owned(),
+                })
+            }
             Err(e) => Err(Error::from_bollard(&endpoint, e)),
         })
     }

@@ -15,6 +15,7 @@ pub mod exec;
 pub mod images;
 pub mod networks;
 mod progress;
+mod raw;
 pub mod reference;
 pub mod registry;
 pub mod spec;

@@ -38,6 +38,35 @@ fn unreachable_registry(message: &str) -> bool {
 }
 
 impl Client {
+    /// Asks the engine to log in to a registry with `credentials` (it checks them with the
+    /// registry); nothing is stored.
+    pub async fn check_login(&self, credentials: &Credentials) -> Result<(), Error> {
+        let body = serde_json::json!({
+            "username": credentials.username,
+            "password": credentials.password,
+            "serveraddress": credentials.server,
+        });
+        let body = serde_json::to_vec(&body).expect("serialises");
+        match self.raw("POST", "/auth", Some(&body)).await? {
+            Some(a) if a.status == 200 => Ok(()),
+            Some(a) => {
+                let text = String::from_utf8_lossy(&a.body);
+                let message = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v["message"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| text.trim().to_owned());
+                Err(Error::Registry {
+                    reference: credentials.server.clone(),
+                    message,
+                })
+            }
+            None => Err(Error::Invalid {
+                input: self.endpoint().host.clone(),
+                reason: "checking a login through a TLS engine is not supported yet".into(),
+            }),
+        }
+    }
+
     /// Searches Docker Hub through the engine.
     pub async fn search(
         &self,

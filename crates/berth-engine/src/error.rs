@@ -29,6 +29,10 @@ pub enum Error {
     #[error("Berth's engine failed: {reason}")]
     Failed { reason: String },
 
+    /// The stored registry logins could not be read or written.
+    #[error("{reason}")]
+    Credentials { reason: String },
+
     #[error("{what} timed out after {secs} s")]
     Timeout { what: String, secs: u64 },
 

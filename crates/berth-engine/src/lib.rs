@@ -10,6 +10,7 @@
 //!   and the CLI share one daemon.
 
 pub mod context;
+pub mod credentials;
 pub mod discovery;
 mod error;
 pub mod own;

@@ -1,0 +1,217 @@
+//! Logging in to a registry through `berth` against the harness's htpasswd registry: refused
+//! without a login or with a wrong password, never stored in plain text unless asked, stored with
+//! a credential helper when one is configured, and used for push and pull. Needs root and a real
+//! engine: run with `--include-ignored`.
+
+mod support;
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use berth_testkit::{Scope, auth_registry, busybox_image, engine};
+use support::{Home, fails, ok, run};
+
+/// `berth login --password-stdin` with `password`.
+fn login(
+    home: &Home,
+    host: &str,
+    server: &str,
+    user: &str,
+    password: &str,
+    extra: &[&str],
+    path: Option<&str>,
+) -> std::process::Output {
+    let mut cmd = home.berth(&["-H", host, "login", "-u", user, "--password-stdin"]);
+    cmd.args(extra)
+        .arg(server)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(p) = path {
+        cmd.env("PATH", p);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A credential helper speaking docker's protocol, keeping its entries as files in `dir`.
+fn fake_helper(dir: &std::path::Path) -> String {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+store={store}
+mkdir -p "$store"
+case "$1" in
+  store) input=$(cat); server=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p'); printf '%s' "$input" > "$store/$(printf '%s' "$server" | tr '/:' '__')" ;;
+  get) server=$(cat); f="$store/$(printf '%s' "$server" | tr '/:' '__')"; if [ -f "$f" ]; then cat "$f"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+  erase) server=$(cat); f="$store/$(printf '%s' "$server" | tr '/:' '__')"; if [ -f "$f" ]; then rm "$f"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+  list) echo '{{}}' ;;
+esac
+"#,
+        store = dir.join("store").display()
+    );
+    let path = bin.join("docker-credential-berthtest");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn login_is_checked_stored_safely_and_used_for_push_and_pull() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = auth_registry();
+    let (user, password) = reg.credentials.clone().unwrap();
+    let image = format!("berth-test/{}:auth", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let remote = format!("{}/berth-test/{}:auth", reg.addr, scope.id);
+    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+
+    let err = fails(home.berth(&["-H", h, "push", &remote]));
+    assert!(
+        err.contains(&remote) && err.contains("auth"),
+        "a push without login is refused: {err}"
+    );
+
+    let out = login(
+        &home,
+        h,
+        &reg.addr,
+        &user,
+        "wrong-password",
+        &["--plain-text"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&reg.addr) && err.to_lowercase().contains("unauthorized"),
+        "{err}"
+    );
+    assert!(
+        !home.docker_config().join("config.json").exists(),
+        "a refused login stores nothing"
+    );
+
+    let out = login(&home, h, &reg.addr, &user, &password, &[], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no credential helper is configured") && err.contains("--plain-text"),
+        "{err}"
+    );
+    assert!(
+        !home.docker_config().join("config.json").exists(),
+        "no plain text without consent"
+    );
+
+    let out = login(
+        &home,
+        h,
+        &reg.addr,
+        &user,
+        &password,
+        &["--plain-text"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Login Succeeded (saved in "));
+    let config = std::fs::read_to_string(home.docker_config().join("config.json")).unwrap();
+    assert!(
+        config.contains(&reg.addr) && !config.contains(&password),
+        "{config}"
+    );
+    ok(home.berth(&["-H", h, "push", &remote]));
+    ok(home.berth(&["-H", h, "rmi", &remote]));
+    ok(home.berth(&["-H", h, "pull", &remote]));
+    assert_eq!(
+        ok(home.berth(&["-H", h, "logout", &reg.addr])),
+        format!("Removing login credentials for {}\n", reg.addr)
+    );
+    ok(home.berth(&["-H", h, "rmi", &remote]));
+    let err = fails(home.berth(&["-H", h, "pull", &remote]));
+    assert!(
+        err.contains(&remote),
+        "a pull after logout is refused: {err}"
+    );
+}
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn a_configured_credential_helper_keeps_the_login() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = auth_registry();
+    let (user, password) = reg.credentials.clone().unwrap();
+    let path = fake_helper(home.path());
+    std::fs::create_dir_all(home.docker_config()).unwrap();
+    std::fs::write(
+        home.docker_config().join("config.json"),
+        r#"{"credsStore": "berthtest"}"#,
+    )
+    .unwrap();
+    let with_path = |args: &[&str]| {
+        let mut cmd = home.berth(&["-H", h]);
+        cmd.args(args).env("PATH", &path);
+        cmd
+    };
+
+    let out = login(&home, h, &reg.addr, &user, &password, &[], Some(&path));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("docker-credential-berthtest"));
+    let stored = std::fs::read_to_string(
+        home.path()
+            .join("store")
+            .join(reg.addr.replace([':', '/'], "_")),
+    )
+    .unwrap();
+    assert!(stored.contains(&user), "the helper holds the login");
+    assert!(
+        !std::fs::read_to_string(home.docker_config().join("config.json"))
+            .unwrap()
+            .contains("auths")
+    );
+
+    let image = format!("berth-test/{}:helper", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let remote = format!("{}/berth-test/{}:helper", reg.addr, scope.id);
+    ok(with_path(&["tag", &image, &remote]));
+    ok(with_path(&["push", &remote]));
+    ok(with_path(&["rmi", &remote]));
+    ok(with_path(&["pull", &remote]));
+    ok(with_path(&["rmi", &remote]));
+    ok(with_path(&["logout", &reg.addr]));
+    assert!(
+        !home
+            .path()
+            .join("store")
+            .join(reg.addr.replace([':', '/'], "_"))
+            .exists(),
+        "erased by the helper"
+    );
+    let _ = run(Command::new("true"));
+}
