@@ -7,6 +7,7 @@
 mod containers;
 mod engine;
 mod error;
+mod files;
 pub mod images;
 mod resources;
 pub mod settings;

@@ -119,6 +119,40 @@ pub enum Command {
     },
     /// Run a command in a running container.
     Exec(ExecArgs),
+    /// Copy files between a container and this machine: `CONTAINER:PATH DEST` or `SRC CONTAINER:PATH`.
+    Cp { source: String, dest: String },
+    /// What a container changed in its filesystem.
+    Diff { container: String },
+    /// Make an image of a container's filesystem.
+    Commit {
+        #[arg(short, long)]
+        message: Option<String>,
+        #[arg(short, long)]
+        author: Option<String>,
+        /// Do not pause the container while committing.
+        #[arg(long)]
+        no_pause: bool,
+        container: String,
+        /// REPOSITORY[:TAG]
+        target: Option<String>,
+    },
+    /// Write a container's filesystem as a tar.
+    Export {
+        #[arg(short, long)]
+        output: Option<String>,
+        container: String,
+    },
+    /// Write images as a tar (for `load`).
+    Save {
+        #[arg(short, long)]
+        output: Option<String>,
+        images: Vec<String>,
+    },
+    /// Load images from a tar made by `save`.
+    Load {
+        #[arg(short, long)]
+        input: Option<String>,
+    },
     /// Pull an image from a registry.
     Pull { image: String },
     /// Push an image to a registry.

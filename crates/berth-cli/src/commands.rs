@@ -262,6 +262,61 @@ async fn execute(cli: Cli) -> Result<i32> {
             let conn = connect(&berth).await?;
             return ops::image(&berth, &conn, cmd, format).await;
         }
+        Command::Cp { source, dest } => {
+            let conn = connect(&berth).await?;
+            return ops::cp(&berth, &conn, &source, &dest).await.map(|()| 0);
+        }
+        Command::Diff { container } => {
+            let conn = connect(&berth).await?;
+            for line in berth.diff(&conn, &container).await? {
+                println!("{line}");
+            }
+            return Ok(0);
+        }
+        Command::Commit {
+            message,
+            author,
+            no_pause,
+            container,
+            target,
+        } => {
+            let conn = connect(&berth).await?;
+            let id = berth
+                .commit(
+                    &conn,
+                    &container,
+                    target.as_deref(),
+                    message.as_deref(),
+                    author.as_deref(),
+                    !no_pause,
+                )
+                .await?;
+            println!("{id}");
+            return Ok(0);
+        }
+        Command::Export { output, container } => {
+            let conn = connect(&berth).await?;
+            let mut out = ops::archive_output(output.as_deref())?;
+            berth.export(&conn, &container, &mut *out).await?;
+            return Ok(0);
+        }
+        Command::Save { output, images } => {
+            if images.is_empty() {
+                anyhow::bail!("name at least one image to save");
+            }
+            let conn = connect(&berth).await?;
+            let mut out = ops::archive_output(output.as_deref())?;
+            berth.save(&conn, &images, &mut *out).await?;
+            return Ok(0);
+        }
+        Command::Load { input } => {
+            let tar = ops::archive_input(input.as_deref())?;
+            let conn = connect(&berth).await?;
+            for line in berth.load_images(&conn, tar).await? {
+                println!("{line}");
+            }
+            return Ok(0);
+        }
         Command::Top { container } => {
             let conn = connect(&berth).await?;
             print(&render::top_table(&berth.top(&conn, &container).await?));

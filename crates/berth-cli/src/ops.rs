@@ -741,3 +741,58 @@ pub fn prompt(label: &str, secret: bool) -> Result<String> {
     println!();
     Ok(text)
 }
+
+/// `CONTAINER:PATH` → (container, path); a local path is anything else (absolute, `./…`, or
+/// without a colon).
+fn container_path(arg: &str) -> Option<(&str, &str)> {
+    if arg.starts_with('/') || arg.starts_with('.') {
+        return None;
+    }
+    arg.split_once(':')
+        .filter(|(c, p)| !c.is_empty() && !p.is_empty())
+}
+
+/// `berth cp`, in either direction.
+pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> Result<()> {
+    match (container_path(source), container_path(dest)) {
+        (Some((c, p)), None) => Ok(berth
+            .copy_from_container(conn, c, p, std::path::Path::new(dest))
+            .await?),
+        (None, Some((c, p))) => Ok(berth
+            .copy_into_container(conn, std::path::Path::new(source), c, p)
+            .await?),
+        (Some(_), Some(_)) => {
+            bail!("copy between two containers is not supported: copy out, then in")
+        }
+        (None, None) => bail!("one side of cp is CONTAINER:PATH, e.g. `berth cp web:/etc/hosts .`"),
+    }
+}
+
+/// Where a tar goes: `-o FILE`, else stdout unless it is a terminal.
+pub fn archive_output(path: Option<&str>) -> Result<Box<dyn Write>> {
+    match path {
+        Some(p) => Ok(Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot write {p}"))?,
+        )),
+        None if std::io::stdout().is_terminal() => {
+            bail!("refusing to write a tar to the terminal: give -o FILE or redirect the output")
+        }
+        None => Ok(Box::new(std::io::stdout())),
+    }
+}
+
+/// A tar to read: `-i FILE`, else stdin unless it is a terminal.
+pub fn archive_input(path: Option<&str>) -> Result<Vec<u8>> {
+    use std::io::Read;
+    match path {
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {p}")),
+        None if std::io::stdin().is_terminal() => {
+            bail!("give the archive with -i FILE or on stdin")
+        }
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            Ok(buf)
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! engine answered a ping and the API version was negotiated, so an old engine (Debian's
 //! dockerd 20.10 speaks 1.41) is never sent a request in a newer dialect.
 
+pub mod archive;
 pub mod build;
 mod client;
 pub mod containers;

@@ -1,0 +1,134 @@
+//! Files and archives through `berth` against the harness's real engine: `cp` both ways with
+//! docker's naming rules, `diff`, `commit`, `export`, `save` and `load`. Needs root and a real
+//! engine: run with `--include-ignored`.
+
+mod support;
+
+use berth_testkit::{Scope, busybox_image, engine};
+use support::{Home, fails, ok, run};
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn cp_diff_commit_export_save_load() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let dir = home.path();
+    let image = format!("berth-test/{}:files", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "RUN mkdir /www /tmp && echo hello > /www/index.html\nCMD [\"sleep\", \"600\"]",
+    );
+    let c = scope.name("files");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "-d",
+        "--name",
+        &c,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    let berth = |args: &[&str]| {
+        let mut cmd = home.berth(&["-H", h]);
+        cmd.args(args).current_dir(dir);
+        cmd
+    };
+
+    // Out: a file under a new name, a directory under a new name, a directory into a directory.
+    ok(berth(&["cp", &format!("{c}:/www/index.html"), "page.html"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("page.html")).unwrap(),
+        "hello\n"
+    );
+    ok(berth(&["cp", &format!("{c}:/www"), "site"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("site/index.html")).unwrap(),
+        "hello\n"
+    );
+    std::fs::create_dir(dir.join("into")).unwrap();
+    ok(berth(&["cp", &format!("{c}:/www"), "into"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("into/www/index.html")).unwrap(),
+        "hello\n"
+    );
+
+    // In: into a directory, under a new name, and a directory to a new path (which becomes it).
+    std::fs::write(dir.join("note.txt"), "from the host\n").unwrap();
+    ok(berth(&["cp", "note.txt", &format!("{c}:/tmp")]));
+    ok(berth(&["cp", "note.txt", &format!("{c}:/tmp/renamed.txt")]));
+    ok(berth(&["cp", "site", &format!("{c}:/srv")]));
+    let cat = ok(berth(&[
+        "exec",
+        &c,
+        "cat",
+        "/tmp/note.txt",
+        "/tmp/renamed.txt",
+        "/srv/index.html",
+    ]));
+    assert_eq!(cat, "from the host\nfrom the host\nhello\n");
+
+    let err = fails(berth(&["cp", &format!("{c}:/nope"), "x"]));
+    assert!(
+        err.contains(":/nope: no such file or directory in the container"),
+        "{err}"
+    );
+    let err = fails(berth(&["cp", "note.txt", "other.txt"]));
+    assert!(err.contains("one side of cp is CONTAINER:PATH"), "{err}");
+
+    let diff = ok(berth(&["diff", &c]));
+    for line in ["C /tmp", "A /tmp/note.txt", "A /tmp/renamed.txt", "A /srv"] {
+        assert!(diff.lines().any(|l| l == line), "{line} in {diff}");
+    }
+
+    // Commit: the new image has the copied files.
+    let committed = format!("berth-test/{}:committed", scope.id);
+    let id = ok(berth(&["commit", "-m", "with notes", &c, &committed]));
+    assert!(id.trim().starts_with("sha256:"), "{id}");
+    e.docker_ok(&["image", "inspect", &committed]);
+    let out = ok(berth(&[
+        "run",
+        "--rm",
+        &committed,
+        "cat",
+        "/tmp/renamed.txt",
+    ]));
+    assert_eq!(out, "from the host\n");
+
+    // Export: the container's filesystem as a tar.
+    ok(berth(&["export", "-o", "fs.tar", &c]));
+    let list = ok(std::process::Command::new("tar")
+        .args(["-tf", "fs.tar"])
+        .current_dir(dir));
+    assert!(
+        list.lines().any(|l| l == "www/index.html") && list.lines().any(|l| l == "tmp/note.txt"),
+        "exported"
+    );
+    // Without -o the tar goes to stdout (when that is not a terminal).
+    let piped = run(berth(&["export", &c]));
+    assert!(
+        piped.status.success() && piped.stdout.len() > 512 && &piped.stdout[257..262] == b"ustar",
+        "a tar on stdout"
+    );
+
+    // Save, remove, load: the image comes back under its name.
+    ok(berth(&["save", "-o", "img.tar", &committed]));
+    ok(berth(&["rmi", &committed]));
+    assert!(
+        !run(e.docker().args(["image", "inspect", &committed]))
+            .status
+            .success()
+    );
+    let loaded = ok(berth(&["load", "-i", "img.tar"]));
+    assert!(
+        loaded.contains(&format!("Loaded image: {committed}")),
+        "{loaded}"
+    );
+    e.docker_ok(&["image", "inspect", &committed]);
+    ok(berth(&["rmi", &committed]));
+}

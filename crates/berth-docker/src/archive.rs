@@ -1,0 +1,164 @@
+//! Files in and out of containers and images as tar archives: copy from and to a container,
+//! the container's filesystem changes, commit, export, and image save and load.
+
+use bollard::models::{ChangeType, ContainerConfig};
+use bollard::query_parameters::{
+    CommitContainerOptionsBuilder, DownloadFromContainerOptionsBuilder, ImportImageOptionsBuilder,
+    UploadToContainerOptionsBuilder,
+};
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt, TryStreamExt};
+
+use crate::reference::Reference;
+use crate::{Client, Error};
+
+/// One change in a container's filesystem against its image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// `A`dded, `C`hanged or `D`eleted, as `docker diff` prints.
+    pub kind: char,
+    pub path: String,
+}
+
+impl Client {
+    /// `path` in the container as a tar stream (a directory with its contents).
+    pub fn copy_from(
+        &self,
+        id: &str,
+        path: &str,
+    ) -> impl Stream<Item = Result<Bytes, Error>> + use<> {
+        let opts = DownloadFromContainerOptionsBuilder::default()
+            .path(path)
+            .build();
+        let (endpoint, what) = (self.endpoint().host.clone(), format!("{id}:{path}"));
+        self.docker
+            .download_from_container(id, Some(opts))
+            .map_err(move |e| match Error::from_bollard(&endpoint, e) {
+                Error::NotFound { .. } => {
+                    Error::invalid(&what, "no such file or directory in the container")
+                }
+                other => other,
+            })
+    }
+
+    /// Unpacks `tar` into the directory `dir` of the container.
+    pub async fn copy_to(&self, id: &str, dir: &str, tar: Vec<u8>) -> Result<(), Error> {
+        let opts = UploadToContainerOptionsBuilder::default().path(dir).build();
+        match self
+            .call(
+                "a copy into a container",
+                self.docker
+                    .upload_to_container(id, Some(opts), bollard::body_full(tar.into())),
+            )
+            .await
+        {
+            Err(Error::NotFound { message }) if !message.contains("No such container") => Err(
+                Error::invalid(format!("{id}:{dir}"), "no such directory in the container"),
+            ),
+            other => other,
+        }
+    }
+
+    /// What the container changed in its filesystem.
+    pub async fn changes(&self, id: &str) -> Result<Vec<Change>, Error> {
+        let changes = self
+            .call("a diff", self.docker.container_changes(id))
+            .await?
+            .unwrap_or_default();
+        Ok(changes
+            .into_iter()
+            .map(|c| Change {
+                kind: match c.kind {
+                    ChangeType::_0 => 'C',
+                    ChangeType::_1 => 'A',
+                    ChangeType::_2 => 'D',
+                },
+                path: c.path,
+            })
+            .collect())
+    }
+
+    /// Makes an image of the container's current filesystem; returns its id.
+    pub async fn commit(
+        &self,
+        id: &str,
+        target: Option<&Reference>,
+        comment: Option<&str>,
+        author: Option<&str>,
+        pause: bool,
+    ) -> Result<String, Error> {
+        let mut opts = CommitContainerOptionsBuilder::default()
+            .container(id)
+            .pause(pause);
+        let (repo, tag) = target
+            .map(|r| (r.repository(), r.tag_or_latest().to_owned()))
+            .unwrap_or_default();
+        if target.is_some() {
+            opts = opts.repo(&repo).tag(&tag);
+        }
+        if let Some(c) = comment {
+            opts = opts.comment(c);
+        }
+        if let Some(a) = author {
+            opts = opts.author(a);
+        }
+        let resp = self
+            .call(
+                "a commit",
+                self.docker
+                    .commit_container(opts.build(), ContainerConfig::default()),
+            )
+            .await?;
+        Ok(resp.id)
+    }
+
+    /// The container's whole filesystem as a tar stream.
+    pub fn export(&self, id: &str) -> impl Stream<Item = Result<Bytes, Error>> + use<> {
+        let endpoint = self.endpoint().host.clone();
+        self.docker
+            .export_container(id)
+            .map_err(move |e| Error::from_bollard(&endpoint, e))
+    }
+
+    /// Images (with their names) as a tar stream, as `docker save` writes it.
+    pub fn save(&self, names: &[&str]) -> impl Stream<Item = Result<Bytes, Error>> + use<> {
+        let endpoint = self.endpoint().host.clone();
+        self.docker
+            .export_images(names)
+            .map_err(move |e| Error::from_bollard(&endpoint, e))
+    }
+
+    /// Loads images from a `docker save` tar; returns the engine's lines (`Loaded image: …`).
+    pub async fn load(&self, tar: Vec<u8>) -> Result<Vec<String>, Error> {
+        let opts = ImportImageOptionsBuilder::default().quiet(true).build();
+        let endpoint = self.endpoint().host.clone();
+        let mut lines = Vec::new();
+        let mut stream = self
+            .docker
+            .import_image(opts, bollard::body_full(tar.into()), None);
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    if let Some(detail) = info.error_detail {
+                        return Err(Error::invalid(
+                            "the image archive",
+                            &detail.message.unwrap_or_default(),
+                        ));
+                    }
+                    if let Some(s) = info.stream {
+                        lines.extend(
+                            s.lines()
+                                .filter(|l| !l.trim().is_empty())
+                                .map(str::to_owned),
+                        );
+                    }
+                }
+                Err(bollard::errors::Error::DockerStreamError { error }) => {
+                    return Err(Error::invalid("the image archive", &error));
+                }
+                Err(e) => return Err(Error::from_bollard(&endpoint, e)),
+            }
+        }
+        Ok(lines)
+    }
+}
