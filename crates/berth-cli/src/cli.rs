@@ -479,6 +479,15 @@ pub struct ExecArgs {
 pub enum SystemCommand {
     /// Disk used by images, containers, volumes and the build cache.
     Df,
+    /// Remove stopped containers, unused networks and untagged images (every unused image with
+    /// -a, unused volumes too with --volumes), listing them first.
+    Prune {
+        #[command(flatten)]
+        args: PruneArgs,
+        /// Also remove volumes no container uses (anonymous ones; named ones too with -a).
+        #[arg(long)]
+        volumes: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

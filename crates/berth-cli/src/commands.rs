@@ -317,6 +317,10 @@ async fn execute(cli: Cli) -> Result<i32> {
             }
             return Ok(0);
         }
+        Command::System(crate::cli::SystemCommand::Prune { args, volumes }) => {
+            let conn = connect(&berth).await?;
+            return ops::system_prune(&berth, &conn, &args, volumes).await;
+        }
         Command::Top { container } => {
             let conn = connect(&berth).await?;
             print(&render::top_table(&berth.top(&conn, &container).await?));

@@ -796,3 +796,85 @@ pub fn archive_input(path: Option<&str>) -> Result<Vec<u8>> {
         }
     }
 }
+
+/// `berth system prune`: everything it would remove is listed first, then removed by name.
+pub async fn system_prune(
+    berth: &Berth,
+    conn: &Connection,
+    args: &PruneArgs,
+    volumes: bool,
+) -> Result<i32> {
+    let containers: Vec<berth_api::wire::ContainerRow> = berth
+        .containers(conn, true)
+        .await?
+        .into_iter()
+        .filter(|c| matches!(c.state.as_str(), "exited" | "created" | "dead"))
+        .collect();
+    let networks = berth.network_prune_candidates(conn).await?;
+    let vols = if volumes {
+        berth.volume_prune_candidates(conn, args.all).await?
+    } else {
+        Vec::new()
+    };
+    let mut listed: Vec<String> = Vec::new();
+    listed.extend(containers.iter().map(|c| {
+        format!(
+            "container {}",
+            c.names.first().cloned().unwrap_or_else(|| c.id.clone())
+        )
+    }));
+    listed.extend(networks.iter().map(|n| format!("network {}", n.name)));
+    listed.extend(vols.iter().map(|v| format!("volume {}", v.name)));
+    // Images last: removing containers frees the images they held.
+    let used_after: std::collections::HashSet<String> = berth
+        .containers(conn, true)
+        .await?
+        .into_iter()
+        .filter(|c| !containers.iter().any(|gone| gone.id == c.id))
+        .map(|c| c.image)
+        .collect();
+    let images: Vec<berth_api::wire::ImageRow> = berth
+        .images(conn)
+        .await?
+        .into_iter()
+        .filter(|i| {
+            (args.all || i.dangling)
+                && !i.repo_tags.iter().any(|t| used_after.contains(t))
+                && !used_after.contains(&i.id)
+        })
+        .collect();
+    listed.extend(images.iter().map(|i| {
+        format!(
+            "image {}",
+            i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone())
+        )
+    }));
+    if !confirm("object", &listed, args)? {
+        return Ok(0);
+    }
+    for c in &containers {
+        berth.remove(conn, &c.id, false, false).await?;
+    }
+    for n in &networks {
+        berth.remove_network(conn, &n.name).await?;
+    }
+    for v in &vols {
+        berth.remove_volume(conn, &v.name, false).await?;
+    }
+    let mut reclaimed = 0;
+    for i in &images {
+        // An image still in use by a container the engine knows of is refused, and kept.
+        if berth
+            .remove_images(conn, std::slice::from_ref(&i.id), false)
+            .await
+            .is_ok()
+        {
+            reclaimed += i.size;
+        }
+    }
+    println!(
+        "Total reclaimed space: {}",
+        crate::render::human_size(reclaimed)
+    );
+    Ok(0)
+}
