@@ -9,3 +9,7 @@ echo; echo "## berth ps -a vs docker ps -a"; echo
 echo "| case | berth (median) | docker (median) | ratio |"
 echo "|---|---|---|---|"
 bash ps.sh
+echo; echo "## berth logs vs docker logs"; echo
+echo "| case | berth (median) | docker (median) | ratio |"
+echo "|---|---|---|---|"
+bash logs.sh

@@ -235,6 +235,19 @@ impl Berth {
         Ok(serde_json::to_value(inspect).unwrap_or_default())
     }
 
+    /// A container's output as the engine sends it (bytes, stream by stream): what a terminal
+    /// or a file wants, without a conversion per line.
+    pub fn logs_raw(
+        &self,
+        conn: &Connection,
+        id: &str,
+        opts: &LogOptions,
+    ) -> impl Stream<Item = Result<LogChunk, ApiError>> + use<> {
+        conn.client
+            .logs(id, opts)
+            .map(|c| c.map_err(ApiError::from))
+    }
+
     /// A container's output; with `follow`, until it stops.
     pub fn logs(
         &self,

@@ -200,7 +200,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         follow: true,
         ..Default::default()
     };
-    let printed = print_logs(berth.logs(conn, &id, &opts)).await;
+    let printed = print_logs(berth.logs_raw(conn, &id, &opts)).await;
     let code = berth.wait(conn, &id).await;
     if remove_after {
         berth.remove(conn, &id, true, true).await?;
@@ -209,27 +209,31 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
     Ok(code? as i32)
 }
 
-/// Writes log chunks to stdout and stderr as the container wrote them.
+/// Writes log chunks to stdout and stderr as the container wrote them: whatever has arrived is
+/// written as one batch and flushed once, so a long log is fast and a followed one stays live.
 async fn print_logs(
-    stream: impl Stream<Item = Result<berth_api::LogLine, ApiError>>,
+    stream: impl Stream<Item = Result<berth_api::LogChunk, ApiError>>,
 ) -> Result<()> {
-    futures_util::pin_mut!(stream);
-    while let Some(line) = stream.next().await {
-        let line = line?;
-        if line.stream == "stderr" {
-            let mut err = std::io::stderr().lock();
-            err.write_all(line.text.as_bytes())?;
-            err.flush()?;
-        } else {
-            let mut out = std::io::stdout().lock();
-            if out
-                .write_all(line.text.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
+    let batches = stream.ready_chunks(4096);
+    futures_util::pin_mut!(batches);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    while let Some(batch) = batches.next().await {
+        for line in batch {
+            let line = line?;
+            let sink: &mut dyn Write = if line.stream == berth_api::LogStream::Stderr {
+                &mut err
+            } else {
+                &mut out
+            };
+            if sink.write_all(&line.bytes).is_err() {
                 return Ok(()); // a closed pipe (`berth logs x | head`)
             }
         }
+        if out.flush().is_err() {
+            return Ok(());
+        }
+        let _ = err.flush();
     }
     Ok(())
 }
@@ -252,7 +256,7 @@ pub async fn logs(berth: &Berth, conn: &Connection, args: LogsArgs) -> Result<()
     };
     // Resolve first, so a wrong name is one clear line rather than a stream error.
     berth.inspect_container(conn, &args.container).await?;
-    print_logs(berth.logs(conn, &args.container, &opts)).await
+    print_logs(berth.logs_raw(conn, &args.container, &opts)).await
 }
 
 /// Unix seconds, or a duration back from now (`90s`, `10m`, `2h`, `1d`).
