@@ -217,6 +217,34 @@ impl Berth {
         Ok(conn.client.remove_container(id, force, volumes).await?)
     }
 
+    /// Changes a running container's CPU and memory limits and restart policy (docker's flag
+    /// syntax: `--cpus 0.5`, `-m 256m`, `--restart on-failure:3`).
+    pub async fn update(
+        &self,
+        conn: &Connection,
+        id: &str,
+        cpus: Option<f64>,
+        memory: Option<&str>,
+        restart: Option<&str>,
+    ) -> Result<(), ApiError> {
+        if cpus.is_none() && memory.is_none() && restart.is_none() {
+            return Err(ApiError::invalid(
+                "update needs something to change: --cpus, --memory or --restart",
+            ));
+        }
+        if cpus.is_some_and(|c| c <= 0.0) {
+            return Err(ApiError::invalid(
+                "--cpus: give a positive number of CPUs, e.g. 0.5",
+            ));
+        }
+        let memory = memory.map(spec::parse_memory).transpose()?;
+        let restart = restart.map(spec::parse_restart).transpose()?;
+        Ok(conn
+            .client
+            .update_container(id, cpus, memory, restart)
+            .await?)
+    }
+
     pub async fn rename(&self, conn: &Connection, id: &str, name: &str) -> Result<(), ApiError> {
         Ok(conn.client.rename_container(id, name).await?)
     }

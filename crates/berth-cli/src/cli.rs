@@ -83,6 +83,16 @@ pub enum Command {
         volumes: bool,
         containers: Vec<String>,
     },
+    /// Change containers' limits and restart policy while they run.
+    Update {
+        #[arg(long)]
+        cpus: Option<f64>,
+        #[arg(short = 'm', long)]
+        memory: Option<String>,
+        #[arg(long)]
+        restart: Option<String>,
+        containers: Vec<String>,
+    },
     /// Rename a container.
     Rename { container: String, new_name: String },
     /// Wait for containers to stop and print their exit codes.

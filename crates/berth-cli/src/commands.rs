@@ -170,6 +170,21 @@ async fn execute(cli: Cli) -> Result<i32> {
             })
             .await;
         }
+        Command::Update {
+            cpus,
+            memory,
+            restart,
+            containers,
+        } => {
+            return each(&berth, &containers, move |b, c, id| {
+                let (memory, restart) = (memory.clone(), restart.clone());
+                Box::pin(async move {
+                    b.update(c, &id, cpus, memory.as_deref(), restart.as_deref())
+                        .await
+                })
+            })
+            .await;
+        }
         Command::Rename {
             container,
             new_name,

@@ -48,6 +48,28 @@ fn lifecycle_from_create_to_rm() {
     assert_eq!(state(&home, h, &name), "paused");
     ok(home.berth(&["-H", h, "unpause", &name]));
     assert_eq!(state(&home, h, &name), "running");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "update",
+        "--cpus",
+        "0.5",
+        "-m",
+        "96m",
+        "--restart",
+        "on-failure:2",
+        &name,
+    ]));
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(home.berth(&["-H", h, "inspect", &name]))).unwrap();
+    let host = &v[0]["HostConfig"];
+    assert_eq!(
+        (host["NanoCpus"].as_i64(), host["Memory"].as_i64()),
+        (Some(500_000_000), Some(96 << 20))
+    );
+    assert_eq!(host["RestartPolicy"]["MaximumRetryCount"].as_i64(), Some(2));
+    let err = fails(home.berth(&["-H", h, "update", &name]));
+    assert!(err.contains("update needs something to change"), "{err}");
     ok(home.berth(&["-H", h, "rename", &name, &renamed]));
     assert_eq!(state(&home, h, &renamed), "running");
     ok(home.berth(&["-H", h, "restart", "-t", "1", &renamed]));

@@ -153,6 +153,33 @@ impl Client {
             .await
     }
 
+    /// Changes a container's limits and restart policy while it runs.
+    pub async fn update_container(
+        &self,
+        id: &str,
+        cpus: Option<f64>,
+        memory: Option<i64>,
+        restart: Option<crate::spec::Restart>,
+    ) -> Result<(), Error> {
+        let spec = crate::spec::RunSpec {
+            cpus,
+            memory,
+            restart,
+            ..Default::default()
+        };
+        let host = spec.to_create_body().host_config.unwrap_or_default();
+        let body = bollard::models::ContainerUpdateBody {
+            nano_cpus: host.nano_cpus,
+            memory: host.memory,
+            // Memory plus swap must grow with memory, or the engine refuses a raise.
+            memory_swap: memory.map(|_| -1),
+            restart_policy: host.restart_policy,
+            ..Default::default()
+        };
+        self.call("a container update", self.docker.update_container(id, body))
+            .await
+    }
+
     pub async fn inspect_container(&self, id: &str) -> Result<ContainerInspectResponse, Error> {
         self.call(
             "a container inspect",
