@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use crate::{ApiError, Berth, Connection};
 
 /// Collects a tar stream.
-async fn collect(
+pub(crate) async fn collect(
     stream: impl futures_util::Stream<Item = Result<bytes::Bytes, berth_docker::Error>>,
 ) -> Result<Vec<u8>, ApiError> {
     futures_util::pin_mut!(stream);

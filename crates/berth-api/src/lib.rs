@@ -12,6 +12,7 @@ pub mod images;
 mod resources;
 pub mod settings;
 mod usage;
+mod volume_files;
 pub mod wire;
 
 use std::path::PathBuf;
@@ -33,6 +34,7 @@ pub use images::{BuildRequest, FreshnessView, LayerRow, ProgressEvent, SearchRow
 pub use resources::NetworkRequest;
 pub use settings::Settings;
 pub use usage::{DiskUsageView, EventView, TopView, UsageLine, UsageView};
+pub use volume_files::VolumeEntry;
 use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, VersionView};
 
 /// How long each candidate engine gets to answer a ping.

@@ -274,6 +274,24 @@ pub enum VolumeCommand {
     },
     /// Remove volumes no container uses (anonymous ones; every unused one with -a).
     Prune(PruneArgs),
+    /// List the files in a volume.
+    Files {
+        name: String,
+        /// A directory in the volume (default: its root).
+        path: Option<String>,
+    },
+    /// Write a volume's files as a tar.
+    Export {
+        #[arg(short, long)]
+        output: Option<String>,
+        name: String,
+    },
+    /// Unpack a tar into a volume.
+    Import {
+        name: String,
+        /// The tar (default: stdin).
+        file: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -353,6 +353,31 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
                 println!("Removed {} volumes", names.len());
             }
         }
+        VolumeCommand::Files { name, path } => {
+            let entries = berth
+                .volume_files(conn, &name, path.as_deref().unwrap_or("/"))
+                .await?;
+            let rows = entries.iter().filter(|e| !e.path.is_empty()).map(|e| {
+                vec![
+                    format!("{:o}", e.mode),
+                    e.kind.clone(),
+                    e.size.to_string(),
+                    e.path.clone(),
+                ]
+            });
+            print!(
+                "{}",
+                crate::render::table(&["MODE", "TYPE", "SIZE", "PATH"], rows)
+            );
+        }
+        VolumeCommand::Export { output, name } => {
+            let mut out = archive_output(output.as_deref())?;
+            berth.export_volume(conn, &name, &mut *out).await?;
+        }
+        VolumeCommand::Import { name, file } => {
+            let tar = archive_input(file.as_deref())?;
+            berth.import_volume(conn, &name, tar).await?;
+        }
         VolumeCommand::Ls(_) => bail!("internal: volume ls is a listing"),
     }
     Ok(0)

@@ -258,3 +258,93 @@ fn networks_connect_disconnect_and_prune() {
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn volume_files_export_and_import_without_running_anything() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:vf", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let (src, dst) = (scope.name("src"), scope.name("dst"));
+    ok(home.berth(&["-H", h, "volume", "create", "--label", &scope.label(), &src]));
+    ok(home.berth(&["-H", h, "volume", "create", "--label", &scope.label(), &dst]));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "--rm",
+        "-v",
+        &format!("{src}:/data"),
+        &image,
+        "sh",
+        "-c",
+        "mkdir -p /data/sub && echo top > /data/a.txt && echo deep > /data/sub/b.txt",
+    ]));
+
+    let files = ok(home.berth(&["-H", h, "volume", "files", &src]));
+    for path in ["a.txt", "sub", "sub/b.txt"] {
+        assert!(
+            files.lines().any(|l| l.ends_with(&format!(" {path}"))),
+            "{path} in {files}"
+        );
+    }
+    let sub = ok(home.berth(&["-H", h, "volume", "files", &src, "sub"]));
+    assert!(sub.contains("b.txt") && !sub.contains("a.txt"), "{sub}");
+
+    let tar = home.path().join("vol.tar");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "export",
+        "-o",
+        &tar.display().to_string(),
+        &src,
+    ]));
+    let list = ok(std::process::Command::new("tar").arg("-tf").arg(&tar));
+    assert!(
+        list.lines()
+            .any(|l| l.trim_start_matches("./") == "sub/b.txt"),
+        "{list}"
+    );
+    ok(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "import",
+        &dst,
+        &tar.display().to_string(),
+    ]));
+    let read = ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "--rm",
+        "-v",
+        &format!("{dst}:/d"),
+        &image,
+        "cat",
+        "/d/a.txt",
+        "/d/sub/b.txt",
+    ]));
+    assert_eq!(read, "top\ndeep\n");
+
+    let helpers = e.docker_ok(&["ps", "-aq", "--filter", "label=dev.berth.helper"]);
+    assert_eq!(helpers.trim(), "", "no helper container is left behind");
+    let err = support::fails(home.berth(&["-H", h, "volume", "files", "no-such-volume"]));
+    assert!(err.contains("no-such-volume"), "{err}");
+    let not_tar = home.path().join("not.tar");
+    std::fs::write(&not_tar, "plain text").unwrap();
+    let err = support::fails(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "import",
+        &dst,
+        &not_tar.display().to_string(),
+    ]));
+    assert!(err.contains("is not a tar"), "{err}");
+}

@@ -21,6 +21,29 @@ pub struct Change {
 }
 
 impl Client {
+    /// Makes an image from a root filesystem tar (`docker import`); returns the engine's id line.
+    pub async fn import_rootfs(&self, tar: Vec<u8>, reference: &Reference) -> Result<(), Error> {
+        let opts = bollard::query_parameters::CreateImageOptionsBuilder::default()
+            .from_src("-")
+            .repo(&reference.repository())
+            .tag(reference.tag_or_latest())
+            .build();
+        let endpoint = self.endpoint().host.clone();
+        let mut stream =
+            self.docker
+                .create_image(Some(opts), Some(bollard::body_full(tar.into())), None);
+        while let Some(item) = stream.next().await {
+            let info = item.map_err(|e| Error::from_bollard(&endpoint, e))?;
+            if let Some(detail) = info.error_detail {
+                return Err(Error::invalid(
+                    reference,
+                    &detail.message.unwrap_or_default(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// `path` in the container as a tar stream (a directory with its contents).
     pub fn copy_from(
         &self,
