@@ -13,3 +13,7 @@ echo; echo "## berth logs vs docker logs"; echo
 echo "| case | berth (median) | docker (median) | ratio |"
 echo "|---|---|---|---|"
 bash logs.sh
+echo; echo "## CPU to follow stats"; echo
+echo "| case | berth (% of one core) | docker | ratio |"
+echo "|---|---|---|---|"
+bash stats.sh
