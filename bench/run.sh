@@ -17,3 +17,7 @@ echo; echo "## CPU to follow stats"; echo
 echo "| case | berth (% of one core) | docker | ratio |"
 echo "|---|---|---|---|"
 bash stats.sh
+echo; echo "## push and pull of 100 MB"; echo
+echo "| case | berth (median) | docker (median) | ratio |"
+echo "|---|---|---|---|"
+bash transfer.sh
