@@ -389,3 +389,72 @@ impl Berth {
             .collect())
     }
 }
+
+/// A tag's manifest, as a registry serves it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ManifestView {
+    pub image: String,
+    pub digest: String,
+    pub media_type: String,
+    #[ts(type = "number | null")]
+    pub size: Option<i64>,
+    pub platforms: Vec<String>,
+}
+
+impl Berth {
+    fn registry_client(&self, registry: &str) -> Result<berth_registry::Registry, ApiError> {
+        let key = berth_engine::credentials::server_key(registry);
+        let store = berth_engine::credentials::CredentialStore::new(self.store.env());
+        let login = store.get(&key)?.map(|c| (c.username, c.secret));
+        berth_registry::Registry::new(registry, login).map_err(registry_error)
+    }
+
+    /// The repositories of a registry (`host[:port]`).
+    pub async fn registry_catalog(&self, registry: &str) -> Result<Vec<String>, ApiError> {
+        self.registry_client(registry)?
+            .catalog()
+            .await
+            .map_err(registry_error)
+    }
+
+    /// The tags of `registry/repository`.
+    pub async fn registry_tags(&self, repository: &str) -> Result<Vec<String>, ApiError> {
+        let r = reference(&format!("{repository}:latest"))?;
+        self.registry_client(&r.registry)?
+            .tags(&r.path)
+            .await
+            .map_err(registry_error)
+    }
+
+    /// The digest and size of an image's manifest in its registry.
+    pub async fn registry_manifest(&self, image: &str) -> Result<ManifestView, ApiError> {
+        let r = reference(image)?;
+        let tag = r
+            .digest
+            .clone()
+            .unwrap_or_else(|| r.tag_or_latest().to_owned());
+        let m = self
+            .registry_client(&r.registry)?
+            .manifest(&r.path, &tag)
+            .await
+            .map_err(registry_error)?;
+        Ok(ManifestView {
+            image: r.to_string(),
+            digest: m.digest,
+            media_type: m.media_type,
+            size: m.size,
+            platforms: m.platforms,
+        })
+    }
+}
+
+fn registry_error(e: berth_registry::Error) -> ApiError {
+    use berth_registry::Error as E;
+    let code = match &e {
+        E::NotFound { .. } => crate::ErrorCode::NotFound,
+        E::Unauthorized { .. } => crate::ErrorCode::InvalidInput,
+        _ => crate::ErrorCode::Internal,
+    };
+    ApiError::new(code, e.to_string())
+}

@@ -30,7 +30,7 @@ pub use berth_engine::own::Supervisor;
 pub use containers::{ExecSession, ExecSpec, LogLine, RunRequest};
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
-pub use images::{BuildRequest, FreshnessView, LayerRow, ProgressEvent, SearchRow};
+pub use images::{BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, SearchRow};
 pub use resources::NetworkRequest;
 pub use settings::Settings;
 pub use usage::{DiskUsageView, EventView, TopView, UsageLine, UsageView};

@@ -182,6 +182,9 @@ pub enum Command {
     },
     /// Forget the login for a registry.
     Logout { server: Option<String> },
+    /// Browse a registry: its repositories, a repository's tags, a tag's manifest.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// Search Docker Hub (through the engine).
     Search {
         term: String,
@@ -524,4 +527,14 @@ pub enum ImageCommand {
     Check { images: Vec<String> },
     /// Remove images no container uses (untagged ones; every unused one with -a).
     Prune(PruneArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegistryCommand {
+    /// The repositories of a registry (`host[:port]`).
+    Ls { registry: String },
+    /// The tags of a repository (`host[:port]/name`).
+    Tags { repository: String },
+    /// The digest and size of an image in its registry.
+    Manifest { image: String },
 }

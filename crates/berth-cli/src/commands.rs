@@ -261,6 +261,39 @@ async fn execute(cli: Cli) -> Result<i32> {
             }
             return Ok(0);
         }
+        Command::Registry(cmd) => {
+            use crate::cli::RegistryCommand as R;
+            match cmd {
+                R::Ls { registry } => {
+                    let repos = berth.registry_catalog(&registry).await?;
+                    emit(format, &repos, || {
+                        repos.iter().map(|r| format!("{r}\n")).collect()
+                    })?;
+                }
+                R::Tags { repository } => {
+                    let tags = berth.registry_tags(&repository).await?;
+                    emit(format, &tags, || {
+                        tags.iter().map(|t| format!("{t}\n")).collect()
+                    })?;
+                }
+                R::Manifest { image } => {
+                    let m = berth.registry_manifest(&image).await?;
+                    emit(format, std::slice::from_ref(&m), || {
+                        let size = m.size.map(render::human_size).unwrap_or_else(|| "-".into());
+                        let platforms = if m.platforms.is_empty() {
+                            String::new()
+                        } else {
+                            format!("\nPlatforms: {}", m.platforms.join(", "))
+                        };
+                        format!(
+                            "{}\nDigest:    {}\nType:      {}\nSize:      {size}{platforms}\n",
+                            m.image, m.digest, m.media_type
+                        )
+                    })?;
+                }
+            }
+            return Ok(0);
+        }
         Command::Search { term, limit } => {
             let conn = connect(&berth).await?;
             let rows = berth.search(&conn, &term, limit).await?;

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use berth_testkit::{Scope, auth_registry, busybox_image, engine};
+use berth_testkit::{Scope, auth_registry, busybox_image, engine, registry};
 use support::{Home, fails, ok, run};
 
 /// `berth login --password-stdin` with `password`.
@@ -214,4 +214,81 @@ fn a_configured_credential_helper_keeps_the_login() {
         "erased by the helper"
     );
     let _ = run(Command::new("true"));
+}
+
+#[test]
+#[ignore = "needs root, a real engine and registries (scripts/test.sh runs it)"]
+fn browsing_a_registry_catalog_tags_and_manifests() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = registry();
+    let repo = format!("berth-test/browse-{}", scope.id);
+    let image = format!("berth-test/{}:browse", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    for tag in ["one", "two"] {
+        let remote = format!("{}/{repo}:{tag}", reg.addr);
+        ok(home.berth(&["-H", h, "tag", &image, &remote]));
+        ok(home.berth(&["-H", h, "push", &remote]));
+    }
+    assert!(
+        ok(home.berth(&["registry", "ls", &reg.addr]))
+            .lines()
+            .any(|l| l == repo)
+    );
+    assert_eq!(
+        ok(home.berth(&["registry", "tags", &format!("{}/{repo}", reg.addr)])),
+        "one\ntwo\n"
+    );
+    let remote = format!("{}/{repo}:one", reg.addr);
+    let m = &support::json_lines(&ok(
+        home.berth(&["registry", "manifest", "--format", "json", &remote])
+    ))[0];
+    let local = e.docker_ok(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{range .RepoDigests}}{{println .}}{{end}}",
+        &remote,
+    ]);
+    let digest = m["digest"].as_str().unwrap();
+    assert!(
+        digest.starts_with("sha256:") && local.contains(digest),
+        "{digest} in {local}"
+    );
+    assert!(
+        m["size"].as_i64().unwrap() > 1_000_000,
+        "busybox is about 2 MB: {m}"
+    );
+    let err = fails(home.berth(&[
+        "registry",
+        "tags",
+        &format!("{}/berth-test/none-{}", reg.addr, scope.id),
+    ]));
+    assert!(err.contains("no such repository"), "{err}");
+    for tag in ["one", "two"] {
+        ok(home.berth(&["-H", h, "rmi", &format!("{}/{repo}:{tag}", reg.addr)]));
+    }
+
+    // A registry behind a login: refused, then browsable once logged in.
+    let auth = auth_registry();
+    let err = fails(home.berth(&["registry", "ls", &auth.addr]));
+    assert!(err.contains("the registry wants a login"), "{err}");
+    let (user, password) = auth.credentials.clone().unwrap();
+    let out = login(
+        &home,
+        h,
+        &auth.addr,
+        &user,
+        &password,
+        &["--plain-text"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ok(home.berth(&["registry", "ls", &auth.addr]));
 }
