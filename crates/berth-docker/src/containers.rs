@@ -32,6 +32,24 @@ pub struct LogChunk {
     pub bytes: Bytes,
 }
 
+impl LogChunk {
+    /// One item of the engine's multiplexed output (logs, exec, attach); stdin echoes are
+    /// dropped.
+    pub(crate) fn from_engine(
+        item: Result<LogOutput, bollard::errors::Error>,
+        endpoint: &str,
+    ) -> Option<Result<Self, Error>> {
+        let (stream, bytes) = match item {
+            Ok(LogOutput::StdOut { message }) => (LogStream::Stdout, message),
+            Ok(LogOutput::StdErr { message }) => (LogStream::Stderr, message),
+            Ok(LogOutput::Console { message }) => (LogStream::Console, message),
+            Ok(LogOutput::StdIn { .. }) => return None,
+            Err(e) => return Some(Err(Error::from_bollard(endpoint, e))),
+        };
+        Some(Ok(LogChunk { stream, bytes }))
+    }
+}
+
 /// What `logs` returns.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogOptions {
@@ -230,25 +248,7 @@ impl Client {
         let endpoint = self.endpoint().host.clone();
         self.docker
             .logs(id, Some(builder.build()))
-            .filter_map(move |item| {
-                let out = match item {
-                    Ok(LogOutput::StdOut { message }) => Some(Ok(LogChunk {
-                        stream: LogStream::Stdout,
-                        bytes: message,
-                    })),
-                    Ok(LogOutput::StdErr { message }) => Some(Ok(LogChunk {
-                        stream: LogStream::Stderr,
-                        bytes: message,
-                    })),
-                    Ok(LogOutput::Console { message }) => Some(Ok(LogChunk {
-                        stream: LogStream::Console,
-                        bytes: message,
-                    })),
-                    Ok(LogOutput::StdIn { .. }) => None,
-                    Err(e) => Some(Err(Error::from_bollard(&endpoint, e))),
-                };
-                std::future::ready(out)
-            })
+            .filter_map(move |item| std::future::ready(LogChunk::from_engine(item, &endpoint)))
     }
 }
 

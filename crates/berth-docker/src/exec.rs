@@ -3,14 +3,13 @@
 
 use std::pin::Pin;
 
-use bollard::container::LogOutput;
 use bollard::exec::{StartExecOptions, StartExecResults};
 use bollard::models::ExecConfig;
 use bollard::query_parameters::ResizeExecOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 use tokio::io::AsyncWrite;
 
-use crate::containers::{LogChunk, LogStream};
+use crate::containers::LogChunk;
 use crate::{Client, Error};
 
 /// What to run.
@@ -77,24 +76,8 @@ impl Client {
             let _ = self.resize_exec(&created.id, rows, cols).await;
         }
         let endpoint = self.endpoint().host.clone();
-        let output = output.filter_map(move |item| {
-            std::future::ready(match item {
-                Ok(LogOutput::StdOut { message }) => Some(Ok(LogChunk {
-                    stream: LogStream::Stdout,
-                    bytes: message,
-                })),
-                Ok(LogOutput::StdErr { message }) => Some(Ok(LogChunk {
-                    stream: LogStream::Stderr,
-                    bytes: message,
-                })),
-                Ok(LogOutput::Console { message }) => Some(Ok(LogChunk {
-                    stream: LogStream::Console,
-                    bytes: message,
-                })),
-                Ok(LogOutput::StdIn { .. }) => None,
-                Err(e) => Some(Err(Error::from_bollard(&endpoint, e))),
-            })
-        });
+        let output = output
+            .filter_map(move |item| std::future::ready(LogChunk::from_engine(item, &endpoint)));
         Ok(ExecSession {
             id: created.id,
             output: Box::pin(output),
