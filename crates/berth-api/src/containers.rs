@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use berth_docker::containers::{LogChunk, LogOptions, LogStream};
-pub use berth_docker::exec::{ExecSession, ExecSpec};
+pub use berth_docker::exec::{AttachSession, ExecSession, ExecSpec};
 use berth_docker::spec::{self, RunSpec};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,8 @@ pub struct RunRequest {
     pub rm: bool,
     pub tty: bool,
     pub interactive: bool,
+    /// Close the container's stdin when the attached input ends (an attached `run -i`).
+    pub stdin_once: bool,
     /// Where relative paths (`-v ./dir:/x`, env files) are taken from.
     pub cwd: Option<String>,
 }
@@ -153,6 +155,7 @@ impl Berth {
             auto_remove: req.rm,
             tty: req.tty,
             interactive: req.interactive,
+            stdin_once: req.stdin_once,
         })
     }
 
@@ -299,6 +302,26 @@ impl Berth {
         spec: &ExecSpec,
     ) -> Result<ExecSession, ApiError> {
         Ok(conn.client.exec(id, spec).await?)
+    }
+
+    /// Attaches to a container's main process (stdin too with `stdin`).
+    pub async fn attach(
+        &self,
+        conn: &Connection,
+        id: &str,
+        stdin: bool,
+    ) -> Result<AttachSession, ApiError> {
+        Ok(conn.client.attach(id, stdin).await?)
+    }
+
+    pub async fn resize(
+        &self,
+        conn: &Connection,
+        id: &str,
+        rows: u16,
+        cols: u16,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.resize_container(id, rows, cols).await?)
     }
 
     pub async fn exec_resize(

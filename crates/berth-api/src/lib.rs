@@ -24,10 +24,11 @@ use berth_engine::discovery::{self, Candidate};
 use berth_engine::own::EngineConfig;
 use tokio::sync::Mutex;
 
+pub use berth_docker::Error as ClientError;
 pub use berth_docker::containers::{LogChunk, LogOptions, LogStream};
 pub use berth_docker::spec::parse_env;
 pub use berth_engine::own::Supervisor;
-pub use containers::{ExecSession, ExecSpec, LogLine, RunRequest};
+pub use containers::{AttachSession, ExecSession, ExecSpec, LogLine, RunRequest};
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use images::{BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, SearchRow};

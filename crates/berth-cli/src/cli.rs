@@ -127,6 +127,8 @@ pub enum Command {
         #[arg(long)]
         until: Option<String>,
     },
+    /// Attach this terminal to a running container's main process.
+    Attach { container: String },
     /// Run a command in a running container.
     Exec(ExecArgs),
     /// Copy files between a container and this machine: `CONTAINER:PATH DEST` or `SRC CONTAINER:PATH`.

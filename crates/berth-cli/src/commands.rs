@@ -217,6 +217,10 @@ async fn execute(cli: Cli) -> Result<i32> {
                 .await
                 .map(|()| 0);
         }
+        Command::Attach { container } => {
+            let conn = connect(&berth).await?;
+            return ops::attach(&berth, &conn, &container).await;
+        }
         Command::Exec(args) => {
             let conn = connect(&berth).await?;
             return ops::exec(&berth, &conn, args).await;

@@ -166,6 +166,7 @@ pub fn run_request(args: &RunArgs) -> RunRequest {
         rm: args.rm,
         tty: args.tty,
         interactive: args.interactive,
+        stdin_once: args.interactive && !args.detach,
         cwd: std::env::current_dir()
             .ok()
             .map(|d| d.display().to_string()),
@@ -181,15 +182,41 @@ pub async fn create(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<(
 
 /// `run`: detached, prints the id; attached, streams the output and returns the exit code.
 pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32> {
-    if args.interactive && !args.detach {
-        bail!("-i (an interactive session) is not supported yet: run with -d and use `berth logs`");
-    }
     let mut req = run_request(&args);
     // Attached, `--rm` is done here after the exit code is read: the engine's auto-remove could
     // take the container away before `wait` sees it.
     let remove_after = !args.detach && req.rm;
     if remove_after {
         req.rm = false;
+    }
+    if args.interactive && !args.detach {
+        // Attach before the start, so not a byte of output is missed.
+        let id = berth.create(conn, &req).await?;
+        let session = berth.attach(conn, &id, true).await?;
+        berth.start(conn, &id).await?;
+        let resize = |rows, cols| {
+            let id = id.clone();
+            async move {
+                let _ = berth.resize(conn, &id, rows, cols).await;
+            }
+        };
+        let raw = args.tty && std::io::stdin().is_terminal();
+        let done = interact(
+            session.output,
+            session.input,
+            true,
+            true,
+            args.tty,
+            raw,
+            resize,
+        )
+        .await;
+        let code = berth.wait(conn, &id).await;
+        if remove_after {
+            berth.remove(conn, &id, true, true).await?;
+        }
+        done?;
+        return Ok(code? as i32);
     }
     let id = berth.run(conn, &req).await?;
     if args.detach {
@@ -605,60 +632,15 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
         size,
     };
     let session = berth.exec(conn, &args.container, &spec).await?;
-    let raw = (args.tty && args.interactive && on_terminal)
-        .then(RawMode::enable)
-        .flatten();
-    let berth_api::ExecSession {
-        id,
-        mut output,
-        mut input,
-    } = session;
-    let stdin_task = args.interactive.then(|| {
-        tokio::spawn(async move {
-            let mut stdin = tokio::io::stdin();
-            let _ = tokio::io::copy(&mut stdin, &mut input).await;
-            let _ = tokio::io::AsyncWriteExt::shutdown(&mut input).await;
-        })
-    });
-    let resizes = async {
-        if !args.tty {
-            return std::future::pending::<()>().await;
-        }
-        let Ok(mut winch) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())
-        else {
-            return std::future::pending().await;
-        };
-        while winch.recv().await.is_some() {
-            if let Ok((cols, rows)) = crossterm::terminal::size() {
-                let _ = berth.exec_resize(conn, &id, rows, cols).await;
-            }
+    let berth_api::ExecSession { id, output, input } = session;
+    let resize = |rows, cols| {
+        let id = id.clone();
+        async move {
+            let _ = berth.exec_resize(conn, &id, rows, cols).await;
         }
     };
-    let copy_out = async {
-        while let Some(chunk) = output.next().await {
-            let chunk = chunk.map_err(ApiError::from)?;
-            let written = if chunk.stream == berth_api::LogStream::Stderr {
-                let mut err = std::io::stderr().lock();
-                err.write_all(&chunk.bytes).and_then(|_| err.flush())
-            } else {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&chunk.bytes).and_then(|_| out.flush())
-            };
-            if written.is_err() {
-                break;
-            }
-        }
-        Ok::<(), anyhow::Error>(())
-    };
-    tokio::select! {
-        res = copy_out => res?,
-        _ = resizes => {}
-    }
-    if let Some(task) = stdin_task {
-        task.abort();
-    }
-    drop(raw);
+    let tty = args.tty && args.interactive && on_terminal;
+    interact(output, input, args.interactive, true, args.tty, tty, resize).await?;
     // The engine records the exit code a moment after the output ends.
     for _ in 0..50 {
         if let Some(code) = berth.exec_exit_code(conn, &id).await? {
@@ -906,4 +888,111 @@ pub async fn system_prune(
         crate::render::human_size(reclaimed)
     );
     Ok(0)
+}
+
+type Output = std::pin::Pin<
+    Box<dyn Stream<Item = Result<berth_api::LogChunk, berth_api::ClientError>> + Send>,
+>;
+
+/// The terminal side of an exec or an attach: output here (stdout and stderr apart), this
+/// process's stdin there with `interactive`, a raw terminal when `raw`, and the remote TTY kept
+/// at this terminal's size with `tty`. Returns when the output ends.
+#[allow(clippy::too_many_arguments)]
+async fn interact<F, Fut>(
+    mut output: Output,
+    mut input: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>,
+    interactive: bool,
+    close_input_at_eof: bool,
+    tty: bool,
+    raw: bool,
+    resize: F,
+) -> Result<()>
+where
+    F: Fn(u16, u16) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let raw = raw.then(RawMode::enable).flatten();
+    let stdin_task = interactive.then(|| {
+        tokio::spawn(async move {
+            let mut stdin = tokio::io::stdin();
+            let _ = tokio::io::copy(&mut stdin, &mut input).await;
+            if close_input_at_eof {
+                let _ = tokio::io::AsyncWriteExt::shutdown(&mut input).await;
+            } else {
+                // Keep the session (the engine would end it): wait for the output to end.
+                std::future::pending::<()>().await;
+            }
+        })
+    });
+    let resizes = async {
+        if !tty {
+            return std::future::pending::<()>().await;
+        }
+        if let Ok((cols, rows)) = crossterm::terminal::size() {
+            resize(rows, cols).await;
+        }
+        let Ok(mut winch) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())
+        else {
+            return std::future::pending().await;
+        };
+        while winch.recv().await.is_some() {
+            if let Ok((cols, rows)) = crossterm::terminal::size() {
+                resize(rows, cols).await;
+            }
+        }
+        std::future::pending().await
+    };
+    let copy_out = async {
+        while let Some(chunk) = output.next().await {
+            let chunk = chunk.map_err(ApiError::from)?;
+            let written = if chunk.stream == berth_api::LogStream::Stderr {
+                let mut err = std::io::stderr().lock();
+                err.write_all(&chunk.bytes).and_then(|_| err.flush())
+            } else {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&chunk.bytes).and_then(|_| out.flush())
+            };
+            if written.is_err() {
+                break;
+            }
+        }
+        Ok::<(), anyhow::Error>(())
+    };
+    let result = tokio::select! {
+        res = copy_out => res,
+        _ = resizes => Ok(()),
+    };
+    if let Some(task) = stdin_task {
+        task.abort();
+    }
+    drop(raw);
+    result
+}
+
+/// `berth attach`: the container's output here and, when it keeps stdin open, this terminal's
+/// input there; returns its exit code when it stops.
+pub async fn attach(berth: &Berth, conn: &Connection, container: &str) -> Result<i32> {
+    let inspect = berth.inspect_container(conn, container).await?;
+    let config = &inspect["Config"];
+    let (tty, open_stdin) = (
+        config["Tty"].as_bool() == Some(true),
+        config["OpenStdin"].as_bool() == Some(true),
+    );
+    let on_terminal = std::io::stdin().is_terminal();
+    let session = berth.attach(conn, container, open_stdin).await?;
+    let resize = |rows, cols| async move {
+        let _ = berth.resize(conn, container, rows, cols).await;
+    };
+    interact(
+        session.output,
+        session.input,
+        open_stdin,
+        false,
+        tty,
+        tty && open_stdin && on_terminal,
+        resize,
+    )
+    .await?;
+    Ok(berth.wait(conn, container).await? as i32)
 }

@@ -384,3 +384,87 @@ fn exec_with_and_without_a_terminal() {
     let err = fails(home.berth(&["-H", h, "exec", &name, "true"]));
     assert!(err.contains("is not running"), "{err}");
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn interactive_run_and_attach() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:att", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "CMD [\"sh\", \"-c\", \"read x; echo got $x; exit 5\"]",
+    );
+    let feed = |mut cmd: std::process::Command, input: &str| {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+
+    // run -i: this stdin reaches the container; the exit code comes back; --rm cleans up.
+    let name = scope.name("runi");
+    let out = feed(
+        home.berth(&[
+            "-H",
+            h,
+            "run",
+            "-i",
+            "--rm",
+            "--name",
+            &name,
+            "-l",
+            &scope.label(),
+            &image,
+        ]),
+        "hello\n",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "got hello\n");
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        !ok(home.berth(&["-H", h, "ps", "-a"])).contains(&name),
+        "--rm removed it"
+    );
+
+    // run -it under a real pseudo-terminal: the container gets a tty.
+    let berth = env!("CARGO_BIN_EXE_berth");
+    let inner = format!(
+        "{berth} -H {h} run -it --rm -l {} {image} sh -c tty",
+        scope.label()
+    );
+    let mut cmd = std::process::Command::new("script");
+    home.0.apply(&mut cmd);
+    let out = ok(cmd.args(["-qec", &inner, "/dev/null"]));
+    assert!(out.contains("/dev/pts/"), "{out:?}");
+
+    // attach to a detached container that waits on its stdin.
+    let waiting = scope.name("waiting");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "-d",
+        "-i",
+        "--name",
+        &waiting,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    let out = feed(home.berth(&["-H", h, "attach", &waiting]), "there\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "got there\n");
+    assert_eq!(out.status.code(), Some(5));
+}

@@ -106,3 +106,43 @@ impl Client {
         })
     }
 }
+
+/// A container's attached streams.
+pub struct AttachSession {
+    pub output: Pin<Box<dyn Stream<Item = Result<LogChunk, Error>> + Send>>,
+    pub input: Pin<Box<dyn AsyncWrite + Send>>,
+}
+
+impl Client {
+    /// Attaches to a container's main process: its output from now on, and its stdin when
+    /// `stdin` (the container must have been created with stdin open).
+    pub async fn attach(&self, id: &str, stdin: bool) -> Result<AttachSession, Error> {
+        let opts = bollard::query_parameters::AttachContainerOptionsBuilder::default()
+            .stream(true)
+            .stdin(stdin)
+            .stdout(true)
+            .stderr(true)
+            .build();
+        let attached = self
+            .call("an attach", self.docker.attach_container(id, Some(opts)))
+            .await?;
+        let endpoint = self.endpoint().host.clone();
+        let output = attached
+            .output
+            .filter_map(move |item| std::future::ready(LogChunk::from_engine(item, &endpoint)));
+        Ok(AttachSession {
+            output: Box::pin(output),
+            input: attached.input,
+        })
+    }
+
+    /// Sets the size of a container's TTY.
+    pub async fn resize_container(&self, id: &str, rows: u16, cols: u16) -> Result<(), Error> {
+        let opts = bollard::query_parameters::ResizeContainerTTYOptionsBuilder::default()
+            .h(i32::from(rows))
+            .w(i32::from(cols))
+            .build();
+        self.call("a resize", self.docker.resize_container_tty(id, opts))
+            .await
+    }
+}

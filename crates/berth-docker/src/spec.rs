@@ -84,6 +84,8 @@ pub struct RunSpec {
     pub auto_remove: bool,
     pub tty: bool,
     pub interactive: bool,
+    /// Close the container's stdin when the attached client's input ends (an attached `run -i`).
+    pub stdin_once: bool,
 }
 
 fn bad(input: &str, reason: &str) -> Error {
@@ -437,6 +439,7 @@ impl RunSpec {
             tty: Some(self.tty),
             open_stdin: Some(self.interactive),
             attach_stdin: Some(self.interactive),
+            stdin_once: Some(self.stdin_once),
             healthcheck: self.health.as_ref().map(|h| HealthConfig {
                 test: Some(vec!["CMD-SHELL".into(), h.command.clone()]),
                 interval: h.interval_ms.map(|ms| ms as i64 * 1_000_000),

@@ -25,6 +25,10 @@ volumes: Array<string>, tmpfs: Array<string>, network: string | null, network_al
  */
 labels: Array<string>, cpus: number | null, memory: string | null, health_cmd: string | null, health_interval_ms: number | null, health_retries: number | null, rm: boolean, tty: boolean, interactive: boolean, 
 /**
+ * Close the container's stdin when the attached input ends (an attached `run -i`).
+ */
+stdin_once: boolean, 
+/**
  * Where relative paths (`-v ./dir:/x`, env files) are taken from.
  */
 cwd: string | null, };
