@@ -42,6 +42,44 @@ impl Credentials {
     }
 }
 
+/// The fields a pull line and a push line share.
+struct TransferLine {
+    error: Option<bollard::models::ErrorDetail>,
+    id: Option<String>,
+    status: Option<String>,
+    progress: Option<bollard::models::ProgressDetail>,
+}
+
+/// One line of a pull or push as a progress event, or as an error naming the image: the
+/// registry's refusal comes in the stream, or as the status of the request itself (no login, no
+/// such tag).
+fn transfer_event(
+    item: Result<TransferLine, bollard::errors::Error>,
+    reference: &str,
+    endpoint: &str,
+) -> Result<Progress, Error> {
+    let refused = |message: String| Error::Registry {
+        reference: reference.to_owned(),
+        message,
+    };
+    match item {
+        Ok(TransferLine {
+            error: Some(detail),
+            ..
+        }) => Err(refused(detail.message.unwrap_or_default())),
+        Ok(line) => Ok(Progress::new(
+            line.id,
+            line.status.unwrap_or_default(),
+            line.progress,
+        )),
+        Err(bollard::errors::Error::DockerStreamError { error }) => Err(refused(error)),
+        Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => {
+            Err(refused(message.trim().to_owned()))
+        }
+        Err(e) => Err(Error::from_bollard(endpoint, e)),
+    }
+}
+
 impl Client {
     /// Lists images; `all` includes intermediate images, like `docker images -a`.
     pub async fn list_images(&self, all: bool) -> Result<Vec<ImageSummary>, Error> {
@@ -81,30 +119,14 @@ impl Client {
             self.docker
                 .create_image(Some(opts), None, credentials.map(Credentials::to_bollard));
         let (endpoint, what) = (self.endpoint().host.clone(), reference.to_string());
-        stream.map(move |item| match item {
-            Ok(info) => match info.error_detail {
-                Some(detail) => Err(Error::Registry {
-                    reference: what.clone(),
-                    message: detail.message.unwrap_or_default(),
-                }),
-                None => Ok(Progress::new(
-                    info.id,
-                    info.status.unwrap_or_default(),
-                    info.progress_detail,
-                )),
-            },
-            Err(bollard::errors::Error::DockerStreamError { error }) => Err(Error::Registry {
-                reference: what.clone(),
-                message: error,
-            }),
-            // The engine answers a refused pull (no login, no such tag) with a status code.
-            Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => {
-                Err(Error::Registry {
-                    reference: what.clone(),
-                    message: message.trim().to_owned(),
-                })
-            }
-            Err(e) => Err(Error::from_bollard(&endpoint, e)),
+        stream.map(move |item| {
+            let item = item.map(|i| TransferLine {
+                error: i.error_detail,
+                id: i.id,
+                status: i.status,
+                progress: i.progress_detail,
+            });
+            transfer_event(item, &what, &endpoint)
         })
     }
 
@@ -135,24 +157,15 @@ impl Client {
             .docker
             .push_image(&reference.repository(), Some(opts), Some(creds));
         let endpoint = self.endpoint().host.clone();
-        Ok(stream.map(move |item| match item {
-            Ok(info) => match info.error_detail {
-                Some(detail) => Err(Error::Registry {
-                    reference: local.clone(),
-                    message: detail.message.unwrap_or_default(),
-                }),
-                // bollard's push model drops the layer id the engine sends.
-                None => Ok(Progress::new(
-                    None,
-                    info.status.unwrap_or_default(),
-                    info.progress_detail,
-                )),
-            },
-            Err(bollard::errors::Error::DockerStreamError { error }) => Err(Error::Registry {
-                reference: local.clone(),
-                message: error,
-            }),
-            Err(e) => Err(Error::from_bollard(&endpoint, e)),
+        Ok(stream.map(move |item| {
+            // bollard's push model drops the layer id the engine sends.
+            let item = item.map(|i| TransferLine {
+                error: i.error_detail,
+                id: None,
+                status: i.status,
+                progress: i.progress_detail,
+            });
+            transfer_event(item, &local, &endpoint)
         }))
     }
 
