@@ -815,12 +815,12 @@ pub async fn system_prune(
     args: &PruneArgs,
     volumes: bool,
 ) -> Result<i32> {
-    let containers: Vec<berth_api::wire::ContainerRow> = berth
+    // One listing: what stops being there, and what stays (whose images are kept).
+    let (containers, staying): (Vec<berth_api::wire::ContainerRow>, Vec<_>) = berth
         .containers(conn, true)
         .await?
         .into_iter()
-        .filter(|c| matches!(c.state.as_str(), "exited" | "created" | "dead"))
-        .collect();
+        .partition(|c| matches!(c.state.as_str(), "exited" | "created" | "dead"));
     let networks = berth.network_prune_candidates(conn).await?;
     let vols = if volumes {
         berth.volume_prune_candidates(conn, args.all).await?
@@ -837,13 +837,8 @@ pub async fn system_prune(
     listed.extend(networks.iter().map(|n| format!("network {}", n.name)));
     listed.extend(vols.iter().map(|v| format!("volume {}", v.name)));
     // Images last: removing containers frees the images they held.
-    let used_after: std::collections::HashSet<String> = berth
-        .containers(conn, true)
-        .await?
-        .into_iter()
-        .filter(|c| !containers.iter().any(|gone| gone.id == c.id))
-        .map(|c| c.image)
-        .collect();
+    let used_after: std::collections::HashSet<String> =
+        staying.into_iter().map(|c| c.image).collect();
     let images: Vec<berth_api::wire::ImageRow> = berth
         .images(conn)
         .await?
