@@ -47,3 +47,14 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 build_release() {
   (cd "$ROOT" && cargo build --release -q -p berth-cli)
 }
+
+# Starts Berth's engine in the bench home, points the docker CLI at it, and builds
+# berth-bench/busybox (FROM scratch, busybox only; it sleeps unless given a command).
+bench_engine_with_busybox() {
+  b engine start >/dev/null
+  export DOCKER_HOST="unix://$BHOME/run/berth/docker.sock" DOCKER_CONFIG="$BHOME/.docker" DOCKER_BUILDKIT=0
+  local ctx="$BHOME/ctx"
+  mkdir -p "$ctx"; cp /bin/busybox "$ctx/"
+  printf 'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n' > "$ctx/Dockerfile"
+  docker build -q -t berth-bench/busybox "$ctx" >/dev/null 2>&1
+}

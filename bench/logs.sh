@@ -5,11 +5,7 @@ source "$(dirname "$0")/lib.sh"
 build_release
 LINES=${LINES:-1000000}
 bench_home
-b engine start >/dev/null
-export DOCKER_HOST="unix://$BHOME/run/berth/docker.sock" DOCKER_CONFIG="$BHOME/.docker" DOCKER_BUILDKIT=0
-ctx="$BHOME/ctx"; mkdir -p "$ctx"; cp /bin/busybox "$ctx/"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\n' > "$ctx/Dockerfile"
-docker build -q -t berth-bench/busybox "$ctx" >/dev/null 2>&1
+bench_engine_with_busybox
 c=$(docker run -d berth-bench/busybox /bin/busybox seq 1 "$LINES")
 docker wait "$c" >/dev/null
 [[ $(docker logs "$c" | wc -l) -eq $LINES ]] || { echo "the container did not write $LINES lines" >&2; exit 1; }

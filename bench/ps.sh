@@ -5,11 +5,7 @@ source "$(dirname "$0")/lib.sh"
 build_release
 N=${N:-1000}
 bench_home
-b engine start >/dev/null
-export DOCKER_HOST="unix://$BHOME/run/berth/docker.sock" DOCKER_CONFIG="$BHOME/.docker" DOCKER_BUILDKIT=0
-ctx="$BHOME/ctx"; mkdir -p "$ctx"; cp /bin/busybox "$ctx/"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n' > "$ctx/Dockerfile"
-docker build -q -t berth-bench/busybox "$ctx" >/dev/null 2>&1
+bench_engine_with_busybox
 for i in $(seq "$N"); do echo "bench-$i"; done | xargs -P 4 -I{} docker create -q --name {} berth-bench/busybox >/dev/null
 count=$(docker ps -aq | wc -l)
 [[ "$count" -eq "$N" ]] || { echo "expected $N containers, found $count" >&2; exit 1; }

@@ -6,11 +6,7 @@ build_release
 N=${N:-50}
 SECS=${SECS:-30}
 bench_home
-b engine start >/dev/null
-export DOCKER_HOST="unix://$BHOME/run/berth/docker.sock" DOCKER_CONFIG="$BHOME/.docker" DOCKER_BUILDKIT=0
-ctx="$BHOME/ctx"; mkdir -p "$ctx"; cp /bin/busybox "$ctx/"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nCMD ["/bin/busybox", "sleep", "3600"]\n' > "$ctx/Dockerfile"
-docker build -q -t berth-bench/busybox "$ctx" >/dev/null 2>&1
+bench_engine_with_busybox
 for i in $(seq "$N"); do echo "stats-$i"; done | xargs -P 4 -I{} docker run -d -q --name {} berth-bench/busybox >/dev/null
 [[ $(docker ps -q | wc -l) -eq $N ]] || { echo "expected $N running containers" >&2; exit 1; }
 ticks=$(getconf CLK_TCK)
