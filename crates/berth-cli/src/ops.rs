@@ -105,6 +105,10 @@ pub async fn transfer(
         else {
             continue;
         };
+        // The engine's closing message (the pushed digest, in `aux`) has no status to show.
+        if status.is_empty() {
+            continue;
+        }
         match (tty, id) {
             (true, Some(id)) if status != what => {
                 let bar = layers.entry(id.clone()).or_insert_with(|| {
