@@ -1,5 +1,24 @@
 //! The compose manager: Berth's own implementation of the Compose specification.
 //!
-//! Not written yet (issue 4). It will own loading (YAML → interpolate → merge → typed model),
-//! observing a project's containers by compose's labels, a pure `plan()` with a printable form,
-//! `apply()`, and `watch`. It sits above the client (`berth-docker`) and below the facade.
+//! Loading goes YAML → tree (`yaml`) → interpolation (`interpolate`, with `.env` files read by
+//! `dotenv`) → merge of several files (`merge`) → `extends`/`include`/profiles (`load`) →
+//! schema validation (`schema`) → normalised long forms (`normalize`) → the typed model
+//! (`model`). Running a project observes the engine by compose's labels (`observe`), computes
+//! a pure `plan`, and `apply`s it; `watch` follows `develop.watch` rules and file drift.
+
+pub mod canon;
+pub mod config;
+pub mod dotenv;
+mod error;
+pub mod graph;
+pub mod interpolate;
+pub mod load;
+pub mod merge;
+pub mod model;
+pub mod schema;
+pub mod yaml;
+
+pub use error::Error;
+
+pub use load::{LoadOptions, load};
+pub use model::Project;

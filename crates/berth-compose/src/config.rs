@@ -1,0 +1,44 @@
+//! `compose config`: the normalised model as YAML (like `docker compose config`) or JSON, and
+//! the lists `--services`, `--volumes`, `--profiles`, `--images`.
+
+use crate::Error;
+use crate::model::Project;
+
+pub fn yaml(project: &Project) -> Result<String, Error> {
+    let value =
+        serde_json::to_value(project).map_err(|e| Error::invalid("config", e.to_string()))?;
+    serde_saphyr::to_string(&value).map_err(|e| Error::invalid("config", e.to_string()))
+}
+
+pub fn json(project: &Project) -> Result<String, Error> {
+    serde_json::to_string_pretty(project).map_err(|e| Error::invalid("config", e.to_string()))
+}
+
+/// Service names in dependency order (a service after what it depends on), ties by name.
+pub fn services(project: &Project) -> Vec<String> {
+    crate::graph::order(project)
+}
+
+pub fn volumes(project: &Project) -> Vec<String> {
+    project.volumes.keys().cloned().collect()
+}
+
+/// Every profile any service (enabled or not) names.
+pub fn profiles(project: &Project) -> Vec<String> {
+    let mut all: Vec<String> = project
+        .services
+        .values()
+        .chain(project.disabled.values())
+        .flat_map(|s| s.profiles.iter().cloned())
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+pub fn images(project: &Project) -> Vec<String> {
+    crate::graph::order(project)
+        .iter()
+        .map(|name| project.services[name].image_name(&project.name, name))
+        .collect()
+}
