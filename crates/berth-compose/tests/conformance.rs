@@ -99,8 +99,7 @@ fn options(case: &Case, dir: &Path) -> LoadOptions {
         environment: Some(case.env.clone()),
         ..Default::default()
     };
-    let mut args = case.args.iter();
-    while let Some(a) = args.next() {
+    for a in &case.args {
         let (flag, value) = a.split_once(' ').unwrap_or((a, ""));
         match flag {
             "-f" => o.files.push(PathBuf::from(value)),
