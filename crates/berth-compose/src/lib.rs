@@ -12,9 +12,12 @@ pub mod dotenv;
 mod error;
 pub mod graph;
 pub mod interpolate;
+pub mod labels;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod observe;
+pub mod plan;
 pub mod schema;
 pub mod yaml;
 

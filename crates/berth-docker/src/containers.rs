@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bollard::container::LogOutput;
-use bollard::models::{ContainerInspectResponse, ContainerSummary};
+use bollard::models::{ContainerCreateBody, ContainerInspectResponse, ContainerSummary};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
     LogsOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder,
@@ -75,22 +75,33 @@ impl Client {
 
     /// Creates a container; returns its id.
     pub async fn create_container(&self, spec: &RunSpec) -> Result<String, Error> {
+        self.create_container_from(spec.name.as_deref(), spec.to_create_body())
+            .await
+    }
+
+    /// Creates a container from a complete engine request (compose builds its own); returns
+    /// its id.
+    pub async fn create_container_from(
+        &self,
+        name: Option<&str>,
+        body: ContainerCreateBody,
+    ) -> Result<String, Error> {
         let mut opts = CreateContainerOptionsBuilder::default();
-        if let Some(name) = &spec.name {
+        if let Some(name) = name {
             check_name(name)?;
             opts = opts.name(name);
         }
+        let image = body.image.clone().unwrap_or_default();
         let resp = self
             .call(
                 "a container create",
-                self.docker
-                    .create_container(Some(opts.build()), spec.to_create_body()),
+                self.docker.create_container(Some(opts.build()), body),
             )
             .await;
         match resp {
             Ok(r) => Ok(r.id),
             Err(Error::NotFound { .. }) => Err(Error::Invalid {
-                input: spec.image.clone(),
+                input: image,
                 reason: "no such image here: pull or build it first".into(),
             }),
             Err(e) => Err(e),

@@ -1,0 +1,109 @@
+//! The labels compose puts on what it creates (shared with `docker compose` and
+//! `docker-compose` 1.x, which is how each tool sees the other's projects), and the config hash.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{Project, Service};
+
+pub const PROJECT: &str = "com.docker.compose.project";
+pub const SERVICE: &str = "com.docker.compose.service";
+pub const NUMBER: &str = "com.docker.compose.container-number";
+pub const ONEOFF: &str = "com.docker.compose.oneoff";
+pub const CONFIG_HASH: &str = "com.docker.compose.config-hash";
+pub const WORKING_DIR: &str = "com.docker.compose.project.working_dir";
+pub const CONFIG_FILES: &str = "com.docker.compose.project.config_files";
+pub const ENV_FILES: &str = "com.docker.compose.project.environment_file";
+pub const DEPENDS_ON: &str = "com.docker.compose.depends_on";
+pub const IMAGE: &str = "com.docker.compose.image";
+pub const VERSION: &str = "com.docker.compose.version";
+pub const NETWORK: &str = "com.docker.compose.network";
+pub const VOLUME: &str = "com.docker.compose.volume";
+
+/// What Berth writes as `com.docker.compose.version`.
+pub const BERTH_VERSION: &str = concat!("berth-", env!("CARGO_PKG_VERSION"));
+
+/// The hash of what a service's containers are made from: a change means recreate. Settings
+/// that do not shape the container (build, pull policy, replicas, dependencies, profiles,
+/// develop) are left out, as compose leaves them out.
+pub fn config_hash(service: &Service) -> String {
+    let mut s = service.clone();
+    s.build = None;
+    s.pull_policy = None;
+    s.scale = None;
+    s.depends_on.clear();
+    s.profiles.clear();
+    s.develop = None;
+    if let Some(deploy) = s.other.get_mut("deploy").and_then(|d| d.as_object_mut()) {
+        deploy.remove("replicas");
+    }
+    let json = serde_json::to_string(&s).unwrap_or_default();
+    let digest = Sha256::digest(json.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The labels of a service container.
+pub fn container(
+    project: &Project,
+    name: &str,
+    service: &Service,
+    number: u32,
+    image_id: &str,
+    oneoff: bool,
+) -> BTreeMap<String, String> {
+    let mut labels = service.labels.clone();
+    let depends: Vec<String> = service
+        .depends_on
+        .iter()
+        .map(|(dep, d)| {
+            let cond = serde_json::to_value(d.condition)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("{dep}:{cond}:{}", d.restart)
+        })
+        .collect();
+    let files: Vec<String> = project
+        .config_files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    for (k, v) in [
+        (PROJECT, project.name.clone()),
+        (SERVICE, name.to_owned()),
+        (NUMBER, number.to_string()),
+        (ONEOFF, if oneoff { "True" } else { "False" }.to_owned()),
+        (CONFIG_HASH, config_hash(service)),
+        (WORKING_DIR, project.working_dir.display().to_string()),
+        (CONFIG_FILES, files.join(",")),
+        (DEPENDS_ON, depends.join(",")),
+        (IMAGE, image_id.to_owned()),
+        (VERSION, BERTH_VERSION.to_owned()),
+    ] {
+        labels.insert(k.to_owned(), v);
+    }
+    if !project.env_files.is_empty() {
+        let env: Vec<String> = project
+            .env_files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        labels.insert(ENV_FILES.to_owned(), env.join(","));
+    }
+    labels
+}
+
+/// The labels of a project network or volume (`kind_label` is [`NETWORK`] or [`VOLUME`]).
+pub fn resource(
+    project: &str,
+    kind_label: &str,
+    key: &str,
+    own: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut labels = own.clone();
+    labels.insert(PROJECT.to_owned(), project.to_owned());
+    labels.insert(kind_label.to_owned(), key.to_owned());
+    labels.insert(VERSION.to_owned(), BERTH_VERSION.to_owned());
+    labels
+}

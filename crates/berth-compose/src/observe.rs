@@ -1,0 +1,250 @@
+//! What the engine has of a project, found by compose's labels (whoever created it: Berth,
+//! `docker compose` v2, or `docker-compose` 1.x), and every project on the engine.
+
+use std::collections::BTreeMap;
+
+use berth_docker::Client;
+
+use crate::Error;
+use crate::labels;
+
+/// One container of a project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Container {
+    pub id: String,
+    /// Without the leading `/`.
+    pub name: String,
+    pub service: String,
+    pub number: u32,
+    pub oneoff: bool,
+    pub config_hash: String,
+    /// The engine's state: `created`, `running`, `paused`, `restarting`, `exited`, `dead`.
+    pub state: String,
+    /// The engine's status text, e.g. `Up 3 minutes (healthy)`.
+    pub status: String,
+    pub image: String,
+    pub image_id: String,
+    pub command: String,
+    pub created: i64,
+    pub ports: Vec<(Option<String>, Option<u16>, u16, String)>,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Container {
+    pub fn running(&self) -> bool {
+        matches!(self.state.as_str(), "running" | "restarting" | "paused")
+    }
+}
+
+/// A network or a volume with a project label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resource {
+    pub name: String,
+    /// The project's key for it (`com.docker.compose.network`/`.volume`), when labelled.
+    pub key: Option<String>,
+    pub project: Option<String>,
+}
+
+/// The engine's side of one project, plus the local images and names it needs to plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Observed {
+    pub project: String,
+    pub containers: Vec<Container>,
+    /// Every network on the engine (a project may use external ones).
+    pub networks: Vec<Resource>,
+    /// Every volume on the engine.
+    pub volumes: Vec<Resource>,
+    /// Local images by every name they carry (`busybox:latest`, `repo@sha256:…`) → id.
+    pub images: BTreeMap<String, String>,
+}
+
+impl Observed {
+    pub fn network(&self, name: &str) -> Option<&Resource> {
+        self.networks.iter().find(|n| n.name == name)
+    }
+    pub fn volume(&self, name: &str) -> Option<&Resource> {
+        self.volumes.iter().find(|v| v.name == name)
+    }
+    /// The local image id for a reference (`busybox` means `busybox:latest`).
+    pub fn image_id(&self, reference: &str) -> Option<&str> {
+        let full = if reference.contains('@') || has_tag(reference) {
+            reference.to_owned()
+        } else {
+            format!("{reference}:latest")
+        };
+        self.images
+            .get(&full)
+            .or_else(|| self.images.get(reference))
+            .map(String::as_str)
+    }
+    /// The project's service containers (not one-off runs), by service and number.
+    pub fn service_containers(&self, service: &str) -> Vec<&Container> {
+        let mut v: Vec<&Container> = self
+            .containers
+            .iter()
+            .filter(|c| c.service == service && !c.oneoff)
+            .collect();
+        v.sort_by_key(|c| c.number);
+        v
+    }
+}
+
+fn has_tag(reference: &str) -> bool {
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    last.contains(':')
+}
+
+fn container(summary: bollard::models::ContainerSummary) -> Option<Container> {
+    let labels: BTreeMap<String, String> = summary.labels.unwrap_or_default().into_iter().collect();
+    let service = labels.get(labels::SERVICE)?.clone();
+    Some(Container {
+        id: summary.id.unwrap_or_default(),
+        name: summary
+            .names
+            .and_then(|n| n.into_iter().next())
+            .map(|n| n.trim_start_matches('/').to_owned())
+            .unwrap_or_default(),
+        number: labels
+            .get(labels::NUMBER)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1),
+        oneoff: labels
+            .get(labels::ONEOFF)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        config_hash: labels.get(labels::CONFIG_HASH).cloned().unwrap_or_default(),
+        state: summary
+            .state
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+            .to_lowercase(),
+        status: summary.status.unwrap_or_default(),
+        image: summary.image.unwrap_or_default(),
+        image_id: summary.image_id.unwrap_or_default(),
+        command: summary.command.unwrap_or_default(),
+        created: summary.created.unwrap_or_default(),
+        ports: summary
+            .ports
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                (
+                    p.ip,
+                    p.public_port,
+                    p.private_port,
+                    p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into()),
+                )
+            })
+            .collect(),
+        service,
+        labels,
+    })
+}
+
+/// Every container of every project on the engine.
+pub async fn all_containers(client: &Client) -> Result<Vec<Container>, Error> {
+    Ok(client
+        .list_containers(true)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(labels::PROJECT))
+        })
+        .filter_map(container)
+        .collect())
+}
+
+/// Observes one project.
+pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> {
+    let containers = client
+        .list_containers(true)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.labels
+                .as_ref()
+                .and_then(|l| l.get(labels::PROJECT))
+                .is_some_and(|p| p == project)
+        })
+        .filter_map(container)
+        .collect();
+    let networks = client
+        .list_networks()
+        .await?
+        .into_iter()
+        .map(|n| {
+            let l = n.labels.unwrap_or_default();
+            Resource {
+                name: n.name.unwrap_or_default(),
+                key: l.get(labels::NETWORK).cloned(),
+                project: l.get(labels::PROJECT).cloned(),
+            }
+        })
+        .collect();
+    let volumes = client
+        .list_volumes()
+        .await?
+        .into_iter()
+        .map(|v| Resource {
+            name: v.name,
+            key: v.labels.get(labels::VOLUME).cloned(),
+            project: v.labels.get(labels::PROJECT).cloned(),
+        })
+        .collect();
+    let mut images = BTreeMap::new();
+    for image in client.list_images(false).await? {
+        for name in image.repo_tags.iter().chain(image.repo_digests.iter()) {
+            images.insert(name.clone(), image.id.clone());
+        }
+    }
+    Ok(Observed {
+        project: project.to_owned(),
+        containers,
+        networks,
+        volumes,
+        images,
+    })
+}
+
+/// A project on the engine, as `compose ls` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectSummary {
+    pub name: String,
+    /// e.g. `running(2), exited(1)`.
+    pub status: String,
+    pub config_files: String,
+}
+
+/// Every project that has containers on the engine, by name.
+pub fn summarize(containers: &[Container]) -> Vec<ProjectSummary> {
+    let mut by_project: BTreeMap<String, Vec<&Container>> = BTreeMap::new();
+    for c in containers {
+        if let Some(p) = c.labels.get(labels::PROJECT) {
+            by_project.entry(p.clone()).or_default().push(c);
+        }
+    }
+    by_project
+        .into_iter()
+        .map(|(name, cs)| {
+            let mut states: BTreeMap<&str, usize> = BTreeMap::new();
+            for c in &cs {
+                *states.entry(c.state.as_str()).or_default() += 1;
+            }
+            let status = states
+                .iter()
+                .map(|(s, n)| format!("{s}({n})"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let config_files = cs
+                .iter()
+                .find_map(|c| c.labels.get(labels::CONFIG_FILES).cloned())
+                .unwrap_or_default();
+            ProjectSummary {
+                name,
+                status,
+                config_files,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,616 @@
+//! Pure planning: from the model, what the engine has (observed by labels) and the command's
+//! options, the steps that make the engine match — each step with the steps it must wait for,
+//! and a printable form that tests compare as golden text. Nothing here talks to the engine;
+//! `apply` executes a plan without deciding anything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::model::{Condition, Project};
+use crate::observe::Observed;
+use crate::{Error, graph, labels};
+
+/// What `up`/`create` were asked.
+#[derive(Clone, Debug, Default)]
+pub struct UpOptions {
+    /// Services named on the command line; empty means all.
+    pub services: Vec<String>,
+    /// Do not bring up the named services' dependencies.
+    pub no_deps: bool,
+    pub force_recreate: bool,
+    pub no_recreate: bool,
+    pub remove_orphans: bool,
+    /// `--scale service=n`.
+    pub scale: BTreeMap<String, u32>,
+    /// `--build`: build images before starting.
+    pub build: bool,
+    /// `--no-build`: never build; missing images are an error.
+    pub no_build: bool,
+    /// `--pull always|missing|never` (overrides each service's `pull_policy`).
+    pub pull: Option<String>,
+    /// Create containers without starting them (`create`, `up --no-start`).
+    pub no_start: bool,
+}
+
+/// What `down` was asked.
+#[derive(Clone, Debug, Default)]
+pub struct DownOptions {
+    /// `-v`: remove named volumes declared by the project and anonymous volumes.
+    pub volumes: bool,
+    /// `--rmi all|local`.
+    pub rmi: Option<String>,
+    pub remove_orphans: bool,
+}
+
+/// One thing to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Build {
+        service: String,
+        image: String,
+    },
+    Pull {
+        service: String,
+        image: String,
+    },
+    CreateNetwork {
+        key: String,
+        name: String,
+    },
+    CreateVolume {
+        key: String,
+        name: String,
+    },
+    CreateContainer {
+        service: String,
+        number: u32,
+        name: String,
+    },
+    /// Stop and remove the old container, create the new one under the same name.
+    RecreateContainer {
+        service: String,
+        number: u32,
+        name: String,
+        old_id: String,
+    },
+    StartContainer {
+        service: String,
+        name: String,
+    },
+    /// Stop (when running) and remove.
+    RemoveContainer {
+        name: String,
+        id: String,
+        running: bool,
+    },
+    /// Wait until the service's containers satisfy the condition.
+    Await {
+        service: String,
+        condition: Condition,
+    },
+    RemoveNetwork {
+        name: String,
+    },
+    RemoveVolume {
+        name: String,
+    },
+    RemoveImage {
+        name: String,
+    },
+}
+
+/// One step: an action, why, and the steps it waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub action: Action,
+    pub reason: String,
+    pub after: Vec<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    /// Things the user should know that are not steps (orphans left alone, ...).
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    fn push(&mut self, action: Action, reason: impl Into<String>, after: Vec<usize>) -> usize {
+        let mut after = after;
+        after.sort_unstable();
+        after.dedup();
+        self.steps.push(Step {
+            action,
+            reason: reason.into(),
+            after,
+        });
+        self.steps.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Build { service, image } => {
+                write!(f, "image:{image} Build (service {service})")
+            }
+            Action::Pull { service, image } => write!(f, "image:{image} Pull (service {service})"),
+            Action::CreateNetwork { name, .. } => write!(f, "network:{name} Create"),
+            Action::CreateVolume { name, .. } => write!(f, "volume:{name} Create"),
+            Action::CreateContainer { name, .. } => write!(f, "container:{name} Create"),
+            Action::RecreateContainer { name, .. } => write!(f, "container:{name} Recreate"),
+            Action::StartContainer { name, .. } => write!(f, "container:{name} Start"),
+            Action::RemoveContainer { name, running, .. } => write!(
+                f,
+                "container:{name} {}",
+                if *running { "Stop+Remove" } else { "Remove" }
+            ),
+            Action::Await { service, condition } => {
+                let c = serde_json::to_value(condition).unwrap_or_default();
+                write!(f, "service:{service} Await {}", c.as_str().unwrap_or(""))
+            }
+            Action::RemoveNetwork { name } => write!(f, "network:{name} Remove"),
+            Action::RemoveVolume { name } => write!(f, "volume:{name} Remove"),
+            Action::RemoveImage { name } => write!(f, "image:{name} Remove"),
+        }
+    }
+}
+
+/// `#2 container:demo-web-1 Create, not found [after #0 #1]`, one line per step.
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, step) in self.steps.iter().enumerate() {
+            write!(f, "#{i} {}, {}", step.action, step.reason)?;
+            if !step.after.is_empty() {
+                let after: Vec<String> = step.after.iter().map(|a| format!("#{a}")).collect();
+                write!(f, " [after {}]", after.join(" "))?;
+            }
+            writeln!(f)?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The services an operation covers: the named ones (all when none), plus their dependencies
+/// unless `no_deps`. Errors for a name that is not a service.
+pub fn scope(project: &Project, named: &[String], no_deps: bool) -> Result<Vec<String>, Error> {
+    for n in named {
+        if !project.services.contains_key(n) {
+            let hint = if project.disabled.contains_key(n) {
+                " (it is disabled by its profiles: enable one with --profile)"
+            } else {
+                ""
+            };
+            return Err(Error::invalid(n.clone(), format!("no such service{hint}")));
+        }
+    }
+    let mut wanted: BTreeSet<String> = if named.is_empty() {
+        project.services.keys().cloned().collect()
+    } else {
+        named.iter().cloned().collect()
+    };
+    if !no_deps {
+        let mut stack: Vec<String> = wanted.iter().cloned().collect();
+        while let Some(s) = stack.pop() {
+            for dep in project.services[&s].depends_on.keys() {
+                if wanted.insert(dep.clone()) {
+                    stack.push(dep.clone());
+                }
+            }
+        }
+    }
+    Ok(graph::order(project)
+        .into_iter()
+        .filter(|s| wanted.contains(s))
+        .collect())
+}
+
+/// Which images to build or pull before containers are planned.
+pub fn images(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Plan, Error> {
+    let mut plan = Plan::default();
+    let mut seen = BTreeSet::new();
+    for name in scope(project, &opts.services, opts.no_deps)? {
+        let svc = &project.services[&name];
+        let image = svc.image_name(&project.name, &name);
+        if !seen.insert(image.clone()) {
+            continue;
+        }
+        let local = observed.image_id(&image).is_some();
+        let policy = opts
+            .pull
+            .clone()
+            .or_else(|| svc.pull_policy.clone())
+            .unwrap_or_else(|| "missing".to_owned());
+        let service = name.clone();
+        if svc.build.is_some() {
+            if opts.build || policy == "build" {
+                plan.push(Action::Build { service, image }, "--build", vec![]);
+            } else if !local && opts.no_build {
+                return Err(Error::invalid(
+                    format!("services.{name}"),
+                    format!("image {image} is not here and --no-build was given: build it first"),
+                ));
+            } else if !local {
+                plan.push(Action::Build { service, image }, "not found", vec![]);
+            } else if policy == "always" {
+                plan.push(
+                    Action::Pull { service, image },
+                    "pull_policy always",
+                    vec![],
+                );
+            }
+            continue;
+        }
+        match policy.as_str() {
+            "always" => {
+                plan.push(
+                    Action::Pull { service, image },
+                    "pull_policy always",
+                    vec![],
+                );
+            }
+            "never" if !local => {
+                return Err(Error::invalid(
+                    format!("services.{name}"),
+                    format!("image {image} is not here and pull_policy is never: pull or build it"),
+                ));
+            }
+            _ if !local => {
+                plan.push(Action::Pull { service, image }, "not found", vec![]);
+            }
+            _ => {}
+        }
+    }
+    Ok(plan)
+}
+
+/// The networks and volumes `services` use.
+fn resources(project: &Project, services: &[String]) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut nets = BTreeSet::new();
+    let mut vols = BTreeSet::new();
+    for s in services {
+        let svc = &project.services[s];
+        nets.extend(svc.networks.keys().cloned());
+        for m in &svc.volumes {
+            if m.kind == "volume"
+                && let Some(src) = &m.source
+                && project.volumes.contains_key(src)
+            {
+                vols.insert(src.clone());
+            }
+        }
+    }
+    (nets, vols)
+}
+
+/// The container name of a service replica.
+pub fn container_name(project: &Project, service: &str, number: u32) -> String {
+    match &project.services[service].container_name {
+        Some(n) => n.clone(),
+        None => format!("{}-{service}-{number}", project.name),
+    }
+}
+
+/// What `up` (and `create`) does to the containers, networks and volumes. Call after the
+/// images plan has run, with `observed` taken afterwards.
+pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Plan, Error> {
+    let mut plan = Plan::default();
+    let services = scope(project, &opts.services, opts.no_deps)?;
+    let (nets, vols) = resources(project, &services);
+    let mut infra = Vec::new();
+    for key in &nets {
+        let def = &project.networks[key];
+        let name = project.network_name(key);
+        if observed.network(&name).is_some() {
+            continue;
+        }
+        if def.external {
+            return Err(Error::invalid(
+                format!("networks.{key}"),
+                format!(
+                    "external network {name:?} does not exist: create it with `berth network create {name}`"
+                ),
+            ));
+        }
+        let key = key.clone();
+        infra.push(plan.push(Action::CreateNetwork { key, name }, "not found", vec![]));
+    }
+    for key in &vols {
+        let def = &project.volumes[key];
+        let name = project.volume_name(key);
+        if observed.volume(&name).is_some() {
+            continue;
+        }
+        if def.external {
+            return Err(Error::invalid(
+                format!("volumes.{key}"),
+                format!(
+                    "external volume {name:?} does not exist: create it with `berth volume create {name}`"
+                ),
+            ));
+        }
+        let key = key.clone();
+        infra.push(plan.push(Action::CreateVolume { key, name }, "not found", vec![]));
+    }
+    // Per service: the steps after which its containers are up (for dependants to wait on).
+    let mut ready: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for name in &services {
+        let svc = &project.services[name];
+        let want = opts
+            .scale
+            .get(name)
+            .copied()
+            .unwrap_or_else(|| svc.replicas());
+        if want > 1 && svc.container_name.is_some() {
+            return Err(Error::invalid(
+                format!("services.{name}"),
+                "container_name is set, so the service cannot run more than one container",
+            ));
+        }
+        let hash = labels::config_hash(svc);
+        let image_id = observed
+            .image_id(&svc.image_name(&project.name, name))
+            .map(str::to_owned);
+        // Waits for the dependencies' conditions, in scope only.
+        let mut waits = Vec::new();
+        for (dep, d) in &svc.depends_on {
+            if let Some(after) = ready.get(dep) {
+                let after = after.clone();
+                let cond = d.condition;
+                waits.push(plan.push(
+                    Action::Await {
+                        service: dep.clone(),
+                        condition: cond,
+                    },
+                    format!("{name} depends on it"),
+                    after,
+                ));
+            }
+        }
+        let mut done = Vec::new();
+        let existing = observed.service_containers(name);
+        for c in &existing {
+            if c.number > want {
+                done.push(plan.push(
+                    Action::RemoveContainer {
+                        name: c.name.clone(),
+                        id: c.id.clone(),
+                        running: c.running(),
+                    },
+                    format!("scale {want}"),
+                    vec![],
+                ));
+                continue;
+            }
+            let config_changed = c.config_hash != hash;
+            let image_changed = image_id.as_ref().is_some_and(|id| *id != c.image_id);
+            let recreate =
+                opts.force_recreate || (!opts.no_recreate && (config_changed || image_changed));
+            let mut start_after = waits.clone();
+            if recreate {
+                let reason = if opts.force_recreate {
+                    "--force-recreate"
+                } else if config_changed {
+                    "config changed"
+                } else {
+                    "image changed"
+                };
+                let r = plan.push(
+                    Action::RecreateContainer {
+                        service: name.clone(),
+                        number: c.number,
+                        name: container_name(project, name, c.number),
+                        old_id: c.id.clone(),
+                    },
+                    reason,
+                    infra.clone(),
+                );
+                start_after.push(r);
+                if opts.no_start {
+                    done.push(r);
+                    continue;
+                }
+            } else if c.running() || opts.no_start {
+                continue;
+            }
+            done.push(plan.push(
+                Action::StartContainer {
+                    service: name.clone(),
+                    name: c.name.clone(),
+                },
+                if recreate { "recreated" } else { "not running" },
+                start_after,
+            ));
+        }
+        let mut numbers: BTreeSet<u32> = existing.iter().map(|c| c.number).collect();
+        let mut next = 1;
+        while (numbers.iter().filter(|n| **n <= want).count() as u32) < want {
+            while numbers.contains(&next) {
+                next += 1;
+            }
+            numbers.insert(next);
+            let cname = container_name(project, name, next);
+            let c = plan.push(
+                Action::CreateContainer {
+                    service: name.clone(),
+                    number: next,
+                    name: cname.clone(),
+                },
+                "not found",
+                infra.clone(),
+            );
+            if opts.no_start {
+                done.push(c);
+                continue;
+            }
+            let mut after = waits.clone();
+            after.push(c);
+            done.push(plan.push(
+                Action::StartContainer {
+                    service: name.clone(),
+                    name: cname,
+                },
+                "created",
+                after,
+            ));
+        }
+        ready.insert(name.clone(), done);
+    }
+    let orphans: Vec<_> = observed
+        .containers
+        .iter()
+        .filter(|c| !c.oneoff && !project.services.contains_key(&c.service))
+        .collect();
+    if !orphans.is_empty() {
+        if opts.remove_orphans {
+            for c in orphans {
+                plan.push(
+                    Action::RemoveContainer {
+                        name: c.name.clone(),
+                        id: c.id.clone(),
+                        running: c.running(),
+                    },
+                    "orphan",
+                    vec![],
+                );
+            }
+        } else {
+            let names: Vec<&str> = orphans.iter().map(|c| c.name.as_str()).collect();
+            plan.warnings.push(format!(
+                "orphan containers ({}) found for this project: remove them with --remove-orphans",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(plan)
+}
+
+/// What `down` does. Without a model (`down -p NAME` with no files) it removes whatever
+/// carries the project's labels.
+pub fn down(
+    project: Option<&Project>,
+    observed: &Observed,
+    opts: &DownOptions,
+) -> Result<Plan, Error> {
+    let mut plan = Plan::default();
+    let known = |service: &str| project.is_none_or(|p| p.services.contains_key(service));
+    // Dependants go first: remove in reverse dependency order.
+    let order: Vec<String> = match project {
+        Some(p) => graph::order(p).into_iter().rev().collect(),
+        None => Vec::new(),
+    };
+    let rank = |service: &str| order.iter().position(|s| s == service).unwrap_or(0);
+    let mut containers: Vec<_> = observed.containers.iter().collect();
+    containers.sort_by(|a, b| {
+        rank(&a.service)
+            .cmp(&rank(&b.service))
+            .then(a.number.cmp(&b.number))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut removed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut all = Vec::new();
+    let mut orphans = Vec::new();
+    for c in containers {
+        if !known(&c.service) && !opts.remove_orphans {
+            orphans.push(c.name.clone());
+            continue;
+        }
+        // Wait for the removal of containers of services that depend on this one.
+        let after: Vec<usize> = match project {
+            Some(p) => p
+                .services
+                .iter()
+                .filter(|(_, s)| s.depends_on.contains_key(&c.service))
+                .filter_map(|(name, _)| removed.get(name).copied())
+                .collect(),
+            None => Vec::new(),
+        };
+        let step = plan.push(
+            Action::RemoveContainer {
+                name: c.name.clone(),
+                id: c.id.clone(),
+                running: c.running(),
+            },
+            if known(&c.service) { "down" } else { "orphan" },
+            after,
+        );
+        removed.insert(c.service.clone(), step);
+        all.push(step);
+    }
+    if !orphans.is_empty() {
+        plan.warnings.push(format!(
+            "orphan containers ({}) found for this project: remove them with --remove-orphans",
+            orphans.join(", ")
+        ));
+    }
+    let networks: Vec<String> = match project {
+        Some(p) => p
+            .networks
+            .iter()
+            .filter(|(_, n)| !n.external)
+            .map(|(k, _)| p.network_name(k))
+            .filter(|name| observed.network(name).is_some())
+            .collect(),
+        None => observed
+            .networks
+            .iter()
+            .filter(|n| n.project.as_deref() == Some(observed.project.as_str()))
+            .map(|n| n.name.clone())
+            .collect(),
+    };
+    for name in networks {
+        plan.push(Action::RemoveNetwork { name }, "down", all.clone());
+    }
+    if opts.volumes {
+        let volumes: Vec<String> = match project {
+            Some(p) => p
+                .volumes
+                .iter()
+                .filter(|(_, v)| !v.external)
+                .map(|(k, _)| p.volume_name(k))
+                .filter(|name| observed.volume(name).is_some())
+                .collect(),
+            None => observed
+                .volumes
+                .iter()
+                .filter(|v| v.project.as_deref() == Some(observed.project.as_str()))
+                .map(|v| v.name.clone())
+                .collect(),
+        };
+        for name in volumes {
+            plan.push(Action::RemoveVolume { name }, "-v", all.clone());
+        }
+    }
+    if let (Some(rmi), Some(p)) = (&opts.rmi, project) {
+        if !matches!(rmi.as_str(), "all" | "local") {
+            return Err(Error::invalid(
+                format!("--rmi {rmi}"),
+                "expected --rmi all or --rmi local",
+            ));
+        }
+        let mut images = BTreeSet::new();
+        for (name, svc) in &p.services {
+            // `local`: only images without a custom tag (those compose named after the service).
+            if rmi == "all" || svc.image.is_none() {
+                images.insert(svc.image_name(&p.name, name));
+            }
+        }
+        for name in images {
+            if observed.image_id(&name).is_some() {
+                plan.push(
+                    Action::RemoveImage { name },
+                    format!("--rmi {rmi}"),
+                    all.clone(),
+                );
+            }
+        }
+    }
+    Ok(plan)
+}

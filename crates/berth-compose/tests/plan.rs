@@ -1,0 +1,407 @@
+//! Golden tests of `plan`: a model, an observed engine state written by hand, and the plan's
+//! printed form.
+
+use std::collections::BTreeMap;
+
+use berth_compose::labels;
+use berth_compose::observe::{Container, Observed, Resource};
+use berth_compose::plan::{self, DownOptions, UpOptions};
+use berth_compose::{LoadOptions, Project, load};
+
+const APP: &str = r#"
+name: demo
+services:
+  db:
+    image: db:1
+    healthcheck:
+      test: ["CMD", "true"]
+    volumes: ["data:/data"]
+  web:
+    image: web:1
+    depends_on:
+      db:
+        condition: service_healthy
+    ports: ["8000:5000"]
+  worker:
+    build: ./worker
+    depends_on: [db]
+volumes:
+  data: {}
+"#;
+
+fn project(text: &str) -> Project {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let p = load(&LoadOptions {
+        working_dir: Some(dir.path().to_owned()),
+        environment: Some(Default::default()),
+        ..Default::default()
+    })
+    .unwrap();
+    p
+}
+
+fn images(names: &[&str]) -> BTreeMap<String, String> {
+    names
+        .iter()
+        .map(|n| (n.to_string(), format!("sha256:{n}")))
+        .collect()
+}
+
+/// A container as Berth would have created it for the project's current model.
+fn container(p: &Project, service: &str, number: u32, state: &str) -> Container {
+    let svc = &p.services[service];
+    let image = svc.image_name(&p.name, service);
+    let image = if image.contains(':') {
+        image
+    } else {
+        format!("{image}:latest")
+    };
+    Container {
+        id: format!("id-{service}-{number}"),
+        name: format!("{}-{service}-{number}", p.name),
+        service: service.to_owned(),
+        number,
+        oneoff: false,
+        config_hash: labels::config_hash(svc),
+        state: state.to_owned(),
+        status: String::new(),
+        image: image.clone(),
+        image_id: format!("sha256:{image}"),
+        command: String::new(),
+        created: 0,
+        ports: Vec::new(),
+        labels: BTreeMap::new(),
+    }
+}
+
+fn resource(name: &str) -> Resource {
+    Resource {
+        name: name.to_owned(),
+        key: None,
+        project: Some("demo".to_owned()),
+    }
+}
+
+fn running_demo(p: &Project) -> Observed {
+    Observed {
+        project: "demo".into(),
+        containers: vec![
+            container(p, "db", 1, "running"),
+            container(p, "web", 1, "running"),
+            container(p, "worker", 1, "running"),
+        ],
+        networks: vec![resource("demo_default")],
+        volumes: vec![resource("demo_data")],
+        images: images(&["db:1", "web:1", "demo-worker:latest"]),
+    }
+}
+
+#[track_caller]
+fn golden(plan: &plan::Plan, want: &str) {
+    let got = plan.to_string();
+    assert_eq!(got.trim(), want.trim(), "\n--- got\n{got}");
+}
+
+#[test]
+fn fresh_project() {
+    let p = project(APP);
+    let observed = Observed {
+        project: "demo".into(),
+        images: images(&["db:1", "web:1", "demo-worker:latest"]),
+        ..Default::default()
+    };
+    golden(
+        &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 network:demo_default Create, not found
+#1 volume:demo_data Create, not found
+#2 container:demo-db-1 Create, not found [after #0 #1]
+#3 container:demo-db-1 Start, created [after #2]
+#4 service:db Await service_healthy, web depends on it [after #3]
+#5 container:demo-web-1 Create, not found [after #0 #1]
+#6 container:demo-web-1 Start, created [after #4 #5]
+#7 service:db Await service_started, worker depends on it [after #3]
+#8 container:demo-worker-1 Create, not found [after #0 #1]
+#9 container:demo-worker-1 Start, created [after #7 #8]
+",
+    );
+}
+
+#[test]
+fn up_to_date_is_empty() {
+    let p = project(APP);
+    let plan = plan::up(&p, &running_demo(&p), &UpOptions::default()).unwrap();
+    golden(
+        &plan,
+        "
+#0 service:db Await service_healthy, web depends on it
+#1 service:db Await service_started, worker depends on it
+",
+    );
+    assert!(!plan.steps.iter().any(|s| matches!(
+        s.action,
+        plan::Action::CreateContainer { .. }
+            | plan::Action::RecreateContainer { .. }
+            | plan::Action::StartContainer { .. }
+    )));
+}
+
+#[test]
+fn changed_config_recreates_and_stopped_containers_start() {
+    let p = project(APP);
+    let mut observed = running_demo(&p);
+    observed.containers[1].config_hash = "old".into();
+    observed.containers[2].state = "exited".into();
+    golden(
+        &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 service:db Await service_healthy, web depends on it
+#1 container:demo-web-1 Recreate, config changed
+#2 container:demo-web-1 Start, recreated [after #0 #1]
+#3 service:db Await service_started, worker depends on it
+#4 container:demo-worker-1 Start, not running [after #3]
+",
+    );
+    let plan = plan::up(
+        &p,
+        &observed,
+        &UpOptions {
+            no_recreate: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!plan.to_string().contains("Recreate"), "{plan}");
+}
+
+#[test]
+fn new_image_recreates() {
+    let p = project(APP);
+    let mut observed = running_demo(&p);
+    observed
+        .images
+        .insert("web:1".into(), "sha256:newer".into());
+    let plan = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(
+        plan.to_string()
+            .contains("#1 container:demo-web-1 Recreate, image changed"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn force_recreate_and_scale() {
+    let p = project(APP);
+    let observed = running_demo(&p);
+    let plan = plan::up(
+        &p,
+        &observed,
+        &UpOptions {
+            services: vec!["web".into()],
+            no_deps: true,
+            force_recreate: true,
+            scale: BTreeMap::from([("web".into(), 3)]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    golden(
+        &plan,
+        "
+#0 container:demo-web-1 Recreate, --force-recreate
+#1 container:demo-web-1 Start, recreated [after #0]
+#2 container:demo-web-2 Create, not found
+#3 container:demo-web-2 Start, created [after #2]
+#4 container:demo-web-3 Create, not found
+#5 container:demo-web-3 Start, created [after #4]
+",
+    );
+    let mut scaled = observed.clone();
+    scaled.containers.push(container(&p, "web", 2, "running"));
+    scaled.containers.push(container(&p, "web", 3, "exited"));
+    let plan = plan::up(
+        &p,
+        &scaled,
+        &UpOptions {
+            services: vec!["web".into()],
+            no_deps: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    golden(
+        &plan,
+        "
+#0 container:demo-web-2 Stop+Remove, scale 1
+#1 container:demo-web-3 Remove, scale 1
+",
+    );
+}
+
+#[test]
+fn targeted_service_brings_its_dependencies() {
+    let p = project(APP);
+    let observed = Observed {
+        project: "demo".into(),
+        images: images(&["db:1", "web:1", "demo-worker:latest"]),
+        networks: vec![resource("demo_default")],
+        volumes: vec![resource("demo_data")],
+        ..Default::default()
+    };
+    let opts = UpOptions {
+        services: vec!["web".into()],
+        ..Default::default()
+    };
+    golden(
+        &plan::up(&p, &observed, &opts).unwrap(),
+        "
+#0 container:demo-db-1 Create, not found
+#1 container:demo-db-1 Start, created [after #0]
+#2 service:db Await service_healthy, web depends on it [after #1]
+#3 container:demo-web-1 Create, not found
+#4 container:demo-web-1 Start, created [after #2 #3]
+",
+    );
+    let e = plan::up(
+        &p,
+        &observed,
+        &UpOptions {
+            services: vec!["nope".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "nope: no such service");
+}
+
+#[test]
+fn orphans_are_reported_or_removed() {
+    let p = project(APP);
+    let mut observed = running_demo(&p);
+    let mut old = container(&p, "web", 1, "running");
+    old.service = "legacy".into();
+    old.name = "demo_legacy_1".into();
+    old.id = "id-legacy".into();
+    observed.containers.push(old);
+    let plan = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(plan.to_string().ends_with(
+        "warning: orphan containers (demo_legacy_1) found for this project: remove them with --remove-orphans\n"
+    ), "{plan}");
+    let plan = plan::up(
+        &p,
+        &observed,
+        &UpOptions {
+            remove_orphans: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        plan.to_string()
+            .contains("container:demo_legacy_1 Stop+Remove, orphan"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn images_to_build_and_pull() {
+    let p = project(APP);
+    let observed = Observed {
+        project: "demo".into(),
+        images: images(&["web:1"]),
+        ..Default::default()
+    };
+    golden(
+        &plan::images(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 image:db:1 Pull (service db), not found
+#1 image:demo-worker Build (service worker), not found
+",
+    );
+    let observed = running_demo(&p);
+    golden(
+        &plan::images(
+            &p,
+            &observed,
+            &UpOptions {
+                build: true,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        "#0 image:demo-worker Build (service worker), --build",
+    );
+    let never = plan::images(
+        &p,
+        &Observed::default(),
+        &UpOptions {
+            pull: Some("never".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        never.to_string().contains("pull_policy is never"),
+        "{never}"
+    );
+}
+
+#[test]
+fn external_resources_must_exist() {
+    let p = project(
+        "services:\n  a:\n    image: x\n    networks: [outside]\nnetworks:\n  outside:\n    external: true\n",
+    );
+    let e = plan::up(&p, &Observed::default(), &UpOptions::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("external network \"outside\" does not exist"),
+        "{e}"
+    );
+}
+
+#[test]
+fn down_removes_dependants_first() {
+    let p = project(APP);
+    let observed = running_demo(&p);
+    golden(
+        &plan::down(Some(&p), &observed, &DownOptions::default()).unwrap(),
+        "
+#0 container:demo-worker-1 Stop+Remove, down
+#1 container:demo-web-1 Stop+Remove, down
+#2 container:demo-db-1 Stop+Remove, down [after #0 #1]
+#3 network:demo_default Remove, down [after #0 #1 #2]
+",
+    );
+    golden(
+        &plan::down(
+            Some(&p),
+            &observed,
+            &DownOptions {
+                volumes: true,
+                rmi: Some("local".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        "
+#0 container:demo-worker-1 Stop+Remove, down
+#1 container:demo-web-1 Stop+Remove, down
+#2 container:demo-db-1 Stop+Remove, down [after #0 #1]
+#3 network:demo_default Remove, down [after #0 #1 #2]
+#4 volume:demo_data Remove, -v [after #0 #1 #2]
+#5 image:demo-worker Remove, --rmi local [after #0 #1 #2]
+",
+    );
+}
+
+#[test]
+fn down_without_files_uses_labels() {
+    let p = project(APP);
+    let observed = running_demo(&p);
+    let plan = plan::down(None, &observed, &DownOptions::default()).unwrap();
+    let text = plan.to_string();
+    assert_eq!(text.matches("Stop+Remove").count(), 3, "{text}");
+    assert!(text.contains("network:demo_default Remove"), "{text}");
+    assert!(!text.contains("volume:"), "volumes stay without -v: {text}");
+}
