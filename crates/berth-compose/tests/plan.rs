@@ -32,13 +32,12 @@ volumes:
 fn project(text: &str) -> Project {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
-    let p = load(&LoadOptions {
+    load(&LoadOptions {
         working_dir: Some(dir.path().to_owned()),
         environment: Some(Default::default()),
         ..Default::default()
     })
-    .unwrap();
-    p
+    .unwrap()
 }
 
 fn images(names: &[&str]) -> BTreeMap<String, String> {
