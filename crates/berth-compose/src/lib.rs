@@ -6,8 +6,10 @@
 //! (`model`). Running a project observes the engine by compose's labels (`observe`), computes
 //! a pure `plan`, and `apply`s it; `watch` follows `develop.watch` rules and file drift.
 
+pub mod apply;
 pub mod canon;
 pub mod config;
+pub mod convert;
 pub mod dotenv;
 mod error;
 pub mod graph;
@@ -19,6 +21,7 @@ pub mod model;
 pub mod observe;
 pub mod plan;
 pub mod schema;
+pub mod watch;
 pub mod yaml;
 
 pub use error::Error;

@@ -74,12 +74,24 @@ impl Client {
         container: &str,
         aliases: &[String],
     ) -> Result<(), Error> {
+        let endpoint = EndpointSettings {
+            aliases: (!aliases.is_empty()).then(|| aliases.to_vec()),
+            ..Default::default()
+        };
+        self.connect_network_with(network, container, endpoint)
+            .await
+    }
+
+    /// Connects with complete endpoint settings (aliases, fixed addresses).
+    pub async fn connect_network_with(
+        &self,
+        network: &str,
+        container: &str,
+        endpoint: EndpointSettings,
+    ) -> Result<(), Error> {
         let req = NetworkConnectRequest {
             container: container.to_owned(),
-            endpoint_config: Some(EndpointSettings {
-                aliases: (!aliases.is_empty()).then(|| aliases.to_vec()),
-                ..Default::default()
-            }),
+            endpoint_config: Some(endpoint),
         };
         self.call(
             "a network connect",

@@ -1,0 +1,472 @@
+//! Executing a plan: every step runs as soon as the steps it waits for are done, as many at
+//! once as the plan allows. Nothing is decided here; a failed step stops new steps from
+//! starting, lets running ones finish, and is reported with the resource it was about.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use berth_docker::build::{BuildEvent, BuildSpec};
+use berth_docker::networks::NetworkSpec;
+use berth_docker::{Client, Credentials, Reference};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use serde_json::Value;
+
+use crate::model::{Condition, Project};
+use crate::plan::{Action, Plan};
+use crate::{Error, convert, labels};
+
+/// One line of progress: `Container demo-web-1  Started`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplyEvent {
+    /// `Container demo-web-1`, `Network demo_default`, `Image busybox`, `Service db`.
+    pub resource: String,
+    /// `Creating`, `Created`, `Starting`, `Started`, `Waiting`, `Healthy`, `Pulling`, `Error`...
+    pub status: String,
+    /// Build output, pull progress, or the error text.
+    pub detail: Option<String>,
+}
+
+/// Finds credentials for an image reference (the facade's login store).
+pub type CredentialsFor<'a> = &'a (dyn Fn(&Reference) -> Option<Credentials> + Sync);
+
+pub struct ApplyOptions<'a> {
+    /// Seconds a container gets to stop before it is killed (`-t`); the engine's default
+    /// (or the service's `stop_grace_period`) when `None`.
+    pub timeout: Option<u32>,
+    /// Remove anonymous volumes with the containers (`down -v`).
+    pub remove_volumes: bool,
+    pub credentials: CredentialsFor<'a>,
+    pub events: &'a (dyn Fn(ApplyEvent) + Sync),
+}
+
+fn emit(opts: &ApplyOptions<'_>, resource: &str, status: &str, detail: Option<String>) {
+    (opts.events)(ApplyEvent {
+        resource: resource.to_owned(),
+        status: status.to_owned(),
+        detail,
+    });
+}
+
+/// Runs the plan. `project` is needed for any step that creates or builds.
+pub async fn apply(
+    client: &Client,
+    project: Option<&Project>,
+    plan: &Plan,
+    opts: &ApplyOptions<'_>,
+) -> Result<(), Error> {
+    let n = plan.steps.len();
+    let mut done = vec![false; n];
+    let mut started = vec![false; n];
+    let mut running = FuturesUnordered::new();
+    let mut failures: Vec<String> = Vec::new();
+    loop {
+        if failures.is_empty() {
+            for (i, step) in plan.steps.iter().enumerate() {
+                if !started[i] && step.after.iter().all(|a| done[*a]) {
+                    started[i] = true;
+                    let action = &step.action;
+                    running.push(async move { (i, run(client, project, action, opts).await) });
+                }
+            }
+        }
+        match running.next().await {
+            Some((i, Ok(()))) => done[i] = true,
+            Some((_, Err(e))) => failures.push(e.to_string()),
+            None => break,
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Apply(failures.join("; ")))
+    }
+}
+
+fn project_of(project: Option<&Project>) -> Result<&Project, Error> {
+    project.ok_or_else(|| Error::invalid("plan", "this step needs the project's compose files"))
+}
+
+async fn run(
+    client: &Client,
+    project: Option<&Project>,
+    action: &Action,
+    opts: &ApplyOptions<'_>,
+) -> Result<(), Error> {
+    let fail = |resource: &str, e: Error| {
+        emit(opts, resource, "Error", Some(e.to_string()));
+        e
+    };
+    match action {
+        Action::CreateNetwork { key, name } => {
+            let what = format!("Network {name}");
+            let p = project_of(project)?;
+            emit(opts, &what, "Creating", None);
+            let def = &p.networks[key];
+            let ipam = def
+                .other
+                .get("ipam")
+                .and_then(|i| i.get("config"))
+                .and_then(|c| c.get(0));
+            let spec = NetworkSpec {
+                name: name.clone(),
+                driver: def.driver.clone(),
+                subnet: ipam
+                    .and_then(|c| c.get("subnet"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                gateway: ipam
+                    .and_then(|c| c.get("gateway"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                internal: def.internal,
+                labels: labels::resource(&p.name, labels::NETWORK, key, &def.labels),
+            };
+            client
+                .create_network(&spec)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Created", None);
+        }
+        Action::CreateVolume { key, name } => {
+            let what = format!("Volume {name}");
+            let p = project_of(project)?;
+            emit(opts, &what, "Creating", None);
+            let def = &p.volumes[key];
+            let labels = labels::resource(&p.name, labels::VOLUME, key, &def.labels);
+            client
+                .create_volume(Some(name), def.driver.as_deref(), &def.driver_opts, &labels)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Created", None);
+        }
+        Action::Build { service, image } => {
+            let what = format!("Image {image}");
+            let p = project_of(project)?;
+            emit(opts, &what, "Building", None);
+            build(client, p, service, image, opts)
+                .await
+                .map_err(|e| fail(&what, e))?;
+            emit(opts, &what, "Built", None);
+        }
+        Action::Pull { image, .. } => {
+            let what = format!("Image {image}");
+            emit(opts, &what, "Pulling", None);
+            let reference = Reference::parse(image)
+                .map_err(|e| fail(&what, Error::invalid(image.clone(), e.reason)))?;
+            let creds = (opts.credentials)(&reference);
+            let mut stream = std::pin::pin!(client.pull(&reference, creds.as_ref()));
+            while let Some(item) = stream.next().await {
+                let p = item.map_err(|e| fail(&what, e.into()))?;
+                if let Some(id) = &p.id
+                    && p.status == "Pull complete"
+                {
+                    emit(opts, &what, "Pulling", Some(format!("{id} Pull complete")));
+                }
+            }
+            emit(opts, &what, "Pulled", None);
+        }
+        Action::CreateContainer {
+            service,
+            number,
+            name,
+        } => {
+            let what = format!("Container {name}");
+            let p = project_of(project)?;
+            emit(opts, &what, "Creating", None);
+            create(client, p, service, *number, name)
+                .await
+                .map_err(|e| fail(&what, e))?;
+            emit(opts, &what, "Created", None);
+        }
+        Action::RecreateContainer {
+            service,
+            number,
+            name,
+            old_id,
+        } => {
+            let what = format!("Container {name}");
+            let p = project_of(project)?;
+            emit(opts, &what, "Recreate", None);
+            async {
+                client.stop_container(old_id, opts.timeout).await?;
+                client.remove_container(old_id, true, false).await?;
+                Ok::<_, berth_docker::Error>(())
+            }
+            .await
+            .map_err(|e| fail(&what, e.into()))?;
+            create(client, p, service, *number, name)
+                .await
+                .map_err(|e| fail(&what, e))?;
+            emit(opts, &what, "Recreated", None);
+        }
+        Action::StartContainer { name, .. } => {
+            let what = format!("Container {name}");
+            emit(opts, &what, "Starting", None);
+            client
+                .start_container(name)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Started", None);
+        }
+        Action::RemoveContainer { name, id, running } => {
+            let what = format!("Container {name}");
+            if *running {
+                emit(opts, &what, "Stopping", None);
+                client
+                    .stop_container(id, opts.timeout)
+                    .await
+                    .map_err(|e| fail(&what, e.into()))?;
+                emit(opts, &what, "Stopped", None);
+            }
+            emit(opts, &what, "Removing", None);
+            client
+                .remove_container(id, true, opts.remove_volumes)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Removed", None);
+        }
+        Action::Await { service, condition } => {
+            let p = project_of(project)?;
+            wait_for(client, &p.name, service, *condition, opts).await?;
+        }
+        Action::RemoveNetwork { name } => {
+            let what = format!("Network {name}");
+            emit(opts, &what, "Removing", None);
+            client
+                .remove_network(name)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Removed", None);
+        }
+        Action::RemoveVolume { name } => {
+            let what = format!("Volume {name}");
+            emit(opts, &what, "Removing", None);
+            client
+                .remove_volume(name, false)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Removed", None);
+        }
+        Action::RemoveImage { name } => {
+            let what = format!("Image {name}");
+            emit(opts, &what, "Removing", None);
+            client
+                .remove_image(name, false)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Removed", None);
+        }
+    }
+    Ok(())
+}
+
+async fn create(
+    client: &Client,
+    project: &Project,
+    service: &str,
+    number: u32,
+    name: &str,
+) -> Result<(), Error> {
+    let image = project.services[service].image_name(&project.name, service);
+    let image_id = client.inspect_image(&image).await.map_err(|e| match e {
+        berth_docker::Error::NotFound { .. } => Error::invalid(
+            format!("services.{service}"),
+            format!("image {image} is not here: pull or build it first"),
+        ),
+        other => other.into(),
+    })?;
+    let image_id = image_id.id.unwrap_or_default();
+    let req = convert::create_request(
+        project,
+        service,
+        number,
+        name,
+        &image_id,
+        client.api_version(),
+        false,
+    )?;
+    let id = client
+        .create_container_from(Some(&req.name), req.body)
+        .await?;
+    for (network, endpoint) in req.connect {
+        client.connect_network_with(&network, &id, endpoint).await?;
+    }
+    Ok(())
+}
+
+async fn build(
+    client: &Client,
+    project: &Project,
+    service: &str,
+    image: &str,
+    opts: &ApplyOptions<'_>,
+) -> Result<(), Error> {
+    let b = project.services[service]
+        .build
+        .as_ref()
+        .ok_or_else(|| Error::invalid(format!("services.{service}"), "has no build section"))?;
+    if b.context.contains("://") {
+        return Err(Error::invalid(
+            format!("services.{service}.build.context"),
+            "remote build contexts are not supported: clone it and point context at the folder",
+        ));
+    }
+    let args = b
+        .args
+        .iter()
+        .filter_map(|(k, v)| {
+            v.clone()
+                .or_else(|| std::env::var(k).ok())
+                .map(|v| (k.clone(), v))
+        })
+        .collect();
+    let mut tags = vec![image.to_owned()];
+    tags.extend(b.tags.iter().cloned());
+    let spec = BuildSpec {
+        context: PathBuf::from(&b.context),
+        dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
+        tags,
+        build_args: args,
+        target: b.target.clone(),
+        labels: b.labels.clone(),
+        no_cache: b.no_cache.unwrap_or(false),
+        pull: b.pull.unwrap_or(false),
+    };
+    let what = format!("Image {image}");
+    let mut stream = std::pin::pin!(client.build(&spec)?);
+    while let Some(event) = stream.next().await {
+        match event? {
+            BuildEvent::Step {
+                number,
+                total,
+                instruction,
+            } => emit(
+                opts,
+                &what,
+                "Building",
+                Some(format!("Step {number}/{total} : {instruction}")),
+            ),
+            BuildEvent::Output(line) => emit(opts, &what, "Building", Some(line)),
+            BuildEvent::Pull(_) | BuildEvent::Built { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+/// Waits until every container of `service` satisfies `condition`.
+async fn wait_for(
+    client: &Client,
+    project: &str,
+    service: &str,
+    condition: Condition,
+    opts: &ApplyOptions<'_>,
+) -> Result<(), Error> {
+    let what = format!("Service {service}");
+    let ids: Vec<(String, String)> = crate::observe::observe(client, project)
+        .await?
+        .service_containers(service)
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    match condition {
+        Condition::ServiceStarted => Ok(()),
+        Condition::ServiceCompletedSuccessfully => {
+            emit(opts, &what, "Waiting", None);
+            for (id, name) in ids {
+                let code = client.wait_container(&id).await?;
+                if code != 0 {
+                    let e = Error::Apply(format!(
+                        "service {service} did not complete successfully: {name} exited with code {code}"
+                    ));
+                    emit(opts, &what, "Error", Some(e.to_string()));
+                    return Err(e);
+                }
+            }
+            emit(opts, &what, "Exited", None);
+            Ok(())
+        }
+        Condition::ServiceHealthy => {
+            emit(opts, &what, "Waiting", None);
+            for (id, name) in ids {
+                wait_healthy(client, service, &id, &name)
+                    .await
+                    .inspect_err(|e| {
+                        emit(opts, &what, "Error", Some(e.to_string()));
+                    })?;
+            }
+            emit(opts, &what, "Healthy", None);
+            Ok(())
+        }
+    }
+}
+
+/// Compose checks health by asking the engine; so does Berth, every half second.
+async fn wait_healthy(client: &Client, service: &str, id: &str, name: &str) -> Result<(), Error> {
+    loop {
+        let info = client.inspect_container(id).await?;
+        let state = info.state.unwrap_or_default();
+        let health = state.health.unwrap_or_default();
+        let status = health.status.map(|s| s.to_string());
+        match status.as_deref() {
+            Some("healthy") => return Ok(()),
+            Some("unhealthy") => {
+                let last = health
+                    .log
+                    .unwrap_or_default()
+                    .pop()
+                    .and_then(|l| l.output)
+                    .map(|o| o.trim().replace('\n', " "))
+                    .filter(|o| !o.is_empty())
+                    .map(|o| format!(": {o}"))
+                    .unwrap_or_default();
+                return Err(Error::Apply(format!(
+                    "dependency {service} is unhealthy ({name}){last}"
+                )));
+            }
+            None | Some("none") | Some("") => {
+                return Err(Error::Apply(format!(
+                    "dependency {service} has no healthcheck: give it one, or depend on it with condition service_started"
+                )));
+            }
+            _ => {}
+        }
+        if state.running == Some(false) {
+            return Err(Error::Apply(format!(
+                "dependency {service} exited before it was healthy ({name}, code {})",
+                state.exit_code.unwrap_or_default()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Which containers of a project a lifecycle command acts on, in dependency order.
+pub fn order_containers<'c>(
+    project: Option<&Project>,
+    containers: &'c [crate::observe::Container],
+    services: &[String],
+) -> Vec<&'c crate::observe::Container> {
+    let order: BTreeMap<String, usize> = project
+        .map(|p| {
+            crate::graph::order(p)
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (s, i))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut list: Vec<_> = containers
+        .iter()
+        .filter(|c| !c.oneoff && (services.is_empty() || services.contains(&c.service)))
+        .collect();
+    list.sort_by(|a, b| {
+        order
+            .get(&a.service)
+            .cmp(&order.get(&b.service))
+            .then(a.service.cmp(&b.service))
+            .then(a.number.cmp(&b.number))
+    });
+    list
+}

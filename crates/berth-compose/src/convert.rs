@@ -1,0 +1,447 @@
+//! A service replica as the engine's create request: the container body, and the networks to
+//! connect it to after creation (engines older than API 1.44 take one network at create time).
+
+use std::collections::HashMap;
+
+use bollard::models::{
+    ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HealthConfig, HostConfig,
+    HostConfigLogConfig, NetworkingConfig, PortBinding, ResourcesUlimits, RestartPolicy,
+    RestartPolicyNameEnum,
+};
+use serde_json::Value;
+
+use crate::Error;
+use crate::model::{Project, Service};
+
+/// The create request for one replica.
+#[derive(Clone, Debug)]
+pub struct CreateRequest {
+    pub name: String,
+    pub body: ContainerCreateBody,
+    /// Networks (engine names) to connect after create, with their endpoint settings.
+    pub connect: Vec<(String, EndpointSettings)>,
+}
+
+/// Go-style durations as compose writes them: `1m30s`, `10s`, `500ms`, `1h`, `2us`.
+pub fn duration_ns(text: &str) -> Option<i64> {
+    let mut total: f64 = 0.0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    if let Ok(secs) = rest.parse::<f64>() {
+        return Some((secs * 1e9) as i64);
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, after) = rest.split_at(num_len);
+        let value: f64 = num.parse().ok()?;
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_len);
+        let scale = match unit {
+            "h" => 3600e9,
+            "m" => 60e9,
+            "s" => 1e9,
+            "ms" => 1e6,
+            "us" | "µs" => 1e3,
+            "ns" => 1.0,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = next;
+    }
+    Some(total as i64)
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(v: Option<&Value>) -> Option<Vec<String>> {
+    match v? {
+        Value::Array(items) => Some(items.iter().filter_map(text).collect()),
+        other => text(other).map(|s| vec![s]),
+    }
+}
+
+fn bytes(at: &str, v: &Value) -> Result<i64, Error> {
+    match v {
+        Value::Number(n) => Ok(n.as_i64().unwrap_or_default()),
+        Value::String(s) => berth_docker::spec::parse_memory(s)
+            .map_err(|_| Error::invalid(at, format!("{s:?} is not a size (e.g. 512m, 1g)"))),
+        _ => Err(Error::invalid(at, "expected a size")),
+    }
+}
+
+fn restart(at: &str, policy: &str) -> Result<RestartPolicy, Error> {
+    let (name, count) = policy.split_once(':').unwrap_or((policy, ""));
+    let name = match name {
+        "no" | "" => RestartPolicyNameEnum::NO,
+        "always" => RestartPolicyNameEnum::ALWAYS,
+        "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
+        "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
+        other => {
+            return Err(Error::invalid(
+                at,
+                format!(
+                    "{other:?} is not a restart policy: no, always, on-failure[:N] or unless-stopped"
+                ),
+            ));
+        }
+    };
+    Ok(RestartPolicy {
+        name: Some(name),
+        maximum_retry_count: count.parse().ok(),
+    })
+}
+
+/// The engine's create request for replica `number` of `service`.
+#[allow(clippy::too_many_arguments)]
+pub fn create_request(
+    project: &Project,
+    service: &str,
+    number: u32,
+    name: &str,
+    image_id: &str,
+    api_version: &str,
+    oneoff: bool,
+) -> Result<CreateRequest, Error> {
+    let svc: &Service = &project.services[service];
+    let at = format!("services.{service}");
+    let o = &svc.other;
+    let labels = crate::labels::container(project, service, svc, number, image_id, oneoff);
+
+    let mut exposed: Vec<String> = Vec::new();
+    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    for p in &svc.ports {
+        let key = format!("{}/{}", p.target, p.protocol);
+        if !exposed.contains(&key) {
+            exposed.push(key.clone());
+        }
+        bindings
+            .entry(key)
+            .or_insert_with(|| Some(Vec::new()))
+            .get_or_insert_with(Vec::new)
+            .push(PortBinding {
+                host_ip: p.host_ip.clone(),
+                host_port: Some(p.published.clone().unwrap_or_default()),
+            });
+    }
+    for e in strings(o.get("expose")).unwrap_or_default() {
+        let key = if e.contains('/') {
+            e
+        } else {
+            format!("{e}/tcp")
+        };
+        if !exposed.contains(&key) {
+            exposed.push(key);
+        }
+    }
+
+    let mut binds = Vec::new();
+    let mut anonymous = Vec::new();
+    let mut tmpfs: HashMap<String, String> = HashMap::new();
+    for m in &svc.volumes {
+        let ro = if m.read_only { ":ro" } else { "" };
+        match (m.kind.as_str(), &m.source) {
+            ("bind", Some(src)) => {
+                let create = m
+                    .other
+                    .get("bind")
+                    .and_then(|b| b.get("create_host_path"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
+                if !create && !std::path::Path::new(src).exists() {
+                    return Err(Error::invalid(
+                        format!("{at}.volumes"),
+                        format!("bind source {src} does not exist (create_host_path is false)"),
+                    ));
+                }
+                binds.push(format!("{src}:{}{ro}", m.target));
+            }
+            ("volume", Some(src)) => {
+                let nocopy = m
+                    .other
+                    .get("volume")
+                    .and_then(|v| v.get("nocopy"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                let vol = project.volume_name(src);
+                let opts = match (m.read_only, nocopy) {
+                    (true, true) => ":ro,nocopy",
+                    (true, false) => ":ro",
+                    (false, true) => ":nocopy",
+                    (false, false) => "",
+                };
+                binds.push(format!("{vol}:{}{opts}", m.target));
+            }
+            ("volume", None) => anonymous.push(m.target.clone()),
+            ("tmpfs", _) => {
+                let size = m
+                    .other
+                    .get("tmpfs")
+                    .and_then(|t| t.get("size"))
+                    .map(|s| bytes(&format!("{at}.volumes"), s))
+                    .transpose()?;
+                tmpfs.insert(
+                    m.target.clone(),
+                    size.map(|s| format!("size={s}")).unwrap_or_default(),
+                );
+            }
+            (kind, _) => {
+                return Err(Error::invalid(
+                    format!("{at}.volumes"),
+                    format!("mount type {kind:?} is not supported here"),
+                ));
+            }
+        }
+    }
+    for t in strings(o.get("tmpfs")).unwrap_or_default() {
+        let (path, opts) = t.split_once(':').unwrap_or((&t, ""));
+        tmpfs.insert(path.to_owned(), opts.to_owned());
+    }
+
+    let env: Vec<String> = svc
+        .environment
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+
+    let healthcheck = match &svc.healthcheck {
+        Some(h) if h.disable => Some(HealthConfig {
+            test: Some(vec!["NONE".into()]),
+            ..Default::default()
+        }),
+        Some(h) => Some(HealthConfig {
+            test: h.test.clone(),
+            interval: h.interval.as_deref().and_then(duration_ns),
+            timeout: h.timeout.as_deref().and_then(duration_ns),
+            retries: h.retries.map(i64::from),
+            start_period: h.start_period.as_deref().and_then(duration_ns),
+            start_interval: h.start_interval.as_deref().and_then(duration_ns),
+        }),
+        None => None,
+    };
+
+    // Limits: deploy.resources.limits, or the older top-level keys.
+    let limits = o
+        .get("deploy")
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.get("limits"));
+    let memory = limits
+        .and_then(|l| l.get("memory"))
+        .or_else(|| o.get("mem_limit"))
+        .map(|m| bytes(&format!("{at}.memory"), m))
+        .transpose()?;
+    let cpus = limits
+        .and_then(|l| l.get("cpus"))
+        .or_else(|| o.get("cpus"))
+        .and_then(|c| text(c)?.parse::<f64>().ok());
+
+    let ulimits = o.get("ulimits").and_then(Value::as_object).map(|u| {
+        u.iter()
+            .map(|(name, v)| {
+                let (soft, hard) = match v {
+                    Value::Object(m) => (
+                        m.get("soft").and_then(Value::as_i64),
+                        m.get("hard").and_then(Value::as_i64),
+                    ),
+                    other => (other.as_i64(), other.as_i64()),
+                };
+                ResourcesUlimits {
+                    name: Some(name.clone()),
+                    soft,
+                    hard,
+                }
+            })
+            .collect()
+    });
+
+    let network_mode = match svc.network_mode.as_deref() {
+        Some(m) if m.starts_with("service:") => {
+            let other = &m["service:".len()..];
+            if !project.services.contains_key(other) {
+                return Err(Error::invalid(
+                    format!("{at}.network_mode"),
+                    format!("no service {other:?}"),
+                ));
+            }
+            Some(format!(
+                "container:{}",
+                crate::plan::container_name(project, other, 1)
+            ))
+        }
+        Some(m) => Some(m.to_owned()),
+        None => None,
+    };
+
+    // Networks, by priority then name, the first at create time.
+    let mut nets: Vec<(&String, i64)> = svc
+        .networks
+        .iter()
+        .map(|(k, v)| {
+            let prio = v
+                .as_ref()
+                .and_then(|n| n.other.get("priority"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            (k, prio)
+        })
+        .collect();
+    nets.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let endpoint = |key: &str| {
+        let def = svc.networks.get(key).cloned().flatten().unwrap_or_default();
+        let mut aliases = vec![service.to_owned()];
+        aliases.extend(def.aliases.iter().cloned());
+        EndpointSettings {
+            aliases: Some(aliases),
+            ipam_config: (def.ipv4_address.is_some() || def.ipv6_address.is_some()).then(|| {
+                EndpointIpamConfig {
+                    ipv4_address: def.ipv4_address.clone(),
+                    ipv6_address: def.ipv6_address.clone(),
+                    ..Default::default()
+                }
+            }),
+            ..Default::default()
+        }
+    };
+    let modern = version_at_least(api_version, 1, 44);
+    let mut endpoints = HashMap::new();
+    let mut connect = Vec::new();
+    for (i, (key, _)) in nets.iter().enumerate() {
+        let engine_name = project.network_name(key);
+        if i == 0 || modern {
+            endpoints.insert(engine_name, endpoint(key));
+        } else {
+            connect.push((engine_name, endpoint(key)));
+        }
+    }
+    let primary = nets.first().map(|(k, _)| project.network_name(k));
+
+    let log_config = o.get("logging").map(|l| HostConfigLogConfig {
+        typ: l.get("driver").and_then(text),
+        config: l.get("options").and_then(Value::as_object).map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| text(v).map(|v| (k.clone(), v)))
+                .collect()
+        }),
+    });
+
+    let extra_hosts = o.get("extra_hosts").and_then(Value::as_object).map(|m| {
+        m.iter()
+            .filter_map(|(h, ip)| text(ip).map(|ip| format!("{h}:{ip}")))
+            .collect()
+    });
+
+    let host_config = HostConfig {
+        port_bindings: (!bindings.is_empty()).then_some(bindings),
+        binds: (!binds.is_empty()).then_some(binds),
+        tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
+        restart_policy: svc
+            .restart
+            .as_deref()
+            .map(|r| restart(&format!("{at}.restart"), r))
+            .transpose()?,
+        nano_cpus: cpus.map(|c| (c * 1e9) as i64),
+        memory,
+        network_mode: network_mode.or_else(|| primary.clone()),
+        cap_add: strings(o.get("cap_add")),
+        cap_drop: strings(o.get("cap_drop")),
+        dns: strings(o.get("dns")),
+        dns_search: strings(o.get("dns_search")),
+        dns_options: strings(o.get("dns_opt")),
+        extra_hosts,
+        sysctls: o.get("sysctls").and_then(Value::as_object).map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| text(v).map(|v| (k.clone(), v)))
+                .collect()
+        }),
+        ulimits,
+        privileged: o.get("privileged").and_then(Value::as_bool),
+        init: o.get("init").and_then(Value::as_bool),
+        readonly_rootfs: o.get("read_only").and_then(Value::as_bool),
+        shm_size: o
+            .get("shm_size")
+            .map(|s| bytes(&format!("{at}.shm_size"), s))
+            .transpose()?,
+        pid_mode: o.get("pid").and_then(text),
+        ipc_mode: o.get("ipc").and_then(text),
+        security_opt: strings(o.get("security_opt")),
+        group_add: strings(o.get("group_add")),
+        log_config,
+        ..Default::default()
+    };
+
+    let body = ContainerCreateBody {
+        image: Some(svc.image_name(&project.name, service)),
+        cmd: svc.command.clone(),
+        entrypoint: svc.entrypoint.clone(),
+        env: (!env.is_empty()).then_some(env),
+        exposed_ports: (!exposed.is_empty()).then_some(exposed),
+        labels: Some(labels.into_iter().collect()),
+        working_dir: o.get("working_dir").and_then(text),
+        user: o.get("user").and_then(text),
+        hostname: o.get("hostname").and_then(text),
+        domainname: o.get("domainname").and_then(text),
+        tty: o.get("tty").and_then(Value::as_bool),
+        open_stdin: o.get("stdin_open").and_then(Value::as_bool),
+        stop_signal: o.get("stop_signal").and_then(text),
+        stop_timeout: o
+            .get("stop_grace_period")
+            .and_then(text)
+            .and_then(|d| duration_ns(&d))
+            .map(|ns| ns / 1_000_000_000),
+        healthcheck,
+        volumes: (!anonymous.is_empty()).then_some(anonymous),
+        host_config: Some(host_config),
+        networking_config: (!endpoints.is_empty()).then_some(NetworkingConfig {
+            endpoints_config: Some(endpoints),
+        }),
+        ..Default::default()
+    };
+    Ok(CreateRequest {
+        name: name.to_owned(),
+        body,
+        connect,
+    })
+}
+
+/// `1.41` ≥ `1.44`?
+pub fn version_at_least(version: &str, major: u32, minor: u32) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (a, b) >= (major, minor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_ns("10s"), Some(10_000_000_000));
+        assert_eq!(duration_ns("1m30s"), Some(90_000_000_000));
+        assert_eq!(duration_ns("500ms"), Some(500_000_000));
+        assert_eq!(duration_ns("1.5s"), Some(1_500_000_000));
+        assert_eq!(duration_ns("1h"), Some(3_600_000_000_000));
+        assert_eq!(duration_ns("5"), Some(5_000_000_000));
+        assert_eq!(duration_ns("ten"), None);
+        assert_eq!(duration_ns("10x"), None);
+    }
+
+    #[test]
+    fn versions() {
+        assert!(!version_at_least("1.41", 1, 44));
+        assert!(version_at_least("1.44", 1, 44));
+        assert!(version_at_least("1.53", 1, 44));
+    }
+}
