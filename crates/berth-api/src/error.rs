@@ -71,3 +71,17 @@ impl From<berth_engine::Error> for ApiError {
         }
     }
 }
+
+impl From<berth_compose::Error> for ApiError {
+    fn from(err: berth_compose::Error) -> Self {
+        use berth_compose::Error as E;
+        match err {
+            E::Engine(e) => e.into(),
+            E::Apply(_) => Self::new(ErrorCode::EngineFailed, err.to_string()),
+            E::NoComposeFile { .. } | E::Read { .. } => {
+                Self::new(ErrorCode::NotFound, err.to_string())
+            }
+            _ => Self::invalid(err.to_string()),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! Berth's own when none answers and the settings allow it), drives Berth's own engine, and
 //! returns [`wire`] types. Nothing below this crate knows about tauri or clap.
 
+pub mod compose;
 mod containers;
 mod engine;
 mod error;

@@ -323,3 +323,14 @@ pub struct EngineView {
     /// Why none answers, when none does.
     pub problem: Option<String>,
 }
+
+/// A compose project on the engine (`compose ls`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ComposeProjectRow {
+    pub name: String,
+    /// Container states with counts, e.g. `running(2), exited(1)`.
+    pub status: String,
+    /// The compose files it was started from, comma-separated.
+    pub config_files: String,
+}

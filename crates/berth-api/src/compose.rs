@@ -1,0 +1,754 @@
+//! Compose projects through the facade: load and print a project, bring it up and down, list
+//! projects and their containers (whoever started them), drive their containers' lifecycle,
+//! follow their logs, build, pull and push their images, and make one-off containers.
+
+use std::collections::BTreeMap;
+
+use berth_compose::apply::{self, ApplyOptions};
+use berth_compose::observe::{self, Observed};
+use berth_compose::plan::{self, Action, Plan, Step};
+use berth_docker::{Credentials, Reference};
+use futures_util::{Stream, StreamExt};
+
+pub use berth_compose::apply::ApplyEvent;
+pub use berth_compose::plan::{DownOptions, UpOptions};
+pub use berth_compose::{LoadOptions, Project};
+
+use crate::wire::{ComposeProjectRow, ContainerRow};
+use crate::{ApiError, Berth, Connection, LogChunk, LogOptions};
+
+/// A lifecycle command over a project's containers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    Start,
+    Stop {
+        timeout: Option<u32>,
+    },
+    Restart {
+        timeout: Option<u32>,
+    },
+    Pause,
+    Unpause,
+    Kill {
+        signal: String,
+    },
+    /// Remove stopped containers (`rm`; `stop_first` is `rm -s`).
+    Remove {
+        stop_first: bool,
+        volumes: bool,
+    },
+}
+
+/// What a one-off container (`compose run`) gets besides the service's own settings.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub command: Vec<String>,
+    pub entrypoint: Option<Vec<String>>,
+    pub env: Vec<String>,
+    pub name: Option<String>,
+    pub no_deps: bool,
+    pub tty: bool,
+    pub interactive: bool,
+    pub user: Option<String>,
+    pub workdir: Option<String>,
+    /// Publish the service's ports (`--service-ports`).
+    pub service_ports: bool,
+}
+
+impl Berth {
+    /// Loads a project (files, `.env`, interpolation, merge, profiles, schema).
+    pub fn compose_load(&self, opts: &LoadOptions) -> Result<Project, ApiError> {
+        Ok(berth_compose::load(opts)?)
+    }
+
+    fn credentials_lookup(&self) -> impl Fn(&Reference) -> Option<Credentials> + Sync + '_ {
+        |r: &Reference| self.credentials_for(r).ok().flatten()
+    }
+
+    /// The plans `up` would run now (images, then containers as the engine is now).
+    pub async fn compose_plan(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        opts: &UpOptions,
+    ) -> Result<(Plan, Plan), ApiError> {
+        let observed = observe::observe(&conn.client, &project.name).await?;
+        Ok((
+            plan::images(project, &observed, opts)?,
+            plan::up(project, &observed, opts)?,
+        ))
+    }
+
+    /// `up`: build or pull what is missing, then create, recreate and start what differs, in
+    /// dependency order. With `wait`, returns once every started service is running (and
+    /// healthy when it has a healthcheck).
+    pub async fn compose_up(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        opts: &UpOptions,
+        timeout: Option<u32>,
+        wait: bool,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<Vec<String>, ApiError> {
+        let creds = self.credentials_lookup();
+        let apply_opts = ApplyOptions {
+            timeout,
+            remove_volumes: false,
+            credentials: &creds,
+            events,
+        };
+        let observed = observe::observe(&conn.client, &project.name).await?;
+        let images = plan::images(project, &observed, opts)?;
+        apply::apply(&conn.client, Some(project), &images, &apply_opts).await?;
+        let observed = observe::observe(&conn.client, &project.name).await?;
+        let mut containers = plan::up(project, &observed, opts)?;
+        if wait && !opts.no_start {
+            add_waits(project, opts, &mut containers)?;
+        }
+        apply::apply(&conn.client, Some(project), &containers, &apply_opts).await?;
+        Ok(containers.warnings)
+    }
+
+    /// `down`: stop and remove the project's containers and networks (and with `-v` its
+    /// volumes, with `--rmi` its images). `project` is `None` when only the name is known.
+    pub async fn compose_down(
+        &self,
+        conn: &Connection,
+        project: Option<&Project>,
+        name: &str,
+        opts: &DownOptions,
+        timeout: Option<u32>,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<Vec<String>, ApiError> {
+        let observed = observe::observe(&conn.client, name).await?;
+        let plan = plan::down(project, &observed, opts)?;
+        let creds = self.credentials_lookup();
+        let apply_opts = ApplyOptions {
+            timeout,
+            remove_volumes: opts.volumes,
+            credentials: &creds,
+            events,
+        };
+        apply::apply(&conn.client, project, &plan, &apply_opts).await?;
+        Ok(plan.warnings)
+    }
+
+    /// The project's containers (one-off runs too when `all`... and stopped ones), ordered by
+    /// service and number.
+    pub async fn compose_containers(
+        &self,
+        conn: &Connection,
+        name: &str,
+        services: &[String],
+        all: bool,
+    ) -> Result<Vec<ContainerRow>, ApiError> {
+        let key = |r: &ContainerRow| {
+            let l = |k: &str| r.labels.get(k).cloned().unwrap_or_default();
+            let number: u32 = l(berth_compose::labels::NUMBER).parse().unwrap_or(0);
+            (l(berth_compose::labels::SERVICE), number, r.names.clone())
+        };
+        let mut rows: Vec<ContainerRow> = conn
+            .client
+            .list_containers(all)
+            .await?
+            .into_iter()
+            .map(ContainerRow::from)
+            .filter(|r| r.project.as_deref() == Some(name))
+            .filter(|r| {
+                services.is_empty()
+                    || r.labels
+                        .get(berth_compose::labels::SERVICE)
+                        .is_some_and(|s| services.contains(s))
+            })
+            .collect();
+        rows.sort_by_key(key);
+        Ok(rows)
+    }
+
+    /// Every compose project on the engine, whoever started it.
+    pub async fn compose_projects(
+        &self,
+        conn: &Connection,
+    ) -> Result<Vec<ComposeProjectRow>, ApiError> {
+        let containers = observe::all_containers(&conn.client).await?;
+        Ok(observe::summarize(&containers)
+            .into_iter()
+            .map(|p| ComposeProjectRow {
+                name: p.name,
+                status: p.status,
+                config_files: p.config_files,
+            })
+            .collect())
+    }
+
+    /// Start, stop, restart, pause, unpause, kill or remove the project's service containers
+    /// (of `services`, or all), in dependency order (reversed for stopping).
+    pub async fn compose_lifecycle(
+        &self,
+        conn: &Connection,
+        project: Option<&Project>,
+        name: &str,
+        services: &[String],
+        op: &Lifecycle,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<usize, ApiError> {
+        if let Some(p) = project {
+            plan::scope(p, services, true)?;
+        }
+        let observed = observe::observe(&conn.client, name).await?;
+        let mut list = apply::order_containers(project, &observed.containers, services);
+        if matches!(
+            op,
+            Lifecycle::Stop { .. } | Lifecycle::Kill { .. } | Lifecycle::Remove { .. }
+        ) {
+            list.reverse();
+        }
+        let c = &conn.client;
+        let mut count = 0;
+        for ct in list {
+            let what = format!("Container {}", ct.name);
+            let say = |status: &str| {
+                events(ApplyEvent {
+                    resource: what.clone(),
+                    status: status.to_owned(),
+                    detail: None,
+                })
+            };
+            match op {
+                Lifecycle::Start if !ct.running() => {
+                    say("Starting");
+                    c.start_container(&ct.id).await?;
+                    say("Started");
+                }
+                Lifecycle::Stop { timeout } if ct.running() => {
+                    say("Stopping");
+                    c.stop_container(&ct.id, *timeout).await?;
+                    say("Stopped");
+                }
+                Lifecycle::Restart { timeout } => {
+                    say("Restarting");
+                    c.restart_container(&ct.id, *timeout).await?;
+                    say("Started");
+                }
+                Lifecycle::Pause if ct.state == "running" => {
+                    say("Pausing");
+                    c.pause_container(&ct.id).await?;
+                    say("Paused");
+                }
+                Lifecycle::Unpause if ct.state == "paused" => {
+                    say("Unpausing");
+                    c.unpause_container(&ct.id).await?;
+                    say("Unpaused");
+                }
+                Lifecycle::Kill { signal } if ct.running() => {
+                    say("Killing");
+                    c.kill_container(&ct.id, signal).await?;
+                    say("Killed");
+                }
+                Lifecycle::Remove {
+                    stop_first,
+                    volumes,
+                } => {
+                    if ct.running() {
+                        if !stop_first {
+                            continue;
+                        }
+                        say("Stopping");
+                        c.stop_container(&ct.id, None).await?;
+                        say("Stopped");
+                    }
+                    say("Removing");
+                    c.remove_container(&ct.id, true, *volumes).await?;
+                    say("Removed");
+                }
+                _ => continue,
+            }
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The logs of the project's containers, merged as they arrive; each chunk comes with the
+    /// index of its container in `containers`.
+    pub fn compose_logs<'a>(
+        &'a self,
+        conn: &'a Connection,
+        containers: &[String],
+        opts: &LogOptions,
+    ) -> impl Stream<Item = (usize, Result<LogChunk, ApiError>)> + 'a {
+        let streams = containers.iter().enumerate().map(|(i, id)| {
+            self.logs_raw(conn, id, opts)
+                .map(move |chunk| (i, chunk))
+                .boxed()
+        });
+        futures_util::stream::select_all(streams)
+    }
+
+    /// Builds the images of the services that have a build section.
+    pub async fn compose_build(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        services: &[String],
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<(), ApiError> {
+        let mut plan = Plan::default();
+        for name in plan::scope(project, services, true)? {
+            let svc = &project.services[&name];
+            if svc.build.is_some() {
+                plan.steps.push(Step {
+                    action: Action::Build {
+                        service: name.clone(),
+                        image: svc.image_name(&project.name, &name),
+                    },
+                    reason: "build".into(),
+                    after: Vec::new(),
+                });
+            }
+        }
+        self.run_plan(conn, project, &plan, events).await
+    }
+
+    /// Pulls the images of the services (those with only a build section are skipped).
+    pub async fn compose_pull(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        services: &[String],
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<(), ApiError> {
+        let mut plan = Plan::default();
+        let mut seen = std::collections::BTreeSet::new();
+        for name in plan::scope(project, services, true)? {
+            let svc = &project.services[&name];
+            if let Some(image) = &svc.image
+                && seen.insert(image.clone())
+            {
+                plan.steps.push(Step {
+                    action: Action::Pull {
+                        service: name.clone(),
+                        image: image.clone(),
+                    },
+                    reason: "pull".into(),
+                    after: Vec::new(),
+                });
+            }
+        }
+        self.run_plan(conn, project, &plan, events).await
+    }
+
+    async fn run_plan(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        plan: &Plan,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<(), ApiError> {
+        let creds = self.credentials_lookup();
+        let opts = ApplyOptions {
+            timeout: None,
+            remove_volumes: false,
+            credentials: &creds,
+            events,
+        };
+        Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)
+    }
+
+    /// The images to push: services with both a build section and an `image:` name.
+    pub fn compose_push_targets(
+        &self,
+        project: &Project,
+        services: &[String],
+    ) -> Result<Vec<String>, ApiError> {
+        Ok(plan::scope(project, services, true)?
+            .into_iter()
+            .filter_map(|name| {
+                let svc = &project.services[&name];
+                svc.build.as_ref().and(svc.image.clone())
+            })
+            .collect())
+    }
+
+    /// An image's id and size (`compose images`).
+    pub async fn image_id_and_size(
+        &self,
+        conn: &Connection,
+        name: &str,
+    ) -> Result<(String, i64), ApiError> {
+        let i = conn.client.inspect_image(name).await?;
+        Ok((i.id.unwrap_or_default(), i.size.unwrap_or_default()))
+    }
+
+    /// The container of a service replica (`exec --index`), running or not.
+    pub async fn compose_container(
+        &self,
+        conn: &Connection,
+        name: &str,
+        service: &str,
+        index: u32,
+    ) -> Result<String, ApiError> {
+        let observed = observe::observe(&conn.client, name).await?;
+        observed
+            .service_containers(service)
+            .into_iter()
+            .find(|c| c.number == index)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| {
+                ApiError::new(
+                    crate::ErrorCode::NotFound,
+                    format!("service {service} has no container {index} in project {name}: start it with `berth compose up -d {service}`"),
+                )
+            })
+    }
+
+    /// Creates a one-off container of `service` (`compose run`), after bringing up its
+    /// dependencies unless `no_deps`. Returns its id; the caller attaches and starts it.
+    pub async fn compose_run_container(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        service: &str,
+        opts: &RunOptions,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<String, ApiError> {
+        plan::scope(project, &[service.to_owned()], true)?;
+        let deps: Vec<String> = project.services[service]
+            .depends_on
+            .keys()
+            .cloned()
+            .collect();
+        let up = UpOptions {
+            services: deps.clone(),
+            ..Default::default()
+        };
+        if !opts.no_deps && !deps.is_empty() {
+            self.compose_up(conn, project, &up, None, false, events)
+                .await?;
+        } else {
+            // The networks and the image are still needed.
+            let observed = observe::observe(&conn.client, &project.name).await?;
+            let only = UpOptions {
+                services: vec![service.to_owned()],
+                no_deps: true,
+                ..Default::default()
+            };
+            let images = plan::images(project, &observed, &only)?;
+            self.run_plan(conn, project, &images, events).await?;
+        }
+        let observed = observe::observe(&conn.client, &project.name).await?;
+        let infra = infra_plan(project, &observed, service)?;
+        self.run_plan(conn, project, &infra, events).await?;
+        let image = project.services[service].image_name(&project.name, service);
+        let image_id = conn
+            .client
+            .inspect_image(&image)
+            .await?
+            .id
+            .unwrap_or_default();
+        let suffix: String = format!("{:x}", std::process::id() as u64 ^ now_nanos())
+            .chars()
+            .take(12)
+            .collect();
+        let name = opts
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{}-{service}-run-{suffix}", project.name));
+        let mut req = berth_compose::convert::create_request(
+            project,
+            service,
+            1,
+            &name,
+            &image_id,
+            conn.client.api_version(),
+            true,
+        )?;
+        let b = &mut req.body;
+        if !opts.command.is_empty() {
+            b.cmd = Some(opts.command.clone());
+        }
+        if opts.entrypoint.is_some() {
+            b.entrypoint = opts.entrypoint.clone();
+        }
+        if !opts.env.is_empty() {
+            b.env
+                .get_or_insert_with(Vec::new)
+                .extend(opts.env.iter().cloned());
+        }
+        if opts.user.is_some() {
+            b.user = opts.user.clone();
+        }
+        if opts.workdir.is_some() {
+            b.working_dir = opts.workdir.clone();
+        }
+        b.tty = Some(opts.tty);
+        b.open_stdin = Some(opts.interactive);
+        b.attach_stdin = Some(opts.interactive);
+        b.stdin_once = Some(opts.interactive);
+        if let Some(h) = b.host_config.as_mut() {
+            if !opts.service_ports {
+                h.port_bindings = None;
+            }
+            // A one-off container does not restart.
+            h.restart_policy = None;
+        }
+        let id = conn
+            .client
+            .create_container_from(Some(&name), req.body)
+            .await?;
+        for (network, endpoint) in req.connect {
+            conn.client
+                .connect_network_with(&network, &id, endpoint)
+                .await?;
+        }
+        Ok(id)
+    }
+}
+
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default()
+}
+
+/// Only the network and volume steps of an `up` of one service, without its containers.
+fn infra_plan(project: &Project, observed: &Observed, service: &str) -> Result<Plan, ApiError> {
+    let full = plan::up(
+        project,
+        observed,
+        &UpOptions {
+            services: vec![service.to_owned()],
+            no_deps: true,
+            no_start: true,
+            ..Default::default()
+        },
+    )?;
+    let steps = full
+        .steps
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.action,
+                Action::CreateNetwork { .. } | Action::CreateVolume { .. }
+            )
+        })
+        .map(|mut s| {
+            s.after.clear();
+            s
+        })
+        .collect();
+    Ok(Plan {
+        steps,
+        warnings: Vec::new(),
+    })
+}
+
+/// `up --wait`: after every started service, wait for it to run (healthy when it has a
+/// healthcheck).
+fn add_waits(project: &Project, opts: &UpOptions, plan: &mut Plan) -> Result<(), ApiError> {
+    let mut started: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, s) in plan.steps.iter().enumerate() {
+        if let Action::StartContainer { service, .. } = &s.action {
+            started.entry(service.clone()).or_default().push(i);
+        }
+    }
+    for name in plan::scope(project, &opts.services, opts.no_deps)? {
+        let svc = &project.services[&name];
+        let healthy = svc.healthcheck.as_ref().is_some_and(|h| !h.disable);
+        let condition = if healthy {
+            berth_compose::model::Condition::ServiceHealthy
+        } else {
+            berth_compose::model::Condition::ServiceStarted
+        };
+        plan.steps.push(Step {
+            action: Action::Await {
+                service: name.clone(),
+                condition,
+            },
+            reason: "--wait".into(),
+            after: started.get(&name).cloned().unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+/// The host paths of a batch, as a tar whose entries sit at their container paths.
+fn sync_tar(files: &[(&std::path::Path, &str)]) -> Result<Vec<u8>, ApiError> {
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.follow_symlinks(false);
+    for (host, container) in files {
+        let name = container.trim_start_matches('/');
+        let added = if host.is_dir() {
+            tar.append_dir_all(name, host)
+        } else {
+            tar.append_path_with_name(host, name)
+        };
+        added.map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", host.display())))?;
+    }
+    tar.into_inner()
+        .map_err(|e| ApiError::invalid(format!("cannot pack the changed files: {e}")))
+}
+
+impl Berth {
+    /// `compose watch`: follows the `develop.watch` rules of `services` (all when empty) until
+    /// the returned future is dropped. Changed files are copied into the service's running
+    /// containers (deleted ones removed there), `sync+restart` restarts them afterwards, and
+    /// `rebuild` builds the image and recreates the service.
+    pub async fn compose_watch(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        services: &[String],
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<(), ApiError> {
+        use berth_compose::watch;
+        let rules = watch::rules(project, services)?;
+        let mut paths: Vec<std::path::PathBuf> = rules
+            .iter()
+            .map(|r| r.path.clone())
+            .filter(|p| p.exists())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let mut watcher = watch::watch(&paths, std::time::Duration::from_millis(300))?;
+        let say = |resource: String, status: &str, detail: Option<String>| {
+            events(ApplyEvent {
+                resource,
+                status: status.to_owned(),
+                detail,
+            })
+        };
+        say(
+            "Watch".into(),
+            "Enabled",
+            Some(format!("{} paths", paths.len())),
+        );
+        while let Some(batch) = watcher.batches.recv().await {
+            let work = watch::classify(&rules, &batch, |p| p.exists());
+            for (service, w) in work {
+                let what = format!("Service {service}");
+                if w.rebuild {
+                    say(what.clone(), "Rebuilding", None);
+                    self.compose_build(conn, project, std::slice::from_ref(&service), events)
+                        .await?;
+                    let opts = UpOptions {
+                        services: vec![service.clone()],
+                        no_deps: true,
+                        ..Default::default()
+                    };
+                    self.compose_up(conn, project, &opts, None, false, events)
+                        .await?;
+                    say(what.clone(), "Rebuilt", None);
+                    continue;
+                }
+                let present: Vec<(&std::path::Path, &str)> = w
+                    .sync
+                    .iter()
+                    .filter(|(_, (_, exists))| *exists)
+                    .map(|(h, (c, _))| (h.as_path(), c.as_str()))
+                    .collect();
+                let gone: Vec<String> = w
+                    .sync
+                    .values()
+                    .filter(|(_, exists)| !exists)
+                    .map(|(c, _)| c.clone())
+                    .collect();
+                let tar = (!present.is_empty())
+                    .then(|| sync_tar(&present))
+                    .transpose()?;
+                let containers = self
+                    .compose_containers(conn, &project.name, std::slice::from_ref(&service), false)
+                    .await?;
+                for c in &containers {
+                    if let Some(tar) = &tar {
+                        conn.client.copy_to(&c.id, "/", tar.clone()).await?;
+                    }
+                    if !gone.is_empty() {
+                        let mut command = vec!["rm".to_owned(), "-rf".to_owned()];
+                        command.extend(gone.iter().cloned());
+                        self.exec_to_end(conn, &c.id, command).await?;
+                    }
+                    if w.restart {
+                        conn.client.restart_container(&c.id, None).await?;
+                    }
+                }
+                say(
+                    what,
+                    if w.restart {
+                        "Synced and restarted"
+                    } else {
+                        "Synced"
+                    },
+                    Some(format!(
+                        "{} changed, {} removed, {} containers",
+                        present.len(),
+                        gone.len(),
+                        containers.len()
+                    )),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a command in a container to its end; errors with its output when it fails.
+    async fn exec_to_end(
+        &self,
+        conn: &Connection,
+        id: &str,
+        command: Vec<String>,
+    ) -> Result<(), ApiError> {
+        let spec = crate::ExecSpec {
+            command: command.clone(),
+            tty: false,
+            interactive: false,
+            env: Vec::new(),
+            workdir: None,
+            user: None,
+            size: None,
+        };
+        let session = conn.client.exec(id, &spec).await?;
+        let mut output = Vec::new();
+        let mut stream = session.output;
+        while let Some(chunk) = stream.next().await {
+            output.extend_from_slice(&chunk?.bytes);
+        }
+        for _ in 0..100 {
+            if let Some(code) = conn.client.exec_exit_code(&session.id).await? {
+                if code == 0 {
+                    return Ok(());
+                }
+                return Err(ApiError::new(
+                    crate::ErrorCode::EngineFailed,
+                    format!(
+                        "{} failed in {id} ({code}): {}",
+                        command.join(" "),
+                        String::from_utf8_lossy(&output).trim()
+                    ),
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+
+    /// Is the running project out of date with its files? True when `up` would create,
+    /// recreate or remove a container.
+    pub async fn compose_out_of_date(
+        &self,
+        conn: &Connection,
+        project: &Project,
+    ) -> Result<bool, ApiError> {
+        let observed = observe::observe(&conn.client, &project.name).await?;
+        let plan = plan::up(project, &observed, &UpOptions::default())?;
+        Ok(plan.steps.iter().any(|s| {
+            matches!(
+                s.action,
+                Action::CreateContainer { .. }
+                    | Action::RecreateContainer { .. }
+                    | Action::RemoveContainer { .. }
+            )
+        }))
+    }
+}
