@@ -41,6 +41,8 @@ pub enum Command {
     Version,
     /// A summary of the engine.
     Info,
+    /// Compose projects: up, down, ps, logs, config, watch, ...
+    Compose(crate::compose::ComposeArgs),
     /// List containers.
     Ps(PsArgs),
     /// List images.

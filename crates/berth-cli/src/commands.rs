@@ -69,6 +69,7 @@ async fn execute(cli: Cli) -> Result<i32> {
     let berth = Berth::load(launch, target)?;
     let format = cli.format;
     let command = match cli.command {
+        Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
         Command::Build(args) => {
             berth.check_build(&ops::build_request(&args))?;
             let conn = connect(&berth).await?;
@@ -486,7 +487,7 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
 }
 
 /// Connects, starting Berth's own engine when none answers and the settings allow it.
-async fn connect(berth: &Berth) -> Result<Connection> {
+pub(crate) async fn connect(berth: &Berth) -> Result<Connection> {
     Ok(berth
         .connect_or_start(|config| {
             eprintln!(
@@ -661,7 +662,11 @@ async fn logs(path: &std::path::Path, follow: bool, tail: Option<usize>) -> Resu
 }
 
 /// Prints rows as a table, or one JSON object per line.
-fn emit<T: Serialize>(format: Format, rows: &[T], table: impl FnOnce() -> String) -> Result<()> {
+pub(crate) fn emit<T: Serialize>(
+    format: Format,
+    rows: &[T],
+    table: impl FnOnce() -> String,
+) -> Result<()> {
     match format {
         Format::Table => print(&table()),
         Format::Json => {
@@ -688,13 +693,13 @@ fn short(id: &str) -> &str {
 }
 
 /// Writes to stdout, ignoring a closed pipe (`berth ps | head`).
-fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

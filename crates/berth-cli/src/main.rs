@@ -3,8 +3,10 @@
 
 mod cli;
 mod commands;
+mod compose;
 mod ops;
 mod render;
+mod watch;
 
 fn main() -> std::process::ExitCode {
     commands::run()

@@ -242,7 +242,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
 
 /// Writes log chunks to stdout and stderr as the container wrote them: whatever has arrived is
 /// written as one batch and flushed once, so a long log is fast and a followed one stays live.
-async fn print_logs(
+pub(crate) async fn print_logs(
     stream: impl Stream<Item = Result<berth_api::LogChunk, ApiError>>,
 ) -> Result<()> {
     let batches = stream.ready_chunks(4096);
@@ -291,7 +291,7 @@ pub async fn logs(berth: &Berth, conn: &Connection, args: LogsArgs) -> Result<()
 }
 
 /// Unix seconds, or a duration back from now (`90s`, `10m`, `2h`, `1d`).
-fn when(text: &str, flag: &str) -> Result<i64> {
+pub(crate) fn when(text: &str, flag: &str) -> Result<i64> {
     if let Ok(secs) = text.parse::<i64>() {
         return Ok(secs);
     }
@@ -897,7 +897,7 @@ type Output = std::pin::Pin<
 /// process's stdin there with `interactive`, a raw terminal when `raw`, and the remote TTY kept
 /// at this terminal's size with `tty`. Returns when the output ends.
 #[allow(clippy::too_many_arguments)]
-async fn interact<F, Fut>(
+pub(crate) async fn interact<F, Fut>(
     mut output: Output,
     mut input: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>>,
     interactive: bool,

@@ -108,7 +108,7 @@ fn significant(value: f64, digits: i32) -> String {
 }
 
 /// docker's ellipsis: at most `max` characters, the last one `…` when cut.
-fn ellipsis(text: &str, max: usize) -> String {
+pub fn ellipsis(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }

@@ -1,0 +1,822 @@
+//! `berth compose …`: compose's commands and flags over the facade's compose manager, with
+//! compose's progress lines, prefixed multiplexed logs and tables.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use berth_api::compose::{
+    ApplyEvent, DownOptions, Lifecycle, LoadOptions, Project, RunOptions, UpOptions,
+};
+use berth_api::wire::ContainerRow;
+use berth_api::{ApiError, Berth, Connection, LogOptions};
+use clap::{Args, Subcommand};
+use futures_util::StreamExt;
+
+use crate::cli::Format;
+use crate::commands::{connect, emit, now, print};
+use crate::{ops, render};
+
+/// Where the project comes from (compose's global flags).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ProjectArgs {
+    /// Compose file(s), merged in order.
+    #[arg(short = 'f', long = "file")]
+    pub files: Vec<PathBuf>,
+    /// Project name.
+    #[arg(short = 'p', long = "project-name")]
+    pub project_name: Option<String>,
+    /// Enable services of this profile.
+    #[arg(long = "profile")]
+    pub profiles: Vec<String>,
+    /// Env file(s) for interpolation (instead of .env).
+    #[arg(long = "env-file")]
+    pub env_files: Vec<PathBuf>,
+    /// Base directory for relative paths (default: the first file's directory).
+    #[arg(long = "project-directory")]
+    pub project_directory: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ComposeArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(subcommand)]
+    pub command: ComposeCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ComposeCommand {
+    /// Create and start the project's containers (attached unless -d).
+    Up(UpArgs),
+    /// Stop and remove the project's containers and networks.
+    Down(DownArgs),
+    /// List the project's containers.
+    Ps {
+        #[arg(short, long)]
+        all: bool,
+        #[arg(short, long)]
+        quiet: bool,
+        /// Only the service names.
+        #[arg(long)]
+        services: bool,
+        service: Vec<String>,
+    },
+    /// The services' logs, each line prefixed by its container.
+    Logs {
+        #[arg(short, long)]
+        follow: bool,
+        #[arg(short = 'n', long)]
+        tail: Option<u64>,
+        #[arg(short, long)]
+        timestamps: bool,
+        #[arg(long)]
+        no_color: bool,
+        #[arg(long)]
+        no_log_prefix: bool,
+        service: Vec<String>,
+    },
+    /// Start the project's stopped containers.
+    Start {
+        service: Vec<String>,
+    },
+    /// Stop the project's containers.
+    Stop {
+        #[arg(short = 't', long)]
+        timeout: Option<u32>,
+        service: Vec<String>,
+    },
+    /// Restart the project's containers.
+    Restart {
+        #[arg(short = 't', long)]
+        timeout: Option<u32>,
+        service: Vec<String>,
+    },
+    Pause {
+        service: Vec<String>,
+    },
+    Unpause {
+        service: Vec<String>,
+    },
+    /// Send a signal to the project's containers.
+    Kill {
+        #[arg(short, long, default_value = "SIGKILL")]
+        signal: String,
+        service: Vec<String>,
+    },
+    /// Remove the project's stopped containers.
+    Rm {
+        #[arg(short, long)]
+        force: bool,
+        /// Stop them first.
+        #[arg(short, long)]
+        stop: bool,
+        /// Remove their anonymous volumes.
+        #[arg(short, long)]
+        volumes: bool,
+        service: Vec<String>,
+    },
+    /// Build the services' images.
+    Build {
+        service: Vec<String>,
+    },
+    /// Pull the services' images.
+    Pull {
+        service: Vec<String>,
+    },
+    /// Push the services' images (those with build and image).
+    Push {
+        service: Vec<String>,
+    },
+    /// Run a command in a running service container.
+    Exec(ExecArgs),
+    /// Run a one-off container of a service.
+    Run(RunArgs),
+    /// The processes of the project's containers.
+    Top {
+        service: Vec<String>,
+    },
+    /// The images the project's containers use.
+    Images {
+        service: Vec<String>,
+    },
+    /// Every compose project on the engine.
+    Ls {
+        /// Include projects whose containers are all stopped.
+        #[arg(short, long)]
+        all: bool,
+    },
+    /// The normalised project, as compose prints it.
+    Config(ConfigArgs),
+    /// Follow `develop.watch` rules: sync files into containers, rebuild, restart.
+    Watch {
+        /// Do not bring the project up first.
+        #[arg(long)]
+        no_up: bool,
+        service: Vec<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct UpArgs {
+    #[arg(short, long)]
+    pub detach: bool,
+    #[arg(long)]
+    pub build: bool,
+    #[arg(long)]
+    pub no_build: bool,
+    /// always, missing or never.
+    #[arg(long)]
+    pub pull: Option<String>,
+    #[arg(long)]
+    pub force_recreate: bool,
+    #[arg(long)]
+    pub no_recreate: bool,
+    #[arg(long)]
+    pub no_deps: bool,
+    #[arg(long)]
+    pub no_start: bool,
+    #[arg(long)]
+    pub remove_orphans: bool,
+    /// Wait until the services run (and are healthy when they have a healthcheck).
+    #[arg(long)]
+    pub wait: bool,
+    /// SERVICE=N.
+    #[arg(long)]
+    pub scale: Vec<String>,
+    #[arg(short = 't', long)]
+    pub timeout: Option<u32>,
+    /// Print the plan and do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    pub service: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DownArgs {
+    /// Remove named volumes declared by the project, and anonymous volumes.
+    #[arg(short, long)]
+    pub volumes: bool,
+    /// all or local.
+    #[arg(long)]
+    pub rmi: Option<String>,
+    #[arg(long)]
+    pub remove_orphans: bool,
+    #[arg(short = 't', long)]
+    pub timeout: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    /// Do not allocate a terminal.
+    #[arg(short = 'T', long = "no-TTY")]
+    pub no_tty: bool,
+    #[arg(short, long)]
+    pub detach: bool,
+    #[arg(long, default_value_t = 1)]
+    pub index: u32,
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    #[arg(short, long)]
+    pub user: Option<String>,
+    #[arg(short, long)]
+    pub workdir: Option<String>,
+    pub service: String,
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[arg(long)]
+    pub rm: bool,
+    #[arg(short, long)]
+    pub detach: bool,
+    #[arg(short = 'T', long = "no-TTY")]
+    pub no_tty: bool,
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub no_deps: bool,
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    #[arg(short, long)]
+    pub user: Option<String>,
+    #[arg(short, long)]
+    pub workdir: Option<String>,
+    #[arg(long)]
+    pub service_ports: bool,
+    pub service: String,
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    #[arg(long)]
+    pub services: bool,
+    #[arg(long)]
+    pub volumes: bool,
+    #[arg(long)]
+    pub profiles: bool,
+    #[arg(long)]
+    pub images: bool,
+    /// Only validate.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Services named here are enabled whatever their profiles.
+    pub service: Vec<String>,
+}
+
+pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions {
+    LoadOptions {
+        project_directory: p.project_directory.clone(),
+        working_dir: None,
+        files: p.files.clone(),
+        project_name: p.project_name.clone(),
+        env_files: p.env_files.clone(),
+        profiles: p.profiles.clone(),
+        services: services.to_vec(),
+        environment: None,
+    }
+}
+
+/// The model when the files can be read; with `-p` and no file, only the name (commands that
+/// act on what is running work from the labels, as compose's do).
+fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<Project>, String)> {
+    match berth.compose_load(&load_options(p, services)) {
+        Ok(project) => {
+            let name = project.name.clone();
+            Ok((Some(project), name))
+        }
+        Err(e) if e.code == berth_api::ErrorCode::NotFound && p.files.is_empty() => {
+            match &p.project_name {
+                Some(name) => Ok((None, name.clone())),
+                None => Err(e.into()),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Progress lines like compose's: ` Container demo-web-1  Started` on stderr, or one JSON
+/// event per line on stdout with `--format json`.
+pub(crate) fn progress(format: Format) -> impl Fn(ApplyEvent) + Sync {
+    move |e: ApplyEvent| match format {
+        Format::Json => {
+            let line = serde_json::json!({
+                "resource": e.resource, "status": e.status, "detail": e.detail,
+            });
+            print(&format!("{line}\n"));
+        }
+        Format::Table => {
+            let mut err = std::io::stderr().lock();
+            let _ = match (&e.detail, e.status.as_str()) {
+                (Some(d), "Building") => writeln!(err, " {d}"),
+                (Some(d), _) => writeln!(err, " {}  {}: {d}", e.resource, e.status),
+                (None, _) => writeln!(err, " {}  {}", e.resource, e.status),
+            };
+        }
+    }
+}
+
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("WARN {w}");
+    }
+}
+
+fn warn_unset(project: &Project) {
+    for v in &project.unset_variables {
+        eprintln!("WARN The \"{v}\" variable is not set. Defaulting to a blank string.");
+    }
+}
+
+pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32> {
+    let p = &args.project;
+    match args.command {
+        ComposeCommand::Config(c) => {
+            let project = berth.compose_load(&load_options(p, &c.service))?;
+            warn_unset(&project);
+            let lines =
+                |l: Vec<String>| print(&l.iter().map(|s| format!("{s}\n")).collect::<String>());
+            if c.services {
+                lines(berth_compose_list(&project, "services"));
+            } else if c.volumes {
+                lines(berth_compose_list(&project, "volumes"));
+            } else if c.profiles {
+                lines(berth_compose_list(&project, "profiles"));
+            } else if c.images {
+                lines(berth_compose_list(&project, "images"));
+            } else if !c.quiet {
+                let text = match format {
+                    Format::Json => berth_compose::config::json(&project).map(|t| t + "\n"),
+                    Format::Table => berth_compose::config::yaml(&project),
+                }
+                .map_err(ApiError::from)?;
+                print(&text);
+            }
+            Ok(0)
+        }
+        ComposeCommand::Up(a) => up(berth, p, a, format).await,
+        ComposeCommand::Down(a) => {
+            let (project, name) = model(berth, p, &[])?;
+            let conn = connect(berth).await?;
+            let opts = DownOptions {
+                volumes: a.volumes,
+                rmi: a.rmi,
+                remove_orphans: a.remove_orphans,
+            };
+            let warnings = berth
+                .compose_down(
+                    &conn,
+                    project.as_ref(),
+                    &name,
+                    &opts,
+                    a.timeout,
+                    &progress(format),
+                )
+                .await?;
+            warn(&warnings);
+            Ok(0)
+        }
+        ComposeCommand::Ps {
+            all,
+            quiet,
+            services,
+            service,
+        } => {
+            let (_, name) = model(berth, p, &service)?;
+            let conn = connect(berth).await?;
+            let rows = berth
+                .compose_containers(&conn, &name, &service, all)
+                .await?;
+            if quiet {
+                print(
+                    &rows
+                        .iter()
+                        .map(|r| format!("{}\n", r.id))
+                        .collect::<String>(),
+                );
+            } else if services {
+                let mut names: Vec<String> = rows.iter().map(service_of).collect();
+                names.dedup();
+                print(&names.iter().map(|s| format!("{s}\n")).collect::<String>());
+            } else {
+                emit(format, &rows, || ps_table(&rows, now()))?;
+            }
+            Ok(0)
+        }
+        ComposeCommand::Logs {
+            follow,
+            tail,
+            timestamps,
+            no_color,
+            no_log_prefix,
+            service,
+        } => {
+            let (_, name) = model(berth, p, &service)?;
+            let conn = connect(berth).await?;
+            let rows = berth
+                .compose_containers(&conn, &name, &service, true)
+                .await?;
+            let opts = LogOptions {
+                follow,
+                tail,
+                timestamps,
+                ..Default::default()
+            };
+            let colour = !no_color && std::io::stdout().is_terminal();
+            logs(berth, &conn, &rows, &opts, colour, !no_log_prefix).await?;
+            Ok(0)
+        }
+        ComposeCommand::Start { service } => {
+            lifecycle(berth, p, &service, Lifecycle::Start, format).await
+        }
+        ComposeCommand::Stop { timeout, service } => {
+            lifecycle(berth, p, &service, Lifecycle::Stop { timeout }, format).await
+        }
+        ComposeCommand::Restart { timeout, service } => {
+            lifecycle(berth, p, &service, Lifecycle::Restart { timeout }, format).await
+        }
+        ComposeCommand::Pause { service } => {
+            lifecycle(berth, p, &service, Lifecycle::Pause, format).await
+        }
+        ComposeCommand::Unpause { service } => {
+            lifecycle(berth, p, &service, Lifecycle::Unpause, format).await
+        }
+        ComposeCommand::Kill { signal, service } => {
+            lifecycle(berth, p, &service, Lifecycle::Kill { signal }, format).await
+        }
+        ComposeCommand::Rm {
+            force: _,
+            stop,
+            volumes,
+            service,
+        } => {
+            let op = Lifecycle::Remove {
+                stop_first: stop,
+                volumes,
+            };
+            lifecycle(berth, p, &service, op, format).await
+        }
+        ComposeCommand::Build { service } => {
+            let project = berth.compose_load(&load_options(p, &service))?;
+            let conn = connect(berth).await?;
+            berth
+                .compose_build(&conn, &project, &service, &progress(format))
+                .await?;
+            Ok(0)
+        }
+        ComposeCommand::Pull { service } => {
+            let project = berth.compose_load(&load_options(p, &service))?;
+            let conn = connect(berth).await?;
+            berth
+                .compose_pull(&conn, &project, &service, &progress(format))
+                .await?;
+            Ok(0)
+        }
+        ComposeCommand::Push { service } => {
+            let project = berth.compose_load(&load_options(p, &service))?;
+            let conn = connect(berth).await?;
+            for image in berth.compose_push_targets(&project, &service)? {
+                eprintln!(" Image {image}  Pushing");
+                ops::transfer(berth.push(&conn, &image).await?, format, "Preparing").await?;
+                eprintln!(" Image {image}  Pushed");
+            }
+            Ok(0)
+        }
+        ComposeCommand::Exec(a) => {
+            let (_, name) = model(berth, p, std::slice::from_ref(&a.service))?;
+            let conn = connect(berth).await?;
+            let id = berth
+                .compose_container(&conn, &name, &a.service, a.index)
+                .await?;
+            let tty = !a.no_tty && std::io::stdin().is_terminal();
+            let exec = crate::cli::ExecArgs {
+                interactive: !a.detach,
+                tty,
+                env: a.env,
+                workdir: a.workdir,
+                user: a.user,
+                container: id,
+                command: a.command,
+            };
+            ops::exec(berth, &conn, exec).await
+        }
+        ComposeCommand::Run(a) => run_oneoff(berth, p, a, format).await,
+        ComposeCommand::Top { service } => {
+            let (_, name) = model(berth, p, &service)?;
+            let conn = connect(berth).await?;
+            for row in berth
+                .compose_containers(&conn, &name, &service, false)
+                .await?
+            {
+                let top = berth.top(&conn, &row.id).await?;
+                print(&format!(
+                    "{}\n{}\n",
+                    row.names.join(","),
+                    render::top_table(&top)
+                ));
+            }
+            Ok(0)
+        }
+        ComposeCommand::Images { service } => {
+            let (_, name) = model(berth, p, &service)?;
+            let conn = connect(berth).await?;
+            let rows = berth
+                .compose_containers(&conn, &name, &service, true)
+                .await?;
+            let mut out = Vec::new();
+            for r in &rows {
+                let (repo, tag) = match r.image.rsplit_once(':') {
+                    Some((repo, tag)) if !tag.contains('/') => (repo.to_owned(), tag.to_owned()),
+                    _ => (r.image.clone(), "latest".to_owned()),
+                };
+                let image = berth.image_id_and_size(&conn, &r.image).await.ok();
+                out.push(vec![
+                    r.names.join(","),
+                    repo,
+                    tag,
+                    image.as_ref().map(|i| short_id(&i.0)).unwrap_or_default(),
+                    image.map(|i| render::human_size(i.1)).unwrap_or_default(),
+                ]);
+            }
+            print(&render::table(
+                &["CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"],
+                out,
+            ));
+            Ok(0)
+        }
+        ComposeCommand::Ls { all } => {
+            let conn = connect(berth).await?;
+            let rows: Vec<_> = berth
+                .compose_projects(&conn)
+                .await?
+                .into_iter()
+                .filter(|r| all || r.status.contains("running"))
+                .collect();
+            emit(format, &rows, || {
+                render::table(
+                    &["NAME", "STATUS", "CONFIG FILES"],
+                    rows.iter()
+                        .map(|r| vec![r.name.clone(), r.status.clone(), r.config_files.clone()]),
+                )
+            })?;
+            Ok(0)
+        }
+        ComposeCommand::Watch { no_up, service } => {
+            crate::watch::run(berth, p, no_up, service, format).await
+        }
+    }
+}
+
+fn short_id(id: &str) -> String {
+    let id = id.trim_start_matches("sha256:");
+    id[..id.len().min(12)].to_owned()
+}
+
+fn berth_compose_list(project: &Project, what: &str) -> Vec<String> {
+    use berth_compose::config;
+    match what {
+        "services" => config::services(project),
+        "volumes" => config::volumes(project),
+        "profiles" => config::profiles(project),
+        _ => config::images(project),
+    }
+}
+
+fn service_of(r: &ContainerRow) -> String {
+    r.labels
+        .get(berth_compose::labels::SERVICE)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// compose's `ps` table: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS.
+pub fn ps_table(rows: &[ContainerRow], now: i64) -> String {
+    render::table(
+        &[
+            "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS",
+        ],
+        rows.iter().map(|c| {
+            vec![
+                c.names.join(","),
+                c.image.clone(),
+                format!("\"{}\"", render::ellipsis(&c.command, 20)),
+                service_of(c),
+                format!("{} ago", render::human_duration(now - c.created)),
+                c.status.clone(),
+                render::ports(&c.ports),
+            ]
+        }),
+    )
+}
+
+async fn lifecycle(
+    berth: &Berth,
+    p: &ProjectArgs,
+    services: &[String],
+    op: Lifecycle,
+    format: Format,
+) -> Result<i32> {
+    let (project, name) = model(berth, p, services)?;
+    let conn = connect(berth).await?;
+    berth
+        .compose_lifecycle(
+            &conn,
+            project.as_ref(),
+            &name,
+            services,
+            &op,
+            &progress(format),
+        )
+        .await?;
+    Ok(0)
+}
+
+fn up_options(a: &UpArgs) -> Result<UpOptions> {
+    let mut scale = BTreeMap::new();
+    for s in &a.scale {
+        let Some((svc, n)) = s.split_once('=') else {
+            bail!("--scale {s:?}: write SERVICE=NUMBER");
+        };
+        let n: u32 = n
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--scale {s:?}: {n:?} is not a number"))?;
+        scale.insert(svc.to_owned(), n);
+    }
+    if let Some(pull) = &a.pull
+        && !matches!(pull.as_str(), "always" | "missing" | "never")
+    {
+        bail!("--pull {pull:?}: use always, missing or never");
+    }
+    if a.build && a.no_build {
+        bail!("--build and --no-build contradict each other: give one");
+    }
+    if a.force_recreate && a.no_recreate {
+        bail!("--force-recreate and --no-recreate contradict each other: give one");
+    }
+    Ok(UpOptions {
+        services: a.service.clone(),
+        no_deps: a.no_deps,
+        force_recreate: a.force_recreate,
+        no_recreate: a.no_recreate,
+        remove_orphans: a.remove_orphans,
+        scale,
+        build: a.build,
+        no_build: a.no_build,
+        pull: a.pull.clone(),
+        no_start: a.no_start,
+    })
+}
+
+async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result<i32> {
+    let opts = up_options(&a)?;
+    let project = berth.compose_load(&load_options(p, &a.service))?;
+    warn_unset(&project);
+    let conn = connect(berth).await?;
+    if a.dry_run {
+        let (images, containers) = berth.compose_plan(&conn, &project, &opts).await?;
+        print(&format!("{images}{containers}"));
+        return Ok(0);
+    }
+    let warnings = berth
+        .compose_up(&conn, &project, &opts, a.timeout, a.wait, &progress(format))
+        .await?;
+    warn(&warnings);
+    if a.detach || a.wait || a.no_start {
+        return Ok(0);
+    }
+    // Attached: follow the logs until the containers stop, stop them on Ctrl-C.
+    let rows = berth
+        .compose_containers(&conn, &project.name, &opts.services, false)
+        .await?;
+    let follow = LogOptions {
+        follow: true,
+        ..Default::default()
+    };
+    let colour = std::io::stdout().is_terminal();
+    tokio::select! {
+        r = logs(berth, &conn, &rows, &follow, colour, true) => r?,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
+            berth
+                .compose_lifecycle(&conn, Some(&project), &project.name, &opts.services,
+                    &Lifecycle::Stop { timeout: a.timeout }, &progress(format))
+                .await?;
+        }
+    }
+    Ok(0)
+}
+
+/// Prints the containers' logs merged, each line prefixed with its container name (coloured
+/// per container on a terminal), stdout and stderr kept apart.
+async fn logs(
+    berth: &Berth,
+    conn: &Connection,
+    rows: &[ContainerRow],
+    opts: &LogOptions,
+    colour: bool,
+    prefix: bool,
+) -> Result<()> {
+    const COLOURS: [u8; 6] = [36, 33, 32, 35, 34, 31];
+    let names: Vec<String> = rows.iter().map(|r| r.names.join(",")).collect();
+    let width = names.iter().map(String::len).max().unwrap_or(0);
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let prefixes: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| match (prefix, colour) {
+            (false, _) => String::new(),
+            (true, true) => format!("\x1b[{}m{n:width$}  |\x1b[0m ", COLOURS[i % COLOURS.len()]),
+            (true, false) => format!("{n:width$}  | "),
+        })
+        .collect();
+    let stream = berth.compose_logs(conn, &ids, opts).ready_chunks(1024);
+    futures_util::pin_mut!(stream);
+    // Each container's partial last line waits for its end.
+    let mut pending: Vec<[Vec<u8>; 2]> = vec![[Vec::new(), Vec::new()]; ids.len()];
+    while let Some(batch) = stream.next().await {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        for (i, chunk) in batch {
+            let chunk = chunk?;
+            let which = usize::from(chunk.stream == berth_api::LogStream::Stderr);
+            let buf = &mut pending[i][which];
+            buf.extend_from_slice(&chunk.bytes);
+            while let Some(nl) = buf.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buf.drain(..=nl).collect();
+                let sink = if which == 1 { &mut err } else { &mut out };
+                sink.extend_from_slice(prefixes[i].as_bytes());
+                sink.extend_from_slice(&line);
+            }
+        }
+        let _ = std::io::stdout().lock().write_all(&out);
+        let _ = std::io::stderr().lock().write_all(&err);
+    }
+    for (i, bufs) in pending.iter().enumerate() {
+        for (which, buf) in bufs.iter().enumerate() {
+            if !buf.is_empty() {
+                let text = [prefixes[i].as_bytes(), buf, b"\n"].concat();
+                if which == 1 {
+                    let _ = std::io::stderr().lock().write_all(&text);
+                } else {
+                    let _ = std::io::stdout().lock().write_all(&text);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) -> Result<i32> {
+    let project = berth.compose_load(&load_options(p, std::slice::from_ref(&a.service)))?;
+    let conn = connect(berth).await?;
+    let interactive = !a.detach;
+    let tty = !a.no_tty && !a.detach && std::io::stdin().is_terminal();
+    let entrypoint = a.entrypoint.as_deref().map(shell_split).transpose()?;
+    let opts = RunOptions {
+        command: a.command.clone(),
+        entrypoint,
+        env: a.env.clone(),
+        name: a.name.clone(),
+        no_deps: a.no_deps,
+        tty,
+        interactive,
+        user: a.user.clone(),
+        workdir: a.workdir.clone(),
+        service_ports: a.service_ports,
+    };
+    let id = berth
+        .compose_run_container(&conn, &project, &a.service, &opts, &progress(format))
+        .await?;
+    if a.detach {
+        berth.start(&conn, &id).await?;
+        println!("{id}");
+        return Ok(0);
+    }
+    let session = berth.attach(&conn, &id, true).await?;
+    berth.start(&conn, &id).await?;
+    let resize = |rows, cols| {
+        let id = id.clone();
+        let conn = &conn;
+        async move {
+            let _ = berth.resize(conn, &id, rows, cols).await;
+        }
+    };
+    let done = ops::interact(session.output, session.input, true, true, tty, tty, resize).await;
+    let code = berth.wait(&conn, &id).await;
+    if a.rm {
+        berth.remove(&conn, &id, true, true).await?;
+    }
+    done?;
+    Ok(code? as i32)
+}
+
+fn shell_split(text: &str) -> Result<Vec<String>> {
+    shell_words::split(text).map_err(|e| anyhow::anyhow!("--entrypoint {text:?}: {e}"))
+}

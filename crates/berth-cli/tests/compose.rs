@@ -1,0 +1,669 @@
+//! `berth compose` against the harness's real engine: a project with a healthy dependency, a
+//! one-shot init service, a bind mount, a named volume and a published port goes up in order,
+//! is seen by `ps`, `logs`, `ls`, converges without touching what did not change, recreates what
+//! did, scales, runs one-off containers, and comes down keeping its volume unless `-v`. Projects
+//! made by Debian's `docker-compose` 1.29 and by Berth are each managed by the other. Needs root
+//! and a real engine: run with `--include-ignored`.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use berth_testkit::{
+    BUSYBOX_IMAGE, Engine, Scope, busybox_image, engine, free_port, http_get, wait_until,
+};
+use support::{Home, fails, json_lines, ok, run};
+
+/// A compose project in a temporary directory; whatever carries its project label is removed
+/// from the engine when it drops, pass or fail.
+struct Project {
+    name: String,
+    dir: tempfile::TempDir,
+    engine: &'static Engine,
+}
+
+impl Project {
+    fn new(engine: &'static Engine, scope: &Scope, files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Self {
+            name: format!("bt{}", scope.id.to_lowercase()),
+            dir,
+            engine,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).unwrap();
+    }
+
+    /// `berth compose -p NAME ARGS…` in the project directory.
+    fn berth(&self, home: &Home, args: &[&str]) -> Command {
+        let mut cmd = home.berth(&["-H", &self.engine.host, "compose", "-p", &self.name]);
+        cmd.args(args).current_dir(self.path());
+        cmd
+    }
+
+    fn listed(&self, what: &[&str]) -> Vec<String> {
+        let label = format!("label=com.docker.compose.project={}", self.name);
+        let mut args = what.to_vec();
+        args.extend(["--filter", &label]);
+        self.engine
+            .docker_ok(&args)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn container_id(&self, name: &str) -> String {
+        self.engine
+            .docker_ok(&["inspect", "-f", "{{.Id}}", name])
+            .trim()
+            .to_owned()
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let docker = |args: &[&str]| {
+            let _ = self.engine.docker().args(args).output();
+        };
+        let containers = self.listed(&["ps", "-aq"]);
+        if !containers.is_empty() {
+            docker(
+                &[
+                    &["rm", "-f", "-v"][..],
+                    &containers.iter().map(String::as_str).collect::<Vec<_>>(),
+                ]
+                .concat(),
+            );
+        }
+        for (kind, list) in [
+            ("network", vec!["network", "ls", "-q"]),
+            ("volume", vec!["volume", "ls", "-q"]),
+        ] {
+            for id in self.listed(&list) {
+                docker(&[kind, "rm", &id]);
+            }
+        }
+    }
+}
+
+/// Runs and expects failure; progress lines may come first on stderr (as compose prints
+/// them), the error is the last line and is one line. Returns that line.
+fn fails_after_progress(mut cmd: Command) -> String {
+    let out = run(&mut cmd);
+    assert_eq!(out.status.code(), Some(1), "{cmd:?}: exit code");
+    let err = String::from_utf8(out.stderr).unwrap();
+    let last = err.lines().last().unwrap_or_default().to_owned();
+    assert!(last.starts_with("berth: "), "{err}");
+    last
+}
+
+const WWW: &str = "<h1>hello from compose</h1>\n";
+
+fn app(image: &str, port: u16, greeting: &str) -> String {
+    format!(
+        r#"
+services:
+  db:
+    image: {image}
+    command: ["sh", "-c", "echo db starting; sleep 1; touch /ready; echo db ready; exec sleep 600"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/ready"]
+      interval: 1s
+      retries: 30
+    volumes: ["data:/data"]
+  init:
+    image: {image}
+    command: ["sh", "-c", "echo init done > /data/init; echo init done"]
+    volumes: ["data:/data"]
+  web:
+    image: {image}
+    command: ["httpd", "-f", "-p", "5000", "-h", "/www"]
+    ports: ["127.0.0.1:{port}:5000"]
+    volumes: ["./site:/www:ro"]
+    environment:
+      GREETING: {greeting}
+    depends_on:
+      db:
+        condition: service_healthy
+      init:
+        condition: service_completed_successfully
+volumes:
+  data: {{}}
+"#
+    )
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn up_converges_and_down_keeps_volumes() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:compose", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let port = free_port();
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("compose.yaml", &app(&image, port, "hello")),
+            ("site/index.html", WWW),
+        ],
+    );
+    let n = &p.name;
+
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "up failed: {err}");
+    // Order: the web container starts only after db is healthy and init has completed.
+    let at = |line: &str| {
+        err.lines()
+            .position(|l| l.trim() == line)
+            .unwrap_or_else(|| panic!("no {line:?} in:\n{err}"))
+    };
+    assert!(
+        at("Service db  Healthy") < at(&format!("Container {n}-web-1  Starting")),
+        "{err}"
+    );
+    assert!(
+        at("Service init  Exited") < at(&format!("Container {n}-web-1  Starting")),
+        "{err}"
+    );
+    assert!(
+        at(&format!("Network {n}_default  Created")) < at(&format!("Container {n}-db-1  Creating"))
+    );
+
+    let (code, body) = http_get(&format!("127.0.0.1:{port}"), "/").expect("web answers");
+    assert_eq!((code, body.as_str()), (200, WWW));
+
+    // ps: every service, in compose's columns; JSON carries the labels.
+    let ps = ok(p.berth(&home, &["ps", "-a"]));
+    let header: Vec<&str> = ps.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"
+        ]
+    );
+    for svc in ["db", "init", "web"] {
+        assert!(ps.contains(&format!("{n}-{svc}-1")), "{ps}");
+    }
+    assert!(ps.contains(&format!("127.0.0.1:{port}->5000/tcp")), "{ps}");
+    let rows = json_lines(&ok(p.berth(&home, &["--format", "json", "ps"])));
+    let services: Vec<&str> = rows
+        .iter()
+        .map(|r| r["labels"]["com.docker.compose.service"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        services,
+        ["db", "web"],
+        "ps without -a lists running containers"
+    );
+    assert_eq!(ok(p.berth(&home, &["ps", "--services"])), "db\nweb\n");
+
+    // logs: each line prefixed by its container.
+    let logs = ok(p.berth(&home, &["logs", "--no-color"]));
+    assert!(logs.contains(&format!("{n}-init-1  | init done")), "{logs}");
+    assert!(logs.contains(&format!("{n}-db-1    | db ready")), "{logs}");
+    let only_db = ok(p.berth(&home, &["logs", "--no-log-prefix", "db"]));
+    assert_eq!(only_db, "db starting\ndb ready\n");
+
+    // ls: the project, with its file.
+    let ls = ok(home.berth(&["-H", &e.host, "compose", "ls"]));
+    let line = ls
+        .lines()
+        .find(|l| l.starts_with(n.as_str()))
+        .unwrap_or_else(|| panic!("{ls}"));
+    assert!(
+        line.contains("running(2)") && line.contains("exited(1)"),
+        "{line}"
+    );
+    assert!(
+        line.contains(&p.path().join("compose.yaml").display().to_string()),
+        "{line}"
+    );
+
+    // Converged: a second up changes nothing.
+    let ids =
+        |p: &Project| ["db", "init", "web"].map(|s| p.container_id(&format!("{}-{s}-1", p.name)));
+    let before = ids(&p);
+    let again = run(p.berth(&home, &["up", "-d"]));
+    assert!(again.status.success());
+    let again_err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !again_err.contains("Creating") && !again_err.contains("Recreate"),
+        "{again_err}"
+    );
+    assert_eq!(ids(&p), before);
+    let plan = ok(p.berth(&home, &["up", "--dry-run"]));
+    assert!(
+        !plan.contains("Create") && !plan.contains("Recreate"),
+        "{plan}"
+    );
+
+    // A changed service is recreated; the others stay.
+    p.write("compose.yaml", &app(&image, port, "changed"));
+    let plan = ok(p.berth(&home, &["up", "--dry-run"]));
+    assert!(
+        plan.contains(&format!("container:{n}-web-1 Recreate, config changed")),
+        "{plan}"
+    );
+    assert!(!plan.contains("db-1 Recreate"), "{plan}");
+    ok(p.berth(&home, &["up", "-d"]));
+    let after = ids(&p);
+    assert_eq!(
+        (after[0].as_str(), after[1].as_str()),
+        (before[0].as_str(), before[1].as_str())
+    );
+    assert_ne!(after[2], before[2]);
+    let env = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{json .Config.Env}}",
+        &format!("{n}-web-1"),
+    ]);
+    assert!(env.contains("GREETING=changed"), "{env}");
+    assert_eq!(
+        http_get(&format!("127.0.0.1:{port}"), "/").map(|r| r.0),
+        Some(200)
+    );
+
+    // down: containers and network go, the named volume stays.
+    ok(p.berth(&home, &["down"]));
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+    assert!(p.listed(&["network", "ls", "-q"]).is_empty());
+    assert_eq!(p.listed(&["volume", "ls", "-q"]), [format!("{n}_data")]);
+    // The volume kept what init wrote: a new project run reads it.
+    ok(p.berth(&home, &["up", "-d", "--wait", "db"]));
+    let kept = e.docker_ok(&["exec", &format!("{n}-db-1"), "cat", "/data/init"]);
+    assert_eq!(kept, "init done\n");
+    ok(p.berth(&home, &["down", "-v"]));
+    assert!(p.listed(&["volume", "ls", "-q"]).is_empty());
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn build_scale_run_exec_and_lifecycle() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let dockerfile =
+        format!("FROM {BUSYBOX_IMAGE}\nRUN echo built > /built\nCMD [\"sleep\", \"600\"]\n");
+    let compose = format!(
+        "services:\n  worker:\n    build: ./worker\n    image: berth-test/{}:worker\n    labels: [{}]\n",
+        scope.id,
+        scope.label()
+    );
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("compose.yaml", &compose),
+            ("worker/Dockerfile", &dockerfile),
+        ],
+    );
+    let n = &p.name;
+
+    let out = run(p.berth(&home, &["up", "-d", "--scale", "worker=2"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Image berth-test/{}:worker  Built", scope.id)),
+        "{err}"
+    );
+    let ps = ok(p.berth(&home, &["ps", "-q"]));
+    assert_eq!(ps.lines().count(), 2, "{ps}");
+    assert_eq!(
+        e.docker_ok(&["exec", &format!("{n}-worker-2"), "cat", "/built"]),
+        "built\n"
+    );
+
+    // exec into a replica; run a one-off that leaves nothing behind.
+    let host = ok(p.berth(&home, &["exec", "-T", "--index", "2", "worker", "hostname"]));
+    assert_eq!(
+        host.trim(),
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.Config.Hostname}}",
+            &format!("{n}-worker-2")
+        ])
+        .trim()
+    );
+    let once = ok(p.berth(
+        &home,
+        &[
+            "run",
+            "--rm",
+            "-T",
+            "worker",
+            "sh",
+            "-c",
+            "echo one-off; cat /built",
+        ],
+    ));
+    assert_eq!(once, "one-off\nbuilt\n");
+    assert_eq!(
+        p.listed(&["ps", "-aq"]).len(),
+        2,
+        "the one-off container was removed"
+    );
+    // A one-off's exit code is the command's.
+    let failed = run(p.berth(
+        &home,
+        &["run", "--rm", "-T", "worker", "sh", "-c", "exit 3"],
+    ));
+    assert_eq!(failed.status.code(), Some(3));
+
+    // Lifecycle over every container of the project.
+    let states = || {
+        e.docker_ok(&[
+            "ps",
+            "-a",
+            "--filter",
+            &format!("label=com.docker.compose.project={n}"),
+            "--format",
+            "{{.State}}",
+        ])
+    };
+    ok(p.berth(&home, &["pause"]));
+    assert_eq!(states(), "paused\npaused\n");
+    ok(p.berth(&home, &["unpause"]));
+    ok(p.berth(&home, &["stop", "-t", "1"]));
+    assert_eq!(states(), "exited\nexited\n");
+    ok(p.berth(&home, &["start", "worker"]));
+    assert_eq!(states(), "running\nrunning\n");
+    ok(p.berth(&home, &["kill", "-s", "SIGKILL"]));
+    assert_eq!(states(), "exited\nexited\n");
+    ok(p.berth(&home, &["rm"]));
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+
+    // Scale down removes the highest numbers.
+    ok(p.berth(&home, &["up", "-d", "--scale", "worker=3"]));
+    ok(p.berth(&home, &["up", "-d", "--scale", "worker=1"]));
+    let names = e.docker_ok(&[
+        "ps",
+        "--filter",
+        &format!("label=com.docker.compose.project={n}"),
+        "--format",
+        "{{.Names}}",
+    ]);
+    assert_eq!(names.trim(), format!("{n}-worker-1"));
+    ok(p.berth(&home, &["down", "--rmi", "all"]));
+    assert!(
+        e.docker()
+            .args([
+                "image",
+                "inspect",
+                &format!("berth-test/{}:worker", scope.id)
+            ])
+            .output()
+            .map(|o| !o.status.success())
+            .unwrap_or(false),
+        "--rmi all removed the built image"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn docker_compose_1_and_berth_manage_each_others_projects() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:interop", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        "CMD [\"sh\", \"-c\", \"echo started; exec sleep 600\"]",
+    );
+    let compose = format!(
+        "version: '3.7'\nservices:\n  app:\n    image: {image}\n  sidecar:\n    image: {image}\n"
+    );
+    let p = Project::new(e, &scope, &[("docker-compose.yml", &compose)]);
+    let n = &p.name;
+    let docker_compose = |args: &[&str]| {
+        let mut cmd = Command::new("docker-compose");
+        cmd.env("DOCKER_HOST", &e.host)
+            .args(["-p", n])
+            .args(args)
+            .current_dir(p.path());
+        cmd
+    };
+
+    // Berth's project in docker-compose 1.29.
+    ok(p.berth(&home, &["up", "-d"]));
+    let listed = ok(docker_compose(&["ps", "--services"]));
+    let mut services: Vec<&str> = listed.lines().collect();
+    services.sort();
+    assert_eq!(services, ["app", "sidecar"]);
+    let ps = ok(docker_compose(&["ps"]));
+    assert!(
+        ps.contains(&format!("{n}-app-1")) && ps.contains("Up"),
+        "{ps}"
+    );
+    ok(p.berth(&home, &["down"]));
+
+    // docker-compose 1.29's project (names with `_`) in Berth.
+    ok(docker_compose(&["up", "-d"]));
+    let ps = ok(p.berth(&home, &["ps"]));
+    assert!(
+        ps.contains(&format!("{n}_app_1")) && ps.contains(&format!("{n}_sidecar_1")),
+        "{ps}"
+    );
+    wait_until(30, "docker-compose's containers to log", || {
+        ok(p.berth(&home, &["logs", "--no-color", "app"])).contains("started")
+    });
+    let logs = ok(p.berth(&home, &["logs", "--no-color", "app"]));
+    assert_eq!(logs, format!("{n}_app_1  | started\n"));
+    // Berth's up adopts them as they are: nothing to create, only a warning-free plan.
+    let plan = ok(p.berth(&home, &["up", "--dry-run"]));
+    assert!(!plan.contains("Create"), "{plan}");
+    ok(p.berth(&home, &["down"]));
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+    assert!(p.listed(&["network", "ls", "-q"]).is_empty());
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn failures_are_one_clear_line() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:fail", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let compose = format!(
+        r#"
+services:
+  sick:
+    image: {image}
+    command: ["sleep", "600"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 2
+  app:
+    image: {image}
+    command: ["sleep", "600"]
+    depends_on:
+      sick:
+        condition: service_healthy
+  missing:
+    image: berth-test/{id}:does-not-exist
+    pull_policy: never
+    profiles: [missing]
+"#,
+        id = scope.id
+    );
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
+
+    let err = fails_after_progress(p.berth(&home, &["up", "-d", "app"]));
+    assert!(err.contains("dependency sick is unhealthy"), "{err}");
+    assert!(
+        p.listed(&[
+            "ps",
+            "-aq",
+            "--filter",
+            "label=com.docker.compose.service=app",
+            "--filter",
+            "status=running"
+        ])
+        .is_empty(),
+        "app was not started"
+    );
+    let err = fails(p.berth(&home, &["up", "-d", "nope"]));
+    assert_eq!(err, "berth: nope: no such service");
+    let err = fails(p.berth(&home, &["--profile", "missing", "up", "-d", "missing"]));
+    assert!(err.contains("pull_policy is never"), "{err}");
+    let err = fails(p.berth(&home, &["up", "-d", "--scale", "app"]));
+    assert!(err.contains("SERVICE=NUMBER"), "{err}");
+    let mut config = home.berth(&["compose", "-f", "nope.yaml", "config"]);
+    config.current_dir(p.path());
+    let err = fails(config);
+    assert!(err.contains("nope.yaml: no such file"), "{err}");
+    // down of a name with nothing on the engine is not an error.
+    let empty = tempfile::tempdir().unwrap();
+    let mut down = home.berth(&["-H", &e.host, "compose", "-p", "bt-nothing-here", "down"]);
+    down.current_dir(empty.path());
+    ok(down);
+}
+
+/// A `berth compose watch` running in the background, killed when dropped.
+struct Background {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Background {
+    fn spawn(mut cmd: Command) -> Self {
+        let mut child = cmd
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("berth compose watch starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (up to `secs`) for a stderr line containing `text`.
+    fn wait_for_line(&mut self, secs: u64, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while !self.seen.iter().any(|l| l.contains(text)) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!(
+                    "no {text:?} within {secs} s; saw:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn watch_syncs_files_and_rebuilds() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let port = free_port();
+    let compose = format!(
+        r#"
+services:
+  web:
+    build: .
+    image: berth-test/{id}:watched
+    labels: [{label}]
+    command: ["httpd", "-f", "-p", "5000", "-h", "/www"]
+    ports: ["127.0.0.1:{port}:5000"]
+    develop:
+      watch:
+        - action: sync
+          path: ./site
+          target: /www
+          ignore: ["*.swp"]
+        - action: rebuild
+          path: ./Dockerfile
+"#,
+        id = scope.id,
+        label = scope.label()
+    );
+    let dockerfile = |version: &str| {
+        format!("FROM {BUSYBOX_IMAGE}\nCOPY site /www\nRUN echo {version} > /version\n")
+    };
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("compose.yaml", compose.as_str()),
+            ("Dockerfile", dockerfile("v1").as_str()),
+            ("site/index.html", WWW),
+        ],
+    );
+    let n = p.name.clone();
+    let addr = format!("127.0.0.1:{port}");
+    let mut watch = Background::spawn(p.berth(&home, &["watch"]));
+    watch.wait_for_line(120, "Watch  Enabled");
+    assert_eq!(http_get(&addr, "/").map(|r| r.1), Some(WWW.to_owned()));
+
+    // A new file appears in the container; an ignored one does not; a deleted one goes.
+    std::fs::write(p.path().join("site/new.html"), "new page\n").unwrap();
+    std::fs::write(p.path().join("site/edit.swp"), "swap\n").unwrap();
+    wait_until(30, "the new page to be served", || {
+        http_get(&addr, "/new.html").map(|r| r.1) == Some("new page\n".to_owned())
+    });
+    assert_eq!(http_get(&addr, "/edit.swp").map(|r| r.0), Some(404));
+    std::fs::remove_file(p.path().join("site/index.html")).unwrap();
+    wait_until(30, "the deleted page to be gone", || {
+        http_get(&addr, "/index.html").map(|r| r.0) == Some(404)
+    });
+
+    // Changing the Dockerfile rebuilds the image and recreates the container.
+    let before = p.container_id(&format!("{n}-web-1"));
+    p.write("Dockerfile", &dockerfile("v2"));
+    watch.wait_for_line(120, "Service web  Rebuilt");
+    assert_ne!(p.container_id(&format!("{n}-web-1")), before);
+    assert_eq!(
+        e.docker_ok(&["exec", &format!("{n}-web-1"), "cat", "/version"]),
+        "v2\n"
+    );
+}
