@@ -402,6 +402,29 @@ fn build_scale_run_exec_and_lifecycle() {
         "{{.Names}}",
     ]);
     assert_eq!(names.trim(), format!("{n}-worker-1"));
+    // Orphans: a service removed from the file is reported, and removed when asked.
+    p.write(
+        "compose.yaml",
+        &format!(
+            "{compose}  extra:\n    image: {BUSYBOX_IMAGE}\n    command: [\"sleep\", \"600\"]\n"
+        ),
+    );
+    ok(p.berth(&home, &["up", "-d"]));
+    p.write("compose.yaml", &compose);
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("WARN orphan containers ({n}-extra-1) found for this project: remove them with --remove-orphans")),
+        "{err}"
+    );
+    assert_eq!(
+        p.listed(&["ps", "-q"]).len(),
+        2,
+        "the orphan is left alone without the flag"
+    );
+    ok(p.berth(&home, &["up", "-d", "--remove-orphans"]));
+    assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
     ok(p.berth(&home, &["down", "--rmi", "all"]));
     assert!(
         e.docker()

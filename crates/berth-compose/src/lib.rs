@@ -16,6 +16,7 @@ pub mod graph;
 pub mod interpolate;
 pub mod labels;
 pub mod load;
+pub mod locate;
 pub mod merge;
 pub mod model;
 pub mod observe;

@@ -121,8 +121,56 @@ fn check_project_name(name: &str, source: &str) -> Result<String, Error> {
     }
 }
 
-/// Loads a project.
+/// Loads a project. Errors about a key name the file, line and column where it is written.
 pub fn load(options: &LoadOptions) -> Result<Project, Error> {
+    let mut files = Vec::new();
+    load_project(options, &mut files).map_err(|e| located(e, &files))
+}
+
+/// Adds `file:line:col` to an error about a key path, from the file it names or else the first
+/// of the project's files that has the key.
+fn located(err: Error, files: &[PathBuf]) -> Error {
+    let place = |at: &str| -> Option<String> {
+        let (file, path) = match at.split_once(": ") {
+            Some((f, p)) => (Some(PathBuf::from(f)), p),
+            None => (None, at),
+        };
+        if !path.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let candidates: Vec<PathBuf> = file.into_iter().chain(files.iter().cloned()).collect();
+        // The file that has most of the path (the first of them on a tie).
+        let mut best: Option<(usize, String)> = None;
+        for f in &candidates {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            if let Some((len, (line, col))) = crate::locate::locate_deepest(&text, path)
+                && best.as_ref().is_none_or(|(l, _)| len > *l)
+            {
+                best = Some((len, format!("{}:{line}:{col}: {path}", f.display())));
+            }
+        }
+        best.map(|(_, at)| at)
+    };
+    match err {
+        Error::Interpolation { at, reason } => Error::Interpolation {
+            at: place(&at).unwrap_or(at),
+            reason,
+        },
+        Error::Schema { at, reason } => Error::Schema {
+            at: place(&at).unwrap_or(at),
+            reason,
+        },
+        Error::Invalid { at, reason } => Error::Invalid {
+            at: place(&at).unwrap_or(at),
+            reason,
+        },
+        other => other,
+    }
+}
+
+fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<Project, Error> {
     let process = options
         .environment
         .clone()
@@ -161,6 +209,7 @@ pub fn load(options: &LoadOptions) -> Result<Project, Error> {
     } else {
         discover(&lookup_dir)?
     };
+    seen_files.extend(files.iter().cloned());
     let project_dir = match &options.project_directory {
         Some(d) => cwd.join(d),
         None => files[0]

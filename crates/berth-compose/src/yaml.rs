@@ -163,11 +163,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Error> {
     }
     let options = serde_saphyr::options! {
         strict_booleans: true,
+        with_snippet: false,
     };
     let node: Tagged<Node> =
         serde_saphyr::from_str_with_options(text, options).map_err(|e| Error::Parse {
             path: path.to_owned(),
-            reason: first_line(&e.to_string()),
+            reason: first_line(&e.to_string())
+                .replace(", set DuplicateKeyPolicy in Options if acceptable", ""),
         })?;
     let node = with_tag(node);
     match node.untagged() {
