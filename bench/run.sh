@@ -21,3 +21,7 @@ echo; echo "## push and pull of 100 MB"; echo
 echo "| case | berth (median) | docker (median) | ratio |"
 echo "|---|---|---|---|"
 bash transfer.sh
+echo; echo "## compose up -d and down, 20 services"; echo
+echo "| case | berth (median) | docker-compose 1.29 (median) | API floor (median) | ratio to docker-compose | ratio to floor |"
+echo "|---|---|---|---|---|---|"
+bash compose.sh
