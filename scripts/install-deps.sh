@@ -11,8 +11,10 @@ RUNTIME=(docker.io iptables iproute2 uidmap rootlesskit slirp4netns dbus dbus-us
 BUILD=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev
   librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev)
 # What the tests and benchmarks need: a registry, busybox for images, htpasswd, openssl for TLS,
-# an X server and window tools for the app, hyperfine for the benchmarks.
-TEST=(docker-registry busybox-static apache2-utils openssl xvfb xauth x11-utils imagemagick hyperfine)
+# an X server and window tools for the app, hyperfine for the benchmarks, docker-compose 1.29
+# (the compose interoperability tests and the compose benchmark's peer).
+TEST=(docker-registry busybox-static apache2-utils openssl xvfb xauth x11-utils imagemagick hyperfine
+  docker-compose)
 
 want=("${RUNTIME[@]}" "${BUILD[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST[@]}"); fi
