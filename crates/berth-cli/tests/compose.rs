@@ -134,6 +134,7 @@ services:
     volumes: ["./site:/www:ro"]
     environment:
       GREETING: {greeting}
+    networks: [default, back]
     depends_on:
       db:
         condition: service_healthy
@@ -141,6 +142,8 @@ services:
         condition: service_completed_successfully
 volumes:
   data: {{}}
+networks:
+  back: {{}}
 "#
     )
 }
@@ -187,6 +190,28 @@ fn up_converges_and_down_keeps_volumes() {
 
     let (code, body) = http_get(&format!("127.0.0.1:{port}"), "/").expect("web answers");
     assert_eq!((code, body.as_str()), (200, WWW));
+    // Two networks (on API 1.41: one at create, one connected after); services find each other
+    // by name.
+    let nets = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{join $v.Aliases \",\"}} {{end}}",
+        &format!("{n}-web-1"),
+    ]);
+    assert!(
+        nets.contains(&format!("{n}_back=web")) && nets.contains(&format!("{n}_default=web")),
+        "{nets}"
+    );
+    e.docker_ok(&[
+        "exec",
+        &format!("{n}-web-1"),
+        "ping",
+        "-c",
+        "1",
+        "-W",
+        "5",
+        "db",
+    ]);
 
     // ps: every service, in compose's columns; JSON carries the labels.
     let ps = ok(p.berth(&home, &["ps", "-a"]));

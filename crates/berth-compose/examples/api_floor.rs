@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use bollard::Docker;
-use bollard::models::{ContainerCreateBody, EndpointSettings, NetworkCreateRequest, NetworkingConfig};
+use bollard::models::{
+    ContainerCreateBody, EndpointSettings, NetworkCreateRequest, NetworkingConfig,
+};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
 use futures_util::future::try_join_all;
 
@@ -52,7 +54,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let opts = CreateContainerOptionsBuilder::default().name(name).build();
                     let id = docker.create_container(Some(opts), body).await?.id;
                     docker
-                        .start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
+                        .start_container(
+                            &id,
+                            None::<bollard::query_parameters::StartContainerOptions>,
+                        )
                         .await
                 }
             }))
