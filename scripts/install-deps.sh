@@ -12,9 +12,10 @@ BUILD=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-
   librsvg2-dev libsoup-3.0-dev libssl-dev libxdo-dev)
 # What the tests and benchmarks need: a registry, busybox for images, htpasswd, openssl for TLS,
 # an X server and window tools for the app, hyperfine for the benchmarks, docker-compose 1.29
-# (the compose interoperability tests and the compose benchmark's peer).
+# (the compose interoperability tests and the compose benchmark's peer), gnome-keyring and
+# secret-tool (a Secret Service for the OS-keychain login test).
 TEST=(docker-registry busybox-static apache2-utils openssl xvfb xauth x11-utils imagemagick hyperfine
-  docker-compose)
+  docker-compose gnome-keyring libsecret-tools)
 
 want=("${RUNTIME[@]}" "${BUILD[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST[@]}"); fi

@@ -195,6 +195,7 @@ impl Berth {
         )?;
         Ok(match stored {
             Stored::Helper(h) => format!("the credential helper docker-credential-{h}"),
+            Stored::Keychain => "the OS keychain".to_owned(),
             Stored::PlainText(p) => format!("{} (base64, not encrypted)", p.display()),
         })
     }

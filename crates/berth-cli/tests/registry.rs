@@ -292,3 +292,172 @@ fn browsing_a_registry_catalog_tags_and_manifests() {
     );
     ok(home.berth(&["registry", "ls", &auth.addr]));
 }
+
+/// A private D-Bus session with gnome-keyring's Secret Service, unlocked, for one home; both
+/// daemons go when it drops.
+struct Keyring {
+    address: String,
+    dbus: std::process::Child,
+    keyring: std::process::Child,
+}
+
+impl Keyring {
+    fn start(home: &Home) -> Self {
+        use std::io::BufRead;
+        let mut dbus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon (scripts/install-deps.sh installs dbus)");
+        let mut address = String::new();
+        std::io::BufReader::new(dbus.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        let address = address.trim().to_owned();
+        let mut cmd = Command::new("gnome-keyring-daemon");
+        home.0.apply(&mut cmd);
+        let mut keyring = cmd
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon (scripts/install-deps.sh --test installs gnome-keyring)");
+        // The login keyring's password, then end of input.
+        keyring
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"berth-test")
+            .unwrap();
+        let k = Self {
+            address,
+            dbus,
+            keyring,
+        };
+        berth_testkit::wait_until(20, "the Secret Service on the test bus", || {
+            Command::new("dbus-send")
+                .args([
+                    &format!("--bus={}", k.address),
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+                .unwrap_or(false)
+        });
+        k
+    }
+
+    /// The keychain's items for Berth's registry logins, as `secret-tool` (libsecret) sees them.
+    fn berth_items(&self, home: &Home) -> String {
+        let mut cmd = Command::new("secret-tool");
+        home.0.apply(&mut cmd);
+        let out = cmd
+            .args(["search", "--all", "service", "berth-registry"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .output()
+            .expect("secret-tool (scripts/install-deps.sh --test installs libsecret-tools)");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        let _ = self.keyring.kill();
+        let _ = self.keyring.wait();
+        let _ = self.dbus.kill();
+        let _ = self.dbus.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn without_a_helper_the_login_goes_to_the_os_keychain() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = auth_registry();
+    let (user, password) = reg.credentials.clone().unwrap();
+    let image = format!("berth-test/{}:keychain", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let remote = format!("{}/berth-test/{}:keychain", reg.addr, scope.id);
+    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+    let keyring = Keyring::start(&home);
+    let with_bus = |mut cmd: Command| {
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", &keyring.address);
+        cmd
+    };
+
+    let mut cmd =
+        with_bus(home.berth(&["-H", h, "login", "-u", &user, "--password-stdin", &reg.addr]));
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Login Succeeded (saved in the OS keychain)\n"
+    );
+    assert!(
+        !home.docker_config().join("config.json").exists(),
+        "nothing in plain text"
+    );
+    let items = keyring.berth_items(&home);
+    assert!(
+        items.contains(&format!("attribute.username = {}", reg.addr)),
+        "{items}"
+    );
+    // The keyring keeps it encrypted: no file of the home holds the password as typed.
+    let plain = Command::new("grep")
+        .args(["-rl", &password])
+        .arg(home.path())
+        .output()
+        .unwrap();
+    assert!(
+        plain.stdout.is_empty(),
+        "the password is in {}",
+        String::from_utf8_lossy(&plain.stdout)
+    );
+
+    // The keychain's login is used for push and pull.
+    ok(with_bus(home.berth(&["-H", h, "push", &remote])));
+    ok(with_bus(home.berth(&["-H", h, "rmi", &remote])));
+    ok(with_bus(home.berth(&["-H", h, "pull", &remote])));
+    ok(with_bus(home.berth(&["-H", h, "rmi", &remote])));
+
+    assert_eq!(
+        ok(with_bus(home.berth(&["-H", h, "logout", &reg.addr]))),
+        format!("Removing login credentials for {}\n", reg.addr)
+    );
+    assert!(
+        !keyring
+            .berth_items(&home)
+            .contains(&format!("attribute.username = {}", reg.addr))
+    );
+    let err = fails(with_bus(home.berth(&["-H", h, "pull", &remote])));
+    assert!(err.contains(&remote), "{err}");
+}

@@ -37,7 +37,46 @@ impl std::fmt::Debug for Credential {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stored {
     Helper(String),
+    /// The OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on
+    /// Windows).
+    Keychain,
     PlainText(PathBuf),
+}
+
+/// The keychain's service name for Berth's registry logins (one entry per registry).
+pub const KEYCHAIN_SERVICE: &str = "berth-registry";
+
+/// What a keychain entry holds.
+#[derive(Serialize, Deserialize)]
+struct KeychainValue {
+    username: String,
+    secret: String,
+}
+
+fn keychain_entry(server: &str) -> Result<keyring::Entry, keyring::Error> {
+    keyring::Entry::new(KEYCHAIN_SERVICE, server)
+}
+
+/// The keychain's login for `server`; none when the keychain has none or cannot be reached.
+fn keychain_get(server: &str) -> Option<Credential> {
+    let value = keychain_entry(server)
+        .and_then(|e| e.get_password())
+        .map_err(|e| {
+            if !matches!(e, keyring::Error::NoEntry) {
+                tracing::debug!("keychain lookup for {server}: {e}");
+            }
+        })
+        .ok()?;
+    let v: KeychainValue = serde_json::from_str(&value).ok()?;
+    Some(Credential {
+        server: server.to_owned(),
+        username: v.username,
+        secret: v.secret,
+    })
+}
+
+fn keychain_reason(e: &keyring::Error) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
 }
 
 /// The helpers' JSON (their field is `ServerURL`, which PascalCase would not give).
@@ -53,6 +92,9 @@ struct HelperCredential {
 /// The credential store of one Docker config directory.
 pub struct CredentialStore {
     dir: PathBuf,
+    /// Use the OS keychain when no helper is configured (off in tests that must not touch
+    /// the developer's keychain).
+    keychain: bool,
 }
 
 /// The store key for a registry: Docker Hub's legacy URL, else `host[:port]`.
@@ -71,6 +113,15 @@ impl CredentialStore {
     pub fn new(env: &Env) -> Self {
         Self {
             dir: env.docker_config_dir(),
+            keychain: true,
+        }
+    }
+
+    /// The same store without the OS keychain.
+    pub fn without_keychain(self) -> Self {
+        Self {
+            keychain: false,
+            ..self
         }
     }
 
@@ -146,7 +197,11 @@ impl CredentialStore {
             .and_then(|a| a.get("auth"))
             .and_then(|a| a.as_str())
         else {
-            return Ok(None);
+            return Ok(if self.keychain {
+                keychain_get(server)
+            } else {
+                None
+            });
         };
         use base64::Engine;
         let decoded = base64::engine::general_purpose::STANDARD
@@ -169,7 +224,8 @@ impl CredentialStore {
         }
     }
 
-    /// Saves a credential: with the configured helper, or in plain `auths` when `plain` is set.
+    /// Saves a credential: with the configured helper; else in the OS keychain; in plain
+    /// `auths` only when `plain` is set.
     pub fn store(&self, cred: &Credential, plain: bool) -> Result<Stored, Error> {
         if let Some(helper) = self.helper(&cred.server)? {
             let input = serde_json::to_vec(&HelperCredential {
@@ -182,13 +238,30 @@ impl CredentialStore {
                 .map_err(|e| Error::Credentials { reason: e.reason() })?;
             return Ok(Stored::Helper(helper));
         }
-        if !plain {
+        if !plain && !self.keychain {
             return Err(Error::Credentials {
                 reason: format!(
-                    "no credential helper is configured in {}: set \"credsStore\" (e.g. \"pass\" or \"secretservice\", from `sudo apt-get install golang-docker-credential-helpers`), or pass --plain-text to keep the password base64-encoded in that file",
+                    "no credential helper is configured in {}: set \"credsStore\", or pass --plain-text to keep the password base64-encoded in that file",
                     self.config_path().display()
                 ),
             });
+        }
+        if !plain {
+            let value = serde_json::to_string(&KeychainValue {
+                username: cred.username.clone(),
+                secret: cred.secret.clone(),
+            })
+            .expect("serialises");
+            return match keychain_entry(&cred.server).and_then(|e| e.set_password(&value)) {
+                Ok(()) => Ok(Stored::Keychain),
+                Err(e) => Err(Error::Credentials {
+                    reason: format!(
+                        "the OS keychain cannot store it ({}) and no credential helper is configured in {}: unlock or start your keyring (e.g. gnome-keyring), set \"credsStore\" there, or pass --plain-text to keep the password base64-encoded in that file",
+                        keychain_reason(&e),
+                        self.config_path().display()
+                    ),
+                }),
+            };
         }
         use base64::Engine;
         let mut config = self.config()?;
@@ -223,7 +296,11 @@ impl CredentialStore {
         if removed {
             self.write_config(&config)?;
         }
-        Ok(removed)
+        let in_keychain = self.keychain
+            && keychain_entry(server)
+                .and_then(|e| e.delete_credential())
+                .is_ok();
+        Ok(removed || in_keychain)
     }
 }
 
@@ -288,6 +365,7 @@ mod tests {
             docker_config: Some(dir.to_owned()),
             ..Env::default()
         })
+        .without_keychain()
     }
 
     #[test]
