@@ -44,8 +44,20 @@ pub enum BuildEvent {
     Built { id: String },
 }
 
-/// The context as a tar, and the Dockerfile's name inside it.
-pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
+/// What goes into a build context: checked and selected before anything is packed, so a bad
+/// context is an error before the engine is asked.
+pub struct Context {
+    /// (file on disk, name in the tar), in tar order.
+    entries: Vec<(PathBuf, PathBuf)>,
+    /// The Dockerfile's name inside the tar.
+    pub dockerfile: String,
+    root: PathBuf,
+}
+
+/// Selects the context: the directory's files minus what `.dockerignore` excludes (the
+/// Dockerfile and `.dockerignore` always go), and a Dockerfile from outside under a name of its
+/// own.
+pub fn context(spec: &BuildSpec) -> Result<Context, Error> {
     let ctx = &spec.context;
     if !ctx.is_dir() {
         return Err(Error::invalid(
@@ -65,8 +77,6 @@ pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
         ));
     }
     let ignore = dockerignore(ctx)?;
-    let mut tar = tar::Builder::new(Vec::new());
-    tar.follow_symlinks(false);
     let fail = |e: std::io::Error| {
         Error::invalid(
             ctx.display(),
@@ -75,28 +85,106 @@ pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
     };
     let dockerfile_abs = dockerfile.canonicalize().map_err(fail)?;
     let ctx_abs = ctx.canonicalize().map_err(fail)?;
+    let mut entries = Vec::new();
     for entry in walk(&ctx_abs).map_err(fail)? {
         let rel = entry
             .strip_prefix(&ctx_abs)
-            .expect("walked under the context");
+            .expect("walked under the context")
+            .to_owned();
         let always = entry == dockerfile_abs || rel == Path::new(".dockerignore");
         let is_dir = entry.is_dir() && !entry.is_symlink();
-        if !always && ignore.matched_path_or_any_parents(rel, is_dir).is_ignore() {
+        if !always && ignore.matched_path_or_any_parents(&rel, is_dir).is_ignore() {
             continue;
         }
-        tar.append_path_with_name(&entry, rel).map_err(fail)?;
+        entries.push((entry, rel));
     }
-    // A Dockerfile outside the context travels inside the tar under a name of its own.
     let name = match dockerfile_abs.strip_prefix(&ctx_abs) {
         Ok(rel) => rel.to_string_lossy().into_owned(),
         Err(_) => {
             let name = ".berth-dockerfile".to_owned();
-            tar.append_path_with_name(&dockerfile_abs, &name)
-                .map_err(fail)?;
+            entries.push((dockerfile_abs.clone(), PathBuf::from(&name)));
             name
         }
     };
-    Ok((tar.into_inner().map_err(fail)?, name))
+    Ok(Context {
+        entries,
+        dockerfile: name,
+        root: ctx.clone(),
+    })
+}
+
+impl Context {
+    /// Writes the context as a tar into `out`.
+    pub fn write(&self, out: impl std::io::Write) -> Result<(), Error> {
+        let fail = |e: std::io::Error| {
+            Error::invalid(
+                self.root.display(),
+                &format!("cannot pack the build context: {e}"),
+            )
+        };
+        let mut tar = tar::Builder::new(out);
+        tar.follow_symlinks(false);
+        for (path, name) in &self.entries {
+            tar.append_path_with_name(path, name).map_err(fail)?;
+        }
+        tar.into_inner().map_err(fail)?.flush().map_err(fail)
+    }
+}
+
+/// The context as a tar in memory, and the Dockerfile's name inside it.
+pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
+    let ctx = context(spec)?;
+    let mut tar = Vec::new();
+    ctx.write(&mut tar)?;
+    Ok((tar, ctx.dockerfile))
+}
+
+/// A writer that hands what is written to an async stream in chunks, for the engine's request
+/// body: the context is packed while it is sent, never held whole in memory.
+struct ChunkWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+}
+
+const CHUNK: usize = 256 * 1024;
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = bytes::Bytes::from(std::mem::take(&mut self.buf));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the build was cancelled")
+        })
+    }
+}
+
+/// Packs the context on a blocking thread into a stream of chunks (a packing error ends the
+/// stream with that error, which fails the request).
+fn context_stream(
+    ctx: Context,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::task::spawn_blocking(move || {
+        let err_tx = tx.clone();
+        let writer = ChunkWriter {
+            buf: Vec::with_capacity(CHUNK),
+            tx,
+        };
+        if let Err(e) = ctx.write(writer) {
+            let _ = err_tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) })
 }
 
 /// Every file and directory under `root` (not `root` itself), directories before their contents.
@@ -167,7 +255,8 @@ impl Client {
         &'a self,
         spec: &BuildSpec,
     ) -> Result<impl Stream<Item = Result<BuildEvent, Error>> + use<'a>, Error> {
-        let (tar, dockerfile) = context_tar(spec)?;
+        let ctx = context(spec)?;
+        let dockerfile = ctx.dockerfile.clone();
         let mut opts = BuildImageOptionsBuilder::default()
             .dockerfile(&dockerfile)
             .rm(true)
@@ -186,9 +275,11 @@ impl Client {
         let labels: std::collections::HashMap<String, String> =
             spec.labels.clone().into_iter().collect();
         let opts = opts.buildargs(&args).labels(&labels).build();
-        let stream = self
-            .docker
-            .build_image(opts, None, Some(bollard::body_full(tar.into())));
+        let stream = self.docker.build_image(
+            opts,
+            None,
+            Some(bollard::body_try_stream(context_stream(ctx))),
+        );
         let endpoint = self.endpoint().host.clone();
         let extra_tags: Vec<String> = spec.tags.iter().skip(1).cloned().collect();
         let mut step: Option<String> = None;
@@ -266,6 +357,25 @@ fn parse_step(line: &str) -> Option<BuildEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_streamed_context_is_the_same_tar_in_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        // Bigger than one chunk, so the stream has several.
+        std::fs::write(dir.path().join("big"), vec![7u8; 3 * CHUNK + 11]).unwrap();
+        let spec = BuildSpec {
+            context: dir.path().to_owned(),
+            ..Default::default()
+        };
+        let (whole, _) = context_tar(&spec).unwrap();
+        let chunks: Vec<bytes::Bytes> = context_stream(super::context(&spec).unwrap())
+            .map(|c| c.unwrap())
+            .collect()
+            .await;
+        assert!(chunks.len() > 3, "{} chunks", chunks.len());
+        assert_eq!(chunks.concat(), whole);
+    }
 
     fn files(tar: &[u8]) -> Vec<String> {
         let mut archive = tar::Archive::new(tar);
