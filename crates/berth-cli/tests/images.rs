@@ -51,7 +51,39 @@ fn a_newer_image_in_the_registry_is_noticed_without_pulling() {
     busybox_image(e, &scope, &v2, "CMD [\"echo\", \"two\"]");
 
     ok(home.berth(&["-H", h, "tag", &v1, &remote]));
-    ok(home.berth(&["-H", h, "push", &remote]));
+    // Push progress is per layer: every layer line names its layer, each layer ends pushed.
+    let events = json_lines(&ok(
+        home.berth(&["-H", h, "push", "--format", "json", &remote])
+    ));
+    let layer_lines: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| {
+            e["kind"] == "layer"
+                && e["status"] != ""
+                && !e["status"].as_str().unwrap().contains("digest")
+        })
+        .filter(|e| {
+            !e["status"]
+                .as_str()
+                .unwrap()
+                .starts_with("The push refers to")
+        })
+        .collect();
+    assert!(!layer_lines.is_empty(), "{events:?}");
+    assert!(
+        layer_lines.iter().all(|e| e["id"].is_string()),
+        "{events:?}"
+    );
+    let pushed: std::collections::BTreeSet<&str> = layer_lines
+        .iter()
+        .filter(|e| e["status"] == "Pushed" || e["status"] == "Layer already exists")
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    let layers: std::collections::BTreeSet<&str> = layer_lines
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(pushed, layers, "{events:?}");
     let check = &json_lines(&ok(
         home.berth(&["-H", h, "image", "check", "--format", "json", &remote])
     ))[0];

@@ -42,6 +42,47 @@ impl Credentials {
     }
 }
 
+/// A push line as the engine writes it (with the layer id bollard's model leaves out).
+#[derive(serde::Deserialize)]
+struct RawPushLine {
+    #[serde(rename = "errorDetail")]
+    error_detail: Option<bollard::models::ErrorDetail>,
+    error: Option<String>,
+    id: Option<String>,
+    status: Option<String>,
+    #[serde(rename = "progressDetail")]
+    progress_detail: Option<bollard::models::ProgressDetail>,
+}
+
+/// Splits a byte stream into lines (a line may span chunks).
+fn lines(
+    body: impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+) -> impl Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
+    futures_util::stream::unfold(
+        (Box::pin(body), Vec::<u8>::new(), false),
+        |(mut body, mut buf, mut done)| async move {
+            loop {
+                if let Some(nl) = buf.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = buf.drain(..=nl).collect();
+                    return Some((Ok(line), (body, buf, done)));
+                }
+                if done {
+                    if buf.is_empty() {
+                        return None;
+                    }
+                    let line = std::mem::take(&mut buf);
+                    return Some((Ok(line), (body, buf, done)));
+                }
+                match body.next().await {
+                    Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                    Some(Err(e)) => return Some((Err(e), (body, buf, true))),
+                    None => done = true,
+                }
+            }
+        },
+    )
+}
+
 /// The fields a pull line and a push line share.
 struct TransferLine {
     error: Option<bollard::models::ErrorDetail>,
@@ -136,7 +177,7 @@ impl Client {
         &self,
         reference: &Reference,
         credentials: Option<&Credentials>,
-    ) -> Result<impl Stream<Item = Result<Progress, Error>> + use<>, Error> {
+    ) -> Result<futures_util::stream::BoxStream<'static, Result<Progress, Error>>, Error> {
         let local = reference.to_string();
         match self.inspect_image(&local).await {
             Ok(_) => {}
@@ -148,6 +189,76 @@ impl Client {
             }
             Err(e) => return Err(e),
         }
+        // The engine's own lines carry each layer's id; bollard's model drops it, so on a
+        // socket or plain tcp the push is read directly (a TLS engine gets status lines only).
+        let auth = {
+            use base64::Engine;
+            let creds = credentials.map(Credentials::to_bollard).unwrap_or_default();
+            base64::engine::general_purpose::URL_SAFE
+                .encode(serde_json::to_vec(&creds).unwrap_or_default())
+        };
+        let path = format!(
+            "/images/{}/push?tag={}",
+            reference.repository(),
+            reference.tag_or_latest()
+        );
+        let endpoint = self.endpoint().host.clone();
+        if let Some(answer) = self
+            .raw_stream("POST", &path, &[("X-Registry-Auth", auth)])
+            .await?
+        {
+            let refused = {
+                let local = local.clone();
+                move |message: String| Error::Registry {
+                    reference: local.clone(),
+                    message,
+                }
+            };
+            if answer.status != 200 {
+                let body: Vec<u8> = answer
+                    .body
+                    .filter_map(|c| async move { c.ok() })
+                    .collect::<Vec<_>>()
+                    .await
+                    .concat();
+                let message = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v["message"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_owned());
+                return Err(refused(message));
+            }
+            let stream = lines(answer.body).filter_map(move |line| {
+                let refused = refused.clone();
+                let endpoint = endpoint.clone();
+                async move {
+                    let line = match line {
+                        Ok(l) => l,
+                        Err(e) => {
+                            return Some(Err(Error::Unreachable {
+                                endpoint,
+                                detail: e.to_string(),
+                            }));
+                        }
+                    };
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        return None;
+                    }
+                    Some(match serde_json::from_slice::<RawPushLine>(&line) {
+                        Ok(l) => match (l.error_detail, l.error) {
+                            (Some(d), _) => Err(refused(d.message.unwrap_or_default())),
+                            (None, Some(e)) => Err(refused(e)),
+                            (None, None) => Ok(crate::progress::Progress::new(
+                                l.id,
+                                l.status.unwrap_or_default(),
+                                l.progress_detail,
+                            )),
+                        },
+                        Err(e) => Err(refused(format!("an unreadable progress line: {e}"))),
+                    })
+                }
+            });
+            return Ok(stream.boxed());
+        }
         let opts = PushImageOptionsBuilder::default()
             .tag(reference.tag_or_latest())
             .build();
@@ -156,17 +267,18 @@ impl Client {
         let stream = self
             .docker
             .push_image(&reference.repository(), Some(opts), Some(creds));
-        let endpoint = self.endpoint().host.clone();
-        Ok(stream.map(move |item| {
-            // bollard's push model drops the layer id the engine sends.
-            let item = item.map(|i| TransferLine {
-                error: i.error_detail,
-                id: None,
-                status: i.status,
-                progress: i.progress_detail,
-            });
-            transfer_event(item, &local, &endpoint)
-        }))
+        Ok(stream
+            .map(move |item| {
+                // bollard's push model drops the layer id the engine sends.
+                let item = item.map(|i| TransferLine {
+                    error: i.error_detail,
+                    id: None,
+                    status: i.status,
+                    progress: i.progress_detail,
+                });
+                transfer_event(item, &local, &endpoint)
+            })
+            .boxed())
     }
 
     /// Gives `source` (a name or id) the name `target`.

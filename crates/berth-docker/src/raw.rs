@@ -1,5 +1,11 @@
-//! Minimal HTTP/1.0 requests to the engine, for the few calls bollard 0.21 does not model for old
-//! engines (`/system/df` of API 1.41, `/auth`): over the unix socket or plain tcp only.
+//! Minimal HTTP/1.0 requests to the engine, for the few calls bollard 0.21 does not model (well)
+//! (`/system/df` of API 1.41, `/auth`, and push, whose lines bollard strips of their layer id):
+//! over the unix socket or plain tcp only.
+
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures_util::Stream;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -73,6 +79,102 @@ impl Client {
             (Address::Tcp(addr), None) => {
                 let stream = tokio::net::TcpStream::connect(addr).await.map_err(fail)?;
                 self.within("a request", exchange(stream, method, &path, body))
+                    .await?
+                    .map_err(fail)?
+            }
+            (Address::Tcp(_), Some(_)) => return Ok(None),
+        };
+        Ok(Some(answer))
+    }
+}
+
+/// A streamed answer: the status, and the body as it arrives.
+pub(crate) struct StreamAnswer {
+    pub status: u16,
+    pub body: Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>,
+}
+
+async fn open<S>(
+    mut stream: S,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+) -> std::io::Result<StreamAnswer>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: docker\r\nContent-Length: 0\r\n");
+    for (k, v) in headers {
+        req += &format!("{k}: {v}\r\n");
+    }
+    req += "\r\n";
+    stream.write_all(req.as_bytes()).await?;
+    let mut head = Vec::new();
+    let mut buf = [0u8; 8192];
+    let split = loop {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the engine closed the connection before answering",
+            ));
+        }
+        head.extend_from_slice(&buf[..n]);
+        if let Some(i) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let status = String::from_utf8_lossy(&head[..split])
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let first = Bytes::copy_from_slice(&head[split..]);
+    let rest = futures_util::stream::unfold(stream, |mut stream| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match stream.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), stream))
+            }
+            Err(e) => Some((Err(e), stream)),
+        }
+    });
+    let body = futures_util::StreamExt::chain(
+        futures_util::stream::iter((!first.is_empty()).then_some(Ok(first))),
+        rest,
+    );
+    Ok(StreamAnswer {
+        status,
+        body: Box::pin(body),
+    })
+}
+
+impl Client {
+    /// A request whose answer is read as it comes; `None` for a TLS engine.
+    pub(crate) async fn raw_stream(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+    ) -> Result<Option<StreamAnswer>, Error> {
+        let host = self.endpoint().host.clone();
+        let fail = |e: std::io::Error| Error::Unreachable {
+            endpoint: host.clone(),
+            detail: e.to_string(),
+        };
+        let path = format!("/v{}{path}", self.api_version());
+        let answer = match (self.endpoint().address()?, &self.endpoint().tls) {
+            (Address::Unix(sock), _) => {
+                let stream = tokio::net::UnixStream::connect(sock).await.map_err(fail)?;
+                self.within("a request", open(stream, method, &path, headers))
+                    .await?
+                    .map_err(fail)?
+            }
+            (Address::Tcp(addr), None) => {
+                let stream = tokio::net::TcpStream::connect(addr).await.map_err(fail)?;
+                self.within("a request", open(stream, method, &path, headers))
                     .await?
                     .map_err(fail)?
             }
