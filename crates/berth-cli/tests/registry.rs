@@ -9,7 +9,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use berth_testkit::{Scope, auth_registry, busybox_image, engine, registry};
+use berth_testkit::{Scope, auth_registry, busybox_image, engine, registry, token_registry};
 use support::{Home, fails, ok, run};
 
 /// `berth login --password-stdin` with `password`.
@@ -460,4 +460,67 @@ fn without_a_helper_the_login_goes_to_the_os_keychain() {
     );
     let err = fails(with_bus(home.berth(&["-H", h, "pull", &remote])));
     assert!(err.contains(&remote), "{err}");
+}
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn a_registry_behind_a_token_service() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = token_registry();
+    let (user, password) = reg.credentials.clone().unwrap();
+    let repo = format!("berth-test/token-{}", scope.id);
+    let image = format!("berth-test/{}:token", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let remote = format!("{}/{repo}:v1", reg.addr);
+    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+
+    // Anonymous tokens grant nothing.
+    let err = fails(home.berth(&["-H", h, "push", &remote]));
+    assert!(err.contains(&remote), "{err}");
+    let err = fails(home.berth(&["registry", "ls", &reg.addr]));
+    assert!(err.contains("the registry wants a login"), "{err}");
+    // The token service refuses a wrong password, through the engine's login.
+    let out = login(&home, h, &reg.addr, &user, "wrong", &["--plain-text"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = login(
+        &home,
+        h,
+        &reg.addr,
+        &user,
+        &password,
+        &["--plain-text"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ok(home.berth(&["-H", h, "push", &remote]));
+    // Browsing fetches its own Bearer tokens with the stored login.
+    assert!(
+        ok(home.berth(&["registry", "ls", &reg.addr]))
+            .lines()
+            .any(|l| l == repo)
+    );
+    assert_eq!(
+        ok(home.berth(&["registry", "tags", &format!("{}/{repo}", reg.addr)])),
+        "v1\n"
+    );
+    let m = &support::json_lines(&ok(
+        home.berth(&["registry", "manifest", "--format", "json", &remote])
+    ))[0];
+    assert!(m["digest"].as_str().unwrap().starts_with("sha256:"), "{m}");
+    ok(home.berth(&["-H", h, "rmi", &remote]));
+    ok(home.berth(&["-H", h, "pull", &remote]));
+    ok(home.berth(&["-H", h, "rmi", &remote]));
 }

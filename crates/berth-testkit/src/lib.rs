@@ -19,6 +19,7 @@ mod net;
 mod registry;
 mod scope;
 mod tls;
+mod token;
 mod user;
 
 pub use engine::{Engine, engine};
@@ -28,6 +29,7 @@ pub use net::{free_port, free_subnet_octet, http, http_get};
 pub use registry::{Registry, auth_registry, registry};
 pub use scope::Scope;
 pub use tls::TlsFiles;
+pub use token::token_registry;
 pub use user::UnprivilegedUser;
 
 use std::process::{Command, Output};

@@ -19,17 +19,36 @@ pub struct Registry {
 /// An open registry for this test process.
 pub fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| start(None))
+    REGISTRY.get_or_init(|| start_with(None, "", None))
 }
 
 /// A registry behind htpasswd (user `berth`, a random password) for this test process.
 pub fn auth_registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| start(Some(("berth".to_owned(), format!("pw-{}", unique_id())))))
+    REGISTRY.get_or_init(|| {
+        let credentials = ("berth".to_owned(), format!("pw-{}", unique_id()));
+        let root = PathBuf::from(format!("/tmp/berth-registry-{}", unique_id()));
+        std::fs::create_dir_all(&root).expect("registry root");
+        let htpasswd = root.join("htpasswd");
+        let line = run_ok(Command::new("htpasswd").args(["-Bbn", &credentials.0, &credentials.1]));
+        std::fs::write(&htpasswd, line).expect("htpasswd file");
+        let auth = format!(
+            "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
+            htpasswd.display()
+        );
+        start_with(Some(credentials), &auth, Some(root))
+    })
 }
 
-fn start(credentials: Option<(String, String)>) -> Registry {
-    let root = PathBuf::from(format!("/tmp/berth-registry-{}", unique_id()));
+/// Starts a registry with `auth` (a YAML `auth:` section, or nothing) in `root` (a new one when
+/// `None`); `root` is removed with the registry.
+pub(crate) fn start_with(
+    credentials: Option<(String, String)>,
+    auth: &str,
+    root: Option<PathBuf>,
+) -> Registry {
+    let root =
+        root.unwrap_or_else(|| PathBuf::from(format!("/tmp/berth-registry-{}", unique_id())));
     std::fs::create_dir_all(root.join("data")).expect("registry root");
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
@@ -37,15 +56,7 @@ fn start(credentials: Option<(String, String)>) -> Registry {
         "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
         data = root.join("data").display()
     );
-    if let Some((user, password)) = &credentials {
-        let htpasswd = root.join("htpasswd");
-        let line = run_ok(Command::new("htpasswd").args(["-Bbn", user, password]));
-        std::fs::write(&htpasswd, line).expect("htpasswd file");
-        config += &format!(
-            "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
-            htpasswd.display()
-        );
-    }
+    config += auth;
     let config_path = root.join("config.yml");
     std::fs::write(&config_path, config).expect("registry config");
     let cleanup = format!("rm -rf {}", root.display());
