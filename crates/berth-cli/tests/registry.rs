@@ -23,15 +23,21 @@ fn login(
     path: Option<&str>,
 ) -> std::process::Output {
     let mut cmd = home.berth(&["-H", host, "login", "-u", user, "--password-stdin"]);
-    cmd.args(extra)
-        .arg(server)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(extra).arg(server);
     if let Some(p) = path {
         cmd.env("PATH", p);
     }
-    let mut child = cmd.spawn().unwrap();
+    with_stdin(cmd, password)
+}
+
+/// Runs `cmd` with `password` and a newline on its stdin.
+fn with_stdin(mut cmd: Command, password: &str) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child
         .stdin
         .take()
@@ -398,21 +404,8 @@ fn without_a_helper_the_login_goes_to_the_os_keychain() {
         cmd
     };
 
-    let mut cmd =
-        with_bus(home.berth(&["-H", h, "login", "-u", &user, "--password-stdin", &reg.addr]));
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{password}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let login_cmd = home.berth(&["-H", h, "login", "-u", &user, "--password-stdin", &reg.addr]);
+    let out = with_stdin(with_bus(login_cmd), &password);
     assert!(
         out.status.success(),
         "{}",

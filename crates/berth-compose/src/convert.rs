@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use bollard::models::{
     ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HealthConfig, HostConfig,
-    HostConfigLogConfig, NetworkingConfig, PortBinding, ResourcesUlimits, RestartPolicy,
-    RestartPolicyNameEnum,
+    HostConfigLogConfig, NetworkingConfig, ResourcesUlimits, RestartPolicy, RestartPolicyNameEnum,
 };
 use serde_json::Value;
 
@@ -120,22 +119,14 @@ pub fn create_request(
     let o = &svc.other;
     let labels = crate::labels::container(project, service, svc, number, image_id, oneoff);
 
-    let mut exposed: Vec<String> = Vec::new();
-    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
-    for p in &svc.ports {
-        let key = format!("{}/{}", p.target, p.protocol);
-        if !exposed.contains(&key) {
-            exposed.push(key.clone());
-        }
-        bindings
-            .entry(key)
-            .or_insert_with(|| Some(Vec::new()))
-            .get_or_insert_with(Vec::new)
-            .push(PortBinding {
-                host_ip: p.host_ip.clone(),
-                host_port: Some(p.published.clone().unwrap_or_default()),
-            });
-    }
+    let (mut exposed, bindings) = berth_docker::spec::port_bindings(svc.ports.iter().map(|p| {
+        (
+            p.host_ip.clone(),
+            p.published.clone().unwrap_or_default(),
+            p.target,
+            p.protocol.as_str(),
+        )
+    }));
     for e in strings(o.get("expose")).unwrap_or_default() {
         let key = if e.contains('/') {
             e

@@ -146,28 +146,17 @@ pub async fn all_containers(client: &Client) -> Result<Vec<Container>, Error> {
         .list_containers(true)
         .await?
         .into_iter()
-        .filter(|c| {
-            c.labels
-                .as_ref()
-                .is_some_and(|l| l.contains_key(labels::PROJECT))
-        })
         .filter_map(container)
+        .filter(|c| c.labels.contains_key(labels::PROJECT))
         .collect())
 }
 
 /// Observes one project.
 pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> {
-    let containers = client
-        .list_containers(true)
+    let containers = all_containers(client)
         .await?
         .into_iter()
-        .filter(|c| {
-            c.labels
-                .as_ref()
-                .and_then(|l| l.get(labels::PROJECT))
-                .is_some_and(|p| p == project)
-        })
-        .filter_map(container)
+        .filter(|c| c.labels.get(labels::PROJECT).is_some_and(|p| p == project))
         .collect();
     let networks = client
         .list_networks()

@@ -155,6 +155,16 @@ pub struct FileWatcher {
 
 /// Watches `paths` (directories recursively, files alone).
 pub fn watch(paths: &[PathBuf], quiet: Duration) -> Result<FileWatcher, Error> {
+    watch_with(paths, RecursiveMode::Recursive, quiet)
+}
+
+/// Watches `paths`: directories in `dir_mode`, files alone; changes come in batches, each after
+/// `quiet` without new changes.
+fn watch_with(
+    paths: &[PathBuf],
+    dir_mode: RecursiveMode,
+    quiet: Duration,
+) -> Result<FileWatcher, Error> {
     let (raw_tx, mut raw_rx) = mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event
@@ -168,7 +178,7 @@ pub fn watch(paths: &[PathBuf], quiet: Duration) -> Result<FileWatcher, Error> {
     .map_err(|e| Error::invalid("watch", e.to_string()))?;
     for p in paths {
         let mode = if p.is_dir() {
-            RecursiveMode::Recursive
+            dir_mode
         } else {
             RecursiveMode::NonRecursive
         };
@@ -181,12 +191,8 @@ pub fn watch(paths: &[PathBuf], quiet: Duration) -> Result<FileWatcher, Error> {
     tokio::spawn(async move {
         while let Some(first) = raw_rx.recv().await {
             let mut batch = vec![first];
-            loop {
-                match tokio::time::timeout(quiet, raw_rx.recv()).await {
-                    Ok(Some(p)) => batch.push(p),
-                    Ok(None) => break,
-                    Err(_) => break,
-                }
+            while let Ok(Some(p)) = tokio::time::timeout(quiet, raw_rx.recv()).await {
+                batch.push(p);
             }
             batch.sort();
             batch.dedup();
@@ -222,49 +228,8 @@ pub fn watch_drift(
         .collect();
     dirs.sort();
     dirs.dedup();
-    let w = watch_dirs_shallow(&dirs, quiet)?;
+    let w = watch_with(&dirs, RecursiveMode::NonRecursive, quiet)?;
     Ok((w, files))
-}
-
-fn watch_dirs_shallow(dirs: &[PathBuf], quiet: Duration) -> Result<FileWatcher, Error> {
-    // Same as `watch`, but a directory only for its direct entries.
-    let (raw_tx, mut raw_rx) = mpsc::unbounded_channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event
-            && !matches!(event.kind, notify::EventKind::Access(_))
-        {
-            for p in event.paths {
-                let _ = raw_tx.send(p);
-            }
-        }
-    })
-    .map_err(|e| Error::invalid("watch", e.to_string()))?;
-    for d in dirs {
-        watcher
-            .watch(d, RecursiveMode::NonRecursive)
-            .map_err(|e| Error::Read {
-                path: d.clone(),
-                reason: e.to_string(),
-            })?;
-    }
-    let (tx, rx) = mpsc::channel(16);
-    tokio::spawn(async move {
-        while let Some(first) = raw_rx.recv().await {
-            let mut batch = vec![first];
-            while let Ok(Some(p)) = tokio::time::timeout(quiet, raw_rx.recv()).await {
-                batch.push(p);
-            }
-            batch.sort();
-            batch.dedup();
-            if tx.send(batch).await.is_err() {
-                return;
-            }
-        }
-    });
-    Ok(FileWatcher {
-        _watcher: watcher,
-        batches: rx,
-    })
 }
 
 #[cfg(test)]

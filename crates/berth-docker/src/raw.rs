@@ -12,6 +12,37 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::endpoint::Address;
 use crate::{Client, Error};
 
+/// A connection to the engine: its unix socket or plain tcp.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
+impl Client {
+    /// Connects to the engine; `None` for a TLS engine (not spoken here).
+    async fn dial(&self) -> Result<Option<Box<dyn Io>>, Error> {
+        let host = self.endpoint().host.clone();
+        let fail = |e: std::io::Error| Error::Unreachable {
+            endpoint: host.clone(),
+            detail: e.to_string(),
+        };
+        Ok(match (self.endpoint().address()?, &self.endpoint().tls) {
+            (Address::Unix(sock), _) => Some(Box::new(
+                tokio::net::UnixStream::connect(sock).await.map_err(fail)?,
+            )),
+            (Address::Tcp(addr), None) => Some(Box::new(
+                tokio::net::TcpStream::connect(addr).await.map_err(fail)?,
+            )),
+            (Address::Tcp(_), Some(_)) => None,
+        })
+    }
+
+    fn io_error(&self) -> impl Fn(std::io::Error) -> Error + '_ {
+        move |e| Error::Unreachable {
+            endpoint: self.endpoint().host.clone(),
+            detail: e.to_string(),
+        }
+    }
+}
+
 /// The status code and body of one request.
 pub(crate) struct Answer {
     pub status: u16,
@@ -63,27 +94,14 @@ impl Client {
         path: &str,
         body: Option<&[u8]>,
     ) -> Result<Option<Answer>, Error> {
-        let host = self.endpoint().host.clone();
-        let fail = |e: std::io::Error| Error::Unreachable {
-            endpoint: host.clone(),
-            detail: e.to_string(),
+        let Some(io) = self.dial().await? else {
+            return Ok(None);
         };
         let path = format!("/v{}{path}", self.api_version());
-        let answer = match (self.endpoint().address()?, &self.endpoint().tls) {
-            (Address::Unix(sock), _) => {
-                let stream = tokio::net::UnixStream::connect(sock).await.map_err(fail)?;
-                self.within("a request", exchange(stream, method, &path, body))
-                    .await?
-                    .map_err(fail)?
-            }
-            (Address::Tcp(addr), None) => {
-                let stream = tokio::net::TcpStream::connect(addr).await.map_err(fail)?;
-                self.within("a request", exchange(stream, method, &path, body))
-                    .await?
-                    .map_err(fail)?
-            }
-            (Address::Tcp(_), Some(_)) => return Ok(None),
-        };
+        let answer = self
+            .within("a request", exchange(io, method, &path, body))
+            .await?
+            .map_err(self.io_error())?;
         Ok(Some(answer))
     }
 }
@@ -159,27 +177,14 @@ impl Client {
         path: &str,
         headers: &[(&str, String)],
     ) -> Result<Option<StreamAnswer>, Error> {
-        let host = self.endpoint().host.clone();
-        let fail = |e: std::io::Error| Error::Unreachable {
-            endpoint: host.clone(),
-            detail: e.to_string(),
+        let Some(io) = self.dial().await? else {
+            return Ok(None);
         };
         let path = format!("/v{}{path}", self.api_version());
-        let answer = match (self.endpoint().address()?, &self.endpoint().tls) {
-            (Address::Unix(sock), _) => {
-                let stream = tokio::net::UnixStream::connect(sock).await.map_err(fail)?;
-                self.within("a request", open(stream, method, &path, headers))
-                    .await?
-                    .map_err(fail)?
-            }
-            (Address::Tcp(addr), None) => {
-                let stream = tokio::net::TcpStream::connect(addr).await.map_err(fail)?;
-                self.within("a request", open(stream, method, &path, headers))
-                    .await?
-                    .map_err(fail)?
-            }
-            (Address::Tcp(_), Some(_)) => return Ok(None),
-        };
+        let answer = self
+            .within("a request", open(io, method, &path, headers))
+            .await?
+            .map_err(self.io_error())?;
         Ok(Some(answer))
     }
 }

@@ -354,25 +354,41 @@ pub fn parse_key_value(spec: &str) -> Result<(String, String), Error> {
     }
 }
 
+/// The engine's exposed ports and host bindings for published ports given as (host IP, host
+/// port or range — empty for one the engine picks —, container port, protocol).
+pub fn port_bindings<'a>(
+    ports: impl IntoIterator<Item = (Option<String>, String, u16, &'a str)>,
+) -> (Vec<String>, HashMap<String, Option<Vec<PortBinding>>>) {
+    let mut exposed = Vec::new();
+    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    for (host_ip, host_port, container_port, proto) in ports {
+        let key = format!("{container_port}/{proto}");
+        if !exposed.contains(&key) {
+            exposed.push(key.clone());
+        }
+        bindings
+            .entry(key)
+            .or_insert_with(|| Some(Vec::new()))
+            .get_or_insert_with(Vec::new)
+            .push(PortBinding {
+                host_ip,
+                host_port: Some(host_port),
+            });
+    }
+    (exposed, bindings)
+}
+
 impl RunSpec {
     /// The engine's create request.
     pub fn to_create_body(&self) -> ContainerCreateBody {
-        let mut exposed = Vec::new();
-        let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
-        for p in &self.ports {
-            let key = format!("{}/{}", p.container_port, p.proto);
-            if !exposed.contains(&key) {
-                exposed.push(key.clone());
-            }
-            bindings
-                .entry(key)
-                .or_insert_with(|| Some(Vec::new()))
-                .get_or_insert_with(Vec::new)
-                .push(PortBinding {
-                    host_ip: p.host_ip.clone(),
-                    host_port: Some(p.host_port.map(|p| p.to_string()).unwrap_or_default()),
-                });
-        }
+        let (exposed, bindings) = port_bindings(self.ports.iter().map(|p| {
+            (
+                p.host_ip.clone(),
+                p.host_port.map(|h| h.to_string()).unwrap_or_default(),
+                p.container_port,
+                p.proto.as_str(),
+            )
+        }));
         let mut binds = Vec::new();
         let mut volumes_anonymous = Vec::new();
         for m in &self.mounts {
