@@ -293,20 +293,7 @@ impl Berth {
         services: &[String],
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
-        let mut plan = Plan::default();
-        for name in plan::scope(project, services, true)? {
-            let svc = &project.services[&name];
-            if svc.build.is_some() {
-                plan.steps.push(Step {
-                    action: Action::Build {
-                        service: name.clone(),
-                        image: svc.image_name(&project.name, &name),
-                    },
-                    reason: "build".into(),
-                    after: Vec::new(),
-                });
-            }
-        }
+        let plan = plan::build(project, services)?;
         self.run_plan(conn, project, &plan, events).await
     }
 
@@ -318,23 +305,7 @@ impl Berth {
         services: &[String],
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
-        let mut plan = Plan::default();
-        let mut seen = std::collections::BTreeSet::new();
-        for name in plan::scope(project, services, true)? {
-            let svc = &project.services[&name];
-            if let Some(image) = &svc.image
-                && seen.insert(image.clone())
-            {
-                plan.steps.push(Step {
-                    action: Action::Pull {
-                        service: name.clone(),
-                        image: image.clone(),
-                    },
-                    reason: "pull".into(),
-                    after: Vec::new(),
-                });
-            }
-        }
+        let plan = plan::pull(project, services)?;
         self.run_plan(conn, project, &plan, events).await
     }
 

@@ -271,6 +271,47 @@ pub fn images(project: &Project, observed: &Observed, opts: &UpOptions) -> Resul
     Ok(plan)
 }
 
+/// `build`: the images of the services (of `services`, or all) that have a build section.
+pub fn build(project: &Project, services: &[String]) -> Result<Plan, Error> {
+    let mut plan = Plan::default();
+    for name in scope(project, services, true)? {
+        let svc = &project.services[&name];
+        if svc.build.is_some() {
+            let image = svc.image_name(&project.name, &name);
+            plan.push(
+                Action::Build {
+                    service: name,
+                    image,
+                },
+                "build",
+                vec![],
+            );
+        }
+    }
+    Ok(plan)
+}
+
+/// `pull`: the images of the services that name one (each image once).
+pub fn pull(project: &Project, services: &[String]) -> Result<Plan, Error> {
+    let mut plan = Plan::default();
+    let mut seen = BTreeSet::new();
+    for name in scope(project, services, true)? {
+        if let Some(image) = project.services[&name].image.clone()
+            && seen.insert(image.clone())
+        {
+            plan.push(
+                Action::Pull {
+                    service: name,
+                    image,
+                },
+                "pull",
+                vec![],
+            );
+        }
+    }
+    Ok(plan)
+}
+
 /// The networks and volumes `services` use.
 fn resources(project: &Project, services: &[String]) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut nets = BTreeSet::new();

@@ -404,3 +404,20 @@ fn down_without_files_uses_labels() {
     assert!(text.contains("network:demo_default Remove"), "{text}");
     assert!(!text.contains("volume:"), "volumes stay without -v: {text}");
 }
+
+#[test]
+fn build_and_pull_plans() {
+    let p = project(APP);
+    golden(
+        &plan::build(&p, &[]).unwrap(),
+        "#0 image:demo-worker Build (service worker), build",
+    );
+    golden(
+        &plan::pull(&p, &[]).unwrap(),
+        "
+#0 image:db:1 Pull (service db), pull
+#1 image:web:1 Pull (service web), pull
+",
+    );
+    golden(&plan::pull(&p, &["worker".into()]).unwrap(), "");
+}
