@@ -302,23 +302,96 @@ fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<
     }
 }
 
-/// Progress lines like compose's: ` Container demo-web-1  Started` on stderr, or one JSON
-/// event per line on stdout with `--format json`.
-pub(crate) fn progress(format: Format) -> impl Fn(ApplyEvent) + Sync {
-    move |e: ApplyEvent| match format {
-        Format::Json => {
+/// Progress like compose's: on a terminal, one live line per resource (a spinner while it
+/// works, `✔` when done, `✘` on an error) with build output printed above; otherwise one line
+/// per event on stderr (` Container demo-web-1  Started`), or one JSON event per line on
+/// stdout with `--format json`.
+pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
+    match format {
+        Format::Json => Box::new(|e: ApplyEvent| {
             let line = serde_json::json!({
                 "resource": e.resource, "status": e.status, "detail": e.detail,
             });
             print(&format!("{line}\n"));
+        }),
+        Format::Table if std::io::stderr().is_terminal() => {
+            let live = Live {
+                bars: indicatif::MultiProgress::with_draw_target(
+                    indicatif::ProgressDrawTarget::stderr(),
+                ),
+                lines: std::sync::Mutex::new(BTreeMap::new()),
+            };
+            Box::new(move |e: ApplyEvent| live.event(e))
         }
-        Format::Table => {
+        Format::Table => Box::new(|e: ApplyEvent| {
             let mut err = std::io::stderr().lock();
             let _ = match (&e.detail, e.status.as_str()) {
                 (Some(d), "Building") => writeln!(err, " {d}"),
                 (Some(d), _) => writeln!(err, " {}  {}: {d}", e.resource, e.status),
                 (None, _) => writeln!(err, " {}  {}", e.resource, e.status),
             };
+        }),
+    }
+}
+
+/// The terminal's live view: a line per resource.
+struct Live {
+    bars: indicatif::MultiProgress,
+    lines: std::sync::Mutex<BTreeMap<String, indicatif::ProgressBar>>,
+}
+
+/// The statuses after which a resource has nothing left to do.
+const FINAL: [&str; 17] = [
+    "Created",
+    "Started",
+    "Healthy",
+    "Exited",
+    "Removed",
+    "Stopped",
+    "Built",
+    "Pulled",
+    "Recreated",
+    "Killed",
+    "Paused",
+    "Unpaused",
+    "Synced",
+    "Synced and restarted",
+    "Rebuilt",
+    "Enabled",
+    "Running",
+];
+
+impl Live {
+    fn event(&self, e: ApplyEvent) {
+        if let (Some(d), "Building") = (&e.detail, e.status.as_str()) {
+            let _ = self.bars.println(format!(" {d}"));
+            return;
+        }
+        let mut lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        let bar = lines.entry(e.resource.clone()).or_insert_with(|| {
+            let bar = self.bars.add(indicatif::ProgressBar::new_spinner());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(" {spinner} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+                    .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✔"),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+            bar
+        });
+        let text = match &e.detail {
+            Some(d) => format!("{}  {}: {d}", e.resource, e.status),
+            None => format!("{}  {}", e.resource, e.status),
+        };
+        if e.status == "Error" {
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(" ✘ {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.finish_with_message(text);
+        } else if FINAL.contains(&e.status.as_str()) {
+            bar.finish_with_message(text);
+        } else {
+            bar.set_message(text);
         }
     }
 }
