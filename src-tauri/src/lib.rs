@@ -1,8 +1,12 @@
 //! The desktop app: builds the Tauri shell around [`berth_api::Berth`], forwards Berth's engine
-//! state to the UI as `engine://state` events, and starts the engine when none answers.
-//! Commands are one-line delegations to the facade; nothing here decides engine behaviour.
+//! state to the UI as `engine://state` events and to the tray, and starts the engine when none
+//! answers. Closing the window keeps Berth in the tray without a webview; Quit (tray), SIGTERM
+//! or SIGINT end it. Commands are one-line delegations to the facade; nothing here decides
+//! engine behaviour.
 
 mod commands;
+mod tray;
+mod window;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +49,13 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
+            // Without a tray (no appindicator library), closing the window quits.
+            match tray::Tray::build(&handle) {
+                Ok(tray) => {
+                    app.manage(tray);
+                }
+                Err(e) => tracing::warn!(%e, "no tray icon"),
+            }
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(start_engine_if_needed(berth.clone()));
             tauri::async_runtime::spawn(quit_on_signal(handle));
@@ -58,11 +69,16 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|handle, event| {
-        if let tauri::RunEvent::Exit = event {
+    app.run(|handle, event| match event {
+        // The last window closed: stay in the tray (its webview is gone with the window).
+        tauri::RunEvent::ExitRequested {
+            code: None, api, ..
+        } if handle.try_state::<tray::Tray>().is_some() => api.prevent_exit(),
+        tauri::RunEvent::Exit => {
             let berth = handle.state::<App>().berth.clone();
             tauri::async_runtime::block_on(berth.shutdown());
         }
+        _ => {}
     });
 }
 
@@ -102,7 +118,10 @@ async fn start_engine_if_needed(berth: Arc<Berth>) {
 
 /// Emits the engine view now and at every change of Berth's engine, whoever supervises it.
 async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
-    let emit = |view| {
+    let emit = |view: berth_api::wire::EngineView| {
+        if let Some(tray) = handle.try_state::<tray::Tray>() {
+            tray.show(&view);
+        }
         if let Err(e) = handle.emit(ENGINE_STATE, view) {
             tracing::warn!(%e, "cannot emit the engine state");
         }

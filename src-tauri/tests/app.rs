@@ -122,3 +122,152 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         "its data stays"
     );
 }
+
+/// The tray's menu as the app exports it on the session bus (`com.canonical.dbusmenu`, how
+/// appindicator publishes it even with no tray host to show it): the bus name and object path.
+fn tray_menu(bus: &str) -> Option<(String, String)> {
+    let busctl = |args: &[&str]| {
+        let out = run(Command::new("busctl")
+            .arg(format!("--address={bus}"))
+            .args(args));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for name in busctl(&["list", "--no-legend"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| n.starts_with(':'))
+    {
+        if let Some(path) = busctl(&["tree", "--list", name])
+            .lines()
+            .find(|p| p.ends_with("/Menu"))
+        {
+            return Some((name.to_owned(), path.to_owned()));
+        }
+    }
+    None
+}
+
+/// The menu's items: (id, label, enabled).
+fn tray_items(bus: &str, (name, path): &(String, String)) -> Vec<(i64, String, bool)> {
+    let out = run(Command::new("busctl")
+        .arg(format!("--address={bus}"))
+        .args([
+            "--json=short",
+            "call",
+            name,
+            path,
+            "com.canonical.dbusmenu",
+            "GetLayout",
+        ])
+        // Parent 0, depth 1 (busctl would read a -1 as an option), all properties.
+        .args(["iias", "0", "1", "0"]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    v["data"][1][2]
+        .as_array()
+        .map(|children| {
+            children
+                .iter()
+                .map(|c| {
+                    let item = &c["data"];
+                    let props = &item[1];
+                    (
+                        item[0].as_i64().unwrap_or(-1),
+                        props["label"]["data"].as_str().unwrap_or("").to_owned(),
+                        props["enabled"]["data"].as_bool().unwrap_or(true),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn tray_click(bus: &str, (name, path): &(String, String), id: i64) {
+    let out = run(Command::new("busctl")
+        .arg(format!("--address={bus}"))
+        .args([
+            "call",
+            name,
+            path,
+            "com.canonical.dbusmenu",
+            "Event",
+            "isvu",
+        ])
+        .arg(id.to_string())
+        .args(["clicked", "s", "", "0"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs root, Xvfb and a real dockerd (scripts/test.sh runs it)"]
+fn the_tray_menu_shows_and_drives_the_engine() {
+    require_root();
+    let home = IsolatedHome::new();
+    let (_x, display) = xvfb();
+    let (_bus, bus) = session_bus();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth-app"));
+    home.apply(&mut cmd);
+    cmd.env("DISPLAY", &display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .env("BERTH_ENGINE_AUTOSTART", "1")
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}/none.sock", home.path().display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut app = Killed(cmd.spawn().expect("the app binary"));
+    wait_until(90, "the app's engine to run", || {
+        engine_state(&home).as_deref() == Some("running")
+    });
+    let mut menu = None;
+    wait_until(30, "the tray menu on the session bus", || {
+        menu = tray_menu(&bus);
+        menu.is_some()
+    });
+    let menu = menu.unwrap();
+    let item = |label: &str| {
+        tray_items(&bus, &menu)
+            .into_iter()
+            .find(|(_, l, _)| l.starts_with(label))
+    };
+    wait_until(30, "the tray to say the engine runs", || {
+        item("Engine running (Berth's own, rootful").is_some()
+    });
+    let (stop, _, enabled) = item("Stop engine").expect("a Stop engine item");
+    assert!(enabled);
+    assert!(
+        !item("Start engine").unwrap().2,
+        "Start is off while it runs"
+    );
+
+    tray_click(&bus, &menu, stop);
+    wait_until(60, "the engine to stop", || {
+        engine_state(&home).as_deref() == Some("stopped")
+    });
+    wait_until(30, "the tray to say the engine stopped", || {
+        item("Engine stopped").is_some() && item("Start engine").is_some_and(|i| i.2)
+    });
+    assert!(!home.engine_socket().exists());
+
+    let (start, _, _) = item("Start engine").unwrap();
+    tray_click(&bus, &menu, start);
+    wait_until(90, "the engine to run again", || {
+        engine_state(&home).as_deref() == Some("running")
+    });
+    wait_until(30, "the tray to say it runs again", || {
+        item("Engine running").is_some()
+    });
+
+    // Quit from the tray ends the app and stops the engine it runs.
+    let (quit, _, _) = item("Quit Berth").expect("a Quit item");
+    tray_click(&bus, &menu, quit);
+    let status = app.0.wait().expect("the app exits");
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut app.0.stderr.take().unwrap(), &mut stderr);
+    assert!(status.success(), "the app exited with {status}: {stderr}");
+    assert!(!home.engine_socket().exists(), "{stderr}");
+}

@@ -1,0 +1,25 @@
+//! The main window: made from the configuration when the dashboard is opened, and destroyed when
+//! it is closed, so Berth idles in the tray without a webview.
+
+use tauri::{AppHandle, Manager, WebviewWindowBuilder};
+
+pub const MAIN: &str = "main";
+
+/// Shows the main window, making it (and its webview) again if it was closed.
+pub fn open(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window(MAIN) {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+        return;
+    }
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN) else {
+        return;
+    };
+    match WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
+        Ok(w) => {
+            let _ = w.set_focus();
+        }
+        Err(e) => tracing::error!(%e, "cannot open the dashboard"),
+    }
+}
