@@ -1,7 +1,7 @@
 //! The desktop app: builds the Tauri shell around [`berth_api::Berth`], forwards Berth's engine
 //! state to the UI as `engine://state` events and to the tray, and starts the engine when none
-//! answers. Closing the window keeps Berth in the tray without a webview; Quit (tray), SIGTERM
-//! or SIGINT end it. Commands are one-line delegations to the facade; nothing here decides
+//! answers. One instance per session: a second launch shows the first one's window. Closing the
+//! window keeps Berth in the tray without a webview; Quit (tray), SIGTERM or SIGINT end it. Commands are one-line delegations to the facade; nothing here decides
 //! engine behaviour.
 
 mod commands;
@@ -38,6 +38,10 @@ pub fn run() {
         }
     };
     let app = tauri::Builder::default()
+        // First: a second launch hands over to this one (which shows its window) and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::open(app);
+        }))
         .manage(App {
             berth: berth.clone(),
         })

@@ -99,6 +99,33 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
     });
     assert!(home.engine_socket().exists());
+    // A second launch in the same session hands over to the first and exits.
+    let mut second = Command::new(env!("CARGO_BIN_EXE_berth-app"));
+    home.apply(&mut second);
+    let second = run(second
+        .env("DISPLAY", &display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}/none.sock", home.path().display()),
+        ));
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert!(
+        app.0.try_wait().unwrap().is_none(),
+        "the first instance runs on"
+    );
+    let windows = run(Command::new("xwininfo").args(["-root", "-tree", "-display", &display]));
+    assert_eq!(
+        String::from_utf8_lossy(&windows.stdout)
+            .matches("\"Berth\"")
+            .count(),
+        1,
+        "one window"
+    );
     // What `berth engine start` does from a terminal: it reaches the app's supervisor and reuses
     // its engine instead of starting a second one.
     let reused = ask(&home, "start").expect("the app's supervisor answers");
