@@ -134,8 +134,8 @@ impl Berth {
         Ok(plan.warnings)
     }
 
-    /// The project's containers (one-off runs too when `all`... and stopped ones), ordered by
-    /// service and number.
+    /// The project's containers (of `services`, or all; stopped ones too with `all`), ordered
+    /// by service and number.
     pub async fn compose_containers(
         &self,
         conn: &Connection,
