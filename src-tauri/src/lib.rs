@@ -62,6 +62,7 @@ pub fn run() {
             }
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(start_engine_if_needed(berth.clone()));
+            tauri::async_runtime::spawn(tray::follow_containers(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(quit_on_signal(handle));
             Ok(())
         })

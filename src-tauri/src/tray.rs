@@ -1,11 +1,14 @@
 //! The tray menu: a line with the engine's state, Start / Stop / Restart engine (driving the
-//! supervisor through the facade), Open dashboard, Quit; the icon follows the engine's state.
+//! supervisor through the facade), the running containers (each with Stop, Restart and Open in
+//! browser for its published ports, kept current from the engine's events), Open dashboard,
+//! Quit; the icon follows the engine's state.
 
 use std::sync::Arc;
 
+use berth_api::wire::ContainerRow;
 use berth_api::wire::EngineView;
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager};
 
@@ -16,6 +19,9 @@ pub const STOP: &str = "engine-stop";
 pub const RESTART: &str = "engine-restart";
 pub const OPEN: &str = "open-dashboard";
 pub const QUIT: &str = "quit";
+const CONTAINER_STOP: &str = "container-stop:";
+const CONTAINER_RESTART: &str = "container-restart:";
+const OPEN_URL: &str = "open-url:";
 
 /// The tray and the menu items that change with the engine.
 pub struct Tray {
@@ -24,6 +30,7 @@ pub struct Tray {
     start: MenuItem<tauri::Wry>,
     stop: MenuItem<tauri::Wry>,
     restart: MenuItem<tauri::Wry>,
+    containers: Submenu<tauri::Wry>,
 }
 
 fn icon_for(state: &str) -> tauri::Result<Image<'static>> {
@@ -61,6 +68,13 @@ impl Tray {
         let stop = MenuItem::with_id(app, STOP, "Stop engine", false, None::<&str>)?;
         let restart = MenuItem::with_id(app, RESTART, "Restart engine", false, None::<&str>)?;
         let open = MenuItem::with_id(app, OPEN, "Open dashboard", true, None::<&str>)?;
+        let containers = Submenu::with_id(app, "containers", "Containers", true)?;
+        containers.append(&MenuItem::new(
+            app,
+            "No running containers",
+            false,
+            None::<&str>,
+        )?)?;
         let quit = MenuItem::with_id(app, QUIT, "Quit Berth", true, None::<&str>)?;
         let menu = Menu::with_items(
             app,
@@ -70,6 +84,8 @@ impl Tray {
                 &start,
                 &stop,
                 &restart,
+                &PredefinedMenuItem::separator(app)?,
+                &containers,
                 &PredefinedMenuItem::separator(app)?,
                 &open,
                 &PredefinedMenuItem::separator(app)?,
@@ -88,7 +104,60 @@ impl Tray {
             start,
             stop,
             restart,
+            containers,
         })
+    }
+
+    /// Shows the running containers, each a submenu with Stop, Restart and Open in browser for
+    /// each published port.
+    pub fn show_containers(&self, app: &AppHandle, rows: &[ContainerRow]) {
+        let result = (|| -> tauri::Result<()> {
+            while self.containers.remove_at(0)?.is_some() {}
+            if rows.is_empty() {
+                self.containers.append(&MenuItem::new(
+                    app,
+                    "No running containers",
+                    false,
+                    None::<&str>,
+                )?)?;
+            }
+            for row in rows {
+                let name = row.names.first().cloned().unwrap_or_else(|| row.id.clone());
+                let sub = Submenu::new(app, &name, true)?;
+                sub.append(&MenuItem::with_id(
+                    app,
+                    format!("{CONTAINER_STOP}{}", row.id),
+                    "Stop",
+                    true,
+                    None::<&str>,
+                )?)?;
+                sub.append(&MenuItem::with_id(
+                    app,
+                    format!("{CONTAINER_RESTART}{}", row.id),
+                    "Restart",
+                    true,
+                    None::<&str>,
+                )?)?;
+                let mut ports: Vec<u16> = row.ports.iter().filter_map(|p| p.public_port).collect();
+                ports.sort_unstable();
+                ports.dedup();
+                for port in ports {
+                    let url = format!("http://localhost:{port}");
+                    sub.append(&MenuItem::with_id(
+                        app,
+                        format!("{OPEN_URL}{url}"),
+                        format!("Open {url}"),
+                        true,
+                        None::<&str>,
+                    )?)?;
+                }
+                self.containers.append(&sub)?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            tracing::warn!(%e, "cannot update the tray's containers");
+        }
     }
 
     /// Shows the engine's state: the line, which actions make sense now, the icon.
@@ -127,7 +196,88 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         }),
         OPEN => crate::window::open(app),
         QUIT => app.exit(0),
-        _ => {}
+        other => {
+            if let Some(id) = other.strip_prefix(CONTAINER_STOP) {
+                container(berth, id.to_owned(), false);
+            } else if let Some(id) = other.strip_prefix(CONTAINER_RESTART) {
+                container(berth, id.to_owned(), true);
+            } else if let Some(url) = other.strip_prefix(OPEN_URL) {
+                open_in_browser(url);
+            }
+        }
+    }
+}
+
+/// Stops or restarts a container in the background (the engine's events update the menu).
+fn container(berth: Arc<berth_api::Berth>, id: String, restart: bool) {
+    tauri::async_runtime::spawn(async move {
+        let result = async {
+            let conn = berth.connect().await?;
+            if restart {
+                berth.restart(&conn, &id, None).await
+            } else {
+                berth.stop(&conn, &id, None).await
+            }
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::error!(%e, "container action from the tray failed");
+        }
+    });
+}
+
+/// Opens a URL with the desktop's browser.
+fn open_in_browser(url: &str) {
+    #[cfg(target_os = "linux")]
+    let mut cmd = std::process::Command::new("xdg-open");
+    #[cfg(target_os = "macos")]
+    let mut cmd = std::process::Command::new("open");
+    #[cfg(target_os = "windows")]
+    let mut cmd = {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    };
+    if let Err(e) = cmd.arg(url).spawn() {
+        tracing::error!(%e, url, "cannot open the browser");
+    }
+}
+
+/// Keeps the tray's container list current: the running containers now, and again after each
+/// container event, for as long as an engine answers.
+pub async fn follow_containers(handle: AppHandle, berth: Arc<berth_api::Berth>) {
+    use futures_util::StreamExt;
+    let show = |rows: &[ContainerRow]| {
+        if let Some(tray) = handle.try_state::<Tray>() {
+            tray.show_containers(&handle, rows);
+        }
+    };
+    loop {
+        if let Ok(conn) = berth.connect().await {
+            let filters = ["type=container".to_owned()];
+            if let Ok(events) = berth.events(&conn, None, None, &filters) {
+                let mut events = std::pin::pin!(events);
+                if let Ok(rows) = berth.containers(&conn, false).await {
+                    show(&rows);
+                }
+                while let Some(Ok(event)) = events.next().await {
+                    if matches!(
+                        event.action.as_str(),
+                        "start" | "die" | "stop" | "destroy" | "pause" | "unpause" | "rename"
+                    ) && let Ok(rows) = berth.containers(&conn, false).await
+                    {
+                        show(&rows);
+                    }
+                }
+            }
+        }
+        show(&[]);
+        // The engine went away or none answers: look again when Berth's engine changes, or
+        // after a moment for one started elsewhere.
+        tokio::select! {
+            _ = berth.supervisor_appeared() => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+        }
     }
 }
 

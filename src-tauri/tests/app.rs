@@ -174,8 +174,8 @@ fn tray_menu(bus: &str) -> Option<(String, String)> {
     None
 }
 
-/// The menu's items: (id, label, enabled).
-fn tray_items(bus: &str, (name, path): &(String, String)) -> Vec<(i64, String, bool)> {
+/// The menu's items, submenus flattened: (id, label, enabled, the parent's label).
+fn tray_items(bus: &str, (name, path): &(String, String)) -> Vec<(i64, String, bool, String)> {
     let out = run(Command::new("busctl")
         .arg(format!("--address={bus}"))
         .args([
@@ -186,26 +186,26 @@ fn tray_items(bus: &str, (name, path): &(String, String)) -> Vec<(i64, String, b
             "com.canonical.dbusmenu",
             "GetLayout",
         ])
-        // Parent 0, depth 1 (busctl would read a -1 as an option), all properties.
-        .args(["iias", "0", "1", "0"]));
+        // Parent 0, depth 3 (busctl would read a -1 as an option), all properties.
+        .args(["iias", "0", "3", "0"]));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    v["data"][1][2]
-        .as_array()
-        .map(|children| {
-            children
-                .iter()
-                .map(|c| {
-                    let item = &c["data"];
-                    let props = &item[1];
-                    (
-                        item[0].as_i64().unwrap_or(-1),
-                        props["label"]["data"].as_str().unwrap_or("").to_owned(),
-                        props["enabled"]["data"].as_bool().unwrap_or(true),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    fn walk(node: &serde_json::Value, parent: &str, out: &mut Vec<(i64, String, bool, String)>) {
+        for child in node[2].as_array().into_iter().flatten() {
+            let item = &child["data"];
+            let props = &item[1];
+            let label = props["label"]["data"].as_str().unwrap_or("").to_owned();
+            out.push((
+                item[0].as_i64().unwrap_or(-1),
+                label.clone(),
+                props["enabled"]["data"].as_bool().unwrap_or(true),
+                parent.to_owned(),
+            ));
+            walk(item, &label, out);
+        }
+    }
+    let mut items = Vec::new();
+    walk(&v["data"][1], "", &mut items);
+    items
 }
 
 fn tray_click(bus: &str, (name, path): &(String, String), id: i64) {
@@ -259,11 +259,75 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     let item = |label: &str| {
         tray_items(&bus, &menu)
             .into_iter()
-            .find(|(_, l, _)| l.starts_with(label))
+            .find(|(_, l, _, _)| l.starts_with(label))
+            .map(|(id, l, enabled, _)| (id, l, enabled))
     };
     wait_until(30, "the tray to say the engine runs", || {
         item("Engine running (Berth's own, rootful").is_some()
     });
+    // A running container shows in the Containers submenu, with its actions and its port.
+    let docker = |args: &[&str]| {
+        let mut cmd = Command::new("docker");
+        cmd.env(
+            "DOCKER_HOST",
+            format!("unix://{}", home.engine_socket().display()),
+        )
+        .env("DOCKER_BUILDKIT", "0")
+        .args(args);
+        let out = run(&mut cmd);
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ctx = home.path().join("ctx");
+    berth_testkit::write_busybox_context(
+        &ctx,
+        "FROM scratch\nCOPY busybox /bin/busybox\nCMD [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"80\"]\n",
+        &[],
+    );
+    docker(&[
+        "build",
+        "-q",
+        "-t",
+        "berth-tray-test",
+        &ctx.display().to_string(),
+    ]);
+    let port = berth_testkit::free_port();
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        "tray-web",
+        "-p",
+        &format!("127.0.0.1:{port}:80"),
+        "berth-tray-test",
+    ]);
+    wait_until(30, "the container in the tray", || {
+        let items = tray_items(&bus, &menu);
+        let under = |label: &str| {
+            items
+                .iter()
+                .any(|(_, l, _, p)| p == "tray-web" && l == label)
+        };
+        under("Stop") && under("Restart") && under(&format!("Open http://localhost:{port}"))
+    });
+    let stop_container = tray_items(&bus, &menu)
+        .into_iter()
+        .find(|(_, l, _, p)| p == "tray-web" && l == "Stop")
+        .unwrap()
+        .0;
+    tray_click(&bus, &menu, stop_container);
+    wait_until(30, "the container to stop from the tray", || {
+        docker(&["inspect", "-f", "{{.State.Running}}", "tray-web"]).trim() == "false"
+    });
+    wait_until(30, "the tray to drop the stopped container", || {
+        item("No running containers").is_some()
+    });
+    docker(&["rm", "tray-web"]);
+
     let (stop, _, enabled) = item("Stop engine").expect("a Stop engine item");
     assert!(enabled);
     assert!(
