@@ -22,14 +22,46 @@ pub struct App {
     pub berth: Arc<Berth>,
 }
 
+/// Logs to stderr and to a daily file in the user's state directory (`app.YYYY-MM-DD.log`, the
+/// last 7 kept); the guard flushes the file when the app ends.
+fn init_logging(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let file = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("app")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(dir);
+    let (file_layer, guard) = match file {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            (
+                Some(
+                    tracing_subscriber::fmt::layer()
+                        .with_ansi(false)
+                        .with_writer(writer),
+                ),
+                Some(guard),
+            )
+        }
+        Err(e) => {
+            eprintln!("berth: no log file in {}: {e}", dir.display());
+            (None, None)
+        }
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(file_layer)
+        .try_init();
+    guard
+}
+
 /// Runs the app until it quits; stops the engine this app started on the way out.
 pub fn run() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
     let berth = match Berth::load(Launch::InProcess, Target::Discover) {
         Ok(berth) => Arc::new(berth),
         Err(e) => {
@@ -37,6 +69,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let _log = init_logging(&berth.app_log_dir());
     let app = tauri::Builder::default()
         // First: a second launch hands over to this one (which shows its window) and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -124,9 +157,7 @@ async fn start_engine_if_needed(berth: Arc<Berth>) {
 /// Emits the engine view now and at every change of Berth's engine, whoever supervises it.
 async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
     let emit = |view: berth_api::wire::EngineView| {
-        if let Some(tray) = handle.try_state::<tray::Tray>() {
-            tray.show(&view);
-        }
+        tray::show(&handle, view.clone());
         if let Err(e) = handle.emit(ENGINE_STATE, view) {
             tracing::warn!(%e, "cannot emit the engine state");
         }

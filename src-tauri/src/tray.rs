@@ -43,6 +43,17 @@ fn icon_for(state: &str) -> tauri::Result<Image<'static>> {
     Image::from_bytes(bytes)
 }
 
+/// Shows an engine view in the tray, on the main thread, without waiting for it (see
+/// [`follow_containers`]).
+pub fn show(handle: &AppHandle, view: EngineView) {
+    let app = handle.clone();
+    let _ = handle.run_on_main_thread(move || {
+        if let Some(tray) = app.try_state::<Tray>() {
+            tray.show(&view);
+        }
+    });
+}
+
 /// The line the tray shows for an engine view.
 pub fn status_line(view: &EngineView) -> String {
     match (&view.connection, view.own.state.as_str()) {
@@ -248,9 +259,15 @@ fn open_in_browser(url: &str) {
 pub async fn follow_containers(handle: AppHandle, berth: Arc<berth_api::Berth>) {
     use futures_util::StreamExt;
     let show = |rows: &[ContainerRow]| {
-        if let Some(tray) = handle.try_state::<Tray>() {
-            tray.show_containers(&handle, rows);
-        }
+        let app = handle.clone();
+        let rows = rows.to_vec();
+        // On the main thread, without waiting for it: a tokio worker that waited there could
+        // stall the engine's shutdown, which the main thread waits for on quit.
+        let _ = handle.run_on_main_thread(move || {
+            if let Some(tray) = app.try_state::<Tray>() {
+                tray.show_containers(&app, &rows);
+            }
+        });
     };
     loop {
         if let Ok(conn) = berth.connect().await {

@@ -99,6 +99,22 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
     });
     assert!(home.engine_socket().exists());
+    // The app logs to a daily file in the state directory.
+    wait_until(
+        30,
+        "the app's log file to say it started the engine",
+        || {
+            std::fs::read_dir(home.path().join("state/berth"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("app."))
+                .any(|e| {
+                    std::fs::read_to_string(e.path())
+                        .is_ok_and(|t| t.contains("no engine answers; starting Berth's own"))
+                })
+        },
+    );
     // A second launch in the same session hands over to the first and exits.
     let mut second = Command::new(env!("CARGO_BIN_EXE_berth-app"));
     home.apply(&mut second);

@@ -34,6 +34,14 @@ impl Berth {
     }
 
     /// The engine's captured output.
+    /// Where the app writes its own logs (beside the engine's log).
+    pub fn app_log_dir(&self) -> PathBuf {
+        self.engine_log()
+            .parent()
+            .map(|d| d.to_path_buf())
+            .unwrap_or_else(std::env::temp_dir)
+    }
+
     pub fn engine_log(&self) -> PathBuf {
         self.engine.paths.log.clone()
     }
