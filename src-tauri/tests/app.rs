@@ -70,6 +70,32 @@ fn engine_state(home: &IsolatedHome) -> Option<String> {
     Some(ask(home, "status")?["state"].as_str()?.to_owned())
 }
 
+/// The app in this home, on this display and session bus, finding no engine outside the home
+/// (so that it starts its own).
+fn app_command(home: &IsolatedHome, display: &str, bus: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth-app"));
+    home.apply(&mut cmd);
+    cmd.env("DISPLAY", display)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("BERTH_ENGINE_AUTOSTART", "1")
+        .env(
+            "DOCKER_HOST",
+            format!("unix://{}/none.sock", home.path().display()),
+        );
+    cmd
+}
+
+/// Starts the app and waits until the engine it starts runs.
+fn launch(home: &IsolatedHome, display: &str, bus: &str) -> Killed {
+    let mut cmd = app_command(home, display, bus);
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    let app = Killed(cmd.spawn().expect("the app binary"));
+    wait_until(90, "the app's engine to run", || {
+        engine_state(home).as_deref() == Some("running")
+    });
+    app
+}
+
 #[test]
 #[ignore = "needs root, Xvfb and a real dockerd (scripts/test.sh runs it)"]
 fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
@@ -77,23 +103,7 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
     let home = IsolatedHome::new();
     let (_x, display) = xvfb();
     let (_bus, bus) = session_bus();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth-app"));
-    home.apply(&mut cmd);
-    cmd.env("DISPLAY", &display)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .env("BERTH_ENGINE_AUTOSTART", "1")
-        // Discovery must not find an engine outside this home.
-        .env(
-            "DOCKER_HOST",
-            format!("unix://{}/none.sock", home.path().display()),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut app = Killed(cmd.spawn().expect("the app binary"));
-
-    wait_until(90, "the app's engine to run", || {
-        engine_state(&home).as_deref() == Some("running")
-    });
+    let mut app = launch(&home, &display, &bus);
     wait_until(30, "the Berth window", || {
         let out = run(Command::new("xwininfo").args(["-root", "-tree", "-display", &display]));
         String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
@@ -116,15 +126,7 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         },
     );
     // A second launch in the same session hands over to the first and exits.
-    let mut second = Command::new(env!("CARGO_BIN_EXE_berth-app"));
-    home.apply(&mut second);
-    let second = run(second
-        .env("DISPLAY", &display)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .env(
-            "DOCKER_HOST",
-            format!("unix://{}/none.sock", home.path().display()),
-        ));
+    let second = run(&mut app_command(&home, &display, &bus));
     assert!(
         second.status.success(),
         "{}",
@@ -251,21 +253,7 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     let home = IsolatedHome::new();
     let (_x, display) = xvfb();
     let (_bus, bus) = session_bus();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth-app"));
-    home.apply(&mut cmd);
-    cmd.env("DISPLAY", &display)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .env("BERTH_ENGINE_AUTOSTART", "1")
-        .env(
-            "DOCKER_HOST",
-            format!("unix://{}/none.sock", home.path().display()),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut app = Killed(cmd.spawn().expect("the app binary"));
-    wait_until(90, "the app's engine to run", || {
-        engine_state(&home).as_deref() == Some("running")
-    });
+    let mut app = launch(&home, &display, &bus);
     let mut menu = None;
     wait_until(30, "the tray menu on the session bus", || {
         menu = tray_menu(&bus);
