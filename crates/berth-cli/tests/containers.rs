@@ -6,7 +6,7 @@
 mod support;
 
 use berth_testkit::{Scope, busybox_image, engine, write_busybox_context};
-use support::{Home, fails, json_lines, ok, run};
+use support::{Home, fails, feed, json_lines, ok, run};
 
 fn state(home: &Home, host: &str, name: &str) -> String {
     let v: serde_json::Value =
@@ -346,22 +346,10 @@ fn exec_with_and_without_a_terminal() {
     );
 
     // -i: this process's stdin goes to the command.
-    let mut child = home
-        .berth(&["-H", h, "exec", "-i", &name, "sh", "-c", "tr a-z A-Z"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"hello from stdin\n")
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = feed(
+        home.berth(&["-H", h, "exec", "-i", &name, "sh", "-c", "tr a-z A-Z"]),
+        "hello from stdin\n",
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "HELLO FROM STDIN\n");
     assert!(out.status.success());
 
@@ -399,21 +387,6 @@ fn interactive_run_and_attach() {
         &image,
         "CMD [\"sh\", \"-c\", \"read x; echo got $x; exit 5\"]",
     );
-    let feed = |mut cmd: std::process::Command, input: &str| {
-        use std::io::Write;
-        let mut child = cmd
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
 
     // run -i: this stdin reaches the container; the exit code comes back; --rm cleans up.
     let name = scope.name("runi");

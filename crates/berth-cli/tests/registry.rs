@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
 use berth_testkit::{Scope, auth_registry, busybox_image, engine, registry, token_registry};
-use support::{Home, fails, ok, run};
+use support::{Home, fails, feed, ok, run};
 
 /// `berth login --password-stdin` with `password`.
 fn login(
@@ -27,24 +27,7 @@ fn login(
     if let Some(p) = path {
         cmd.env("PATH", p);
     }
-    with_stdin(cmd, password)
-}
-
-/// Runs `cmd` with `password` and a newline on its stdin.
-fn with_stdin(mut cmd: Command, password: &str) -> std::process::Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{password}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    feed(cmd, &format!("{password}\n"))
 }
 
 /// A credential helper speaking docker's protocol, keeping its entries as files in `dir`.
@@ -405,7 +388,7 @@ fn without_a_helper_the_login_goes_to_the_os_keychain() {
     };
 
     let login_cmd = home.berth(&["-H", h, "login", "-u", &user, "--password-stdin", &reg.addr]);
-    let out = with_stdin(with_bus(login_cmd), &password);
+    let out = feed(with_bus(login_cmd), &format!("{password}\n"));
     assert!(
         out.status.success(),
         "{}",

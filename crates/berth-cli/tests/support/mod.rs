@@ -43,6 +43,26 @@ pub fn run(mut cmd: impl BorrowMut<Command>) -> Output {
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
+/// Runs with `input` written to stdin (then closed); stdout and stderr captured.
+pub fn feed(mut cmd: impl BorrowMut<Command>, input: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let cmd = cmd.borrow_mut();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("the command reads its stdin");
+    child.wait_with_output().expect("the command ends")
+}
+
 /// Runs and expects success; returns stdout.
 pub fn ok(mut cmd: impl BorrowMut<Command>) -> String {
     let cmd = cmd.borrow_mut();
