@@ -1,27 +1,434 @@
-//! `#[tauri::command]`s: one-line delegations to the facade.
+//! `#[tauri::command]`s: delegations to the facade on the app's current connection. Streams
+//! are started here and handed to [`crate::streams`]; nothing here decides engine behaviour.
 
-use berth_api::ApiError;
-use berth_api::wire::{EngineView, OwnEngineView};
+use berth_api::compose::{ComposeFileView, ProjectEvent};
+use berth_api::wire::{
+    ComposeProjectRow, ContainerRow, ContextRow, EngineView, ImageRow, InfoView, NetworkRow,
+    OwnEngineView, VersionView, VolumeRow,
+};
+use berth_api::{
+    ApiError, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions, NetworkRequest,
+    ProgressEvent, RunRequest, SearchRow, Settings, TopView, UsageView, VolumeEntry,
+};
 use tauri::State;
+use tauri::ipc::Channel;
 
 use crate::App;
+use crate::streams::Batch;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+async fn conn(app: &State<'_, App>) -> Result<Connection> {
+    app.berth.current().await
+}
+
+// Engine.
 
 #[tauri::command]
-pub async fn engine_view(app: State<'_, App>) -> Result<EngineView, ApiError> {
+pub async fn engine_view(app: State<'_, App>) -> Result<EngineView> {
     Ok(app.berth.engine_view().await)
 }
 
 #[tauri::command]
-pub async fn engine_start(app: State<'_, App>) -> Result<OwnEngineView, ApiError> {
+pub async fn engine_start(app: State<'_, App>) -> Result<OwnEngineView> {
     app.berth.engine_start().await
 }
 
 #[tauri::command]
-pub async fn engine_stop(app: State<'_, App>) -> Result<bool, ApiError> {
+pub async fn engine_stop(app: State<'_, App>) -> Result<bool> {
     app.berth.engine_stop().await
 }
 
 #[tauri::command]
-pub async fn engine_restart(app: State<'_, App>) -> Result<OwnEngineView, ApiError> {
+pub async fn engine_restart(app: State<'_, App>) -> Result<OwnEngineView> {
     app.berth.engine_restart().await
+}
+
+#[tauri::command]
+pub async fn version(app: State<'_, App>) -> Result<VersionView> {
+    app.berth.version(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub async fn info(app: State<'_, App>) -> Result<InfoView> {
+    app.berth.info(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub fn contexts(app: State<'_, App>) -> Result<Vec<ContextRow>> {
+    app.berth.contexts()
+}
+
+#[tauri::command]
+pub async fn context_use(app: State<'_, App>, name: String) -> Result<()> {
+    crate::switch_context(&app.berth, &name).await
+}
+
+#[tauri::command]
+pub async fn context_add(
+    app: State<'_, App>,
+    name: String,
+    host: String,
+    ca: Option<String>,
+    cert: Option<String>,
+    key: Option<String>,
+) -> Result<ContextRow> {
+    app.berth
+        .context_add(&name, &host, ca.as_deref(), cert.as_deref(), key.as_deref())
+}
+
+// Containers.
+
+#[tauri::command]
+pub async fn containers(app: State<'_, App>, all: bool) -> Result<Vec<ContainerRow>> {
+    app.berth.containers(&conn(&app).await?, all).await
+}
+
+#[tauri::command]
+pub async fn container_action(app: State<'_, App>, id: String, action: String) -> Result<()> {
+    app.berth
+        .container_action(&conn(&app).await?, &id, &action)
+        .await
+}
+
+#[tauri::command]
+pub async fn container_remove(
+    app: State<'_, App>,
+    id: String,
+    force: bool,
+    volumes: bool,
+) -> Result<()> {
+    app.berth
+        .remove(&conn(&app).await?, &id, force, volumes)
+        .await
+}
+
+#[tauri::command]
+pub async fn container_inspect(app: State<'_, App>, id: String) -> Result<serde_json::Value> {
+    app.berth.inspect_container(&conn(&app).await?, &id).await
+}
+
+#[tauri::command]
+pub async fn container_top(app: State<'_, App>, id: String) -> Result<TopView> {
+    app.berth.top(&conn(&app).await?, &id).await
+}
+
+#[tauri::command]
+pub async fn container_files(
+    app: State<'_, App>,
+    id: String,
+    path: String,
+) -> Result<Vec<VolumeEntry>> {
+    app.berth
+        .container_files(&conn(&app).await?, &id, &path)
+        .await
+}
+
+#[tauri::command]
+pub async fn container_download(
+    app: State<'_, App>,
+    id: String,
+    path: String,
+    to: String,
+) -> Result<()> {
+    app.berth
+        .copy_from_container(&conn(&app).await?, &id, &path, to.as_ref())
+        .await
+}
+
+#[tauri::command]
+pub async fn container_upload(
+    app: State<'_, App>,
+    id: String,
+    from: String,
+    path: String,
+) -> Result<()> {
+    app.berth
+        .copy_into_container(&conn(&app).await?, from.as_ref(), &id, &path)
+        .await
+}
+
+#[tauri::command]
+pub async fn run_check(app: State<'_, App>, req: RunRequest) -> Result<()> {
+    app.berth.check_run_ports(&conn(&app).await?, &req).await
+}
+
+#[tauri::command]
+pub async fn run(app: State<'_, App>, req: RunRequest) -> Result<String> {
+    app.berth.run_checked(&conn(&app).await?, &req).await
+}
+
+#[tauri::command]
+pub async fn logs_follow(
+    app: State<'_, App>,
+    id: String,
+    tail: Option<u64>,
+    timestamps: bool,
+    channel: Channel<Batch<LogLine>>,
+) -> Result<u32> {
+    let opts = LogOptions {
+        follow: true,
+        tail,
+        timestamps,
+        ..Default::default()
+    };
+    let stream = app.berth.logs(&conn(&app).await?, &id, &opts);
+    Ok(app.streams.forward(stream, channel))
+}
+
+#[tauri::command]
+pub async fn logs_save(app: State<'_, App>, id: String, to: String) -> Result<u64> {
+    app.berth
+        .save_logs(&conn(&app).await?, &id, to.as_ref())
+        .await
+}
+
+#[tauri::command]
+pub async fn stats_follow(
+    app: State<'_, App>,
+    id: String,
+    channel: Channel<Batch<UsageView>>,
+) -> Result<u32> {
+    let stream = app.berth.stats(&conn(&app).await?, &id, true);
+    Ok(app.streams.forward(stream, channel))
+}
+
+#[tauri::command]
+pub async fn exec_open(
+    app: State<'_, App>,
+    id: String,
+    command: Vec<String>,
+    rows: u16,
+    cols: u16,
+    channel: Channel<Batch<String>>,
+) -> Result<u32> {
+    crate::terminal::open(&app, &id, command, rows, cols, channel).await
+}
+
+#[tauri::command]
+pub async fn exec_input(app: State<'_, App>, session: u32, data: String) -> Result<()> {
+    crate::terminal::input(&app, session, &data).await
+}
+
+#[tauri::command]
+pub async fn exec_resize(app: State<'_, App>, session: u32, rows: u16, cols: u16) -> Result<()> {
+    crate::terminal::resize(&app, session, rows, cols).await
+}
+
+#[tauri::command]
+pub fn unsubscribe(app: State<'_, App>, id: u32) {
+    app.streams.unsubscribe(id)
+}
+
+// Images.
+
+#[tauri::command]
+pub async fn images(app: State<'_, App>) -> Result<Vec<ImageRow>> {
+    app.berth.images(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub async fn image_remove(
+    app: State<'_, App>,
+    names: Vec<String>,
+    force: bool,
+) -> Result<Vec<String>> {
+    app.berth
+        .remove_images(&conn(&app).await?, &names, force)
+        .await
+}
+
+#[tauri::command]
+pub async fn image_tag(app: State<'_, App>, source: String, target: String) -> Result<()> {
+    app.berth.tag(&conn(&app).await?, &source, &target).await
+}
+
+#[tauri::command]
+pub async fn image_history(app: State<'_, App>, image: String) -> Result<Vec<LayerRow>> {
+    app.berth.image_history(&conn(&app).await?, &image).await
+}
+
+#[tauri::command]
+pub async fn image_prune_candidates(app: State<'_, App>, all: bool) -> Result<Vec<ImageRow>> {
+    app.berth
+        .image_prune_candidates(&conn(&app).await?, all)
+        .await
+}
+
+#[tauri::command]
+pub async fn image_check(app: State<'_, App>, image: String) -> Result<berth_api::FreshnessView> {
+    app.berth.check_image(&conn(&app).await?, &image).await
+}
+
+#[tauri::command]
+pub async fn image_pull(
+    app: State<'_, App>,
+    image: String,
+    channel: Channel<Batch<ProgressEvent>>,
+) -> Result<u32> {
+    let stream = app.berth.pull(&conn(&app).await?, &image)?;
+    Ok(app.streams.forward(stream, channel))
+}
+
+#[tauri::command]
+pub async fn image_push(
+    app: State<'_, App>,
+    image: String,
+    channel: Channel<Batch<ProgressEvent>>,
+) -> Result<u32> {
+    let stream = app.berth.push(&conn(&app).await?, &image).await?;
+    Ok(app.streams.forward(stream, channel))
+}
+
+#[tauri::command]
+pub async fn image_build(
+    app: State<'_, App>,
+    req: BuildRequest,
+    channel: Channel<Batch<ProgressEvent>>,
+) -> Result<u32> {
+    let stream = app.berth.build_owned(conn(&app).await?, req)?;
+    Ok(app.streams.forward(stream, channel))
+}
+
+#[tauri::command]
+pub fn builds(app: State<'_, App>) -> Result<Vec<berth_api::BuildRecord>> {
+    app.berth.build_history()
+}
+
+#[tauri::command]
+pub async fn search(app: State<'_, App>, term: String) -> Result<Vec<SearchRow>> {
+    app.berth.search(&conn(&app).await?, &term, 25).await
+}
+
+#[tauri::command]
+pub async fn registry_catalog(app: State<'_, App>, registry: String) -> Result<Vec<String>> {
+    app.berth.registry_catalog(&registry).await
+}
+
+#[tauri::command]
+pub async fn registry_tags(app: State<'_, App>, repository: String) -> Result<Vec<String>> {
+    app.berth.registry_tags(&repository).await
+}
+
+// Volumes and networks.
+
+#[tauri::command]
+pub async fn volumes(app: State<'_, App>) -> Result<Vec<VolumeRow>> {
+    app.berth.volumes(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub async fn volume_create(app: State<'_, App>, name: String) -> Result<VolumeRow> {
+    app.berth
+        .create_volume(&conn(&app).await?, Some(&name), None, &[], &[])
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_remove(app: State<'_, App>, name: String) -> Result<()> {
+    app.berth
+        .remove_volume(&conn(&app).await?, &name, false)
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_prune_candidates(app: State<'_, App>) -> Result<Vec<VolumeRow>> {
+    app.berth
+        .volume_prune_candidates(&conn(&app).await?, true)
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_files(
+    app: State<'_, App>,
+    name: String,
+    path: String,
+) -> Result<Vec<VolumeEntry>> {
+    app.berth
+        .volume_files(&conn(&app).await?, &name, &path)
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_export(app: State<'_, App>, name: String, to: String) -> Result<u64> {
+    app.berth
+        .export_volume_to(&conn(&app).await?, &name, to.as_ref())
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_import(app: State<'_, App>, name: String, from: String) -> Result<()> {
+    app.berth
+        .import_volume_from(&conn(&app).await?, &name, from.as_ref())
+        .await
+}
+
+#[tauri::command]
+pub async fn networks(app: State<'_, App>) -> Result<Vec<NetworkRow>> {
+    app.berth.networks(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub async fn network_create(app: State<'_, App>, req: NetworkRequest) -> Result<String> {
+    app.berth.create_network(&conn(&app).await?, &req).await
+}
+
+#[tauri::command]
+pub async fn network_remove(app: State<'_, App>, name: String) -> Result<()> {
+    app.berth.remove_network(&conn(&app).await?, &name).await
+}
+
+// Compose.
+
+#[tauri::command]
+pub async fn compose_projects(app: State<'_, App>) -> Result<Vec<ComposeProjectRow>> {
+    app.berth.compose_projects(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub async fn compose_view(app: State<'_, App>, path: String) -> Result<ComposeFileView> {
+    app.berth
+        .compose_view(conn(&app).await.ok().as_ref(), &path)
+        .await
+}
+
+#[tauri::command]
+pub async fn compose_run(
+    app: State<'_, App>,
+    action: String,
+    name: String,
+    path: String,
+    channel: Channel<Batch<ProjectEvent>>,
+) -> Result<u32> {
+    let stream = app
+        .berth
+        .compose_action(conn(&app).await?, action, name, path);
+    Ok(app.streams.forward(stream, channel))
+}
+
+// Host, settings, troubleshooting.
+
+#[tauri::command]
+pub fn host_follow(app: State<'_, App>, channel: Channel<Batch<HostSample>>) -> u32 {
+    crate::host::follow(&app, channel)
+}
+
+#[tauri::command]
+pub fn settings(app: State<'_, App>) -> Settings {
+    app.berth.settings()
+}
+
+#[tauri::command]
+pub fn settings_save(app: State<'_, App>, settings: Settings) -> Result<Settings> {
+    app.berth.save_settings(settings)
+}
+
+#[tauri::command]
+pub fn log_tail(app: State<'_, App>, which: String, lines: usize) -> Result<String> {
+    app.berth.log_tail(&which, lines)
+}
+
+#[tauri::command]
+pub fn open_url(url: String) -> Result<()> {
+    crate::tray::open_url(&url)
 }

@@ -5,6 +5,10 @@
 //! engine behaviour.
 
 mod commands;
+mod host;
+mod notify;
+mod streams;
+mod terminal;
 mod tray;
 mod window;
 
@@ -17,9 +21,21 @@ use tauri::{Emitter, Manager};
 /// The event carrying [`berth_api::wire::EngineView`] whenever Berth's engine changes.
 pub const ENGINE_STATE: &str = "engine://state";
 
+/// The event carrying a container event (`{action, id}`) of the engine in use; views that
+/// list containers refresh on it.
+pub const CONTAINERS_CHANGED: &str = "containers://changed";
+
 /// What every command reaches through `tauri::State`.
 pub struct App {
     pub berth: Arc<Berth>,
+    pub streams: streams::Streams,
+}
+
+/// Makes `name` the current context and connects to it from now on.
+pub async fn switch_context(berth: &Berth, name: &str) -> Result<(), berth_api::ApiError> {
+    berth.context_use(name)?;
+    berth.forget_connection().await;
+    Ok(())
 }
 
 /// Logs to stderr and to a daily file in the user's state directory (`app.YYYY-MM-DD.log`, the
@@ -75,14 +91,71 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::open(app);
         }))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(notify::Expected::default())
         .manage(App {
             berth: berth.clone(),
+            streams: streams::Streams::default(),
         })
         .invoke_handler(tauri::generate_handler![
             commands::engine_view,
             commands::engine_start,
             commands::engine_stop,
             commands::engine_restart,
+            commands::version,
+            commands::info,
+            commands::contexts,
+            commands::context_use,
+            commands::context_add,
+            commands::containers,
+            commands::container_action,
+            commands::container_remove,
+            commands::container_inspect,
+            commands::container_top,
+            commands::container_files,
+            commands::container_download,
+            commands::container_upload,
+            commands::run_check,
+            commands::run,
+            commands::logs_follow,
+            commands::logs_save,
+            commands::stats_follow,
+            commands::exec_open,
+            commands::exec_input,
+            commands::exec_resize,
+            commands::unsubscribe,
+            commands::images,
+            commands::image_remove,
+            commands::image_tag,
+            commands::image_history,
+            commands::image_prune_candidates,
+            commands::image_check,
+            commands::image_pull,
+            commands::image_push,
+            commands::image_build,
+            commands::builds,
+            commands::search,
+            commands::registry_catalog,
+            commands::registry_tags,
+            commands::volumes,
+            commands::volume_create,
+            commands::volume_remove,
+            commands::volume_prune_candidates,
+            commands::volume_files,
+            commands::volume_export,
+            commands::volume_import,
+            commands::networks,
+            commands::network_create,
+            commands::network_remove,
+            commands::compose_projects,
+            commands::compose_view,
+            commands::compose_run,
+            commands::host_follow,
+            commands::settings,
+            commands::settings_save,
+            commands::log_tail,
+            commands::open_url,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -92,6 +165,11 @@ pub fn run() {
                     app.manage(tray);
                 }
                 Err(e) => tracing::warn!(%e, "no tray icon"),
+            }
+            // The window is made here, not from the configuration, so "start minimised"
+            // can leave Berth in the tray (when there is one).
+            if !(berth.settings().start_minimised && app.try_state::<tray::Tray>().is_some()) {
+                window::open(&handle);
             }
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(start_engine_if_needed(berth.clone()));
@@ -108,6 +186,12 @@ pub fn run() {
         }
     };
     app.run(|handle, event| match event {
+        // The webview is gone with its window: end the streams it was fed.
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } if label == window::MAIN => handle.state::<App>().streams.end_all(),
         // The last window closed: stay in the tray (its webview is gone with the window).
         tauri::RunEvent::ExitRequested {
             code: None, api, ..
@@ -158,6 +242,9 @@ async fn start_engine_if_needed(berth: Arc<Berth>) {
 async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
     let emit = |view: berth_api::wire::EngineView| {
         tray::show(&handle, view.clone());
+        // The engine in use may have changed: look for it again at the next call.
+        let berth = berth.clone();
+        tauri::async_runtime::spawn(async move { berth.forget_connection().await });
         if let Err(e) = handle.emit(ENGINE_STATE, view) {
             tracing::warn!(%e, "cannot emit the engine state");
         }

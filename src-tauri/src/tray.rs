@@ -10,7 +10,7 @@ use berth_api::wire::EngineView;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
 
 use crate::App;
 
@@ -237,8 +237,15 @@ fn container(berth: Arc<berth_api::Berth>, id: String, restart: bool) {
     });
 }
 
-/// Opens a URL with the desktop's browser.
-fn open_in_browser(url: &str) {
+/// Opens an `http(s)://` URL (a published port) with the desktop's browser.
+pub fn open_url(url: &str) -> Result<(), berth_api::ApiError> {
+    if !(url.starts_with("http://") || url.starts_with("https://"))
+        || url.contains(char::is_whitespace)
+    {
+        return Err(berth_api::ApiError::invalid(format!(
+            "{url}: only http:// and https:// addresses open in the browser"
+        )));
+    }
     #[cfg(target_os = "linux")]
     let mut cmd = std::process::Command::new("xdg-open");
     #[cfg(target_os = "macos")]
@@ -249,13 +256,28 @@ fn open_in_browser(url: &str) {
         c.args(["/C", "start", ""]);
         c
     };
-    if let Err(e) = cmd.arg(url).spawn() {
-        tracing::error!(%e, url, "cannot open the browser");
+    cmd.arg(url)
+        .spawn()
+        .map(drop)
+        .map_err(|e| berth_api::ApiError::invalid(format!("cannot open {url} in the browser: {e}")))
+}
+
+fn open_in_browser(url: &str) {
+    if let Err(e) = open_url(url) {
+        tracing::error!(%e, "cannot open the browser");
     }
 }
 
+/// What [`crate::CONTAINERS_CHANGED`] carries.
+#[derive(Clone, serde::Serialize)]
+struct ContainerChange {
+    action: String,
+    id: String,
+}
+
 /// Keeps the tray's container list current: the running containers now, and again after each
-/// container event, for as long as an engine answers.
+/// container event, for as long as an engine answers; forwards each container event to the UI
+/// and to the notifications.
 pub async fn follow_containers(handle: AppHandle, berth: Arc<berth_api::Berth>) {
     use futures_util::StreamExt;
     let show = |rows: &[ContainerRow]| {
@@ -277,7 +299,22 @@ pub async fn follow_containers(handle: AppHandle, berth: Arc<berth_api::Berth>) 
                 if let Ok(rows) = berth.containers(&conn, false).await {
                     show(&rows);
                 }
+                let _ = handle.emit(
+                    crate::CONTAINERS_CHANGED,
+                    ContainerChange {
+                        action: "connected".into(),
+                        id: String::new(),
+                    },
+                );
                 while let Some(Ok(event)) = events.next().await {
+                    let _ = handle.emit(
+                        crate::CONTAINERS_CHANGED,
+                        ContainerChange {
+                            action: event.action.clone(),
+                            id: event.actor.clone(),
+                        },
+                    );
+                    crate::notify::container_event(&handle, &event);
                     if matches!(
                         event.action.as_str(),
                         "start" | "die" | "stop" | "destroy" | "pause" | "unpause" | "rename"
@@ -289,6 +326,7 @@ pub async fn follow_containers(handle: AppHandle, berth: Arc<berth_api::Berth>) 
             }
         }
         show(&[]);
+        berth.forget_connection().await;
         // The engine went away or none answers: look again when Berth's engine changes, or
         // after a moment for one started elsewhere.
         tokio::select! {

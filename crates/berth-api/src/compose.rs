@@ -723,3 +723,195 @@ impl Berth {
         }))
     }
 }
+
+/// A compose project as the app opens it from a folder or a file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ComposeFileView {
+    pub name: String,
+    /// The files it was loaded from, absolute.
+    pub files: Vec<String>,
+    pub services: Vec<String>,
+    /// The normalised project, as `config` prints it.
+    pub config: String,
+    /// Whether `up` would change a container now; `None` without an engine.
+    pub out_of_date: Option<bool>,
+}
+
+/// What the app names a project by: a folder (its compose file is found as `compose`
+/// finds it), a file, or the comma-separated files of a project's labels.
+fn load_options(path: &str) -> LoadOptions {
+    let p = std::path::Path::new(path);
+    if p.is_dir() {
+        LoadOptions {
+            working_dir: Some(p.to_path_buf()),
+            ..Default::default()
+        }
+    } else {
+        LoadOptions {
+            files: path
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(std::path::PathBuf::from)
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
+impl Berth {
+    /// Loads the project at `path` (a folder, a file, or comma-separated files).
+    pub fn compose_open(&self, path: &str) -> Result<Project, ApiError> {
+        if path.trim().is_empty() {
+            return Err(ApiError::invalid(
+                "no compose file: pick a folder holding compose.yaml or the file itself",
+            ));
+        }
+        self.compose_load(&load_options(path))
+    }
+
+    /// [`Berth::compose_open`] as the app shows it, with "out of date" when an engine answers.
+    pub async fn compose_view(
+        &self,
+        conn: Option<&Connection>,
+        path: &str,
+    ) -> Result<ComposeFileView, ApiError> {
+        let project = self.compose_open(path)?;
+        let out_of_date = match conn {
+            Some(conn) => Some(self.compose_out_of_date(conn, &project).await?),
+            None => None,
+        };
+        Ok(ComposeFileView {
+            name: project.name.clone(),
+            files: project
+                .config_files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect(),
+            services: berth_compose::config::services(&project),
+            config: berth_compose::config::yaml(&project)?,
+            out_of_date,
+        })
+    }
+
+    /// `up -d` for the project at `path`.
+    pub async fn compose_up_path(
+        &self,
+        conn: &Connection,
+        path: &str,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<Vec<String>, ApiError> {
+        let project = self.compose_open(path)?;
+        self.compose_up(conn, &project, &UpOptions::default(), None, false, events)
+            .await
+    }
+
+    /// `down` for the project `name`; its files (`path`, possibly empty) are read when they
+    /// are still there, and with `volumes` its named volumes go too.
+    pub async fn compose_down_name(
+        &self,
+        conn: &Connection,
+        name: &str,
+        path: &str,
+        volumes: bool,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<Vec<String>, ApiError> {
+        let project = self.compose_open(path).ok().filter(|p| p.name == name);
+        let opts = DownOptions {
+            volumes,
+            ..Default::default()
+        };
+        self.compose_down(conn, project.as_ref(), name, &opts, None, events)
+            .await
+    }
+
+    /// Restarts the project `name`'s containers.
+    pub async fn compose_restart_name(
+        &self,
+        conn: &Connection,
+        name: &str,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<usize, ApiError> {
+        let op = Lifecycle::Restart { timeout: None };
+        self.compose_lifecycle(conn, None, name, &[], &op, events)
+            .await
+    }
+
+    /// Watches the project at `path` (sync, rebuild, restart as its `develop.watch` says)
+    /// until the returned future is dropped.
+    pub async fn compose_watch_path(
+        &self,
+        conn: &Connection,
+        path: &str,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<(), ApiError> {
+        let project = self.compose_open(path)?;
+        self.compose_watch(conn, &project, &[], events).await
+    }
+}
+
+/// One line of a project's progress, as the app shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectEvent {
+    pub resource: String,
+    pub status: String,
+    pub detail: Option<String>,
+}
+
+impl Berth {
+    /// Runs a project action for the app as a stream of its progress: `up` and `watch` (on
+    /// the files at `path`), `down`, `down_volumes` or `restart` (of the project `name`). The
+    /// action stops when the stream is dropped.
+    pub fn compose_action(
+        self: &std::sync::Arc<Self>,
+        conn: Connection,
+        action: String,
+        name: String,
+        path: String,
+    ) -> impl Stream<Item = Result<ProjectEvent, ApiError>> + use<> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let berth = self.clone();
+        let task = tokio::spawn(async move {
+            let events_tx = tx.clone();
+            let events = move |e: ApplyEvent| {
+                let _ = events_tx.send(Ok(ProjectEvent {
+                    resource: e.resource,
+                    status: e.status,
+                    detail: e.detail,
+                }));
+            };
+            let done = match action.as_str() {
+                "up" => berth.compose_up_path(&conn, &path, &events).await.map(drop),
+                "down" | "down_volumes" => berth
+                    .compose_down_name(&conn, &name, &path, action == "down_volumes", &events)
+                    .await
+                    .map(drop),
+                "restart" => berth
+                    .compose_restart_name(&conn, &name, &events)
+                    .await
+                    .map(drop),
+                "watch" => berth.compose_watch_path(&conn, &path, &events).await,
+                other => Err(ApiError::invalid(format!(
+                    "compose action {other:?}: choose up, down, down_volumes, restart or watch"
+                ))),
+            };
+            if let Err(e) = done {
+                let _ = tx.send(Err(e));
+            }
+        });
+        // Dropping the stream aborts the action (a watch runs until then).
+        let abort = AbortOnDrop(task.abort_handle());
+        futures_util::stream::unfold((rx, abort), |(mut rx, abort)| async move {
+            rx.recv().await.map(|item| (item, (rx, abort)))
+        })
+    }
+}
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

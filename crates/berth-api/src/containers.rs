@@ -342,3 +342,115 @@ impl Berth {
         Ok(conn.client.exec_exit_code(exec_id).await?)
     }
 }
+
+impl Berth {
+    /// A lifecycle action by name, as the app's buttons send it: `start`, `stop`, `restart`,
+    /// `pause`, `unpause` or `kill`.
+    pub async fn container_action(
+        &self,
+        conn: &Connection,
+        id: &str,
+        action: &str,
+    ) -> Result<(), ApiError> {
+        match action {
+            "start" => self.start(conn, id).await,
+            "stop" => self.stop(conn, id, None).await,
+            "restart" => self.restart(conn, id, None).await,
+            "pause" => self.pause(conn, id).await,
+            "unpause" => self.unpause(conn, id).await,
+            "kill" => self.kill(conn, id, "KILL").await,
+            other => Err(ApiError::invalid(format!(
+                "container action {other:?}: choose start, stop, restart, pause, unpause or kill"
+            ))),
+        }
+    }
+
+    /// [`Berth::check_run_ports`], then [`Berth::run`]: the run dialog's Run button.
+    pub async fn run_checked(
+        &self,
+        conn: &Connection,
+        req: &RunRequest,
+    ) -> Result<String, ApiError> {
+        self.check_run_ports(conn, req).await?;
+        self.run(conn, req).await
+    }
+
+    /// Writes a container's whole log so far to `to` (the logs view's Download), with
+    /// timestamps; returns the bytes written.
+    pub async fn save_logs(
+        &self,
+        conn: &Connection,
+        id: &str,
+        to: &std::path::Path,
+    ) -> Result<u64, ApiError> {
+        use tokio::io::AsyncWriteExt;
+        let fail = |e: std::io::Error| ApiError::invalid(format!("{}: {e}", to.display()));
+        let mut file = tokio::fs::File::create(to).await.map_err(fail)?;
+        let opts = LogOptions {
+            timestamps: true,
+            ..Default::default()
+        };
+        let mut stream = std::pin::pin!(self.logs_raw(conn, id, &opts));
+        let mut written = 0;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            file.write_all(&chunk.bytes).await.map_err(fail)?;
+            written += chunk.bytes.len() as u64;
+        }
+        file.flush().await.map_err(fail)?;
+        Ok(written)
+    }
+
+    /// [`Berth::check_run`], and then what only the engine's host knows: a published port that
+    /// another container of the engine or (for a local engine) another program already holds.
+    /// The run dialog shows these errors inline, before anything is created.
+    pub async fn check_run_ports(
+        &self,
+        conn: &Connection,
+        req: &RunRequest,
+    ) -> Result<(), ApiError> {
+        let spec = self.check_run(req)?;
+        let wanted: Vec<(u16, &str)> = spec
+            .ports
+            .iter()
+            .filter_map(|p| p.host_port.map(|h| (h, p.proto.as_str())))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        for c in conn.client.list_containers(false).await? {
+            let name = c
+                .names
+                .iter()
+                .flatten()
+                .next()
+                .map(|n| n.trim_start_matches('/').to_owned())
+                .unwrap_or_default();
+            for p in c.ports.iter().flatten() {
+                let proto = p.typ.map(|t| t.to_string()).unwrap_or_default();
+                if let Some(&(port, _)) = wanted
+                    .iter()
+                    .find(|(h, pr)| Some(*h) == p.public_port && *pr == proto)
+                {
+                    return Err(ApiError::invalid(format!(
+                        "port {port}: already published by container {name}; pick another host port"
+                    )));
+                }
+            }
+        }
+        if conn.candidate.endpoint.host.starts_with("unix://") {
+            for &(port, proto) in &wanted {
+                let free = match proto {
+                    "udp" => std::net::UdpSocket::bind(("0.0.0.0", port)).is_ok(),
+                    _ => std::net::TcpListener::bind(("0.0.0.0", port)).is_ok(),
+                };
+                if !free {
+                    return Err(ApiError::invalid(format!(
+                        "port {port}: another program on this machine listens on it; pick another host port"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -58,9 +58,10 @@ impl From<berth_engine::Error> for ApiError {
         use berth_engine::Error as E;
         match err {
             E::Client(e) => e.into(),
-            E::UnknownContext { .. } | E::BadFile { .. } | E::Credentials { .. } => {
-                Self::invalid(err.to_string())
-            }
+            E::UnknownContext { .. }
+            | E::BadFile { .. }
+            | E::Credentials { .. }
+            | E::InvalidInput { .. } => Self::invalid(err.to_string()),
             E::NoEngine { .. } | E::NotRunning => {
                 Self::new(ErrorCode::EngineUnreachable, err.to_string())
             }

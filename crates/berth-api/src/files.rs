@@ -130,6 +130,23 @@ impl Berth {
             .await?)
     }
 
+    /// The entries directly under `path` in a container (the Files tab).
+    pub async fn container_files(
+        &self,
+        conn: &Connection,
+        id: &str,
+        path: &str,
+    ) -> Result<Vec<crate::VolumeEntry>, ApiError> {
+        let dir = match path.trim_end_matches('/') {
+            "" => "/.".to_owned(),
+            p => p.to_owned(),
+        };
+        let tar = collect(conn.client.copy_from(id, &dir)).await?;
+        let mut entries = crate::volume_files::entries(&tar, &format!("{id}:{path}"))?;
+        entries.retain(|e| !e.path.contains('/'));
+        Ok(entries)
+    }
+
     /// `docker diff`'s lines: `A /path`, `C /path`, `D /path`.
     pub async fn diff(&self, conn: &Connection, id: &str) -> Result<Vec<String>, ApiError> {
         Ok(conn

@@ -4,11 +4,13 @@
 //! Berth's own when none answers and the settings allow it), drives Berth's own engine, and
 //! returns [`wire`] types. Nothing below this crate knows about tauri or clap.
 
+mod builds;
 pub mod compose;
 mod containers;
 mod engine;
 mod error;
 mod files;
+mod host;
 pub mod images;
 mod resources;
 pub mod settings;
@@ -29,9 +31,11 @@ pub use berth_docker::Error as ClientError;
 pub use berth_docker::containers::{LogChunk, LogOptions, LogStream};
 pub use berth_docker::spec::parse_env;
 pub use berth_engine::own::Supervisor;
+pub use builds::BuildRecord;
 pub use containers::{AttachSession, ExecSession, ExecSpec, LogLine, RunRequest};
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
+pub use host::HostSample;
 pub use images::{BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, SearchRow};
 pub use resources::NetworkRequest;
 pub use settings::Settings;
@@ -71,7 +75,7 @@ impl Connection {
 
 /// The facade.
 pub struct Berth {
-    settings: Settings,
+    settings: std::sync::RwLock<Settings>,
     settings_path: PathBuf,
     store: ContextStore,
     engine: EngineConfig,
@@ -80,6 +84,10 @@ pub struct Berth {
     /// The supervisor of Berth's own engine, when this process runs it (the app).
     supervisor: Mutex<Option<Supervisor>>,
     supervisor_appeared: tokio::sync::Notify,
+    /// The app's connection, kept between calls (see [`Berth::current`]).
+    current: Mutex<Option<Connection>>,
+    /// The dashboard's host sampler and its history, kept while the app runs.
+    host: std::sync::Mutex<Option<berth_host::Sampler>>,
 }
 
 impl Berth {
@@ -105,7 +113,7 @@ impl Berth {
         }
         let engine = settings.engine_config(env.xdg_runtime_dir.as_deref());
         Ok(Self {
-            settings,
+            settings: std::sync::RwLock::new(settings),
             settings_path,
             store: ContextStore::new(env),
             engine,
@@ -113,18 +121,25 @@ impl Berth {
             target,
             supervisor: Mutex::new(None),
             supervisor_appeared: tokio::sync::Notify::new(),
+            current: Mutex::new(None),
+            host: std::sync::Mutex::new(None),
         })
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.settings
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    pub fn save_settings(&mut self, settings: Settings) -> Result<(), ApiError> {
+    /// Writes the settings file and uses the new settings from now on; the engine's own
+    /// settings (dockerd, bridge) apply when Berth next loads them.
+    pub fn save_settings(&self, settings: Settings) -> Result<Settings, ApiError> {
+        settings.check()?;
         settings.save(&self.settings_path)?;
-        self.engine = settings.engine_config(self.store.env().xdg_runtime_dir.as_deref());
-        self.settings = settings;
-        Ok(())
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings.clone();
+        Ok(settings)
     }
 
     /// Berth's own engine configuration.
@@ -175,10 +190,28 @@ impl Berth {
         })
     }
 
+    /// The connection the app uses for its calls: made on first use and kept until
+    /// [`Berth::forget_connection`] (the app calls it when the engine changes or its event
+    /// stream ends).
+    pub async fn current(&self) -> Result<Connection, ApiError> {
+        let mut current = self.current.lock().await;
+        if let Some(conn) = current.as_ref() {
+            return Ok(conn.clone());
+        }
+        let conn = self.connect().await?;
+        *current = Some(conn.clone());
+        Ok(conn)
+    }
+
+    /// Drops the kept connection; the next [`Berth::current`] looks for the engine again.
+    pub async fn forget_connection(&self) {
+        self.current.lock().await.take();
+    }
+
     /// Whether an unreachable engine should make Berth start its own: the target is discovery
     /// and the `engine_autostart` setting is on.
     pub fn autostarts(&self) -> bool {
-        matches!(self.target, Target::Discover) && self.settings.engine_autostart
+        matches!(self.target, Target::Discover) && self.settings().engine_autostart
     }
 
     /// [`Berth::connect`], and when no engine answers and [`Berth::autostarts`], starts Berth's
@@ -214,6 +247,33 @@ impl Berth {
                 skip_tls_verify: c.skip_tls_verify,
             })
             .collect())
+    }
+
+    /// Adds a remote engine as a docker context (`tcp://HOST:PORT`, with TLS when `ca`,
+    /// `cert` and `key` are given; all three or none).
+    pub fn context_add(
+        &self,
+        name: &str,
+        host: &str,
+        ca: Option<&str>,
+        cert: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<ContextRow, ApiError> {
+        let tls = match (ca, cert, key) {
+            (None, None, None) => None,
+            (Some(ca), Some(cert), Some(key)) => Some(berth_docker::TlsMaterial {
+                ca: ca.into(),
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            _ => {
+                return Err(ApiError::invalid(
+                    "TLS needs all three files: the CA, the client certificate and its key",
+                ));
+            }
+        };
+        self.store.create(name, "", host, tls.as_ref())?;
+        self.context_inspect(name)
     }
 
     pub fn context_use(&self, name: &str) -> Result<(), ApiError> {

@@ -24,6 +24,16 @@ pub struct Settings {
     pub engine_bridge_name: String,
     pub engine_bridge_cidr: String,
     pub engine_address_pool: String,
+    /// Start Berth when the user logs in.
+    pub start_at_login: bool,
+    /// Start in the tray, without opening the window.
+    pub start_minimised: bool,
+    /// Desktop notifications for containers that die unexpectedly.
+    pub notifications: bool,
+    /// How often the dashboard and stats views sample, in milliseconds (250–10000).
+    pub stats_interval_ms: u32,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
 }
 
 impl Default for Settings {
@@ -37,11 +47,38 @@ impl Default for Settings {
             engine_bridge_name: bridge.name,
             engine_bridge_cidr: bridge.cidr,
             engine_address_pool: bridge.pool,
+            start_at_login: false,
+            start_minimised: false,
+            notifications: true,
+            stats_interval_ms: 1000,
+            theme: "system".into(),
         }
     }
 }
 
 impl Settings {
+    /// Rejects values the app cannot use, naming the setting.
+    pub fn check(&self) -> Result<(), ApiError> {
+        if !(250..=10_000).contains(&self.stats_interval_ms) {
+            return Err(ApiError::invalid(format!(
+                "stats interval {} ms: give 250 to 10000 ms",
+                self.stats_interval_ms
+            )));
+        }
+        if !matches!(self.theme.as_str(), "system" | "light" | "dark") {
+            return Err(ApiError::invalid(format!(
+                "theme {:?}: choose system, light or dark",
+                self.theme
+            )));
+        }
+        if self.engine_dockerd.trim().is_empty() {
+            return Err(ApiError::invalid(
+                "engine dockerd: name the dockerd to run, e.g. dockerd",
+            ));
+        }
+        Ok(())
+    }
+
     /// `$XDG_CONFIG_HOME/berth/settings.json`.
     pub fn default_path() -> PathBuf {
         dirs::config_dir()

@@ -91,38 +91,31 @@ impl Berth {
             crate::files::collect(conn.client.copy_from(&helper, inside.trim_end_matches('/')))
                 .await;
         self.drop_helper(conn, &helper).await;
-        let tar = tar?;
-        let mut out = Vec::new();
-        let mut archive = tar::Archive::new(tar.as_slice());
-        let fail = |e: std::io::Error| ApiError::invalid(format!("{volume}: {e}"));
-        for entry in archive.entries().map_err(fail)? {
-            let entry = entry.map_err(fail)?;
-            let h = entry.header();
-            let name = entry
-                .path()
-                .map_err(fail)?
-                .to_string_lossy()
-                .trim_end_matches('/')
-                .to_owned();
-            // The archive's top entry is the directory asked for itself.
-            let rel = name
-                .split_once('/')
-                .map(|(_, r)| r.to_owned())
-                .unwrap_or_default();
-            let kind = match h.entry_type() {
-                tar::EntryType::Directory => "dir",
-                tar::EntryType::Regular => "file",
-                tar::EntryType::Symlink | tar::EntryType::Link => "link",
-                _ => "other",
-            };
-            out.push(VolumeEntry {
-                path: rel,
-                kind: kind.into(),
-                size: h.size().unwrap_or(0),
-                mode: h.mode().unwrap_or(0),
-            });
-        }
-        Ok(out)
+        entries(&tar?, volume)
+    }
+
+    /// [`Berth::export_volume`] into a file.
+    pub async fn export_volume_to(
+        &self,
+        conn: &Connection,
+        volume: &str,
+        to: &std::path::Path,
+    ) -> Result<u64, ApiError> {
+        let mut file = std::fs::File::create(to)
+            .map_err(|e| ApiError::invalid(format!("{}: {e}", to.display())))?;
+        self.export_volume(conn, volume, &mut file).await
+    }
+
+    /// [`Berth::import_volume`] from a tar file.
+    pub async fn import_volume_from(
+        &self,
+        conn: &Connection,
+        volume: &str,
+        from: &std::path::Path,
+    ) -> Result<(), ApiError> {
+        let tar = std::fs::read(from)
+            .map_err(|e| ApiError::invalid(format!("{}: {e}", from.display())))?;
+        self.import_volume(conn, volume, tar).await
     }
 
     /// Writes a volume's contents as a tar (its files at the top level) to `out`.
@@ -130,7 +123,7 @@ impl Berth {
         &self,
         conn: &Connection,
         volume: &str,
-        out: &mut dyn Write,
+        out: &mut (dyn Write + Send),
     ) -> Result<u64, ApiError> {
         let helper = self.helper_for(conn, volume, true).await?;
         let tar =
@@ -161,4 +154,39 @@ impl Berth {
         self.drop_helper(conn, &helper).await;
         Ok(done?)
     }
+}
+
+/// The entries of an archive the engine sent for a directory, relative to that directory
+/// (whose own entry comes first and is left out).
+pub(crate) fn entries(tar: &[u8], what: &str) -> Result<Vec<VolumeEntry>, ApiError> {
+    let mut out = Vec::new();
+    let mut archive = tar::Archive::new(tar);
+    let fail = |e: std::io::Error| ApiError::invalid(format!("{what}: {e}"));
+    for entry in archive.entries().map_err(fail)? {
+        let entry = entry.map_err(fail)?;
+        let h = entry.header();
+        let name = entry
+            .path()
+            .map_err(fail)?
+            .to_string_lossy()
+            .trim_end_matches('/')
+            .to_owned();
+        // The archive's top entry is the directory asked for itself.
+        let Some((_, rel)) = name.split_once('/') else {
+            continue;
+        };
+        let kind = match h.entry_type() {
+            tar::EntryType::Directory => "dir",
+            tar::EntryType::Regular => "file",
+            tar::EntryType::Symlink | tar::EntryType::Link => "link",
+            _ => "other",
+        };
+        out.push(VolumeEntry {
+            path: rel.to_owned(),
+            kind: kind.into(),
+            size: h.size().unwrap_or(0),
+            mode: h.mode().unwrap_or(0),
+        });
+    }
+    Ok(out)
 }

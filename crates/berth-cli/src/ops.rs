@@ -784,7 +784,7 @@ pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> R
 }
 
 /// Where a tar goes: `-o FILE`, else stdout unless it is a terminal.
-pub fn archive_output(path: Option<&str>) -> Result<Box<dyn Write>> {
+pub fn archive_output(path: Option<&str>) -> Result<Box<dyn Write + Send>> {
     match path {
         Some(p) => Ok(Box::new(
             std::fs::File::create(p).with_context(|| format!("cannot write {p}"))?,

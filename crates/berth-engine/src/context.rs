@@ -227,6 +227,70 @@ impl ContextStore {
         })
     }
 
+    /// Stores a new context in docker's own format (`docker context create NAME --docker
+    /// host=HOST[,ca=…,cert=…,key=…]`): its TLS files are copied into the store.
+    pub fn create(
+        &self,
+        name: &str,
+        description: &str,
+        host: &str,
+        tls: Option<&TlsMaterial>,
+    ) -> Result<Context, Error> {
+        let invalid = |detail: String| Error::InvalidInput { detail };
+        let valid_name = name.len() > 1
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if !valid_name || name == "default" {
+            return Err(invalid(format!(
+                "context name {name:?}: use 2 or more letters, digits, '_', '.' or '-' (not \"default\")"
+            )));
+        }
+        Endpoint {
+            host: host.to_owned(),
+            tls: None,
+        }
+        .address()?;
+        let meta_dir = self.dir.join("contexts/meta").join(digest(name));
+        if meta_dir.join("meta.json").is_file() {
+            return Err(invalid(format!(
+                "context {name:?} exists already: pick another name or remove it first"
+            )));
+        }
+        if let Some(tls) = tls {
+            let tls_dir = self
+                .dir
+                .join("contexts/tls")
+                .join(digest(name))
+                .join("docker");
+            std::fs::create_dir_all(&tls_dir)
+                .map_err(Error::io(format!("creating {}", tls_dir.display())))?;
+            for (from, to) in [
+                (&tls.ca, "ca.pem"),
+                (&tls.cert, "cert.pem"),
+                (&tls.key, "key.pem"),
+            ] {
+                std::fs::copy(from, tls_dir.join(to))
+                    .map_err(Error::io(format!("reading {}", from.display())))?;
+            }
+        }
+        let meta = serde_json::json!({
+            "Name": name,
+            "Metadata": { "Description": description },
+            "Endpoints": { "docker": { "Host": host, "SkipTLSVerify": false } },
+        });
+        std::fs::create_dir_all(&meta_dir)
+            .map_err(Error::io(format!("creating {}", meta_dir.display())))?;
+        let path = meta_dir.join("meta.json");
+        std::fs::write(&path, meta.to_string())
+            .map_err(Error::io(format!("writing {}", path.display())))?;
+        self.get(name)
+    }
+
     /// Makes `name` the current context, as `docker context use` does, keeping every other key
     /// of `config.json`.
     pub fn use_context(&self, name: &str) -> Result<(), Error> {

@@ -8,6 +8,9 @@ pub enum Error {
     #[error("unknown context {name:?}: `berth context ls` lists the contexts there are")]
     UnknownContext { name: String },
 
+    #[error("{detail}")]
+    InvalidInput { detail: String },
+
     #[error("{path}: {detail}")]
     BadFile { path: PathBuf, detail: String },
 

@@ -1,16 +1,18 @@
 //! Host hardware usage: one sysinfo `System`, refreshed only for what is shown, into a
-//! fixed-size history.
-//!
-//! Today this samples CPU (total and per core), memory, swap and load. Disks, network and the
-//! engine's own process tree come with the dashboard (issue 5).
+//! fixed-size history: CPU (total and per core), memory, swap, load, disks, network, and the
+//! engine's own process tree (dockerd, its containerd, and the container shims).
 
+mod engine;
 mod history;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
+use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, Networks, RefreshKind, System};
+use ts_rs::TS;
 
+pub use engine::EngineUsage;
 pub use history::History;
 
 /// The host cannot be read.
@@ -18,49 +20,127 @@ pub use history::History;
 #[error("cannot read the host's hardware usage: {0}")]
 pub struct Error(String);
 
+/// One mounted file system.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DiskSample {
+    pub mount: String,
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub available: u64,
+}
+
 /// One reading of the host.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct HostSample {
     /// Milliseconds since the Unix epoch.
+    #[ts(type = "number")]
     pub at_ms: u64,
     /// Average over all cores, 0–100.
     pub cpu_percent: f32,
     pub per_core: Vec<f32>,
+    #[ts(type = "number")]
     pub mem_used: u64,
+    #[ts(type = "number")]
     pub mem_total: u64,
+    #[ts(type = "number")]
     pub swap_used: u64,
+    #[ts(type = "number")]
     pub swap_total: u64,
     /// 1, 5 and 15 minute load averages.
     pub load: [f64; 3],
+    /// Real file systems (no tmpfs, overlay or other virtual ones), by mount point.
+    pub disks: Vec<DiskSample>,
+    /// Bytes per second received and sent by all interfaces but loopback, since the last sample.
+    #[ts(type = "number")]
+    pub net_rx_per_s: u64,
+    #[ts(type = "number")]
+    pub net_tx_per_s: u64,
+    /// The engine's own processes, when an engine process was given to [`Sampler::sample`].
+    pub engine: Option<EngineUsage>,
 }
 
 /// Takes samples of the host and keeps the last `capacity` of them.
 pub struct Sampler {
     system: System,
+    disks: Disks,
+    networks: Networks,
+    engine: engine::Tree,
+    last: Option<Instant>,
     history: History<HostSample>,
 }
+
+/// Virtual file systems the dashboard does not show.
+const VIRTUAL_FS: &[&str] = &[
+    "tmpfs", "devtmpfs", "overlay", "squashfs", "proc", "sysfs", "cgroup", "cgroup2", "nsfs",
+];
 
 impl Sampler {
     /// Fails only where sysinfo cannot read the host at all (an unsupported OS).
     pub fn new(capacity: usize) -> Result<Self, Error> {
+        let err = |e: sysinfo::Error| Error(e.to_string());
         let kind = RefreshKind::nothing()
             .with_cpu(CpuRefreshKind::nothing().with_usage())
             .with_memory(MemoryRefreshKind::everything());
-        let system = System::new_with_specifics(kind).map_err(|e| Error(e.to_string()))?;
         Ok(Self {
-            system,
+            system: System::new_with_specifics(kind).map_err(err)?,
+            disks: Disks::new_with_refreshed_list().map_err(err)?,
+            networks: Networks::new_with_refreshed_list().map_err(err)?,
+            engine: engine::Tree::default(),
+            last: None,
             history: History::new(capacity),
         })
     }
 
-    /// Refreshes CPU and memory and records a sample. CPU usage is measured since the previous
-    /// call, so the first sample after `new` reads zero.
-    pub fn sample(&mut self) -> &HostSample {
+    /// Refreshes what the dashboard shows and records a sample; `engine_pid` is the engine's
+    /// dockerd, whose process tree is measured too. CPU usage and rates are measured since the
+    /// previous call, so the first sample after `new` reads zero for them.
+    pub fn sample(&mut self, engine_pid: Option<u32>) -> &HostSample {
         self.system.refresh_cpu_usage();
         self.system.refresh_memory();
+        self.disks.refresh(true);
+        self.networks.refresh(true);
+        let now = Instant::now();
+        let secs = self
+            .last
+            .map(|t| now.duration_since(t).as_secs_f64())
+            .unwrap_or(0.0);
+        self.last = Some(now);
+        let (rx, tx) = self
+            .networks
+            .iter()
+            .filter(|(name, _)| name.as_os_str() != "lo")
+            .fold((0, 0), |(rx, tx), (_, n)| {
+                (rx + n.received(), tx + n.transmitted())
+            });
+        let rate = |bytes: u64| {
+            if secs > 0.0 {
+                (bytes as f64 / secs) as u64
+            } else {
+                0
+            }
+        };
+        // One line per mount point; bind mounts of one device repeat it.
+        let disks: BTreeMap<String, DiskSample> = self
+            .disks
+            .iter()
+            .filter(|d| !VIRTUAL_FS.contains(&d.file_system().to_string_lossy().as_ref()))
+            .map(|d| {
+                let mount = d.mount_point().display().to_string();
+                let sample = DiskSample {
+                    mount: mount.clone(),
+                    total: d.total_space(),
+                    available: d.available_space(),
+                };
+                (mount, sample)
+            })
+            .collect();
         let load = System::load_average()
             .map(|l| [l.one, l.five, l.fifteen])
             .unwrap_or_default();
+        let engine = engine_pid.map(|pid| self.engine.measure(&mut self.system, pid));
         let sample = HostSample {
             at_ms: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -73,6 +153,10 @@ impl Sampler {
             swap_used: self.system.used_swap(),
             swap_total: self.system.total_swap(),
             load,
+            disks: disks.into_values().collect(),
+            net_rx_per_s: rate(rx),
+            net_tx_per_s: rate(tx),
+            engine,
         };
         self.history.push(sample)
     }
@@ -89,16 +173,21 @@ mod tests {
     #[test]
     fn samples_the_real_host() {
         let mut sampler = Sampler::new(4).unwrap();
-        let first = sampler.sample().clone();
+        let first = sampler.sample(None).clone();
         assert!(first.mem_total > 0 && first.mem_used <= first.mem_total);
         assert_eq!(
             first.per_core.len(),
             std::thread::available_parallelism().unwrap().get()
         );
+        assert!(first.disks.iter().any(|d| d.mount == "/" && d.total > 0));
+        assert!(first.engine.is_none());
         std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
-        let second = sampler.sample();
+        let second = sampler.sample(Some(std::process::id())).clone();
         assert!((0.0..=100.0).contains(&second.cpu_percent));
         assert!(second.at_ms >= first.at_ms);
         assert_eq!(sampler.history().len(), 2);
+        // This test process stands in for dockerd: its tree is at least itself.
+        let engine = second.engine.unwrap();
+        assert!(engine.processes >= 1 && engine.memory > 0, "{engine:?}");
     }
 }

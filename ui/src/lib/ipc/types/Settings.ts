@@ -19,4 +19,24 @@ engine_dockerd: string,
 /**
  * The rootful engine's own bridge (never `docker0`, which a system engine owns).
  */
-engine_bridge_name: string, engine_bridge_cidr: string, engine_address_pool: string, };
+engine_bridge_name: string, engine_bridge_cidr: string, engine_address_pool: string, 
+/**
+ * Start Berth when the user logs in.
+ */
+start_at_login: boolean, 
+/**
+ * Start in the tray, without opening the window.
+ */
+start_minimised: boolean, 
+/**
+ * Desktop notifications for containers that die unexpectedly.
+ */
+notifications: boolean, 
+/**
+ * How often the dashboard and stats views sample, in milliseconds (250–10000).
+ */
+stats_interval_ms: number, 
+/**
+ * `system`, `light` or `dark`.
+ */
+theme: string, };

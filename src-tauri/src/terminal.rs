@@ -1,0 +1,86 @@
+//! Exec terminals: a TTY exec session whose output goes to the UI's xterm through a channel
+//! (as text, never splitting a character) and whose input and size come back as commands.
+
+use berth_api::{ApiError, ExecSpec};
+use futures_util::StreamExt;
+use tauri::State;
+use tauri::ipc::Channel;
+use tokio::io::AsyncWriteExt;
+
+use crate::App;
+use crate::streams::{Batch, ExecInput, Utf8Chunks};
+
+/// Starts `command` (the container's shell when empty) with a TTY of `rows`×`cols`; returns
+/// the session id that `input`, `resize` and `unsubscribe` take.
+pub async fn open(
+    app: &State<'_, App>,
+    id: &str,
+    command: Vec<String>,
+    rows: u16,
+    cols: u16,
+    channel: Channel<Batch<String>>,
+) -> Result<u32, ApiError> {
+    let conn = app.berth.current().await?;
+    let command = if command.is_empty() {
+        vec!["sh".to_owned()]
+    } else {
+        command
+    };
+    let spec = ExecSpec {
+        command,
+        tty: true,
+        interactive: true,
+        size: Some((rows, cols)),
+        ..Default::default()
+    };
+    let session = app.berth.exec(&conn, id, &spec).await?;
+    let sub = app.streams.id();
+    app.streams.keep_exec(
+        sub,
+        ExecInput {
+            exec_id: session.id.clone(),
+            writer: tokio::sync::Mutex::new(session.input),
+        },
+    );
+    let output = session.output;
+    let berth = app.berth.clone();
+    let exec_id = session.id;
+    app.streams.spawn(sub, async move {
+        let mut text = Utf8Chunks::default();
+        let output =
+            output.map(move |chunk| chunk.map(|c| text.push(&c.bytes)).map_err(ApiError::from));
+        crate::streams::forward(output, channel.clone()).await;
+        // Tell the terminal how the command ended.
+        if let Ok(Some(code)) = berth.exec_exit_code(&conn, &exec_id).await {
+            let _ = channel.send(Batch {
+                items: vec![format!("\r\n[process exited with code {code}]\r\n")],
+                done: true,
+                error: None,
+            });
+        }
+    });
+    Ok(sub)
+}
+
+pub async fn input(app: &State<'_, App>, session: u32, data: &str) -> Result<(), ApiError> {
+    let exec = app.streams.exec(session)?;
+    let mut writer = exec.writer.lock().await;
+    writer
+        .write_all(data.as_bytes())
+        .await
+        .and(writer.flush().await)
+        .map_err(|e| ApiError::invalid(format!("terminal {session}: {e}")))
+}
+
+pub async fn resize(
+    app: &State<'_, App>,
+    session: u32,
+    rows: u16,
+    cols: u16,
+) -> Result<(), ApiError> {
+    let exec = app.streams.exec(session)?;
+    let conn = app.berth.current().await?;
+    app.berth
+        .exec_resize(&conn, &exec.exec_id, rows, cols)
+        .await
+}
