@@ -1,17 +1,210 @@
-// Typed wrappers over the app's commands and events. The types are generated from the Rust
-// wire types by ts-rs (see ./types); `cargo test -p berth-api` regenerates them.
-import { invoke } from "@tauri-apps/api/core";
+// Typed wrappers over the app's commands, streams and events. The types are generated from the
+// Rust wire types by ts-rs (see ./types); `cargo test -p berth-api` regenerates them.
+//
+// Everything goes through a Transport, so tests (and the browser build) pass a fake one.
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { ApiError } from "./types/ApiError";
+import type { BuildRecord } from "./types/BuildRecord";
+import type { BuildRequest } from "./types/BuildRequest";
+import type { ComposeFileView } from "./types/ComposeFileView";
+import type { ComposeProjectRow } from "./types/ComposeProjectRow";
+import type { ContainerRow } from "./types/ContainerRow";
+import type { ContextRow } from "./types/ContextRow";
 import type { EngineView } from "./types/EngineView";
+import type { FreshnessView } from "./types/FreshnessView";
+import type { HostSample } from "./types/HostSample";
+import type { ImageRow } from "./types/ImageRow";
+import type { InfoView } from "./types/InfoView";
+import type { LayerRow } from "./types/LayerRow";
+import type { LogLine } from "./types/LogLine";
+import type { NetworkRequest } from "./types/NetworkRequest";
+import type { NetworkRow } from "./types/NetworkRow";
 import type { OwnEngineView } from "./types/OwnEngineView";
+import type { ProgressEvent } from "./types/ProgressEvent";
+import type { ProjectEvent } from "./types/ProjectEvent";
+import type { RunRequest } from "./types/RunRequest";
+import type { SearchRow } from "./types/SearchRow";
+import type { Settings } from "./types/Settings";
+import type { TopView } from "./types/TopView";
+import type { UsageView } from "./types/UsageView";
+import type { VersionView } from "./types/VersionView";
+import type { VolumeEntry } from "./types/VolumeEntry";
+import type { VolumeRow } from "./types/VolumeRow";
 
-export type { ApiError, EngineView, OwnEngineView };
+export type {
+  ApiError,
+  BuildRecord,
+  BuildRequest,
+  ComposeFileView,
+  ComposeProjectRow,
+  ContainerRow,
+  ContextRow,
+  EngineView,
+  FreshnessView,
+  HostSample,
+  ImageRow,
+  InfoView,
+  LayerRow,
+  LogLine,
+  NetworkRequest,
+  NetworkRow,
+  OwnEngineView,
+  ProgressEvent,
+  ProjectEvent,
+  RunRequest,
+  SearchRow,
+  Settings,
+  TopView,
+  UsageView,
+  VersionView,
+  VolumeEntry,
+  VolumeRow,
+};
 
 /** The event the app emits whenever Berth's engine changes. */
 export const ENGINE_STATE = "engine://state";
+/** The event the app emits for each container event of the engine in use. */
+export const CONTAINERS_CHANGED = "containers://changed";
 
-/** What the UI needs from the app; tests pass a fake. */
+/** What a stream delivers: items in batches, and at the end `done` (with an error if it failed). */
+export type Batch<T> = { items: T[]; done: boolean; error: ApiError | null };
+
+/** A running stream; `stop()` ends it in the app too. */
+export interface Subscription {
+  readonly id: Promise<number>;
+  stop(): void;
+}
+
+/** How the UI reaches the app; tests pass a fake. */
+export interface Transport {
+  invoke<T>(command: string, args?: Record<string, unknown>): Promise<T>;
+  stream<T>(command: string, args: Record<string, unknown>, onBatch: (batch: Batch<T>) => void): Subscription;
+  listen<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn>;
+}
+
+export const tauriTransport: Transport = {
+  invoke: (command, args) => invoke(command, args),
+  stream<T>(command: string, args: Record<string, unknown>, onBatch: (batch: Batch<T>) => void): Subscription {
+    const channel = new Channel<Batch<T>>();
+    let stopped = false;
+    channel.onmessage = (batch) => {
+      if (!stopped) onBatch(batch);
+    };
+    const id = invoke<number>(command, { ...args, channel });
+    // A stream that could not start reports it as its one and last batch.
+    id.catch((error) => {
+      if (!stopped) onBatch({ items: [], done: true, error: asApiError(error) });
+    });
+    return {
+      id,
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        id.then((n) => invoke("unsubscribe", { id: n })).catch(() => {});
+      },
+    };
+  },
+  listen: (event, handler) => listen(event, (e) => handler(e.payload as never)),
+};
+
+function asApiError(err: unknown): ApiError {
+  if (typeof err === "object" && err !== null && "message" in err) return err as ApiError;
+  return { code: "internal", message: String(err) };
+}
+
+/** A one-line message from whatever a command rejected with. */
+export function errorMessage(err: unknown): string {
+  return asApiError(err).message;
+}
+
+/** Whether an error means no engine answers (the UI then offers to start one). */
+export function isUnreachable(err: unknown): boolean {
+  return asApiError(err).code === "engine_unreachable";
+}
+
+/** Every command of the app, typed. */
+export function api(t: Transport) {
+  const call = <T>(command: string, args?: Record<string, unknown>) => t.invoke<T>(command, args);
+  return {
+    transport: t,
+    engineView: () => call<EngineView>("engine_view"),
+    engineStart: () => call<OwnEngineView>("engine_start"),
+    engineStop: () => call<boolean>("engine_stop"),
+    engineRestart: () => call<OwnEngineView>("engine_restart"),
+    version: () => call<VersionView>("version"),
+    info: () => call<InfoView>("info"),
+    contexts: () => call<ContextRow[]>("contexts"),
+    contextUse: (name: string) => call<void>("context_use", { name }),
+    contextAdd: (name: string, host: string, ca: string | null, cert: string | null, key: string | null) =>
+      call<ContextRow>("context_add", { name, host, ca, cert, key }),
+
+    containers: (all: boolean) => call<ContainerRow[]>("containers", { all }),
+    containerAction: (id: string, action: string) => call<void>("container_action", { id, action }),
+    containerRemove: (id: string, force: boolean, volumes: boolean) =>
+      call<void>("container_remove", { id, force, volumes }),
+    containerInspect: (id: string) => call<Record<string, unknown>>("container_inspect", { id }),
+    containerTop: (id: string) => call<TopView>("container_top", { id }),
+    containerFiles: (id: string, path: string) => call<VolumeEntry[]>("container_files", { id, path }),
+    containerDownload: (id: string, path: string, to: string) => call<void>("container_download", { id, path, to }),
+    containerUpload: (id: string, from: string, path: string) => call<void>("container_upload", { id, from, path }),
+    runCheck: (req: RunRequest) => call<void>("run_check", { req }),
+    run: (req: RunRequest) => call<string>("run", { req }),
+    logs: (id: string, tail: number | null, timestamps: boolean, on: (b: Batch<LogLine>) => void) =>
+      t.stream<LogLine>("logs_follow", { id, tail, timestamps }, on),
+    logsSave: (id: string, to: string) => call<number>("logs_save", { id, to }),
+    stats: (id: string, on: (b: Batch<UsageView>) => void) => t.stream<UsageView>("stats_follow", { id }, on),
+    execOpen: (id: string, command: string[], rows: number, cols: number, on: (b: Batch<string>) => void) =>
+      t.stream<string>("exec_open", { id, command, rows, cols }, on),
+    execInput: (session: number, data: string) => call<void>("exec_input", { session, data }),
+    execResize: (session: number, rows: number, cols: number) => call<void>("exec_resize", { session, rows, cols }),
+
+    images: () => call<ImageRow[]>("images"),
+    imageRemove: (names: string[], force: boolean) => call<string[]>("image_remove", { names, force }),
+    imageTag: (source: string, target: string) => call<void>("image_tag", { source, target }),
+    imageHistory: (image: string) => call<LayerRow[]>("image_history", { image }),
+    imagePruneCandidates: (all: boolean) => call<ImageRow[]>("image_prune_candidates", { all }),
+    imageCheck: (image: string) => call<FreshnessView>("image_check", { image }),
+    pull: (image: string, on: (b: Batch<ProgressEvent>) => void) => t.stream<ProgressEvent>("image_pull", { image }, on),
+    push: (image: string, on: (b: Batch<ProgressEvent>) => void) => t.stream<ProgressEvent>("image_push", { image }, on),
+    build: (req: BuildRequest, on: (b: Batch<ProgressEvent>) => void) =>
+      t.stream<ProgressEvent>("image_build", { req }, on),
+    builds: () => call<BuildRecord[]>("builds"),
+    search: (term: string) => call<SearchRow[]>("search", { term }),
+    registryCatalog: (registry: string) => call<string[]>("registry_catalog", { registry }),
+    registryTags: (repository: string) => call<string[]>("registry_tags", { repository }),
+
+    volumes: () => call<VolumeRow[]>("volumes"),
+    volumeCreate: (name: string) => call<VolumeRow>("volume_create", { name }),
+    volumeRemove: (name: string) => call<void>("volume_remove", { name }),
+    volumePruneCandidates: () => call<VolumeRow[]>("volume_prune_candidates"),
+    volumeFiles: (name: string, path: string) => call<VolumeEntry[]>("volume_files", { name, path }),
+    volumeExport: (name: string, to: string) => call<number>("volume_export", { name, to }),
+    volumeImport: (name: string, from: string) => call<void>("volume_import", { name, from }),
+    networks: () => call<NetworkRow[]>("networks"),
+    networkCreate: (req: NetworkRequest) => call<string>("network_create", { req }),
+    networkRemove: (name: string) => call<void>("network_remove", { name }),
+
+    composeProjects: () => call<ComposeProjectRow[]>("compose_projects"),
+    composeView: (path: string) => call<ComposeFileView>("compose_view", { path }),
+    composeRun: (action: string, name: string, path: string, on: (b: Batch<ProjectEvent>) => void) =>
+      t.stream<ProjectEvent>("compose_run", { action, name, path }, on),
+
+    host: (on: (b: Batch<HostSample>) => void) => t.stream<HostSample>("host_follow", {}, on),
+    settings: () => call<Settings>("settings"),
+    settingsSave: (settings: Settings) => call<Settings>("settings_save", { settings }),
+    logTail: (which: string, lines: number) => call<string>("log_tail", { which, lines }),
+    openUrl: (url: string) => call<void>("open_url", { url }),
+
+    onEngine: (handler: (v: EngineView) => void) => t.listen<EngineView>(ENGINE_STATE, handler),
+    onContainers: (handler: (e: { action: string; id: string }) => void) =>
+      t.listen<{ action: string; id: string }>(CONTAINERS_CHANGED, handler),
+  };
+}
+
+export type Api = ReturnType<typeof api>;
+
+/** The engine part of the API, which the engine store uses. */
 export interface EngineBackend {
   view(): Promise<EngineView>;
   start(): Promise<OwnEngineView>;
@@ -20,18 +213,14 @@ export interface EngineBackend {
   onState(handler: (view: EngineView) => void): Promise<UnlistenFn>;
 }
 
-export const tauriBackend: EngineBackend = {
-  view: () => invoke<EngineView>("engine_view"),
-  start: () => invoke<OwnEngineView>("engine_start"),
-  stop: () => invoke<boolean>("engine_stop"),
-  restart: () => invoke<OwnEngineView>("engine_restart"),
-  onState: (handler) => listen<EngineView>(ENGINE_STATE, (e) => handler(e.payload)),
-};
-
-/** A one-line message from whatever a command rejected with. */
-export function errorMessage(err: unknown): string {
-  if (typeof err === "object" && err !== null && "message" in err) {
-    return String((err as ApiError).message);
-  }
-  return String(err);
+export function engineBackend(a: Api): EngineBackend {
+  return {
+    view: a.engineView,
+    start: a.engineStart,
+    stop: a.engineStop,
+    restart: a.engineRestart,
+    onState: a.onEngine,
+  };
 }
+
+export const tauriBackend: EngineBackend = engineBackend(api(tauriTransport));

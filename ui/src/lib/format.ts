@@ -1,0 +1,44 @@
+// How numbers, sizes and times read in the UI.
+
+const UNITS = ["B", "kB", "MB", "GB", "TB"];
+
+/** Bytes as docker shows them (decimal units): 1.5MB. */
+export function bytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return "—";
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < UNITS.length - 1) {
+    v /= 1000;
+    i += 1;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)}${UNITS[i]}`;
+}
+
+/** How long ago a Unix time (seconds) was: "3 minutes ago". */
+export function ago(unixSeconds: number, now = Date.now() / 1000): string {
+  const s = Math.max(0, Math.round(now - unixSeconds));
+  const steps: [number, string][] = [
+    [60 * 60 * 24 * 365, "year"],
+    [60 * 60 * 24 * 30, "month"],
+    [60 * 60 * 24 * 7, "week"],
+    [60 * 60 * 24, "day"],
+    [60 * 60, "hour"],
+    [60, "minute"],
+  ];
+  for (const [size, name] of steps) {
+    if (s >= size) {
+      const n = Math.floor(s / size);
+      return `${n} ${name}${n === 1 ? "" : "s"} ago`;
+    }
+  }
+  return "just now";
+}
+
+export function percent(p: number): string {
+  return `${p.toFixed(p < 10 ? 1 : 0)}%`;
+}
+
+/** A short id, as docker prints it. */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
+}

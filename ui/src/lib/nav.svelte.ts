@@ -1,0 +1,31 @@
+// Which view is shown: the sidebar's views, and a container's detail page.
+
+export const VIEWS = [
+  ["dashboard", "Dashboard"],
+  ["containers", "Containers"],
+  ["images", "Images"],
+  ["builds", "Builds"],
+  ["volumes", "Volumes"],
+  ["networks", "Networks"],
+  ["compose", "Compose"],
+  ["engines", "Engines"],
+  ["settings", "Settings"],
+  ["troubleshoot", "Troubleshoot"],
+] as const;
+
+export type View = (typeof VIEWS)[number][0] | "container";
+
+export class Nav {
+  view = $state<View>("dashboard");
+  /** The container whose detail is shown. */
+  container = $state<string | null>(null);
+
+  go(view: View): void {
+    this.view = view;
+  }
+
+  openContainer(id: string): void {
+    this.container = id;
+    this.view = "container";
+  }
+}

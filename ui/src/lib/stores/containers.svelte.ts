@@ -1,0 +1,163 @@
+// The container list: rows from the engine, refreshed on the app's container events (never
+// polled), with search, a state filter, grouping by compose project, and a selection for bulk
+// actions.
+import { errorMessage, type Api, type ContainerRow } from "../ipc";
+
+export type StateFilter = "all" | "running" | "stopped";
+
+/** A line of the list: a project's header, or a container. */
+export type Entry =
+  | { kind: "group"; key: string; project: string; count: number; running: number }
+  | { kind: "row"; key: string; row: ContainerRow };
+
+export function name(row: ContainerRow): string {
+  return row.names[0] ?? row.id.slice(0, 12);
+}
+
+/** Published ports as links: each distinct host port once. */
+export function hostPorts(row: ContainerRow): number[] {
+  const ports = row.ports.map((p) => p.public_port).filter((p): p is number => p !== null);
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+export function matches(row: ContainerRow, search: string, filter: StateFilter): boolean {
+  if (filter === "running" && row.state !== "running") return false;
+  if (filter === "stopped" && row.state === "running") return false;
+  const q = search.trim().toLowerCase();
+  if (!q) return true;
+  return (
+    row.names.some((n) => n.toLowerCase().includes(q)) ||
+    row.image.toLowerCase().includes(q) ||
+    row.id.startsWith(q) ||
+    (row.project ?? "").toLowerCase().includes(q)
+  );
+}
+
+/** Rows grouped by compose project (projects first, by name), then the rest. */
+export function group(rows: ContainerRow[], collapsed: Set<string>): Entry[] {
+  const projects = new Map<string, ContainerRow[]>();
+  const loose: ContainerRow[] = [];
+  for (const row of rows) {
+    if (row.project) {
+      const list = projects.get(row.project) ?? [];
+      list.push(row);
+      projects.set(row.project, list);
+    } else {
+      loose.push(row);
+    }
+  }
+  const out: Entry[] = [];
+  for (const project of [...projects.keys()].sort()) {
+    const list = projects.get(project)!.sort((a, b) => name(a).localeCompare(name(b)));
+    out.push({
+      kind: "group",
+      key: `g:${project}`,
+      project,
+      count: list.length,
+      running: list.filter((r) => r.state === "running").length,
+    });
+    if (!collapsed.has(project)) for (const row of list) out.push({ kind: "row", key: row.id, row });
+  }
+  for (const row of loose) out.push({ kind: "row", key: row.id, row });
+  return out;
+}
+
+export class ContainerStore {
+  rows = $state<ContainerRow[]>([]);
+  loaded = $state(false);
+  error = $state<string | null>(null);
+  search = $state("");
+  filter = $state<StateFilter>("all");
+  collapsed = $state<Set<string>>(new Set());
+  selected = $state<Set<string>>(new Set());
+  #api: Api;
+  #unlisten: (() => void) | null = null;
+  #inFlight = false;
+  #again = false;
+
+  constructor(api: Api) {
+    this.#api = api;
+  }
+
+  get entries(): Entry[] {
+    return group(
+      this.rows.filter((r) => matches(r, this.search, this.filter)),
+      this.collapsed,
+    );
+  }
+
+  get running(): number {
+    return this.rows.filter((r) => r.state === "running").length;
+  }
+
+  async connect(): Promise<void> {
+    this.#unlisten = await this.#api.onContainers(() => void this.refresh());
+    await this.refresh();
+  }
+
+  disconnect(): void {
+    this.#unlisten?.();
+    this.#unlisten = null;
+  }
+
+  /** Loads the list; events that arrive during a load cause one more load after it. */
+  async refresh(): Promise<void> {
+    if (this.#inFlight) {
+      this.#again = true;
+      return;
+    }
+    this.#inFlight = true;
+    try {
+      do {
+        this.#again = false;
+        try {
+          this.rows = await this.#api.containers(true);
+          this.error = null;
+          const ids = new Set(this.rows.map((r) => r.id));
+          if ([...this.selected].some((id) => !ids.has(id))) {
+            this.selected = new Set([...this.selected].filter((id) => ids.has(id)));
+          }
+        } catch (err) {
+          this.rows = [];
+          this.error = errorMessage(err);
+        }
+        this.loaded = true;
+      } while (this.#again);
+    } finally {
+      this.#inFlight = false;
+    }
+  }
+
+  toggleGroup(project: string): void {
+    const next = new Set(this.collapsed);
+    if (next.has(project)) next.delete(project);
+    else next.add(project);
+    this.collapsed = next;
+  }
+
+  toggleSelected(id: string): void {
+    const next = new Set(this.selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.selected = next;
+  }
+
+  /** Runs an action on every selected container; returns the errors, one line each. */
+  async bulk(action: "start" | "stop" | "restart" | "remove"): Promise<string[]> {
+    const errors: string[] = [];
+    const byId = new Map(this.rows.map((r) => [r.id, r]));
+    await Promise.all(
+      [...this.selected].map(async (id) => {
+        try {
+          if (action === "remove") await this.#api.containerRemove(id, true, false);
+          else await this.#api.containerAction(id, action);
+        } catch (err) {
+          errors.push(`${byId.get(id) ? name(byId.get(id)!) : id}: ${errorMessage(err)}`);
+        }
+      }),
+    );
+    if (action === "remove") this.selected = new Set();
+    await this.refresh();
+    return errors;
+  }
+}

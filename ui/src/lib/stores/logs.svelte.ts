@@ -1,0 +1,60 @@
+// A container's log as the Logs tab shows it: the streamed chunks split into lines (a line
+// split across chunks is joined), capped, searchable with a regular expression, filtered by
+// stream.
+import type { LogLine } from "../ipc";
+
+export type Line = { n: number; stream: string; text: string };
+
+/** Lines kept; older ones are dropped from the view (Download saves the whole log). */
+export const MAX_LINES = 50_000;
+
+export class LogBuffer {
+  lines = $state.raw<Line[]>([]);
+  #partial = new Map<string, string>();
+  #n = 0;
+
+  /** Adds a batch of chunks. */
+  push(chunks: LogLine[]): void {
+    const added: Line[] = [];
+    for (const chunk of chunks) {
+      const text = (this.#partial.get(chunk.stream) ?? "") + chunk.text;
+      const parts = text.split("\n");
+      this.#partial.set(chunk.stream, parts.pop() ?? "");
+      for (const part of parts) added.push({ n: ++this.#n, stream: chunk.stream, text: part.replace(/\r$/, "") });
+    }
+    if (added.length === 0) return;
+    const all = this.lines.concat(added);
+    this.lines = all.length > MAX_LINES ? all.slice(all.length - MAX_LINES) : all;
+  }
+
+  /** The stream ended: what is left without a newline becomes a line. */
+  end(): void {
+    const added: Line[] = [];
+    for (const [stream, text] of this.#partial) if (text) added.push({ n: ++this.#n, stream, text });
+    this.#partial.clear();
+    if (added.length) this.lines = this.lines.concat(added);
+  }
+
+  clear(): void {
+    this.lines = [];
+    this.#partial.clear();
+  }
+}
+
+/** A search pattern: a regular expression (case-insensitive), or an error naming it. */
+export function pattern(search: string): { re: RegExp | null; error: string | null } {
+  if (!search) return { re: null, error: null };
+  try {
+    return { re: new RegExp(search, "i"), error: null };
+  } catch {
+    return { re: null, error: `${search}: not a valid regular expression` };
+  }
+}
+
+export function visible(lines: Line[], re: RegExp | null, streams: { stdout: boolean; stderr: boolean }): Line[] {
+  return lines.filter((l) => {
+    if (l.stream === "stdout" && !streams.stdout) return false;
+    if (l.stream === "stderr" && !streams.stderr) return false;
+    return re ? re.test(l.text) : true;
+  });
+}
