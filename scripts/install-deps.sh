@@ -13,9 +13,10 @@ BUILD=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-
 # What the tests and benchmarks need: a registry, busybox for images, htpasswd, openssl for TLS,
 # an X server and window tools for the app, hyperfine for the benchmarks, docker-compose 1.29
 # (the compose interoperability tests and the compose benchmark's peer), gnome-keyring and
-# secret-tool (a Secret Service for the OS-keychain login test).
+# secret-tool (a Secret Service for the OS-keychain login test), WebKitWebDriver (the app's
+# end-to-end tests, behind tauri-driver, which cargo installs below).
 TEST=(docker-registry busybox-static apache2-utils openssl xvfb xauth x11-utils imagemagick hyperfine
-  docker-compose gnome-keyring libsecret-tools)
+  docker-compose gnome-keyring libsecret-tools webkit2gtk-driver)
 
 want=("${RUNTIME[@]}" "${BUILD[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST[@]}"); fi
@@ -48,4 +49,11 @@ done
 if [[ ! -d ui/node_modules ]] || [[ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]]; then
   echo "install-deps: installing ui/ node packages"
   npm --prefix ui ci --no-audit --no-fund --loglevel=error
+fi
+
+# tauri-driver for the app's end-to-end tests; major 2 (crates.io's newest is a 3.0 alpha).
+if [[ "${1:-}" == "--test" ]] && ! command -v tauri-driver >/dev/null \
+  && [[ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]]; then
+  echo "install-deps: installing tauri-driver 2"
+  cargo install tauri-driver --locked --version '^2' --quiet
 fi

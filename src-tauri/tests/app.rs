@@ -2,58 +2,14 @@
 //! own engine and shows its window; SIGTERM quits it and stops that engine gracefully. Needs root
 //! (the engine is rootful) and Xvfb: run with `--include-ignored`.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+use support::{Killed, session_bus, xvfb};
 
 use berth_testkit::{IsolatedHome, require_root, run, wait_until};
-
-/// A child process killed on drop.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// An X server on a display it picks itself.
-fn xvfb() -> (Killed, String) {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (scripts/install-deps.sh installs xvfb)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("Xvfb prints its display");
-    (Killed(child), format!(":{}", line.trim()))
-}
-
-/// A private session bus; returns its address and a guard that ends it.
-fn session_bus() -> (Killed, String) {
-    let mut child = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--print-address=1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dbus-daemon");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("dbus-daemon prints its address");
-    (Killed(child), line.trim().to_owned())
-}
 
 /// The first status line the engine's supervisor answers `request` with.
 fn ask(home: &IsolatedHome, request: &str) -> Option<serde_json::Value> {

@@ -122,21 +122,27 @@ impl Sampler {
                 0
             }
         };
-        // One line per mount point; bind mounts of one device repeat it.
-        let disks: BTreeMap<String, DiskSample> = self
+        // One line per device: its shortest mount point (bind mounts of a device repeat it).
+        let mut disks: BTreeMap<String, DiskSample> = BTreeMap::new();
+        for d in self
             .disks
             .iter()
             .filter(|d| !VIRTUAL_FS.contains(&d.file_system().to_string_lossy().as_ref()))
-            .map(|d| {
-                let mount = d.mount_point().display().to_string();
+        {
+            let mount = d.mount_point().display().to_string();
+            let device = d.name().to_string_lossy().into_owned();
+            let shorter = disks
+                .get(&device)
+                .is_none_or(|seen| mount.len() < seen.mount.len());
+            if shorter {
                 let sample = DiskSample {
-                    mount: mount.clone(),
+                    mount,
                     total: d.total_space(),
                     available: d.available_space(),
                 };
-                (mount, sample)
-            })
-            .collect();
+                disks.insert(device, sample);
+            }
+        }
         let load = System::load_average()
             .map(|l| [l.one, l.five, l.fifteen])
             .unwrap_or_default();
