@@ -1,5 +1,5 @@
 // Test doubles for the engine backend (used by the store and component tests).
-import type { EngineBackend, EngineView, OwnEngineView } from "./ipc";
+import type { Batch, ContainerRow, EngineBackend, EngineView, OwnEngineView, Subscription, Transport } from "./ipc";
 
 export function own(state: string, extra: Partial<OwnEngineView> = {}): OwnEngineView {
   return {
@@ -55,4 +55,59 @@ export class FakeBackend implements EngineBackend {
     this.current = v;
     this.listeners.forEach((h) => h(v));
   }
+}
+
+/** A fake app behind the whole API: commands answer from `handlers`, events are emitted by the
+ * test, and streams record their arguments and take batches from the test. */
+export class FakeTransport implements Transport {
+  handlers: Record<string, (args: Record<string, unknown>) => unknown> = {};
+  calls: { command: string; args: Record<string, unknown> }[] = [];
+  listeners = new Map<string, ((payload: unknown) => void)[]>();
+  streams: { command: string; args: Record<string, unknown>; send: (b: Batch<unknown>) => void; stopped: boolean }[] = [];
+
+  async invoke<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+    this.calls.push({ command, args });
+    const h = this.handlers[command];
+    if (!h) throw { code: "internal", message: `no fake for ${command}` };
+    return (await h(args)) as T;
+  }
+
+  stream<T>(command: string, args: Record<string, unknown>, onBatch: (b: Batch<T>) => void): Subscription {
+    const entry = { command, args, send: onBatch as (b: Batch<unknown>) => void, stopped: false };
+    this.streams.push(entry);
+    return {
+      id: Promise.resolve(this.streams.length),
+      stop: () => {
+        entry.stopped = true;
+      },
+    };
+  }
+
+  async listen<T>(event: string, handler: (payload: T) => void) {
+    const list = this.listeners.get(event) ?? [];
+    list.push(handler as (p: unknown) => void);
+    this.listeners.set(event, list);
+    return () => this.listeners.set(event, (this.listeners.get(event) ?? []).filter((h) => h !== handler));
+  }
+
+  emit(event: string, payload: unknown): void {
+    for (const h of this.listeners.get(event) ?? []) h(payload);
+  }
+}
+
+/** A container row with defaults. */
+export function container(name: string, extra: Partial<ContainerRow> = {}): ContainerRow {
+  return {
+    id: `${name}-id`.padEnd(64, "0"),
+    names: [name],
+    image: "busybox",
+    command: "sh",
+    created: 0,
+    state: "running",
+    status: "Up 1 minute",
+    ports: [],
+    labels: {},
+    project: null,
+    ...extra,
+  };
 }

@@ -79,12 +79,13 @@ export class ContainerStore {
     this.#api = api;
   }
 
-  get entries(): Entry[] {
-    return group(
+  /** What the list shows, computed once per change of rows, search, filter or groups. */
+  entries: Entry[] = $derived(
+    group(
       this.rows.filter((r) => matches(r, this.search, this.filter)),
       this.collapsed,
-    );
-  }
+    ),
+  );
 
   get running(): number {
     return this.rows.filter((r) => r.state === "running").length;

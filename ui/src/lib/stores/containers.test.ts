@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { api, CONTAINERS_CHANGED } from "../ipc";
+import { container, FakeTransport } from "../testing";
+import { ContainerStore, group, hostPorts, matches } from "./containers.svelte";
+
+describe("container list", () => {
+  const rows = [
+    container("web", { project: "shop", labels: { "com.docker.compose.service": "web" } }),
+    container("db", { project: "shop", state: "exited" }),
+    container("loose"),
+    container("api", { project: "auth" }),
+  ];
+
+  it("groups by project, projects first and by name", () => {
+    const entries = group(rows, new Set());
+    expect(entries.map((e) => (e.kind === "group" ? `[${e.project} ${e.running}/${e.count}]` : e.row.names[0]))).toEqual([
+      "[auth 1/1]",
+      "api",
+      "[shop 1/2]",
+      "db",
+      "web",
+      "loose",
+    ]);
+    expect(group(rows, new Set(["shop"])).map((e) => e.key)).not.toContain(rows[0].id);
+  });
+
+  it("searches names, images, projects and ids, and filters by state", () => {
+    expect(rows.filter((r) => matches(r, "SHOP", "all")).length).toBe(2);
+    expect(rows.filter((r) => matches(r, "", "stopped")).map((r) => r.names[0])).toEqual(["db"]);
+    expect(rows.filter((r) => matches(r, "loose-id", "running")).length).toBe(1);
+  });
+
+  it("lists each published host port once", () => {
+    const r = container("p", {
+      ports: [
+        { ip: "0.0.0.0", private_port: 80, public_port: 8080, proto: "tcp" },
+        { ip: "::", private_port: 80, public_port: 8080, proto: "tcp" },
+        { ip: null, private_port: 9000, public_port: null, proto: "tcp" },
+      ],
+    });
+    expect(hostPorts(r)).toEqual([8080]);
+  });
+
+  it("refreshes on container events, one load after another while events keep coming", async () => {
+    const t = new FakeTransport();
+    let answer = [container("a")];
+    let loads = 0;
+    let release: () => void = () => {};
+    t.handlers.containers = async () => {
+      loads += 1;
+      if (loads === 2) await new Promise<void>((r) => (release = r));
+      return answer;
+    };
+    const store = new ContainerStore(api(t));
+    await store.connect();
+    expect(store.rows.map((r) => r.names[0])).toEqual(["a"]);
+    answer = [container("a"), container("b")];
+    t.emit(CONTAINERS_CHANGED, { action: "start", id: "b" });
+    // Two more events during the slow load: one more load, not two.
+    t.emit(CONTAINERS_CHANGED, { action: "start", id: "b" });
+    t.emit(CONTAINERS_CHANGED, { action: "start", id: "b" });
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(loads).toBe(3);
+    expect(store.rows.map((r) => r.names[0])).toEqual(["a", "b"]);
+    store.disconnect();
+    t.emit(CONTAINERS_CHANGED, { action: "die", id: "b" });
+    expect(loads).toBe(3);
+  });
+
+  it("shows the engine's error instead of an empty list", async () => {
+    const t = new FakeTransport();
+    t.handlers.containers = () => {
+      throw { code: "engine_unreachable", message: "no engine is reachable" };
+    };
+    const store = new ContainerStore(api(t));
+    await store.refresh();
+    expect(store.error).toBe("no engine is reachable");
+  });
+
+  it("runs bulk actions and reports each failure by name", async () => {
+    const t = new FakeTransport();
+    const a = container("a");
+    const b = container("b");
+    t.handlers.containers = () => [a, b];
+    t.handlers.container_action = (args) => {
+      if (args.id === b.id) throw { code: "conflict", message: "is not running" };
+    };
+    const store = new ContainerStore(api(t));
+    await store.refresh();
+    store.toggleSelected(a.id);
+    store.toggleSelected(b.id);
+    expect(await store.bulk("stop")).toEqual(["b: is not running"]);
+    expect(t.calls.filter((c) => c.command === "container_action").map((c) => c.args.id)).toEqual([a.id, b.id]);
+  });
+});

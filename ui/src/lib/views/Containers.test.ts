@@ -1,0 +1,36 @@
+import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { api } from "../ipc";
+import { Nav } from "../nav.svelte";
+import { container, FakeTransport } from "../testing";
+import Containers from "./Containers.svelte";
+
+afterEach(cleanup);
+
+describe("Containers", () => {
+  it("puts only the rows in view in the page, even with thousands", async () => {
+    // jsdom lays nothing out: give the scroller the size of a 600 px tall pane.
+    const size = (prop: "clientHeight" | "clientWidth", px: number) => {
+      const before = Object.getOwnPropertyDescriptor(Element.prototype, prop)!;
+      Object.defineProperty(Element.prototype, prop, { configurable: true, get: () => px });
+      onTestFinished(() => Object.defineProperty(Element.prototype, prop, before));
+    };
+    size("clientHeight", 600);
+    size("clientWidth", 800);
+    const t = new FakeTransport();
+    const rows = Array.from({ length: 2000 }, (_, i) => container(`c${i}`, { project: i < 1000 ? "big" : null }));
+    t.handlers.containers = () => rows;
+    render(Containers, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await waitFor(() => expect(screen.getAllByTestId("project-group").length).toBe(1));
+    const shown = screen.queryAllByTestId("container-row").length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(100);
+  });
+
+  it("says so when there are no containers, and shows the engine's error", async () => {
+    const t = new FakeTransport();
+    t.handlers.containers = () => [];
+    render(Containers, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await waitFor(() => expect(screen.getByTestId("no-containers")).toBeTruthy());
+  });
+});

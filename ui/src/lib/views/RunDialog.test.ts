@@ -1,0 +1,47 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it } from "vitest";
+import { api } from "../ipc";
+import { FakeTransport } from "../testing";
+import RunDialog from "./RunDialog.svelte";
+
+afterEach(cleanup);
+
+describe("RunDialog", () => {
+  it("checks as you type and runs only a request the app accepts", async () => {
+    const t = new FakeTransport();
+    t.handlers.run_check = (args) => {
+      const req = args.req as { ports: string[] };
+      if (req.ports.includes("99999:80")) throw { code: "invalid_input", message: "99999: a port is 1 to 65535" };
+    };
+    let ran: string | null = null;
+    t.handlers.run = () => "new-id";
+    render(RunDialog, {
+      props: { image: "web:1", onclose: () => {}, onran: (id: string) => (ran = id) },
+      context: new Map([["api", api(t)]]),
+    });
+    const ports = screen.getByTestId("run-ports");
+    await fireEvent.input(ports, { target: { value: "99999:80" } });
+    await waitFor(() => expect(screen.getByTestId("run-problem").textContent).toContain("99999"));
+    expect((screen.getByTestId("run-submit") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(ports, { target: { value: "8080:80" } });
+    await waitFor(() => expect(screen.queryByTestId("run-problem")).toBeNull());
+    await waitFor(() => expect((screen.getByTestId("run-submit") as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId("run-submit"));
+    await waitFor(() => expect(ran).toBe("new-id"));
+    const req = t.calls.find((c) => c.command === "run")!.args.req as { image: string; ports: string[] };
+    expect(req.image).toBe("web:1");
+    expect(req.ports).toEqual(["8080:80"]);
+  });
+
+  it("shows the engine's error when the run fails", async () => {
+    const t = new FakeTransport();
+    t.handlers.run_check = () => {};
+    t.handlers.run = () => {
+      throw { code: "not_found", message: "No such image: web:1" };
+    };
+    render(RunDialog, { props: { image: "web:1", onclose: () => {}, onran: () => {} }, context: new Map([["api", api(t)]]) });
+    await waitFor(() => expect((screen.getByTestId("run-submit") as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId("run-submit"));
+    await waitFor(() => expect(screen.getByTestId("run-error").textContent).toBe("No such image: web:1"));
+  });
+});
