@@ -13,7 +13,9 @@ describe("Containers", () => {
     const size = (prop: "clientHeight" | "clientWidth", px: number) => {
       const before = Object.getOwnPropertyDescriptor(Element.prototype, prop)!;
       Object.defineProperty(Element.prototype, prop, { configurable: true, get: () => px });
-      onTestFinished(() => Object.defineProperty(Element.prototype, prop, before));
+      onTestFinished(() => {
+        Object.defineProperty(Element.prototype, prop, before);
+      });
     };
     size("clientHeight", 600);
     size("clientWidth", 800);
