@@ -59,6 +59,7 @@ fn main() {
         "settings_save",
         "log_tail",
         "open_url",
+        "ui_mark",
     ];
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -432,3 +432,11 @@ pub fn log_tail(app: State<'_, App>, which: String, lines: usize) -> Result<Stri
 pub fn open_url(url: String) -> Result<()> {
     crate::tray::open_url(&url)
 }
+
+/// A moment in the UI (first render of a view, a container event shown), logged for the
+/// benchmarks and for troubleshooting slowness: `at_ms` is the page's clock (Unix ms).
+#[tauri::command]
+pub fn ui_mark(name: String, detail: String, at_ms: f64) {
+    // `detail` last: it may hold spaces.
+    tracing::debug!(target: "berth::ui", mark = %name, at_ms = at_ms as u64, %detail, "ui mark");
+}

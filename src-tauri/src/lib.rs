@@ -86,6 +86,12 @@ pub fn run() {
         }
     };
     let _log = init_logging(&berth.app_log_dir());
+    // `--view NAME`: the view the window opens on (the benchmarks open the container list).
+    let args: Vec<String> = std::env::args().collect();
+    let start_view = args
+        .iter()
+        .position(|a| a == "--view")
+        .and_then(|i| args.get(i + 1).cloned());
     let app = tauri::Builder::default()
         // First: a second launch hands over to this one (which shows its window) and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -93,6 +99,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .manage(window::StartView(start_view))
         .manage(notify::Expected::default())
         .manage(App {
             berth: berth.clone(),
@@ -156,6 +163,7 @@ pub fn run() {
             commands::settings_save,
             commands::log_tail,
             commands::open_url,
+            commands::ui_mark,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

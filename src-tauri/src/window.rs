@@ -5,6 +5,9 @@ use tauri::{AppHandle, Manager, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
 
+/// The view the window opens on (`berth-app --view NAME`), as the page's URL fragment.
+pub struct StartView(pub Option<String>);
+
 /// Shows the main window, making it (and its webview) again if it was closed.
 pub fn open(app: &AppHandle) {
     if let Some(w) = app.get_webview_window(MAIN) {
@@ -16,7 +19,11 @@ pub fn open(app: &AppHandle) {
     let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN) else {
         return;
     };
-    match WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
+    let mut config = config.clone();
+    if let Some(StartView(Some(view))) = app.try_state::<StartView>().as_deref() {
+        config.url = tauri::WebviewUrl::App(format!("index.html#{view}").into());
+    }
+    match WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
         Ok(w) => {
             let _ = w.set_focus();
         }

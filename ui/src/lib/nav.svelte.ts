@@ -15,8 +15,14 @@ export const VIEWS = [
 
 export type View = (typeof VIEWS)[number][0] | "container";
 
+/** The view named by the page's URL fragment (`#containers`, as `berth-app --view` sets it). */
+export function startView(hash: string): View {
+  const name = hash.replace(/^#/, "").split("?")[0];
+  return (VIEWS.find(([key]) => key === name)?.[0] ?? "dashboard") as View;
+}
+
 export class Nav {
-  view = $state<View>("dashboard");
+  view = $state<View>(startView(typeof location === "undefined" ? "" : location.hash));
   /** The container whose detail is shown. */
   container = $state<string | null>(null);
 

@@ -195,6 +195,8 @@ export function api(t: Transport) {
     settingsSave: (settings: Settings) => call<Settings>("settings_save", { settings }),
     logTail: (which: string, lines: number) => call<string>("log_tail", { which, lines }),
     openUrl: (url: string) => call<void>("open_url", { url }),
+    /** Logs a moment of the UI (for the benchmarks and for troubleshooting slowness). */
+    uiMark: (name: string, detail = "") => void call<void>("ui_mark", { name, detail, atMs: Date.now() }).catch(() => {}),
 
     onEngine: (handler: (v: EngineView) => void) => t.listen<EngineView>(ENGINE_STATE, handler),
     onContainers: (handler: (e: { action: string; id: string }) => void) =>

@@ -1,6 +1,7 @@
 // The container list: rows from the engine, refreshed on the app's container events (never
 // polled), with search, a state filter, grouping by compose project, and a selection for bulk
 // actions.
+import { tick } from "svelte";
 import { errorMessage, type Api, type ContainerRow } from "../ipc";
 
 export type StateFilter = "all" | "running" | "stopped";
@@ -74,6 +75,8 @@ export class ContainerStore {
   #unlisten: (() => void) | null = null;
   #inFlight = false;
   #again = false;
+  /** Events whose effect is not on screen yet: marked once it is. */
+  #pending: string[] = [];
 
   constructor(api: Api) {
     this.#api = api;
@@ -92,7 +95,10 @@ export class ContainerStore {
   }
 
   async connect(): Promise<void> {
-    this.#unlisten = await this.#api.onContainers(() => void this.refresh());
+    this.#unlisten = await this.#api.onContainers((e) => {
+      this.#pending.push(`${e.action} ${e.id}`);
+      void this.refresh();
+    });
     await this.refresh();
   }
 
@@ -126,6 +132,12 @@ export class ContainerStore {
       } while (this.#again);
     } finally {
       this.#inFlight = false;
+    }
+    if (this.#pending.length) {
+      const shown = this.#pending;
+      this.#pending = [];
+      await tick();
+      for (const e of shown) this.#api.uiMark("container-event-shown", e);
     }
   }
 

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# The desktop app, under Xvfb with a private session bus, on Berth's engine in a bench home:
+#   - launch to the first rendered container list (20 running containers), median of 5;
+#   - memory of the whole process tree (app, WebKitWebProcess, WebKitNetworkProcess), PSS, with
+#     the dashboard open, and tray-only (started minimised: no webview);
+#   - CPU of that tree over 30 s with the dashboard open and nothing happening;
+#   - container event to the list showing it (each event's engine time to the UI's mark);
+#   - scrolling the list of 2,000 containers top to bottom and back, 60 px a frame.
+# The UI logs its marks (`berth-app` command `ui_mark`) to the app log, with the page's clock.
+source "$(dirname "$0")/lib.sh"
+APP="$ROOT/target/release/berth-app"
+RUNS=${RUNS:-5}
+SECS=${SECS:-30}
+(cd "$ROOT" && npm --prefix ui run build --silent >/dev/null && cargo build --release -q -p berth-app -p berth-cli)
+bench_home
+bench_engine_with_busybox
+
+PIDS=()
+app_cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1 || true
+  bench_cleanup
+}
+trap app_cleanup EXIT
+
+Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp >"$BHOME/display" 2>/dev/null &
+PIDS+=($!)
+dbus-daemon --session --nofork --print-address=1 >"$BHOME/bus" 2>/dev/null &
+PIDS+=($!)
+until [[ -s "$BHOME/display" && -s "$BHOME/bus" ]]; do sleep 0.05; done
+DISPLAY=":$(head -1 "$BHOME/display")"
+BUS=$(head -1 "$BHOME/bus")
+LOGDIR="$BHOME/state/berth"
+
+# Starts the app with ARGS in the background; its pid is in APP_PID.
+app() {
+  env -i PATH="$PATH" HOME="$BHOME" XDG_CONFIG_HOME="$BHOME/config" XDG_DATA_HOME="$BHOME/data" \
+    XDG_STATE_HOME="$BHOME/state" XDG_RUNTIME_DIR="$BHOME/run" DOCKER_CONFIG="$BHOME/.docker" \
+    DISPLAY="$DISPLAY" DBUS_SESSION_BUS_ADDRESS="$BUS" DOCKER_HOST="$DOCKER_HOST" \
+    BERTH_ENGINE_AUTOSTART=0 BERTH_LOG="info,berth::ui=debug" "$APP" "$@" >/dev/null 2>&1 &
+  APP_PID=$!
+}
+quit_app() {
+  kill "$APP_PID" 2>/dev/null || true
+  wait "$APP_PID" 2>/dev/null || true
+}
+# The UI's mark lines (`at_ms=… mark=NAME detail=…`), newest log file.
+marks() { cat "$LOGDIR"/app.*.log 2>/dev/null | grep "ui mark" | grep "mark=$1" || true; }
+# Waits (up to 60 s) for mark NAME; prints its at_ms.
+wait_mark() {
+  local deadline=$(($(date +%s) + 60))
+  until marks "$1" | grep -q .; do
+    (($(date +%s) < deadline)) || { echo "no '$1' mark from the app in 60 s" >&2; exit 1; }
+    sleep 0.02
+  done
+  marks "$1" | tail -1 | sed -E 's/.*at_ms=([0-9]+).*/\1/'
+}
+# The app and every process below it.
+tree() {
+  local p=$1
+  echo "$p"
+  for c in $(ps -o pid= --ppid "$p"); do tree "$c"; done
+}
+pss_mb() {
+  local kb=0
+  for p in $(tree "$APP_PID"); do
+    kb=$((kb + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+  done
+  awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }'
+}
+cpu_ticks() {
+  local t=0
+  for p in $(tree "$APP_PID"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+
+for i in $(seq 20); do echo "app-$i"; done | xargs -P 4 -I{} docker run -d -q --name {} berth-bench/busybox >/dev/null
+
+# 1. Launch to the first rendered container list.
+launches=()
+for _ in $(seq "$RUNS"); do
+  rm -f "$LOGDIR"/app.*.log
+  t0=$(now_ms)
+  app --view containers
+  t1=$(wait_mark containers-rendered)
+  launches+=($((t1 - t0)))
+  quit_app
+done
+launch=$(printf '%s\n' "${launches[@]}" | median)
+echo "| launch to the first rendered container list (20 containers), median of $RUNS | ${launch} ms | ≤ 500 ms |"
+
+# 2 and 3. The dashboard open: memory, then idle CPU.
+rm -f "$LOGDIR"/app.*.log
+app --view dashboard
+wait_mark dashboard-rendered >/dev/null
+sleep 10 # let the page settle (caches, the first samples) before measuring
+dash_pss=$(pss_mb)
+ticks=$(getconf CLK_TCK)
+c0=$(cpu_ticks)
+sleep "$SECS"
+c1=$(cpu_ticks)
+idle=$(awk -v t=$((c1 - c0)) -v hz="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", t / hz / s * 100 }')
+procs=$(tree "$APP_PID" | wc -l)
+quit_app
+echo "| memory, dashboard open, 20 running containers (PSS of $procs processes) | ${dash_pss} MB | ≤ 200 MB |"
+echo "| CPU, dashboard open, idle, ${SECS} s | ${idle}% of a core | ≤ 1% |"
+
+# 4. Tray only: started minimised, no webview.
+settings="$BHOME/config/berth/settings.json"
+cp "$settings" "$settings.orig"
+sed -i 's/}$/, "start_minimised": true}/' "$settings"
+rm -f "$LOGDIR"/app.*.log
+app
+until grep -q "using an engine that answers" "$LOGDIR"/app.*.log 2>/dev/null; do sleep 0.05; done
+sleep 10
+tray_pss=$(pss_mb)
+tray_procs=$(tree "$APP_PID" | wc -l)
+quit_app
+mv "$settings.orig" "$settings"
+echo "| memory, tray only (no window; PSS of $tray_procs process) | ${tray_pss} MB | ≤ 40 MB |"
+
+# 5. Container event to the list showing it: 25 containers started, then stopped, one by one.
+rm -f "$LOGDIR"/app.*.log
+app --view containers
+wait_mark containers-rendered >/dev/null
+since=$(date +%s)
+for i in $(seq 25); do docker run -d -q --name "ev-$i" berth-bench/busybox >/dev/null; done
+for i in $(seq 25); do docker stop -t 0 "ev-$i" >/dev/null; done
+sleep 2 # the last marks
+quit_app
+docker events --since "$since" --until "$(date +%s)" --filter type=container \
+  --format '{{.Action}} {{.Actor.ID}} {{.TimeNano}}' >"$BHOME/events"
+marks container-event-shown | sed -E "s/.*at_ms=([0-9]+) detail=([a-z_:]+) ([0-9a-f]+).*/\\2 \\3 \\1/" >"$BHOME/shown"
+lat=$(awk 'NR == FNR { shown[$1 " " $2] = $3; next }
+  ($1 " " $2) in shown { print shown[$1 " " $2] - int($3 / 1000000) }' "$BHOME/shown" "$BHOME/events" | sort -n)
+n=$(echo "$lat" | grep -c .)
+p50=$(echo "$lat" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+p99=$(echo "$lat" | awk '{a[NR]=$1} END {i=int(NR*0.99+0.999); print a[i < 1 ? 1 : i]}')
+echo "| container event to the list showing it, $n events | p50 ${p50} ms, p99 ${p99} ms | p99 ≤ 100 ms |"
+
+# 6. Scrolling 2,000 containers.
+docker ps -aq | xargs -r docker rm -f >/dev/null
+for i in $(seq 2000); do echo "scroll-$i"; done | xargs -P 8 -n 50 sh -c 'for n; do docker create -q --name "$n" berth-bench/busybox >/dev/null; done' _
+rm -f "$LOGDIR"/app.*.log
+app --view "containers?scroll-bench"
+wait_mark scroll-bench >/dev/null
+stats=$(marks scroll-bench | tail -1 | sed -E 's/.*detail=(\{[^}]*\}).*/\1/')
+quit_app
+echo "| scrolling 2,000 containers, 60 px a frame, down and up | $stats | no dropped frames |"
