@@ -24,6 +24,7 @@ fn main() {
         "logs_follow",
         "logs_save",
         "stats_follow",
+        "stats_all",
         "exec_open",
         "exec_input",
         "exec_resize",

@@ -10,6 +10,7 @@ use berth_api::{
     ApiError, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions, NetworkRequest,
     ProgressEvent, RunRequest, SearchRow, Settings, TopView, UsageView, VolumeEntry,
 };
+use futures_util::StreamExt;
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -191,6 +192,23 @@ pub async fn stats_follow(
 ) -> Result<u32> {
     let stream = app.berth.stats(&conn(&app).await?, &id, true);
     Ok(app.streams.forward(stream, channel))
+}
+
+/// The stats of many containers in one stream, a batch a second (the dashboard's top list).
+#[tauri::command]
+pub async fn stats_all(
+    app: State<'_, App>,
+    ids: Vec<String>,
+    channel: Channel<Batch<UsageView>>,
+) -> Result<u32> {
+    let conn = conn(&app).await?;
+    let streams = ids
+        .iter()
+        .map(|id| app.berth.stats(&conn, id, true).boxed());
+    let merged = futures_util::stream::select_all(streams);
+    Ok(app
+        .streams
+        .forward_every(merged, channel, std::time::Duration::from_secs(1)))
 }
 
 #[tauri::command]

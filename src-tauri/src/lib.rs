@@ -5,11 +5,13 @@
 //! engine behaviour.
 
 mod commands;
+mod containers;
 mod host;
 mod notify;
 mod streams;
 mod terminal;
 mod tray;
+mod tuning;
 mod window;
 
 use std::sync::Arc;
@@ -21,8 +23,8 @@ use tauri::{Emitter, Manager};
 /// The event carrying [`berth_api::wire::EngineView`] whenever Berth's engine changes.
 pub const ENGINE_STATE: &str = "engine://state";
 
-/// The event carrying a container event (`{action, id}`) of the engine in use; views that
-/// list containers refresh on it.
+/// The event carrying the engine's container events (`{events: [{action, id}], rows}`), with
+/// every container after them; views that show containers take `rows` or refresh on it.
 pub const CONTAINERS_CHANGED: &str = "containers://changed";
 
 /// What every command reaches through `tauri::State`.
@@ -78,6 +80,7 @@ fn init_logging(dir: &std::path::Path) -> Option<tracing_appender::non_blocking:
 
 /// Runs the app until it quits; stops the engine this app started on the way out.
 pub fn run() {
+    tuning::reexec_tuned();
     let berth = match Berth::load(Launch::InProcess, Target::Discover) {
         Ok(berth) => Arc::new(berth),
         Err(e) => {
@@ -128,6 +131,7 @@ pub fn run() {
             commands::logs_follow,
             commands::logs_save,
             commands::stats_follow,
+            commands::stats_all,
             commands::exec_open,
             commands::exec_input,
             commands::exec_resize,
@@ -181,7 +185,7 @@ pub fn run() {
             }
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(start_engine_if_needed(berth.clone()));
-            tauri::async_runtime::spawn(tray::follow_containers(handle.clone(), berth.clone()));
+            tauri::async_runtime::spawn(containers::follow(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(quit_on_signal(handle));
             Ok(())
         })

@@ -66,8 +66,23 @@ impl Streams {
         T: Serialize + Clone + Send + Sync + 'static,
         S: Stream<Item = Result<T, ApiError>> + Send + 'static,
     {
+        self.forward_every(stream, channel, BATCH_WINDOW)
+    }
+
+    /// [`Streams::forward`] with batches that collect for `window` (one message a second for
+    /// the stats of many containers, rather than one per container).
+    pub fn forward_every<T, S>(
+        &self,
+        stream: S,
+        channel: Channel<Batch<T>>,
+        window: Duration,
+    ) -> u32
+    where
+        T: Serialize + Clone + Send + Sync + 'static,
+        S: Stream<Item = Result<T, ApiError>> + Send + 'static,
+    {
         let id = self.id();
-        self.spawn(id, forward(stream, channel))
+        self.spawn(id, forward_batched(stream, channel, window))
     }
 
     pub fn keep_exec(&self, id: u32, input: ExecInput) {
@@ -113,6 +128,15 @@ where
     T: Serialize + Clone + Send + Sync + 'static,
     S: Stream<Item = Result<T, ApiError>> + Send,
 {
+    forward_batched(stream, channel, BATCH_WINDOW).await
+}
+
+/// [`forward`] with batches that collect for `window` after their first item.
+async fn forward_batched<T, S>(stream: S, channel: Channel<Batch<T>>, window: Duration)
+where
+    T: Serialize + Clone + Send + Sync + 'static,
+    S: Stream<Item = Result<T, ApiError>> + Send,
+{
     let mut stream = std::pin::pin!(stream);
     let send = |items: Vec<T>, done: bool, error: Option<ApiError>| {
         channel.send(Batch { items, done, error }).is_ok()
@@ -130,7 +154,7 @@ where
             Some(Ok(item)) => item,
         };
         let mut items = vec![first];
-        let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
+        let deadline = tokio::time::Instant::now() + window;
         let mut end: Option<Option<ApiError>> = None;
         while items.len() < BATCH_MAX {
             match tokio::time::timeout_at(deadline, stream.next()).await {

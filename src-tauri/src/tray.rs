@@ -1,6 +1,6 @@
 //! The tray menu: a line with the engine's state, Start / Stop / Restart engine (driving the
 //! supervisor through the facade), the running containers (each with Stop, Restart and Open in
-//! browser for its published ports, kept current from the engine's events), Open dashboard,
+//! browser for its published ports, kept current by [`crate::containers`]), Open dashboard,
 //! Quit; the icon follows the engine's state.
 
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use berth_api::wire::EngineView;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 use crate::App;
 
@@ -268,72 +268,21 @@ fn open_in_browser(url: &str) {
     }
 }
 
-/// What [`crate::CONTAINERS_CHANGED`] carries.
-#[derive(Clone, serde::Serialize)]
-struct ContainerChange {
-    action: String,
-    id: String,
-}
-
-/// Keeps the tray's container list current: the running containers now, and again after each
-/// container event, for as long as an engine answers; forwards each container event to the UI
-/// and to the notifications.
-pub async fn follow_containers(handle: AppHandle, berth: Arc<berth_api::Berth>) {
-    use futures_util::StreamExt;
-    let show = |rows: &[ContainerRow]| {
-        let app = handle.clone();
-        let rows = rows.to_vec();
-        // On the main thread, without waiting for it: a tokio worker that waited there could
-        // stall the engine's shutdown, which the main thread waits for on quit.
-        let _ = handle.run_on_main_thread(move || {
-            if let Some(tray) = app.try_state::<Tray>() {
-                tray.show_containers(&app, &rows);
-            }
-        });
-    };
-    loop {
-        if let Ok(conn) = berth.connect().await {
-            let filters = ["type=container".to_owned()];
-            if let Ok(events) = berth.events(&conn, None, None, &filters) {
-                let mut events = std::pin::pin!(events);
-                if let Ok(rows) = berth.containers(&conn, false).await {
-                    show(&rows);
-                }
-                let _ = handle.emit(
-                    crate::CONTAINERS_CHANGED,
-                    ContainerChange {
-                        action: "connected".into(),
-                        id: String::new(),
-                    },
-                );
-                while let Some(Ok(event)) = events.next().await {
-                    let _ = handle.emit(
-                        crate::CONTAINERS_CHANGED,
-                        ContainerChange {
-                            action: event.action.clone(),
-                            id: event.actor.clone(),
-                        },
-                    );
-                    crate::notify::container_event(&handle, &event);
-                    if matches!(
-                        event.action.as_str(),
-                        "start" | "die" | "stop" | "destroy" | "pause" | "unpause" | "rename"
-                    ) && let Ok(rows) = berth.containers(&conn, false).await
-                    {
-                        show(&rows);
-                    }
-                }
-            }
+/// Shows the running containers in the tray, on the main thread without waiting for it: a
+/// tokio worker that waited there could stall the engine's shutdown, which the main thread waits
+/// for on quit.
+pub fn show_containers(handle: &AppHandle, rows: &[ContainerRow]) {
+    let app = handle.clone();
+    let running: Vec<ContainerRow> = rows
+        .iter()
+        .filter(|r| r.state == "running")
+        .cloned()
+        .collect();
+    let _ = handle.run_on_main_thread(move || {
+        if let Some(tray) = app.try_state::<Tray>() {
+            tray.show_containers(&app, &running);
         }
-        show(&[]);
-        berth.forget_connection().await;
-        // The engine went away or none answers: look again when Berth's engine changes, or
-        // after a moment for one started elsewhere.
-        tokio::select! {
-            _ = berth.supervisor_appeared() => {}
-            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-        }
-    }
+    });
 }
 
 type Action = fn(

@@ -65,6 +65,12 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
     });
     assert!(home.engine_socket().exists());
+    // It re-executed itself with GTK's OpenGL off (see src/tuning.rs), and its window showed.
+    let environ = std::fs::read(format!("/proc/{}/environ", app.0.id())).unwrap();
+    assert!(
+        environ.split(|b| *b == 0).any(|v| v == b"GDK_GL=disable"),
+        "the app runs without GDK_GL=disable"
+    );
     // The app logs to a daily file in the state directory.
     wait_until(
         30,

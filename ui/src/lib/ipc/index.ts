@@ -67,6 +67,10 @@ export const ENGINE_STATE = "engine://state";
 /** The event the app emits for each container event of the engine in use. */
 export const CONTAINERS_CHANGED = "containers://changed";
 
+/** What `containers://changed` carries: a burst of the engine's container events and every
+ * container after it. */
+export type ContainersChanged = { events: { action: string; id: string }[]; rows: ContainerRow[] };
+
 /** What a stream delivers: items in batches, and at the end `done` (with an error if it failed). */
 export type Batch<T> = { items: T[]; done: boolean; error: ApiError | null };
 
@@ -154,6 +158,7 @@ export function api(t: Transport) {
       t.stream<LogLine>("logs_follow", { id, tail, timestamps }, on),
     logsSave: (id: string, to: string) => call<number>("logs_save", { id, to }),
     stats: (id: string, on: (b: Batch<UsageView>) => void) => t.stream<UsageView>("stats_follow", { id }, on),
+    statsAll: (ids: string[], on: (b: Batch<UsageView>) => void) => t.stream<UsageView>("stats_all", { ids }, on),
     execOpen: (id: string, command: string[], rows: number, cols: number, on: (b: Batch<string>) => void) =>
       t.stream<string>("exec_open", { id, command, rows, cols }, on),
     execInput: (session: number, data: string) => call<void>("exec_input", { session, data }),
@@ -199,8 +204,7 @@ export function api(t: Transport) {
     uiMark: (name: string, detail = "") => void call<void>("ui_mark", { name, detail, atMs: Date.now() }).catch(() => {}),
 
     onEngine: (handler: (v: EngineView) => void) => t.listen<EngineView>(ENGINE_STATE, handler),
-    onContainers: (handler: (e: { action: string; id: string }) => void) =>
-      t.listen<{ action: string; id: string }>(CONTAINERS_CHANGED, handler),
+    onContainers: (handler: (change: ContainersChanged) => void) => t.listen<ContainersChanged>(CONTAINERS_CHANGED, handler),
   };
 }
 

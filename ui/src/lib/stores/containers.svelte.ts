@@ -1,8 +1,8 @@
-// The container list: rows from the engine, refreshed on the app's container events (never
-// polled), with search, a state filter, grouping by compose project, and a selection for bulk
+// The container list: rows from the engine, then each new list the app sends with the engine's
+// container events (never polled), with search, a state filter, grouping by compose project, and a selection for bulk
 // actions.
 import { tick } from "svelte";
-import { errorMessage, type Api, type ContainerRow } from "../ipc";
+import { errorMessage, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
 
 export type StateFilter = "all" | "running" | "stopped";
 
@@ -73,10 +73,6 @@ export class ContainerStore {
   selected = $state<Set<string>>(new Set());
   #api: Api;
   #unlisten: (() => void) | null = null;
-  #inFlight = false;
-  #again = false;
-  /** Events whose effect is not on screen yet: marked once it is. */
-  #pending: string[] = [];
 
   constructor(api: Api) {
     this.#api = api;
@@ -94,12 +90,28 @@ export class ContainerStore {
     return this.rows.filter((r) => r.state === "running").length;
   }
 
+  /** Loads the list, then takes every new one from the app's container events. */
   async connect(): Promise<void> {
-    this.#unlisten = await this.#api.onContainers((e) => {
-      this.#pending.push(`${e.action} ${e.id}`);
-      void this.refresh();
-    });
+    this.#unlisten = await this.#api.onContainers((change) => void this.#apply(change));
     await this.refresh();
+  }
+
+  /** A list the app sent with the events that changed it: shown, then each event marked. */
+  async #apply(change: ContainersChanged): Promise<void> {
+    this.#set(change.rows);
+    this.error = null;
+    this.loaded = true;
+    if (change.events.length === 0) return;
+    await tick();
+    for (const e of change.events) this.#api.uiMark("container-event-shown", `${e.action} ${e.id}`);
+  }
+
+  #set(rows: ContainerRow[]): void {
+    this.rows = rows;
+    const ids = new Set(rows.map((r) => r.id));
+    if ([...this.selected].some((id) => !ids.has(id))) {
+      this.selected = new Set([...this.selected].filter((id) => ids.has(id)));
+    }
   }
 
   disconnect(): void {
@@ -107,38 +119,16 @@ export class ContainerStore {
     this.#unlisten = null;
   }
 
-  /** Loads the list; events that arrive during a load cause one more load after it. */
+  /** Loads the list (the first time, and after a bulk action). */
   async refresh(): Promise<void> {
-    if (this.#inFlight) {
-      this.#again = true;
-      return;
-    }
-    this.#inFlight = true;
     try {
-      do {
-        this.#again = false;
-        try {
-          this.rows = await this.#api.containers(true);
-          this.error = null;
-          const ids = new Set(this.rows.map((r) => r.id));
-          if ([...this.selected].some((id) => !ids.has(id))) {
-            this.selected = new Set([...this.selected].filter((id) => ids.has(id)));
-          }
-        } catch (err) {
-          this.rows = [];
-          this.error = errorMessage(err);
-        }
-        this.loaded = true;
-      } while (this.#again);
-    } finally {
-      this.#inFlight = false;
+      this.#set(await this.#api.containers(true));
+      this.error = null;
+    } catch (err) {
+      this.rows = [];
+      this.error = errorMessage(err);
     }
-    if (this.#pending.length) {
-      const shown = this.#pending;
-      this.#pending = [];
-      await tick();
-      for (const e of shown) this.#api.uiMark("container-event-shown", e);
-    }
+    this.loaded = true;
   }
 
   toggleGroup(project: string): void {

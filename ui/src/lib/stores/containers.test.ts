@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { api, CONTAINERS_CHANGED } from "../ipc";
 import { container, FakeTransport } from "../testing";
 import { ContainerStore, group, hostPorts, matches } from "./containers.svelte";
@@ -41,32 +41,27 @@ describe("container list", () => {
     expect(hostPorts(r)).toEqual([8080]);
   });
 
-  it("refreshes on container events, one load after another while events keep coming", async () => {
+  it("loads once, then shows each list the app sends with its container events", async () => {
     const t = new FakeTransport();
-    let answer = [container("a")];
     let loads = 0;
-    let release: () => void = () => {};
-    t.handlers.containers = async () => {
+    t.handlers.containers = () => {
       loads += 1;
-      if (loads === 2) await new Promise<void>((r) => (release = r));
-      return answer;
+      return [container("a")];
+    };
+    const marks: string[] = [];
+    t.handlers.ui_mark = (args) => {
+      marks.push(`${args.name} ${args.detail}`);
     };
     const store = new ContainerStore(api(t));
     await store.connect();
     expect(store.rows.map((r) => r.names[0])).toEqual(["a"]);
-    answer = [container("a"), container("b")];
-    t.emit(CONTAINERS_CHANGED, { action: "start", id: "b" });
-    // Two more events during the slow load: one more load, not two.
-    t.emit(CONTAINERS_CHANGED, { action: "start", id: "b" });
-    t.emit(CONTAINERS_CHANGED, { action: "start", id: "b" });
-    release();
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
-    expect(loads).toBe(3);
+    t.emit(CONTAINERS_CHANGED, { events: [{ action: "start", id: "b-id" }], rows: [container("a"), container("b")] });
+    await vi.waitFor(() => expect(marks).toEqual(["container-event-shown start b-id"]));
     expect(store.rows.map((r) => r.names[0])).toEqual(["a", "b"]);
+    expect(loads).toBe(1);
     store.disconnect();
-    t.emit(CONTAINERS_CHANGED, { action: "die", id: "b" });
-    expect(loads).toBe(3);
+    t.emit(CONTAINERS_CHANGED, { events: [{ action: "destroy", id: "b-id" }], rows: [container("a")] });
+    expect(store.rows.length).toBe(2);
   });
 
   it("shows the engine's error instead of an empty list", async () => {

@@ -1,14 +1,15 @@
-// The dashboard's top containers: one stats stream per running container (started and ended
-// as containers start and stop), ranked by CPU, then memory.
+// The dashboard's top containers: the stats of every running container in one stream (a batch a
+// second), started again when the set of running containers changes; ranked by CPU, then memory.
 import { type Api, type Subscription, type UsageView } from "../ipc";
 
-/** Streams at most this many containers' stats. */
+/** Follows at most this many containers' stats. */
 export const MAX_FOLLOWED = 50;
 
 export class TopContainers {
   latest = $state<Record<string, UsageView>>({});
   #api: Api;
-  #subs = new Map<string, Subscription>();
+  #sub: Subscription | null = null;
+  #following = "";
   #unlisten: (() => void) | null = null;
 
   constructor(api: Api) {
@@ -22,43 +23,38 @@ export class TopContainers {
   }
 
   async connect(): Promise<void> {
-    this.#unlisten = await this.#api.onContainers(() => void this.sync());
-    await this.sync();
+    this.#unlisten = await this.#api.onContainers((change) =>
+      this.follow(change.rows.filter((r) => r.state === "running").map((r) => r.id)),
+    );
+    try {
+      this.follow((await this.#api.containers(false)).map((r) => r.id));
+    } catch {
+      this.follow([]);
+    }
   }
 
   disconnect(): void {
     this.#unlisten?.();
-    for (const s of this.#subs.values()) s.stop();
-    this.#subs.clear();
+    this.#sub?.stop();
+    this.#sub = null;
   }
 
-  /** Follows exactly the running containers. */
-  async sync(): Promise<void> {
-    let running: string[];
-    try {
-      running = (await this.#api.containers(false)).map((r) => r.id).slice(0, MAX_FOLLOWED);
-    } catch {
-      running = [];
-    }
-    const want = new Set(running);
-    for (const [id, sub] of this.#subs) {
-      if (!want.has(id)) {
-        sub.stop();
-        this.#subs.delete(id);
-        const { [id]: _, ...rest } = this.latest;
-        this.latest = rest;
-      }
-    }
-    for (const id of want) {
-      if (this.#subs.has(id)) continue;
-      this.#subs.set(
-        id,
-        this.#api.stats(id, (batch) => {
-          const last = batch.items.at(-1);
-          if (last) this.latest = { ...this.latest, [id]: last };
-          if (batch.done) this.#subs.delete(id);
-        }),
-      );
-    }
+  /** Follows exactly these (running) containers. */
+  follow(running: string[]): void {
+    const ids = running.slice(0, MAX_FOLLOWED).sort();
+    const key = ids.join(",");
+    if (key === this.#following) return;
+    this.#following = key;
+    this.#sub?.stop();
+    this.#sub = null;
+    const keep = new Set(ids);
+    this.latest = Object.fromEntries(Object.entries(this.latest).filter(([id]) => keep.has(id)));
+    if (ids.length === 0) return;
+    this.#sub = this.#api.statsAll(ids, (batch) => {
+      if (batch.items.length === 0) return;
+      const next = { ...this.latest };
+      for (const u of batch.items) next[u.id] = u;
+      this.latest = next;
+    });
   }
 }

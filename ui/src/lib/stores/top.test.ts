@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { api, CONTAINERS_CHANGED, type UsageView } from "../ipc";
+import { container, FakeTransport } from "../testing";
+import { TopContainers } from "./top.svelte";
+
+function usage(id: string, cpu: number, memory: number): UsageView {
+  return { id, name: id, cpu_percent: cpu, memory, memory_limit: 0, memory_percent: 0, net_rx: 0, net_tx: 0, block_read: 0, block_write: 0, pids: 1 };
+}
+
+describe("top containers", () => {
+  it("follows the running containers in one stream, again only when they change, ranked by CPU", async () => {
+    const t = new FakeTransport();
+    const a = container("a");
+    const b = container("b");
+    t.handlers.containers = () => [a];
+    const top = new TopContainers(api(t));
+    await top.connect();
+    expect(t.streams.map((s) => s.args.ids)).toEqual([[a.id]]);
+    t.emit(CONTAINERS_CHANGED, { events: [{ action: "start", id: b.id }], rows: [a, b, container("c", { state: "exited" })] });
+    expect(t.streams.map((s) => s.args.ids)).toEqual([[a.id], [a.id, b.id]]);
+    expect(t.streams[0].stopped).toBe(true);
+    // The same running set again: the stream stays.
+    t.emit(CONTAINERS_CHANGED, { events: [{ action: "create", id: "c" }], rows: [b, a] });
+    expect(t.streams.length).toBe(2);
+    t.streams[1].send({ items: [usage(a.id, 1, 10), usage(b.id, 50, 5)], done: false, error: null });
+    expect(top.rows.map((r) => r.id)).toEqual([b.id, a.id]);
+    top.disconnect();
+    expect(t.streams[1].stopped).toBe(true);
+  });
+});
