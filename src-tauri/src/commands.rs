@@ -437,8 +437,14 @@ pub fn settings(app: State<'_, App>) -> Settings {
 }
 
 #[tauri::command]
-pub fn settings_save(app: State<'_, App>, settings: Settings) -> Result<Settings> {
-    app.berth.save_settings(settings)
+pub fn settings_save(
+    app: State<'_, App>,
+    handle: tauri::AppHandle,
+    settings: Settings,
+) -> Result<Settings> {
+    let saved = app.berth.save_settings(settings)?;
+    crate::login::start_at_login(&handle, saved.start_at_login)?;
+    Ok(saved)
 }
 
 #[tauri::command]

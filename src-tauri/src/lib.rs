@@ -7,6 +7,7 @@
 mod commands;
 mod containers;
 mod host;
+mod login;
 mod notify;
 mod streams;
 mod terminal;
@@ -102,6 +103,10 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .manage(window::StartView(start_view))
         .manage(notify::Expected::default())
         .manage(App {
@@ -207,7 +212,10 @@ pub fn run() {
         // The last window closed: stay in the tray (its webview is gone with the window).
         tauri::RunEvent::ExitRequested {
             code: None, api, ..
-        } if handle.try_state::<tray::Tray>().is_some() => api.prevent_exit(),
+        } if handle.try_state::<tray::Tray>().is_some() => {
+            tracing::info!("the window closed; staying in the tray");
+            api.prevent_exit()
+        }
         tauri::RunEvent::Exit => {
             let berth = handle.state::<App>().berth.clone();
             tauri::async_runtime::block_on(berth.shutdown());

@@ -228,6 +228,8 @@ struct Fixture {
     /// A container that runs before the app starts.
     existing: String,
     work: PathBuf,
+    /// The app's home in the current attempt.
+    home: PathBuf,
 }
 
 async fn scenario(ui: &Ui, fx: &Fixture, made: &mut Made, attempt: u32) -> Step {
@@ -402,6 +404,21 @@ async fn scenario(ui: &Ui, fx: &Fixture, made: &mut Made, attempt: u32) -> Step 
     ui.click("[data-testid=nav-networks]").await?;
     ui.wait_text("[data-testid=networks]", &format!("{project}_default"))
         .await?;
+
+    // Start at login, from Settings: an XDG autostart entry for the app.
+    ui.click("[data-testid=nav-settings]").await?;
+    ui.click("[data-testid=start-at-login]").await?;
+    ui.click("[data-testid=settings-save]").await?;
+    ui.wait_present("[data-testid=settings-saved]").await?;
+    // auto-launch writes to $HOME/.config/autostart, whatever XDG_CONFIG_HOME says.
+    let autostart = fx.home.join(".config/autostart");
+    wait_until(10, "an autostart entry for Berth", || {
+        std::fs::read_dir(&autostart)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("berth-app")))
+    });
     Ok(())
 }
 
@@ -429,11 +446,12 @@ fn the_app_end_to_end() {
         &image,
     ]);
     let work = engine.root.join(format!("e2e-{}", scope.id));
-    let fx = Fixture {
+    let mut fx = Fixture {
         scope,
         image,
         existing,
         work,
+        home: PathBuf::new(),
     };
     let mut made = Made {
         engine,
@@ -448,6 +466,7 @@ fn the_app_end_to_end() {
         let (_x, display) = xvfb();
         let (_bus, bus) = session_bus();
         let (_driver, url) = start_driver(&home, &display, &bus, &engine.host);
+        fx.home = home.path().to_path_buf();
         let result = rt.block_on(async {
             let c = match session(&url).await {
                 Ok(c) => c,

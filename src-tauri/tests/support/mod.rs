@@ -5,6 +5,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use berth_testkit::run;
+
 /// A child process killed on drop.
 pub struct Killed(pub Child);
 
@@ -51,4 +53,82 @@ pub fn session_bus() -> (Killed, String) {
         .read_line(&mut line)
         .expect("dbus-daemon prints its address");
     (Killed(child), line.trim().to_owned())
+}
+
+/// The tray's menu as the app exports it on the session bus (`com.canonical.dbusmenu`, how
+/// appindicator publishes it even with no tray host to show it): the bus name and object path.
+pub fn tray_menu(bus: &str) -> Option<(String, String)> {
+    let busctl = |args: &[&str]| {
+        let out = run(Command::new("busctl")
+            .arg(format!("--address={bus}"))
+            .args(args));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for name in busctl(&["list", "--no-legend"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| n.starts_with(':'))
+    {
+        if let Some(path) = busctl(&["tree", "--list", name])
+            .lines()
+            .find(|p| p.ends_with("/Menu"))
+        {
+            return Some((name.to_owned(), path.to_owned()));
+        }
+    }
+    None
+}
+
+/// The menu's items, submenus flattened: (id, label, enabled, the parent's label).
+pub fn tray_items(bus: &str, (name, path): &(String, String)) -> Vec<(i64, String, bool, String)> {
+    let out = run(Command::new("busctl")
+        .arg(format!("--address={bus}"))
+        .args([
+            "--json=short",
+            "call",
+            name,
+            path,
+            "com.canonical.dbusmenu",
+            "GetLayout",
+        ])
+        // Parent 0, depth 3 (busctl would read a -1 as an option), all properties.
+        .args(["iias", "0", "3", "0"]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    fn walk(node: &serde_json::Value, parent: &str, out: &mut Vec<(i64, String, bool, String)>) {
+        for child in node[2].as_array().into_iter().flatten() {
+            let item = &child["data"];
+            let props = &item[1];
+            let label = props["label"]["data"].as_str().unwrap_or("").to_owned();
+            out.push((
+                item[0].as_i64().unwrap_or(-1),
+                label.clone(),
+                props["enabled"]["data"].as_bool().unwrap_or(true),
+                parent.to_owned(),
+            ));
+            walk(item, &label, out);
+        }
+    }
+    let mut items = Vec::new();
+    walk(&v["data"][1], "", &mut items);
+    items
+}
+
+pub fn tray_click(bus: &str, (name, path): &(String, String), id: i64) {
+    let out = run(Command::new("busctl")
+        .arg(format!("--address={bus}"))
+        .args([
+            "call",
+            name,
+            path,
+            "com.canonical.dbusmenu",
+            "Event",
+            "isvu",
+        ])
+        .arg(id.to_string())
+        .args(["clicked", "s", "", "0"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
