@@ -46,11 +46,12 @@ quit_app() {
 }
 # The UI's mark lines (`at_ms=… mark=NAME detail=…`), newest log file.
 marks() { cat "$LOGDIR"/app.*.log 2>/dev/null | grep "ui mark" | grep "mark=$1" || true; }
-# Waits (up to 60 s) for mark NAME; prints its at_ms.
+# Waits (up to SECS, default 60) for mark NAME; prints its at_ms.
 wait_mark() {
-  local deadline=$(($(date +%s) + 60))
+  local limit=${2:-60}
+  local deadline=$(($(date +%s) + limit))
   until marks "$1" | grep -q .; do
-    (($(date +%s) < deadline)) || { echo "no '$1' mark from the app in 60 s" >&2; exit 1; }
+    (($(date +%s) < deadline)) || { echo "no '$1' mark from the app in $limit s" >&2; exit 1; }
     sleep 0.02
   done
   marks "$1" | tail -1 | sed -E 's/.*at_ms=([0-9]+).*/\1/'
@@ -145,7 +146,7 @@ docker ps -aq | xargs -r docker rm -f >/dev/null
 for i in $(seq 2000); do echo "scroll-$i"; done | xargs -P 8 -n 50 sh -c 'for n; do docker create -q --name "$n" berth-bench/busybox >/dev/null; done' _
 rm -f "$LOGDIR"/app.*.log
 app --view "containers?scroll-bench"
-wait_mark scroll-bench >/dev/null
+wait_mark scroll-bench 600 >/dev/null
 stats=$(marks scroll-bench | tail -1 | sed -E 's/.*detail=(\{[^}]*\}).*/\1/')
 quit_app
 echo "| scrolling 2,000 containers, 60 px a frame, down and up | $stats | no dropped frames |"

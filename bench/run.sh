@@ -25,3 +25,7 @@ echo; echo "## compose up -d and down, 20 services"; echo
 echo "| case | berth (median) | docker-compose 1.29 (median) | API floor (median) | ratio to docker-compose | ratio to floor |"
 echo "|---|---|---|---|---|---|"
 bash compose.sh
+echo; echo "## The desktop app"; echo
+echo "| measure | Berth | target |"
+echo "|---|---|---|"
+bash app.sh
