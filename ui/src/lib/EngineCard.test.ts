@@ -15,6 +15,9 @@ describe("EngineCard", () => {
     render(EngineCard, { engine });
     expect(screen.getByTestId("engine-state").textContent).toBe("stopped");
     expect(screen.getByTestId("no-connection").textContent).toContain("no engine is reachable");
+    // What Start engine will do, and where the data goes, before it is pressed.
+    expect(screen.getByTestId("first-run").textContent).toContain("rootful engine");
+    expect(screen.getByTestId("first-run").textContent).toContain("/var/lib/berth");
     const start = screen.getByRole("button", { name: "Start engine" }) as HTMLButtonElement;
     expect(start.disabled).toBe(false);
     expect((screen.getByRole("button", { name: "Stop engine" }) as HTMLButtonElement).disabled).toBe(true);
