@@ -14,9 +14,10 @@ BUILD=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-
 # an X server and window tools for the app, hyperfine for the benchmarks, docker-compose 1.29
 # (the compose interoperability tests and the compose benchmark's peer), gnome-keyring and
 # secret-tool (a Secret Service for the OS-keychain login test), WebKitWebDriver (the app's
-# end-to-end tests, behind tauri-driver, which cargo installs below).
+# end-to-end tests, behind tauri-driver, which cargo installs below), debootstrap and
+# desktop-file-validate (the package test installs the .deb into a clean Debian root).
 TEST=(docker-registry busybox-static apache2-utils openssl xvfb xauth x11-utils imagemagick hyperfine
-  docker-compose gnome-keyring libsecret-tools webkit2gtk-driver)
+  docker-compose gnome-keyring libsecret-tools webkit2gtk-driver debootstrap desktop-file-utils)
 
 want=("${RUNTIME[@]}" "${BUILD[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST[@]}"); fi

@@ -1,0 +1,198 @@
+//! The Debian package, as `scripts/package.sh --debug` builds it offline: its dependencies and
+//! files, a valid desktop entry, then installed into a clean Debian root (debootstrap from the
+//! package mirror) where the CLI runs and the app starts under Xvfb and shows its window;
+//! removed and purged, the user's data stays. Needs root, the mirror, Xvfb: run with
+//! `--include-ignored`.
+
+mod support;
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use berth_testkit::{require_root, run, run_ok, unique_id, wait_until};
+use support::xvfb;
+
+/// A clean Debian root; what is mounted in it is unmounted and the root removed on drop.
+struct Root {
+    dir: PathBuf,
+    mounts: Vec<PathBuf>,
+}
+
+impl Root {
+    fn new() -> Self {
+        let dir = PathBuf::from(format!("/tmp/berth-debroot-{}", unique_id()));
+        run_ok(Command::new("debootstrap").args([
+            "--variant=minbase",
+            "bookworm",
+            &dir.display().to_string(),
+            "http://deb.debian.org/debian",
+        ]));
+        Self {
+            dir,
+            mounts: Vec::new(),
+        }
+    }
+
+    fn bind(&mut self, host: &str) {
+        let target = self.dir.join(host.trim_start_matches('/'));
+        std::fs::create_dir_all(&target).unwrap();
+        run_ok(Command::new("mount").args(["--rbind", host, &target.display().to_string()]));
+        self.mounts.push(target);
+    }
+
+    /// `sh -c SCRIPT` inside the root.
+    fn sh(&self, script: &str) -> Command {
+        let mut cmd = Command::new("chroot");
+        cmd.arg(&self.dir)
+            .args([
+                "env",
+                "-i",
+                "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                "HOME=/root",
+            ])
+            .args(["DEBIAN_FRONTEND=noninteractive", "sh", "-c", script]);
+        cmd
+    }
+}
+
+impl Drop for Root {
+    fn drop(&mut self) {
+        for m in self.mounts.iter().rev() {
+            let _ = Command::new("umount").arg("-R").arg("-l").arg(m).status();
+        }
+        if self.mounts.iter().all(|m| !is_mounted(m)) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn is_mounted(path: &Path) -> bool {
+    std::fs::read_to_string("/proc/mounts")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.split_whitespace().nth(1) == Some(&path.display().to_string()))
+}
+
+#[test]
+#[ignore = "needs root, the Debian mirror, debootstrap and Xvfb (scripts/test.sh runs it)"]
+fn the_deb_installs_starts_and_removes_keeping_user_data() {
+    require_root();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    run_ok(
+        Command::new("bash")
+            .arg(repo.join("scripts/package.sh"))
+            .arg("--debug"),
+    );
+    let deb = repo.join(format!(
+        "target/debug/bundle/deb/Berth_{}_amd64.deb",
+        env!("CARGO_PKG_VERSION")
+    ));
+
+    // What the package says and holds.
+    let depends = run_ok(Command::new("dpkg-deb").arg("-f").arg(&deb).arg("Depends"));
+    for dep in [
+        "docker.io",
+        "iproute2",
+        "uidmap",
+        "rootlesskit",
+        "slirp4netns",
+        "libwebkit2gtk-4.1-0",
+        "libayatana-appindicator3-1",
+    ] {
+        assert!(depends.contains(dep), "{dep} is not in Depends: {depends}");
+    }
+    let files = run_ok(Command::new("dpkg-deb").arg("-c").arg(&deb));
+    for file in [
+        "./usr/bin/berth\n",
+        "./usr/bin/berth-app\n",
+        "./usr/share/applications/Berth.desktop\n",
+        "./usr/share/icons/hicolor/32x32/apps/berth-app.png\n",
+        "./usr/share/icons/hicolor/128x128/apps/berth-app.png\n",
+        "./usr/share/icons/hicolor/512x512/apps/berth-app.png\n",
+    ] {
+        let name = file.trim_start_matches("./").trim_end();
+        assert!(
+            files
+                .lines()
+                .filter_map(|l| l.split_whitespace().last())
+                .any(|f| f.trim_start_matches("./") == name),
+            "{name} is not in the package"
+        );
+    }
+    let unpacked = tempfile::tempdir().unwrap();
+    run_ok(
+        Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&deb)
+            .arg(unpacked.path()),
+    );
+    run_ok(
+        Command::new("desktop-file-validate")
+            .arg(unpacked.path().join("usr/share/applications/Berth.desktop")),
+    );
+
+    // Installed into a clean Debian root, with its dependencies from the mirror.
+    let mut root = Root::new();
+    std::fs::copy(&deb, root.dir.join("tmp/berth.deb")).unwrap();
+    let install = run(&mut root
+        .sh("apt-get update -qq && apt-get install -y -qq --no-install-recommends /tmp/berth.deb"));
+    assert!(
+        install.status.success(),
+        "apt-get install of the .deb failed: {}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+    root.bind("/proc");
+    root.bind("/dev");
+    root.bind("/sys");
+    let version = run_ok(&mut root.sh("berth --version"));
+    assert_eq!(
+        version.trim(),
+        format!("berth {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    // The installed app starts and shows its window.
+    let (_x, display) = xvfb();
+    root.bind("/tmp/.X11-unix");
+    let mut app = root.sh(&format!(
+        "mkdir -p /tmp/xdg && chmod 700 /tmp/xdg && DISPLAY={display} XDG_RUNTIME_DIR=/tmp/xdg \
+         BERTH_ENGINE_AUTOSTART=0 exec dbus-run-session -- berth-app"
+    ));
+    app.stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
+    let mut child = app.spawn().expect("the installed app");
+    let group = child.id();
+    let window = std::panic::catch_unwind(|| {
+        wait_until(60, "the installed app's window", || {
+            let out = run(Command::new("xwininfo").args(["-root", "-tree", "-display", &display]));
+            String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
+        })
+    });
+    // The whole group: chroot's exec chain, dbus-run-session, its bus and the app.
+    let _ = Command::new("kill")
+        .arg("--")
+        .arg(format!("-{group}"))
+        .status();
+    let _ = child.wait();
+    if let Err(panic) = window {
+        std::panic::resume_unwind(panic);
+    }
+
+    // Removing, then purging, keeps the user's data.
+    let data = root.dir.join("root/.local/share/berth/engine/volumes/keep");
+    std::fs::create_dir_all(data.parent().unwrap()).unwrap();
+    std::fs::write(&data, "user data").unwrap();
+    run_ok(&mut root.sh("apt-get remove -y -qq berth"));
+    assert!(!root.dir.join("usr/bin/berth").exists());
+    assert!(
+        data.exists(),
+        "removing the package deleted the user's data"
+    );
+    let purge = run_ok(&mut root.sh("apt-get purge -y -qq berth"));
+    assert!(
+        purge.contains("~/.local/share/berth"),
+        "the purge did not say what stays: {purge}"
+    );
+    assert_eq!(std::fs::read_to_string(&data).unwrap(), "user data");
+}
