@@ -260,11 +260,15 @@ async fn start_engine_if_needed(berth: Arc<Berth>) {
 
 /// Emits the engine view now and at every change of Berth's engine, whoever supervises it.
 async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
-    let emit = |view: berth_api::wire::EngineView| {
+    let mut connection = None;
+    let mut emit = |view: berth_api::wire::EngineView| {
         tray::show(&handle, view.clone());
-        // The engine in use may have changed: look for it again at the next call.
-        let berth = berth.clone();
-        tauri::async_runtime::spawn(async move { berth.forget_connection().await });
+        // The engine in use changed: look for it again at the next call.
+        if connection.as_ref() != Some(&view.connection) {
+            connection = Some(view.connection.clone());
+            let berth = berth.clone();
+            tauri::async_runtime::spawn(async move { berth.forget_connection().await });
+        }
         if let Err(e) = handle.emit(ENGINE_STATE, view) {
             tracing::warn!(%e, "cannot emit the engine state");
         }

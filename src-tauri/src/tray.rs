@@ -209,9 +209,9 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         QUIT => app.exit(0),
         other => {
             if let Some(id) = other.strip_prefix(CONTAINER_STOP) {
-                container(berth, id.to_owned(), false);
+                container(berth, id.to_owned(), "stop");
             } else if let Some(id) = other.strip_prefix(CONTAINER_RESTART) {
-                container(berth, id.to_owned(), true);
+                container(berth, id.to_owned(), "restart");
             } else if let Some(url) = other.strip_prefix(OPEN_URL) {
                 open_in_browser(url);
             }
@@ -219,16 +219,13 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
     }
 }
 
-/// Stops or restarts a container in the background (the engine's events update the menu).
-fn container(berth: Arc<berth_api::Berth>, id: String, restart: bool) {
+/// Runs a container action (`stop`, `restart`) in the background; the engine's events update
+/// the menu.
+fn container(berth: Arc<berth_api::Berth>, id: String, action: &'static str) {
     tauri::async_runtime::spawn(async move {
         let result = async {
-            let conn = berth.connect().await?;
-            if restart {
-                berth.restart(&conn, &id, None).await
-            } else {
-                berth.stop(&conn, &id, None).await
-            }
+            let conn = berth.current().await?;
+            berth.container_action(&conn, &id, action).await
         }
         .await;
         if let Err(e) = result {

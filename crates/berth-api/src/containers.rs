@@ -418,19 +418,12 @@ impl Berth {
         if wanted.is_empty() {
             return Ok(());
         }
-        for c in conn.client.list_containers(false).await? {
-            let name = c
-                .names
-                .iter()
-                .flatten()
-                .next()
-                .map(|n| n.trim_start_matches('/').to_owned())
-                .unwrap_or_default();
-            for p in c.ports.iter().flatten() {
-                let proto = p.typ.map(|t| t.to_string()).unwrap_or_default();
+        for row in self.containers(conn, false).await? {
+            let name = row.names.first().cloned().unwrap_or_default();
+            for p in &row.ports {
                 if let Some(&(port, _)) = wanted
                     .iter()
-                    .find(|(h, pr)| Some(*h) == p.public_port && *pr == proto)
+                    .find(|(h, proto)| Some(*h) == p.public_port && *proto == p.proto)
                 {
                     return Err(ApiError::invalid(format!(
                         "port {port}: already published by container {name}; pick another host port"

@@ -11,6 +11,8 @@ use crate::{ApiError, Berth, ErrorCode};
 
 /// Ten minutes at one sample a second.
 const HISTORY: usize = 600;
+/// The shortest interval: sysinfo measures CPU usage over at least 200 ms.
+const MIN_INTERVAL: Duration = Duration::from_millis(250);
 
 impl Berth {
     /// The kept history first (one batch), then a sample every `interval`, each with the
@@ -19,7 +21,7 @@ impl Berth {
         &self,
         interval: Duration,
     ) -> impl Stream<Item = Result<Vec<HostSample>, ApiError>> + '_ {
-        let interval = interval.max(sysinfo_minimum());
+        let interval = interval.max(MIN_INTERVAL);
         futures_util::stream::unfold(
             (true, tokio::time::interval(interval)),
             move |(first, mut tick)| async move {
@@ -38,11 +40,11 @@ impl Berth {
                     }
                 }
                 let sampler = guard.as_mut().expect("just made");
-                let latest = sampler.sample(engine).clone();
+                let latest = sampler.sample(engine);
                 let batch = if first {
                     sampler.history().iter().cloned().collect()
                 } else {
-                    vec![latest]
+                    vec![latest.clone()]
                 };
                 Some((Ok(batch), (false, tick)))
             },
@@ -63,8 +65,4 @@ impl Berth {
         };
         std::fs::read_to_string(pidfile).ok()?.trim().parse().ok()
     }
-}
-
-fn sysinfo_minimum() -> Duration {
-    Duration::from_millis(250)
 }
