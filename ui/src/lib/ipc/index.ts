@@ -122,11 +122,6 @@ export function errorMessage(err: unknown): string {
   return asApiError(err).message;
 }
 
-/** Whether an error means no engine answers (the UI then offers to start one). */
-export function isUnreachable(err: unknown): boolean {
-  return asApiError(err).code === "engine_unreachable";
-}
-
 /** Every command of the app, typed. */
 export function api(t: Transport) {
   const call = <T>(command: string, args?: Record<string, unknown>) => t.invoke<T>(command, args);
@@ -228,5 +223,3 @@ export function engineBackend(a: Api): EngineBackend {
     onState: a.onEngine,
   };
 }
-
-export const tauriBackend: EngineBackend = engineBackend(api(tauriTransport));
