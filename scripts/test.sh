@@ -11,6 +11,8 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 export CARGO_TERM_COLOR=never NO_COLOR=1
+# On a failure, how much disk was left (a full disk fails builds in confusing ways).
+trap 'df -h . | tail -1 | awk "{print \"test.sh: \" \$4 \" free on the disk\"}" >&2' ERR
 step() { printf '\n=== %s\n' "$*"; }
 
 step "install what is missing"

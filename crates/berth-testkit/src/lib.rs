@@ -62,17 +62,24 @@ pub fn unique_id() -> String {
     )
 }
 
-/// Runs a command and returns its output, panicking with its stderr when it fails.
+/// Runs a command and returns its output, panicking when it fails with the end of its stderr
+/// first (where the reason is) and then the end of its stdout.
 pub fn run_ok(cmd: &mut Command) -> String {
     let out = run(cmd);
     assert!(
         out.status.success(),
-        "{cmd:?} failed ({}):\n{}{}",
+        "{cmd:?} failed ({}); the end of its stderr:\n{}\nthe end of its stdout:\n{}",
         out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        tail(&String::from_utf8_lossy(&out.stderr), 40),
+        tail(&String::from_utf8_lossy(&out.stdout), 15),
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The last `lines` lines of `text`.
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 /// Runs a command and returns its output.
@@ -119,5 +126,15 @@ pub(crate) fn guarded(args: &[&str], log: &std::path::Path, cleanup: &str) -> Gu
     Guard {
         _stdin: stdin,
         _child: child,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tail_keeps_the_last_lines() {
+        assert_eq!(super::tail("a\nb\nc\n", 2), "b\nc");
+        assert_eq!(super::tail("a", 5), "a");
+        assert_eq!(super::tail("", 3), "");
     }
 }
