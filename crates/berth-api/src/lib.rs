@@ -294,13 +294,10 @@ impl Berth {
 
     pub async fn version(&self, conn: &Connection) -> Result<VersionView, ApiError> {
         let v = conn.client.version().await?;
+        let client = client_version();
         Ok(VersionView {
-            client_version: env!("CARGO_PKG_VERSION").into(),
-            client_os_arch: format!(
-                "{}/{}",
-                std::env::consts::OS,
-                go_arch(std::env::consts::ARCH)
-            ),
+            client_version: client.version,
+            client_os_arch: client.os_arch,
             connection: conn.view(),
             server_version: v.version.unwrap_or_default(),
             server_api_version: v.api_version.unwrap_or_default(),
@@ -372,6 +369,25 @@ fn rows<T, R: From<T>>(items: Vec<T>, order: impl FnMut(&R, &R) -> std::cmp::Ord
     let mut rows: Vec<R> = items.into_iter().map(R::from).collect();
     rows.sort_by(order);
     rows
+}
+
+/// This program's own version and platform: what `berth version` prints even when no engine
+/// answers.
+pub struct ClientVersion {
+    pub version: String,
+    /// `linux/amd64`, in Go's names as docker prints them.
+    pub os_arch: String,
+}
+
+pub fn client_version() -> ClientVersion {
+    ClientVersion {
+        version: env!("CARGO_PKG_VERSION").into(),
+        os_arch: format!(
+            "{}/{}",
+            std::env::consts::OS,
+            go_arch(std::env::consts::ARCH)
+        ),
+    }
 }
 
 /// Go's names for architectures, as `docker version` prints them.

@@ -435,7 +435,21 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
         Command::Engine(cmd) => engine(berth, cmd, format).await,
         Command::Context(cmd) => context(berth, cmd, format),
         Command::Version => {
-            let conn = connect(berth).await?;
+            // A report: it never starts an engine (docker's doesn't either).
+            let conn = match berth.connect().await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Like docker: the client's half, then why there is no server half.
+                    if let Format::Table = format {
+                        let client = berth_api::client_version();
+                        print(&render::client_version_text(
+                            &client.version,
+                            &client.os_arch,
+                        ));
+                    }
+                    return Err(e.into());
+                }
+            };
             let v = berth.version(&conn).await?;
             emit(format, std::slice::from_ref(&v), || {
                 render::version_text(&v)
@@ -531,20 +545,35 @@ async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()>
         EngineCommand::Status { watch: true } => watch_engine(berth, format).await,
         EngineCommand::Logs { follow, tail } => logs(&berth.engine_log(), follow, tail).await,
         EngineCommand::Supervise => {
-            let quit = async {
-                use tokio::signal::unix::{SignalKind, signal};
-                match (
-                    signal(SignalKind::terminate()),
-                    signal(SignalKind::interrupt()),
-                ) {
-                    (Ok(mut term), Ok(mut int)) => {
-                        tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
-                    }
-                    _ => std::future::pending().await,
-                }
-            };
-            berth.supervise(quit).await?;
+            berth.supervise(asked_to_quit()).await?;
             Ok(())
+        }
+    }
+}
+
+/// SIGTERM or SIGINT (Ctrl-C, or Ctrl-Break on Windows).
+async fn asked_to_quit() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+            }
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(windows)]
+    {
+        use tokio::signal::windows::{ctrl_break, ctrl_c};
+        match (ctrl_c(), ctrl_break()) {
+            (Ok(mut c), Ok(mut b)) => {
+                tokio::select! { _ = c.recv() => {}, _ = b.recv() => {} }
+            }
+            _ => std::future::pending().await,
         }
     }
 }

@@ -930,14 +930,16 @@ where
         if let Ok((cols, rows)) = crossterm::terminal::size() {
             resize(rows, cols).await;
         }
-        let Ok(mut winch) =
+        // Unix says when the terminal is resized (SIGWINCH); Windows' console has no signal
+        // for it, so the size stays what it was at the start there.
+        #[cfg(unix)]
+        if let Ok(mut winch) =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())
-        else {
-            return std::future::pending().await;
-        };
-        while winch.recv().await.is_some() {
-            if let Ok((cols, rows)) = crossterm::terminal::size() {
-                resize(rows, cols).await;
+        {
+            while winch.recv().await.is_some() {
+                if let Ok((cols, rows)) = crossterm::terminal::size() {
+                    resize(rows, cols).await;
+                }
             }
         }
         std::future::pending().await

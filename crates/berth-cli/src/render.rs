@@ -295,25 +295,28 @@ pub fn contexts_table(rows: &[ContextRow]) -> String {
     )
 }
 
+/// The client half of `berth version`, printed before the engine is asked (as docker does).
+pub fn client_version_text(version: &str, os_arch: &str) -> String {
+    format!("Client: Berth\n Version:           {version}\n OS/Arch:           {os_arch}\n")
+}
+
 pub fn version_text(v: &VersionView) -> String {
     let c = &v.connection;
-    format!(
-        "Client: Berth\n Version:           {}\n OS/Arch:           {}\n\n\
-         Server: Docker Engine ({} at {})\n Version:           {}\n API version:       {} (minimum {}, negotiated {})\n \
+    client_version_text(&v.client_version, &v.client_os_arch)
+        + &format!(
+            "\nServer: Docker Engine ({} at {})\n Version:           {}\n API version:       {} (minimum {}, negotiated {})\n \
          Go version:        {}\n Git commit:        {}\n OS/Arch:           {}\n Kernel:            {}\n",
-        v.client_version,
-        v.client_os_arch,
-        c.source,
-        c.host,
-        v.server_version,
-        v.server_api_version,
-        v.server_min_api_version,
-        c.api_version,
-        v.server_go_version,
-        v.server_git_commit,
-        v.server_os_arch,
-        v.server_kernel,
-    )
+            c.source,
+            c.host,
+            v.server_version,
+            v.server_api_version,
+            v.server_min_api_version,
+            c.api_version,
+            v.server_go_version,
+            v.server_git_commit,
+            v.server_os_arch,
+            v.server_kernel,
+        )
 }
 
 pub fn info_text(i: &InfoView) -> String {

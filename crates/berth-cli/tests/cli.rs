@@ -296,6 +296,47 @@ fn missing_socket_says_what_to_do() {
 }
 
 #[test]
+fn version_without_an_engine_prints_the_client_then_says_why() {
+    let home = Home::new();
+    let mut cmd = home.berth(&["-H", "unix:///nonexistent/docker.sock", "version"]);
+    let out = cmd.output().expect("berth runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("Client: Berth\n")
+            && stdout.contains(env!("CARGO_PKG_VERSION"))
+            && !stdout.contains("Server"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no engine socket at /nonexistent/docker.sock"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn version_never_starts_an_engine() {
+    // Autostart on, nothing reachable: `version` reports that, where `ps` would start Berth's
+    // engine (whose dockerd here does not exist, so a wrong start would say so instead).
+    let home = Home::new();
+    home.0
+        .set_settings(r#""engine_autostart": true, "engine_dockerd": "/nonexistent/dockerd""#);
+    let out = home
+        .berth(&["version"])
+        .env("DOCKER_HOST", "unix:///nonexistent/a.sock")
+        .env("BERTH_ENGINE_AUTOSTART", "1")
+        .output()
+        .expect("berth runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no engine is reachable") && !stderr.contains("dockerd"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn refused_socket_says_what_to_do() {
     let home = Home::new();
     let path = home.path().join("dead.sock");
