@@ -3,7 +3,8 @@
 #   1. rustfmt check   2. ui: type check, unit tests (vitest), build
 #   3. clippy, warnings are errors   4. Rust unit and pure tests
 #   5. real-engine tests: private dockerds and registries, Berth's own engine rootful and
-#      rootless, the app under Xvfb (these need root)   6. generated UI types are current
+#      rootless, the app under Xvfb (these need root)   6. macOS and Windows builds type-check
+#   7. generated UI types are current
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $(id -u) -ne 0 ]]; then
@@ -32,7 +33,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "4+5. Rust tests, including the real-engine ones"
 cargo test --workspace --locked -- --include-ignored
 
-step "6. generated TypeScript types are current"
+step "6. macOS and Windows builds type-check (cfg-gated code paths)"
+scripts/check-platforms.sh
+
+step "7. generated TypeScript types are current"
 if git rev-parse --git-dir >/dev/null 2>&1; then
   changed=$(git status --porcelain -- ui/src/lib/ipc/types)
   if [[ -n "$changed" ]]; then

@@ -11,6 +11,32 @@ use crate::{Endpoint, Error};
 /// How long a single request may take before Berth gives up on it.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
+#[cfg(unix)]
+fn unix_socket(endpoint: &Endpoint, path: &str, secs: u64) -> Result<Docker, Error> {
+    Docker::connect_with_unix(path, secs, API_DEFAULT_VERSION)
+        .map_err(|e| Error::from_bollard(&endpoint.host, e))
+}
+
+#[cfg(not(unix))]
+fn unix_socket(endpoint: &Endpoint, path: &str, _secs: u64) -> Result<Docker, Error> {
+    Err(endpoint.invalid(&format!(
+        "there are no unix sockets on this system ({path}): use npipe:// or tcp://"
+    )))
+}
+
+#[cfg(windows)]
+fn named_pipe(endpoint: &Endpoint, pipe: &str, secs: u64) -> Result<Docker, Error> {
+    Docker::connect_with_named_pipe(pipe, secs, API_DEFAULT_VERSION)
+        .map_err(|e| Error::from_bollard(&endpoint.host, e))
+}
+
+#[cfg(not(windows))]
+fn named_pipe(endpoint: &Endpoint, pipe: &str, _secs: u64) -> Result<Docker, Error> {
+    Err(endpoint.invalid(&format!(
+        "named pipes ({pipe}) exist only on Windows: use unix:// or tcp://"
+    )))
+}
+
 /// A connected engine whose API version has been negotiated.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -24,14 +50,16 @@ impl Client {
     pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Self, Error> {
         let name = endpoint.host.as_str();
         let secs = CALL_TIMEOUT.as_secs();
+        let bollard = |e| Error::from_bollard(name, e);
         let docker = match endpoint.address()? {
             Address::Unix(path) => {
                 let path = path.to_str().ok_or_else(|| Error::InvalidEndpoint {
                     host: name.to_owned(),
                     reason: "the socket path is not UTF-8".into(),
                 })?;
-                Docker::connect_with_unix(path, secs, API_DEFAULT_VERSION)
+                unix_socket(endpoint, path, secs)?
             }
+            Address::NamedPipe(pipe) => named_pipe(endpoint, pipe, secs)?,
             Address::Tcp(_) => match &endpoint.tls {
                 Some(tls) => Docker::connect_with_ssl(
                     name,
@@ -42,9 +70,9 @@ impl Client {
                     API_DEFAULT_VERSION,
                 ),
                 None => Docker::connect_with_http(name, secs, API_DEFAULT_VERSION),
-            },
-        }
-        .map_err(|e| Error::from_bollard(name, e))?;
+            }
+            .map_err(bollard)?,
+        };
 
         let negotiate = async {
             docker.ping().await?;
@@ -57,7 +85,7 @@ impl Client {
                 what: "a ping",
                 secs: timeout.as_secs().max(1),
             })?
-            .map_err(|e| Error::from_bollard(name, e))?;
+            .map_err(bollard)?;
         let v = docker.client_version();
         let api_version = format!("{}.{}", v.major_version, v.minor_version);
         tracing::debug!(endpoint = name, api_version, "engine connected");
@@ -118,5 +146,32 @@ impl Client {
                 secs: limit.as_secs(),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_refused_here_with_what_to_use() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let endpoint = Endpoint {
+            host: "npipe:////./pipe/docker_engine".into(),
+            tls: None,
+        };
+        let err = rt
+            .block_on(Client::connect(&endpoint, Duration::from_secs(1)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("npipe:////./pipe/docker_engine")
+                && err.contains("exist only on Windows: use unix:// or tcp://"),
+            "{err}"
+        );
     }
 }

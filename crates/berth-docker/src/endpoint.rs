@@ -1,4 +1,5 @@
-//! Where an engine listens: a `unix://` socket or a `tcp://` address with optional TLS material.
+//! Where an engine listens: a `unix://` socket, a Windows `npipe://` named pipe, or a `tcp://`
+//! address with optional TLS material.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,8 @@ pub struct Endpoint {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Address<'a> {
     Unix(&'a Path),
+    /// A Windows named pipe, `//./pipe/docker_engine` (as docker writes `npipe:////./pipe/…`).
+    NamedPipe(&'a str),
     Tcp(&'a str),
 }
 
@@ -42,6 +45,11 @@ impl Endpoint {
                 return Err(self.invalid("the socket path is empty"));
             }
             Ok(Address::Unix(Path::new(path)))
+        } else if let Some(pipe) = self.host.strip_prefix("npipe://") {
+            if pipe.is_empty() {
+                return Err(self.invalid("the pipe name is empty"));
+            }
+            Ok(Address::NamedPipe(pipe))
         } else if let Some(addr) = self.host.strip_prefix("tcp://") {
             if addr.is_empty() {
                 return Err(self.invalid("the address is empty"));
@@ -50,11 +58,11 @@ impl Endpoint {
         } else if self.host.starts_with('/') {
             Err(self.invalid("write a socket path as unix:///path/to/docker.sock"))
         } else {
-            Err(self.invalid("only unix:// and tcp:// are supported"))
+            Err(self.invalid("only unix://, npipe:// and tcp:// are supported"))
         }
     }
 
-    fn invalid(&self, reason: &str) -> Error {
+    pub(crate) fn invalid(&self, reason: &str) -> Error {
         Error::InvalidEndpoint {
             host: self.host.clone(),
             reason: reason.to_owned(),
@@ -87,15 +95,24 @@ mod tests {
             tls: None,
         };
         assert_eq!(tcp.address().unwrap(), Address::Tcp("10.0.0.1:2376"));
+        let pipe = Endpoint {
+            host: "npipe:////./pipe/docker_engine".into(),
+            tls: None,
+        };
+        assert_eq!(
+            pipe.address().unwrap(),
+            Address::NamedPipe("//./pipe/docker_engine")
+        );
     }
 
     #[test]
     fn rejects_unknown_schemes_with_a_hint() {
         for (host, hint) in [
-            ("ssh://me@box", "only unix:// and tcp://"),
+            ("ssh://me@box", "only unix://, npipe:// and tcp://"),
             ("/var/run/docker.sock", "unix:///path"),
             ("unix://", "empty"),
             ("tcp://", "empty"),
+            ("npipe://", "empty"),
         ] {
             let err = Endpoint {
                 host: host.into(),

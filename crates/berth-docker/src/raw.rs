@@ -1,6 +1,6 @@
 //! Minimal HTTP/1.0 requests to the engine, for the few calls bollard 0.21 does not model (well)
 //! (`/system/df` of API 1.41, `/auth`, and push, whose lines bollard strips of their layer id):
-//! over the unix socket or plain tcp only.
+//! over the unix socket, the named pipe or plain tcp only.
 
 use std::pin::Pin;
 
@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::endpoint::Address;
 use crate::{Client, Error};
 
-/// A connection to the engine: its unix socket or plain tcp.
+/// A connection to the engine: its unix socket, named pipe or plain tcp.
 trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
 
@@ -25,9 +25,21 @@ impl Client {
             detail: e.to_string(),
         };
         Ok(match (self.endpoint().address()?, &self.endpoint().tls) {
+            #[cfg(unix)]
             (Address::Unix(sock), _) => Some(Box::new(
                 tokio::net::UnixStream::connect(sock).await.map_err(fail)?,
             )),
+            #[cfg(windows)]
+            (Address::NamedPipe(pipe), _) => Some(Box::new(
+                tokio::net::windows::named_pipe::ClientOptions::new()
+                    .open(pipe)
+                    .map_err(fail)?,
+            )),
+            // Refused by `Client::connect` already: a client never holds one of these here.
+            #[cfg(not(unix))]
+            (Address::Unix(_), _) => None,
+            #[cfg(not(windows))]
+            (Address::NamedPipe(_), _) => None,
             (Address::Tcp(addr), None) => Some(Box::new(
                 tokio::net::TcpStream::connect(addr).await.map_err(fail)?,
             )),

@@ -156,8 +156,11 @@ impl CredentialStore {
         std::fs::write(&tmp, text + "\n")
             .map_err(Error::io(format!("writing {}", tmp.display())))?;
         // The file may hold secrets: only its owner reads it.
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
+        }
         std::fs::rename(&tmp, &path).map_err(Error::io(format!("writing {}", path.display())))
     }
 

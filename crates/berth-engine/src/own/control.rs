@@ -5,16 +5,20 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::net::UnixStream;
-use tokio::net::unix::OwnedReadHalf;
 
+use super::channel::{self, Reader, Writer};
 use super::{EngineState, Paths, Status};
 use crate::Error;
 
+#[cfg(windows)]
+const DETACHED_PROCESS: u32 = 0x0000_0008;
+#[cfg(windows)]
+const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+
 /// The status lines a supervisor sends after one request.
 pub struct Updates {
-    lines: Lines<BufReader<OwnedReadHalf>>,
-    _write: tokio::net::unix::OwnedWriteHalf,
+    lines: Lines<BufReader<Reader>>,
+    _write: Writer,
 }
 
 impl Updates {
@@ -62,8 +66,8 @@ impl Updates {
 /// supervisor listens (none started, or a stale socket from a crashed one).
 pub async fn request(paths: &Paths, what: &str) -> Result<Updates, Error> {
     let path = paths.control();
-    let stream = match UnixStream::connect(&path).await {
-        Ok(s) => s,
+    let (read, mut write) = match channel::connect(&path).await {
+        Ok(halves) => halves,
         Err(e)
             if matches!(
                 e.kind(),
@@ -74,7 +78,6 @@ pub async fn request(paths: &Paths, what: &str) -> Result<Updates, Error> {
         }
         Err(e) => return Err(Error::io(format!("connecting to {}", path.display()))(e)),
     };
-    let (read, mut write) = stream.into_split();
     write
         .write_all(format!("{what}\n").as_bytes())
         .await
@@ -176,13 +179,18 @@ pub async fn spawn_detached(
         .try_clone()
         .map_err(Error::io(format!("opening {}", log.display())))?;
     let _ = std::fs::remove_file(paths.last_status());
-    let mut child = tokio::process::Command::new(exe)
-        .args(args)
+    let mut cmd = tokio::process::Command::new(exe);
+    cmd.args(args)
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
-        .process_group(0)
-        .kill_on_drop(false)
+        .kill_on_drop(false);
+    // Detached from the caller's terminal and its signals.
+    #[cfg(unix)]
+    cmd.process_group(0);
+    #[cfg(windows)]
+    cmd.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+    let mut child = cmd
         .spawn()
         .map_err(Error::io(format!("starting {}", exe.display())))?;
     let deadline = Instant::now() + timeout;

@@ -13,7 +13,7 @@ use nix::unistd::Pid;
 use tokio::process::{Child, Command};
 
 use super::preflight::{self, Programs};
-use super::{Bridge, EngineConfig, Mode};
+use super::{Bridge, EngineConfig, LaunchError, Mode};
 
 /// How often a running engine is probed, and how long one probe may take. Two missed probes
 /// in a row count as a crash, which keeps detection under two seconds.
@@ -28,27 +28,6 @@ pub(crate) struct Daemon {
     /// dockerd's own pid.
     pub pid: u32,
     pub client: Client,
-}
-
-/// Why a launch failed; `retryable` is false when trying again cannot help (missing programs).
-pub(crate) struct LaunchError {
-    pub reason: String,
-    pub retryable: bool,
-}
-
-impl LaunchError {
-    fn final_(reason: String) -> Self {
-        Self {
-            reason,
-            retryable: false,
-        }
-    }
-    fn retry(reason: String) -> Self {
-        Self {
-            reason,
-            retryable: true,
-        }
-    }
 }
 
 /// Starts the engine (or adopts one left running by a supervisor that died) and waits until its

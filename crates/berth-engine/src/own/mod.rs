@@ -2,14 +2,24 @@
 //!
 //! [`Supervisor`] owns the daemon inside one process (the app, or `berth engine supervise`
 //! started by the CLI) and holds a lock per data-root; every other process talks to it through
-//! [`control`] over a unix socket. The daemon's binary and arguments are data
-//! ([`EngineConfig`]), so tests can run a fake daemon.
+//! [`control`] over a unix socket (a named pipe on Windows). The daemon's binary and arguments
+//! are data ([`EngineConfig`]), so tests can run a fake daemon.
+//!
+//! The daemon backend is per OS: on Linux `daemon` runs dockerd itself; on macOS and Windows
+//! `vm` will run it in a small Linux VM (docs/platforms.md) and is not implemented yet. The
+//! supervisor, its control channel and the CLI above them are the same everywhere.
 
+mod channel;
 pub mod control;
+#[cfg(target_os = "linux")]
 mod daemon;
 pub mod preflight;
 mod state;
 mod supervisor;
+#[cfg(not(target_os = "linux"))]
+mod vm;
+#[cfg(not(target_os = "linux"))]
+use vm as daemon;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,13 +38,14 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// Rootful for root, rootless for everyone else.
+    /// Rootful for root, rootless for everyone else. In a VM (macOS, Windows) the engine runs as
+    /// the VM's root: rootful.
     pub fn for_current_user() -> Self {
-        if nix::unistd::geteuid().is_root() {
-            Mode::Rootful
-        } else {
-            Mode::Rootless
+        #[cfg(target_os = "linux")]
+        if !nix::unistd::geteuid().is_root() {
+            return Mode::Rootless;
         }
+        Mode::Rootful
     }
 }
 
@@ -66,11 +77,9 @@ impl Paths {
         let data = dirs::data_dir()
             .unwrap_or_else(|| PathBuf::from(".local/share"))
             .join("berth");
-        let uid = nix::unistd::geteuid();
         let run_dir = match xdg_runtime_dir {
             Some(dir) => dir.join("berth"),
-            None if uid.is_root() => PathBuf::from("/run/berth"),
-            None => PathBuf::from(format!("/tmp/berth-{uid}")),
+            None => default_run_dir(&data),
         };
         let log_dir = dirs::state_dir()
             .map(|d| d.join("berth"))
@@ -110,6 +119,43 @@ impl Paths {
             .to_os_string();
         name.push(".lock");
         self.data_root.with_file_name(name)
+    }
+}
+
+#[cfg(unix)]
+fn default_run_dir(_data: &Path) -> PathBuf {
+    let uid = nix::unistd::geteuid();
+    if uid.is_root() {
+        PathBuf::from("/run/berth")
+    } else {
+        PathBuf::from(format!("/tmp/berth-{uid}"))
+    }
+}
+
+#[cfg(not(unix))]
+fn default_run_dir(data: &Path) -> PathBuf {
+    data.join("run")
+}
+
+/// Why a launch failed; `retryable` is false when trying again cannot help (missing programs).
+pub(crate) struct LaunchError {
+    pub reason: String,
+    pub retryable: bool,
+}
+
+impl LaunchError {
+    pub(crate) fn final_(reason: String) -> Self {
+        Self {
+            reason,
+            retryable: false,
+        }
+    }
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn retry(reason: String) -> Self {
+        Self {
+            reason,
+            retryable: true,
+        }
     }
 }
 

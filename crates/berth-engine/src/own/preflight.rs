@@ -3,9 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use nix::unistd::{AccessFlags, Uid, User, access};
+#[cfg(target_os = "linux")]
+use nix::unistd::{Uid, User};
 
-use super::{EngineConfig, Mode};
+use super::EngineConfig;
+#[cfg(target_os = "linux")]
+use super::Mode;
 
 /// Directories searched after `PATH`: Debian installs dockerd to /usr/sbin, which a normal
 /// user's `PATH` often lacks.
@@ -20,7 +23,18 @@ pub fn find_program(program: &Path) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .chain(EXTRA_DIRS.iter().map(PathBuf::from))
         .map(|dir| dir.join(program))
-        .find(|p| p.is_file() && access(p.as_path(), AccessFlags::X_OK).is_ok())
+        .find(|p| is_executable(p))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use nix::unistd::{AccessFlags, access};
+    path.is_file() && access(path, AccessFlags::X_OK).is_ok()
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
 }
 
 /// The programs the engine needs, resolved.
@@ -30,7 +44,15 @@ pub struct Programs {
     pub rootlesskit: Option<PathBuf>,
 }
 
+/// Checks everything the configured mode needs; the error is one line with the fix. On macOS
+/// and Windows the engine's VM is not implemented yet, which is what the error says.
+#[cfg(not(target_os = "linux"))]
+pub fn check(_config: &EngineConfig) -> Result<Programs, String> {
+    Err(super::vm::NOT_YET.to_owned())
+}
+
 /// Checks everything the configured mode needs; the error is one line with the fix.
+#[cfg(target_os = "linux")]
 pub fn check(config: &EngineConfig) -> Result<Programs, String> {
     let dockerd = find_program(&config.dockerd).ok_or_else(|| {
         format!(
@@ -55,6 +77,7 @@ pub fn check(config: &EngineConfig) -> Result<Programs, String> {
 }
 
 /// The rootless prerequisites; `etc` and `tun` are parameters so tests can use their own.
+#[cfg(target_os = "linux")]
 pub fn check_rootless(
     config: &EngineConfig,
     name: &str,
@@ -76,6 +99,7 @@ pub fn check_rootless(
     for file in ["subuid", "subgid"] {
         check_subid(&etc.join(file), name, uid)?;
     }
+    use nix::unistd::{AccessFlags, access};
     if access(tun, AccessFlags::R_OK | AccessFlags::W_OK).is_err() {
         return Err(format!(
             "{} is not readable and writable for you, which slirp4netns needs: `sudo chmod 0666 {}` (or `sudo modprobe tun` if it does not exist)",
@@ -87,6 +111,7 @@ pub fn check_rootless(
 }
 
 /// Checks that `/etc/subuid` (or subgid) is well-formed and has a range for this user.
+#[cfg(target_os = "linux")]
 fn check_subid(path: &Path, name: &str, uid: Uid) -> Result<(), String> {
     let fix =
         format!("`sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 {name}`");
@@ -134,7 +159,7 @@ fn check_subid(path: &Path, name: &str, uid: Uid) -> Result<(), String> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

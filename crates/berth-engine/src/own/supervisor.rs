@@ -9,10 +9,10 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use super::channel::{Listener, Reader, Writer};
 use super::daemon::{self, Daemon};
 use super::{EngineConfig, EngineState, Status};
 use crate::Error;
@@ -50,8 +50,7 @@ impl Supervisor {
         create_private_dir(&p.run_dir)?;
         let lock = take_lock(&config)?;
         let control = p.control();
-        let _ = std::fs::remove_file(&control);
-        let listener = UnixListener::bind(&control).map_err(Error::io(format!(
+        let listener = Listener::bind(&control).map_err(Error::io(format!(
             "opening the control socket {}",
             control.display()
         )))?;
@@ -159,10 +158,11 @@ impl Drop for Supervisor {
 }
 
 fn create_private_dir(dir: &std::path::Path) -> Result<(), Error> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
         .create(dir)
         .map_err(Error::io(format!("creating {}", dir.display())))
 }
@@ -342,17 +342,18 @@ async fn watch_running(
 
 /// The control socket: one request word per connection, answered with JSON status lines.
 async fn serve(
-    listener: UnixListener,
+    mut listener: Listener,
     state: watch::Receiver<EngineState>,
     commands: mpsc::Sender<Command>,
     base: Status,
 ) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
+        let Ok((read, write)) = listener.accept().await else {
             continue;
         };
         tokio::spawn(answer(
-            stream,
+            read,
+            write,
             state.clone(),
             commands.clone(),
             base.clone(),
@@ -361,12 +362,12 @@ async fn serve(
 }
 
 async fn answer(
-    stream: UnixStream,
+    read: Reader,
+    mut write: Writer,
     mut state: watch::Receiver<EngineState>,
     commands: mpsc::Sender<Command>,
     base: Status,
 ) {
-    let (read, mut write) = stream.into_split();
     let mut line = String::new();
     if BufReader::new(read).read_line(&mut line).await.is_err() {
         return;
