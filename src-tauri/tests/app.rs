@@ -1,13 +1,18 @@
 //! The real app under Xvfb with its own session bus: with no engine reachable it starts Berth's
-//! own engine and shows its window; SIGTERM quits it and stops that engine gracefully. Needs root
-//! (the engine is rootful) and Xvfb: run with `--include-ignored`.
+//! own engine and shows its window; SIGTERM quits it and stops that engine gracefully. The tray
+//! menu, driven over the session bus, shows and drives the engine and the running containers;
+//! closing the window leaves Berth in the tray with its webview freed, and Open dashboard makes
+//! it again. Needs root (the engine is rootful) and Xvfb: run with `--include-ignored`.
 
 mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use support::{Killed, session_bus, tray_click, tray_items, tray_menu, xvfb};
+use support::{
+    Killed, close_window, session_bus, tray_click, tray_items, tray_menu, web_processes,
+    window_shown, xvfb,
+};
 
 use berth_testkit::{IsolatedHome, require_root, run, wait_until};
 
@@ -60,10 +65,7 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
     let (_x, display) = xvfb();
     let (_bus, bus) = session_bus();
     let mut app = launch(&home, &display, &bus);
-    wait_until(30, "the Berth window", || {
-        let out = run(Command::new("xwininfo").args(["-root", "-tree", "-display", &display]));
-        String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
-    });
+    wait_until(30, "the Berth window", || window_shown(&display, "Berth"));
     assert!(home.engine_socket().exists());
     // It re-executed itself with GTK's OpenGL off (see src/tuning.rs), and its window showed.
     let environ = std::fs::read(format!("/proc/{}/environ", app.0.id())).unwrap();
@@ -152,6 +154,27 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     };
     wait_until(30, "the tray to say the engine runs", || {
         item("Engine running (Berth's own, rootful").is_some()
+    });
+
+    // Closing the window keeps Berth in the tray and frees the webview: its web process ends.
+    // Open dashboard makes both again.
+    let pid = app.0.id();
+    wait_until(30, "the window and its web process", || {
+        window_shown(&display, "Berth") && web_processes(pid) > 0
+    });
+    close_window(&display, "Berth");
+    wait_until(30, "the window to close and its web process to end", || {
+        !window_shown(&display, "Berth") && web_processes(pid) == 0
+    });
+    assert!(
+        app.0.try_wait().unwrap().is_none(),
+        "the app quit when its window closed"
+    );
+    assert!(item("Engine running").is_some(), "the tray lives on");
+    let (open, _, _) = item("Open dashboard").expect("an Open dashboard item");
+    tray_click(&bus, &menu, open);
+    wait_until(30, "the window again, with a web process", || {
+        window_shown(&display, "Berth") && web_processes(pid) > 0
     });
     // A running container shows in the Containers submenu, with its actions and its port.
     let docker = |args: &[&str]| {

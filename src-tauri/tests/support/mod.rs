@@ -1,5 +1,6 @@
-//! What the app's test binaries share: a private X server and session bus, and children that
-//! are killed when the test ends, however it ends.
+//! What the app's test binaries share: a private X server and session bus, the tray's menu on
+//! that bus, windows and web processes as X and /proc show them, and children that are killed
+//! when the test ends, however it ends.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -131,4 +132,65 @@ pub fn tray_click(bus: &str, (name, path): &(String, String), id: i64) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Whether a top-level window titled `title` is mapped on `display`.
+pub fn window_shown(display: &str, title: &str) -> bool {
+    let out = run(Command::new("xwininfo").args(["-root", "-tree", "-display", display]));
+    String::from_utf8_lossy(&out.stdout).contains(&format!("\"{title}\""))
+}
+
+/// Asks the window titled `title` to close, as a window manager's close button does: a
+/// `WM_DELETE_WINDOW` client message (Xvfb has no window manager to send it).
+pub fn close_window(display: &str, title: &str) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, Window};
+    let (conn, screen) = x11rb::connect(Some(display)).expect("the X display");
+    let root = conn.setup().roots[screen].root;
+    let atom = |name: &str| {
+        conn.intern_atom(false, name.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom
+    };
+    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
+    fn find(conn: &impl Connection, w: Window, title: &str) -> Option<Window> {
+        let name = conn
+            .get_property(false, w, AtomEnum::WM_NAME, AtomEnum::STRING, 0, 256)
+            .ok()?
+            .reply()
+            .ok()?;
+        if name.value == title.as_bytes() {
+            return Some(w);
+        }
+        let tree = conn.query_tree(w).ok()?.reply().ok()?;
+        tree.children.iter().find_map(|c| find(conn, *c, title))
+    }
+    let window = find(&conn, root, title).unwrap_or_else(|| panic!("no window titled {title:?}"));
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event)
+        .unwrap();
+    conn.flush().unwrap();
+}
+
+/// How many of WebKit's web-content processes `pid` has started (its webviews' renderers).
+pub fn web_processes(pid: u32) -> usize {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| {
+            // pid (comm) state ppid …; comm may hold spaces, so split after the last ')'.
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let mut fields = rest.split_whitespace();
+            let (state, ppid) = (fields.next(), fields.next());
+            head.contains("(WebKitWebProces")
+                && state != Some("Z")
+                && ppid == Some(&pid.to_string())
+        })
+        .count()
 }
