@@ -1,7 +1,8 @@
 //! The Debian package, as `scripts/package.sh --debug` builds it offline: its dependencies and
 //! files, a valid desktop entry, then installed into a clean Debian root (debootstrap from the
-//! package mirror) where the CLI runs and the app starts under Xvfb and shows its window;
-//! removed and purged, the user's data stays. Needs root, the mirror, Xvfb: run with
+//! package mirror) where the CLI runs and the app starts under Xvfb and shows its window; a
+//! first engine start that lacks a piece (a broken /etc/subuid, uidmap, the engine) says what
+//! and how to fix it; removed and purged, the user's data stays. Needs root, the mirror, Xvfb: run with
 //! `--include-ignored`.
 
 mod support;
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use berth_testkit::{require_root, run, run_ok, unique_id, wait_until};
-use support::xvfb;
+use support::{window_shown, xvfb};
 
 /// A clean Debian root; what is mounted in it is unmounted and the root removed on drop.
 struct Root {
@@ -41,16 +42,22 @@ impl Root {
         self.mounts.push(target);
     }
 
-    /// `sh -c SCRIPT` inside the root.
+    /// `sh -c SCRIPT` inside the root, as root.
     fn sh(&self, script: &str) -> Command {
+        self.sh_as("root", "/root", script)
+    }
+
+    /// `sh -c SCRIPT` inside the root, as `user` with a normal user's PATH.
+    fn sh_as(&self, user: &str, home: &str, script: &str) -> Command {
+        let path = if user == "root" {
+            "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+        } else {
+            "PATH=/usr/bin:/bin"
+        };
         let mut cmd = Command::new("chroot");
-        cmd.arg(&self.dir)
-            .args([
-                "env",
-                "-i",
-                "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-                "HOME=/root",
-            ])
+        cmd.arg(format!("--userspec={user}:{user}"))
+            .arg(&self.dir)
+            .args(["env", "-i", path, &format!("HOME={home}")])
             .args(["DEBIAN_FRONTEND=noninteractive", "sh", "-c", script]);
         cmd
     }
@@ -145,11 +152,18 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
     root.bind("/proc");
     root.bind("/dev");
     root.bind("/sys");
-    let version = run_ok(&mut root.sh("berth --version"));
-    assert_eq!(
-        version.trim(),
-        format!("berth {}", env!("CARGO_PKG_VERSION"))
+    // `berth version` with no engine yet: the client's half, then why there is no server half.
+    let version = run(&mut root.sh("berth version"));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&version.stdout),
+        String::from_utf8_lossy(&version.stderr),
     );
+    assert!(
+        stdout.starts_with("Client: Berth\n")
+            && stdout.contains(&format!("Version:           {}", env!("CARGO_PKG_VERSION"))),
+        "berth version printed {stdout:?}"
+    );
+    assert!(stderr.contains("berth engine start"), "{stderr}");
 
     // The installed app starts and shows its window.
     let (_x, display) = xvfb();
@@ -165,8 +179,7 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
     let group = child.id();
     let window = std::panic::catch_unwind(|| {
         wait_until(60, "the installed app's window", || {
-            let out = run(Command::new("xwininfo").args(["-root", "-tree", "-display", &display]));
-            String::from_utf8_lossy(&out.stdout).contains("\"Berth\"")
+            window_shown(&display, "Berth")
         })
     });
     // The whole group: chroot's exec chain, dbus-run-session, its bus and the app.
@@ -179,17 +192,45 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         std::panic::resume_unwind(panic);
     }
 
-    // Removing, then purging, keeps the user's data.
+    // A first run that lacks a piece says which, and the command that fixes it, and leaves
+    // nothing half made: a user whose /etc/subuid line is broken or missing, then a machine
+    // without uidmap, then without the engine (both removed behind apt's back).
+    run_ok(&mut root.sh("useradd --create-home alice"));
+    let engine_start = |fix: &str| {
+        let out = run(&mut root.sh_as("alice", "/home/alice", "berth engine start"));
+        let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        assert_eq!(out.status.code(), Some(1), "berth engine start: {err}");
+        assert_eq!(err.lines().count(), 1, "not one line: {err}");
+        assert!(err.contains(fix), "{err:?} does not say {fix:?}");
+        assert!(
+            !root
+                .dir
+                .join("home/alice/.local/share/berth/engine")
+                .exists(),
+            "a failed first start left an engine data-root behind"
+        );
+    };
+    std::fs::write(root.dir.join("etc/subuid"), "alice:100000\n").unwrap();
+    engine_start("line 1 of /etc/subuid is malformed");
+    std::fs::write(root.dir.join("etc/subuid"), "bob:100000:65536\n").unwrap();
+    engine_start("sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice");
+    run_ok(&mut root.sh("dpkg --remove --force-depends uidmap"));
+    engine_start("`sudo apt-get install uidmap`");
+    run_ok(&mut root.sh("dpkg --remove --force-depends docker.io"));
+    engine_start("`sudo apt-get install docker.io`");
+
+    // Removing, then purging, keeps the user's data (dpkg: apt refuses to act while the two
+    // packages removed above are missing).
     let data = root.dir.join("root/.local/share/berth/engine/volumes/keep");
     std::fs::create_dir_all(data.parent().unwrap()).unwrap();
     std::fs::write(&data, "user data").unwrap();
-    run_ok(&mut root.sh("apt-get remove -y -qq berth"));
+    run_ok(&mut root.sh("dpkg --remove berth"));
     assert!(!root.dir.join("usr/bin/berth").exists());
     assert!(
         data.exists(),
         "removing the package deleted the user's data"
     );
-    let purge = run_ok(&mut root.sh("apt-get purge -y -qq berth"));
+    let purge = run_ok(&mut root.sh("dpkg --purge berth"));
     assert!(
         purge.contains("~/.local/share/berth"),
         "the purge did not say what stays: {purge}"
