@@ -28,6 +28,20 @@ describe("EngineCard", () => {
     expect(screen.getByTestId("connection").textContent).toContain("unix:///run/berth/docker.sock");
   });
 
+  it("shows a first start's missing piece with the command that fixes it", async () => {
+    const backend = new FakeBackend();
+    backend.failStart =
+      "Berth's engine failed: newuidmap is missing, which the rootless engine needs: `sudo apt-get install uidmap`";
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    render(EngineCard, { engine });
+    await fireEvent.click(screen.getByRole("button", { name: "Start engine" }));
+    await engine.run("start");
+    flushSync();
+    expect(screen.getByRole("alert").textContent).toBe(backend.failStart);
+    expect((screen.getByRole("button", { name: "Start engine" }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it("shows why the engine failed", async () => {
     const backend = new FakeBackend();
     const engine = new EngineStore(backend);
