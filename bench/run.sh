@@ -29,3 +29,7 @@ echo; echo "## The desktop app"; echo
 echo "| measure | Berth | target |"
 echo "|---|---|---|"
 bash app.sh
+echo; echo "## Installed size"; echo
+echo "| measure | Berth | Debian's engine (docker.io, containerd, runc) | ratio |"
+echo "|---|---|---|---|"
+bash package.sh
