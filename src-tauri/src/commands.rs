@@ -11,11 +11,11 @@ use berth_api::{
     ProgressEvent, RunRequest, SearchRow, Settings, TopView, UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
 
-use crate::App;
 use crate::streams::Batch;
+use crate::{App, notify};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -281,11 +281,19 @@ pub async fn image_check(app: State<'_, App>, image: String) -> Result<berth_api
 #[tauri::command]
 pub async fn image_pull(
     app: State<'_, App>,
+    handle: AppHandle,
     image: String,
     channel: Channel<Batch<ProgressEvent>>,
 ) -> Result<u32> {
     let stream = app.berth.pull(&conn(&app).await?, &image)?;
-    Ok(app.streams.forward(stream, channel))
+    Ok(app.streams.forward_then(stream, channel, move |end| {
+        let text = notify::finished(
+            &format!("Pulled {image}"),
+            &format!("Pull of {image} failed"),
+            &end,
+        );
+        notify::show(&handle, &text);
+    }))
 }
 
 #[tauri::command]
@@ -301,11 +309,24 @@ pub async fn image_push(
 #[tauri::command]
 pub async fn image_build(
     app: State<'_, App>,
+    handle: AppHandle,
     req: BuildRequest,
     channel: Channel<Batch<ProgressEvent>>,
 ) -> Result<u32> {
+    let built = req
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| req.context.clone());
     let stream = app.berth.build_owned(conn(&app).await?, req)?;
-    Ok(app.streams.forward(stream, channel))
+    Ok(app.streams.forward_then(stream, channel, move |end| {
+        let text = notify::finished(
+            &format!("Built {built}"),
+            &format!("Build of {built} failed"),
+            &end,
+        );
+        notify::show(&handle, &text);
+    }))
 }
 
 #[tauri::command]

@@ -109,6 +109,7 @@ pub fn run() {
         ))
         .manage(window::StartView(start_view))
         .manage(notify::Expected::default())
+        .manage(notify::EngineSeen::default())
         .manage(App {
             berth: berth.clone(),
             streams: streams::Streams::default(),
@@ -276,7 +277,9 @@ async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
     emit(berth.engine_view().await);
     loop {
         if let Ok(mut watch) = berth.engine_watch().await {
-            while watch.next().await.is_some() {
+            while let Some(own) = watch.next().await {
+                // Judged on the state itself, before the slower full view is read.
+                notify::engine_state(&handle, &own);
                 emit(berth.engine_view().await);
             }
             emit(berth.engine_view().await);

@@ -82,7 +82,29 @@ impl Streams {
         S: Stream<Item = Result<T, ApiError>> + Send + 'static,
     {
         let id = self.id();
-        self.spawn(id, forward_batched(stream, channel, window))
+        self.spawn(id, async move {
+            forward_batched(stream, channel, window).await;
+        })
+    }
+
+    /// [`Streams::forward`], then `then` with how the stream ended (not when the subscription
+    /// was ended first, or its channel went away).
+    pub fn forward_then<T, S>(
+        &self,
+        stream: S,
+        channel: Channel<Batch<T>>,
+        then: impl FnOnce(Result<(), ApiError>) + Send + 'static,
+    ) -> u32
+    where
+        T: Serialize + Clone + Send + Sync + 'static,
+        S: Stream<Item = Result<T, ApiError>> + Send + 'static,
+    {
+        let id = self.id();
+        self.spawn(id, async move {
+            if let Some(end) = forward_batched(stream, channel, BATCH_WINDOW).await {
+                then(end);
+            }
+        })
     }
 
     pub fn keep_exec(&self, id: u32, input: ExecInput) {
@@ -128,11 +150,16 @@ where
     T: Serialize + Clone + Send + Sync + 'static,
     S: Stream<Item = Result<T, ApiError>> + Send,
 {
-    forward_batched(stream, channel, BATCH_WINDOW).await
+    forward_batched(stream, channel, BATCH_WINDOW).await;
 }
 
-/// [`forward`] with batches that collect for `window` after their first item.
-async fn forward_batched<T, S>(stream: S, channel: Channel<Batch<T>>, window: Duration)
+/// [`forward`] with batches that collect for `window` after their first item. Returns how the
+/// stream ended, or `None` when the channel went away first.
+async fn forward_batched<T, S>(
+    stream: S,
+    channel: Channel<Batch<T>>,
+    window: Duration,
+) -> Option<Result<(), ApiError>>
 where
     T: Serialize + Clone + Send + Sync + 'static,
     S: Stream<Item = Result<T, ApiError>> + Send,
@@ -145,11 +172,11 @@ where
         let first = match stream.next().await {
             None => {
                 send(Vec::new(), true, None);
-                return;
+                return Some(Ok(()));
             }
             Some(Err(e)) => {
-                send(Vec::new(), true, Some(e));
-                return;
+                send(Vec::new(), true, Some(e.clone()));
+                return Some(Err(e));
             }
             Some(Ok(item)) => item,
         };
@@ -170,9 +197,13 @@ where
                 Err(_) => break,
             }
         }
-        let done = end.is_some();
-        if !send(items, done, end.flatten()) || done {
-            return;
+        match end {
+            Some(end) => {
+                send(items, true, end.clone());
+                return Some(end.map_or(Ok(()), Err));
+            }
+            None if !send(items, false, None) => return None,
+            None => {}
         }
     }
 }

@@ -2,7 +2,7 @@
 //! own engine and shows its window; SIGTERM quits it and stops that engine gracefully. The tray
 //! menu, driven over the session bus, shows and drives the engine and the running containers;
 //! closing the window leaves Berth in the tray with its webview freed, and Open dashboard makes
-//! it again. Needs root (the engine is rootful) and Xvfb: run with `--include-ignored`.
+//! it again; a container or the engine dying on its own is notified, a stop asked for is not. Needs root (the engine is rootful) and Xvfb: run with `--include-ignored`.
 
 mod support;
 
@@ -10,8 +10,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use support::{
-    Killed, close_window, session_bus, tray_click, tray_items, tray_menu, web_processes,
-    window_shown, xvfb,
+    Killed, Notifications, close_window, session_bus, tray_click, tray_items, tray_menu,
+    web_processes, window_shown, xvfb,
 };
 
 use berth_testkit::{IsolatedHome, require_root, run, wait_until};
@@ -139,6 +139,7 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     let home = IsolatedHome::new();
     let (_x, display) = xvfb();
     let (_bus, bus) = session_bus();
+    let notes = Notifications::watch(&bus, home.path());
     let mut app = launch(&home, &display, &bus);
     let mut menu = None;
     wait_until(30, "the tray menu on the session bus", || {
@@ -163,9 +164,10 @@ fn the_tray_menu_shows_and_drives_the_engine() {
         window_shown(&display, "Berth") && web_processes(pid) > 0
     });
     close_window(&display, "Berth");
-    wait_until(30, "the window to close and its web process to end", || {
-        !window_shown(&display, "Berth") && web_processes(pid) == 0
+    wait_until(30, "the window to close", || {
+        !window_shown(&display, "Berth")
     });
+    wait_until(30, "its web process to end", || web_processes(pid) == 0);
     assert!(
         app.0.try_wait().unwrap().is_none(),
         "the app quit when its window closed"
@@ -239,6 +241,27 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     });
     docker(&["rm", "tray-web"]);
 
+    // A container that dies on its own is news; the one stopped from the tray was not.
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        "tray-crash",
+        "berth-tray-test",
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "exit 3",
+    ]);
+    wait_until(30, "a notification that the container died", || {
+        notes.sent("Container tray-crash exited with code 3")
+    });
+    assert!(
+        !notes.sent("Container tray-web"),
+        "the stop from the tray was notified"
+    );
+    docker(&["rm", "tray-crash"]);
+
     let (stop, _, enabled) = item("Stop engine").expect("a Stop engine item");
     assert!(enabled);
     assert!(
@@ -254,6 +277,11 @@ fn the_tray_menu_shows_and_drives_the_engine() {
         item("Engine stopped").is_some() && item("Start engine").is_some_and(|i| i.2)
     });
     assert!(!home.engine_socket().exists());
+    assert!(
+        !notes.sent("Berth's engine stopped"),
+        "the stop asked for from the tray was notified: {:?}",
+        notes.texts()
+    );
 
     let (start, _, _) = item("Start engine").unwrap();
     tray_click(&bus, &menu, start);
@@ -262,6 +290,20 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     });
     wait_until(30, "the tray to say it runs again", || {
         item("Engine running").is_some()
+    });
+
+    // An engine that dies on its own is news, and comes back.
+    let dockerd = ask(&home, "status").unwrap()["pid"].as_u64().unwrap();
+    run(Command::new("kill").args(["-KILL", &dockerd.to_string()]));
+    // (It reads "stopped: REASON", or "stopped (REASON); restarting it" once the restart is
+    // planned, as the app sees the states.)
+    wait_until(30, "a notification that the engine stopped", || {
+        notes.sent("Berth's engine stopped")
+    });
+    wait_until(90, "the engine to run again after its crash", || {
+        ask(&home, "status").is_some_and(|s| {
+            s["state"] == "running" && s["pid"].as_u64().is_some_and(|p| p != dockerd)
+        })
     });
 
     // Quit from the tray ends the app and stops the engine it runs.

@@ -2,8 +2,9 @@
 //! WebKitWebDriver, against the test harness's own dockerd. The app shows the engine and its
 //! containers; a container is run from the run dialog (after its inline checks refuse bad
 //! input), answers on its host port, shows its output in Logs, runs a command in the Terminal,
-//! and is stopped and removed; an image is built from a folder; a compose project comes up and
-//! is grouped in the container list. Each view is saved as a screenshot in docs/screenshots/.
+//! and is stopped and removed; an image is built from a folder (and its end is a desktop
+//! notification); a compose project comes up and is grouped in the container list. Each view is
+//! saved as a screenshot in docs/screenshots/.
 //!
 //! tauri-driver sometimes drops its connection (3 runs in 16 here): the scenario then runs
 //! again with a fresh driver and app, up to three times. Needs root, Xvfb and a real dockerd:
@@ -21,7 +22,7 @@ use berth_testkit::{
 };
 use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
-use support::{Killed, session_bus, xvfb};
+use support::{Killed, Notifications, session_bus, xvfb};
 
 const ATTEMPTS: u32 = 3;
 /// How long the UI gets to show what a step waits for.
@@ -232,7 +233,13 @@ struct Fixture {
     home: PathBuf,
 }
 
-async fn scenario(ui: &Ui, fx: &Fixture, made: &mut Made, attempt: u32) -> Step {
+async fn scenario(
+    ui: &Ui,
+    fx: &Fixture,
+    notes: &Notifications,
+    made: &mut Made,
+    attempt: u32,
+) -> Step {
     let suffix = format!("{attempt}-{}", unique_id());
     // The engine, and the host's usage.
     ui.wait_text("[data-testid=engine-line]", "running").await?;
@@ -345,6 +352,17 @@ async fn scenario(ui: &Ui, fx: &Fixture, made: &mut Made, attempt: u32) -> Step 
     ui.wait_text("[data-testid=build-status]", "Built").await?;
     ui.wait_text("[data-testid=build-history]", &tag).await?;
     ui.shot("builds").await?;
+    // A finished build is a desktop notification.
+    let built = format!("Built {tag}");
+    let deadline = Instant::now() + WAIT;
+    while !notes.sent(&built) {
+        assert!(
+            Instant::now() < deadline,
+            "no notification {built:?}: {:?}",
+            notes.texts()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let out = engine()
         .docker()
         .args(["run", "--rm", &tag])
@@ -465,6 +483,7 @@ fn the_app_end_to_end() {
         let home = IsolatedHome::new();
         let (_x, display) = xvfb();
         let (_bus, bus) = session_bus();
+        let notes = Notifications::watch(&bus, home.path());
         let (_driver, url) = start_driver(&home, &display, &bus, &engine.host);
         fx.home = home.path().to_path_buf();
         let result = rt.block_on(async {
@@ -476,7 +495,7 @@ fn the_app_end_to_end() {
                 c,
                 shots: shots.clone(),
             };
-            let done = scenario(&ui, &fx, &mut made, attempt).await;
+            let done = scenario(&ui, &fx, &notes, &mut made, attempt).await;
             let _ = ui.c.close().await;
             done.map_err(|e| (lost(&e), e.to_string()))
         });

@@ -28,7 +28,8 @@ pub struct Settings {
     pub start_at_login: bool,
     /// Start in the tray, without opening the window.
     pub start_minimised: bool,
-    /// Desktop notifications for containers that die unexpectedly.
+    /// Desktop notifications: containers that die unexpectedly or turn unhealthy, the engine
+    /// stopping without being asked, finished pulls and builds.
     pub notifications: bool,
     /// How often the dashboard and stats views sample, in milliseconds (250–10000).
     pub stats_interval_ms: u32,

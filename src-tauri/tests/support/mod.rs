@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use berth_testkit::run;
@@ -193,4 +194,45 @@ pub fn web_processes(pid: u32) -> usize {
                 && ppid == Some(&pid.to_string())
         })
         .count()
+}
+
+/// Every desktop notification sent on a session bus, as `dbus-monitor` sees the `Notify` calls
+/// (there need not be a notification server to show them).
+pub struct Notifications {
+    _monitor: Killed,
+    log: PathBuf,
+}
+
+impl Notifications {
+    pub fn watch(bus: &str, dir: &Path) -> Self {
+        let log = dir.join("notifications.log");
+        let file = std::fs::File::create(&log).expect("the notification log");
+        let monitor = Command::new("dbus-monitor")
+            .args(["--address", bus])
+            .arg("interface='org.freedesktop.Notifications',member='Notify'")
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("dbus-monitor");
+        Self {
+            _monitor: Killed(monitor),
+            log,
+        }
+    }
+
+    /// Whether a notification whose body holds `text` was sent.
+    pub fn sent(&self, text: &str) -> bool {
+        self.texts().iter().any(|t| t.contains(text))
+    }
+
+    /// The strings of every notification sent (app name, title, body…), in order.
+    pub fn texts(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("string \""))
+            .map(|s| s.trim_end_matches('"').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
 }

@@ -29,7 +29,8 @@ start_at_login: boolean,
  */
 start_minimised: boolean, 
 /**
- * Desktop notifications for containers that die unexpectedly.
+ * Desktop notifications: containers that die unexpectedly or turn unhealthy, the engine
+ * stopping without being asked, finished pulls and builds.
  */
 notifications: boolean, 
 /**
