@@ -2,6 +2,10 @@
 //! events (those already waiting are taken together), one list of every container goes to the
 //! UI as `containers://changed`, its running ones to the tray, and each event to the
 //! notifications. Views take the list from the event instead of asking again.
+//!
+//! A busy engine can take a while to list (stopping many containers, say), so the state changes
+//! a burst says of containers already in the list go out at once, on the last list
+//! ([`patched`]); the engine's own list follows and replaces it.
 
 use std::sync::Arc;
 
@@ -18,7 +22,7 @@ struct Change {
     rows: Vec<ContainerRow>,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 struct Event {
     action: String,
     id: String,
@@ -36,7 +40,9 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
             let filters = ["type=container".to_owned()];
             if let Ok(events) = berth.events(&conn, None, None, &filters) {
                 let mut events = std::pin::pin!(events);
+                let mut last: Vec<ContainerRow> = Vec::new();
                 if let Ok(rows) = berth.containers(&conn, true).await {
+                    last = rows.clone();
                     publish(Vec::new(), rows);
                 }
                 while let Some(Ok(first)) = events.next().await {
@@ -47,17 +53,23 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
                     for event in &burst {
                         crate::notify::container_event(&handle, event);
                     }
+                    let (early, told) = patched(&last, &burst);
+                    if !told.is_empty() {
+                        publish(told.clone(), early);
+                    }
                     let Ok(rows) = berth.containers(&conn, true).await else {
                         break;
                     };
-                    let burst = burst
+                    last = rows.clone();
+                    let rest = burst
                         .into_iter()
                         .map(|e| Event {
                             action: e.action,
                             id: e.actor,
                         })
+                        .filter(|e| !told.contains(e))
                         .collect();
-                    publish(burst, rows);
+                    publish(rest, rows);
                 }
             }
         }
@@ -69,5 +81,116 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
             _ = berth.supervisor_appeared() => {}
             _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
         }
+    }
+}
+
+/// The state an event leaves a container in, for the events that change it.
+fn state_after(action: &str) -> Option<&'static str> {
+    match action {
+        "start" | "unpause" | "restart" => Some("running"),
+        "die" | "stop" => Some("exited"),
+        "pause" => Some("paused"),
+        _ => None,
+    }
+}
+
+/// `rows` with what `burst` says of containers already among them (their state, and `destroy`
+/// removing them), and the events so told. Events of containers not in `rows` (a new one) wait
+/// for the engine's list.
+fn patched(
+    rows: &[ContainerRow],
+    burst: &[berth_api::EventView],
+) -> (Vec<ContainerRow>, Vec<Event>) {
+    let mut rows = rows.to_vec();
+    let mut told = Vec::new();
+    for e in burst {
+        let Some(at) = rows.iter().position(|r| r.id == e.actor) else {
+            continue;
+        };
+        if e.action == "destroy" {
+            rows.remove(at);
+        } else if let Some(state) = state_after(&e.action) {
+            let row = &mut rows[at];
+            row.state = state.to_owned();
+            row.status = match state {
+                "running" => "Up".to_owned(),
+                "paused" => "Up (Paused)".to_owned(),
+                _ => match e.attributes.get("exitCode") {
+                    Some(code) => format!("Exited ({code})"),
+                    // `stop` follows `die`, which said the code.
+                    None if row.status.starts_with("Exited") => row.status.clone(),
+                    None => "Exited".to_owned(),
+                },
+            };
+        } else {
+            continue;
+        }
+        told.push(Event {
+            action: e.action.clone(),
+            id: e.actor.clone(),
+        });
+    }
+    (rows, told)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, state: &str) -> ContainerRow {
+        ContainerRow {
+            id: id.into(),
+            names: vec![id.into()],
+            image: "img".into(),
+            command: String::new(),
+            created: 0,
+            state: state.into(),
+            status: String::new(),
+            ports: Vec::new(),
+            labels: Default::default(),
+            project: None,
+        }
+    }
+
+    fn event(action: &str, id: &str, exit: Option<&str>) -> berth_api::EventView {
+        berth_api::EventView {
+            kind: "container".into(),
+            action: action.into(),
+            actor: id.into(),
+            attributes: exit
+                .map(|c| ("exitCode".to_owned(), c.to_owned()))
+                .into_iter()
+                .collect(),
+            time_nano: 0,
+        }
+    }
+
+    #[test]
+    fn known_containers_change_at_once_new_ones_wait_for_the_list() {
+        let rows = vec![row("a", "running"), row("b", "exited"), row("c", "running")];
+        let burst = [
+            event("kill", "a", None),
+            event("die", "a", Some("137")),
+            event("stop", "a", None),
+            event("start", "b", None),
+            event("destroy", "c", None),
+            event("create", "new", None),
+            event("start", "new", None),
+        ];
+        let (early, told) = patched(&rows, &burst);
+        let states: Vec<(&str, &str, &str)> = early
+            .iter()
+            .map(|r| (r.id.as_str(), r.state.as_str(), r.status.as_str()))
+            .collect();
+        assert_eq!(
+            states,
+            [("a", "exited", "Exited (137)"), ("b", "running", "Up")],
+            "a's stop comes after its die, which said the code"
+        );
+        let told: Vec<String> = told
+            .iter()
+            .map(|e| format!("{} {}", e.action, e.id))
+            .collect();
+        assert_eq!(told, ["die a", "stop a", "start b", "destroy c"]);
     }
 }
