@@ -2,7 +2,8 @@
 //! own engine and shows its window; SIGTERM quits it and stops that engine gracefully. The tray
 //! menu, driven over the session bus, shows and drives the engine and the running containers;
 //! closing the window leaves Berth in the tray with its webview freed, and Open dashboard makes
-//! it again; a container or the engine dying on its own is notified, a stop asked for is not. Needs root (the engine is rootful) and Xvfb: run with `--include-ignored`.
+//! it again; a container or the engine dying on its own is notified, a stop asked for is not.
+//! Needs root (the engine is rootful) and Xvfb: run with `--include-ignored`.
 
 mod support;
 

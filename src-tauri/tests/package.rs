@@ -2,8 +2,8 @@
 //! files, a valid desktop entry, then installed into a clean Debian root (debootstrap from the
 //! package mirror) where the CLI runs and the app starts under Xvfb and shows its window; a
 //! first engine start that lacks a piece (a broken /etc/subuid, uidmap, the engine) says what
-//! and how to fix it; removed and purged, the user's data stays. Needs root, the mirror, Xvfb: run with
-//! `--include-ignored`.
+//! and how to fix it; removed and purged, the user's data stays. Needs root, the mirror, Xvfb:
+//! run with `--include-ignored`.
 
 mod support;
 
