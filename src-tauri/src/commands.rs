@@ -286,14 +286,12 @@ pub async fn image_pull(
     channel: Channel<Batch<ProgressEvent>>,
 ) -> Result<u32> {
     let stream = app.berth.pull(&conn(&app).await?, &image)?;
-    Ok(app.streams.forward_then(stream, channel, move |end| {
-        let text = notify::finished(
-            &format!("Pulled {image}"),
-            &format!("Pull of {image} failed"),
-            &end,
-        );
-        notify::show(&handle, &text);
-    }))
+    let then = notify::when_finished(
+        handle,
+        format!("Pulled {image}"),
+        format!("Pull of {image} failed"),
+    );
+    Ok(app.streams.forward_then(stream, channel, then))
 }
 
 #[tauri::command]
@@ -319,14 +317,12 @@ pub async fn image_build(
         .cloned()
         .unwrap_or_else(|| req.context.clone());
     let stream = app.berth.build_owned(conn(&app).await?, req)?;
-    Ok(app.streams.forward_then(stream, channel, move |end| {
-        let text = notify::finished(
-            &format!("Built {built}"),
-            &format!("Build of {built} failed"),
-            &end,
-        );
-        notify::show(&handle, &text);
-    }))
+    let then = notify::when_finished(
+        handle,
+        format!("Built {built}"),
+        format!("Build of {built} failed"),
+    );
+    Ok(app.streams.forward_then(stream, channel, then))
 }
 
 #[tauri::command]

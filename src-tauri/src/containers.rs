@@ -17,20 +17,20 @@ use tauri::{AppHandle, Emitter};
 /// What [`crate::CONTAINERS_CHANGED`] carries: the events of the burst and every container
 /// after it.
 #[derive(Clone, Serialize)]
-struct Change {
+struct Change<'a> {
     events: Vec<Event>,
-    rows: Vec<ContainerRow>,
+    rows: &'a [ContainerRow],
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 struct Event {
     action: String,
     id: String,
 }
 
 pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
-    let publish = |events: Vec<Event>, rows: Vec<ContainerRow>| {
-        crate::tray::show_containers(&handle, &rows);
+    let publish = |events: Vec<Event>, rows: &[ContainerRow]| {
+        crate::tray::show_containers(&handle, rows);
         if let Err(e) = handle.emit(crate::CONTAINERS_CHANGED, Change { events, rows }) {
             tracing::warn!(%e, "cannot emit the containers");
         }
@@ -40,10 +40,10 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
             let filters = ["type=container".to_owned()];
             if let Ok(events) = berth.events(&conn, None, None, &filters) {
                 let mut events = std::pin::pin!(events);
-                let mut last: Vec<ContainerRow> = Vec::new();
+                let mut last = Vec::new();
                 if let Ok(rows) = berth.containers(&conn, true).await {
-                    last = rows.clone();
-                    publish(Vec::new(), rows);
+                    publish(Vec::new(), &rows);
+                    last = rows;
                 }
                 while let Some(Ok(first)) = events.next().await {
                     let mut burst = vec![first];
@@ -53,27 +53,19 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
                     for event in &burst {
                         crate::notify::container_event(&handle, event);
                     }
-                    let (early, told) = patched(&last, &burst);
+                    let Patched { rows, told, rest } = patched(&last, &burst);
                     if !told.is_empty() {
-                        publish(told.clone(), early);
+                        publish(told, &rows);
                     }
                     let Ok(rows) = berth.containers(&conn, true).await else {
                         break;
                     };
-                    last = rows.clone();
-                    let rest = burst
-                        .into_iter()
-                        .map(|e| Event {
-                            action: e.action,
-                            id: e.actor,
-                        })
-                        .filter(|e| !told.contains(e))
-                        .collect();
-                    publish(rest, rows);
+                    publish(rest, &rows);
+                    last = rows;
                 }
             }
         }
-        publish(Vec::new(), Vec::new());
+        publish(Vec::new(), &[]);
         berth.forget_connection().await;
         // The engine went away or none answers: look again when Berth's engine changes, or
         // after a moment for one started elsewhere.
@@ -94,17 +86,28 @@ fn state_after(action: &str) -> Option<&'static str> {
     }
 }
 
+/// A burst's events split by whether the last list can show them.
+struct Patched {
+    /// The last list with what `told` says.
+    rows: Vec<ContainerRow>,
+    /// Events of containers in the list that change their state, or remove them.
+    told: Vec<Event>,
+    /// The others (a new container's, say): they wait for the engine's list.
+    rest: Vec<Event>,
+}
+
 /// `rows` with what `burst` says of containers already among them (their state, and `destroy`
-/// removing them), and the events so told. Events of containers not in `rows` (a new one) wait
-/// for the engine's list.
-fn patched(
-    rows: &[ContainerRow],
-    burst: &[berth_api::EventView],
-) -> (Vec<ContainerRow>, Vec<Event>) {
+/// removing them).
+fn patched(rows: &[ContainerRow], burst: &[berth_api::EventView]) -> Patched {
     let mut rows = rows.to_vec();
-    let mut told = Vec::new();
+    let (mut told, mut rest) = (Vec::new(), Vec::new());
     for e in burst {
+        let event = Event {
+            action: e.action.clone(),
+            id: e.actor.clone(),
+        };
         let Some(at) = rows.iter().position(|r| r.id == e.actor) else {
+            rest.push(event);
             continue;
         };
         if e.action == "destroy" {
@@ -123,14 +126,12 @@ fn patched(
                 },
             };
         } else {
+            rest.push(event);
             continue;
         }
-        told.push(Event {
-            action: e.action.clone(),
-            id: e.actor.clone(),
-        });
+        told.push(event);
     }
-    (rows, told)
+    Patched { rows, told, rest }
 }
 
 #[cfg(test)]
@@ -177,7 +178,11 @@ mod tests {
             event("create", "new", None),
             event("start", "new", None),
         ];
-        let (early, told) = patched(&rows, &burst);
+        let Patched {
+            rows: early,
+            told,
+            rest,
+        } = patched(&rows, &burst);
         let states: Vec<(&str, &str, &str)> = early
             .iter()
             .map(|r| (r.id.as_str(), r.state.as_str(), r.status.as_str()))
@@ -187,10 +192,13 @@ mod tests {
             [("a", "exited", "Exited (137)"), ("b", "running", "Up")],
             "a's stop comes after its die, which said the code"
         );
-        let told: Vec<String> = told
-            .iter()
-            .map(|e| format!("{} {}", e.action, e.id))
-            .collect();
-        assert_eq!(told, ["die a", "stop a", "start b", "destroy c"]);
+        let words = |events: &[Event]| -> Vec<String> {
+            events
+                .iter()
+                .map(|e| format!("{} {}", e.action, e.id))
+                .collect()
+        };
+        assert_eq!(words(&told), ["die a", "stop a", "start b", "destroy c"]);
+        assert_eq!(words(&rest), ["kill a", "create new", "start new"]);
     }
 }

@@ -109,7 +109,6 @@ pub fn run() {
         ))
         .manage(window::StartView(start_view))
         .manage(notify::Expected::default())
-        .manage(notify::EngineSeen::default())
         .manage(App {
             berth: berth.clone(),
             streams: streams::Streams::default(),
@@ -275,11 +274,16 @@ async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
         }
     };
     emit(berth.engine_view().await);
+    // The last state of Berth's own engine seen here, for what a change means.
+    let mut seen = String::new();
     loop {
         if let Ok(mut watch) = berth.engine_watch().await {
             while let Some(own) = watch.next().await {
                 // Judged on the state itself, before the slower full view is read.
-                notify::engine_state(&handle, &own);
+                if let Some(text) = notify::engine_news(&seen, &own) {
+                    notify::show(&handle, &text);
+                }
+                seen = own.state;
                 emit(berth.engine_view().await);
             }
             emit(berth.engine_view().await);

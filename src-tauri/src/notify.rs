@@ -85,22 +85,13 @@ pub fn finished(what: &str, failed_what: &str, result: &Result<(), ApiError>) ->
     }
 }
 
-/// The last state of Berth's own engine that [`engine_state`] saw.
-#[derive(Default)]
-pub struct EngineSeen(Mutex<String>);
-
-/// Notifies when Berth's own engine stopped without being asked.
-pub fn engine_state(handle: &AppHandle, own: &OwnEngineView) {
-    let Some(seen) = handle.try_state::<EngineSeen>() else {
-        return;
-    };
-    let previous = std::mem::replace(
-        &mut *seen.0.lock().unwrap_or_else(|e| e.into_inner()),
-        own.state.clone(),
-    );
-    if let Some(text) = engine_news(&previous, own) {
-        show(handle, &text);
-    }
+/// What to run when a pull or build ends: the notification [`finished`] words.
+pub fn when_finished(
+    handle: AppHandle,
+    done: String,
+    failed: String,
+) -> impl FnOnce(Result<(), ApiError>) + Send + 'static {
+    move |end| show(&handle, &finished(&done, &failed, &end))
 }
 
 /// Shows a notification for a container event when it is news (see [`container_news`]).

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[cfg(unix)]
+use nix::unistd::{AccessFlags, access};
 #[cfg(target_os = "linux")]
 use nix::unistd::{Uid, User};
 
@@ -28,7 +30,6 @@ pub fn find_program(program: &Path) -> Option<PathBuf> {
 
 #[cfg(unix)]
 fn is_executable(path: &Path) -> bool {
-    use nix::unistd::{AccessFlags, access};
     path.is_file() && access(path, AccessFlags::X_OK).is_ok()
 }
 
@@ -99,7 +100,6 @@ pub fn check_rootless(
     for file in ["subuid", "subgid"] {
         check_subid(&etc.join(file), name, uid)?;
     }
-    use nix::unistd::{AccessFlags, access};
     if access(tun, AccessFlags::R_OK | AccessFlags::W_OK).is_err() {
         return Err(format!(
             "{} is not readable and writable for you, which slirp4netns needs: `sudo chmod 0666 {}` (or `sudo modprobe tun` if it does not exist)",
