@@ -12,9 +12,10 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 export CARGO_TERM_COLOR=never NO_COLOR=1
-# On a failure, how much disk was left (a full disk fails builds in confusing ways).
-trap 'df -h . | tail -1 | awk "{print \"test.sh: \" \$4 \" free on the disk\"}" >&2' ERR
-step() { printf '\n=== %s\n' "$*"; }
+# How much disk is left, at each step and on a failure (a full disk fails builds confusingly).
+free_disk() { df -h . | tail -1 | awk '{print $4}'; }
+trap 'echo "test.sh: $(free_disk) free on the disk" >&2' ERR
+step() { printf '\n=== %s (%s free on the disk)\n' "$*" "$(free_disk)"; }
 
 step "install what is missing"
 scripts/install-deps.sh --test

@@ -21,18 +21,32 @@ struct Root {
 }
 
 impl Root {
+    /// The root lives in memory (a tmpfs of at most 4 GB): with the app's and the engine's
+    /// dependencies it holds about 1.5 GB, which a disk already holding the tests' build may not
+    /// have to spare.
     fn new() -> Self {
         let dir = PathBuf::from(format!("/tmp/berth-debroot-{}", unique_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        run_ok(Command::new("mount").args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=4g,mode=0755",
+            "berth-debroot",
+            &dir.display().to_string(),
+        ]));
+        // From here on, drop unmounts it, whatever fails.
+        let root = Self {
+            dir: dir.clone(),
+            mounts: vec![dir.clone()],
+        };
         run_ok(Command::new("debootstrap").args([
             "--variant=minbase",
             "bookworm",
             &dir.display().to_string(),
             "http://deb.debian.org/debian",
         ]));
-        Self {
-            dir,
-            mounts: Vec::new(),
-        }
+        root
     }
 
     fn bind(&mut self, host: &str) {
