@@ -4,12 +4,13 @@
 
 mod engine;
 mod history;
+mod net;
 
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, Networks, RefreshKind, System};
+use sysinfo::{CpuRefreshKind, DiskRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
 use ts_rs::TS;
 
 pub use engine::EngineUsage;
@@ -53,7 +54,8 @@ pub struct HostSample {
     pub load: [f64; 3],
     /// Real file systems (no tmpfs, overlay or other virtual ones), by mount point.
     pub disks: Vec<DiskSample>,
-    /// Bytes per second received and sent by all interfaces but loopback, since the last sample.
+    /// Bytes per second received and sent by the physical interfaces (see `net`), since the last
+    /// sample.
     #[ts(type = "number")]
     pub net_rx_per_s: u64,
     #[ts(type = "number")]
@@ -66,11 +68,16 @@ pub struct HostSample {
 pub struct Sampler {
     system: System,
     disks: Disks,
-    networks: Networks,
+    traffic: net::Traffic,
     engine: engine::Tree,
-    last: Option<Instant>,
+    /// When the last sample was taken, with the traffic totals then.
+    last: Option<(Instant, (u64, u64))>,
+    samples: u32,
     history: History<HostSample>,
 }
+
+/// Samples between two readings of the mount table; the disks' space is read at every sample.
+const DISKS_RESCAN: u32 = 10;
 
 /// Virtual file systems the dashboard does not show.
 const VIRTUAL_FS: &[&str] = &[
@@ -86,10 +93,11 @@ impl Sampler {
             .with_memory(MemoryRefreshKind::everything());
         Ok(Self {
             system: System::new_with_specifics(kind).map_err(err)?,
-            disks: Disks::new_with_refreshed_list().map_err(err)?,
-            networks: Networks::new_with_refreshed_list().map_err(err)?,
+            disks: Disks::new().map_err(err)?,
+            traffic: net::Traffic::default(),
             engine: engine::Tree::default(),
             last: None,
+            samples: 0,
             history: History::new(capacity),
         })
     }
@@ -100,21 +108,18 @@ impl Sampler {
     pub fn sample(&mut self, engine_pid: Option<u32>) -> &HostSample {
         self.system.refresh_cpu_usage();
         self.system.refresh_memory();
-        self.disks.refresh(true);
-        self.networks.refresh(true);
+        self.refresh_disks();
         let now = Instant::now();
-        let secs = self
-            .last
-            .map(|t| now.duration_since(t).as_secs_f64())
-            .unwrap_or(0.0);
-        self.last = Some(now);
-        let (rx, tx) = self
-            .networks
-            .iter()
-            .filter(|(name, _)| name.as_os_str() != "lo")
-            .fold((0, 0), |(rx, tx), (_, n)| {
-                (rx + n.received(), tx + n.transmitted())
-            });
+        let totals = self.traffic.totals();
+        let (secs, rx, tx) = match self.last {
+            Some((then, (rx, tx))) => (
+                now.duration_since(then).as_secs_f64(),
+                totals.0.saturating_sub(rx),
+                totals.1.saturating_sub(tx),
+            ),
+            None => (0.0, 0, 0),
+        };
+        self.last = Some((now, totals));
         let rate = |bytes: u64| {
             if secs > 0.0 {
                 (bytes as f64 / secs) as u64
@@ -124,11 +129,7 @@ impl Sampler {
         };
         // One line per device: its shortest mount point (bind mounts of a device repeat it).
         let mut disks: BTreeMap<String, DiskSample> = BTreeMap::new();
-        for d in self
-            .disks
-            .iter()
-            .filter(|d| !VIRTUAL_FS.contains(&d.file_system().to_string_lossy().as_ref()))
-        {
+        for d in self.disks.iter().filter(|d| is_real(d)) {
             let mount = d.mount_point().display().to_string();
             let device = d.name().to_string_lossy().into_owned();
             let shorter = disks
@@ -167,9 +168,27 @@ impl Sampler {
         self.history.push(sample)
     }
 
+    /// The space of the real file systems; which are mounted is read again every
+    /// [`DISKS_RESCAN`] samples (a running engine mounts one overlay per container, whose kind
+    /// sysinfo would read from sysfs at each full refresh).
+    fn refresh_disks(&mut self) {
+        if self.samples.is_multiple_of(DISKS_RESCAN) {
+            self.disks
+                .refresh_specifics(true, DiskRefreshKind::nothing());
+        }
+        self.samples = self.samples.wrapping_add(1);
+        for disk in self.disks.iter_mut().filter(|d| is_real(d)) {
+            disk.refresh_specifics(DiskRefreshKind::nothing().with_storage());
+        }
+    }
+
     pub fn history(&self) -> &History<HostSample> {
         &self.history
     }
+}
+
+fn is_real(disk: &sysinfo::Disk) -> bool {
+    !VIRTUAL_FS.contains(&disk.file_system().to_string_lossy().as_ref())
 }
 
 #[cfg(test)]

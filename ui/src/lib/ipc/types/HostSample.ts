@@ -23,7 +23,8 @@ load: [number, number, number],
  */
 disks: Array<DiskSample>, 
 /**
- * Bytes per second received and sent by all interfaces but loopback, since the last sample.
+ * Bytes per second received and sent by the physical interfaces (see `net`), since the last
+ * sample.
  */
 net_rx_per_s: number, net_tx_per_s: number, 
 /**
