@@ -263,9 +263,11 @@ async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
     let mut connection = None;
     let mut emit = |view: berth_api::wire::EngineView| {
         tray::show(&handle, view.clone());
-        // The engine in use changed: look for it again at the next call.
-        if connection.as_ref() != Some(&view.connection) {
-            connection = Some(view.connection.clone());
+        // The engine in use changed: look for it again at the next call (not at the first
+        // view, whose connection was just made: the page's first calls would make it again).
+        if connection.as_ref() != Some(&view.connection)
+            && connection.replace(view.connection.clone()).is_some()
+        {
             let berth = berth.clone();
             tauri::async_runtime::spawn(async move { berth.forget_connection().await });
         }
