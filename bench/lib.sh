@@ -3,6 +3,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BERTH="$ROOT/target/release/berth"
+# net_teardown: the engine's bridges (its own and its networks') and their iptables rules.
+source "$ROOT/crates/berth-testkit/src/net-teardown.sh"
 
 bench_home() {
   BHOME=$(mktemp -d /tmp/berth-bench-XXXXXX)
@@ -10,7 +12,7 @@ bench_home() {
   id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
   BRIDGE="bb$id"
   for octet in $(seq 200 249); do
-    ip -4 route | grep -q "10\.$octet\." || break
+    { ip -4 route; ip -4 -o addr; } | grep -q "10\.$octet\." || break
   done
   OCTET=$octet
   mkdir -p "$BHOME/config/berth" "$BHOME/run"
@@ -29,11 +31,7 @@ b() {
 
 bench_cleanup() {
   b engine stop >/dev/null 2>&1 || true
-  for t in nat filter; do
-    iptables -t $t -S | grep -e "$BRIDGE" -e "10\.$OCTET\." | sed 's/^-A/-D/' |
-      while read -r r; do eval iptables -t $t "$r"; done
-  done
-  ip link del "$BRIDGE" 2>/dev/null || true
+  net_teardown "$BRIDGE" "$OCTET"
   for m in $(grep " $BHOME" /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l "$m"; done
   rm -rf "$BHOME"
 }

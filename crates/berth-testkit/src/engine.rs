@@ -75,19 +75,18 @@ fn start() -> Engine {
         "--containerd-plugins-namespace".into(),
         format!("bt{id}-plugins"),
     ];
-    // Teardown: the orphaned containerd if dockerd was killed, docker's NAT/filter rules for
-    // this bridge and subnets, the bridge, and the whole root (this engine's own data).
+    // Teardown: the orphaned containerd if dockerd was killed, the bridges of this engine's
+    // subnets with their NAT/filter rules, and the whole root (this engine's own data).
     let cleanup = format!(
         r#"
         c=$(cat {root}/exec/containerd/containerd.pid 2>/dev/null) && kill -KILL "$c"
-        for t in nat filter; do
-          iptables -t $t -S | grep -e '{bridge}' -e '10\.{x}\.' | sed 's/^-A/-D/' | while read -r rule; do eval iptables -t $t $rule; done
-        done
-        ip link del {bridge}
+        {teardown}
+        net_teardown {bridge} {x}
         for m in $(grep ' {root}' /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l "$m"; done
         rm -rf {root}
         "#,
-        root = root.display()
+        root = root.display(),
+        teardown = crate::NET_TEARDOWN,
     );
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let guard = guarded(&argv, &root.join("dockerd.log"), &cleanup);

@@ -114,9 +114,9 @@ impl Drop for IsolatedHome {
             }
         }
         let _ = run(Command::new("sh").arg("-c").arg(format!(
-            "for t in nat filter; do iptables -t $t -S | grep -e '{b}' -e '10\\.{o}\\.' | sed 's/^-A/-D/' | \
-             while read -r r; do eval iptables -t $t $r; done; done; ip link del {b}; \
+            "{teardown}\nnet_teardown {b} {o}\n\
              for m in $(grep ' {h}' /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l \"$m\"; done",
+            teardown = crate::NET_TEARDOWN,
             b = self.bridge,
             o = self.octet,
             h = self.dir.display()

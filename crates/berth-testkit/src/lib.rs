@@ -34,6 +34,10 @@ pub use user::UnprivilegedUser;
 
 use std::process::{Command, Output};
 
+/// Shell that defines `net_teardown BRIDGE OCTET` (see the script), for the teardowns of the
+/// harness's engine and of Berth's engine in an isolated home.
+pub(crate) const NET_TEARDOWN: &str = include_str!("net-teardown.sh");
+
 /// Panics with a clear message unless running as root, which the real-engine tests need.
 pub fn require_root() {
     let uid = Command::new("id")

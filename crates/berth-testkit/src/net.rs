@@ -13,21 +13,25 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// An octet X such that no route on this machine touches `10.X.0.0/16`; X is in 100..=249 and
-/// picked at random, so concurrent test processes rarely try the same one.
+/// An octet X such that no route or address on this machine touches `10.X.0.0/16` (a bridge
+/// that is down has an address but no route); X is in 100..=249 and picked at random, so
+/// concurrent test processes rarely try the same one.
 pub fn free_subnet_octet() -> u8 {
-    let routes = Command::new("ip")
-        .args(["-4", "route"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
-    let routes = routes.expect("`ip -4 route` (iproute2) must work for the test engine's bridge");
+    let ip = |args: &[&str]| {
+        Command::new("ip")
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .expect("`ip` (iproute2) must work for the test engine's bridge")
+    };
+    let in_use = ip(&["-4", "route"]) + &ip(&["-4", "-o", "addr"]);
     // Octets handed out by this process, whose bridges may not exist yet.
     static TAKEN: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
     let mut taken = TAKEN.lock().unwrap_or_else(|e| e.into_inner());
     let start = u32::from_str_radix(&crate::unique_id(), 16).unwrap_or(0) % 150;
     let x = (0..150)
         .map(|i| 100 + ((start + i) % 150) as u8)
-        .find(|x| !taken.contains(x) && !routes.contains(&format!("10.{x}.")))
+        .find(|x| !taken.contains(x) && !in_use.contains(&format!("10.{x}.")))
         .expect("a free 10.X.0.0/16 for the test engine");
     taken.push(x);
     x
