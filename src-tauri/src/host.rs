@@ -15,6 +15,7 @@ pub fn follow(app: &State<'_, App>, channel: Channel<Batch<HostSample>>) -> u32 
     let berth = app.berth.clone();
     let interval = Duration::from_millis(berth.settings().stats_interval_ms.into());
     let id = app.streams.id();
+    tracing::debug!(id, "host samples followed");
     app.streams.spawn(id, async move {
         // Each item is a batch already (the history first): flatten into single samples.
         let samples = berth.host_follow(interval).flat_map(|batch| {

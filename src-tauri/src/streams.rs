@@ -121,6 +121,7 @@ impl Streams {
 
     /// Ends a subscription; ending one that has ended already is fine.
     pub fn unsubscribe(&self, id: u32) {
+        tracing::debug!(id, "unsubscribed");
         if let Some(task) = self.lock_tasks().remove(&id) {
             task.abort();
         }

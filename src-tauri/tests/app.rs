@@ -1,8 +1,9 @@
 //! The real app under Xvfb with its own session bus: with no engine reachable it starts Berth's
-//! own engine and shows its window; SIGTERM quits it and stops that engine gracefully. The tray
-//! menu, driven over the session bus, shows and drives the engine and the running containers;
-//! closing the window leaves Berth in the tray with its webview freed, and Open dashboard makes
-//! it again; a container or the engine dying on its own is notified, a stop asked for is not.
+//! own engine and shows its window, whose dashboard samples the host only while the window
+//! shows; SIGTERM quits it and stops that engine gracefully. The tray menu, driven over the
+//! session bus, shows and drives the engine and the running containers; closing the window
+//! leaves Berth in the tray with its webview freed, and Open dashboard makes it again; a
+//! container or the engine dying on its own is notified, a stop asked for is not.
 //! Needs root (the engine is rootful) and Xvfb: run with `--include-ignored`.
 
 mod support;
@@ -11,8 +12,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use support::{
-    Killed, Notifications, close_window, session_bus, tray_click, tray_items, tray_menu,
-    web_processes, window_shown, xvfb,
+    Killed, Notifications, close_window, session_bus, set_window_visible, tray_click, tray_items,
+    tray_menu, web_processes, window_shown, xvfb,
 };
 
 use berth_testkit::{IsolatedHome, require_root, run, wait_until};
@@ -40,6 +41,8 @@ fn app_command(home: &IsolatedHome, display: &str, bus: &str) -> Command {
     cmd.env("DISPLAY", display)
         .env("DBUS_SESSION_BUS_ADDRESS", bus)
         .env("BERTH_ENGINE_AUTOSTART", "1")
+        // The subscriptions' starts and ends, which the tests look for in the log.
+        .env("BERTH_LOG", "info,berth_app=debug")
         .env(
             "DOCKER_HOST",
             format!("unix://{}/none.sock", home.path().display()),
@@ -90,6 +93,35 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
                 })
         },
     );
+    // The dashboard samples the host only while its window shows: hidden (minimised), it
+    // unsubscribes; shown again, it follows again.
+    let log = || {
+        std::fs::read_dir(home.path().join("state/berth"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("app."))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect::<String>()
+    };
+    let followed = |log: &str| -> Vec<String> {
+        log.lines()
+            .filter(|l| l.contains("host samples followed"))
+            .filter_map(|l| l.split("id=").nth(1).map(str::to_owned))
+            .collect()
+    };
+    wait_until(30, "the dashboard to follow the host's samples", || {
+        !followed(&log()).is_empty()
+    });
+    let first = followed(&log()).last().cloned().unwrap();
+    set_window_visible(&display, "Berth", false);
+    wait_until(30, "the hidden dashboard to unsubscribe", || {
+        log().contains(&format!("unsubscribed id={first}"))
+    });
+    set_window_visible(&display, "Berth", true);
+    wait_until(30, "the dashboard shown again to follow again", || {
+        followed(&log()).last() != Some(&first)
+    });
     // A second launch in the same session hands over to the first and exits.
     let second = run(&mut app_command(&home, &display, &bus));
     assert!(

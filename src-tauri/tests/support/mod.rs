@@ -141,21 +141,13 @@ pub fn window_shown(display: &str, title: &str) -> bool {
     String::from_utf8_lossy(&out.stdout).contains(&format!("\"{title}\""))
 }
 
-/// Asks the window titled `title` to close, as a window manager's close button does: a
-/// `WM_DELETE_WINDOW` client message (Xvfb has no window manager to send it).
-pub fn close_window(display: &str, title: &str) {
+/// The X connection and the window titled `title` (Xvfb has no window manager, so tests act on
+/// the window as one would).
+fn find_window(display: &str, title: &str) -> (x11rb::rust_connection::RustConnection, u32) {
     use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, Window};
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, Window};
     let (conn, screen) = x11rb::connect(Some(display)).expect("the X display");
     let root = conn.setup().roots[screen].root;
-    let atom = |name: &str| {
-        conn.intern_atom(false, name.as_bytes())
-            .unwrap()
-            .reply()
-            .unwrap()
-            .atom
-    };
-    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
     fn find(conn: &impl Connection, w: Window, title: &str) -> Option<Window> {
         let name = conn
             .get_property(false, w, AtomEnum::WM_NAME, AtomEnum::STRING, 0, 256)
@@ -169,9 +161,40 @@ pub fn close_window(display: &str, title: &str) {
         tree.children.iter().find_map(|c| find(conn, *c, title))
     }
     let window = find(&conn, root, title).unwrap_or_else(|| panic!("no window titled {title:?}"));
+    (conn, window)
+}
+
+/// Asks the window titled `title` to close, as a window manager's close button does: a
+/// `WM_DELETE_WINDOW` client message.
+pub fn close_window(display: &str, title: &str) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+    let (conn, window) = find_window(display, title);
+    let atom = |name: &str| {
+        conn.intern_atom(false, name.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom
+    };
+    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
     let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
     conn.send_event(false, window, EventMask::NO_EVENT, event)
         .unwrap();
+    conn.flush().unwrap();
+}
+
+/// Hides the window titled `title` (unmaps it, as a window manager does to minimise it) or
+/// shows it again.
+pub fn set_window_visible(display: &str, title: &str, visible: bool) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::ConnectionExt;
+    let (conn, window) = find_window(display, title);
+    if visible {
+        conn.map_window(window).unwrap();
+    } else {
+        conn.unmap_window(window).unwrap();
+    }
     conn.flush().unwrap();
 }
 

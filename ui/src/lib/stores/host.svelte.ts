@@ -17,8 +17,12 @@ export class HostStore {
   start(api: Api): void {
     this.stop();
     this.#sub = api.host((batch) => {
-      if (batch.items.length) {
-        const all = this.samples.concat(batch.items);
+      // Started again (the window shown again), the app's history comes first once more: only
+      // what is newer than the samples kept is new.
+      const last = this.samples.at(-1)?.at_ms ?? -Infinity;
+      const fresh = batch.items.filter((s) => s.at_ms > last);
+      if (fresh.length) {
+        const all = this.samples.concat(fresh);
         this.samples = all.length > KEEP ? all.slice(all.length - KEEP) : all;
       }
       if (batch.error) this.error = errorMessage(batch.error);

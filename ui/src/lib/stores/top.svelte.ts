@@ -11,6 +11,9 @@ export class TopContainers {
   #sub: Subscription | null = null;
   #following = "";
   #unlisten: (() => void) | null = null;
+  /** Bumped by each connect and disconnect: a connect that was overtaken while it waited
+   * undoes what it set up. */
+  #generation = 0;
 
   constructor(api: Api) {
     this.#api = api;
@@ -23,20 +26,32 @@ export class TopContainers {
   }
 
   async connect(): Promise<void> {
-    this.#unlisten = await this.#api.onContainers((change) =>
+    const generation = ++this.#generation;
+    const unlisten = await this.#api.onContainers((change) =>
       this.follow(change.rows.filter((r) => r.state === "running").map((r) => r.id)),
     );
-    try {
-      this.follow((await this.#api.containers(false)).map((r) => r.id));
-    } catch {
-      this.follow([]);
+    if (generation !== this.#generation) {
+      unlisten();
+      return;
     }
+    this.#unlisten = unlisten;
+    let running: string[] = [];
+    try {
+      running = (await this.#api.containers(false)).map((r) => r.id);
+    } catch {
+      // No engine: nothing to follow until the containers change.
+    }
+    if (generation === this.#generation) this.follow(running);
   }
 
+  /** Stops following; a later `connect` starts again from the engine's list. */
   disconnect(): void {
+    this.#generation++;
     this.#unlisten?.();
+    this.#unlisten = null;
     this.#sub?.stop();
     this.#sub = null;
+    this.#following = "";
   }
 
   /** Follows exactly these (running) containers. */

@@ -27,4 +27,28 @@ describe("top containers", () => {
     top.disconnect();
     expect(t.streams[1].stopped).toBe(true);
   });
+
+  it("follows again after a disconnect, and a connect overtaken by a disconnect leaves nothing behind", async () => {
+    const t = new FakeTransport();
+    const a = container("a");
+    t.handlers.containers = () => [a];
+    const top = new TopContainers(api(t));
+    await top.connect();
+    top.disconnect();
+    expect(t.streams.map((s) => s.stopped)).toEqual([true]);
+    // The same containers as before: a new stream all the same.
+    await top.connect();
+    expect(t.streams.map((s) => [s.args.ids, s.stopped])).toEqual([
+      [[a.id], true],
+      [[a.id], false],
+    ]);
+    top.disconnect();
+    // Hidden again before the connect finished: no stream, no listener.
+    const pending = top.connect();
+    top.disconnect();
+    await pending;
+    expect(t.streams.length).toBe(2);
+    expect(t.listeners.get(CONTAINERS_CHANGED) ?? []).toEqual([]);
+  });
 });
+
