@@ -111,3 +111,12 @@ export function container(name: string, extra: Partial<ContainerRow> = {}): Cont
     ...extra,
   };
 }
+
+let visibility: DocumentVisibilityState = "visible";
+/** Sets the page's `document.visibilityState` and, unless `notify` is false, tells the page, as
+ * WebKit does when the window is minimised or shown again. */
+export function setVisibility(next: DocumentVisibilityState, notify = true): void {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
+  visibility = next;
+  if (notify) document.dispatchEvent(new Event("visibilitychange"));
+}

@@ -1,15 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { setVisibility } from "./testing";
 import { whileVisible } from "./visibility";
 
-let state: DocumentVisibilityState = "visible";
-Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
-function become(next: DocumentVisibilityState) {
-  state = next;
-  document.dispatchEvent(new Event("visibilitychange"));
-}
-
 afterEach(() => {
-  state = "visible";
+  setVisibility("visible", false);
 });
 
 describe("whileVisible", () => {
@@ -20,21 +14,21 @@ describe("whileVisible", () => {
       () => log.push("stop"),
     );
     expect(log).toEqual(["start"]);
-    become("hidden");
-    become("hidden");
+    setVisibility("hidden");
+    setVisibility("hidden");
     expect(log).toEqual(["start", "stop"]);
-    become("visible");
+    setVisibility("visible");
     expect(log).toEqual(["start", "stop", "start"]);
     end();
     expect(log).toEqual(["start", "stop", "start", "stop"]);
     // Gone: visibility no longer starts anything.
-    become("hidden");
-    become("visible");
+    setVisibility("hidden");
+    setVisibility("visible");
     expect(log).toEqual(["start", "stop", "start", "stop"]);
   });
 
   it("does not start on a hidden page until it shows", () => {
-    state = "hidden";
+    setVisibility("hidden", false);
     const log: string[] = [];
     const end = whileVisible(
       () => log.push("start"),
@@ -43,7 +37,7 @@ describe("whileVisible", () => {
     expect(log).toEqual([]);
     end();
     expect(log).toEqual([]);
-    become("visible");
+    setVisibility("visible");
     expect(log).toEqual([]);
   });
 });
