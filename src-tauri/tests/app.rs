@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 
 use support::{
     Killed, Notifications, close_window, session_bus, set_window_visible, tray_click, tray_items,
-    tray_menu, web_processes, window_shown, xvfb,
+    tray_menu, web_processes, window_shown, window_viewable, xvfb,
 };
 
 use berth_testkit::{IsolatedHome, require_root, run, wait_until};
@@ -110,18 +110,39 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
             .filter_map(|l| l.split("id=").nth(1).map(str::to_owned))
             .collect()
     };
+    let subscriptions = || {
+        log()
+            .lines()
+            .filter(|l| l.contains("followed") || l.contains("unsubscribed"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    wait_until(30, "the window mapped", || {
+        window_viewable(&display, "Berth")
+    });
     wait_until(30, "the dashboard to follow the host's samples", || {
         !followed(&log()).is_empty()
     });
     let first = followed(&log()).last().cloned().unwrap();
     set_window_visible(&display, "Berth", false);
-    wait_until(30, "the hidden dashboard to unsubscribe", || {
-        log().contains(&format!("unsubscribed id={first}"))
+    let hidden = std::panic::catch_unwind(|| {
+        wait_until(30, "the hidden dashboard to unsubscribe", || {
+            log().contains(&format!("unsubscribed id={first}"))
+        })
     });
+    assert!(hidden.is_ok(), "subscriptions so far:\n{}", subscriptions());
     set_window_visible(&display, "Berth", true);
-    wait_until(30, "the dashboard shown again to follow again", || {
-        followed(&log()).last() != Some(&first)
+    let shown = std::panic::catch_unwind(|| {
+        wait_until(30, "the dashboard shown again to follow again", || {
+            followed(&log()).last() != Some(&first)
+        })
     });
+    assert!(
+        shown.is_ok(),
+        "viewable: {}; subscriptions so far:\n{}",
+        window_viewable(&display, "Berth"),
+        subscriptions()
+    );
     // A second launch in the same session hands over to the first and exits.
     let second = run(&mut app_command(&home, &display, &bus));
     assert!(

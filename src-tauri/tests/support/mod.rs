@@ -184,6 +184,17 @@ pub fn close_window(display: &str, title: &str) {
     conn.flush().unwrap();
 }
 
+/// Whether the window titled `title` is mapped and viewable (GTK may name its window before it
+/// maps it).
+pub fn window_viewable(display: &str, title: &str) -> bool {
+    use x11rb::protocol::xproto::{ConnectionExt, MapState};
+    let (conn, window) = find_window(display, title);
+    conn.get_window_attributes(window)
+        .ok()
+        .and_then(|c| c.reply().ok())
+        .is_some_and(|a| a.map_state == MapState::VIEWABLE)
+}
+
 /// Hides the window titled `title` (unmaps it, as a window manager does to minimise it) or
 /// shows it again.
 pub fn set_window_visible(display: &str, title: &str, visible: bool) {
