@@ -81,10 +81,7 @@ impl Streams {
         T: Serialize + Clone + Send + Sync + 'static,
         S: Stream<Item = Result<T, ApiError>> + Send + 'static,
     {
-        let id = self.id();
-        self.spawn(id, async move {
-            forward_batched(stream, channel, window).await;
-        })
+        self.forward_with(stream, channel, window, |_| {})
     }
 
     /// [`Streams::forward`], then `then` with how the stream ended (not when the subscription
@@ -99,9 +96,25 @@ impl Streams {
         T: Serialize + Clone + Send + Sync + 'static,
         S: Stream<Item = Result<T, ApiError>> + Send + 'static,
     {
+        self.forward_with(stream, channel, BATCH_WINDOW, then)
+    }
+
+    /// What every `forward` is: under a new subscription, `stream` in batches that collect for
+    /// `window`, then `then` with how it ended.
+    fn forward_with<T, S>(
+        &self,
+        stream: S,
+        channel: Channel<Batch<T>>,
+        window: Duration,
+        then: impl FnOnce(Result<(), ApiError>) + Send + 'static,
+    ) -> u32
+    where
+        T: Serialize + Clone + Send + Sync + 'static,
+        S: Stream<Item = Result<T, ApiError>> + Send + 'static,
+    {
         let id = self.id();
         self.spawn(id, async move {
-            if let Some(end) = forward_batched(stream, channel, BATCH_WINDOW).await {
+            if let Some(end) = forward_batched(stream, channel, window).await {
                 then(end);
             }
         })
