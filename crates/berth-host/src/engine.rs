@@ -21,31 +21,27 @@ pub struct EngineUsage {
     pub processes: u32,
 }
 
-/// Which processes make up the engine; the whole process list is read again only every
-/// [`RESCAN`] samples (or when the engine changes), the known ones at each sample.
+/// Which processes make up the engine; the whole process list is read again only when the
+/// sampler says to `rescan` (or the engine changed), the known ones at each sample.
 #[derive(Default)]
 pub(crate) struct Tree {
     root: Option<u32>,
     pids: Vec<Pid>,
-    samples: u32,
 }
 
-const RESCAN: u32 = 10;
-
 impl Tree {
-    pub(crate) fn measure(&mut self, system: &mut System, root: u32) -> EngineUsage {
+    pub(crate) fn measure(&mut self, system: &mut System, root: u32, rescan: bool) -> EngineUsage {
         let kind = ProcessRefreshKind::nothing()
             .with_cpu()
             .with_memory()
             .with_cmd(UpdateKind::OnlyIfNotSet);
-        if self.root != Some(root) || self.samples.is_multiple_of(RESCAN) {
+        if self.root != Some(root) || rescan {
             system.refresh_processes_specifics(ProcessesToUpdate::All, true, kind);
             self.root = Some(root);
             self.pids = members(system, Pid::from_u32(root));
         } else {
             system.refresh_processes_specifics(ProcessesToUpdate::Some(&self.pids), true, kind);
         }
-        self.samples = self.samples.wrapping_add(1);
         let mut usage = EngineUsage {
             cpu_percent: 0.0,
             memory: 0,

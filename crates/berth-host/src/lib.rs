@@ -72,12 +72,14 @@ pub struct Sampler {
     engine: engine::Tree,
     /// When the last sample was taken, with the traffic totals then.
     last: Option<(Instant, (u64, u64))>,
+    /// Samples taken, for [`RESCAN`].
     samples: u32,
     history: History<HostSample>,
 }
 
-/// Samples between two readings of the mount table; the disks' space is read at every sample.
-const DISKS_RESCAN: u32 = 10;
+/// Samples between two looks at what there is (mounts, network interfaces, the engine's
+/// processes); what is known is read at every sample.
+const RESCAN: u32 = 10;
 
 /// Virtual file systems the dashboard does not show.
 const VIRTUAL_FS: &[&str] = &[
@@ -108,9 +110,11 @@ impl Sampler {
     pub fn sample(&mut self, engine_pid: Option<u32>) -> &HostSample {
         self.system.refresh_cpu_usage();
         self.system.refresh_memory();
-        self.refresh_disks();
+        let rescan = self.samples.is_multiple_of(RESCAN);
+        self.samples = self.samples.wrapping_add(1);
+        self.refresh_disks(rescan);
         let now = Instant::now();
-        let totals = self.traffic.totals();
+        let totals = self.traffic.totals(rescan);
         let (secs, rx, tx) = match self.last {
             Some((then, (rx, tx))) => (
                 now.duration_since(then).as_secs_f64(),
@@ -147,7 +151,7 @@ impl Sampler {
         let load = System::load_average()
             .map(|l| [l.one, l.five, l.fifteen])
             .unwrap_or_default();
-        let engine = engine_pid.map(|pid| self.engine.measure(&mut self.system, pid));
+        let engine = engine_pid.map(|pid| self.engine.measure(&mut self.system, pid, rescan));
         let sample = HostSample {
             at_ms: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -168,15 +172,14 @@ impl Sampler {
         self.history.push(sample)
     }
 
-    /// The space of the real file systems; which are mounted is read again every
-    /// [`DISKS_RESCAN`] samples (a running engine mounts one overlay per container, whose kind
-    /// sysinfo would read from sysfs at each full refresh).
-    fn refresh_disks(&mut self) {
-        if self.samples.is_multiple_of(DISKS_RESCAN) {
+    /// The space of the real file systems; which are mounted is read again on `rescan` (a
+    /// running engine mounts one overlay per container, whose kind sysinfo would read from
+    /// sysfs at each full refresh).
+    fn refresh_disks(&mut self, rescan: bool) {
+        if rescan {
             self.disks
                 .refresh_specifics(true, DiskRefreshKind::nothing());
         }
-        self.samples = self.samples.wrapping_add(1);
         for disk in self.disks.iter_mut().filter(|d| is_real(d)) {
             disk.refresh_specifics(DiskRefreshKind::nothing().with_storage());
         }

@@ -3,47 +3,42 @@
 //! crosses a physical interface, and a container's traffic would otherwise count three times
 //! (its veth, the engine's bridge, the uplink). On Linux one read of `/proc/net/dev` per sample
 //! (sysinfo reads nine sysfs files per interface, and an engine adds a veth per container);
-//! which interfaces are virtual is read from sysfs again every [`RESCAN`] samples. Elsewhere
-//! sysinfo's interfaces, less loopback.
-
-/// Samples between two looks at which interfaces there are.
-#[cfg(target_os = "linux")]
-const RESCAN: u32 = 10;
+//! which interfaces are virtual is read from sysfs again when the sampler says to rescan.
+//! Elsewhere sysinfo's interfaces, less loopback.
 
 /// Bytes received and sent so far, summed over the counted interfaces.
 #[derive(Default)]
 pub(crate) struct Traffic {
     #[cfg(target_os = "linux")]
     virtual_ifaces: std::collections::HashSet<String>,
-    #[cfg(target_os = "linux")]
-    samples: u32,
     #[cfg(not(target_os = "linux"))]
     networks: Option<sysinfo::Networks>,
 }
 
 impl Traffic {
-    /// The running totals `(received, sent)`, in bytes.
+    /// The running totals `(received, sent)`, in bytes; `rescan` looks again at which
+    /// interfaces are virtual.
     #[cfg(target_os = "linux")]
-    pub(crate) fn totals(&mut self) -> (u64, u64) {
+    pub(crate) fn totals(&mut self, rescan: bool) -> (u64, u64) {
         let Ok(devices) = procfs::net::dev_status() else {
             return (0, 0);
         };
-        if self.samples.is_multiple_of(RESCAN) {
+        if rescan {
             self.virtual_ifaces = devices
                 .keys()
                 .filter(|name| is_virtual(name))
                 .cloned()
                 .collect();
         }
-        self.samples = self.samples.wrapping_add(1);
         devices
             .values()
             .filter(|d| !self.virtual_ifaces.contains(&d.name))
             .fold((0, 0), |(rx, tx), d| (rx + d.recv_bytes, tx + d.sent_bytes))
     }
 
+    /// (sysinfo lists the interfaces again at each refresh.)
     #[cfg(not(target_os = "linux"))]
-    pub(crate) fn totals(&mut self) -> (u64, u64) {
+    pub(crate) fn totals(&mut self, _rescan: bool) -> (u64, u64) {
         if self.networks.is_none() {
             self.networks = sysinfo::Networks::new_with_refreshed_list().ok();
         }
@@ -94,7 +89,7 @@ mod tests {
     #[test]
     fn totals_grow_with_traffic_on_counted_interfaces_only() {
         let mut traffic = Traffic::default();
-        let (rx0, tx0) = traffic.totals();
+        let (rx0, tx0) = traffic.totals(true);
         // Loopback traffic is not counted.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -106,7 +101,7 @@ mod tests {
         let (mut conn, _) = listener.accept().unwrap();
         std::io::copy(&mut conn, &mut std::io::sink()).unwrap();
         sender.join().unwrap();
-        let (rx1, tx1) = traffic.totals();
+        let (rx1, tx1) = traffic.totals(false);
         assert!(rx1 >= rx0 && tx1 >= tx0);
         assert!(
             rx1 - rx0 < 4 << 20 && tx1 - tx0 < 4 << 20,
