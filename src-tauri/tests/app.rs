@@ -78,23 +78,6 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         "the app runs without GDK_GL=disable"
     );
     // The app logs to a daily file in the state directory.
-    wait_until(
-        30,
-        "the app's log file to say it started the engine",
-        || {
-            std::fs::read_dir(home.path().join("state/berth"))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with("app."))
-                .any(|e| {
-                    std::fs::read_to_string(e.path())
-                        .is_ok_and(|t| t.contains("no engine answers; starting Berth's own"))
-                })
-        },
-    );
-    // The dashboard samples the host only while its window shows: hidden (minimised), it
-    // unsubscribes; shown again, it follows again.
     let log = || {
         std::fs::read_dir(home.path().join("state/berth"))
             .into_iter()
@@ -104,6 +87,13 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
             .filter_map(|e| std::fs::read_to_string(e.path()).ok())
             .collect::<String>()
     };
+    wait_until(
+        30,
+        "the app's log file to say it started the engine",
+        || log().contains("no engine answers; starting Berth's own"),
+    );
+    // The dashboard samples the host only while its window shows: hidden (minimised), it
+    // unsubscribes; shown again, it follows again.
     let followed = |log: &str| -> Vec<String> {
         log.lines()
             .filter(|l| l.contains("host samples followed"))
