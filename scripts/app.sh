@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Berth and launches the desktop app. With no engine reachable,
-# the app starts its own (rootful as root, rootless for a normal user).
+# Installs what is missing, builds Berth and launches the desktop app: its window starts its tray
+# (berth-tray, beside it), which, with no engine reachable, starts Berth's own engine (rootful as
+# root, rootless for a normal user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
@@ -9,6 +10,6 @@ if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
 fi
 scripts/install-deps.sh
 npm --prefix ui run build --silent
-cargo build --release -p berth-app -p berth-cli
+cargo build --release -p berth-app -p berth-tray -p berth-cli
 echo "app.sh: the CLI is target/release/berth; starting the app"
 exec target/release/berth-app

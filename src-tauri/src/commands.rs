@@ -454,13 +454,9 @@ pub fn settings(app: State<'_, App>) -> Settings {
 }
 
 #[tauri::command]
-pub fn settings_save(
-    app: State<'_, App>,
-    handle: tauri::AppHandle,
-    settings: Settings,
-) -> Result<Settings> {
+pub fn settings_save(app: State<'_, App>, settings: Settings) -> Result<Settings> {
     let saved = app.berth.save_settings(settings)?;
-    crate::login::start_at_login(&handle, saved.start_at_login)?;
+    berth_api::desktop::start_at_login(saved.start_at_login)?;
     Ok(saved)
 }
 
@@ -471,7 +467,7 @@ pub fn log_tail(app: State<'_, App>, which: String, lines: usize) -> Result<Stri
 
 #[tauri::command]
 pub fn open_url(url: String) -> Result<()> {
-    crate::tray::open_url(&url)
+    berth_api::desktop::open_url(&url)
 }
 
 /// A moment in the UI (first render of a view, a container event shown), logged for the

@@ -1,7 +1,6 @@
-//! Follows the engine's container events for as long as an engine answers: after each burst of
-//! events (those already waiting are taken together), one list of every container goes to the
-//! UI as `containers://changed`, its running ones to the tray, and each event to the
-//! notifications. Views take the list from the event instead of asking again.
+//! The engine's container events to the UI: after each burst of events, one list of every
+//! container goes out as `containers://changed`, with the events. Views take the list from the
+//! event instead of asking again.
 //!
 //! A busy engine can take a while to list (stopping many containers, say), so the state changes
 //! a burst says of containers already in the list go out at once, on the last list
@@ -9,8 +8,8 @@
 
 use std::sync::Arc;
 
+use berth_api::ContainerUpdate;
 use berth_api::wire::ContainerRow;
-use futures_util::{FutureExt, StreamExt};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
@@ -30,50 +29,28 @@ struct Event {
 
 pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
     let publish = |events: Vec<Event>, rows: &[ContainerRow]| {
-        crate::tray::show_containers(&handle, rows);
         if let Err(e) = handle.emit(crate::CONTAINERS_CHANGED, Change { events, rows }) {
             tracing::warn!(%e, "cannot emit the containers");
         }
     };
-    loop {
-        if let Ok(conn) = berth.connect().await {
-            let filters = ["type=container".to_owned()];
-            if let Ok(events) = berth.events(&conn, None, None, &filters) {
-                let mut events = std::pin::pin!(events);
-                let mut last = Vec::new();
-                if let Ok(rows) = berth.containers(&conn, true).await {
-                    publish(Vec::new(), &rows);
-                    last = rows;
+    // The last list, and the events of the last burst that wait for the next one.
+    let mut last = Vec::new();
+    let mut waiting = Vec::new();
+    berth
+        .follow_containers(|update| match update {
+            ContainerUpdate::Burst(burst) => {
+                let Patched { rows, told, rest } = patched(&last, burst);
+                if !told.is_empty() {
+                    publish(told, &rows);
                 }
-                while let Some(Ok(first)) = events.next().await {
-                    let mut burst = vec![first];
-                    while let Some(Some(Ok(more))) = events.next().now_or_never() {
-                        burst.push(more);
-                    }
-                    for event in &burst {
-                        crate::notify::container_event(&handle, event);
-                    }
-                    let Patched { rows, told, rest } = patched(&last, &burst);
-                    if !told.is_empty() {
-                        publish(told, &rows);
-                    }
-                    let Ok(rows) = berth.containers(&conn, true).await else {
-                        break;
-                    };
-                    publish(rest, &rows);
-                    last = rows;
-                }
+                waiting = rest;
             }
-        }
-        publish(Vec::new(), &[]);
-        berth.forget_connection().await;
-        // The engine went away or none answers: look again when Berth's engine changes, or
-        // after a moment for one started elsewhere.
-        tokio::select! {
-            _ = berth.supervisor_appeared() => {}
-            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-        }
-    }
+            ContainerUpdate::Listed(rows) => {
+                publish(std::mem::take(&mut waiting), rows);
+                last = rows.to_vec();
+            }
+        })
+        .await;
 }
 
 /// The state an event leaves a container in, for the events that change it.

@@ -1,24 +1,26 @@
-//! The desktop app: builds the Tauri shell around [`berth_api::Berth`], forwards Berth's engine
-//! state to the UI as `engine://state` events and to the tray, and starts the engine when none
-//! answers. One instance per session: a second launch shows the first one's window. Closing the
-//! window keeps Berth in the tray without a webview; Quit (tray), SIGTERM or SIGINT end it. Commands are one-line delegations to the facade; nothing here decides
-//! engine behaviour.
+//! The desktop app's window: builds the Tauri shell around [`berth_api::Berth`] and forwards
+//! Berth's engine state and the engine's container events to the UI (`engine://state`,
+//! `containers://changed`). The tray, the notifications about containers and the engine, and
+//! the supervisor of Berth's own engine live in `berth-tray`, a process without WebKit: the
+//! window starts it when none runs, attaches to it, and quits with it ([`tray_link`]). Closing
+//! the window ends this process; Berth stays in the tray. One window per session: a second
+//! launch shows the first one's. Commands are one-line delegations to the facade; nothing here
+//! decides engine behaviour.
 
 mod commands;
 mod containers;
 mod host;
-mod login;
 mod notify;
 mod streams;
 mod terminal;
-mod tray;
+#[cfg(target_os = "linux")]
+mod tray_link;
 mod tuning;
 mod window;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use berth_api::{Berth, ErrorCode, Launch, Target};
+use berth_api::{Berth, Launch, Target};
 use tauri::{Emitter, Manager};
 
 /// The event carrying [`berth_api::wire::EngineView`] whenever Berth's engine changes.
@@ -41,55 +43,23 @@ pub async fn switch_context(berth: &Berth, name: &str) -> Result<(), berth_api::
     Ok(())
 }
 
-/// Logs to stderr and to a daily file in the user's state directory (`app.YYYY-MM-DD.log`, the
-/// last 7 kept); the guard flushes the file when the app ends.
-fn init_logging(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let file = tracing_appender::rolling::Builder::new()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("app")
-        .filename_suffix("log")
-        .max_log_files(7)
-        .build(dir);
-    let (file_layer, guard) = match file {
-        Ok(appender) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
-            (
-                Some(
-                    tracing_subscriber::fmt::layer()
-                        .with_ansi(false)
-                        .with_writer(writer),
-                ),
-                Some(guard),
-            )
-        }
-        Err(e) => {
-            eprintln!("berth: no log file in {}: {e}", dir.display());
-            (None, None)
-        }
-    };
-    let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(file_layer)
-        .try_init();
-    guard
-}
-
 /// Runs the app until it quits; stops the engine this app started on the way out.
 pub fn run() {
     tuning::reexec_tuned();
-    let berth = match Berth::load(Launch::InProcess, Target::Discover) {
+    // Berth's engine is the tray's: started through it (`berth-tray --start-engine` hands the
+    // request to the running tray, or becomes the tray), so closing the window leaves it running.
+    let launch = Launch::Detached {
+        exe: berth_api::desktop::sibling_exe(berth_api::desktop::TRAY_EXE),
+        args: vec!["--start-engine".to_owned()],
+    };
+    let berth = match Berth::load(launch, Target::Discover) {
         Ok(berth) => Arc::new(berth),
         Err(e) => {
             eprintln!("berth: {e}");
             std::process::exit(1);
         }
     };
-    let _log = init_logging(&berth.app_log_dir());
+    let _log = berth_api::desktop::init_logging(&berth.app_log_dir(), "app");
     // `--view NAME`: the view the window opens on (the benchmarks open the container list).
     let args: Vec<String> = std::env::args().collect();
     let start_view = args
@@ -103,12 +73,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            None,
-        ))
         .manage(window::StartView(start_view))
-        .manage(notify::Expected::default())
         .manage(App {
             berth: berth.clone(),
             streams: streams::Streams::default(),
@@ -176,20 +141,10 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            // Without a tray (no appindicator library), closing the window quits.
-            match tray::Tray::build(&handle) {
-                Ok(tray) => {
-                    app.manage(tray);
-                }
-                Err(e) => tracing::warn!(%e, "no tray icon"),
-            }
-            // The window is made here, not from the configuration, so "start minimised"
-            // can leave Berth in the tray (when there is one).
-            if !(berth.settings().start_minimised && app.try_state::<tray::Tray>().is_some()) {
-                window::open(&handle);
-            }
+            window::open(&handle);
+            #[cfg(target_os = "linux")]
+            tauri::async_runtime::spawn(tray_link::attach(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
-            tauri::async_runtime::spawn(start_engine_if_needed(berth.clone()));
             tauri::async_runtime::spawn(containers::follow(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(quit_on_signal(handle));
             Ok(())
@@ -209,13 +164,6 @@ pub fn run() {
             event: tauri::WindowEvent::Destroyed,
             ..
         } if label == window::MAIN => handle.state::<App>().streams.end_all(),
-        // The last window closed: stay in the tray (its webview is gone with the window).
-        tauri::RunEvent::ExitRequested {
-            code: None, api, ..
-        } if handle.try_state::<tray::Tray>().is_some() => {
-            tracing::info!("the window closed; staying in the tray");
-            api.prevent_exit()
-        }
         tauri::RunEvent::Exit => {
             let berth = handle.state::<App>().berth.clone();
             tauri::async_runtime::block_on(berth.shutdown());
@@ -242,59 +190,23 @@ async fn quit_on_signal(handle: tauri::AppHandle) {
     handle.exit(0);
 }
 
-/// Starts Berth's own engine when no engine answers and the settings allow it.
-async fn start_engine_if_needed(berth: Arc<Berth>) {
-    match berth.connect().await {
-        Err(e) if e.code == ErrorCode::EngineUnreachable && berth.autostarts() => {
-            tracing::info!(%e, "no engine answers; starting Berth's own");
-            if let Err(e) = berth.engine_start().await {
-                tracing::error!(%e, "Berth's engine did not start");
-            }
-        }
-        Err(e) => tracing::warn!(%e, "no engine in use"),
-        Ok(conn) => {
-            tracing::info!(host = %conn.candidate.endpoint.host, "using an engine that answers")
-        }
-    }
-}
-
 /// Emits the engine view now and at every change of Berth's engine, whoever supervises it.
 async fn forward_engine_state(handle: tauri::AppHandle, berth: Arc<Berth>) {
     let mut connection = None;
-    let mut emit = |view: berth_api::wire::EngineView| {
-        tray::show(&handle, view.clone());
-        // The engine in use changed: look for it again at the next call (not at the first
-        // view, whose connection was just made: the page's first calls would make it again).
-        if connection.as_ref() != Some(&view.connection)
-            && connection.replace(view.connection.clone()).is_some()
-        {
-            let berth = berth.clone();
-            tauri::async_runtime::spawn(async move { berth.forget_connection().await });
-        }
-        if let Err(e) = handle.emit(ENGINE_STATE, view) {
-            tracing::warn!(%e, "cannot emit the engine state");
-        }
-    };
-    emit(berth.engine_view().await);
-    // The last state of Berth's own engine seen here, for what a change means.
-    let mut seen = String::new();
-    loop {
-        if let Ok(mut watch) = berth.engine_watch().await {
-            while let Some(own) = watch.next().await {
-                // Judged on the state itself, before the slower full view is read.
-                if let Some(text) = notify::engine_news(&seen, &own) {
-                    notify::show(&handle, &text);
-                }
-                seen = own.state;
-                emit(berth.engine_view().await);
+    let forget = berth.clone();
+    berth
+        .follow_engine(|_, view| {
+            // The engine in use changed: look for it again at the next call (not at the first
+            // view, whose connection was just made: the page's first calls would make it again).
+            if connection.as_ref() != Some(&view.connection)
+                && connection.replace(view.connection.clone()).is_some()
+            {
+                let berth = forget.clone();
+                tauri::async_runtime::spawn(async move { berth.forget_connection().await });
             }
-            emit(berth.engine_view().await);
-        }
-        // No supervisor: wait for this app to start one, or look again for one the CLI started
-        // (a supervisor in another process has no event to wait on yet).
-        tokio::select! {
-            _ = berth.supervisor_appeared() => {}
-            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-        }
-    }
+            if let Err(e) = handle.emit(ENGINE_STATE, view) {
+                tracing::warn!(%e, "cannot emit the engine state");
+            }
+        })
+        .await;
 }

@@ -423,7 +423,8 @@ async fn scenario(
     ui.wait_text("[data-testid=networks]", &format!("{project}_default"))
         .await?;
 
-    // Start at login, from Settings: an XDG autostart entry for the app.
+    // Start at login, from Settings: an XDG autostart entry that starts the tray (which opens
+    // the window unless "start minimised" is on).
     ui.click("[data-testid=nav-settings]").await?;
     ui.click("[data-testid=start-at-login]").await?;
     ui.click("[data-testid=settings-save]").await?;
@@ -435,7 +436,9 @@ async fn scenario(
             .into_iter()
             .flatten()
             .flatten()
-            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("berth-app")))
+            .any(|e| {
+                std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("berth-tray --login"))
+            })
     });
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use berth_testkit::{require_root, run, run_ok, unique_id, wait_until};
+use berth_testkit::{process_alive, require_root, run, run_ok, unique_id, wait_until};
 use support::{window_shown, xvfb};
 
 /// A clean Debian root; what is mounted in it is unmounted and the root removed on drop.
@@ -119,7 +119,6 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         "rootlesskit",
         "slirp4netns",
         "libwebkit2gtk-4.1-0",
-        "libayatana-appindicator3-1",
     ] {
         assert!(depends.contains(dep), "{dep} is not in Depends: {depends}");
     }
@@ -127,6 +126,7 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
     for file in [
         "./usr/bin/berth\n",
         "./usr/bin/berth-app\n",
+        "./usr/bin/berth-tray\n",
         "./usr/share/applications/Berth.desktop\n",
         "./usr/share/icons/hicolor/32x32/apps/berth-app.png\n",
         "./usr/share/icons/hicolor/128x128/apps/berth-app.png\n",
@@ -191,11 +191,26 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         .process_group(0);
     let mut child = app.spawn().expect("the installed app");
     let group = child.id();
+    let tray_pidfile = root.dir.join("tmp/xdg/berth/tray.pid");
+    let tray = || {
+        let pid = std::fs::read_to_string(&tray_pidfile).unwrap_or_default();
+        let exe = std::fs::read_link(format!("/proc/{}/exe", pid.trim())).ok()?;
+        Some((pid.trim().to_owned(), exe))
+    };
     let window = std::panic::catch_unwind(|| {
         wait_until(60, "the installed app's window", || {
             window_shown(&display, "Berth")
-        })
+        });
+        // The window started the package's tray beside it.
+        wait_until(30, "the installed tray", || {
+            tray().is_some_and(|(_, exe)| exe == root.dir.join("usr/bin/berth-tray"))
+        });
     });
+    // The tray first (it runs in a process group of its own; its window quits with it).
+    if let Some((pid, _)) = tray() {
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        wait_until(30, "the installed tray to end", || !process_alive(&pid));
+    }
     // The whole group: chroot's exec chain, dbus-run-session, its bus and the app.
     let _ = Command::new("kill")
         .arg("--")

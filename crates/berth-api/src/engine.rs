@@ -42,12 +42,13 @@ impl Berth {
     }
 
     /// The last `lines` lines of a log for the Troubleshoot view: `engine` (dockerd's output),
-    /// `supervisor`, or `app` (today's app log).
+    /// `supervisor`, `app` (the window's latest log) or `tray` (the tray's).
     pub fn log_tail(&self, which: &str, lines: usize) -> Result<String, ApiError> {
         let path = match which {
             "engine" => self.engine_log(),
             "supervisor" => self.supervisor_log(),
-            "app" => {
+            "app" | "tray" => {
+                let prefix = format!("{which}.");
                 let dir = self.app_log_dir();
                 let mut logs: Vec<PathBuf> = std::fs::read_dir(&dir)
                     .map(|d| {
@@ -55,7 +56,7 @@ impl Berth {
                             .map(|e| e.path())
                             .filter(|p| {
                                 p.file_name()
-                                    .is_some_and(|n| n.to_string_lossy().starts_with("app."))
+                                    .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
                             })
                             .collect()
                     })
@@ -68,7 +69,7 @@ impl Berth {
             }
             other => {
                 return Err(ApiError::invalid(format!(
-                    "log {other:?}: choose engine, supervisor or app"
+                    "log {other:?}: choose engine, supervisor, app or tray"
                 )));
             }
         };
@@ -286,6 +287,29 @@ impl Berth {
                 connection: None,
                 problem: Some(e.message),
             },
+        }
+    }
+}
+
+impl Berth {
+    /// Follows Berth's engine and the engine in use for as long as the future runs: `on(None,
+    /// view)` now, then `on(Some(state), view)` at every change of Berth's engine, whoever
+    /// supervises it (the state judged on its own, the slower full view read after it). With
+    /// no supervisor, waits for one to start in this process, or looks again every two seconds
+    /// for one started in another (which has no event to wait on).
+    pub async fn follow_engine(&self, mut on: impl FnMut(Option<&OwnEngineView>, EngineView)) {
+        on(None, self.engine_view().await);
+        loop {
+            if let Ok(mut watch) = self.engine_watch().await {
+                while let Some(own) = watch.next().await {
+                    on(Some(&own), self.engine_view().await);
+                }
+                on(None, self.engine_view().await);
+            }
+            tokio::select! {
+                _ = self.supervisor_appeared() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
         }
     }
 }

@@ -1,12 +1,13 @@
-//! Live views of the engine in the facade: container usage (stats), processes (top) and the
-//! engine's event stream.
+//! Live views of the engine in the facade: container usage (stats), processes (top), the
+//! engine's event stream, and the containers followed through it.
 
 use std::collections::BTreeMap;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::wire::ContainerRow;
 use crate::{ApiError, Berth, Connection};
 
 /// One reading of a container's usage, as `docker stats` shows it.
@@ -167,5 +168,51 @@ impl Berth {
             build_cache: d.build_cache.into(),
             volume_sizes_known: d.volume_sizes_known,
         })
+    }
+}
+
+/// What [`Berth::follow_containers`] reports.
+pub enum ContainerUpdate<'a> {
+    /// Every container as the engine lists them: when an engine answers, after each burst of
+    /// events, and empty when it goes away.
+    Listed(&'a [ContainerRow]),
+    /// A burst of container events (those already waiting, taken together), before the list
+    /// that follows it.
+    Burst(&'a [EventView]),
+}
+
+impl Berth {
+    /// Follows the containers of whichever engine answers, for as long as the future runs: the
+    /// list, then each burst of the engine's container events and the list after it. When the
+    /// engine goes away (or none answers), looks again when Berth's engine starts here, or
+    /// after two seconds for one started elsewhere.
+    pub async fn follow_containers(&self, mut on: impl FnMut(ContainerUpdate<'_>)) {
+        loop {
+            if let Ok(conn) = self.connect().await
+                && let Ok(events) = self.events(&conn, None, None, &["type=container".to_owned()])
+            {
+                let mut events = std::pin::pin!(events);
+                if let Ok(rows) = self.containers(&conn, true).await {
+                    on(ContainerUpdate::Listed(&rows));
+                }
+                while let Some(Ok(first)) = events.next().await {
+                    let mut burst = vec![first];
+                    while let Some(Some(Ok(more))) = events.next().now_or_never() {
+                        burst.push(more);
+                    }
+                    on(ContainerUpdate::Burst(&burst));
+                    let Ok(rows) = self.containers(&conn, true).await else {
+                        break;
+                    };
+                    on(ContainerUpdate::Listed(&rows));
+                }
+            }
+            on(ContainerUpdate::Listed(&[]));
+            self.forget_connection().await;
+            tokio::select! {
+                _ = self.supervisor_appeared() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! An isolated home for running Berth itself (the CLI or the app) in a test: its own HOME, XDG
 //! directories and Docker config, and engine settings with a bridge and subnet of its own.
-//! Dropping it stops whatever Berth engine ran there and removes its bridge, firewall rules,
-//! mounts and files.
+//! Dropping it ends Berth's tray and whatever Berth engine ran there and removes its bridge,
+//! firewall rules, mounts and files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -89,19 +89,23 @@ fn serde_settings(home: &IsolatedHome, extra: &str) -> String {
 
 impl Drop for IsolatedHome {
     fn drop(&mut self) {
-        // Whatever engine ran here: its supervisor first (graceful), then anything left.
+        // Berth's tray (which quits its windows) and whatever engine supervisor ran here, first
+        // (gracefully), then anything left.
         let run_dir = self.runtime_dir().join("berth");
-        let lock =
-            std::fs::read_to_string(self.dir.join("data/berth/engine.lock")).unwrap_or_default();
-        let pid = lock.trim().to_owned();
-        // The lock outlives its supervisor: signal the pid only while it is still a Berth process.
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        if !pid.is_empty() && comm.starts_with("berth") {
-            let _ = run(Command::new("kill").args(["-TERM", &pid]));
+        for pidfile in [
+            run_dir.join("tray.pid"),
+            self.dir.join("data/berth/engine.lock"),
+        ] {
+            let pid = std::fs::read_to_string(pidfile).unwrap_or_default();
+            let pid = pid.trim();
+            // The files outlive their processes: signal the pid only while it is still Berth's.
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if pid.is_empty() || !comm.starts_with("berth") {
+                continue;
+            }
+            let _ = run(Command::new("kill").args(["-TERM", pid]));
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-            while Path::new(&format!("/proc/{pid}")).exists()
-                && std::time::Instant::now() < deadline
-            {
+            while crate::process_alive(pid) && std::time::Instant::now() < deadline {
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
         }

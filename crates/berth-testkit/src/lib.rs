@@ -133,6 +133,16 @@ pub(crate) fn guarded(args: &[&str], log: &std::path::Path, cleanup: &str) -> Gu
     }
 }
 
+/// Whether process `pid` runs (exists and is not a zombie waiting for its parent).
+pub fn process_alive(pid: impl std::fmt::Display) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // pid (comm) state …; comm may hold spaces, so split after the last ')'.
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -142,3 +152,4 @@ mod tests {
         assert_eq!(super::tail("", 3), "");
     }
 }
+

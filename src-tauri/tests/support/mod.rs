@@ -73,7 +73,7 @@ pub fn tray_menu(bus: &str) -> Option<(String, String)> {
     {
         if let Some(path) = busctl(&["tree", "--list", name])
             .lines()
-            .find(|p| p.ends_with("/Menu"))
+            .find(|p| p.ends_with("/MenuBar"))
         {
             return Some((name.to_owned(), path.to_owned()));
         }

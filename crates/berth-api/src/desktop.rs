@@ -1,0 +1,149 @@
+//! What Berth's two desktop processes share: the window (`berth-app`, which links WebKit) and
+//! the tray (`berth-tray`, which does not, so an idle Berth costs little). The tray owns the
+//! engine's supervisor, the tray menu and the notifications; the window attaches to it through a
+//! Unix socket in Berth's runtime directory and ends when the tray quits. Also their logging
+//! (a daily file beside the engine's log) and opening a URL in the desktop's browser.
+//!
+//! The socket takes one request line per connection:
+//! - `attach`: a window attaching; the tray answers `quit` when it quits.
+//! - `open`: show the dashboard (the tray starts `berth-app`, which focuses a running one).
+//! - `engine-start`: start Berth's engine under the tray's supervisor; answered `ok` or
+//!   `error MESSAGE` once it runs or has failed.
+
+use std::path::{Path, PathBuf};
+
+use crate::{ApiError, Berth};
+
+/// The tray's executable name; the window finds it beside its own.
+pub const TRAY_EXE: &str = "berth-tray";
+/// The window's executable name; the tray finds it beside its own.
+pub const APP_EXE: &str = "berth-app";
+
+impl Berth {
+    /// The tray's socket (see the module's documentation).
+    pub fn tray_socket(&self) -> PathBuf {
+        self.engine.paths.run_dir.join("tray.sock")
+    }
+
+    /// The tray's pid, written while it runs.
+    pub fn tray_pidfile(&self) -> PathBuf {
+        self.engine.paths.run_dir.join("tray.pid")
+    }
+}
+
+/// `name` beside the running executable (both ship in the same directory; the tests' builds
+/// sit together in target/).
+pub fn sibling_exe(name: &str) -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join(name)))
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// Logs to stderr and to a daily file `PREFIX.YYYY-MM-DD.log` in `dir` (the last 7 kept), at
+/// the level `BERTH_LOG` names (`info` by default). The guard flushes the file when dropped.
+pub fn init_logging(
+    dir: &Path,
+    prefix: &str,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = std::fs::create_dir_all(dir);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BERTH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let file = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix(prefix)
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(dir);
+    let (file_layer, guard) = match file {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer);
+            (Some(layer), Some(guard))
+        }
+        Err(e) => {
+            eprintln!("berth: no log file in {}: {e}", dir.display());
+            (None, None)
+        }
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(file_layer)
+        .try_init();
+    guard
+}
+
+/// Opens an `http(s)://` URL (a published port) with the desktop's browser.
+pub fn open_url(url: &str) -> Result<(), ApiError> {
+    if !(url.starts_with("http://") || url.starts_with("https://"))
+        || url.contains(char::is_whitespace)
+    {
+        return Err(ApiError::invalid(format!(
+            "{url}: only http:// and https:// addresses open in the browser"
+        )));
+    }
+    #[cfg(target_os = "macos")]
+    let mut cmd = std::process::Command::new("open");
+    #[cfg(target_os = "windows")]
+    let mut cmd = {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    };
+    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+    let mut cmd = std::process::Command::new("xdg-open");
+    cmd.arg(url)
+        .spawn()
+        .map(drop)
+        .map_err(|e| ApiError::invalid(format!("cannot open {url} in the browser: {e}")))
+}
+
+/// Registers Berth to start at login, or unregisters it (an XDG autostart entry on Linux, a
+/// launch agent on macOS, the Run key on Windows); doing what is already done is fine. What
+/// starts is the tray, with `--login` (it opens the dashboard unless "start minimised" is on);
+/// where there is no tray process yet (macOS, Windows), the app.
+pub fn start_at_login(on: bool) -> Result<(), ApiError> {
+    let exe = if cfg!(target_os = "linux") {
+        sibling_exe(TRAY_EXE)
+    } else {
+        std::env::current_exe().unwrap_or_else(|_| PathBuf::from(APP_EXE))
+    };
+    let fail = |e: auto_launch::Error| {
+        ApiError::new(
+            crate::ErrorCode::Internal,
+            format!("cannot change starting at login: {e}"),
+        )
+    };
+    let launcher = auto_launch::AutoLaunchBuilder::new()
+        .set_app_name("Berth")
+        .set_app_path(&exe.to_string_lossy())
+        .set_args(&["--login"])
+        .set_macos_launch_mode(auto_launch::MacOSLaunchMode::LaunchAgent)
+        .build()
+        .map_err(fail)?;
+    match (on, launcher.is_enabled().map_err(fail)?) {
+        (true, false) => launcher.enable().map_err(fail),
+        (false, true) => launcher.disable().map_err(fail),
+        _ => Ok(()),
+    }
+}
+
+/// Asks the tray `request` (see the module's documentation) and returns its first answer line,
+/// or `None` when no tray answers.
+#[cfg(unix)]
+pub async fn ask_tray(socket: &Path, request: &str) -> Option<String> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let mut stream = tokio::net::UnixStream::connect(socket).await.ok()?;
+    stream
+        .write_all(format!("{request}\n").as_bytes())
+        .await
+        .ok()?;
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).await.ok()?;
+    Some(line.trim_end().to_owned())
+}

@@ -1,0 +1,356 @@
+//! Berth's tray, a process of its own that does not link WebKit, so an idle Berth (window
+//! closed) costs a few megabytes: the tray icon and menu ([`menu`]), the desktop notifications
+//! for containers and the engine ([`news`]), and Berth's own engine, started when none answers
+//! and supervised in this process (it stops when the tray quits). The window, `berth-app`,
+//! attaches to it through its socket ([`link`]) and ends when it quits. One tray per session: a
+//! second launch hands its request to the first and exits.
+//!
+//! Linux only for now (StatusNotifierItem over D-Bus); see docs/architecture.md for macOS and
+//! Windows.
+
+#[cfg(target_os = "linux")]
+mod link;
+#[cfg(target_os = "linux")]
+mod menu;
+#[cfg(target_os = "linux")]
+mod news;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// `berth-tray`: what the desktop entry's start at login and the window run.
+#[derive(Parser, Debug)]
+#[command(
+    name = "berth-tray",
+    version,
+    about = "Berth's tray: its menu, its notifications and Berth's engine"
+)]
+struct Args {
+    /// Open the dashboard too.
+    #[arg(long)]
+    open: bool,
+    /// Started at login: open the dashboard too, unless the "start minimised" setting is on.
+    #[arg(long)]
+    login: bool,
+    /// Start Berth's engine now (through the running tray, when there is one).
+    #[arg(long)]
+    start_engine: bool,
+}
+
+/// Runs the tray until it quits (Quit in its menu, SIGTERM, SIGINT).
+pub fn run() -> ExitCode {
+    let args = Args::parse();
+    #[cfg(target_os = "linux")]
+    {
+        linux::run(args)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = args;
+        eprintln!("berth-tray: the tray runs on Linux only for now; start berth-app");
+        ExitCode::FAILURE
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::process::{ExitCode, Stdio};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use berth_api::desktop::{self, APP_EXE};
+    use berth_api::wire::{ContainerRow, EngineView};
+    use berth_api::{Berth, ContainerUpdate, ErrorCode, Launch, Target};
+    use ksni::TrayMethods;
+    use tokio::sync::{mpsc, watch};
+
+    use super::Args;
+    use crate::menu::{Action, Menu};
+    use crate::{link, news};
+
+    pub fn run(args: Args) -> ExitCode {
+        let berth = match Berth::load(Launch::InProcess, Target::Discover) {
+            Ok(berth) => Arc::new(berth),
+            Err(e) => {
+                eprintln!("berth-tray: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                eprintln!("berth-tray: cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        runtime.block_on(tray(args, berth))
+    }
+
+    async fn tray(args: Args, berth: Arc<Berth>) -> ExitCode {
+        let request = if args.start_engine {
+            "engine-start"
+        } else if args.open || (args.login && !berth.settings().start_minimised) {
+            "open"
+        } else {
+            "ping"
+        };
+        let pidfile = berth.tray_pidfile();
+        let Some(_lock) = lock(&pidfile) else {
+            return hand_over(&berth, request).await;
+        };
+        let _log = desktop::init_logging(&berth.app_log_dir(), "tray");
+        let socket = berth.tray_socket();
+        let listener = match link::bind(&socket) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("berth-tray: cannot listen on {}: {e}", socket.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        // Whoever started this tray waits for this line (the window does).
+        println!("berth-tray: ready");
+        tracing::info!(pid = std::process::id(), "the tray runs");
+
+        let (actions, mut chosen) = mpsc::unbounded_channel();
+        let menu = Menu {
+            view: None,
+            running: Vec::new(),
+            actions: actions.clone(),
+        };
+        let icon = match menu.assume_sni_available(true).spawn().await {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                tracing::warn!(%e, "no tray icon (no session bus?)");
+                None
+            }
+        };
+        let (quitting, quit_seen) = watch::channel(false);
+        let (alive, mut clients_gone) = mpsc::channel::<()>(1);
+        let server = tokio::spawn(link::serve(
+            listener,
+            berth.clone(),
+            actions.clone(),
+            quit_seen,
+            alive,
+        ));
+        let (shown, to_show) = mpsc::unbounded_channel();
+        tokio::spawn(show(icon.clone(), to_show));
+        tokio::spawn(follow_engine(berth.clone(), shown.clone()));
+        tokio::spawn(follow_containers(berth.clone(), shown));
+        tokio::spawn(start_engine(berth.clone(), args.start_engine));
+        if request == "open" {
+            let _ = actions.send(Action::OpenDashboard);
+        }
+
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return ExitCode::FAILURE;
+        };
+        loop {
+            tokio::select! {
+                Some(action) = chosen.recv() => {
+                    if action == Action::Quit {
+                        break;
+                    }
+                    act(&berth, action);
+                }
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+            }
+        }
+        tracing::info!("quitting");
+        // Windows first (they quit), then the engine this tray started, then the icon.
+        let _ = quitting.send(true);
+        server.abort();
+        let _ = tokio::time::timeout(Duration::from_secs(5), clients_gone.recv()).await;
+        berth.shutdown().await;
+        if let Some(icon) = icon {
+            icon.shutdown().await;
+        }
+        let _ = std::fs::remove_file(&socket);
+        let _ = std::fs::remove_file(&pidfile);
+        ExitCode::SUCCESS
+    }
+
+    /// Takes the tray's lock (the pidfile, holding this pid), or `None` when another tray holds
+    /// it.
+    fn lock(path: &std::path::Path) -> Option<nix::fcntl::Flock<std::fs::File>> {
+        use std::io::Write;
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .ok()?;
+        let mut lock =
+            nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).ok()?;
+        let _ = lock.set_len(0);
+        let _ = write!(lock, "{}", std::process::id());
+        Some(lock)
+    }
+
+    /// Another tray runs: gives it `request` and reports its answer.
+    async fn hand_over(berth: &Berth, request: &str) -> ExitCode {
+        // It may still be starting (locked, not yet listening): give it a moment.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match desktop::ask_tray(&berth.tray_socket(), request).await {
+                Some(answer) if answer == "ok" => return ExitCode::SUCCESS,
+                Some(answer) => {
+                    let message = answer.strip_prefix("error ").unwrap_or(&answer);
+                    eprintln!("berth-tray: {message}");
+                    return ExitCode::FAILURE;
+                }
+                None if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                None => {
+                    eprintln!(
+                        "berth-tray: another tray holds {} but does not answer on {}; end it (kill $(cat {})) and start again",
+                        berth.tray_pidfile().display(),
+                        berth.tray_socket().display(),
+                        berth.tray_pidfile().display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    }
+
+    /// What the tray shows changed.
+    enum Shown {
+        Engine(Box<EngineView>),
+        Running(Vec<ContainerRow>),
+    }
+
+    /// Applies what changed to the tray, in order.
+    async fn show(icon: Option<ksni::Handle<Menu>>, mut changes: mpsc::UnboundedReceiver<Shown>) {
+        while let Some(change) = changes.recv().await {
+            let Some(icon) = &icon else { continue };
+            icon.update(|menu| match change {
+                Shown::Engine(view) => menu.view = Some(*view),
+                Shown::Running(rows) => menu.running = rows,
+            })
+            .await;
+        }
+    }
+
+    /// Berth's engine and the engine in use, to the menu; news of it, to the notifications.
+    async fn follow_engine(berth: Arc<Berth>, shown: mpsc::UnboundedSender<Shown>) {
+        let mut seen = String::new();
+        berth
+            .follow_engine(|own, view| {
+                if let Some(own) = own {
+                    if let Some(text) = news::engine_news(&seen, own) {
+                        news::show(&berth, &text);
+                    }
+                    seen = own.state.clone();
+                }
+                let _ = shown.send(Shown::Engine(Box::new(view)));
+            })
+            .await;
+    }
+
+    /// The running containers, to the menu; their deaths and health, to the notifications.
+    async fn follow_containers(berth: Arc<Berth>, shown: mpsc::UnboundedSender<Shown>) {
+        let expected = news::Expected::default();
+        berth
+            .follow_containers(|update| match update {
+                ContainerUpdate::Burst(events) => {
+                    for event in events {
+                        if let Some(text) = news::container_news(&expected, event) {
+                            news::show(&berth, &text);
+                        }
+                    }
+                }
+                ContainerUpdate::Listed(rows) => {
+                    let running = rows.iter().filter(|r| r.state == "running").cloned();
+                    let _ = shown.send(Shown::Running(running.collect()));
+                }
+            })
+            .await;
+    }
+
+    /// Starts Berth's engine: now when asked (`--start-engine`), or when no engine answers
+    /// and the settings allow it.
+    async fn start_engine(berth: Arc<Berth>, now: bool) {
+        if !now {
+            match berth.connect().await {
+                Err(e) if e.code == ErrorCode::EngineUnreachable && berth.autostarts() => {
+                    tracing::info!(%e, "no engine answers; starting Berth's own");
+                }
+                Err(e) => return tracing::warn!(%e, "no engine in use"),
+                Ok(conn) => {
+                    let host = &conn.candidate.endpoint.host;
+                    return tracing::info!(%host, "using an engine that answers");
+                }
+            }
+        }
+        if let Err(e) = berth.engine_start().await {
+            tracing::error!(%e, "Berth's engine did not start");
+        }
+    }
+
+    /// Does what a menu item asks; the engine's events show the outcome.
+    fn act(berth: &Arc<Berth>, action: Action) {
+        match action {
+            Action::OpenDashboard => open_dashboard(),
+            Action::OpenUrl(url) => {
+                if let Err(e) = desktop::open_url(&url) {
+                    tracing::error!(%e, "cannot open the browser");
+                }
+            }
+            action => {
+                let berth = berth.clone();
+                tokio::spawn(async move {
+                    let result = match &action {
+                        Action::EngineStart => berth.engine_start().await.map(drop),
+                        Action::EngineStop => berth.engine_stop().await.map(drop),
+                        Action::EngineRestart => berth.engine_restart().await.map(drop),
+                        Action::ContainerStop(id) | Action::ContainerRestart(id) => {
+                            let verb = match action {
+                                Action::ContainerStop(_) => "stop",
+                                _ => "restart",
+                            };
+                            match berth.current().await {
+                                Ok(conn) => berth.container_action(&conn, id, verb).await,
+                                Err(e) => Err(e),
+                            }
+                        }
+                        _ => Ok(()),
+                    };
+                    if let Err(e) = result {
+                        tracing::error!(%e, ?action, "an action from the tray failed");
+                    }
+                });
+            }
+        }
+    }
+
+    /// Starts the window (`berth-app` beside this executable); a running one shows itself
+    /// instead.
+    fn open_dashboard() {
+        let exe = desktop::sibling_exe(APP_EXE);
+        let mut cmd = tokio::process::Command::new(&exe);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0);
+        match cmd.spawn() {
+            Ok(mut child) => {
+                tokio::spawn(async move { child.wait().await });
+            }
+            Err(e) => tracing::error!(%e, exe = %exe.display(), "cannot open the dashboard"),
+        }
+    }
+}
