@@ -206,16 +206,16 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
             tray().is_some_and(|(_, exe)| exe == root.dir.join("usr/bin/berth-tray"))
         });
     });
-    // The tray first (it runs in a process group of its own; its window quits with it).
-    if let Some((pid, _)) = tray() {
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        wait_until(30, "the installed tray to end", || !process_alive(&pid));
-    }
-    // The whole group: chroot's exec chain, dbus-run-session, its bus and the app.
+    // The whole group: chroot's exec chain, dbus-run-session, its bus and the window; then the
+    // tray (a process group of its own), which the window can no longer start again.
     let _ = Command::new("kill")
         .arg("--")
         .arg(format!("-{group}"))
         .status();
+    if let Some((pid, _)) = tray() {
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        wait_until(30, "the installed tray to end", || !process_alive(&pid));
+    }
     let _ = child.wait();
     if let Err(panic) = window {
         std::panic::resume_unwind(panic);

@@ -26,7 +26,7 @@ pub struct Settings {
     pub engine_address_pool: String,
     /// Start Berth when the user logs in.
     pub start_at_login: bool,
-    /// Start in the tray, without opening the window.
+    /// Started at login, stay in the tray without opening the window.
     pub start_minimised: bool,
     /// Desktop notifications: containers that die unexpectedly or turn unhealthy, the engine
     /// stopping without being asked, finished pulls and builds.

@@ -152,4 +152,3 @@ mod tests {
         assert_eq!(super::tail("", 3), "");
     }
 }
-

@@ -103,6 +103,15 @@ mod linux {
             return hand_over(&berth, request).await;
         };
         let _log = desktop::init_logging(&berth.app_log_dir(), "tray");
+        // From here on SIGTERM and SIGINT quit the tray the normal way (socket and pidfile
+        // removed, windows told, the engine stopped).
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return ExitCode::FAILURE;
+        };
         let socket = berth.tray_socket();
         let listener = match link::bind(&socket) {
             Ok(l) => l,
@@ -146,13 +155,6 @@ mod linux {
             let _ = actions.send(Action::OpenDashboard);
         }
 
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return ExitCode::FAILURE;
-        };
         loop {
             tokio::select! {
                 Some(action) = chosen.recv() => {

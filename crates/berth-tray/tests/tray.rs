@@ -113,3 +113,33 @@ fn a_killed_tray_is_replaced_by_the_next() {
         next.0.id().to_string()
     );
 }
+
+#[test]
+#[ignore = "needs root and dockerd (scripts/test.sh runs it)"]
+fn an_engine_start_handed_to_the_tray_runs_under_its_supervisor() {
+    berth_testkit::require_root();
+    let home = IsolatedHome::new();
+    let mut tray = start(&home);
+    // What the window's Start engine runs (its `Launch`): the running tray takes the start.
+    let started = run(tray_command(&home).arg("--start-engine"));
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let control = home.runtime_dir().join("berth/control.sock");
+    let mut s = std::os::unix::net::UnixStream::connect(&control).expect("the supervisor");
+    s.write_all(b"status\n").unwrap();
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).unwrap();
+    let status: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(status["state"], "running", "{status}");
+    assert_eq!(
+        status["supervisor_pid"].as_u64(),
+        Some(u64::from(tray.0.id()))
+    );
+    // The tray quitting stops the engine it supervises.
+    run(Command::new("kill").args(["-TERM", &tray.0.id().to_string()]));
+    assert!(tray.0.wait().unwrap().success());
+    assert!(!home.engine_socket().exists(), "the engine still runs");
+}

@@ -25,7 +25,7 @@ engine_bridge_name: string, engine_bridge_cidr: string, engine_address_pool: str
  */
 start_at_login: boolean, 
 /**
- * Start in the tray, without opening the window.
+ * Started at login, stay in the tray without opening the window.
  */
 start_minimised: boolean, 
 /**
