@@ -43,7 +43,7 @@ pub async fn switch_context(berth: &Berth, name: &str) -> Result<(), berth_api::
     Ok(())
 }
 
-/// Runs the app until it quits; stops the engine this app started on the way out.
+/// Runs the window until it is closed, the tray quits, or SIGTERM/SIGINT.
 pub fn run() {
     tuning::reexec_tuned();
     // Berth's engine is the tray's: started through it (`berth-tray --start-engine` hands the
@@ -157,23 +157,21 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|handle, event| match event {
+    app.run(|handle, event| {
         // The webview is gone with its window: end the streams it was fed.
-        tauri::RunEvent::WindowEvent {
+        if let tauri::RunEvent::WindowEvent {
             label,
             event: tauri::WindowEvent::Destroyed,
             ..
-        } if label == window::MAIN => handle.state::<App>().streams.end_all(),
-        tauri::RunEvent::Exit => {
-            let berth = handle.state::<App>().berth.clone();
-            tauri::async_runtime::block_on(berth.shutdown());
+        } = event
+            && label == window::MAIN
+        {
+            handle.state::<App>().streams.end_all();
         }
-        _ => {}
     });
 }
 
-/// SIGTERM (logout, `kill`) and SIGINT quit the app the normal way, so the engine it started is
-/// stopped gracefully by the exit handler.
+/// SIGTERM (logout, `kill`) and SIGINT close the window the normal way (its streams end).
 async fn quit_on_signal(handle: tauri::AppHandle) {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut term), Ok(mut int)) = (

@@ -1,5 +1,5 @@
-//! The main window: made from the configuration when the dashboard is opened, and destroyed when
-//! it is closed, so Berth idles in the tray without a webview.
+//! The main window: made from the configuration at start (on the view `--view` names); a second
+//! launch shows it again. Closing it ends the process (Berth stays in its tray process).
 
 use tauri::{AppHandle, Manager, WebviewWindowBuilder};
 
@@ -8,7 +8,7 @@ pub const MAIN: &str = "main";
 /// The view the window opens on (`berth-app --view NAME`), as the page's URL fragment.
 pub struct StartView(pub Option<String>);
 
-/// Shows the main window, making it (and its webview) again if it was closed.
+/// Shows the main window, making it if there is none yet.
 pub fn open(app: &AppHandle) {
     if let Some(w) = app.get_webview_window(MAIN) {
         let _ = w.unminimize();

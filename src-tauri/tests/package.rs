@@ -9,7 +9,7 @@ mod support;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use berth_testkit::{process_alive, require_root, run, run_ok, unique_id, wait_until};
 use support::{window_shown, xvfb};
@@ -186,8 +186,11 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         "mkdir -p /tmp/xdg && chmod 700 /tmp/xdg && DISPLAY={display} XDG_RUNTIME_DIR=/tmp/xdg \
          BERTH_ENGINE_AUTOSTART=0 exec dbus-run-session -- berth-app"
     ));
-    app.stdout(Stdio::null())
-        .stderr(Stdio::null())
+    // What the window and its session say, for a failure's message.
+    let output = root.dir.join("tmp/app-output.log");
+    let out = std::fs::File::create(&output).unwrap();
+    app.stdout(out.try_clone().unwrap())
+        .stderr(out)
         .process_group(0);
     let mut child = app.spawn().expect("the installed app");
     let group = child.id();
@@ -217,8 +220,13 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         wait_until(30, "the installed tray to end", || !process_alive(&pid));
     }
     let _ = child.wait();
-    if let Err(panic) = window {
-        std::panic::resume_unwind(panic);
+    if window.is_err() {
+        let said = std::fs::read_to_string(&output).unwrap_or_default();
+        let logs = run(&mut root.sh("cat /root/.local/state/berth/*.log 2>/dev/null | tail -40"));
+        panic!(
+            "the installed app showed no window, or started no tray; it said:\n{said}\nits logs:\n{}",
+            String::from_utf8_lossy(&logs.stdout)
+        );
     }
 
     // A first run that lacks a piece says which, and the command that fixes it, and leaves

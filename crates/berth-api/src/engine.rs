@@ -16,7 +16,7 @@ pub enum Launch {
     /// A detached supervisor process, `exe args…` (the CLI runs `berth engine supervise`), which
     /// outlives the command that started it.
     Detached { exe: PathBuf, args: Vec<String> },
-    /// A supervisor inside this process (the app): the engine stops when the app quits.
+    /// A supervisor inside this process (the tray): the engine stops when the tray quits.
     InProcess,
 }
 
@@ -247,7 +247,7 @@ impl Berth {
             .map(|s| OwnEngineView::from_status(Some(s), &self.engine))
     }
 
-    /// Stops an engine this process supervises (the app quitting). Leaves others alone.
+    /// Stops an engine this process supervises (the tray quitting). Leaves others alone.
     pub async fn shutdown(&self) {
         if let Some(sup) = self.supervisor.lock().await.take() {
             sup.shutdown().await;

@@ -82,7 +82,7 @@ pub struct Berth {
     engine: EngineConfig,
     launch: Launch,
     target: Target,
-    /// The supervisor of Berth's own engine, when this process runs it (the app).
+    /// The supervisor of Berth's own engine, when this process runs it (the tray).
     supervisor: Mutex<Option<Supervisor>>,
     supervisor_appeared: tokio::sync::Notify,
     /// The app's connection, kept between calls (see [`Berth::current`]).

@@ -99,8 +99,8 @@ impl Drop for IsolatedHome {
             let pid = std::fs::read_to_string(pidfile).unwrap_or_default();
             let pid = pid.trim();
             // The files outlive their processes: signal the pid only while it is still Berth's.
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            if pid.is_empty() || !comm.starts_with("berth") {
+            if pid.is_empty() || !crate::proc_stat(pid).is_some_and(|p| p.comm.starts_with("berth"))
+            {
                 continue;
             }
             let _ = run(Command::new("kill").args(["-TERM", pid]));

@@ -133,14 +133,28 @@ pub(crate) fn guarded(args: &[&str], log: &std::path::Path, cleanup: &str) -> Gu
     }
 }
 
+/// A process as `/proc/PID/stat` shows it: its name, its state letter and its parent.
+pub struct ProcStat {
+    pub comm: String,
+    pub state: String,
+    pub ppid: u32,
+}
+
+/// Reads `/proc/PID/stat`; `None` when there is no such process.
+pub fn proc_stat(pid: impl std::fmt::Display) -> Option<ProcStat> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // pid (comm) state ppid …; comm may hold spaces and parentheses, so split at the last ')'.
+    let (head, rest) = stat.rsplit_once(')')?;
+    let comm = head.split_once('(')?.1.to_owned();
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.to_owned();
+    let ppid = fields.next()?.parse().ok()?;
+    Some(ProcStat { comm, state, ppid })
+}
+
 /// Whether process `pid` runs (exists and is not a zombie waiting for its parent).
 pub fn process_alive(pid: impl std::fmt::Display) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        // pid (comm) state …; comm may hold spaces, so split after the last ')'.
-        stat.rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .is_some_and(|state| state != "Z")
-    })
+    proc_stat(pid).is_some_and(|p| p.state != "Z")
 }
 
 #[cfg(test)]

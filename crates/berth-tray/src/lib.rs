@@ -319,17 +319,9 @@ mod linux {
                         Action::EngineStart => berth.engine_start().await.map(drop),
                         Action::EngineStop => berth.engine_stop().await.map(drop),
                         Action::EngineRestart => berth.engine_restart().await.map(drop),
-                        Action::ContainerStop(id) | Action::ContainerRestart(id) => {
-                            let verb = match action {
-                                Action::ContainerStop(_) => "stop",
-                                _ => "restart",
-                            };
-                            match berth.current().await {
-                                Ok(conn) => berth.container_action(&conn, id, verb).await,
-                                Err(e) => Err(e),
-                            }
-                        }
-                        _ => Ok(()),
+                        Action::ContainerStop(id) => container(&berth, id, "stop").await,
+                        Action::ContainerRestart(id) => container(&berth, id, "restart").await,
+                        Action::OpenDashboard | Action::OpenUrl(_) | Action::Quit => Ok(()),
                     };
                     if let Err(e) = result {
                         tracing::error!(%e, ?action, "an action from the tray failed");
@@ -337,6 +329,12 @@ mod linux {
                 });
             }
         }
+    }
+
+    /// Stops or restarts a container of the engine in use.
+    async fn container(berth: &Berth, id: &str, verb: &str) -> Result<(), berth_api::ApiError> {
+        let conn = berth.current().await?;
+        berth.container_action(&conn, id, verb).await
     }
 
     /// Starts the window (`berth-app` beside this executable); a running one shows itself

@@ -215,18 +215,8 @@ pub fn web_processes(pid: u32) -> usize {
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-        .filter(|stat| {
-            // pid (comm) state ppid …; comm may hold spaces, so split after the last ')'.
-            let Some((head, rest)) = stat.rsplit_once(')') else {
-                return false;
-            };
-            let mut fields = rest.split_whitespace();
-            let (state, ppid) = (fields.next(), fields.next());
-            head.contains("(WebKitWebProces")
-                && state != Some("Z")
-                && ppid == Some(&pid.to_string())
-        })
+        .filter_map(|e| berth_testkit::proc_stat(e.file_name().to_string_lossy()))
+        .filter(|p| p.comm.starts_with("WebKitWebProces") && p.state != "Z" && p.ppid == pid)
         .count()
 }
 
