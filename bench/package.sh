@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installed size: Berth's release .deb (built by scripts/package.sh) beside the peer Berth stands
 # on, Debian's engine packages (docker.io, containerd, runc), read in the same run. Prints a
-# Markdown table's rows: download size, installed size, and the two binaries.
+# Markdown table's rows: download size, installed size, and the three binaries.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -26,4 +26,5 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "| .deb download | $(mb "$berth_download") MB | $(mb "$peer_download") MB | $(ratio "$berth_download" "$peer_download") |"
 echo "| installed (dpkg Installed-Size) | $(mb "$berth_installed") MB | $(mb "$peer_installed") MB | $(ratio "$berth_installed" "$peer_installed") |"
 echo "| of which the app, /usr/bin/berth-app | $(mb $(($(stat -c %s target/release/berth-app) / 1024))) MB | | |"
+echo "| of which the tray, /usr/bin/berth-tray | $(mb $(($(stat -c %s target/package/berth-tray) / 1024))) MB | | |"
 echo "| of which the CLI, /usr/bin/berth | $(mb $(($(stat -c %s target/package/berth) / 1024))) MB | | |"
