@@ -46,8 +46,8 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
                 waiting = rest;
             }
             ContainerUpdate::Listed(rows) => {
-                publish(std::mem::take(&mut waiting), rows);
-                last = rows.to_vec();
+                publish(std::mem::take(&mut waiting), &rows);
+                last = rows;
             }
         })
         .await;

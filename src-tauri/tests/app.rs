@@ -9,7 +9,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use support::{
@@ -19,21 +18,9 @@ use support::{
 
 use berth_testkit::{IsolatedHome, process_alive, require_root, run, wait_until};
 
-/// The pid of Berth's tray in this home, once it runs.
-fn tray_pid(home: &IsolatedHome) -> Option<u32> {
-    let pid = std::fs::read_to_string(home.runtime_dir().join("berth/tray.pid")).ok()?;
-    pid.trim().parse().ok().filter(|p| process_alive(p))
-}
-
 /// The first status line the engine's supervisor answers `request` with.
 fn ask(home: &IsolatedHome, request: &str) -> Option<serde_json::Value> {
-    use std::io::Write;
-    let path = home.runtime_dir().join("berth/control.sock");
-    let mut s = std::os::unix::net::UnixStream::connect(path).ok()?;
-    s.write_all(format!("{request}\n").as_bytes()).ok()?;
-    let mut line = String::new();
-    BufReader::new(s).read_line(&mut line).ok()?;
-    serde_json::from_str(line.trim()).ok()
+    serde_json::from_str(&home.ask("control.sock", request)?).ok()
 }
 
 fn engine_state(home: &IsolatedHome) -> Option<String> {
@@ -185,7 +172,7 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
     );
     // What `berth engine start` does from a terminal: it reaches the tray's supervisor and
     // reuses its engine instead of starting a second one.
-    let tray = tray_pid(&home).expect("the tray runs");
+    let tray = home.tray_pid().expect("the tray runs");
     let reused = ask(&home, "start").expect("the tray's supervisor answers");
     assert_eq!(reused["state"], "running");
     assert_eq!(reused["supervisor_pid"].as_u64(), Some(tray as u64));
@@ -255,7 +242,7 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     assert!(!window_shown(&display, "Berth"));
     assert!(item("Engine running").is_some(), "the tray lives on");
     assert_eq!(engine_state(&home).as_deref(), Some("running"));
-    let tray = tray_pid(&home).expect("the tray runs");
+    let tray = home.tray_pid().expect("the tray runs");
     let (open, _, _) = item("Open dashboard").expect("an Open dashboard item");
     tray_click(&bus, &menu, open);
     wait_until(30, "the window again", || window_shown(&display, "Berth"));

@@ -295,8 +295,8 @@ impl Berth {
     /// Follows Berth's engine and the engine in use for as long as the future runs: `on(None,
     /// view)` now, then `on(Some(state), view)` at every change of Berth's engine, whoever
     /// supervises it (the state judged on its own, the slower full view read after it). With
-    /// no supervisor, waits for one to start in this process, or looks again every two seconds
-    /// for one started in another (which has no event to wait on).
+    /// no supervisor, looks again when one starts in this process, or after two seconds for one
+    /// started in another.
     pub async fn follow_engine(&self, mut on: impl FnMut(Option<&OwnEngineView>, EngineView)) {
         on(None, self.engine_view().await);
         loop {
@@ -306,10 +306,16 @@ impl Berth {
                 }
                 on(None, self.engine_view().await);
             }
-            tokio::select! {
-                _ = self.supervisor_appeared() => {}
-                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-            }
+            self.look_again().await;
+        }
+    }
+
+    /// Waits until it is worth looking for Berth's engine again: a supervisor starting in this
+    /// process, or two seconds for one started in another (which has no event to wait on).
+    pub(crate) async fn look_again(&self) {
+        tokio::select! {
+            _ = self.supervisor_appeared() => {}
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     }
 }

@@ -173,9 +173,9 @@ impl Berth {
 
 /// What [`Berth::follow_containers`] reports.
 pub enum ContainerUpdate<'a> {
-    /// Every container as the engine lists them: when an engine answers, after each burst of
-    /// events, and empty when it goes away.
-    Listed(&'a [ContainerRow]),
+    /// Every container as the engine lists them (theirs to keep): when an engine answers,
+    /// after each burst of events, and empty when it goes away.
+    Listed(Vec<ContainerRow>),
     /// A burst of container events (those already waiting, taken together), before the list
     /// that follows it.
     Burst(&'a [EventView]),
@@ -193,7 +193,7 @@ impl Berth {
             {
                 let mut events = std::pin::pin!(events);
                 if let Ok(rows) = self.containers(&conn, true).await {
-                    on(ContainerUpdate::Listed(&rows));
+                    on(ContainerUpdate::Listed(rows));
                 }
                 while let Some(Ok(first)) = events.next().await {
                     let mut burst = vec![first];
@@ -204,15 +204,12 @@ impl Berth {
                     let Ok(rows) = self.containers(&conn, true).await else {
                         break;
                     };
-                    on(ContainerUpdate::Listed(&rows));
+                    on(ContainerUpdate::Listed(rows));
                 }
             }
-            on(ContainerUpdate::Listed(&[]));
+            on(ContainerUpdate::Listed(Vec::new()));
             self.forget_connection().await;
-            tokio::select! {
-                _ = self.supervisor_appeared() => {}
-                _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-            }
+            self.look_again().await;
         }
     }
 }

@@ -46,6 +46,24 @@ impl IsolatedHome {
         self.runtime_dir().join("berth/docker.sock")
     }
 
+    /// The first line one of Berth's sockets in this home (`control.sock`, the engine's
+    /// supervisor; `tray.sock`, the tray) answers to `request`; `None` when nothing answers.
+    pub fn ask(&self, socket: &str, request: &str) -> Option<String> {
+        use std::io::{BufRead, Write};
+        let path = self.runtime_dir().join("berth").join(socket);
+        let mut s = std::os::unix::net::UnixStream::connect(path).ok()?;
+        s.write_all(format!("{request}\n").as_bytes()).ok()?;
+        let mut line = String::new();
+        std::io::BufReader::new(s).read_line(&mut line).ok()?;
+        Some(line.trim_end().to_owned())
+    }
+
+    /// The pid Berth's tray in this home wrote, while that process runs.
+    pub fn tray_pid(&self) -> Option<u32> {
+        let pid = std::fs::read_to_string(self.runtime_dir().join("berth/tray.pid")).ok()?;
+        pid.trim().parse().ok().filter(|p| crate::process_alive(p))
+    }
+
     /// Writes `settings.json` with this home's bridge and subnet plus `extra` (JSON members,
     /// e.g. `"engine_dockerd": "/x"`).
     pub fn set_settings(&self, extra: &str) {

@@ -61,7 +61,7 @@ mod linux {
 
     use berth_api::desktop::{self, APP_EXE};
     use berth_api::wire::{ContainerRow, EngineView};
-    use berth_api::{Berth, ContainerUpdate, ErrorCode, Launch, Target};
+    use berth_api::{Berth, ContainerUpdate, Launch, Target};
     use ksni::TrayMethods;
     use tokio::sync::{mpsc, watch};
 
@@ -276,7 +276,7 @@ mod linux {
                     }
                 }
                 ContainerUpdate::Listed(rows) => {
-                    let running = rows.iter().filter(|r| r.state == "running").cloned();
+                    let running = rows.into_iter().filter(|r| r.state == "running");
                     let _ = shown.send(Shown::Running(running.collect()));
                 }
             })
@@ -284,22 +284,18 @@ mod linux {
     }
 
     /// Starts Berth's engine: now when asked (`--start-engine`), or when no engine answers
-    /// and the settings allow it.
+    /// and the settings allow it (the facade's [`Berth::connect_or_start`] decides).
     async fn start_engine(berth: Arc<Berth>, now: bool) {
-        if !now {
-            match berth.connect().await {
-                Err(e) if e.code == ErrorCode::EngineUnreachable && berth.autostarts() => {
-                    tracing::info!(%e, "no engine answers; starting Berth's own");
-                }
-                Err(e) => return tracing::warn!(%e, "no engine in use"),
-                Ok(conn) => {
-                    let host = &conn.candidate.endpoint.host;
-                    return tracing::info!(%host, "using an engine that answers");
-                }
-            }
-        }
-        if let Err(e) = berth.engine_start().await {
-            tracing::error!(%e, "Berth's engine did not start");
+        let result = if now {
+            berth.engine_start().await.map(drop)
+        } else {
+            berth.connect_or_start(|_| {}).await.map(|conn| {
+                let host = &conn.candidate.endpoint.host;
+                tracing::info!(%host, "using an engine that answers");
+            })
+        };
+        if let Err(e) = result {
+            tracing::warn!(%e, "no engine in use");
         }
     }
 

@@ -4,7 +4,7 @@
 //! killed without cleaning up replaced by the next, and SIGTERM ending it cleanly. The tray with
 //! the window, the menu and a real engine is tested in src-tauri/tests/app.rs.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use berth_testkit::{IsolatedHome, process_alive, run, wait_until};
@@ -45,12 +45,7 @@ fn start(home: &IsolatedHome) -> Tray {
 }
 
 fn ask(home: &IsolatedHome, request: &str) -> Option<String> {
-    let path = home.runtime_dir().join("berth/tray.sock");
-    let mut s = std::os::unix::net::UnixStream::connect(path).ok()?;
-    s.write_all(format!("{request}\n").as_bytes()).ok()?;
-    let mut line = String::new();
-    BufReader::new(s).read_line(&mut line).ok()?;
-    Some(line.trim().to_owned())
+    home.ask("tray.sock", request)
 }
 
 #[test]
@@ -59,10 +54,7 @@ fn one_tray_per_session_which_hands_requests_over_and_ends_cleanly() {
     home.set_settings(r#""engine_dockerd": "/nonexistent/dockerd""#);
     let mut first = start(&home);
     let pidfile = home.runtime_dir().join("berth/tray.pid");
-    assert_eq!(
-        std::fs::read_to_string(&pidfile).unwrap(),
-        first.0.id().to_string()
-    );
+    assert_eq!(home.tray_pid(), Some(first.0.id()));
     assert_eq!(ask(&home, "ping").as_deref(), Some("ok"));
     assert_eq!(
         ask(&home, "launch").as_deref(),
@@ -108,10 +100,7 @@ fn a_killed_tray_is_replaced_by_the_next() {
     wait_until(10, "the new tray to answer", || {
         ask(&home, "ping").as_deref() == Some("ok")
     });
-    assert_eq!(
-        std::fs::read_to_string(home.runtime_dir().join("berth/tray.pid")).unwrap(),
-        next.0.id().to_string()
-    );
+    assert_eq!(home.tray_pid(), Some(next.0.id()));
 }
 
 #[test]
@@ -127,12 +116,10 @@ fn an_engine_start_handed_to_the_tray_runs_under_its_supervisor() {
         "{}",
         String::from_utf8_lossy(&started.stderr)
     );
-    let control = home.runtime_dir().join("berth/control.sock");
-    let mut s = std::os::unix::net::UnixStream::connect(&control).expect("the supervisor");
-    s.write_all(b"status\n").unwrap();
-    let mut line = String::new();
-    BufReader::new(s).read_line(&mut line).unwrap();
-    let status: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    let line = home
+        .ask("control.sock", "status")
+        .expect("the supervisor answers");
+    let status: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(status["state"], "running", "{status}");
     assert_eq!(
         status["supervisor_pid"].as_u64(),
