@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# The desktop app, under Xvfb with a private session bus, on Berth's engine in a bench home:
+# The desktop app, under Xvfb with a private session bus, on Berth's engine in a bench home.
+# Berth starts as its desktop entry starts it, `berth-tray --open` (the tray, which starts the
+# window, berth-app):
 #   - launch to the first rendered container list (20 running containers), median of 5;
-#   - memory of the whole process tree (the window berth-app, WebKitWebProcess,
-#     WebKitNetworkProcess, and the tray berth-tray it starts), PSS, with the dashboard open; and
+#   - memory of the whole process tree (the tray, the window, WebKitWebProcess and
+#     WebKitNetworkProcess), PSS, with the dashboard open; and
 #     tray only (berth-tray alone, as start at login with "start minimised" runs it: no window);
 #   - CPU of that tree over 30 s with the dashboard open and nothing happening;
 #   - container event to the list showing it (each event's engine time to the UI's mark);
 #   - scrolling the list of 2,000 containers top to bottom and back, 60 px a frame.
 # The UI logs its marks (`berth-app` command `ui_mark`) to the app log, with the page's clock.
 source "$(dirname "$0")/lib.sh"
-APP="$ROOT/target/release/berth-app"
 TRAY="$ROOT/target/release/berth-tray"
 RUNS=${RUNS:-5}
 SECS=${SECS:-30}
@@ -34,25 +35,25 @@ DISPLAY=":$(head -1 "$BHOME/display")"
 BUS=$(head -1 "$BHOME/bus")
 LOGDIR="$BHOME/state/berth"
 
-# Starts EXE (the app unless given) with ARGS in the background; its pid is in APP_PID.
+# Starts the tray with ARGS in the background (`--open --view NAME`: and the window on NAME);
+# its pid is in APP_PID.
 app() {
-  local exe=$APP
-  [[ "${1:-}" == "$TRAY" ]] && { exe=$TRAY; shift; }
   env -i PATH="$PATH" HOME="$BHOME" XDG_CONFIG_HOME="$BHOME/config" XDG_DATA_HOME="$BHOME/data" \
     XDG_STATE_HOME="$BHOME/state" XDG_RUNTIME_DIR="$BHOME/run" DOCKER_CONFIG="$BHOME/.docker" \
     DISPLAY="$DISPLAY" DBUS_SESSION_BUS_ADDRESS="$BUS" DOCKER_HOST="$DOCKER_HOST" \
-    BERTH_ENGINE_AUTOSTART=0 BERTH_LOG="info,berth::ui=debug" "$exe" "$@" >/dev/null 2>&1 &
+    BERTH_ENGINE_AUTOSTART=0 BERTH_LOG="info,berth::ui=debug" "$TRAY" "$@" >/dev/null 2>&1 &
   APP_PID=$!
 }
-# Quits Berth: its tray (the window quits with it), then the window if it is still there. Each
-# launch below so starts the tray again, as a first launch of the day does.
+# Quits Berth: its tray, which the window quits with; waits for every process of the tree to
+# end. Each launch below so starts the tray again, as a first launch of the day does.
 quit_app() {
-  local tray
-  tray=$(cat "$BHOME/run/berth/tray.pid" 2>/dev/null || true)
-  [[ -n "$tray" ]] && kill "$tray" 2>/dev/null || true
-  while [[ -n "$tray" ]] && kill -0 "$tray" 2>/dev/null; do sleep 0.05; done
+  local procs
+  procs=$(tree "$APP_PID")
   kill "$APP_PID" 2>/dev/null || true
   wait "$APP_PID" 2>/dev/null || true
+  for p in $procs; do
+    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+  done
 }
 # The UI's mark lines (`at_ms=… mark=NAME detail=…`), newest log file.
 marks() { cat "$LOGDIR"/app.*.log 2>/dev/null | grep "ui mark" | grep "mark=$1" || true; }
@@ -66,7 +67,7 @@ wait_mark() {
   done
   marks "$1" | tail -1 | sed -E 's/.*at_ms=([0-9]+).*/\1/'
 }
-# The app and every process below it.
+# A process and every process below it.
 tree() {
   local p=$1
   echo "$p"
@@ -94,7 +95,7 @@ launches=()
 for _ in $(seq "$RUNS"); do
   rm -f "$LOGDIR"/app.*.log
   t0=$(now_ms)
-  app --view containers
+  app --open --view containers
   t1=$(wait_mark containers-rendered)
   launches+=($((t1 - t0)))
   quit_app
@@ -104,7 +105,7 @@ echo "| launch to the first rendered container list (20 containers), median of $
 
 # 2 and 3. The dashboard open: memory, then idle CPU.
 rm -f "$LOGDIR"/app.*.log
-app --view dashboard
+app --open --view dashboard
 wait_mark dashboard-rendered >/dev/null
 sleep 10 # let the page settle (caches, the first samples) before measuring
 dash_pss=$(pss_mb)
@@ -120,7 +121,7 @@ echo "| CPU, dashboard open, idle, ${SECS} s | ${idle}% of a core | ≤ 1% |"
 
 # 4. Tray only: berth-tray alone (what start at login runs with "start minimised" on).
 rm -f "$LOGDIR"/tray.*.log
-app "$TRAY"
+app
 until grep -q "using an engine that answers" "$LOGDIR"/tray.*.log 2>/dev/null; do sleep 0.05; done
 sleep 10
 tray_pss=$(pss_mb)
@@ -130,7 +131,7 @@ echo "| memory, tray only (no window; PSS of $tray_procs process) | ${tray_pss} 
 
 # 5. Container event to the list showing it: 25 containers started, then stopped, one by one.
 rm -f "$LOGDIR"/app.*.log
-app --view containers
+app --open --view containers
 wait_mark containers-rendered >/dev/null
 since=$(date +%s)
 for i in $(seq 25); do docker run -d -q --name "ev-$i" berth-bench/busybox >/dev/null; done
@@ -151,7 +152,7 @@ echo "| container event to the list showing it, $n events | p50 ${p50} ms, p99 $
 docker ps -aq | xargs -r docker rm -f >/dev/null
 for i in $(seq 2000); do echo "scroll-$i"; done | xargs -P 8 -n 50 sh -c 'for n; do docker create -q --name "$n" berth-bench/busybox >/dev/null; done' _
 rm -f "$LOGDIR"/app.*.log
-app --view "containers?scroll-bench"
+app --open --view "containers?scroll-bench"
 wait_mark scroll-bench 600 >/dev/null
 stats=$(marks scroll-bench | tail -1 | sed -E 's/.*detail=(\{[^}]*\}).*/\1/')
 quit_app

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Berth and launches the desktop app: its window starts its tray
-# (berth-tray, beside it), which, with no engine reachable, starts Berth's own engine (rootful as
-# root, rootless for a normal user).
+# Installs what is missing, builds Berth and launches the desktop app as its desktop entry does:
+# the tray (berth-tray), which opens the window (berth-app, beside it) and, with no engine
+# reachable, starts Berth's own engine (rootful as root, rootless for a normal user).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
@@ -12,4 +12,4 @@ scripts/install-deps.sh
 npm --prefix ui run build --silent
 cargo build --release -p berth-app -p berth-tray -p berth-cli
 echo "app.sh: the CLI is target/release/berth; starting the app"
-exec target/release/berth-app
+exec target/release/berth-tray --open

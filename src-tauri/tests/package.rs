@@ -179,14 +179,25 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
     );
     assert!(stderr.contains("berth engine start"), "{stderr}");
 
-    // The installed app starts and shows its window.
+    // What the desktop entry runs (the tray, which opens the window) starts and shows the
+    // window.
+    let entry = std::fs::read_to_string(root.dir.join("usr/share/applications/Berth.desktop"))
+        .expect("the installed desktop entry");
+    let exec = entry
+        .lines()
+        .find_map(|l| l.strip_prefix("Exec="))
+        .expect("the desktop entry's Exec line");
+    assert_eq!(
+        exec, "berth-tray --open",
+        "the desktop entry starts {exec:?}"
+    );
     let (_x, display) = xvfb();
     root.bind("/tmp/.X11-unix");
     let mut app = root.sh(&format!(
         "mkdir -p /tmp/xdg && chmod 700 /tmp/xdg && DISPLAY={display} XDG_RUNTIME_DIR=/tmp/xdg \
-         BERTH_ENGINE_AUTOSTART=0 exec dbus-run-session -- berth-app"
+         BERTH_ENGINE_AUTOSTART=0 exec dbus-run-session -- {exec}"
     ));
-    // What the window and its session say, for a failure's message.
+    // What the tray, the window and their session say, for a failure's message.
     let output = root.dir.join("tmp/app-output.log");
     let out = std::fs::File::create(&output).unwrap();
     app.stdout(out.try_clone().unwrap())
@@ -200,34 +211,53 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         let exe = std::fs::read_link(format!("/proc/{}/exe", pid.trim())).ok()?;
         Some((pid.trim().to_owned(), exe))
     };
+    // The installed window's processes (a process group of their own).
+    let window_exe = root.dir.join("usr/bin/berth-app");
+    let windows = || {
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|exe| exe == window_exe))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
     let window = std::panic::catch_unwind(|| {
+        // The package's tray runs.
+        wait_until(30, "the installed tray", || {
+            tray().is_some_and(|(_, exe)| exe == root.dir.join("usr/bin/berth-tray"))
+        });
         // A first start in a fresh root does first-time work (font and icon caches, WebKit's
         // first processes): once in CI it did not show within a minute, so two are allowed (the
         // failure message has what the app said).
         wait_until(120, "the installed app's window", || {
             window_shown(&display, "Berth")
         });
-        // The window started the package's tray beside it.
-        wait_until(30, "the installed tray", || {
-            tray().is_some_and(|(_, exe)| exe == root.dir.join("usr/bin/berth-tray"))
-        });
     });
-    // The whole group: chroot's exec chain, dbus-run-session, its bus and the window; then the
-    // tray (a process group of its own), which the window can no longer start again.
-    let _ = Command::new("kill")
-        .arg("--")
-        .arg(format!("-{group}"))
-        .status();
+    // The tray (the window quits with it), then the rest of the group: chroot's exec chain,
+    // dbus-run-session and its bus.
     if let Some((pid, _)) = tray() {
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         wait_until(30, "the installed tray to end", || !process_alive(&pid));
     }
+    let window_quit = std::panic::catch_unwind(|| {
+        wait_until(30, "the installed window to quit with its tray", || {
+            windows().is_empty()
+        });
+    });
+    for pid in windows() {
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    }
+    let _ = Command::new("kill")
+        .arg("--")
+        .arg(format!("-{group}"))
+        .status();
     let _ = child.wait();
-    if window.is_err() {
+    if window.is_err() || window_quit.is_err() {
         let said = std::fs::read_to_string(&output).unwrap_or_default();
         let logs = run(&mut root.sh("cat /root/.local/state/berth/*.log 2>/dev/null | tail -40"));
         panic!(
-            "the installed app showed no window, or started no tray; it said:\n{said}\nits logs:\n{}",
+            "the installed tray showed no window, or the window outlived it; they said:\n{said}\nthe logs:\n{}",
             String::from_utf8_lossy(&logs.stdout)
         );
     }

@@ -40,6 +40,45 @@ pub fn sibling_exe(name: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
+/// The window's environment, which has to be in place before GTK and WebKit start: the tray
+/// starts every window with it ([`window_command`]), and a window started otherwise re-executes
+/// itself once with it. `GDK_GL=disable`: GTK 3 on X11 loads OpenGL (Mesa, and with it LLVM) at
+/// start only to pick a visual, which costs WebKit's web process about 100 MB under a software
+/// renderer; WebKit keeps its own EGL for drawing.
+#[cfg(target_os = "linux")]
+const WINDOW_ENV: &[(&str, &str)] = &[("GDK_GL", "disable")];
+#[cfg(not(target_os = "linux"))]
+const WINDOW_ENV: &[(&str, &str)] = &[];
+
+/// Set in a window's environment once it holds [`WINDOW_ENV`].
+const WINDOW_TUNED: &str = "BERTH_TUNED";
+
+/// Gives `cmd` (a window's) the window's environment; a variable the user set is left alone.
+pub fn tune_window(cmd: &mut std::process::Command) {
+    for (key, value) in WINDOW_ENV {
+        if std::env::var_os(key).is_none() {
+            cmd.env(key, value);
+        }
+    }
+    cmd.env(WINDOW_TUNED, "1");
+}
+
+/// Whether this process was started with the window's environment (see [`tune_window`]).
+pub fn window_tuned() -> bool {
+    std::env::var_os(WINDOW_TUNED).is_some()
+}
+
+/// The command that starts the window (`berth-app` beside this executable) with the window's
+/// environment, opening on `view` when one is named (a running window shows itself instead).
+pub fn window_command(view: Option<&str>) -> std::process::Command {
+    let mut cmd = std::process::Command::new(sibling_exe(APP_EXE));
+    if let Some(view) = view {
+        cmd.args(["--view", view]);
+    }
+    tune_window(&mut cmd);
+    cmd
+}
+
 /// Logs to stderr and to a daily file `PREFIX.YYYY-MM-DD.log` in `dir` (the last 7 kept), at
 /// the level `BERTH_LOG` names (`info` by default). The guard flushes the file when dropped.
 pub fn init_logging(
@@ -146,4 +185,34 @@ pub async fn ask_tray(socket: &Path, request: &str) -> Option<String> {
     let mut line = String::new();
     BufReader::new(stream).read_line(&mut line).await.ok()?;
     Some(line.trim_end().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_starts_on_its_view_with_the_window_environment() {
+        let cmd = window_command(Some("containers"));
+        assert_eq!(
+            cmd.get_program(),
+            sibling_exe(APP_EXE).as_os_str(),
+            "the window is not the executable beside this one"
+        );
+        let args: Vec<_> = cmd.get_args().collect();
+        assert_eq!(args, ["--view", "containers"]);
+        let envs: Vec<_> = cmd.get_envs().collect();
+        assert!(
+            envs.contains(&("BERTH_TUNED".as_ref(), Some("1".as_ref()))),
+            "{envs:?}"
+        );
+        // GTK's OpenGL stays off unless the user chose otherwise.
+        if cfg!(target_os = "linux") && std::env::var_os("GDK_GL").is_none() {
+            assert!(
+                envs.contains(&("GDK_GL".as_ref(), Some("disable".as_ref()))),
+                "{envs:?}"
+            );
+        }
+        assert_eq!(window_command(None).get_args().count(), 0);
+    }
 }

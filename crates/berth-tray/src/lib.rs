@@ -36,6 +36,10 @@ struct Args {
     /// Start Berth's engine now (through the running tray, when there is one).
     #[arg(long)]
     start_engine: bool,
+    /// The view the window opens on, when this tray starts it (the benchmarks open the
+    /// container list).
+    #[arg(long, value_name = "NAME")]
+    view: Option<String>,
 }
 
 /// Runs the tray until it quits (Quit in its menu, SIGTERM, SIGINT).
@@ -123,6 +127,11 @@ mod linux {
         // Whoever started this tray waits for this line (the window does).
         println!("berth-tray: ready");
         tracing::info!(pid = std::process::id(), "the tray runs");
+        // The window first (it attaches to the socket bound above): what is left here to set up
+        // runs beside its start.
+        if request == "open" {
+            open_dashboard(args.view.as_deref());
+        }
 
         let (actions, mut chosen) = mpsc::unbounded_channel();
         let menu = Menu {
@@ -151,9 +160,6 @@ mod linux {
         tokio::spawn(follow_engine(berth.clone(), shown.clone()));
         tokio::spawn(follow_containers(berth.clone(), shown));
         tokio::spawn(start_engine(berth.clone(), args.start_engine));
-        if request == "open" {
-            let _ = actions.send(Action::OpenDashboard);
-        }
 
         loop {
             tokio::select! {
@@ -302,7 +308,7 @@ mod linux {
     /// Does what a menu item asks; the engine's events show the outcome.
     fn act(berth: &Arc<Berth>, action: Action) {
         match action {
-            Action::OpenDashboard => open_dashboard(),
+            Action::OpenDashboard => open_dashboard(None),
             Action::OpenUrl(url) => {
                 if let Err(e) = desktop::open_url(&url) {
                     tracing::error!(%e, "cannot open the browser");
@@ -333,20 +339,20 @@ mod linux {
         berth.container_action(&conn, id, verb).await
     }
 
-    /// Starts the window (`berth-app` beside this executable); a running one shows itself
-    /// instead.
-    fn open_dashboard() {
-        let exe = desktop::sibling_exe(APP_EXE);
-        let mut cmd = tokio::process::Command::new(&exe);
+    /// Starts the window (`berth-app` beside this executable) on `view`, with the window's
+    /// environment; a running one shows itself instead.
+    fn open_dashboard(view: Option<&str>) {
+        use std::os::unix::process::CommandExt;
+        let mut cmd = desktop::window_command(view);
         cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0);
-        match cmd.spawn() {
+        match tokio::process::Command::from(cmd).spawn() {
             Ok(mut child) => {
                 tokio::spawn(async move { child.wait().await });
             }
-            Err(e) => tracing::error!(%e, exe = %exe.display(), "cannot open the dashboard"),
+            Err(e) => tracing::error!(%e, app = APP_EXE, "cannot open the dashboard"),
         }
     }
 }
