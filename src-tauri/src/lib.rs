@@ -141,9 +141,10 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            window::open(&handle);
+            // Attached before the window is made, so a tray quitting meanwhile is seen quitting.
             #[cfg(target_os = "linux")]
             tauri::async_runtime::spawn(tray_link::attach(handle.clone(), berth.clone()));
+            window::open(&handle);
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(containers::follow(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(quit_on_signal(handle));

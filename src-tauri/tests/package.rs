@@ -211,16 +211,25 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         let exe = std::fs::read_link(format!("/proc/{}/exe", pid.trim())).ok()?;
         Some((pid.trim().to_owned(), exe))
     };
-    // The installed window's processes (a process group of their own).
-    let window_exe = root.dir.join("usr/bin/berth-app");
-    let windows = || {
+    // The processes running the installed window or tray (each a process group of its own).
+    let running = |exe: &str| {
+        let exe = root.dir.join(exe);
         std::fs::read_dir("/proc")
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|exe| exe == window_exe))
+            .filter(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == exe))
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
+    };
+    let tray_log = || {
+        std::fs::read_dir(root.dir.join("root/.local/state/berth"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("tray."))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect::<String>()
     };
     let window = std::panic::catch_unwind(|| {
         // The package's tray runs.
@@ -233,6 +242,10 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         wait_until(120, "the installed app's window", || {
             window_shown(&display, "Berth")
         });
+        // The window attached to the tray (it shows before it does).
+        wait_until(30, "the installed window to attach to its tray", || {
+            tray_log().contains("a window attached")
+        });
     });
     // The tray (the window quits with it), then the rest of the group: chroot's exec chain,
     // dbus-run-session and its bus.
@@ -242,10 +255,15 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
     }
     let window_quit = std::panic::catch_unwind(|| {
         wait_until(30, "the installed window to quit with its tray", || {
-            windows().is_empty()
+            running("usr/bin/berth-app").is_empty()
         });
+        let trays = running("usr/bin/berth-tray");
+        assert!(
+            trays.is_empty(),
+            "a tray runs again after the tray quit: {trays:?}"
+        );
     });
-    for pid in windows() {
+    for pid in [running("usr/bin/berth-app"), running("usr/bin/berth-tray")].concat() {
         let _ = Command::new("kill").args(["-KILL", &pid]).status();
     }
     let _ = Command::new("kill")
