@@ -12,8 +12,8 @@ mod support;
 use std::process::{Command, Stdio};
 
 use support::{
-    Killed, Notifications, close_window, session_bus, set_window_visible, tray_click, tray_items,
-    tray_menu, web_processes, window_shown, window_viewable, xvfb,
+    Killed, Notifications, close_window, logs, session_bus, set_window_visible, tray_click,
+    tray_items, tray_menu, web_processes, window_shown, window_viewable, xvfb,
 };
 
 use berth_testkit::{IsolatedHome, process_alive, require_root, run, wait_until};
@@ -77,18 +77,7 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         "the app runs without GDK_GL=disable"
     );
     // The window and the tray log to daily files in the state directory.
-    let log = || {
-        std::fs::read_dir(home.path().join("state/berth"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.starts_with("app.") || name.starts_with("tray.")
-            })
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-            .collect::<String>()
-    };
+    let log = || logs(&home.path().join("state/berth"), &["app.", "tray."]);
     wait_until(
         30,
         "the tray's log file to say it started the engine",

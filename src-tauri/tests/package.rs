@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use berth_testkit::{process_alive, require_root, run, run_ok, unique_id, wait_until};
-use support::{window_shown, xvfb};
+use support::{logs, window_shown, xvfb};
 
 /// A clean Debian root; what is mounted in it is unmounted and the root removed on drop.
 struct Root {
@@ -212,25 +212,8 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         Some((pid.trim().to_owned(), exe))
     };
     // The processes running the installed window or tray (each a process group of its own).
-    let running = |exe: &str| {
-        let exe = root.dir.join(exe);
-        std::fs::read_dir("/proc")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|x| x == exe))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-    };
-    let tray_log = || {
-        std::fs::read_dir(root.dir.join("root/.local/state/berth"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("tray."))
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-            .collect::<String>()
-    };
+    let running = |exe: &str| support::running(&root.dir.join(exe));
+    let tray_log = || logs(&root.dir.join("root/.local/state/berth"), &["tray."]);
     let window = std::panic::catch_unwind(|| {
         // The package's tray runs.
         wait_until(30, "the installed tray", || {

@@ -1,6 +1,6 @@
 //! What the app's test binaries share: a private X server and session bus, the tray's menu on
-//! that bus, windows and web processes as X and /proc show them, and children that are killed
-//! when the test ends, however it ends.
+//! that bus, windows and processes as X and /proc show them, Berth's log files, and children
+//! that are killed when the test ends, however it ends.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -209,15 +209,44 @@ pub fn set_window_visible(display: &str, title: &str, visible: bool) {
     conn.flush().unwrap();
 }
 
-/// How many of WebKit's web-content processes `pid` has started (its webviews' renderers).
-pub fn web_processes(pid: u32) -> usize {
+/// The pids /proc lists.
+fn pids() -> impl Iterator<Item = String> {
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| berth_testkit::proc_stat(e.file_name().to_string_lossy()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// How many of WebKit's web-content processes `pid` has started (its webviews' renderers).
+pub fn web_processes(pid: u32) -> usize {
+    pids()
+        .filter_map(berth_testkit::proc_stat)
         .filter(|p| p.comm.starts_with("WebKitWebProces") && p.state != "Z" && p.ppid == pid)
         .count()
+}
+
+/// The pids of the processes running the executable `exe`.
+pub fn running(exe: &Path) -> Vec<String> {
+    pids()
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|x| x == exe))
+        .collect()
+}
+
+/// What Berth's daily log files in `dir` whose names start with one of `prefixes` (`app.`,
+/// `tray.`) hold, one after the other.
+pub fn logs(dir: &Path, prefixes: &[&str]) -> String {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            prefixes.iter().any(|p| name.starts_with(p))
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect()
 }
 
 /// Every desktop notification sent on a session bus, as `dbus-monitor` sees the `Notify` calls
