@@ -153,6 +153,29 @@ impl Ui {
         Ok(())
     }
 
+    /// Waits until the number in attribute `name` of `css` reaches `min`.
+    async fn wait_at_least(&self, css: &str, name: &str, min: u64) -> Step<u64> {
+        let deadline = Instant::now() + WAIT;
+        let mut last = None;
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && let Some(v) = e.attr(name).await?
+            {
+                last = v.parse::<u64>().ok();
+            }
+            if let Some(n) = last
+                && n >= min
+            {
+                return Ok(n);
+            }
+            if Instant::now() > deadline {
+                self.shot("failure").await?;
+                panic!("{css} did not reach {name}={min} in {WAIT:?}; it showed {last:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn click(&self, css: &str) -> Step {
         self.wait_present(css).await?;
         let e = self.c.find(Locator::Css(css)).await?;
@@ -246,6 +269,9 @@ async fn scenario(
     ui.wait_text("[data-testid=engine-counts]", "running")
         .await?;
     ui.wait_present("[data-testid=host-facts]").await?;
+    // The charts follow the samples (they once kept the samples they were made with).
+    ui.wait_at_least("figure[aria-label='Host CPU']", "data-samples", 3)
+        .await?;
     ui.shot("dashboard").await?;
 
     // The containers, the one started before the app among them.

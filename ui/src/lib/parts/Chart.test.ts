@@ -1,0 +1,56 @@
+import { cleanup, render, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import Chart from "./Chart.svelte";
+
+// uPlot draws on a canvas, which jsdom lacks: a stand-in records what the chart is given.
+const plots = vi.hoisted(() => [] as { data: number[][]; setData: number[][][]; destroyed: boolean }[]);
+vi.mock("uplot", () => ({
+  default: class {
+    rec: (typeof plots)[number];
+    constructor(_opts: unknown, data: number[][]) {
+      this.rec = { data, setData: [], destroyed: false };
+      plots.push(this.rec);
+    }
+    setData(data: number[][]) {
+      this.rec.setData.push(data);
+    }
+    setSize() {}
+    destroy() {
+      this.rec.destroyed = true;
+    }
+  },
+}));
+
+class NoResize {
+  observe() {}
+  disconnect() {}
+}
+vi.stubGlobal("ResizeObserver", NoResize);
+
+afterEach(() => {
+  cleanup();
+  plots.length = 0;
+});
+
+describe("Chart", () => {
+  const series = [{ label: "all", color: "#000" }];
+
+  it("draws each new sample, not only the data it was made with", async () => {
+    const { rerender, container } = render(Chart, { title: "CPU", series, data: [[1], [10]] });
+    await waitFor(() => expect(plots.length).toBe(1));
+    expect(plots[0].data).toEqual([[1], [10]]);
+    await rerender({ data: [[1, 2], [10, 20]] });
+    await waitFor(() => expect(plots[0].setData.at(-1)).toEqual([[1, 2], [10, 20]]));
+    await rerender({ data: [[1, 2, 3], [10, 20, 30]] });
+    await waitFor(() => expect(plots[0].setData.at(-1)).toEqual([[1, 2, 3], [10, 20, 30]]));
+    expect(plots.length).toBe(1);
+    expect(container.querySelector("figure")?.dataset.samples).toBe("3");
+  });
+
+  it("lets go of its plot when it goes away", async () => {
+    render(Chart, { title: "CPU", series, data: [[1], [10]] });
+    await waitFor(() => expect(plots.length).toBe(1));
+    cleanup();
+    expect(plots[0].destroyed).toBe(true);
+  });
+});
