@@ -176,6 +176,18 @@ impl Ui {
         }
     }
 
+    /// Scrolls the page until `css` is in view.
+    async fn scroll_to(&self, css: &str) -> Step {
+        self.wait_present(css).await?;
+        self.c
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+                vec![css.into()],
+            )
+            .await
+            .map(drop)
+    }
+
     async fn click(&self, css: &str) -> Step {
         self.wait_present(css).await?;
         let e = self.c.find(Locator::Css(css)).await?;
@@ -273,6 +285,11 @@ async fn scenario(
     ui.wait_at_least("figure[aria-label='Host CPU']", "data-samples", 3)
         .await?;
     ui.shot("dashboard").await?;
+    // The top containers follow their stats once scrolled to (the container started before
+    // the app is the only one running on this engine).
+    ui.scroll_to("[data-testid=top-card]").await?;
+    ui.wait_text("[data-testid=top-containers]", &fx.existing)
+        .await?;
 
     // The containers, the one started before the app among them.
     ui.click("[data-testid=nav-containers]").await?;

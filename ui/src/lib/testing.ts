@@ -120,3 +120,31 @@ export function setVisibility(next: DocumentVisibilityState, notify = true): voi
   visibility = next;
   if (notify) document.dispatchEvent(new Event("visibilitychange"));
 }
+
+/** An IntersectionObserver (jsdom has none) whose elements are in view until `scroll` says
+ * otherwise. Install with `vi.stubGlobal("IntersectionObserver", FakeIntersection)`. */
+export class FakeIntersection {
+  static live = new Set<FakeIntersection>();
+  #report: (entries: { isIntersecting: boolean; target: Element }[]) => void;
+  #targets: Element[] = [];
+
+  constructor(report: (entries: { isIntersecting: boolean; target: Element }[]) => void) {
+    this.#report = report;
+    FakeIntersection.live.add(this);
+  }
+
+  observe(el: Element): void {
+    this.#targets.push(el);
+    // As a browser does, the first report comes right after observing.
+    this.#report([{ isIntersecting: true, target: el }]);
+  }
+
+  disconnect(): void {
+    FakeIntersection.live.delete(this);
+  }
+
+  /** Every observed element scrolled into (true) or out of (false) the viewport. */
+  static scroll(inView: boolean): void {
+    for (const o of FakeIntersection.live) o.#report(o.#targets.map((target) => ({ isIntersecting: inView, target })));
+  }
+}

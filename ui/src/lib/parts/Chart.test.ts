@@ -1,5 +1,6 @@
 import { cleanup, render, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { FakeIntersection } from "../testing";
 import Chart from "./Chart.svelte";
 
 // uPlot draws on a canvas, which jsdom lacks: a stand-in records what the chart is given.
@@ -26,6 +27,7 @@ class NoResize {
   disconnect() {}
 }
 vi.stubGlobal("ResizeObserver", NoResize);
+vi.stubGlobal("IntersectionObserver", FakeIntersection);
 
 afterEach(() => {
   cleanup();
@@ -47,10 +49,24 @@ describe("Chart", () => {
     expect(container.querySelector("figure")?.dataset.samples).toBe("3");
   });
 
+  it("redraws only while it can be seen, and catches up when it shows again", async () => {
+    const { rerender, container } = render(Chart, { title: "CPU", series, data: [[1], [10]] });
+    await waitFor(() => expect(plots.length).toBe(1));
+    FakeIntersection.scroll(false);
+    const before = plots[0].setData.length;
+    await rerender({ data: [[1, 2], [10, 20]] });
+    await rerender({ data: [[1, 2, 3], [10, 20, 30]] });
+    expect(plots[0].setData.length).toBe(before);
+    FakeIntersection.scroll(true);
+    await waitFor(() => expect(plots[0].setData.at(-1)).toEqual([[1, 2, 3], [10, 20, 30]]));
+    expect(container.querySelector("figure")?.dataset.samples).toBe("3");
+  });
+
   it("lets go of its plot when it goes away", async () => {
     render(Chart, { title: "CPU", series, data: [[1], [10]] });
     await waitFor(() => expect(plots.length).toBe(1));
     cleanup();
     expect(plots[0].destroyed).toBe(true);
+    expect(FakeIntersection.live.size).toBe(0);
   });
 });
