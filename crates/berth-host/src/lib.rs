@@ -7,7 +7,7 @@ mod history;
 mod net;
 
 use std::collections::BTreeMap;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use sysinfo::{CpuRefreshKind, DiskRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
@@ -70,8 +70,9 @@ pub struct Sampler {
     disks: Disks,
     traffic: net::Traffic,
     engine: engine::Tree,
-    /// When the last sample was taken, with the traffic totals then.
-    last: Option<(Instant, (u64, u64))>,
+    /// When the sampler was made or last sampled, with the traffic totals then: what the next
+    /// sample's CPU usage and rates are measured since.
+    last: (Instant, (u64, u64)),
     /// Samples taken, for [`RESCAN`].
     samples: u32,
     history: History<HostSample>,
@@ -93,20 +94,32 @@ impl Sampler {
         let kind = RefreshKind::nothing()
             .with_cpu(CpuRefreshKind::nothing().with_usage())
             .with_memory(MemoryRefreshKind::everything());
+        // Made with a first look at the CPUs and the traffic, so that the first sample measures
+        // from here (sysinfo's CPU usage between two looks a few milliseconds apart is noise).
+        let system = System::new_with_specifics(kind).map_err(err)?;
+        let mut traffic = net::Traffic::default();
+        let totals = traffic.totals(true);
         Ok(Self {
-            system: System::new_with_specifics(kind).map_err(err)?,
+            system,
             disks: Disks::new().map_err(err)?,
-            traffic: net::Traffic::default(),
+            traffic,
             engine: engine::Tree::default(),
-            last: None,
+            last: (Instant::now(), totals),
             samples: 0,
             history: History::new(capacity),
         })
     }
 
+    /// Whether a sample now would measure over at least `gap` since the sampler was made or
+    /// last sampled (and over sysinfo's minimum for CPU usage): followers that share a sampler
+    /// sample only when it is due and otherwise take the latest sample.
+    pub fn due(&self, gap: Duration) -> bool {
+        self.last.0.elapsed() >= gap.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL)
+    }
+
     /// Refreshes what the dashboard shows and records a sample; `engine_pid` is the engine's
     /// dockerd, whose process tree is measured too. CPU usage and rates are measured since the
-    /// previous call, so the first sample after `new` reads zero for them.
+    /// sampler was made or last sampled (see [`Sampler::due`]).
     pub fn sample(&mut self, engine_pid: Option<u32>) -> &HostSample {
         self.system.refresh_cpu_usage();
         self.system.refresh_memory();
@@ -115,15 +128,13 @@ impl Sampler {
         self.refresh_disks(rescan);
         let now = Instant::now();
         let totals = self.traffic.totals(rescan);
-        let (secs, rx, tx) = match self.last {
-            Some((then, (rx, tx))) => (
-                now.duration_since(then).as_secs_f64(),
-                totals.0.saturating_sub(rx),
-                totals.1.saturating_sub(tx),
-            ),
-            None => (0.0, 0, 0),
-        };
-        self.last = Some((now, totals));
+        let (then, (rx, tx)) = self.last;
+        let (secs, rx, tx) = (
+            now.duration_since(then).as_secs_f64(),
+            totals.0.saturating_sub(rx),
+            totals.1.saturating_sub(tx),
+        );
+        self.last = (now, totals);
         let rate = |bytes: u64| {
             if secs > 0.0 {
                 (bytes as f64 / secs) as u64
@@ -201,6 +212,11 @@ mod tests {
     #[test]
     fn samples_the_real_host() {
         let mut sampler = Sampler::new(4).unwrap();
+        assert!(
+            !sampler.due(Duration::ZERO),
+            "a sample made at once measures nothing"
+        );
+        wait_until_due(&sampler);
         let first = sampler.sample(None).clone();
         assert!(first.mem_total > 0 && first.mem_used <= first.mem_total);
         assert_eq!(
@@ -209,7 +225,9 @@ mod tests {
         );
         assert!(first.disks.iter().any(|d| d.mount == "/" && d.total > 0));
         assert!(first.engine.is_none());
-        std::thread::sleep(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+        assert!((0.0..=100.0).contains(&first.cpu_percent));
+        assert!(!sampler.due(Duration::from_secs(3600)));
+        wait_until_due(&sampler);
         let second = sampler.sample(Some(std::process::id())).clone();
         assert!((0.0..=100.0).contains(&second.cpu_percent));
         assert!(second.at_ms >= first.at_ms);
@@ -217,5 +235,13 @@ mod tests {
         // This test process stands in for dockerd: its tree is at least itself.
         let engine = second.engine.unwrap();
         assert!(engine.processes >= 1 && engine.memory > 0, "{engine:?}");
+    }
+
+    fn wait_until_due(sampler: &Sampler) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !sampler.due(Duration::ZERO) {
+            assert!(Instant::now() < deadline, "never due");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
