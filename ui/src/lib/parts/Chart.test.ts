@@ -4,12 +4,13 @@ import { FakeIntersection } from "../testing";
 import Chart from "./Chart.svelte";
 
 // uPlot draws on a canvas, which jsdom lacks: a stand-in records what the chart is given.
-const plots = vi.hoisted(() => [] as { data: number[][]; setData: number[][][]; destroyed: boolean }[]);
+type Opts = { axes: { stroke: () => string }[]; hooks: { drawClear: (() => void)[] } };
+const plots = vi.hoisted(() => [] as { opts: Opts; data: number[][]; setData: number[][][]; destroyed: boolean }[]);
 vi.mock("uplot", () => ({
   default: class {
     rec: (typeof plots)[number];
-    constructor(_opts: unknown, data: number[][]) {
-      this.rec = { data, setData: [], destroyed: false };
+    constructor(opts: Opts, data: number[][]) {
+      this.rec = { opts, data, setData: [], destroyed: false };
       plots.push(this.rec);
     }
     setData(data: number[][]) {
@@ -60,6 +61,20 @@ describe("Chart", () => {
     FakeIntersection.scroll(true);
     await waitFor(() => expect(plots[0].setData.at(-1)).toEqual([[1, 2, 3], [10, 20, 30]]));
     expect(container.querySelector("figure")?.dataset.samples).toBe("3");
+  });
+
+  it("draws its axes in the theme's colour, read at each draw", async () => {
+    const { container } = render(Chart, { title: "CPU", series, data: [[1], [10]] });
+    await waitFor(() => expect(plots.length).toBe(1));
+    // (jsdom does not inherit custom properties: set on the chart's own box.)
+    const box = container.querySelector("figure > div") as HTMLElement;
+    box.style.setProperty("--muted", "#123456");
+    const { axes, hooks } = plots[0].opts;
+    hooks.drawClear.forEach((h) => h());
+    expect(axes.map((a) => a.stroke())).toEqual(["#123456", "#123456"]);
+    box.style.setProperty("--muted", "#abcdef");
+    hooks.drawClear.forEach((h) => h());
+    expect(axes[0].stroke()).toBe("#abcdef");
   });
 
   it("lets go of its plot when it goes away", async () => {
