@@ -112,14 +112,19 @@ wait_mark dashboard-rendered >/dev/null
 sleep 10 # let the page settle (caches, the first samples) before measuring
 dash_pss=$(pss_mb)
 ticks=$(getconf CLK_TCK)
-c0=$(cpu_ticks)
-sleep "$SECS"
-c1=$(cpu_ticks)
-idle=$(awk -v t=$((c1 - c0)) -v hz="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", t / hz / s * 100 }')
+# Three windows one after another: this VM's CPU time varies from one 30 s to the next.
+idles=()
+for _ in 1 2 3; do
+  c0=$(cpu_ticks)
+  sleep "$SECS"
+  c1=$(cpu_ticks)
+  idles+=("$(awk -v t=$((c1 - c0)) -v hz="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", t / hz / s * 100 }')")
+done
+idle=$(printf '%s\n' "${idles[@]}" | median)
 procs=$(tree "$APP_PID" | wc -l)
 quit_app
 echo "| memory, dashboard open, 20 running containers (PSS of $procs processes) | ${dash_pss} MB | ≤ 200 MB |"
-echo "| CPU, dashboard open, idle, ${SECS} s | ${idle}% of a core | ≤ 1% |"
+echo "| CPU, dashboard open, idle, median of 3 × ${SECS} s | ${idle}% of a core (${idles[*]}) | ≤ 1% |"
 
 # 4. Tray only: berth-tray alone (what start at login runs with "start minimised" on).
 rm -f "$LOGDIR"/tray.*.log
