@@ -367,8 +367,12 @@ async fn scenario(
 
     // Images.
     ui.click("[data-testid=nav-images]").await?;
-    ui.wait_present(&format!("[data-testid=image-row][data-tag='{}']", fx.image))
-        .await?;
+    // The image of the container started before the app is in use by it.
+    let in_use = format!(
+        "[data-testid=image-row][data-tag='{}'] [data-testid=image-in-use]",
+        fx.image
+    );
+    ui.wait_text(&in_use, "1 container").await?;
     ui.shot("images").await?;
 
     // Build an image from a folder.

@@ -375,18 +375,11 @@ impl Berth {
         conn: &Connection,
         all: bool,
     ) -> Result<Vec<crate::wire::ImageRow>, ApiError> {
-        let used: std::collections::HashSet<String> = conn
-            .client
-            .list_containers(true)
-            .await?
-            .into_iter()
-            .filter_map(|c| c.image_id)
-            .collect();
         Ok(self
             .images(conn)
             .await?
             .into_iter()
-            .filter(|i| !used.contains(&i.id) && (all || i.dangling))
+            .filter(|i| i.containers == 0 && (all || i.dangling))
             .collect())
     }
 }

@@ -355,13 +355,23 @@ impl Berth {
     }
 
     /// Images, newest first, in the engine's own order (which is what the docker CLI shows, ties
-    /// included).
+    /// included), each with the number of containers (of any state) made from it: engines
+    /// before API 1.47 do not count them in the image list, so the containers are listed too.
     pub async fn images(&self, conn: &Connection) -> Result<Vec<ImageRow>, ApiError> {
         let keep_engine_order = |_: &ImageRow, _: &ImageRow| std::cmp::Ordering::Equal;
-        Ok(rows(
-            conn.client.list_images(false).await?,
-            keep_engine_order,
-        ))
+        let (images, containers) = tokio::try_join!(
+            conn.client.list_images(false),
+            conn.client.list_containers(true)
+        )?;
+        let mut used: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for id in containers.into_iter().filter_map(|c| c.image_id) {
+            *used.entry(id).or_default() += 1;
+        }
+        let mut rows: Vec<ImageRow> = rows(images, keep_engine_order);
+        for row in rows.iter_mut().filter(|r| r.containers < 0) {
+            row.containers = used.get(&row.id).copied().unwrap_or(0);
+        }
+        Ok(rows)
     }
 }
 

@@ -207,7 +207,7 @@ pub struct ImageRow {
     pub created: i64,
     #[ts(type = "number")]
     pub size: i64,
-    /// Containers using it; -1 when the engine did not count.
+    /// Containers made from it, of any state.
     #[ts(type = "number")]
     pub containers: i64,
     /// No tag at all.

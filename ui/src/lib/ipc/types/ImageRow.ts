@@ -5,7 +5,7 @@
  */
 export type ImageRow = { id: string, repo_tags: Array<string>, repo_digests: Array<string>, created: number, size: number, 
 /**
- * Containers using it; -1 when the engine did not count.
+ * Containers made from it, of any state.
  */
 containers: number, 
 /**
