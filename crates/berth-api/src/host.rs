@@ -61,6 +61,8 @@ impl Berth {
         )
     }
 
+    /// The dockerd of the engine in use, when it runs here: Berth's own (its supervisor knows
+    /// the pid), or the system's (its pid file).
     async fn engine_pid(&self) -> Option<u32> {
         if let Some(pid) = self.engine_last_status().and_then(|s| s.pid) {
             return Some(pid);

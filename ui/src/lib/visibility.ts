@@ -36,16 +36,16 @@ export function whileVisible(start: () => void, stop: () => void, doc: Document 
  * IntersectionObserver, `el` counts as always in the viewport. */
 export function whileInView(el: Element, start: () => void, stop: () => void, doc: Document = document): () => void {
   const set = toggle(start, stop);
-  let inView = typeof IntersectionObserver === "undefined";
+  const observed = typeof IntersectionObserver !== "undefined";
+  let inView = !observed;
   let pageVisible = false;
   const sync = () => set(inView && pageVisible);
-  const observer =
-    typeof IntersectionObserver === "undefined"
-      ? null
-      : new IntersectionObserver((entries) => {
-          inView = entries.at(-1)?.isIntersecting ?? inView;
-          sync();
-        });
+  const observer = observed
+    ? new IntersectionObserver((entries) => {
+        inView = entries.at(-1)?.isIntersecting ?? inView;
+        sync();
+      })
+    : null;
   observer?.observe(el);
   const endPage = whileVisible(
     () => {
