@@ -1,6 +1,7 @@
 //! The engine's container events to the UI: after each burst of events, one list of every
 //! container goes out as `containers://changed`, with the events. Views take the list from the
-//! event instead of asking again.
+//! event instead of asking again. Its image events go out as `images://changed` (with the
+//! events, no list: the views that show images ask for them again).
 //!
 //! A busy engine can take a while to list (stopping many containers, say), so the state changes
 //! a burst says of containers already in the list go out at once, on the last list
@@ -8,7 +9,7 @@
 
 use std::sync::Arc;
 
-use berth_api::ContainerUpdate;
+use berth_api::EngineChange;
 use berth_api::wire::ContainerRow;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
@@ -27,28 +28,44 @@ struct Event {
     id: String,
 }
 
+impl From<&berth_api::EventView> for Event {
+    fn from(e: &berth_api::EventView) -> Self {
+        Self {
+            action: e.action.clone(),
+            id: e.actor.clone(),
+        }
+    }
+}
+
 pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
     let publish = |events: Vec<Event>, rows: &[ContainerRow]| {
         if let Err(e) = handle.emit(crate::CONTAINERS_CHANGED, Change { events, rows }) {
             tracing::warn!(%e, "cannot emit the containers");
         }
     };
+    let images_changed = |events: &[berth_api::EventView]| {
+        let events: Vec<Event> = events.iter().map(Event::from).collect();
+        if let Err(e) = handle.emit(crate::IMAGES_CHANGED, events) {
+            tracing::warn!(%e, "cannot emit the image events");
+        }
+    };
     // The last list, and the events of the last burst that wait for the next one.
     let mut last = Vec::new();
     let mut waiting = Vec::new();
     berth
-        .follow_containers(|update| match update {
-            ContainerUpdate::Burst(burst) => {
+        .follow_changes(|change| match change {
+            EngineChange::Burst(burst) => {
                 let Patched { rows, told, rest } = patched(&last, burst);
                 if !told.is_empty() {
                     publish(told, &rows);
                 }
                 waiting = rest;
             }
-            ContainerUpdate::Listed(rows) => {
+            EngineChange::Listed(rows) => {
                 publish(std::mem::take(&mut waiting), &rows);
                 last = rows;
             }
+            EngineChange::Images(events) => images_changed(events),
         })
         .await;
 }
@@ -79,10 +96,7 @@ fn patched(rows: &[ContainerRow], burst: &[berth_api::EventView]) -> Patched {
     let mut rows = rows.to_vec();
     let (mut told, mut rest) = (Vec::new(), Vec::new());
     for e in burst {
-        let event = Event {
-            action: e.action.clone(),
-            id: e.actor.clone(),
-        };
+        let event = Event::from(e);
         let Some(at) = rows.iter().position(|r| r.id == e.actor) else {
             rest.push(event);
             continue;

@@ -1,6 +1,6 @@
 //! End to end: the real app under Xvfb, driven through `tauri-driver` and Debian's
 //! WebKitWebDriver, against the test harness's own dockerd. The app shows the engine and its
-//! containers; a container is run from the run dialog (after its inline checks refuse bad
+//! containers, and follows a container and images made outside it; a container is run from the run dialog (after its inline checks refuse bad
 //! input), answers on its host port, shows its output in Logs, runs a command in the Terminal,
 //! and is stopped and removed; an image is built from a folder (and its end is a desktop
 //! notification); a compose project comes up and is grouped in the container list. Each view is
@@ -285,6 +285,26 @@ async fn scenario(
     ui.wait_at_least("figure[aria-label='Host CPU']", "data-samples", 3)
         .await?;
     ui.shot("dashboard").await?;
+    // Its counts follow what is done on the engine, by whoever: a container started and an
+    // image committed outside the app.
+    let running = ui
+        .wait_at_least("[data-testid=engine-counts]", "data-running", 1)
+        .await?;
+    let images = ui
+        .wait_at_least("[data-testid=engine-images]", "data-images", 1)
+        .await?;
+    let outside = fx.scope.name(&format!("outside{suffix}"));
+    made.containers.push(outside.clone());
+    let committed = format!("berth-e2e/committed:{suffix}");
+    made.images.push(committed.clone());
+    engine().docker_ok(&["run", "-d", "--name", &outside, &fx.image]);
+    ui.wait_at_least("[data-testid=engine-counts]", "data-running", running + 1)
+        .await?;
+    engine().docker_ok(&["commit", "--pause=false", &outside, &committed]);
+    ui.wait_at_least("[data-testid=engine-images]", "data-images", images + 1)
+        .await?;
+    engine().docker_ok(&["rm", "-f", &outside]);
+    engine().docker_ok(&["rmi", &committed]);
     // The top containers follow their stats once scrolled to (the container started before
     // the app is the only one running on this engine).
     ui.scroll_to("[data-testid=top-card]").await?;
@@ -373,6 +393,21 @@ async fn scenario(
         fx.image
     );
     ui.wait_text(&in_use, "1 container").await?;
+    // An image made, tagged again and removed outside the app comes and goes in the list, a
+    // line for each tag (as `docker images` shows them).
+    let outside_image = format!("berth-e2e/outside:{suffix}");
+    let second_tag = format!("berth-e2e/outside-too:{suffix}");
+    made.images
+        .extend([outside_image.clone(), second_tag.clone()]);
+    let row = |tag: &str| format!("[data-testid=image-row][data-tag='{tag}']");
+    engine().docker_ok(&["commit", "--pause=false", &fx.existing, &outside_image]);
+    ui.wait_present(&row(&outside_image)).await?;
+    engine().docker_ok(&["tag", &outside_image, &second_tag]);
+    ui.wait_present(&row(&second_tag)).await?;
+    ui.wait_present(&row(&outside_image)).await?;
+    engine().docker_ok(&["rmi", &outside_image, &second_tag]);
+    ui.wait_gone(&row(&outside_image)).await?;
+    ui.wait_gone(&row(&second_tag)).await?;
     ui.shot("images").await?;
 
     // Build an image from a folder.

@@ -1,5 +1,5 @@
 //! Live views of the engine in the facade: container usage (stats), processes (top), the
-//! engine's event stream, and the containers followed through it.
+//! engine's event stream, and the containers and images followed through it.
 
 use std::collections::BTreeMap;
 
@@ -171,43 +171,56 @@ impl Berth {
     }
 }
 
-/// What [`Berth::follow_containers`] reports.
-pub enum ContainerUpdate<'a> {
+/// What [`Berth::follow_changes`] reports.
+pub enum EngineChange<'a> {
     /// Every container as the engine lists them (theirs to keep): when an engine answers,
-    /// after each burst of events, and empty when it goes away.
+    /// after each burst of container events, and empty when it goes away.
     Listed(Vec<ContainerRow>),
     /// A burst of container events (those already waiting, taken together), before the list
     /// that follows it.
     Burst(&'a [EventView]),
+    /// A burst of image events (pulled, built or tagged, untagged, removed, loaded): the
+    /// images' list is not what it was.
+    Images(&'a [EventView]),
 }
 
 impl Berth {
-    /// Follows the containers of whichever engine answers, for as long as the future runs: the
-    /// list, then each burst of the engine's container events and the list after it. When the
-    /// engine goes away (or none answers), looks again when Berth's engine starts here, or
-    /// after two seconds for one started elsewhere.
-    pub async fn follow_containers(&self, mut on: impl FnMut(ContainerUpdate<'_>)) {
+    /// Follows the containers and images of whichever engine answers, for as long as the
+    /// future runs: the containers' list, then each burst of the engine's container events and
+    /// the list after it, and each burst of its image events. When the engine goes away (or
+    /// none answers), looks again when Berth's engine starts here, or after two seconds for one
+    /// started elsewhere.
+    pub async fn follow_changes(&self, mut on: impl FnMut(EngineChange<'_>)) {
+        let kinds = ["type=container".to_owned(), "type=image".to_owned()];
         loop {
             if let Ok(conn) = self.connect().await
-                && let Ok(events) = self.events(&conn, None, None, &["type=container".to_owned()])
+                && let Ok(events) = self.events(&conn, None, None, &kinds)
             {
                 let mut events = std::pin::pin!(events);
                 if let Ok(rows) = self.containers(&conn, true).await {
-                    on(ContainerUpdate::Listed(rows));
+                    on(EngineChange::Listed(rows));
                 }
                 while let Some(Ok(first)) = events.next().await {
                     let mut burst = vec![first];
                     while let Some(Some(Ok(more))) = events.next().now_or_never() {
                         burst.push(more);
                     }
-                    on(ContainerUpdate::Burst(&burst));
+                    let (images, containers): (Vec<_>, Vec<_>) =
+                        burst.into_iter().partition(|e| e.kind == "image");
+                    if !images.is_empty() {
+                        on(EngineChange::Images(&images));
+                    }
+                    if containers.is_empty() {
+                        continue;
+                    }
+                    on(EngineChange::Burst(&containers));
                     let Ok(rows) = self.containers(&conn, true).await else {
                         break;
                     };
-                    on(ContainerUpdate::Listed(rows));
+                    on(EngineChange::Listed(rows));
                 }
             }
-            on(ContainerUpdate::Listed(Vec::new()));
+            on(EngineChange::Listed(Vec::new()));
             self.forget_connection().await;
             self.look_again().await;
         }

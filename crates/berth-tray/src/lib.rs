@@ -65,7 +65,7 @@ mod linux {
 
     use berth_api::desktop::{self, APP_EXE};
     use berth_api::wire::{ContainerRow, EngineView};
-    use berth_api::{Berth, ContainerUpdate, Launch, Target};
+    use berth_api::{Berth, EngineChange, Launch, Target};
     use ksni::TrayMethods;
     use tokio::sync::{mpsc, watch};
 
@@ -273,18 +273,19 @@ mod linux {
     async fn follow_containers(berth: Arc<Berth>, shown: mpsc::UnboundedSender<Shown>) {
         let expected = news::Expected::default();
         berth
-            .follow_containers(|update| match update {
-                ContainerUpdate::Burst(events) => {
+            .follow_changes(|change| match change {
+                EngineChange::Burst(events) => {
                     for event in events {
                         if let Some(text) = news::container_news(&expected, event) {
                             news::show(&berth, &text);
                         }
                     }
                 }
-                ContainerUpdate::Listed(rows) => {
+                EngineChange::Listed(rows) => {
                     let running = rows.into_iter().filter(|r| r.state == "running");
                     let _ = shown.send(Shown::Running(running.collect()));
                 }
+                EngineChange::Images(_) => {}
             })
             .await;
     }

@@ -70,6 +70,11 @@ export const CONTAINERS_CHANGED = "containers://changed";
 /** What `containers://changed` carries: a burst of the engine's container events and every
  * container after it. */
 export type ContainersChanged = { events: { action: string; id: string }[]; rows: ContainerRow[] };
+/** The event the app emits for each burst of image events (pulled, built or tagged, untagged,
+ * removed, loaded) of the engine in use. */
+export const IMAGES_CHANGED = "images://changed";
+/** What `images://changed` carries: the burst's events (no list: ask for the images again). */
+export type ImagesChanged = { action: string; id: string }[];
 
 /** What a stream delivers: items in batches, and at the end `done` (with an error if it failed). */
 export type Batch<T> = { items: T[]; done: boolean; error: ApiError | null };
@@ -200,6 +205,7 @@ export function api(t: Transport) {
 
     onEngine: (handler: (v: EngineView) => void) => t.listen<EngineView>(ENGINE_STATE, handler),
     onContainers: (handler: (change: ContainersChanged) => void) => t.listen<ContainersChanged>(CONTAINERS_CHANGED, handler),
+    onImages: (handler: (events: ImagesChanged) => void) => t.listen<ImagesChanged>(IMAGES_CHANGED, handler),
   };
 }
 

@@ -2,7 +2,8 @@ import { cleanup, render, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../ipc";
 import { EngineStore } from "../engine.svelte";
-import { container, FakeBackend, FakeIntersection, FakeTransport } from "../testing";
+import { container, FakeBackend, FakeIntersection, FakeTransport, view } from "../testing";
+import type { InfoView } from "../ipc";
 import Dashboard from "./Dashboard.svelte";
 
 beforeEach(() => {
@@ -32,5 +33,49 @@ describe("Dashboard", () => {
     await waitFor(() => expect(live("stats_all")).toBe(1));
     cleanup();
     expect(live("stats_all") + live("host_follow")).toBe(0);
+  });
+
+  it("reads the engine's counts again when containers or images come and go", async () => {
+    const t = new FakeTransport();
+    t.handlers.containers = () => [];
+    let running = 0;
+    let images = 1;
+    t.handlers.info = (): InfoView => ({
+      connection: view("running").connection!,
+      server_version: "20.10.24",
+      containers: running,
+      running,
+      paused: 0,
+      stopped: 0,
+      images,
+      storage_driver: "overlay2",
+      cgroup_driver: "systemd",
+      data_root: "/var/lib/docker",
+      kernel: "6.1",
+      os: "Debian",
+      arch: "x86_64",
+      cpus: 2,
+      memory: 1 << 30,
+      name: "host",
+      rootless: false,
+    });
+    const backend = new FakeBackend();
+    backend.current = view("running");
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    const { getByTestId, getByText } = render(Dashboard, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
+    await waitFor(() => expect(getByTestId("engine-counts").textContent).toBe("0 running, 0 paused, 0 stopped"));
+    const asked = () => t.calls.filter((c) => c.command === "info").length;
+    const before = asked();
+    // An exec in a container changes no count: not asked again.
+    t.emit("containers://changed", { events: [{ action: "exec_start: sh", id: "a" }], rows: [] });
+    running = 1;
+    t.emit("containers://changed", { events: [{ action: "start", id: "a" }], rows: [container("a")] });
+    await waitFor(() => expect(getByTestId("engine-counts").textContent).toBe("1 running, 0 paused, 0 stopped"));
+    expect(asked()).toBe(before + 1);
+    images = 2;
+    t.emit("images://changed", [{ action: "tag", id: "sha256:1" }]);
+    await waitFor(() => expect(getByText("2")).toBeTruthy());
+    expect(asked()).toBe(before + 2);
   });
 });
