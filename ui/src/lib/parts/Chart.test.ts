@@ -4,7 +4,11 @@ import { FakeIntersection } from "../testing";
 import Chart from "./Chart.svelte";
 
 // uPlot draws on a canvas, which jsdom lacks: a stand-in records what the chart is given.
-type Opts = { axes: { stroke: () => string }[]; hooks: { drawClear: (() => void)[] } };
+type Opts = {
+  axes: { stroke: () => string }[];
+  hooks: { drawClear: (() => void)[] };
+  scales: { x: { range?: (u: unknown, lo: number, hi: number) => [number, number] } };
+};
 const plots = vi.hoisted(() => [] as { opts: Opts; data: number[][]; setData: number[][][]; destroyed: boolean }[]);
 vi.mock("uplot", () => ({
   default: class {
@@ -12,6 +16,10 @@ vi.mock("uplot", () => ({
     constructor(opts: Opts, data: number[][]) {
       this.rec = { opts, data, setData: [], destroyed: false };
       plots.push(this.rec);
+    }
+    bbox = { width: 400 };
+    get data() {
+      return this.rec.setData.at(-1) ?? this.rec.data;
     }
     setData(data: number[][]) {
       this.rec.setData.push(data);
@@ -83,5 +91,23 @@ describe("Chart", () => {
     cleanup();
     expect(plots[0].destroyed).toBe(true);
     expect(FakeIntersection.live.size).toBe(0);
+  });
+
+  it("with a span, shows that much time and redraws once the newest sample moved it by 2 px", async () => {
+    // 400 px wide (the stand-in's plot area), ten minutes: 2 px is 3 s.
+    const at = (n: number) => [Array.from({ length: n }, (_, i) => i + 1), Array.from({ length: n }, () => 5)];
+    const { rerender, container } = render(Chart, { title: "CPU", series, data: at(1), span: 600 });
+    await waitFor(() => expect(plots.length).toBe(1));
+    expect(plots[0].opts.scales.x.range?.(null, 1, 700)).toEqual([100, 700]);
+    for (let n = 2; n <= 10; n++) await rerender({ data: at(n) });
+    await waitFor(() => expect(container.querySelector("figure")?.dataset.samples).toBe("10"));
+    expect(plots[0].setData.map((d) => d[0].length)).toEqual([1, 4, 7, 10]);
+    // Without a span, each sample.
+    plots.length = 0;
+    cleanup();
+    const plain = render(Chart, { title: "CPU", series, data: at(1) });
+    await waitFor(() => expect(plots.length).toBe(1));
+    for (let n = 2; n <= 4; n++) await plain.rerender({ data: at(n) });
+    expect(plots[0].setData.map((d) => d[0].length)).toEqual([1, 2, 3, 4]);
   });
 });
