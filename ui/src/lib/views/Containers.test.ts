@@ -1,5 +1,5 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
-import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { api } from "../ipc";
 import { Nav } from "../nav.svelte";
 import { container, FakeTransport } from "../testing";
@@ -7,18 +7,22 @@ import Containers from "./Containers.svelte";
 
 afterEach(cleanup);
 
+/** jsdom lays nothing out: gives the scroller the size of a 600 px tall pane, for one test. */
+function paneOf600px() {
+  const size = (prop: "clientHeight" | "clientWidth", px: number) => {
+    const before = Object.getOwnPropertyDescriptor(Element.prototype, prop)!;
+    Object.defineProperty(Element.prototype, prop, { configurable: true, get: () => px });
+    onTestFinished(() => {
+      Object.defineProperty(Element.prototype, prop, before);
+    });
+  };
+  size("clientHeight", 600);
+  size("clientWidth", 800);
+}
+
 describe("Containers", () => {
   it("puts only the rows in view in the page, even with thousands", async () => {
-    // jsdom lays nothing out: give the scroller the size of a 600 px tall pane.
-    const size = (prop: "clientHeight" | "clientWidth", px: number) => {
-      const before = Object.getOwnPropertyDescriptor(Element.prototype, prop)!;
-      Object.defineProperty(Element.prototype, prop, { configurable: true, get: () => px });
-      onTestFinished(() => {
-        Object.defineProperty(Element.prototype, prop, before);
-      });
-    };
-    size("clientHeight", 600);
-    size("clientWidth", 800);
+    paneOf600px();
     const t = new FakeTransport();
     const rows = Array.from({ length: 2000 }, (_, i) => container(`c${i}`, { project: i < 1000 ? "big" : null }));
     t.handlers.containers = () => rows;
@@ -34,5 +38,17 @@ describe("Containers", () => {
     t.handlers.containers = () => [];
     render(Containers, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     await waitFor(() => expect(screen.getByTestId("no-containers")).toBeTruthy());
+  });
+
+  it("counts a container's age on as time passes", async () => {
+    vi.useFakeTimers({ now: 10_000_000, shouldAdvanceTime: true });
+    onTestFinished(() => void vi.useRealTimers());
+    paneOf600px();
+    const t = new FakeTransport();
+    t.handlers.containers = () => [container("web", { created: 10_000 - 30 })];
+    render(Containers, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await waitFor(() => expect(screen.getByTestId("container-row").textContent).toContain("just now"));
+    vi.advanceTimersByTime(120_000);
+    await waitFor(() => expect(screen.getByTestId("container-row").textContent).toContain("2 minutes ago"));
   });
 });
