@@ -1,4 +1,4 @@
-import { cleanup, render, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, type ImageRow } from "../ipc";
 import { Nav } from "../nav.svelte";
@@ -24,5 +24,25 @@ describe("Images", () => {
     await waitFor(() => expect(document.querySelector('[data-testid=image-row][data-tag="web:2"]')).not.toBeNull());
     unmount();
     await waitFor(() => expect(t.listeners.get("images://changed")?.length ?? 0).toBe(0));
+  });
+
+  it("shows each tag of an image on its own line; Remove on one of several only untags it", async () => {
+    const t = new FakeTransport();
+    const both = { ...image("app:1"), repo_tags: ["app:1", "localhost:5000/app:1"] };
+    let rows = [both];
+    t.handlers.images = () => rows;
+    t.handlers.image_remove = () => {
+      rows = [{ ...both, repo_tags: ["app:1"] }];
+    };
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const line = (tag: string) => document.querySelector<HTMLElement>(`[data-testid=image-row][data-tag="${tag}"]`);
+    await waitFor(() => expect(line("localhost:5000/app:1")).not.toBeNull());
+    expect(line("app:1")).not.toBeNull();
+    await fireEvent.click(line("localhost:5000/app:1")!.querySelector("button.danger")!);
+    expect(screen.getByText("Untag image")).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Untag" }));
+    await waitFor(() => expect(line("localhost:5000/app:1")).toBeNull());
+    expect(t.calls.find((c) => c.command === "image_remove")?.args).toMatchObject({ names: ["localhost:5000/app:1"] });
+    expect(line("app:1")).not.toBeNull();
   });
 });
