@@ -273,13 +273,7 @@ impl Berth {
         match found {
             Ok(found) => EngineView {
                 own,
-                connection: Some(
-                    crate::Connection {
-                        client: found.client,
-                        candidate: found.candidate,
-                    }
-                    .view(),
-                ),
+                connection: Some(crate::Connection::from(found).view()),
                 problem: None,
             },
             Err(e) => EngineView {

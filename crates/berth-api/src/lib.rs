@@ -62,6 +62,18 @@ pub enum Target {
 pub struct Connection {
     pub client: Client,
     pub candidate: Candidate,
+    /// See [`ConnectionView::passed_over`].
+    pub passed_over: Option<String>,
+}
+
+impl From<discovery::Found> for Connection {
+    fn from(found: discovery::Found) -> Self {
+        Self {
+            passed_over: found.unheeded(),
+            client: found.client,
+            candidate: found.candidate,
+        }
+    }
 }
 
 impl Connection {
@@ -70,6 +82,7 @@ impl Connection {
             source: self.candidate.source.to_string(),
             host: self.candidate.endpoint.host.clone(),
             api_version: self.client.api_version().to_owned(),
+            passed_over: self.passed_over.clone(),
         }
     }
 }
@@ -182,13 +195,11 @@ impl Berth {
             return Ok(Connection {
                 client,
                 candidate: only.clone(),
+                passed_over: None,
             });
         }
         let found = discovery::connect_first(&candidates, PING_TIMEOUT).await?;
-        Ok(Connection {
-            client: found.client,
-            candidate: found.candidate,
-        })
+        Ok(Connection::from(found))
     }
 
     /// The connection the app uses for its calls: made on first use and kept until

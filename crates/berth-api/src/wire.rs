@@ -79,6 +79,9 @@ pub struct ConnectionView {
     pub source: String,
     pub host: String,
     pub api_version: String,
+    /// The engine asked for (`DOCKER_HOST`, or the current context) when it did not answer
+    /// and this one is used instead, said in one line; the Docker CLI would fail there.
+    pub passed_over: Option<String>,
 }
 
 /// `berth version`: the client and the engine.

@@ -437,7 +437,10 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
         Command::Version => {
             // A report: it never starts an engine (docker's doesn't either).
             let conn = match berth.connect().await {
-                Ok(conn) => conn,
+                Ok(conn) => {
+                    warn_passed_over(&conn);
+                    conn
+                }
                 Err(e) => {
                     // Like docker: the client's half, then why there is no server half.
                     if let Format::Table = format {
@@ -500,9 +503,10 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
     }
 }
 
-/// Connects, starting Berth's own engine when none answers and the settings allow it.
+/// Connects, starting Berth's own engine when none answers and the settings allow it; says on
+/// stderr when the engine asked for (`DOCKER_HOST`, the current context) was passed over.
 pub(crate) async fn connect(berth: &Berth) -> Result<Connection> {
-    Ok(berth
+    let conn = berth
         .connect_or_start(|config| {
             eprintln!(
                 "No engine answers; starting Berth's own ({}, data in {})…",
@@ -510,7 +514,15 @@ pub(crate) async fn connect(berth: &Berth) -> Result<Connection> {
                 config.paths.data_root.display()
             );
         })
-        .await?)
+        .await?;
+    warn_passed_over(&conn);
+    Ok(conn)
+}
+
+fn warn_passed_over(conn: &Connection) {
+    if let Some(line) = &conn.passed_over {
+        eprintln!("Warning: {line}");
+    }
 }
 
 async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()> {

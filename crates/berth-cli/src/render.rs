@@ -513,7 +513,10 @@ pub fn engine_status_text(view: &EngineView) -> String {
             out += &format!(
                 "In use: {} at {} (API {})\n",
                 c.source, c.host, c.api_version
-            )
+            );
+            if let Some(line) = &c.passed_over {
+                out += &format!("Warning: {line}\n");
+            }
         }
         (None, Some(problem)) => out += &format!("In use: none: {problem}\n"),
         (None, None) => out += "In use: none\n",

@@ -5,7 +5,7 @@
 mod support;
 
 use berth_testkit::{Scope, busybox_image, engine};
-use support::{Home, fails, json_lines, ok, write_context};
+use support::{Home, fails, json_lines, ok, run, write_context};
 
 /// Runs `docker`, `berth`, `docker` and checks that berth printed what docker printed on one
 /// side of it: the CREATED column moves with the clock, and two docker runs bracket berth's.
@@ -176,6 +176,46 @@ fn negotiates_down_to_the_engines_api() {
         e.root.join("data").display().to_string().as_str()
     );
     assert_eq!(info["rootless"], false);
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_docker_host_that_does_not_answer_is_said_to_be_passed_over() {
+    // DOCKER_HOST names no engine; the current context (the harness's engine) answers. The
+    // Docker CLI would fail; Berth uses the context, and says so on every command.
+    let e = engine();
+    let home = Home::new();
+    write_context(&home.docker_config(), "local", &e.host, None);
+    std::fs::write(
+        home.docker_config().join("config.json"),
+        r#"{"currentContext": "local"}"#,
+    )
+    .unwrap();
+    let gone = "unix:///nonexistent/docker.sock";
+    let said = format!(
+        "DOCKER_HOST {gone} does not answer (no socket); using context local at {} instead",
+        e.host
+    );
+    let mut ps = home.berth(&["ps"]);
+    ps.env("DOCKER_HOST", gone);
+    let out = run(&mut ps);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end(), format!("Warning: {said}"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("CONTAINER ID"));
+
+    let mut status = home.berth(&["engine", "status"]);
+    status.env("DOCKER_HOST", gone);
+    let text = ok(status);
+    assert!(text.contains(&format!("Warning: {said}\n")), "{text}");
+    let mut version = home.berth(&["version", "--format", "json"]);
+    version.env("DOCKER_HOST", gone);
+    let json = &json_lines(&ok(version))[0];
+    assert_eq!(json["connection"]["passed_over"], said.as_str());
+
+    // With nothing passed over, nothing is said.
+    let out = run(home.berth(&["ps"]));
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
 }
 
 #[test]

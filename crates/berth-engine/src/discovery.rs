@@ -81,30 +81,48 @@ pub fn candidates(store: &ContextStore, berth_socket: &Path) -> Result<Vec<Candi
 pub struct Found {
     pub candidate: Candidate,
     pub client: Client,
+    /// The candidates before it, which did not answer, each with why (`no socket`, `refused`…).
+    pub passed_over: Vec<(Candidate, &'static str)>,
+}
+
+impl Found {
+    /// The engine the user asked for (`DOCKER_HOST`, or a current context other than
+    /// `default`) when it did not answer and another one is in use, said in one line: the
+    /// Docker CLI would fail there, so Berth says it did not use it.
+    pub fn unheeded(&self) -> Option<String> {
+        let (asked, why) = self
+            .passed_over
+            .iter()
+            .find(|(c, _)| matches!(c.source, Source::DockerHost | Source::Context(_)))?;
+        Some(format!(
+            "{} {} does not answer ({why}); using {} at {} instead",
+            asked.source, asked.endpoint.host, self.candidate.source, self.candidate.endpoint.host
+        ))
+    }
 }
 
 /// Connects to the first candidate that answers within `timeout` each.
 pub async fn connect_first(candidates: &[Candidate], timeout: Duration) -> Result<Found, Error> {
-    let mut tried = Vec::new();
+    let mut passed_over = Vec::new();
     for candidate in candidates {
         match Client::connect(&candidate.endpoint, timeout).await {
             Ok(client) => {
                 return Ok(Found {
                     candidate: candidate.clone(),
                     client,
+                    passed_over,
                 });
             }
             Err(err) => {
                 tracing::debug!(source = %candidate.source, %err, "engine candidate unavailable");
-                tried.push(format!(
-                    "{} {}: {}",
-                    candidate.source,
-                    candidate.endpoint.host,
-                    short(&err)
-                ));
+                passed_over.push((candidate.clone(), short(&err)));
             }
         }
     }
+    let tried: Vec<String> = passed_over
+        .iter()
+        .map(|(c, why)| format!("{} {}: {why}", c.source, c.endpoint.host))
+        .collect();
     Err(Error::NoEngine {
         tried: tried.join("; "),
     })

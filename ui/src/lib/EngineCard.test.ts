@@ -54,4 +54,18 @@ describe("EngineCard", () => {
     expect(screen.getByTestId("engine-state").textContent).toBe("failed");
     expect(screen.getByTestId("engine-reason").textContent).toBe("dockerd exited with code 1");
   });
+
+  it("says when the engine asked for (DOCKER_HOST, a context) does not answer and another is used", async () => {
+    const backend = new FakeBackend();
+    const running = view("running");
+    const said = "DOCKER_HOST tcp://10.0.0.9:2375 does not answer (refused); using Berth's engine at unix:///run/berth/docker.sock instead";
+    backend.current = { ...running, connection: { ...running.connection!, passed_over: said } };
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    render(EngineCard, { engine });
+    expect(screen.getByTestId("passed-over").textContent).toBe(`${said}.`);
+    backend.emit(running);
+    flushSync();
+    expect(screen.queryByTestId("passed-over")).toBeNull();
+  });
 });

@@ -8,4 +8,9 @@ export type ConnectionView = {
  * Where it was found: `DOCKER_HOST`, `context NAME`, `system socket`, `user socket`,
  * `Berth's engine`.
  */
-source: string, host: string, api_version: string, };
+source: string, host: string, api_version: string, 
+/**
+ * The engine asked for (`DOCKER_HOST`, or the current context) when it did not answer
+ * and this one is used instead, said in one line; the Docker CLI would fail there.
+ */
+passed_over: string | null, };
