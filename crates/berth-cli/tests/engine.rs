@@ -46,6 +46,9 @@ impl OwnEngine {
 struct Watcher {
     child: std::process::Child,
     lines: std::sync::mpsc::Receiver<(Instant, Value)>,
+    /// The engine log (the supervisor's and dockerd's output), shown when a wait fails.
+    log: std::path::PathBuf,
+    seen: std::cell::RefCell<Vec<Value>>,
 }
 
 impl Watcher {
@@ -69,7 +72,12 @@ impl Watcher {
                 }
             }
         });
-        Self { child, lines }
+        Self {
+            child,
+            lines,
+            log: e.home.path().join("state/berth/engine.log"),
+            seen: Default::default(),
+        }
     }
 
     /// The first status line that satisfies `cond`, and when it arrived.
@@ -78,11 +86,36 @@ impl Watcher {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok((at, v)) if cond(&v) => return (v, at),
-                Ok(_) => {}
-                Err(_) => panic!("no status line for {what} within {secs} s"),
+                Ok((at, v)) => {
+                    self.seen.borrow_mut().push(v.clone());
+                    if cond(&v) {
+                        return (v, at);
+                    }
+                }
+                Err(_) => panic!(
+                    "no status line for {what} within {secs} s; the lines so far:\n{}\nthe end of {}:\n{}",
+                    self.seen
+                        .borrow()
+                        .iter()
+                        .map(Value::to_string)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    self.log.display(),
+                    log_tail(&self.log, 60),
+                ),
             }
         }
+    }
+}
+
+/// The last `n` lines of a file, or why there are none.
+fn log_tail(path: &std::path::Path, n: usize) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let lines: Vec<&str> = text.lines().collect();
+            lines[lines.len().saturating_sub(n)..].join("\n")
+        }
+        Err(e) => format!("(cannot read it: {e})"),
     }
 }
 

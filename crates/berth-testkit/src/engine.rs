@@ -89,6 +89,15 @@ fn start() -> Engine {
         teardown = crate::NET_TEARDOWN,
     );
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    // Rootful dockerds starting at the same moment clash on the host's shared firewall chains;
+    // Berth's engines take the same lock (berth-engine's `START_LOCK`) until they answer.
+    let start_lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open("/run/lock/berth-dockerd-start.lock")
+        .expect("the engine start lock in /run/lock");
+    start_lock.lock().expect("taking the engine start lock");
     let guard = guarded(&argv, &root.join("dockerd.log"), &cleanup);
     let engine = Engine {
         host: format!("unix://{}", socket.display()),
@@ -101,6 +110,7 @@ fn start() -> Engine {
         _guard: Mutex::new(guard),
     };
     wait_until(60, "the test engine to answer", || engine.pings());
+    drop(start_lock);
     engine
 }
 

@@ -46,6 +46,11 @@ pub(crate) async fn launch(config: &EngineConfig) -> Result<Daemon, LaunchError>
     if let Some(daemon) = clear_stale(config).await {
         return Ok(daemon);
     }
+    // Held until this dockerd answers or fails; released on drop.
+    let _start_lock = match config.mode {
+        Mode::Rootful => start_lock(Path::new(START_LOCK), config.ready_timeout).await,
+        Mode::Rootless => None,
+    };
     if config.mode == Mode::Rootful
         && let Some(bridge) = &config.bridge
     {
@@ -77,6 +82,41 @@ pub(crate) async fn launch(config: &EngineConfig) -> Result<Daemon, LaunchError>
     })?;
     tracing::info!(mode = %config.mode, pid = child.id(), "engine process started");
     wait_ready(child, config).await
+}
+
+/// A rootful dockerd, starting, removes and re-creates the host's shared firewall chains (nat
+/// and filter `DOCKER`, `DOCKER-ISOLATION-STAGE-*`: libnetwork's bridge driver), so two starting
+/// at the same moment fail with "iptables: Chain already exists". Berth's rootful engines (and
+/// the test harness's engines) take this lock from before dockerd starts until it answers. A
+/// rootless dockerd has its own network namespace and chains.
+pub const START_LOCK: &str = "/run/lock/berth-dockerd-start.lock";
+
+/// Takes the start lock at `path`, waiting up to `wait` for another engine's start. `None` when
+/// the lock cannot be opened or stays taken: the start goes ahead, and a clash with the other
+/// start is a retryable failure.
+async fn start_lock(path: &Path, wait: Duration) -> Option<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .inspect_err(
+            |e| tracing::warn!(path = %path.display(), %e, "cannot open the engine start lock"),
+        )
+        .ok()?;
+    let deadline = Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Some(file),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), %e, "starting without the engine start lock");
+                return None;
+            }
+        }
+    }
 }
 
 /// The command line: dockerd with Berth's own paths, inside rootlesskit when rootless.
@@ -485,6 +525,33 @@ fn message_of(line: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_start_waits_for_another_start_to_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("start.lock");
+        let first = start_lock(&path, Duration::ZERO)
+            .await
+            .expect("a free lock");
+        let waited = Instant::now();
+        assert!(
+            start_lock(&path, Duration::from_millis(200))
+                .await
+                .is_none(),
+            "taken while another start holds it"
+        );
+        assert!(waited.elapsed() >= Duration::from_millis(200));
+        let (second, ()) = tokio::join!(start_lock(&path, Duration::from_secs(10)), async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            drop(first);
+        });
+        assert!(second.is_some(), "taken once the other start let go");
+        assert!(
+            start_lock(&dir.path().join("no/such/dir/lock"), Duration::ZERO)
+                .await
+                .is_none()
+        );
+    }
 
     #[test]
     fn child_path_gains_the_sbin_dirs() {
