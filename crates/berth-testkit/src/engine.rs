@@ -90,14 +90,14 @@ fn start() -> Engine {
     );
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     // Rootful dockerds starting at the same moment clash on the host's shared firewall chains;
-    // Berth's engines take the same lock (berth-engine's `START_LOCK`) until they answer.
+    // Berth's engines take the same lock (berth-engine's `START_LOCK`) until they answer. Without
+    // /run/lock the start goes ahead unserialised, as Berth's own does.
     let start_lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open("/run/lock/berth-dockerd-start.lock")
-        .expect("the engine start lock in /run/lock");
-    start_lock.lock().expect("taking the engine start lock");
+        .and_then(|f| f.lock().map(|()| f));
     let guard = guarded(&argv, &root.join("dockerd.log"), &cleanup);
     let engine = Engine {
         host: format!("unix://{}", socket.display()),
