@@ -171,6 +171,29 @@ impl Berth {
     }
 }
 
+/// Whether a container event can change what a container list shows. A command run in a
+/// container (a health check runs one each interval: `exec_create`, `exec_start`, `exec_die`),
+/// a terminal attached or resized, files copied in or out, a commit: none does.
+fn changes_the_list(action: &str) -> bool {
+    let verb = action.split(':').next().unwrap_or(action);
+    !matches!(
+        verb,
+        "exec_create"
+            | "exec_start"
+            | "exec_die"
+            | "exec_detach"
+            | "attach"
+            | "detach"
+            | "resize"
+            | "top"
+            | "archive-path"
+            | "extract-to-dir"
+            | "copy"
+            | "export"
+            | "commit"
+    )
+}
+
 /// What [`Berth::follow_changes`] reports.
 pub enum EngineChange<'a> {
     /// Every container as the engine lists them (theirs to keep): when an engine answers,
@@ -205,11 +228,12 @@ impl Berth {
                     while let Some(Some(Ok(more))) = events.next().now_or_never() {
                         burst.push(more);
                     }
-                    let (images, containers): (Vec<_>, Vec<_>) =
+                    let (images, mut containers): (Vec<_>, Vec<_>) =
                         burst.into_iter().partition(|e| e.kind == "image");
                     if !images.is_empty() {
                         on(EngineChange::Images(&images));
                     }
+                    containers.retain(|e| changes_the_list(&e.action));
                     if containers.is_empty() {
                         continue;
                     }
@@ -223,6 +247,37 @@ impl Berth {
             on(EngineChange::Listed(Vec::new()));
             self.forget_connection().await;
             self.look_again().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes_the_list;
+
+    #[test]
+    fn a_command_run_in_a_container_does_not_change_the_list_its_health_does() {
+        for action in [
+            "exec_create: /bin/sh -c wget -q localhost",
+            "exec_start: /bin/sh -c wget -q localhost",
+            "exec_die",
+            "attach",
+            "resize",
+            "archive-path",
+        ] {
+            assert!(!changes_the_list(action), "{action}");
+        }
+        for action in [
+            "create",
+            "start",
+            "die",
+            "pause",
+            "rename",
+            "destroy",
+            "health_status: healthy",
+            "health_status: unhealthy",
+        ] {
+            assert!(changes_the_list(action), "{action}");
         }
     }
 }
