@@ -42,6 +42,8 @@ pub struct RunRequest {
     pub health_cmd: Option<String>,
     #[ts(type = "number | null")]
     pub health_interval_ms: Option<u64>,
+    #[ts(type = "number | null")]
+    pub health_timeout_ms: Option<u64>,
     pub health_retries: Option<u32>,
     pub rm: bool,
     pub tty: bool,
@@ -149,7 +151,7 @@ impl Berth {
             health: req.health_cmd.as_ref().map(|cmd| spec::Health {
                 command: cmd.clone(),
                 interval_ms: req.health_interval_ms,
-                timeout_ms: None,
+                timeout_ms: req.health_timeout_ms,
                 retries: req.health_retries,
             }),
             auto_remove: req.rm,

@@ -446,9 +446,12 @@ pub struct RunArgs {
     pub memory: Option<String>,
     #[arg(long = "health-cmd")]
     pub health_cmd: Option<String>,
-    /// Seconds between health checks.
-    #[arg(long = "health-interval")]
+    /// Time between health checks, as Docker writes it (30s, 1m30s), in milliseconds here.
+    #[arg(long = "health-interval", value_name = "DURATION", value_parser = duration_ms)]
     pub health_interval: Option<u64>,
+    /// How long one health check may run (30s, 1m30s), in milliseconds here.
+    #[arg(long = "health-timeout", value_name = "DURATION", value_parser = duration_ms)]
+    pub health_timeout: Option<u64>,
     #[arg(long = "health-retries")]
     pub health_retries: Option<u32>,
     #[arg(long)]
@@ -541,4 +544,32 @@ pub enum RegistryCommand {
     Tags { repository: String },
     /// The digest and size of an image in its registry.
     Manifest { image: String },
+}
+
+/// A duration as Docker's flags take it (`30s`, `1m30s`, `500ms`), in milliseconds; a bare
+/// number is refused as Docker refuses it (which unit was meant?).
+fn duration_ms(text: &str) -> Result<u64, String> {
+    let unit = "write it with a unit, e.g. 30s, 1m30s or 500ms";
+    if text.trim().parse::<f64>().is_ok() {
+        return Err(format!("a duration needs a unit: {unit}"));
+    }
+    match berth_compose::convert::duration_ns(text) {
+        Some(ns) if ns >= 0 => Ok((ns / 1_000_000) as u64),
+        _ => Err(format!("not a duration: {unit}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_ms;
+
+    #[test]
+    fn durations_are_written_as_docker_writes_them() {
+        assert_eq!(duration_ms("2s"), Ok(2_000));
+        assert_eq!(duration_ms("1m30s"), Ok(90_000));
+        assert_eq!(duration_ms("500ms"), Ok(500));
+        assert!(duration_ms("2").unwrap_err().contains("needs a unit"));
+        assert!(duration_ms("soon").unwrap_err().contains("not a duration"));
+        assert!(duration_ms("-5s").is_err());
+    }
 }

@@ -5,7 +5,7 @@
 
 mod support;
 
-use berth_testkit::{Scope, busybox_image, engine, write_busybox_context};
+use berth_testkit::{Scope, busybox_image, engine, wait_until, write_busybox_context};
 use support::{Home, fails, feed, json_lines, ok, run};
 
 fn state(home: &Home, host: &str, name: &str) -> String {
@@ -301,6 +301,59 @@ fn bad_input_is_refused_before_the_engine() {
         let err = fails(cmd);
         assert!(err.contains(want), "{args:?}: {err}");
     }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_health_check_with_its_times_written_as_docker_writes_them() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:checked", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let name = scope.name("checked");
+    let health = |args: &[&str]| {
+        let mut all = vec!["-H", h, "run", "-d", "--name", &name, "-l"];
+        let label = scope.label();
+        all.extend([label.as_str(), "--health-cmd", "test -e /ok"]);
+        all.extend(args);
+        all.push(&image);
+        run(home.berth(&all))
+    };
+    let refused = health(&["--health-interval", "2"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("a duration needs a unit"),
+        "{refused:?}"
+    );
+    let out = health(&[
+        "--health-interval",
+        "500ms",
+        "--health-timeout",
+        "1m30s",
+        "--health-retries",
+        "1",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(home.berth(&["-H", h, "inspect", &name]))).unwrap();
+    let check = &v[0]["Config"]["Healthcheck"];
+    assert_eq!(
+        (check["Interval"].as_i64(), check["Timeout"].as_i64()),
+        (Some(500_000_000), Some(90_000_000_000)),
+        "{check}"
+    );
+    let status = || {
+        json_lines(&ok(home.berth(&["-H", h, "ps", "--format", "json"])))
+            .into_iter()
+            .find(|c| c["names"][0] == name.as_str())
+            .map(|c| c["status"].to_string())
+            .unwrap_or_default()
+    };
+    wait_until(30, "the check to fail", || status().contains("(unhealthy)"));
+    ok(home.berth(&["-H", h, "exec", &name, "touch", "/ok"]));
+    wait_until(30, "the check to pass", || status().contains("(healthy)"));
 }
 
 #[test]

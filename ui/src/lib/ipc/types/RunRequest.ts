@@ -23,7 +23,7 @@ volumes: Array<string>, tmpfs: Array<string>, network: string | null, network_al
 /**
  * `KEY=value` entries.
  */
-labels: Array<string>, cpus: number | null, memory: string | null, health_cmd: string | null, health_interval_ms: number | null, health_retries: number | null, rm: boolean, tty: boolean, interactive: boolean, 
+labels: Array<string>, cpus: number | null, memory: string | null, health_cmd: string | null, health_interval_ms: number | null, health_timeout_ms: number | null, health_retries: number | null, rm: boolean, tty: boolean, interactive: boolean, 
 /**
  * Close the container's stdin when the attached input ends (an attached `run -i`).
  */
