@@ -15,6 +15,16 @@ export function name(row: ContainerRow): string {
   return row.names[0] ?? row.id.slice(0, 12);
 }
 
+/** What a container's health check last said, if it has one. */
+export type Health = "healthy" | "unhealthy" | "starting";
+
+/** The health the engine's status words carry (`Up 2 minutes (healthy)`, `(health: starting)`). */
+export function health(row: ContainerRow): Health | null {
+  const m = /\((healthy|unhealthy|health: starting)\)/.exec(row.status);
+  if (!m) return null;
+  return m[1] === "health: starting" ? "starting" : (m[1] as Health);
+}
+
 /** Published ports as links: each distinct host port once. */
 export function hostPorts(row: ContainerRow): number[] {
   const ports = row.ports.map((p) => p.public_port).filter((p): p is number => p !== null);

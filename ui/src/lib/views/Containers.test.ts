@@ -52,3 +52,22 @@ describe("Containers", () => {
     await waitFor(() => expect(screen.getByTestId("container-row").textContent).toContain("2 minutes ago"));
   });
 });
+
+describe("a container's health", () => {
+  it("shows what its health check last said beside its state, and nothing without one", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    t.handlers.containers = () => [
+      container("db", { status: "Up 3 minutes (unhealthy)" }),
+      container("web", { status: "Up 5 seconds (health: starting)" }),
+      container("cache", { status: "Up 1 minute" }),
+    ];
+    render(Containers, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const row = (n: string) => document.querySelector(`[data-testid=container-row][data-name="${n}"]`);
+    await waitFor(() => expect(row("db")).not.toBeNull());
+    expect(row("db")!.querySelector("[data-testid=health]")!.textContent!.trim()).toBe("unhealthy");
+    expect(row("db")!.querySelector("[data-testid=health]")!.classList.contains("unhealthy")).toBe(true);
+    expect(row("web")!.querySelector("[data-testid=health]")!.textContent!.trim()).toBe("health starting");
+    expect(row("cache")!.querySelector("[data-testid=health]")).toBeNull();
+  });
+});
