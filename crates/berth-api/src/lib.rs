@@ -358,9 +358,21 @@ impl Berth {
         conn: &Connection,
         all: bool,
     ) -> Result<Vec<ContainerRow>, ApiError> {
+        self.containers_where(conn, all, &[]).await
+    }
+
+    /// The containers `filters` (`KEY=value`, as `docker ps --filter` takes them) let through,
+    /// in the engine's order.
+    pub async fn containers_where(
+        &self,
+        conn: &Connection,
+        all: bool,
+        filters: &[String],
+    ) -> Result<Vec<ContainerRow>, ApiError> {
+        let filters = filter_map(filters, "name=web")?;
         let keep_engine_order = |_: &ContainerRow, _: &ContainerRow| std::cmp::Ordering::Equal;
         Ok(rows(
-            conn.client.list_containers(all).await?,
+            conn.client.list_containers_where(all, &filters).await?,
             keep_engine_order,
         ))
     }
@@ -387,6 +399,22 @@ impl Berth {
 }
 
 /// Engine models into wire rows, in `order` (a stable sort: equal rows keep the engine's order).
+/// `KEY=value` filters (`docker ps --filter`, `docker events --filter`) as the engine takes
+/// them: the values of each key together. `example` shows a good one in the error.
+fn filter_map(
+    filters: &[String],
+    example: &str,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, ApiError> {
+    let mut map = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for f in filters {
+        let (k, v) = f.split_once('=').ok_or_else(|| {
+            ApiError::invalid(format!("{f}: a filter is KEY=value, e.g. {example}"))
+        })?;
+        map.entry(k.to_owned()).or_default().push(v.to_owned());
+    }
+    Ok(map)
+}
+
 fn rows<T, R: From<T>>(items: Vec<T>, order: impl FnMut(&R, &R) -> std::cmp::Ordering) -> Vec<R> {
     let mut rows: Vec<R> = items.into_iter().map(R::from).collect();
     rows.sort_by(order);

@@ -101,13 +101,7 @@ impl Berth {
         until: Option<i64>,
         filters: &[String],
     ) -> Result<impl Stream<Item = Result<EventView, ApiError>> + use<>, ApiError> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for f in filters {
-            let (k, v) = f.split_once('=').ok_or_else(|| {
-                ApiError::invalid(format!("{f}: a filter is KEY=value, e.g. type=container"))
-            })?;
-            map.entry(k.to_owned()).or_default().push(v.to_owned());
-        }
+        let map = crate::filter_map(filters, "type=container")?;
         Ok(conn.client.events(since, until, &map).map(|e| {
             e.map(|e| EventView {
                 kind: e.kind,

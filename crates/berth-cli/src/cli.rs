@@ -362,6 +362,10 @@ pub struct PsArgs {
     /// Show all containers, not only running ones.
     #[arg(short, long)]
     pub all: bool,
+    /// Only the containers a filter lets through, as docker takes them: name=web,
+    /// label=KEY[=value], status=exited, ancestor=IMAGE, … (repeatable).
+    #[arg(short, long = "filter", value_name = "KEY=value")]
+    pub filters: Vec<String>,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }

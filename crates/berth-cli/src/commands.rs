@@ -465,7 +465,9 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
         }
         Command::Ps(args) => {
             let conn = connect(berth).await?;
-            let rows = berth.containers(&conn, args.all).await?;
+            let rows = berth
+                .containers_where(&conn, args.all, &args.filters)
+                .await?;
             if args.quiet.quiet {
                 return ids(rows.iter().map(|c| &c.id[..c.id.len().min(12)]));
             }

@@ -358,6 +358,55 @@ fn a_health_check_with_its_times_written_as_docker_writes_them() {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn ps_filters_as_docker_takes_them() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:filtered", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let (up, done) = (scope.name("up"), scope.name("done"));
+    let label = scope.label();
+    for (name, cmd) in [(&up, "sleep 600"), (&done, "true")] {
+        ok(home.berth(&[
+            "-H", h, "run", "-d", "--name", name, "-l", &label, &image, "sh", "-c", cmd,
+        ]));
+    }
+    wait_until(30, "the short one to exit", || {
+        state(&home, h, &done) == "exited"
+    });
+    // The same ids, in the same order, as the docker CLI's for each filter.
+    for filters in [
+        vec!["-a", "--filter", &format!("label={label}")],
+        vec!["--filter", &format!("label={label}")],
+        vec!["-a", "--filter", &format!("name={done}")],
+        vec!["-a", "-f", &format!("label={label}"), "-f", "status=exited"],
+        vec!["-a", "-f", "name=no-such-container-anywhere"],
+    ] {
+        let mut berth = vec!["-H", h, "ps", "-q"];
+        berth.extend(&filters);
+        let ours = ok(home.berth(&berth));
+        let mut docker = vec!["ps", "-q"];
+        docker.extend(&filters);
+        assert_eq!(ours, e.docker_ok(&docker), "{filters:?}");
+    }
+    let only_done = ok(home.berth(&["-H", h, "ps", "-a", "-f", &format!("name={done}")]));
+    assert_eq!(only_done.lines().count(), 2, "{only_done}");
+    assert!(
+        only_done.contains(&done) && !only_done.contains(&up),
+        "{only_done}"
+    );
+    let err = fails(home.berth(&["-H", h, "ps", "--filter", "exited"]));
+    assert!(
+        err.contains("exited: a filter is KEY=value, e.g. name=web"),
+        "{err}"
+    );
+    let err = fails(home.berth(&["-H", h, "ps", "--filter", "colour=blue"]));
+    assert!(err.contains("colour"), "{err}");
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn exec_with_and_without_a_terminal() {
     let e = engine();
     let scope = Scope::new(e);

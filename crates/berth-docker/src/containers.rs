@@ -65,7 +65,24 @@ pub struct LogOptions {
 impl Client {
     /// Lists containers; `all` includes stopped ones, like `docker ps -a`.
     pub async fn list_containers(&self, all: bool) -> Result<Vec<ContainerSummary>, Error> {
-        let opts = ListContainersOptionsBuilder::default().all(all).build();
+        self.list_containers_where(all, &Default::default()).await
+    }
+
+    /// Lists the containers the engine's filters let through (`name`, `label`, `status`,
+    /// `ancestor`, … as `docker ps --filter` takes them; the engine refuses unknown ones).
+    pub async fn list_containers_where(
+        &self,
+        all: bool,
+        filters: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<Vec<ContainerSummary>, Error> {
+        let filters: std::collections::HashMap<&String, Vec<&String>> = filters
+            .iter()
+            .map(|(k, v)| (k, v.iter().collect()))
+            .collect();
+        let opts = ListContainersOptionsBuilder::default()
+            .all(all)
+            .filters(&filters)
+            .build();
         self.call(
             "the container list",
             self.docker.list_containers(Some(opts)),
