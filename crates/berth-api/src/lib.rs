@@ -381,9 +381,20 @@ impl Berth {
     /// included), each with the number of containers (of any state) made from it: engines
     /// before API 1.47 do not count them in the image list, so the containers are listed too.
     pub async fn images(&self, conn: &Connection) -> Result<Vec<ImageRow>, ApiError> {
+        self.images_where(conn, &[]).await
+    }
+
+    /// [`Berth::images`] that `filters` (`KEY=value`, as `docker images --filter` takes them)
+    /// let through.
+    pub async fn images_where(
+        &self,
+        conn: &Connection,
+        filters: &[String],
+    ) -> Result<Vec<ImageRow>, ApiError> {
+        let filters = filter_map(filters, "dangling=true")?;
         let keep_engine_order = |_: &ImageRow, _: &ImageRow| std::cmp::Ordering::Equal;
         let (images, containers) = tokio::try_join!(
-            conn.client.list_images(false),
+            conn.client.list_images_where(false, &filters),
             conn.client.list_containers(true)
         )?;
         let mut used: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
@@ -398,7 +409,6 @@ impl Berth {
     }
 }
 
-/// Engine models into wire rows, in `order` (a stable sort: equal rows keep the engine's order).
 /// `KEY=value` filters (`docker ps --filter`, `docker events --filter`) as the engine takes
 /// them: the values of each key together. `example` shows a good one in the error.
 fn filter_map(
@@ -415,6 +425,7 @@ fn filter_map(
     Ok(map)
 }
 
+/// Engine models into wire rows, in `order` (a stable sort: equal rows keep the engine's order).
 fn rows<T, R: From<T>>(items: Vec<T>, order: impl FnMut(&R, &R) -> std::cmp::Ordering) -> Vec<R> {
     let mut rows: Vec<R> = items.into_iter().map(R::from).collect();
     rows.sort_by(order);

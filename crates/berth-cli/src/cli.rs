@@ -46,7 +46,7 @@ pub enum Command {
     /// List containers.
     Ps(PsArgs),
     /// List images.
-    Images(QuietArgs),
+    Images(ImagesArgs),
     /// Volumes.
     #[command(subcommand)]
     Volume(VolumeCommand),
@@ -364,6 +364,16 @@ pub struct PsArgs {
     pub all: bool,
     /// Only the containers a filter lets through, as docker takes them: name=web,
     /// label=KEY[=value], status=exited, ancestor=IMAGE, … (repeatable).
+    #[arg(short, long = "filter", value_name = "KEY=value")]
+    pub filters: Vec<String>,
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ImagesArgs {
+    /// Only the images a filter lets through, as docker takes them: dangling=true,
+    /// reference=NAME[:TAG], label=KEY[=value], before=IMAGE, since=IMAGE (repeatable).
     #[arg(short, long = "filter", value_name = "KEY=value")]
     pub filters: Vec<String>,
     #[command(flatten)]

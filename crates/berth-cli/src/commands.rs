@@ -473,10 +473,10 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
             }
             emit(format, &rows, || render::ps_table(&rows, now()))
         }
-        Command::Images(q) => {
+        Command::Images(args) => {
             let conn = connect(berth).await?;
-            let rows = berth.images(&conn).await?;
-            if q.quiet {
+            let rows = berth.images_where(&conn, &args.filters).await?;
+            if args.quiet.quiet {
                 return ids(rows.iter().map(|i| short(&i.id)));
             }
             emit(format, &rows, || render::images_table(&rows, now()))

@@ -159,3 +159,55 @@ fn image_prune_lists_first_and_spares_used_images() {
         "the tagged one stays"
     );
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn images_filters_as_docker_takes_them() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let (one, two) = (
+        format!("berth-test/{}:one", scope.id),
+        format!("berth-test/{}-other:two", scope.id),
+    );
+    busybox_image(e, &scope, &one, "CMD [\"echo\", \"one\"]");
+    busybox_image(e, &scope, &two, "CMD [\"echo\", \"two\"]");
+    let label = format!("label={}", scope.label());
+    let reference = format!("reference=berth-test/{}:*", scope.id);
+    for filters in [
+        vec!["-f", label.as_str()],
+        vec!["-f", reference.as_str()],
+        vec!["-f", label.as_str(), "-f", "dangling=false"],
+    ] {
+        let mut berth = vec!["-H", h, "images", "-q"];
+        berth.extend(&filters);
+        let ours = ok(home.berth(&berth));
+        let mut docker = vec!["images", "-q"];
+        docker.extend(&filters);
+        // The same images (two built in the same second may come in either order).
+        let sorted = |text: &str| {
+            let mut ids: Vec<String> = text.lines().map(str::to_owned).collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(sorted(&ours), sorted(&e.docker_ok(&docker)), "{filters:?}");
+    }
+    let listed = ok(home.berth(&["-H", h, "images", "--filter", &reference]));
+    assert!(
+        listed.contains(":one") || listed.contains("one"),
+        "{listed}"
+    );
+    assert!(!listed.contains("-other"), "{listed}");
+    assert_eq!(
+        ok(home.berth(&["-H", h, "images", "-q", "-f", &label]))
+            .lines()
+            .count(),
+        2
+    );
+    let err = fails(home.berth(&["-H", h, "images", "-f", "dangling"]));
+    assert!(
+        err.contains("dangling: a filter is KEY=value, e.g. dangling=true"),
+        "{err}"
+    );
+}

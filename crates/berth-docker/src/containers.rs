@@ -75,10 +75,7 @@ impl Client {
         all: bool,
         filters: &std::collections::BTreeMap<String, Vec<String>>,
     ) -> Result<Vec<ContainerSummary>, Error> {
-        let filters: std::collections::HashMap<&String, Vec<&String>> = filters
-            .iter()
-            .map(|(k, v)| (k, v.iter().collect()))
-            .collect();
+        let filters = crate::query_filters(filters);
         let opts = ListContainersOptionsBuilder::default()
             .all(all)
             .filters(&filters)

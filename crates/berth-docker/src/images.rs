@@ -124,7 +124,21 @@ fn transfer_event(
 impl Client {
     /// Lists images; `all` includes intermediate images, like `docker images -a`.
     pub async fn list_images(&self, all: bool) -> Result<Vec<ImageSummary>, Error> {
-        let opts = ListImagesOptionsBuilder::default().all(all).build();
+        self.list_images_where(all, &Default::default()).await
+    }
+
+    /// The images the engine's filters let through (`dangling`, `label`, `reference`,
+    /// `before`, `since`, as `docker images --filter` takes them).
+    pub async fn list_images_where(
+        &self,
+        all: bool,
+        filters: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<Vec<ImageSummary>, Error> {
+        let filters = crate::query_filters(filters);
+        let opts = ListImagesOptionsBuilder::default()
+            .all(all)
+            .filters(&filters)
+            .build();
         self.call("the image list", self.docker.list_images(Some(opts)))
             .await
     }

@@ -33,3 +33,13 @@ pub use reference::{Reference, ReferenceError};
 
 /// bollard's generated engine models, re-exported so callers need not depend on bollard.
 pub use bollard::models;
+
+/// Filters (`KEY` → values) in the shape bollard's option builders take.
+fn query_filters(
+    filters: &std::collections::BTreeMap<String, Vec<String>>,
+) -> std::collections::HashMap<&String, Vec<&String>> {
+    filters
+        .iter()
+        .map(|(k, v)| (k, v.iter().collect()))
+        .collect()
+}

@@ -62,9 +62,7 @@ impl Client {
         if let Some(u) = &until {
             opts = opts.until(u);
         }
-        let filters: std::collections::HashMap<String, Vec<String>> =
-            filters.clone().into_iter().collect();
-        let opts = opts.filters(&filters).build();
+        let opts = opts.filters(&crate::query_filters(filters)).build();
         let endpoint = self.endpoint().host.clone();
         self.docker.events(Some(opts)).map(move |e| {
             e.map(|m| {
