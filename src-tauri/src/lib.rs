@@ -34,6 +34,10 @@ pub const CONTAINERS_CHANGED: &str = "containers://changed";
 /// or tagged, untagged, removed or loaded. Views that show images ask for them again.
 pub const IMAGES_CHANGED: &str = "images://changed";
 
+/// The event carrying the view a second launch named (`berth-app --view NAME`), which the
+/// running window shows.
+pub const WINDOW_VIEW: &str = "window://view";
+
 /// What every command reaches through `tauri::State`.
 pub struct App {
     pub berth: Arc<Berth>,
@@ -65,15 +69,17 @@ pub fn run() {
     };
     let _log = berth_api::desktop::init_logging(&berth.app_log_dir(), "app");
     // `--view NAME`: the view the window opens on (the benchmarks open the container list).
-    let args: Vec<String> = std::env::args().collect();
-    let start_view = args
-        .iter()
-        .position(|a| a == "--view")
-        .and_then(|i| args.get(i + 1).cloned());
+    let start_view = window::view_arg(&std::env::args().collect::<Vec<_>>());
     let app = tauri::Builder::default()
-        // First: a second launch hands over to this one (which shows its window) and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        // First: a second launch hands over to this one (which shows its window, on the view it
+        // names) and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             window::open(app);
+            if let Some(view) = window::view_arg(&args)
+                && let Err(e) = app.emit_to(window::MAIN, WINDOW_VIEW, view)
+            {
+                tracing::warn!(%e, "cannot hand the view over to the window");
+            }
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())

@@ -8,6 +8,13 @@ pub const MAIN: &str = "main";
 /// The view the window opens on (`berth-app --view NAME`), as the page's URL fragment.
 pub struct StartView(pub Option<String>);
 
+/// The view `--view NAME` names in a command line.
+pub fn view_arg(args: &[String]) -> Option<String> {
+    args.iter()
+        .position(|a| a == "--view")
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
 /// Shows the main window, making it if there is none yet.
 pub fn open(app: &AppHandle) {
     if let Some(w) = app.get_webview_window(MAIN) {

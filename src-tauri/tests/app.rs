@@ -41,7 +41,7 @@ fn app_command(home: &IsolatedHome, display: &str, bus: &str) -> Command {
         .env("DBUS_SESSION_BUS_ADDRESS", bus)
         .env("BERTH_ENGINE_AUTOSTART", "1")
         // The subscriptions' starts and ends, which the tests look for in the log.
-        .env("BERTH_LOG", "info,berth_app=debug")
+        .env("BERTH_LOG", "info,berth_app=debug,berth::ui=debug")
         .env(
             "DOCKER_HOST",
             format!("unix://{}/none.sock", home.path().display()),
@@ -159,6 +159,13 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         1,
         "one window"
     );
+    // A second launch that names a view shows it in the running window.
+    assert!(!log().contains("mark=containers-rendered"), "{}", log());
+    let to_containers = run(app_command(&home, &display, &bus).args(["--view", "containers"]));
+    assert!(to_containers.status.success());
+    wait_until(30, "the running window to show the containers", || {
+        log().contains("mark=containers-rendered")
+    });
     // What `berth engine start` does from a terminal: it reaches the tray's supervisor and
     // reuses its engine instead of starting a second one.
     let tray = home.tray_pid().expect("the tray runs");

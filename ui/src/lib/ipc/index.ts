@@ -73,6 +73,8 @@ export type ContainersChanged = { events: { action: string; id: string }[]; rows
 /** The event the app emits for each burst of image events (pulled, built or tagged, untagged,
  * removed, loaded) of the engine in use. */
 export const IMAGES_CHANGED = "images://changed";
+/** The event the app emits when a second launch names a view (`berth-app --view NAME`). */
+export const WINDOW_VIEW = "window://view";
 /** What `images://changed` carries: the burst's events (no list: ask for the images again). */
 export type ImagesChanged = { action: string; id: string }[];
 
@@ -206,6 +208,7 @@ export function api(t: Transport) {
     onEngine: (handler: (v: EngineView) => void) => t.listen<EngineView>(ENGINE_STATE, handler),
     onContainers: (handler: (change: ContainersChanged) => void) => t.listen<ContainersChanged>(CONTAINERS_CHANGED, handler),
     onImages: (handler: (events: ImagesChanged) => void) => t.listen<ImagesChanged>(IMAGES_CHANGED, handler),
+    onView: (handler: (name: string) => void) => t.listen<string>(WINDOW_VIEW, handler),
   };
 }
 
