@@ -95,10 +95,13 @@ pub const START_LOCK: &str = "/run/lock/berth-dockerd-start.lock";
 /// the lock cannot be opened or stays taken: the start goes ahead, and a clash with the other
 /// start is a retryable failure.
 async fn start_lock(path: &Path, wait: Duration) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // /run/lock is writable by anyone: never follow a link planted there.
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
         .open(path)
         .inspect_err(
             |e| tracing::warn!(path = %path.display(), %e, "cannot open the engine start lock"),
@@ -550,6 +553,13 @@ mod tests {
             start_lock(&dir.path().join("no/such/dir/lock"), Duration::ZERO)
                 .await
                 .is_none()
+        );
+        let planted = dir.path().join("planted");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &planted).unwrap();
+        assert!(start_lock(&planted, Duration::ZERO).await.is_none());
+        assert!(
+            !dir.path().join("elsewhere").exists(),
+            "the link was not followed"
         );
     }
 
