@@ -11,11 +11,29 @@ pub struct Cli {
     /// Docker context to use; skips discovery.
     #[arg(short = 'c', long, global = true)]
     pub context: Option<String>,
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format: table, json, or (for ps and images) a Go template as docker takes it,
+    /// e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
+    #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
+    pub format: FormatArg,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// What `--format` says: one of the formats every command has, or a template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    Plain(Format),
+    /// A Go template (`{{.Names}}`), which `ps` and `images` take.
+    Template(String),
+}
+
+fn format_arg(text: &str) -> Result<FormatArg, String> {
+    match text {
+        "table" => Ok(FormatArg::Plain(Format::Table)),
+        "json" => Ok(FormatArg::Plain(Format::Json)),
+        t if t.contains("{{") => Ok(FormatArg::Template(t.to_owned())),
+        _ => Err("write table, json, or a Go template such as '{{.Names}}'".into()),
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use clap::{CommandFactory, Parser};
 use serde::Serialize;
 
 use crate::cli::{
-    Cli, Command, ContextCommand, EngineCommand, Format, NetworkCommand, VolumeCommand,
+    Cli, Command, ContextCommand, EngineCommand, Format, FormatArg, NetworkCommand, VolumeCommand,
 };
 use crate::{ops, render};
 
@@ -67,7 +67,13 @@ async fn execute(cli: Cli) -> Result<i32> {
         args: vec!["engine".into(), "supervise".into()],
     };
     let berth = Berth::load(launch, target)?;
-    let format = cli.format;
+    let (format, template) = match cli.format {
+        FormatArg::Plain(format) => (format, None),
+        FormatArg::Template(_) if !matches!(cli.command, Command::Ps(_) | Command::Images(_)) => {
+            anyhow::bail!("--format templates work with ps and images; use --format json here")
+        }
+        FormatArg::Template(t) => (Format::Table, Some(t)),
+    };
     let command = match cli.command {
         Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
         Command::Build(args) => {
@@ -398,7 +404,9 @@ async fn execute(cli: Cli) -> Result<i32> {
         }
         other => other,
     };
-    execute_listing(&berth, command, format).await.map(|()| 0)
+    execute_listing(&berth, command, format, template.as_deref())
+        .await
+        .map(|()| 0)
 }
 
 type OpFuture<'a> =
@@ -430,7 +438,13 @@ where
     }
 }
 
-async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Result<()> {
+/// `template`: a `--format` Go template, which only `ps` and `images` are given.
+async fn execute_listing(
+    berth: &Berth,
+    command: Command,
+    format: Format,
+    template: Option<&str>,
+) -> Result<()> {
     match command {
         Command::Engine(cmd) => engine(berth, cmd, format).await,
         Command::Context(cmd) => context(berth, cmd, format),
@@ -471,6 +485,9 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
             if args.quiet.quiet {
                 return ids(rows.iter().map(|c| &c.id[..c.id.len().min(12)]));
             }
+            if let Some(template) = template {
+                return templated(template, &rows, &render::ps_fields(now()));
+            }
             emit(format, &rows, || render::ps_table(&rows, now()))
         }
         Command::Images(args) => {
@@ -478,6 +495,10 @@ async fn execute_listing(berth: &Berth, command: Command, format: Format) -> Res
             let rows = berth.images_where(&conn, &args.filters).await?;
             if args.quiet.quiet {
                 return ids(rows.iter().map(|i| short(&i.id)));
+            }
+            if let Some(template) = template {
+                let lines = render::image_lines(&rows);
+                return templated(template, &lines, &render::image_fields(now()));
             }
             emit(format, &rows, || render::images_table(&rows, now()))
         }
@@ -721,6 +742,13 @@ pub(crate) fn emit<T: Serialize>(
             print(&text);
         }
     }
+    Ok(())
+}
+
+/// Prints `rows` through a `--format` Go template.
+fn templated<T>(template: &str, rows: &[T], fields: &[crate::template::Field<T>]) -> Result<()> {
+    let parsed = crate::template::Template::parse(template, fields).map_err(anyhow::Error::msg)?;
+    print(&parsed.render(rows, fields));
     Ok(())
 }
 

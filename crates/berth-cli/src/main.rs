@@ -6,6 +6,7 @@ mod commands;
 mod compose;
 mod ops;
 mod render;
+mod template;
 mod watch;
 
 fn main() -> std::process::ExitCode {

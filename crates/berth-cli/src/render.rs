@@ -9,6 +9,8 @@ use berth_api::wire::{
 };
 use tabwriter::TabWriter;
 
+use crate::template::Field;
+
 /// Aligns tab-separated rows as docker does (Go tabwriter, min width 10, padding 3).
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     // Go's minwidth counts the padding, this crate's does not: 7 + 3 gives docker's max(10, len + 3).
@@ -222,32 +224,122 @@ pub fn ps_table(rows: &[ContainerRow], now: i64) -> String {
 }
 
 pub fn images_table(rows: &[ImageRow], now: i64) -> String {
+    let out = image_lines(rows).into_iter().map(|l| {
+        vec![
+            l.repository.to_owned(),
+            l.tag.to_owned(),
+            short_id(&l.image.id),
+            format!("{} ago", human_duration(now - l.image.created)),
+            human_size(l.image.size),
+        ]
+    });
+    table(&["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], out)
+}
+
+/// A line of `docker images`: one per tag, or one `<none>` line for an untagged image.
+pub struct ImageLine<'a> {
+    pub repository: &'a str,
+    pub tag: &'a str,
+    pub image: &'a ImageRow,
+}
+
+pub fn image_lines(rows: &[ImageRow]) -> Vec<ImageLine<'_>> {
     let mut out = Vec::new();
     for image in rows {
-        let id = short_id(&image.id);
-        let created = format!("{} ago", human_duration(now - image.created));
-        let size = human_size(image.size);
         if image.repo_tags.is_empty() {
-            out.push(vec![
-                "<none>".into(),
-                "<none>".into(),
-                id.clone(),
-                created.clone(),
-                size.clone(),
-            ]);
+            out.push(ImageLine {
+                repository: "<none>",
+                tag: "<none>",
+                image,
+            });
         }
         for tag in &image.repo_tags {
-            let (repo, tag) = split_tag(tag);
-            out.push(vec![
-                repo.into(),
-                tag.into(),
-                id.clone(),
-                created.clone(),
-                size.clone(),
-            ]);
+            let (repository, tag) = split_tag(tag);
+            out.push(ImageLine {
+                repository,
+                tag,
+                image,
+            });
         }
     }
-    table(&["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], out)
+    out
+}
+
+/// The fields `docker ps --format` templates know, as docker writes them (untruncated
+/// `.Command` aside, which docker also cuts at 20 characters).
+pub fn ps_fields(now: i64) -> Vec<Field<ContainerRow>> {
+    vec![
+        Field::new("ID", "CONTAINER ID", |c: &ContainerRow| short_id(&c.id)),
+        Field::new("Image", "IMAGE", |c: &ContainerRow| c.image.clone()),
+        Field::new("Command", "COMMAND", |c: &ContainerRow| {
+            format!("\"{}\"", ellipsis(&c.command, 20))
+        }),
+        Field::new("CreatedAt", "CREATED AT", |c: &ContainerRow| {
+            utc_time(c.created)
+        }),
+        Field::new("RunningFor", "CREATED", move |c: &ContainerRow| {
+            format!("{} ago", human_duration(now - c.created))
+        }),
+        Field::new("Ports", "PORTS", |c: &ContainerRow| ports(&c.ports)),
+        Field::new("State", "STATE", |c: &ContainerRow| c.state.clone()),
+        Field::new("Status", "STATUS", |c: &ContainerRow| c.status.clone()),
+        Field::new("Names", "NAMES", |c: &ContainerRow| c.names.join(",")),
+        Field::new("Labels", "LABELS", |c: &ContainerRow| {
+            let labels: Vec<String> = c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            labels.join(",")
+        }),
+    ]
+}
+
+/// The fields `docker images --format` templates know, as docker writes them.
+pub fn image_fields<'a>(now: i64) -> Vec<Field<ImageLine<'a>>> {
+    vec![
+        Field::new("ID", "IMAGE ID", |l: &ImageLine| short_id(&l.image.id)),
+        Field::new("Repository", "REPOSITORY", |l: &ImageLine| {
+            l.repository.to_owned()
+        }),
+        Field::new("Tag", "TAG", |l: &ImageLine| l.tag.to_owned()),
+        Field::new("Digest", "DIGEST", |l: &ImageLine| {
+            l.image
+                .repo_digests
+                .iter()
+                .find_map(|d| d.split_once('@').filter(|(r, _)| *r == l.repository))
+                .map(|(_, digest)| digest.to_owned())
+                .unwrap_or_else(|| "<none>".into())
+        }),
+        Field::new("CreatedSince", "CREATED", move |l: &ImageLine| {
+            format!("{} ago", human_duration(now - l.image.created))
+        }),
+        Field::new("CreatedAt", "CREATED AT", |l: &ImageLine| {
+            utc_time(l.image.created)
+        }),
+        Field::new("Size", "SIZE", |l: &ImageLine| human_size(l.image.size)),
+    ]
+}
+
+/// Unix seconds as Go's `time.Time.String()` writes them in UTC: `2026-11-30 22:44:09 +0000 UTC`.
+fn utc_time(secs: i64) -> String {
+    let (date, time) = civil(secs);
+    format!("{date} {time} +0000 UTC")
+}
+
+/// Unix seconds (UTC) as `YYYY-MM-DD` and `HH:MM:SS`.
+fn civil(secs: i64) -> (String, String) {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
+        format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60),
+    )
 }
 
 /// `registry:5000/app:1.0` → (`registry:5000/app`, `1.0`): the tag is after the last colon
@@ -460,25 +552,8 @@ pub fn event_line(e: &berth_api::EventView) -> String {
 
 /// Nanoseconds since the epoch as `2026-11-29T22:05:01.123456789Z` (UTC).
 pub fn rfc3339_nanos(nanos: i64) -> String {
-    let secs = nanos.div_euclid(1_000_000_000);
-    let frac = nanos.rem_euclid(1_000_000_000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{frac:09}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let (date, time) = civil(nanos.div_euclid(1_000_000_000));
+    format!("{date}T{time}.{:09}Z", nanos.rem_euclid(1_000_000_000))
 }
 
 pub fn own_engine_line(own: &OwnEngineView) -> String {
@@ -668,6 +743,13 @@ bb                             latest    6650495d2a58   10 seconds ago   1.99MB
             assert_eq!(human_size(bytes), want, "{bytes}");
         }
         assert_eq!(human_binary(25_000_000_000), "23.28GiB");
+    }
+
+    #[test]
+    fn times_as_go_writes_them_in_utc() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00:00 +0000 UTC");
+        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00:00 +0000 UTC");
+        assert_eq!(utc_time(1_796_085_849), "2026-12-01 00:44:09 +0000 UTC");
     }
 
     #[test]

@@ -390,6 +390,29 @@ fn ps_filters_as_docker_takes_them() {
         docker.extend(&filters);
         assert_eq!(ours, e.docker_ok(&docker), "{filters:?}");
     }
+    // docker's --format templates, the same text as the docker CLI's.
+    for template in [
+        "{{.Names}}",
+        "{{.ID}}\\t{{.Image}}",
+        "{{ .Names }}: {{.State}} {{.Command}} [{{.Ports}}] {{.Labels}}",
+        "table {{.Names}}\\t{{.Image}}\\t{{.State}}",
+    ] {
+        let args = [
+            "ps",
+            "-a",
+            "--filter",
+            &format!("label={label}"),
+            "--format",
+            template,
+        ];
+        let ours = ok(home.berth(&[&["-H", h][..], &args[..]].concat()));
+        assert_eq!(ours, e.docker_ok(&args), "{template}");
+    }
+    // docker's functions beyond `json .` are refused, in one line.
+    let err = fails(home.berth(&["-H", h, "ps", "--format", "{{json .Names}}"]));
+    assert!(err.contains("take .ID, .Image"), "{err}");
+    let err = fails(home.berth(&["-H", h, "volume", "ls", "--format", "{{.Name}}"]));
+    assert!(err.contains("templates work with ps and images"), "{err}");
     let only_done = ok(home.berth(&["-H", h, "ps", "-a", "-f", &format!("name={done}")]));
     assert_eq!(only_done.lines().count(), 2, "{only_done}");
     assert!(

@@ -193,9 +193,26 @@ fn images_filters_as_docker_takes_them() {
         };
         assert_eq!(sorted(&ours), sorted(&e.docker_ok(&docker)), "{filters:?}");
     }
+    // docker's --format templates: the same lines as the docker CLI's (in either order, as above).
+    for template in [
+        "{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}} {{.Digest}}",
+        "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}",
+    ] {
+        let args = ["images", "-f", label.as_str(), "--format", template];
+        let ours = ok(home.berth(&[&["-H", h][..], &args[..]].concat()));
+        let theirs = e.docker_ok(&args);
+        let (ours, theirs): (Vec<&str>, Vec<&str>) =
+            (ours.lines().collect(), theirs.lines().collect());
+        let table = usize::from(template.starts_with("table"));
+        assert_eq!(ours[..table], theirs[..table], "{template}");
+        let (mut ours, mut theirs) = (ours[table..].to_vec(), theirs[table..].to_vec());
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{template}");
+    }
     let listed = ok(home.berth(&["-H", h, "images", "--filter", &reference]));
     assert!(
-        listed.contains(":one") || listed.contains("one"),
+        listed.contains(&format!("berth-test/{}", scope.id)),
         "{listed}"
     );
     assert!(!listed.contains("-other"), "{listed}");
