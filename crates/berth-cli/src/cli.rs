@@ -384,12 +384,21 @@ pub struct PsArgs {
     /// label=KEY[=value], status=exited, ancestor=IMAGE, … (repeatable).
     #[arg(short, long = "filter", value_name = "KEY=value")]
     pub filters: Vec<String>,
+    /// Whole ids and commands.
+    #[arg(long)]
+    pub no_trunc: bool,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct ImagesArgs {
+    /// Only this repository (and tag), as docker's `images NAME[:TAG]`.
+    #[arg(value_name = "REPOSITORY[:TAG]")]
+    pub reference: Option<String>,
+    /// Whole image ids (`sha256:…`).
+    #[arg(long)]
+    pub no_trunc: bool,
     /// Only the images a filter lets through, as docker takes them: dangling=true,
     /// reference=NAME[:TAG], label=KEY[=value], before=IMAGE, since=IMAGE (repeatable).
     #[arg(short, long = "filter", value_name = "KEY=value")]

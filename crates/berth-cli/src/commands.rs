@@ -482,25 +482,39 @@ async fn execute_listing(
             let rows = berth
                 .containers_where(&conn, args.all, &args.filters)
                 .await?;
+            let fields = render::ps_fields(now(), !args.no_trunc);
             if args.quiet.quiet {
-                return ids(rows.iter().map(|c| &c.id[..c.id.len().min(12)]));
+                return templated("{{.ID}}", &rows, &fields);
             }
-            if let Some(template) = template {
-                return templated(template, &rows, &render::ps_fields(now()));
+            match template {
+                Some(template) => templated(template, &rows, &fields),
+                None if args.no_trunc && format == Format::Table => {
+                    templated(render::PS_TABLE, &rows, &fields)
+                }
+                None => emit(format, &rows, || render::ps_table(&rows, now())),
             }
-            emit(format, &rows, || render::ps_table(&rows, now()))
         }
         Command::Images(args) => {
             let conn = connect(berth).await?;
-            let rows = berth.images_where(&conn, &args.filters).await?;
+            let mut filters = args.filters.clone();
+            if let Some(reference) = &args.reference {
+                filters.push(format!("reference={reference}"));
+            }
+            let rows = berth.images_where(&conn, &filters).await?;
+            let (lines, fields) = (
+                render::image_lines(&rows),
+                render::image_fields(now(), !args.no_trunc),
+            );
             if args.quiet.quiet {
-                return ids(rows.iter().map(|i| short(&i.id)));
+                return templated("{{.ID}}", &lines, &fields);
             }
-            if let Some(template) = template {
-                let lines = render::image_lines(&rows);
-                return templated(template, &lines, &render::image_fields(now()));
+            match template {
+                Some(template) => templated(template, &lines, &fields),
+                None if args.no_trunc && format == Format::Table => {
+                    templated(render::IMAGES_TABLE, &lines, &fields)
+                }
+                None => emit(format, &rows, || render::images_table(&rows, now())),
             }
-            emit(format, &rows, || render::images_table(&rows, now()))
         }
         Command::Volume(VolumeCommand::Ls(q)) => {
             let conn = connect(berth).await?;

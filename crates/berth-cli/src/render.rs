@@ -265,14 +265,28 @@ pub fn image_lines(rows: &[ImageRow]) -> Vec<ImageLine<'_>> {
     out
 }
 
-/// The fields `docker ps --format` templates know, as docker writes them (untruncated
-/// `.Command` aside, which docker also cuts at 20 characters).
-pub fn ps_fields(now: i64) -> Vec<Field<ContainerRow>> {
+/// `docker ps`'s table as a template of [`ps_fields`] (what `--no-trunc` prints).
+pub const PS_TABLE: &str = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+
+/// `docker images`'s table as a template of [`image_fields`].
+pub const IMAGES_TABLE: &str =
+    "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
+
+/// The fields `docker ps --format` templates know, as docker writes them; `trunc` cuts ids to
+/// 12 characters and commands to 20, as docker does without `--no-trunc`.
+pub fn ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
     vec![
-        Field::new("ID", "CONTAINER ID", |c: &ContainerRow| short_id(&c.id)),
+        Field::new("ID", "CONTAINER ID", move |c: &ContainerRow| {
+            if trunc { short_id(&c.id) } else { c.id.clone() }
+        }),
         Field::new("Image", "IMAGE", |c: &ContainerRow| c.image.clone()),
-        Field::new("Command", "COMMAND", |c: &ContainerRow| {
-            format!("\"{}\"", ellipsis(&c.command, 20))
+        Field::new("Command", "COMMAND", move |c: &ContainerRow| {
+            let command = if trunc {
+                ellipsis(&c.command, 20)
+            } else {
+                c.command.clone()
+            };
+            format!("\"{command}\"")
         }),
         Field::new("CreatedAt", "CREATED AT", |c: &ContainerRow| {
             utc_time(c.created)
@@ -291,10 +305,17 @@ pub fn ps_fields(now: i64) -> Vec<Field<ContainerRow>> {
     ]
 }
 
-/// The fields `docker images --format` templates know, as docker writes them.
-pub fn image_fields<'a>(now: i64) -> Vec<Field<ImageLine<'a>>> {
+/// The fields `docker images --format` templates know, as docker writes them; `trunc` cuts
+/// ids to 12 characters as docker does without `--no-trunc`.
+pub fn image_fields<'a>(now: i64, trunc: bool) -> Vec<Field<ImageLine<'a>>> {
     vec![
-        Field::new("ID", "IMAGE ID", |l: &ImageLine| short_id(&l.image.id)),
+        Field::new("ID", "IMAGE ID", move |l: &ImageLine| {
+            if trunc {
+                short_id(&l.image.id)
+            } else {
+                l.image.id.clone()
+            }
+        }),
         Field::new("Repository", "REPOSITORY", |l: &ImageLine| {
             l.repository.to_owned()
         }),

@@ -367,7 +367,10 @@ fn ps_filters_as_docker_takes_them() {
     busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
     let (up, done) = (scope.name("up"), scope.name("done"));
     let label = scope.label();
-    for (name, cmd) in [(&up, "sleep 600"), (&done, "true")] {
+    for (name, cmd) in [
+        (&up, "sleep 600; echo the end of a long command"),
+        (&done, "true"),
+    ] {
         ok(home.berth(&[
             "-H", h, "run", "-d", "--name", name, "-l", &label, &image, "sh", "-c", cmd,
         ]));
@@ -382,6 +385,7 @@ fn ps_filters_as_docker_takes_them() {
         vec!["-a", "--filter", &format!("name={done}")],
         vec!["-a", "-f", &format!("label={label}"), "-f", "status=exited"],
         vec!["-a", "-f", "name=no-such-container-anywhere"],
+        vec!["-a", "--no-trunc", "-f", &format!("label={label}")],
     ] {
         let mut berth = vec!["-H", h, "ps", "-q"];
         berth.extend(&filters);
@@ -408,6 +412,20 @@ fn ps_filters_as_docker_takes_them() {
         let ours = ok(home.berth(&[&["-H", h][..], &args[..]].concat()));
         assert_eq!(ours, e.docker_ok(&args), "{template}");
     }
+    // --no-trunc: whole ids and commands.
+    let args = [
+        "ps",
+        "-a",
+        "--no-trunc",
+        "--filter",
+        &format!("label={label}"),
+        "--format",
+        "table {{.ID}}\\t{{.Command}}\\t{{.Names}}",
+    ];
+    assert_eq!(
+        ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
+        e.docker_ok(&args)
+    );
     // docker's functions beyond `json .` are refused, in one line.
     let err = fails(home.berth(&["-H", h, "ps", "--format", "{{json .Names}}"]));
     assert!(err.contains("take .ID, .Image"), "{err}");

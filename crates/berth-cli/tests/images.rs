@@ -173,12 +173,18 @@ fn images_filters_as_docker_takes_them() {
     );
     busybox_image(e, &scope, &one, "CMD [\"echo\", \"one\"]");
     busybox_image(e, &scope, &two, "CMD [\"echo\", \"two\"]");
+    // A second tag of the first: a line of its own, as docker lists it.
+    let again = format!("berth-test/{}:again", scope.id);
+    e.docker_ok(&["tag", &one, &again]);
     let label = format!("label={}", scope.label());
     let reference = format!("reference=berth-test/{}:*", scope.id);
     for filters in [
         vec!["-f", label.as_str()],
         vec!["-f", reference.as_str()],
         vec!["-f", label.as_str(), "-f", "dangling=false"],
+        vec!["--no-trunc", "-f", label.as_str()],
+        vec![one.as_str()],
+        vec![&format!("berth-test/{}", scope.id)],
     ] {
         let mut berth = vec!["-H", h, "images", "-q"];
         berth.extend(&filters);
@@ -220,7 +226,7 @@ fn images_filters_as_docker_takes_them() {
         ok(home.berth(&["-H", h, "images", "-q", "-f", &label]))
             .lines()
             .count(),
-        2
+        3
     );
     let err = fails(home.berth(&["-H", h, "images", "-f", "dangling"]));
     assert!(
