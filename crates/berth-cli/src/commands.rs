@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::cli::{
     Cli, Command, ContextCommand, EngineCommand, Format, FormatArg, NetworkCommand, VolumeCommand,
 };
+use crate::template::Template;
 use crate::{ops, render};
 
 /// Parses the command line, runs it, and turns any error into one line on stderr.
@@ -74,6 +75,14 @@ async fn execute(cli: Cli) -> Result<i32> {
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
     };
+    // A template that cannot work is said before any engine is asked (or started).
+    if let Some(t) = &template {
+        let checked = match cli.command {
+            Command::Ps(_) => Template::parse(t, &render::ps_fields(0, true)).map(drop),
+            _ => Template::parse(t, &render::image_fields(0, true)).map(drop),
+        };
+        checked.map_err(anyhow::Error::msg)?;
+    }
     let command = match cli.command {
         Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
         Command::Build(args) => {
@@ -761,7 +770,7 @@ pub(crate) fn emit<T: Serialize>(
 
 /// Prints `rows` through a `--format` Go template.
 fn templated<T>(template: &str, rows: &[T], fields: &[crate::template::Field<T>]) -> Result<()> {
-    let parsed = crate::template::Template::parse(template, fields).map_err(anyhow::Error::msg)?;
+    let parsed = Template::parse(template, fields).map_err(anyhow::Error::msg)?;
     print(&parsed.render(rows, fields));
     Ok(())
 }

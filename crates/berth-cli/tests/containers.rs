@@ -295,6 +295,18 @@ fn bad_input_is_refused_before_the_engine() {
         (&["build", "."], "Dockerfile: no Dockerfile there"),
         (&["tag", "a", "b:-x"], "invalid image reference \"b:-x\""),
         (&["push", "Nope"], "repository names must be lowercase"),
+        (
+            &["ps", "--format", "{{.Nope}}"],
+            "{{.Nope}}: Berth's --format templates take .ID",
+        ),
+        (
+            &["images", "--format", "{{if .ID}}x{{end}}"],
+            "{{if .ID}}: Berth's --format templates take .ID, .Repository",
+        ),
+        (
+            &["network", "ls", "--format", "{{.Name}}"],
+            "--format templates work with ps and images",
+        ),
     ] {
         let mut cmd = home.berth(&["-H", h]);
         cmd.args(args).current_dir(home.path());
