@@ -11,7 +11,8 @@ pub struct Cli {
     /// Docker context to use; skips discovery.
     #[arg(short = 'c', long, global = true)]
     pub context: Option<String>,
-    /// Output format: table, json, or (for ps and images) a Go template as docker takes it,
+    /// Output format: table, json, or (for ps, images, volume ls, network ls) a Go template as
+    /// docker takes it,
     /// e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
     #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
     pub format: FormatArg,

@@ -70,8 +70,18 @@ async fn execute(cli: Cli) -> Result<i32> {
     let berth = Berth::load(launch, target)?;
     let (format, template) = match cli.format {
         FormatArg::Plain(format) => (format, None),
-        FormatArg::Template(_) if !matches!(cli.command, Command::Ps(_) | Command::Images(_)) => {
-            anyhow::bail!("--format templates work with ps and images; use --format json here")
+        FormatArg::Template(_)
+            if !matches!(
+                cli.command,
+                Command::Ps(_)
+                    | Command::Images(_)
+                    | Command::Volume(VolumeCommand::Ls(_))
+                    | Command::Network(NetworkCommand::Ls(_))
+            ) =>
+        {
+            anyhow::bail!(
+                "--format templates work with ps, images, volume ls and network ls; use --format json here"
+            )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
     };
@@ -79,6 +89,8 @@ async fn execute(cli: Cli) -> Result<i32> {
     if let Some(t) = &template {
         let checked = match cli.command {
             Command::Ps(_) => Template::parse(t, &render::ps_fields(0, true)).map(drop),
+            Command::Volume(_) => Template::parse(t, &render::volume_fields()).map(drop),
+            Command::Network(_) => Template::parse(t, &render::network_fields()).map(drop),
             _ => Template::parse(t, &render::image_fields(0, true)).map(drop),
         };
         checked.map_err(anyhow::Error::msg)?;
@@ -447,7 +459,7 @@ where
     }
 }
 
-/// `template`: a `--format` Go template, which only `ps` and `images` are given.
+/// `template`: a `--format` Go template, which only the lists with fields for it are given.
 async fn execute_listing(
     berth: &Berth,
     command: Command,
@@ -531,6 +543,9 @@ async fn execute_listing(
             if q.quiet {
                 return ids(rows.iter().map(|v| v.name.as_str()));
             }
+            if let Some(template) = template {
+                return templated(template, &rows, &render::volume_fields());
+            }
             emit(format, &rows, || render::volumes_table(&rows))
         }
         Command::Network(NetworkCommand::Ls(q)) => {
@@ -538,6 +553,9 @@ async fn execute_listing(
             let rows = berth.networks(&conn).await?;
             if q.quiet {
                 return ids(rows.iter().map(|n| short(&n.id)));
+            }
+            if let Some(template) = template {
+                return templated(template, &rows, &render::network_fields());
             }
             emit(format, &rows, || render::networks_table(&rows))
         }

@@ -298,10 +298,7 @@ pub fn ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
         Field::new("State", "STATE", |c: &ContainerRow| c.state.clone()),
         Field::new("Status", "STATUS", |c: &ContainerRow| c.status.clone()),
         Field::new("Names", "NAMES", |c: &ContainerRow| c.names.join(",")),
-        Field::new("Labels", "LABELS", |c: &ContainerRow| {
-            let labels: Vec<String> = c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            labels.join(",")
-        }),
+        Field::new("Labels", "LABELS", |c: &ContainerRow| labels(&c.labels)),
     ]
 }
 
@@ -336,6 +333,39 @@ pub fn image_fields<'a>(now: i64, trunc: bool) -> Vec<Field<ImageLine<'a>>> {
         }),
         Field::new("Size", "SIZE", |l: &ImageLine| human_size(l.image.size)),
     ]
+}
+
+/// The fields `docker volume ls --format` templates know.
+pub fn volume_fields() -> Vec<Field<VolumeRow>> {
+    vec![
+        Field::new("Name", "VOLUME NAME", |v: &VolumeRow| v.name.clone()),
+        Field::new("Driver", "DRIVER", |v: &VolumeRow| v.driver.clone()),
+        Field::new("Scope", "SCOPE", |v: &VolumeRow| v.scope.clone()),
+        Field::new("Mountpoint", "MOUNTPOINT", |v: &VolumeRow| {
+            v.mountpoint.clone()
+        }),
+        Field::new("Labels", "LABELS", |v: &VolumeRow| labels(&v.labels)),
+    ]
+}
+
+/// The fields `docker network ls --format` templates know.
+pub fn network_fields() -> Vec<Field<NetworkRow>> {
+    vec![
+        Field::new("ID", "NETWORK ID", |n: &NetworkRow| short_id(&n.id)),
+        Field::new("Name", "NAME", |n: &NetworkRow| n.name.clone()),
+        Field::new("Driver", "DRIVER", |n: &NetworkRow| n.driver.clone()),
+        Field::new("Scope", "SCOPE", |n: &NetworkRow| n.scope.clone()),
+        Field::new("Internal", "INTERNAL", |n: &NetworkRow| {
+            n.internal.to_string()
+        }),
+        Field::new("Labels", "LABELS", |n: &NetworkRow| labels(&n.labels)),
+    ]
+}
+
+/// Labels as docker's templates write them: `key=value` joined by commas.
+fn labels(labels: &std::collections::BTreeMap<String, String>) -> String {
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.join(",")
 }
 
 /// Unix seconds as Go's `time.Time.String()` writes them in UTC: `2026-11-30 22:44:09 +0000 UTC`.

@@ -304,8 +304,8 @@ fn bad_input_is_refused_before_the_engine() {
             "{{if .ID}}: Berth's --format templates take .ID, .Repository",
         ),
         (
-            &["network", "ls", "--format", "{{.Name}}"],
-            "--format templates work with ps and images",
+            &["info", "--format", "{{.ServerVersion}}"],
+            "--format templates work with ps, images, volume ls and network ls",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);
@@ -441,8 +441,8 @@ fn ps_filters_as_docker_takes_them() {
     // docker's functions beyond `json .` are refused, in one line.
     let err = fails(home.berth(&["-H", h, "ps", "--format", "{{json .Names}}"]));
     assert!(err.contains("take .ID, .Image"), "{err}");
-    let err = fails(home.berth(&["-H", h, "volume", "ls", "--format", "{{.Name}}"]));
-    assert!(err.contains("templates work with ps and images"), "{err}");
+    let err = fails(home.berth(&["-H", h, "context", "ls", "--format", "{{.Name}}"]));
+    assert!(err.contains("templates work with ps, images"), "{err}");
     let only_done = ok(home.berth(&["-H", h, "ps", "-a", "-f", &format!("name={done}")]));
     assert_eq!(only_done.lines().count(), 2, "{only_done}");
     assert!(

@@ -7,6 +7,15 @@ mod support;
 use berth_testkit::{Scope, busybox_image, engine};
 use support::{Home, fails, json_lines, ok, run};
 
+/// The line of a listing that starts with `name` and a space.
+fn line_of(listing: &str, name: &str) -> String {
+    listing
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no line for {name} in:\n{listing}"))
+        .to_owned()
+}
+
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn volumes_keep_data_and_know_their_users() {
@@ -22,6 +31,18 @@ fn volumes_keep_data_and_know_their_users() {
         vol
     );
 
+    // docker's --format template: this volume's line as the docker CLI writes it (other tests'
+    // volumes come and go meanwhile).
+    let args = [
+        "volume",
+        "ls",
+        "--format",
+        "{{.Name}} {{.Driver}} {{.Scope}} {{.Mountpoint}} {{.Labels}}",
+    ];
+    assert_eq!(
+        line_of(&ok(home.berth(&[&["-H", h][..], &args[..]].concat())), &vol),
+        line_of(&e.docker_ok(&args), &vol)
+    );
     let mount = format!("{vol}:/data");
     ok(home.berth(&[
         "-H",
@@ -209,6 +230,17 @@ fn networks_connect_disconnect_and_prune() {
     assert_eq!(
         (row["internal"].as_bool(), row["subnets"][0].as_str()),
         (Some(true), Some(subnet.as_str()))
+    );
+    // docker's --format template: this network's line as the docker CLI writes it.
+    let args = [
+        "network",
+        "ls",
+        "--format",
+        "{{.Name}} {{.ID}} {{.Driver}} {{.Scope}} {{.Internal}} {{.Labels}}",
+    ];
+    assert_eq!(
+        line_of(&ok(home.berth(&[&["-H", h][..], &args[..]].concat())), &net),
+        line_of(&e.docker_ok(&args), &net)
     );
 
     let c = scope.name("c");
