@@ -11,7 +11,7 @@ pub struct Cli {
     /// Docker context to use; skips discovery.
     #[arg(short = 'c', long, global = true)]
     pub context: Option<String>,
-    /// Output format: table, json, or (for ps, images, volume ls, network ls) a Go template as
+    /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls) a Go template as
     /// docker takes it,
     /// e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
     #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
@@ -125,6 +125,10 @@ pub enum Command {
         /// What to look for: container or image (default: a container, else an image).
         #[arg(long, value_parser = ["container", "image"])]
         r#type: Option<String>,
+        /// A Go template over each object, as docker's `inspect -f` takes it, e.g.
+        /// '{{.State.Status}}' (`--format TEMPLATE` says the same).
+        #[arg(short = 'f', value_name = "TEMPLATE")]
+        template: Option<String>,
         names: Vec<String>,
     },
     /// Live usage of containers (all running ones when none is named).

@@ -75,18 +75,21 @@ async fn execute(cli: Cli) -> Result<i32> {
                 cli.command,
                 Command::Ps(_)
                     | Command::Images(_)
+                    | Command::Inspect { .. }
                     | Command::Volume(VolumeCommand::Ls(_))
                     | Command::Network(NetworkCommand::Ls(_))
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, volume ls and network ls; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls and network ls; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
     };
     // A template that cannot work is said before any engine is asked (or started).
-    if let Some(t) = &template {
+    if let Some(t) = &template
+        && !matches!(cli.command, Command::Inspect { .. })
+    {
         let checked = match cli.command {
             Command::Ps(_) => Template::parse(t, &render::ps_fields(0, true)).map(drop),
             Command::Volume(_) => Template::parse(t, &render::volume_fields()).map(drop),
@@ -116,11 +119,27 @@ async fn execute(cli: Cli) -> Result<i32> {
             let conn = connect(&berth).await?;
             return ops::logs(&berth, &conn, args).await.map(|()| 0);
         }
-        Command::Inspect { r#type, names } => {
+        Command::Inspect {
+            r#type,
+            template: short,
+            names,
+        } => {
+            let template = short.or(template);
+            if let Some(t) = &template {
+                // Said before any engine is asked: a template that cannot work.
+                crate::template::render_value(t, &serde_json::Value::Null)
+                    .map_err(anyhow::Error::msg)?;
+            }
             let conn = connect(&berth).await?;
-            return ops::inspect(&berth, &conn, r#type.as_deref(), &names)
-                .await
-                .map(|()| 0);
+            return ops::inspect(
+                &berth,
+                &conn,
+                r#type.as_deref(),
+                &names,
+                template.as_deref(),
+            )
+            .await
+            .map(|()| 0);
         }
         Command::Pull { image } => {
             berth_api::images::reference(&image)?;

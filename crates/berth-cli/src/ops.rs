@@ -323,6 +323,7 @@ pub async fn inspect(
     conn: &Connection,
     kind: Option<&str>,
     names: &[String],
+    template: Option<&str>,
 ) -> Result<()> {
     let mut out = Vec::new();
     for name in names {
@@ -340,7 +341,17 @@ pub async fn inspect(
         };
         out.push(value);
     }
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    match template {
+        Some(t) => {
+            let mut text = String::new();
+            for value in &out {
+                text += &crate::template::render_value(t, value).map_err(anyhow::Error::msg)?;
+                text.push('\n');
+            }
+            crate::commands::print(&text);
+        }
+        None => println!("{}", serde_json::to_string_pretty(&out)?),
+    }
     Ok(())
 }
 

@@ -203,3 +203,237 @@ mod tests {
         assert!(render("{{.ID").unwrap_err().contains("without its }}"));
     }
 }
+
+/// `docker inspect --format`: a Go template over an inspected object, the part scripts use:
+/// paths (`{{.State.Status}}`, `{{.}}`), `{{json PATH}}`, `{{index PATH "key"}}` and
+/// `{{range PATH}}…{{end}}` (over a list, or a map's values by key), with `\t` and `\n` in the
+/// text. A path to an object prints only through `json` (Go would print its struct or map form,
+/// which Berth does not copy); anything else is refused in one line with what works.
+pub fn render_value(template: &str, value: &serde_json::Value) -> Result<String, String> {
+    let text = template.replace("\\t", "\t").replace("\\n", "\n");
+    let (nodes, rest) = nodes(&text, template)?;
+    if rest.is_some() {
+        return Err(format!(
+            "{template}: an {{{{end}}}} without its {{{{range}}}}"
+        ));
+    }
+    let mut out = String::new();
+    run(&nodes, value, template, &mut out)?;
+    Ok(out)
+}
+
+enum Node {
+    Text(String),
+    Print(Vec<String>),
+    Json(Vec<String>),
+    Index(Vec<String>, String),
+    Range(Vec<String>, Vec<Node>),
+}
+
+/// Parses until the text ends (`None` after) or an `{{end}}` (the text after it).
+fn nodes<'a>(mut rest: &'a str, template: &str) -> Result<(Vec<Node>, Option<&'a str>), String> {
+    let mut out = Vec::new();
+    while let Some(open) = rest.find("{{") {
+        if open > 0 {
+            out.push(Node::Text(rest[..open].to_owned()));
+        }
+        let after = &rest[open + 2..];
+        let close = after
+            .find("}}")
+            .ok_or_else(|| format!("{template}: a {{{{ without its }}}}"))?;
+        let action = after[..close].trim();
+        rest = &after[close + 2..];
+        let words: Vec<&str> = action.split_whitespace().collect();
+        let refused = || {
+            format!(
+                "{{{{{action}}}}}: Berth's inspect templates take {{{{.Path}}}}, {{{{json .Path}}}}, {{{{index .Path \"key\"}}}} and {{{{range .Path}}}}…{{{{end}}}}"
+            )
+        };
+        match words.as_slice() {
+            ["end"] => return Ok((out, Some(rest))),
+            [p] => out.push(Node::Print(path(p).ok_or_else(refused)?)),
+            ["json", p] => out.push(Node::Json(path(p).ok_or_else(refused)?)),
+            ["index", p, key] => out.push(Node::Index(
+                path(p).ok_or_else(refused)?,
+                key.trim_matches('"').to_owned(),
+            )),
+            ["range", p] => {
+                let p = path(p).ok_or_else(refused)?;
+                let (body, after) = nodes(rest, template)?;
+                rest = after.ok_or_else(|| {
+                    format!("{template}: a {{{{range}}}} without its {{{{end}}}}")
+                })?;
+                out.push(Node::Range(p, body));
+            }
+            _ => return Err(refused()),
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Node::Text(rest.to_owned()));
+    }
+    Ok((out, None))
+}
+
+/// `.`, `.A`, `.A.B` as the keys to follow.
+fn path(word: &str) -> Option<Vec<String>> {
+    if word == "." {
+        return Some(Vec::new());
+    }
+    let keys: Vec<String> = word
+        .strip_prefix('.')?
+        .split('.')
+        .map(str::to_owned)
+        .collect();
+    keys.iter().all(|k| !k.is_empty()).then_some(keys)
+}
+
+/// The value at `keys`; `None` when a key is missing (Go prints `<no value>`, where a JSON
+/// null is `<nil>`).
+fn follow<'v>(value: &'v serde_json::Value, keys: &[String]) -> Option<&'v serde_json::Value> {
+    keys.iter().try_fold(value, |v, k| v.get(k))
+}
+
+const NO_VALUE: &str = "<no value>";
+
+fn run(
+    nodes: &[Node],
+    dot: &serde_json::Value,
+    template: &str,
+    out: &mut String,
+) -> Result<(), String> {
+    use serde_json::Value;
+    for node in nodes {
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Print(p) => match follow(dot, p) {
+                Some(v) => out.push_str(&plain(v, p)?),
+                None => out.push_str(NO_VALUE),
+            },
+            Node::Json(p) => out.push_str(&follow(dot, p).unwrap_or(&Value::Null).to_string()),
+            Node::Index(p, key) => {
+                let item = match follow(dot, p) {
+                    Some(Value::Array(items)) => {
+                        key.parse::<usize>().ok().and_then(|i| items.get(i))
+                    }
+                    Some(v) => v.get(key),
+                    None => None,
+                };
+                match item {
+                    Some(v) => out.push_str(&plain(v, p)?),
+                    None => out.push_str(NO_VALUE),
+                }
+            }
+            Node::Range(p, body) => match follow(dot, p).unwrap_or(&Value::Null) {
+                Value::Array(items) => {
+                    for item in items {
+                        run(body, item, template, out)?;
+                    }
+                }
+                Value::Object(map) => {
+                    let mut keys: Vec<&String> = map.keys().collect();
+                    keys.sort();
+                    for k in keys {
+                        run(body, &map[k], template, out)?;
+                    }
+                }
+                Value::Null => {}
+                other => return Err(format!("{template}: cannot range over {other}")),
+            },
+        }
+    }
+    Ok(())
+}
+
+/// A value as Go's templates print it: text bare, `[a b]` for a list of such, `<nil>`.
+fn plain(value: &serde_json::Value, path: &[String]) -> Result<String, String> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => "<nil>".into(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => {
+            let parts: Result<Vec<String>, String> = items
+                .iter()
+                .map(|i| match i {
+                    Value::Array(_) | Value::Object(_) => Err(object(path)),
+                    _ => plain(i, path),
+                })
+                .collect();
+            format!("[{}]", parts?.join(" "))
+        }
+        Value::Object(_) => return Err(object(path)),
+    })
+}
+
+fn object(path: &[String]) -> String {
+    let p = format!(".{}", path.join("."));
+    format!("{p} holds an object: write {{{{json {p}}}}} to print it")
+}
+
+#[cfg(test)]
+mod inspect_tests {
+    use super::render_value;
+    use serde_json::json;
+
+    fn object() -> serde_json::Value {
+        json!({
+            "Name": "/web",
+            "State": {"Status": "running", "Running": true, "Pid": 42},
+            "Config": {"Env": ["A=1", "B=2"], "Labels": {"b": "2", "a": "1"}},
+            "NetworkSettings": {"Networks": {"front": {"IPAddress": "10.0.0.2"}, "back": {"IPAddress": "10.1.0.2"}}},
+        })
+    }
+
+    #[test]
+    fn paths_json_index_and_range_as_scripts_write_them() {
+        let o = object();
+        let r = |t: &str| render_value(t, &o);
+        assert_eq!(
+            r("{{.State.Status}} {{.State.Running}} {{.State.Pid}}").unwrap(),
+            "running true 42"
+        );
+        assert_eq!(r("{{.Config.Env}}").unwrap(), "[A=1 B=2]");
+        assert_eq!(
+            r("{{json .Config.Labels}}").unwrap(),
+            r#"{"a":"1","b":"2"}"#
+        );
+        assert_eq!(r("{{index .Config.Labels \"b\"}}").unwrap(), "2");
+        assert_eq!(
+            r("{{range .NetworkSettings.Networks}}{{.IPAddress}}\\n{{end}}").unwrap(),
+            "10.1.0.2\n10.0.0.2\n"
+        );
+        assert_eq!(
+            r("{{.Nope}} {{.Config.Nope}}").unwrap(),
+            "<no value> <no value>"
+        );
+        assert_eq!(
+            render_value("{{.Health}}", &json!({"Health": null})).unwrap(),
+            "<nil>"
+        );
+    }
+
+    #[test]
+    fn what_is_not_supported_says_what_to_write() {
+        let o = object();
+        assert_eq!(
+            render_value("{{.State}}", &o).unwrap_err(),
+            ".State holds an object: write {{json .State}} to print it"
+        );
+        assert!(
+            render_value("{{printf \"%s\" .Name}}", &o)
+                .unwrap_err()
+                .contains("inspect templates take")
+        );
+        assert!(
+            render_value("{{range .Config.Env}}x", &o)
+                .unwrap_err()
+                .contains("without its {{end}}")
+        );
+        assert!(
+            render_value("x{{end}}", &o)
+                .unwrap_err()
+                .contains("without its {{range}}")
+        );
+    }
+}

@@ -304,8 +304,12 @@ fn bad_input_is_refused_before_the_engine() {
             "{{if .ID}}: Berth's --format templates take .ID, .Repository",
         ),
         (
+            &["inspect", "-f", "{{printf \"%s\" .Name}}", "x"],
+            "inspect templates take {{.Path}}",
+        ),
+        (
             &["info", "--format", "{{.ServerVersion}}"],
-            "--format templates work with ps, images, volume ls and network ls",
+            "--format templates work with ps, images, inspect, volume ls and network ls",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);
@@ -438,6 +442,23 @@ fn ps_filters_as_docker_takes_them() {
         ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
         e.docker_ok(&args)
     );
+    // inspect -f: a template over each object, the docker CLI's text.
+    let template = format!(
+        "{{{{.Name}}}} {{{{.State.Status}}}} {{{{.State.Running}}}} {{{{.Config.Env}}}} \
+         {{{{json .Config.Labels}}}} {{{{index .Config.Labels \"{}\"}}}} \
+         {{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}/{{{{.IPPrefixLen}}}} {{{{end}}}}",
+        "berth.test"
+    );
+    for flag in ["-f", "--format"] {
+        let args = ["inspect", flag, &template, &up, &done];
+        assert_eq!(
+            ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
+            e.docker_ok(&args),
+            "{flag}"
+        );
+    }
+    let err = fails(home.berth(&["-H", h, "inspect", "-f", "{{.State}}", &up]));
+    assert!(err.contains("write {{json .State}}"), "{err}");
     // docker's functions beyond `json .` are refused, in one line.
     let err = fails(home.berth(&["-H", h, "ps", "--format", "{{json .Names}}"]));
     assert!(err.contains("take .ID, .Image"), "{err}");
