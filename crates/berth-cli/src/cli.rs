@@ -392,6 +392,12 @@ pub struct PsArgs {
     /// Whole ids and commands.
     #[arg(long)]
     pub no_trunc: bool,
+    /// The N containers created last, in any state.
+    #[arg(short = 'n', long = "last", value_name = "N")]
+    pub last: Option<usize>,
+    /// The container created last, in any state.
+    #[arg(short, long, conflicts_with = "last")]
+    pub latest: bool,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }

@@ -519,9 +519,14 @@ async fn execute_listing(
         }
         Command::Ps(args) => {
             let conn = connect(berth).await?;
-            let rows = berth
-                .containers_where(&conn, args.all, &args.filters)
+            // The engine lists the newest first: the last N are the first N, of all states.
+            let last = if args.latest { Some(1) } else { args.last };
+            let mut rows = berth
+                .containers_where(&conn, args.all || last.is_some(), &args.filters)
                 .await?;
+            if let Some(n) = last {
+                rows.truncate(n);
+            }
             let fields = render::ps_fields(now(), !args.no_trunc);
             if args.quiet.quiet {
                 return templated("{{.ID}}", &rows, &fields);

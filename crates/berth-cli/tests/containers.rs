@@ -402,6 +402,9 @@ fn ps_filters_as_docker_takes_them() {
         vec!["-a", "-f", &format!("label={label}"), "-f", "status=exited"],
         vec!["-a", "-f", "name=no-such-container-anywhere"],
         vec!["-a", "--no-trunc", "-f", &format!("label={label}")],
+        vec!["-n", "1", "-f", &format!("label={label}")],
+        vec!["--last", "2", "-f", &format!("label={label}")],
+        vec!["-l", "-f", &format!("label={label}")],
     ] {
         let mut berth = vec!["-H", h, "ps", "-q"];
         berth.extend(&filters);
