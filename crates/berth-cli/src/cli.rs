@@ -11,9 +11,8 @@ pub struct Cli {
     /// Docker context to use; skips discovery.
     #[arg(short = 'c', long, global = true)]
     pub context: Option<String>,
-    /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls) a Go template as
-    /// docker takes it,
-    /// e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
+    /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls) a Go
+    /// template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
     #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
     pub format: FormatArg,
     #[command(subcommand)]
@@ -24,7 +23,7 @@ pub struct Cli {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormatArg {
     Plain(Format),
-    /// A Go template (`{{.Names}}`), which `ps` and `images` take.
+    /// A Go template (`{{.Names}}`), which the lists and `inspect` take.
     Template(String),
 }
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::cli::{
     Cli, Command, ContextCommand, EngineCommand, Format, FormatArg, NetworkCommand, VolumeCommand,
 };
-use crate::template::Template;
+use crate::template::{Field, Template, ValueTemplate};
 use crate::{ops, render};
 
 /// Parses the command line, runs it, and turns any error into one line on stderr.
@@ -86,18 +86,6 @@ async fn execute(cli: Cli) -> Result<i32> {
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
     };
-    // A template that cannot work is said before any engine is asked (or started).
-    if let Some(t) = &template
-        && !matches!(cli.command, Command::Inspect { .. })
-    {
-        let checked = match cli.command {
-            Command::Ps(_) => Template::parse(t, &render::ps_fields(0, true)).map(drop),
-            Command::Volume(_) => Template::parse(t, &render::volume_fields()).map(drop),
-            Command::Network(_) => Template::parse(t, &render::network_fields()).map(drop),
-            _ => Template::parse(t, &render::image_fields(0, true)).map(drop),
-        };
-        checked.map_err(anyhow::Error::msg)?;
-    }
     let command = match cli.command {
         Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
         Command::Build(args) => {
@@ -124,22 +112,16 @@ async fn execute(cli: Cli) -> Result<i32> {
             template: short,
             names,
         } => {
-            let template = short.or(template);
-            if let Some(t) = &template {
-                // Said before any engine is asked: a template that cannot work.
-                crate::template::render_value(t, &serde_json::Value::Null)
-                    .map_err(anyhow::Error::msg)?;
-            }
+            // A template that cannot work is said before any engine is asked (or started).
+            let template = short
+                .or(template)
+                .map(|t| ValueTemplate::parse(&t))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let conn = connect(&berth).await?;
-            return ops::inspect(
-                &berth,
-                &conn,
-                r#type.as_deref(),
-                &names,
-                template.as_deref(),
-            )
-            .await
-            .map(|()| 0);
+            return ops::inspect(&berth, &conn, r#type.as_deref(), &names, template.as_ref())
+                .await
+                .map(|()| 0);
         }
         Command::Pull { image } => {
             berth_api::images::reference(&image)?;
@@ -518,6 +500,13 @@ async fn execute_listing(
             emit(format, std::slice::from_ref(&i), || render::info_text(&i))
         }
         Command::Ps(args) => {
+            let fields = render::ps_fields(now(), !args.no_trunc);
+            let template = list_template(
+                template,
+                args.quiet.quiet,
+                (args.no_trunc && format == Format::Table).then_some(render::PS_TABLE),
+                &fields,
+            )?;
             let conn = connect(berth).await?;
             // The engine lists the newest first: the last N are the first N, of all states.
             let last = if args.latest { Some(1) } else { args.last };
@@ -527,61 +516,63 @@ async fn execute_listing(
             if let Some(n) = last {
                 rows.truncate(n);
             }
-            let fields = render::ps_fields(now(), !args.no_trunc);
-            if args.quiet.quiet {
-                return templated("{{.ID}}", &rows, &fields);
-            }
             match template {
-                Some(template) => templated(template, &rows, &fields),
-                None if args.no_trunc && format == Format::Table => {
-                    templated(render::PS_TABLE, &rows, &fields)
-                }
-                None => emit(format, &rows, || render::ps_table(&rows, now())),
+                Some(t) => print(&t.render(&rows, &fields)),
+                None => emit(format, &rows, || render::ps_table(&rows, now()))?,
             }
+            Ok(())
         }
         Command::Images(args) => {
+            // Declared before the fields, so dropped after them: their closures take the lines,
+            // which borrow it (declared where it is filled, it would not live long enough).
+            #[allow(clippy::needless_late_init, reason = "the drop order is the point")]
+            let rows;
+            let fields = render::image_fields(now(), !args.no_trunc);
+            let template = list_template(
+                template,
+                args.quiet.quiet,
+                (args.no_trunc && format == Format::Table).then_some(render::IMAGES_TABLE),
+                &fields,
+            )?;
             let conn = connect(berth).await?;
             let mut filters = args.filters.clone();
             if let Some(reference) = &args.reference {
                 filters.push(format!("reference={reference}"));
             }
-            let rows = berth.images_where(&conn, &filters).await?;
-            let (lines, fields) = (
-                render::image_lines(&rows),
-                render::image_fields(now(), !args.no_trunc),
-            );
-            if args.quiet.quiet {
-                return templated("{{.ID}}", &lines, &fields);
-            }
+            rows = berth.images_where(&conn, &filters).await?;
             match template {
-                Some(template) => templated(template, &lines, &fields),
-                None if args.no_trunc && format == Format::Table => {
-                    templated(render::IMAGES_TABLE, &lines, &fields)
-                }
-                None => emit(format, &rows, || render::images_table(&rows, now())),
+                Some(t) => print(&t.render(&render::image_lines(&rows), &fields)),
+                None => emit(format, &rows, || render::images_table(&rows, now()))?,
             }
+            Ok(())
         }
         Command::Volume(VolumeCommand::Ls(q)) => {
+            let fields = render::volume_fields();
+            let template = list_template(template, false, None, &fields)?;
             let conn = connect(berth).await?;
             let rows = berth.volumes(&conn).await?;
             if q.quiet {
                 return ids(rows.iter().map(|v| v.name.as_str()));
             }
-            if let Some(template) = template {
-                return templated(template, &rows, &render::volume_fields());
+            match template {
+                Some(t) => print(&t.render(&rows, &fields)),
+                None => emit(format, &rows, || render::volumes_table(&rows))?,
             }
-            emit(format, &rows, || render::volumes_table(&rows))
+            Ok(())
         }
         Command::Network(NetworkCommand::Ls(q)) => {
+            let fields = render::network_fields();
+            let template = list_template(template, false, None, &fields)?;
             let conn = connect(berth).await?;
             let rows = berth.networks(&conn).await?;
             if q.quiet {
                 return ids(rows.iter().map(|n| short(&n.id)));
             }
-            if let Some(template) = template {
-                return templated(template, &rows, &render::network_fields());
+            match template {
+                Some(t) => print(&t.render(&rows, &fields)),
+                None => emit(format, &rows, || render::networks_table(&rows))?,
             }
-            emit(format, &rows, || render::networks_table(&rows))
+            Ok(())
         }
         Command::Completion { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "berth", &mut std::io::stdout());
@@ -810,11 +801,23 @@ pub(crate) fn emit<T: Serialize>(
     Ok(())
 }
 
-/// Prints `rows` through a `--format` Go template.
-fn templated<T>(template: &str, rows: &[T], fields: &[crate::template::Field<T>]) -> Result<()> {
-    let parsed = Template::parse(template, fields).map_err(anyhow::Error::msg)?;
-    print(&parsed.render(rows, fields));
-    Ok(())
+/// The template a list prints through, parsed before any engine is asked (a template that
+/// cannot work is said first): `-q` prints the ids, else a `--format` template, else `table`
+/// (the list's table written as a template, for `--no-trunc`); `None` for the usual output.
+fn list_template<T>(
+    format_template: Option<&str>,
+    quiet: bool,
+    table: Option<&str>,
+    fields: &[Field<T>],
+) -> Result<Option<Template>> {
+    let text = match (quiet, format_template.or(table)) {
+        (true, _) => "{{.ID}}",
+        (false, Some(t)) => t,
+        (false, None) => return Ok(None),
+    };
+    Template::parse(text, fields)
+        .map(Some)
+        .map_err(anyhow::Error::msg)
 }
 
 fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<()> {

@@ -323,7 +323,7 @@ pub async fn inspect(
     conn: &Connection,
     kind: Option<&str>,
     names: &[String],
-    template: Option<&str>,
+    template: Option<&crate::template::ValueTemplate>,
 ) -> Result<()> {
     let mut out = Vec::new();
     for name in names {
@@ -345,7 +345,7 @@ pub async fn inspect(
         Some(t) => {
             let mut text = String::new();
             for value in &out {
-                text += &crate::template::render_value(t, value).map_err(anyhow::Error::msg)?;
+                text += &t.render(value).map_err(anyhow::Error::msg)?;
                 text.push('\n');
             }
             crate::commands::print(&text);

@@ -1,7 +1,8 @@
-//! docker's `--format` Go templates, the part scripts use: `{{.Field}}` with the fields of the
-//! list (`docker ps`'s, `docker images`'s), `{{json .}}`, a `table` prefix (a header row, the
-//! columns aligned as docker aligns them) and `\t` / `\n` written in the text. Anything else
-//! (`if`, `range`, functions) is refused in one line with what works.
+//! docker's `--format` Go templates, the part scripts use. For a list (`ps`, `images`, `volume
+//! ls`, `network ls`): `{{.Field}}` with the list's fields, `{{json .}}`, and a `table` prefix (a
+//! header row, the columns aligned as docker aligns them). For `inspect`: paths into the object,
+//! `json`, `index` and `range`. Both take `\t` / `\n` written in the text; anything else is
+//! refused in one line with what works.
 
 use std::collections::BTreeMap;
 
@@ -48,37 +49,21 @@ impl Template {
             Some(rest) => (true, rest),
             None => (false, text),
         };
-        let body = body
-            .trim_matches(' ')
-            .replace("\\t", "\t")
-            .replace("\\n", "\n");
         let mut parts = Vec::new();
-        let mut rest = body.as_str();
-        while let Some(open) = rest.find("{{") {
-            if open > 0 {
-                parts.push(Part::Text(rest[..open].to_owned()));
-            }
-            let after = &rest[open + 2..];
-            let close = after
-                .find("}}")
-                .ok_or_else(|| format!("{text}: a {{{{ without its }}}}"))?;
-            let action = after[..close].trim();
-            parts.push(match action {
-                "json ." => Part::Json,
-                _ => match action.strip_prefix('.') {
+        for token in tokens(body.trim_matches(' '), text)? {
+            parts.push(match token {
+                Token::Text(t) => Part::Text(t),
+                Token::Action(action) if action == "json ." => Part::Json,
+                Token::Action(action) => match action.strip_prefix('.') {
                     Some(name) if !name.is_empty() => Part::Field(
                         fields
                             .iter()
                             .position(|f| f.name == name)
-                            .ok_or_else(|| unknown(action, fields))?,
+                            .ok_or_else(|| unknown(&action, fields))?,
                     ),
-                    _ => return Err(unknown(action, fields)),
+                    _ => return Err(unknown(&action, fields)),
                 },
             });
-            rest = &after[close + 2..];
-        }
-        if !rest.is_empty() {
-            parts.push(Part::Text(rest.to_owned()));
         }
         Ok(Self { table, parts })
     }
@@ -125,6 +110,35 @@ fn unknown<T>(action: &str, fields: &[Field<T>]) -> String {
         "{{{{{action}}}}}: Berth's --format templates take {} and json .",
         names.join(", ")
     )
+}
+
+/// A piece of a template: text, or what is inside a `{{…}}` (trimmed).
+enum Token {
+    Text(String),
+    Action(String),
+}
+
+/// `body` as text and actions, with `\t` and `\n` in it made a tab and a newline; `template`
+/// (what the user wrote) names it in the error.
+fn tokens(body: &str, template: &str) -> Result<Vec<Token>, String> {
+    let body = body.replace("\\t", "\t").replace("\\n", "\n");
+    let mut out = Vec::new();
+    let mut rest = body.as_str();
+    while let Some(open) = rest.find("{{") {
+        if open > 0 {
+            out.push(Token::Text(rest[..open].to_owned()));
+        }
+        let after = &rest[open + 2..];
+        let close = after
+            .find("}}")
+            .ok_or_else(|| format!("{template}: a {{{{ without its }}}}"))?;
+        out.push(Token::Action(after[..close].trim().to_owned()));
+        rest = &after[close + 2..];
+    }
+    if !rest.is_empty() {
+        out.push(Token::Text(rest.to_owned()));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -206,20 +220,32 @@ mod tests {
 
 /// `docker inspect --format`: a Go template over an inspected object, the part scripts use:
 /// paths (`{{.State.Status}}`, `{{.}}`), `{{json PATH}}`, `{{index PATH "key"}}` and
-/// `{{range PATH}}…{{end}}` (over a list, or a map's values by key), with `\t` and `\n` in the
-/// text. A path to an object prints only through `json` (Go would print its struct or map form,
-/// which Berth does not copy); anything else is refused in one line with what works.
-pub fn render_value(template: &str, value: &serde_json::Value) -> Result<String, String> {
-    let text = template.replace("\\t", "\t").replace("\\n", "\n");
-    let (nodes, rest) = nodes(&text, template)?;
-    if rest.is_some() {
-        return Err(format!(
-            "{template}: an {{{{end}}}} without its {{{{range}}}}"
-        ));
+/// `{{range PATH}}…{{end}}` (over a list, or a map's values by key). A path to an object prints
+/// only through `json` (Go would print its struct or map form, which Berth does not copy).
+pub struct ValueTemplate {
+    text: String,
+    nodes: Vec<Node>,
+}
+
+impl ValueTemplate {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut tokens = tokens(text, text)?.into_iter();
+        let (nodes, ended) = nodes(&mut tokens, text)?;
+        if ended {
+            return Err(format!("{text}: an {{{{end}}}} without its {{{{range}}}}"));
+        }
+        Ok(Self {
+            text: text.to_owned(),
+            nodes,
+        })
     }
-    let mut out = String::new();
-    run(&nodes, value, template, &mut out)?;
-    Ok(out)
+
+    /// `value` through the template.
+    pub fn render(&self, value: &serde_json::Value) -> Result<String, String> {
+        let mut out = String::new();
+        run(&self.nodes, value, &self.text, &mut out)?;
+        Ok(out)
+    }
 }
 
 enum Node {
@@ -230,19 +256,20 @@ enum Node {
     Range(Vec<String>, Vec<Node>),
 }
 
-/// Parses until the text ends (`None` after) or an `{{end}}` (the text after it).
-fn nodes<'a>(mut rest: &'a str, template: &str) -> Result<(Vec<Node>, Option<&'a str>), String> {
+/// Parses until the tokens end (`false`) or an `{{end}}` (`true`).
+fn nodes(
+    tokens: &mut std::vec::IntoIter<Token>,
+    template: &str,
+) -> Result<(Vec<Node>, bool), String> {
     let mut out = Vec::new();
-    while let Some(open) = rest.find("{{") {
-        if open > 0 {
-            out.push(Node::Text(rest[..open].to_owned()));
-        }
-        let after = &rest[open + 2..];
-        let close = after
-            .find("}}")
-            .ok_or_else(|| format!("{template}: a {{{{ without its }}}}"))?;
-        let action = after[..close].trim();
-        rest = &after[close + 2..];
+    while let Some(token) = tokens.next() {
+        let action = match token {
+            Token::Text(t) => {
+                out.push(Node::Text(t));
+                continue;
+            }
+            Token::Action(action) => action,
+        };
         let words: Vec<&str> = action.split_whitespace().collect();
         let refused = || {
             format!(
@@ -250,7 +277,7 @@ fn nodes<'a>(mut rest: &'a str, template: &str) -> Result<(Vec<Node>, Option<&'a
             )
         };
         match words.as_slice() {
-            ["end"] => return Ok((out, Some(rest))),
+            ["end"] => return Ok((out, true)),
             [p] => out.push(Node::Print(path(p).ok_or_else(refused)?)),
             ["json", p] => out.push(Node::Json(path(p).ok_or_else(refused)?)),
             ["index", p, key] => out.push(Node::Index(
@@ -259,19 +286,18 @@ fn nodes<'a>(mut rest: &'a str, template: &str) -> Result<(Vec<Node>, Option<&'a
             )),
             ["range", p] => {
                 let p = path(p).ok_or_else(refused)?;
-                let (body, after) = nodes(rest, template)?;
-                rest = after.ok_or_else(|| {
-                    format!("{template}: a {{{{range}}}} without its {{{{end}}}}")
-                })?;
+                let (body, ended) = nodes(tokens, template)?;
+                if !ended {
+                    return Err(format!(
+                        "{template}: a {{{{range}}}} without its {{{{end}}}}"
+                    ));
+                }
                 out.push(Node::Range(p, body));
             }
             _ => return Err(refused()),
         }
     }
-    if !rest.is_empty() {
-        out.push(Node::Text(rest.to_owned()));
-    }
-    Ok((out, None))
+    Ok((out, false))
 }
 
 /// `.`, `.A`, `.A.B` as the keys to follow.
@@ -373,8 +399,12 @@ fn object(path: &[String]) -> String {
 
 #[cfg(test)]
 mod inspect_tests {
-    use super::render_value;
+    use super::ValueTemplate;
     use serde_json::json;
+
+    fn render_value(template: &str, value: &serde_json::Value) -> Result<String, String> {
+        ValueTemplate::parse(template)?.render(value)
+    }
 
     fn object() -> serde_json::Value {
         json!({
