@@ -242,6 +242,32 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     let (open, _, _) = item("Open dashboard").expect("an Open dashboard item");
     tray_click(&bus, &menu, open);
     wait_until(30, "the window again", || window_shown(&display, "Berth"));
+    // Closed again, a second `berth-tray --open --view NAME` (what a launcher or a shell runs)
+    // has the running tray start the window on that view.
+    let log = || logs(&home.path().join("state/berth"), &["app.", "tray."]);
+    wait_until(30, "the window's page again", || {
+        log().matches("mark=dashboard-rendered").count() == 2
+    });
+    close_window(&display, "Berth");
+    wait_until(30, "the window to go", || !window_shown(&display, "Berth"));
+    assert!(!log().contains("mark=containers-rendered"), "{}", log());
+    let mut second = Command::new(
+        std::path::Path::new(env!("CARGO_BIN_EXE_berth-app")).with_file_name("berth-tray"),
+    );
+    home.apply(&mut second);
+    second
+        .env("DISPLAY", &display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .args(["--open", "--view", "containers"]);
+    let second = run(&mut second);
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    wait_until(30, "the window on the containers", || {
+        log().contains("mark=containers-rendered")
+    });
     // A running container shows in the Containers submenu, with its actions and its port.
     let docker = |args: &[&str]| {
         let mut cmd = Command::new("docker");

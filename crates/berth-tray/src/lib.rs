@@ -95,16 +95,17 @@ mod linux {
     }
 
     async fn tray(args: Args, berth: Arc<Berth>) -> ExitCode {
+        let open = args.open || (args.login && !berth.settings().start_minimised);
         let request = if args.start_engine {
-            "engine-start"
-        } else if args.open || (args.login && !berth.settings().start_minimised) {
-            "open"
+            "engine-start".to_owned()
+        } else if open {
+            link::open_request(args.view.as_deref())
         } else {
-            "ping"
+            "ping".to_owned()
         };
         let pidfile = berth.tray_pidfile();
         let Some(_lock) = lock(&pidfile) else {
-            return hand_over(&berth, request).await;
+            return hand_over(&berth, &request).await;
         };
         let _log = desktop::init_logging(&berth.app_log_dir(), "tray");
         // From here on SIGTERM and SIGINT quit the tray the normal way (socket and pidfile
@@ -129,7 +130,7 @@ mod linux {
         tracing::info!(pid = std::process::id(), "the tray runs");
         // The window first (it attaches to the socket bound above): what is left here to set up
         // runs beside its start.
-        if request == "open" {
+        if open && !args.start_engine {
             open_dashboard(args.view.as_deref());
         }
 
@@ -309,7 +310,7 @@ mod linux {
     /// Does what a menu item asks; the engine's events show the outcome.
     fn act(berth: &Arc<Berth>, action: Action) {
         match action {
-            Action::OpenDashboard => open_dashboard(None),
+            Action::OpenDashboard(view) => open_dashboard(view.as_deref()),
             Action::OpenUrl(url) => {
                 if let Err(e) = desktop::open_url(&url) {
                     tracing::error!(%e, "cannot open the browser");
@@ -324,7 +325,7 @@ mod linux {
                         Action::EngineRestart => berth.engine_restart().await.map(drop),
                         Action::ContainerStop(id) => container(&berth, id, "stop").await,
                         Action::ContainerRestart(id) => container(&berth, id, "restart").await,
-                        Action::OpenDashboard | Action::OpenUrl(_) | Action::Quit => Ok(()),
+                        Action::OpenDashboard(_) | Action::OpenUrl(_) | Action::Quit => Ok(()),
                     };
                     if let Err(e) = result {
                         tracing::error!(%e, ?action, "an action from the tray failed");

@@ -51,8 +51,9 @@ async fn answer(
     read.read_line(&mut line).await?;
     let reply = match line.trim() {
         "ping" => "ok".to_owned(),
-        "open" => {
-            let _ = actions.send(Action::OpenDashboard);
+        open if open_request_view(open).is_some() => {
+            let view = open_request_view(open).flatten();
+            let _ = actions.send(Action::OpenDashboard(view.map(str::to_owned)));
             "ok".to_owned()
         }
         "engine-start" => match berth.engine_start().await {
@@ -75,6 +76,23 @@ async fn answer(
     write.shutdown().await
 }
 
+/// The request that asks the running tray for the window, on `view` when one is named.
+pub fn open_request(view: Option<&str>) -> String {
+    match view {
+        Some(view) => format!("open {view}"),
+        None => "open".to_owned(),
+    }
+}
+
+/// What an [`open_request`] asks for: `Some(view)` when `line` is one.
+fn open_request_view(line: &str) -> Option<Option<&str>> {
+    match line.strip_prefix("open") {
+        Some("") => Some(None),
+        Some(rest) => rest.strip_prefix(' ').map(|view| Some(view.trim())),
+        None => None,
+    }
+}
+
 /// Binds the socket at `path`, replacing one that no tray answers on (left by a tray that was
 /// killed). The caller holds the tray's lock, so no other tray binds it meanwhile.
 pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
@@ -83,4 +101,19 @@ pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
     }
     let _ = std::fs::remove_file(path);
     UnixListener::bind(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_request_carries_the_view() {
+        for view in [None, Some("volumes"), Some("containers?scroll-bench")] {
+            let line = open_request(view);
+            assert_eq!(open_request_view(&line), Some(view), "{line}");
+        }
+        assert_eq!(open_request_view("opening"), None);
+        assert_eq!(open_request_view("ping"), None);
+    }
 }

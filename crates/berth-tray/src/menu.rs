@@ -18,7 +18,8 @@ pub enum Action {
     ContainerStop(String),
     ContainerRestart(String),
     OpenUrl(String),
-    OpenDashboard,
+    /// The window, on the view named (a second `berth-tray --open --view NAME`).
+    OpenDashboard(Option<String>),
     Quit,
 }
 
@@ -188,7 +189,7 @@ impl ksni::Tray for Menu {
 
     /// A click on the icon itself opens the dashboard.
     fn activate(&mut self, _x: i32, _y: i32) {
-        let _ = self.actions.send(Action::OpenDashboard);
+        let _ = self.actions.send(Action::OpenDashboard(None));
     }
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
@@ -219,7 +220,7 @@ impl ksni::Tray for Menu {
             }
             .into(),
             ksni::MenuItem::Separator,
-            item("Open dashboard", true, Some(Action::OpenDashboard)),
+            item("Open dashboard", true, Some(Action::OpenDashboard(None))),
             ksni::MenuItem::Separator,
             item("Quit Berth", true, Some(Action::Quit)),
         ]
