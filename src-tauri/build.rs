@@ -43,6 +43,7 @@ fn main() {
         "registry_catalog",
         "registry_tags",
         "volumes",
+        "volume_sizes",
         "volume_create",
         "volume_remove",
         "volume_prune_candidates",

@@ -4,7 +4,7 @@
 use berth_api::compose::{ComposeFileView, ProjectEvent};
 use berth_api::wire::{
     ComposeProjectRow, ContainerRow, ContextRow, EngineView, ImageRow, InfoView, NetworkRow,
-    OwnEngineView, VersionView, VolumeRow,
+    OwnEngineView, VersionView, VolumeRow, VolumeSizes,
 };
 use berth_api::{
     ApiError, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions, NetworkRequest,
@@ -350,6 +350,11 @@ pub async fn registry_tags(app: State<'_, App>, repository: String) -> Result<Ve
 #[tauri::command]
 pub async fn volumes(app: State<'_, App>) -> Result<Vec<VolumeRow>> {
     app.berth.volumes(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub async fn volume_sizes(app: State<'_, App>) -> Result<VolumeSizes> {
+    app.berth.volume_sizes(&conn(&app).await?).await
 }
 
 #[tauri::command]

@@ -130,6 +130,7 @@ pub fn run() {
             commands::registry_catalog,
             commands::registry_tags,
             commands::volumes,
+            commands::volume_sizes,
             commands::volume_create,
             commands::volume_remove,
             commands::volume_prune_candidates,

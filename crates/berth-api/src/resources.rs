@@ -8,7 +8,7 @@ use berth_docker::networks::NetworkSpec;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::wire::{NetworkRow, VolumeRow};
+use crate::wire::{NetworkRow, VolumeRow, VolumeSizes};
 use crate::{ApiError, Berth, Connection};
 
 /// A network as the CLI and the UI ask for it.
@@ -57,6 +57,14 @@ impl Berth {
         }
         rows.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(rows)
+    }
+
+    /// Each local volume's size (see [`VolumeSizes`]).
+    pub async fn volume_sizes(&self, conn: &Connection) -> Result<VolumeSizes, ApiError> {
+        Ok(match conn.client.volume_sizes().await? {
+            Some(sizes) => VolumeSizes { known: true, sizes },
+            None => VolumeSizes::default(),
+        })
     }
 
     pub async fn create_volume(

@@ -240,6 +240,18 @@ impl From<ImageSummary> for ImageRow {
     }
 }
 
+/// Each local volume's size, apart from the volume list (the engine walks every volume's files
+/// to measure them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct VolumeSizes {
+    /// False when the engine cannot say (a TLS engine older than API 1.52).
+    pub known: bool,
+    /// Bytes, by volume name; a volume the engine has not measured is not here.
+    #[ts(type = "Record<string, number>")]
+    pub sizes: BTreeMap<String, i64>,
+}
+
 /// A row of the volume list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

@@ -3,6 +3,8 @@
 //! over the unix socket or plain tcp with a minimal request; for TLS engines it falls back to the
 //! list calls (which know no volume sizes).
 
+use std::collections::BTreeMap;
+
 use bollard::models::{ContainerSummary, ImageSummary, Volume};
 use serde::Deserialize;
 
@@ -100,26 +102,49 @@ fn summarise(df: LegacyDf) -> DiskUsage {
 }
 
 impl Client {
-    pub async fn disk_usage(&self) -> Result<DiskUsage, Error> {
+    /// `/system/df` (`query`: `?type=…`, which engines before API 1.42 ignore) in the API 1.41
+    /// shape; `None` for a TLS engine (see the top).
+    async fn legacy_df(&self, query: &str) -> Result<Option<LegacyDf>, Error> {
         let host = self.endpoint().host.clone();
-        let body = match self.raw("GET", "/system/df", None).await? {
-            Some(a) if a.status == 200 => Some(a.body),
+        let body = match self.raw("GET", &format!("/system/df{query}"), None).await? {
+            Some(a) if a.status == 200 => a.body,
             Some(a) => {
                 return Err(Error::Engine {
                     status: a.status,
                     message: String::from_utf8_lossy(&a.body).trim().to_owned(),
                 });
             }
-            None => None,
+            None => return Ok(None),
         };
-        match body {
-            Some(body) => {
-                let df: LegacyDf = serde_json::from_slice(&body).map_err(|e| Error::Protocol {
-                    endpoint: host.clone(),
-                    detail: format!("/system/df: {e}"),
-                })?;
-                Ok(summarise(df))
-            }
+        let df = serde_json::from_slice(&body).map_err(|e| Error::Protocol {
+            endpoint: host,
+            detail: format!("/system/df: {e}"),
+        })?;
+        Ok(Some(df))
+    }
+
+    /// Each local volume's size in bytes, as `docker system df -v` shows it, by name; `None`
+    /// when the engine cannot say (a TLS engine; see the top). A volume the engine has not
+    /// measured is left out. The engine walks every volume's files for this: it takes a while
+    /// with large volumes, so it is asked apart from the volume list.
+    pub async fn volume_sizes(&self) -> Result<Option<BTreeMap<String, i64>>, Error> {
+        let Some(df) = self.legacy_df("?type=volume").await? else {
+            return Ok(None);
+        };
+        Ok(df.volumes.map(|volumes| {
+            volumes
+                .into_iter()
+                .filter_map(|v| {
+                    let size = v.usage_data.map(|u| u.size).filter(|s| *s >= 0)?;
+                    Some((v.name, size))
+                })
+                .collect()
+        }))
+    }
+
+    pub async fn disk_usage(&self) -> Result<DiskUsage, Error> {
+        match self.legacy_df("").await? {
+            Some(df) => Ok(summarise(df)),
             None => {
                 let images = self.list_images(false).await?;
                 let containers = self.list_containers(true).await?;

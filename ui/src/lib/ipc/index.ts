@@ -31,6 +31,7 @@ import type { UsageView } from "./types/UsageView";
 import type { VersionView } from "./types/VersionView";
 import type { VolumeEntry } from "./types/VolumeEntry";
 import type { VolumeRow } from "./types/VolumeRow";
+import type { VolumeSizes } from "./types/VolumeSizes";
 
 export type {
   ApiError,
@@ -60,6 +61,7 @@ export type {
   VersionView,
   VolumeEntry,
   VolumeRow,
+  VolumeSizes,
 };
 
 /** The event the app emits whenever Berth's engine changes. */
@@ -182,6 +184,7 @@ export function api(t: Transport) {
     registryTags: (repository: string) => call<string[]>("registry_tags", { repository }),
 
     volumes: () => call<VolumeRow[]>("volumes"),
+    volumeSizes: () => call<VolumeSizes>("volume_sizes"),
     volumeCreate: (name: string) => call<VolumeRow>("volume_create", { name }),
     volumeRemove: (name: string) => call<void>("volume_remove", { name }),
     volumePruneCandidates: () => call<VolumeRow[]>("volume_prune_candidates"),
