@@ -52,23 +52,24 @@ impl Berth {
         }
     }
 
-    fn record_build(&self, record: BuildRecord) {
-        let mut all = self.build_history().unwrap_or_default();
-        all.insert(0, record);
-        all.truncate(KEPT);
-        let path = self.builds_file();
-        let written = path
-            .parent()
-            .map(std::fs::create_dir_all)
-            .transpose()
-            .and_then(|_| {
-                std::fs::write(
-                    &path,
-                    serde_json::to_vec_pretty(&all).expect("records serialise"),
-                )
-            });
-        if let Err(e) = written {
-            tracing::warn!(%e, path = %path.display(), "cannot keep the build history");
+    /// [`Berth::build`], recorded in the build history when it ends, fails, or is dropped
+    /// unfinished (the CLI and the app keep the same history).
+    pub fn build_recorded<'a>(
+        &self,
+        conn: &'a Connection,
+        req: &BuildRequest,
+    ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + 'a, ApiError> {
+        let mut recording = Recording::new(self.builds_file(), req);
+        match self.build(conn, req) {
+            Ok(stream) => Ok(Recorded {
+                inner: Box::pin(stream),
+                recording,
+            }),
+            Err(e) => {
+                recording.record.error = Some(e.message.clone());
+                recording.finish();
+                Err(e)
+            }
         }
     }
 
@@ -83,46 +84,117 @@ impl Berth {
         let (tx, rx) = tokio::sync::mpsc::channel(256);
         let berth = self.clone();
         tokio::spawn(async move {
-            let started = Instant::now();
-            let started_ms = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_millis() as u64)
-                .unwrap_or(0);
-            let mut image_id = None;
-            let mut error = None;
-            match berth.build(&conn, &req) {
+            match berth.build_recorded(&conn, &req) {
                 Err(e) => {
-                    error = Some(e.message.clone());
                     let _ = tx.send(Err(e)).await;
                 }
                 Ok(stream) => {
                     let mut stream = std::pin::pin!(stream);
                     while let Some(item) = stream.next().await {
-                        match &item {
-                            Ok(ProgressEvent::Built { id }) => image_id = Some(id.clone()),
-                            Err(e) => error = Some(e.message.clone()),
-                            _ => {}
-                        }
+                        // Nobody follows any more: dropped unfinished, it is recorded so.
                         if tx.send(item).await.is_err() {
-                            error.get_or_insert_with(|| "cancelled".into());
                             break;
                         }
                     }
                 }
             }
-            berth.record_build(BuildRecord {
-                context: req.context,
-                dockerfile: req.dockerfile,
-                tags: req.tags,
-                build_args: req.build_args,
-                started_ms,
-                duration_ms: started.elapsed().as_millis() as u64,
-                image_id,
-                error,
-            });
         });
         Ok(futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
         }))
+    }
+}
+
+/// A build under way, and its line of the history.
+struct Recording {
+    path: PathBuf,
+    record: BuildRecord,
+    started: Instant,
+    done: bool,
+}
+
+impl Recording {
+    fn new(path: PathBuf, req: &BuildRequest) -> Self {
+        let started_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        Self {
+            path,
+            record: BuildRecord {
+                context: req.context.clone(),
+                dockerfile: req.dockerfile.clone(),
+                tags: req.tags.clone(),
+                build_args: req.build_args.clone(),
+                started_ms,
+                duration_ms: 0,
+                image_id: None,
+                error: None,
+            },
+            started: Instant::now(),
+            done: false,
+        }
+    }
+
+    /// Puts the build first in the history (the newest [`KEPT`]), once.
+    fn finish(&mut self) {
+        if std::mem::replace(&mut self.done, true) {
+            return;
+        }
+        self.record.duration_ms = self.started.elapsed().as_millis() as u64;
+        let path = &self.path;
+        let mut all: Vec<BuildRecord> = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        all.insert(0, self.record.clone());
+        all.truncate(KEPT);
+        let written = path
+            .parent()
+            .map(std::fs::create_dir_all)
+            .transpose()
+            .and_then(|_| {
+                std::fs::write(
+                    path,
+                    serde_json::to_vec_pretty(&all).expect("records serialise"),
+                )
+            });
+        if let Err(e) = written {
+            tracing::warn!(%e, path = %path.display(), "cannot keep the build history");
+        }
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if !self.done {
+            self.record.error.get_or_insert_with(|| "cancelled".into());
+            self.finish();
+        }
+    }
+}
+
+/// A build's events, noted in its [`Recording`] as they pass.
+struct Recorded<S> {
+    inner: std::pin::Pin<Box<S>>,
+    recording: Recording,
+}
+
+impl<S: Stream<Item = Result<ProgressEvent, ApiError>>> Stream for Recorded<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let item = std::task::ready!(self.inner.as_mut().poll_next(cx));
+        let record = &mut self.recording.record;
+        match &item {
+            Some(Ok(ProgressEvent::Built { id })) => record.image_id = Some(id.clone()),
+            Some(Err(e)) => record.error = Some(e.message.clone()),
+            Some(Ok(_)) => {}
+            None => self.recording.finish(),
+        }
+        std::task::Poll::Ready(item)
     }
 }

@@ -38,7 +38,7 @@ pub async fn build(
     format: Format,
 ) -> Result<()> {
     let req = build_request(&args);
-    let stream = berth.build(conn, &req)?;
+    let stream = berth.build_recorded(conn, &req)?;
     let mut built = None;
     let mut out = std::io::stdout().lock();
     futures_util::pin_mut!(stream);

@@ -254,6 +254,20 @@ fn a_failing_build_names_its_step() {
         err.contains("the build failed at Step 3/4") && err.contains("returned a non-zero code: 7"),
         "{err}"
     );
+    // In the history too, with how it ended.
+    let history: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(home.path().join("state/berth/builds.json")).expect("a build history"),
+    )
+    .unwrap();
+    let failed = &history[0];
+    assert_eq!(failed["tags"][0], format!("berth-test/{}:bad", scope.id));
+    assert!(
+        failed["image_id"].is_null()
+            && failed["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("non-zero code: 7")),
+        "{history}"
+    );
 }
 
 #[test]

@@ -77,6 +77,16 @@ fn the_tutorial_builds_runs_pushes_and_pulls() {
         out.contains("Step 1/8 : FROM scratch") && out.contains("Successfully tagged"),
         "{out}"
     );
+    // The build is in the history the app's Builds view shows.
+    let history: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(home.path().join("state/berth/builds.json")).expect("a build history"),
+    )
+    .unwrap();
+    assert_eq!(history[0]["tags"][0], image, "{history}");
+    assert!(
+        history[0]["image_id"].as_str().is_some() && history[0]["error"].is_null(),
+        "{history}"
+    );
     let inspect = ok(berth(&["inspect", "--type", "image", image]));
     assert!(
         inspect.contains(&scope.label().replace('=', "\": \"")),
