@@ -31,4 +31,12 @@ describe("Volumes", () => {
     await waitFor(() => expect(screen.getByText(/did not measure the volumes: df is busy/)).toBeTruthy());
     expect(screen.getAllByTestId("volume-size").map((c) => c.textContent)).toEqual(["—"]);
   });
+
+  it("says there are none rather than showing an empty table", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    render(Volumes, { context: new Map<string, unknown>([["api", api(t)]]) });
+    await waitFor(() => expect(screen.getByText(/No volumes yet/)).toBeTruthy());
+  });
 });
