@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use berth_api::{Berth, EngineChange, Launch, Target};
-use berth_engine::context::Env;
+mod support;
+
+use berth_api::EngineChange;
 use berth_testkit::{Scope, busybox_image, engine};
 use tokio::sync::mpsc;
 
@@ -23,21 +24,7 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
     let scope = Scope::new(e);
     let image = format!("berth-test/{}:sleeper", scope.id);
     busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
-    let home = tempfile::tempdir().unwrap();
-    let env = Env {
-        docker_host: None,
-        docker_context: None,
-        docker_config: Some(home.path().join(".docker")),
-        home: Some(home.path().to_owned()),
-        xdg_runtime_dir: Some(home.path().join("run")),
-    };
-    let berth = Berth::with(
-        env,
-        home.path().join("settings.json"),
-        Launch::InProcess,
-        Target::Host(e.host.clone()),
-    )
-    .unwrap();
+    let (_home, berth) = support::berth_on(e);
     let (tx, mut seen) = mpsc::unbounded_channel();
     let follow = tokio::spawn(async move {
         berth

@@ -1,8 +1,8 @@
 //! Volumes through the facade, on the harness's real engine: each volume's size as the engine
 //! measures it. Needs root and a real engine: run with `--include-ignored`.
 
-use berth_api::{Berth, Launch, Target};
-use berth_engine::context::Env;
+mod support;
+
 use berth_testkit::{Scope, busybox_image, engine};
 
 #[tokio::test]
@@ -31,21 +31,7 @@ async fn each_volume_has_the_size_of_its_files() {
         "mkdir /v/d && dd if=/dev/zero of=/v/a bs=1000 count=60 && dd if=/dev/zero of=/v/d/b bs=1000 count=40",
     ]);
 
-    let home = tempfile::tempdir().unwrap();
-    let env = Env {
-        docker_host: None,
-        docker_context: None,
-        docker_config: Some(home.path().join(".docker")),
-        home: Some(home.path().to_owned()),
-        xdg_runtime_dir: Some(home.path().join("run")),
-    };
-    let berth = Berth::with(
-        env,
-        home.path().join("settings.json"),
-        Launch::InProcess,
-        Target::Host(e.host.clone()),
-    )
-    .unwrap();
+    let (_home, berth) = support::berth_on(e);
     let conn = berth.connect().await.unwrap();
     let sizes = berth.volume_sizes(&conn).await.unwrap();
     assert!(sizes.known, "{sizes:?}");
