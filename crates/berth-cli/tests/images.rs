@@ -1,6 +1,6 @@
 //! Images through `berth` against the harness's real engine and registry: history, whether a
 //! newer image is available (asking the registry, pulling nothing), Docker Hub search without
-//! Internet, and prune. Needs root and a real engine: run with `--include-ignored`.
+//! Internet (prune is in prune.rs). Needs root and a real engine: run with `--include-ignored`.
 
 mod support;
 
@@ -118,45 +118,6 @@ fn hub_search_without_internet_says_so() {
     assert!(
         err.contains("Docker Hub: the engine cannot reach it") && err.contains("network or proxy"),
         "{err}"
-    );
-}
-
-#[test]
-#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-fn image_prune_lists_first_and_spares_used_images() {
-    let e = engine();
-    let scope = Scope::new(e);
-    let home = Home::new();
-    let h = e.host.as_str();
-    let tag = format!("berth-test/{}:p", scope.id);
-    busybox_image(e, &scope, &tag, "CMD [\"echo\", \"first\"]");
-    let first = e
-        .docker_ok(&["images", "-q", "--no-trunc", &tag])
-        .trim()
-        .to_owned();
-    // Building the same tag again leaves the first image untagged.
-    busybox_image(e, &scope, &tag, "CMD [\"echo\", \"second\"]");
-    let dry = ok(home.berth(&["-H", h, "image", "prune", "--dry-run"]));
-    assert!(dry.contains(&first), "the untagged image is listed: {dry}");
-    assert!(
-        !dry.contains(&tag),
-        "tagged images are kept without -a: {dry}"
-    );
-    let all = ok(home.berth(&["-H", h, "image", "prune", "-a", "--dry-run"]));
-    assert!(all.contains(&tag), "{all}");
-    let out = ok(home.berth(&["-H", h, "image", "prune", "-f"]));
-    assert!(out.contains("Removed"), "{out}");
-    assert!(
-        !support::run(e.docker().args(["image", "inspect", &first]))
-            .status
-            .success(),
-        "the untagged image is gone"
-    );
-    assert!(
-        support::run(e.docker().args(["image", "inspect", &tag]))
-            .status
-            .success(),
-        "the tagged one stays"
     );
 }
 

@@ -1,14 +1,25 @@
-//! `berth system prune` against a real engine of its own (a test binary alone), since it removes
-//! whatever is unused engine-wide. Needs root and a real engine: run with `--include-ignored`.
+//! `berth system prune` and `berth image prune` against a real engine of their own (a test binary
+//! alone, one test at a time), since they remove whatever is unused engine-wide: run beside a
+//! build, a prune removes the build's intermediate image (untagged, no child yet) and the build
+//! fails. Needs root and a real engine: run with `--include-ignored`.
 
 mod support;
+
+use std::sync::{Mutex, MutexGuard};
 
 use berth_testkit::{Scope, busybox_image, engine};
 use support::{Home, ok, run};
 
+/// Held by each test for its whole run: one prune at a time, and no build beside one.
+fn alone() -> MutexGuard<'static, ()> {
+    static ALONE: Mutex<()> = Mutex::new(());
+    ALONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn system_prune_lists_then_removes_only_what_is_unused() {
+    let _alone = alone();
     let e = engine();
     let scope = Scope::new(e);
     let home = Home::new();
@@ -81,5 +92,45 @@ fn system_prune_lists_then_removes_only_what_is_unused() {
             .status
             .success(),
         "a used image stays"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn image_prune_lists_first_and_spares_used_images() {
+    let _alone = alone();
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let tag = format!("berth-test/{}:p", scope.id);
+    busybox_image(e, &scope, &tag, "CMD [\"echo\", \"first\"]");
+    let first = e
+        .docker_ok(&["images", "-q", "--no-trunc", &tag])
+        .trim()
+        .to_owned();
+    // Building the same tag again leaves the first image untagged.
+    busybox_image(e, &scope, &tag, "CMD [\"echo\", \"second\"]");
+    let dry = ok(home.berth(&["-H", h, "image", "prune", "--dry-run"]));
+    assert!(dry.contains(&first), "the untagged image is listed: {dry}");
+    assert!(
+        !dry.contains(&tag),
+        "tagged images are kept without -a: {dry}"
+    );
+    let all = ok(home.berth(&["-H", h, "image", "prune", "-a", "--dry-run"]));
+    assert!(all.contains(&tag), "{all}");
+    let out = ok(home.berth(&["-H", h, "image", "prune", "-f"]));
+    assert!(out.contains("Removed"), "{out}");
+    assert!(
+        !run(e.docker().args(["image", "inspect", &first]))
+            .status
+            .success(),
+        "the untagged image is gone"
+    );
+    assert!(
+        run(e.docker().args(["image", "inspect", &tag]))
+            .status
+            .success(),
+        "the tagged one stays"
     );
 }
