@@ -39,17 +39,7 @@ impl Berth {
 
     /// The build history, newest first.
     pub fn build_history(&self) -> Result<Vec<BuildRecord>, ApiError> {
-        let path = self.builds_file();
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                ApiError::invalid(format!(
-                    "{}: not a build history ({e}); remove the file",
-                    path.display()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(ApiError::invalid(format!("{}: {e}", path.display()))),
-        }
+        read_history(&self.builds_file())
     }
 
     /// [`Berth::build`], recorded in the build history when it ends, fails, or is dropped
@@ -105,6 +95,20 @@ impl Berth {
     }
 }
 
+/// The build history kept at `path`, newest first (none when there is no file yet).
+fn read_history(path: &std::path::Path) -> Result<Vec<BuildRecord>, ApiError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::invalid(format!(
+                "{}: not a build history ({e}); remove the file",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(ApiError::invalid(format!("{}: {e}", path.display()))),
+    }
+}
+
 /// A build under way, and its line of the history.
 struct Recording {
     path: PathBuf,
@@ -143,10 +147,7 @@ impl Recording {
         }
         self.record.duration_ms = self.started.elapsed().as_millis() as u64;
         let path = &self.path;
-        let mut all: Vec<BuildRecord> = std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
+        let mut all = read_history(path).unwrap_or_default();
         all.insert(0, self.record.clone());
         all.truncate(KEPT);
         let written = path

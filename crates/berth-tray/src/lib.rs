@@ -95,7 +95,8 @@ mod linux {
     }
 
     async fn tray(args: Args, berth: Arc<Berth>) -> ExitCode {
-        let open = args.open || (args.login && !berth.settings().start_minimised);
+        let open =
+            !args.start_engine && (args.open || (args.login && !berth.settings().start_minimised));
         let request = if args.start_engine {
             "engine-start".to_owned()
         } else if open {
@@ -130,7 +131,7 @@ mod linux {
         tracing::info!(pid = std::process::id(), "the tray runs");
         // The window first (it attaches to the socket bound above): what is left here to set up
         // runs beside its start.
-        if open && !args.start_engine {
+        if open {
             open_dashboard(args.view.as_deref());
         }
 

@@ -49,18 +49,18 @@ async fn answer(
     let mut read = BufReader::new(read);
     let mut line = String::new();
     read.read_line(&mut line).await?;
-    let reply = match line.trim() {
-        "ping" => "ok".to_owned(),
-        open if open_request_view(open).is_some() => {
-            let view = open_request_view(open).flatten();
+    let request = line.trim();
+    let reply = match (request, open_request_view(request)) {
+        (_, Some(view)) => {
             let _ = actions.send(Action::OpenDashboard(view.map(str::to_owned)));
             "ok".to_owned()
         }
-        "engine-start" => match berth.engine_start().await {
+        ("ping", _) => "ok".to_owned(),
+        ("engine-start", _) => match berth.engine_start().await {
             Ok(_) => "ok".to_owned(),
             Err(e) => format!("error {}", e.message.replace('\n', " ")),
         },
-        "attach" => {
+        ("attach", _) => {
             tracing::info!("a window attached");
             // Until the tray quits, or the window goes away (its end of the socket closes).
             let mut rest = String::new();
@@ -70,7 +70,7 @@ async fn answer(
             }
             "quit".to_owned()
         }
-        other => format!("error unknown request {other:?}"),
+        (other, _) => format!("error unknown request {other:?}"),
     };
     write.write_all(format!("{reply}\n").as_bytes()).await?;
     write.shutdown().await
