@@ -240,14 +240,15 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     assert_eq!(engine_state(&home).as_deref(), Some("running"));
     let tray = home.tray_pid().expect("the tray runs");
     let (open, _, _) = item("Open dashboard").expect("an Open dashboard item");
+    let log = || logs(&home.path().join("state/berth"), &["app.", "tray."]);
+    // (A window may render its dashboard more than once as it starts.)
+    let rendered = || log().matches("mark=dashboard-rendered").count();
+    let before = rendered();
     tray_click(&bus, &menu, open);
     wait_until(30, "the window again", || window_shown(&display, "Berth"));
     // Closed again, a second `berth-tray --open --view NAME` (what a launcher or a shell runs)
     // has the running tray start the window on that view.
-    let log = || logs(&home.path().join("state/berth"), &["app.", "tray."]);
-    wait_until(30, "the window's page again", || {
-        log().matches("mark=dashboard-rendered").count() == 2
-    });
+    wait_until(30, "the window's page again", || rendered() > before);
     close_window(&display, "Berth");
     wait_until(30, "the window to go", || !window_shown(&display, "Berth"));
     assert!(!log().contains("mark=containers-rendered"), "{}", log());
