@@ -62,7 +62,7 @@ pub fn contexts(app: State<'_, App>) -> Result<Vec<ContextRow>> {
 
 #[tauri::command]
 pub async fn context_use(app: State<'_, App>, name: String) -> Result<()> {
-    crate::switch_context(&app.berth, &name).await
+    app.berth.switch_context(&name).await
 }
 
 #[tauri::command]

@@ -44,13 +44,6 @@ pub struct App {
     pub streams: streams::Streams,
 }
 
-/// Makes `name` the current context and connects to it from now on.
-pub async fn switch_context(berth: &Berth, name: &str) -> Result<(), berth_api::ApiError> {
-    berth.context_use(name)?;
-    berth.forget_connection().await;
-    Ok(())
-}
-
 /// Runs the window until it is closed, the tray quits, or SIGTERM/SIGINT.
 pub fn run() {
     tuning::reexec_tuned();

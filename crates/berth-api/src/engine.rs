@@ -288,19 +288,29 @@ impl Berth {
 impl Berth {
     /// Follows Berth's engine and the engine in use for as long as the future runs: `on(None,
     /// view)` now, then `on(Some(state), view)` at every change of Berth's engine, whoever
-    /// supervises it (the state judged on its own, the slower full view read after it). With
-    /// no supervisor, looks again when one starts in this process, or after two seconds for one
+    /// supervises it (the state judged on its own, the slower full view read after it), and
+    /// `on(None, view)` when another context becomes current. With no supervisor, looks again when one starts in this process, or after two seconds for one
     /// started in another.
     pub async fn follow_engine(&self, mut on: impl FnMut(Option<&OwnEngineView>, EngineView)) {
+        let mut switches = self.context_switches();
         on(None, self.engine_view().await);
         loop {
             if let Ok(mut watch) = self.engine_watch().await {
-                while let Some(own) = watch.next().await {
-                    on(Some(&own), self.engine_view().await);
+                loop {
+                    tokio::select! {
+                        own = watch.next() => match own {
+                            Some(own) => on(Some(&own), self.engine_view().await),
+                            None => break,
+                        },
+                        () = switches.next() => on(None, self.engine_view().await),
+                    }
                 }
                 on(None, self.engine_view().await);
             }
-            self.look_again().await;
+            tokio::select! {
+                () = self.look_again() => {}
+                () = switches.next() => on(None, self.engine_view().await),
+            }
         }
     }
 

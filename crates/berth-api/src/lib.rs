@@ -44,6 +44,23 @@ pub use usage::{DiskUsageView, EngineChange, EventView, TopView, UsageLine, Usag
 pub use volume_files::VolumeEntry;
 use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, VersionView};
 
+/// Another context becoming current, by the app, `berth context use` or `docker context use`
+/// (see [`Berth::context_switches`]).
+struct ContextSwitches(Option<berth_engine::context::CurrentWatch>);
+
+impl ContextSwitches {
+    /// Resolves when another context is current; never when the engine is named.
+    async fn next(&mut self) {
+        match &mut self.0 {
+            Some(watch) => {
+                let name = watch.changed().await;
+                tracing::info!(context = %name, "the current context changed");
+            }
+            None => std::future::pending().await,
+        }
+    }
+}
+
 /// How long each candidate engine gets to answer a ping.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -290,6 +307,20 @@ impl Berth {
 
     pub fn context_use(&self, name: &str) -> Result<(), ApiError> {
         Ok(self.store.use_context(name)?)
+    }
+
+    /// Makes `name` the current context and connects to its engine from the next call on (the
+    /// app's switch; [`Berth::follow_engine`] and [`Berth::follow_changes`] follow it).
+    pub async fn switch_context(&self, name: &str) -> Result<(), ApiError> {
+        self.context_use(name)?;
+        self.forget_connection().await;
+        Ok(())
+    }
+
+    /// Follows the current context where it picks the engine (discovery; `-H` and `--context`
+    /// name theirs).
+    fn context_switches(&self) -> ContextSwitches {
+        ContextSwitches(matches!(self.target, Target::Discover).then(|| self.store.watch_current()))
     }
 
     pub fn context_inspect(&self, name: &str) -> Result<ContextRow, ApiError> {

@@ -204,24 +204,43 @@ pub enum EngineChange<'a> {
 impl Berth {
     /// Follows the containers and images of whichever engine answers, for as long as the
     /// future runs: the containers' list, then each burst of the engine's container events and
-    /// the list after it, and each burst of its image events. When the engine goes away (or
-    /// none answers), looks again when Berth's engine starts here, or after two seconds for one
-    /// started elsewhere.
+    /// the list after it, and each burst of its image events. When another context becomes
+    /// current, follows the engine it leads to from there (its list first). When the engine
+    /// goes away (or none answers), looks again when Berth's engine starts here, or after two
+    /// seconds for one started elsewhere.
     pub async fn follow_changes(&self, mut on: impl FnMut(EngineChange<'_>)) {
         let kinds = ["type=container".to_owned(), "type=image".to_owned()];
+        let mut switches = self.context_switches();
+        // The newest event's time: a new stream of the same engine gives again the events of
+        // the second before it started, and those are not told twice.
+        let mut told_up_to = 0;
         loop {
+            let mut switched = false;
+            // Events from the engine's time before the list: those between the list and the
+            // stream's start are not lost.
             if let Ok(conn) = self.connect().await
-                && let Ok(events) = self.events(&conn, None, None, &kinds)
+                && let Ok(since) = conn.client.engine_time().await
+                && let Ok(events) = self.events(&conn, Some(since), None, &kinds)
             {
                 let mut events = std::pin::pin!(events);
                 if let Ok(rows) = self.containers(&conn, true).await {
                     on(EngineChange::Listed(rows));
                 }
-                while let Some(Ok(first)) = events.next().await {
+                loop {
+                    let first = tokio::select! {
+                        first = events.next() => first,
+                        () = switches.next() => {
+                            switched = true;
+                            break;
+                        }
+                    };
+                    let Some(Ok(first)) = first else { break };
                     let mut burst = vec![first];
                     while let Some(Some(Ok(more))) = events.next().now_or_never() {
                         burst.push(more);
                     }
+                    burst.retain(|e| e.time_nano > told_up_to);
+                    told_up_to = burst.iter().map(|e| e.time_nano).fold(told_up_to, i64::max);
                     let (images, mut containers): (Vec<_>, Vec<_>) =
                         burst.into_iter().partition(|e| e.kind == "image");
                     if !images.is_empty() {
@@ -238,9 +257,16 @@ impl Berth {
                     on(EngineChange::Listed(rows));
                 }
             }
-            on(EngineChange::Listed(Vec::new()));
             self.forget_connection().await;
-            self.look_again().await;
+            if switched {
+                told_up_to = 0;
+                continue;
+            }
+            on(EngineChange::Listed(Vec::new()));
+            tokio::select! {
+                () = self.look_again() => {}
+                () = switches.next() => {}
+            }
         }
     }
 }

@@ -28,6 +28,19 @@ impl Client {
     pub async fn info(&self) -> Result<SystemInfo, Error> {
         self.call("info", self.docker.info()).await
     }
+
+    /// The engine's clock, unix seconds (rounded down): a `since` for [`Client::events`] that
+    /// loses nothing to a clock apart from this host's.
+    pub async fn engine_time(&self) -> Result<i64, Error> {
+        let info = self.info().await?;
+        let time = info.system_time.unwrap_or_default();
+        time.parse::<jiff::Timestamp>()
+            .map(|t| t.as_second())
+            .map_err(|e| Error::Protocol {
+                endpoint: self.endpoint().host.clone(),
+                detail: format!("its time {time:?}: {e}"),
+            })
+    }
 }
 
 /// One engine event: what happened to which object.

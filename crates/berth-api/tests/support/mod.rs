@@ -1,26 +1,38 @@
 //! What the facade's real-engine tests share: a facade on the harness's engine, in a home of
 //! its own.
 
+use std::path::Path;
+
 use berth_api::{Berth, Launch, Target};
 use berth_engine::context::Env;
 use berth_testkit::Engine;
 
 /// A facade on `engine`, its home in a temporary directory (removed when the guard drops).
+#[allow(dead_code)] // Not every test binary uses it.
 pub fn berth_on(engine: &Engine) -> (tempfile::TempDir, Berth) {
     let home = tempfile::tempdir().unwrap();
-    let env = Env {
+    let berth = berth_in(home.path(), Target::Host(engine.host.clone()));
+    (home, berth)
+}
+
+/// A facade for `target` with everything of the user's under `home`.
+pub fn berth_in(home: &Path, target: Target) -> Berth {
+    Berth::with(
+        env_in(home),
+        home.join("settings.json"),
+        Launch::InProcess,
+        target,
+    )
+    .unwrap()
+}
+
+/// The environment of a user whose home, Docker config and runtime directory are in `home`.
+pub fn env_in(home: &Path) -> Env {
+    Env {
         docker_host: None,
         docker_context: None,
-        docker_config: Some(home.path().join(".docker")),
-        home: Some(home.path().to_owned()),
-        xdg_runtime_dir: Some(home.path().join("run")),
-    };
-    let berth = Berth::with(
-        env,
-        home.path().join("settings.json"),
-        Launch::InProcess,
-        Target::Host(engine.host.clone()),
-    )
-    .unwrap();
-    (home, berth)
+        docker_config: Some(home.join(".docker")),
+        home: Some(home.to_owned()),
+        xdg_runtime_dir: Some(home.join("run")),
+    }
 }
