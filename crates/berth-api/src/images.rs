@@ -268,11 +268,15 @@ impl Berth {
     }
 }
 
-/// A Docker Hub search result.
+/// A search result, from Docker Hub or the registry the term named.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct SearchRow {
+    /// As the registry's index names it.
     pub name: String,
+    /// What to pull for it: the name, after the registry the term named (the index names its
+    /// images without it).
+    pub reference: String,
     pub description: String,
     #[ts(type = "number")]
     pub stars: i64,
@@ -310,16 +314,24 @@ impl Berth {
         term: &str,
         limit: u32,
     ) -> Result<Vec<SearchRow>, ApiError> {
+        let registry = berth_docker::reference::registry_of(term.trim());
         Ok(conn
             .client
             .search(term, limit)
             .await?
             .into_iter()
-            .map(|r| SearchRow {
-                name: r.name.unwrap_or_default(),
-                description: r.description.unwrap_or_default(),
-                stars: r.star_count.unwrap_or(0),
-                official: r.is_official.unwrap_or(false),
+            .map(|r| {
+                let name = r.name.unwrap_or_default();
+                SearchRow {
+                    reference: match registry {
+                        Some(host) => format!("{host}/{name}"),
+                        None => name.clone(),
+                    },
+                    name,
+                    description: r.description.unwrap_or_default(),
+                    stars: r.star_count.unwrap_or(0),
+                    official: r.is_official.unwrap_or(false),
+                }
             })
             .collect())
     }

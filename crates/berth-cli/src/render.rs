@@ -13,18 +13,27 @@ use crate::template::Field;
 
 /// Aligns tab-separated rows as docker does (Go tabwriter, min width 10, padding 3).
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let rows: Vec<Vec<String>> = rows.into_iter().collect();
     // Go's minwidth counts the padding, this crate's does not: 7 + 3 gives docker's max(10, len + 3).
     let mut tw = TabWriter::new(Vec::new()).minwidth(7).padding(3);
     let _ = writeln!(tw, "{}", header.join("\t"));
-    for row in rows {
+    for row in &rows {
         let _ = writeln!(tw, "{}", row.join("\t"));
     }
     let bytes = tw.into_inner().unwrap_or_default();
-    // tabwriter pads the last column too; docker's output does not.
-    String::from_utf8_lossy(&bytes)
-        .lines()
-        .map(|l| l.trim_end().to_owned() + "\n")
-        .collect()
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.lines().map(str::trim_end);
+    // tabwriter pads the last cell of a line too; Go's pads every cell but that one, so a line
+    // whose last cell is empty ends with the padding of the cell before it.
+    let head = lines.next().unwrap_or_default();
+    let last_column = head.chars().count() - header.last().map_or(0, |h| h.chars().count());
+    let mut out = format!("{head}\n");
+    for (line, row) in lines.zip(&rows) {
+        let ends_empty = row.len() > 1 && row.last().is_some_and(String::is_empty);
+        let width = if ends_empty { last_column } else { 0 };
+        out += &format!("{line:<width$}\n");
+    }
+    out
 }
 
 /// docker's `units.HumanDuration`.

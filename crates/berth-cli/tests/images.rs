@@ -4,7 +4,7 @@
 
 mod support;
 
-use berth_testkit::{Scope, busybox_image, engine, registry};
+use berth_testkit::{Scope, SearchIndex, busybox_image, engine, free_port, registry};
 use support::{Home, fails, json_lines, ok};
 
 #[test]
@@ -117,6 +117,54 @@ fn hub_search_without_internet_says_so() {
     let err = fails(home.berth(&["-H", &e.host, "search", "busybox"]));
     assert!(
         err.contains("Docker Hub: the engine cannot reach it") && err.contains("network or proxy"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn search_of_a_registry_index_prints_what_docker_prints() {
+    // A term that starts with a registry's address searches that registry's index, with the
+    // v1 search API Docker Hub answers too; this one runs on loopback.
+    let e = engine();
+    let home = Home::new();
+    let index = SearchIndex::serving(
+        r#"[{"name":"team/web","description":"A web server","star_count":7,"is_official":false,"is_automated":false},
+            {"name":"web","description":"The web image","star_count":42,"is_official":true,"is_automated":false}]"#,
+    );
+    let term = format!("{}/web", index.addr);
+    let table = ok(home.berth(&["-H", &e.host, "search", &term]));
+    assert_eq!(table, e.docker_ok(&["search", &term]));
+    assert_eq!(table.lines().count(), 3, "{table}");
+    let rows = json_lines(&ok(
+        home.berth(&["-H", &e.host, "search", "--format", "json", &term])
+    ));
+    let named: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap();
+            (
+                text("name"),
+                text("reference"),
+                r["official"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    // What to pull is on the index's registry, not on Docker Hub.
+    let on_index = |name: &str| format!("{}/{name}", index.addr);
+    assert_eq!(
+        named,
+        [
+            ("team/web", on_index("team/web").as_str(), false),
+            ("web", on_index("web").as_str(), true)
+        ]
+    );
+
+    // An index that does not answer is named in the error.
+    let gone = format!("127.0.0.1:{}", free_port());
+    let err = fails(home.berth(&["-H", &e.host, "search", &format!("{gone}/web")]));
+    assert!(
+        err.starts_with(&format!("berth: {gone}: the engine cannot reach it")),
         "{err}"
     );
 }

@@ -76,14 +76,12 @@ impl Reference {
             }
         }
         let mut parts: Vec<&str> = name.split('/').collect();
-        let first = parts[0];
-        let is_registry =
-            parts.len() > 1 && (first.contains('.') || first.contains(':') || first == "localhost");
-        let registry = if is_registry {
-            parts.remove(0);
-            first.to_owned()
-        } else {
-            DOCKER_HUB.to_owned()
+        let registry = match registry_of(name) {
+            Some(host) => {
+                parts.remove(0);
+                host.to_owned()
+            }
+            None => DOCKER_HUB.to_owned(),
         };
         if parts.is_empty() || parts.iter().any(|p| p.is_empty()) {
             return Err(err("a repository path has no empty parts"));
@@ -171,6 +169,13 @@ impl fmt::Display for Reference {
         }
         Ok(())
     }
+}
+
+/// The registry a name starts with, as docker reads it: a first part (of two or more) with a
+/// `.` or a `:`, or `localhost`; `None` for Docker Hub's names.
+pub fn registry_of(name: &str) -> Option<&str> {
+    let (first, _) = name.split_once('/')?;
+    (first.contains('.') || first.contains(':') || first == "localhost").then_some(first)
 }
 
 #[cfg(test)]

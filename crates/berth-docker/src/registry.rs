@@ -67,7 +67,8 @@ impl Client {
         }
     }
 
-    /// Searches Docker Hub through the engine.
+    /// Searches Docker Hub through the engine, or the registry `term` starts with
+    /// (`registry.example.com/word`), as `docker search` does: the registry's v1 search API.
     pub async fn search(
         &self,
         term: &str,
@@ -89,7 +90,9 @@ impl Client {
         {
             Err(Error::Engine { message, .. }) if unreachable_registry(&message) => {
                 Err(Error::Registry {
-                    reference: "Docker Hub".into(),
+                    reference: crate::reference::registry_of(term.trim())
+                        .unwrap_or("Docker Hub")
+                        .to_owned(),
                     message: format!(
                         "the engine cannot reach it ({message}): check the engine's network or proxy settings"
                     ),

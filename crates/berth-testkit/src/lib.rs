@@ -26,7 +26,7 @@ pub use engine::{Engine, engine};
 pub use home::IsolatedHome;
 pub use images::{BUSYBOX_IMAGE, busybox_image, write_busybox_context};
 pub use net::{free_port, free_subnet_octet, http, http_get};
-pub use registry::{Registry, auth_registry, registry};
+pub use registry::{Registry, SearchIndex, auth_registry, registry};
 pub use scope::Scope;
 pub use tls::TlsFiles;
 pub use token::token_registry;

@@ -80,3 +80,45 @@ pub(crate) fn start_with(
     });
     registry
 }
+
+/// A registry index answering the v1 search API as Docker Hub does (`/v1/_ping`,
+/// `/v1/search`), served by busybox httpd on a free loopback port: the engine searches it for a
+/// term that starts with its address (`127.0.0.1:PORT/word`). It answers every query with the
+/// same results. Stopped, and its files removed, when dropped.
+pub struct SearchIndex {
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    _guard: crate::Guard,
+}
+
+impl SearchIndex {
+    /// Serves `results`, the `results` array of a v1 search answer (JSON).
+    pub fn serving(results: &str) -> Self {
+        let root = PathBuf::from(format!("/tmp/berth-search-{}", unique_id()));
+        std::fs::create_dir_all(root.join("v1")).expect("search index root");
+        std::fs::write(root.join("v1/_ping"), "{}").expect("ping file");
+        let answer = format!(r#"{{"num_results":0,"query":"","results":{results}}}"#);
+        std::fs::write(root.join("v1/search"), answer).expect("search file");
+        let addr = format!("127.0.0.1:{}", free_port());
+        let guard = guarded(
+            &[
+                "busybox",
+                "httpd",
+                "-f",
+                "-p",
+                &addr,
+                "-h",
+                &root.display().to_string(),
+            ],
+            &root.with_extension("log"),
+            &format!("rm -rf {} {}.log", root.display(), root.display()),
+        );
+        wait_until(30, "the search index to answer", || {
+            matches!(http_get(&addr, "/v1/_ping"), Some((200, _)))
+        });
+        Self {
+            addr,
+            _guard: guard,
+        }
+    }
+}
