@@ -725,6 +725,20 @@ bcdc6e710318   user_name/admission_prediction   \"/bin/busybox httpd …\"   2 s
     }
 
     #[test]
+    fn an_empty_last_cell_keeps_the_padding_before_it_as_go_prints_it() {
+        let rows = vec![
+            vec!["team/web".to_owned(), "7".to_owned(), String::new()],
+            vec!["web".to_owned(), "42".to_owned(), "[OK]".to_owned()],
+        ];
+        let expected = "\
+NAME       STARS     OFFICIAL
+team/web   7         \n\
+web        42        [OK]
+";
+        assert_eq!(table(&["NAME", "STARS", "OFFICIAL"], rows), expected);
+    }
+
+    #[test]
     fn ps_empty_is_just_the_header() {
         assert_eq!(
             ps_table(&[], NOW),
