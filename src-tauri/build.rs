@@ -53,6 +53,7 @@ fn main() {
         "networks",
         "network_create",
         "network_remove",
+        "network_prune_candidates",
         "compose_projects",
         "compose_view",
         "compose_run",

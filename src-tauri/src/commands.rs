@@ -418,6 +418,11 @@ pub async fn network_remove(app: State<'_, App>, name: String) -> Result<()> {
     app.berth.remove_network(&conn(&app).await?, &name).await
 }
 
+#[tauri::command]
+pub async fn network_prune_candidates(app: State<'_, App>) -> Result<Vec<NetworkRow>> {
+    app.berth.network_prune_candidates(&conn(&app).await?).await
+}
+
 // Compose.
 
 #[tauri::command]

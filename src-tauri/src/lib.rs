@@ -133,6 +133,7 @@ pub fn run() {
             commands::networks,
             commands::network_create,
             commands::network_remove,
+            commands::network_prune_candidates,
             commands::compose_projects,
             commands::compose_view,
             commands::compose_run,

@@ -126,13 +126,36 @@ impl Berth {
     }
 
     /// Networks by name.
+    /// The networks by name, each with the containers attached to it (from the containers'
+    /// list: the engine's list of networks does not say).
     pub async fn networks(&self, conn: &Connection) -> Result<Vec<NetworkRow>, ApiError> {
-        let mut rows: Vec<NetworkRow> = conn
-            .client
-            .list_networks()
-            .await?
+        let (networks, containers) = tokio::try_join!(
+            conn.client.list_networks(),
+            conn.client.list_containers(true)
+        )?;
+        let mut attached: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for c in containers {
+            let name = c
+                .names
+                .and_then(|n| n.into_iter().next())
+                .map(|n| n.trim_start_matches('/').to_owned())
+                .unwrap_or_default();
+            for (network, _) in c
+                .network_settings
+                .and_then(|n| n.networks)
+                .unwrap_or_default()
+            {
+                attached.entry(network).or_default().push(name.clone());
+            }
+        }
+        let mut rows: Vec<NetworkRow> = networks
             .into_iter()
-            .map(NetworkRow::from)
+            .map(|n| {
+                let mut row = NetworkRow::from(n);
+                row.containers = attached.remove(&row.name).unwrap_or_default();
+                row.containers.sort();
+                row
+            })
             .collect();
         rows.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(rows)
@@ -200,21 +223,11 @@ impl Berth {
         &self,
         conn: &Connection,
     ) -> Result<Vec<NetworkRow>, ApiError> {
-        let mut used = std::collections::HashSet::new();
-        for c in conn.client.list_containers(true).await? {
-            for (name, _) in c
-                .network_settings
-                .and_then(|n| n.networks)
-                .unwrap_or_default()
-            {
-                used.insert(name);
-            }
-        }
         Ok(self
             .networks(conn)
             .await?
             .into_iter()
-            .filter(|n| !BUILT_IN_NETWORKS.contains(&n.name.as_str()) && !used.contains(&n.name))
+            .filter(|n| !BUILT_IN_NETWORKS.contains(&n.name.as_str()) && n.containers.is_empty())
             .collect())
     }
 }

@@ -294,6 +294,8 @@ pub struct NetworkRow {
     pub internal: bool,
     pub subnets: Vec<String>,
     pub labels: BTreeMap<String, String>,
+    /// The names of the containers attached to it, of any state (`Berth::networks` fills it).
+    pub containers: Vec<String>,
 }
 
 impl From<Network> for NetworkRow {
@@ -312,6 +314,7 @@ impl From<Network> for NetworkRow {
                 .filter_map(|c| c.subnet)
                 .collect(),
             labels: n.labels.unwrap_or_default().into_iter().collect(),
+            containers: Vec::new(),
         }
     }
 }

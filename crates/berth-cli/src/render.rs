@@ -882,6 +882,7 @@ remote                                                tcp://10.0.0.5:2376
             internal: false,
             subnets: vec![],
             labels: Default::default(),
+            containers: vec!["web".into()],
         }];
         assert_eq!(
             networks_table(&nets),

@@ -266,9 +266,26 @@ fn networks_connect_disconnect_and_prune() {
         ip.trim().starts_with(&format!("10.{x}.7.")),
         "an address in the subnet: {ip}"
     );
+    let attached = |net: &str| -> Vec<String> {
+        let rows = json_lines(&ok(
+            home.berth(&["-H", h, "network", "ls", "--format", "json"])
+        ));
+        let row = rows.iter().find(|r| r["name"] == net).expect("listed");
+        serde_json::from_value(row["containers"].clone()).unwrap()
+    };
+    assert_eq!(
+        attached(&net),
+        std::slice::from_ref(&c),
+        "the network lists its container"
+    );
+    assert!(
+        attached("bridge").contains(&c),
+        "and so does the default one"
+    );
     let dry = ok(home.berth(&["-H", h, "network", "prune", "--dry-run"]));
     assert!(!dry.contains(&net), "a network in use is not pruned: {dry}");
     ok(home.berth(&["-H", h, "network", "disconnect", &net, &c]));
+    assert!(attached(&net).is_empty());
     let dry = ok(home.berth(&["-H", h, "network", "prune", "--dry-run"]));
     assert!(dry.contains(&net) && !dry.contains("bridge\n"), "{dry}");
     assert_eq!(

@@ -194,6 +194,7 @@ export function api(t: Transport) {
     networks: () => call<NetworkRow[]>("networks"),
     networkCreate: (req: NetworkRequest) => call<string>("network_create", { req }),
     networkRemove: (name: string) => call<void>("network_remove", { name }),
+    networkPruneCandidates: () => call<NetworkRow[]>("network_prune_candidates"),
 
     composeProjects: () => call<ComposeProjectRow[]>("compose_projects"),
     composeView: (path: string) => call<ComposeFileView>("compose_view", { path }),

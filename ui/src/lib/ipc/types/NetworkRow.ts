@@ -3,4 +3,8 @@
 /**
  * A row of the network list.
  */
-export type NetworkRow = { id: string, name: string, driver: string, scope: string, internal: boolean, subnets: Array<string>, labels: { [key in string]: string }, };
+export type NetworkRow = { id: string, name: string, driver: string, scope: string, internal: boolean, subnets: Array<string>, labels: { [key in string]: string }, 
+/**
+ * The names of the containers attached to it, of any state (`Berth::networks` fills it).
+ */
+containers: Array<string>, };

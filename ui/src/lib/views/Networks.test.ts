@@ -1,0 +1,36 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, describe, expect, it } from "vitest";
+import { api, type NetworkRow } from "../ipc";
+import { FakeTransport } from "../testing";
+import Networks from "./Networks.svelte";
+
+afterEach(cleanup);
+
+const network = (name: string, containers: string[] = []): NetworkRow => ({ id: `${name}-id`, name, driver: "bridge", scope: "local", internal: false, subnets: [], labels: {}, containers });
+
+describe("Networks", () => {
+  it("shows each network's containers, follows containers made and removed, and prunes what it lists first", async () => {
+    const t = new FakeTransport();
+    let networks = [network("bridge", ["web"]), network("backend", ["api", "db"]), network("old")];
+    t.handlers.networks = () => networks;
+    t.handlers.network_prune_candidates = () => networks.filter((n) => n.name !== "bridge" && n.containers.length === 0);
+    t.handlers.network_remove = (args) => {
+      networks = networks.filter((n) => n.name !== args.name);
+    };
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const shown = () => screen.queryAllByTestId("network-containers").map((c) => c.textContent);
+    await waitFor(() => expect(shown()).toEqual(["web", "api, db", ""]));
+
+    // A container removed leaves its network: the list is read again.
+    networks = [network("bridge", ["web"]), network("backend", []), network("old")];
+    t.emit("containers://changed", { events: [{ action: "destroy", id: "db-id" }], rows: [] });
+    await waitFor(() => expect(shown()).toEqual(["web", "", ""]));
+
+    await fireEvent.click(screen.getByRole("button", { name: "Prune…" }));
+    await waitFor(() => expect(screen.getAllByTestId("confirm-items")[0].textContent).toBe("backendold"));
+    const dialog = screen.getByRole("alertdialog");
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(shown()).toEqual(["web"]));
+    expect(t.calls.filter((c) => c.command === "network_remove").map((c) => c.args.name)).toEqual(["backend", "old"]);
+  });
+});
