@@ -1,7 +1,7 @@
 //! The engine's container events to the UI: after each burst of events, one list of every
 //! container goes out as `containers://changed`, with the events. Views take the list from the
-//! event instead of asking again. Its image events go out as `images://changed` (with the
-//! events, no list: the views that show images ask for them again).
+//! event instead of asking again. Its image and network events go out as `images://changed` and
+//! `networks://changed` (with the events, no list: the views that show them ask again).
 //!
 //! A busy engine can take a while to list (stopping many containers, say), so the state changes
 //! a burst says of containers already in the list go out at once, on the last list
@@ -43,10 +43,10 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
             tracing::warn!(%e, "cannot emit the containers");
         }
     };
-    let images_changed = |events: &[berth_api::EventView]| {
+    let told = |event: &str, events: &[berth_api::EventView]| {
         let events: Vec<Event> = events.iter().map(Event::from).collect();
-        if let Err(e) = handle.emit(crate::IMAGES_CHANGED, events) {
-            tracing::warn!(%e, "cannot emit the image events");
+        if let Err(e) = handle.emit(event, events) {
+            tracing::warn!(%e, event, "cannot emit the events");
         }
     };
     // The last list, and the events of the last burst that wait for the next one.
@@ -65,7 +65,8 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
                 publish(std::mem::take(&mut waiting), &rows);
                 last = rows;
             }
-            EngineChange::Images(events) => images_changed(events),
+            EngineChange::Images(events) => told(crate::IMAGES_CHANGED, events),
+            EngineChange::Networks(events) => told(crate::NETWORKS_CHANGED, events),
         })
         .await;
 }

@@ -1,8 +1,8 @@
 //! The desktop app's window: builds the Tauri shell around [`berth_api::Berth`] and forwards
-//! Berth's engine state and the engine's container and image events to the UI
-//! (`engine://state`, `containers://changed`, `images://changed`). The tray, the notifications
-//! about containers and the engine, and the supervisor of Berth's own engine live in
-//! `berth-tray`, a process without WebKit: the window starts it when none runs, attaches to it,
+//! Berth's engine state and the engine's container, image and network events to the UI
+//! (`engine://state`, `containers://changed`, `images://changed`, `networks://changed`). The
+//! tray, the notifications about containers and the engine, and the supervisor of Berth's own
+//! engine live in `berth-tray`, a process without WebKit: the window starts it when none runs, attaches to it,
 //! and quits with it ([`tray_link`]). Closing the window ends this process; Berth stays in the
 //! tray. One window per session: a second launch shows the first one's. Commands are one-line
 //! delegations to the facade; nothing here decides engine behaviour.
@@ -33,6 +33,7 @@ pub const CONTAINERS_CHANGED: &str = "containers://changed";
 /// The event carrying the engine's image events (`[{action, id}]`): an image was pulled, built
 /// or tagged, untagged, removed or loaded. Views that show images ask for them again.
 pub const IMAGES_CHANGED: &str = "images://changed";
+pub const NETWORKS_CHANGED: &str = "networks://changed";
 
 /// The event carrying the view a second launch named (`berth-app --view NAME`), which the
 /// running window shows.

@@ -199,17 +199,19 @@ pub enum EngineChange<'a> {
     /// A burst of image events (pulled, built or tagged, untagged, removed, loaded): the
     /// images' list is not what it was.
     Images(&'a [EventView]),
+    /// A burst of network events (created, removed, a container connected or disconnected).
+    Networks(&'a [EventView]),
 }
 
 impl Berth {
-    /// Follows the containers and images of whichever engine answers, for as long as the
-    /// future runs: the containers' list, then each burst of the engine's container events and
-    /// the list after it, and each burst of its image events. When another context becomes
+    /// Follows the containers, images and networks of whichever engine answers, for as long as
+    /// the future runs: the containers' list, then each burst of the engine's container events
+    /// and the list after it, and each burst of its image and network events. When another context becomes
     /// current, follows the engine it leads to from there (its list first). When the engine
     /// goes away (or none answers), looks again when Berth's engine starts here, or after two
     /// seconds for one started elsewhere.
     pub async fn follow_changes(&self, mut on: impl FnMut(EngineChange<'_>)) {
-        let kinds = ["type=container".to_owned(), "type=image".to_owned()];
+        let kinds = ["container", "image", "network"].map(|k| format!("type={k}"));
         let mut switches = self.context_switches();
         // The newest event's time: a new stream of the same engine gives again the events of
         // the second before it started, and those are not told twice.
@@ -241,10 +243,15 @@ impl Berth {
                     }
                     burst.retain(|e| e.time_nano > told_up_to);
                     told_up_to = burst.iter().map(|e| e.time_nano).fold(told_up_to, i64::max);
-                    let (images, mut containers): (Vec<_>, Vec<_>) =
+                    let (images, rest): (Vec<_>, Vec<_>) =
                         burst.into_iter().partition(|e| e.kind == "image");
+                    let (networks, mut containers): (Vec<_>, Vec<_>) =
+                        rest.into_iter().partition(|e| e.kind == "network");
                     if !images.is_empty() {
                         on(EngineChange::Images(&images));
+                    }
+                    if !networks.is_empty() {
+                        on(EngineChange::Networks(&networks));
                     }
                     containers.retain(|e| changes_the_list(&e.action));
                     if containers.is_empty() {

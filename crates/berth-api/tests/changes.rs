@@ -25,23 +25,16 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
     let image = format!("berth-test/{}:sleeper", scope.id);
     busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
     let (_home, berth) = support::berth_on(e);
-    let (tx, mut seen) = mpsc::unbounded_channel();
-    let follow = tokio::spawn(async move {
-        berth
-            .follow_changes(|change| {
-                let _ = tx.send(match change {
-                    EngineChange::Burst(events) => {
-                        Seen::Burst(events.iter().map(|e| e.action.clone()).collect())
-                    }
-                    EngineChange::Listed(rows) => Seen::Listed(
-                        rows.into_iter()
-                            .map(|r| (r.names.join(","), r.status))
-                            .collect(),
-                    ),
-                    EngineChange::Images(_) => return,
-                });
-            })
-            .await
+    let (follow, mut seen) = follow(berth, |change| match change {
+        EngineChange::Burst(events) => Some(Seen::Burst(
+            events.iter().map(|e| e.action.clone()).collect(),
+        )),
+        EngineChange::Listed(rows) => Some(Seen::Listed(
+            rows.into_iter()
+                .map(|r| (r.names.join(","), r.status))
+                .collect(),
+        )),
+        EngineChange::Images(_) | EngineChange::Networks(_) => None,
     });
     // The first list, before the container exists.
     assert!(matches!(next(&mut seen).await, Seen::Listed(_)));
@@ -85,6 +78,66 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
         !all.iter().any(|a| a.starts_with("exec_")),
         "a health check's commands were taken for changes: {bursts:?}"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn networks_made_and_removed_are_told() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let (_home, berth) = support::berth_on(e);
+    let (follow, mut seen) = follow(berth, |change| match change {
+        EngineChange::Networks(events) => Some(
+            events
+                .iter()
+                .map(|e| (e.action.clone(), e.attributes.get("name").cloned()))
+                .collect(),
+        ),
+        EngineChange::Listed(_) => Some(vec![("listed".to_owned(), None)]),
+        _ => None,
+    });
+    let first = tokio::time::timeout(Duration::from_secs(30), seen.recv()).await;
+    assert!(
+        matches!(first, Ok(Some(v)) if v[0].0 == "listed"),
+        "the first list"
+    );
+    let net = scope.name("told");
+    e.docker_ok(&["network", "create", "--label", &scope.label(), &net]);
+    e.docker_ok(&["network", "rm", &net]);
+    let mut actions = Vec::new();
+    while actions.len() < 2 {
+        let events = tokio::time::timeout(Duration::from_secs(30), seen.recv())
+            .await
+            .expect("the network's events within 30 s")
+            .expect("following goes on");
+        actions.extend(
+            events
+                .into_iter()
+                .filter(|(_, name)| name.as_deref() == Some(net.as_str()))
+                .map(|(action, _)| action),
+        );
+    }
+    follow.abort();
+    assert_eq!(actions, ["create", "destroy"]);
+}
+
+/// Follows the engine's changes in a task; each goes to the receiver as `seen` makes it, if it
+/// makes something of it.
+fn follow<T: Send + 'static>(
+    berth: berth_api::Berth,
+    seen: impl Fn(EngineChange<'_>) -> Option<T> + Send + Sync + 'static,
+) -> (tokio::task::JoinHandle<()>, mpsc::UnboundedReceiver<T>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        berth
+            .follow_changes(|change| {
+                if let Some(item) = seen(change) {
+                    let _ = tx.send(item);
+                }
+            })
+            .await
+    });
+    (task, rx)
 }
 
 /// The next change, within 30 s.

@@ -75,10 +75,15 @@ export type ContainersChanged = { events: { action: string; id: string }[]; rows
 /** The event the app emits for each burst of image events (pulled, built or tagged, untagged,
  * removed, loaded) of the engine in use. */
 export const IMAGES_CHANGED = "images://changed";
+/** The event the app emits for each burst of network events (created, removed, a container
+ * connected or disconnected); it carries the events, as `images://changed` does. */
+export const NETWORKS_CHANGED = "networks://changed";
 /** The event the app emits when a second launch names a view (`berth-app --view NAME`). */
 export const WINDOW_VIEW = "window://view";
 /** What `images://changed` carries: the burst's events (no list: ask for the images again). */
 export type ImagesChanged = { action: string; id: string }[];
+/** What `networks://changed` carries: the burst's events. */
+export type NetworksChanged = ImagesChanged;
 
 /** What a stream delivers: items in batches, and at the end `done` (with an error if it failed). */
 export type Batch<T> = { items: T[]; done: boolean; error: ApiError | null };
@@ -212,6 +217,7 @@ export function api(t: Transport) {
     onEngine: (handler: (v: EngineView) => void) => t.listen<EngineView>(ENGINE_STATE, handler),
     onContainers: (handler: (change: ContainersChanged) => void) => t.listen<ContainersChanged>(CONTAINERS_CHANGED, handler),
     onImages: (handler: (events: ImagesChanged) => void) => t.listen<ImagesChanged>(IMAGES_CHANGED, handler),
+    onNetworks: (handler: (events: NetworksChanged) => void) => t.listen<NetworksChanged>(NETWORKS_CHANGED, handler),
     onView: (handler: (name: string) => void) => t.listen<string>(WINDOW_VIEW, handler),
   };
 }

@@ -26,11 +26,16 @@ describe("Networks", () => {
     t.emit("containers://changed", { events: [{ action: "destroy", id: "db-id" }], rows: [] });
     await waitFor(() => expect(shown()).toEqual(["web", "", ""]));
 
+    // A network made by the CLI: its event reads the list again.
+    networks = [...networks, network("later")];
+    t.emit("networks://changed", [{ action: "create", id: "later-id" }]);
+    await waitFor(() => expect(shown()).toEqual(["web", "", "", ""]));
+
     await fireEvent.click(screen.getByRole("button", { name: "Prune…" }));
-    await waitFor(() => expect(screen.getAllByTestId("confirm-items")[0].textContent).toBe("backendold"));
+    await waitFor(() => expect(screen.getAllByTestId("confirm-items")[0].textContent).toBe("backendoldlater"));
     const dialog = screen.getByRole("alertdialog");
     await fireEvent.click(within(dialog).getByRole("button", { name: "Remove" }));
     await waitFor(() => expect(shown()).toEqual(["web"]));
-    expect(t.calls.filter((c) => c.command === "network_remove").map((c) => c.args.name)).toEqual(["backend", "old"]);
+    expect(t.calls.filter((c) => c.command === "network_remove").map((c) => c.args.name)).toEqual(["backend", "old", "later"]);
   });
 });
