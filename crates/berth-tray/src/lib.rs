@@ -104,9 +104,9 @@ mod linux {
         } else {
             "ping".to_owned()
         };
-        let pidfile = berth.tray_pidfile();
-        let Some(_lock) = lock(&pidfile) else {
-            return hand_over(&berth, &request).await;
+        let _lock = match lock_or_hand_over(&berth, &request).await {
+            Ok(lock) => lock,
+            Err(code) => return code,
         };
         let _log = desktop::init_logging(&berth.app_log_dir(), "tray");
         // From here on SIGTERM and SIGINT quit the tray the normal way (socket and pidfile
@@ -185,7 +185,7 @@ mod linux {
             icon.shutdown().await;
         }
         let _ = std::fs::remove_file(&socket);
-        let _ = std::fs::remove_file(&pidfile);
+        let _ = std::fs::remove_file(berth.tray_pidfile());
         ExitCode::SUCCESS
     }
 
@@ -209,29 +209,37 @@ mod linux {
         Some(lock)
     }
 
-    /// Another tray runs: gives it `request` and reports its answer.
-    async fn hand_over(berth: &Berth, request: &str) -> ExitCode {
-        // It may still be starting (locked, not yet listening): give it a moment.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    /// Takes the tray's lock; or, when another tray runs, gives it `request` and reports its
+    /// answer (`Err` with the exit code). A tray that holds the lock without answering is
+    /// starting (not yet listening) or quitting (stopping its engine, which can take a while):
+    /// asks again, and takes the lock once it is free, for up to 30 s.
+    async fn lock_or_hand_over(
+        berth: &Berth,
+        request: &str,
+    ) -> Result<nix::fcntl::Flock<std::fs::File>, ExitCode> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
+            if let Some(lock) = lock(&berth.tray_pidfile()) {
+                return Ok(lock);
+            }
             match desktop::ask_tray(&berth.tray_socket(), request).await {
-                Some(answer) if answer == "ok" => return ExitCode::SUCCESS,
+                Some(answer) if answer == "ok" => return Err(ExitCode::SUCCESS),
                 Some(answer) => {
                     let message = answer.strip_prefix("error ").unwrap_or(&answer);
                     eprintln!("berth-tray: {message}");
-                    return ExitCode::FAILURE;
+                    return Err(ExitCode::FAILURE);
                 }
                 None if tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 None => {
                     eprintln!(
-                        "berth-tray: another tray holds {} but does not answer on {}; end it (kill $(cat {})) and start again",
+                        "berth-tray: another tray holds {} but has not answered on {} for 30 s; end it (kill $(cat {})) and start again",
                         berth.tray_pidfile().display(),
                         berth.tray_socket().display(),
                         berth.tray_pidfile().display()
                     );
-                    return ExitCode::FAILURE;
+                    return Err(ExitCode::FAILURE);
                 }
             }
         }

@@ -1,8 +1,9 @@
 //! The tray process on its own, in an isolated home with no engine: one tray per session (a
 //! second launch hands its request to the first and exits), its socket and pidfile, a start of
 //! Berth's engine through it that cannot succeed (one line naming what is missing), a tray
-//! killed without cleaning up replaced by the next, and SIGTERM ending it cleanly. The tray with
-//! the window, the menu and a real engine is tested in src-tauri/tests/app.rs.
+//! killed without cleaning up replaced by the next, SIGTERM ending it cleanly, and a tray
+//! launched while the last one quits taking over once it has. The tray with the window, the
+//! menu and a real engine is tested in src-tauri/tests/app.rs.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -125,8 +126,14 @@ fn an_engine_start_handed_to_the_tray_runs_under_its_supervisor() {
         status["supervisor_pid"].as_u64(),
         Some(u64::from(tray.0.id()))
     );
-    // The tray quitting stops the engine it supervises.
+    // The tray quitting stops the engine it supervises. A tray started meanwhile (a quick
+    // quit and relaunch) waits for it to end, then is the tray.
     run(Command::new("kill").args(["-TERM", &tray.0.id().to_string()]));
+    let next = start(&home);
     assert!(tray.0.wait().unwrap().success());
     assert!(!home.engine_socket().exists(), "the engine still runs");
+    wait_until(10, "the new tray to answer", || {
+        ask(&home, "ping").as_deref() == Some("ok")
+    });
+    assert_eq!(home.tray_pid(), Some(next.0.id()));
 }
