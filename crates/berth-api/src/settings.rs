@@ -77,6 +77,44 @@ impl Settings {
                 "engine dockerd: name the dockerd to run, e.g. dockerd",
             ));
         }
+        let name = &self.engine_bridge_name;
+        if name.is_empty()
+            || name.len() > 15
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        {
+            return Err(ApiError::invalid(format!(
+                "engine bridge {name:?}: a network interface name is 1 to 15 letters, digits, '_', '.' or '-', e.g. berth0"
+            )));
+        }
+        if name == "docker0" {
+            return Err(ApiError::invalid(
+                "engine bridge docker0: that is the system engine's bridge; give Berth's engine its own, e.g. berth0",
+            ));
+        }
+        let ipv4 = |text: &str, what: &str, example: &str, bits: std::ops::RangeInclusive<u8>| {
+            match berth_docker::networks::parse_cidr(text) {
+                Some((ip, b)) if ip.is_ipv4() && bits.contains(&b) => Ok(()),
+                _ => Err(ApiError::invalid(format!(
+                    "{what} {text:?}: give an IPv4 ADDRESS/PREFIX with a prefix of {} to {}, e.g. {example}",
+                    bits.start(),
+                    bits.end()
+                ))),
+            }
+        };
+        ipv4(
+            &self.engine_bridge_cidr,
+            "engine bridge address",
+            "10.199.0.1/24",
+            8..=30,
+        )?;
+        ipv4(
+            &self.engine_address_pool,
+            "engine address pool",
+            "10.199.128.0/17",
+            8..=24,
+        )?;
         Ok(())
     }
 
@@ -163,6 +201,37 @@ mod tests {
             err.message.contains("settings.json: not valid settings"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_engine_bridge_is_checked_and_named_in_the_error() {
+        let with = |f: fn(&mut Settings)| {
+            let mut s = Settings::default();
+            f(&mut s);
+            s.check().map_err(|e| e.message)
+        };
+        assert_eq!(with(|_| {}), Ok(()));
+        for (bad, says) in [
+            (
+                with(|s| s.engine_bridge_name = "docker0".into()),
+                "engine bridge docker0: that is the system engine's bridge",
+            ),
+            (
+                with(|s| s.engine_bridge_name = "a-very-long-bridge".into()),
+                "engine bridge \"a-very-long-bridge\": a network interface name is 1 to 15",
+            ),
+            (
+                with(|s| s.engine_bridge_cidr = "10.199.0.1".into()),
+                "engine bridge address \"10.199.0.1\": give an IPv4 ADDRESS/PREFIX with a prefix of 8 to 30",
+            ),
+            (
+                with(|s| s.engine_address_pool = "fd00::/64".into()),
+                "engine address pool \"fd00::/64\": give an IPv4",
+            ),
+        ] {
+            let err = bad.unwrap_err();
+            assert!(err.starts_with(says), "{err}");
+        }
     }
 
     #[test]

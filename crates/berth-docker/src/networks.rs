@@ -123,16 +123,18 @@ impl Client {
     }
 }
 
+/// `10.1.0.0/16` as its address and prefix length, `fd00::/64` too; `None` for anything else.
+pub fn parse_cidr(text: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (ip, bits) = text.split_once('/')?;
+    let ip = ip.parse::<std::net::IpAddr>().ok()?;
+    let bits = bits.parse::<u8>().ok()?;
+    let most = if ip.is_ipv4() { 32 } else { 128 };
+    (bits <= most).then_some((ip, bits))
+}
+
 /// `10.1.0.0/16` or `fd00::/64`.
 fn check_cidr(text: &str) -> Result<(), Error> {
-    let ok = text
-        .split_once('/')
-        .is_some_and(|(ip, bits)| match ip.parse::<std::net::IpAddr>() {
-            Ok(std::net::IpAddr::V4(_)) => bits.parse::<u8>().is_ok_and(|b| b <= 32),
-            Ok(std::net::IpAddr::V6(_)) => bits.parse::<u8>().is_ok_and(|b| b <= 128),
-            Err(_) => false,
-        });
-    if ok {
+    if parse_cidr(text).is_some() {
         Ok(())
     } else {
         Err(Error::invalid(
