@@ -2,10 +2,10 @@
 //! Berth's engine state and the engine's container, image and network events to the UI
 //! (`engine://state`, `containers://changed`, `images://changed`, `networks://changed`). The
 //! tray, the notifications about containers and the engine, and the supervisor of Berth's own
-//! engine live in `berth-tray`, a process without WebKit: the window starts it when none runs, attaches to it,
-//! and quits with it ([`tray_link`]). Closing the window ends this process; Berth stays in the
-//! tray. One window per session: a second launch shows the first one's. Commands are one-line
-//! delegations to the facade; nothing here decides engine behaviour.
+//! engine live in `berth-tray`, a process without WebKit: the window starts it when none runs,
+//! attaches to it, and quits with it ([`tray_link`]). Closing the window ends this process;
+//! Berth stays in the tray. One window per session: a second launch shows the first one's.
+//! Commands are one-line delegations to the facade; nothing here decides engine behaviour.
 
 mod commands;
 mod containers;

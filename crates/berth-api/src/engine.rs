@@ -289,8 +289,8 @@ impl Berth {
     /// Follows Berth's engine and the engine in use for as long as the future runs: `on(None,
     /// view)` now, then `on(Some(state), view)` at every change of Berth's engine, whoever
     /// supervises it (the state judged on its own, the slower full view read after it), and
-    /// `on(None, view)` when another context becomes current. With no supervisor, looks again when one starts in this process, or after two seconds for one
-    /// started in another.
+    /// `on(None, view)` when another context becomes current. With no supervisor, looks again
+    /// when one starts in this process, or after two seconds for one started in another.
     pub async fn follow_engine(&self, mut on: impl FnMut(Option<&OwnEngineView>, EngineView)) {
         let mut switches = self.context_switches();
         on(None, self.engine_view().await);

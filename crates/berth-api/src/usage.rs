@@ -206,10 +206,10 @@ pub enum EngineChange<'a> {
 impl Berth {
     /// Follows the containers, images and networks of whichever engine answers, for as long as
     /// the future runs: the containers' list, then each burst of the engine's container events
-    /// and the list after it, and each burst of its image and network events. When another context becomes
-    /// current, follows the engine it leads to from there (its list first). When the engine
-    /// goes away (or none answers), looks again when Berth's engine starts here, or after two
-    /// seconds for one started elsewhere.
+    /// and the list after it, and each burst of its image and network events. When another
+    /// context becomes current, follows the engine it leads to from there (its list first).
+    /// When the engine goes away (or none answers), looks again when Berth's engine starts
+    /// here, or after two seconds for one started elsewhere.
     pub async fn follow_changes(&self, mut on: impl FnMut(EngineChange<'_>)) {
         let kinds = ["container", "image", "network"].map(|k| format!("type={k}"));
         let mut switches = self.context_switches();
