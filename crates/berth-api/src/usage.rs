@@ -219,10 +219,10 @@ impl Berth {
         loop {
             let mut switched = false;
             // Events from the engine's time before the list: those between the list and the
-            // stream's start are not lost.
+            // stream's start are not lost (an engine that does not say its time: from now).
             if let Ok(conn) = self.connect().await
-                && let Ok(since) = conn.client.engine_time().await
-                && let Ok(events) = self.events(&conn, Some(since), None, &kinds)
+                && let since = conn.client.engine_time().await.ok()
+                && let Ok(events) = self.events(&conn, since, None, &kinds)
             {
                 let mut events = std::pin::pin!(events);
                 if let Ok(rows) = self.containers(&conn, true).await {
