@@ -1,11 +1,12 @@
 //! The desktop app's window: builds the Tauri shell around [`berth_api::Berth`] and forwards
 //! Berth's engine state and the engine's container, image and network events to the UI
-//! (`engine://state`, `containers://changed`, `images://changed`, `networks://changed`). The
-//! tray, the notifications about containers and the engine, and the supervisor of Berth's own
-//! engine live in `berth-tray`, a process without WebKit: the window starts it when none runs,
-//! attaches to it, and quits with it ([`tray_link`]). Closing the window ends this process;
-//! Berth stays in the tray. One window per session: a second launch shows the first one's.
-//! Commands are one-line delegations to the facade; nothing here decides engine behaviour.
+//! (`engine://state`, `containers://changed`, `images://changed`, `networks://changed`), and
+//! the build history as builds are recorded (`builds://changed`). The tray, the notifications
+//! about containers and the engine, and the supervisor of Berth's own engine live in
+//! `berth-tray`, a process without WebKit: the window starts it when none runs, attaches to
+//! it, and quits with it ([`tray_link`]). Closing the window ends this process; Berth stays in
+//! the tray. One window per session: a second launch shows the first one's. Commands are
+//! one-line delegations to the facade; nothing here decides engine behaviour.
 
 mod commands;
 mod containers;
@@ -33,7 +34,13 @@ pub const CONTAINERS_CHANGED: &str = "containers://changed";
 /// The event carrying the engine's image events (`[{action, id}]`): an image was pulled, built
 /// or tagged, untagged, removed or loaded. Views that show images ask for them again.
 pub const IMAGES_CHANGED: &str = "images://changed";
+
+/// The event carrying the engine's network events, as [`IMAGES_CHANGED`] does for images.
 pub const NETWORKS_CHANGED: &str = "networks://changed";
+
+/// The event carrying the build history (`[BuildRecord]`) each time a build is recorded, by
+/// the app or by `berth build`.
+pub const BUILDS_CHANGED: &str = "builds://changed";
 
 /// The event carrying the view a second launch named (`berth-app --view NAME`), which the
 /// running window shows.
@@ -153,6 +160,7 @@ pub fn run() {
             window::open(&handle);
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(containers::follow(handle.clone(), berth.clone()));
+            tauri::async_runtime::spawn(forward_builds(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(quit_on_signal(handle));
             Ok(())
         })
@@ -193,6 +201,17 @@ async fn quit_on_signal(handle: tauri::AppHandle) {
     }
     tracing::info!("quitting on a signal");
     handle.exit(0);
+}
+
+/// Emits the build history each time a build is recorded.
+async fn forward_builds(handle: tauri::AppHandle, berth: Arc<Berth>) {
+    berth
+        .follow_builds(|history| {
+            if let Err(e) = handle.emit(BUILDS_CHANGED, history) {
+                tracing::warn!(%e, "cannot emit the build history");
+            }
+        })
+        .await;
 }
 
 /// Emits the engine view now and at every change of Berth's engine, whoever supervises it.

@@ -42,6 +42,12 @@ impl Berth {
         read_history(&self.builds_file())
     }
 
+    /// Follows the build history for as long as the future runs: `on(history)` each time a
+    /// build is recorded, by the app or the CLI.
+    pub async fn follow_builds(&self, on: impl FnMut(Vec<BuildRecord>)) {
+        follow_history(&self.builds_file(), on).await;
+    }
+
     /// [`Berth::build`], recorded in the build history when it ends, fails, or is dropped
     /// unfinished (the CLI and the app keep the same history).
     pub fn build_recorded<'a>(
@@ -96,6 +102,18 @@ impl Berth {
 }
 
 /// The build history kept at `path`, newest first (none when there is no file yet).
+/// `on(history)` at each change of the history file at `path`.
+async fn follow_history(path: &std::path::Path, mut on: impl FnMut(Vec<BuildRecord>)) {
+    let mut file = crate::watch::FileWatch::new(path);
+    loop {
+        file.changed().await;
+        match read_history(path) {
+            Ok(history) => on(history),
+            Err(e) => tracing::warn!(%e, "cannot read the build history"),
+        }
+    }
+}
+
 fn read_history(path: &std::path::Path) -> Result<Vec<BuildRecord>, ApiError> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
@@ -150,17 +168,22 @@ impl Recording {
         let mut all = read_history(path).unwrap_or_default();
         all.insert(0, self.record.clone());
         all.truncate(KEPT);
+        // Written aside and renamed into place: a reader (the app following the history, a
+        // build ending in another process) never sees half a file.
+        let aside = path.with_extension(format!("json.{}.tmp", std::process::id()));
         let written = path
             .parent()
             .map(std::fs::create_dir_all)
             .transpose()
             .and_then(|_| {
                 std::fs::write(
-                    path,
+                    &aside,
                     serde_json::to_vec_pretty(&all).expect("records serialise"),
                 )
-            });
+            })
+            .and_then(|()| std::fs::rename(&aside, path));
         if let Err(e) = written {
+            let _ = std::fs::remove_file(&aside);
             tracing::warn!(%e, path = %path.display(), "cannot keep the build history");
         }
     }
@@ -197,5 +220,75 @@ impl<S: Stream<Item = Result<ProgressEvent, ApiError>>> Stream for Recorded<S> {
             None => self.recording.finish(),
         }
         std::task::Poll::Ready(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Recording, follow_history};
+    use crate::BuildRequest;
+
+    fn request(tag: &str) -> BuildRequest {
+        BuildRequest {
+            context: "/src/web".into(),
+            dockerfile: None,
+            tags: vec![tag.into()],
+            build_args: Vec::new(),
+            target: None,
+            labels: Vec::new(),
+            no_cache: false,
+            pull: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn each_recorded_build_brings_the_whole_history_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        // Not made yet: the first build makes it.
+        let path = dir.path().join("state/builds.json");
+        let (tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+        let follow = tokio::spawn({
+            let path = path.clone();
+            async move {
+                follow_history(&path, |history| {
+                    let _ = tx.send(
+                        history
+                            .iter()
+                            .map(|b| b.tags[0].clone())
+                            .collect::<Vec<_>>(),
+                    );
+                })
+                .await
+            }
+        });
+        // Until the follower watches, a write goes unseen: an empty history is written until
+        // it is seen.
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            std::fs::write(&path, "[]").unwrap();
+            match tokio::time::timeout(Duration::from_millis(200), seen.recv()).await {
+                Ok(Some(history)) if history.is_empty() => break,
+                _ => assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the follower watches"
+                ),
+            }
+        }
+        // Each build recorded as another process records it.
+        Recording::new(path.clone(), &request("web:1")).finish();
+        assert_eq!(next(&mut seen).await, ["web:1"]);
+        Recording::new(path.clone(), &request("web:2")).finish();
+        assert_eq!(next(&mut seen).await, ["web:2", "web:1"]);
+        follow.abort();
+    }
+
+    async fn next(seen: &mut tokio::sync::mpsc::UnboundedReceiver<Vec<String>>) -> Vec<String> {
+        tokio::time::timeout(Duration::from_secs(10), seen.recv())
+            .await
+            .expect("the history within 10 s")
+            .unwrap()
     }
 }

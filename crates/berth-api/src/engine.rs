@@ -302,14 +302,14 @@ impl Berth {
                             Some(own) => on(Some(&own), self.engine_view().await),
                             None => break,
                         },
-                        () = switches.next() => on(None, self.engine_view().await),
+                        _ = switches.next() => on(None, self.engine_view().await),
                     }
                 }
                 on(None, self.engine_view().await);
             }
             tokio::select! {
                 () = self.look_again() => {}
-                () = switches.next() => on(None, self.engine_view().await),
+                _ = switches.next() => on(None, self.engine_view().await),
             }
         }
     }

@@ -17,6 +17,7 @@ mod resources;
 pub mod settings;
 mod usage;
 mod volume_files;
+mod watch;
 pub mod wire;
 
 use std::path::PathBuf;
@@ -43,23 +44,6 @@ pub use settings::Settings;
 pub use usage::{DiskUsageView, EngineChange, EventView, TopView, UsageLine, UsageView};
 pub use volume_files::VolumeEntry;
 use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, VersionView};
-
-/// Another context becoming current, by the app, `berth context use` or `docker context use`
-/// (see [`Berth::context_switches`]).
-struct ContextSwitches(Option<berth_engine::context::CurrentWatch>);
-
-impl ContextSwitches {
-    /// Resolves when another context is current; never when the engine is named.
-    async fn next(&mut self) {
-        match &mut self.0 {
-            Some(watch) => {
-                let name = watch.changed().await;
-                tracing::info!(context = %name, "the current context changed");
-            }
-            None => std::future::pending().await,
-        }
-    }
-}
 
 /// How long each candidate engine gets to answer a ping.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -319,8 +303,8 @@ impl Berth {
 
     /// Follows the current context where it picks the engine (discovery; `-H` and `--context`
     /// name theirs).
-    fn context_switches(&self) -> ContextSwitches {
-        ContextSwitches(matches!(self.target, Target::Discover).then(|| self.store.watch_current()))
+    fn context_switches(&self) -> watch::ContextSwitches {
+        watch::ContextSwitches::new(matches!(self.target, Target::Discover).then_some(&self.store))
     }
 
     pub fn context_inspect(&self, name: &str) -> Result<ContextRow, ApiError> {

@@ -231,7 +231,7 @@ impl Berth {
                 loop {
                     let first = tokio::select! {
                         first = events.next() => first,
-                        () = switches.next() => {
+                        _ = switches.next() => {
                             switched = true;
                             break;
                         }
@@ -272,7 +272,7 @@ impl Berth {
             on(EngineChange::Listed(Vec::new()));
             tokio::select! {
                 () = self.look_again() => {}
-                () = switches.next() => {}
+                _ = switches.next() => {}
             }
         }
     }

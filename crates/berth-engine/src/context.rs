@@ -106,7 +106,8 @@ impl ContextStore {
         &self.env
     }
 
-    fn config_path(&self) -> PathBuf {
+    /// `config.json`, which names the current context (as written by `docker context use`).
+    pub fn config_path(&self) -> PathBuf {
         self.dir.join("config.json")
     }
 
@@ -310,80 +311,6 @@ impl ContextStore {
             .map_err(Error::io(format!("writing {}", tmp.display())))?;
         std::fs::rename(&tmp, &path).map_err(Error::io(format!("writing {}", path.display())))?;
         Ok(())
-    }
-}
-
-/// Follows which context is current as `docker context use`, `berth context use` or the app
-/// change it, by watching `config.json`. With `DOCKER_CONTEXT` set it never changes.
-pub struct CurrentWatch {
-    store: ContextStore,
-    last: Option<String>,
-    changes: tokio::sync::mpsc::UnboundedReceiver<()>,
-    _watcher: Option<notify::RecommendedWatcher>,
-}
-
-impl ContextStore {
-    /// Starts following the current context (see [`CurrentWatch`]). Creates the config
-    /// directory if it is missing, as the Docker CLI does, so that its first `config.json` is
-    /// seen. When the directory cannot be watched, says so in the log and never reports a change.
-    pub fn watch_current(&self) -> CurrentWatch {
-        let (tx, changes) = tokio::sync::mpsc::unbounded_channel();
-        let watcher = match self.env.docker_context {
-            Some(_) => None,
-            None => self
-                .config_watcher(tx)
-                .inspect_err(|e| {
-                    tracing::warn!(dir = %self.dir.display(), %e, "cannot follow the current context")
-                })
-                .ok(),
-        };
-        CurrentWatch {
-            store: self.clone(),
-            last: self.current_name().ok(),
-            changes,
-            _watcher: watcher,
-        }
-    }
-
-    fn config_watcher(
-        &self,
-        tx: tokio::sync::mpsc::UnboundedSender<()>,
-    ) -> Result<notify::RecommendedWatcher, String> {
-        use notify::Watcher as _;
-        std::fs::create_dir_all(&self.dir).map_err(|e| e.to_string())?;
-        let config = self.config_path();
-        let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                if let Ok(event) = event
-                    && !matches!(event.kind, notify::EventKind::Access(_))
-                    && event.paths.contains(&config)
-                {
-                    let _ = tx.send(());
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        watcher
-            .watch(&self.dir, notify::RecursiveMode::NonRecursive)
-            .map_err(|e| e.to_string())?;
-        Ok(watcher)
-    }
-}
-
-impl CurrentWatch {
-    /// Resolves with the current context's name when it is another than when last seen (an
-    /// unreadable `config.json` is not a change: its error shows where it is read).
-    pub async fn changed(&mut self) -> String {
-        loop {
-            if self.changes.recv().await.is_none() {
-                std::future::pending::<()>().await;
-            }
-            if let Ok(name) = self.store.current_name()
-                && self.last.as_ref() != Some(&name)
-            {
-                self.last = Some(name.clone());
-                return name;
-            }
-        }
     }
 }
 

@@ -222,30 +222,3 @@ async fn nothing_answering_lists_every_attempt() {
         "{err}"
     );
 }
-
-#[tokio::test]
-async fn the_current_context_is_followed_as_others_change_it() {
-    let home = tempfile::tempdir().unwrap();
-    let store = ContextStore::new(env(home.path()));
-    // No ~/.docker yet: the watch makes it, so the first config.json is seen.
-    let mut watch = store.watch_current();
-    let dot = home.path().join(".docker");
-    context(&dot, "x", "unix:///x.sock", false);
-    // Another process (the Docker CLI, `berth context use`) switches: a store of its own.
-    let other = ContextStore::new(env(home.path()));
-    let next = async |watch: &mut berth_engine::context::CurrentWatch| {
-        tokio::time::timeout(std::time::Duration::from_secs(10), watch.changed())
-            .await
-            .expect("a change of the current context within 10 s")
-    };
-    other.use_context("x").unwrap();
-    assert_eq!(next(&mut watch).await, "x");
-    // A write that keeps the current context is not a change; the next switch is.
-    std::fs::write(
-        dot.join("config.json"),
-        r#"{"credsStore":"pass","currentContext":"x"}"#,
-    )
-    .unwrap();
-    other.use_context("default").unwrap();
-    assert_eq!(next(&mut watch).await, "default");
-}

@@ -78,6 +78,9 @@ export const IMAGES_CHANGED = "images://changed";
 /** The event the app emits for each burst of network events (created, removed, a container
  * connected or disconnected); it carries the events, as `images://changed` does. */
 export const NETWORKS_CHANGED = "networks://changed";
+/** The event the app emits with the whole build history each time a build is recorded (by the
+ * app or by `berth build`). */
+export const BUILDS_CHANGED = "builds://changed";
 /** The event the app emits when a second launch names a view (`berth-app --view NAME`). */
 export const WINDOW_VIEW = "window://view";
 /** What `images://changed` carries: the burst's events (no list: ask for the images again). */
@@ -218,6 +221,7 @@ export function api(t: Transport) {
     onContainers: (handler: (change: ContainersChanged) => void) => t.listen<ContainersChanged>(CONTAINERS_CHANGED, handler),
     onImages: (handler: (events: ImagesChanged) => void) => t.listen<ImagesChanged>(IMAGES_CHANGED, handler),
     onNetworks: (handler: (events: NetworksChanged) => void) => t.listen<NetworksChanged>(NETWORKS_CHANGED, handler),
+    onBuilds: (handler: (history: BuildRecord[]) => void) => t.listen<BuildRecord[]>(BUILDS_CHANGED, handler),
     onView: (handler: (name: string) => void) => t.listen<string>(WINDOW_VIEW, handler),
   };
 }
