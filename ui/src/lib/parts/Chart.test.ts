@@ -98,7 +98,11 @@ describe("Chart", () => {
     const at = (n: number) => [Array.from({ length: n }, (_, i) => i + 1), Array.from({ length: n }, () => 5)];
     const { rerender, container } = render(Chart, { title: "CPU", series, data: at(1), span: 600 });
     await waitFor(() => expect(plots.length).toBe(1));
-    expect(plots[0].opts.scales.x.range?.(null, 1, 700)).toEqual([100, 700]);
+    // Ending at the newest sample: uPlot pads a single sample's range by a thousand days.
+    const range = plots[0].opts.scales.x.range!;
+    const padded = 86_400_000;
+    expect(range({ data: [[1, 700], [5, 5]] }, 1, 700)).toEqual([100, 700]);
+    expect(range({ data: [[700], [5]] }, 700 - padded, 700 + padded)).toEqual([100, 700]);
     for (let n = 2; n <= 10; n++) await rerender({ data: at(n) });
     await waitFor(() => expect(container.querySelector("figure")?.dataset.samples).toBe("10"));
     expect(plots[0].setData.map((d) => d[0].length)).toEqual([1, 4, 7, 10]);
