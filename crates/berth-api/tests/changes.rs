@@ -121,6 +121,20 @@ async fn networks_made_and_removed_are_told() {
     assert_eq!(actions, ["create", "destroy"]);
 }
 
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn the_engine_says_its_time_which_a_followed_stream_starts_from() {
+    let (_home, berth) = support::berth_on(engine());
+    let conn = berth.connect().await.unwrap();
+    let engine_time = conn.client.engine_time().await.unwrap();
+    let here = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // The same host's clock: within a few seconds of this one.
+    assert!((engine_time - here).abs() < 5, "{engine_time} vs {here}");
+}
+
 /// Follows the engine's changes in a task; each goes to the receiver as `seen` makes it, if it
 /// makes something of it.
 fn follow<T: Send + 'static>(
