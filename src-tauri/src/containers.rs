@@ -142,6 +142,8 @@ mod tests {
             ports: Vec::new(),
             labels: Default::default(),
             project: None,
+            size_rw: None,
+            size_root_fs: None,
         }
     }
 

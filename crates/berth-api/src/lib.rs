@@ -373,21 +373,24 @@ impl Berth {
         conn: &Connection,
         all: bool,
     ) -> Result<Vec<ContainerRow>, ApiError> {
-        self.containers_where(conn, all, &[]).await
+        self.containers_where(conn, all, false, &[]).await
     }
 
     /// The containers `filters` (`KEY=value`, as `docker ps --filter` takes them) let through,
-    /// in the engine's order.
+    /// in the engine's order; with their sizes when `size` (`docker ps -s`; slower).
     pub async fn containers_where(
         &self,
         conn: &Connection,
         all: bool,
+        size: bool,
         filters: &[String],
     ) -> Result<Vec<ContainerRow>, ApiError> {
         let filters = filter_map(filters, "name=web")?;
         let keep_engine_order = |_: &ContainerRow, _: &ContainerRow| std::cmp::Ordering::Equal;
         Ok(rows(
-            conn.client.list_containers_where(all, &filters).await?,
+            conn.client
+                .list_containers_where(all, size, &filters)
+                .await?,
             keep_engine_order,
         ))
     }

@@ -161,6 +161,11 @@ pub struct ContainerRow {
     pub labels: BTreeMap<String, String>,
     /// The compose project it belongs to, from `com.docker.compose.project`.
     pub project: Option<String>,
+    /// Bytes its own layer holds, and with its image's: when asked for (`docker ps -s`).
+    #[ts(type = "number | null")]
+    pub size_rw: Option<i64>,
+    #[ts(type = "number | null")]
+    pub size_root_fs: Option<i64>,
 }
 
 impl From<ContainerSummary> for ContainerRow {
@@ -195,6 +200,8 @@ impl From<ContainerSummary> for ContainerRow {
             ports,
             project: labels.get("com.docker.compose.project").cloned(),
             labels,
+            size_rw: c.size_rw,
+            size_root_fs: c.size_root_fs,
         }
     }
 }

@@ -397,6 +397,10 @@ pub struct PsArgs {
     /// The container created last, in any state.
     #[arg(short, long, conflicts_with = "last")]
     pub latest: bool,
+    /// Each container's size: its own layer's, and with its image's (virtual). The engine
+    /// measures the files, which takes longer.
+    #[arg(short, long)]
+    pub size: bool,
     #[command(flatten)]
     pub quiet: QuietArgs,
 }

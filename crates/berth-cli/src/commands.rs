@@ -501,17 +501,24 @@ async fn execute_listing(
         }
         Command::Ps(args) => {
             let fields = render::ps_fields(now(), !args.no_trunc);
+            let table = match (args.size, args.no_trunc) {
+                (true, _) => Some(render::PS_SIZE_TABLE),
+                (false, true) => Some(render::PS_TABLE),
+                (false, false) => None,
+            };
             let template = list_template(
                 template,
                 args.quiet.quiet,
-                (args.no_trunc && format == Format::Table).then_some(render::PS_TABLE),
+                table.filter(|_| format == Format::Table),
                 &fields,
             )?;
+            // The engine measures sizes when they are shown (`-s`, or `{{.Size}}`, as for docker).
+            let sized = args.size || template.as_ref().is_some_and(|t| t.uses("Size", &fields));
             let conn = connect(berth).await?;
             // The engine lists the newest first: the last N are the first N, of all states.
             let last = if args.latest { Some(1) } else { args.last };
             let mut rows = berth
-                .containers_where(&conn, args.all || last.is_some(), &args.filters)
+                .containers_where(&conn, args.all || last.is_some(), sized, &args.filters)
                 .await?;
             if let Some(n) = last {
                 rows.truncate(n);

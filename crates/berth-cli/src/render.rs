@@ -277,6 +277,9 @@ pub fn image_lines(rows: &[ImageRow]) -> Vec<ImageLine<'_>> {
 /// `docker ps`'s table as a template of [`ps_fields`] (what `--no-trunc` prints).
 pub const PS_TABLE: &str = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
 
+/// `docker ps -s`'s table: [`PS_TABLE`] and the size.
+pub const PS_SIZE_TABLE: &str = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}\\t{{.Size}}";
+
 /// `docker images`'s table as a template of [`image_fields`].
 pub const IMAGES_TABLE: &str =
     "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
@@ -308,6 +311,14 @@ pub fn ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
         Field::new("Status", "STATUS", |c: &ContainerRow| c.status.clone()),
         Field::new("Names", "NAMES", |c: &ContainerRow| c.names.join(",")),
         Field::new("Labels", "LABELS", |c: &ContainerRow| labels(&c.labels)),
+        // docker: the container's own layer, and with its image's when the engine says it.
+        Field::new("Size", "SIZE", |c: &ContainerRow| {
+            let own = human_size(c.size_rw.unwrap_or(0));
+            match c.size_root_fs {
+                Some(all) if all > 0 => format!("{own} (virtual {})", human_size(all)),
+                _ => own,
+            }
+        }),
     ]
 }
 
@@ -692,7 +703,37 @@ mod tests {
             ports,
             labels: Default::default(),
             project: None,
+            size_rw: None,
+            size_root_fs: None,
         }
+    }
+
+    #[test]
+    fn ps_size_golden() {
+        let mut web = container(
+            "bcdc6e710318c2b3e7356ddcda2b9f7a1",
+            "web",
+            2,
+            vec![],
+            "Up 1 second",
+        );
+        (web.size_rw, web.size_root_fs) = (Some(0), Some(1_234_567));
+        let mut old = container(
+            "0123456789abcdef",
+            "old",
+            60,
+            vec![],
+            "Exited (0) 1 minute ago",
+        );
+        (old.size_rw, old.size_root_fs) = (Some(52_000), None);
+        let fields = ps_fields(NOW, true);
+        let table = crate::template::Template::parse(PS_SIZE_TABLE, &fields).unwrap();
+        let expected = "\
+CONTAINER ID   IMAGE                            COMMAND                  CREATED              STATUS                    PORTS     NAMES     SIZE
+bcdc6e710318   user_name/admission_prediction   \"/bin/busybox httpd …\"   2 seconds ago        Up 1 second                         web       0B (virtual 1.23MB)
+0123456789ab   user_name/admission_prediction   \"/bin/busybox httpd …\"   About a minute ago   Exited (0) 1 minute ago             old       52kB
+";
+        assert_eq!(table.render(&[web, old], &fields), expected);
     }
 
     #[test]

@@ -68,6 +68,14 @@ impl Template {
         Ok(Self { table, parts })
     }
 
+    /// Whether the template shows the field named `name` (`{{.Size}}` asks the engine to
+    /// measure, as it does for docker).
+    pub fn uses<T>(&self, name: &str, fields: &[Field<T>]) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Field(i) if fields[*i].name == name))
+    }
+
     /// The rows through the template, a line each (after a header line for `table`).
     pub fn render<T>(&self, rows: &[T], fields: &[Field<T>]) -> String {
         let line = |row: &T| -> String {

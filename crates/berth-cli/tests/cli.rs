@@ -100,6 +100,20 @@ fn lists_match_the_docker_cli() {
     ] {
         assert_same_as_docker(&home, args);
     }
+    // Sizes, of this test's containers only (another test's may be writing files meanwhile).
+    let ours = format!("label={label}");
+    assert_same_as_docker(&home, &["ps", "-a", "-s", "--filter", &ours]);
+    assert_same_as_docker(
+        &home,
+        &[
+            "ps",
+            "-a",
+            "--filter",
+            &ours,
+            "--format",
+            "{{.Names}}: {{.Size}}",
+        ],
+    );
 }
 
 #[test]

@@ -65,19 +65,23 @@ pub struct LogOptions {
 impl Client {
     /// Lists containers; `all` includes stopped ones, like `docker ps -a`.
     pub async fn list_containers(&self, all: bool) -> Result<Vec<ContainerSummary>, Error> {
-        self.list_containers_where(all, &Default::default()).await
+        self.list_containers_where(all, false, &Default::default())
+            .await
     }
 
     /// Lists the containers the engine's filters let through (`name`, `label`, `status`,
-    /// `ancestor`, … as `docker ps --filter` takes them; the engine refuses unknown ones).
+    /// `ancestor`, … as `docker ps --filter` takes them; the engine refuses unknown ones), with
+    /// their sizes when `size` (the engine measures each container's files: slower).
     pub async fn list_containers_where(
         &self,
         all: bool,
+        size: bool,
         filters: &std::collections::BTreeMap<String, Vec<String>>,
     ) -> Result<Vec<ContainerSummary>, Error> {
         let filters = crate::query_filters(filters);
         let opts = ListContainersOptionsBuilder::default()
             .all(all)
+            .size(size)
             .filters(&filters)
             .build();
         self.call(

@@ -108,6 +108,8 @@ export function container(name: string, extra: Partial<ContainerRow> = {}): Cont
     ports: [],
     labels: {},
     project: null,
+    size_rw: null,
+    size_root_fs: null,
     ...extra,
   };
 }

@@ -24,4 +24,8 @@ status: string, ports: Array<PortView>, labels: { [key in string]: string },
 /**
  * The compose project it belongs to, from `com.docker.compose.project`.
  */
-project: string | null, };
+project: string | null, 
+/**
+ * Bytes its own layer holds, and with its image's: when asked for (`docker ps -s`).
+ */
+size_rw: number | null, size_root_fs: number | null, };
