@@ -101,7 +101,6 @@ impl Berth {
     }
 }
 
-/// The build history kept at `path`, newest first (none when there is no file yet).
 /// `on(history)` at each change of the history file at `path`.
 async fn follow_history(path: &std::path::Path, mut on: impl FnMut(Vec<BuildRecord>)) {
     let mut file = crate::watch::FileWatch::new(path);
@@ -114,6 +113,7 @@ async fn follow_history(path: &std::path::Path, mut on: impl FnMut(Vec<BuildReco
     }
 }
 
+/// The build history kept at `path`, newest first (none when there is no file yet).
 fn read_history(path: &std::path::Path) -> Result<Vec<BuildRecord>, ApiError> {
     match std::fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
@@ -168,22 +168,10 @@ impl Recording {
         let mut all = read_history(path).unwrap_or_default();
         all.insert(0, self.record.clone());
         all.truncate(KEPT);
-        // Written aside and renamed into place: a reader (the app following the history, a
-        // build ending in another process) never sees half a file.
-        let aside = path.with_extension(format!("json.{}.tmp", std::process::id()));
-        let written = path
-            .parent()
-            .map(std::fs::create_dir_all)
-            .transpose()
-            .and_then(|_| {
-                std::fs::write(
-                    &aside,
-                    serde_json::to_vec_pretty(&all).expect("records serialise"),
-                )
-            })
-            .and_then(|()| std::fs::rename(&aside, path));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&aside);
+        // Replaced whole: a reader (the app following the history, a build ending in another
+        // process) never sees half a file.
+        let json = serde_json::to_vec_pretty(&all).expect("records serialise");
+        if let Err(e) = crate::write_replacing(path, &json) {
             tracing::warn!(%e, path = %path.display(), "cannot keep the build history");
         }
     }

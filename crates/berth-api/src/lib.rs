@@ -444,6 +444,21 @@ fn filter_map(
 }
 
 /// Engine models into wire rows, in `order` (a stable sort: equal rows keep the engine's order).
+/// Writes `bytes` to `path` (its directory made if missing) by writing them beside it and
+/// renaming them into place, so a reader sees the old file or the new one, never half of one.
+fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let aside = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::write(&aside, bytes).and_then(|()| std::fs::rename(&aside, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&aside);
+    }
+    written
+}
+
 fn rows<T, R: From<T>>(items: Vec<T>, order: impl FnMut(&R, &R) -> std::cmp::Ordering) -> Vec<R> {
     let mut rows: Vec<R> = items.into_iter().map(R::from).collect();
     rows.sort_by(order);

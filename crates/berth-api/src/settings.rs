@@ -144,19 +144,9 @@ impl Settings {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), ApiError> {
-        let fail = |e: std::io::Error| {
-            ApiError::invalid(format!("{}: cannot write it ({e})", path.display()))
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(
-            &tmp,
-            serde_json::to_vec_pretty(self).expect("settings serialise"),
-        )
-        .map_err(fail)?;
-        std::fs::rename(&tmp, path).map_err(fail)
+        let json = serde_json::to_vec_pretty(self).expect("settings serialise");
+        crate::write_replacing(path, &json)
+            .map_err(|e| ApiError::invalid(format!("{}: cannot write it ({e})", path.display())))
     }
 
     /// The engine configuration these settings describe, for the current user.
