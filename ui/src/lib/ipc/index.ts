@@ -219,6 +219,11 @@ export function api(t: Transport) {
 
     onEngine: (handler: (v: EngineView) => void) => t.listen<EngineView>(ENGINE_STATE, handler),
     onContainers: (handler: (change: ContainersChanged) => void) => t.listen<ContainersChanged>(CONTAINERS_CHANGED, handler),
+    /** A container made or removed: what counts or attaches containers (images, networks) changed. */
+    onContainersMadeOrRemoved: (handler: () => void) =>
+      t.listen<ContainersChanged>(CONTAINERS_CHANGED, (change) => {
+        if (change.events.some((e) => e.action === "create" || e.action === "destroy")) handler();
+      }),
     onImages: (handler: (events: ImagesChanged) => void) => t.listen<ImagesChanged>(IMAGES_CHANGED, handler),
     onNetworks: (handler: (events: NetworksChanged) => void) => t.listen<NetworksChanged>(NETWORKS_CHANGED, handler),
     onBuilds: (handler: (history: BuildRecord[]) => void) => t.listen<BuildRecord[]>(BUILDS_CHANGED, handler),
