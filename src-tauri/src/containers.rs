@@ -144,6 +144,9 @@ mod tests {
             project: None,
             size_rw: None,
             size_root_fs: None,
+            networks: Vec::new(),
+            mounts: Vec::new(),
+            platform: None,
         }
     }
 

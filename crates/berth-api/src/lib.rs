@@ -443,7 +443,6 @@ fn filter_map(
     Ok(map)
 }
 
-/// Engine models into wire rows, in `order` (a stable sort: equal rows keep the engine's order).
 /// Writes `bytes` to `path` (its directory made if missing) by writing them beside it and
 /// renaming them into place, so a reader sees the old file or the new one, never half of one.
 fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -459,6 +458,7 @@ fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> 
     written
 }
 
+/// Engine models into wire rows, in `order` (a stable sort: equal rows keep the engine's order).
 fn rows<T, R: From<T>>(items: Vec<T>, order: impl FnMut(&R, &R) -> std::cmp::Ordering) -> Vec<R> {
     let mut rows: Vec<R> = items.into_iter().map(R::from).collect();
     rows.sort_by(order);

@@ -8,7 +8,7 @@ use berth_docker::networks::NetworkSpec;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::wire::{NetworkRow, VolumeRow, VolumeSizes};
+use crate::wire::{ContainerRow, NetworkRow, VolumeRow, VolumeSizes};
 use crate::{ApiError, Berth, Connection};
 
 /// A network as the CLI and the UI ask for it.
@@ -43,10 +43,21 @@ fn is_anonymous(name: &str) -> bool {
 impl Berth {
     /// Volumes by name, each with the containers that use it.
     pub async fn volumes(&self, conn: &Connection) -> Result<Vec<VolumeRow>, ApiError> {
+        self.volumes_where(conn, &[]).await
+    }
+
+    /// [`Berth::volumes`] that `filters` (`KEY=value`, as `docker volume ls --filter` takes
+    /// them) let through.
+    pub async fn volumes_where(
+        &self,
+        conn: &Connection,
+        filters: &[String],
+    ) -> Result<Vec<VolumeRow>, ApiError> {
+        let filters = crate::filter_map(filters, "label=team=web")?;
         let users = conn.client.volume_users().await?;
         let mut rows: Vec<VolumeRow> = conn
             .client
-            .list_volumes()
+            .list_volumes_where(&filters)
             .await?
             .into_iter()
             .map(VolumeRow::from)
@@ -125,26 +136,28 @@ impl Berth {
             .collect())
     }
 
-    /// Networks by name.
     /// The networks by name, each with the containers attached to it (from the containers'
     /// list: the engine's list of networks does not say).
     pub async fn networks(&self, conn: &Connection) -> Result<Vec<NetworkRow>, ApiError> {
+        self.networks_where(conn, &[]).await
+    }
+
+    /// [`Berth::networks`] that `filters` (`KEY=value`, as `docker network ls --filter` takes
+    /// them) let through.
+    pub async fn networks_where(
+        &self,
+        conn: &Connection,
+        filters: &[String],
+    ) -> Result<Vec<NetworkRow>, ApiError> {
+        let filters = crate::filter_map(filters, "driver=bridge")?;
         let (networks, containers) = tokio::try_join!(
-            conn.client.list_networks(),
+            conn.client.list_networks_where(&filters),
             conn.client.list_containers(true)
         )?;
         let mut attached: std::collections::HashMap<String, Vec<String>> = Default::default();
-        for c in containers {
-            let name = c
-                .names
-                .and_then(|n| n.into_iter().next())
-                .map(|n| n.trim_start_matches('/').to_owned())
-                .unwrap_or_default();
-            for (network, _) in c
-                .network_settings
-                .and_then(|n| n.networks)
-                .unwrap_or_default()
-            {
+        for c in containers.into_iter().map(ContainerRow::from) {
+            let name = c.names.into_iter().next().unwrap_or_default();
+            for network in c.networks {
                 attached.entry(network).or_default().push(name.clone());
             }
         }

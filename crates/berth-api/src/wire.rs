@@ -166,6 +166,39 @@ pub struct ContainerRow {
     pub size_rw: Option<i64>,
     #[ts(type = "number | null")]
     pub size_root_fs: Option<i64>,
+    /// The networks it is attached to, by name, sorted.
+    pub networks: Vec<String>,
+    /// Its volumes and binds, as the engine lists them.
+    pub mounts: Vec<MountView>,
+    /// The platform of its image, when the engine says (API 1.48 and later).
+    pub platform: Option<PlatformView>,
+}
+
+/// A volume or bind of a container, from the container list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MountView {
+    /// `volume`, `bind`, `tmpfs`, …
+    pub kind: String,
+    /// The volume's name; empty for a bind.
+    pub name: String,
+    /// Where it comes from on the engine's host: a bind's path, a volume's directory.
+    pub source: String,
+    /// Where the container sees it.
+    pub destination: String,
+    /// The volume's driver (`local`); empty for a bind.
+    pub driver: String,
+}
+
+/// An image's platform, as OCI describes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PlatformView {
+    pub architecture: String,
+    pub os: String,
+    pub os_version: String,
+    pub os_features: Vec<String>,
+    pub variant: String,
 }
 
 impl From<ContainerSummary> for ContainerRow {
@@ -184,6 +217,34 @@ impl From<ContainerSummary> for ContainerRow {
             .collect();
         ports.sort();
         ports.dedup();
+        let mut networks: Vec<String> = c
+            .network_settings
+            .and_then(|n| n.networks)
+            .map(|n| n.into_keys().collect())
+            .unwrap_or_default();
+        networks.sort();
+        let mounts = c
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| MountView {
+                kind: m.typ.unwrap_or_default(),
+                name: m.name.unwrap_or_default(),
+                source: m.source.unwrap_or_default(),
+                destination: m.destination.unwrap_or_default(),
+                driver: m.driver.unwrap_or_default(),
+            })
+            .collect();
+        let platform = c
+            .image_manifest_descriptor
+            .and_then(|d| d.platform)
+            .map(|p| PlatformView {
+                architecture: p.architecture.unwrap_or_default(),
+                os: p.os.unwrap_or_default(),
+                os_version: p.os_version.unwrap_or_default(),
+                os_features: p.os_features.unwrap_or_default(),
+                variant: p.variant.unwrap_or_default(),
+            });
         Self {
             id: c.id.unwrap_or_default(),
             names: c
@@ -202,6 +263,9 @@ impl From<ContainerSummary> for ContainerRow {
             labels,
             size_rw: c.size_rw,
             size_root_fs: c.size_root_fs,
+            networks,
+            mounts,
+            platform,
         }
     }
 }
@@ -299,6 +363,12 @@ pub struct NetworkRow {
     pub driver: String,
     pub scope: String,
     pub internal: bool,
+    /// Whether it gives containers IPv4 and IPv6 addresses, as the engine says (an engine
+    /// before API 1.47 does not say for IPv4: false, as docker prints it).
+    pub ipv4: bool,
+    pub ipv6: bool,
+    /// When it was made, as the engine writes it (RFC 3339, with nanoseconds).
+    pub created: Option<String>,
     pub subnets: Vec<String>,
     pub labels: BTreeMap<String, String>,
     /// The names of the containers attached to it, of any state (`Berth::networks` fills it).
@@ -313,6 +383,9 @@ impl From<Network> for NetworkRow {
             driver: n.driver.unwrap_or_default(),
             scope: n.scope.unwrap_or_default(),
             internal: n.internal.unwrap_or(false),
+            ipv4: n.enable_ipv4.unwrap_or(false),
+            ipv6: n.enable_ipv6.unwrap_or(false),
+            created: n.created,
             subnets: n
                 .ipam
                 .and_then(|i| i.config)

@@ -280,7 +280,7 @@ pub enum ContextCommand {
 pub enum VolumeCommand {
     /// List volumes.
     #[command(alias = "list")]
-    Ls(QuietArgs),
+    Ls(VolumeLsArgs),
     /// Create a volume.
     Create {
         #[arg(short, long)]
@@ -327,7 +327,7 @@ pub enum VolumeCommand {
 pub enum NetworkCommand {
     /// List networks.
     #[command(alias = "list")]
-    Ls(QuietArgs),
+    Ls(NetworkLsArgs),
     /// Create a network.
     Create {
         #[arg(short, long)]
@@ -419,6 +419,29 @@ pub struct ImagesArgs {
     pub filters: Vec<String>,
     #[command(flatten)]
     pub quiet: QuietArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct VolumeLsArgs {
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+    /// Only the volumes a filter lets through, as docker takes them: name=data,
+    /// label=KEY[=value], dangling=true, driver=local (repeatable).
+    #[arg(short, long = "filter", value_name = "KEY=value")]
+    pub filters: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct NetworkLsArgs {
+    #[command(flatten)]
+    pub quiet: QuietArgs,
+    /// Only the networks a filter lets through, as docker takes them: name=web,
+    /// label=KEY[=value], driver=bridge, type=custom, dangling=true, … (repeatable).
+    #[arg(short, long = "filter", value_name = "KEY=value")]
+    pub filters: Vec<String>,
+    /// Whole network ids.
+    #[arg(long)]
+    pub no_trunc: bool,
 }
 
 #[derive(Args, Debug)]

@@ -553,12 +553,12 @@ async fn execute_listing(
             }
             Ok(())
         }
-        Command::Volume(VolumeCommand::Ls(q)) => {
+        Command::Volume(VolumeCommand::Ls(args)) => {
             let fields = render::volume_fields();
             let template = list_template(template, false, None, &fields)?;
             let conn = connect(berth).await?;
-            let rows = berth.volumes(&conn).await?;
-            if q.quiet {
+            let rows = berth.volumes_where(&conn, &args.filters).await?;
+            if args.quiet.quiet {
                 return ids(rows.iter().map(|v| v.name.as_str()));
             }
             match template {
@@ -567,17 +567,20 @@ async fn execute_listing(
             }
             Ok(())
         }
-        Command::Network(NetworkCommand::Ls(q)) => {
-            let fields = render::network_fields();
+        Command::Network(NetworkCommand::Ls(args)) => {
+            let trunc = !args.no_trunc;
+            let fields = render::network_fields(trunc);
             let template = list_template(template, false, None, &fields)?;
             let conn = connect(berth).await?;
-            let rows = berth.networks(&conn).await?;
-            if q.quiet {
-                return ids(rows.iter().map(|n| short(&n.id)));
+            let rows = berth.networks_where(&conn, &args.filters).await?;
+            if args.quiet.quiet {
+                return ids(rows
+                    .iter()
+                    .map(|n| if trunc { short(&n.id) } else { &n.id }));
             }
             match template {
                 Some(t) => print(&t.render(&rows, &fields)),
-                None => emit(format, &rows, || render::networks_table(&rows))?,
+                None => emit(format, &rows, || render::networks_table(&rows, trunc))?,
             }
             Ok(())
         }

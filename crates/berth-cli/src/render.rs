@@ -301,7 +301,7 @@ pub fn ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
             format!("\"{command}\"")
         }),
         Field::new("CreatedAt", "CREATED AT", |c: &ContainerRow| {
-            utc_time(c.created)
+            local_time(c.created)
         }),
         Field::new("RunningFor", "CREATED", move |c: &ContainerRow| {
             format!("{} ago", human_duration(now - c.created))
@@ -311,6 +311,68 @@ pub fn ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
         Field::new("Status", "STATUS", |c: &ContainerRow| c.status.clone()),
         Field::new("Names", "NAMES", |c: &ContainerRow| c.names.join(",")),
         Field::new("Labels", "LABELS", |c: &ContainerRow| labels(&c.labels)),
+        Field::method("Label", |c: &ContainerRow, key| label(&c.labels, key)),
+        // A volume by its name, a bind by its path; docker cuts each to 15 characters.
+        Field::new("Mounts", "MOUNTS", move |c: &ContainerRow| {
+            let names: Vec<String> = c
+                .mounts
+                .iter()
+                .map(|m| {
+                    if m.name.is_empty() {
+                        &m.source
+                    } else {
+                        &m.name
+                    }
+                })
+                .map(|n| if trunc { ellipsis(n, 15) } else { n.clone() })
+                .collect();
+            names.join(",")
+        }),
+        Field::new("LocalVolumes", "LOCAL VOLUMES", |c: &ContainerRow| {
+            c.mounts
+                .iter()
+                .filter(|m| m.driver == "local")
+                .count()
+                .to_string()
+        }),
+        // docker joins them in the engine's map order, which varies; Berth sorts them.
+        Field::new("Networks", "NETWORKS", |c: &ContainerRow| {
+            c.networks.join(",")
+        }),
+        Field::with_json(
+            "Platform",
+            "PLATFORM",
+            |c: &ContainerRow| match &c.platform {
+                // Go's form of containerd's `Platform` struct.
+                Some(p) => format!(
+                    "{{{} {} {} [{}] {}}}",
+                    p.architecture,
+                    p.os,
+                    p.os_version,
+                    p.os_features.join(" "),
+                    p.variant
+                ),
+                None => "<nil>".into(),
+            },
+            |c: &ContainerRow| match &c.platform {
+                Some(p) => {
+                    let mut o = serde_json::Map::new();
+                    o.insert("architecture".into(), p.architecture.clone().into());
+                    o.insert("os".into(), p.os.clone().into());
+                    if !p.os_version.is_empty() {
+                        o.insert("os.version".into(), p.os_version.clone().into());
+                    }
+                    if !p.os_features.is_empty() {
+                        o.insert("os.features".into(), p.os_features.clone().into());
+                    }
+                    if !p.variant.is_empty() {
+                        o.insert("variant".into(), p.variant.clone().into());
+                    }
+                    o.into()
+                }
+                None => serde_json::Value::Null,
+            },
+        ),
         // docker: the container's own layer, and with its image's when the engine says it.
         Field::new("Size", "SIZE", |c: &ContainerRow| {
             let own = human_size(c.size_rw.unwrap_or(0));
@@ -349,9 +411,20 @@ pub fn image_fields<'a>(now: i64, trunc: bool) -> Vec<Field<ImageLine<'a>>> {
             format!("{} ago", human_duration(now - l.image.created))
         }),
         Field::new("CreatedAt", "CREATED AT", |l: &ImageLine| {
-            utc_time(l.image.created)
+            local_time(l.image.created)
         }),
         Field::new("Size", "SIZE", |l: &ImageLine| human_size(l.image.size)),
+        // docker prints N/A: the engine counts containers only when asked for shared sizes,
+        // which docker does not ask; Berth counts them from the container list.
+        Field::new("Containers", "CONTAINERS", |l: &ImageLine| {
+            l.image.containers.to_string()
+        }),
+        Field::new("VirtualSize", "SIZE", |l: &ImageLine| {
+            human_size_with(l.image.size, 4)
+        }),
+        // Neither docker nor Berth asks the engine for shared sizes when listing.
+        Field::new("SharedSize", "SHARED SIZE", |_: &ImageLine| "N/A".into()),
+        Field::new("UniqueSize", "UNIQUE SIZE", |_: &ImageLine| "N/A".into()),
     ]
 }
 
@@ -365,20 +438,36 @@ pub fn volume_fields() -> Vec<Field<VolumeRow>> {
             v.mountpoint.clone()
         }),
         Field::new("Labels", "LABELS", |v: &VolumeRow| labels(&v.labels)),
+        Field::method("Label", |v: &VolumeRow, key| label(&v.labels, key)),
+        // The engine's volume list carries no usage (that is `system df`), and these say a
+        // swarm's cluster volumes' group, availability and status: docker prints N/A.
+        Field::new("Links", "LINKS", |_: &VolumeRow| "N/A".into()),
+        Field::new("Size", "SIZE", |_: &VolumeRow| "N/A".into()),
+        Field::new("Group", "GROUP", |_: &VolumeRow| "N/A".into()),
+        Field::new("Availability", "AVAILABILITY", |_: &VolumeRow| "N/A".into()),
+        Field::new("Status", "STATUS", |_: &VolumeRow| "N/A".into()),
     ]
 }
 
-/// The fields `docker network ls --format` templates know.
-pub fn network_fields() -> Vec<Field<NetworkRow>> {
+/// The fields `docker network ls --format` templates know; `trunc` cuts ids to 12 characters.
+pub fn network_fields(trunc: bool) -> Vec<Field<NetworkRow>> {
     vec![
-        Field::new("ID", "NETWORK ID", |n: &NetworkRow| short_id(&n.id)),
+        Field::new("ID", "NETWORK ID", move |n: &NetworkRow| {
+            if trunc { short_id(&n.id) } else { n.id.clone() }
+        }),
         Field::new("Name", "NAME", |n: &NetworkRow| n.name.clone()),
         Field::new("Driver", "DRIVER", |n: &NetworkRow| n.driver.clone()),
         Field::new("Scope", "SCOPE", |n: &NetworkRow| n.scope.clone()),
         Field::new("Internal", "INTERNAL", |n: &NetworkRow| {
             n.internal.to_string()
         }),
+        Field::new("IPv4", "IPV4", |n: &NetworkRow| n.ipv4.to_string()),
+        Field::new("IPv6", "IPV6", |n: &NetworkRow| n.ipv6.to_string()),
+        Field::new("CreatedAt", "CREATED AT", |n: &NetworkRow| {
+            engine_time(n.created.as_deref())
+        }),
         Field::new("Labels", "LABELS", |n: &NetworkRow| labels(&n.labels)),
+        Field::method("Label", |n: &NetworkRow, key| label(&n.labels, key)),
     ]
 }
 
@@ -388,29 +477,63 @@ fn labels(labels: &std::collections::BTreeMap<String, String>) -> String {
     pairs.join(",")
 }
 
-/// Unix seconds as Go's `time.Time.String()` writes them in UTC: `2026-11-30 22:44:09 +0000 UTC`.
-fn utc_time(secs: i64) -> String {
-    let (date, time) = civil(secs);
-    format!("{date} {time} +0000 UTC")
+/// One label's value, empty when it has none (docker's `{{.Label "key"}}`).
+fn label(labels: &std::collections::BTreeMap<String, String>, key: &str) -> String {
+    labels.get(key).cloned().unwrap_or_default()
 }
 
-/// Unix seconds (UTC) as `YYYY-MM-DD` and `HH:MM:SS`.
-fn civil(secs: i64) -> (String, String) {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        format!("{year:04}-{month:02}-{day:02}"),
-        format!("{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60),
-    )
+/// Unix seconds as Go's `time.Unix(secs, 0).String()` writes them, in this machine's time zone
+/// as docker does: `2026-11-30 23:44:09 +0100 CET`.
+fn local_time(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs)
+        .map(|t| go_time(&t.to_zoned_datetime(jiff::tz::TimeZone::system())))
+        .unwrap_or_default()
+}
+
+/// A time the engine wrote (RFC 3339) as Go's `time.Time.String()` writes it once parsed, as
+/// docker prints it: nanoseconds without their trailing zeros, `Z` as `+0000 UTC`, an offset
+/// that is this machine's by its zone's name, another by itself; no time at all as Go's zero
+/// time.
+fn engine_time(text: Option<&str>) -> String {
+    engine_time_in(text, &jiff::tz::TimeZone::system())
+}
+
+fn engine_time_in(text: Option<&str>, local: &jiff::tz::TimeZone) -> String {
+    const ZERO: &str = "0001-01-01 00:00:00 +0000 UTC";
+    let Some(text) = text else {
+        return ZERO.into();
+    };
+    let Ok(ts) = text.parse::<jiff::Timestamp>() else {
+        return text.to_owned();
+    };
+    if text.ends_with(['Z', 'z']) {
+        return go_time(&ts.to_zoned_datetime(jiff::tz::TimeZone::UTC));
+    }
+    // `+01:00` at the end.
+    let offset = text.get(text.len().saturating_sub(6)..).and_then(|o| {
+        let sign = match o.as_bytes().first()? {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let (h, m) = o[1..].split_once(':')?;
+        let secs = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
+        jiff::tz::Offset::from_seconds(secs).ok()
+    });
+    let Some(offset) = offset else {
+        return text.to_owned();
+    };
+    if local.to_offset(ts) == offset {
+        return go_time(&ts.to_zoned_datetime(local.clone()));
+    }
+    let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset));
+    let numeric = zoned.strftime("%z").to_string();
+    format!("{} {numeric}", zoned.strftime("%Y-%m-%d %H:%M:%S%.f %z"))
+}
+
+/// Go's `time.Time.String()` layout: `2006-01-02 15:04:05.999999999 -0700 MST`.
+fn go_time(t: &jiff::ZonedDateTime) -> String {
+    t.strftime("%Y-%m-%d %H:%M:%S%.f %z %Z").to_string()
 }
 
 /// `registry:5000/app:1.0` → (`registry:5000/app`, `1.0`): the tag is after the last colon
@@ -430,12 +553,14 @@ pub fn volumes_table(rows: &[VolumeRow]) -> String {
     )
 }
 
-pub fn networks_table(rows: &[NetworkRow]) -> String {
+/// `docker network ls`'s table; `trunc` cuts ids to 12 characters, as docker does without
+/// `--no-trunc`.
+pub fn networks_table(rows: &[NetworkRow], trunc: bool) -> String {
     table(
         &["NETWORK ID", "NAME", "DRIVER", "SCOPE"],
         rows.iter().map(|n| {
             vec![
-                short_id(&n.id),
+                if trunc { short_id(&n.id) } else { n.id.clone() },
                 n.name.clone(),
                 n.driver.clone(),
                 n.scope.clone(),
@@ -623,8 +748,9 @@ pub fn event_line(e: &berth_api::EventView) -> String {
 
 /// Nanoseconds since the epoch as `2026-11-29T22:05:01.123456789Z` (UTC).
 pub fn rfc3339_nanos(nanos: i64) -> String {
-    let (date, time) = civil(nanos.div_euclid(1_000_000_000));
-    format!("{date}T{time}.{:09}Z", nanos.rem_euclid(1_000_000_000))
+    jiff::Timestamp::from_nanosecond(i128::from(nanos))
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S.%NZ").to_string())
+        .unwrap_or_default()
 }
 
 pub fn own_engine_line(own: &OwnEngineView) -> String {
@@ -705,6 +831,9 @@ mod tests {
             project: None,
             size_rw: None,
             size_root_fs: None,
+            networks: Vec::new(),
+            mounts: Vec::new(),
+            platform: None,
         }
     }
 
@@ -861,10 +990,42 @@ bb                             latest    6650495d2a58   10 seconds ago   1.99MB
     }
 
     #[test]
-    fn times_as_go_writes_them_in_utc() {
-        assert_eq!(utc_time(0), "1970-01-01 00:00:00 +0000 UTC");
-        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00:00 +0000 UTC");
-        assert_eq!(utc_time(1_796_085_849), "2026-12-01 00:44:09 +0000 UTC");
+    fn times_as_go_writes_them() {
+        let utc = jiff::tz::TimeZone::UTC;
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        let at = |secs: i64, tz: &jiff::tz::TimeZone| {
+            go_time(
+                &jiff::Timestamp::from_second(secs)
+                    .unwrap()
+                    .to_zoned_datetime(tz.clone()),
+            )
+        };
+        assert_eq!(at(0, &utc), "1970-01-01 00:00:00 +0000 UTC");
+        assert_eq!(at(951_782_400, &utc), "2000-02-29 00:00:00 +0000 UTC");
+        assert_eq!(at(1_796_085_849, &berlin), "2026-12-01 01:44:09 +0100 CET");
+        assert_eq!(at(1_783_000_000, &berlin), "2026-07-02 15:46:40 +0200 CEST");
+        // What the engine wrote, as docker prints a network's CreatedAt.
+        let engine = |text| engine_time_in(Some(text), &berlin);
+        assert_eq!(
+            engine("2026-12-01T06:30:27.281822145Z"),
+            "2026-12-01 06:30:27.281822145 +0000 UTC"
+        );
+        assert_eq!(
+            engine("2026-12-01T06:30:27.2818Z"),
+            "2026-12-01 06:30:27.2818 +0000 UTC"
+        );
+        assert_eq!(
+            engine("2026-12-01T07:30:27.5+01:00"),
+            "2026-12-01 07:30:27.5 +0100 CET"
+        );
+        assert_eq!(
+            engine("2026-12-01T11:30:27+05:00"),
+            "2026-12-01 11:30:27 +0500 +0500"
+        );
+        assert_eq!(
+            engine_time_in(None, &berlin),
+            "0001-01-01 00:00:00 +0000 UTC"
+        );
     }
 
     #[test]
@@ -921,12 +1082,15 @@ remote                                                tcp://10.0.0.5:2376
             driver: "bridge".into(),
             scope: "local".into(),
             internal: false,
+            ipv4: true,
+            ipv6: false,
+            created: None,
             subnets: vec![],
             labels: Default::default(),
             containers: vec!["web".into()],
         }];
         assert_eq!(
-            networks_table(&nets),
+            networks_table(&nets, true),
             "NETWORK ID     NAME      DRIVER    SCOPE\nf00dfeedbeef   bridge    bridge    local\n"
         );
     }

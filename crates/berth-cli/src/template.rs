@@ -11,7 +11,21 @@ use std::collections::BTreeMap;
 pub struct Field<T> {
     pub name: &'static str,
     pub header: &'static str,
-    pub value: Box<dyn Fn(&T) -> String>,
+    value: Value<T>,
+}
+
+/// A method's text for a row and its argument.
+type MethodFn<T> = Box<dyn Fn(&T, &str) -> String>;
+
+enum Value<T> {
+    Text(Box<dyn Fn(&T) -> String>),
+    /// Text, and a value of its own in `{{json .}}` (docker's `null`, an object).
+    TextAndJson(
+        Box<dyn Fn(&T) -> String>,
+        Box<dyn Fn(&T) -> serde_json::Value>,
+    ),
+    /// A method with one quoted argument (`{{.Label "key"}}`); not in `{{json .}}`.
+    Method(MethodFn<T>),
 }
 
 impl<T> Field<T> {
@@ -23,7 +37,38 @@ impl<T> Field<T> {
         Self {
             name,
             header,
-            value: Box::new(value),
+            value: Value::Text(Box::new(value)),
+        }
+    }
+
+    /// A field whose `{{json .}}` value is not its text.
+    pub fn with_json(
+        name: &'static str,
+        header: &'static str,
+        value: impl Fn(&T) -> String + 'static,
+        json: impl Fn(&T) -> serde_json::Value + 'static,
+    ) -> Self {
+        Self {
+            name,
+            header,
+            value: Value::TextAndJson(Box::new(value), Box::new(json)),
+        }
+    }
+
+    /// A method of one argument, `{{.Label "com.docker.compose.project"}}`; as docker heads it,
+    /// its column is headed by the argument's last dot-separated part.
+    pub fn method(name: &'static str, value: impl Fn(&T, &str) -> String + 'static) -> Self {
+        Self {
+            name,
+            header: "",
+            value: Value::Method(Box::new(value)),
+        }
+    }
+
+    fn text(&self, row: &T) -> String {
+        match &self.value {
+            Value::Text(f) | Value::TextAndJson(f, _) => f(row),
+            Value::Method(_) => String::new(),
         }
     }
 }
@@ -32,6 +77,7 @@ impl<T> Field<T> {
 enum Part {
     Text(String),
     Field(usize),
+    Method(usize, String),
     Json,
 }
 
@@ -54,26 +100,20 @@ impl Template {
             parts.push(match token {
                 Token::Text(t) => Part::Text(t),
                 Token::Action(action) if action == "json ." => Part::Json,
-                Token::Action(action) => match action.strip_prefix('.') {
-                    Some(name) if !name.is_empty() => Part::Field(
-                        fields
-                            .iter()
-                            .position(|f| f.name == name)
-                            .ok_or_else(|| unknown(&action, fields))?,
-                    ),
-                    _ => return Err(unknown(&action, fields)),
-                },
+                Token::Action(action) => field_part(&action, fields)?,
             });
         }
         Ok(Self { table, parts })
     }
 
-    /// Whether the template shows the field named `name` (`{{.Size}}` asks the engine to
-    /// measure, as it does for docker).
+    /// Whether the template shows the field named `name`, alone or in `{{json .}}` (`Size`
+    /// asks the engine to measure, as it does for docker).
     pub fn uses<T>(&self, name: &str, fields: &[Field<T>]) -> bool {
-        self.parts
-            .iter()
-            .any(|p| matches!(p, Part::Field(i) if fields[*i].name == name))
+        self.parts.iter().any(|p| match p {
+            Part::Field(i) => fields[*i].name == name,
+            Part::Json => true,
+            _ => false,
+        })
     }
 
     /// The rows through the template, a line each (after a header line for `table`).
@@ -83,7 +123,11 @@ impl Template {
                 .iter()
                 .map(|p| match p {
                     Part::Text(t) => t.clone(),
-                    Part::Field(i) => (fields[*i].value)(row),
+                    Part::Field(i) => fields[*i].text(row),
+                    Part::Method(i, arg) => match &fields[*i].value {
+                        Value::Method(f) => f(row, arg),
+                        _ => String::new(),
+                    },
                     Part::Json => json(row, fields),
                 })
                 .collect()
@@ -97,6 +141,7 @@ impl Template {
             .map(|p| match p {
                 Part::Text(t) => t.as_str(),
                 Part::Field(i) => fields[*i].header,
+                Part::Method(_, arg) => arg.rsplit('.').next().unwrap_or_default(),
                 Part::Json => "",
             })
             .collect();
@@ -107,13 +152,74 @@ impl Template {
     }
 }
 
+/// `.Name`, or `.Name "argument"` for a method.
+fn field_part<T>(action: &str, fields: &[Field<T>]) -> Result<Part, String> {
+    let (name, arg) = match action.split_once(char::is_whitespace) {
+        Some((name, arg)) => (name, Some(arg.trim())),
+        None => (action, None),
+    };
+    let index = name
+        .strip_prefix('.')
+        .filter(|n| !n.is_empty())
+        .and_then(|n| fields.iter().position(|f| f.name == n))
+        .ok_or_else(|| unknown(action, fields))?;
+    match (&fields[index].value, arg) {
+        (Value::Method(_), Some(arg)) => {
+            let key = arg
+                .strip_prefix('"')
+                .and_then(|a| a.strip_suffix('"'))
+                .filter(|k| !k.contains('"'))
+                .ok_or_else(|| {
+                    format!("{{{{{action}}}}}: write the key in double quotes, {name} \"key\"")
+                })?;
+            Ok(Part::Method(index, key.to_owned()))
+        }
+        (Value::Method(_), None) => Err(format!(
+            "{{{{{action}}}}}: {name} takes a key: {{{{{name} \"key\"}}}}"
+        )),
+        (_, None) => Ok(Part::Field(index)),
+        (_, Some(_)) => Err(unknown(action, fields)),
+    }
+}
+
+/// Every field of the row as docker's `{{json .}}` writes it: keys sorted, and `<`, `>`, `&`
+/// written as `\u003c`, `\u003e`, `\u0026`, as Go's JSON encoder does.
 fn json<T>(row: &T, fields: &[Field<T>]) -> String {
-    let object: BTreeMap<&str, String> = fields.iter().map(|f| (f.name, (f.value)(row))).collect();
-    serde_json::to_string(&object).unwrap_or_default()
+    let object: BTreeMap<&str, serde_json::Value> = fields
+        .iter()
+        .filter_map(|f| {
+            let value = match &f.value {
+                Value::Text(text) => serde_json::Value::String(text(row)),
+                Value::TextAndJson(_, json) => json(row),
+                Value::Method(_) => return None,
+            };
+            Some((f.name, value))
+        })
+        .collect();
+    let text = serde_json::to_string(&object).unwrap_or_default();
+    // Outside its strings JSON has none of these characters, so replacing them all is safe.
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn unknown<T>(action: &str, fields: &[Field<T>]) -> String {
-    let names: Vec<String> = fields.iter().map(|f| format!(".{}", f.name)).collect();
+    let names: Vec<String> = fields
+        .iter()
+        .map(|f| match f.value {
+            Value::Method(_) => format!(".{} \"key\"", f.name),
+            _ => format!(".{}", f.name),
+        })
+        .collect();
     format!(
         "{{{{{action}}}}}: Berth's --format templates take {} and json .",
         names.join(", ")
@@ -165,6 +271,25 @@ mod tests {
         ]
     }
 
+    /// [`fields`] and the other kinds: a method, a field with a JSON value of its own.
+    fn more_fields() -> Vec<Field<Row>> {
+        let mut f = fields();
+        f.push(Field::method("Label", |r: &Row, key| {
+            if key == "com.example.app" {
+                format!("<{}&>", r.name)
+            } else {
+                String::new()
+            }
+        }));
+        f.push(Field::with_json(
+            "Platform",
+            "PLATFORM",
+            |_: &Row| "<nil>".into(),
+            |_: &Row| serde_json::Value::Null,
+        ));
+        f
+    }
+
     fn rows() -> Vec<Row> {
         vec![
             Row {
@@ -207,6 +332,53 @@ mod tests {
         assert_eq!(
             render("{{json .}}").unwrap().lines().next().unwrap(),
             r#"{"ID":"0123456789ab","Names":"web"}"#
+        );
+    }
+
+    #[test]
+    fn a_method_takes_a_quoted_key_and_heads_its_column_with_its_last_part() {
+        let f = more_fields();
+        let render = |text: &str| Template::parse(text, &f).map(|t| t.render(&rows(), &f));
+        assert_eq!(
+            render(r#"{{ .Label  "com.example.app" }}|{{.Label "other"}}"#).unwrap(),
+            "<web&>|\n<a-longer-name&>|\n"
+        );
+        assert_eq!(
+            render(r#"table {{.Names}}\t{{.Label "com.example.app"}}"#).unwrap(),
+            "NAMES           app\n\
+             web             <web&>\n\
+             a-longer-name   <a-longer-name&>\n"
+        );
+        assert_eq!(
+            render("{{.Label}}").unwrap_err(),
+            r#"{{.Label}}: .Label takes a key: {{.Label "key"}}"#
+        );
+        assert!(
+            render("{{.Label app}}")
+                .unwrap_err()
+                .contains("double quotes")
+        );
+        assert!(
+            render(r#"{{.Names "x"}}"#)
+                .unwrap_err()
+                .contains(r#"take .ID, .Names, .Label "key", .Platform and json ."#)
+        );
+    }
+
+    #[test]
+    fn json_writes_values_and_escapes_as_go_does() {
+        let f = more_fields();
+        let mut row = rows().remove(0);
+        row.name = "a->b & <c>";
+        let text = Template::parse("{{json .}}", &f)
+            .unwrap()
+            .render(&[row], &f);
+        // The method is not a field of the object; `Platform`'s value is null, not its text.
+        assert_eq!(
+            text,
+            r#"{"ID":"0123456789ab","Names":"a-\u003eb \u0026 \u003cc\u003e","Platform":null}"#
+                .to_owned()
+                + "\n"
         );
     }
 

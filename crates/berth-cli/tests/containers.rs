@@ -634,3 +634,197 @@ fn interactive_run_and_attach() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "got there\n");
     assert_eq!(out.status.code(), Some(5));
 }
+
+/// Every field docker's list templates know, for `ps`, `images`, `volume ls` and `network ls`:
+/// `{{json .}}` has docker's keys and values, and the fields print docker's text, with the
+/// `Label` method and times in the local zone (both CLIs run with `TZ=Europe/Berlin`).
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn list_templates_print_every_field_as_docker_does() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let label = scope.label();
+    let image = format!("berth-test/{}:fields", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let (net, vol) = (scope.name("net"), scope.name("vol"));
+    let bind = tempfile::tempdir().unwrap();
+    let bind_mount = format!("{}:/b", bind.path().display());
+    let vol_mount = format!("{vol}:/v");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "network",
+        "create",
+        "--label",
+        &label,
+        "--label",
+        "x.kind=net",
+        &net,
+    ]));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "create",
+        "--label",
+        &label,
+        "--label",
+        "x.kind=vol",
+        &vol,
+    ]));
+    let (both, anon) = (scope.name("both"), scope.name("anon"));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "-d",
+        "--name",
+        &both,
+        "-l",
+        &label,
+        "-l",
+        "x.kind=ctr",
+        "--network",
+        &net,
+        "-v",
+        &vol_mount,
+        "-v",
+        &bind_mount,
+        "--tmpfs",
+        "/t",
+        &image,
+    ]));
+    ok(home.berth(&["-H", h, "network", "connect", "bridge", &both]));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "-d",
+        "--name",
+        &anon,
+        "-l",
+        &label,
+        "-p",
+        "127.0.0.1::5000",
+        "-v",
+        "/anon",
+        &image,
+    ]));
+
+    let filter = format!("label={label}");
+    let lists: [&[&str]; 4] = [
+        &["ps", "-a", "--filter", &filter],
+        &["images", "--filter", &filter],
+        &["volume", "ls", "--filter", &filter],
+        &["network", "ls", "--filter", &filter],
+    ];
+    let both_ways = |args: &[&str]| {
+        let mut ours = home.berth(&[&["-H", h][..], args].concat());
+        let mut theirs = e.docker();
+        theirs.args(args);
+        (
+            ok(ours.env("TZ", "Europe/Berlin")),
+            ok(theirs.env("TZ", "Europe/Berlin")),
+        )
+    };
+    for list in lists {
+        let (ours, theirs) = both_ways(&[list, &["--format", "{{json .}}"]].concat());
+        let (ours, theirs) = (json_lines(&ours), json_lines(&theirs));
+        assert_eq!(ours.len(), theirs.len(), "{list:?}:\n{ours:?}\n{theirs:?}");
+        for (o, t) in ours.iter().zip(&theirs) {
+            let (o, t) = (o.as_object().unwrap(), t.as_object().unwrap());
+            let keys = |m: &serde_json::Map<_, _>| m.keys().cloned().collect::<Vec<String>>();
+            assert_eq!(keys(o), keys(t), "{list:?}");
+            for (key, want) in t {
+                let got = &o[key];
+                match key.as_str() {
+                    // Relative times may tick between the two commands.
+                    "RunningFor" | "Status" | "CreatedSince" => assert!(got.is_string()),
+                    // docker joins these in Go's map order, which varies; Berth sorts them.
+                    "Networks" | "Mounts" | "Labels" => {
+                        let set = |v: &serde_json::Value| {
+                            let mut s: Vec<String> =
+                                v.as_str().unwrap().split(',').map(str::to_owned).collect();
+                            s.sort();
+                            s
+                        };
+                        assert_eq!(set(got), set(want), "{list:?} {key}");
+                    }
+                    // docker prints N/A: the engine does not count them when listing; Berth
+                    // does (both containers run the image).
+                    "Containers" => {
+                        assert_eq!(want, "N/A");
+                        assert_eq!(got, "2", "{list:?} {key}");
+                    }
+                    _ => assert_eq!(got, want, "{list:?} {key}"),
+                }
+            }
+        }
+    }
+    // The fields one by one, as text, and a table's headers.
+    for (list, template) in [
+        (
+            lists[0],
+            "table {{.Names}}\\t{{.LocalVolumes}}\\t{{.Platform}}\\t{{.CreatedAt}}\\t{{.Label \"x.kind\"}}\\t{{.Ports}}",
+        ),
+        (
+            lists[1],
+            "table {{.ID}}\\t{{.VirtualSize}}\\t{{.SharedSize}}\\t{{.UniqueSize}}\\t{{.CreatedAt}}",
+        ),
+        (
+            lists[2],
+            "table {{.Name}}\\t{{.Links}}\\t{{.Size}}\\t{{.Group}}\\t{{.Availability}}\\t{{.Status}}\\t{{.Label \"x.kind\"}}",
+        ),
+        (
+            lists[3],
+            "table {{.Name}}\\t{{.IPv4}}\\t{{.IPv6}}\\t{{.CreatedAt}}\\t{{.Label \"x.kind\"}}",
+        ),
+    ] {
+        let (ours, theirs) = both_ways(&[list, &["--format", template]].concat());
+        assert_eq!(ours, theirs, "{list:?} {template}");
+    }
+    // Filters and whole ids, as docker takes them.
+    let name_filter = format!("name={net}");
+    for args in [
+        &[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &filter,
+            "-f",
+            "dangling=false",
+        ][..],
+        &[
+            "volume",
+            "ls",
+            "-q",
+            "-f",
+            "label=x.kind=vol",
+            "-f",
+            &filter,
+        ],
+        &["network", "ls", "-q", "--no-trunc", "--filter", &filter],
+        &[
+            "network",
+            "ls",
+            "--filter",
+            &name_filter,
+            "--filter",
+            "driver=bridge",
+        ],
+        &["network", "ls", "--no-trunc", "-f", &filter],
+    ] {
+        let (ours, theirs) = both_ways(args);
+        assert!(!theirs.trim().is_empty(), "{args:?}");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+    // A method without its key, in one line.
+    let err = fails(home.berth(&["-H", h, "ps", "--format", "{{.Label}}"]));
+    assert!(
+        err.contains(r#"{{.Label}}: .Label takes a key: {{.Label "key"}}"#),
+        "{err}"
+    );
+}

@@ -23,7 +23,19 @@ pub struct NetworkSpec {
 
 impl Client {
     pub async fn list_networks(&self) -> Result<Vec<Network>, Error> {
-        self.call("the network list", self.docker.list_networks(None))
+        self.list_networks_where(&BTreeMap::new()).await
+    }
+
+    /// The networks the engine's `filters` let through (`label=…`, `name=…`, `driver=…`,
+    /// `id=…`, `scope=…`, `type=…`, `dangling=…`).
+    pub async fn list_networks_where(
+        &self,
+        filters: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Vec<Network>, Error> {
+        let opts = bollard::query_parameters::ListNetworksOptionsBuilder::default()
+            .filters(&crate::query_filters(filters))
+            .build();
+        self.call("the network list", self.docker.list_networks(Some(opts)))
             .await
     }
 

@@ -9,9 +9,20 @@ use crate::{Client, Error};
 
 impl Client {
     pub async fn list_volumes(&self) -> Result<Vec<Volume>, Error> {
-        let none: Option<bollard::query_parameters::ListVolumesOptions> = None;
+        self.list_volumes_where(&BTreeMap::new()).await
+    }
+
+    /// The volumes the engine's `filters` let through (`label=…`, `name=…`, `dangling=…`,
+    /// `driver=…`).
+    pub async fn list_volumes_where(
+        &self,
+        filters: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Vec<Volume>, Error> {
+        let opts = bollard::query_parameters::ListVolumesOptionsBuilder::default()
+            .filters(&crate::query_filters(filters))
+            .build();
         let resp = self
-            .call("the volume list", self.docker.list_volumes(none))
+            .call("the volume list", self.docker.list_volumes(Some(opts)))
             .await?;
         Ok(resp.volumes.unwrap_or_default())
     }

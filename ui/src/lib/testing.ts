@@ -110,6 +110,9 @@ export function container(name: string, extra: Partial<ContainerRow> = {}): Cont
     project: null,
     size_rw: null,
     size_root_fs: null,
+    networks: [],
+    mounts: [],
+    platform: null,
     ...extra,
   };
 }

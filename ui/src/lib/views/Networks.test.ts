@@ -6,7 +6,7 @@ import Networks from "./Networks.svelte";
 
 afterEach(cleanup);
 
-const network = (name: string, containers: string[] = []): NetworkRow => ({ id: `${name}-id`, name, driver: "bridge", scope: "local", internal: false, subnets: [], labels: {}, containers });
+const network = (name: string, containers: string[] = []): NetworkRow => ({ id: `${name}-id`, name, driver: "bridge", scope: "local", internal: false, ipv4: true, ipv6: false, created: null, subnets: [], labels: {}, containers });
 
 describe("Networks", () => {
   it("shows each network's containers, follows containers made and removed, and prunes what it lists first", async () => {

@@ -3,7 +3,16 @@
 /**
  * A row of the network list.
  */
-export type NetworkRow = { id: string, name: string, driver: string, scope: string, internal: boolean, subnets: Array<string>, labels: { [key in string]: string }, 
+export type NetworkRow = { id: string, name: string, driver: string, scope: string, internal: boolean, 
+/**
+ * Whether it gives containers IPv4 and IPv6 addresses, as the engine says (an engine
+ * before API 1.47 does not say for IPv4: false, as docker prints it).
+ */
+ipv4: boolean, ipv6: boolean, 
+/**
+ * When it was made, as the engine writes it (RFC 3339, with nanoseconds).
+ */
+created: string | null, subnets: Array<string>, labels: { [key in string]: string }, 
 /**
  * The names of the containers attached to it, of any state (`Berth::networks` fills it).
  */
