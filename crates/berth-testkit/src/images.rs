@@ -39,6 +39,9 @@ fn base(engine: &'static Engine) {
 }
 
 /// Builds `tag` from `dockerfile_tail` on top of the busybox base, labelled with the scope.
+/// Its first step names the scope too, so that no two tests share a cached step: one test's
+/// `rmi` of its image would remove the untagged step image another's build is reusing, and
+/// that build fails ("failed to get digest …").
 pub fn busybox_image(engine: &'static Engine, scope: &Scope, tag: &str, dockerfile_tail: &str) {
     base(engine);
     let dir = engine
@@ -46,7 +49,10 @@ pub fn busybox_image(engine: &'static Engine, scope: &Scope, tag: &str, dockerfi
         .join(format!("ctx-{}", scope.name(&tag.replace(['/', ':'], "_"))));
     write_busybox_context(
         &dir,
-        &format!("FROM {BUSYBOX_IMAGE}\n{dockerfile_tail}\n"),
+        &format!(
+            "FROM {BUSYBOX_IMAGE}\nLABEL berth.test.cache={}\n{dockerfile_tail}\n",
+            scope.id
+        ),
         &[],
     );
     engine.docker_ok(&[
