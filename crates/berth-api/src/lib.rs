@@ -41,7 +41,10 @@ pub use host::HostSample;
 pub use images::{BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, SearchRow};
 pub use resources::NetworkRequest;
 pub use settings::Settings;
-pub use usage::{DiskUsageView, EngineChange, EventView, TopView, UsageLine, UsageView};
+pub use usage::{
+    BuildCacheRow, DiskUsageDetailView, DiskUsageView, EngineChange, EventView, TopView, UsageLine,
+    UsageView,
+};
 pub use volume_files::VolumeEntry;
 use wire::{ConnectionView, ContainerRow, ContextRow, ImageRow, InfoView, VersionView};
 

@@ -7,7 +7,7 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::wire::ContainerRow;
+use crate::wire::{ContainerRow, ImageRow, VolumeRow};
 use crate::{ApiError, Berth, Connection};
 
 /// One reading of a container's usage, as `docker stats` shows it.
@@ -151,7 +151,77 @@ impl From<berth_docker::df::Usage> for UsageLine {
     }
 }
 
+/// `system df -v`: the items behind [`DiskUsageView`]'s lines, in the engine's order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DiskUsageDetailView {
+    pub images: Vec<ImageRow>,
+    pub containers: Vec<ContainerRow>,
+    pub volumes: Vec<VolumeRow>,
+    pub build_cache: Vec<BuildCacheRow>,
+    /// Bytes the builder holds, as the engine says.
+    pub builder_size: i64,
+    /// False when the engine could not measure volumes (see [`DiskUsageView`]).
+    pub volume_sizes_known: bool,
+}
+
+/// One record of the build cache.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BuildCacheRow {
+    pub id: String,
+    /// `regular`, `source.local`, `exec.cachemount`, …
+    pub kind: String,
+    pub description: String,
+    pub in_use: bool,
+    pub shared: bool,
+    pub size: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub usage_count: i64,
+}
+
+impl From<berth_docker::df::CacheRecord> for BuildCacheRow {
+    fn from(c: berth_docker::df::CacheRecord) -> Self {
+        Self {
+            id: c.id,
+            kind: c.kind,
+            description: c.description,
+            in_use: c.in_use,
+            shared: c.shared,
+            size: c.size,
+            created_at: c.created_at,
+            last_used_at: c.last_used_at,
+            usage_count: c.usage_count,
+        }
+    }
+}
+
 impl Berth {
+    /// Each image, container, volume and build cache record, with what it takes on disk.
+    pub async fn disk_usage_detail(
+        &self,
+        conn: &Connection,
+    ) -> Result<DiskUsageDetailView, ApiError> {
+        let d = conn.client.disk_usage().await?;
+        let detail = d.detail;
+        Ok(DiskUsageDetailView {
+            images: detail.images.into_iter().map(ImageRow::from).collect(),
+            containers: detail
+                .containers
+                .into_iter()
+                .map(ContainerRow::from)
+                .collect(),
+            volumes: detail.volumes.into_iter().map(VolumeRow::from).collect(),
+            build_cache: detail
+                .build_cache
+                .into_iter()
+                .map(BuildCacheRow::from)
+                .collect(),
+            builder_size: detail.builder_size,
+            volume_sizes_known: d.volume_sizes_known,
+        })
+    }
+
     /// Disk used by images, containers, volumes and the build cache.
     pub async fn disk_usage(&self, conn: &Connection) -> Result<DiskUsageView, ApiError> {
         let d = conn.client.disk_usage().await?;

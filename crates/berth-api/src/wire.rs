@@ -284,6 +284,9 @@ pub struct ImageRow {
     /// Containers made from it, of any state.
     #[ts(type = "number")]
     pub containers: i64,
+    /// Bytes of its layers that other images share, when the engine says (`system df`).
+    #[ts(type = "number | null")]
+    pub shared_size: Option<i64>,
     /// No tag at all.
     pub dangling: bool,
 }
@@ -307,6 +310,7 @@ impl From<ImageSummary> for ImageRow {
             created: i.created,
             size: i.size,
             containers: i.containers,
+            shared_size: Some(i.shared_size).filter(|s| *s >= 0),
         }
     }
 }
@@ -335,6 +339,18 @@ pub struct VolumeRow {
     pub labels: BTreeMap<String, String>,
     /// Names of the containers that mount it (filled in by the facade).
     pub users: Vec<String>,
+    /// What the engine measured of it: only `system df` answers with this.
+    pub usage: Option<VolumeUsageView>,
+}
+
+/// A volume's size and the number of containers that mount it, as the engine measured them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct VolumeUsageView {
+    #[ts(type = "number")]
+    pub size: i64,
+    #[ts(type = "number")]
+    pub ref_count: i64,
 }
 
 impl From<Volume> for VolumeRow {
@@ -350,6 +366,10 @@ impl From<Volume> for VolumeRow {
                 .unwrap_or_else(|| "local".into()),
             labels: v.labels.into_iter().collect(),
             users: Vec::new(),
+            usage: v.usage_data.map(|u| VolumeUsageView {
+                size: u.size,
+                ref_count: u.ref_count,
+            }),
         }
     }
 }

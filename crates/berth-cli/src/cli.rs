@@ -594,7 +594,11 @@ pub struct ExecArgs {
 #[derive(Subcommand, Debug)]
 pub enum SystemCommand {
     /// Disk used by images, containers, volumes and the build cache.
-    Df,
+    Df {
+        /// Each image, container, volume and build cache record, with what it takes.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Remove stopped containers, unused networks and untagged images (every unused image with
     /// -a, unused volumes too with --volumes), listing them first.
     Prune {

@@ -254,10 +254,18 @@ async fn execute(cli: Cli) -> Result<i32> {
             let conn = connect(&berth).await?;
             return ops::exec(&berth, &conn, args).await;
         }
-        Command::System(crate::cli::SystemCommand::Df) => {
+        Command::System(crate::cli::SystemCommand::Df { verbose: false }) => {
             let conn = connect(&berth).await?;
             let df = berth.disk_usage(&conn).await?;
             emit(format, std::slice::from_ref(&df), || render::df_table(&df))?;
+            return Ok(0);
+        }
+        Command::System(crate::cli::SystemCommand::Df { verbose: true }) => {
+            let conn = connect(&berth).await?;
+            let df = berth.disk_usage_detail(&conn).await?;
+            emit(format, std::slice::from_ref(&df), || {
+                render::df_verbose(&df, now())
+            })?;
             return Ok(0);
         }
         Command::Login {

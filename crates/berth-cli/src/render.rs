@@ -9,7 +9,7 @@ use berth_api::wire::{
 };
 use tabwriter::TabWriter;
 
-use crate::template::Field;
+use crate::template::{Field, Template};
 
 /// Aligns tab-separated rows as docker does (Go tabwriter, min width 10, padding 3).
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
@@ -245,6 +245,90 @@ pub fn images_table(rows: &[ImageRow], now: i64) -> String {
     table(&["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], out)
 }
 
+/// `docker system df -v`: each image (by its first tag), container, volume and build cache
+/// record with what it takes, under docker's headings, in the engine's order.
+pub fn df_verbose(d: &berth_api::DiskUsageDetailView, now: i64) -> String {
+    fn section<T>(title: &str, format: &str, rows: &[T], fields: &[Field<T>]) -> String {
+        let table = Template::parse(format, fields)
+            .map(|t| t.render(rows, fields))
+            .unwrap_or_default();
+        format!("{title}\n\n{table}")
+    }
+    // docker shows an image by its first tag only.
+    let images: Vec<ImageLine> = d
+        .images
+        .iter()
+        .map(|image| {
+            let (repository, tag) = image
+                .repo_tags
+                .first()
+                .map_or(("<none>", "<none>"), |t| split_tag(t));
+            ImageLine {
+                repository,
+                tag,
+                image,
+            }
+        })
+        .collect();
+    // docker's df shows a container's own layer only, not its virtual size.
+    let containers: Vec<ContainerRow> = d
+        .containers
+        .iter()
+        .map(|c| ContainerRow {
+            size_root_fs: None,
+            ..c.clone()
+        })
+        .collect();
+    [
+        section(
+            "Images space usage:",
+            "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}\\t{{.SharedSize}}\\t{{.UniqueSize}}\\t{{.Containers}}",
+            &images,
+            &image_fields(now, true),
+        ),
+        section(
+            "Containers space usage:",
+            "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.LocalVolumes}}\\t{{.Size}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Names}}",
+            &containers,
+            &ps_fields(now, true),
+        ),
+        section(
+            "Local Volumes space usage:",
+            "table {{.Name}}\\t{{.Links}}\\t{{.Size}}",
+            &d.volumes,
+            &volume_fields(),
+        ),
+        section(
+            &format!("Build cache usage: {}", human_size_with(d.builder_size, 4)),
+            "table {{.ID}}\\t{{.CacheType}}\\t{{.Size}}\\t{{.CreatedSince}}\\t{{.LastUsedSince}}\\t{{.UsageCount}}\\t{{.Shared}}",
+            &d.build_cache,
+            &build_cache_fields(now),
+        ),
+    ]
+    .join("\n")
+}
+
+/// The fields of a build cache record, as docker's `system df -v` writes them.
+fn build_cache_fields(now: i64) -> Vec<Field<berth_api::BuildCacheRow>> {
+    use berth_api::BuildCacheRow as C;
+    let ago = move |time: &str| {
+        time.parse::<jiff::Timestamp>()
+            .map(|t| format!("{} ago", human_duration(now - t.as_second())))
+            .unwrap_or_default()
+    };
+    vec![
+        Field::new("ID", "CACHE ID", |c: &C| short_id(&c.id)),
+        Field::new("CacheType", "CACHE TYPE", |c: &C| c.kind.clone()),
+        Field::new("Size", "SIZE", |c: &C| human_size(c.size)),
+        Field::new("CreatedSince", "CREATED", move |c: &C| ago(&c.created_at)),
+        Field::new("LastUsedSince", "LAST USED", move |c: &C| {
+            c.last_used_at.as_deref().map(ago).unwrap_or_default()
+        }),
+        Field::new("UsageCount", "USAGE", |c: &C| c.usage_count.to_string()),
+        Field::new("Shared", "SHARED", |c: &C| c.shared.to_string()),
+    ]
+}
+
 /// A line of `docker images`: one per tag, or one `<none>` line for an untagged image.
 pub struct ImageLine<'a> {
     pub repository: &'a str,
@@ -414,17 +498,28 @@ pub fn image_fields<'a>(now: i64, trunc: bool) -> Vec<Field<ImageLine<'a>>> {
             local_time(l.image.created)
         }),
         Field::new("Size", "SIZE", |l: &ImageLine| human_size(l.image.size)),
-        // docker prints N/A: the engine counts containers only when asked for shared sizes,
-        // which docker does not ask; Berth counts them from the container list.
+        // The engine counts containers only when asked for shared sizes (`system df`): docker
+        // prints N/A for `images`, where Berth counts them from the container list.
         Field::new("Containers", "CONTAINERS", |l: &ImageLine| {
-            l.image.containers.to_string()
+            match l.image.containers {
+                n if n < 0 => "N/A".into(),
+                n => n.to_string(),
+            }
         }),
         Field::new("VirtualSize", "SIZE", |l: &ImageLine| {
             human_size_with(l.image.size, 4)
         }),
-        // Neither docker nor Berth asks the engine for shared sizes when listing.
-        Field::new("SharedSize", "SHARED SIZE", |_: &ImageLine| "N/A".into()),
-        Field::new("UniqueSize", "UNIQUE SIZE", |_: &ImageLine| "N/A".into()),
+        // Known from `system df`; N/A in `images`, which neither docker nor Berth asks for.
+        Field::new("SharedSize", "SHARED SIZE", |l: &ImageLine| {
+            l.image
+                .shared_size
+                .map_or_else(|| "N/A".into(), |s| human_size_with(s, 4))
+        }),
+        Field::new("UniqueSize", "UNIQUE SIZE", |l: &ImageLine| {
+            l.image
+                .shared_size
+                .map_or_else(|| "N/A".into(), |s| human_size_with(l.image.size - s, 4))
+        }),
     ]
 }
 
@@ -439,10 +534,18 @@ pub fn volume_fields() -> Vec<Field<VolumeRow>> {
         }),
         Field::new("Labels", "LABELS", |v: &VolumeRow| labels(&v.labels)),
         Field::method("Label", |v: &VolumeRow, key| label(&v.labels, key)),
-        // The engine's volume list carries no usage (that is `system df`), and these say a
-        // swarm's cluster volumes' group, availability and status: docker prints N/A.
-        Field::new("Links", "LINKS", |_: &VolumeRow| "N/A".into()),
-        Field::new("Size", "SIZE", |_: &VolumeRow| "N/A".into()),
+        // Only `system df` measures volumes; the volume list says N/A, as docker's.
+        Field::new("Links", "LINKS", |v: &VolumeRow| {
+            v.usage
+                .as_ref()
+                .map_or_else(|| "N/A".into(), |u| u.ref_count.to_string())
+        }),
+        Field::new("Size", "SIZE", |v: &VolumeRow| {
+            v.usage
+                .as_ref()
+                .map_or_else(|| "N/A".into(), |u| human_size_with(u.size, 4))
+        }),
+        // These say a swarm's cluster volumes' group, availability and status: N/A here.
         Field::new("Group", "GROUP", |_: &VolumeRow| "N/A".into()),
         Field::new("Availability", "AVAILABILITY", |_: &VolumeRow| "N/A".into()),
         Field::new("Status", "STATUS", |_: &VolumeRow| "N/A".into()),
@@ -938,6 +1041,94 @@ web        42        [OK]
     }
 
     #[test]
+    fn df_verbose_golden() {
+        let mut web = container(
+            "48224e9c3ad7c975e285c68aeda98ed4dd74d57a3c70ee27c4c8248b1f28e561",
+            "web",
+            120,
+            vec![],
+            "Up 2 minutes",
+        );
+        web.size_rw = Some(1_200);
+        web.size_root_fs = Some(1_982_256);
+        web.mounts = vec![berth_api::wire::MountView {
+            kind: "volume".into(),
+            name: "data".into(),
+            source: "/var/lib/docker/volumes/data/_data".into(),
+            destination: "/data".into(),
+            driver: "local".into(),
+        }];
+        let image = |tags: &[&str], shared| ImageRow {
+            id: "sha256:1e4dc769d4bba2cad59ae2d97453e20c48480e677f4d25f78549a2e50bcc1ee7".into(),
+            repo_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            repo_digests: vec![],
+            created: NOW - 120,
+            size: 1_982_256,
+            containers: 1,
+            shared_size: shared,
+            dangling: tags.is_empty(),
+        };
+        let volume = |name: &str, links, size| VolumeRow {
+            name: name.into(),
+            driver: "local".into(),
+            mountpoint: String::new(),
+            created_at: None,
+            scope: "local".into(),
+            labels: Default::default(),
+            users: vec![],
+            usage: Some(berth_api::wire::VolumeUsageView {
+                size,
+                ref_count: links,
+            }),
+        };
+        let detail = berth_api::DiskUsageDetailView {
+            images: vec![
+                image(&["berth/app:1", "other:2"], Some(0)),
+                image(&[], Some(1_000_000)),
+            ],
+            containers: vec![web],
+            volumes: vec![volume("data", 1, 2_500_000), volume("empty", 0, 0)],
+            build_cache: vec![berth_api::BuildCacheRow {
+                id: "qy8nt0a7vd3bfp2yxkmbk9nwl".into(),
+                kind: "regular".into(),
+                description: "mount / from exec /bin/sh -c make".into(),
+                in_use: false,
+                shared: true,
+                size: 52_400_000,
+                created_at: "2027-01-15T06:00:00Z".into(),
+                last_used_at: None,
+                usage_count: 3,
+            }],
+            builder_size: 52_400_000,
+            volume_sizes_known: true,
+        };
+        let expected = "\
+Images space usage:
+
+REPOSITORY   TAG       IMAGE ID       CREATED         SIZE      SHARED SIZE   UNIQUE SIZE   CONTAINERS
+berth/app    1         1e4dc769d4bb   2 minutes ago   1.98MB    0B            1.982MB       1
+<none>       <none>    1e4dc769d4bb   2 minutes ago   1.98MB    1MB           982.3kB       1
+
+Containers space usage:
+
+CONTAINER ID   IMAGE                            COMMAND                  LOCAL VOLUMES   SIZE      CREATED         STATUS         NAMES
+48224e9c3ad7   user_name/admission_prediction   \"/bin/busybox httpd …\"   1               1.2kB     2 minutes ago   Up 2 minutes   web
+
+Local Volumes space usage:
+
+VOLUME NAME   LINKS     SIZE
+data          1         2.5MB
+empty         0         0B
+
+Build cache usage: 52.4MB
+
+CACHE ID       CACHE TYPE   SIZE      CREATED       LAST USED   USAGE     SHARED
+qy8nt0a7vd3b   regular      52.4MB    2 hours ago               3         true
+";
+        assert_eq!(df_verbose(&detail, NOW), expected);
+    }
+
+    #[test]
     fn images_golden() {
         let rows = vec![
             ImageRow {
@@ -951,6 +1142,7 @@ web        42        [OK]
                 created: NOW - 10,
                 size: 1_990_000,
                 containers: -1,
+                shared_size: None,
                 dangling: false,
             },
             ImageRow {
@@ -960,6 +1152,7 @@ web        42        [OK]
                 created: NOW - 7200,
                 size: 512,
                 containers: 0,
+                shared_size: None,
                 dangling: true,
             },
         ];

@@ -14,10 +14,11 @@ use support::{Home, fails, json_lines, ok, run, write_context};
 fn assert_same_as_docker(home: &Home, args: &[&str]) {
     let e = engine();
     // The engine lists images created in the same second in no fixed order, and docker shows
-    // them as the engine lists them; there only, rows may come in another order.
+    // them as the engine lists them; there only (`images`, `system df -v`), rows may come in
+    // another order.
     let rows = |text: &str| {
         let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        if args[0] == "images" {
+        if args[0] == "images" || args.contains(&"-v") {
             lines.sort();
         }
         lines
@@ -97,6 +98,7 @@ fn lists_match_the_docker_cli() {
         &["network", "ls"],
         &["network", "ls", "-q"],
         &["system", "df"],
+        &["system", "df", "-v"],
     ] {
         assert_same_as_docker(&home, args);
     }

@@ -21,7 +21,7 @@ pub struct Usage {
 }
 
 /// Images, containers, local volumes, build cache.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiskUsage {
     pub images: Usage,
     pub containers: Usage,
@@ -29,6 +29,40 @@ pub struct DiskUsage {
     pub build_cache: Usage,
     /// False when volume sizes could not be read (a TLS engine older than API 1.52).
     pub volume_sizes_known: bool,
+    /// What the lines add up, item by item (`docker system df -v`), in the engine's order.
+    pub detail: DiskUsageDetail,
+}
+
+/// The items of [`DiskUsage`]: images with their shared sizes and container counts,
+/// containers with their sizes, volumes with their sizes and links (when the engine measured
+/// them), the build cache's records.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiskUsageDetail {
+    pub images: Vec<ImageSummary>,
+    pub containers: Vec<ContainerSummary>,
+    pub volumes: Vec<Volume>,
+    pub build_cache: Vec<CacheRecord>,
+    /// Bytes the builder holds, as the engine says.
+    pub builder_size: i64,
+}
+
+/// One record of the build cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CacheRecord {
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// `regular`, `source.local`, `exec.cachemount`, …
+    #[serde(rename = "Type")]
+    pub kind: String,
+    pub description: String,
+    pub in_use: bool,
+    pub shared: bool,
+    pub size: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub usage_count: i64,
 }
 
 /// The API 1.41 (… 1.51) answer.
@@ -39,15 +73,8 @@ struct LegacyDf {
     images: Option<Vec<ImageSummary>>,
     containers: Option<Vec<ContainerSummary>>,
     volumes: Option<Vec<Volume>>,
-    build_cache: Option<Vec<LegacyCache>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-struct LegacyCache {
-    size: i64,
-    in_use: bool,
-    shared: bool,
+    build_cache: Option<Vec<CacheRecord>>,
+    builder_size: i64,
 }
 
 /// docker's arithmetic over the 1.41 answer.
@@ -64,7 +91,7 @@ fn summarise(df: LegacyDf) -> DiskUsage {
     let vol_size = |v: &Volume| v.usage_data.as_ref().map(|u| u.size.max(0)).unwrap_or(0);
     let vol_used = |v: &Volume| v.usage_data.as_ref().is_some_and(|u| u.ref_count > 0);
     let cache = df.build_cache.unwrap_or_default();
-    DiskUsage {
+    let usage = DiskUsage {
         images: Usage {
             total: images.len() as u64,
             active: images.iter().filter(|i| i.containers > 0).count() as u64,
@@ -98,6 +125,17 @@ fn summarise(df: LegacyDf) -> DiskUsage {
                 .sum(),
         },
         volume_sizes_known: true,
+        detail: DiskUsageDetail::default(),
+    };
+    DiskUsage {
+        detail: DiskUsageDetail {
+            images,
+            containers,
+            volumes,
+            build_cache: cache,
+            builder_size: df.builder_size,
+        },
+        ..usage
     }
 }
 
@@ -156,6 +194,7 @@ impl Client {
                     containers: Some(containers),
                     volumes: Some(volumes),
                     build_cache: None,
+                    builder_size: 0,
                 });
                 usage.volume_sizes_known = false;
                 Ok(usage)

@@ -6,7 +6,7 @@ import Volumes from "./Volumes.svelte";
 
 afterEach(cleanup);
 
-const volume = (name: string): VolumeRow => ({ name, driver: "local", mountpoint: `/v/${name}`, created_at: null, scope: "local", labels: {}, users: [] });
+const volume = (name: string): VolumeRow => ({ name, driver: "local", mountpoint: `/v/${name}`, created_at: null, scope: "local", labels: {}, users: [], usage: null });
 
 describe("Volumes", () => {
   it("shows the list at once and each volume's size once the engine has measured them", async () => {

@@ -9,6 +9,10 @@ export type ImageRow = { id: string, repo_tags: Array<string>, repo_digests: Arr
  */
 containers: number, 
 /**
+ * Bytes of its layers that other images share, when the engine says (`system df`).
+ */
+shared_size: number | null, 
+/**
  * No tag at all.
  */
 dangling: boolean, };
