@@ -267,7 +267,15 @@ impl Berth {
         let found = match self.candidates() {
             Ok(c) => berth_engine::discovery::connect_first(&c, crate::PING_TIMEOUT)
                 .await
-                .map_err(ApiError::from),
+                .map_err(|e| match e {
+                    // The app puts a Start button beside it: what was tried, without the
+                    // CLI's hint (`berth engine start`) that the error carries.
+                    berth_engine::Error::NoEngine { tried } => ApiError::new(
+                        crate::ErrorCode::EngineUnreachable,
+                        format!("tried {tried}"),
+                    ),
+                    e => ApiError::from(e),
+                }),
             Err(e) => Err(e),
         };
         match found {

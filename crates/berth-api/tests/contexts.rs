@@ -1,8 +1,8 @@
 //! Switching the current context while the facade follows the engine (`Berth::follow_engine`,
 //! `Berth::follow_changes`): by the app's own switch and by another process writing
 //! `config.json`, as `docker context use` does. Two contexts lead to the harness's engine, one
-//! on its socket and one over tcp with TLS. Needs root and a real engine: run with
-//! `--include-ignored`.
+//! on its socket and one over tcp with TLS (needs root and a real engine: run with
+//! `--include-ignored`). And what the engine view says when no engine answers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -125,4 +125,22 @@ async fn next(seen: &mut mpsc::UnboundedReceiver<Seen>) -> Seen {
         .expect("a change within 30 s")
         .inspect(|s| eprintln!("{s:?}"))
         .expect("following goes on")
+}
+
+/// With no engine answering, the engine view says what was tried, without the CLI's hint (the
+/// app puts a Start button beside it). Needs no engine.
+#[tokio::test]
+async fn with_no_engine_the_view_says_what_was_tried() {
+    let home = tempfile::tempdir().unwrap();
+    let socket = home.path().join("none.sock");
+    let host = format!("unix://{}", socket.display());
+    let berth = support::berth_in(home.path(), Target::Host(host.clone()));
+    let view = berth.engine_view().await;
+    assert!(view.connection.is_none());
+    let problem = view.problem.expect("a problem");
+    assert!(
+        problem.starts_with("tried ") && problem.contains(&host) && problem.contains("no socket"),
+        "{problem}"
+    );
+    assert!(!problem.contains("berth engine start"), "{problem}");
 }

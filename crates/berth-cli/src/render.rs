@@ -893,7 +893,10 @@ pub fn engine_status_text(view: &EngineView) -> String {
                 out += &format!("Warning: {line}\n");
             }
         }
-        (None, Some(problem)) => out += &format!("In use: none: {problem}\n"),
+        (None, Some(problem)) => {
+            out +=
+                &format!("In use: none ({problem}); start Berth's own with `berth engine start`\n")
+        }
         (None, None) => out += "In use: none\n",
     }
     out
