@@ -39,7 +39,18 @@ pub fn run() -> ExitCode {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(e) => {
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("berth: {}", chain.join(": "));
+            let text = chain.join(": ");
+            // No engine answers: say how to start Berth's own (the app has a button instead),
+            // unless the error already does.
+            let unreachable = e
+                .downcast_ref::<berth_api::ApiError>()
+                .is_some_and(|a| a.code == berth_api::ErrorCode::EngineUnreachable);
+            let hint = if unreachable && !text.contains("berth engine start") {
+                "; start Berth's own with `berth engine start`"
+            } else {
+                ""
+            };
+            eprintln!("berth: {text}{hint}");
             ExitCode::FAILURE
         }
     }

@@ -14,7 +14,9 @@ pub enum Error {
     #[error("{path}: {detail}")]
     BadFile { path: PathBuf, detail: String },
 
-    #[error("no engine is reachable ({tried}); start Berth's own with `berth engine start`")]
+    /// Every candidate failed (`tried`: each with why). Says nothing of how to start one: the
+    /// CLI adds its command, the app has a button.
+    #[error("no engine is reachable ({tried})")]
     NoEngine { tried: String },
 
     #[error("{0}")]
