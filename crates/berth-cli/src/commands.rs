@@ -89,10 +89,11 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Inspect { .. }
                     | Command::Volume(VolumeCommand::Ls(_))
                     | Command::Network(NetworkCommand::Ls(_))
+                    | Command::System(crate::cli::SystemCommand::Df { verbose: false })
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, inspect, volume ls and network ls; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls, network ls and system df; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
@@ -266,9 +267,17 @@ async fn execute(cli: Cli) -> Result<i32> {
             return ops::exec(&berth, &conn, args).await;
         }
         Command::System(crate::cli::SystemCommand::Df { verbose: false }) => {
+            // Declared before the fields, which borrow its lines, so dropped after them.
+            #[allow(clippy::needless_late_init, reason = "the drop order is the point")]
+            let df;
+            let fields = render::df_fields();
+            let template = list_template(template.as_deref(), false, None, &fields)?;
             let conn = connect(&berth).await?;
-            let df = berth.disk_usage(&conn).await?;
-            emit(format, std::slice::from_ref(&df), || render::df_table(&df))?;
+            df = berth.disk_usage(&conn).await?;
+            match template {
+                Some(t) => print(&t.render(&render::df_lines(&df), &fields)),
+                None => emit(format, std::slice::from_ref(&df), || render::df_table(&df))?,
+            }
             return Ok(0);
         }
         Command::System(crate::cli::SystemCommand::Df { verbose: true }) => {

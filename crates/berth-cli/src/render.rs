@@ -73,34 +73,61 @@ fn human_size_with(bytes: i64, digits: i32) -> String {
     format!("{}{}", significant(value, digits), UNITS[unit])
 }
 
+/// A line of `docker system df`: what it counts, and whether its RECLAIMABLE shows its share of
+/// the size (all but the build cache's, as docker writes it).
+pub struct DfLine<'a> {
+    kind: &'static str,
+    usage: &'a berth_api::UsageLine,
+    percent: bool,
+}
+
+pub fn df_lines(d: &berth_api::DiskUsageView) -> [DfLine<'_>; 4] {
+    let line = |kind, usage, percent| DfLine {
+        kind,
+        usage,
+        percent,
+    };
+    [
+        line("Images", &d.images, true),
+        line("Containers", &d.containers, true),
+        line("Local Volumes", &d.volumes, true),
+        line("Build Cache", &d.build_cache, false),
+    ]
+}
+
+/// The fields `docker system df --format` templates know.
+pub fn df_fields<'a>() -> Vec<Field<DfLine<'a>>> {
+    vec![
+        Field::new("Type", "TYPE", |l: &DfLine| l.kind.to_owned()),
+        Field::new("TotalCount", "TOTAL", |l: &DfLine| {
+            l.usage.total.to_string()
+        }),
+        Field::new("Active", "ACTIVE", |l: &DfLine| l.usage.active.to_string()),
+        Field::new("Size", "SIZE", |l: &DfLine| {
+            human_size_with(l.usage.size, 4)
+        }),
+        Field::new("Reclaimable", "RECLAIMABLE", |l: &DfLine| {
+            let u = l.usage;
+            let reclaim = human_size_with(u.reclaimable, 4);
+            if l.percent && u.size > 0 {
+                format!("{reclaim} ({}%)", u.reclaimable * 100 / u.size)
+            } else {
+                reclaim
+            }
+        }),
+    ]
+}
+
+/// `docker system df`'s table as a template of [`df_fields`].
+const DF_TABLE: &str =
+    "table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}";
+
 /// `docker system df`'s table.
 pub fn df_table(d: &berth_api::DiskUsageView) -> String {
-    // docker: SIZE with units.HumanSize (four digits); RECLAIMABLE with its share of the size,
-    // except for the build cache.
-    let line = |name: &str, u: &berth_api::UsageLine, percent: bool| {
-        let reclaim = human_size_with(u.reclaimable, 4);
-        let reclaim = if percent && u.size > 0 {
-            format!("{reclaim} ({}%)", u.reclaimable * 100 / u.size)
-        } else {
-            reclaim
-        };
-        vec![
-            name.to_owned(),
-            u.total.to_string(),
-            u.active.to_string(),
-            human_size_with(u.size, 4),
-            reclaim,
-        ]
-    };
-    table(
-        &["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
-        [
-            line("Images", &d.images, true),
-            line("Containers", &d.containers, true),
-            line("Local Volumes", &d.volumes, true),
-            line("Build Cache", &d.build_cache, false),
-        ],
-    )
+    let fields = df_fields();
+    Template::parse(DF_TABLE, &fields)
+        .map(|t| t.render(&df_lines(d), &fields))
+        .unwrap_or_default()
 }
 
 /// Go's `%.{digits}g` for the values `human_size` sees: no exponent, trailing zeros dropped.

@@ -99,6 +99,13 @@ fn lists_match_the_docker_cli() {
         &["network", "ls", "-q"],
         &["system", "df"],
         &["system", "df", "-v"],
+        &["system", "df", "--format", "{{json .}}"],
+        &[
+            "system",
+            "df",
+            "--format",
+            "table {{.Type}}\t{{.Reclaimable}}",
+        ],
     ] {
         assert_same_as_docker(&home, args);
     }
