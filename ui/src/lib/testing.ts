@@ -1,5 +1,7 @@
 // Test doubles for the engine backend (used by the store and component tests).
-import type { Batch, ContainerRow, EngineBackend, EngineView, OwnEngineView, Subscription, Transport } from "./ipc";
+import { api, type Batch, type ContainerRow, type EngineBackend, type EngineView, type OwnEngineView, type Subscription, type Transport } from "./ipc";
+import { EngineStore } from "./engine.svelte";
+import { Nav } from "./nav.svelte";
 
 export function own(state: string, extra: Partial<OwnEngineView> = {}): OwnEngineView {
   return {
@@ -152,4 +154,12 @@ export class FakeIntersection {
   static scroll(inView: boolean): void {
     for (const o of FakeIntersection.live) o.#report(o.#targets.map((target) => ({ isIntersecting: inView, target })));
   }
+}
+
+/** A view's context: the API over `t`, navigation, and an engine that answers unless `answers`
+ * is false. */
+export function viewContext(t: Transport, answers = true): Map<string, unknown> {
+  const engine = new EngineStore(new FakeBackend());
+  engine.view = view(answers ? "running" : "stopped");
+  return new Map<string, unknown>([["api", api(t)], ["nav", new Nav()], ["engine", engine]]);
 }

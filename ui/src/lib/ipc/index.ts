@@ -134,6 +134,13 @@ function asApiError(err: unknown): ApiError {
   return { code: "internal", message: String(err) };
 }
 
+/** The error a view shows for its own list: none when no engine answers, which the app's banner
+ * already says, with what was tried and a Start button. */
+export function listError(err: unknown): string | null {
+  const e = asApiError(err);
+  return e.code === "engine_unreachable" ? null : e.message;
+}
+
 /** A one-line message from whatever a command rejected with. */
 export function errorMessage(err: unknown): string {
   return asApiError(err).message;

@@ -1,19 +1,9 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { api } from "../ipc";
-import { Nav } from "../nav.svelte";
-import { EngineStore } from "../engine.svelte";
-import { container, FakeBackend, FakeTransport, view } from "../testing";
+import { container, FakeTransport, viewContext } from "../testing";
 import Containers from "./Containers.svelte";
 
 afterEach(cleanup);
-
-/** The view's context: the API, navigation, and an engine that answers unless `answers` is false. */
-function context(t: FakeTransport, answers = true): Map<string, unknown> {
-  const engine = new EngineStore(new FakeBackend());
-  engine.view = view(answers ? "running" : "stopped");
-  return new Map<string, unknown>([["api", api(t)], ["nav", new Nav()], ["engine", engine]]);
-}
 
 /** jsdom lays nothing out: gives the scroller the size of a 600 px tall pane, for one test. */
 function paneOf600px() {
@@ -34,7 +24,7 @@ describe("Containers", () => {
     const t = new FakeTransport();
     const rows = Array.from({ length: 2000 }, (_, i) => container(`c${i}`, { project: i < 1000 ? "big" : null }));
     t.handlers.containers = () => rows;
-    render(Containers, { context: context(t) });
+    render(Containers, { context: viewContext(t) });
     await waitFor(() => expect(screen.getAllByTestId("project-group").length).toBe(1));
     const shown = screen.queryAllByTestId("container-row").length;
     expect(shown).toBeGreaterThan(0);
@@ -44,14 +34,14 @@ describe("Containers", () => {
   it("says so when there are no containers, and shows the engine's error", async () => {
     const t = new FakeTransport();
     t.handlers.containers = () => [];
-    render(Containers, { context: context(t) });
+    render(Containers, { context: viewContext(t) });
     await waitFor(() => expect(screen.getByTestId("no-containers")).toBeTruthy());
   });
 
   it("does not say there are no containers while no engine answers (the banner says why)", async () => {
     const t = new FakeTransport();
     t.handlers.containers = () => [];
-    render(Containers, { context: context(t, false) });
+    render(Containers, { context: viewContext(t, false) });
     await waitFor(() => expect(screen.getByTestId("containers-no-engine").textContent).toContain("once an engine answers"));
     expect(screen.queryByTestId("no-containers")).toBeNull();
   });
@@ -62,7 +52,7 @@ describe("Containers", () => {
     paneOf600px();
     const t = new FakeTransport();
     t.handlers.containers = () => [container("web", { created: 10_000 - 30 })];
-    render(Containers, { context: context(t) });
+    render(Containers, { context: viewContext(t) });
     await waitFor(() => expect(screen.getByTestId("container-row").textContent).toContain("just now"));
     vi.advanceTimersByTime(120_000);
     await waitFor(() => expect(screen.getByTestId("container-row").textContent).toContain("2 minutes ago"));
@@ -78,7 +68,7 @@ describe("a container's health", () => {
       container("web", { status: "Up 5 seconds (health: starting)" }),
       container("cache", { status: "Up 1 minute" }),
     ];
-    render(Containers, { context: context(t) });
+    render(Containers, { context: viewContext(t) });
     const row = (n: string) => document.querySelector(`[data-testid=container-row][data-name="${n}"]`);
     await waitFor(() => expect(row("db")).not.toBeNull());
     expect(row("db")!.querySelector("[data-testid=health]")!.textContent!.trim()).toBe("unhealthy");

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, type VolumeRow } from "../ipc";
-import { FakeTransport } from "../testing";
+import type { VolumeRow } from "../ipc";
+import { FakeTransport, viewContext } from "../testing";
 import Volumes from "./Volumes.svelte";
 
 afterEach(cleanup);
@@ -14,7 +14,7 @@ describe("Volumes", () => {
     t.handlers.volumes = () => [volume("data"), volume("new")];
     let measured: (v: unknown) => void = () => {};
     t.handlers.volume_sizes = () => new Promise((r) => (measured = r));
-    render(Volumes, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Volumes, { context: viewContext(t) });
     const cells = () => screen.queryAllByTestId("volume-size").map((c) => c.textContent);
     await waitFor(() => expect(cells()).toEqual(["…", "…"]));
     measured({ known: true, sizes: { data: 1_500_000 } });
@@ -27,7 +27,7 @@ describe("Volumes", () => {
     t.handlers.volume_sizes = () => {
       throw { code: "engine", message: "df is busy" };
     };
-    render(Volumes, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Volumes, { context: viewContext(t) });
     await waitFor(() => expect(screen.getByText(/did not measure the volumes: df is busy/)).toBeTruthy());
     expect(screen.getAllByTestId("volume-size").map((c) => c.textContent)).toEqual(["—"]);
   });
@@ -36,7 +36,17 @@ describe("Volumes", () => {
     const t = new FakeTransport();
     t.handlers.volumes = () => [];
     t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
-    render(Volumes, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Volumes, { context: viewContext(t) });
     await waitFor(() => expect(screen.getByText(/No volumes yet/)).toBeTruthy());
+  });
+
+  it("with no engine, says volumes show once one answers, and no error of its own (the banner says why)", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => {
+      throw { code: "engine_unreachable", message: "no engine is reachable (tried x)" };
+    };
+    render(Volumes, { context: viewContext(t, false) });
+    await waitFor(() => expect(screen.getByTestId("no-volumes").textContent).toContain("once an engine answers"));
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });
