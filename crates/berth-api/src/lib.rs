@@ -402,20 +402,21 @@ impl Berth {
     /// included), each with the number of containers (of any state) made from it: engines
     /// before API 1.47 do not count them in the image list, so the containers are listed too.
     pub async fn images(&self, conn: &Connection) -> Result<Vec<ImageRow>, ApiError> {
-        self.images_where(conn, &[]).await
+        self.images_where(conn, false, &[]).await
     }
 
     /// [`Berth::images`] that `filters` (`KEY=value`, as `docker images --filter` takes them)
-    /// let through.
+    /// let through; `all` adds the intermediate images builds leave (`docker images -a`).
     pub async fn images_where(
         &self,
         conn: &Connection,
+        all: bool,
         filters: &[String],
     ) -> Result<Vec<ImageRow>, ApiError> {
         let filters = filter_map(filters, "dangling=true")?;
         let keep_engine_order = |_: &ImageRow, _: &ImageRow| std::cmp::Ordering::Equal;
         let (images, containers) = tokio::try_join!(
-            conn.client.list_images_where(false, &filters),
+            conn.client.list_images_where(all, &filters),
             conn.client.list_containers(true)
         )?;
         let mut used: std::collections::HashMap<String, i64> = std::collections::HashMap::new();

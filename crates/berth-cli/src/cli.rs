@@ -11,7 +11,7 @@ pub struct Cli {
     /// Docker context to use; skips discovery.
     #[arg(short = 'c', long, global = true)]
     pub context: Option<String>,
-    /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls) a Go
+    /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls, system df) a Go
     /// template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
     #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
     pub format: FormatArg,
@@ -410,6 +410,12 @@ pub struct ImagesArgs {
     /// Only this repository (and tag), as docker's `images NAME[:TAG]`.
     #[arg(value_name = "REPOSITORY[:TAG]")]
     pub reference: Option<String>,
+    /// Also the intermediate images a build leaves (untagged parents of other images).
+    #[arg(short, long)]
+    pub all: bool,
+    /// A column with each image's digest.
+    #[arg(long)]
+    pub digests: bool,
     /// Whole image ids (`sha256:…`).
     #[arg(long)]
     pub no_trunc: bool,

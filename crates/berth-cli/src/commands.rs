@@ -563,10 +563,15 @@ async fn execute_listing(
             #[allow(clippy::needless_late_init, reason = "the drop order is the point")]
             let rows;
             let fields = render::image_fields(now(), !args.no_trunc);
+            let table = match (args.digests, args.no_trunc) {
+                (true, _) => Some(render::IMAGES_DIGESTS_TABLE),
+                (false, true) => Some(render::IMAGES_TABLE),
+                (false, false) => None,
+            };
             let template = list_template(
                 template,
                 args.quiet.quiet,
-                (args.no_trunc && format == Format::Table).then_some(render::IMAGES_TABLE),
+                table.filter(|_| format == Format::Table),
                 &fields,
             )?;
             let conn = connect(berth).await?;
@@ -574,7 +579,7 @@ async fn execute_listing(
             if let Some(reference) = &args.reference {
                 filters.push(format!("reference={reference}"));
             }
-            rows = berth.images_where(&conn, &filters).await?;
+            rows = berth.images_where(&conn, args.all, &filters).await?;
             match template {
                 Some(t) => print(&t.render(&render::image_lines(&rows), &fields)),
                 None => emit(format, &rows, || render::images_table(&rows, now()))?,

@@ -391,6 +391,10 @@ pub const PS_TABLE: &str = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Runni
 /// `docker ps -s`'s table: [`PS_TABLE`] and the size.
 pub const PS_SIZE_TABLE: &str = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}\\t{{.Size}}";
 
+/// `docker images --digests`'s table as a template of [`image_fields`].
+pub const IMAGES_DIGESTS_TABLE: &str =
+    "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
+
 /// `docker images`'s table as a template of [`image_fields`].
 pub const IMAGES_TABLE: &str =
     "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";

@@ -88,6 +88,18 @@ fn a_newer_image_in_the_registry_is_noticed_without_pulling() {
         home.berth(&["-H", h, "image", "check", "--format", "json", &remote])
     ))[0];
     assert_eq!(check["state"], "up_to_date", "{check}");
+    // Pushed, it has a digest: `images --digests` shows it as docker does.
+    let repo = remote.rsplit_once(':').unwrap().0;
+    let digests = ["images", "--digests", repo];
+    // Two docker runs around berth's: its CREATED column may tick between them.
+    let before = e.docker_ok(&digests);
+    let ours = ok(home.berth(&[&["-H", h][..], &digests[..]].concat()));
+    let after = e.docker_ok(&digests);
+    assert!(ours.contains("sha256:"), "{ours}");
+    assert!(
+        ours == before || ours == after,
+        "{ours}--- docker\n{before}"
+    );
 
     // Someone pushes a newer image under the same name; here the name still means v1.
     ok(home.berth(&["-H", h, "tag", &v2, &remote]));
