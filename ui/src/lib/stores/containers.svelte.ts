@@ -2,7 +2,7 @@
 // container events (never polled), with search, a state filter, grouping by compose project, and a selection for bulk
 // actions.
 import { tick } from "svelte";
-import { errorMessage, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
+import { errorMessage, listError, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
 
 export type StateFilter = "all" | "running" | "stopped";
 
@@ -136,7 +136,7 @@ export class ContainerStore {
       this.error = null;
     } catch (err) {
       this.rows = [];
-      this.error = errorMessage(err);
+      this.error = listError(err);
     }
     this.loaded = true;
   }

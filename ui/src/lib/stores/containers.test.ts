@@ -67,11 +67,23 @@ describe("container list", () => {
   it("shows the engine's error instead of an empty list", async () => {
     const t = new FakeTransport();
     t.handlers.containers = () => {
-      throw { code: "engine_unreachable", message: "no engine is reachable" };
+      throw { code: "engine_failed", message: "the engine answered 500: boom" };
     };
     const store = new ContainerStore(api(t));
     await store.refresh();
-    expect(store.error).toBe("no engine is reachable");
+    expect(store.error).toBe("the engine answered 500: boom");
+  });
+
+  it("leaves an unreachable engine to the app's banner: an empty list, no error of its own", async () => {
+    const t = new FakeTransport();
+    t.handlers.containers = () => {
+      throw { code: "engine_unreachable", message: "no engine is reachable (tried x)" };
+    };
+    const store = new ContainerStore(api(t));
+    await store.refresh();
+    expect(store.error).toBeNull();
+    expect(store.rows).toEqual([]);
+    expect(store.loaded).toBe(true);
   });
 
   it("runs bulk actions and reports each failure by name", async () => {
