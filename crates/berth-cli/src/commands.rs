@@ -603,14 +603,10 @@ async fn execute_listing(
         Command::Network(NetworkCommand::Ls(args)) => {
             let trunc = !args.no_trunc;
             let fields = render::network_fields(trunc);
-            let template = list_template(template, false, None, &fields)?;
+            // `-q` is `{{.ID}}`, cut as the field cuts it.
+            let template = list_template(template, args.quiet.quiet, None, &fields)?;
             let conn = connect(berth).await?;
             let rows = berth.networks_where(&conn, &args.filters).await?;
-            if args.quiet.quiet {
-                return ids(rows
-                    .iter()
-                    .map(|n| if trunc { short(&n.id) } else { &n.id }));
-            }
             match template {
                 Some(t) => print(&t.render(&rows, &fields)),
                 None => emit(format, &rows, || render::networks_table(&rows, trunc))?,
@@ -867,11 +863,6 @@ fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<()> {
     let text: String = ids.map(|id| format!("{id}\n")).collect();
     print(&text);
     Ok(())
-}
-
-fn short(id: &str) -> &str {
-    let id = id.trim_start_matches("sha256:");
-    &id[..id.len().min(12)]
 }
 
 /// Writes to stdout, ignoring a closed pipe (`berth ps | head`).

@@ -637,25 +637,14 @@ fn engine_time_in(text: Option<&str>, local: &jiff::tz::TimeZone) -> String {
     let Some(text) = text else {
         return ZERO.into();
     };
-    let Ok(ts) = text.parse::<jiff::Timestamp>() else {
+    use jiff::fmt::temporal::{Pieces, PiecesOffset};
+    let (Ok(ts), Ok(pieces)) = (text.parse::<jiff::Timestamp>(), Pieces::parse(text)) else {
         return text.to_owned();
     };
-    if text.ends_with(['Z', 'z']) {
-        return go_time(&ts.to_zoned_datetime(jiff::tz::TimeZone::UTC));
-    }
-    // `+01:00` at the end.
-    let offset = text.get(text.len().saturating_sub(6)..).and_then(|o| {
-        let sign = match o.as_bytes().first()? {
-            b'+' => 1,
-            b'-' => -1,
-            _ => return None,
-        };
-        let (h, m) = o[1..].split_once(':')?;
-        let secs = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
-        jiff::tz::Offset::from_seconds(secs).ok()
-    });
-    let Some(offset) = offset else {
-        return text.to_owned();
+    let offset = match pieces.offset() {
+        Some(PiecesOffset::Numeric(n)) => n.offset(),
+        Some(PiecesOffset::Zulu) => return go_time(&ts.to_zoned_datetime(jiff::tz::TimeZone::UTC)),
+        _ => return text.to_owned(),
     };
     if local.to_offset(ts) == offset {
         return go_time(&ts.to_zoned_datetime(local.clone()));
