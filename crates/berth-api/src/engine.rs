@@ -268,8 +268,8 @@ impl Berth {
             Ok(c) => berth_engine::discovery::connect_first(&c, crate::PING_TIMEOUT)
                 .await
                 .map_err(|e| match e {
-                    // The app puts a Start button beside it: what was tried, without the
-                    // CLI's hint (`berth engine start`) that the error carries.
+                    // The app writes it after "No engine answers: ", beside a Start button:
+                    // what was tried, each with why.
                     berth_engine::Error::NoEngine { tried } => ApiError::new(
                         crate::ErrorCode::EngineUnreachable,
                         format!("tried {tried}"),

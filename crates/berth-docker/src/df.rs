@@ -91,7 +91,8 @@ fn summarise(df: LegacyDf) -> DiskUsage {
     let vol_size = |v: &Volume| v.usage_data.as_ref().map(|u| u.size.max(0)).unwrap_or(0);
     let vol_used = |v: &Volume| v.usage_data.as_ref().is_some_and(|u| u.ref_count > 0);
     let cache = df.build_cache.unwrap_or_default();
-    let usage = DiskUsage {
+    // The lines borrow the items, which then move into the detail (fields run in this order).
+    DiskUsage {
         images: Usage {
             total: images.len() as u64,
             active: images.iter().filter(|i| i.containers > 0).count() as u64,
@@ -125,9 +126,6 @@ fn summarise(df: LegacyDf) -> DiskUsage {
                 .sum(),
         },
         volume_sizes_known: true,
-        detail: DiskUsageDetail::default(),
-    };
-    DiskUsage {
         detail: DiskUsageDetail {
             images,
             containers,
@@ -135,7 +133,6 @@ fn summarise(df: LegacyDf) -> DiskUsage {
             build_cache: cache,
             builder_size: df.builder_size,
         },
-        ..usage
     }
 }
 
