@@ -54,6 +54,33 @@ pub struct RunRequest {
     pub cwd: Option<String>,
 }
 
+/// A container port and one host address it is published on, as `docker port` reads them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublishedPort {
+    /// The container's port, `80/tcp`.
+    pub port: String,
+    /// As the engine bound it: `0.0.0.0`, `::`, `127.0.0.1`, …
+    pub host_ip: String,
+    pub host_port: String,
+}
+
+/// `PRIVATE_PORT[/PROTO]` as `docker port` takes it (`80` is `80/tcp`), in the engine's
+/// spelling (`80/tcp`).
+pub fn private_port(text: &str) -> Result<String, ApiError> {
+    let (number, proto) = text.split_once('/').unwrap_or((text, "tcp"));
+    let Ok(number) = number.parse::<u16>() else {
+        return Err(ApiError::invalid(format!(
+            "port {text:?}: give a port of the container, e.g. 80 or 53/udp"
+        )));
+    };
+    if !matches!(proto, "tcp" | "udp" | "sctp") {
+        return Err(ApiError::invalid(format!(
+            "port {text:?}: the protocol is tcp, udp or sctp, e.g. 53/udp"
+        )));
+    }
+    Ok(format!("{number}/{proto}"))
+}
+
 /// A chunk of a container's output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -257,6 +284,54 @@ impl Berth {
     /// Waits for a container to stop; its exit code.
     pub async fn wait(&self, conn: &Connection, id: &str) -> Result<i64, ApiError> {
         Ok(conn.client.wait_container(id).await?)
+    }
+
+    /// The host addresses a container's ports are published on, as the engine bound them
+    /// (`docker port`), by port.
+    pub async fn published_ports(
+        &self,
+        conn: &Connection,
+        id: &str,
+    ) -> Result<Vec<PublishedPort>, ApiError> {
+        let inspect = conn.client.inspect_container(id).await?;
+        let mut ports: Vec<PublishedPort> = inspect
+            .network_settings
+            .and_then(|n| n.ports)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|(port, bindings)| {
+                bindings
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |b| PublishedPort {
+                        port: port.clone(),
+                        host_ip: b.host_ip.unwrap_or_default(),
+                        host_port: b.host_port.unwrap_or_default(),
+                    })
+            })
+            .collect();
+        ports.sort_by_cached_key(|p| {
+            let (number, proto) = p.port.split_once('/').unwrap_or((&p.port, ""));
+            let number: u16 = number.parse().unwrap_or(u16::MAX);
+            (
+                number,
+                proto.to_owned(),
+                p.host_ip.contains(':'),
+                p.host_ip.clone(),
+            )
+        });
+        Ok(ports)
+    }
+
+    /// The containers `container prune` removes: every one that is not running (exited,
+    /// created or dead; a paused one is running).
+    pub async fn container_prune_candidates(
+        &self,
+        conn: &Connection,
+    ) -> Result<Vec<crate::wire::ContainerRow>, ApiError> {
+        let mut rows = self.containers(conn, true).await?;
+        rows.retain(|c| matches!(c.state.as_str(), "exited" | "created" | "dead"));
+        Ok(rows)
     }
 
     pub async fn inspect_container(

@@ -36,6 +36,30 @@ async fn write_all(
     Ok(n)
 }
 
+/// `docker import`'s options: the image's name, commit message and Dockerfile instructions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportRequest {
+    /// `REPOSITORY[:TAG]`; without it the image has only its id.
+    pub reference: Option<String>,
+    pub message: Option<String>,
+    /// `--change` values, e.g. `CMD ["/bin/sh"]`.
+    pub changes: Vec<String>,
+}
+
+/// The instructions the engine applies to an imported image (`--change`).
+const IMPORT_INSTRUCTIONS: [&str; 10] = [
+    "CMD",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "LABEL",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
+
 impl Berth {
     /// `CONTAINER:PATH` → `DEST` on this machine.
     pub async fn copy_from_container(
@@ -197,6 +221,48 @@ impl Berth {
         }
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         write_all(conn.client.save(&names), out).await
+    }
+
+    /// Checks an import before the tar is read: the name, and that each change is an
+    /// instruction the engine applies to an imported image.
+    pub fn check_import(&self, req: &ImportRequest) -> Result<(), ApiError> {
+        if let Some(r) = &req.reference {
+            crate::images::reference(r)?;
+        }
+        for change in &req.changes {
+            let instruction = change.split_whitespace().next().unwrap_or_default();
+            if !IMPORT_INSTRUCTIONS.contains(&instruction.to_ascii_uppercase().as_str()) {
+                return Err(ApiError::invalid(format!(
+                    "--change {change:?}: give a Dockerfile instruction with its value, one of {}",
+                    IMPORT_INSTRUCTIONS.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes an image of a filesystem tar (`docker import`); its id.
+    pub async fn import(
+        &self,
+        conn: &Connection,
+        tar: Vec<u8>,
+        req: &ImportRequest,
+    ) -> Result<String, ApiError> {
+        self.check_import(req)?;
+        let reference = req
+            .reference
+            .as_deref()
+            .map(crate::images::reference)
+            .transpose()?;
+        Ok(conn
+            .client
+            .import_rootfs(
+                tar,
+                reference.as_ref(),
+                req.message.as_deref(),
+                &req.changes,
+            )
+            .await?)
     }
 
     /// Loads images from a `docker save` tar.

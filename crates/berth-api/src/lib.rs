@@ -34,9 +34,12 @@ pub use berth_docker::containers::{LogChunk, LogOptions, LogStream};
 pub use berth_docker::spec::parse_env;
 pub use berth_engine::own::Supervisor;
 pub use builds::BuildRecord;
-pub use containers::{AttachSession, ExecSession, ExecSpec, LogLine, RunRequest};
+pub use containers::{
+    AttachSession, ExecSession, ExecSpec, LogLine, PublishedPort, RunRequest, private_port,
+};
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
+pub use files::ImportRequest;
 pub use host::HostSample;
 pub use images::{BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, SearchRow};
 pub use resources::NetworkRequest;

@@ -48,7 +48,8 @@ impl Berth {
             .into_inner()
             .map_err(|e| ApiError::invalid(format!("cannot make the helper image: {e}")))?;
         let r = crate::images::reference(HELPER_IMAGE)?;
-        Ok(conn.client.import_rootfs(tar, &r).await?)
+        conn.client.import_rootfs(tar, Some(&r), None, &[]).await?;
+        Ok(())
     }
 
     /// Creates (never starts) a helper container with `volume` mounted; returns its id.

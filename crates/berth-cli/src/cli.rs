@@ -6,10 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "berth", version, about = "Berth: a desktop for Docker engines, and its command line", long_about = None)]
 pub struct Cli {
     /// Engine address (unix:///path or tcp://host:port); skips discovery.
-    #[arg(short = 'H', long, global = true, conflicts_with = "context")]
+    #[arg(short = 'H', long, global = true)]
     pub host: Option<String>,
-    /// Docker context to use; skips discovery.
-    #[arg(short = 'c', long, global = true)]
+    /// Docker context to use; skips discovery. Given before the command, as docker takes it
+    /// (after one, `-c` is the command's own: `import -c`).
+    #[arg(short = 'c', long)]
     pub context: Option<String>,
     /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls, system df) a Go
     /// template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
@@ -52,7 +53,7 @@ pub enum Command {
     /// Docker contexts: list, switch, inspect.
     #[command(subcommand)]
     Context(ContextCommand),
-    /// The engine: disk usage.
+    /// The engine: disk usage, and removing what nothing uses.
     #[command(subcommand)]
     System(SystemCommand),
     /// Versions of berth and of the engine.
@@ -71,8 +72,104 @@ pub enum Command {
     /// Networks.
     #[command(subcommand)]
     Network(NetworkCommand),
-    /// Build an image from a directory with a Dockerfile.
-    Build(BuildArgs),
+    #[command(flatten)]
+    Container(ContainerCommand),
+    /// Low-level JSON of containers or images.
+    Inspect {
+        /// What to look for: container or image (default: a container, else an image).
+        #[arg(long, value_parser = ["container", "image"])]
+        r#type: Option<String>,
+        #[command(flatten)]
+        args: InspectArgs,
+    },
+    /// The engine's events as they happen.
+    Events {
+        /// `KEY=value`: type, event, container, image, label, …
+        #[arg(short, long = "filter")]
+        filters: Vec<String>,
+        /// Also past events since this time (unix seconds, or a duration like 10m).
+        #[arg(long)]
+        since: Option<String>,
+        /// Stop at this time (unix seconds, or a duration like 10m).
+        #[arg(long)]
+        until: Option<String>,
+    },
+    #[command(flatten)]
+    Image(ImageCommand),
+    /// Log in to a registry (checked by the engine, then stored with the credential helper).
+    Login {
+        #[arg(short, long)]
+        username: Option<String>,
+        /// Read the password from stdin.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Without a credential helper, keep the password base64-encoded in the Docker config.
+        #[arg(long)]
+        plain_text: bool,
+        /// The registry, e.g. registry.example.com:5000 (default: Docker Hub).
+        server: Option<String>,
+    },
+    /// Forget the login for a registry.
+    Logout { server: Option<String> },
+    /// Browse a registry: its repositories, a repository's tags, a tag's manifest.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+    /// Search Docker Hub (through the engine).
+    Search {
+        term: String,
+        #[arg(long, default_value_t = 25)]
+        limit: u32,
+    },
+    /// Remove images.
+    Rmi(RmiArgs),
+    /// Containers, as docker's `container` commands: ls, inspect, prune, and the container
+    /// commands above (run, stop, logs, …).
+    #[command(name = "container", subcommand)]
+    ContainerGroup(ContainerGroup),
+    /// Images, as docker's `image` commands: ls, rm, inspect, prune, check for newer ones, and
+    /// the image commands above (pull, push, build, …).
+    #[command(name = "image", subcommand)]
+    ImageGroup(ImageGroup),
+    /// Print a shell completion script.
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+impl Command {
+    /// docker's management commands (`container ls`, `image rm`, `container stop`) as the
+    /// commands they stand for (`ps`, `rmi`, `stop`); what only a group has stays in it.
+    pub fn normalised(self) -> Command {
+        match self {
+            Command::ContainerGroup(group) => match group {
+                ContainerGroup::Ls(args) => Command::Ps(args),
+                ContainerGroup::Inspect(args) => Command::Inspect {
+                    r#type: Some("container".into()),
+                    args,
+                },
+                ContainerGroup::Common(cmd) => Command::Container(cmd),
+                other => Command::ContainerGroup(other),
+            },
+            Command::ImageGroup(group) => match group {
+                ImageGroup::Ls(args) => Command::Images(args),
+                ImageGroup::Rm(args) => Command::Rmi(args),
+                ImageGroup::Inspect(args) => Command::Inspect {
+                    r#type: Some("image".into()),
+                    args,
+                },
+                ImageGroup::Common(cmd) => Command::Image(cmd),
+                other => Command::ImageGroup(other),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The commands on one container or a few, named as docker names them both alone (`berth
+/// stop`) and in its `container` group (`berth container stop`).
+#[derive(Subcommand, Debug)]
+pub enum ContainerCommand {
     /// Create and start a container (attached unless -d).
     Run(RunArgs),
     /// Create a container without starting it.
@@ -119,17 +216,6 @@ pub enum Command {
     Wait { containers: Vec<String> },
     /// A container's output.
     Logs(LogsArgs),
-    /// Low-level JSON of containers or images.
-    Inspect {
-        /// What to look for: container or image (default: a container, else an image).
-        #[arg(long, value_parser = ["container", "image"])]
-        r#type: Option<String>,
-        /// A Go template over each object, as docker's `inspect -f` takes it, e.g.
-        /// '{{.State.Status}}' (`--format TEMPLATE` says the same).
-        #[arg(short = 'f', value_name = "TEMPLATE")]
-        template: Option<String>,
-        names: Vec<String>,
-    },
     /// Live usage of containers (all running ones when none is named).
     Stats {
         /// One reading, then exit.
@@ -139,17 +225,12 @@ pub enum Command {
     },
     /// The processes of a container.
     Top { container: String },
-    /// The engine's events as they happen.
-    Events {
-        /// `KEY=value`: type, event, container, image, label, …
-        #[arg(short, long = "filter")]
-        filters: Vec<String>,
-        /// Also past events since this time (unix seconds, or a duration like 10m).
-        #[arg(long)]
-        since: Option<String>,
-        /// Stop at this time (unix seconds, or a duration like 10m).
-        #[arg(long)]
-        until: Option<String>,
+    /// The host addresses a container's ports are published on (one port's with PRIVATE_PORT).
+    Port {
+        container: String,
+        /// A port of the container, as `80` or `53/udp`.
+        #[arg(value_name = "PRIVATE_PORT[/PROTO]")]
+        port: Option<String>,
     },
     /// Attach this terminal to a running container's main process.
     Attach { container: String },
@@ -178,6 +259,40 @@ pub enum Command {
         output: Option<String>,
         container: String,
     },
+}
+
+/// docker's `container` group: its own commands, and every container command.
+#[derive(Subcommand, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "made once per run, and moved whole into the command it stands for"
+)]
+pub enum ContainerGroup {
+    /// List containers (as `berth ps`).
+    #[command(visible_aliases = ["ps", "list"])]
+    Ls(PsArgs),
+    /// Low-level JSON of containers.
+    Inspect(InspectArgs),
+    /// Remove every stopped container (exited, created or dead), listing them first.
+    Prune(AskArgs),
+    #[command(flatten)]
+    Common(ContainerCommand),
+}
+
+/// The commands on images, named as docker names them both alone (`berth pull`) and in its
+/// `image` group (`berth image pull`).
+#[derive(Subcommand, Debug)]
+pub enum ImageCommand {
+    /// Build an image from a directory with a Dockerfile.
+    Build(BuildArgs),
+    /// Pull an image from a registry.
+    Pull { image: String },
+    /// Push an image to a registry.
+    Push { image: String },
+    /// Give an image another name.
+    Tag { source: String, target: String },
+    /// The layers of an image.
+    History { image: String },
     /// Write images as a tar (for `load`).
     Save {
         #[arg(short, long)]
@@ -189,52 +304,57 @@ pub enum Command {
         #[arg(short, long)]
         input: Option<String>,
     },
-    /// Pull an image from a registry.
-    Pull { image: String },
-    /// Push an image to a registry.
-    Push { image: String },
-    /// Log in to a registry (checked by the engine, then stored with the credential helper).
-    Login {
+    /// Make an image of a filesystem tar (as `export` writes one); prints its id.
+    Import {
+        /// A Dockerfile instruction for the image: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL,
+        /// ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR (repeatable).
+        #[arg(short, long = "change", value_name = "INSTRUCTION")]
+        changes: Vec<String>,
+        /// The image's commit message.
         #[arg(short, long)]
-        username: Option<String>,
-        /// Read the password from stdin.
-        #[arg(long)]
-        password_stdin: bool,
-        /// Without a credential helper, keep the password base64-encoded in the Docker config.
-        #[arg(long)]
-        plain_text: bool,
-        /// The registry, e.g. registry.example.com:5000 (default: Docker Hub).
-        server: Option<String>,
+        message: Option<String>,
+        /// The tar, or - for stdin.
+        #[arg(value_name = "FILE|-")]
+        file: String,
+        /// The image's name.
+        #[arg(value_name = "REPOSITORY[:TAG]")]
+        reference: Option<String>,
     },
-    /// Forget the login for a registry.
-    Logout { server: Option<String> },
-    /// Browse a registry: its repositories, a repository's tags, a tag's manifest.
-    #[command(subcommand)]
-    Registry(RegistryCommand),
-    /// Search Docker Hub (through the engine).
-    Search {
-        term: String,
-        #[arg(long, default_value_t = 25)]
-        limit: u32,
-    },
-    /// The layers of an image.
-    History { image: String },
-    /// Images: check for newer ones, prune.
-    #[command(subcommand)]
-    Image(ImageCommand),
-    /// Give an image another name.
-    Tag { source: String, target: String },
-    /// Remove images.
-    Rmi {
-        #[arg(short, long)]
-        force: bool,
-        images: Vec<String>,
-    },
-    /// Print a shell completion script.
-    Completion {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+}
+
+/// docker's `image` group: its own commands, and every image command.
+#[derive(Subcommand, Debug)]
+pub enum ImageGroup {
+    /// List images (as `berth images`).
+    #[command(visible_alias = "list")]
+    Ls(ImagesArgs),
+    /// Remove images (as `berth rmi`).
+    #[command(visible_aliases = ["rmi", "remove"])]
+    Rm(RmiArgs),
+    /// Low-level JSON of images.
+    Inspect(InspectArgs),
+    /// Is a newer image available under the same name? (Asks the registry; pulls nothing.)
+    Check { images: Vec<String> },
+    /// Remove images no container uses (untagged ones; every unused one with -a).
+    Prune(PruneArgs),
+    #[command(flatten)]
+    Common(ImageCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// A Go template over each object, as docker's `inspect -f` takes it, e.g.
+    /// '{{.State.Status}}' (`--format TEMPLATE` says the same).
+    #[arg(short = 'f', value_name = "TEMPLATE")]
+    pub template: Option<String>,
+    pub names: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RmiArgs {
+    #[arg(short, long)]
+    pub force: bool,
+    pub images: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -363,14 +483,21 @@ pub enum NetworkCommand {
     /// Remove networks.
     Rm { names: Vec<String> },
     /// Remove networks no container is attached to.
-    Prune(PruneArgs),
+    Prune(AskArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct PruneArgs {
-    /// Every unused volume, named ones too (volumes only).
+    /// Every unused one, named volumes and tagged images too.
     #[arg(short, long)]
     pub all: bool,
+    #[command(flatten)]
+    pub ask: AskArgs,
+}
+
+/// How a removal of what was not named asks first.
+#[derive(Args, Debug)]
+pub struct AskArgs {
     /// Remove without asking (what goes is listed first either way).
     #[arg(short, long)]
     pub force: bool,
@@ -617,14 +744,6 @@ pub enum SystemCommand {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum ImageCommand {
-    /// Is a newer image available under the same name? (Asks the registry; pulls nothing.)
-    Check { images: Vec<String> },
-    /// Remove images no container uses (untagged ones; every unused one with -a).
-    Prune(PruneArgs),
-}
-
-#[derive(Subcommand, Debug)]
 pub enum RegistryCommand {
     /// The repositories of a registry (`host[:port]`).
     Ls { registry: String },
@@ -649,7 +768,44 @@ fn duration_ms(text: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::duration_ms;
+    use super::{Cli, Command, ContainerCommand, ImageCommand, duration_ms};
+    use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        // clap checks a subcommand's arguments only when it is parsed: check them all here.
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn docker_groups_name_the_same_commands() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from([&["berth"], args].concat())
+                .unwrap()
+                .command
+                .normalised()
+        };
+        assert!(matches!(parse(&["container", "ls", "-a"]), Command::Ps(a) if a.all));
+        assert!(matches!(parse(&["container", "ps"]), Command::Ps(_)));
+        assert!(matches!(
+            parse(&["container", "stop", "-t", "1", "web"]),
+            Command::Container(ContainerCommand::Stop(a)) if a.time == Some(1) && a.containers == ["web"]
+        ));
+        assert!(matches!(
+            parse(&["container", "inspect", "web"]),
+            Command::Inspect { r#type: Some(t), .. } if t == "container"
+        ));
+        assert!(matches!(parse(&["image", "ls"]), Command::Images(_)));
+        assert!(matches!(parse(&["image", "rm", "-f", "x"]), Command::Rmi(a) if a.force));
+        assert!(matches!(
+            parse(&["image", "pull", "busybox"]),
+            Command::Image(ImageCommand::Pull { image }) if image == "busybox"
+        ));
+        assert!(matches!(
+            parse(&["import", "-c", "CMD [\"sh\"]", "-", "x:1"]),
+            Command::Image(ImageCommand::Import { changes, .. }) if changes == ["CMD [\"sh\"]"]
+        ));
+    }
 
     #[test]
     fn durations_are_written_as_docker_writes_them() {

@@ -10,7 +10,8 @@ use clap::{CommandFactory, Parser};
 use serde::Serialize;
 
 use crate::cli::{
-    Cli, Command, ContextCommand, EngineCommand, Format, FormatArg, NetworkCommand, VolumeCommand,
+    Cli, Command, ContainerCommand, ContainerGroup, ContextCommand, EngineCommand, Format,
+    FormatArg, ImageCommand, ImageGroup, InspectArgs, NetworkCommand, RmiArgs, VolumeCommand,
 };
 use crate::template::{Field, Template, ValueTemplate};
 use crate::{ops, render};
@@ -69,6 +70,7 @@ fn init_tracing(supervisor: bool) {
 
 async fn execute(cli: Cli) -> Result<i32> {
     let target = match (cli.host, cli.context) {
+        (Some(_), Some(_)) => anyhow::bail!("give -H or --context, not both"),
         (Some(host), _) => Target::Host(host),
         (None, Some(ctx)) => Target::Context(ctx),
         (None, None) => Target::Discover,
@@ -79,11 +81,12 @@ async fn execute(cli: Cli) -> Result<i32> {
         args: vec!["engine".into(), "supervise".into()],
     };
     let berth = Berth::load(launch, target)?;
+    let command = cli.command.normalised();
     let (format, template) = match cli.format {
         FormatArg::Plain(format) => (format, None),
         FormatArg::Template(_)
             if !matches!(
-                cli.command,
+                command,
                 Command::Ps(_)
                     | Command::Images(_)
                     | Command::Inspect { .. }
@@ -98,31 +101,17 @@ async fn execute(cli: Cli) -> Result<i32> {
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
     };
-    let command = match cli.command {
+    let command = match command {
         Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
-        Command::Build(args) => {
-            berth.check_build(&ops::build_request(&args))?;
-            let conn = connect(&berth).await?;
-            return ops::build(&berth, &conn, args, format).await.map(|()| 0);
-        }
-        Command::Run(args) => {
-            berth.check_run(&ops::run_request(&args))?;
-            let conn = connect(&berth).await?;
-            return ops::run(&berth, &conn, args).await;
-        }
-        Command::Create(args) => {
-            berth.check_run(&ops::run_request(&args))?;
-            let conn = connect(&berth).await?;
-            return ops::create(&berth, &conn, args).await.map(|()| 0);
-        }
-        Command::Logs(args) => {
-            let conn = connect(&berth).await?;
-            return ops::logs(&berth, &conn, args).await.map(|()| 0);
-        }
+        Command::Container(cmd) => return container(&berth, cmd, format).await,
+        Command::Image(cmd) => return image(&berth, cmd, format).await,
         Command::Inspect {
             r#type,
-            template: short,
-            names,
+            args:
+                InspectArgs {
+                    template: short,
+                    names,
+                },
         } => {
             // A template that cannot work is said before any engine is asked (or started).
             let template = short
@@ -135,111 +124,24 @@ async fn execute(cli: Cli) -> Result<i32> {
                 .await
                 .map(|()| 0);
         }
-        Command::Pull { image } => {
-            berth_api::images::reference(&image)?;
-            let conn = connect(&berth).await?;
-            ops::transfer(berth.pull(&conn, &image)?, format, "Pulling fs layer").await?;
-            println!("{image}");
-            return Ok(0);
-        }
-        Command::Push { image } => {
-            berth_api::images::reference(&image)?;
-            let conn = connect(&berth).await?;
-            ops::transfer(berth.push(&conn, &image).await?, format, "Preparing").await?;
-            return Ok(0);
-        }
-        Command::Tag { source, target } => {
-            berth_api::images::reference(&target)?;
-            let conn = connect(&berth).await?;
-            berth.tag(&conn, &source, &target).await?;
-            return Ok(0);
-        }
-        Command::Rmi { force, images } => {
+        Command::Rmi(RmiArgs { force, images }) => {
             let conn = connect(&berth).await?;
             for line in berth.remove_images(&conn, &images, force).await? {
                 println!("{line}");
             }
             return Ok(0);
         }
-        Command::Start { containers } => {
-            return each(&berth, &containers, |b, c, id| {
-                Box::pin(async move { b.start(c, &id).await })
-            })
-            .await;
-        }
-        Command::Stop(a) => {
-            let t = a.time;
-            return each(&berth, &a.containers, move |b, c, id| {
-                Box::pin(async move { b.stop(c, &id, t).await })
-            })
-            .await;
-        }
-        Command::Restart(a) => {
-            let t = a.time;
-            return each(&berth, &a.containers, move |b, c, id| {
-                Box::pin(async move { b.restart(c, &id, t).await })
-            })
-            .await;
-        }
-        Command::Kill { signal, containers } => {
-            let sig = signal.clone();
-            return each(&berth, &containers, move |b, c, id| {
-                let sig = sig.clone();
-                Box::pin(async move { b.kill(c, &id, &sig).await })
-            })
-            .await;
-        }
-        Command::Pause { containers } => {
-            return each(&berth, &containers, |b, c, id| {
-                Box::pin(async move { b.pause(c, &id).await })
-            })
-            .await;
-        }
-        Command::Unpause { containers } => {
-            return each(&berth, &containers, |b, c, id| {
-                Box::pin(async move { b.unpause(c, &id).await })
-            })
-            .await;
-        }
-        Command::Rm {
-            force,
-            volumes,
-            containers,
-        } => {
-            return each(&berth, &containers, move |b, c, id| {
-                Box::pin(async move { b.remove(c, &id, force, volumes).await })
-            })
-            .await;
-        }
-        Command::Update {
-            cpus,
-            memory,
-            restart,
-            containers,
-        } => {
-            return each(&berth, &containers, move |b, c, id| {
-                let (memory, restart) = (memory.clone(), restart.clone());
-                Box::pin(async move {
-                    b.update(c, &id, cpus, memory.as_deref(), restart.as_deref())
-                        .await
-                })
-            })
-            .await;
-        }
-        Command::Rename {
-            container,
-            new_name,
-        } => {
+        Command::ContainerGroup(ContainerGroup::Prune(ask)) => {
             let conn = connect(&berth).await?;
-            berth.rename(&conn, &container, &new_name).await?;
-            return Ok(0);
+            return ops::container_prune(&berth, &conn, &ask).await;
         }
-        Command::Wait { containers } => {
+        Command::ImageGroup(ImageGroup::Check { images }) => {
             let conn = connect(&berth).await?;
-            for c in &containers {
-                println!("{}", berth.wait(&conn, c).await?);
-            }
-            return Ok(0);
+            return ops::image_check(&berth, &conn, &images, format).await;
+        }
+        Command::ImageGroup(ImageGroup::Prune(args)) => {
+            let conn = connect(&berth).await?;
+            return ops::image_prune(&berth, &conn, &args).await;
         }
         Command::Volume(cmd) if !matches!(cmd, VolumeCommand::Ls(_)) => {
             let conn = connect(&berth).await?;
@@ -248,23 +150,6 @@ async fn execute(cli: Cli) -> Result<i32> {
         Command::Network(cmd) if !matches!(cmd, NetworkCommand::Ls(_)) => {
             let conn = connect(&berth).await?;
             return ops::network(&berth, &conn, cmd).await;
-        }
-        Command::Stats {
-            no_stream,
-            containers,
-        } => {
-            let conn = connect(&berth).await?;
-            return ops::stats(&berth, &conn, &containers, !no_stream, format)
-                .await
-                .map(|()| 0);
-        }
-        Command::Attach { container } => {
-            let conn = connect(&berth).await?;
-            return ops::attach(&berth, &conn, &container).await;
-        }
-        Command::Exec(args) => {
-            let conn = connect(&berth).await?;
-            return ops::exec(&berth, &conn, args).await;
         }
         Command::System(crate::cli::SystemCommand::Df { verbose: false }) => {
             // Declared before the fields, which borrow its lines, so dropped after them.
@@ -361,79 +246,9 @@ async fn execute(cli: Cli) -> Result<i32> {
             emit(format, &rows, || render::search_table(&rows))?;
             return Ok(0);
         }
-        Command::History { image } => {
-            let conn = connect(&berth).await?;
-            let rows = berth.image_history(&conn, &image).await?;
-            emit(format, &rows, || render::history_table(&rows, now()))?;
-            return Ok(0);
-        }
-        Command::Image(cmd) => {
-            let conn = connect(&berth).await?;
-            return ops::image(&berth, &conn, cmd, format).await;
-        }
-        Command::Cp { source, dest } => {
-            let conn = connect(&berth).await?;
-            return ops::cp(&berth, &conn, &source, &dest).await.map(|()| 0);
-        }
-        Command::Diff { container } => {
-            let conn = connect(&berth).await?;
-            for line in berth.diff(&conn, &container).await? {
-                println!("{line}");
-            }
-            return Ok(0);
-        }
-        Command::Commit {
-            message,
-            author,
-            no_pause,
-            container,
-            target,
-        } => {
-            let conn = connect(&berth).await?;
-            let id = berth
-                .commit(
-                    &conn,
-                    &container,
-                    target.as_deref(),
-                    message.as_deref(),
-                    author.as_deref(),
-                    !no_pause,
-                )
-                .await?;
-            println!("{id}");
-            return Ok(0);
-        }
-        Command::Export { output, container } => {
-            let conn = connect(&berth).await?;
-            let mut out = ops::archive_output(output.as_deref())?;
-            berth.export(&conn, &container, &mut *out).await?;
-            return Ok(0);
-        }
-        Command::Save { output, images } => {
-            if images.is_empty() {
-                anyhow::bail!("name at least one image to save");
-            }
-            let conn = connect(&berth).await?;
-            let mut out = ops::archive_output(output.as_deref())?;
-            berth.save(&conn, &images, &mut *out).await?;
-            return Ok(0);
-        }
-        Command::Load { input } => {
-            let tar = ops::archive_input(input.as_deref())?;
-            let conn = connect(&berth).await?;
-            for line in berth.load_images(&conn, tar).await? {
-                println!("{line}");
-            }
-            return Ok(0);
-        }
         Command::System(crate::cli::SystemCommand::Prune { args, volumes }) => {
             let conn = connect(&berth).await?;
             return ops::system_prune(&berth, &conn, &args, volumes).await;
-        }
-        Command::Top { container } => {
-            let conn = connect(&berth).await?;
-            print(&render::top_table(&berth.top(&conn, &container).await?));
-            return Ok(0);
         }
         Command::Events {
             filters,
@@ -457,6 +272,246 @@ async fn execute(cli: Cli) -> Result<i32> {
     execute_listing(&berth, command, format, template.as_deref())
         .await
         .map(|()| 0)
+}
+
+/// The commands on containers (`berth stop`, `berth container stop`).
+async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Result<i32> {
+    use ContainerCommand as C;
+    match cmd {
+        C::Run(args) => {
+            berth.check_run(&ops::run_request(&args))?;
+            let conn = connect(berth).await?;
+            ops::run(berth, &conn, args).await
+        }
+        C::Create(args) => {
+            berth.check_run(&ops::run_request(&args))?;
+            let conn = connect(berth).await?;
+            ops::create(berth, &conn, args).await.map(|()| 0)
+        }
+        C::Start { containers } => {
+            each(berth, &containers, |b, c, id| {
+                Box::pin(async move { b.start(c, &id).await })
+            })
+            .await
+        }
+        C::Stop(a) => {
+            let t = a.time;
+            each(berth, &a.containers, move |b, c, id| {
+                Box::pin(async move { b.stop(c, &id, t).await })
+            })
+            .await
+        }
+        C::Restart(a) => {
+            let t = a.time;
+            each(berth, &a.containers, move |b, c, id| {
+                Box::pin(async move { b.restart(c, &id, t).await })
+            })
+            .await
+        }
+        C::Kill { signal, containers } => {
+            each(berth, &containers, move |b, c, id| {
+                let sig = signal.clone();
+                Box::pin(async move { b.kill(c, &id, &sig).await })
+            })
+            .await
+        }
+        C::Pause { containers } => {
+            each(berth, &containers, |b, c, id| {
+                Box::pin(async move { b.pause(c, &id).await })
+            })
+            .await
+        }
+        C::Unpause { containers } => {
+            each(berth, &containers, |b, c, id| {
+                Box::pin(async move { b.unpause(c, &id).await })
+            })
+            .await
+        }
+        C::Rm {
+            force,
+            volumes,
+            containers,
+        } => {
+            each(berth, &containers, move |b, c, id| {
+                Box::pin(async move { b.remove(c, &id, force, volumes).await })
+            })
+            .await
+        }
+        C::Update {
+            cpus,
+            memory,
+            restart,
+            containers,
+        } => {
+            each(berth, &containers, move |b, c, id| {
+                let (memory, restart) = (memory.clone(), restart.clone());
+                Box::pin(async move {
+                    b.update(c, &id, cpus, memory.as_deref(), restart.as_deref())
+                        .await
+                })
+            })
+            .await
+        }
+        C::Rename {
+            container,
+            new_name,
+        } => {
+            let conn = connect(berth).await?;
+            berth.rename(&conn, &container, &new_name).await?;
+            Ok(0)
+        }
+        C::Wait { containers } => {
+            let conn = connect(berth).await?;
+            for c in &containers {
+                println!("{}", berth.wait(&conn, c).await?);
+            }
+            Ok(0)
+        }
+        C::Logs(args) => {
+            let conn = connect(berth).await?;
+            ops::logs(berth, &conn, args).await.map(|()| 0)
+        }
+        C::Stats {
+            no_stream,
+            containers,
+        } => {
+            let conn = connect(berth).await?;
+            ops::stats(berth, &conn, &containers, !no_stream, format)
+                .await
+                .map(|()| 0)
+        }
+        C::Top { container } => {
+            let conn = connect(berth).await?;
+            print(&render::top_table(&berth.top(&conn, &container).await?));
+            Ok(0)
+        }
+        C::Port { container, port } => {
+            let port = port.as_deref().map(berth_api::private_port).transpose()?;
+            let conn = connect(berth).await?;
+            let published = berth.published_ports(&conn, &container).await?;
+            ops::port(&container, &published, port.as_ref(), format).map(|()| 0)
+        }
+        C::Attach { container } => {
+            let conn = connect(berth).await?;
+            ops::attach(berth, &conn, &container).await
+        }
+        C::Exec(args) => {
+            let conn = connect(berth).await?;
+            ops::exec(berth, &conn, args).await
+        }
+        C::Cp { source, dest } => {
+            let conn = connect(berth).await?;
+            ops::cp(berth, &conn, &source, &dest).await.map(|()| 0)
+        }
+        C::Diff { container } => {
+            let conn = connect(berth).await?;
+            for line in berth.diff(&conn, &container).await? {
+                println!("{line}");
+            }
+            Ok(0)
+        }
+        C::Commit {
+            message,
+            author,
+            no_pause,
+            container,
+            target,
+        } => {
+            let conn = connect(berth).await?;
+            let id = berth
+                .commit(
+                    &conn,
+                    &container,
+                    target.as_deref(),
+                    message.as_deref(),
+                    author.as_deref(),
+                    !no_pause,
+                )
+                .await?;
+            println!("{id}");
+            Ok(0)
+        }
+        C::Export { output, container } => {
+            let conn = connect(berth).await?;
+            let mut out = ops::archive_output(output.as_deref())?;
+            berth.export(&conn, &container, &mut *out).await?;
+            Ok(0)
+        }
+    }
+}
+
+/// The commands on images (`berth pull`, `berth image pull`).
+async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> {
+    use ImageCommand as I;
+    match cmd {
+        I::Build(args) => {
+            berth.check_build(&ops::build_request(&args))?;
+            let conn = connect(berth).await?;
+            ops::build(berth, &conn, args, format).await.map(|()| 0)
+        }
+        I::Pull { image } => {
+            berth_api::images::reference(&image)?;
+            let conn = connect(berth).await?;
+            ops::transfer(berth.pull(&conn, &image)?, format, "Pulling fs layer").await?;
+            println!("{image}");
+            Ok(0)
+        }
+        I::Push { image } => {
+            berth_api::images::reference(&image)?;
+            let conn = connect(berth).await?;
+            ops::transfer(berth.push(&conn, &image).await?, format, "Preparing").await?;
+            Ok(0)
+        }
+        I::Tag { source, target } => {
+            berth_api::images::reference(&target)?;
+            let conn = connect(berth).await?;
+            berth.tag(&conn, &source, &target).await?;
+            Ok(0)
+        }
+        I::History { image } => {
+            let conn = connect(berth).await?;
+            let rows = berth.image_history(&conn, &image).await?;
+            emit(format, &rows, || render::history_table(&rows, now()))?;
+            Ok(0)
+        }
+        I::Save { output, images } => {
+            if images.is_empty() {
+                anyhow::bail!("name at least one image to save");
+            }
+            let conn = connect(berth).await?;
+            let mut out = ops::archive_output(output.as_deref())?;
+            berth.save(&conn, &images, &mut *out).await?;
+            Ok(0)
+        }
+        I::Load { input } => {
+            let tar = ops::archive_input(input.as_deref(), "-i FILE")?;
+            let conn = connect(berth).await?;
+            for line in berth.load_images(&conn, tar).await? {
+                println!("{line}");
+            }
+            Ok(0)
+        }
+        I::Import {
+            changes,
+            message,
+            file,
+            reference,
+        } => {
+            let request = berth_api::ImportRequest {
+                reference,
+                message,
+                changes,
+            };
+            berth.check_import(&request)?;
+            let tar = ops::archive_input(
+                Some(file.as_str()).filter(|f| *f != "-"),
+                "a FILE instead of -",
+            )?;
+            let conn = connect(berth).await?;
+            println!("{}", berth.import(&conn, tar, &request).await?);
+            Ok(0)
+        }
+    }
 }
 
 type OpFuture<'a> =

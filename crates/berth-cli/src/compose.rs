@@ -78,9 +78,7 @@ pub enum ComposeCommand {
         service: Vec<String>,
     },
     /// Start the project's stopped containers.
-    Start {
-        service: Vec<String>,
-    },
+    Start { service: Vec<String> },
     /// Stop the project's containers.
     Stop {
         #[arg(short = 't', long)]
@@ -93,12 +91,10 @@ pub enum ComposeCommand {
         timeout: Option<u32>,
         service: Vec<String>,
     },
-    Pause {
-        service: Vec<String>,
-    },
-    Unpause {
-        service: Vec<String>,
-    },
+    /// Pause the project's running containers.
+    Pause { service: Vec<String> },
+    /// Unpause the project's paused containers.
+    Unpause { service: Vec<String> },
     /// Send a signal to the project's containers.
     Kill {
         #[arg(short, long, default_value = "SIGKILL")]
@@ -118,29 +114,30 @@ pub enum ComposeCommand {
         service: Vec<String>,
     },
     /// Build the services' images.
-    Build {
-        service: Vec<String>,
-    },
+    Build { service: Vec<String> },
     /// Pull the services' images.
-    Pull {
-        service: Vec<String>,
-    },
+    Pull { service: Vec<String> },
     /// Push the services' images (those with build and image).
-    Push {
-        service: Vec<String>,
-    },
+    Push { service: Vec<String> },
     /// Run a command in a running service container.
     Exec(ExecArgs),
     /// Run a one-off container of a service.
     Run(RunArgs),
+    /// The host address a service's port is published on.
+    Port {
+        /// Which of the service's containers, when it runs more than one.
+        #[arg(long, default_value_t = 1)]
+        index: u32,
+        #[arg(long, default_value = "tcp", value_parser = ["tcp", "udp", "sctp"])]
+        protocol: String,
+        service: String,
+        #[arg(value_name = "PRIVATE_PORT")]
+        port: u16,
+    },
     /// The processes of the project's containers.
-    Top {
-        service: Vec<String>,
-    },
+    Top { service: Vec<String> },
     /// The images the project's containers use.
-    Images {
-        service: Vec<String>,
-    },
+    Images { service: Vec<String> },
     /// Every compose project on the engine.
     Ls {
         /// Include projects whose containers are all stopped.
@@ -581,6 +578,28 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             ops::exec(berth, &conn, exec).await
         }
         ComposeCommand::Run(a) => run_oneoff(berth, p, a, format).await,
+        ComposeCommand::Port {
+            index,
+            protocol,
+            service,
+            port,
+        } => {
+            let (_, name) = model(berth, p, std::slice::from_ref(&service))?;
+            let conn = connect(berth).await?;
+            let id = berth
+                .compose_container(&conn, &name, &service, index)
+                .await?;
+            let wanted = format!("{port}/{protocol}");
+            let published = berth.published_ports(&conn, &id).await?;
+            // The first address, as compose prints it (IPv4 before IPv6).
+            let Some(first) = published.iter().find(|p| p.port == wanted) else {
+                bail!("service {service} publishes no port {wanted}");
+            };
+            emit(format, std::slice::from_ref(first), || {
+                render::join_host_port(&first.host_ip, &first.host_port) + "\n"
+            })?;
+            Ok(0)
+        }
         ComposeCommand::Top { service } => {
             let (_, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;

@@ -7,12 +7,14 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
-use berth_api::{ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressEvent, RunRequest};
+use berth_api::{
+    ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressEvent, PublishedPort, RunRequest,
+};
 use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{
-    BuildArgs, ExecArgs, Format, ImageCommand, LogsArgs, NetworkCommand, PruneArgs, RunArgs,
+    AskArgs, BuildArgs, ExecArgs, Format, LogsArgs, NetworkCommand, PruneArgs, RunArgs,
     VolumeCommand,
 };
 
@@ -389,11 +391,11 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
                 .into_iter()
                 .map(|v| v.name)
                 .collect();
-            if confirm("volume", &names, &args)? {
+            if confirm("volume prune", "unused volume", &names, &args.ask)? {
                 for n in &names {
                     berth.remove_volume(conn, n, false).await?;
                 }
-                println!("Removed {} volumes", names.len());
+                println!("Removed {}", counted(names.len(), "volume"));
             }
         }
         VolumeCommand::Files { name, path } => {
@@ -418,7 +420,7 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
             berth.export_volume(conn, &name, &mut *out).await?;
         }
         VolumeCommand::Import { name, file } => {
-            let tar = archive_input(file.as_deref())?;
+            let tar = archive_input(file.as_deref(), "a FILE after the volume's name")?;
             berth.import_volume(conn, &name, tar).await?;
         }
         VolumeCommand::Ls(_) => bail!("internal: volume ls is a listing"),
@@ -478,18 +480,18 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
                 println!("{n}");
             }
         }
-        NetworkCommand::Prune(args) => {
+        NetworkCommand::Prune(ask) => {
             let names: Vec<String> = berth
                 .network_prune_candidates(conn)
                 .await?
                 .into_iter()
                 .map(|n| n.name)
                 .collect();
-            if confirm("network", &names, &args)? {
+            if confirm("network prune", "unused network", &names, &ask)? {
                 for n in &names {
                     berth.remove_network(conn, n).await?;
                 }
-                println!("Removed {} networks", names.len());
+                println!("Removed {}", counted(names.len(), "network"));
             }
         }
         NetworkCommand::Ls(_) => bail!("internal: network ls is a listing"),
@@ -497,26 +499,35 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
     Ok(0)
 }
 
+/// `1 image`, `2 images`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Lists what a prune would remove, then: `--dry-run` stops there, `-f` goes ahead, a terminal
 /// is asked, and anything else is refused (nothing is removed without a yes).
-fn confirm(kind: &str, names: &[String], args: &PruneArgs) -> Result<bool> {
+fn confirm(command: &str, noun: &str, names: &[String], ask: &AskArgs) -> Result<bool> {
     if names.is_empty() {
-        println!("No unused {kind}s to remove");
+        println!("No {noun}s to remove");
         return Ok(false);
     }
-    println!("{} unused {kind}s would be removed:", names.len());
+    println!("{} would be removed:", counted(names.len(), noun));
     for n in names {
         println!("  {n}");
     }
-    if args.dry_run {
+    if ask.dry_run {
         return Ok(false);
     }
-    if args.force {
+    if ask.force {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
         bail!(
-            "{kind} prune removes the {kind}s listed above: confirm with -f, or look with --dry-run"
+            "{command} removes the {noun}s listed above: confirm with -f, or look with --dry-run"
         );
     }
     print!("Remove them? [y/N] ");
@@ -667,63 +678,113 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
     bail!("the command's output ended but the engine reports it still running")
 }
 
-/// `berth image check|prune`.
-pub async fn image(
+/// `berth image check`: for each image, whether its registry has a newer one.
+pub async fn image_check(
     berth: &Berth,
     conn: &Connection,
-    cmd: ImageCommand,
+    images: &[String],
     format: Format,
 ) -> Result<i32> {
-    match cmd {
-        ImageCommand::Check { images } => {
-            let mut failed = false;
-            for image in &images {
-                match berth.check_image(conn, image).await {
-                    Ok(v) if format == Format::Json => println!("{}", serde_json::to_string(&v)?),
-                    Ok(v) => println!(
-                        "{}: {}",
-                        v.image,
-                        match v.state.as_str() {
-                            "up_to_date" => "up to date".to_owned(),
-                            "newer_available" =>
-                                format!("a newer image is available ({})", v.remote_digest),
-                            _ => format!(
-                                "not pulled from or pushed to its registry (the registry has {})",
-                                v.remote_digest
-                            ),
-                        }
+    let mut failed = false;
+    for image in images {
+        match berth.check_image(conn, image).await {
+            Ok(v) if format == Format::Json => println!("{}", serde_json::to_string(&v)?),
+            Ok(v) => println!(
+                "{}: {}",
+                v.image,
+                match v.state.as_str() {
+                    "up_to_date" => "up to date".to_owned(),
+                    "newer_available" =>
+                        format!("a newer image is available ({})", v.remote_digest),
+                    _ => format!(
+                        "not pulled from or pushed to its registry (the registry has {})",
+                        v.remote_digest
                     ),
-                    Err(e) => {
-                        eprintln!("berth: {e}");
-                        failed = true;
-                    }
                 }
+            ),
+            Err(e) => {
+                eprintln!("berth: {e}");
+                failed = true;
             }
-            Ok(i32::from(failed))
-        }
-        ImageCommand::Prune(args) => {
-            let rows = berth.image_prune_candidates(conn, args.all).await?;
-            let names: Vec<String> = rows
-                .iter()
-                .map(|i| i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone()))
-                .collect();
-            if confirm("image", &names, &args)? {
-                let mut reclaimed = 0;
-                for row in &rows {
-                    berth
-                        .remove_images(conn, std::slice::from_ref(&row.id), true)
-                        .await?;
-                    reclaimed += row.size;
-                }
-                println!(
-                    "Removed {} images, {}",
-                    rows.len(),
-                    crate::render::human_size(reclaimed)
-                );
-            }
-            Ok(0)
         }
     }
+    Ok(i32::from(failed))
+}
+
+/// `berth image prune`.
+pub async fn image_prune(berth: &Berth, conn: &Connection, args: &PruneArgs) -> Result<i32> {
+    let rows = berth.image_prune_candidates(conn, args.all).await?;
+    let names: Vec<String> = rows
+        .iter()
+        .map(|i| i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone()))
+        .collect();
+    if confirm("image prune", "unused image", &names, &args.ask)? {
+        let mut reclaimed = 0;
+        for row in &rows {
+            berth
+                .remove_images(conn, std::slice::from_ref(&row.id), true)
+                .await?;
+            reclaimed += row.size;
+        }
+        println!(
+            "Removed {}, {}",
+            counted(rows.len(), "image"),
+            crate::render::human_size(reclaimed)
+        );
+    }
+    Ok(0)
+}
+
+/// `berth container prune`: every stopped container, listed first, removed by id (one started
+/// meanwhile is refused by the engine, and kept).
+pub async fn container_prune(berth: &Berth, conn: &Connection, ask: &AskArgs) -> Result<i32> {
+    let rows = berth.container_prune_candidates(conn).await?;
+    let names: Vec<String> = rows
+        .iter()
+        .map(|c| c.names.first().cloned().unwrap_or_else(|| c.id.clone()))
+        .collect();
+    if confirm("container prune", "stopped container", &names, ask)? {
+        for c in &rows {
+            berth.remove(conn, &c.id, false, false).await?;
+        }
+        println!("Removed {}", counted(rows.len(), "container"));
+    }
+    Ok(0)
+}
+
+/// `berth port`: `80/tcp -> 0.0.0.0:8000` lines (only the addresses when a port is named), in
+/// docker's natural order.
+pub fn port(
+    container: &str,
+    published: &[PublishedPort],
+    port: Option<&String>,
+    format: Format,
+) -> Result<()> {
+    let shown: Vec<&PublishedPort> = published
+        .iter()
+        .filter(|p| port.is_none_or(|wanted| &p.port == wanted))
+        .collect();
+    if let Some(wanted) = port
+        && shown.is_empty()
+    {
+        bail!(
+            "{container} publishes no port {wanted}: `berth port {container}` lists those it does"
+        );
+    }
+    crate::commands::emit(format, &shown, || {
+        let mut lines: Vec<String> = shown
+            .iter()
+            .map(|p| {
+                let address = crate::render::join_host_port(&p.host_ip, &p.host_port);
+                match port {
+                    Some(_) => address + "\n",
+                    None => format!("{} -> {address}\n", p.port),
+                }
+            })
+            .collect();
+        lines.sort_by(|a, b| crate::render::natural_order(a, b));
+        lines.concat()
+    })
 }
 
 /// Asks on the terminal; with `secret`, without echoing what is typed.
@@ -808,13 +869,13 @@ pub fn archive_output(path: Option<&str>) -> Result<Box<dyn Write + Send>> {
     }
 }
 
-/// A tar to read: `-i FILE`, else stdin unless it is a terminal.
-pub fn archive_input(path: Option<&str>) -> Result<Vec<u8>> {
+/// The archive in `path`, else on stdin; `flag` says how to name a file when stdin is a terminal.
+pub fn archive_input(path: Option<&str>, flag: &str) -> Result<Vec<u8>> {
     use std::io::Read;
     match path {
         Some(p) => std::fs::read(p).with_context(|| format!("cannot read {p}")),
         None if std::io::stdin().is_terminal() => {
-            bail!("give the archive with -i FILE or on stdin")
+            bail!("stdin is a terminal: give the archive with {flag}, or pipe it in")
         }
         None => {
             let mut buf = Vec::new();
@@ -871,7 +932,7 @@ pub async fn system_prune(
             i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone())
         )
     }));
-    if !confirm("object", &listed, args)? {
+    if !confirm("system prune", "unused object", &listed, &args.ask)? {
         return Ok(0);
     }
     for c in &containers {

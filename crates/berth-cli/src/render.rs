@@ -210,12 +210,56 @@ pub fn ports(ports: &[PortView]) -> String {
 }
 
 /// Go's `net.JoinHostPort`: IPv6 addresses in brackets.
-fn join_host_port(ip: &str, port: u16) -> String {
+pub fn join_host_port(ip: &str, port: impl std::fmt::Display) -> String {
     if ip.contains(':') {
         format!("[{ip}]:{port}")
     } else {
         format!("{ip}:{port}")
     }
+}
+
+/// The natural order docker sorts some lists in (`sortorder.NaturalLess`): digits before other
+/// bytes, runs of digits by their number (then by fewer leading zeros), other bytes bytewise, a
+/// string before the longer ones it starts.
+pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (da, db) = (a[i].is_ascii_digit(), b[j].is_ascii_digit());
+        if da != db {
+            return if da {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        if !da {
+            match a[i].cmp(&b[j]) {
+                Ordering::Equal => (i, j) = (i + 1, j + 1),
+                other => return other,
+            }
+            continue;
+        }
+        let run = |s: &[u8], from: usize| {
+            let zeros = s[from..].iter().take_while(|c| **c == b'0').count();
+            let digits = s[from + zeros..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            (zeros, from + zeros, from + zeros + digits)
+        };
+        let ((zeros_a, start_a, end_a), (zeros_b, start_b, end_b)) = (run(a, i), run(b, j));
+        let by_number = (end_a - start_a)
+            .cmp(&(end_b - start_b))
+            .then_with(|| a[start_a..end_a].cmp(&b[start_b..end_b]))
+            .then_with(|| zeros_a.cmp(&zeros_b));
+        if by_number != Ordering::Equal {
+            return by_number;
+        }
+        (i, j) = (end_a, end_b);
+    }
+    (a.len() - i).cmp(&(b.len() - j))
 }
 
 fn form_group(key: &str, first: u16, last: u16) -> String {

@@ -479,7 +479,7 @@ fn docker_compose_1_and_berth_manage_each_others_projects() {
         "CMD [\"sh\", \"-c\", \"echo started; exec sleep 600\"]",
     );
     let compose = format!(
-        "version: '3.7'\nservices:\n  app:\n    image: {image}\n  sidecar:\n    image: {image}\n"
+        "version: '3.7'\nservices:\n  app:\n    image: {image}\n    ports: ['127.0.0.1::80']\n  sidecar:\n    image: {image}\n"
     );
     let p = Project::new(e, &scope, &[("docker-compose.yml", &compose)]);
     let n = &p.name;
@@ -502,6 +502,15 @@ fn docker_compose_1_and_berth_manage_each_others_projects() {
     assert!(
         ps.contains(&format!("{n}-app-1")) && ps.contains("Up"),
         "{ps}"
+    );
+    // Where a service's port is published: the engine picked the host port.
+    let port = ok(p.berth(&home, &["port", "app", "80"]));
+    assert!(port.starts_with("127.0.0.1:"), "{port}");
+    assert_eq!(port, ok(docker_compose(&["port", "app", "80"])));
+    let err = fails_after_progress(p.berth(&home, &["port", "app", "81"]));
+    assert!(
+        err.contains("service app publishes no port 81/tcp"),
+        "{err}"
     );
     ok(p.berth(&home, &["down"]));
 

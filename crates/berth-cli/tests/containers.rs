@@ -829,3 +829,82 @@ fn list_templates_print_every_field_as_docker_does() {
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn port_prints_what_docker_prints() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:ports", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let c = scope.name("ports");
+    // Host ports the engine picks (no clash with other tests): one address, both families, UDP.
+    ok(home.berth(&[
+        "-H",
+        h,
+        "container",
+        "run",
+        "-d",
+        "--name",
+        &c,
+        "-l",
+        &scope.label(),
+        "-p",
+        "127.0.0.1::80",
+        "-p",
+        "5000",
+        "-p",
+        "127.0.0.1::53/udp",
+        &image,
+    ]));
+    let listed = ok(home.berth(&["-H", h, "port", &c]));
+    // 80 and 53/udp on one address each, 5000 on every address (both families where they are).
+    assert!(listed.lines().count() >= 3, "{listed}");
+    for args in [
+        vec!["port", c.as_str()],
+        vec!["port", &c, "80"],
+        vec!["port", &c, "5000/tcp"],
+        vec!["container", "port", &c, "53/udp"],
+    ] {
+        assert_eq!(
+            ok(home.berth(&[&["-H", h][..], &args].concat())),
+            e.docker_ok(&args),
+            "berth {args:?}"
+        );
+    }
+    let json = json_lines(&ok(
+        home.berth(&["-H", h, "port", &c, "53/udp", "--format", "json"])
+    ));
+    assert_eq!(json.len(), 1);
+    assert_eq!(json[0]["port"], "53/udp");
+    assert_eq!(json[0]["host_ip"], "127.0.0.1");
+
+    let err = fails(home.berth(&["-H", h, "port", &c, "82"]));
+    assert!(
+        err.contains(&format!("{c} publishes no port 82/tcp")),
+        "{err}"
+    );
+    let err = fails(home.berth(&["-H", h, "port", &c, "eighty"]));
+    assert!(
+        err.contains("port \"eighty\": give a port of the container"),
+        "{err}"
+    );
+    // A container made but not started has no published address yet (docker prints nothing).
+    let created = scope.name("created");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &created,
+        "-l",
+        &scope.label(),
+        "-p",
+        "80",
+        &image,
+    ]));
+    assert_eq!(ok(home.berth(&["-H", h, "port", &created])), "");
+    assert_eq!(e.docker_ok(&["port", &created]), "");
+}

@@ -1,5 +1,5 @@
 //! Files and archives through `berth` against the harness's real engine: `cp` both ways with
-//! docker's naming rules, `diff`, `commit`, `export`, `save` and `load`. Needs root and a real
+//! docker's naming rules, `diff`, `commit`, `export`, `import`, `save` and `load`. Needs root and a real
 //! engine: run with `--include-ignored`.
 
 mod support;
@@ -9,7 +9,7 @@ use support::{Home, fails, ok, run};
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-fn cp_diff_commit_export_save_load() {
+fn cp_diff_commit_export_import_save_load() {
     let e = engine();
     let scope = Scope::new(e);
     let home = Home::new();
@@ -115,6 +115,46 @@ fn cp_diff_commit_export_save_load() {
         piped.status.success() && piped.stdout.len() > 512 && &piped.stdout[257..262] == b"ustar",
         "a tar on stdout"
     );
+
+    // Import: the exported filesystem as an image, with instructions and a message, from a
+    // file and from stdin.
+    let imported = format!("berth-test/{}:imported", scope.id);
+    let label = format!("LABEL {}", scope.label());
+    let id = ok(berth(&[
+        "import",
+        "-c",
+        &label,
+        "-c",
+        "CMD [\"/bin/busybox\", \"cat\", \"/tmp/note.txt\"]",
+        "-m",
+        "from an export",
+        "fs.tar",
+        &imported,
+    ]));
+    assert!(id.trim().starts_with("sha256:"), "{id}");
+    assert_eq!(ok(berth(&["run", "--rm", &imported])), "from the host\n");
+    assert_eq!(
+        ok(berth(&[
+            "image",
+            "inspect",
+            &imported,
+            "-f",
+            "{{.Comment}}"
+        ])),
+        "from an export\n"
+    );
+    let from_stdin = format!("berth-test/{}:stdin", scope.id);
+    let mut piped = berth(&["image", "import", "-c", &label, "-", &from_stdin]);
+    piped.stdin(std::fs::File::open(dir.join("fs.tar")).unwrap());
+    ok(piped);
+    ok(berth(&["image", "rm", &from_stdin]));
+    let err = fails(berth(&["import", "-c", "RUN rm -rf /", "fs.tar"]));
+    assert!(
+        err.contains("--change \"RUN rm -rf /\": give a Dockerfile instruction"),
+        "{err}"
+    );
+    let err = fails(berth(&["import", "missing.tar"]));
+    assert!(err.contains("cannot read missing.tar"), "{err}");
 
     // Save, remove, load: the image comes back under its name.
     ok(berth(&["save", "-o", "img.tar", &committed]));

@@ -1,4 +1,4 @@
-//! `berth system prune` and `berth image prune` against a real engine of their own (a test binary
+//! `berth system prune`, `berth image prune` and `berth container prune` against a real engine of their own (a test binary
 //! alone, one test at a time), since they remove whatever is unused engine-wide: run beside a
 //! build, a prune removes the build's intermediate image (untagged, no child yet) and the build
 //! fails. Needs root and a real engine: run with `--include-ignored`.
@@ -132,5 +132,55 @@ fn image_prune_lists_first_and_spares_used_images() {
             .status
             .success(),
         "the tagged one stays"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn container_prune_removes_only_stopped_containers() {
+    let _alone = alone();
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:cprune", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let [created, exited, running, paused] =
+        ["created", "exited", "running", "paused"].map(|what| scope.name(what));
+    let container = |args: &[&str]| ok(home.berth(&[&["-H", h, "container"][..], args].concat()));
+    container(&["create", "--name", &created, "-l", &scope.label(), &image]);
+    for name in [&exited, &running, &paused] {
+        container(&["run", "-d", "--name", name, "-l", &scope.label(), &image]);
+    }
+    container(&["stop", "-t", "0", &exited]);
+    container(&["pause", &paused]);
+
+    let dry = container(&["prune", "--dry-run"]);
+    assert!(dry.contains(&created) && dry.contains(&exited), "{dry}");
+    assert!(!dry.contains(&running) && !dry.contains(&paused), "{dry}");
+    let out = run(home
+        .berth(&["-H", h, "container", "prune"])
+        .stdin(std::process::Stdio::null()));
+    assert!(!out.status.success(), "no removal without -f or a terminal");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("container prune removes the stopped"),
+        "{out:?}"
+    );
+
+    let out = container(&["prune", "-f"]);
+    assert!(out.contains("Removed 2 containers"), "{out}");
+    let left = container(&["ls", "-a", "--format", "{{.Names}}"]);
+    let left: Vec<&str> = left.lines().collect();
+    assert!(
+        left.contains(&running.as_str()) && left.contains(&paused.as_str()),
+        "{left:?}"
+    );
+    assert!(
+        !left.contains(&created.as_str()) && !left.contains(&exited.as_str()),
+        "{left:?}"
+    );
+    assert_eq!(
+        container(&["prune", "-f"]).trim(),
+        "No stopped containers to remove"
     );
 }

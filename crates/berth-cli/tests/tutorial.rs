@@ -113,6 +113,8 @@ fn the_tutorial_builds_runs_pushes_and_pulls() {
         ps.contains("0.0.0.0:8000->5000/tcp") && ps.contains(image),
         "{ps}"
     );
+    let port = ok(berth(&["port", id.trim(), "5000"]));
+    assert_eq!(port.lines().next(), Some("0.0.0.0:8000"), "{port}");
     // The app logs its requests to stderr; stdout stays empty.
     let out = home
         .berth(&["-H", &e.host, "logs", id.trim()])

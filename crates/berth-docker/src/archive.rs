@@ -21,27 +21,49 @@ pub struct Change {
 }
 
 impl Client {
-    /// Makes an image from a root filesystem tar (`docker import`); returns the engine's id line.
-    pub async fn import_rootfs(&self, tar: Vec<u8>, reference: &Reference) -> Result<(), Error> {
-        let opts = bollard::query_parameters::CreateImageOptionsBuilder::default()
+    /// Makes an image from a root filesystem tar (`docker import`), named `reference` when given,
+    /// with Dockerfile instructions (`CMD ["sh"]`) applied; returns the image's id.
+    pub async fn import_rootfs(
+        &self,
+        tar: Vec<u8>,
+        reference: Option<&Reference>,
+        message: Option<&str>,
+        changes: &[String],
+    ) -> Result<String, Error> {
+        let mut opts = bollard::query_parameters::CreateImageOptionsBuilder::default()
             .from_src("-")
-            .repo(&reference.repository())
-            .tag(reference.tag_or_latest())
-            .build();
+            .changes(changes.to_vec());
+        if let Some(r) = reference {
+            opts = opts.repo(&r.repository()).tag(r.tag_or_latest());
+        }
+        if let Some(m) = message {
+            opts = opts.message(m);
+        }
         let endpoint = self.endpoint().host.clone();
-        let mut stream =
-            self.docker
-                .create_image(Some(opts), Some(bollard::body_full(tar.into())), None);
+        let what = reference.map_or_else(|| "the imported archive".to_owned(), |r| r.to_string());
+        let mut stream = self.docker.create_image(
+            Some(opts.build()),
+            Some(bollard::body_full(tar.into())),
+            None,
+        );
+        let mut id = None;
         while let Some(item) = stream.next().await {
-            let info = item.map_err(|e| Error::from_bollard(&endpoint, e))?;
+            let info = match item {
+                Ok(info) => info,
+                Err(bollard::errors::Error::DockerStreamError { error }) => {
+                    return Err(Error::invalid(&what, &error));
+                }
+                Err(e) => return Err(Error::from_bollard(&endpoint, e)),
+            };
             if let Some(detail) = info.error_detail {
-                return Err(Error::invalid(
-                    reference,
-                    &detail.message.unwrap_or_default(),
-                ));
+                return Err(Error::invalid(&what, &detail.message.unwrap_or_default()));
+            }
+            // The engine's one status line is the new image's id.
+            if let Some(status) = info.status.filter(|s| s.starts_with("sha256:")) {
+                id = Some(status);
             }
         }
-        Ok(())
+        id.ok_or_else(|| Error::invalid(&what, "the engine made no image of it"))
     }
 
     /// `path` in the container as a tar stream (a directory with its contents).
