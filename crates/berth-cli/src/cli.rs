@@ -670,6 +670,9 @@ pub struct RunArgs {
     /// Remove the container when it exits.
     #[arg(long)]
     pub rm: bool,
+    /// Pull the image first: when it is missing here, always, or never.
+    #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never"])]
+    pub pull: String,
     #[arg(short = 't', long)]
     pub tty: bool,
     #[arg(short = 'i', long)]

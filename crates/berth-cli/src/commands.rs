@@ -452,14 +452,26 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
         I::Pull { image } => {
             berth_api::images::reference(&image)?;
             let conn = connect(berth).await?;
-            ops::transfer(berth.pull(&conn, &image)?, format, "Pulling fs layer").await?;
+            ops::transfer(
+                berth.pull(&conn, &image)?,
+                format,
+                "Pulling fs layer",
+                ops::Shown::OnStdout,
+            )
+            .await?;
             println!("{image}");
             Ok(0)
         }
         I::Push { image } => {
             berth_api::images::reference(&image)?;
             let conn = connect(berth).await?;
-            ops::transfer(berth.push(&conn, &image).await?, format, "Preparing").await?;
+            ops::transfer(
+                berth.push(&conn, &image).await?,
+                format,
+                "Preparing",
+                ops::Shown::OnStdout,
+            )
+            .await?;
             Ok(0)
         }
         I::Tag { source, target } => {

@@ -554,7 +554,13 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             let conn = connect(berth).await?;
             for image in berth.compose_push_targets(&project, &service)? {
                 eprintln!(" Image {image}  Pushing");
-                ops::transfer(berth.push(&conn, &image).await?, format, "Preparing").await?;
+                ops::transfer(
+                    berth.push(&conn, &image).await?,
+                    format,
+                    "Preparing",
+                    ops::Shown::OnStdout,
+                )
+                .await?;
                 eprintln!(" Image {image}  Pushed");
             }
             Ok(0)

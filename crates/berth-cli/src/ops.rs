@@ -77,21 +77,40 @@ pub async fn build(
     Ok(())
 }
 
+/// Where a transfer's progress goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// `pull` and `push`: their progress is their output.
+    OnStdout,
+    /// The pull `run` and `create` make first: their stdout is the container's id or output.
+    OnStderr,
+}
+
 /// Pulls or pushes with per-layer progress.
 pub async fn transfer(
     stream: impl Stream<Item = Result<ProgressEvent, ApiError>>,
     format: Format,
     what: &str,
+    to: Shown,
 ) -> Result<()> {
     futures_util::pin_mut!(stream);
-    let tty = std::io::stdout().is_terminal() && format == Format::Table;
+    let (mut out, terminal): (Box<dyn Write>, bool) = match to {
+        Shown::OnStdout => (
+            Box::new(std::io::stdout().lock()),
+            std::io::stdout().is_terminal(),
+        ),
+        Shown::OnStderr => (
+            Box::new(std::io::stderr().lock()),
+            std::io::stderr().is_terminal(),
+        ),
+    };
+    let tty = terminal && format == Format::Table;
     let bars = MultiProgress::new();
     let mut layers: HashMap<String, ProgressBar> = HashMap::new();
     let mut last_status: HashMap<String, String> = HashMap::new();
     let style =
         ProgressStyle::with_template("{prefix:.bold} {msg:<12} {wide_bar} {bytes}/{total_bytes}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
-    let mut out = std::io::stdout().lock();
     while let Some(ev) = stream.next().await {
         let ev = ev?;
         if format == Format::Json {
@@ -182,13 +201,36 @@ pub fn run_request(args: &RunArgs) -> RunRequest {
 
 /// `create`: prints the new container's id.
 pub async fn create(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<()> {
+    pull_for_run(berth, conn, &args).await?;
     let id = berth.create(conn, &run_request(&args)).await?;
     println!("{id}");
     Ok(())
 }
 
+/// docker run's pull: a missing image is pulled first (`--pull missing`), every time with
+/// `--pull always`, never with `--pull never` (the engine then says it is missing). The progress
+/// goes to stderr, as docker's does.
+pub async fn pull_for_run(berth: &Berth, conn: &Connection, args: &RunArgs) -> Result<()> {
+    let present = || async {
+        match berth.inspect_image(conn, &args.image).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.code == berth_api::ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    };
+    match args.pull.as_str() {
+        "never" => return Ok(()),
+        "always" => {}
+        _ if present().await? => return Ok(()),
+        _ => eprintln!("Unable to find image '{}' locally", args.image),
+    }
+    let pulled = berth.pull(conn, &args.image)?;
+    transfer(pulled, Format::Table, "Pulling fs layer", Shown::OnStderr).await
+}
+
 /// `run`: detached, prints the id; attached, streams the output and returns the exit code.
 pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32> {
+    pull_for_run(berth, conn, &args).await?;
     let mut req = run_request(&args);
     // Attached, `--rm` is done here after the exit code is read: the engine's auto-remove could
     // take the container away before `wait` sees it.

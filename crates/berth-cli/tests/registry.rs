@@ -500,3 +500,55 @@ fn a_registry_behind_a_token_service() {
     ok(home.berth(&["-H", h, "pull", &remote]));
     ok(home.berth(&["-H", h, "rmi", &remote]));
 }
+
+#[test]
+#[ignore = "needs root, a real engine and registries (scripts/test.sh runs it)"]
+fn run_and_create_pull_a_missing_image_first() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = registry();
+    let image = format!("berth-test/{}:pulled", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"echo\", \"from the registry\"]");
+    let remote = format!("{}/berth-test/run-{}:v1", reg.addr, scope.id);
+    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+    ok(home.berth(&["-H", h, "push", &remote]));
+    ok(home.berth(&["-H", h, "rmi", &remote]));
+
+    // Never: the engine's missing image, in one line.
+    let err = fails(home.berth(&["-H", h, "run", "--pull", "never", "--rm", &remote]));
+    assert!(err.contains("no such image here"), "{err}");
+
+    // Missing: pulled first, progress on stderr, the container's output alone on stdout.
+    let out = run(home.berth(&["-H", h, "run", "--rm", "-l", &scope.label(), &remote]));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, "from the registry\n");
+    assert!(
+        stderr.contains(&format!("Unable to find image '{remote}' locally")),
+        "{stderr}"
+    );
+    e.docker_ok(&["image", "inspect", &remote]);
+
+    // Present: no pull. Always: pulled again, and create prints only the id.
+    let out = run(home.berth(&["-H", h, "create", "-l", &scope.label(), &remote]));
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+    let out = run(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--pull",
+        "always",
+        "-l",
+        &scope.label(),
+        &remote,
+    ]));
+    let id = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && id.trim().len() == 64, "{out:?}");
+    assert!(!out.stderr.is_empty(), "the pull's progress is on stderr");
+    ok(home.berth(&["-H", h, "rmi", "-f", &remote]));
+}
