@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use berth_docker::containers::{LogChunk, LogOptions, LogStream};
 pub use berth_docker::exec::{AttachSession, ExecSession, ExecSpec};
+use berth_docker::options;
 use berth_docker::spec::{self, RunSpec};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,106 @@ pub struct RunRequest {
     pub stdin_once: bool,
     /// Where relative paths (`-v ./dir:/x`, env files) are taken from.
     pub cwd: Option<String>,
+    /// The less common flags; none when not given.
+    #[ts(optional)]
+    pub flags: Option<RunFlags>,
+}
+
+/// `docker run`'s less common flags, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct RunFlags {
+    /// `-P`
+    pub publish_all: bool,
+    pub expose: Vec<String>,
+    pub hostname: Option<String>,
+    pub add_hosts: Vec<String>,
+    pub dns: Vec<String>,
+    /// `--mount` values.
+    pub mounts: Vec<String>,
+    pub devices: Vec<String>,
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub security_opts: Vec<String>,
+    pub group_add: Vec<String>,
+    pub init: bool,
+    pub read_only: bool,
+    pub shm_size: Option<String>,
+    pub ulimits: Vec<String>,
+    /// `KEY=value` entries.
+    pub sysctls: Vec<String>,
+    pub pid: Option<String>,
+    pub ipc: Option<String>,
+    pub stop_signal: Option<String>,
+    #[ts(type = "number | null")]
+    pub stop_timeout: Option<i64>,
+    pub log_driver: Option<String>,
+    /// `KEY=value` entries.
+    pub log_opts: Vec<String>,
+    pub no_healthcheck: bool,
+}
+
+impl RunFlags {
+    /// The flags parsed; relative bind sources are taken from `cwd`.
+    fn parse(&self, cwd: &std::path::Path) -> Result<options::RunOptions, ApiError> {
+        let each = |values: &[String], parse: fn(&str) -> Result<String, berth_docker::Error>| {
+            values
+                .iter()
+                .map(|v| parse(v))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let mut expose = Vec::new();
+        for e in &self.expose {
+            expose.extend(options::parse_expose(e)?);
+        }
+        Ok(options::RunOptions {
+            publish_all: self.publish_all,
+            expose,
+            hostname: self.hostname.clone(),
+            extra_hosts: each(&self.add_hosts, options::parse_add_host)?,
+            dns: each(&self.dns, options::parse_dns)?,
+            mounts: self
+                .mounts
+                .iter()
+                .map(|m| options::parse_mount(m, cwd))
+                .collect::<Result<_, _>>()?,
+            devices: self
+                .devices
+                .iter()
+                .map(|d| options::parse_device(d))
+                .collect::<Result<_, _>>()?,
+            privileged: self.privileged,
+            cap_add: self.cap_add.iter().map(|c| options::capability(c)).collect(),
+            cap_drop: self.cap_drop.iter().map(|c| options::capability(c)).collect(),
+            security_opts: self.security_opts.clone(),
+            group_add: self.group_add.clone(),
+            init: self.init,
+            read_only: self.read_only,
+            shm_size: self
+                .shm_size
+                .as_deref()
+                .map(options::parse_shm_size)
+                .transpose()?,
+            ulimits: self
+                .ulimits
+                .iter()
+                .map(|u| options::parse_ulimit(u))
+                .collect::<Result<_, _>>()?,
+            sysctls: self
+                .sysctls
+                .iter()
+                .map(|s| spec::parse_key_value(s))
+                .collect::<Result<_, _>>()?,
+            pid: self.pid.clone(),
+            ipc: self.ipc.clone(),
+            stop_signal: self.stop_signal.clone(),
+            stop_timeout: self.stop_timeout,
+            log: options::log_config(self.log_driver.as_deref(), &self.log_opts)?,
+            no_healthcheck: self.no_healthcheck,
+        })
+    }
 }
 
 /// A container port and one host address it is published on, as `docker port` reads them.
@@ -148,6 +249,13 @@ impl Berth {
                 "--cpus: give a positive number of CPUs, e.g. 0.5",
             ));
         }
+        let flags = req.flags.clone().unwrap_or_default();
+        if flags.no_healthcheck && req.health_cmd.is_some() {
+            return Err(ApiError::invalid(
+                "--no-healthcheck turns the health check off: leave out --health-cmd, or it",
+            ));
+        }
+        let options = flags.parse(&cwd)?;
         Ok(RunSpec {
             image: req.image.clone(),
             name: req.name.clone(),
@@ -185,6 +293,7 @@ impl Berth {
             tty: req.tty,
             interactive: req.interactive,
             stdin_once: req.stdin_once,
+            options,
         })
     }
 

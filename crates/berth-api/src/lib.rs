@@ -35,7 +35,8 @@ pub use berth_docker::spec::parse_env;
 pub use berth_engine::own::Supervisor;
 pub use builds::BuildRecord;
 pub use containers::{
-    AttachSession, ExecSession, ExecSpec, LogLine, PublishedPort, RunRequest, private_port,
+    AttachSession, ExecSession, ExecSpec, LogLine, PublishedPort, RunFlags, RunRequest,
+    private_port,
 };
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};

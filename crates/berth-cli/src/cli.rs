@@ -171,8 +171,10 @@ impl Command {
 #[derive(Subcommand, Debug)]
 pub enum ContainerCommand {
     /// Create and start a container (attached unless -d).
+    #[command(disable_help_flag = true)]
     Run(RunArgs),
     /// Create a container without starting it.
+    #[command(disable_help_flag = true)]
     Create(RunArgs),
     /// Start stopped containers.
     Start { containers: Vec<String> },
@@ -673,13 +675,99 @@ pub struct RunArgs {
     /// Pull the image first: when it is missing here, always, or never.
     #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never"])]
     pub pull: String,
+    /// Print help (-h is the host name, as for docker).
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+    /// Give the container a terminal.
     #[arg(short = 't', long)]
     pub tty: bool,
+    /// Keep the container's stdin open and send this one's to it.
     #[arg(short = 'i', long)]
     pub interactive: bool,
     pub image: String,
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,
+    /// Last: the heading it starts would take the arguments after it.
+    #[command(flatten)]
+    pub more: MoreRunArgs,
+}
+
+/// `docker run`'s less common flags.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "More options")]
+pub struct MoreRunArgs {
+    /// Publish every exposed port on a port the engine picks.
+    #[arg(short = 'P', long)]
+    pub publish_all: bool,
+    /// Expose a port or a range without publishing it (-P publishes it): 80, 7000-7001/udp.
+    #[arg(long)]
+    pub expose: Vec<String>,
+    /// The container's host name.
+    #[arg(short = 'h', long)]
+    pub hostname: Option<String>,
+    /// A line for /etc/hosts: NAME:IP (or NAME:host-gateway).
+    #[arg(long = "add-host", value_name = "NAME:IP")]
+    pub add_hosts: Vec<String>,
+    /// A DNS server's address.
+    #[arg(long)]
+    pub dns: Vec<String>,
+    /// A mount as docker writes it: type=bind|volume|tmpfs,source=…,target=/path[,readonly].
+    #[arg(long = "mount")]
+    pub mounts: Vec<String>,
+    /// A host device: HOST_PATH[:CONTAINER_PATH][:rwm].
+    #[arg(long = "device")]
+    pub devices: Vec<String>,
+    /// Every capability and device (the container is as strong as root on the host).
+    #[arg(long)]
+    pub privileged: bool,
+    /// A Linux capability to add, e.g. NET_ADMIN.
+    #[arg(long = "cap-add")]
+    pub cap_add: Vec<String>,
+    /// A Linux capability to drop, or ALL.
+    #[arg(long = "cap-drop")]
+    pub cap_drop: Vec<String>,
+    /// A security option, e.g. no-new-privileges or seccomp=unconfined.
+    #[arg(long = "security-opt")]
+    pub security_opts: Vec<String>,
+    /// A group for the process to join.
+    #[arg(long = "group-add")]
+    pub group_add: Vec<String>,
+    /// Run an init as PID 1 that reaps zombies and forwards signals.
+    #[arg(long)]
+    pub init: bool,
+    /// Mount the container's root filesystem read-only.
+    #[arg(long)]
+    pub read_only: bool,
+    /// The size of /dev/shm, e.g. 256m.
+    #[arg(long)]
+    pub shm_size: Option<String>,
+    /// A resource limit: NAME=SOFT[:HARD], e.g. nofile=1024:2048.
+    #[arg(long = "ulimit")]
+    pub ulimits: Vec<String>,
+    /// A kernel parameter: KEY=value.
+    #[arg(long = "sysctl")]
+    pub sysctls: Vec<String>,
+    /// The PID namespace: host, or container:NAME.
+    #[arg(long)]
+    pub pid: Option<String>,
+    /// The IPC namespace: host, private, shareable, or container:NAME.
+    #[arg(long)]
+    pub ipc: Option<String>,
+    /// The signal that stops the container, e.g. SIGINT.
+    #[arg(long)]
+    pub stop_signal: Option<String>,
+    /// Seconds to wait for a stop before killing.
+    #[arg(long)]
+    pub stop_timeout: Option<i64>,
+    /// The logging driver, e.g. json-file, local, none.
+    #[arg(long)]
+    pub log_driver: Option<String>,
+    /// A logging driver option: KEY=value, e.g. max-size=10m.
+    #[arg(long = "log-opt")]
+    pub log_opts: Vec<String>,
+    /// Turn off the image's health check.
+    #[arg(long)]
+    pub no_healthcheck: bool,
 }
 
 #[derive(Args, Debug)]

@@ -8,14 +8,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
 use berth_api::{
-    ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressEvent, PublishedPort, RunRequest,
+    ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressEvent, PublishedPort, RunFlags,
+    RunRequest,
 };
 use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{
-    AskArgs, BuildArgs, ExecArgs, Format, LogsArgs, NetworkCommand, PruneArgs, RunArgs,
-    VolumeCommand,
+    AskArgs, BuildArgs, ExecArgs, Format, LogsArgs, MoreRunArgs, NetworkCommand, PruneArgs,
+    RunArgs, VolumeCommand,
 };
 
 /// The build request of `berth build`'s flags.
@@ -196,6 +197,36 @@ pub fn run_request(args: &RunArgs) -> RunRequest {
         cwd: std::env::current_dir()
             .ok()
             .map(|d| d.display().to_string()),
+        flags: Some(run_flags(&args.more)),
+    }
+}
+
+fn run_flags(m: &MoreRunArgs) -> RunFlags {
+    RunFlags {
+        publish_all: m.publish_all,
+        expose: m.expose.clone(),
+        hostname: m.hostname.clone(),
+        add_hosts: m.add_hosts.clone(),
+        dns: m.dns.clone(),
+        mounts: m.mounts.clone(),
+        devices: m.devices.clone(),
+        privileged: m.privileged,
+        cap_add: m.cap_add.clone(),
+        cap_drop: m.cap_drop.clone(),
+        security_opts: m.security_opts.clone(),
+        group_add: m.group_add.clone(),
+        init: m.init,
+        read_only: m.read_only,
+        shm_size: m.shm_size.clone(),
+        ulimits: m.ulimits.clone(),
+        sysctls: m.sysctls.clone(),
+        pid: m.pid.clone(),
+        ipc: m.ipc.clone(),
+        stop_signal: m.stop_signal.clone(),
+        stop_timeout: m.stop_timeout,
+        log_driver: m.log_driver.clone(),
+        log_opts: m.log_opts.clone(),
+        no_healthcheck: m.no_healthcheck,
     }
 }
 

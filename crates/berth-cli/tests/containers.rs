@@ -908,3 +908,163 @@ fn port_prints_what_docker_prints() {
     assert_eq!(ok(home.berth(&["-H", h, "port", &created])), "");
     assert_eq!(e.docker_ok(&["port", &created]), "");
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:flags", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let site = home.path().join("site");
+    std::fs::create_dir(&site).unwrap();
+    let vol = scope.name("flagsvol");
+    ok(home.berth(&["-H", h, "volume", "create", "--label", &scope.label(), &vol]));
+    let bind = format!("type=bind,source={},target=/site,readonly", site.display());
+    let volume = format!("type=volume,source={vol},target=/data");
+    let flags = [
+        "-P",
+        "--expose",
+        "80",
+        "--expose",
+        "7000-7001/udp",
+        "-h",
+        "box",
+        "--add-host",
+        "db:10.1.2.3",
+        "--dns",
+        "10.1.2.53",
+        "--mount",
+        &bind,
+        "--mount",
+        "type=tmpfs,target=/cache,tmpfs-size=1m",
+        "--mount",
+        &volume,
+        "--device",
+        "/dev/null:/dev/nothing:r",
+        "--cap-add",
+        "NET_ADMIN",
+        "--cap-drop",
+        "MKNOD",
+        "--security-opt",
+        "no-new-privileges",
+        "--group-add",
+        "123",
+        "--init",
+        "--read-only",
+        "--shm-size",
+        "8m",
+        "--ulimit",
+        "nofile=512:1024",
+        "--sysctl",
+        "net.core.somaxconn=512",
+        "--ipc",
+        "shareable",
+        "--stop-signal",
+        "SIGINT",
+        "--stop-timeout",
+        "3",
+        "--log-driver",
+        "json-file",
+        "--log-opt",
+        "max-size=1m",
+        "--no-healthcheck",
+    ];
+    let (ours, theirs) = (scope.name("berth"), scope.name("docker"));
+    let label = scope.label();
+    let create = |name: String| -> Vec<String> {
+        ["create", "--name", &name, "-l", &label]
+            .iter()
+            .chain(&flags)
+            .chain([&image.as_str()])
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let mut berth_create = home.berth(&["-H", h]);
+    berth_create.args(create(ours.clone()));
+    ok(berth_create);
+    let docker_create = create(theirs.clone());
+    e.docker_ok(&docker_create.iter().map(String::as_str).collect::<Vec<_>>());
+    let inspect = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&e.docker_ok(&["inspect", name])).unwrap()
+    };
+    let (a, b) = (inspect(&ours), inspect(&theirs));
+    for key in [
+        "PublishAllPorts",
+        "ExtraHosts",
+        "Dns",
+        "Mounts",
+        "Devices",
+        "CapAdd",
+        "CapDrop",
+        "SecurityOpt",
+        "GroupAdd",
+        "Init",
+        "ReadonlyRootfs",
+        "ShmSize",
+        "Ulimits",
+        "Sysctls",
+        "IpcMode",
+        "LogConfig",
+    ] {
+        assert_eq!(
+            a[0]["HostConfig"][key], b[0]["HostConfig"][key],
+            "HostConfig.{key}"
+        );
+    }
+    for key in [
+        "Hostname",
+        "ExposedPorts",
+        "StopSignal",
+        "StopTimeout",
+        "Healthcheck",
+    ] {
+        assert_eq!(a[0]["Config"][key], b[0]["Config"][key], "Config.{key}");
+    }
+
+    // And they work: in the running container.
+    ok(home.berth(&["-H", h, "start", &ours]));
+    let sh = |script: &str| ok(home.berth(&["-H", h, "exec", &ours, "sh", "-c", script]));
+    assert_eq!(sh("hostname"), "box\n");
+    assert!(sh("cat /etc/hosts").contains("10.1.2.3\tdb"));
+    assert_eq!(sh("ulimit -n"), "512\n");
+    assert_eq!(sh("cat /proc/sys/net/core/somaxconn"), "512\n");
+    assert_eq!(
+        sh("touch /x 2>&1 || echo refused").lines().last(),
+        Some("refused")
+    );
+    assert_eq!(
+        sh("touch /site/x 2>&1 || echo refused").lines().last(),
+        Some("refused")
+    );
+    assert_eq!(sh("touch /cache/x /data/x && echo written"), "written\n");
+    assert!(
+        sh("cat /proc/1/cmdline").contains("init"),
+        "PID 1 is the init"
+    );
+    let published = ok(home.berth(&["-H", h, "port", &ours, "80"]));
+    assert!(
+        published.contains(':'),
+        "-P published the exposed port: {published}"
+    );
+
+    // Bad input names itself, before the engine is asked.
+    for (args, says) in [
+        (vec!["--ulimit", "files=1"], "unknown limit \"files\""),
+        (
+            vec!["--mount", "type=bind,target=/x"],
+            "a bind mount needs a source",
+        ),
+        (vec!["--add-host", "db"], "write --add-host NAME:IP"),
+        (vec!["--device", "fuse"], "write --device HOST_PATH"),
+        (
+            vec!["--no-healthcheck", "--health-cmd", "true"],
+            "--no-healthcheck",
+        ),
+    ] {
+        let err = fails(home.berth(&[&["-H", h, "create"][..], &args, &[&image]].concat()));
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

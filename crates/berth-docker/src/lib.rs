@@ -15,6 +15,7 @@ mod error;
 pub mod exec;
 pub mod images;
 pub mod networks;
+pub mod options;
 mod progress;
 mod raw;
 pub mod reference;

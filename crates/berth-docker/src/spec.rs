@@ -86,6 +86,8 @@ pub struct RunSpec {
     pub interactive: bool,
     /// Close the container's stdin when the attached client's input ends (an attached `run -i`).
     pub stdin_once: bool,
+    /// The less common flags (`--mount`, `--cap-add`, `-P`, …).
+    pub options: crate::options::RunOptions,
 }
 
 fn bad(input: &str, reason: &str) -> Error {
@@ -319,8 +321,21 @@ pub fn parse_restart(spec: &str) -> Result<Restart, Error> {
     })
 }
 
-/// `--memory 512m`: bytes, with b, k, m, g suffixes (binary, as docker reads them).
+/// `--memory 512m`: bytes, with b, k, m, g suffixes (binary, as docker reads them), at least
+/// the 6m the engine needs.
 pub fn parse_memory(spec: &str) -> Result<i64, Error> {
+    let bytes = parse_bytes(spec)?;
+    if bytes < 6 * 1024 * 1024 {
+        return Err(bad(
+            spec,
+            "the engine needs at least 6m of memory for a container",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A size as docker's flags take it (`64m`, `2g`): bytes, with b, k, m, g suffixes (binary).
+pub fn parse_bytes(spec: &str) -> Result<i64, Error> {
     let lower = spec.to_ascii_lowercase();
     let (digits, unit) = match lower.find(|c: char| !c.is_ascii_digit() && c != '.') {
         Some(i) => (&lower[..i], &lower[i..]),
@@ -336,14 +351,7 @@ pub fn parse_memory(spec: &str) -> Result<i64, Error> {
     let n: f64 = digits
         .parse()
         .map_err(|_| bad(spec, "write a size like 512m or 2g (b, k, m, g)"))?;
-    let bytes = (n * mult) as i64;
-    if bytes < 6 * 1024 * 1024 {
-        return Err(bad(
-            spec,
-            "the engine needs at least 6m of memory for a container",
-        ));
-    }
-    Ok(bytes)
+    Ok((n * mult) as i64)
 }
 
 /// `KEY=value` for labels and build args.
@@ -480,6 +488,7 @@ impl RunSpec {
         if !volumes_anonymous.is_empty() {
             body.volumes = Some(volumes_anonymous);
         }
+        self.options.apply(&mut body);
         body
     }
 }

@@ -1,0 +1,538 @@
+//! `docker run`'s less common flags (`--mount`, `--device`, `--ulimit`, `--add-host`, `--cap-add`,
+//! `--privileged`, …): each parsed from docker's syntax with an error naming the input, and
+//! applied to the engine's create request.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+
+use bollard::models::{
+    ContainerCreateBody, DeviceMapping, HealthConfig, HostConfig, HostConfigLogConfig, Mount,
+    MountBindOptions, MountBindOptionsPropagationEnum, MountTmpfsOptions, MountType,
+    MountVolumeOptions, MountVolumeOptionsDriverConfig, ResourcesUlimits,
+};
+
+use crate::Error;
+use crate::spec::{self, PortMapping};
+
+fn bad(input: &str, reason: &str) -> Error {
+    Error::Invalid {
+        input: input.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// The flags, parsed. Empty ones leave the engine's defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunOptions {
+    /// `-P`: every exposed port on a port the engine picks.
+    pub publish_all: bool,
+    /// `--expose`: (container port, protocol).
+    pub expose: Vec<(u16, String)>,
+    pub hostname: Option<String>,
+    /// `--add-host`, as the engine takes them: `host:ip`.
+    pub extra_hosts: Vec<String>,
+    pub dns: Vec<String>,
+    /// `--mount`.
+    pub mounts: Vec<Mount>,
+    pub devices: Vec<DeviceMapping>,
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub security_opts: Vec<String>,
+    pub group_add: Vec<String>,
+    pub init: bool,
+    pub read_only: bool,
+    pub shm_size: Option<i64>,
+    pub ulimits: Vec<ResourcesUlimits>,
+    pub sysctls: HashMap<String, String>,
+    pub pid: Option<String>,
+    pub ipc: Option<String>,
+    pub stop_signal: Option<String>,
+    pub stop_timeout: Option<i64>,
+    pub log: Option<HostConfigLogConfig>,
+    /// `--no-healthcheck`: the image's health check is off.
+    pub no_healthcheck: bool,
+}
+
+impl RunOptions {
+    /// Adds what is set to a create request made from the rest of the spec.
+    pub fn apply(&self, body: &mut ContainerCreateBody) {
+        let some = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+        if !self.expose.is_empty() {
+            let exposed = body.exposed_ports.get_or_insert_with(Vec::new);
+            for (port, proto) in &self.expose {
+                let key = format!("{port}/{proto}");
+                if !exposed.contains(&key) {
+                    exposed.push(key);
+                }
+            }
+        }
+        if self.hostname.is_some() {
+            body.hostname.clone_from(&self.hostname);
+        }
+        if self.stop_signal.is_some() {
+            body.stop_signal.clone_from(&self.stop_signal);
+        }
+        if self.stop_timeout.is_some() {
+            body.stop_timeout = self.stop_timeout;
+        }
+        if self.no_healthcheck {
+            body.healthcheck = Some(HealthConfig {
+                test: Some(vec!["NONE".into()]),
+                ..Default::default()
+            });
+        }
+        let host = body.host_config.get_or_insert_with(HostConfig::default);
+        host.publish_all_ports = self.publish_all.then_some(true);
+        host.extra_hosts = some(&self.extra_hosts);
+        host.dns = some(&self.dns);
+        host.mounts = (!self.mounts.is_empty()).then(|| self.mounts.clone());
+        host.devices = (!self.devices.is_empty()).then(|| self.devices.clone());
+        host.privileged = self.privileged.then_some(true);
+        host.cap_add = some(&self.cap_add);
+        host.cap_drop = some(&self.cap_drop);
+        host.security_opt = some(&self.security_opts);
+        host.group_add = some(&self.group_add);
+        host.init = self.init.then_some(true);
+        host.readonly_rootfs = self.read_only.then_some(true);
+        host.shm_size = self.shm_size;
+        host.ulimits = (!self.ulimits.is_empty()).then(|| self.ulimits.clone());
+        host.sysctls = (!self.sysctls.is_empty()).then(|| self.sysctls.clone());
+        host.pid_mode.clone_from(&self.pid);
+        host.ipc_mode.clone_from(&self.ipc);
+        host.log_config.clone_from(&self.log);
+    }
+}
+
+/// `--expose 80`, `--expose 7000-7001/udp`: ports the container listens on, published only with
+/// `-P`.
+pub fn parse_expose(text: &str) -> Result<Vec<(u16, String)>, Error> {
+    let ports = spec::parse_port(text)
+        .map_err(|_| bad(text, "write --expose PORT[-END][/tcp|udp|sctp], e.g. 80"))?;
+    if ports
+        .iter()
+        .any(|p: &PortMapping| p.host_ip.is_some() || p.host_port.is_some())
+    {
+        return Err(bad(
+            text,
+            "--expose takes the container's port only (publish with -p HOST:CONTAINER)",
+        ));
+    }
+    Ok(ports
+        .into_iter()
+        .map(|p| (p.container_port, p.proto))
+        .collect())
+}
+
+/// `--add-host db:10.0.0.2` (or `db=10.0.0.2`, or `host-gateway` for the address).
+pub fn parse_add_host(text: &str) -> Result<String, Error> {
+    let usage = "write --add-host NAME:IP, e.g. db:10.0.0.2 or host.docker.internal:host-gateway";
+    let (name, ip) = text
+        .split_once('=')
+        .or_else(|| text.split_once(':'))
+        .ok_or_else(|| bad(text, usage))?;
+    let ip = ip.trim_start_matches('[').trim_end_matches(']');
+    if name.is_empty() || (ip != "host-gateway" && ip.parse::<IpAddr>().is_err()) {
+        return Err(bad(text, usage));
+    }
+    Ok(format!("{name}:{ip}"))
+}
+
+/// A capability as docker sends it: `net_admin` is `CAP_NET_ADMIN`; `ALL` stays.
+pub fn capability(text: &str) -> String {
+    let upper = text.trim().to_ascii_uppercase();
+    if upper == "ALL" || upper.starts_with("CAP_") {
+        upper
+    } else {
+        format!("CAP_{upper}")
+    }
+}
+
+/// `--dns 1.1.1.1`: an IP address.
+pub fn parse_dns(text: &str) -> Result<String, Error> {
+    text.parse::<IpAddr>()
+        .map(|_| text.to_owned())
+        .map_err(|_| bad(text, "--dns takes an IP address, e.g. 1.1.1.1"))
+}
+
+/// `--device /dev/fuse` or `--device /dev/sda:/dev/xvda[:rwm]`.
+pub fn parse_device(text: &str) -> Result<DeviceMapping, Error> {
+    let usage = "write --device HOST_PATH[:CONTAINER_PATH][:rwm], e.g. /dev/fuse";
+    let parts: Vec<&str> = text.split(':').collect();
+    let is_permissions = |p: &str| !p.is_empty() && p.chars().all(|c| "rwm".contains(c));
+    let (host, container, permissions) = match parts.as_slice() {
+        [h] => (*h, *h, "rwm"),
+        [h, p] if is_permissions(p) => (*h, *h, *p),
+        [h, c] => (*h, *c, "rwm"),
+        [h, c, p] if is_permissions(p) => (*h, *c, *p),
+        _ => return Err(bad(text, usage)),
+    };
+    if !host.starts_with('/') || !container.starts_with('/') {
+        return Err(bad(text, usage));
+    }
+    Ok(DeviceMapping {
+        path_on_host: Some(host.to_owned()),
+        path_in_container: Some(container.to_owned()),
+        cgroup_permissions: Some(permissions.to_owned()),
+    })
+}
+
+/// The limits `--ulimit` knows (those of `setrlimit`).
+const ULIMITS: [&str; 15] = [
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];
+
+/// `--ulimit nofile=1024:2048` (soft:hard) or `--ulimit nproc=512` (both).
+pub fn parse_ulimit(text: &str) -> Result<ResourcesUlimits, Error> {
+    let usage = "write --ulimit NAME=SOFT[:HARD], e.g. nofile=1024:2048";
+    let (name, values) = text.split_once('=').ok_or_else(|| bad(text, usage))?;
+    if !ULIMITS.contains(&name) {
+        return Err(bad(
+            text,
+            &format!("unknown limit {name:?}: one of {}", ULIMITS.join(", ")),
+        ));
+    }
+    let number = |v: &str| v.parse::<i64>().map_err(|_| bad(text, usage));
+    let (soft, hard) = match values.split_once(':') {
+        Some((s, h)) => (number(s)?, number(h)?),
+        None => (number(values)?, number(values)?),
+    };
+    if soft > hard {
+        return Err(bad(
+            text,
+            "the soft limit is above the hard one: write SOFT:HARD with SOFT ≤ HARD",
+        ));
+    }
+    Ok(ResourcesUlimits {
+        name: Some(name.to_owned()),
+        soft: Some(soft),
+        hard: Some(hard),
+    })
+}
+
+/// `--shm-size 64m`: bytes, with b, k, m, g suffixes.
+pub fn parse_shm_size(text: &str) -> Result<i64, Error> {
+    spec::parse_bytes(text)
+}
+
+/// `--mount type=bind,source=./site,target=/www,readonly` as docker takes it (its fields are CSV,
+/// so a value with a comma is quoted). `type` is `volume` unless said; a relative bind source is
+/// taken from `cwd`.
+pub fn parse_mount(text: &str, cwd: &Path) -> Result<Mount, Error> {
+    let usage = "write --mount type=bind|volume|tmpfs,source=…,target=/path[,readonly]";
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let record = reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .ok_or_else(|| bad(text, usage))?;
+    let mut mount = Mount {
+        typ: Some(MountType::VOLUME),
+        ..Default::default()
+    };
+    let mut volume = MountVolumeOptions::default();
+    let mut volume_opts = HashMap::new();
+    let mut bind = MountBindOptions::default();
+    let mut tmpfs = MountTmpfsOptions::default();
+    let flag = |v: Option<&str>| match v {
+        None | Some("1" | "true") => Ok(true),
+        Some("0" | "false") => Ok(false),
+        Some(other) => Err(bad(
+            text,
+            &format!("{other:?} is not true or false (write readonly or readonly=false)"),
+        )),
+    };
+    for field in &record {
+        let (key, value) = match field.split_once('=') {
+            Some((k, v)) => (k.trim().to_ascii_lowercase(), Some(v)),
+            None => (field.trim().to_ascii_lowercase(), None),
+        };
+        let need = |v: Option<&str>| {
+            v.map(str::to_owned)
+                .ok_or_else(|| bad(text, &format!("{key} needs a value: {key}=…")))
+        };
+        match key.as_str() {
+            "type" => {
+                mount.typ = Some(match need(value)?.as_str() {
+                    "bind" => MountType::BIND,
+                    "volume" => MountType::VOLUME,
+                    "tmpfs" => MountType::TMPFS,
+                    other => {
+                        return Err(bad(
+                            text,
+                            &format!("mount type {other:?}: use bind, volume or tmpfs"),
+                        ));
+                    }
+                })
+            }
+            "source" | "src" => mount.source = Some(need(value)?),
+            "target" | "destination" | "dst" => mount.target = Some(need(value)?),
+            "readonly" | "ro" => mount.read_only = Some(flag(value)?),
+            "consistency" => mount.consistency = Some(need(value)?),
+            "bind-propagation" => {
+                bind.propagation = Some(match need(value)?.as_str() {
+                    "private" => MountBindOptionsPropagationEnum::PRIVATE,
+                    "rprivate" => MountBindOptionsPropagationEnum::RPRIVATE,
+                    "shared" => MountBindOptionsPropagationEnum::SHARED,
+                    "rshared" => MountBindOptionsPropagationEnum::RSHARED,
+                    "slave" => MountBindOptionsPropagationEnum::SLAVE,
+                    "rslave" => MountBindOptionsPropagationEnum::RSLAVE,
+                    other => {
+                        return Err(bad(
+                            text,
+                            &format!(
+                                "bind-propagation {other:?}: use private, rprivate, shared, rshared, slave or rslave"
+                            ),
+                        ));
+                    }
+                })
+            }
+            "volume-nocopy" => volume.no_copy = Some(flag(value)?),
+            "volume-driver" => {
+                volume
+                    .driver_config
+                    .get_or_insert_with(Default::default)
+                    .name = Some(need(value)?)
+            }
+            "volume-opt" => {
+                let (k, v) = spec::parse_key_value(&need(value)?)?;
+                volume_opts.insert(k, v);
+            }
+            "volume-subpath" => volume.subpath = Some(need(value)?),
+            "tmpfs-size" => tmpfs.size_bytes = Some(spec::parse_bytes(&need(value)?)?),
+            "tmpfs-mode" => {
+                let mode = need(value)?;
+                tmpfs.mode = Some(
+                    i64::from_str_radix(&mode, 8)
+                        .map_err(|_| bad(text, "tmpfs-mode is an octal file mode, e.g. 1777"))?,
+                )
+            }
+            other => {
+                return Err(bad(text, &format!("unknown field {other:?}: {usage}")));
+            }
+        }
+    }
+    let Some(target) = &mount.target else {
+        return Err(bad(text, &format!("a mount needs a target: {usage}")));
+    };
+    if !target.starts_with('/') {
+        return Err(bad(text, "the target is an absolute path in the container"));
+    }
+    if !volume_opts.is_empty() {
+        volume
+            .driver_config
+            .get_or_insert_with(MountVolumeOptionsDriverConfig::default)
+            .options = Some(volume_opts);
+    }
+    let stray = match mount.typ {
+        Some(MountType::BIND) => {
+            volume != MountVolumeOptions::default() || tmpfs != MountTmpfsOptions::default()
+        }
+        Some(MountType::TMPFS) => {
+            volume != MountVolumeOptions::default() || bind != MountBindOptions::default()
+        }
+        _ => bind != MountBindOptions::default() || tmpfs != MountTmpfsOptions::default(),
+    };
+    if stray {
+        return Err(bad(
+            text,
+            "an option of another mount type (bind-*, volume-*, tmpfs-* go with their type)",
+        ));
+    }
+    match mount.typ {
+        Some(MountType::BIND) => {
+            let Some(source) = &mount.source else {
+                return Err(bad(
+                    text,
+                    "a bind mount needs a source: source=/path/on/host",
+                ));
+            };
+            let path = cwd.join(source);
+            mount.source = Some(path.canonicalize().unwrap_or(path).display().to_string());
+            mount.bind_options = (bind != MountBindOptions::default()).then_some(bind);
+        }
+        Some(MountType::TMPFS) => {
+            if mount.source.is_some() {
+                return Err(bad(text, "a tmpfs mount has no source"));
+            }
+            mount.tmpfs_options = (tmpfs != MountTmpfsOptions::default()).then_some(tmpfs);
+        }
+        _ => mount.volume_options = (volume != MountVolumeOptions::default()).then_some(volume),
+    }
+    Ok(mount)
+}
+
+/// `--log-driver` with its `--log-opt KEY=value`s.
+pub fn log_config(
+    driver: Option<&str>,
+    opts: &[String],
+) -> Result<Option<HostConfigLogConfig>, Error> {
+    if driver.is_none() && opts.is_empty() {
+        return Ok(None);
+    }
+    let config = opts
+        .iter()
+        .map(|o| spec::parse_key_value(o))
+        .collect::<Result<HashMap<_, _>, _>>()?;
+    Ok(Some(HostConfigLogConfig {
+        typ: driver.map(str::to_owned),
+        config: (!config.is_empty()).then_some(config),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mounts_as_docker_writes_them() {
+        let cwd = Path::new("/srv/app");
+        let m = parse_mount("type=bind,source=site,target=/www,readonly", cwd).unwrap();
+        assert_eq!(m.typ, Some(MountType::BIND));
+        assert_eq!(m.source.as_deref(), Some("/srv/app/site"));
+        assert_eq!(
+            (m.target.as_deref(), m.read_only),
+            (Some("/www"), Some(true))
+        );
+        let m = parse_mount("src=data,dst=/data,volume-nocopy", cwd).unwrap();
+        assert_eq!(m.typ, Some(MountType::VOLUME));
+        assert_eq!(m.volume_options.and_then(|v| v.no_copy), Some(true));
+        let m = parse_mount(
+            "type=volume,target=/d,\"volume-opt=o=addr=10.0.0.1,rw\"",
+            cwd,
+        )
+        .unwrap();
+        let opts = m
+            .volume_options
+            .and_then(|v| v.driver_config)
+            .and_then(|d| d.options);
+        assert_eq!(opts.unwrap()["o"], "addr=10.0.0.1,rw");
+        let m = parse_mount(
+            "type=tmpfs,target=/cache,tmpfs-size=64m,tmpfs-mode=1777",
+            cwd,
+        )
+        .unwrap();
+        let t = m.tmpfs_options.unwrap();
+        assert_eq!((t.size_bytes, t.mode), (Some(64 << 20), Some(0o1777)));
+        for (text, says) in [
+            ("type=bind,target=/www", "needs a source"),
+            ("type=nfs,target=/x", "use bind, volume or tmpfs"),
+            ("source=data", "needs a target"),
+            ("src=data,target=relative", "absolute path"),
+            ("src=data,target=/d,colour=blue", "unknown field \"colour\""),
+            ("type=tmpfs,src=x,target=/t", "no source"),
+            (
+                "type=bind,src=/x,target=/t,tmpfs-size=1m",
+                "another mount type",
+            ),
+            ("src=data,target=/d,readonly=maybe", "not true or false"),
+        ] {
+            let err = parse_mount(text, cwd).unwrap_err().to_string();
+            assert!(err.contains(says) && err.contains(text), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn devices_limits_hosts_and_ports() {
+        let d = parse_device("/dev/fuse").unwrap();
+        assert_eq!(
+            (
+                d.path_in_container.as_deref(),
+                d.cgroup_permissions.as_deref()
+            ),
+            (Some("/dev/fuse"), Some("rwm"))
+        );
+        let d = parse_device("/dev/sda:/dev/xvda:r").unwrap();
+        assert_eq!(
+            (
+                d.path_in_container.as_deref(),
+                d.cgroup_permissions.as_deref()
+            ),
+            (Some("/dev/xvda"), Some("r"))
+        );
+        assert!(parse_device("fuse").is_err());
+        let u = parse_ulimit("nofile=1024:2048").unwrap();
+        assert_eq!((u.soft, u.hard), (Some(1024), Some(2048)));
+        assert_eq!(parse_ulimit("nproc=512").unwrap().hard, Some(512));
+        assert!(
+            parse_ulimit("files=1")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown limit")
+        );
+        assert!(
+            parse_ulimit("nofile=9:1")
+                .unwrap_err()
+                .to_string()
+                .contains("soft limit")
+        );
+        assert_eq!(parse_add_host("db:10.0.0.2").unwrap(), "db:10.0.0.2");
+        assert_eq!(parse_add_host("v6=::1").unwrap(), "v6:::1");
+        assert_eq!(
+            parse_add_host("host.docker.internal:host-gateway").unwrap(),
+            "host.docker.internal:host-gateway"
+        );
+        assert!(parse_add_host("db").is_err() && parse_add_host("db:nowhere").is_err());
+        assert_eq!(
+            parse_expose("7000-7001/udp").unwrap(),
+            [(7000, "udp".into()), (7001, "udp".into())]
+        );
+        assert!(
+            parse_expose("8000:80")
+                .unwrap_err()
+                .to_string()
+                .contains("container's port only")
+        );
+        assert!(parse_dns("one.one").is_err());
+        assert_eq!(capability("net_admin"), "CAP_NET_ADMIN");
+        assert_eq!(capability("CAP_SYS_TIME"), "CAP_SYS_TIME");
+        assert_eq!(capability("all"), "ALL");
+    }
+
+    #[test]
+    fn options_reach_the_create_request() {
+        let options = RunOptions {
+            publish_all: true,
+            expose: vec![(80, "tcp".into())],
+            hostname: Some("box".into()),
+            cap_add: vec!["NET_ADMIN".into()],
+            init: true,
+            no_healthcheck: true,
+            shm_size: Some(64 << 20),
+            ..Default::default()
+        };
+        let mut body = ContainerCreateBody::default();
+        options.apply(&mut body);
+        let host = body.host_config.unwrap();
+        assert_eq!(body.exposed_ports, Some(vec!["80/tcp".into()]));
+        assert_eq!(body.hostname.as_deref(), Some("box"));
+        assert_eq!(
+            body.healthcheck.and_then(|h| h.test),
+            Some(vec!["NONE".into()])
+        );
+        assert_eq!(host.publish_all_ports, Some(true));
+        assert_eq!(host.cap_add, Some(vec!["NET_ADMIN".into()]));
+        assert_eq!((host.init, host.shm_size), (Some(true), Some(64 << 20)));
+        assert_eq!(
+            host.privileged, None,
+            "unset flags leave the engine's defaults"
+        );
+    }
+}
