@@ -124,8 +124,16 @@ impl RunFlags {
                 .map(|d| options::parse_device(d))
                 .collect::<Result<_, _>>()?,
             privileged: self.privileged,
-            cap_add: self.cap_add.iter().map(|c| options::capability(c)).collect(),
-            cap_drop: self.cap_drop.iter().map(|c| options::capability(c)).collect(),
+            cap_add: self
+                .cap_add
+                .iter()
+                .map(|c| options::capability(c))
+                .collect(),
+            cap_drop: self
+                .cap_drop
+                .iter()
+                .map(|c| options::capability(c))
+                .collect(),
             security_opts: self.security_opts.clone(),
             group_add: self.group_add.clone(),
             init: self.init,
