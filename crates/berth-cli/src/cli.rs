@@ -74,10 +74,10 @@ pub enum Command {
     Network(NetworkCommand),
     #[command(flatten)]
     Container(ContainerCommand),
-    /// Low-level JSON of containers or images.
+    /// Low-level JSON of containers, images, volumes or networks.
     Inspect {
-        /// What to look for: container or image (default: a container, else an image).
-        #[arg(long, value_parser = ["container", "image"])]
+        /// What to look for (default: a container, else an image, a volume, a network).
+        #[arg(long, value_parser = ["container", "image", "volume", "network"])]
         r#type: Option<String>,
         #[command(flatten)]
         args: InspectArgs,
@@ -160,6 +160,14 @@ impl Command {
                 },
                 ImageGroup::Common(cmd) => Command::Image(cmd),
                 other => Command::ImageGroup(other),
+            },
+            Command::Volume(VolumeCommand::Inspect(args)) => Command::Inspect {
+                r#type: Some("volume".into()),
+                args,
+            },
+            Command::Network(NetworkCommand::Inspect(args)) => Command::Inspect {
+                r#type: Some("network".into()),
+                args,
             },
             other => other,
         }
@@ -346,7 +354,7 @@ pub enum ImageGroup {
 #[derive(Args, Debug)]
 pub struct InspectArgs {
     /// A Go template over each object, as docker's `inspect -f` takes it, e.g.
-    /// '{{.State.Status}}' (`--format TEMPLATE` says the same).
+    /// '{{.State.Status}}' or '{{.Mountpoint}}' (`--format TEMPLATE` says the same).
     #[arg(short = 'f', value_name = "TEMPLATE")]
     pub template: Option<String>,
     pub names: Vec<String>,
@@ -414,8 +422,8 @@ pub enum VolumeCommand {
         labels: Vec<String>,
         name: Option<String>,
     },
-    /// Show volumes in detail.
-    Inspect { names: Vec<String> },
+    /// Show volumes in detail (as JSON, or through a template with -f).
+    Inspect(InspectArgs),
     /// Remove named volumes.
     Rm {
         /// Remove them even when a container uses them.
@@ -466,8 +474,8 @@ pub enum NetworkCommand {
         labels: Vec<String>,
         name: String,
     },
-    /// Show networks in detail.
-    Inspect { names: Vec<String> },
+    /// Show networks in detail (as JSON, or through a template with -f).
+    Inspect(InspectArgs),
     /// Attach a container to a network.
     Connect {
         #[arg(long = "alias")]

@@ -404,15 +404,10 @@ pub async fn inspect(
     for name in names {
         let value = match kind {
             Some("image") => berth.inspect_image(conn, name).await?,
+            Some("volume") => berth.inspect_volume(conn, name).await?,
+            Some("network") => berth.inspect_network(conn, name).await?,
             Some(_) => berth.inspect_container(conn, name).await?,
-            None => match berth.inspect_container(conn, name).await {
-                Ok(v) => v,
-                Err(e) if e.code == berth_api::ErrorCode::NotFound => berth
-                    .inspect_image(conn, name)
-                    .await
-                    .map_err(|_| anyhow::anyhow!("no such container or image: {name}"))?,
-                Err(e) => return Err(e.into()),
-            },
+            None => inspect_any(berth, conn, name).await?,
         };
         out.push(value);
     }
@@ -430,6 +425,29 @@ pub async fn inspect(
     Ok(())
 }
 
+/// The object of any kind with that name, looked for in docker's order: a container, an image,
+/// a volume, a network.
+async fn inspect_any(berth: &Berth, conn: &Connection, name: &str) -> Result<serde_json::Value> {
+    let missing = |r: &Result<serde_json::Value, ApiError>| matches!(r, Err(e) if e.code == berth_api::ErrorCode::NotFound);
+    let found = berth.inspect_container(conn, name).await;
+    if !missing(&found) {
+        return Ok(found?);
+    }
+    let found = berth.inspect_image(conn, name).await;
+    if !missing(&found) {
+        return Ok(found?);
+    }
+    let found = berth.inspect_volume(conn, name).await;
+    if !missing(&found) {
+        return Ok(found?);
+    }
+    let found = berth.inspect_network(conn, name).await;
+    if !missing(&found) {
+        return Ok(found?);
+    }
+    bail!("no container, image, volume or network is called {name}")
+}
+
 /// `berth volume …` (but `ls`).
 pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Result<i32> {
     match cmd {
@@ -443,13 +461,6 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
                 .create_volume(conn, name.as_deref(), driver.as_deref(), &options, &labels)
                 .await?;
             println!("{}", v.name);
-        }
-        VolumeCommand::Inspect { names } => {
-            let mut out = Vec::new();
-            for n in &names {
-                out.push(berth.inspect_volume(conn, n).await?);
-            }
-            println!("{}", serde_json::to_string_pretty(&out)?);
         }
         VolumeCommand::Rm { force, names } => {
             for n in &names {
@@ -496,7 +507,9 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
             let tar = archive_input(file.as_deref(), "a FILE after the volume's name")?;
             berth.import_volume(conn, &name, tar).await?;
         }
-        VolumeCommand::Ls(_) => bail!("internal: volume ls is a listing"),
+        VolumeCommand::Ls(_) | VolumeCommand::Inspect(_) => {
+            bail!("internal: volume ls and inspect are run as the lists and inspect are")
+        }
     }
     Ok(0)
 }
@@ -521,13 +534,6 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
                 labels,
             };
             println!("{}", berth.create_network(conn, &req).await?);
-        }
-        NetworkCommand::Inspect { names } => {
-            let mut out = Vec::new();
-            for n in &names {
-                out.push(berth.inspect_network(conn, n).await?);
-            }
-            println!("{}", serde_json::to_string_pretty(&out)?);
         }
         NetworkCommand::Connect {
             aliases,
@@ -567,7 +573,9 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
                 println!("Removed {}", counted(names.len(), "network"));
             }
         }
-        NetworkCommand::Ls(_) => bail!("internal: network ls is a listing"),
+        NetworkCommand::Ls(_) | NetworkCommand::Inspect(_) => {
+            bail!("internal: network ls and inspect are run as the lists and inspect are")
+        }
     }
     Ok(0)
 }

@@ -1,8 +1,8 @@
 //! docker's `--format` Go templates, the part scripts use. For a list (`ps`, `images`, `volume
 //! ls`, `network ls`): `{{.Field}}` with the list's fields, `{{json .}}`, and a `table` prefix (a
-//! header row, the columns aligned as docker aligns them). For `inspect`: paths into the object,
-//! `json`, `index` and `range`. Both take `\t` / `\n` written in the text; anything else is
-//! refused in one line with what works.
+//! header row, the columns aligned as docker aligns them); they take `\t` / `\n` written in the
+//! text, and anything else is refused in one line with what works. For `inspect`: all of Go's
+//! templates, with docker's functions.
 
 use std::collections::BTreeMap;
 
@@ -398,183 +398,158 @@ mod tests {
     }
 }
 
-/// `docker inspect --format`: a Go template over an inspected object, the part scripts use:
-/// paths (`{{.State.Status}}`, `{{.}}`), `{{json PATH}}`, `{{index PATH "key"}}` and
-/// `{{range PATH}}…{{end}}` (over a list, or a map's values by key). A path to an object prints
-/// only through `json` (Go would print its struct or map form, which Berth does not copy).
+/// `docker inspect --format`: Go's text/template (gotmpl's port of it) over an inspected object,
+/// with docker's template functions (`json`, `join`, `split`, `lower`, `upper`, `title`, `pad`,
+/// `truncate`) beside Go's own (`index`, `printf`, `len`, `eq`, …), and all of the syntax
+/// (`range $k, $v := …`, `if`, `with`, variables, pipelines). The object is the engine's JSON:
+/// a map, so an object prints in Go's map form (`map[a:1]`) and a missing field as `<no value>`.
 pub struct ValueTemplate {
     text: String,
-    nodes: Vec<Node>,
+    template: gotmpl::Template,
 }
 
 impl ValueTemplate {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut tokens = tokens(text, text)?.into_iter();
-        let (nodes, ended) = nodes(&mut tokens, text)?;
-        if ended {
-            return Err(format!("{text}: an {{{{end}}}} without its {{{{range}}}}"));
-        }
+        check_blocks(text)?;
+        let template = docker_functions(gotmpl::Template::new("inspect"))
+            .parse(text)
+            .map_err(|e| format!("{text}: {e}"))?;
         Ok(Self {
             text: text.to_owned(),
-            nodes,
+            template,
         })
     }
 
     /// `value` through the template.
     pub fn render(&self, value: &serde_json::Value) -> Result<String, String> {
-        let mut out = String::new();
-        run(&self.nodes, value, &self.text, &mut out)?;
-        Ok(out)
+        let fail = |e: gotmpl::TemplateError| format!("{}: {e}", self.text);
+        let data = gotmpl::to_value(value).map_err(fail)?;
+        self.template.execute_to_string(&data).map_err(fail)
     }
 }
 
-enum Node {
-    Text(String),
-    Print(Vec<String>),
-    Json(Vec<String>),
-    Index(Vec<String>, String),
-    Range(Vec<String>, Vec<Node>),
+/// Each `{{if}}`, `{{range}}`, `{{with}}`, `{{define}}` and `{{block}}` has its `{{end}}`, and no
+/// `{{end}}` is left over, as Go's parser requires (gotmpl's takes either quietly: an unclosed
+/// block as closed at the end, a stray `{{end}}` as the end of the template).
+fn check_blocks(text: &str) -> Result<(), String> {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(close) = after.find("}}") else {
+            break;
+        };
+        let action = after[..close].trim_start_matches('-').trim();
+        let word = action.split_whitespace().next().unwrap_or_default();
+        match word {
+            "if" | "range" | "with" | "define" | "block" => open.push(word),
+            "end" if open.pop().is_none() => {
+                return Err(format!(
+                    "{text}: an {{{{end}}}} without its {{{{if}}}}, {{{{range}}}} or {{{{with}}}}"
+                ));
+            }
+            _ => {}
+        }
+        rest = &after[close + 2..];
+    }
+    match open.last() {
+        Some(word) => Err(format!("{text}: a {{{{{word}}}}} without its {{{{end}}}}")),
+        None => Ok(()),
+    }
 }
 
-/// Parses until the tokens end (`false`) or an `{{end}}` (`true`).
-fn nodes(
-    tokens: &mut std::vec::IntoIter<Token>,
-    template: &str,
-) -> Result<(Vec<Node>, bool), String> {
-    let mut out = Vec::new();
-    while let Some(token) = tokens.next() {
-        let action = match token {
-            Token::Text(t) => {
-                out.push(Node::Text(t));
-                continue;
-            }
-            Token::Action(action) => action,
-        };
-        let words: Vec<&str> = action.split_whitespace().collect();
-        let refused = || {
-            format!(
-                "{{{{{action}}}}}: Berth's inspect templates take {{{{.Path}}}}, {{{{json .Path}}}}, {{{{index .Path \"key\"}}}} and {{{{range .Path}}}}…{{{{end}}}}"
-            )
-        };
-        match words.as_slice() {
-            ["end"] => return Ok((out, true)),
-            [p] => out.push(Node::Print(path(p).ok_or_else(refused)?)),
-            ["json", p] => out.push(Node::Json(path(p).ok_or_else(refused)?)),
-            ["index", p, key] => out.push(Node::Index(
-                path(p).ok_or_else(refused)?,
-                key.trim_matches('"').to_owned(),
-            )),
-            ["range", p] => {
-                let p = path(p).ok_or_else(refused)?;
-                let (body, ended) = nodes(tokens, template)?;
-                if !ended {
-                    return Err(format!(
-                        "{template}: a {{{{range}}}} without its {{{{end}}}}"
+/// docker's template functions (docker/cli's `templates.basicFunctions`).
+fn docker_functions(template: gotmpl::Template) -> gotmpl::Template {
+    use gotmpl::Value;
+    fn text<'a>(name: &str, args: &'a [Value], at: usize) -> gotmpl::Result<&'a str> {
+        args.get(at).and_then(Value::as_str).ok_or_else(|| {
+            gotmpl::TemplateError::Exec(format!("{name} takes text as argument {}", at + 1))
+        })
+    }
+    fn number(name: &str, args: &[Value], at: usize) -> gotmpl::Result<usize> {
+        args.get(at)
+            .and_then(Value::as_int)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| {
+                gotmpl::TemplateError::Exec(format!("{name} takes a number as argument {}", at + 1))
+            })
+    }
+    let string = |s: String| Value::String(s.into());
+    template
+        .func("json", |args| {
+            // Go's encoder with HTML escaping off, its newline trimmed.
+            let json = to_json(args.first().unwrap_or(&Value::Nil));
+            Ok(Value::String(json.to_string().into()))
+        })
+        .func("split", move |args| {
+            let (s, sep) = (text("split", args, 0)?, text("split", args, 1)?);
+            Ok(Value::List(
+                s.split(sep).map(|p| string(p.to_owned())).collect(),
+            ))
+        })
+        .func("join", |args| {
+            let sep = text("join", args, 1)?;
+            let items: Vec<String> = match args.first() {
+                Some(Value::List(items)) => items.iter().map(ToString::to_string).collect(),
+                _ => {
+                    return Err(gotmpl::TemplateError::Exec(
+                        "join takes a list as argument 1".into(),
                     ));
                 }
-                out.push(Node::Range(p, body));
+            };
+            Ok(Value::String(items.join(sep).into()))
+        })
+        .func("lower", |args| {
+            Ok(Value::String(text("lower", args, 0)?.to_lowercase().into()))
+        })
+        .func("upper", |args| {
+            Ok(Value::String(text("upper", args, 0)?.to_uppercase().into()))
+        })
+        .func("title", |args| {
+            // Go's strings.Title: each word's first letter up.
+            let mut out = String::new();
+            let mut start = true;
+            for c in text("title", args, 0)?.chars() {
+                out.extend(if start {
+                    c.to_uppercase().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                });
+                start = c.is_whitespace() || c.is_ascii_punctuation() && c != '\'';
             }
-            _ => return Err(refused()),
-        }
+            Ok(Value::String(out.into()))
+        })
+        .func("pad", |args| {
+            let s = text("pad", args, 0)?;
+            let (before, after) = (number("pad", args, 1)?, number("pad", args, 2)?);
+            Ok(Value::String(
+                format!("{}{s}{}", " ".repeat(before), " ".repeat(after)).into(),
+            ))
+        })
+        .func("truncate", |args| {
+            let s = text("truncate", args, 0)?;
+            let n = number("truncate", args, 1)?;
+            Ok(Value::String(s.chars().take(n).collect::<String>().into()))
+        })
+}
+
+/// A template value as JSON (maps by sorted key, as Go writes them).
+fn to_json(value: &gotmpl::Value) -> serde_json::Value {
+    use gotmpl::Value;
+    match value {
+        Value::Bool(b) => (*b).into(),
+        Value::Int(n) => (*n).into(),
+        Value::Uint(n) => (*n).into(),
+        Value::Float(f) => (*f).into(),
+        Value::String(s) => s.as_ref().into(),
+        Value::List(items) => items.iter().map(to_json).collect(),
+        Value::Map(map) => map
+            .iter()
+            .map(|(k, v)| (k.to_string(), to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        _ => serde_json::Value::Null,
     }
-    Ok((out, false))
-}
-
-/// `.`, `.A`, `.A.B` as the keys to follow.
-fn path(word: &str) -> Option<Vec<String>> {
-    if word == "." {
-        return Some(Vec::new());
-    }
-    let keys: Vec<String> = word
-        .strip_prefix('.')?
-        .split('.')
-        .map(str::to_owned)
-        .collect();
-    keys.iter().all(|k| !k.is_empty()).then_some(keys)
-}
-
-/// The value at `keys`; `None` when a key is missing (Go prints `<no value>`, where a JSON
-/// null is `<nil>`).
-fn follow<'v>(value: &'v serde_json::Value, keys: &[String]) -> Option<&'v serde_json::Value> {
-    keys.iter().try_fold(value, |v, k| v.get(k))
-}
-
-const NO_VALUE: &str = "<no value>";
-
-fn run(
-    nodes: &[Node],
-    dot: &serde_json::Value,
-    template: &str,
-    out: &mut String,
-) -> Result<(), String> {
-    use serde_json::Value;
-    for node in nodes {
-        match node {
-            Node::Text(t) => out.push_str(t),
-            Node::Print(p) => match follow(dot, p) {
-                Some(v) => out.push_str(&plain(v, p)?),
-                None => out.push_str(NO_VALUE),
-            },
-            Node::Json(p) => out.push_str(&follow(dot, p).unwrap_or(&Value::Null).to_string()),
-            Node::Index(p, key) => {
-                let item = match follow(dot, p) {
-                    Some(Value::Array(items)) => {
-                        key.parse::<usize>().ok().and_then(|i| items.get(i))
-                    }
-                    Some(v) => v.get(key),
-                    None => None,
-                };
-                match item {
-                    Some(v) => out.push_str(&plain(v, p)?),
-                    None => out.push_str(NO_VALUE),
-                }
-            }
-            Node::Range(p, body) => match follow(dot, p).unwrap_or(&Value::Null) {
-                Value::Array(items) => {
-                    for item in items {
-                        run(body, item, template, out)?;
-                    }
-                }
-                Value::Object(map) => {
-                    let mut keys: Vec<&String> = map.keys().collect();
-                    keys.sort();
-                    for k in keys {
-                        run(body, &map[k], template, out)?;
-                    }
-                }
-                Value::Null => {}
-                other => return Err(format!("{template}: cannot range over {other}")),
-            },
-        }
-    }
-    Ok(())
-}
-
-/// A value as Go's templates print it: text bare, `[a b]` for a list of such, `<nil>`.
-fn plain(value: &serde_json::Value, path: &[String]) -> Result<String, String> {
-    use serde_json::Value;
-    Ok(match value {
-        Value::Null => "<nil>".into(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Array(items) => {
-            let parts: Result<Vec<String>, String> = items
-                .iter()
-                .map(|i| match i {
-                    Value::Array(_) | Value::Object(_) => Err(object(path)),
-                    _ => plain(i, path),
-                })
-                .collect();
-            format!("[{}]", parts?.join(" "))
-        }
-        Value::Object(_) => return Err(object(path)),
-    })
-}
-
-fn object(path: &[String]) -> String {
-    let p = format!(".{}", path.join("."));
-    format!("{p} holds an object: write {{{{json {p}}}}} to print it")
 }
 
 #[cfg(test)]
@@ -590,60 +565,85 @@ mod inspect_tests {
         json!({
             "Name": "/web",
             "State": {"Status": "running", "Running": true, "Pid": 42},
-            "Config": {"Env": ["A=1", "B=2"], "Labels": {"b": "2", "a": "1"}},
-            "NetworkSettings": {"Networks": {"front": {"IPAddress": "10.0.0.2"}, "back": {"IPAddress": "10.1.0.2"}}},
+            "Config": {"Env": ["A=1", "B=2"], "Labels": {"b": "2", "a": "<1>"}, "Cmd": ["sleep", "600"]},
+            "NetworkSettings": {
+                "Networks": {"front": {"IPAddress": "10.0.0.2"}, "back": {"IPAddress": "10.1.0.2"}},
+                "Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8000"}], "81/tcp": null},
+            },
         })
     }
 
     #[test]
-    fn paths_json_index_and_range_as_scripts_write_them() {
+    fn go_templates_as_scripts_write_them() {
         let o = object();
-        let r = |t: &str| render_value(t, &o);
+        let r = |t: &str| render_value(t, &o).unwrap();
         assert_eq!(
-            r("{{.State.Status}} {{.State.Running}} {{.State.Pid}}").unwrap(),
+            r("{{.State.Status}} {{.State.Running}} {{.State.Pid}}"),
             "running true 42"
         );
-        assert_eq!(r("{{.Config.Env}}").unwrap(), "[A=1 B=2]");
+        assert_eq!(r("{{.Config.Env}}"), "[A=1 B=2]");
+        // docker's json: sorted keys, no HTML escaping.
+        assert_eq!(r("{{json .Config.Labels}}"), r#"{"a":"<1>","b":"2"}"#);
+        assert_eq!(r("{{index .Config.Labels \"b\"}}"), "2");
         assert_eq!(
-            r("{{json .Config.Labels}}").unwrap(),
-            r#"{"a":"1","b":"2"}"#
-        );
-        assert_eq!(r("{{index .Config.Labels \"b\"}}").unwrap(), "2");
-        assert_eq!(
-            r("{{range .NetworkSettings.Networks}}{{.IPAddress}}\\n{{end}}").unwrap(),
-            "10.1.0.2\n10.0.0.2\n"
+            r("{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}"),
+            "10.1.0.2 10.0.0.2 "
         );
         assert_eq!(
-            r("{{.Nope}} {{.Config.Nope}}").unwrap(),
-            "<no value> <no value>"
+            r(
+                "{{range $p, $b := .NetworkSettings.Ports}}{{$p}}={{if $b}}{{(index $b 0).HostPort}}{{else}}-{{end}} {{end}}"
+            ),
+            "80/tcp=8000 81/tcp=- "
         );
         assert_eq!(
-            render_value("{{.Health}}", &json!({"Health": null})).unwrap(),
-            "<nil>"
+            r("{{join .Config.Cmd \" \"}} {{upper .State.Status}} {{title \"a b\"}}"),
+            "sleep 600 RUNNING A B"
+        );
+        assert_eq!(r("{{range split \"a,b\" \",\"}}[{{.}}]{{end}}"), "[a][b]");
+        assert_eq!(
+            r("{{pad .State.Status 1 2}}|{{truncate .Name 3}}|{{lower \"X\"}}"),
+            " running  |/we|x"
+        );
+        assert_eq!(
+            r("{{printf \"%s:%d\" .Name .State.Pid}} {{len .Config.Env}}"),
+            "/web:42 2"
+        );
+        assert_eq!(r("{{.Nope}} {{.Config.Nope}}"), "<no value> <no value>");
+        assert_eq!(r("{{.State}}"), "map[Pid:42 Running:true Status:running]");
+        // Text is kept as written, as docker keeps it.
+        assert_eq!(r("{{.Name}}\\n"), "/web\\n");
+        // A null is Go's nil: false in an `if` (gotmpl prints it as a missing field).
+        assert_eq!(
+            render_value(
+                "{{if .Health}}yes{{else}}no{{end}}",
+                &json!({"Health": null})
+            )
+            .unwrap(),
+            "no"
         );
     }
 
     #[test]
-    fn what_is_not_supported_says_what_to_write() {
+    fn a_broken_template_is_one_line_naming_it() {
         let o = object();
-        assert_eq!(
-            render_value("{{.State}}", &o).unwrap_err(),
-            ".State holds an object: write {{json .State}} to print it"
-        );
-        assert!(
-            render_value("{{printf \"%s\" .Name}}", &o)
-                .unwrap_err()
-                .contains("inspect templates take")
-        );
-        assert!(
-            render_value("{{range .Config.Env}}x", &o)
-                .unwrap_err()
-                .contains("without its {{end}}")
-        );
-        assert!(
-            render_value("x{{end}}", &o)
-                .unwrap_err()
-                .contains("without its {{range}}")
-        );
+        for (template, says) in [
+            ("{{range .Config.Env}}x", "a {{range}} without its {{end}}"),
+            (
+                "{{if .Name}}{{range .Config.Env}}{{end}}",
+                "a {{if}} without its {{end}}",
+            ),
+            ("x{{end}}y", "an {{end}} without its {{if}}"),
+            ("{{nosuch .Name}}", "nosuch"),
+            ("{{join .Name \",\"}}", "join takes a list"),
+        ] {
+            let err = match render_value(template, &o) {
+                Ok(out) => panic!("{template} rendered {out:?}"),
+                Err(e) => e,
+            };
+            assert!(
+                err.starts_with(template) && err.contains(says) && !err.contains('\n'),
+                "{template}: {err}"
+            );
+        }
     }
 }

@@ -318,8 +318,8 @@ fn bad_input_is_refused_before_the_engine() {
             "{{if .ID}}: Berth's --format templates take .ID, .Repository",
         ),
         (
-            &["inspect", "-f", "{{printf \"%s\" .Name}}", "x"],
-            "inspect templates take {{.Path}}",
+            &["inspect", "-f", "{{range .Mounts}}{{.Name}}", "x"],
+            "a {{range}} without its {{end}}",
         ),
         (
             &["info", "--format", "{{.ServerVersion}}"],
@@ -460,11 +460,16 @@ fn ps_filters_as_docker_takes_them() {
         ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
         e.docker_ok(&args)
     );
-    // inspect -f: a template over each object, the docker CLI's text.
+    // inspect -f: a template over each object, the docker CLI's text: paths, docker's functions,
+    // Go's (printf, len, index of an index), variables, if/else, ranges over maps with their keys.
     let template = format!(
         "{{{{.Name}}}} {{{{.State.Status}}}} {{{{.State.Running}}}} {{{{.Config.Env}}}} \
          {{{{json .Config.Labels}}}} {{{{index .Config.Labels \"{}\"}}}} \
-         {{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}/{{{{.IPPrefixLen}}}} {{{{end}}}}",
+         {{{{range .NetworkSettings.Networks}}}}{{{{.IPAddress}}}}/{{{{.IPPrefixLen}}}} {{{{end}}}}\
+         {{{{range $k, $v := .Config.Labels}}}}{{{{$k}}}}={{{{$v}}}};{{{{end}}}} \
+         {{{{if .State.Running}}}}up{{{{else}}}}down{{{{end}}}} {{{{join .Config.Cmd \"+\"}}}} \
+         {{{{upper .State.Status}}}} {{{{printf \"%s/%d\" .Config.Image (len .Config.Env)}}}} \
+         {{{{with .HostConfig.RestartPolicy}}}}{{{{.Name}}}}{{{{end}}}} {{{{$n := .Name}}}}{{{{slice $n 1}}}}",
         "berth.test"
     );
     for flag in ["-f", "--format"] {
@@ -475,8 +480,40 @@ fn ps_filters_as_docker_takes_them() {
             "{flag}"
         );
     }
-    let err = fails(home.berth(&["-H", h, "inspect", "-f", "{{.State}}", &up]));
-    assert!(err.contains("write {{json .State}}"), "{err}");
+    // Volumes and networks too, by their own inspect and by name alone.
+    let vol = scope.name("inspected");
+    ok(home.berth(&["-H", h, "volume", "create", "--label", &label, &vol]));
+    let net = scope.name("inspected");
+    ok(home.berth(&["-H", h, "network", "create", "--label", &label, &net]));
+    for args in [
+        vec![
+            "volume",
+            "inspect",
+            "-f",
+            "{{.Name}} {{.Driver}} {{.Mountpoint}}",
+            &vol,
+        ],
+        vec![
+            "network",
+            "inspect",
+            "-f",
+            "{{.Name}} {{.Driver}} {{range .IPAM.Config}}{{.Subnet}}{{end}}",
+            &net,
+        ],
+        vec!["inspect", "-f", "{{.Name}} {{.Scope}}", &vol, &net],
+        vec!["inspect", "--type", "volume", "--format", "{{.Name}}", &vol],
+    ] {
+        assert_eq!(
+            ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
+            e.docker_ok(&args),
+            "{args:?}"
+        );
+    }
+    let err = fails(home.berth(&["-H", h, "inspect", "no-such-object-anywhere"]));
+    assert!(
+        err.contains("no container, image, volume or network is called"),
+        "{err}"
+    );
     // docker's functions beyond `json .` are refused, in one line.
     let err = fails(home.berth(&["-H", h, "ps", "--format", "{{json .Names}}"]));
     assert!(err.contains("take .ID, .Image"), "{err}");
