@@ -12,8 +12,8 @@ pub struct Cli {
     /// (after one, `-c` is the command's own: `import -c`).
     #[arg(short = 'c', long)]
     pub context: Option<String>,
-    /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls, system df) a Go
-    /// template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
+    /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls, stats,
+    /// system df) a Go template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
     #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
     pub format: FormatArg,
     #[command(subcommand)]
@@ -231,6 +231,9 @@ pub enum ContainerCommand {
         /// One reading, then exit.
         #[arg(long)]
         no_stream: bool,
+        /// Whole container ids.
+        #[arg(long)]
+        no_trunc: bool,
         containers: Vec<String>,
     },
     /// The processes of a container.

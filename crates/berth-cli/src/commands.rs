@@ -93,16 +93,31 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Volume(VolumeCommand::Ls(_))
                     | Command::Network(NetworkCommand::Ls(_))
                     | Command::System(crate::cli::SystemCommand::Df { verbose: false })
+                    | Command::Container(ContainerCommand::Stats { .. })
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, inspect, volume ls, network ls and system df; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls, network ls, stats and system df; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
     };
     let command = match command {
         Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
+        Command::Container(ContainerCommand::Stats {
+            no_stream,
+            no_trunc,
+            containers,
+        }) => {
+            let fields = render::stats_fields(!no_trunc);
+            let table = (format == Format::Table).then_some(render::STATS_TABLE);
+            let template = list_template(template.as_deref(), false, table, &fields)?;
+            let conn = connect(&berth).await?;
+            let shown = template.map(|t| (t, fields));
+            return ops::stats(&berth, &conn, &containers, !no_stream, shown.as_ref())
+                .await
+                .map(|()| 0);
+        }
         Command::Container(cmd) => return container(&berth, cmd, format).await,
         Command::Image(cmd) => return image(&berth, cmd, format).await,
         Command::Inspect {
@@ -371,15 +386,7 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             let conn = connect(berth).await?;
             ops::logs(berth, &conn, args).await.map(|()| 0)
         }
-        C::Stats {
-            no_stream,
-            containers,
-        } => {
-            let conn = connect(berth).await?;
-            ops::stats(berth, &conn, &containers, !no_stream, format)
-                .await
-                .map(|()| 0)
-        }
+        C::Stats { .. } => anyhow::bail!("internal: stats is run with its template"),
         C::Top { container } => {
             let conn = connect(berth).await?;
             print(&render::top_table(&berth.top(&conn, &container).await?));

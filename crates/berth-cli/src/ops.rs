@@ -18,6 +18,8 @@ use crate::cli::{
     AskArgs, BuildArgs, ExecArgs, Format, LogsArgs, MoreRunArgs, NetworkCommand, PruneArgs,
     RunArgs, VolumeCommand,
 };
+use crate::render::StatsLine;
+use crate::template::{Field, Template};
 
 /// The build request of `berth build`'s flags.
 pub fn build_request(args: &BuildArgs) -> BuildRequest {
@@ -624,48 +626,60 @@ pub async fn stats(
     conn: &Connection,
     names: &[String],
     stream: bool,
-    format: Format,
+    shown: Option<&(Template, Vec<Field<StatsLine>>)>,
 ) -> Result<()> {
-    let ids: Vec<String> = if names.is_empty() {
+    // Each as asked for (`{{.Container}}`): by its name, or by its short id when none is named.
+    let asked: Vec<String> = if names.is_empty() {
         berth
             .containers(conn, false)
             .await?
             .into_iter()
-            .map(|c| c.id)
+            .map(|c| c.id.chars().take(12).collect())
             .collect()
     } else {
         names.to_vec()
     };
-    let streams = ids
+    let streams = asked
         .iter()
         .enumerate()
         .map(|(i, id)| berth.stats(conn, id, stream).map(move |u| (i, u)));
     let mut merged = futures_util::stream::select_all(streams);
-    let mut latest: Vec<Option<berth_api::UsageView>> = vec![None; ids.len()];
+    let mut latest: Vec<Option<berth_api::UsageView>> = vec![None; asked.len()];
     let tty = std::io::stdout().is_terminal();
     let mut drawn = Instant::now() - Duration::from_secs(1);
+    let lines = |latest: &[Option<berth_api::UsageView>]| -> Vec<StatsLine> {
+        asked
+            .iter()
+            .zip(latest)
+            .filter_map(|(a, u)| {
+                u.clone().map(|usage| StatsLine {
+                    asked_as: a.clone(),
+                    usage,
+                })
+            })
+            .collect()
+    };
     while let Some((i, reading)) = merged.next().await {
         let reading = reading?;
-        if format == Format::Json {
+        let Some((template, fields)) = shown else {
+            // --format json: each reading as it comes.
             println!("{}", serde_json::to_string(&reading)?);
             continue;
-        }
+        };
         latest[i] = Some(reading);
         let complete = latest.iter().all(Option::is_some);
         if stream && complete && drawn.elapsed() >= Duration::from_millis(900) {
-            let rows: Vec<_> = latest.iter().flatten().cloned().collect();
             // Redraw in place on a terminal; elsewhere, one table per round.
             if tty {
                 print!("\x1b[2J\x1b[H");
             }
-            print!("{}", crate::render::stats_table(&rows));
+            print!("{}", template.render(&lines(&latest), fields));
             std::io::stdout().flush()?;
             drawn = Instant::now();
         }
     }
-    if !stream && format == Format::Table {
-        let rows: Vec<_> = latest.into_iter().flatten().collect();
-        print!("{}", crate::render::stats_table(&rows));
+    if let (false, Some((template, fields))) = (stream, shown) {
+        print!("{}", template.render(&lines(&latest), fields));
     }
     Ok(())
 }

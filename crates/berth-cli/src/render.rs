@@ -814,44 +814,57 @@ pub fn human_binary(bytes: i64) -> String {
     format!("{}{}", significant(value, 4), UNITS[unit])
 }
 
+/// One container's reading in `docker stats`, with the name it was asked for by (its short id
+/// when none was named), which `{{.Container}}` prints.
+pub struct StatsLine {
+    pub asked_as: String,
+    pub usage: berth_api::UsageView,
+}
+
 /// `docker stats`' table.
-pub fn stats_table(rows: &[berth_api::UsageView]) -> String {
-    table(
-        &[
-            "CONTAINER ID",
-            "NAME",
-            "CPU %",
-            "MEM USAGE / LIMIT",
-            "MEM %",
-            "NET I/O",
-            "BLOCK I/O",
-            "PIDS",
-        ],
-        rows.iter().map(|u| {
-            vec![
-                short_id(&u.id),
-                u.name.clone(),
-                format!("{:.2}%", u.cpu_percent),
-                format!(
-                    "{} / {}",
-                    human_binary(u.memory as i64),
-                    human_binary(u.memory_limit as i64)
-                ),
-                format!("{:.2}%", u.memory_percent),
-                format!(
-                    "{} / {}",
-                    human_size(u.net_rx as i64),
-                    human_size(u.net_tx as i64)
-                ),
-                format!(
-                    "{} / {}",
-                    human_size(u.block_read as i64),
-                    human_size(u.block_write as i64)
-                ),
-                u.pids.to_string(),
-            ]
+pub const STATS_TABLE: &str = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
+
+/// The fields `docker stats --format` templates know; `trunc` cuts ids to 12 characters.
+pub fn stats_fields(trunc: bool) -> Vec<Field<StatsLine>> {
+    vec![
+        Field::new("Container", "CONTAINER", |s: &StatsLine| s.asked_as.clone()),
+        Field::new("Name", "NAME", |s: &StatsLine| s.usage.name.clone()),
+        Field::new("ID", "CONTAINER ID", move |s: &StatsLine| {
+            if trunc {
+                short_id(&s.usage.id)
+            } else {
+                s.usage.id.clone()
+            }
         }),
-    )
+        Field::new("CPUPerc", "CPU %", |s: &StatsLine| {
+            format!("{:.2}%", s.usage.cpu_percent)
+        }),
+        Field::new("MemUsage", "MEM USAGE / LIMIT", |s: &StatsLine| {
+            format!(
+                "{} / {}",
+                human_binary(s.usage.memory as i64),
+                human_binary(s.usage.memory_limit as i64)
+            )
+        }),
+        Field::new("MemPerc", "MEM %", |s: &StatsLine| {
+            format!("{:.2}%", s.usage.memory_percent)
+        }),
+        Field::new("NetIO", "NET I/O", |s: &StatsLine| {
+            format!(
+                "{} / {}",
+                human_size(s.usage.net_rx as i64),
+                human_size(s.usage.net_tx as i64)
+            )
+        }),
+        Field::new("BlockIO", "BLOCK I/O", |s: &StatsLine| {
+            format!(
+                "{} / {}",
+                human_size(s.usage.block_read as i64),
+                human_size(s.usage.block_write as i64)
+            )
+        }),
+        Field::new("PIDs", "PIDS", |s: &StatsLine| s.usage.pids.to_string()),
+    ]
 }
 
 /// `docker search`'s table.
@@ -1370,8 +1383,15 @@ remote                                                tcp://10.0.0.5:2376
             block_write: 4_096,
             pids: 3,
         };
+        let fields = stats_fields(true);
+        let line = StatsLine {
+            asked_as: "web".into(),
+            usage: u,
+        };
         assert_eq!(
-            stats_table(&[u]),
+            Template::parse(STATS_TABLE, &fields)
+                .unwrap()
+                .render(std::slice::from_ref(&line), &fields),
             "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT     MEM %     NET I/O         BLOCK I/O    PIDS\n\
              f54be7edfbbd   web       0.12%     1.465MiB / 23.28GiB   0.01%     1.23kB / 648B   0B / 4.1kB   3\n"
         );

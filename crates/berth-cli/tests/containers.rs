@@ -323,7 +323,7 @@ fn bad_input_is_refused_before_the_engine() {
         ),
         (
             &["info", "--format", "{{.ServerVersion}}"],
-            "--format templates work with ps, images, inspect, volume ls, network ls and system df",
+            "--format templates work with ps, images, inspect, volume ls, network ls, stats and system df",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);

@@ -60,6 +60,48 @@ fn stats_and_top_of_a_busy_container() {
         "{table}"
     );
 
+    // Templates as docker's: the fields that do not move between two readings, byte for byte,
+    // and {{json .}} with docker's keys.
+    for args in [
+        vec![
+            "stats",
+            "--no-stream",
+            "--format",
+            "table {{.Container}}\t{{.Name}}\t{{.ID}}\t{{.PIDs}}",
+            &name,
+        ],
+        vec![
+            "container",
+            "stats",
+            "--no-stream",
+            "--no-trunc",
+            "--format",
+            "{{.ID}} {{.Name}}",
+            &name,
+        ],
+    ] {
+        assert_eq!(
+            ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
+            e.docker_ok(&args),
+            "{args:?}"
+        );
+    }
+    let keys = |text: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        v.as_object().unwrap().keys().cloned().collect()
+    };
+    let json = [
+        "stats",
+        "--no-stream",
+        "--format",
+        "{{json .}}",
+        name.as_str(),
+    ];
+    assert_eq!(
+        keys(&ok(home.berth(&[&["-H", h][..], &json[..]].concat()))),
+        keys(&e.docker_ok(&json))
+    );
+
     let top = ok(home.berth(&["-H", h, "top", &name]));
     assert!(
         top.lines().next().unwrap().contains("PID") && top.contains("while :; do :; done"),
