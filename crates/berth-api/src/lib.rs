@@ -347,6 +347,40 @@ impl Berth {
         })
     }
 
+    /// The engine's own `/info` document, as docker's `info --format` templates read it
+    /// (`{{.ServerVersion}}`, `{{.NCPU}}`, `{{.Driver}}`, …).
+    pub async fn engine_info(&self, conn: &Connection) -> Result<serde_json::Value, ApiError> {
+        Ok(serde_json::to_value(conn.client.info().await?).unwrap_or_default())
+    }
+
+    /// What docker's `version --format` templates read: `Client` (Berth) and `Server` (the
+    /// engine's `/version`), each version field under its Go name too (`APIVersion` beside the
+    /// JSON's `ApiVersion`), as the templates name them.
+    pub async fn version_document(&self, conn: &Connection) -> Result<serde_json::Value, ApiError> {
+        let mut server = serde_json::to_value(conn.client.version().await?).unwrap_or_default();
+        for (json, go) in [
+            ("ApiVersion", "APIVersion"),
+            ("MinAPIVersion", "MinAPIVersion"),
+        ] {
+            if let Some(v) = server.get(json).cloned() {
+                server[go] = v;
+            }
+        }
+        let client = client_version();
+        let (os, arch) = client.os_arch.split_once('/').unwrap_or_default();
+        let api = conn.view().api_version;
+        Ok(serde_json::json!({
+            "Client": {
+                "Version": client.version,
+                "ApiVersion": api,
+                "APIVersion": api,
+                "Os": os,
+                "Arch": arch,
+            },
+            "Server": server,
+        }))
+    }
+
     pub async fn info(&self, conn: &Connection) -> Result<InfoView, ApiError> {
         let i = conn.client.info().await?;
         let rootless = i

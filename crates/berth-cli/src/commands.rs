@@ -94,10 +94,12 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Network(NetworkCommand::Ls(_))
                     | Command::System(crate::cli::SystemCommand::Df { verbose: false })
                     | Command::Container(ContainerCommand::Stats { .. })
+                    | Command::Info
+                    | Command::Version
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, inspect, volume ls, network ls, stats and system df; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info and version; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
@@ -591,13 +593,20 @@ async fn execute_listing(
                     return Err(e.into());
                 }
             };
+            if let Some(t) = document_template(template)? {
+                return render_document(&t, &berth.version_document(&conn).await?);
+            }
             let v = berth.version(&conn).await?;
             emit(format, std::slice::from_ref(&v), || {
                 render::version_text(&v)
             })
         }
         Command::Info => {
+            let template = document_template(template)?;
             let conn = connect(berth).await?;
+            if let Some(t) = template {
+                return render_document(&t, &berth.engine_info(&conn).await?);
+            }
             let i = berth.info(&conn).await?;
             emit(format, std::slice::from_ref(&i), || render::info_text(&i))
         }
@@ -693,6 +702,20 @@ async fn execute_listing(
         }
         other => anyhow::bail!("internal: {other:?} is not a listing command"),
     }
+}
+
+/// A `--format` template over a document (`info`, `version`), parsed before any engine is asked.
+fn document_template(template: Option<&str>) -> Result<Option<ValueTemplate>> {
+    template
+        .map(ValueTemplate::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)
+}
+
+/// A document through a template, with a newline after, as docker prints it.
+fn render_document(template: &ValueTemplate, document: &serde_json::Value) -> Result<()> {
+    print(&(template.render(document).map_err(anyhow::Error::msg)? + "\n"));
+    Ok(())
 }
 
 /// Connects, starting Berth's own engine when none answers and the settings allow it; says on

@@ -472,3 +472,31 @@ fn completions_are_generated() {
     assert!(ok(home.berth(&["completion", "zsh"])).contains("#compdef berth"));
     assert!(ok(home.berth(&["completion", "fish"])).contains("complete -c berth"));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn info_and_version_templates_print_what_docker_prints() {
+    let e = engine();
+    let home = Home::new();
+    // Fields that do not move while other tests run (container and image counts would).
+    for args in [
+        vec![
+            "info",
+            "--format",
+            "{{.ServerVersion}} {{.NCPU}} {{.MemTotal}} {{.Driver}} {{.DockerRootDir}} {{.OperatingSystem}} {{json .Plugins.Volume}} {{.Swarm.LocalNodeState}}",
+        ],
+        vec![
+            "version",
+            "--format",
+            "{{.Server.Version}} {{.Server.APIVersion}} {{.Server.Os}}/{{.Server.Arch}} {{.Server.MinAPIVersion}} {{.Client.APIVersion}}",
+        ],
+    ] {
+        assert_eq!(
+            ok(home.berth(&[&["-H", e.host.as_str()][..], &args[..]].concat())),
+            e.docker_ok(&args),
+            "{args:?}"
+        );
+    }
+    let version = ok(home.berth(&["-H", &e.host, "version", "--format", "{{.Client.Version}}"]));
+    assert_eq!(version.trim(), env!("CARGO_PKG_VERSION"));
+}

@@ -322,8 +322,8 @@ fn bad_input_is_refused_before_the_engine() {
             "a {{range}} without its {{end}}",
         ),
         (
-            &["info", "--format", "{{.ServerVersion}}"],
-            "--format templates work with ps, images, inspect, volume ls, network ls, stats and system df",
+            &["history", "--format", "{{.ID}}", "x"],
+            "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info and version",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);
