@@ -633,6 +633,7 @@ pub struct RunArgs {
     /// Run in the background and print the container id.
     #[arg(short, long)]
     pub detach: bool,
+    /// The container's name.
     #[arg(long)]
     pub name: Option<String>,
     /// Publish a port: `[IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]`.
@@ -650,34 +651,43 @@ pub struct RunArgs {
     /// Mount a tmpfs: `PATH[:OPTIONS]`.
     #[arg(long)]
     pub tmpfs: Vec<String>,
+    /// The network to attach it to (bridge, host, none, or one's name).
     #[arg(long)]
     pub network: Option<String>,
+    /// Another name it answers to on that network.
     #[arg(long = "network-alias")]
     pub network_aliases: Vec<String>,
-    /// no, always, unless-stopped, on-failure[:N]
+    /// When the engine restarts it: no, always, unless-stopped, on-failure[:N].
     #[arg(long)]
     pub restart: Option<String>,
+    /// The directory its command runs in.
     #[arg(short = 'w', long)]
     pub workdir: Option<String>,
+    /// The user its command runs as: NAME or UID[:GID].
     #[arg(short = 'u', long)]
     pub user: Option<String>,
+    /// A label: KEY=value.
     #[arg(short = 'l', long = "label")]
     pub labels: Vec<String>,
+    /// How many CPUs it may use, e.g. 0.5.
     #[arg(long)]
     pub cpus: Option<f64>,
     /// Memory limit, e.g. 512m.
     #[arg(short = 'm', long)]
     pub memory: Option<String>,
+    /// A command that says whether it is healthy (exit 0), run in its shell.
     #[arg(long = "health-cmd")]
     pub health_cmd: Option<String>,
-    /// Time between health checks, as Docker writes it (30s, 1m30s), in milliseconds here.
+    /// Time between health checks, as docker writes it: 30s, 1m30s.
     #[arg(long = "health-interval", value_name = "DURATION", value_parser = duration_ms)]
     pub health_interval: Option<u64>,
-    /// How long one health check may run (30s, 1m30s), in milliseconds here.
+    /// How long one health check may run: 30s, 1m30s.
     #[arg(long = "health-timeout", value_name = "DURATION", value_parser = duration_ms)]
     pub health_timeout: Option<u64>,
+    /// Failed checks in a row before it is unhealthy.
     #[arg(long = "health-retries")]
     pub health_retries: Option<u32>,
+    /// Run this instead of the image's entrypoint ("" for none).
     #[arg(long)]
     pub entrypoint: Option<String>,
     /// Remove the container when it exits.

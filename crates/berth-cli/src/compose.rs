@@ -54,8 +54,10 @@ pub enum ComposeCommand {
     Down(DownArgs),
     /// List the project's containers.
     Ps {
+        /// Stopped containers too.
         #[arg(short, long)]
         all: bool,
+        /// Only the container ids.
         #[arg(short, long)]
         quiet: bool,
         /// Only the service names.
@@ -65,14 +67,19 @@ pub enum ComposeCommand {
     },
     /// The services' logs, each line prefixed by its container.
     Logs {
+        /// Keep printing as the services write.
         #[arg(short, long)]
         follow: bool,
+        /// Only the last N lines of each container.
         #[arg(short = 'n', long)]
         tail: Option<u64>,
+        /// Each line with the engine's time.
         #[arg(short, long)]
         timestamps: bool,
+        /// Prefixes without colours.
         #[arg(long)]
         no_color: bool,
+        /// Lines without the container's prefix.
         #[arg(long)]
         no_log_prefix: bool,
         service: Vec<String>,
@@ -81,12 +88,14 @@ pub enum ComposeCommand {
     Start { service: Vec<String> },
     /// Stop the project's containers.
     Stop {
+        /// Seconds to wait before killing.
         #[arg(short = 't', long)]
         timeout: Option<u32>,
         service: Vec<String>,
     },
     /// Restart the project's containers.
     Restart {
+        /// Seconds to wait before killing.
         #[arg(short = 't', long)]
         timeout: Option<u32>,
         service: Vec<String>,
@@ -97,12 +106,14 @@ pub enum ComposeCommand {
     Unpause { service: Vec<String> },
     /// Send a signal to the project's containers.
     Kill {
+        /// The signal, e.g. SIGTERM or HUP.
         #[arg(short, long, default_value = "SIGKILL")]
         signal: String,
         service: Vec<String>,
     },
     /// Remove the project's stopped containers.
     Rm {
+        /// Do not ask first.
         #[arg(short, long)]
         force: bool,
         /// Stop them first.
@@ -128,6 +139,7 @@ pub enum ComposeCommand {
         /// Which of the service's containers, when it runs more than one.
         #[arg(long, default_value_t = 1)]
         index: u32,
+        /// The port's protocol.
         #[arg(long, default_value = "tcp", value_parser = ["tcp", "udp", "sctp"])]
         protocol: String,
         service: String,
@@ -157,23 +169,31 @@ pub enum ComposeCommand {
 
 #[derive(Args, Debug)]
 pub struct UpArgs {
+    /// Start them in the background and return (else follow their logs until Ctrl-C).
     #[arg(short, long)]
     pub detach: bool,
+    /// Build the images first, even those already built.
     #[arg(long)]
     pub build: bool,
+    /// Build no image (a missing one is an error).
     #[arg(long)]
     pub no_build: bool,
     /// always, missing or never.
     #[arg(long)]
     pub pull: Option<String>,
+    /// Recreate the containers even when nothing changed.
     #[arg(long)]
     pub force_recreate: bool,
+    /// Keep existing containers even when their configuration changed.
     #[arg(long)]
     pub no_recreate: bool,
+    /// Not the services the named ones depend on.
     #[arg(long)]
     pub no_deps: bool,
+    /// Create the containers without starting them.
     #[arg(long)]
     pub no_start: bool,
+    /// Remove containers of services no longer in the files.
     #[arg(long)]
     pub remove_orphans: bool,
     /// Wait until the services run (and are healthy when they have a healthcheck).
@@ -182,6 +202,7 @@ pub struct UpArgs {
     /// SERVICE=N.
     #[arg(long)]
     pub scale: Vec<String>,
+    /// Seconds to wait for containers being replaced to stop.
     #[arg(short = 't', long)]
     pub timeout: Option<u32>,
     /// Print the plan and do nothing.
@@ -195,11 +216,13 @@ pub struct DownArgs {
     /// Remove named volumes declared by the project, and anonymous volumes.
     #[arg(short, long)]
     pub volumes: bool,
-    /// all or local.
+    /// Also remove the services' images: all, or local (those without a custom tag).
     #[arg(long)]
     pub rmi: Option<String>,
+    /// Also remove containers of services no longer in the files.
     #[arg(long)]
     pub remove_orphans: bool,
+    /// Seconds to wait before killing.
     #[arg(short = 't', long)]
     pub timeout: Option<u32>,
 }
@@ -209,14 +232,19 @@ pub struct ExecArgs {
     /// Do not allocate a terminal.
     #[arg(short = 'T', long = "no-TTY")]
     pub no_tty: bool,
+    /// Run it in the background.
     #[arg(short, long)]
     pub detach: bool,
+    /// Which of the service's containers, when it runs more than one.
     #[arg(long, default_value_t = 1)]
     pub index: u32,
+    /// An environment variable: KEY=value.
     #[arg(short = 'e', long = "env")]
     pub env: Vec<String>,
+    /// The user to run it as.
     #[arg(short, long)]
     pub user: Option<String>,
+    /// The directory to run it in.
     #[arg(short, long)]
     pub workdir: Option<String>,
     pub service: String,
@@ -226,24 +254,34 @@ pub struct ExecArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
+    /// Remove the container when it exits.
     #[arg(long)]
     pub rm: bool,
+    /// Run it in the background and print its name.
     #[arg(short, long)]
     pub detach: bool,
+    /// Do not allocate a terminal.
     #[arg(short = 'T', long = "no-TTY")]
     pub no_tty: bool,
+    /// An environment variable: KEY=value.
     #[arg(short = 'e', long = "env")]
     pub env: Vec<String>,
+    /// The container's name.
     #[arg(long)]
     pub name: Option<String>,
+    /// Do not start the services it depends on.
     #[arg(long)]
     pub no_deps: bool,
+    /// Run this instead of the image's entrypoint.
     #[arg(long)]
     pub entrypoint: Option<String>,
+    /// The user to run it as.
     #[arg(short, long)]
     pub user: Option<String>,
+    /// The directory to run it in.
     #[arg(short, long)]
     pub workdir: Option<String>,
+    /// Publish the service's ports (a one-off container publishes none otherwise).
     #[arg(long)]
     pub service_ports: bool,
     pub service: String,
@@ -253,12 +291,16 @@ pub struct RunArgs {
 
 #[derive(Args, Debug)]
 pub struct ConfigArgs {
+    /// Only the services' names.
     #[arg(long)]
     pub services: bool,
+    /// Only the volumes' names.
     #[arg(long)]
     pub volumes: bool,
+    /// Only the profiles' names.
     #[arg(long)]
     pub profiles: bool,
+    /// Only the services' images.
     #[arg(long)]
     pub images: bool,
     /// Only validate.
