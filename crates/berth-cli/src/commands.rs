@@ -96,10 +96,11 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Container(ContainerCommand::Stats { .. })
                     | Command::Info
                     | Command::Version
+                    | Command::Events { .. }
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info and version; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info, version and events; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
@@ -272,6 +273,14 @@ async fn execute(cli: Cli) -> Result<i32> {
             since,
             until,
         } => {
+            let shown = match (format, template.as_deref()) {
+                (_, Some(t)) if t.trim() == "{{json .}}" => ops::EventsShown::AsTheEngineWrites,
+                (_, Some(t)) => {
+                    ops::EventsShown::Template(ValueTemplate::parse(t).map_err(anyhow::Error::msg)?)
+                }
+                (Format::Json, None) => ops::EventsShown::Json,
+                (Format::Table, None) => ops::EventsShown::Lines,
+            };
             let conn = connect(&berth).await?;
             return ops::events(
                 &berth,
@@ -279,7 +288,7 @@ async fn execute(cli: Cli) -> Result<i32> {
                 &filters,
                 since.as_deref(),
                 until.as_deref(),
-                format,
+                &shown,
             )
             .await
             .map(|()| 0);

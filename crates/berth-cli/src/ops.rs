@@ -19,7 +19,7 @@ use crate::cli::{
     RunArgs, VolumeCommand,
 };
 use crate::render::StatsLine;
-use crate::template::{Field, Template};
+use crate::template::{Field, Template, ValueTemplate};
 
 /// The build request of `berth build`'s flags.
 pub fn build_request(args: &BuildArgs) -> BuildRequest {
@@ -684,6 +684,18 @@ pub async fn stats(
     Ok(())
 }
 
+/// How `berth events` prints each event.
+pub enum EventsShown {
+    /// docker's line.
+    Lines,
+    /// Berth's JSON (`--format json`).
+    Json,
+    /// The engine's JSON, as docker's `--format '{{json .}}'` prints it.
+    AsTheEngineWrites,
+    /// A docker template over the event (`{{.Type}} {{.Action}}`).
+    Template(ValueTemplate),
+}
+
 /// `berth events`: one line per event (or one JSON object per line).
 pub async fn events(
     berth: &Berth,
@@ -691,7 +703,7 @@ pub async fn events(
     filters: &[String],
     since: Option<&str>,
     until: Option<&str>,
-    format: Format,
+    shown: &EventsShown,
 ) -> Result<()> {
     let since = since.map(|s| when(s, "--since")).transpose()?;
     let until = until.map(|s| when(s, "--until")).transpose()?;
@@ -699,9 +711,13 @@ pub async fn events(
     futures_util::pin_mut!(stream);
     while let Some(e) = stream.next().await {
         let e = e?;
-        let line = match format {
-            Format::Json => serde_json::to_string(&e)?,
-            Format::Table => crate::render::event_line(&e),
+        let line = match shown {
+            EventsShown::Lines => crate::render::event_line(&e),
+            EventsShown::Json => serde_json::to_string(&e)?,
+            EventsShown::AsTheEngineWrites => crate::render::event_json(&e),
+            EventsShown::Template(t) => t
+                .render(&crate::render::event_document(&e))
+                .map_err(anyhow::Error::msg)?,
         };
         let mut out = std::io::stdout().lock();
         if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {

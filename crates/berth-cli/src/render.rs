@@ -910,7 +910,13 @@ pub fn top_table(top: &berth_api::TopView) -> String {
 }
 
 /// `docker events`' line: `TIME TYPE ACTION ID (k=v, …)`.
+/// `docker events`' line: the time in this machine's zone (`Z` in UTC), the type, the action,
+/// the actor and its attributes by name.
 pub fn event_line(e: &berth_api::EventView) -> String {
+    event_line_in(e, &jiff::tz::TimeZone::system())
+}
+
+fn event_line_in(e: &berth_api::EventView, zone: &jiff::tz::TimeZone) -> String {
     let attrs: Vec<String> = e
         .attributes
         .iter()
@@ -918,7 +924,7 @@ pub fn event_line(e: &berth_api::EventView) -> String {
         .collect();
     format!(
         "{} {} {} {} ({})",
-        rfc3339_nanos(e.time_nano),
+        rfc3339_nanos_in(e.time_nano, zone),
         e.kind,
         e.action,
         e.actor,
@@ -926,11 +932,77 @@ pub fn event_line(e: &berth_api::EventView) -> String {
     )
 }
 
-/// Nanoseconds since the epoch as `2026-11-29T22:05:01.123456789Z` (UTC).
-pub fn rfc3339_nanos(nanos: i64) -> String {
-    jiff::Timestamp::from_nanosecond(i128::from(nanos))
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S.%NZ").to_string())
-        .unwrap_or_default()
+/// An event as docker's `--format` templates read it (Go's names: `.Status`, `.ID`, `.From`,
+/// `.Type`, `.Action`, `.Actor.ID`, `.Actor.Attributes`, `.Scope`, `.Time`, `.TimeNano`). The
+/// engine fills the old `Status`, `ID` and `From` for container and image events only.
+pub fn event_document(e: &berth_api::EventView) -> serde_json::Value {
+    let (status, id, from) = old_event_fields(e);
+    serde_json::json!({
+        "Status": status,
+        "ID": id,
+        "From": from,
+        "Type": e.kind,
+        "Action": e.action,
+        "Actor": {"ID": e.actor, "Attributes": e.attributes},
+        "Scope": "local",
+        "Time": e.time_nano.div_euclid(1_000_000_000),
+        "TimeNano": e.time_nano,
+    })
+}
+
+/// An event as the engine writes it (docker's `{{json .}}`): its keys in the engine's order,
+/// the old ones only where the engine sets them.
+pub fn event_json(e: &berth_api::EventView) -> String {
+    let text = |t: &str| serde_json::Value::from(t).to_string();
+    let (status, id, from) = old_event_fields(e);
+    let mut fields: Vec<(&str, String)> = [("status", status), ("id", id), ("from", from)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, text(&v)))
+        .collect();
+    let attributes = serde_json::to_string(&e.attributes).unwrap_or_default();
+    fields.extend([
+        ("Type", text(&e.kind)),
+        ("Action", text(&e.action)),
+        (
+            "Actor",
+            format!("{{\"ID\":{},\"Attributes\":{attributes}}}", text(&e.actor)),
+        ),
+        ("scope", text("local")),
+        ("time", e.time_nano.div_euclid(1_000_000_000).to_string()),
+        ("timeNano", e.time_nano.to_string()),
+    ]);
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", text(k)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+fn old_event_fields(e: &berth_api::EventView) -> (String, String, String) {
+    match e.kind.as_str() {
+        "container" => (
+            e.action.clone(),
+            e.actor.clone(),
+            e.attributes.get("image").cloned().unwrap_or_default(),
+        ),
+        "image" => (e.action.clone(), e.actor.clone(), String::new()),
+        _ => Default::default(),
+    }
+}
+
+/// Nanoseconds since the epoch as Go's RFC 3339 with nine digits writes them in `zone`:
+/// `2026-11-29T23:05:01.123456789+01:00`, or `…Z` at offset zero.
+fn rfc3339_nanos_in(nanos: i64, zone: &jiff::tz::TimeZone) -> String {
+    let Ok(t) = jiff::Timestamp::from_nanosecond(i128::from(nanos)) else {
+        return String::new();
+    };
+    let zoned = t.to_zoned_datetime(zone.clone());
+    if zoned.offset().seconds() == 0 {
+        zoned.strftime("%Y-%m-%dT%H:%M:%S.%NZ").to_string()
+    } else {
+        zoned.strftime("%Y-%m-%dT%H:%M:%S.%N%:z").to_string()
+    }
 }
 
 pub fn own_engine_line(own: &OwnEngineView) -> String {
@@ -1395,14 +1467,46 @@ remote                                                tcp://10.0.0.5:2376
             "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT     MEM %     NET I/O         BLOCK I/O    PIDS\n\
              f54be7edfbbd   web       0.12%     1.465MiB / 23.28GiB   0.01%     1.23kB / 648B   0B / 4.1kB   3\n"
         );
+        let utc = jiff::tz::TimeZone::UTC;
         assert_eq!(
-            rfc3339_nanos(1_800_000_000_123_456_789),
+            rfc3339_nanos_in(1_800_000_000_123_456_789, &utc),
             "2027-01-15T08:00:00.123456789Z"
         );
-        assert_eq!(rfc3339_nanos(0), "1970-01-01T00:00:00.000000000Z");
+        assert_eq!(rfc3339_nanos_in(0, &utc), "1970-01-01T00:00:00.000000000Z");
         assert_eq!(
-            rfc3339_nanos(951_782_400_000_000_000),
+            rfc3339_nanos_in(951_782_400_000_000_000, &utc),
             "2000-02-29T00:00:00.000000000Z"
+        );
+        let east = jiff::tz::TimeZone::fixed(jiff::tz::offset(1));
+        let event = berth_api::EventView {
+            kind: "container".into(),
+            action: "kill".into(),
+            actor: "a55d36f1ac60".into(),
+            attributes: [("name", "pt"), ("image", "bb"), ("signal", "15")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            time_nano: 1_796_121_977_578_995_440,
+        };
+        assert_eq!(
+            event_line_in(&event, &east),
+            "2026-12-01T11:46:17.578995440+01:00 container kill a55d36f1ac60 (image=bb, name=pt, signal=15)"
+        );
+        // As the engine writes it (docker's `{{json .}}`).
+        assert_eq!(
+            event_json(&event),
+            r#"{"status":"kill","id":"a55d36f1ac60","from":"bb","Type":"container","Action":"kill","Actor":{"ID":"a55d36f1ac60","Attributes":{"image":"bb","name":"pt","signal":"15"}},"scope":"local","time":1796121977,"timeNano":1796121977578995440}"#
+        );
+        let volume = berth_api::EventView {
+            kind: "volume".into(),
+            action: "create".into(),
+            actor: "evv".into(),
+            attributes: [("driver".to_owned(), "local".to_owned())].into(),
+            time_nano: 1_796_121_977_551_171_766,
+        };
+        assert_eq!(
+            event_json(&volume),
+            r#"{"Type":"volume","Action":"create","Actor":{"ID":"evv","Attributes":{"driver":"local"}},"scope":"local","time":1796121977,"timeNano":1796121977551171766}"#
         );
     }
 

@@ -323,7 +323,7 @@ fn bad_input_is_refused_before_the_engine() {
         ),
         (
             &["history", "--format", "{{.ID}}", "x"],
-            "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info and version",
+            "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info, version and events",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);

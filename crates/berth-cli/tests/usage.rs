@@ -200,4 +200,32 @@ fn events_follow_what_happens_with_filters() {
         since.contains(" container create ") && since.contains(" container die "),
         "{since}"
     );
+    // The same window as docker prints it: its line (in this machine's zone), the engine's
+    // JSON, a template.
+    let since_start = (now - 300).to_string();
+    for format in [
+        None,
+        Some("{{json .}}"),
+        Some(
+            "{{.Status}}|{{.ID}}|{{.From}}|{{.Type}} {{.Action}} {{.Actor.Attributes}} {{.Scope}} {{.Time}}",
+        ),
+    ] {
+        let mut args = vec![
+            "events",
+            "--since",
+            &since_start,
+            "--until",
+            &until,
+            "-f",
+            &label,
+        ];
+        if let Some(f) = format {
+            args.extend(["--format", f]);
+        }
+        let mut ours = home.berth(&[&["-H", h][..], &args[..]].concat());
+        ours.env("TZ", "Europe/Berlin");
+        let mut theirs = e.docker();
+        theirs.args(&args).env("TZ", "Europe/Berlin");
+        assert_eq!(ok(ours), ok(theirs), "{format:?}");
+    }
 }
