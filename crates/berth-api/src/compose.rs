@@ -672,12 +672,7 @@ impl Berth {
     ) -> Result<(), ApiError> {
         let spec = crate::ExecSpec {
             command: command.clone(),
-            tty: false,
-            interactive: false,
-            env: Vec::new(),
-            workdir: None,
-            user: None,
-            size: None,
+            ..Default::default()
         };
         let session = conn.client.exec(id, &spec).await?;
         let mut output = Vec::new();

@@ -498,6 +498,16 @@ impl Berth {
         Ok(conn.client.exec(id, spec).await?)
     }
 
+    /// Starts a command in a running container and leaves it running there (`exec -d`).
+    pub async fn exec_detached(
+        &self,
+        conn: &Connection,
+        id: &str,
+        spec: &ExecSpec,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.exec_detached(id, spec).await?)
+    }
+
     /// Attaches to a container's main process (stdin too with `stdin`).
     pub async fn attach(
         &self,

@@ -825,12 +825,24 @@ pub struct ExecArgs {
     /// Give the command a terminal.
     #[arg(short, long)]
     pub tty: bool,
+    /// Start the command and leave it running in the container.
+    #[arg(short, long)]
+    pub detach: bool,
+    /// An environment variable: `KEY=value` or `KEY`.
     #[arg(short = 'e', long = "env")]
     pub env: Vec<String>,
+    /// Read environment variables from a file.
+    #[arg(long = "env-file")]
+    pub env_files: Vec<String>,
+    /// The directory the command runs in.
     #[arg(short = 'w', long)]
     pub workdir: Option<String>,
+    /// The user the command runs as: NAME or UID[:GID].
     #[arg(short = 'u', long)]
     pub user: Option<String>,
+    /// With every capability.
+    #[arg(long)]
+    pub privileged: bool,
     pub container: String,
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
     pub command: Vec<String>,

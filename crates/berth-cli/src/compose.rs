@@ -616,10 +616,13 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             let tty = !a.no_tty && std::io::stdin().is_terminal();
             let exec = crate::cli::ExecArgs {
                 interactive: !a.detach,
-                tty,
+                tty: tty && !a.detach,
+                detach: a.detach,
                 env: a.env,
+                env_files: Vec::new(),
                 workdir: a.workdir,
                 user: a.user,
+                privileged: false,
                 container: id,
                 command: a.command,
             };

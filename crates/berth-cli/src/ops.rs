@@ -749,6 +749,12 @@ impl Drop for RawMode {
 pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i32> {
     let lookup = |k: &str| std::env::var(k).ok();
     let mut env = Vec::new();
+    for file in &args.env_files {
+        env.extend(
+            berth_api::parse_env_file(std::path::Path::new(file), lookup)
+                .map_err(ApiError::from)?,
+        );
+    }
     for e in &args.env {
         env.extend(berth_api::parse_env(e, lookup).map_err(ApiError::from)?);
     }
@@ -768,7 +774,12 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
         workdir: args.workdir.clone(),
         user: args.user.clone(),
         size,
+        privileged: args.privileged,
     };
+    if args.detach {
+        berth.exec_detached(conn, &args.container, &spec).await?;
+        return Ok(0);
+    }
     let session = berth.exec(conn, &args.container, &spec).await?;
     let berth_api::ExecSession { id, output, input } = session;
     let resize = |rows, cols| {

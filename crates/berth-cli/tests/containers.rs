@@ -576,6 +576,46 @@ fn exec_with_and_without_a_terminal() {
         ("out berth\n", "err\n")
     );
 
+    // --env-file, and -d: the command is left running; berth returns at once.
+    std::fs::write(home.path().join("exec.env"), "FROM_FILE=yes\n").unwrap();
+    let env_file = home.path().join("exec.env").display().to_string();
+    let out = ok(home.berth(&[
+        "-H",
+        h,
+        "exec",
+        "--env-file",
+        &env_file,
+        &name,
+        "sh",
+        "-c",
+        "echo $FROM_FILE",
+    ]));
+    assert_eq!(out, "yes\n");
+    let out = ok(home.berth(&[
+        "-H",
+        h,
+        "container",
+        "exec",
+        "-d",
+        &name,
+        "sh",
+        "-c",
+        "sleep 1; touch /detached",
+    ]));
+    assert_eq!(out, "", "a detached exec prints nothing");
+    assert!(
+        run(home.berth(&["-H", h, "exec", &name, "test", "-e", "/detached"]))
+            .status
+            .code()
+            == Some(1),
+        "berth returned before the command ended"
+    );
+    berth_testkit::wait_until(10, "the detached command to finish", || {
+        run(home.berth(&["-H", h, "exec", &name, "test", "-e", "/detached"]))
+            .status
+            .success()
+    });
+
     // -i: this process's stdin goes to the command.
     let out = feed(
         home.berth(&["-H", h, "exec", "-i", &name, "sh", "-c", "tr a-z A-Z"]),

@@ -24,6 +24,8 @@ pub struct ExecSpec {
     pub user: Option<String>,
     /// The terminal's size at the start, `(rows, cols)`.
     pub size: Option<(u16, u16)>,
+    /// With every capability (`exec --privileged`).
+    pub privileged: bool,
 }
 
 /// A running exec.
@@ -34,8 +36,13 @@ pub struct ExecSession {
 }
 
 impl Client {
-    /// Starts `spec` in container `id`.
-    pub async fn exec(&self, id: &str, spec: &ExecSpec) -> Result<ExecSession, Error> {
+    /// Starts `spec` in container `id`: attached (its session), or detached (none).
+    async fn exec_started(
+        &self,
+        id: &str,
+        spec: &ExecSpec,
+        detach: bool,
+    ) -> Result<Option<ExecSession>, Error> {
         if spec.command.is_empty() {
             return Err(Error::invalid(id, "exec needs a command to run"));
         }
@@ -49,11 +56,25 @@ impl Client {
             working_dir: spec.workdir.clone(),
             user: spec.user.clone(),
             console_size: spec.size.map(|(r, c)| vec![usize::from(r), usize::from(c)]),
+            privileged: Some(spec.privileged),
             ..Default::default()
         };
         let created = self
             .call("an exec create", self.docker.create_exec(id, config))
             .await?;
+        if detach {
+            let opts = StartExecOptions {
+                detach: true,
+                tty: spec.tty,
+                output_capacity: None,
+            };
+            self.call(
+                "an exec start",
+                self.docker.start_exec(&created.id, Some(opts)),
+            )
+            .await?;
+            return Ok(None);
+        }
         let opts = StartExecOptions {
             detach: false,
             tty: spec.tty,
@@ -78,11 +99,25 @@ impl Client {
         let endpoint = self.endpoint().host.clone();
         let output = output
             .filter_map(move |item| std::future::ready(LogChunk::from_engine(item, &endpoint)));
-        Ok(ExecSession {
+        Ok(Some(ExecSession {
             id: created.id,
             output: Box::pin(output),
             input,
+        }))
+    }
+
+    /// Starts `spec` in container `id`, attached.
+    pub async fn exec(&self, id: &str, spec: &ExecSpec) -> Result<ExecSession, Error> {
+        let session = self.exec_started(id, spec, false).await?;
+        session.ok_or_else(|| Error::Protocol {
+            endpoint: self.endpoint().host.clone(),
+            detail: "the exec started detached".into(),
         })
+    }
+
+    /// Starts `spec` in container `id` and leaves it running there (`exec -d`).
+    pub async fn exec_detached(&self, id: &str, spec: &ExecSpec) -> Result<(), Error> {
+        self.exec_started(id, spec, true).await.map(|_| ())
     }
 
     pub async fn resize_exec(&self, exec_id: &str, rows: u16, cols: u16) -> Result<(), Error> {
