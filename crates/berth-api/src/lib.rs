@@ -296,6 +296,51 @@ impl Berth {
         self.context_inspect(name)
     }
 
+    /// Creates a context from docker's `--docker` value: `host=tcp://HOST:PORT`, with
+    /// `ca=…,cert=…,key=…` for TLS.
+    pub fn context_create(
+        &self,
+        name: &str,
+        description: &str,
+        docker: &str,
+    ) -> Result<ContextRow, ApiError> {
+        let mut fields = std::collections::BTreeMap::new();
+        for field in docker.split(',').filter(|f| !f.is_empty()) {
+            let (key, value) = field.split_once('=').unwrap_or((field, ""));
+            if !matches!(key, "host" | "ca" | "cert" | "key") {
+                return Err(ApiError::invalid(format!(
+                    "--docker {docker:?}: unknown key {key:?}; write host=tcp://HOST:PORT[,ca=FILE,cert=FILE,key=FILE]"
+                )));
+            }
+            fields.insert(key, value);
+        }
+        let Some(host) = fields.get("host") else {
+            return Err(ApiError::invalid(format!(
+                "--docker {docker:?}: name the engine, e.g. host=tcp://10.0.0.5:2376"
+            )));
+        };
+        let tls = match (fields.get("ca"), fields.get("cert"), fields.get("key")) {
+            (None, None, None) => None,
+            (Some(ca), Some(cert), Some(key)) => Some(berth_docker::TlsMaterial {
+                ca: ca.into(),
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            _ => {
+                return Err(ApiError::invalid(
+                    "TLS needs all three files: the CA, the client certificate and its key",
+                ));
+            }
+        };
+        self.store.create(name, description, host, tls.as_ref())?;
+        self.context_inspect(name)
+    }
+
+    /// Removes a context (the current one only with `force`, and `default` is used then).
+    pub fn context_remove(&self, name: &str, force: bool) -> Result<(), ApiError> {
+        Ok(self.store.remove(name, force)?)
+    }
+
     pub fn context_use(&self, name: &str) -> Result<(), ApiError> {
         Ok(self.store.use_context(name)?)
     }

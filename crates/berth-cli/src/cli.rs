@@ -405,6 +405,23 @@ pub enum ContextCommand {
     Ls,
     /// Make a context the current one (written to the Docker CLI's config).
     Use { name: String },
+    /// Add a remote engine as a context, in docker's own store.
+    Create {
+        /// The engine: host=tcp://HOST:PORT, with ca=FILE,cert=FILE,key=FILE for TLS.
+        #[arg(long, value_name = "host=…[,ca=…,cert=…,key=…]")]
+        docker: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        name: String,
+    },
+    /// Remove contexts (the current one only with -f; default is used then).
+    #[command(alias = "remove")]
+    Rm {
+        #[arg(short, long)]
+        force: bool,
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
     /// Show contexts in detail (the current one when none is named).
     Inspect { names: Vec<String> },
 }

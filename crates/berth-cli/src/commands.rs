@@ -854,6 +854,23 @@ fn context(berth: &Berth, cmd: ContextCommand, format: Format) -> Result<()> {
             let rows = berth.contexts()?;
             emit(format, &rows, || render::contexts_table(&rows))
         }
+        ContextCommand::Create {
+            docker,
+            description,
+            name,
+        } => {
+            let row = berth.context_create(&name, &description, &docker)?;
+            emit(format, std::slice::from_ref(&row), || {
+                format!("{name}\nSuccessfully created context {name:?}\n")
+            })
+        }
+        ContextCommand::Rm { force, names } => {
+            for name in &names {
+                berth.context_remove(name, force)?;
+                println!("{name}");
+            }
+            Ok(())
+        }
         ContextCommand::Use { name } => {
             berth.context_use(&name)?;
             print(&format!("{name}\nCurrent context is now {name:?}\n"));

@@ -500,3 +500,89 @@ fn info_and_version_templates_print_what_docker_prints() {
     let version = ok(home.berth(&["-H", &e.host, "version", "--format", "{{.Client.Version}}"]));
     assert_eq!(version.trim(), env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn contexts_are_created_and_removed_in_dockers_own_store() {
+    let e = engine();
+    let home = Home::new();
+    let client = &e.tls.client_dir;
+    let tls = format!(
+        "host={},ca={},cert={},key={}",
+        e.tls_host,
+        client.join("ca.pem").display(),
+        client.join("cert.pem").display(),
+        client.join("key.pem").display()
+    );
+    let created = ok(home.berth(&[
+        "context",
+        "create",
+        "--docker",
+        &tls,
+        "--description",
+        "the harness over TLS",
+        "made-by-berth",
+    ]));
+    assert_eq!(
+        created,
+        "made-by-berth\nSuccessfully created context \"made-by-berth\"\n"
+    );
+    // The docker CLI reads it from the same store, and both reach the engine through it.
+    let docker = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("docker");
+        cmd.env("DOCKER_CONFIG", home.docker_config())
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .args(args);
+        ok(cmd)
+    };
+    assert!(
+        docker(&["context", "ls"]).contains("the harness over TLS"),
+        "docker lists it"
+    );
+    let version = [
+        "--context",
+        "made-by-berth",
+        "version",
+        "--format",
+        "{{.Server.Version}}",
+    ];
+    assert_eq!(ok(home.berth(&version)), docker(&version));
+
+    // In use, it is removed only with -f, and default is used again.
+    ok(home.berth(&["context", "use", "made-by-berth"]));
+    let err = fails(home.berth(&["context", "rm", "made-by-berth"]));
+    assert!(err.contains("is in use"), "{err}");
+    assert_eq!(
+        ok(home.berth(&["context", "rm", "-f", "made-by-berth"])),
+        "made-by-berth\n"
+    );
+    assert!(!docker(&["context", "ls"]).contains("made-by-berth"));
+    assert!(ok(home.berth(&["context", "ls"])).contains("default *"));
+
+    for (args, says) in [
+        (
+            vec!["context", "create", "--docker", "hots=tcp://h:1", "x1"],
+            "unknown key \"hots\"",
+        ),
+        (
+            vec![
+                "context",
+                "create",
+                "--docker",
+                "host=tcp://h:1,ca=/x",
+                "x2",
+            ],
+            "all three files",
+        ),
+        (
+            vec!["context", "create", "--docker", "host=tcp://h:1", "default"],
+            "not \"default\"",
+        ),
+        (vec!["context", "rm", "nope"], "unknown context \"nope\""),
+        (vec!["context", "rm", "default"], "cannot be removed"),
+    ] {
+        let err = fails(home.berth(&args));
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

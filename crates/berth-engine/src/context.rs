@@ -292,6 +292,36 @@ impl ContextStore {
         self.get(name)
     }
 
+    /// Removes a stored context and its TLS files, as `docker context rm` does. The current one
+    /// only with `force`, and `default` is back in use then.
+    pub fn remove(&self, name: &str, force: bool) -> Result<(), Error> {
+        let invalid = |detail: String| Error::InvalidInput { detail };
+        if name == "default" {
+            return Err(invalid(
+                "the default context is the engine's own settings: it cannot be removed".into(),
+            ));
+        }
+        self.get(name)?;
+        if self.current_name()? == name {
+            if !force {
+                return Err(invalid(format!(
+                    "context {name:?} is in use: switch to another first, or remove it with -f"
+                )));
+            }
+            self.use_context("default")?;
+        }
+        for dir in ["contexts/meta", "contexts/tls"] {
+            let path = self.dir.join(dir).join(digest(name));
+            match std::fs::remove_dir_all(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(format!("removing {}", path.display()))(e));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Makes `name` the current context, as `docker context use` does, keeping every other key
     /// of `config.json`.
     pub fn use_context(&self, name: &str) -> Result<(), Error> {
