@@ -53,7 +53,7 @@ pub enum Command {
     /// Docker contexts: list, switch, inspect.
     #[command(subcommand)]
     Context(ContextCommand),
-    /// The engine: disk usage, and removing what nothing uses.
+    /// The engine: its summary, events, disk usage, and removing what nothing uses.
     #[command(subcommand)]
     System(SystemCommand),
     /// Versions of berth and of the engine.
@@ -83,17 +83,7 @@ pub enum Command {
         args: InspectArgs,
     },
     /// The engine's events as they happen.
-    Events {
-        /// `KEY=value`: type, event, container, image, label, …
-        #[arg(short, long = "filter")]
-        filters: Vec<String>,
-        /// Also past events since this time (unix seconds, or a duration like 10m).
-        #[arg(long)]
-        since: Option<String>,
-        /// Stop at this time (unix seconds, or a duration like 10m).
-        #[arg(long)]
-        until: Option<String>,
-    },
+    Events(EventsArgs),
     #[command(flatten)]
     Image(ImageCommand),
     /// Log in to a registry (checked by the engine, then stored with the credential helper).
@@ -161,6 +151,8 @@ impl Command {
                 ImageGroup::Common(cmd) => Command::Image(cmd),
                 other => Command::ImageGroup(other),
             },
+            Command::System(SystemCommand::Info) => Command::Info,
+            Command::System(SystemCommand::Events(args)) => Command::Events(args),
             Command::Volume(VolumeCommand::Inspect(args)) => Command::Inspect {
                 r#type: Some("volume".into()),
                 args,
@@ -352,6 +344,19 @@ pub enum ImageGroup {
     Prune(PruneArgs),
     #[command(flatten)]
     Common(ImageCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    /// `KEY=value`: type, event, container, image, label, …
+    #[arg(short, long = "filter")]
+    pub filters: Vec<String>,
+    /// Also past events since this time (unix seconds, or a duration like 10m).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Stop at this time (unix seconds, or a duration like 10m).
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -867,6 +872,10 @@ pub struct ExecArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum SystemCommand {
+    /// A summary of the engine (as `berth info`).
+    Info,
+    /// The engine's events as they happen (as `berth events`).
+    Events(EventsArgs),
     /// Disk used by images, containers, volumes and the build cache.
     Df {
         /// Each image, container, volume and build cache record, with what it takes.
@@ -937,6 +946,11 @@ mod tests {
             Command::Inspect { r#type: Some(t), .. } if t == "container"
         ));
         assert!(matches!(parse(&["image", "ls"]), Command::Images(_)));
+        assert!(matches!(parse(&["system", "info"]), Command::Info));
+        assert!(matches!(
+            parse(&["system", "events", "--since", "1m"]),
+            Command::Events(a) if a.since.as_deref() == Some("1m")
+        ));
         assert!(matches!(parse(&["image", "rm", "-f", "x"]), Command::Rmi(a) if a.force));
         assert!(matches!(
             parse(&["image", "pull", "busybox"]),

@@ -96,7 +96,7 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Container(ContainerCommand::Stats { .. })
                     | Command::Info
                     | Command::Version
-                    | Command::Events { .. }
+                    | Command::Events(_)
             ) =>
         {
             anyhow::bail!(
@@ -268,11 +268,11 @@ async fn execute(cli: Cli) -> Result<i32> {
             let conn = connect(&berth).await?;
             return ops::system_prune(&berth, &conn, &args, volumes).await;
         }
-        Command::Events {
+        Command::Events(crate::cli::EventsArgs {
             filters,
             since,
             until,
-        } => {
+        }) => {
             let shown = match (format, template.as_deref()) {
                 (_, Some(t)) if t.trim() == "{{json .}}" => ops::EventsShown::AsTheEngineWrites,
                 (_, Some(t)) => {
