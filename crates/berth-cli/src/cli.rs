@@ -13,7 +13,7 @@ pub struct Cli {
     #[arg(short = 'c', long)]
     pub context: Option<String>,
     /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls, stats,
-    /// system df, info, version) a Go template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
+    /// history, events, system df, info, version) a Go template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
     #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
     pub format: FormatArg,
     #[command(subcommand)]
@@ -297,7 +297,18 @@ pub enum ImageCommand {
     /// Give an image another name.
     Tag { source: String, target: String },
     /// The layers of an image.
-    History { image: String },
+    History {
+        /// Whole ids and commands.
+        #[arg(long)]
+        no_trunc: bool,
+        /// Only the layers' ids.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Ages and sizes in units (--human=false: times and bytes as they are).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
+        human: bool,
+        image: String,
+    },
     /// Write images as a tar (for `load`).
     Save {
         #[arg(short, long)]

@@ -97,10 +97,11 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Info
                     | Command::Version
                     | Command::Events(_)
+                    | Command::Image(ImageCommand::History { .. })
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info, version and events; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version and events; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
@@ -122,6 +123,27 @@ async fn execute(cli: Cli) -> Result<i32> {
                 .map(|()| 0);
         }
         Command::Container(cmd) => return container(&berth, cmd, format).await,
+        Command::Image(ImageCommand::History {
+            no_trunc,
+            quiet,
+            human,
+            image,
+        }) => {
+            let fields = render::history_fields(now(), !no_trunc, human);
+            let table = match human {
+                true => render::HISTORY_TABLE,
+                false => render::HISTORY_EXACT_TABLE,
+            };
+            let table = (format == Format::Table).then_some(table);
+            let template = list_template(template.as_deref(), quiet, table, &fields)?;
+            let conn = connect(&berth).await?;
+            let rows = berth.image_history(&conn, &image).await?;
+            match template {
+                Some(t) => print(&t.render(&rows, &fields)),
+                None => emit(format, &rows, String::new)?,
+            }
+            return Ok(0);
+        }
         Command::Image(cmd) => return image(&berth, cmd, format).await,
         Command::Inspect {
             r#type,
@@ -498,12 +520,7 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
             berth.tag(&conn, &source, &target).await?;
             Ok(0)
         }
-        I::History { image } => {
-            let conn = connect(berth).await?;
-            let rows = berth.image_history(&conn, &image).await?;
-            emit(format, &rows, || render::history_table(&rows, now()))?;
-            Ok(0)
-        }
+        I::History { .. } => anyhow::bail!("internal: history is run with its template"),
         I::Save { output, images } => {
             if images.is_empty() {
                 anyhow::bail!("name at least one image to save");

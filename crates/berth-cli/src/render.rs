@@ -31,7 +31,9 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
     for (line, row) in lines.zip(&rows) {
         let ends_empty = row.len() > 1 && row.last().is_some_and(String::is_empty);
         let width = if ends_empty { last_column } else { 0 };
-        out += &format!("{line:<width$}\n");
+        // A last cell that ends in spaces keeps them (the trim above took them with the padding).
+        let kept = row.last().map_or("", |c| &c[c.trim_end().len()..]);
+        out += &format!("{:<width$}\n", format!("{line}{kept}"));
     }
     out
 }
@@ -883,24 +885,61 @@ pub fn search_table(rows: &[berth_api::SearchRow]) -> String {
 }
 
 /// `docker history`'s table.
-pub fn history_table(rows: &[berth_api::LayerRow], now: i64) -> String {
-    table(
-        &["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"],
-        rows.iter().map(|l| {
-            let id = if l.id.starts_with("sha256:") {
-                short_id(&l.id)
-            } else {
-                "<missing>".into()
-            };
-            vec![
-                id,
-                format!("{} ago", human_duration(now - l.created)),
-                ellipsis(&l.created_by.replace('\t', " "), 45),
-                human_size(l.size),
-                l.comment.clone(),
-            ]
+/// `docker history`' table; with `--human=false`, times and sizes as they are.
+pub const HISTORY_TABLE: &str =
+    "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+pub const HISTORY_EXACT_TABLE: &str =
+    "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+
+/// The fields `docker history --format` templates know: `trunc` cuts ids and commands, `human`
+/// says times as ages and sizes in units.
+pub fn history_fields(now: i64, trunc: bool, human: bool) -> Vec<Field<berth_api::LayerRow>> {
+    use berth_api::LayerRow;
+    let created_at = |l: &LayerRow| rfc3339_local(l.created);
+    vec![
+        Field::new("ID", "IMAGE", move |l: &LayerRow| {
+            match (l.id.starts_with("sha256:"), trunc) {
+                (false, _) => "<missing>".into(),
+                (true, true) => short_id(&l.id),
+                (true, false) => l.id.clone(),
+            }
         }),
+        Field::new("CreatedSince", "CREATED", move |l: &LayerRow| {
+            if human {
+                format!("{} ago", human_duration(now - l.created))
+            } else {
+                created_at(l)
+            }
+        }),
+        Field::new("CreatedAt", "CREATED AT", created_at),
+        Field::new("CreatedBy", "CREATED BY", move |l: &LayerRow| {
+            let by = l.created_by.replace('\t', " ");
+            if trunc { ellipsis(&by, 45) } else { by }
+        }),
+        Field::new("Size", "SIZE", move |l: &LayerRow| {
+            if human {
+                human_size(l.size)
+            } else {
+                l.size.to_string()
+            }
+        }),
+        Field::new("Comment", "COMMENT", |l: &LayerRow| l.comment.clone()),
+    ]
+}
+
+/// Unix seconds as Go's `time.RFC3339` in this machine's zone: `2026-12-01T11:20:45+01:00`, or
+/// `…Z` in UTC.
+fn rfc3339_local(secs: i64) -> String {
+    rfc3339_nanos_in(
+        secs.saturating_mul(1_000_000_000),
+        &jiff::tz::TimeZone::system(),
     )
+    .split_once('.')
+    .map(|(time, rest)| {
+        let zone = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        format!("{time}{zone}")
+    })
+    .unwrap_or_default()
 }
 
 /// `docker top`'s table.
@@ -909,7 +948,6 @@ pub fn top_table(top: &berth_api::TopView) -> String {
     table(&header, top.processes.iter().cloned())
 }
 
-/// `docker events`' line: `TIME TYPE ACTION ID (k=v, …)`.
 /// `docker events`' line: the time in this machine's zone (`Z` in UTC), the type, the action,
 /// the actor and its attributes by name.
 pub fn event_line(e: &berth_api::EventView) -> String {

@@ -322,8 +322,8 @@ fn bad_input_is_refused_before_the_engine() {
             "a {{range}} without its {{end}}",
         ),
         (
-            &["history", "--format", "{{.ID}}", "x"],
-            "--format templates work with ps, images, inspect, volume ls, network ls, stats, system df, info, version and events",
+            &["top", "--format", "{{.PID}}", "x"],
+            "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version and events",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);

@@ -33,6 +33,39 @@ fn history_shows_each_instruction() {
     assert!(by[2].contains("echo made > /made"), "{by:?}");
     let table = ok(home.berth(&["-H", &e.host, "history", &image]));
     assert!(table.starts_with("IMAGE          CREATED"), "{table}");
+    // As the docker CLI prints it (what does not tick with the clock), in another time zone.
+    for (ours, theirs) in [
+        (vec!["history", "-q"], vec!["history", "-q"]),
+        (
+            vec!["history", "--no-trunc", "-q"],
+            vec!["history", "--no-trunc", "-q"],
+        ),
+        (
+            vec!["history", "--human=false"],
+            vec!["history", "-H=false"],
+        ),
+        (
+            vec![
+                "image",
+                "history",
+                "--no-trunc",
+                "--format",
+                "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}",
+            ],
+            vec![
+                "history",
+                "--no-trunc",
+                "--format",
+                "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}",
+            ],
+        ),
+    ] {
+        let mut berth = home.berth(&[&["-H", e.host.as_str()][..], &ours, &[&image]].concat());
+        berth.env("TZ", "Europe/Berlin");
+        let mut docker = e.docker();
+        docker.args(&theirs).arg(&image).env("TZ", "Europe/Berlin");
+        assert_eq!(ok(berth), ok(docker), "{ours:?}");
+    }
 }
 
 #[test]
