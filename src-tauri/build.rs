@@ -14,6 +14,7 @@ fn main() {
         "containers",
         "container_action",
         "container_remove",
+        "container_prune_candidates",
         "container_inspect",
         "container_top",
         "container_files",

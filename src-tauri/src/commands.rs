@@ -105,6 +105,11 @@ pub async fn container_remove(
 }
 
 #[tauri::command]
+pub async fn container_prune_candidates(app: State<'_, App>) -> Result<Vec<ContainerRow>> {
+    app.berth.container_prune_candidates(&conn(&app).await?).await
+}
+
+#[tauri::command]
 pub async fn container_inspect(app: State<'_, App>, id: String) -> Result<serde_json::Value> {
     app.berth.inspect_container(&conn(&app).await?, &id).await
 }

@@ -102,6 +102,7 @@ pub fn run() {
             commands::containers,
             commands::container_action,
             commands::container_remove,
+            commands::container_prune_candidates,
             commands::container_inspect,
             commands::container_top,
             commands::container_files,

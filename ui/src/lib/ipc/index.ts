@@ -166,6 +166,7 @@ export function api(t: Transport) {
     containerAction: (id: string, action: string) => call<void>("container_action", { id, action }),
     containerRemove: (id: string, force: boolean, volumes: boolean) =>
       call<void>("container_remove", { id, force, volumes }),
+    containerPruneCandidates: () => call<ContainerRow[]>("container_prune_candidates"),
     containerInspect: (id: string) => call<Record<string, unknown>>("container_inspect", { id }),
     containerTop: (id: string) => call<TopView>("container_top", { id }),
     containerFiles: (id: string, path: string) => call<VolumeEntry[]>("container_files", { id, path }),

@@ -173,4 +173,19 @@ export class ContainerStore {
     await this.refresh();
     return errors;
   }
+
+  /** Removes these stopped containers (a prune's list), never forcing: one started meanwhile is
+   * refused by the engine, and kept. Returns the errors, one line each. */
+  async removeStopped(rows: ContainerRow[]): Promise<string[]> {
+    const errors: string[] = [];
+    for (const r of rows) {
+      try {
+        await this.#api.containerRemove(r.id, false, false);
+      } catch (err) {
+        errors.push(`${name(r)}: ${errorMessage(err)}`);
+      }
+    }
+    await this.refresh();
+    return errors;
+  }
 }

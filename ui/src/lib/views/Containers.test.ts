@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { container, FakeTransport, viewContext } from "../testing";
 import Containers from "./Containers.svelte";
@@ -44,6 +44,28 @@ describe("Containers", () => {
     render(Containers, { context: viewContext(t, false) });
     await waitFor(() => expect(screen.getByTestId("containers-no-engine").textContent).toContain("once an engine answers"));
     expect(screen.queryByTestId("no-containers")).toBeNull();
+  });
+
+  it("prunes the stopped containers it lists first, without forcing, and says which were refused", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    let rows = [container("web", { state: "running" }), container("old", { state: "exited" }), container("made", { state: "created" }), container("late", { state: "exited" })];
+    t.handlers.containers = () => rows;
+    t.handlers.container_prune_candidates = () => rows.filter((r) => r.state !== "running");
+    t.handlers.container_remove = (args) => {
+      // One started after the list was made: the engine refuses it.
+      if (String(args.id).startsWith("late-id")) throw { code: "conflict", message: "You cannot remove a running container" };
+      rows = rows.filter((r) => r.id !== args.id);
+    };
+    render(Containers, { context: viewContext(t) });
+    await waitFor(() => expect(screen.getAllByTestId("container-row").length).toBe(4));
+    await fireEvent.click(screen.getByRole("button", { name: "Prune…" }));
+    await waitFor(() => expect(screen.getByTestId("confirm-items").textContent).toBe("oldmadelate"));
+    await fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["web", "late"]));
+    const removes = t.calls.filter((c) => c.command === "container_remove").map((c) => c.args);
+    expect(removes.map((a) => [String(a.id).slice(0, 7), a.force])).toEqual([["old-id0", false], ["made-id", false], ["late-id", false]]);
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("late: You cannot remove a running container"));
   });
 
   it("counts a container's age on as time passes", async () => {
