@@ -106,7 +106,9 @@ pub async fn container_remove(
 
 #[tauri::command]
 pub async fn container_prune_candidates(app: State<'_, App>) -> Result<Vec<ContainerRow>> {
-    app.berth.container_prune_candidates(&conn(&app).await?).await
+    app.berth
+        .container_prune_candidates(&conn(&app).await?)
+        .await
 }
 
 #[tauri::command]

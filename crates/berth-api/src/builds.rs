@@ -226,8 +226,7 @@ mod tests {
             build_args: Vec::new(),
             target: None,
             labels: Vec::new(),
-            no_cache: false,
-            pull: false,
+            ..Default::default()
         }
     }
 

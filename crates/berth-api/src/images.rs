@@ -26,6 +26,14 @@ pub struct BuildRequest {
     pub labels: Vec<String>,
     pub no_cache: bool,
     pub pull: bool,
+    /// The network the `RUN` steps use.
+    pub network: Option<String>,
+    /// `NAME:IP` lines for the steps' `/etc/hosts`.
+    pub add_hosts: Vec<String>,
+    /// Images whose layers may serve as cache.
+    pub cache_from: Vec<String>,
+    /// Remove the steps' containers even when a step fails.
+    pub force_rm: bool,
 }
 
 /// One event of a pull, push or build.
@@ -105,6 +113,12 @@ impl Berth {
         }
         pairs(&req.build_args)?;
         pairs(&req.labels)?;
+        for host in &req.add_hosts {
+            berth_docker::options::parse_add_host(host)?;
+        }
+        for image in &req.cache_from {
+            reference(image)?;
+        }
         let context = std::path::Path::new(&req.context);
         if !context.is_dir() {
             return Err(ApiError::invalid(format!(
@@ -143,6 +157,14 @@ impl Berth {
             labels: pairs(&req.labels)?,
             no_cache: req.no_cache,
             pull: req.pull,
+            network: req.network.clone(),
+            extra_hosts: req
+                .add_hosts
+                .iter()
+                .map(|h| berth_docker::options::parse_add_host(h))
+                .collect::<Result<_, _>>()?,
+            cache_from: req.cache_from.clone(),
+            force_rm: req.force_rm,
         };
         let stream = conn.client.build(&spec)?;
         Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))

@@ -635,7 +635,7 @@ pub struct BuildArgs {
     /// Name and optionally tag (`name:tag`); may be given more than once.
     #[arg(short = 't', long = "tag")]
     pub tags: Vec<String>,
-    /// The Dockerfile (default: CONTEXT/Dockerfile).
+    /// The Dockerfile (default: CONTEXT/Dockerfile); - reads it from stdin.
     #[arg(short = 'f', long = "file")]
     pub file: Option<String>,
     /// A build-time variable, `KEY=value`.
@@ -656,6 +656,21 @@ pub struct BuildArgs {
     /// Print only the image id.
     #[arg(short, long)]
     pub quiet: bool,
+    /// The network the RUN steps use: host, none, or a network's name.
+    #[arg(long)]
+    pub network: Option<String>,
+    /// A line for the RUN steps' /etc/hosts: NAME:IP.
+    #[arg(long = "add-host", value_name = "NAME:IP")]
+    pub add_hosts: Vec<String>,
+    /// An image whose layers may serve as cache.
+    #[arg(long = "cache-from")]
+    pub cache_from: Vec<String>,
+    /// Remove the steps' containers even when a step fails.
+    #[arg(long)]
+    pub force_rm: bool,
+    /// Write the built image's id to this file.
+    #[arg(long, value_name = "FILE")]
+    pub iidfile: Option<String>,
     /// The build context: a directory.
     #[arg(value_name = "PATH")]
     pub path: String,

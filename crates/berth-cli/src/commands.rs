@@ -484,7 +484,14 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
 async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> {
     use ImageCommand as I;
     match cmd {
-        I::Build(args) => {
+        I::Build(mut args) => {
+            let stdin_dockerfile = match args.file.as_deref() {
+                Some("-") => Some(ops::StdinDockerfile::read()?),
+                _ => None,
+            };
+            if let Some(f) = &stdin_dockerfile {
+                args.file = Some(f.path());
+            }
             berth.check_build(&ops::build_request(&args))?;
             let conn = connect(berth).await?;
             ops::build(berth, &conn, args, format).await.map(|()| 0)

@@ -32,6 +32,44 @@ pub fn build_request(args: &BuildArgs) -> BuildRequest {
         labels: args.labels.clone(),
         no_cache: args.no_cache,
         pull: args.pull,
+        network: args.network.clone(),
+        add_hosts: args.add_hosts.clone(),
+        cache_from: args.cache_from.clone(),
+        force_rm: args.force_rm,
+    }
+}
+
+/// A Dockerfile read from stdin (`build -f -`), kept in a file of its own for the build's time.
+pub struct StdinDockerfile(std::path::PathBuf);
+
+impl StdinDockerfile {
+    pub fn read() -> Result<Self> {
+        use std::io::Read;
+        if std::io::stdin().is_terminal() {
+            bail!(
+                "-f -: stdin is a terminal; pipe the Dockerfile in, e.g. berth build -f - . < Dockerfile"
+            );
+        }
+        let mut text = Vec::new();
+        std::io::stdin().read_to_end(&mut text)?;
+        if text.iter().all(u8::is_ascii_whitespace) {
+            bail!(
+                "-f -: stdin was empty; pipe the Dockerfile in, e.g. berth build -f - . < Dockerfile"
+            );
+        }
+        let path = std::env::temp_dir().join(format!("berth-dockerfile-{}", std::process::id()));
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Self(path))
+    }
+
+    pub fn path(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for StdinDockerfile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -74,8 +112,11 @@ pub async fn build(
             built = Some(id.clone());
         }
     }
-    if built.is_none() {
+    let Some(id) = built else {
         bail!("the build ended without an image; see its output above");
+    };
+    if let Some(file) = &args.iidfile {
+        std::fs::write(file, &id).with_context(|| format!("--iidfile {file}: cannot write it"))?;
     }
     Ok(())
 }

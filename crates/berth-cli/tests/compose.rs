@@ -325,10 +325,12 @@ fn build_scale_run_exec_and_lifecycle() {
     let scope = Scope::new(e);
     let home = Home::new();
     busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
-    let dockerfile =
-        format!("FROM {BUSYBOX_IMAGE}\nRUN echo built > /built\nCMD [\"sleep\", \"600\"]\n");
+    // The build's extra_hosts and network reach its RUN steps.
+    let dockerfile = format!(
+        "FROM {BUSYBOX_IMAGE}\nRUN echo built > /built && grep db /etc/hosts > /hosts\nCMD [\"sleep\", \"600\"]\n"
+    );
     let compose = format!(
-        "services:\n  worker:\n    build: ./worker\n    image: berth-test/{}:worker\n    labels: [{}]\n",
+        "services:\n  worker:\n    build:\n      context: ./worker\n      network: none\n      extra_hosts: ['db:10.9.8.7']\n    image: berth-test/{}:worker\n    labels: [{}]\n",
         scope.id,
         scope.label()
     );
@@ -354,6 +356,10 @@ fn build_scale_run_exec_and_lifecycle() {
     assert_eq!(
         e.docker_ok(&["exec", &format!("{n}-worker-2"), "cat", "/built"]),
         "built\n"
+    );
+    assert_eq!(
+        e.docker_ok(&["exec", &format!("{n}-worker-2"), "cat", "/hosts"]),
+        "10.9.8.7\tdb\n"
     );
 
     // exec into a replica; run a one-off that leaves nothing behind.

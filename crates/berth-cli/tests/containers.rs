@@ -1145,3 +1145,95 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn build_takes_a_dockerfile_on_stdin_hosts_and_an_iidfile() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    berth_testkit::busybox_image(
+        e,
+        &scope,
+        &format!("berth-test/{}:base", scope.id),
+        "CMD [\"true\"]",
+    );
+    let dir = home.path().join("ctx");
+    // The context's own Dockerfile is not the one built: stdin's is.
+    write_busybox_context(&dir, "FROM scratch\nRUN [\"false\"]\n", &[]);
+    let image = format!("berth-test/{}:hosts", scope.id);
+    let iid = home.path().join("iid");
+    let dockerfile = format!(
+        "FROM {}\nRUN cat /etc/hosts > /hosts\n",
+        berth_testkit::BUSYBOX_IMAGE
+    );
+    let out = feed(
+        home.berth(&[
+            "-H",
+            &e.host,
+            "build",
+            "-f",
+            "-",
+            "--add-host",
+            "db:10.9.8.7",
+            "--network",
+            "none",
+            "--iidfile",
+            &iid.display().to_string(),
+            "--label",
+            &scope.label(),
+            "-t",
+            &image,
+            &dir.display().to_string(),
+        ]),
+        &dockerfile,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = std::fs::read_to_string(&iid).unwrap();
+    assert_eq!(
+        id,
+        e.docker_ok(&["image", "inspect", "-f", "{{.Id}}", &image])
+            .trim()
+    );
+    let hosts = ok(home.berth(&["-H", &e.host, "run", "--rm", &image, "cat", "/hosts"]));
+    assert!(hosts.contains("10.9.8.7\tdb"), "{hosts}");
+    assert!(
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .all(|f| !f
+                .file_name()
+                .to_string_lossy()
+                .starts_with("berth-dockerfile-")),
+        "the stdin Dockerfile's file is gone"
+    );
+    for (args, says) in [
+        (vec!["--add-host", "db"], "write --add-host NAME:IP"),
+        (vec!["--cache-from", "UPPER"], "invalid image reference"),
+    ] {
+        let mut cmd = home.berth(&[&["-H", e.host.as_str(), "build"][..], &args, &["."]].concat());
+        cmd.current_dir(&dir);
+        let err = fails(cmd);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let err = String::from_utf8_lossy(
+        &feed(
+            home.berth(&[
+                "-H",
+                &e.host,
+                "build",
+                "-f",
+                "-",
+                &dir.display().to_string(),
+            ]),
+            "",
+        )
+        .stderr,
+    )
+    .into_owned();
+    assert!(err.contains("-f -: stdin was empty"), "{err}");
+}

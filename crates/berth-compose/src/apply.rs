@@ -333,6 +333,34 @@ async fn build(
         labels: b.labels.clone(),
         no_cache: b.no_cache.unwrap_or(false),
         pull: b.pull.unwrap_or(false),
+        network: b
+            .other
+            .get("network")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        extra_hosts: b
+            .other
+            .get("extra_hosts")
+            .and_then(Value::as_object)
+            .map(|hosts| {
+                hosts
+                    .iter()
+                    .filter_map(|(h, ip)| ip.as_str().map(|ip| format!("{h}:{ip}")))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        cache_from: b
+            .other
+            .get("cache_from")
+            .and_then(Value::as_array)
+            .map(|images| {
+                images
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        force_rm: false,
     };
     let what = format!("Image {image}");
     let mut stream = std::pin::pin!(client.build(&spec)?);

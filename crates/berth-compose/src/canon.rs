@@ -399,6 +399,9 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
                         to_map(m, &format!("{here}.{key}"), &['='], key == "args")?;
                     }
                 }
+                if let Some(m) = b.get_mut("extra_hosts") {
+                    to_map(m, &format!("{here}.extra_hosts"), &['=', ':'], false)?;
+                }
             }
             "extends" => {
                 let e = inner_mut(v);

@@ -25,6 +25,14 @@ pub struct BuildSpec {
     pub no_cache: bool,
     /// Always try to pull newer base images.
     pub pull: bool,
+    /// The network the `RUN` steps use (`host`, `none`, a network's name).
+    pub network: Option<String>,
+    /// `/etc/hosts` lines for the `RUN` steps, as the engine takes them: `host:ip`.
+    pub extra_hosts: Vec<String>,
+    /// Images whose layers may serve as cache.
+    pub cache_from: Vec<String>,
+    /// Remove the steps' containers even when a step fails.
+    pub force_rm: bool,
 }
 
 /// One event of a build.
@@ -269,6 +277,18 @@ impl Client {
         }
         if let Some(target) = &spec.target {
             opts = opts.target(target);
+        }
+        if let Some(network) = &spec.network {
+            opts = opts.networkmode(network);
+        }
+        if !spec.extra_hosts.is_empty() {
+            opts = opts.extrahosts(&spec.extra_hosts.join(","));
+        }
+        if !spec.cache_from.is_empty() {
+            opts = opts.cachefrom(&spec.cache_from);
+        }
+        if spec.force_rm {
+            opts = opts.forcerm(true);
         }
         let args: std::collections::HashMap<String, String> =
             spec.build_args.clone().into_iter().collect();

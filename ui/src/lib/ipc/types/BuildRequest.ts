@@ -11,4 +11,20 @@ build_args: Array<string>, target: string | null,
 /**
  * `KEY=value` entries.
  */
-labels: Array<string>, no_cache: boolean, pull: boolean, };
+labels: Array<string>, no_cache: boolean, pull: boolean, 
+/**
+ * The network the `RUN` steps use.
+ */
+network: string | null, 
+/**
+ * `NAME:IP` lines for the steps' `/etc/hosts`.
+ */
+add_hosts: Array<string>, 
+/**
+ * Images whose layers may serve as cache.
+ */
+cache_from: Array<string>, 
+/**
+ * Remove the steps' containers even when a step fails.
+ */
+force_rm: boolean, };
