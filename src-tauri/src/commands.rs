@@ -8,7 +8,7 @@ use berth_api::wire::{
 };
 use berth_api::{
     ApiError, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions, NetworkRequest,
-    ProgressEvent, RunRequest, SearchRow, Settings, TopView, UsageView, VolumeEntry,
+    ProgressEvent, PruneFilter, RunRequest, SearchRow, Settings, TopView, UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -107,7 +107,7 @@ pub async fn container_remove(
 #[tauri::command]
 pub async fn container_prune_candidates(app: State<'_, App>) -> Result<Vec<ContainerRow>> {
     app.berth
-        .container_prune_candidates(&conn(&app).await?)
+        .container_prune_candidates(&conn(&app).await?, &PruneFilter::default())
         .await
 }
 
@@ -276,7 +276,7 @@ pub async fn image_history(app: State<'_, App>, image: String) -> Result<Vec<Lay
 #[tauri::command]
 pub async fn image_prune_candidates(app: State<'_, App>, all: bool) -> Result<Vec<ImageRow>> {
     app.berth
-        .image_prune_candidates(&conn(&app).await?, all)
+        .image_prune_candidates(&conn(&app).await?, all, &PruneFilter::default())
         .await
 }
 
@@ -381,7 +381,7 @@ pub async fn volume_remove(app: State<'_, App>, name: String) -> Result<()> {
 #[tauri::command]
 pub async fn volume_prune_candidates(app: State<'_, App>) -> Result<Vec<VolumeRow>> {
     app.berth
-        .volume_prune_candidates(&conn(&app).await?, true)
+        .volume_prune_candidates(&conn(&app).await?, true, &PruneFilter::default())
         .await
 }
 
@@ -427,7 +427,9 @@ pub async fn network_remove(app: State<'_, App>, name: String) -> Result<()> {
 
 #[tauri::command]
 pub async fn network_prune_candidates(app: State<'_, App>) -> Result<Vec<NetworkRow>> {
-    app.berth.network_prune_candidates(&conn(&app).await?).await
+    app.berth
+        .network_prune_candidates(&conn(&app).await?, &PruneFilter::default())
+        .await
 }
 
 // Compose.

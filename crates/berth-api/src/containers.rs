@@ -445,9 +445,13 @@ impl Berth {
     pub async fn container_prune_candidates(
         &self,
         conn: &Connection,
+        filter: &crate::PruneFilter,
     ) -> Result<Vec<crate::wire::ContainerRow>, ApiError> {
         let mut rows = self.containers(conn, true).await?;
-        rows.retain(|c| matches!(c.state.as_str(), "exited" | "created" | "dead"));
+        rows.retain(|c| {
+            matches!(c.state.as_str(), "exited" | "created" | "dead")
+                && filter.lets(Some(c.created), &c.labels)
+        });
         Ok(rows)
     }
 

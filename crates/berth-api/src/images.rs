@@ -408,12 +408,15 @@ impl Berth {
         &self,
         conn: &Connection,
         all: bool,
+        filter: &crate::PruneFilter,
     ) -> Result<Vec<crate::wire::ImageRow>, ApiError> {
         Ok(self
             .images(conn)
             .await?
             .into_iter()
-            .filter(|i| i.containers == 0 && (all || i.dangling))
+            .filter(|i| {
+                i.containers == 0 && (all || i.dangling) && filter.lets(Some(i.created), &i.labels)
+            })
             .collect())
     }
 }

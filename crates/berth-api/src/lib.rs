@@ -13,6 +13,7 @@ mod error;
 mod files;
 mod host;
 pub mod images;
+mod prune;
 mod resources;
 pub mod settings;
 mod usage;
@@ -43,6 +44,7 @@ pub use error::{ApiError, ErrorCode};
 pub use files::ImportRequest;
 pub use host::HostSample;
 pub use images::{BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, SearchRow};
+pub use prune::PruneFilter;
 pub use resources::NetworkRequest;
 pub use settings::Settings;
 pub use usage::{

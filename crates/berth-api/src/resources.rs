@@ -127,12 +127,20 @@ impl Berth {
         &self,
         conn: &Connection,
         all: bool,
+        filter: &crate::PruneFilter,
     ) -> Result<Vec<VolumeRow>, ApiError> {
+        if filter.has_until() {
+            return Err(ApiError::invalid(
+                "volume prune takes label filters only (label=KEY[=VALUE], label!=KEY[=VALUE]), as docker's",
+            ));
+        }
         Ok(self
             .volumes(conn)
             .await?
             .into_iter()
-            .filter(|v| v.users.is_empty() && (all || is_anonymous(&v.name)))
+            .filter(|v| {
+                v.users.is_empty() && (all || is_anonymous(&v.name)) && filter.lets(None, &v.labels)
+            })
             .collect())
     }
 
@@ -235,12 +243,17 @@ impl Berth {
     pub async fn network_prune_candidates(
         &self,
         conn: &Connection,
+        filter: &crate::PruneFilter,
     ) -> Result<Vec<NetworkRow>, ApiError> {
         Ok(self
             .networks(conn)
             .await?
             .into_iter()
-            .filter(|n| !BUILT_IN_NETWORKS.contains(&n.name.as_str()) && n.containers.is_empty())
+            .filter(|n| {
+                !BUILT_IN_NETWORKS.contains(&n.name.as_str())
+                    && n.containers.is_empty()
+                    && filter.lets(crate::prune::seconds(n.created.as_deref()), &n.labels)
+            })
             .collect())
     }
 }

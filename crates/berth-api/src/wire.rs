@@ -289,6 +289,7 @@ pub struct ImageRow {
     pub shared_size: Option<i64>,
     /// No tag at all.
     pub dangling: bool,
+    pub labels: BTreeMap<String, String>,
 }
 
 impl From<ImageSummary> for ImageRow {
@@ -311,6 +312,7 @@ impl From<ImageSummary> for ImageRow {
             size: i.size,
             containers: i.containers,
             shared_size: Some(i.shared_size).filter(|s| *s >= 0),
+            labels: i.labels.into_iter().collect(),
         }
     }
 }

@@ -279,7 +279,7 @@ pub enum ContainerGroup {
     /// Low-level JSON of containers.
     Inspect(InspectArgs),
     /// Remove every stopped container (exited, created or dead), listing them first.
-    Prune(AskArgs),
+    Prune(PruneOptions),
     #[command(flatten)]
     Common(ContainerCommand),
 }
@@ -529,7 +529,7 @@ pub enum NetworkCommand {
     /// Remove networks.
     Rm { names: Vec<String> },
     /// Remove networks no container is attached to.
-    Prune(AskArgs),
+    Prune(PruneOptions),
 }
 
 #[derive(Args, Debug)]
@@ -538,12 +538,16 @@ pub struct PruneArgs {
     #[arg(short, long)]
     pub all: bool,
     #[command(flatten)]
-    pub ask: AskArgs,
+    pub options: PruneOptions,
 }
 
-/// How a removal of what was not named asks first.
+/// What every prune takes: docker's filters, and how it asks first.
 #[derive(Args, Debug)]
-pub struct AskArgs {
+pub struct PruneOptions {
+    /// Only what a filter lets through: until=WHEN (24h, a unix time, an RFC 3339 time; not for
+    /// volumes), label=KEY[=VALUE], label!=KEY[=VALUE] (repeatable).
+    #[arg(long = "filter", value_name = "KEY=value")]
+    pub filters: Vec<String>,
     /// Remove without asking (what goes is listed first either way).
     #[arg(short, long)]
     pub force: bool,

@@ -15,7 +15,7 @@ use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{
-    AskArgs, BuildArgs, ExecArgs, Format, LogsArgs, MoreRunArgs, NetworkCommand, PruneArgs,
+    BuildArgs, ExecArgs, Format, LogsArgs, MoreRunArgs, NetworkCommand, PruneArgs, PruneOptions,
     RunArgs, VolumeCommand,
 };
 use crate::render::StatsLine;
@@ -513,12 +513,12 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
         }
         VolumeCommand::Prune(args) => {
             let names: Vec<String> = berth
-                .volume_prune_candidates(conn, args.all)
+                .volume_prune_candidates(conn, args.all, &prune_filter(&args.options)?)
                 .await?
                 .into_iter()
                 .map(|v| v.name)
                 .collect();
-            if confirm("volume prune", "unused volume", &names, &args.ask)? {
+            if confirm("volume prune", "unused volume", &names, &args.options)? {
                 for n in &names {
                     berth.remove_volume(conn, n, false).await?;
                 }
@@ -604,7 +604,7 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
         }
         NetworkCommand::Prune(ask) => {
             let names: Vec<String> = berth
-                .network_prune_candidates(conn)
+                .network_prune_candidates(conn, &prune_filter(&ask)?)
                 .await?
                 .into_iter()
                 .map(|n| n.name)
@@ -623,6 +623,15 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
     Ok(0)
 }
 
+/// A prune's `--filter`s, durations counted back from now.
+fn prune_filter(options: &PruneOptions) -> Result<berth_api::PruneFilter> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs() as i64;
+    Ok(berth_api::PruneFilter::parse(&options.filters, now)?)
+}
+
 /// `1 image`, `2 images`.
 fn counted(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -634,7 +643,7 @@ fn counted(n: usize, noun: &str) -> String {
 
 /// Lists what a prune would remove, then: `--dry-run` stops there, `-f` goes ahead, a terminal
 /// is asked, and anything else is refused (nothing is removed without a yes).
-fn confirm(command: &str, noun: &str, names: &[String], ask: &AskArgs) -> Result<bool> {
+fn confirm(command: &str, noun: &str, names: &[String], ask: &PruneOptions) -> Result<bool> {
     if names.is_empty() {
         println!("No {noun}s to remove");
         return Ok(false);
@@ -876,12 +885,14 @@ pub async fn image_check(
 
 /// `berth image prune`.
 pub async fn image_prune(berth: &Berth, conn: &Connection, args: &PruneArgs) -> Result<i32> {
-    let rows = berth.image_prune_candidates(conn, args.all).await?;
+    let rows = berth
+        .image_prune_candidates(conn, args.all, &prune_filter(&args.options)?)
+        .await?;
     let names: Vec<String> = rows
         .iter()
         .map(|i| i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone()))
         .collect();
-    if confirm("image prune", "unused image", &names, &args.ask)? {
+    if confirm("image prune", "unused image", &names, &args.options)? {
         let mut reclaimed = 0;
         for row in &rows {
             berth
@@ -900,8 +911,10 @@ pub async fn image_prune(berth: &Berth, conn: &Connection, args: &PruneArgs) -> 
 
 /// `berth container prune`: every stopped container, listed first, removed by id (one started
 /// meanwhile is refused by the engine, and kept).
-pub async fn container_prune(berth: &Berth, conn: &Connection, ask: &AskArgs) -> Result<i32> {
-    let rows = berth.container_prune_candidates(conn).await?;
+pub async fn container_prune(berth: &Berth, conn: &Connection, ask: &PruneOptions) -> Result<i32> {
+    let rows = berth
+        .container_prune_candidates(conn, &prune_filter(ask)?)
+        .await?;
     let names: Vec<String> = rows
         .iter()
         .map(|c| c.names.first().cloned().unwrap_or_else(|| c.id.clone()))
@@ -1056,14 +1069,20 @@ pub async fn system_prune(
     volumes: bool,
 ) -> Result<i32> {
     // One listing: what stops being there, and what stays (whose images are kept).
+    let filter = prune_filter(&args.options)?;
     let (containers, staying): (Vec<berth_api::wire::ContainerRow>, Vec<_>) = berth
         .containers(conn, true)
         .await?
         .into_iter()
-        .partition(|c| matches!(c.state.as_str(), "exited" | "created" | "dead"));
-    let networks = berth.network_prune_candidates(conn).await?;
+        .partition(|c| {
+            matches!(c.state.as_str(), "exited" | "created" | "dead")
+                && filter.lets(Some(c.created), &c.labels)
+        });
+    let networks = berth.network_prune_candidates(conn, &filter).await?;
     let vols = if volumes {
-        berth.volume_prune_candidates(conn, args.all).await?
+        berth
+            .volume_prune_candidates(conn, args.all, &filter)
+            .await?
     } else {
         Vec::new()
     };
@@ -1087,6 +1106,7 @@ pub async fn system_prune(
             (args.all || i.dangling)
                 && !i.repo_tags.iter().any(|t| used_after.contains(t))
                 && !used_after.contains(&i.id)
+                && filter.lets(Some(i.created), &i.labels)
         })
         .collect();
     listed.extend(images.iter().map(|i| {
@@ -1095,7 +1115,7 @@ pub async fn system_prune(
             i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone())
         )
     }));
-    if !confirm("system prune", "unused object", &listed, &args.ask)? {
+    if !confirm("system prune", "unused object", &listed, &args.options)? {
         return Ok(0);
     }
     for c in &containers {

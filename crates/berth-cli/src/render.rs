@@ -1257,6 +1257,7 @@ web        42        [OK]
             containers: 1,
             shared_size: shared,
             dangling: tags.is_empty(),
+            labels: Default::default(),
         };
         let volume = |name: &str, links, size| VolumeRow {
             name: name.into(),
@@ -1334,6 +1335,7 @@ qy8nt0a7vd3b   regular      52.4MB    2 hours ago               3         true
                 containers: -1,
                 shared_size: None,
                 dangling: false,
+                labels: Default::default(),
             },
             ImageRow {
                 id: "sha256:aaaaaaaaaaaabbbb".into(),
@@ -1344,6 +1346,7 @@ qy8nt0a7vd3b   regular      52.4MB    2 hours ago               3         true
                 containers: 0,
                 shared_size: None,
                 dangling: true,
+                labels: Default::default(),
             },
         ];
         let expected = "\

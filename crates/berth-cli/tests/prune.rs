@@ -184,3 +184,102 @@ fn container_prune_removes_only_stopped_containers() {
         "No stopped containers to remove"
     );
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn prune_filters_as_docker_takes_them() {
+    let _alone = alone();
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:filtered", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let (kept, gone) = (scope.name("kept"), scope.name("gone"));
+    for (name, extra) in [(&kept, "keep=yes"), (&gone, "keep=no")] {
+        ok(home.berth(&[
+            "-H",
+            h,
+            "create",
+            "--name",
+            name,
+            "-l",
+            &scope.label(),
+            "-l",
+            extra,
+            &image,
+        ]));
+    }
+    let berth = |args: &[&str]| ok(home.berth(&[&["-H", h][..], args].concat()));
+    // Made just now: not older than an hour.
+    assert_eq!(
+        berth(&["container", "prune", "-f", "--filter", "until=1h"]).trim(),
+        "No stopped containers to remove"
+    );
+    let out = berth(&[
+        "container",
+        "prune",
+        "-f",
+        "--filter",
+        "label!=keep=yes",
+        "--filter",
+        &format!("label={}", scope.label()),
+    ]);
+    assert!(out.contains(&gone) && !out.contains(&kept), "{out}");
+    let left = berth(&[
+        "ps",
+        "-a",
+        "--format",
+        "{{.Names}}",
+        "--filter",
+        &format!("label={}", scope.label()),
+    ]);
+    assert_eq!(left.trim(), kept);
+    // A time ahead of now lets it through.
+    let soon = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 60)
+        .to_string();
+    let out = berth(&[
+        "container",
+        "prune",
+        "-f",
+        "--filter",
+        &format!("until={soon}"),
+    ]);
+    assert!(out.contains(&kept), "{out}");
+
+    // Networks by label; volumes take no until, as docker's.
+    let (team, other) = (scope.name("team"), scope.name("other"));
+    for (name, extra) in [(&team, "team=a"), (&other, "team=b")] {
+        ok(home.berth(&[
+            "-H",
+            h,
+            "network",
+            "create",
+            "--label",
+            &scope.label(),
+            "--label",
+            extra,
+            name,
+        ]));
+    }
+    let out = berth(&["network", "prune", "-f", "--filter", "label=team=a"]);
+    assert!(out.contains(&team) && !out.contains(&other), "{out}");
+    assert!(
+        berth(&["network", "ls", "-q", "--filter", &format!("name={other}")])
+            .trim()
+            .len()
+            == 12
+    );
+    let err =
+        support::fails(home.berth(&["-H", h, "volume", "prune", "-f", "--filter", "until=1h"]));
+    assert!(
+        err.contains("volume prune takes label filters only"),
+        "{err}"
+    );
+    let err = support::fails(home.berth(&["-H", h, "image", "prune", "--filter", "until=soon"]));
+    assert!(err.contains("--filter \"until=soon\""), "{err}");
+}

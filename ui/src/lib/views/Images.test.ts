@@ -8,7 +8,7 @@ import Images from "./Images.svelte";
 afterEach(cleanup);
 
 function image(tag: string): ImageRow {
-  return { id: `sha256:${tag}`, repo_tags: [tag], repo_digests: [], created: 0, size: 1024, containers: 0, shared_size: null, dangling: false };
+  return { id: `sha256:${tag}`, repo_tags: [tag], repo_digests: [], created: 0, size: 1024, containers: 0, shared_size: null, dangling: false, labels: {} };
 }
 
 describe("Images", () => {

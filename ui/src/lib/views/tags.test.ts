@@ -3,7 +3,7 @@ import type { ImageRow } from "../ipc";
 import { imageLines } from "./tags";
 
 function image(id: string, tags: string[]): ImageRow {
-  return { id: `sha256:${id}`, repo_tags: tags, repo_digests: [], created: 0, size: 1, containers: 0, shared_size: null, dangling: tags.length === 0 };
+  return { id: `sha256:${id}`, repo_tags: tags, repo_digests: [], created: 0, size: 1, containers: 0, shared_size: null, dangling: tags.length === 0, labels: {} };
 }
 
 describe("imageLines", () => {

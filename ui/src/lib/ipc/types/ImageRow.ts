@@ -15,4 +15,4 @@ shared_size: number | null,
 /**
  * No tag at all.
  */
-dangling: boolean, };
+dangling: boolean, labels: { [key in string]: string }, };
