@@ -23,6 +23,11 @@ pub struct NetworkRequest {
     pub internal: bool,
     /// `KEY=value` entries.
     pub labels: Vec<String>,
+    /// The driver's options, `KEY=value` entries.
+    pub options: Vec<String>,
+    pub ip_range: Option<String>,
+    pub ipv6: bool,
+    pub attachable: bool,
 }
 
 /// The networks every engine has, which are never pruned.
@@ -200,6 +205,10 @@ impl Berth {
             gateway: req.gateway.clone(),
             internal: req.internal,
             labels: pairs(&req.labels)?,
+            options: pairs(&req.options)?,
+            ip_range: req.ip_range.clone(),
+            ipv6: req.ipv6,
+            attachable: req.attachable,
         };
         Ok(conn.client.create_network(&spec).await?)
     }

@@ -506,6 +506,19 @@ pub enum NetworkCommand {
         /// No route out of the network.
         #[arg(long)]
         internal: bool,
+        /// The part of the subnet containers get their addresses from, e.g. 10.5.1.0/24.
+        #[arg(long)]
+        ip_range: Option<String>,
+        /// A driver option: KEY=value, e.g. com.docker.network.bridge.name=br-web.
+        #[arg(short = 'o', long = "opt")]
+        options: Vec<String>,
+        /// IPv6 too.
+        #[arg(long)]
+        ipv6: bool,
+        /// Containers may be attached by hand (swarm overlay networks).
+        #[arg(long)]
+        attachable: bool,
+        /// A label: KEY=value.
         #[arg(long = "label")]
         labels: Vec<String>,
         name: String,

@@ -565,6 +565,10 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
             subnet,
             gateway,
             internal,
+            ip_range,
+            options,
+            ipv6,
+            attachable,
             labels,
             name,
         } => {
@@ -575,6 +579,10 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
                 gateway,
                 internal,
                 labels,
+                options,
+                ip_range,
+                ipv6,
+                attachable,
             };
             println!("{}", berth.create_network(conn, &req).await?);
         }

@@ -143,7 +143,9 @@ services:
 volumes:
   data: {{}}
 networks:
-  back: {{}}
+  back:
+    driver_opts:
+      com.docker.network.driver.mtu: 1400
 "#
     )
 }
@@ -201,6 +203,17 @@ fn up_converges_and_down_keeps_volumes() {
     assert!(
         nets.contains(&format!("{n}_back=web")) && nets.contains(&format!("{n}_default=web")),
         "{nets}"
+    );
+    // The network's driver_opts reach the engine.
+    assert_eq!(
+        e.docker_ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{json .Options}}",
+            &format!("{n}_back")
+        ]),
+        "{\"com.docker.network.driver.mtu\":\"1400\"}\n"
     );
     e.docker_ok(&[
         "exec",

@@ -306,6 +306,59 @@ fn networks_connect_disconnect_and_prune() {
         err.contains("10.0.0.0/99: a subnet is ADDRESS/PREFIX"),
         "{err}"
     );
+
+    // Driver options, an IP range, attachable: the network the docker CLI makes of the same flags.
+    let (ours, theirs) = (scope.name("opts"), scope.name("dopts"));
+    let y = berth_testkit::free_subnet_octet();
+    for (name, octet, cli) in [(&ours, 8, "berth"), (&theirs, 9, "docker")] {
+        let subnet = format!("10.{y}.{octet}.0/24");
+        let range = format!("10.{y}.{octet}.128/25");
+        let args = [
+            "network",
+            "create",
+            "--subnet",
+            &subnet,
+            "--ip-range",
+            &range,
+            "-o",
+            "com.docker.network.driver.mtu=1400",
+            "--attachable",
+            "--label",
+            &scope.label(),
+            name,
+        ];
+        match cli {
+            "berth" => ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
+            _ => e.docker_ok(&args),
+        };
+    }
+    let shape = |name: &str| {
+        e.docker_ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{json .Options}} {{.Attachable}} {{range .IPAM.Config}}{{.IPRange}}{{end}}",
+            name,
+        ])
+        .replace(&format!("10.{y}.8."), "10.Y.N.")
+        .replace(&format!("10.{y}.9."), "10.Y.N.")
+    };
+    assert_eq!(shape(&ours), shape(&theirs));
+    assert!(
+        shape(&ours).contains("{\"com.docker.network.driver.mtu\":\"1400\"} true 10.Y.N.128/25"),
+        "{}",
+        shape(&ours)
+    );
+    let err = fails(home.berth(&[
+        "-H",
+        h,
+        "network",
+        "create",
+        "--ip-range",
+        "10.1.0.0/24",
+        &scope.name("norange"),
+    ]));
+    assert!(err.contains("give --subnet too"), "{err}");
 }
 
 #[test]

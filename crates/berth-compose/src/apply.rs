@@ -122,6 +122,25 @@ async fn run(
                     .map(str::to_owned),
                 internal: def.internal,
                 labels: labels::resource(&p.name, labels::NETWORK, key, &def.labels),
+                options: def
+                    .other
+                    .get("driver_opts")
+                    .and_then(Value::as_object)
+                    .map(|opts| {
+                        opts.iter()
+                            .map(|(k, v)| {
+                                let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                                (k.clone(), v)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                ip_range: ipam
+                    .and_then(|c| c.get("ip_range"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                ipv6: def.other.get("enable_ipv6").and_then(Value::as_bool) == Some(true),
+                attachable: def.other.get("attachable").and_then(Value::as_bool) == Some(true),
             };
             client
                 .create_network(&spec)

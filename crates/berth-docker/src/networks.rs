@@ -19,6 +19,13 @@ pub struct NetworkSpec {
     /// No route out of the network.
     pub internal: bool,
     pub labels: BTreeMap<String, String>,
+    /// The driver's options (`com.docker.network.bridge.name`, `mtu`, …).
+    pub options: BTreeMap<String, String>,
+    /// The part of the subnet containers get their addresses from.
+    pub ip_range: Option<String>,
+    pub ipv6: bool,
+    /// Containers may be attached by hand (swarm overlay networks).
+    pub attachable: bool,
 }
 
 impl Client {
@@ -49,10 +56,20 @@ impl Client {
         {
             return Err(Error::invalid(gw, "a gateway is an IP address"));
         }
+        if let Some(range) = &spec.ip_range {
+            check_cidr(range)?;
+            if spec.subnet.is_none() {
+                return Err(Error::invalid(
+                    range,
+                    "an IP range is a part of the subnet: give --subnet too",
+                ));
+            }
+        }
         let ipam = spec.subnet.as_ref().map(|subnet| Ipam {
             config: Some(vec![IpamConfig {
                 subnet: Some(subnet.clone()),
                 gateway: spec.gateway.clone(),
+                ip_range: spec.ip_range.clone(),
                 ..Default::default()
             }]),
             ..Default::default()
@@ -63,6 +80,9 @@ impl Client {
             internal: Some(spec.internal),
             ipam,
             labels: Some(spec.labels.clone().into_iter().collect()),
+            options: (!spec.options.is_empty()).then(|| spec.options.clone().into_iter().collect()),
+            enable_ipv6: spec.ipv6.then_some(true),
+            attachable: spec.attachable.then_some(true),
             ..Default::default()
         };
         let resp = self

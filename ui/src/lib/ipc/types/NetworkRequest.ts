@@ -7,4 +7,8 @@ export type NetworkRequest = { name: string, driver: string | null, subnet: stri
 /**
  * `KEY=value` entries.
  */
-labels: Array<string>, };
+labels: Array<string>, 
+/**
+ * The driver's options, `KEY=value` entries.
+ */
+options: Array<string>, ip_range: string | null, ipv6: boolean, attachable: boolean, };
