@@ -90,6 +90,10 @@ pub enum Command {
     Login {
         #[arg(short, long)]
         username: Option<String>,
+        /// The password (seen by anyone who can list this machine's processes: prefer
+        /// --password-stdin).
+        #[arg(short, long, conflicts_with = "password_stdin")]
+        password: Option<String>,
         /// Read the password from stdin.
         #[arg(long)]
         password_stdin: bool,

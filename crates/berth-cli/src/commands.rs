@@ -215,6 +215,7 @@ async fn execute(cli: Cli) -> Result<i32> {
         }
         Command::Login {
             username,
+            password: given,
             password_stdin,
             plain_text,
             server,
@@ -224,7 +225,12 @@ async fn execute(cli: Cli) -> Result<i32> {
                 Some(u) => u,
                 None => ops::prompt("Username: ", false)?,
             };
-            let password = if password_stdin {
+            let password = if let Some(p) = given {
+                eprintln!(
+                    "WARNING! Using --password via the CLI is insecure. Use --password-stdin."
+                );
+                p
+            } else if password_stdin {
                 let mut p = String::new();
                 std::io::stdin().read_line(&mut p)?;
                 p.trim_end_matches(['\n', '\r']).to_owned()

@@ -141,6 +141,27 @@ fn login_is_checked_stored_safely_and_used_for_push_and_pull() {
         err.contains(&remote),
         "a pull after logout is refused: {err}"
     );
+    // -p, as scripts give it: it works, with docker's warning.
+    let out = run(home.berth(&[
+        "-H",
+        h,
+        "login",
+        "-u",
+        &user,
+        "-p",
+        &password,
+        "--plain-text",
+        &reg.addr,
+    ]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("Using --password via the CLI is insecure"),
+        "{err}"
+    );
+    ok(home.berth(&["-H", h, "pull", &remote]));
+    ok(home.berth(&["-H", h, "logout", &reg.addr]));
+    ok(home.berth(&["-H", h, "rmi", &remote]));
 }
 
 #[test]
