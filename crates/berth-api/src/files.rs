@@ -99,6 +99,28 @@ impl Berth {
         Ok(())
     }
 
+    /// `CONTAINER:PATH` as a tar written to `out` (`docker cp CONTAINER:PATH -`).
+    pub async fn copy_archive_from_container(
+        &self,
+        conn: &Connection,
+        id: &str,
+        path: &str,
+        out: &mut dyn Write,
+    ) -> Result<u64, ApiError> {
+        write_all(conn.client.copy_from(id, path), out).await
+    }
+
+    /// A tar unpacked into the directory `dir` of a container (`docker cp - CONTAINER:DIR`).
+    pub async fn copy_archive_into_container(
+        &self,
+        conn: &Connection,
+        tar: Vec<u8>,
+        id: &str,
+        dir: &str,
+    ) -> Result<(), ApiError> {
+        Ok(conn.client.copy_to(id, dir, tar).await?)
+    }
+
     /// `SRC` on this machine → `CONTAINER:DEST`.
     pub async fn copy_into_container(
         &self,

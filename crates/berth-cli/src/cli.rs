@@ -245,7 +245,8 @@ pub enum ContainerCommand {
     Attach { container: String },
     /// Run a command in a running container.
     Exec(ExecArgs),
-    /// Copy files between a container and this machine: `CONTAINER:PATH DEST` or `SRC CONTAINER:PATH`.
+    /// Copy files between a container and this machine: `CONTAINER:PATH DEST` or `SRC
+    /// CONTAINER:PATH`; `-` for DEST writes a tar to stdout, for SRC unpacks one from stdin.
     Cp { source: String, dest: String },
     /// What a container changed in its filesystem.
     Diff { container: String },

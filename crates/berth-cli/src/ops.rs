@@ -1027,6 +1027,17 @@ fn container_path(arg: &str) -> Option<(&str, &str)> {
 /// `berth cp`, in either direction.
 pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> Result<()> {
     match (container_path(source), container_path(dest)) {
+        (Some((c, p)), None) if dest == "-" => {
+            let mut out = archive_output(None)?;
+            berth
+                .copy_archive_from_container(conn, c, p, &mut *out)
+                .await?;
+            Ok(())
+        }
+        (None, Some((c, p))) if source == "-" => {
+            let tar = archive_input(None, "a path instead of -")?;
+            Ok(berth.copy_archive_into_container(conn, tar, c, p).await?)
+        }
         (Some((c, p)), None) => Ok(berth
             .copy_from_container(conn, c, p, std::path::Path::new(dest))
             .await?),

@@ -1,5 +1,5 @@
 //! Files and archives through `berth` against the harness's real engine: `cp` both ways with
-//! docker's naming rules, `diff`, `commit`, `export`, `import`, `save` and `load`. Needs root and a real
+//! docker's naming rules (and `-` for a tar on stdout or stdin), `diff`, `commit`, `export`, `import`, `save` and `load`. Needs root and a real
 //! engine: run with `--include-ignored`.
 
 mod support;
@@ -72,6 +72,29 @@ fn cp_diff_commit_export_import_save_load() {
         "/srv/index.html",
     ]));
     assert_eq!(cat, "from the host\nfrom the host\nhello\n");
+
+    // `-`: a tar on stdout, and a tar from stdin unpacked into a directory.
+    let piped = run(berth(&["cp", &format!("{c}:/www"), "-"]));
+    assert!(piped.status.success());
+    let theirs = run(e.docker().args(["cp", &format!("{c}:/www"), "-"]));
+    let names = |tar: &[u8]| -> Vec<String> {
+        tar::Archive::new(tar)
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .collect()
+    };
+    assert_eq!(names(&piped.stdout), names(&theirs.stdout));
+    let mut untar = berth(&["cp", "-", &format!("{c}:/tmp")]);
+    untar.stdin(std::process::Stdio::piped());
+    let mut child = untar.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &piped.stdout).unwrap();
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        ok(berth(&["exec", &c, "cat", "/tmp/www/index.html"])),
+        "hello\n"
+    );
 
     let err = fails(berth(&["cp", &format!("{c}:/nope"), "x"]));
     assert!(
