@@ -92,6 +92,13 @@ pub struct RunFlags {
     /// `KEY=value` entries.
     pub log_opts: Vec<String>,
     pub no_healthcheck: bool,
+    #[ts(type = "number | null")]
+    pub pids_limit: Option<i64>,
+    pub memory_swap: Option<String>,
+    pub memory_reservation: Option<String>,
+    #[ts(type = "number | null")]
+    pub cpu_shares: Option<i64>,
+    pub cpuset_cpus: Option<String>,
 }
 
 impl RunFlags {
@@ -159,6 +166,23 @@ impl RunFlags {
             stop_timeout: self.stop_timeout,
             log: options::log_config(self.log_driver.as_deref(), &self.log_opts)?,
             no_healthcheck: self.no_healthcheck,
+            pids_limit: self.pids_limit,
+            memory_swap: self
+                .memory_swap
+                .as_deref()
+                .map(options::parse_memory_swap)
+                .transpose()?,
+            memory_reservation: self
+                .memory_reservation
+                .as_deref()
+                .map(spec::parse_bytes)
+                .transpose()?,
+            cpu_shares: self.cpu_shares,
+            cpuset_cpus: self
+                .cpuset_cpus
+                .as_deref()
+                .map(options::parse_cpuset)
+                .transpose()?,
         })
     }
 }

@@ -859,6 +859,21 @@ pub struct MoreRunArgs {
     /// Turn off the image's health check.
     #[arg(long)]
     pub no_healthcheck: bool,
+    /// At most this many processes (-1: no limit).
+    #[arg(long, allow_negative_numbers = true)]
+    pub pids_limit: Option<i64>,
+    /// Memory plus swap, e.g. 1g (-1: unlimited swap).
+    #[arg(long, allow_hyphen_values = true)]
+    pub memory_swap: Option<String>,
+    /// A soft memory limit, e.g. 256m.
+    #[arg(long)]
+    pub memory_reservation: Option<String>,
+    /// A relative CPU weight (1024 is the default).
+    #[arg(short = 'c', long)]
+    pub cpu_shares: Option<i64>,
+    /// The CPUs it may run on, e.g. 0-2 or 0,3.
+    #[arg(long)]
+    pub cpuset_cpus: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -270,6 +270,11 @@ fn run_flags(m: &MoreRunArgs) -> RunFlags {
         log_driver: m.log_driver.clone(),
         log_opts: m.log_opts.clone(),
         no_healthcheck: m.no_healthcheck,
+        pids_limit: m.pids_limit,
+        memory_swap: m.memory_swap.clone(),
+        memory_reservation: m.memory_reservation.clone(),
+        cpu_shares: m.cpu_shares,
+        cpuset_cpus: m.cpuset_cpus.clone(),
     }
 }
 

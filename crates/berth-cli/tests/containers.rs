@@ -1048,6 +1048,18 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "--log-opt",
         "max-size=1m",
         "--no-healthcheck",
+        "-m",
+        "64m",
+        "--memory-swap",
+        "128m",
+        "--memory-reservation",
+        "32m",
+        "--pids-limit",
+        "50",
+        "--cpu-shares",
+        "512",
+        "--cpuset-cpus",
+        "0",
     ];
     let (ours, theirs) = (scope.name("berth"), scope.name("docker"));
     let label = scope.label();
@@ -1085,6 +1097,12 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "Sysctls",
         "IpcMode",
         "LogConfig",
+        "Memory",
+        "MemorySwap",
+        "MemoryReservation",
+        "PidsLimit",
+        "CpuShares",
+        "CpusetCpus",
     ] {
         assert_eq!(
             a[0]["HostConfig"][key], b[0]["HostConfig"][key],

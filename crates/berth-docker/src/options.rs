@@ -53,6 +53,16 @@ pub struct RunOptions {
     pub log: Option<HostConfigLogConfig>,
     /// `--no-healthcheck`: the image's health check is off.
     pub no_healthcheck: bool,
+    /// At most this many processes (`-1`: no limit).
+    pub pids_limit: Option<i64>,
+    /// Memory plus swap, in bytes (`-1`: unlimited swap).
+    pub memory_swap: Option<i64>,
+    /// A soft memory limit, in bytes.
+    pub memory_reservation: Option<i64>,
+    /// A relative CPU weight (1024 is the default share).
+    pub cpu_shares: Option<i64>,
+    /// The CPUs it may run on: `0-2`, `0,3`.
+    pub cpuset_cpus: Option<String>,
 }
 
 impl RunOptions {
@@ -102,6 +112,39 @@ impl RunOptions {
         host.pid_mode.clone_from(&self.pid);
         host.ipc_mode.clone_from(&self.ipc);
         host.log_config.clone_from(&self.log);
+        host.pids_limit = self.pids_limit;
+        host.memory_swap = self.memory_swap;
+        host.memory_reservation = self.memory_reservation;
+        host.cpu_shares = self.cpu_shares;
+        host.cpuset_cpus.clone_from(&self.cpuset_cpus);
+    }
+}
+
+/// `--memory-swap 1g`, or `-1` for unlimited swap.
+pub fn parse_memory_swap(text: &str) -> Result<i64, Error> {
+    if text == "-1" {
+        return Ok(-1);
+    }
+    spec::parse_bytes(text).map_err(|_| {
+        bad(
+            text,
+            "write a size like 1g (memory plus swap), or -1 for no limit",
+        )
+    })
+}
+
+/// `--cpuset-cpus 0-2,4`: CPU numbers and ranges.
+pub fn parse_cpuset(text: &str) -> Result<String, Error> {
+    let valid = !text.is_empty()
+        && text.split(',').all(|part| {
+            let mut ends = part.splitn(2, '-');
+            let first = ends.next().is_some_and(|n| n.parse::<u32>().is_ok());
+            first && ends.next().is_none_or(|n| n.parse::<u32>().is_ok())
+        });
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(bad(text, "write CPU numbers and ranges, e.g. 0-2 or 0,3"))
     }
 }
 
@@ -504,6 +547,11 @@ mod tests {
         assert_eq!(capability("net_admin"), "CAP_NET_ADMIN");
         assert_eq!(capability("CAP_SYS_TIME"), "CAP_SYS_TIME");
         assert_eq!(capability("all"), "ALL");
+        assert_eq!(parse_cpuset("0-2,4").unwrap(), "0-2,4");
+        assert!(parse_cpuset("0-").is_err() && parse_cpuset("a").is_err());
+        assert_eq!(parse_memory_swap("-1").unwrap(), -1);
+        assert_eq!(parse_memory_swap("1g").unwrap(), 1 << 30);
+        assert!(parse_memory_swap("lots").is_err());
     }
 
     #[test]
