@@ -281,19 +281,7 @@ impl Berth {
         cert: Option<&str>,
         key: Option<&str>,
     ) -> Result<ContextRow, ApiError> {
-        let tls = match (ca, cert, key) {
-            (None, None, None) => None,
-            (Some(ca), Some(cert), Some(key)) => Some(berth_docker::TlsMaterial {
-                ca: ca.into(),
-                cert: cert.into(),
-                key: key.into(),
-            }),
-            _ => {
-                return Err(ApiError::invalid(
-                    "TLS needs all three files: the CA, the client certificate and its key",
-                ));
-            }
-        };
+        let tls = tls_material(ca, cert, key)?;
         self.store.create(name, "", host, tls.as_ref())?;
         self.context_inspect(name)
     }
@@ -321,19 +309,11 @@ impl Berth {
                 "--docker {docker:?}: name the engine, e.g. host=tcp://10.0.0.5:2376"
             )));
         };
-        let tls = match (fields.get("ca"), fields.get("cert"), fields.get("key")) {
-            (None, None, None) => None,
-            (Some(ca), Some(cert), Some(key)) => Some(berth_docker::TlsMaterial {
-                ca: ca.into(),
-                cert: cert.into(),
-                key: key.into(),
-            }),
-            _ => {
-                return Err(ApiError::invalid(
-                    "TLS needs all three files: the CA, the client certificate and its key",
-                ));
-            }
-        };
+        let tls = tls_material(
+            fields.get("ca").copied(),
+            fields.get("cert").copied(),
+            fields.get("key").copied(),
+        )?;
         self.store.create(name, description, host, tls.as_ref())?;
         self.context_inspect(name)
     }
@@ -513,6 +493,25 @@ impl Berth {
             row.containers = used.get(&row.id).copied().unwrap_or(0);
         }
         Ok(rows)
+    }
+}
+
+/// A context's TLS files: all three, or none.
+fn tls_material(
+    ca: Option<&str>,
+    cert: Option<&str>,
+    key: Option<&str>,
+) -> Result<Option<berth_docker::TlsMaterial>, ApiError> {
+    match (ca, cert, key) {
+        (None, None, None) => Ok(None),
+        (Some(ca), Some(cert), Some(key)) => Ok(Some(berth_docker::TlsMaterial {
+            ca: ca.into(),
+            cert: cert.into(),
+            key: key.into(),
+        })),
+        _ => Err(ApiError::invalid(
+            "TLS needs all three files: the CA, the client certificate and its key",
+        )),
     }
 }
 

@@ -451,10 +451,7 @@ pub async fn inspect(
     let mut out = Vec::new();
     for name in names {
         let value = match kind {
-            Some("image") => berth.inspect_image(conn, name).await?,
-            Some("volume") => berth.inspect_volume(conn, name).await?,
-            Some("network") => berth.inspect_network(conn, name).await?,
-            Some(_) => berth.inspect_container(conn, name).await?,
+            Some(kind) => inspect_kind(berth, conn, kind, name).await?,
             None => inspect_any(berth, conn, name).await?,
         };
         out.push(value);
@@ -476,24 +473,28 @@ pub async fn inspect(
 /// The object of any kind with that name, looked for in docker's order: a container, an image,
 /// a volume, a network.
 async fn inspect_any(berth: &Berth, conn: &Connection, name: &str) -> Result<serde_json::Value> {
-    let missing = |r: &Result<serde_json::Value, ApiError>| matches!(r, Err(e) if e.code == berth_api::ErrorCode::NotFound);
-    let found = berth.inspect_container(conn, name).await;
-    if !missing(&found) {
-        return Ok(found?);
-    }
-    let found = berth.inspect_image(conn, name).await;
-    if !missing(&found) {
-        return Ok(found?);
-    }
-    let found = berth.inspect_volume(conn, name).await;
-    if !missing(&found) {
-        return Ok(found?);
-    }
-    let found = berth.inspect_network(conn, name).await;
-    if !missing(&found) {
-        return Ok(found?);
+    for kind in ["container", "image", "volume", "network"] {
+        match inspect_kind(berth, conn, kind, name).await {
+            Err(e) if e.code == berth_api::ErrorCode::NotFound => continue,
+            found => return Ok(found?),
+        }
     }
     bail!("no container, image, volume or network is called {name}")
+}
+
+/// The object of one kind (`container`, `image`, `volume`, `network`) by name.
+async fn inspect_kind(
+    berth: &Berth,
+    conn: &Connection,
+    kind: &str,
+    name: &str,
+) -> Result<serde_json::Value, ApiError> {
+    match kind {
+        "image" => berth.inspect_image(conn, name).await,
+        "volume" => berth.inspect_volume(conn, name).await,
+        "network" => berth.inspect_network(conn, name).await,
+        _ => berth.inspect_container(conn, name).await,
+    }
 }
 
 /// `berth volume …` (but `ls`).
