@@ -930,16 +930,11 @@ pub fn history_fields(now: i64, trunc: bool, human: bool) -> Vec<Field<berth_api
 /// Unix seconds as Go's `time.RFC3339` in this machine's zone: `2026-12-01T11:20:45+01:00`, or
 /// `…Z` in UTC.
 fn rfc3339_local(secs: i64) -> String {
-    rfc3339_nanos_in(
-        secs.saturating_mul(1_000_000_000),
+    rfc3339_in(
+        i128::from(secs) * 1_000_000_000,
         &jiff::tz::TimeZone::system(),
+        false,
     )
-    .split_once('.')
-    .map(|(time, rest)| {
-        let zone = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-        format!("{time}{zone}")
-    })
-    .unwrap_or_default()
 }
 
 /// `docker top`'s table.
@@ -1032,15 +1027,25 @@ fn old_event_fields(e: &berth_api::EventView) -> (String, String, String) {
 /// Nanoseconds since the epoch as Go's RFC 3339 with nine digits writes them in `zone`:
 /// `2026-11-29T23:05:01.123456789+01:00`, or `…Z` at offset zero.
 fn rfc3339_nanos_in(nanos: i64, zone: &jiff::tz::TimeZone) -> String {
-    let Ok(t) = jiff::Timestamp::from_nanosecond(i128::from(nanos)) else {
+    rfc3339_in(i128::from(nanos), zone, true)
+}
+
+/// RFC 3339 in `zone`, as Go writes it (`Z` at offset zero), with nine digits of nanoseconds or
+/// none.
+fn rfc3339_in(nanos: i128, zone: &jiff::tz::TimeZone, with_nanos: bool) -> String {
+    let Ok(t) = jiff::Timestamp::from_nanosecond(nanos) else {
         return String::new();
     };
     let zoned = t.to_zoned_datetime(zone.clone());
-    if zoned.offset().seconds() == 0 {
-        zoned.strftime("%Y-%m-%dT%H:%M:%S.%NZ").to_string()
+    let fraction = if with_nanos { ".%N" } else { "" };
+    let offset = if zoned.offset().seconds() == 0 {
+        "Z"
     } else {
-        zoned.strftime("%Y-%m-%dT%H:%M:%S.%N%:z").to_string()
-    }
+        "%:z"
+    };
+    zoned
+        .strftime(&format!("%Y-%m-%dT%H:%M:%S{fraction}{offset}"))
+        .to_string()
 }
 
 pub fn own_engine_line(own: &OwnEngineView) -> String {
