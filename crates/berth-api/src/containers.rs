@@ -187,6 +187,60 @@ impl RunFlags {
     }
 }
 
+/// `docker update`'s flags, as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UpdateRequest {
+    pub cpus: Option<f64>,
+    pub memory: Option<String>,
+    pub memory_swap: Option<String>,
+    pub memory_reservation: Option<String>,
+    pub pids_limit: Option<i64>,
+    pub cpu_shares: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    pub restart: Option<String>,
+}
+
+impl UpdateRequest {
+    fn parse(&self) -> Result<berth_docker::containers::ContainerUpdate, ApiError> {
+        if *self == Self::default() {
+            return Err(ApiError::invalid(
+                "update needs something to change: --cpus, --memory, --memory-swap, --memory-reservation, --pids-limit, --cpu-shares, --cpuset-cpus or --restart",
+            ));
+        }
+        if self.cpus.is_some_and(|c| c <= 0.0) {
+            return Err(ApiError::invalid(
+                "--cpus: give a positive number of CPUs, e.g. 0.5",
+            ));
+        }
+        Ok(berth_docker::containers::ContainerUpdate {
+            cpus: self.cpus,
+            memory: self.memory.as_deref().map(spec::parse_memory).transpose()?,
+            memory_swap: self
+                .memory_swap
+                .as_deref()
+                .map(options::parse_memory_swap)
+                .transpose()?,
+            memory_reservation: self
+                .memory_reservation
+                .as_deref()
+                .map(spec::parse_bytes)
+                .transpose()?,
+            pids_limit: self.pids_limit,
+            cpu_shares: self.cpu_shares,
+            cpuset_cpus: self
+                .cpuset_cpus
+                .as_deref()
+                .map(options::parse_cpuset)
+                .transpose()?,
+            restart: self
+                .restart
+                .as_deref()
+                .map(spec::parse_restart)
+                .transpose()?,
+        })
+    }
+}
+
 /// A container port and one host address it is published on, as `docker port` reads them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PublishedPort {
@@ -392,30 +446,15 @@ impl Berth {
 
     /// Changes a running container's CPU and memory limits and restart policy (docker's flag
     /// syntax: `--cpus 0.5`, `-m 256m`, `--restart on-failure:3`).
+    /// Changes a container's limits and restart policy while it runs (`docker update`).
     pub async fn update(
         &self,
         conn: &Connection,
         id: &str,
-        cpus: Option<f64>,
-        memory: Option<&str>,
-        restart: Option<&str>,
+        req: &UpdateRequest,
     ) -> Result<(), ApiError> {
-        if cpus.is_none() && memory.is_none() && restart.is_none() {
-            return Err(ApiError::invalid(
-                "update needs something to change: --cpus, --memory or --restart",
-            ));
-        }
-        if cpus.is_some_and(|c| c <= 0.0) {
-            return Err(ApiError::invalid(
-                "--cpus: give a positive number of CPUs, e.g. 0.5",
-            ));
-        }
-        let memory = memory.map(spec::parse_memory).transpose()?;
-        let restart = restart.map(spec::parse_restart).transpose()?;
-        Ok(conn
-            .client
-            .update_container(id, cpus, memory, restart)
-            .await?)
+        let update = req.parse()?;
+        Ok(conn.client.update_container(id, &update).await?)
     }
 
     pub async fn rename(&self, conn: &Connection, id: &str, name: &str) -> Result<(), ApiError> {

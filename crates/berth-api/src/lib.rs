@@ -37,7 +37,7 @@ pub use berth_engine::own::Supervisor;
 pub use builds::BuildRecord;
 pub use containers::{
     AttachSession, ExecSession, ExecSpec, LogLine, PublishedPort, RunFlags, RunRequest,
-    private_port,
+    UpdateRequest, private_port,
 };
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};

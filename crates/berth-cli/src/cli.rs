@@ -207,15 +207,7 @@ pub enum ContainerCommand {
         containers: Vec<String>,
     },
     /// Change containers' limits and restart policy while they run.
-    Update {
-        #[arg(long)]
-        cpus: Option<f64>,
-        #[arg(short = 'm', long)]
-        memory: Option<String>,
-        #[arg(long)]
-        restart: Option<String>,
-        containers: Vec<String>,
-    },
+    Update(UpdateArgs),
     /// Rename a container.
     Rename { container: String, new_name: String },
     /// Wait for containers to stop and print their exit codes.
@@ -874,6 +866,35 @@ pub struct MoreRunArgs {
     /// The CPUs it may run on, e.g. 0-2 or 0,3.
     #[arg(long)]
     pub cpuset_cpus: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    /// How many CPUs it may use, e.g. 0.5.
+    #[arg(long)]
+    pub cpus: Option<f64>,
+    /// Memory limit, e.g. 512m.
+    #[arg(short = 'm', long)]
+    pub memory: Option<String>,
+    /// Memory plus swap, e.g. 1g (-1: unlimited swap).
+    #[arg(long, allow_hyphen_values = true)]
+    pub memory_swap: Option<String>,
+    /// A soft memory limit, e.g. 256m.
+    #[arg(long)]
+    pub memory_reservation: Option<String>,
+    /// At most this many processes (-1: no limit).
+    #[arg(long, allow_negative_numbers = true)]
+    pub pids_limit: Option<i64>,
+    /// A relative CPU weight (1024 is the default).
+    #[arg(short = 'c', long)]
+    pub cpu_shares: Option<i64>,
+    /// The CPUs it may run on, e.g. 0-2 or 0,3.
+    #[arg(long)]
+    pub cpuset_cpus: Option<String>,
+    /// When the engine restarts it: no, always, unless-stopped, on-failure[:N].
+    #[arg(long)]
+    pub restart: Option<String>,
+    pub containers: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -391,18 +391,20 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             })
             .await
         }
-        C::Update {
-            cpus,
-            memory,
-            restart,
-            containers,
-        } => {
-            each(berth, &containers, move |b, c, id| {
-                let (memory, restart) = (memory.clone(), restart.clone());
-                Box::pin(async move {
-                    b.update(c, &id, cpus, memory.as_deref(), restart.as_deref())
-                        .await
-                })
+        C::Update(a) => {
+            let req = berth_api::UpdateRequest {
+                cpus: a.cpus,
+                memory: a.memory,
+                memory_swap: a.memory_swap,
+                memory_reservation: a.memory_reservation,
+                pids_limit: a.pids_limit,
+                cpu_shares: a.cpu_shares,
+                cpuset_cpus: a.cpuset_cpus,
+                restart: a.restart,
+            };
+            each(berth, &a.containers, move |b, c, id| {
+                let req = req.clone();
+                Box::pin(async move { b.update(c, &id, &req).await })
             })
             .await
         }

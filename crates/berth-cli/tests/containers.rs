@@ -68,6 +68,32 @@ fn lifecycle_from_create_to_rm() {
         (Some(500_000_000), Some(96 << 20))
     );
     assert_eq!(host["RestartPolicy"]["MaximumRetryCount"].as_i64(), Some(2));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "container",
+        "update",
+        "--pids-limit",
+        "64",
+        "--cpu-shares",
+        "256",
+        "--memory-reservation",
+        "48m",
+        &name,
+    ]));
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(home.berth(&["-H", h, "inspect", &name]))).unwrap();
+    let host = &v[0]["HostConfig"];
+    assert_eq!(
+        (
+            host["PidsLimit"].as_i64(),
+            host["CpuShares"].as_i64(),
+            host["MemoryReservation"].as_i64(),
+            host["Memory"].as_i64()
+        ),
+        (Some(64), Some(256), Some(48 << 20), Some(96 << 20)),
+        "what is not given stays"
+    );
     let err = fails(home.berth(&["-H", h, "update", &name]));
     assert!(err.contains("update needs something to change"), "{err}");
     ok(home.berth(&["-H", h, "rename", &name, &renamed]));

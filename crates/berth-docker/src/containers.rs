@@ -62,6 +62,20 @@ pub struct LogOptions {
     pub timestamps: bool,
 }
 
+/// What `docker update` changes in a running container; what is not set stays.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerUpdate {
+    pub cpus: Option<f64>,
+    pub memory: Option<i64>,
+    /// Memory plus swap (`-1`: unlimited swap); with only `memory` raised, swap is unlimited.
+    pub memory_swap: Option<i64>,
+    pub memory_reservation: Option<i64>,
+    pub pids_limit: Option<i64>,
+    pub cpu_shares: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    pub restart: Option<crate::spec::Restart>,
+}
+
 impl Client {
     /// Lists containers; `all` includes stopped ones, like `docker ps -a`.
     pub async fn list_containers(&self, all: bool) -> Result<Vec<ContainerSummary>, Error> {
@@ -201,17 +215,11 @@ impl Client {
     }
 
     /// Changes a container's limits and restart policy while it runs.
-    pub async fn update_container(
-        &self,
-        id: &str,
-        cpus: Option<f64>,
-        memory: Option<i64>,
-        restart: Option<crate::spec::Restart>,
-    ) -> Result<(), Error> {
+    pub async fn update_container(&self, id: &str, update: &ContainerUpdate) -> Result<(), Error> {
         let spec = crate::spec::RunSpec {
-            cpus,
-            memory,
-            restart,
+            cpus: update.cpus,
+            memory: update.memory,
+            restart: update.restart,
             ..Default::default()
         };
         let host = spec.to_create_body().host_config.unwrap_or_default();
@@ -219,7 +227,11 @@ impl Client {
             nano_cpus: host.nano_cpus,
             memory: host.memory,
             // Memory plus swap must grow with memory, or the engine refuses a raise.
-            memory_swap: memory.map(|_| -1),
+            memory_swap: update.memory_swap.or(update.memory.map(|_| -1)),
+            memory_reservation: update.memory_reservation,
+            pids_limit: update.pids_limit,
+            cpu_shares: update.cpu_shares,
+            cpuset_cpus: update.cpuset_cpus.clone(),
             restart_policy: host.restart_policy,
             ..Default::default()
         };
