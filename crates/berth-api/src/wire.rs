@@ -201,6 +201,22 @@ pub struct PlatformView {
     pub variant: String,
 }
 
+impl ContainerRow {
+    /// The host ports a browser can open (`http://localhost:PORT`): its published TCP ports,
+    /// each once, in order.
+    pub fn web_ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self
+            .ports
+            .iter()
+            .filter(|p| p.proto == "tcp")
+            .filter_map(|p| p.public_port)
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+}
+
 impl From<ContainerSummary> for ContainerRow {
     fn from(c: ContainerSummary) -> Self {
         let labels: BTreeMap<String, String> = c.labels.unwrap_or_default().into_iter().collect();
@@ -453,4 +469,43 @@ pub struct ComposeProjectRow {
     pub status: String,
     /// The compose files it was started from, comma-separated.
     pub config_files: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ContainerRow, PortView};
+
+    #[test]
+    fn web_ports_are_the_published_tcp_ones_once() {
+        let port = |ip: &str, private_port, public_port, proto: &str| PortView {
+            ip: Some(ip.into()),
+            private_port,
+            public_port,
+            proto: proto.into(),
+        };
+        let row = ContainerRow {
+            id: "c".into(),
+            names: vec!["web".into()],
+            image: "busybox".into(),
+            command: "sh".into(),
+            created: 0,
+            state: "running".into(),
+            status: "Up".into(),
+            ports: vec![
+                port("0.0.0.0", 80, Some(8080), "tcp"),
+                port("::", 80, Some(8080), "tcp"),
+                port("127.0.0.1", 53, Some(5353), "udp"),
+                port("0.0.0.0", 22, Some(2222), "tcp"),
+                port("", 9000, None, "tcp"),
+            ],
+            labels: Default::default(),
+            project: None,
+            size_rw: None,
+            size_root_fs: None,
+            networks: Vec::new(),
+            mounts: Vec::new(),
+            platform: None,
+        };
+        assert_eq!(row.web_ports(), [2222, 8080]);
+    }
 }

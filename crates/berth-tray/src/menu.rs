@@ -145,10 +145,7 @@ impl Menu {
                         Some(Action::ContainerRestart(row.id.clone())),
                     ),
                 ];
-                let mut ports: Vec<u16> = row.ports.iter().filter_map(|p| p.public_port).collect();
-                ports.sort_unstable();
-                ports.dedup();
-                for port in ports {
+                for port in row.web_ports() {
                     let url = format!("http://localhost:{port}");
                     actions.push(item(
                         format!("Open {url}"),

@@ -26,8 +26,9 @@ export function health(row: ContainerRow): Health | null {
 }
 
 /** Published ports as links: each distinct host port once. */
+/** The host ports a browser can open: the published TCP ports, each once, in order. */
 export function hostPorts(row: ContainerRow): number[] {
-  const ports = row.ports.map((p) => p.public_port).filter((p): p is number => p !== null);
+  const ports = row.ports.filter((p) => p.proto === "tcp").map((p) => p.public_port).filter((p): p is number => p !== null);
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 

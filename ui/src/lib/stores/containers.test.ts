@@ -30,15 +30,17 @@ describe("container list", () => {
     expect(rows.filter((r) => matches(r, "loose-id", "running")).length).toBe(1);
   });
 
-  it("lists each published host port once", () => {
+  it("lists each published TCP host port once (a UDP port is no web page)", () => {
     const r = container("p", {
       ports: [
         { ip: "0.0.0.0", private_port: 80, public_port: 8080, proto: "tcp" },
         { ip: "::", private_port: 80, public_port: 8080, proto: "tcp" },
         { ip: null, private_port: 9000, public_port: null, proto: "tcp" },
+        { ip: "127.0.0.1", private_port: 53, public_port: 5353, proto: "udp" },
+        { ip: "0.0.0.0", private_port: 22, public_port: 2222, proto: "tcp" },
       ],
     });
-    expect(hostPorts(r)).toEqual([8080]);
+    expect(hostPorts(r)).toEqual([2222, 8080]);
   });
 
   it("loads once, then shows each list the app sends with its container events", async () => {
