@@ -208,6 +208,12 @@ pub struct UpArgs {
     /// Print the plan and do nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Attached: when a container exits, stop them all (its exit code is berth's).
+    #[arg(long, conflicts_with = "detach")]
+    pub abort_on_container_exit: bool,
+    /// Attached: return this service's exit code (stopping them all when a container exits).
+    #[arg(long, value_name = "SERVICE", conflicts_with = "detach")]
+    pub exit_code_from: Option<String>,
     pub service: Vec<String>,
 }
 
@@ -803,6 +809,11 @@ fn up_options(a: &UpArgs) -> Result<UpOptions> {
     if a.force_recreate && a.no_recreate {
         bail!("--force-recreate and --no-recreate contradict each other: give one");
     }
+    if (a.abort_on_container_exit || a.exit_code_from.is_some()) && (a.wait || a.no_start) {
+        bail!(
+            "--abort-on-container-exit and --exit-code-from follow the containers attached: leave out --wait and --no-start"
+        );
+    }
     Ok(UpOptions {
         services: a.service.clone(),
         no_deps: a.no_deps,
@@ -821,6 +832,11 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
     let opts = up_options(&a)?;
     let project = berth.compose_load(&load_options(p, &a.service))?;
     warn_unset(&project);
+    if let Some(svc) = &a.exit_code_from
+        && !project.services.contains_key(svc)
+    {
+        bail!("--exit-code-from {svc}: the project has no such service");
+    }
     let conn = connect(berth).await?;
     if a.dry_run {
         let (images, containers) = berth.compose_plan(&conn, &project, &opts).await?;
@@ -843,14 +859,63 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         ..Default::default()
     };
     let colour = std::io::stdout().is_terminal();
+    let stop_all = || async {
+        berth
+            .compose_lifecycle(
+                &conn,
+                Some(&project),
+                &project.name,
+                &opts.services,
+                &Lifecycle::Stop { timeout: a.timeout },
+                &progress(format),
+            )
+            .await
+    };
+    let printed = logs(berth, &conn, &rows, &follow, colour, true);
+    tokio::pin!(printed);
+    let aborting = a.abort_on_container_exit || a.exit_code_from.is_some();
+    let first_exit = async {
+        if !aborting {
+            return std::future::pending().await;
+        }
+        let mut exits: futures_util::stream::FuturesUnordered<_> = rows
+            .iter()
+            .map(|r| {
+                let conn = &conn;
+                async move { (r, berth.wait(conn, &r.id).await) }
+            })
+            .collect();
+        match exits.next().await {
+            Some((row, code)) => (row, code),
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
-        r = logs(berth, &conn, &rows, &follow, colour, true) => r?,
+        r = &mut printed => r?,
+        (row, code) = first_exit => {
+            let code = code?;
+            eprintln!("{} exited with code {code}", row.names.join(","));
+            eprintln!("Aborting on container exit...");
+            stop_all().await?;
+            // The stopped containers' last lines, then the code asked for.
+            printed.await?;
+            let code = match &a.exit_code_from {
+                None => code,
+                Some(svc) => {
+                    let chosen = rows
+                        .iter()
+                        .find(|r| r.labels.get(berth_compose::labels::SERVICE).is_some_and(|s| s == svc));
+                    match chosen {
+                        Some(r) => berth.wait(&conn, &r.id).await?,
+                        None => bail!("--exit-code-from {svc}: no container of it runs in the project"),
+                    }
+                }
+            };
+            return Ok(i32::try_from(code).unwrap_or(1));
+        }
         _ = tokio::signal::ctrl_c() => {
             eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
-            berth
-                .compose_lifecycle(&conn, Some(&project), &project.name, &opts.services,
-                    &Lifecycle::Stop { timeout: a.timeout }, &progress(format))
-                .await?;
+            stop_all().await?;
         }
     }
     Ok(0)

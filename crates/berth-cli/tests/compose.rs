@@ -743,3 +743,59 @@ services:
         "v2\n"
     );
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:abort", scope.id);
+    busybox_image(e, &scope, &image, "");
+    // A server that handles TERM (so a stop is quick) and a test run that fails with 3.
+    let compose = format!(
+        "services:\n  server:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; echo serving; while :; do sleep 1; done\"]\n  tests:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo testing; sleep 1; echo done; exit 3\"]\n"
+    );
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
+    let n = &p.name;
+    let out = run(p.berth(&home, &["up", "--exit-code-from", "tests"]));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("{n}-tests-1 ")) && l.ends_with("| done")),
+        "the exited container's last line is shown: {stdout}"
+    );
+    assert!(
+        stderr.contains(&format!("{n}-tests-1 exited with code 3"))
+            && stderr.contains("Aborting on container exit..."),
+        "{stderr}"
+    );
+    // Everything was stopped, nothing removed.
+    let states = e.docker_ok(&[
+        "ps",
+        "-a",
+        "--format",
+        "{{.Names}} {{.State}}",
+        "--filter",
+        &format!("label=com.docker.compose.project={n}"),
+    ]);
+    assert!(
+        states.contains(&format!("{n}-server-1 exited"))
+            && states.contains(&format!("{n}-tests-1 exited")),
+        "{states}"
+    );
+    // Without --exit-code-from, the first container to exit gives the code.
+    let out = run(p.berth(&home, &["up", "--abort-on-container-exit"]));
+    assert_eq!(out.status.code(), Some(3));
+    let err = fails_after_progress(p.berth(&home, &["up", "--exit-code-from", "nope"]));
+    assert!(
+        err.contains("--exit-code-from nope: the project has no such service"),
+        "{err}"
+    );
+    ok(p.berth(&home, &["down"]));
+}
