@@ -50,6 +50,8 @@ pub struct ComposeArgs {
 pub enum ComposeCommand {
     /// Create and start the project's containers (attached unless -d).
     Up(UpArgs),
+    /// Create the project's containers without starting them (as `up --no-start`).
+    Create(CreateArgs),
     /// Stop and remove the project's containers and networks.
     Down(DownArgs),
     /// List the project's containers.
@@ -63,6 +65,10 @@ pub enum ComposeCommand {
         /// Only the service names.
         #[arg(long)]
         services: bool,
+        /// Only the containers in this state: created, running, paused, restarting, exited,
+        /// dead (repeatable; implies -a).
+        #[arg(long = "status", value_name = "STATE")]
+        states: Vec<String>,
         service: Vec<String>,
     },
     /// The services' logs, each line prefixed by its container.
@@ -73,6 +79,12 @@ pub enum ComposeCommand {
         /// Only the last N lines of each container.
         #[arg(short = 'n', long)]
         tail: Option<u64>,
+        /// Only output since this time (unix seconds, or a duration like 10m).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only output until this time (unix seconds, or a duration like 10m).
+        #[arg(long)]
+        until: Option<String>,
         /// Each line with the engine's time.
         #[arg(short, long)]
         timestamps: bool,
@@ -167,11 +179,9 @@ pub enum ComposeCommand {
     },
 }
 
-#[derive(Args, Debug)]
-pub struct UpArgs {
-    /// Start them in the background and return (else follow their logs until Ctrl-C).
-    #[arg(short, long)]
-    pub detach: bool,
+/// What makes the containers: `compose create`'s flags, and `up`'s.
+#[derive(Args, Debug, Default)]
+pub struct CreateArgs {
     /// Build the images first, even those already built.
     #[arg(long)]
     pub build: bool,
@@ -187,21 +197,31 @@ pub struct UpArgs {
     /// Keep existing containers even when their configuration changed.
     #[arg(long)]
     pub no_recreate: bool,
+    /// Remove containers of services no longer in the files.
+    #[arg(long)]
+    pub remove_orphans: bool,
+    /// SERVICE=N.
+    #[arg(long)]
+    pub scale: Vec<String>,
+    pub service: Vec<String>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct UpArgs {
+    /// Start them in the background and return (else follow their logs until Ctrl-C).
+    #[arg(short, long)]
+    pub detach: bool,
+    #[command(flatten)]
+    pub create: CreateArgs,
     /// Not the services the named ones depend on.
     #[arg(long)]
     pub no_deps: bool,
     /// Create the containers without starting them.
     #[arg(long)]
     pub no_start: bool,
-    /// Remove containers of services no longer in the files.
-    #[arg(long)]
-    pub remove_orphans: bool,
     /// Wait until the services run (and are healthy when they have a healthcheck).
     #[arg(long)]
     pub wait: bool,
-    /// SERVICE=N.
-    #[arg(long)]
-    pub scale: Vec<String>,
     /// Seconds to wait for containers being replaced to stop.
     #[arg(short = 't', long)]
     pub timeout: Option<u32>,
@@ -214,7 +234,6 @@ pub struct UpArgs {
     /// Attached: return this service's exit code (stopping them all when a container exits).
     #[arg(long, value_name = "SERVICE", conflicts_with = "detach")]
     pub exit_code_from: Option<String>,
-    pub service: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -480,6 +499,14 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             Ok(0)
         }
         ComposeCommand::Up(a) => up(berth, p, a, format).await,
+        ComposeCommand::Create(create) => {
+            let a = UpArgs {
+                no_start: true,
+                create,
+                ..UpArgs::default()
+            };
+            up(berth, p, a, format).await
+        }
         ComposeCommand::Down(a) => {
             let (project, name) = model(berth, p, &[])?;
             let conn = connect(berth).await?;
@@ -505,13 +532,28 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             all,
             quiet,
             services,
+            states,
             service,
         } => {
+            const STATES: [&str; 6] = [
+                "created",
+                "running",
+                "paused",
+                "restarting",
+                "exited",
+                "dead",
+            ];
+            if let Some(bad) = states.iter().find(|s| !STATES.contains(&s.as_str())) {
+                bail!("--status {bad:?}: use one of {}", STATES.join(", "));
+            }
             let (_, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;
-            let rows = berth
-                .compose_containers(&conn, &name, &service, all)
+            let mut rows = berth
+                .compose_containers(&conn, &name, &service, all || !states.is_empty())
                 .await?;
+            if !states.is_empty() {
+                rows.retain(|r| states.contains(&r.state));
+            }
             if quiet {
                 print(
                     &rows
@@ -531,22 +573,25 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
         ComposeCommand::Logs {
             follow,
             tail,
+            since,
+            until,
             timestamps,
             no_color,
             no_log_prefix,
             service,
         } => {
+            let opts = LogOptions {
+                follow,
+                tail,
+                timestamps,
+                since: since.map(|s| ops::when(&s, "--since")).transpose()?,
+                until: until.map(|s| ops::when(&s, "--until")).transpose()?,
+            };
             let (_, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;
             let rows = berth
                 .compose_containers(&conn, &name, &service, true)
                 .await?;
-            let opts = LogOptions {
-                follow,
-                tail,
-                timestamps,
-                ..Default::default()
-            };
             let colour = !no_color && std::io::stdout().is_terminal();
             logs(berth, &conn, &rows, &opts, colour, !no_log_prefix).await?;
             Ok(0)
@@ -789,7 +834,7 @@ async fn lifecycle(
 
 fn up_options(a: &UpArgs) -> Result<UpOptions> {
     let mut scale = BTreeMap::new();
-    for s in &a.scale {
+    for s in &a.create.scale {
         let Some((svc, n)) = s.split_once('=') else {
             bail!("--scale {s:?}: write SERVICE=NUMBER");
         };
@@ -798,15 +843,15 @@ fn up_options(a: &UpArgs) -> Result<UpOptions> {
             .map_err(|_| anyhow::anyhow!("--scale {s:?}: {n:?} is not a number"))?;
         scale.insert(svc.to_owned(), n);
     }
-    if let Some(pull) = &a.pull
+    if let Some(pull) = &a.create.pull
         && !matches!(pull.as_str(), "always" | "missing" | "never")
     {
         bail!("--pull {pull:?}: use always, missing or never");
     }
-    if a.build && a.no_build {
+    if a.create.build && a.create.no_build {
         bail!("--build and --no-build contradict each other: give one");
     }
-    if a.force_recreate && a.no_recreate {
+    if a.create.force_recreate && a.create.no_recreate {
         bail!("--force-recreate and --no-recreate contradict each other: give one");
     }
     if (a.abort_on_container_exit || a.exit_code_from.is_some()) && (a.wait || a.no_start) {
@@ -815,22 +860,22 @@ fn up_options(a: &UpArgs) -> Result<UpOptions> {
         );
     }
     Ok(UpOptions {
-        services: a.service.clone(),
+        services: a.create.service.clone(),
         no_deps: a.no_deps,
-        force_recreate: a.force_recreate,
-        no_recreate: a.no_recreate,
-        remove_orphans: a.remove_orphans,
+        force_recreate: a.create.force_recreate,
+        no_recreate: a.create.no_recreate,
+        remove_orphans: a.create.remove_orphans,
         scale,
-        build: a.build,
-        no_build: a.no_build,
-        pull: a.pull.clone(),
+        build: a.create.build,
+        no_build: a.create.no_build,
+        pull: a.create.pull.clone(),
         no_start: a.no_start,
     })
 }
 
 async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result<i32> {
     let opts = up_options(&a)?;
-    let project = berth.compose_load(&load_options(p, &a.service))?;
+    let project = berth.compose_load(&load_options(p, &a.create.service))?;
     warn_unset(&project);
     if let Some(svc) = &a.exit_code_from
         && !project.services.contains_key(svc)

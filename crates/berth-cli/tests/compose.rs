@@ -797,5 +797,32 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
         err.contains("--exit-code-from nope: the project has no such service"),
         "{err}"
     );
+    // ps by state, logs by time.
+    assert_eq!(
+        ok(p.berth(&home, &["ps", "--status", "exited", "-q"]))
+            .lines()
+            .count(),
+        2
+    );
+    assert_eq!(ok(p.berth(&home, &["ps", "--status", "running", "-q"])), "");
+    let logs = ok(p.berth(
+        &home,
+        &["logs", "--no-log-prefix", "--since", "10m", "tests"],
+    ));
+    assert!(logs.ends_with("testing\ndone\n"), "{logs}");
+    assert_eq!(
+        ok(p.berth(&home, &["logs", "--until", "1", "tests"])),
+        "",
+        "nothing before 1970"
+    );
+    // create: containers made, none started.
+    ok(p.berth(&home, &["down"]));
+    ok(p.berth(&home, &["create"]));
+    assert_eq!(
+        ok(p.berth(&home, &["ps", "--status", "created", "-q"]))
+            .lines()
+            .count(),
+        2
+    );
     ok(p.berth(&home, &["down"]));
 }
