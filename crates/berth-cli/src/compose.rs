@@ -919,44 +919,62 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
     let printed = logs(berth, &conn, &rows, &follow, colour, true);
     tokio::pin!(printed);
     let aborting = a.abort_on_container_exit || a.exit_code_from.is_some();
-    let first_exit = async {
-        if !aborting {
-            return std::future::pending().await;
-        }
-        let mut exits: futures_util::stream::FuturesUnordered<_> = rows
+    // Each container's exit is said as it comes, as compose says it; the first ends it all when
+    // aborting.
+    let exits = async {
+        let mut waits: futures_util::stream::FuturesUnordered<_> = rows
             .iter()
             .map(|r| {
                 let conn = &conn;
                 async move { (r, berth.wait(conn, &r.id).await) }
             })
             .collect();
-        match exits.next().await {
-            Some((row, code)) => (row, code),
-            None => std::future::pending().await,
+        while let Some((row, code)) = waits.next().await {
+            let code = code?;
+            eprintln!("{} exited with code {code}", row.names.join(","));
+            if aborting {
+                return Ok(Some(code));
+            }
+        }
+        Ok::<_, anyhow::Error>(None)
+    };
+    tokio::pin!(exits);
+    // The code `up` ends with: the one asked for, once everything stopped.
+    let (rows_ref, conn_ref, asked) = (&rows, &conn, &a.exit_code_from);
+    let code_of = |first: i64| async move {
+        let (rows, conn) = (rows_ref, conn_ref);
+        let Some(svc) = asked else {
+            return Ok(first);
+        };
+        let chosen = rows.iter().find(|r| {
+            r.labels
+                .get(berth_compose::labels::SERVICE)
+                .is_some_and(|s| s == svc)
+        });
+        match chosen {
+            Some(r) => Ok(berth.wait(conn, &r.id).await?),
+            None => bail!("--exit-code-from {svc}: no container of it runs in the project"),
         }
     };
     tokio::select! {
-        r = &mut printed => r?,
-        (row, code) = first_exit => {
-            let code = code?;
-            eprintln!("{} exited with code {code}", row.names.join(","));
+        r = &mut printed => {
+            // Every container ended by itself: say the exits not said yet.
+            r?;
+            return match exits.await? {
+                Some(first) if aborting => Ok(i32::try_from(code_of(first).await?).unwrap_or(1)),
+                _ => Ok(0),
+            };
+        }
+        first = &mut exits => {
+            let Some(first) = first? else {
+                printed.await?;
+                return Ok(0);
+            };
             eprintln!("Aborting on container exit...");
             stop_all().await?;
             // The stopped containers' last lines, then the code asked for.
             printed.await?;
-            let code = match &a.exit_code_from {
-                None => code,
-                Some(svc) => {
-                    let chosen = rows
-                        .iter()
-                        .find(|r| r.labels.get(berth_compose::labels::SERVICE).is_some_and(|s| s == svc));
-                    match chosen {
-                        Some(r) => berth.wait(&conn, &r.id).await?,
-                        None => bail!("--exit-code-from {svc}: no container of it runs in the project"),
-                    }
-                }
-            };
-            return Ok(i32::try_from(code).unwrap_or(1));
+            return Ok(i32::try_from(code_of(first).await?).unwrap_or(1));
         }
         _ = tokio::signal::ctrl_c() => {
             eprintln!("Gracefully stopping... (press Ctrl+C again to force)");

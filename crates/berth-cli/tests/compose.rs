@@ -825,4 +825,21 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
         2
     );
     ok(p.berth(&home, &["down"]));
+
+    // Attached without aborting: each exit is said, and up ends when all have ended.
+    p.write(
+        "ends.yaml",
+        &format!(
+            "services:\n  quick:\n    image: {image}\n    command: [\"true\"]\n  slow:\n    image: {image}\n    command: [\"sh\", \"-c\", \"sleep 1; exit 2\"]\n"
+        ),
+    );
+    let out = run(p.berth(&home, &["-f", "ends.yaml", "up"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{n}-quick-1 exited with code 0"))
+            && stderr.contains(&format!("{n}-slow-1 exited with code 2")),
+        "{stderr}"
+    );
+    ok(p.berth(&home, &["-f", "ends.yaml", "down"]));
 }
