@@ -53,6 +53,13 @@ pub struct RunOptions {
     pub workdir: Option<String>,
     /// Publish the service's ports (`--service-ports`).
     pub service_ports: bool,
+    /// `-p` values, as `docker run` takes them.
+    pub publish: Vec<String>,
+    /// `-v` values, as `docker run` takes them (relative paths from `cwd`).
+    pub volumes: Vec<String>,
+    /// `-l` values: `KEY=value`.
+    pub labels: Vec<String>,
+    pub cwd: Option<std::path::PathBuf>,
 }
 
 impl Berth {
@@ -384,6 +391,7 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<String, ApiError> {
         plan::scope(project, &[service.to_owned()], true)?;
+        let extra = run_extras(opts)?;
         let deps: Vec<String> = project.services[service]
             .depends_on
             .keys()
@@ -463,6 +471,26 @@ impl Berth {
             // A one-off container does not restart.
             h.restart_policy = None;
         }
+        // `-p`, `-v` and `-l` of the run itself, on top of the service's own.
+        let host = b.host_config.get_or_insert_with(Default::default);
+        let extra_host = extra.host_config.unwrap_or_default();
+        if let Some(bindings) = extra_host.port_bindings {
+            host.port_bindings
+                .get_or_insert_with(Default::default)
+                .extend(bindings);
+        }
+        if let Some(binds) = extra_host.binds {
+            host.binds.get_or_insert_with(Vec::new).extend(binds);
+        }
+        if let Some(exposed) = extra.exposed_ports {
+            b.exposed_ports.get_or_insert_with(Vec::new).extend(exposed);
+        }
+        if let Some(volumes) = extra.volumes {
+            b.volumes.get_or_insert_with(Vec::new).extend(volumes);
+        }
+        if let Some(labels) = extra.labels {
+            b.labels.get_or_insert_with(Default::default).extend(labels);
+        }
         let id = conn
             .client
             .create_container_from(Some(&name), req.body)
@@ -474,6 +502,48 @@ impl Berth {
         }
         Ok(id)
     }
+}
+
+/// A one-off run's own `-p`, `-v` and `-l`, as the create request's parts they become.
+fn run_extras(opts: &RunOptions) -> Result<berth_docker::models::ContainerCreateBody, ApiError> {
+    use berth_docker::spec;
+    let cwd = opts
+        .cwd
+        .clone()
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let home = dirs::home_dir();
+    let mut ports = Vec::new();
+    for p in &opts.publish {
+        ports.extend(spec::parse_port(p)?);
+    }
+    let spec = spec::RunSpec {
+        ports,
+        mounts: opts
+            .volumes
+            .iter()
+            .map(|v| spec::parse_volume(v, &cwd, home.as_deref()))
+            .collect::<Result<_, _>>()?,
+        labels: opts
+            .labels
+            .iter()
+            .map(|l| spec::parse_key_value(l))
+            .collect::<Result<_, _>>()?,
+        ..Default::default()
+    };
+    let mut body = spec.to_create_body();
+    // Only what was given: the spec's defaults (tty, stdin, auto-remove) are the service's.
+    let host = body.host_config.take().unwrap_or_default();
+    Ok(berth_docker::models::ContainerCreateBody {
+        exposed_ports: body.exposed_ports.take(),
+        volumes: body.volumes.take(),
+        labels: body.labels.take(),
+        host_config: Some(berth_docker::models::HostConfig {
+            port_bindings: host.port_bindings,
+            binds: host.binds,
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
 }
 
 fn now_nanos() -> u64 {

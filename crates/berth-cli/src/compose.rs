@@ -309,6 +309,15 @@ pub struct RunArgs {
     /// Publish the service's ports (a one-off container publishes none otherwise).
     #[arg(long)]
     pub service_ports: bool,
+    /// Publish a port: [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO].
+    #[arg(short = 'p', long = "publish")]
+    pub publish: Vec<String>,
+    /// Mount a volume or a directory: SOURCE:TARGET[:ro].
+    #[arg(short = 'v', long = "volume")]
+    pub volumes: Vec<String>,
+    /// A label: KEY=value.
+    #[arg(short = 'l', long = "label")]
+    pub labels: Vec<String>,
     pub service: String,
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,
@@ -1061,6 +1070,10 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         user: a.user.clone(),
         workdir: a.workdir.clone(),
         service_ports: a.service_ports,
+        publish: a.publish.clone(),
+        volumes: a.volumes.clone(),
+        labels: a.labels.clone(),
+        cwd: std::env::current_dir().ok(),
     };
     let id = berth
         .compose_run_container(&conn, &project, &a.service, &opts, &progress(format))

@@ -826,6 +826,37 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
     );
     ok(p.berth(&home, &["down"]));
 
+    // A one-off with its own port, volume and label besides the service's settings.
+    std::fs::create_dir_all(p.path().join("data")).unwrap();
+    std::fs::write(p.path().join("data/seen"), "from the host\n").unwrap();
+    let id = ok(p.berth(
+        &home,
+        &[
+            "run",
+            "-d",
+            "-p",
+            "127.0.0.1::8080",
+            "-v",
+            "./data:/data:ro",
+            "-l",
+            "extra=yes",
+            "server",
+        ],
+    ));
+    let id = id.trim();
+    let shape = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{(index (index .NetworkSettings.Ports \"8080/tcp\") 0).HostIp}} {{index .Config.Labels \"extra\"}} {{range .Mounts}}{{.Destination}} {{.RW}}{{end}}",
+        id,
+    ]);
+    assert_eq!(shape.trim(), "127.0.0.1 yes /data false", "{shape}");
+    assert_eq!(
+        e.docker_ok(&["exec", id, "cat", "/data/seen"]),
+        "from the host\n"
+    );
+    e.docker_ok(&["rm", "-f", id]);
+
     // Attached without aborting: each exit is said, and up ends when all have ended.
     p.write(
         "ends.yaml",
