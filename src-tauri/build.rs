@@ -15,6 +15,7 @@ fn main() {
         "container_action",
         "container_remove",
         "container_prune_candidates",
+        "run_hints",
         "container_inspect",
         "container_top",
         "container_files",

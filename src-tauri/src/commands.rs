@@ -8,7 +8,8 @@ use berth_api::wire::{
 };
 use berth_api::{
     ApiError, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions, NetworkRequest,
-    ProgressEvent, PruneFilter, RunRequest, SearchRow, Settings, TopView, UsageView, VolumeEntry,
+    ProgressEvent, PruneFilter, RunHints, RunRequest, SearchRow, Settings, TopView, UsageView,
+    VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -102,6 +103,11 @@ pub async fn container_remove(
     app.berth
         .remove(&conn(&app).await?, &id, force, volumes)
         .await
+}
+
+#[tauri::command]
+pub async fn run_hints(app: State<'_, App>, image: String) -> Result<RunHints> {
+    app.berth.run_hints(&conn(&app).await?, &image).await
 }
 
 #[tauri::command]

@@ -103,6 +103,7 @@ pub fn run() {
             commands::container_action,
             commands::container_remove,
             commands::container_prune_candidates,
+            commands::run_hints,
             commands::container_inspect,
             commands::container_top,
             commands::container_files,

@@ -288,6 +288,38 @@ impl Berth {
         let inspect = conn.client.inspect_image(name).await?;
         Ok(serde_json::to_value(inspect).unwrap_or_default())
     }
+
+    /// What an image says about running it (the run dialog's hints): the ports it exposes and
+    /// the paths it keeps in volumes.
+    pub async fn run_hints(&self, conn: &Connection, image: &str) -> Result<RunHints, ApiError> {
+        let config = conn
+            .client
+            .inspect_image(image)
+            .await?
+            .config
+            .unwrap_or_default();
+        let mut exposed_ports = config.exposed_ports.unwrap_or_default();
+        exposed_ports.sort_by_key(|p| {
+            let (number, proto) = p.split_once('/').unwrap_or((p, ""));
+            (number.parse::<u16>().unwrap_or(u16::MAX), proto.to_owned())
+        });
+        let mut volumes = config.volumes.unwrap_or_default();
+        volumes.sort();
+        Ok(RunHints {
+            exposed_ports,
+            volumes,
+        })
+    }
+}
+
+/// What an image says about running it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RunHints {
+    /// `5000/tcp`, in port order.
+    pub exposed_ports: Vec<String>,
+    /// Paths in the container.
+    pub volumes: Vec<String>,
 }
 
 /// A search result, from Docker Hub or the registry the term named.

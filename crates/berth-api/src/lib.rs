@@ -43,7 +43,9 @@ pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use files::ImportRequest;
 pub use host::HostSample;
-pub use images::{BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, SearchRow};
+pub use images::{
+    BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, RunHints, SearchRow,
+};
 pub use prune::PruneFilter;
 pub use resources::NetworkRequest;
 pub use settings::Settings;

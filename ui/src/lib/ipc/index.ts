@@ -23,6 +23,7 @@ import type { NetworkRow } from "./types/NetworkRow";
 import type { OwnEngineView } from "./types/OwnEngineView";
 import type { ProgressEvent } from "./types/ProgressEvent";
 import type { ProjectEvent } from "./types/ProjectEvent";
+import type { RunHints } from "./types/RunHints";
 import type { RunRequest } from "./types/RunRequest";
 import type { SearchRow } from "./types/SearchRow";
 import type { Settings } from "./types/Settings";
@@ -53,6 +54,7 @@ export type {
   OwnEngineView,
   ProgressEvent,
   ProjectEvent,
+  RunHints,
   RunRequest,
   SearchRow,
   Settings,
@@ -167,6 +169,7 @@ export function api(t: Transport) {
     containerRemove: (id: string, force: boolean, volumes: boolean) =>
       call<void>("container_remove", { id, force, volumes }),
     containerPruneCandidates: () => call<ContainerRow[]>("container_prune_candidates"),
+    runHints: (image: string) => call<RunHints>("run_hints", { image }),
     containerInspect: (id: string) => call<Record<string, unknown>>("container_inspect", { id }),
     containerTop: (id: string) => call<TopView>("container_top", { id }),
     containerFiles: (id: string, path: string) => call<VolumeEntry[]>("container_files", { id, path }),

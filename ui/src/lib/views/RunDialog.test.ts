@@ -33,6 +33,21 @@ describe("RunDialog", () => {
     expect(req.ports).toEqual(["8080:80"]);
   });
 
+  it("says what the image exposes and keeps in volumes, and suggests its port", async () => {
+    const t = new FakeTransport();
+    t.handlers.run_check = () => {};
+    t.handlers.run_hints = (args) =>
+      args.image === "web:1" ? { exposed_ports: ["5000/tcp", "9000/udp"], volumes: ["/data"] } : Promise.reject({ code: "not_found", message: "no such image" });
+    render(RunDialog, { props: { image: "web:1", onclose: () => {}, onran: () => {} }, context: new Map([["api", api(t)]]) });
+    await waitFor(() => expect(screen.getByTestId("run-exposed").textContent).toBe("The image exposes 5000/tcp, 9000/udp."));
+    expect(screen.getByTestId("run-image-volumes").textContent).toContain("/data");
+    expect(screen.getByTestId("run-ports").getAttribute("placeholder")).toBe("5000:5000");
+    // Another image, not here: no hints, the usual example.
+    await fireEvent.input(screen.getByTestId("run-image"), { target: { value: "other:2" } });
+    await waitFor(() => expect(screen.queryByTestId("run-exposed")).toBeNull());
+    expect(screen.getByTestId("run-ports").getAttribute("placeholder")).toBe("8000:5000");
+  });
+
   it("shows the engine's error when the run fails", async () => {
     const t = new FakeTransport();
     t.handlers.run_check = () => {};
