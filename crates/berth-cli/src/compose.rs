@@ -942,7 +942,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             let code = code?;
             eprintln!("{} exited with code {code}", row.names.join(","));
             if aborting {
-                return Ok(Some(code));
+                return Ok(Some((row.id.clone(), code)));
             }
         }
         Ok::<_, anyhow::Error>(None)
@@ -970,19 +970,23 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             // Every container ended by itself: say the exits not said yet.
             r?;
             return match exits.await? {
-                Some(first) if aborting => Ok(i32::try_from(code_of(first).await?).unwrap_or(1)),
+                Some((_, first)) if aborting => Ok(i32::try_from(code_of(first).await?).unwrap_or(1)),
                 _ => Ok(0),
             };
         }
         first = &mut exits => {
-            let Some(first) = first? else {
+            let Some((exited, first)) = first? else {
                 printed.await?;
                 return Ok(0);
             };
             eprintln!("Aborting on container exit...");
             stop_all().await?;
-            // The stopped containers' last lines, then the code asked for.
+            // The stopped containers' last lines and their exits, then the code asked for.
             printed.await?;
+            for r in rows.iter().filter(|r| r.id != exited) {
+                let code = berth.wait(&conn, &r.id).await?;
+                eprintln!("{} exited with code {code}", r.names.join(","));
+            }
             return Ok(i32::try_from(code_of(first).await?).unwrap_or(1));
         }
         _ = tokio::signal::ctrl_c() => {

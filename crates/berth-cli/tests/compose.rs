@@ -772,8 +772,9 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
     );
     assert!(
         stderr.contains(&format!("{n}-tests-1 exited with code 3"))
-            && stderr.contains("Aborting on container exit..."),
-        "{stderr}"
+            && stderr.contains("Aborting on container exit...")
+            && stderr.contains(&format!("{n}-server-1 exited with code 0")),
+        "the first exit, the abort, and the stopped server's exit (its trap exits 0): {stderr}"
     );
     // Everything was stopped, nothing removed.
     let states = e.docker_ok(&[
