@@ -99,6 +99,8 @@ pub struct RunFlags {
     #[ts(type = "number | null")]
     pub cpu_shares: Option<i64>,
     pub cpuset_cpus: Option<String>,
+    /// Files of `KEY=value` lines (`#` comments), relative to the request's `cwd`.
+    pub label_files: Vec<String>,
 }
 
 impl RunFlags {
@@ -325,17 +327,28 @@ impl Berth {
             .iter()
             .map(|v| spec::parse_volume(v, &cwd, home.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
-        let labels = req
-            .labels
-            .iter()
-            .map(|l| spec::parse_key_value(l))
-            .collect::<Result<_, _>>()?;
+        let flags = req.flags.clone().unwrap_or_default();
+        // Label files first, so that a label given by itself wins, as docker's.
+        let mut labels = std::collections::BTreeMap::new();
+        for file in &flags.label_files {
+            let path = cwd.join(file);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| ApiError::invalid(format!("--label-file {}: {e}", path.display())))?;
+            for line in text.lines().map(str::trim) {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                labels.extend([spec::parse_key_value(line)?]);
+            }
+        }
+        for l in &req.labels {
+            labels.extend([spec::parse_key_value(l)?]);
+        }
         if req.cpus.is_some_and(|c| c <= 0.0) {
             return Err(ApiError::invalid(
                 "--cpus: give a positive number of CPUs, e.g. 0.5",
             ));
         }
-        let flags = req.flags.clone().unwrap_or_default();
         if flags.no_healthcheck && req.health_cmd.is_some() {
             return Err(ApiError::invalid(
                 "--no-healthcheck turns the health check off: leave out --health-cmd, or it",

@@ -866,6 +866,9 @@ pub struct MoreRunArgs {
     /// The CPUs it may run on, e.g. 0-2 or 0,3.
     #[arg(long)]
     pub cpuset_cpus: Option<String>,
+    /// Read labels from a file of KEY=value lines.
+    #[arg(long = "label-file", value_name = "FILE")]
+    pub label_files: Vec<String>,
 }
 
 #[derive(Args, Debug)]

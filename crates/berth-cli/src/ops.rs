@@ -275,6 +275,7 @@ fn run_flags(m: &MoreRunArgs) -> RunFlags {
         memory_reservation: m.memory_reservation.clone(),
         cpu_shares: m.cpu_shares,
         cpuset_cpus: m.cpuset_cpus.clone(),
+        label_files: m.label_files.clone(),
     }
 }
 

@@ -1026,6 +1026,9 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
     let vol = scope.name("flagsvol");
     ok(home.berth(&["-H", h, "volume", "create", "--label", &scope.label(), &vol]));
     let bind = format!("type=bind,source={},target=/site,readonly", site.display());
+    let label_file = home.path().join("labels");
+    std::fs::write(&label_file, "# the team's\nteam=a\n\nowner=me\n").unwrap();
+    let label_file = label_file.display().to_string();
     let volume = format!("type=volume,source={vol},target=/data");
     let flags = [
         "-P",
@@ -1086,6 +1089,8 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "512",
         "--cpuset-cpus",
         "0",
+        "--label-file",
+        &label_file,
     ];
     let (ours, theirs) = (scope.name("berth"), scope.name("docker"));
     let label = scope.label();
@@ -1141,6 +1146,7 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "StopSignal",
         "StopTimeout",
         "Healthcheck",
+        "Labels",
     ] {
         assert_eq!(a[0]["Config"][key], b[0]["Config"][key], "Config.{key}");
     }

@@ -19,4 +19,8 @@ sysctls: Array<string>, pid: string | null, ipc: string | null, stop_signal: str
 /**
  * `KEY=value` entries.
  */
-log_opts: Array<string>, no_healthcheck: boolean, pids_limit: number | null, memory_swap: string | null, memory_reservation: string | null, cpu_shares: number | null, cpuset_cpus: string | null, };
+log_opts: Array<string>, no_healthcheck: boolean, pids_limit: number | null, memory_swap: string | null, memory_reservation: string | null, cpu_shares: number | null, cpuset_cpus: string | null, 
+/**
+ * Files of `KEY=value` lines (`#` comments), relative to the request's `cwd`.
+ */
+label_files: Array<string>, };
