@@ -137,7 +137,18 @@ pub enum ComposeCommand {
         service: Vec<String>,
     },
     /// Build the services' images.
-    Build { service: Vec<String> },
+    Build {
+        /// Do not use the cache.
+        #[arg(long)]
+        no_cache: bool,
+        /// Always try to pull newer base images.
+        #[arg(long)]
+        pull: bool,
+        /// A build-time variable, KEY=value (over the files' own).
+        #[arg(long = "build-arg", value_name = "KEY=value")]
+        build_args: Vec<String>,
+        service: Vec<String>,
+    },
     /// Pull the services' images.
     Pull { service: Vec<String> },
     /// Push the services' images (those with build and image).
@@ -635,8 +646,35 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             };
             lifecycle(berth, p, &service, op, format).await
         }
-        ComposeCommand::Build { service } => {
-            let project = berth.compose_load(&load_options(p, &service))?;
+        ComposeCommand::Build {
+            no_cache,
+            pull,
+            build_args,
+            service,
+        } => {
+            let mut project = berth.compose_load(&load_options(p, &service))?;
+            let mut args = Vec::new();
+            for a in &build_args {
+                let Some((k, v)) = a.split_once('=') else {
+                    bail!("--build-arg {a:?}: write KEY=value");
+                };
+                args.push((k.to_owned(), v.to_owned()));
+            }
+            for build in project
+                .services
+                .values_mut()
+                .filter_map(|s| s.build.as_mut())
+            {
+                if no_cache {
+                    build.no_cache = Some(true);
+                }
+                if pull {
+                    build.pull = Some(true);
+                }
+                for (k, v) in &args {
+                    build.args.insert(k.clone(), Some(v.clone()));
+                }
+            }
             let conn = connect(berth).await?;
             berth
                 .compose_build(&conn, &project, &service, &progress(format))

@@ -340,7 +340,7 @@ fn build_scale_run_exec_and_lifecycle() {
     busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
     // The build's extra_hosts and network reach its RUN steps.
     let dockerfile = format!(
-        "FROM {BUSYBOX_IMAGE}\nRUN echo built > /built && grep db /etc/hosts > /hosts\nCMD [\"sleep\", \"600\"]\n"
+        "FROM {BUSYBOX_IMAGE}\nARG GREETING=hello\nRUN echo built > /built && grep db /etc/hosts > /hosts\nRUN echo $GREETING > /greeting\nCMD [\"sleep\", \"600\"]\n"
     );
     let compose = format!(
         "services:\n  worker:\n    build:\n      context: ./worker\n      network: none\n      extra_hosts: ['db:10.9.8.7']\n    image: berth-test/{}:worker\n    labels: [{}]\n",
@@ -373,6 +373,32 @@ fn build_scale_run_exec_and_lifecycle() {
     assert_eq!(
         e.docker_ok(&["exec", &format!("{n}-worker-2"), "cat", "/hosts"]),
         "10.9.8.7\tdb\n"
+    );
+    // build's own flags: a build argument over the Dockerfile's default, without the cache.
+    let image = format!("berth-test/{}:worker", scope.id);
+    let out = run(p.berth(
+        &home,
+        &[
+            "build",
+            "--no-cache",
+            "--build-arg",
+            "GREETING=bonjour",
+            "worker",
+        ],
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        e.docker_ok(&["run", "--rm", &image, "cat", "/greeting"]),
+        "bonjour\n"
+    );
+    let err = fails_after_progress(p.berth(&home, &["build", "--build-arg", "GREETING"]));
+    assert!(
+        err.contains("--build-arg \"GREETING\": write KEY=value"),
+        "{err}"
     );
 
     // exec into a replica; run a one-off that leaves nothing behind.
