@@ -86,7 +86,17 @@ impl Berth {
     }
 
     pub async fn top(&self, conn: &Connection, id: &str) -> Result<TopView, ApiError> {
-        let t = conn.client.top(id, None).await?;
+        self.top_with(conn, id, None).await
+    }
+
+    /// [`Berth::top`] with `ps`'s own options (`aux`, `-o pid,comm`), as `docker top` passes them.
+    pub async fn top_with(
+        &self,
+        conn: &Connection,
+        id: &str,
+        ps_args: Option<&str>,
+    ) -> Result<TopView, ApiError> {
+        let t = conn.client.top(id, ps_args).await?;
         Ok(TopView {
             titles: t.titles.unwrap_or_default(),
             processes: t.processes.unwrap_or_default(),

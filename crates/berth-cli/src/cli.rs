@@ -224,8 +224,16 @@ pub enum ContainerCommand {
         no_trunc: bool,
         containers: Vec<String>,
     },
-    /// The processes of a container.
-    Top { container: String },
+    /// The processes of a container (with ps's own options after it, e.g. `aux`).
+    Top {
+        container: String,
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "PS_OPTIONS"
+        )]
+        ps_args: Vec<String>,
+    },
     /// The host addresses a container's ports are published on (one port's with PRIVATE_PORT).
     Port {
         container: String,

@@ -428,9 +428,13 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             ops::logs(berth, &conn, args).await.map(|()| 0)
         }
         C::Stats { .. } => anyhow::bail!("internal: stats is run with its template"),
-        C::Top { container } => {
+        C::Top { container, ps_args } => {
             let conn = connect(berth).await?;
-            print(&render::top_table(&berth.top(&conn, &container).await?));
+            let ps_args = (!ps_args.is_empty()).then(|| ps_args.join(" "));
+            let top = berth
+                .top_with(&conn, &container, ps_args.as_deref())
+                .await?;
+            print(&render::top_table(&top));
             Ok(0)
         }
         C::Port { container, port } => {

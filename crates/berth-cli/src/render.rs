@@ -11,11 +11,17 @@ use tabwriter::TabWriter;
 
 use crate::template::{Field, Template};
 
-/// Aligns tab-separated rows as docker does (Go tabwriter, min width 10, padding 3).
+/// Aligns tab-separated rows as docker's lists do (Go tabwriter, min width 10, padding 3).
 pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    table_min(header, rows, 10)
+}
+
+/// [`table`] with columns at least `min` wide, padding included (docker's `top` takes 20).
+fn table_min(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>, min: usize) -> String {
     let rows: Vec<Vec<String>> = rows.into_iter().collect();
-    // Go's minwidth counts the padding, this crate's does not: 7 + 3 gives docker's max(10, len + 3).
-    let mut tw = TabWriter::new(Vec::new()).minwidth(7).padding(3);
+    // Go's minwidth counts the padding, this crate's does not: min - 3 gives docker's
+    // max(min, len + 3).
+    let mut tw = TabWriter::new(Vec::new()).minwidth(min - 3).padding(3);
     let _ = writeln!(tw, "{}", header.join("\t"));
     for row in &rows {
         let _ = writeln!(tw, "{}", row.join("\t"));
@@ -940,7 +946,7 @@ fn rfc3339_local(secs: i64) -> String {
 /// `docker top`'s table.
 pub fn top_table(top: &berth_api::TopView) -> String {
     let header: Vec<&str> = top.titles.iter().map(String::as_str).collect();
-    table(&header, top.processes.iter().cloned())
+    table_min(&header, top.processes.iter().cloned(), 20)
 }
 
 /// `docker events`' line: the time in this machine's zone (`Z` in UTC), the type, the action,

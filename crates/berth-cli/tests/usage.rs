@@ -102,6 +102,12 @@ fn stats_and_top_of_a_busy_container() {
         keys(&e.docker_ok(&json))
     );
 
+    // ps's own options pass through, and the table is docker's (its columns at least 20 wide).
+    let args = ["top", name.as_str(), "-o", "pid,args"];
+    assert_eq!(
+        ok(home.berth(&[&["-H", h][..], &args[..]].concat())),
+        e.docker_ok(&args)
+    );
     let top = ok(home.berth(&["-H", h, "top", &name]));
     assert!(
         top.lines().next().unwrap().contains("PID") && top.contains("while :; do :; done"),
