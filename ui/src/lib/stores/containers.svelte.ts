@@ -1,6 +1,6 @@
 // The container list: rows from the engine, then each new list the app sends with the engine's
-// container events (never polled), with search, a state filter, grouping by compose project, and a selection for bulk
-// actions.
+// container events (never polled), with search, a state filter, a sort, grouping by compose project, and a
+// selection for bulk actions.
 import { tick } from "svelte";
 import { errorMessage, listError, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
 
@@ -45,32 +45,82 @@ export function matches(row: ContainerRow, search: string, filter: StateFilter):
   );
 }
 
-/** Rows grouped by compose project (projects first, by name), then the rest. */
-export function group(rows: ContainerRow[], collapsed: Set<string>): Entry[] {
-  const projects = new Map<string, ContainerRow[]>();
-  const loose: ContainerRow[] = [];
-  for (const row of rows) {
-    if (row.project) {
-      const list = projects.get(row.project) ?? [];
-      list.push(row);
-      projects.set(row.project, list);
-    } else {
-      loose.push(row);
-    }
+/** What the list can be sorted by. */
+export type SortKey = "name" | "image" | "state" | "created";
+export type Sort = { key: SortKey; desc: boolean };
+/** As `docker ps` lists them: the newest first. */
+export const DEFAULT_SORT: Sort = { key: "created", desc: true };
+
+/** The order of states, the liveliest first. */
+const STATE_RANK = ["running", "restarting", "paused", "created", "exited", "removing", "dead"];
+
+function rank(state: string): number {
+  const i = STATE_RANK.indexOf(state);
+  return i < 0 ? STATE_RANK.length : i;
+}
+
+/** Ascending by one key only (ties are 0). */
+function compareBy(a: ContainerRow, b: ContainerRow, key: SortKey): number {
+  switch (key) {
+    case "name":
+      return name(a).localeCompare(name(b));
+    case "image":
+      return a.image.localeCompare(b.image);
+    case "state":
+      return rank(a.state) - rank(b.state);
+    case "created":
+      return a.created - b.created;
   }
+}
+
+/** The sort asked for: a click on the column sorted by turns it round, a click on another sorts
+ * by that (the newest first for `created`, else A to Z). */
+export function nextSort(current: Sort, key: SortKey): Sort {
+  if (current.key === key) return { key, desc: !current.desc };
+  return { key, desc: key === "created" };
+}
+
+/** Rows in the sort's order, each compose project's together under its header: a project sits
+ * where its first container would (by name, where its own name would). */
+export function group(rows: ContainerRow[], collapsed: Set<string>, sort: Sort = DEFAULT_SORT): Entry[] {
+  const dir = sort.desc ? -1 : 1;
+  const byRow = (a: ContainerRow, b: ContainerRow) => dir * compareBy(a, b, sort.key) || name(a).localeCompare(name(b));
+  type Unit = { label: string; project: string | null; rows: ContainerRow[] };
+  const units: Unit[] = [];
+  const projects = new Map<string, Unit>();
+  for (const row of rows) {
+    if (!row.project) {
+      units.push({ label: name(row), project: null, rows: [row] });
+      continue;
+    }
+    let unit = projects.get(row.project);
+    if (!unit) {
+      unit = { label: row.project, project: row.project, rows: [] };
+      projects.set(row.project, unit);
+      units.push(unit);
+    }
+    unit.rows.push(row);
+  }
+  for (const unit of units) unit.rows.sort(byRow);
+  units.sort((a, b) =>
+    sort.key === "name" ? dir * a.label.localeCompare(b.label) : byRow(a.rows[0], b.rows[0]) || a.label.localeCompare(b.label),
+  );
   const out: Entry[] = [];
-  for (const project of [...projects.keys()].sort()) {
-    const list = projects.get(project)!.sort((a, b) => name(a).localeCompare(name(b)));
+  for (const unit of units) {
+    if (unit.project === null) {
+      out.push({ kind: "row", key: unit.rows[0].id, row: unit.rows[0] });
+      continue;
+    }
+    const project = unit.project;
     out.push({
       kind: "group",
       key: `g:${project}`,
       project,
-      count: list.length,
-      running: list.filter((r) => r.state === "running").length,
+      count: unit.rows.length,
+      running: unit.rows.filter((r) => r.state === "running").length,
     });
-    if (!collapsed.has(project)) for (const row of list) out.push({ kind: "row", key: row.id, row });
+    if (!collapsed.has(project)) for (const row of unit.rows) out.push({ kind: "row", key: row.id, row });
   }
-  for (const row of loose) out.push({ kind: "row", key: row.id, row });
   return out;
 }
 
@@ -80,6 +130,7 @@ export class ContainerStore {
   error = $state<string | null>(null);
   search = $state("");
   filter = $state<StateFilter>("all");
+  sort = $state<Sort>(DEFAULT_SORT);
   collapsed = $state<Set<string>>(new Set());
   selected = $state<Set<string>>(new Set());
   #api: Api;
@@ -90,12 +141,12 @@ export class ContainerStore {
   }
 
   /** What the list shows, computed once per change of rows, search, filter or groups. */
-  entries: Entry[] = $derived(
-    group(
-      this.rows.filter((r) => matches(r, this.search, this.filter)),
-      this.collapsed,
-    ),
-  );
+  entries: Entry[] = $derived(group(this.shown, this.collapsed, this.sort));
+
+  /** The rows the search and the filter let through (in folded groups too). */
+  get shown(): ContainerRow[] {
+    return this.rows.filter((r) => matches(r, this.search, this.filter));
+  }
 
   get running(): number {
     return this.rows.filter((r) => r.state === "running").length;
@@ -147,6 +198,18 @@ export class ContainerStore {
     if (next.has(project)) next.delete(project);
     else next.add(project);
     this.collapsed = next;
+  }
+
+  sortBy(key: SortKey): void {
+    this.sort = nextSort(this.sort, key);
+  }
+
+  /** Selects every row shown (in folded groups too), or, when all of them are selected
+   * already, none. */
+  toggleAll(): void {
+    const shown = this.shown.map((r) => r.id);
+    const all = shown.length > 0 && shown.every((id) => this.selected.has(id));
+    this.selected = all ? new Set() : new Set(shown);
   }
 
   toggleSelected(id: string): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { api, CONTAINERS_CHANGED } from "../ipc";
 import { container, FakeTransport } from "../testing";
-import { ContainerStore, group, hostPorts, matches } from "./containers.svelte";
+import { ContainerStore, DEFAULT_SORT, group, hostPorts, matches, nextSort, type Entry } from "./containers.svelte";
 
 describe("container list", () => {
   const rows = [
@@ -22,6 +22,83 @@ describe("container list", () => {
       "loose",
     ]);
     expect(group(rows, new Set(["shop"])).map((e) => e.key)).not.toContain(rows[0].id);
+  });
+
+  it("sorts, each project's containers together where its first would be (by name, where its name would)", () => {
+    const list = [
+      container("zed", { created: 50, image: "b" }),
+      container("shop-db-1", { project: "shop", created: 10, state: "exited", image: "c" }),
+      container("shop-web-1", { project: "shop", created: 90, image: "a" }),
+      container("amy", { created: 70, state: "paused", image: "d" }),
+      container("auth-api-1", { project: "auth", created: 30, state: "created", image: "e" }),
+    ];
+    const show = (entries: Entry[]) => entries.map((e) => (e.kind === "group" ? `[${e.project}]` : e.row.names[0]));
+    // The newest first, as `docker ps`: shop's newest container is the newest of all.
+    expect(show(group(list, new Set()))).toEqual(["[shop]", "shop-web-1", "shop-db-1", "amy", "zed", "[auth]", "auth-api-1"]);
+    expect(show(group(list, new Set(), { key: "created", desc: false }))).toEqual([
+      "[shop]",
+      "shop-db-1",
+      "shop-web-1",
+      "[auth]",
+      "auth-api-1",
+      "zed",
+      "amy",
+    ]);
+    expect(show(group(list, new Set(), { key: "name", desc: false }))).toEqual([
+      "amy",
+      "[auth]",
+      "auth-api-1",
+      "[shop]",
+      "shop-db-1",
+      "shop-web-1",
+      "zed",
+    ]);
+    expect(show(group(list, new Set(), { key: "name", desc: true }))).toEqual([
+      "zed",
+      "[shop]",
+      "shop-web-1",
+      "shop-db-1",
+      "[auth]",
+      "auth-api-1",
+      "amy",
+    ]);
+    // By state (running, paused, created, exited) and by image (a, b, c, d, e) alike here.
+    for (const key of ["state", "image"] as const) {
+      expect(show(group(list, new Set(), { key, desc: false }))).toEqual([
+      "[shop]",
+      "shop-web-1",
+      "shop-db-1",
+      "zed",
+      "amy",
+      "[auth]",
+      "auth-api-1",
+    ]);
+    }
+  });
+
+  it("turns a sort round on a second click, and sorts by another column from its natural end", () => {
+    expect(DEFAULT_SORT).toEqual({ key: "created", desc: true });
+    expect(nextSort(DEFAULT_SORT, "created")).toEqual({ key: "created", desc: false });
+    expect(nextSort(DEFAULT_SORT, "name")).toEqual({ key: "name", desc: false });
+    expect(nextSort({ key: "name", desc: false }, "name")).toEqual({ key: "name", desc: true });
+    expect(nextSort({ key: "name", desc: false }, "created")).toEqual({ key: "created", desc: true });
+  });
+
+  it("selects every row the search lets through, folded ones too, and then none", async () => {
+    const t = new FakeTransport();
+    t.handlers.containers = () => rows;
+    const store = new ContainerStore(api(t));
+    await store.connect();
+    store.search = "shop";
+    store.toggleGroup("shop");
+    store.toggleAll();
+    expect([...store.selected].sort()).toEqual([rows[0].id, rows[1].id].sort());
+    store.toggleAll();
+    expect(store.selected.size).toBe(0);
+    // One of them selected: a click selects the rest.
+    store.toggleSelected(rows[1].id);
+    store.toggleAll();
+    expect(store.selected.size).toBe(2);
   });
 
   it("searches names, images, projects and ids, and filters by state", () => {

@@ -1,15 +1,14 @@
 // The dashboard's top containers: the stats of every running container in one stream (a batch a
 // second), started again when the set of running containers changes; ranked by CPU, then memory.
-import { type Api, type Subscription, type UsageView } from "../ipc";
+import { type Api, type UsageView } from "../ipc";
+import { UsageFollower } from "./usage.svelte";
 
 /** Follows at most this many containers' stats. */
 export const MAX_FOLLOWED = 50;
 
 export class TopContainers {
-  latest = $state<Record<string, UsageView>>({});
+  #usage: UsageFollower;
   #api: Api;
-  #sub: Subscription | null = null;
-  #following = "";
   #unlisten: (() => void) | null = null;
   /** Bumped by each connect and disconnect: a connect that was overtaken while it waited
    * undoes what it set up. */
@@ -17,6 +16,12 @@ export class TopContainers {
 
   constructor(api: Api) {
     this.#api = api;
+    this.#usage = new UsageFollower(api, MAX_FOLLOWED);
+  }
+
+  /** The newest reading of each running container. */
+  get latest(): Record<string, UsageView> {
+    return this.#usage.latest;
   }
 
   get rows(): UsageView[] {
@@ -49,27 +54,11 @@ export class TopContainers {
     this.#generation++;
     this.#unlisten?.();
     this.#unlisten = null;
-    this.#sub?.stop();
-    this.#sub = null;
-    this.#following = "";
+    this.#usage.stop();
   }
 
   /** Follows exactly these (running) containers. */
   follow(running: string[]): void {
-    const ids = running.slice(0, MAX_FOLLOWED).sort();
-    const key = ids.join(",");
-    if (key === this.#following) return;
-    this.#following = key;
-    this.#sub?.stop();
-    this.#sub = null;
-    const keep = new Set(ids);
-    this.latest = Object.fromEntries(Object.entries(this.latest).filter(([id]) => keep.has(id)));
-    if (ids.length === 0) return;
-    this.#sub = this.#api.statsAll(ids, (batch) => {
-      if (batch.items.length === 0) return;
-      const next = { ...this.latest };
-      for (const u of batch.items) next[u.id] = u;
-      this.latest = next;
-    });
+    this.#usage.follow(running);
   }
 }

@@ -1,7 +1,13 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { container, FakeTransport, viewContext } from "../testing";
-import Containers from "./Containers.svelte";
+import { bytes, percent } from "../format";
+import { CONTAINERS_CHANGED, type UsageView } from "../ipc";
+import { container, FakeTransport, setVisibility, viewContext } from "../testing";
+import Containers, { USAGE_SETTLE_MS } from "./Containers.svelte";
+
+function usage(id: string, cpu: number, memory: number): UsageView {
+  return { id, name: id, cpu_percent: cpu, memory, memory_limit: 0, memory_percent: 0, net_rx: 0, net_tx: 0, block_read: 0, block_write: 0, pids: 1 };
+}
 
 afterEach(cleanup);
 
@@ -62,10 +68,79 @@ describe("Containers", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Prune…" }));
     await waitFor(() => expect(screen.getByTestId("confirm-items").textContent).toBe("oldmadelate"));
     await fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Remove" }));
-    await waitFor(() => expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["web", "late"]));
+    await waitFor(() => expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["late", "web"]));
     const removes = t.calls.filter((c) => c.command === "container_remove").map((c) => c.args);
     expect(removes.map((a) => [String(a.id).slice(0, 7), a.force])).toEqual([["old-id0", false], ["made-id", false], ["late-id", false]]);
     await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("late: You cannot remove a running container"));
+  });
+
+  it("sorts by the column clicked, and a second click turns it round", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    t.handlers.containers = () => [container("b", { created: 3 }), container("c", { created: 1 }), container("a", { created: 2 })];
+    render(Containers, { context: viewContext(t) });
+    const names = () => screen.getAllByTestId("container-row").map((r) => r.dataset.name);
+    await waitFor(() => expect(names()).toEqual(["b", "a", "c"]));
+    expect(screen.getByTestId("sort-created").parentElement!.getAttribute("aria-sort")).toBe("descending");
+    await fireEvent.click(screen.getByTestId("sort-name"));
+    await waitFor(() => expect(names()).toEqual(["a", "b", "c"]));
+    expect(screen.getByTestId("sort-name").parentElement!.getAttribute("aria-sort")).toBe("ascending");
+    expect(screen.getByTestId("sort-created").parentElement!.hasAttribute("aria-sort")).toBe(false);
+    await fireEvent.click(screen.getByTestId("sort-name"));
+    await waitFor(() => expect(names()).toEqual(["c", "b", "a"]));
+  });
+
+  it("shows the CPU and memory of the running containers in view, following only those, and stops when it goes", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    onTestFinished(() => void vi.useRealTimers());
+    paneOf600px();
+    const t = new FakeTransport();
+    // 40 running containers, then one stopped: a 600 px pane shows about 16 rows of 36 px.
+    const rows = [
+      ...Array.from({ length: 40 }, (_, i) => container(`r${String(i).padStart(2, "0")}`, { created: 100 - i })),
+      container("stopped", { state: "exited", created: 200 }),
+    ];
+    t.handlers.containers = () => rows;
+    const view = render(Containers, { context: viewContext(t) });
+    await waitFor(() => expect(screen.getAllByTestId("container-row").length).toBeGreaterThan(10));
+    await vi.advanceTimersByTimeAsync(USAGE_SETTLE_MS);
+    // One stream for the rows in view: the newest first, so the stopped one (not followed),
+    // then r00, r01, …; r39 is out of view.
+    expect(t.streams.length).toBe(1);
+    const first = t.streams[0];
+    const followed = (first.args.ids as string[]).map((id) => id.slice(0, 3));
+    expect(first.command).toBe("stats_all");
+    expect(followed.length).toBeGreaterThan(10);
+    expect(followed.length).toBeLessThan(25);
+    expect(followed).toContain("r00");
+    expect(followed).not.toContain("r39");
+    expect(followed).not.toContain("sto");
+    first.send({ items: [usage(rows[0].id, 12.5, 3 * 1024 * 1024)], done: false, error: null });
+    const row = () => screen.getAllByTestId("container-row").find((r) => r.dataset.name === "r00")!;
+    await waitFor(() => expect(within(row()).getByTestId("row-cpu").textContent).toBe(percent(12.5)));
+    expect(within(row()).getByTestId("row-memory").textContent).toBe(bytes(3 * 1024 * 1024));
+    // A new list with the same containers in view: the same stream.
+    t.emit(CONTAINERS_CHANGED, { events: [{ action: "create", id: "x" }], rows: [...rows] });
+    await vi.advanceTimersByTimeAsync(USAGE_SETTLE_MS);
+    expect(t.streams.length).toBe(1);
+    // Sorted the other way round: r39 comes into view and r00 leaves, once the list stands still.
+    await fireEvent.click(screen.getByTestId("sort-created"));
+    expect(first.stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(USAGE_SETTLE_MS);
+    expect(first.stopped).toBe(true);
+    const second = (t.streams[1].args.ids as string[]).map((id) => id.slice(0, 3));
+    expect(second).toContain("r39");
+    expect(second).not.toContain("r00");
+    // The page hidden (a minimised window): the stream ends; shown again, one starts again.
+    setVisibility("hidden");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.streams.every((s) => s.stopped)).toBe(true);
+    setVisibility("visible");
+    await vi.advanceTimersByTimeAsync(USAGE_SETTLE_MS);
+    expect(t.streams.length).toBe(3);
+    expect(t.streams[2].stopped).toBe(false);
+    view.unmount();
+    expect(t.streams[2].stopped).toBe(true);
   });
 
   it("counts a container's age on as time passes", async () => {
