@@ -3,6 +3,7 @@
 // selection for bulk actions.
 import { tick } from "svelte";
 import { errorMessage, listError, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
+import { nextSort, type Sort as SortOf } from "../sort";
 
 export type StateFilter = "all" | "running" | "stopped";
 
@@ -47,7 +48,7 @@ export function matches(row: ContainerRow, search: string, filter: StateFilter):
 
 /** What the list can be sorted by. */
 export type SortKey = "name" | "image" | "state" | "created";
-export type Sort = { key: SortKey; desc: boolean };
+export type Sort = SortOf<SortKey>;
 /** As `docker ps` lists them: the newest first. */
 export const DEFAULT_SORT: Sort = { key: "created", desc: true };
 
@@ -71,13 +72,6 @@ function compareBy(a: ContainerRow, b: ContainerRow, key: SortKey): number {
     case "created":
       return a.created - b.created;
   }
-}
-
-/** The sort asked for: a click on the column sorted by turns it round, a click on another sorts
- * by that (the newest first for `created`, else A to Z). */
-export function nextSort(current: Sort, key: SortKey): Sort {
-  if (current.key === key) return { key, desc: !current.desc };
-  return { key, desc: key === "created" };
 }
 
 /** Rows in the sort's order, each compose project's together under its header: a project sits
@@ -201,7 +195,7 @@ export class ContainerStore {
   }
 
   sortBy(key: SortKey): void {
-    this.sort = nextSort(this.sort, key);
+    this.sort = nextSort(this.sort, key, ["created"]);
   }
 
   /** Selects every row shown (in folded groups too), or, when all of them are selected

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { api, CONTAINERS_CHANGED } from "../ipc";
 import { container, FakeTransport } from "../testing";
-import { ContainerStore, DEFAULT_SORT, group, hostPorts, matches, nextSort, type Entry } from "./containers.svelte";
+import { nextSort } from "../sort";
+import { ContainerStore, DEFAULT_SORT, group, hostPorts, matches, type Entry } from "./containers.svelte";
 
 describe("container list", () => {
   const rows = [
@@ -78,10 +79,10 @@ describe("container list", () => {
 
   it("turns a sort round on a second click, and sorts by another column from its natural end", () => {
     expect(DEFAULT_SORT).toEqual({ key: "created", desc: true });
-    expect(nextSort(DEFAULT_SORT, "created")).toEqual({ key: "created", desc: false });
-    expect(nextSort(DEFAULT_SORT, "name")).toEqual({ key: "name", desc: false });
-    expect(nextSort({ key: "name", desc: false }, "name")).toEqual({ key: "name", desc: true });
-    expect(nextSort({ key: "name", desc: false }, "created")).toEqual({ key: "created", desc: true });
+    expect(nextSort(DEFAULT_SORT, "created", ["created"])).toEqual({ key: "created", desc: false });
+    expect(nextSort(DEFAULT_SORT, "name", ["created"])).toEqual({ key: "name", desc: false });
+    expect(nextSort({ key: "name", desc: false }, "name", ["created"])).toEqual({ key: "name", desc: true });
+    expect(nextSort({ key: "name", desc: false }, "created", ["created"])).toEqual({ key: "created", desc: true });
   });
 
   it("selects every row the search lets through, folded ones too, and then none", async () => {

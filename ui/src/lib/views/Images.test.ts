@@ -26,6 +26,24 @@ describe("Images", () => {
     await waitFor(() => expect(t.listeners.get("images://changed")?.length ?? 0).toBe(0));
   });
 
+  it("sorts by the header clicked: the newest first, then the largest, then the smallest", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [
+      { ...image("small:1"), created: 3, size: 10 },
+      { ...image("big:1"), created: 1, size: 900 },
+      { ...image("mid:1"), created: 2, size: 50 },
+    ];
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const tags = () => screen.getAllByTestId("image-row").map((r) => r.dataset.tag);
+    await waitFor(() => expect(tags()).toEqual(["small:1", "mid:1", "big:1"]));
+    await fireEvent.click(screen.getByTestId("sort-size"));
+    await waitFor(() => expect(tags()).toEqual(["big:1", "mid:1", "small:1"]));
+    expect(screen.getByTestId("sort-size").closest("th")!.getAttribute("aria-sort")).toBe("descending");
+    await fireEvent.click(screen.getByTestId("sort-size"));
+    await waitFor(() => expect(tags()).toEqual(["small:1", "mid:1", "big:1"]));
+    expect(screen.getByTestId("sort-size").closest("th")!.getAttribute("aria-sort")).toBe("ascending");
+  });
+
   it("shows each tag of an image on its own line; Remove on one of several only untags it", async () => {
     const t = new FakeTransport();
     const both = { ...image("app:1"), repo_tags: ["app:1", "localhost:5000/app:1"] };

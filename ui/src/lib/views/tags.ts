@@ -1,6 +1,7 @@
 // The Images view's lines: one per tag, as `docker images` shows them.
 import type { ImageRow } from "../ipc";
 import { shortId } from "../format";
+import type { Sort } from "../sort";
 
 /** One line of the image list: a tag of an image, or an image with no tag. */
 export type ImageLine = {
@@ -34,4 +35,30 @@ export function imageLines(rows: ImageRow[], search = ""): ImageLine[] {
     }
   }
   return lines;
+}
+
+/** What the image list can be sorted by. */
+export type ImageSortKey = "tag" | "created" | "size" | "used";
+/** The keys sorted from their largest end first. */
+export const IMAGE_DESC_FIRST: readonly ImageSortKey[] = ["created", "size", "used"];
+/** As `docker images` lists them: the newest first. */
+export const DEFAULT_IMAGE_SORT: Sort<ImageSortKey> = { key: "created", desc: true };
+
+/** The lines in the sort's order (ties by tag); lines with no tag after the tagged ones by tag. */
+export function sortLines(lines: ImageLine[], sort: Sort<ImageSortKey>): ImageLine[] {
+  const byTag = (a: ImageLine, b: ImageLine) => Number(a.tag === null) - Number(b.tag === null) || a.label.localeCompare(b.label);
+  const by = (a: ImageLine, b: ImageLine): number => {
+    switch (sort.key) {
+      case "tag":
+        return byTag(a, b);
+      case "created":
+        return a.image.created - b.image.created;
+      case "size":
+        return a.image.size - b.image.size;
+      case "used":
+        return a.image.containers - b.image.containers;
+    }
+  };
+  const dir = sort.desc ? -1 : 1;
+  return [...lines].sort((a, b) => dir * by(a, b) || byTag(a, b));
 }
