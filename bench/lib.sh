@@ -11,8 +11,12 @@ bench_home() {
   local id octet
   id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
   BRIDGE="bb$id"
+  # Read once: `ip … | grep -q` under pipefail fails when grep stops reading early, which took a
+  # subnet in use (and the teardown then removed its bridge).
+  local used
+  used=$(ip -4 route; ip -4 -o addr)
   for octet in $(seq 200 249); do
-    { ip -4 route; ip -4 -o addr; } | grep -q "10\.$octet\." || break
+    grep -q "10\.$octet\." <<<"$used" || break
   done
   OCTET=$octet
   mkdir -p "$BHOME/config/berth" "$BHOME/run"

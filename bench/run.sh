@@ -21,6 +21,10 @@ echo; echo "## push and pull of 100 MB"; echo
 echo "| case | berth (median) | docker (median) | ratio |"
 echo "|---|---|---|---|"
 bash transfer.sh
+echo; echo "## cp, save and load of 1 GB"; echo
+echo "| case | berth (median) | docker (median) | ratio | berth max RSS | docker max RSS |"
+echo "|---|---|---|---|---|---|"
+bash archive.sh
 echo; echo "## compose up -d and down, 20 services"; echo
 echo "| case | berth (median) | docker-compose 1.29 (median) | API floor (median) | ratio to docker-compose | ratio to floor |"
 echo "|---|---|---|---|---|---|"

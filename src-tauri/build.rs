@@ -50,6 +50,8 @@ fn main() {
         "volume_remove",
         "volume_prune_candidates",
         "volume_files",
+        "volume_download",
+        "volume_upload",
         "volume_export",
         "volume_import",
         "networks",

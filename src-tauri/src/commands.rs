@@ -7,9 +7,9 @@ use berth_api::wire::{
     OwnEngineView, VersionView, VolumeRow, VolumeSizes,
 };
 use berth_api::{
-    ApiError, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions, NetworkRequest,
-    ProgressEvent, PruneFilter, RunHints, RunRequest, SearchRow, Settings, TopView, UsageView,
-    VolumeEntry,
+    ApiError, ArchiveInput, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions,
+    NetworkRequest, ProgressEvent, PruneFilter, RunHints, RunRequest, SearchRow, Settings, TopView,
+    UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -398,7 +398,31 @@ pub async fn volume_files(
     path: String,
 ) -> Result<Vec<VolumeEntry>> {
     app.berth
-        .volume_files(&conn(&app).await?, &name, &path)
+        .volume_files(&conn(&app).await?, &name, &path, false)
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_download(
+    app: State<'_, App>,
+    name: String,
+    path: String,
+    to: String,
+) -> Result<()> {
+    app.berth
+        .volume_download(&conn(&app).await?, &name, &path, to.as_ref())
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_upload(
+    app: State<'_, App>,
+    name: String,
+    from: String,
+    path: String,
+) -> Result<()> {
+    app.berth
+        .volume_upload(&conn(&app).await?, &name, from.as_ref(), &path)
         .await
 }
 
@@ -412,7 +436,7 @@ pub async fn volume_export(app: State<'_, App>, name: String, to: String) -> Res
 #[tauri::command]
 pub async fn volume_import(app: State<'_, App>, name: String, from: String) -> Result<()> {
     app.berth
-        .import_volume_from(&conn(&app).await?, &name, from.as_ref())
+        .import_volume(&conn(&app).await?, &name, &ArchiveInput::File(from.into()))
         .await
 }
 

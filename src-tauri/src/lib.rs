@@ -1,6 +1,7 @@
 //! The desktop app's window: builds the Tauri shell around [`berth_api::Berth`] and forwards
-//! Berth's engine state and the engine's container, image and network events to the UI
-//! (`engine://state`, `containers://changed`, `images://changed`, `networks://changed`), and
+//! Berth's engine state and the engine's container, image, network and volume events to the UI
+//! (`engine://state`, `containers://changed`, `images://changed`, `networks://changed`,
+//! `volumes://changed`), and
 //! the build history as builds are recorded (`builds://changed`). The tray, the notifications
 //! about containers and the engine, and the supervisor of Berth's own engine live in
 //! `berth-tray`, a process without WebKit: the window starts it when none runs, attaches to
@@ -37,6 +38,10 @@ pub const IMAGES_CHANGED: &str = "images://changed";
 
 /// The event carrying the engine's network events, as [`IMAGES_CHANGED`] does for images.
 pub const NETWORKS_CHANGED: &str = "networks://changed";
+
+/// The event carrying the engine's volume events (created, removed), as [`IMAGES_CHANGED`] does
+/// for images.
+pub const VOLUMES_CHANGED: &str = "volumes://changed";
 
 /// The event carrying the build history (`[BuildRecord]`) each time a build is recorded, by
 /// the app or by `berth build`.
@@ -138,6 +143,8 @@ pub fn run() {
             commands::volume_remove,
             commands::volume_prune_candidates,
             commands::volume_files,
+            commands::volume_download,
+            commands::volume_upload,
             commands::volume_export,
             commands::volume_import,
             commands::networks,

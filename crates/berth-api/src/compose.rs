@@ -696,14 +696,15 @@ impl Berth {
                     .map(|(c, _)| c.clone())
                     .collect();
                 let tar = (!present.is_empty())
-                    .then(|| sync_tar(&present))
+                    .then(|| sync_tar(&present).map(bytes::Bytes::from))
                     .transpose()?;
                 let containers = self
                     .compose_containers(conn, &project.name, std::slice::from_ref(&service), false)
                     .await?;
                 for c in &containers {
                     if let Some(tar) = &tar {
-                        conn.client.copy_to(&c.id, "/", tar.clone()).await?;
+                        let tar = berth_docker::archive::upload_bytes(tar.clone());
+                        conn.client.copy_to(&c.id, "/", tar).await?;
                     }
                     if !gone.is_empty() {
                         let mut command = vec!["rm".to_owned(), "-rf".to_owned()];

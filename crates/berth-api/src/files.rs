@@ -1,29 +1,91 @@
 //! Files between the host and containers, and images or filesystems as tar archives, with
 //! `docker cp`'s rules: a copy lands inside an existing directory, or under the name given.
+//! Archives stream both ways: what the engine sends is read as it arrives and what it is sent is
+//! read from its file as it goes, so no archive is ever held whole in memory.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use futures_util::StreamExt;
+use berth_docker::archive::{CHUNK, Upload};
+use futures_util::{Stream, StreamExt, TryStreamExt};
+use tokio_util::io::{ReaderStream, StreamReader, SyncIoBridge};
 
-use crate::{ApiError, Berth, Connection};
+use crate::{ApiError, Berth, Connection, ErrorCode};
 
-/// Collects a tar stream.
-pub(crate) async fn collect(
-    stream: impl futures_util::Stream<Item = Result<bytes::Bytes, berth_docker::Error>>,
-) -> Result<Vec<u8>, ApiError> {
-    futures_util::pin_mut!(stream);
-    let mut out = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        out.extend_from_slice(&chunk?);
+/// Where an archive for the engine comes from: a file, or stdin. Either is sent as it is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArchiveInput {
+    File(PathBuf),
+    Stdin,
+}
+
+impl ArchiveInput {
+    /// The archive as the engine's request body.
+    pub async fn open(&self) -> Result<Upload, ApiError> {
+        match self {
+            Self::File(path) => {
+                let file = tokio::fs::File::open(path).await.map_err(|e| {
+                    ApiError::invalid(format!("cannot read {}: {e}", path.display()))
+                })?;
+                Ok(Box::pin(ReaderStream::with_capacity(file, CHUNK)))
+            }
+            Self::Stdin => Ok(Box::pin(ReaderStream::with_capacity(
+                tokio::io::stdin(),
+                CHUNK,
+            ))),
+        }
     }
-    Ok(out)
+
+    /// Checks that a file is a tar, reading it through (stdin can be read only once: the
+    /// engine checks that). `what` names what the archive is for.
+    pub async fn check_tar(&self, what: &str) -> Result<(), ApiError> {
+        let Self::File(path) = self else {
+            return Ok(());
+        };
+        let file = std::fs::File::open(path)
+            .map_err(|e| ApiError::invalid(format!("cannot read {}: {e}", path.display())))?;
+        let read = tokio::task::spawn_blocking(move || {
+            tar::Archive::new(std::io::BufReader::new(file))
+                .entries()?
+                .try_for_each(|entry| entry.map(drop))
+        });
+        match read.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(ApiError::invalid(format!(
+                "the archive for {what} is not a tar: {e}"
+            ))),
+            Err(e) => Err(ApiError::new(ErrorCode::Internal, e.to_string())),
+        }
+    }
+}
+
+/// Reads a tar the engine streams with `read`, on a blocking thread, as it arrives. The
+/// engine's refusal (no such path, say) comes before the archive and is its own error; what
+/// fails after is an error of `what`.
+pub(crate) async fn read_tar<T: Send + 'static>(
+    stream: impl Stream<Item = Result<bytes::Bytes, berth_docker::Error>> + Send + 'static,
+    what: String,
+    read: impl FnOnce(&mut tar::Archive<&mut dyn Read>) -> std::io::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let mut stream = Box::pin(stream);
+    let first = stream.next().await.transpose()?;
+    let rest = futures_util::stream::iter(first.map(Ok))
+        .chain(stream)
+        .map_err(std::io::Error::other);
+    let mut reader = SyncIoBridge::new(StreamReader::new(rest));
+    let read = tokio::task::spawn_blocking(move || {
+        read(&mut tar::Archive::new(&mut reader as &mut dyn Read))
+    });
+    match read.await {
+        Ok(read) => read.map_err(|e| ApiError::invalid(format!("{what}: {e}"))),
+        Err(e) => Err(ApiError::new(ErrorCode::Internal, format!("{what}: {e}"))),
+    }
 }
 
 /// Writes a tar stream to `out`; returns the bytes written.
-async fn write_all(
-    stream: impl futures_util::Stream<Item = Result<bytes::Bytes, berth_docker::Error>>,
-    out: &mut dyn Write,
+pub(crate) async fn write_all<W: Write + ?Sized>(
+    stream: impl Stream<Item = Result<bytes::Bytes, berth_docker::Error>>,
+    out: &mut W,
 ) -> Result<u64, ApiError> {
     futures_util::pin_mut!(stream);
     let mut n = 0;
@@ -69,34 +131,36 @@ impl Berth {
         path: &str,
         dest: &Path,
     ) -> Result<(), ApiError> {
-        let tar = collect(conn.client.copy_from(id, path)).await?;
+        let dest = dest.to_path_buf();
         let into_dir = dest.is_dir();
-        let mut archive = tar::Archive::new(tar.as_slice());
-        let fail = |e: std::io::Error| ApiError::invalid(format!("{}: {e}", dest.display()));
-        for entry in archive.entries().map_err(fail)? {
-            let mut entry = entry.map_err(fail)?;
-            let name = entry.path().map_err(fail)?.into_owned();
-            let mut parts = name.components();
-            let top = parts
-                .next()
-                .map(|c| c.as_os_str().to_owned())
-                .unwrap_or_default();
-            let rest: PathBuf = parts.collect();
-            // Inside an existing directory under the source's name, else under the new name.
-            let mut target = if into_dir {
-                dest.join(&top)
-            } else {
-                dest.to_path_buf()
-            };
-            if !rest.as_os_str().is_empty() {
-                target.push(&rest);
+        let what = dest.display().to_string();
+        read_tar(conn.client.copy_from(id, path), what, move |archive| {
+            for entry in archive.entries()? {
+                let mut entry = entry?;
+                let name = entry.path()?.into_owned();
+                let mut parts = name.components();
+                let top = parts
+                    .next()
+                    .map(|c| c.as_os_str().to_owned())
+                    .unwrap_or_default();
+                let rest: PathBuf = parts.collect();
+                // Inside an existing directory under the source's name, else under the new name.
+                let mut target = if into_dir {
+                    dest.join(&top)
+                } else {
+                    dest.clone()
+                };
+                if !rest.as_os_str().is_empty() {
+                    target.push(&rest);
+                }
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                entry.unpack(&target)?;
             }
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(fail)?;
-            }
-            entry.unpack(&target).map_err(fail)?;
-        }
-        Ok(())
+            Ok(())
+        })
+        .await
     }
 
     /// `CONTAINER:PATH` as a tar written to `out` (`docker cp CONTAINER:PATH -`).
@@ -114,11 +178,11 @@ impl Berth {
     pub async fn copy_archive_into_container(
         &self,
         conn: &Connection,
-        tar: Vec<u8>,
+        tar: &ArchiveInput,
         id: &str,
         dir: &str,
     ) -> Result<(), ApiError> {
-        Ok(conn.client.copy_to(id, dir, tar).await?)
+        Ok(conn.client.copy_to(id, dir, tar.open().await?).await?)
     }
 
     /// `SRC` on this machine → `CONTAINER:DEST`.
@@ -162,18 +226,33 @@ impl Berth {
                 .unwrap_or(src_name);
             (dir, name)
         };
-        let mut builder = tar::Builder::new(Vec::new());
-        let fail = |e: std::io::Error| ApiError::invalid(format!("{}: {e}", src.display()));
-        if meta.is_dir() {
-            builder.append_dir_all(&name, src).map_err(fail)?;
-        } else {
-            builder.append_path_with_name(src, &name).map_err(fail)?;
+        // Packed while it is sent; a file that cannot be read fails the copy, and is named.
+        let from = src.to_path_buf();
+        let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let failure = failed.clone();
+        let tar = berth_docker::archive::packed(move |out| {
+            let mut builder = tar::Builder::new(out);
+            // Links are copied as links, as docker cp copies them.
+            builder.follow_symlinks(false);
+            let packed = if meta.is_dir() {
+                builder.append_dir_all(&name, &from)
+            } else {
+                builder.append_path_with_name(&from, &name)
+            }
+            .and_then(|()| builder.finish());
+            if let Err(e) = &packed
+                && let Ok(mut failure) = failure.lock()
+            {
+                *failure = Some(e.to_string());
+            }
+            packed
+        });
+        let dir = if dir.is_empty() { "/" } else { &dir };
+        let sent = conn.client.copy_to(id, dir, tar).await;
+        if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
+            return Err(ApiError::invalid(format!("{}: {e}", src.display())));
         }
-        let tar = builder.into_inner().map_err(fail)?;
-        Ok(conn
-            .client
-            .copy_to(id, if dir.is_empty() { "/" } else { &dir }, tar)
-            .await?)
+        Ok(sent?)
     }
 
     /// The entries directly under `path` in a container (the Files tab).
@@ -187,10 +266,11 @@ impl Berth {
             "" => "/.".to_owned(),
             p => p.to_owned(),
         };
-        let tar = collect(conn.client.copy_from(id, &dir)).await?;
-        let mut entries = crate::volume_files::entries(&tar, &format!("{id}:{path}"))?;
-        entries.retain(|e| !e.path.contains('/'));
-        Ok(entries)
+        let what = format!("{id}:{path}");
+        read_tar(conn.client.copy_from(id, &dir), what, |archive| {
+            crate::volume_files::entries(archive, false)
+        })
+        .await
     }
 
     /// `docker diff`'s lines: `A /path`, `C /path`, `D /path`.
@@ -267,7 +347,7 @@ impl Berth {
     pub async fn import(
         &self,
         conn: &Connection,
-        tar: Vec<u8>,
+        tar: &ArchiveInput,
         req: &ImportRequest,
     ) -> Result<String, ApiError> {
         self.check_import(req)?;
@@ -279,7 +359,7 @@ impl Berth {
         Ok(conn
             .client
             .import_rootfs(
-                tar,
+                tar.open().await?,
                 reference.as_ref(),
                 req.message.as_deref(),
                 &req.changes,
@@ -291,8 +371,8 @@ impl Berth {
     pub async fn load_images(
         &self,
         conn: &Connection,
-        tar: Vec<u8>,
+        tar: &ArchiveInput,
     ) -> Result<Vec<String>, ApiError> {
-        Ok(conn.client.load(tar).await?)
+        Ok(conn.client.load(tar.open().await?).await?)
     }
 }

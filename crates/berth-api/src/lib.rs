@@ -41,7 +41,7 @@ pub use containers::{
 };
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
-pub use files::ImportRequest;
+pub use files::{ArchiveInput, ImportRequest};
 pub use host::HostSample;
 pub use images::{
     BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, RunHints, SearchRow,

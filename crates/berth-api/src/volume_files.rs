@@ -1,13 +1,16 @@
-//! A volume's files: list, export as a tar, import from one. No image is pulled and nothing runs:
-//! the volume is mounted in a helper container that is created but never started (the archive
-//! API works on it), made from an empty root filesystem Berth imports itself.
+//! A volume's files: list, download and upload, export as a tar, import from one. No image is
+//! pulled and nothing runs: the volume is mounted in a helper container that is created but never
+//! started (the archive API works on it), made from an empty root filesystem Berth imports
+//! itself.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::Path;
 
 use berth_docker::spec::{Mount, RunSpec};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::files::{ArchiveInput, read_tar};
 use crate::{ApiError, Berth, Connection};
 
 /// The helper image: an empty root filesystem, imported on first use.
@@ -48,6 +51,7 @@ impl Berth {
             .into_inner()
             .map_err(|e| ApiError::invalid(format!("cannot make the helper image: {e}")))?;
         let r = crate::images::reference(HELPER_IMAGE)?;
+        let tar = berth_docker::archive::upload_bytes(tar);
         conn.client.import_rootfs(tar, Some(&r), None, &[]).await?;
         Ok(())
     }
@@ -79,20 +83,58 @@ impl Berth {
         let _ = conn.client.remove_container(id, true, false).await;
     }
 
-    /// The entries of a volume under `path` (its root by default).
+    /// The entries of a volume under `path` (its root by default): those directly in it, or
+    /// with `all` every one below it.
     pub async fn volume_files(
         &self,
         conn: &Connection,
         volume: &str,
         path: &str,
+        all: bool,
     ) -> Result<Vec<VolumeEntry>, ApiError> {
         let helper = self.helper_for(conn, volume, true).await?;
-        let inside = format!("{MOUNT_POINT}/{}", path.trim_start_matches('/'));
-        let tar =
-            crate::files::collect(conn.client.copy_from(&helper, inside.trim_end_matches('/')))
-                .await;
+        let inside = inside(path);
+        let what = format!("{volume}:{path}");
+        let read = read_tar(
+            conn.client.copy_from(&helper, inside.trim_end_matches('/')),
+            what,
+            move |archive| entries(archive, all),
+        )
+        .await;
         self.drop_helper(conn, &helper).await;
-        entries(&tar?, volume)
+        read.map_err(|e| in_volume(e, &helper, volume))
+    }
+
+    /// `VOLUME:PATH` → `dest` on this machine, as `docker cp` copies out of a container.
+    pub async fn volume_download(
+        &self,
+        conn: &Connection,
+        volume: &str,
+        path: &str,
+        dest: &Path,
+    ) -> Result<(), ApiError> {
+        let helper = self.helper_for(conn, volume, true).await?;
+        let done = self
+            .copy_from_container(conn, &helper, &inside(path), dest)
+            .await;
+        self.drop_helper(conn, &helper).await;
+        done.map_err(|e| in_volume(e, &helper, volume))
+    }
+
+    /// `src` on this machine → `VOLUME:DEST`, as `docker cp` copies into a container.
+    pub async fn volume_upload(
+        &self,
+        conn: &Connection,
+        volume: &str,
+        src: &Path,
+        dest: &str,
+    ) -> Result<(), ApiError> {
+        let helper = self.helper_for(conn, volume, false).await?;
+        let done = self
+            .copy_into_container(conn, src, &helper, &inside(dest))
+            .await;
+        self.drop_helper(conn, &helper).await;
+        done.map_err(|e| in_volume(e, &helper, volume))
     }
 
     /// [`Berth::export_volume`] into a file.
@@ -107,18 +149,6 @@ impl Berth {
         self.export_volume(conn, volume, &mut file).await
     }
 
-    /// [`Berth::import_volume`] from a tar file.
-    pub async fn import_volume_from(
-        &self,
-        conn: &Connection,
-        volume: &str,
-        from: &std::path::Path,
-    ) -> Result<(), ApiError> {
-        let tar = std::fs::read(from)
-            .map_err(|e| ApiError::invalid(format!("{}: {e}", from.display())))?;
-        self.import_volume(conn, volume, tar).await
-    }
-
     /// Writes a volume's contents as a tar (its files at the top level) to `out`.
     pub async fn export_volume(
         &self,
@@ -127,48 +157,63 @@ impl Berth {
         out: &mut (dyn Write + Send),
     ) -> Result<u64, ApiError> {
         let helper = self.helper_for(conn, volume, true).await?;
-        let tar =
-            crate::files::collect(conn.client.copy_from(&helper, &format!("{MOUNT_POINT}/.")))
-                .await;
+        let from = format!("{MOUNT_POINT}/.");
+        let written = crate::files::write_all(conn.client.copy_from(&helper, &from), out).await;
         self.drop_helper(conn, &helper).await;
-        let tar = tar?;
-        out.write_all(&tar)
-            .map_err(|e| ApiError::invalid(format!("cannot write the archive: {e}")))?;
-        Ok(tar.len() as u64)
+        written
     }
 
-    /// Unpacks a tar into a volume (existing files with the same names are replaced).
+    /// Unpacks a tar into a volume (existing files with the same names are replaced). A file is
+    /// checked to be a tar first; stdin, which can be read once only, is checked by the engine.
     pub async fn import_volume(
         &self,
         conn: &Connection,
         volume: &str,
-        tar: Vec<u8>,
+        tar: &ArchiveInput,
     ) -> Result<(), ApiError> {
-        tar::Archive::new(tar.as_slice())
-            .entries()
-            .and_then(|mut e| e.try_for_each(|x| x.map(drop)))
-            .map_err(|e| {
-                ApiError::invalid(format!("the archive for {volume} is not a tar: {e}"))
-            })?;
+        tar.check_tar(volume).await?;
         let helper = self.helper_for(conn, volume, false).await?;
-        let done = conn.client.copy_to(&helper, MOUNT_POINT, tar).await;
+        let done = match tar.open().await {
+            Ok(body) => conn
+                .client
+                .copy_to(&helper, MOUNT_POINT, body)
+                .await
+                .map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
         self.drop_helper(conn, &helper).await;
-        Ok(done?)
+        done.map_err(|e| in_volume(e, &helper, volume))
     }
 }
 
+/// Where `path` of the volume is in its helper container.
+fn inside(path: &str) -> String {
+    format!("{MOUNT_POINT}/{}", path.trim_start_matches('/'))
+}
+
+/// An error about the helper container's copy, told of the volume instead.
+fn in_volume(e: ApiError, helper: &str, volume: &str) -> ApiError {
+    let message = e
+        .message
+        .replace(&format!("{helper}:{MOUNT_POINT}/"), &format!("{volume}:/"))
+        .replace(&format!("{helper}:{MOUNT_POINT}"), &format!("{volume}:/"))
+        .replace("in the container", "in the volume");
+    ApiError { message, ..e }
+}
+
 /// The entries of an archive the engine sent for a directory, relative to that directory
-/// (whose own entry comes first and is left out).
-pub(crate) fn entries(tar: &[u8], what: &str) -> Result<Vec<VolumeEntry>, ApiError> {
+/// (whose own entry comes first and is left out): those directly in it, or with `all` every one.
+/// The files' contents are skipped as they are read, never kept.
+pub(crate) fn entries(
+    archive: &mut tar::Archive<&mut dyn Read>,
+    all: bool,
+) -> std::io::Result<Vec<VolumeEntry>> {
     let mut out = Vec::new();
-    let mut archive = tar::Archive::new(tar);
-    let fail = |e: std::io::Error| ApiError::invalid(format!("{what}: {e}"));
-    for entry in archive.entries().map_err(fail)? {
-        let entry = entry.map_err(fail)?;
+    for entry in archive.entries()? {
+        let entry = entry?;
         let h = entry.header();
         let name = entry
-            .path()
-            .map_err(fail)?
+            .path()?
             .to_string_lossy()
             .trim_end_matches('/')
             .to_owned();
@@ -176,6 +221,9 @@ pub(crate) fn entries(tar: &[u8], what: &str) -> Result<Vec<VolumeEntry>, ApiErr
         let Some((_, rel)) = name.split_once('/') else {
             continue;
         };
+        if !all && rel.contains('/') {
+            continue;
+        }
         let kind = match h.entry_type() {
             tar::EntryType::Directory => "dir",
             tar::EntryType::Regular => "file",

@@ -552,7 +552,7 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
         I::Load { input } => {
             let tar = ops::archive_input(input.as_deref(), "-i FILE")?;
             let conn = connect(berth).await?;
-            for line in berth.load_images(&conn, tar).await? {
+            for line in berth.load_images(&conn, &tar).await? {
                 println!("{line}");
             }
             Ok(0)
@@ -574,7 +574,7 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
                 "a FILE instead of -",
             )?;
             let conn = connect(berth).await?;
-            println!("{}", berth.import(&conn, tar, &request).await?);
+            println!("{}", berth.import(&conn, &tar, &request).await?);
             Ok(0)
         }
     }

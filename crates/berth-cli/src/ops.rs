@@ -534,7 +534,7 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
         }
         VolumeCommand::Files { name, path } => {
             let entries = berth
-                .volume_files(conn, &name, path.as_deref().unwrap_or("/"))
+                .volume_files(conn, &name, path.as_deref().unwrap_or("/"), true)
                 .await?;
             let rows = entries.iter().filter(|e| !e.path.is_empty()).map(|e| {
                 vec![
@@ -555,7 +555,7 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
         }
         VolumeCommand::Import { name, file } => {
             let tar = archive_input(file.as_deref(), "a FILE after the volume's name")?;
-            berth.import_volume(conn, &name, tar).await?;
+            berth.import_volume(conn, &name, &tar).await?;
         }
         VolumeCommand::Ls(_) | VolumeCommand::Inspect(_) => {
             bail!("internal: volume ls and inspect are run as the lists and inspect are")
@@ -1043,7 +1043,7 @@ pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> R
         }
         (None, Some((c, p))) if source == "-" => {
             let tar = archive_input(None, "a path instead of -")?;
-            Ok(berth.copy_archive_into_container(conn, tar, c, p).await?)
+            Ok(berth.copy_archive_into_container(conn, &tar, c, p).await?)
         }
         (Some((c, p)), None) => Ok(berth
             .copy_from_container(conn, c, p, std::path::Path::new(dest))
@@ -1072,18 +1072,14 @@ pub fn archive_output(path: Option<&str>) -> Result<Box<dyn Write + Send>> {
 }
 
 /// The archive in `path`, else on stdin; `flag` says how to name a file when stdin is a terminal.
-pub fn archive_input(path: Option<&str>, flag: &str) -> Result<Vec<u8>> {
-    use std::io::Read;
+/// Either is sent to the engine as it is read.
+pub fn archive_input(path: Option<&str>, flag: &str) -> Result<berth_api::ArchiveInput> {
     match path {
-        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {p}")),
+        Some(p) => Ok(berth_api::ArchiveInput::File(p.into())),
         None if std::io::stdin().is_terminal() => {
             bail!("stdin is a terminal: give the archive with {flag}, or pipe it in")
         }
-        None => {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf)?;
-            Ok(buf)
-        }
+        None => Ok(berth_api::ArchiveInput::Stdin),
     }
 }
 

@@ -434,6 +434,23 @@ fn volume_files_export_and_import_without_running_anything() {
     ]));
     assert_eq!(read, "top\ndeep\n");
 
+    // From stdin too, as it is read.
+    let piped = scope.name("piped");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "create",
+        "--label",
+        &scope.label(),
+        &piped,
+    ]));
+    let mut import = home.berth(&["-H", h, "volume", "import", &piped]);
+    import.stdin(std::fs::File::open(&tar).unwrap());
+    ok(import);
+    let files = ok(home.berth(&["-H", h, "volume", "files", &piped]));
+    assert!(files.lines().any(|l| l.ends_with(" sub/b.txt")), "{files}");
+
     let helpers = e.docker_ok(&["ps", "-aq", "--filter", "label=dev.berth.helper"]);
     assert_eq!(helpers.trim(), "", "no helper container is left behind");
     let err = support::fails(home.berth(&["-H", h, "volume", "files", "no-such-volume"]));

@@ -20,12 +20,73 @@ pub struct Change {
     pub path: String,
 }
 
+/// A request body the engine reads as it is sent (a file or stdin, read as it goes), so an
+/// archive of any size is never held whole in memory.
+pub type Upload = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// The size of the pieces an [`Upload`] is sent in.
+pub const CHUNK: usize = 256 * 1024;
+
+/// An [`Upload`] of an archive `pack` writes on a blocking thread while it is sent, never held
+/// whole; a packing error ends the stream with that error, which fails the request.
+pub fn packed(
+    pack: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + Send + 'static,
+) -> Upload {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::task::spawn_blocking(move || {
+        let err_tx = tx.clone();
+        let mut writer = ChunkWriter {
+            buf: Vec::with_capacity(CHUNK),
+            tx,
+        };
+        if let Err(e) = pack(&mut writer).and_then(|()| std::io::Write::flush(&mut writer)) {
+            let _ = err_tx.blocking_send(Err(e));
+        }
+    });
+    Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|c| (c, rx))
+    }))
+}
+
+/// A writer that hands what is written to an async stream in chunks.
+struct ChunkWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buf));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the request was cancelled")
+        })
+    }
+}
+
+/// An [`Upload`] of bytes already in memory.
+pub fn upload_bytes(bytes: impl Into<Bytes>) -> Upload {
+    Box::pin(futures_util::stream::once(std::future::ready(Ok(
+        bytes.into()
+    ))))
+}
+
 impl Client {
     /// Makes an image from a root filesystem tar (`docker import`), named `reference` when given,
     /// with Dockerfile instructions (`CMD ["sh"]`) applied; returns the image's id.
     pub async fn import_rootfs(
         &self,
-        tar: Vec<u8>,
+        tar: Upload,
         reference: Option<&Reference>,
         message: Option<&str>,
         changes: &[String],
@@ -43,7 +104,7 @@ impl Client {
         let what = reference.map_or_else(|| "the imported archive".to_owned(), |r| r.to_string());
         let mut stream = self.docker.create_image(
             Some(opts.build()),
-            Some(bollard::body_full(tar.into())),
+            Some(bollard::body_try_stream(tar)),
             None,
         );
         let mut id = None;
@@ -87,13 +148,13 @@ impl Client {
     }
 
     /// Unpacks `tar` into the directory `dir` of the container.
-    pub async fn copy_to(&self, id: &str, dir: &str, tar: Vec<u8>) -> Result<(), Error> {
+    pub async fn copy_to(&self, id: &str, dir: &str, tar: Upload) -> Result<(), Error> {
         let opts = UploadToContainerOptionsBuilder::default().path(dir).build();
         match self
             .call(
                 "a copy into a container",
                 self.docker
-                    .upload_to_container(id, Some(opts), bollard::body_full(tar.into())),
+                    .upload_to_container(id, Some(opts), bollard::body_try_stream(tar)),
             )
             .await
         {
@@ -174,13 +235,13 @@ impl Client {
     }
 
     /// Loads images from a `docker save` tar; returns the engine's lines (`Loaded image: …`).
-    pub async fn load(&self, tar: Vec<u8>) -> Result<Vec<String>, Error> {
+    pub async fn load(&self, tar: Upload) -> Result<Vec<String>, Error> {
         let opts = ImportImageOptionsBuilder::default().quiet(true).build();
         let endpoint = self.endpoint().host.clone();
         let mut lines = Vec::new();
         let mut stream = self
             .docker
-            .import_image(opts, bollard::body_full(tar.into()), None);
+            .import_image(opts, bollard::body_try_stream(tar), None);
         while let Some(item) = stream.next().await {
             match item {
                 Ok(info) => {
@@ -205,5 +266,42 @@ impl Client {
             }
         }
         Ok(lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_packed_upload_comes_in_chunks_and_ends_with_the_packing_error() {
+        let upload = packed(|out| {
+            out.write_all(&vec![1u8; 2 * CHUNK + 5])?;
+            Err(std::io::Error::other("cannot read /gone"))
+        });
+        let items: Vec<std::io::Result<Bytes>> = upload.collect().await;
+        let (chunks, errors): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
+        let sent: usize = chunks.into_iter().map(|c| c.unwrap().len()).sum();
+        assert_eq!(
+            sent,
+            2 * CHUNK + 5,
+            "what was written went before the error"
+        );
+        let errors: Vec<String> = errors
+            .into_iter()
+            .map(|e| e.unwrap_err().to_string())
+            .collect();
+        assert_eq!(errors, ["cannot read /gone"]);
+    }
+
+    #[tokio::test]
+    async fn a_packed_upload_sends_what_was_written_to_the_last_byte() {
+        let upload = packed(|out| out.write_all(&[7u8; CHUNK + 1]));
+        let sent: Vec<u8> = upload
+            .map(|c| c.unwrap().to_vec())
+            .collect::<Vec<_>>()
+            .await
+            .concat();
+        assert_eq!(sent, vec![7u8; CHUNK + 1]);
     }
 }

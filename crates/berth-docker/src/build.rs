@@ -8,6 +8,7 @@ use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+use crate::archive::Upload;
 use crate::progress::Progress;
 use crate::{Client, Error};
 
@@ -147,52 +148,12 @@ pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
     Ok((tar, ctx.dockerfile))
 }
 
-/// A writer that hands what is written to an async stream in chunks, for the engine's request
-/// body: the context is packed while it is sent, never held whole in memory.
-struct ChunkWriter {
-    buf: Vec<u8>,
-    tx: tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
-}
-
-const CHUNK: usize = 256 * 1024;
-
-impl std::io::Write for ChunkWriter {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= CHUNK {
-            self.flush()?;
-        }
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = bytes::Bytes::from(std::mem::take(&mut self.buf));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the build was cancelled")
-        })
-    }
-}
-
-/// Packs the context on a blocking thread into a stream of chunks (a packing error ends the
-/// stream with that error, which fails the request).
-fn context_stream(
-    ctx: Context,
-) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tokio::task::spawn_blocking(move || {
-        let err_tx = tx.clone();
-        let writer = ChunkWriter {
-            buf: Vec::with_capacity(CHUNK),
-            tx,
-        };
-        if let Err(e) = ctx.write(writer) {
-            let _ = err_tx.blocking_send(Err(std::io::Error::other(e.to_string())));
-        }
-    });
-    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) })
+/// The context packed on a blocking thread while it is sent (a packing error fails the request).
+fn context_stream(ctx: Context) -> Upload {
+    crate::archive::packed(move |out| {
+        ctx.write(out)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    })
 }
 
 /// Every file and directory under `root` (not `root` itself), directories before their contents.
@@ -383,7 +344,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
         // Bigger than one chunk, so the stream has several.
-        std::fs::write(dir.path().join("big"), vec![7u8; 3 * CHUNK + 11]).unwrap();
+        std::fs::write(
+            dir.path().join("big"),
+            vec![7u8; 3 * crate::archive::CHUNK + 11],
+        )
+        .unwrap();
         let spec = BuildSpec {
             context: dir.path().to_owned(),
             ..Default::default()
