@@ -1,7 +1,8 @@
 //! The engine's container events to the UI: after each burst of events, one list of every
 //! container goes out as `containers://changed`, with the events. Views take the list from the
-//! event instead of asking again. Its image and network events go out as `images://changed` and
-//! `networks://changed` (with the events, no list: the views that show them ask again).
+//! event instead of asking again. Its image, network and volume events go out as
+//! `images://changed`, `networks://changed` and `volumes://changed` (with the events, no list:
+//! the views that show them ask again).
 //!
 //! A busy engine can take a while to list (stopping many containers, say), so the state changes
 //! a burst says of containers already in the list go out at once, on the last list
@@ -67,6 +68,7 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
             }
             EngineChange::Images(events) => told(crate::IMAGES_CHANGED, events),
             EngineChange::Networks(events) => told(crate::NETWORKS_CHANGED, events),
+            EngineChange::Volumes(events) => told(crate::VOLUMES_CHANGED, events),
         })
         .await;
 }

@@ -281,17 +281,21 @@ pub enum EngineChange<'a> {
     Images(&'a [EventView]),
     /// A burst of network events (created, removed, a container connected or disconnected).
     Networks(&'a [EventView]),
+    /// A burst of volume events that change the volumes' list: created (the engine says so
+    /// again when a container is made with one), removed. A container mounting one at start or
+    /// unmounting it at stop is not told.
+    Volumes(&'a [EventView]),
 }
 
 impl Berth {
-    /// Follows the containers, images and networks of whichever engine answers, for as long as
-    /// the future runs: the containers' list, then each burst of the engine's container events
-    /// and the list after it, and each burst of its image and network events. When another
+    /// Follows the containers, images, networks and volumes of whichever engine answers, for as
+    /// long as the future runs: the containers' list, then each burst of the engine's container
+    /// events and the list after it, and each burst of its image, network and volume events. When another
     /// context becomes current, follows the engine it leads to from there (its list first).
     /// When the engine goes away (or none answers), looks again when Berth's engine starts
     /// here, or after two seconds for one started elsewhere.
     pub async fn follow_changes(&self, mut on: impl FnMut(EngineChange<'_>)) {
-        let kinds = ["container", "image", "network"].map(|k| format!("type={k}"));
+        let kinds = ["container", "image", "network", "volume"].map(|k| format!("type={k}"));
         let mut switches = self.context_switches();
         // The newest event's time: a new stream of the same engine gives again the events of
         // the second before it started, and those are not told twice.
@@ -325,13 +329,19 @@ impl Berth {
                     told_up_to = burst.iter().map(|e| e.time_nano).fold(told_up_to, i64::max);
                     let (images, rest): (Vec<_>, Vec<_>) =
                         burst.into_iter().partition(|e| e.kind == "image");
-                    let (networks, mut containers): (Vec<_>, Vec<_>) =
+                    let (networks, rest): (Vec<_>, Vec<_>) =
                         rest.into_iter().partition(|e| e.kind == "network");
+                    let (mut volumes, mut containers): (Vec<_>, Vec<_>) =
+                        rest.into_iter().partition(|e| e.kind == "volume");
+                    volumes.retain(|e| !matches!(e.action.as_str(), "mount" | "unmount"));
                     if !images.is_empty() {
                         on(EngineChange::Images(&images));
                     }
                     if !networks.is_empty() {
                         on(EngineChange::Networks(&networks));
+                    }
+                    if !volumes.is_empty() {
+                        on(EngineChange::Volumes(&volumes));
                     }
                     containers.retain(|e| changes_the_list(&e.action));
                     if containers.is_empty() {

@@ -1,5 +1,6 @@
 //! What the facade follows of the harness's real engine (`Berth::follow_changes`): the
-//! container list after the events that change it, and not after those that do not. Needs root
+//! container list after the events that change it, and not after those that do not; networks
+//! and volumes made and removed. Needs root
 //! and a real engine: run with `--include-ignored`.
 
 use std::time::Duration;
@@ -34,7 +35,7 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
                 .map(|r| (r.names.join(","), r.status))
                 .collect(),
         )),
-        EngineChange::Images(_) | EngineChange::Networks(_) => None,
+        EngineChange::Images(_) | EngineChange::Networks(_) | EngineChange::Volumes(_) => None,
     });
     // The first list, before the container exists.
     assert!(matches!(next(&mut seen).await, Seen::Listed(_)));
@@ -82,43 +83,83 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
 
 #[tokio::test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-async fn networks_made_and_removed_are_told() {
+async fn networks_and_volumes_made_and_removed_are_told_a_volume_mounted_is_not() {
     let e = engine();
     let scope = Scope::new(e);
+    let image = format!("berth-test/{}:mounter", scope.id);
+    busybox_image(e, &scope, &image, "");
     let (_home, berth) = support::berth_on(e);
+    // (kind, action, name) of each network and volume event told.
     let (follow, mut seen) = follow(berth, |change| match change {
         EngineChange::Networks(events) => Some(
             events
                 .iter()
-                .map(|e| (e.action.clone(), e.attributes.get("name").cloned()))
+                .map(|e| {
+                    (
+                        "network",
+                        e.action.clone(),
+                        e.attributes.get("name").cloned(),
+                    )
+                })
                 .collect(),
         ),
-        EngineChange::Listed(_) => Some(vec![("listed".to_owned(), None)]),
+        EngineChange::Volumes(events) => Some(
+            events
+                .iter()
+                .map(|e| ("volume", e.action.clone(), Some(e.actor.clone())))
+                .collect(),
+        ),
+        EngineChange::Listed(_) => Some(vec![("list", "listed".to_owned(), None)]),
         _ => None,
     });
     let first = tokio::time::timeout(Duration::from_secs(30), seen.recv()).await;
     assert!(
-        matches!(first, Ok(Some(v)) if v[0].0 == "listed"),
+        matches!(first, Ok(Some(v)) if v[0].1 == "listed"),
         "the first list"
     );
-    let net = scope.name("told");
-    e.docker_ok(&["network", "create", "--label", &scope.label(), &net]);
-    e.docker_ok(&["network", "rm", &net]);
-    let mut actions = Vec::new();
-    while actions.len() < 2 {
+    // A network and a volume of one name.
+    let name = scope.name("told");
+    e.docker_ok(&["network", "create", "--label", &scope.label(), &name]);
+    e.docker_ok(&["volume", "create", "--label", &scope.label(), &name]);
+    let mount = format!("{name}:/v");
+    e.docker_ok(&[
+        "run",
+        "--rm",
+        "-l",
+        &scope.label(),
+        "-v",
+        &mount,
+        &image,
+        "true",
+    ]);
+    e.docker_ok(&["network", "rm", &name]);
+    e.docker_ok(&["volume", "rm", &name]);
+    let mut told: Vec<String> = Vec::new();
+    while told.last().is_none_or(|t| t != "volume destroy") {
         let events = tokio::time::timeout(Duration::from_secs(30), seen.recv())
             .await
-            .expect("the network's events within 30 s")
+            .expect("the network's and the volume's events within 30 s")
             .expect("following goes on");
-        actions.extend(
+        told.extend(
             events
                 .into_iter()
-                .filter(|(_, name)| name.as_deref() == Some(net.as_str()))
-                .map(|(action, _)| action),
+                .filter(|(_, _, told)| told.as_deref() == Some(name.as_str()))
+                .map(|(kind, action, _)| format!("{kind} {action}")),
         );
     }
     follow.abort();
-    assert_eq!(actions, ["create", "destroy"]);
+    // The engine says `create` again for the volume when the container is made with it.
+    told.dedup();
+    assert_eq!(
+        told,
+        [
+            "network create",
+            "volume create",
+            "network destroy",
+            "volume destroy"
+        ],
+        "the volume's mount and unmount by the container are not told"
+    );
 }
 
 #[tokio::test]

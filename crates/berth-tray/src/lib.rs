@@ -295,7 +295,7 @@ mod linux {
                     let running = rows.into_iter().filter(|r| r.state == "running");
                     let _ = shown.send(Shown::Running(running.collect()));
                 }
-                EngineChange::Images(_) | EngineChange::Networks(_) => {}
+                EngineChange::Images(_) | EngineChange::Networks(_) | EngineChange::Volumes(_) => {}
             })
             .await;
     }

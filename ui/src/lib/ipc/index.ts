@@ -80,6 +80,7 @@ export const IMAGES_CHANGED = "images://changed";
 /** The event the app emits for each burst of network events (created, removed, a container
  * connected or disconnected); it carries the events, as `images://changed` does. */
 export const NETWORKS_CHANGED = "networks://changed";
+export const VOLUMES_CHANGED = "volumes://changed";
 /** The event the app emits with the whole build history each time a build is recorded (by the
  * app or by `berth build`). */
 export const BUILDS_CHANGED = "builds://changed";
@@ -89,6 +90,8 @@ export const WINDOW_VIEW = "window://view";
 export type ImagesChanged = { action: string; id: string }[];
 /** What `networks://changed` carries: the burst's events. */
 export type NetworksChanged = ImagesChanged;
+/** What `volumes://changed` carries: the burst's events (a volume created or removed). */
+export type VolumesChanged = ImagesChanged;
 
 /** What a stream delivers: items in batches, and at the end `done` (with an error if it failed). */
 export type Batch<T> = { items: T[]; done: boolean; error: ApiError | null };
@@ -208,6 +211,8 @@ export function api(t: Transport) {
     volumeRemove: (name: string) => call<void>("volume_remove", { name }),
     volumePruneCandidates: () => call<VolumeRow[]>("volume_prune_candidates"),
     volumeFiles: (name: string, path: string) => call<VolumeEntry[]>("volume_files", { name, path }),
+    volumeDownload: (name: string, path: string, to: string) => call<void>("volume_download", { name, path, to }),
+    volumeUpload: (name: string, from: string, path: string) => call<void>("volume_upload", { name, from, path }),
     volumeExport: (name: string, to: string) => call<number>("volume_export", { name, to }),
     volumeImport: (name: string, from: string) => call<void>("volume_import", { name, from }),
     networks: () => call<NetworkRow[]>("networks"),
@@ -237,6 +242,7 @@ export function api(t: Transport) {
       }),
     onImages: (handler: (events: ImagesChanged) => void) => t.listen<ImagesChanged>(IMAGES_CHANGED, handler),
     onNetworks: (handler: (events: NetworksChanged) => void) => t.listen<NetworksChanged>(NETWORKS_CHANGED, handler),
+    onVolumes: (handler: (events: VolumesChanged) => void) => t.listen<VolumesChanged>(VOLUMES_CHANGED, handler),
     onBuilds: (handler: (history: BuildRecord[]) => void) => t.listen<BuildRecord[]>(BUILDS_CHANGED, handler),
     onView: (handler: (name: string) => void) => t.listen<string>(WINDOW_VIEW, handler),
   };

@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import type { VolumeRow } from "../ipc";
 import { FakeTransport, viewContext } from "../testing";
@@ -48,5 +48,73 @@ describe("Volumes", () => {
     render(Volumes, { context: viewContext(t, false) });
     await waitFor(() => expect(screen.getByTestId("no-volumes").textContent).toContain("once an engine answers"));
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("lists them again when the engine says a volume came or went, and who uses them when a container did", async () => {
+    const t = new FakeTransport();
+    let rows = [volume("data")];
+    t.handlers.volumes = () => rows;
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    const { unmount } = render(Volumes, { context: viewContext(t) });
+    const names = () => screen.queryAllByTestId("volume-row").map((r) => r.dataset.name);
+    const measures = () => t.calls.filter((c) => c.command === "volume_sizes").length;
+    await waitFor(() => expect(names()).toEqual(["data"]));
+    // Made by the CLI, say: the view asks again, and measures again.
+    rows = [volume("data"), volume("made")];
+    t.emit("volumes://changed", [{ action: "create", id: "made" }]);
+    await waitFor(() => expect(names()).toEqual(["data", "made"]));
+    await waitFor(() => expect(measures()).toBe(2));
+    // A container made with it: its users change, its size does not.
+    rows = [volume("data"), { ...volume("made"), users: ["web"] }];
+    t.emit("containers://changed", { events: [{ action: "create", id: "web-id" }], rows: [] });
+    await waitFor(() => expect(screen.getByText("web")).toBeTruthy());
+    expect(measures()).toBe(2);
+    unmount();
+    await waitFor(() => expect(t.listeners.get("volumes://changed")?.length ?? 0).toBe(0));
+  });
+
+  it("searches names and users, and sorts by the header clicked", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [
+      { ...volume("cache"), created_at: "2026-11-03T10:00:00Z" },
+      { ...volume("pgdata"), users: ["db"], created_at: "2026-11-01T10:00:00Z" },
+      { ...volume("assets"), created_at: "2026-11-02T10:00:00Z" },
+    ];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: { cache: 10, pgdata: 900, assets: 50 } });
+    render(Volumes, { context: viewContext(t) });
+    const names = () => screen.queryAllByTestId("volume-row").map((r) => r.dataset.name);
+    await waitFor(() => expect(names()).toEqual(["assets", "cache", "pgdata"]));
+    await waitFor(() => expect(screen.getAllByTestId("volume-size")[0].textContent).not.toBe("…"));
+    await fireEvent.click(screen.getByTestId("sort-size"));
+    expect(names()).toEqual(["pgdata", "assets", "cache"]);
+    expect(screen.getByTestId("sort-size").closest("th")!.getAttribute("aria-sort")).toBe("descending");
+    await fireEvent.click(screen.getByTestId("sort-created"));
+    expect(names()).toEqual(["cache", "assets", "pgdata"]);
+    await fireEvent.input(screen.getByLabelText("Search volumes"), { target: { value: "DB" } });
+    expect(names()).toEqual(["pgdata"]);
+    await fireEvent.input(screen.getByLabelText("Search volumes"), { target: { value: "nothing" } });
+    expect(screen.getByTestId("no-volumes").textContent).toContain("No volume matches");
+  });
+
+  it("browses a volume's files folder by folder, and downloads one", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [volume("data")];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    const tree: Record<string, string[]> = { "/": ["d", "a.txt"], "/d": ["b.txt"] };
+    t.handlers.volume_files = ({ path }) =>
+      tree[path as string].map((p) => ({ path: p, kind: p.includes(".") ? "file" : "dir", size: 3, mode: 0o644 }));
+    t.handlers.volume_download = () => undefined;
+    render(Volumes, { context: viewContext(t) });
+    await waitFor(() => expect(screen.getByText("Files")).toBeTruthy());
+    await fireEvent.click(screen.getByText("Files"));
+    const files = () => screen.queryAllByTestId("file-row").map((r) => r.firstElementChild!.textContent);
+    await waitFor(() => expect(files()).toEqual(["d/", "a.txt"]));
+    await fireEvent.click(screen.getByText("d/"));
+    await waitFor(() => expect(files()).toEqual(["b.txt"]));
+    expect(screen.getByTestId("files-path").textContent).toBe("/d");
+    await fireEvent.input(screen.getByLabelText(/Local file or folder/), { target: { value: "/tmp/b.txt" } });
+    await fireEvent.click(screen.getByText("Download"));
+    await waitFor(() => expect(t.calls.find((c) => c.command === "volume_download")?.args).toEqual({ name: "data", path: "/d/b.txt", to: "/tmp/b.txt" }));
+    expect(screen.getByText("Copied /d/b.txt to /tmp/b.txt")).toBeTruthy();
   });
 });

@@ -1,0 +1,38 @@
+// The Volumes view's list: searched and sorted.
+import type { VolumeRow } from "../ipc";
+import type { Sort } from "../sort";
+
+/** What the volume list can be sorted by. */
+export type VolumeSortKey = "name" | "created" | "size" | "used";
+/** The keys sorted from their largest end first. */
+export const VOLUME_DESC_FIRST: readonly VolumeSortKey[] = ["created", "size", "used"];
+/** As `docker volume ls` lists them: by name. */
+export const DEFAULT_VOLUME_SORT: Sort<VolumeSortKey> = { key: "name", desc: false };
+
+/** When it was made, in seconds since the epoch (0 when the engine does not say). */
+export function createdSeconds(v: VolumeRow): number {
+  const at = v.created_at ? Date.parse(v.created_at) : NaN;
+  return Number.isNaN(at) ? 0 : Math.floor(at / 1000);
+}
+
+/** The volumes whose name, driver or users contain `search` (any case), in the sort's order
+ * (ties by name). `sizes` are the engine's measures; one not measured sorts as the smallest. */
+export function volumeLines(rows: VolumeRow[], search: string, sort: Sort<VolumeSortKey>, sizes: Record<string, number>): VolumeRow[] {
+  const term = search.trim().toLowerCase();
+  const shown = term ? rows.filter((v) => [v.name, v.driver, ...v.users].some((s) => s.toLowerCase().includes(term))) : rows;
+  const byName = (a: VolumeRow, b: VolumeRow) => a.name.localeCompare(b.name);
+  const by = (a: VolumeRow, b: VolumeRow): number => {
+    switch (sort.key) {
+      case "name":
+        return byName(a, b);
+      case "created":
+        return createdSeconds(a) - createdSeconds(b);
+      case "size":
+        return (sizes[a.name] ?? -1) - (sizes[b.name] ?? -1);
+      case "used":
+        return a.users.length - b.users.length;
+    }
+  };
+  const dir = sort.desc ? -1 : 1;
+  return [...shown].sort((a, b) => dir * by(a, b) || byName(a, b));
+}
