@@ -227,6 +227,7 @@ struct Made {
     containers: Vec<String>,
     projects: Vec<String>,
     images: Vec<String>,
+    volumes: Vec<String>,
 }
 
 impl Drop for Made {
@@ -254,6 +255,13 @@ impl Drop for Made {
         }
         for i in &self.images {
             let _ = self.engine.docker().args(["rmi", "-f", i]).output();
+        }
+        for v in &self.volumes {
+            let _ = self
+                .engine
+                .docker()
+                .args(["volume", "rm", "-f", v])
+                .output();
         }
     }
 }
@@ -315,6 +323,12 @@ async fn scenario(
     ui.click("[data-testid=nav-containers]").await?;
     let existing_row = format!("[data-testid=container-row][data-name='{}']", fx.existing);
     ui.wait_present(&existing_row).await?;
+    // The running rows in view show their CPU and memory (one stats stream, once the list
+    // stands still).
+    ui.wait_text(&format!("{existing_row} [data-testid=row-cpu]"), "%")
+        .await?;
+    ui.wait_text(&format!("{existing_row} [data-testid=row-memory]"), "B")
+        .await?;
     ui.shot("containers").await?;
 
     // The run dialog refuses bad input inline, before the engine is asked.
@@ -489,6 +503,47 @@ async fn scenario(
     .await?;
     ui.shot("containers-grouped").await?;
 
+    // Volumes: one made by the CLI shows at once (the engine's volume events); its files are
+    // browsed folder by folder and one is downloaded to this machine.
+    ui.click("[data-testid=nav-volumes]").await?;
+    ui.wait_present("[data-testid=volumes]").await?;
+    let volume = fx.scope.name(&format!("data{suffix}"));
+    made.volumes.push(volume.clone());
+    engine().docker_ok(&["volume", "create", &volume]);
+    let mount = format!("{volume}:/v");
+    engine().docker_ok(&[
+        "run",
+        "--rm",
+        "-v",
+        &mount,
+        &fx.image,
+        "sh",
+        "-c",
+        "mkdir -p /v/conf && echo kept-in-a-volume > /v/conf/app.ini",
+    ]);
+    let row = format!("[data-testid=volume-row][data-name='{volume}']");
+    ui.wait_present(&row).await?;
+    ui.click(&format!("{row} [data-testid=volume-browse]"))
+        .await?;
+    ui.click("[data-testid=file-row][data-name=conf] [data-testid=file-open]")
+        .await?;
+    ui.wait_text("[data-testid=files-path]", "/conf").await?;
+    let downloaded = fx.work.join(format!("app{suffix}.ini"));
+    ui.fill(
+        "[data-testid=files-local]",
+        &downloaded.display().to_string(),
+    )
+    .await?;
+    ui.click("[data-testid=file-row][data-name='app.ini'] [data-testid=file-download]")
+        .await?;
+    ui.wait_text("[data-testid=files-note]", "Copied /conf/app.ini")
+        .await?;
+    assert_eq!(
+        std::fs::read_to_string(&downloaded).unwrap(),
+        "kept-in-a-volume\n"
+    );
+    ui.shot("volume-files").await?;
+
     // The other views show what the engine has.
     for (view, css) in [
         ("volumes", "[data-testid=volumes]"),
@@ -561,6 +616,7 @@ fn the_app_end_to_end() {
         containers: Vec::new(),
         projects: Vec::new(),
         images: Vec::new(),
+        volumes: Vec::new(),
     };
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
     let rt = tokio::runtime::Runtime::new().unwrap();
