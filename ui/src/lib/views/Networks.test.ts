@@ -38,4 +38,19 @@ describe("Networks", () => {
     await waitFor(() => expect(shown()).toEqual(["web"]));
     expect(t.calls.filter((c) => c.command === "network_remove").map((c) => c.args.name)).toEqual(["backend", "old", "later"]);
   });
+
+  it("searches names, subnets and the containers attached", async () => {
+    const t = new FakeTransport();
+    t.handlers.networks = () => [network("bridge", ["web"]), { ...network("backend", ["api", "db"]), subnets: ["10.20.0.0/24"] }, network("old")];
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const names = () => screen.queryAllByTestId("network-row").map((r) => r.dataset.name);
+    await waitFor(() => expect(names()).toEqual(["bridge", "backend", "old"]));
+    await fireEvent.input(screen.getByLabelText("Search networks"), { target: { value: "DB" } });
+    expect(names()).toEqual(["backend"]);
+    await fireEvent.input(screen.getByLabelText("Search networks"), { target: { value: "10.20." } });
+    expect(names()).toEqual(["backend"]);
+    await fireEvent.input(screen.getByLabelText("Search networks"), { target: { value: "nothing" } });
+    expect(names()).toEqual([]);
+    expect(screen.getByTestId("no-networks").textContent).toContain("No network matches");
+  });
 });
