@@ -228,28 +228,20 @@ impl Berth {
         };
         // Packed while it is sent; a file that cannot be read fails the copy, and is named.
         let from = src.to_path_buf();
-        let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
-        let failure = failed.clone();
-        let tar = berth_docker::archive::packed(move |out| {
+        let (tar, packing) = berth_docker::archive::packed(move |out| {
             let mut builder = tar::Builder::new(out);
             // Links are copied as links, as docker cp copies them.
             builder.follow_symlinks(false);
-            let packed = if meta.is_dir() {
-                builder.append_dir_all(&name, &from)
+            if meta.is_dir() {
+                builder.append_dir_all(&name, &from)?;
             } else {
-                builder.append_path_with_name(&from, &name)
+                builder.append_path_with_name(&from, &name)?;
             }
-            .and_then(|()| builder.finish());
-            if let Err(e) = &packed
-                && let Ok(mut failure) = failure.lock()
-            {
-                *failure = Some(e.to_string());
-            }
-            packed
+            builder.finish()
         });
         let dir = if dir.is_empty() { "/" } else { &dir };
         let sent = conn.client.copy_to(id, dir, tar).await;
-        if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
+        if let Some(e) = packing.failure().await {
             return Err(ApiError::invalid(format!("{}: {e}", src.display())));
         }
         Ok(sent?)

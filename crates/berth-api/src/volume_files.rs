@@ -79,8 +79,19 @@ impl Berth {
         Ok(conn.client.create_container(&spec).await?)
     }
 
-    async fn drop_helper(&self, conn: &Connection, id: &str) {
-        let _ = conn.client.remove_container(id, true, false).await;
+    /// Runs `op` on a helper container with `volume` mounted (read-only unless asked), removes
+    /// the helper whatever happened, and tells `op`'s errors of the volume, not of the helper.
+    async fn on_helper<T>(
+        &self,
+        conn: &Connection,
+        volume: &str,
+        read_only: bool,
+        op: impl AsyncFnOnce(&str) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let helper = self.helper_for(conn, volume, read_only).await?;
+        let done = op(&helper).await;
+        let _ = conn.client.remove_container(&helper, true, false).await;
+        done.map_err(|e| in_volume(e, &helper, volume))
     }
 
     /// The entries of a volume under `path` (its root by default): those directly in it, or
@@ -92,17 +103,13 @@ impl Berth {
         path: &str,
         all: bool,
     ) -> Result<Vec<VolumeEntry>, ApiError> {
-        let helper = self.helper_for(conn, volume, true).await?;
-        let inside = inside(path);
         let what = format!("{volume}:{path}");
-        let read = read_tar(
-            conn.client.copy_from(&helper, inside.trim_end_matches('/')),
-            what,
-            move |archive| entries(archive, all),
-        )
-        .await;
-        self.drop_helper(conn, &helper).await;
-        read.map_err(|e| in_volume(e, &helper, volume))
+        self.on_helper(conn, volume, true, async |helper| {
+            let inside = inside(path);
+            let from = conn.client.copy_from(helper, inside.trim_end_matches('/'));
+            read_tar(from, what, move |archive| entries(archive, all)).await
+        })
+        .await
     }
 
     /// `VOLUME:PATH` → `dest` on this machine, as `docker cp` copies out of a container.
@@ -113,12 +120,11 @@ impl Berth {
         path: &str,
         dest: &Path,
     ) -> Result<(), ApiError> {
-        let helper = self.helper_for(conn, volume, true).await?;
-        let done = self
-            .copy_from_container(conn, &helper, &inside(path), dest)
-            .await;
-        self.drop_helper(conn, &helper).await;
-        done.map_err(|e| in_volume(e, &helper, volume))
+        self.on_helper(conn, volume, true, async |helper| {
+            self.copy_from_container(conn, helper, &inside(path), dest)
+                .await
+        })
+        .await
     }
 
     /// `src` on this machine → `VOLUME:DEST`, as `docker cp` copies into a container.
@@ -129,12 +135,11 @@ impl Berth {
         src: &Path,
         dest: &str,
     ) -> Result<(), ApiError> {
-        let helper = self.helper_for(conn, volume, false).await?;
-        let done = self
-            .copy_into_container(conn, src, &helper, &inside(dest))
-            .await;
-        self.drop_helper(conn, &helper).await;
-        done.map_err(|e| in_volume(e, &helper, volume))
+        self.on_helper(conn, volume, false, async |helper| {
+            self.copy_into_container(conn, src, helper, &inside(dest))
+                .await
+        })
+        .await
     }
 
     /// [`Berth::export_volume`] into a file.
@@ -156,11 +161,11 @@ impl Berth {
         volume: &str,
         out: &mut (dyn Write + Send),
     ) -> Result<u64, ApiError> {
-        let helper = self.helper_for(conn, volume, true).await?;
-        let from = format!("{MOUNT_POINT}/.");
-        let written = crate::files::write_all(conn.client.copy_from(&helper, &from), out).await;
-        self.drop_helper(conn, &helper).await;
-        written
+        self.on_helper(conn, volume, true, async |helper| {
+            let from = format!("{MOUNT_POINT}/.");
+            crate::files::write_all(conn.client.copy_from(helper, &from), out).await
+        })
+        .await
     }
 
     /// Unpacks a tar into a volume (existing files with the same names are replaced). A file is
@@ -172,17 +177,11 @@ impl Berth {
         tar: &ArchiveInput,
     ) -> Result<(), ApiError> {
         tar.check_tar(volume).await?;
-        let helper = self.helper_for(conn, volume, false).await?;
-        let done = match tar.open().await {
-            Ok(body) => conn
-                .client
-                .copy_to(&helper, MOUNT_POINT, body)
-                .await
-                .map_err(ApiError::from),
-            Err(e) => Err(e),
-        };
-        self.drop_helper(conn, &helper).await;
-        done.map_err(|e| in_volume(e, &helper, volume))
+        self.on_helper(conn, volume, false, async |helper| {
+            let body = tar.open().await?;
+            Ok(conn.client.copy_to(helper, MOUNT_POINT, body).await?)
+        })
+        .await
     }
 }
 

@@ -28,24 +28,44 @@ pub type Upload = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + 
 pub const CHUNK: usize = 256 * 1024;
 
 /// An [`Upload`] of an archive `pack` writes on a blocking thread while it is sent, never held
-/// whole; a packing error ends the stream with that error, which fails the request.
+/// whole; a packing error ends the stream with that error, which fails the request. The
+/// [`Packing`] says, once the request is over, whether the packing failed.
 pub fn packed(
     pack: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + Send + 'static,
-) -> Upload {
+) -> (Upload, Packing) {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tokio::task::spawn_blocking(move || {
+    let packing = tokio::task::spawn_blocking(move || {
         let err_tx = tx.clone();
         let mut writer = ChunkWriter {
             buf: Vec::with_capacity(CHUNK),
             tx,
         };
-        if let Err(e) = pack(&mut writer).and_then(|()| std::io::Write::flush(&mut writer)) {
-            let _ = err_tx.blocking_send(Err(e));
+        let packed = pack(&mut writer).and_then(|()| std::io::Write::flush(&mut writer));
+        if let Err(e) = &packed {
+            let _ = err_tx.blocking_send(Err(std::io::Error::new(e.kind(), e.to_string())));
         }
+        packed
     });
-    Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+    let upload = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|c| (c, rx))
-    }))
+    }));
+    (upload, Packing(packing))
+}
+
+/// How the packing of a [`packed`] upload ended.
+pub struct Packing(tokio::task::JoinHandle<std::io::Result<()>>);
+
+impl Packing {
+    /// What failed in the packing, once the request is over; nothing when it only stopped
+    /// because the request ended first (the engine's answer then says why).
+    pub async fn failure(self) -> Option<std::io::Error> {
+        match self.0.await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => None,
+            Ok(Err(e)) => Some(e),
+            Err(e) => Some(std::io::Error::other(e.to_string())),
+        }
+    }
 }
 
 /// A writer that hands what is written to an async stream in chunks.
@@ -275,7 +295,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_packed_upload_comes_in_chunks_and_ends_with_the_packing_error() {
-        let upload = packed(|out| {
+        let (upload, packing) = packed(|out| {
             out.write_all(&vec![1u8; 2 * CHUNK + 5])?;
             Err(std::io::Error::other("cannot read /gone"))
         });
@@ -292,16 +312,19 @@ mod tests {
             .map(|e| e.unwrap_err().to_string())
             .collect();
         assert_eq!(errors, ["cannot read /gone"]);
+        let failure = packing.failure().await.map(|e| e.to_string());
+        assert_eq!(failure.as_deref(), Some("cannot read /gone"));
     }
 
     #[tokio::test]
     async fn a_packed_upload_sends_what_was_written_to_the_last_byte() {
-        let upload = packed(|out| out.write_all(&[7u8; CHUNK + 1]));
+        let (upload, packing) = packed(|out| out.write_all(&[7u8; CHUNK + 1]));
         let sent: Vec<u8> = upload
             .map(|c| c.unwrap().to_vec())
             .collect::<Vec<_>>()
             .await
             .concat();
         assert_eq!(sent, vec![7u8; CHUNK + 1]);
+        assert!(packing.failure().await.is_none());
     }
 }

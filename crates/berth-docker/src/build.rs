@@ -150,10 +150,11 @@ pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
 
 /// The context packed on a blocking thread while it is sent (a packing error fails the request).
 fn context_stream(ctx: Context) -> Upload {
-    crate::archive::packed(move |out| {
+    let (upload, _packing) = crate::archive::packed(move |out| {
         ctx.write(out)
             .map_err(|e| std::io::Error::other(e.to_string()))
-    })
+    });
+    upload
 }
 
 /// Every file and directory under `root` (not `root` itself), directories before their contents.

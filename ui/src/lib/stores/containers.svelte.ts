@@ -3,7 +3,7 @@
 // selection for bulk actions.
 import { tick } from "svelte";
 import { errorMessage, listError, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
-import { nextSort, type Sort as SortOf } from "../sort";
+import { inOrder, nextSort, type Sort as SortOf } from "../sort";
 
 export type StateFilter = "all" | "running" | "stopped";
 
@@ -78,7 +78,11 @@ function compareBy(a: ContainerRow, b: ContainerRow, key: SortKey): number {
  * where its first container would (by name, where its own name would). */
 export function group(rows: ContainerRow[], collapsed: Set<string>, sort: Sort = DEFAULT_SORT): Entry[] {
   const dir = sort.desc ? -1 : 1;
-  const byRow = (a: ContainerRow, b: ContainerRow) => dir * compareBy(a, b, sort.key) || name(a).localeCompare(name(b));
+  const byRow = inOrder(
+    sort,
+    (a: ContainerRow, b: ContainerRow) => compareBy(a, b, sort.key),
+    (a, b) => name(a).localeCompare(name(b)),
+  );
   type Unit = { label: string; project: string | null; rows: ContainerRow[] };
   const units: Unit[] = [];
   const projects = new Map<string, Unit>();

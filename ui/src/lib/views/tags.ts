@@ -1,7 +1,7 @@
 // The Images view's lines: one per tag, as `docker images` shows them.
 import type { ImageRow } from "../ipc";
 import { shortId } from "../format";
-import type { Sort } from "../sort";
+import { inOrder, type Sort } from "../sort";
 
 /** One line of the image list: a tag of an image, or an image with no tag. */
 export type ImageLine = {
@@ -59,6 +59,5 @@ export function sortLines(lines: ImageLine[], sort: Sort<ImageSortKey>): ImageLi
         return a.image.containers - b.image.containers;
     }
   };
-  const dir = sort.desc ? -1 : 1;
-  return [...lines].sort((a, b) => dir * by(a, b) || byTag(a, b));
+  return [...lines].sort(inOrder(sort, by, byTag));
 }

@@ -1,6 +1,6 @@
 // The Volumes view's list: searched and sorted.
 import type { VolumeRow } from "../ipc";
-import type { Sort } from "../sort";
+import { inOrder, matchesAny, type Sort } from "../sort";
 
 /** What the volume list can be sorted by. */
 export type VolumeSortKey = "name" | "created" | "size" | "used";
@@ -18,8 +18,7 @@ export function createdSeconds(v: VolumeRow): number {
 /** The volumes whose name, driver or users contain `search` (any case), in the sort's order
  * (ties by name). `sizes` are the engine's measures; one not measured sorts as the smallest. */
 export function volumeLines(rows: VolumeRow[], search: string, sort: Sort<VolumeSortKey>, sizes: Record<string, number>): VolumeRow[] {
-  const term = search.trim().toLowerCase();
-  const shown = term ? rows.filter((v) => [v.name, v.driver, ...v.users].some((s) => s.toLowerCase().includes(term))) : rows;
+  const shown = rows.filter((v) => matchesAny(search, [v.name, v.driver, ...v.users]));
   const byName = (a: VolumeRow, b: VolumeRow) => a.name.localeCompare(b.name);
   const by = (a: VolumeRow, b: VolumeRow): number => {
     switch (sort.key) {
@@ -33,6 +32,5 @@ export function volumeLines(rows: VolumeRow[], search: string, sort: Sort<Volume
         return a.users.length - b.users.length;
     }
   };
-  const dir = sort.desc ? -1 : 1;
-  return [...shown].sort((a, b) => dir * by(a, b) || byName(a, b));
+  return shown.sort(inOrder(sort, by, byName));
 }
