@@ -61,6 +61,7 @@ fn main() {
         "compose_projects",
         "compose_view",
         "compose_run",
+        "compose_logs",
         "host_follow",
         "settings",
         "settings_save",

@@ -8,8 +8,8 @@ use berth_api::wire::{
 };
 use berth_api::{
     ApiError, ArchiveInput, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions,
-    NetworkRequest, ProgressEvent, PruneFilter, RunHints, RunRequest, SearchRow, Settings, TopView,
-    UsageView, VolumeEntry,
+    NetworkRequest, ProgressEvent, ProjectLogLine, PruneFilter, RunHints, RunRequest, SearchRow,
+    Settings, TopView, UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -487,6 +487,18 @@ pub async fn compose_run(
     let stream = app
         .berth
         .compose_action(conn(&app).await?, action, name, path);
+    Ok(app.streams.forward(stream, channel))
+}
+
+/// A project's logs: every container's last `tail` lines, then what they write.
+#[tauri::command]
+pub async fn compose_logs(
+    app: State<'_, App>,
+    project: String,
+    tail: Option<u64>,
+    channel: Channel<Batch<ProjectLogLine>>,
+) -> Result<u32> {
+    let stream = app.berth.project_logs(&conn(&app).await?, &project, tail);
     Ok(app.streams.forward(stream, channel))
 }
 

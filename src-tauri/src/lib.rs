@@ -154,6 +154,7 @@ pub fn run() {
             commands::compose_projects,
             commands::compose_view,
             commands::compose_run,
+            commands::compose_logs,
             commands::host_follow,
             commands::settings,
             commands::settings_save,

@@ -3,7 +3,7 @@
 //! containers, and follows a container and images made outside it; a container is run from the run dialog (after its inline checks refuse bad
 //! input), answers on its host port, shows its output in Logs, runs a command in the Terminal,
 //! and is stopped and removed; an image is built from a folder (and its end is a desktop
-//! notification); a compose project comes up and is grouped in the container list. Each view is
+//! notification); a compose project comes up, shows its logs, and is grouped in the container list. Each view is
 //! saved as a screenshot in docs/screenshots/.
 //!
 //! tauri-driver sometimes drops its connection (3 runs in 16 here): the scenario then runs
@@ -469,7 +469,7 @@ async fn scenario(
         "built-by-berth"
     );
 
-    // A compose project: opened, brought up, grouped in the container list.
+    // A compose project: opened, brought up, its logs shown, grouped in the container list.
     let project = format!("e2e{}", suffix.replace('-', ""));
     made.projects.push(project.clone());
     let dir = fx.work.join(&project);
@@ -492,6 +492,16 @@ async fn scenario(
     ui.wait_text(
         &format!("[data-testid=compose-project][data-project='{project}']"),
         "running(2)",
+    )
+    .await?;
+    // The project's logs: its worker's line, marked with the container.
+    ui.click(&format!(
+        "[data-testid=compose-project][data-project='{project}'] [data-testid=project-logs-toggle]"
+    ))
+    .await?;
+    ui.wait_text(
+        "[data-testid=project-logs-lines]",
+        &format!("{project}-worker-1  | working"),
     )
     .await?;
     ui.shot("compose").await?;

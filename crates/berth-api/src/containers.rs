@@ -279,15 +279,19 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// What the app calls a log's stream.
+pub(crate) fn stream_name(stream: LogStream) -> &'static str {
+    match stream {
+        LogStream::Stdout => "stdout",
+        LogStream::Stderr => "stderr",
+        LogStream::Console => "console",
+    }
+}
+
 impl From<LogChunk> for LogLine {
     fn from(c: LogChunk) -> Self {
-        let stream = match c.stream {
-            LogStream::Stdout => "stdout",
-            LogStream::Stderr => "stderr",
-            LogStream::Console => "console",
-        };
         Self {
-            stream: stream.into(),
+            stream: stream_name(c.stream).into(),
             text: String::from_utf8_lossy(&c.bytes).into_owned(),
         }
     }

@@ -13,6 +13,7 @@ mod error;
 mod files;
 mod host;
 pub mod images;
+mod project_logs;
 mod prune;
 mod resources;
 pub mod settings;
@@ -46,6 +47,7 @@ pub use host::HostSample;
 pub use images::{
     BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, RunHints, SearchRow,
 };
+pub use project_logs::ProjectLogLine;
 pub use prune::PruneFilter;
 pub use resources::NetworkRequest;
 pub use settings::Settings;

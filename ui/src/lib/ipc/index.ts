@@ -23,6 +23,7 @@ import type { NetworkRow } from "./types/NetworkRow";
 import type { OwnEngineView } from "./types/OwnEngineView";
 import type { ProgressEvent } from "./types/ProgressEvent";
 import type { ProjectEvent } from "./types/ProjectEvent";
+import type { ProjectLogLine } from "./types/ProjectLogLine";
 import type { RunHints } from "./types/RunHints";
 import type { RunRequest } from "./types/RunRequest";
 import type { SearchRow } from "./types/SearchRow";
@@ -54,6 +55,7 @@ export type {
   OwnEngineView,
   ProgressEvent,
   ProjectEvent,
+  ProjectLogLine,
   RunHints,
   RunRequest,
   SearchRow,
@@ -224,6 +226,8 @@ export function api(t: Transport) {
     composeView: (path: string) => call<ComposeFileView>("compose_view", { path }),
     composeRun: (action: string, name: string, path: string, on: (b: Batch<ProjectEvent>) => void) =>
       t.stream<ProjectEvent>("compose_run", { action, name, path }, on),
+    composeLogs: (project: string, tail: number | null, on: (b: Batch<ProjectLogLine>) => void) =>
+      t.stream<ProjectLogLine>("compose_logs", { project, tail }, on),
 
     host: (on: (b: Batch<HostSample>) => void) => t.stream<HostSample>("host_follow", {}, on),
     settings: () => call<Settings>("settings"),

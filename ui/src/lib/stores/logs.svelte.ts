@@ -1,7 +1,7 @@
 // A container's log as the Logs tab shows it: the streamed chunks split into lines (a line
 // split across chunks is joined), capped, searchable with a regular expression, filtered by
-// stream.
-import type { LogLine } from "../ipc";
+// stream; and a compose project's, its containers' lines merged in the order of their times.
+import type { LogLine, ProjectLogLine } from "../ipc";
 
 export type Line = { n: number; stream: string; text: string };
 
@@ -51,7 +51,36 @@ export function pattern(search: string): { re: RegExp | null; error: string | nu
   }
 }
 
-export function visible(lines: Line[], re: RegExp | null, streams: { stdout: boolean; stderr: boolean }): Line[] {
+/** A line of a compose project's logs, numbered as it came. */
+export type ProjectLine = ProjectLogLine & { n: number };
+
+/**
+ * A compose project's logs as its Logs panel shows them: the lines of all its containers in the
+ * order of their times (each container's last lines come one container after another, and a
+ * container's line can be late behind another's), capped.
+ */
+export class ProjectLogBuffer {
+  lines = $state.raw<ProjectLine[]>([]);
+  #n = 0;
+
+  push(batch: ProjectLogLine[]): void {
+    if (batch.length === 0) return;
+    const last = this.lines.at(-1)?.time ?? "";
+    const added = batch.map((l) => ({ ...l, n: ++this.#n }));
+    let all = this.lines.concat(added);
+    // Mostly in order already; sorted (stably) only when a line came late.
+    if (added.some((l, i) => l.time < (i === 0 ? last : added[i - 1].time))) {
+      all = all.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.n - b.n));
+    }
+    this.lines = all.length > MAX_LINES ? all.slice(all.length - MAX_LINES) : all;
+  }
+
+  clear(): void {
+    this.lines = [];
+  }
+}
+
+export function visible<L extends { stream: string; text: string }>(lines: L[], re: RegExp | null, streams: { stdout: boolean; stderr: boolean }): L[] {
   return lines.filter((l) => {
     if (l.stream === "stdout" && !streams.stdout) return false;
     if (l.stream === "stderr" && !streams.stderr) return false;

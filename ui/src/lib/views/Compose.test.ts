@@ -32,4 +32,36 @@ describe("Compose", () => {
     vi.advanceTimersByTime(300_000);
     expect(t.calls.filter((c) => c.command === "containers").length).toBe(asked);
   });
+
+  it("shows a project's logs merged, marked by container, with services hidden on demand", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(2)", config_files: "/p/compose.yaml" }];
+    t.handlers.containers = () => [
+      container("shop-web-1", { project: "shop", labels: { "com.docker.compose.service": "web" } }),
+      container("shop-db-1", { project: "shop", labels: { "com.docker.compose.service": "db" } }),
+    ];
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const toggle = await waitFor(() => {
+      const b = document.querySelector<HTMLButtonElement>("[data-testid=project-logs-toggle]");
+      expect(b).not.toBeNull();
+      return b!;
+    });
+    toggle.click();
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_logs")).toBeDefined());
+    const stream = t.streams.find((s) => s.command === "compose_logs")!;
+    expect(stream.args).toEqual({ project: "shop", tail: 500 });
+    const line = (service: string, time: string, text: string, out = "stdout") => ({ service, container: `shop-${service}-1`, stream: out, time, text });
+    stream.send({ items: [line("web", "2026-12-02T10:00:01.000000000Z", "listening"), line("web", "2026-12-02T10:00:03.000000000Z", "GET /")], done: false, error: null });
+    stream.send({ items: [line("db", "2026-12-02T10:00:02.000000000Z", "ready", "stderr")], done: false, error: null });
+    const shown = () => document.querySelector("[data-testid=project-logs-lines]")?.textContent ?? "";
+    await waitFor(() => expect(shown()).toBe("shop-web-1  | listening\nshop-db-1   | ready\nshop-web-1  | GET /\n"));
+    expect(document.querySelector("[data-testid=project-logs-lines] .stderr")?.textContent).toBe("ready");
+    // The db hidden, then a search.
+    document.querySelector<HTMLInputElement>("[data-testid=project-logs-service][data-service=db]")!.click();
+    await waitFor(() => expect(shown()).toBe("shop-web-1  | listening\nshop-web-1  | GET /\n"));
+    // Closed, the stream ends.
+    toggle.click();
+    await waitFor(() => expect(stream.stopped).toBe(true));
+    expect(document.querySelector("[data-testid=project-logs]")).toBeNull();
+  });
 });

@@ -1,0 +1,295 @@
+//! A compose project's logs as one stream, as the app's Compose view follows them: every
+//! container of the project (stopped ones too), its last lines and then what it writes, a line at
+//! a time with its service, container and time; a container that starts later (restarted, or new
+//! from `up` or a scale) is followed from its start, without repeating what was already told.
+
+use std::collections::{BTreeMap, HashMap};
+
+use berth_docker::Client;
+use berth_docker::system::Event;
+use futures_util::stream::{BoxStream, SelectAll};
+use futures_util::{Stream, StreamExt};
+use serde::Serialize;
+use ts_rs::TS;
+
+use berth_compose::labels::{ONEOFF, PROJECT, SERVICE};
+
+use crate::{ApiError, Berth, Connection, LogChunk, LogOptions};
+
+/// One line a container of a project wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ProjectLogLine {
+    /// The compose service.
+    pub service: String,
+    /// The container's name (`proj-web-1`).
+    pub container: String,
+    /// `stdout`, `stderr` or `console` (a TTY container).
+    pub stream: String,
+    /// When the engine took the line: RFC 3339 in UTC with nine digits of fraction, so that
+    /// the times of all the containers sort as text (`docker logs -t` trims the zeros).
+    pub time: String,
+    /// The line, without its newline.
+    pub text: String,
+}
+
+impl Berth {
+    /// The project's logs: the last `tail` lines of each of its containers (all with `None`),
+    /// then every line they write, until the stream is dropped. Lines come in the order they
+    /// arrive, each with its time (the app sorts by it).
+    pub fn project_logs(
+        &self,
+        conn: &Connection,
+        project: &str,
+        tail: Option<u64>,
+    ) -> impl Stream<Item = Result<ProjectLogLine, ApiError>> + use<> {
+        let (client, project) = (conn.client.clone(), project.to_owned());
+        futures_util::stream::once(Follow::start(client, project, tail))
+            .flat_map(|started| match started {
+                Ok(follow) => futures_util::stream::unfold(follow, Follow::next).boxed(),
+                Err(e) => futures_util::stream::iter([Err(e)]).boxed(),
+            })
+            .flat_map(|batch| match batch {
+                Ok(lines) => futures_util::stream::iter(lines.into_iter().map(Ok)).boxed(),
+                Err(e) => futures_util::stream::iter([Err(e)]).boxed(),
+            })
+    }
+}
+
+/// One container's log stream; `None` when it ended.
+type Followed = BoxStream<'static, (String, Option<Result<LogChunk, berth_docker::Error>>)>;
+
+/// A container of the project, as the lines name it.
+struct Member {
+    service: String,
+    name: String,
+    /// Its log is being followed.
+    followed: bool,
+    /// It started again (unix seconds) while its last run's log was still being read.
+    restarted: Option<i64>,
+}
+
+struct Follow {
+    client: Client,
+    events: BoxStream<'static, Result<Event, berth_docker::Error>>,
+    logs: SelectAll<Followed>,
+    members: HashMap<String, Member>,
+    /// The time of the last line told, per container and stream.
+    told: HashMap<(String, &'static str), String>,
+}
+
+impl Follow {
+    /// Follows the engine's start events of the project first, then lists its containers, so
+    /// that one started in between is not missed.
+    async fn start(client: Client, project: String, tail: Option<u64>) -> Result<Follow, ApiError> {
+        let label = format!("{}={project}", PROJECT);
+        let since = client.engine_time().await?;
+        let filters = BTreeMap::from([
+            ("type".to_owned(), vec!["container".to_owned()]),
+            ("event".to_owned(), vec!["start".to_owned()]),
+            ("label".to_owned(), vec![label.clone()]),
+        ]);
+        let events = client.events(Some(since), None, &filters).boxed();
+        let listed = client
+            .list_containers_where(
+                true,
+                false,
+                &BTreeMap::from([("label".into(), vec![label])]),
+            )
+            .await?;
+        let mut follow = Follow {
+            client,
+            events,
+            logs: SelectAll::new(),
+            members: HashMap::new(),
+            told: HashMap::new(),
+        };
+        for c in listed {
+            let labels = c.labels.unwrap_or_default();
+            let (Some(id), false) = (c.id, labels.get(ONEOFF).is_some_and(|v| v == "True")) else {
+                continue;
+            };
+            let name = c
+                .names
+                .unwrap_or_default()
+                .first()
+                .map(|n| n.trim_start_matches('/').to_owned())
+                .unwrap_or_else(|| id.chars().take(12).collect());
+            let service = labels.get(SERVICE).cloned().unwrap_or_default();
+            follow.follow(id, service, name, None, tail);
+        }
+        Ok(follow)
+    }
+
+    fn follow(
+        &mut self,
+        id: String,
+        service: String,
+        name: String,
+        since: Option<i64>,
+        tail: Option<u64>,
+    ) {
+        let opts = LogOptions {
+            follow: true,
+            since,
+            tail,
+            timestamps: true,
+            until: None,
+        };
+        let key = id.clone();
+        let stream = self
+            .client
+            .logs(&id, &opts)
+            .map(Some)
+            .chain(futures_util::stream::iter([None]))
+            .map(move |c| (key.clone(), c))
+            .boxed();
+        self.logs.push(stream);
+        self.members.insert(
+            id,
+            Member {
+                service,
+                name,
+                followed: true,
+                restarted: None,
+            },
+        );
+    }
+
+    /// The lines of the next piece of a container's log (none for an event or a log's end);
+    /// `None` ends the stream (after an error of the engine's event stream, which then ends).
+    async fn next(mut self) -> Option<(Result<Vec<ProjectLogLine>, ApiError>, Follow)> {
+        loop {
+            tokio::select! {
+                event = self.events.next() => match event {
+                    Some(Ok(e)) => self.started(e),
+                    Some(Err(e)) => return Some((Err(e.into()), self.ended())),
+                    None => return None,
+                },
+                Some((id, chunk)) = self.logs.next(), if !self.logs.is_empty() => match chunk {
+                    Some(Ok(chunk)) => return Some((Ok(self.lines(&id, &chunk)), self)),
+                    Some(Err(e)) => tracing::debug!(container = %id, %e, "a project container's log ended"),
+                    None => self.log_ended(&id),
+                },
+            }
+        }
+    }
+
+    /// A follow that tells nothing more (its events are spent).
+    fn ended(mut self) -> Follow {
+        self.events = futures_util::stream::empty().boxed();
+        self.logs = SelectAll::new();
+        self
+    }
+
+    fn started(&mut self, e: Event) {
+        if e.attributes.get(ONEOFF).is_some_and(|v| v == "True") {
+            return;
+        }
+        let since = e.time_nano.div_euclid(1_000_000_000);
+        match self.members.get_mut(&e.actor) {
+            Some(m) if m.followed => m.restarted = Some(since),
+            _ => {
+                let attr = |k: &str| e.attributes.get(k).cloned().unwrap_or_default();
+                let name = attr("name");
+                let service = attr(SERVICE);
+                self.follow(e.actor, service, name, Some(since), None);
+            }
+        }
+    }
+
+    fn log_ended(&mut self, id: &str) {
+        let Some(m) = self.members.get_mut(id) else {
+            return;
+        };
+        m.followed = false;
+        if let Some(since) = m.restarted.take() {
+            let (service, name) = (m.service.clone(), m.name.clone());
+            self.follow(id.to_owned(), service, name, Some(since), None);
+        }
+    }
+
+    /// The lines of a piece of a container's log, less those already told (a log followed again
+    /// from a start repeats that second's lines).
+    fn lines(&mut self, id: &str, chunk: &LogChunk) -> Vec<ProjectLogLine> {
+        let Some(m) = self.members.get(id) else {
+            return Vec::new();
+        };
+        let stream = crate::containers::stream_name(chunk.stream);
+        let told = self.told.entry((id.to_owned(), stream)).or_default();
+        let mut out = Vec::new();
+        for (time, text) in timed_lines(&chunk.bytes) {
+            match time {
+                Some(time) if time.as_str() <= told.as_str() => continue,
+                Some(time) => *told = time,
+                None => {}
+            }
+            out.push(ProjectLogLine {
+                service: m.service.clone(),
+                container: m.name.clone(),
+                stream: stream.into(),
+                time: told.clone(),
+                text,
+            });
+        }
+        out
+    }
+}
+
+/// The lines of a piece of a log read with timestamps (`TIME text`), each with its time in the
+/// sortable form ([`ProjectLogLine::time`]); a line without one (a TTY's carriage-return
+/// output, say) has `None`.
+fn timed_lines(bytes: &[u8]) -> Vec<(Option<String>, String)> {
+    let text = String::from_utf8_lossy(bytes);
+    text.split_inclusive('\n')
+        .map(|line| {
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let (first, rest) = line.split_once(' ').unwrap_or((line, ""));
+            match first.parse::<jiff::Timestamp>() {
+                Ok(t) => (Some(format!("{t:.9}")), rest.to_owned()),
+                Err(_) => (None, line.to_owned()),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_sortable_text() {
+        let lines = timed_lines(b"2026-12-02T14:33:01.1234Z hello world\n");
+        assert_eq!(
+            lines,
+            [(
+                Some("2026-12-02T14:33:01.123400000Z".to_owned()),
+                "hello world".to_owned()
+            )]
+        );
+        // A whole second, and one with nine digits.
+        let a = timed_lines(b"2026-12-02T14:33:01Z a\n")[0]
+            .0
+            .clone()
+            .unwrap();
+        let b = timed_lines(b"2026-12-02T14:33:01.000000001Z b\n")[0]
+            .0
+            .clone()
+            .unwrap();
+        assert!(a < b, "{a} sorts before {b}");
+    }
+
+    #[test]
+    fn a_piece_with_several_lines_and_one_without_time() {
+        let lines = timed_lines(b"2026-12-02T14:33:01Z one\r\n2026-12-02T14:33:02Z \nno time here");
+        assert_eq!(
+            lines,
+            [
+                (Some("2026-12-02T14:33:01.000000000Z".into()), "one".into()),
+                (Some("2026-12-02T14:33:02.000000000Z".into()), String::new()),
+                (None, "no time here".into()),
+            ]
+        );
+    }
+}
