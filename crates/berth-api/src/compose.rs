@@ -741,33 +741,18 @@ impl Berth {
         id: &str,
         command: Vec<String>,
     ) -> Result<(), ApiError> {
-        let spec = crate::ExecSpec {
-            command: command.clone(),
-            ..Default::default()
-        };
-        let session = conn.client.exec(id, &spec).await?;
-        let mut output = Vec::new();
-        let mut stream = session.output;
-        while let Some(chunk) = stream.next().await {
-            output.extend_from_slice(&chunk?.bytes);
+        let out = self.exec_output(conn, id, &command).await?;
+        match out.code {
+            Some(0) | None => Ok(()),
+            Some(code) => Err(ApiError::new(
+                crate::ErrorCode::EngineFailed,
+                format!(
+                    "{} failed in {id} ({code}): {}",
+                    command.join(" "),
+                    String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).trim()
+                ),
+            )),
         }
-        for _ in 0..100 {
-            if let Some(code) = conn.client.exec_exit_code(&session.id).await? {
-                if code == 0 {
-                    return Ok(());
-                }
-                return Err(ApiError::new(
-                    crate::ErrorCode::EngineFailed,
-                    format!(
-                        "{} failed in {id} ({code}): {}",
-                        command.join(" "),
-                        String::from_utf8_lossy(&output).trim()
-                    ),
-                ));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        Ok(())
     }
 
     /// Is the running project out of date with its files? True when `up` would create,

@@ -279,6 +279,14 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// What a command run to its end in a container wrote, and how it ended.
+#[derive(Debug, Default)]
+pub(crate) struct ExecOutput {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub code: Option<i64>,
+}
+
 /// What the app calls a log's stream.
 pub(crate) fn stream_name(stream: LogStream) -> &'static str {
     match stream {
@@ -580,6 +588,40 @@ impl Berth {
         spec: &ExecSpec,
     ) -> Result<ExecSession, ApiError> {
         Ok(conn.client.exec(id, spec).await?)
+    }
+
+    /// Runs a command in a running container to its end: what it wrote to stdout and to
+    /// stderr, and its exit code (`None` if the engine had not recorded it within 2 s of the
+    /// output's end).
+    pub(crate) async fn exec_output(
+        &self,
+        conn: &Connection,
+        id: &str,
+        command: &[String],
+    ) -> Result<ExecOutput, ApiError> {
+        let spec = ExecSpec {
+            command: command.to_vec(),
+            ..Default::default()
+        };
+        let session = conn.client.exec(id, &spec).await?;
+        let mut out = ExecOutput::default();
+        let mut stream = session.output;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            match chunk.stream {
+                LogStream::Stderr => out.stderr.extend_from_slice(&chunk.bytes),
+                _ => out.stdout.extend_from_slice(&chunk.bytes),
+            }
+        }
+        // The output ends as the process does; the engine records the code a moment later.
+        for _ in 0..100 {
+            out.code = conn.client.exec_exit_code(&session.id).await?;
+            if out.code.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Ok(out)
     }
 
     /// Starts a command in a running container and leaves it running there (`exec -d`).

@@ -247,13 +247,17 @@ impl Berth {
         Ok(sent?)
     }
 
-    /// The entries directly under `path` in a container (the Files tab).
+    /// The entries directly under `path` in a container (the Files tab): listed by the
+    /// container itself when it runs and can, else read from the archive of `path`.
     pub async fn container_files(
         &self,
         conn: &Connection,
         id: &str,
         path: &str,
     ) -> Result<Vec<crate::VolumeEntry>, ApiError> {
+        if let Some(entries) = self.listed_inside(conn, id, path).await {
+            return Ok(entries);
+        }
         let dir = match path.trim_end_matches('/') {
             "" => "/.".to_owned(),
             p => p.to_owned(),

@@ -13,6 +13,7 @@ mod error;
 mod files;
 mod host;
 pub mod images;
+mod listing;
 mod project_logs;
 mod prune;
 mod resources;

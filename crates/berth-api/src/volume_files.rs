@@ -1,7 +1,8 @@
 //! A volume's files: list, download and upload, export as a tar, import from one. No image is
 //! pulled and nothing runs: the volume is mounted in a helper container that is created but never
 //! started (the archive API works on it), made from an empty root filesystem Berth imports
-//! itself.
+//! itself. A folder of a volume a running container mounts is listed by that container, which
+//! reads no file's contents to do it.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -30,6 +31,7 @@ pub struct VolumeEntry {
     pub kind: String,
     #[ts(type = "number")]
     pub size: u64,
+    /// The permission bits (`0o755`).
     pub mode: u32,
 }
 
@@ -103,6 +105,9 @@ impl Berth {
         path: &str,
         all: bool,
     ) -> Result<Vec<VolumeEntry>, ApiError> {
+        if !all && let Some(entries) = self.listed_by_user(conn, volume, path).await {
+            return Ok(entries);
+        }
         let what = format!("{volume}:{path}");
         self.on_helper(conn, volume, true, async |helper| {
             let inside = inside(path);
@@ -110,6 +115,35 @@ impl Berth {
             read_tar(from, what, move |archive| entries(archive, all)).await
         })
         .await
+    }
+
+    /// The entries directly under `path` of a volume, listed by a running container that
+    /// mounts it (no helper, and no archive of everything below `path`), or `None`.
+    async fn listed_by_user(
+        &self,
+        conn: &Connection,
+        volume: &str,
+        path: &str,
+    ) -> Option<Vec<VolumeEntry>> {
+        let filters = [("volume".to_owned(), vec![volume.to_owned()])].into();
+        let running = conn
+            .client
+            .list_containers_where(false, false, &filters)
+            .await
+            .ok()?;
+        let (id, target) = running.into_iter().find_map(|c| {
+            let target = c
+                .mounts?
+                .into_iter()
+                .find_map(|m| (m.name.as_deref() == Some(volume)).then_some(m.destination?))?;
+            Some((c.id?, target))
+        })?;
+        let dir = format!(
+            "{}/{}",
+            target.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        self.listed_inside(conn, &id, &dir).await
     }
 
     /// `VOLUME:PATH` → `dest` on this machine, as `docker cp` copies out of a container.
@@ -233,7 +267,8 @@ pub(crate) fn entries(
             path: rel.to_owned(),
             kind: kind.into(),
             size: h.size().unwrap_or(0),
-            mode: h.mode().unwrap_or(0),
+            // The permissions (an archive's mode has the type's bits too).
+            mode: h.mode().unwrap_or(0) & 0o7777,
         });
     }
     Ok(out)

@@ -11,4 +11,8 @@ path: string,
 /**
  * `file`, `dir`, `link` or `other`.
  */
-kind: string, size: number, mode: number, };
+kind: string, size: number, 
+/**
+ * The permission bits (`0o755`).
+ */
+mode: number, };

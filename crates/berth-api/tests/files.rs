@@ -1,0 +1,196 @@
+//! A folder's entries, on the harness's real engine: a running container lists them itself (its
+//! `find` and `stat`, which read no file's contents) and says what the archive says once it is
+//! stopped; a name the listing cannot carry and a container without `find` fall back to the
+//! archive; a volume's folder is listed by a running container that mounts it. Needs root and a
+//! real engine: run with `--include-ignored`.
+
+mod support;
+
+use berth_api::VolumeEntry;
+use berth_testkit::{Engine, Scope, busybox_image, engine, write_busybox_context};
+
+fn sorted(mut entries: Vec<VolumeEntry>) -> Vec<(String, String, u64, u32)> {
+    let mut rows: Vec<_> = entries
+        .drain(..)
+        .map(|e| (e.kind, e.path, e.size, e.mode))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The commands run in container `id` since `since` (unix seconds), from the engine's events.
+fn execs(e: &Engine, id: &str, since: u64) -> Vec<String> {
+    let until = (now() + 1).to_string();
+    let out = e.docker_ok(&[
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &until,
+        "--filter",
+        &format!("container={id}"),
+        "--format",
+        "{{.Action}}",
+    ]);
+    out.lines()
+        .filter_map(|l| l.strip_prefix("exec_create: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Starts a container of `image` (with `args` before it) in the scope; its id.
+fn started(e: &Engine, scope: &Scope, what: &str, args: &[&str], image: &str) -> String {
+    let (name, label) = (scope.name(what), scope.label());
+    let mut all = vec!["run", "-d", "--name", &name, "-l", &label];
+    all.extend(args);
+    all.push(image);
+    e.docker_ok(&all).trim().to_owned()
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_running_container_lists_a_folder_as_its_archive_would() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:lister", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let id = started(e, &scope, "lister", &[], &image);
+    e.docker_ok(&[
+        "exec",
+        &id,
+        "sh",
+        "-c",
+        "mkdir -p /srv/d /nl && echo hello > '/srv/a file' && chmod 600 '/srv/a file' \
+         && ln -s /etc /srv/link && touch '/nl/new\nline' /nl/plain",
+    ]);
+    let (_home, berth) = support::berth_on(e);
+    let conn = berth.connect().await.unwrap();
+
+    let since = now();
+    let running = sorted(berth.container_files(&conn, &id, "/srv").await.unwrap());
+    let root = sorted(berth.container_files(&conn, &id, "/").await.unwrap());
+    let newline = sorted(berth.container_files(&conn, &id, "/nl").await.unwrap());
+    let ran = execs(e, &id, since);
+    assert!(
+        ran.iter().any(|c| c.starts_with("find /srv "))
+            && ran.iter().any(|c| c.starts_with("find / ")),
+        "the running container listed the folders itself: {ran:?}"
+    );
+    assert_eq!(
+        running,
+        [
+            ("dir".into(), "d".into(), 0, 0o755),
+            ("file".into(), "a file".into(), 6, 0o600),
+            ("link".into(), "link".into(), 4, 0o777),
+        ]
+    );
+    assert!(
+        root.iter().any(|r| r.0 == "dir" && r.1 == "srv"),
+        "{root:?}"
+    );
+    // A name with a newline cannot be told by lines: the archive tells it.
+    assert_eq!(
+        newline.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["new\nline", "plain"]
+    );
+
+    // Stopped, the archive says the same of /srv (a link's size is 0 there).
+    e.docker_ok(&["stop", "-t", "0", &id]);
+    let stopped = sorted(berth.container_files(&conn, &id, "/srv").await.unwrap());
+    let without_link_size =
+        |rows: &[(String, String, u64, u32)]| -> Vec<(String, String, u64, u32)> {
+            rows.iter()
+                .map(|(k, p, s, m)| (k.clone(), p.clone(), if k == "link" { 0 } else { *s }, *m))
+                .collect()
+        };
+    assert_eq!(without_link_size(&running), without_link_size(&stopped));
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_container_without_find_is_listed_from_its_archive() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:bare", scope.id);
+    // Busybox alone: no `find` or `stat` on the PATH.
+    let dir = e.root.join(format!("ctx-{}", scope.name("bare")));
+    write_busybox_context(
+        &dir,
+        "FROM scratch\nCOPY busybox /bin/busybox\nCMD [\"/bin/busybox\", \"sleep\", \"3600\"]\n",
+        &[],
+    );
+    let context = dir.display().to_string();
+    e.docker_ok(&[
+        "build",
+        "-q",
+        "--label",
+        &scope.label(),
+        "-t",
+        &image,
+        &context,
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let id = started(e, &scope, "bare", &[], &image);
+    let (_home, berth) = support::berth_on(e);
+    let conn = berth.connect().await.unwrap();
+    let bin = sorted(berth.container_files(&conn, &id, "/bin").await.unwrap());
+    assert_eq!(bin.len(), 1, "{bin:?}");
+    assert_eq!((bin[0].0.as_str(), bin[0].1.as_str()), ("file", "busybox"));
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_volume_in_use_is_listed_by_the_container_using_it() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:user", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let v = scope.name("used");
+    e.docker_ok(&["volume", "create", "--label", &scope.label(), &v]);
+    let mount = format!("{v}:/data");
+    let id = started(e, &scope, "user", &["-v", &mount], &image);
+    e.docker_ok(&[
+        "exec",
+        &id,
+        "sh",
+        "-c",
+        "mkdir /data/d && echo deep > /data/d/b && echo top > /data/a",
+    ]);
+    let (_home, berth) = support::berth_on(e);
+    let conn = berth.connect().await.unwrap();
+
+    let since = now();
+    let top = sorted(berth.volume_files(&conn, &v, "/", false).await.unwrap());
+    let d = sorted(berth.volume_files(&conn, &v, "/d", false).await.unwrap());
+    let ran = execs(e, &id, since);
+    assert!(
+        ran.iter().any(|c| c.starts_with("find /data/d ")),
+        "the container using the volume listed it: {ran:?}"
+    );
+    assert_eq!(
+        top,
+        [
+            ("dir".into(), "d".into(), 0, 0o755),
+            ("file".into(), "a".into(), 4, 0o644)
+        ]
+    );
+    assert_eq!(d, [("file".into(), "b".into(), 5, 0o644)]);
+
+    // With no container running, Berth's helper reads the archive: the same entries.
+    e.docker_ok(&["stop", "-t", "0", &id]);
+    assert_eq!(
+        sorted(berth.volume_files(&conn, &v, "/", false).await.unwrap()),
+        top
+    );
+    assert_eq!(
+        sorted(berth.volume_files(&conn, &v, "/d", false).await.unwrap()),
+        d
+    );
+}
