@@ -876,15 +876,19 @@ impl Berth {
             .await
     }
 
-    /// Restarts the project `name`'s containers.
-    pub async fn compose_restart_name(
+    /// Starts, stops or restarts the project `name`'s containers, as `compose start`, `stop`
+    /// and `restart` do: in the order of its services' `depends_on` when its files (`path`,
+    /// possibly empty) are still there, else by service name.
+    pub async fn compose_lifecycle_name(
         &self,
         conn: &Connection,
         name: &str,
+        path: &str,
+        op: &Lifecycle,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<usize, ApiError> {
-        let op = Lifecycle::Restart { timeout: None };
-        self.compose_lifecycle(conn, None, name, &[], &op, events)
+        let project = self.compose_open(path).ok().filter(|p| p.name == name);
+        self.compose_lifecycle(conn, project.as_ref(), name, &[], op, events)
             .await
     }
 
@@ -912,8 +916,8 @@ pub struct ProjectEvent {
 
 impl Berth {
     /// Runs a project action for the app as a stream of its progress: `up` and `watch` (on
-    /// the files at `path`), `down`, `down_volumes` or `restart` (of the project `name`). The
-    /// action stops when the stream is dropped.
+    /// the files at `path`), `down`, `down_volumes`, `start`, `stop` or `restart` (of the project
+    /// `name`). The action stops when the stream is dropped.
     pub fn compose_action(
         self: &std::sync::Arc<Self>,
         conn: Connection,
@@ -938,13 +942,20 @@ impl Berth {
                     .compose_down_name(&conn, &name, &path, action == "down_volumes", &events)
                     .await
                     .map(drop),
-                "restart" => berth
-                    .compose_restart_name(&conn, &name, &events)
-                    .await
-                    .map(drop),
+                "start" | "stop" | "restart" => {
+                    let op = match action.as_str() {
+                        "start" => Lifecycle::Start,
+                        "stop" => Lifecycle::Stop { timeout: None },
+                        _ => Lifecycle::Restart { timeout: None },
+                    };
+                    berth
+                        .compose_lifecycle_name(&conn, &name, &path, &op, &events)
+                        .await
+                        .map(drop)
+                }
                 "watch" => berth.compose_watch_path(&conn, &path, &events).await,
                 other => Err(ApiError::invalid(format!(
-                    "compose action {other:?}: choose up, down, down_volumes, restart or watch"
+                    "compose action {other:?}: choose up, down, down_volumes, start, stop, restart or watch"
                 ))),
             };
             if let Err(e) = done {

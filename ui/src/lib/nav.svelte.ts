@@ -1,4 +1,5 @@
-// Which view is shown: the sidebar's views, and a container's detail page.
+// Which view is shown: the sidebar's views, a container's detail page, and the Compose view
+// opened on a project's logs.
 
 export const VIEWS = [
   ["dashboard", "Dashboard"],
@@ -25,9 +26,17 @@ export class Nav {
   view = $state<View>(startView(typeof location === "undefined" ? "" : location.hash));
   /** The container whose detail is shown. */
   container = $state<string | null>(null);
+  /** The compose project whose logs the Compose view opens on. */
+  projectLogs = $state<string | null>(null);
 
   go(view: View): void {
     this.view = view;
+  }
+
+  /** The Compose view, with the logs of `project` open. */
+  openProjectLogs(project: string): void {
+    this.projectLogs = project;
+    this.view = "compose";
   }
 
   openContainer(id: string): void {

@@ -64,4 +64,22 @@ describe("Compose", () => {
     await waitFor(() => expect(stream.stopped).toBe(true));
     expect(document.querySelector("[data-testid=project-logs]")).toBeNull();
   });
+
+  it("opens on the logs of the project the Containers view asked for, and starts or stops a project", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(1), exited(1)", config_files: "/p/compose.yaml" }];
+    t.handlers.containers = () => [
+      container("shop-web-1", { project: "shop", state: "running", labels: { "com.docker.compose.service": "web" } }),
+      container("shop-db-1", { project: "shop", state: "exited", labels: { "com.docker.compose.service": "db" } }),
+    ];
+    const nav = new Nav();
+    nav.openProjectLogs("shop");
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_logs")?.args).toEqual({ project: "shop", tail: 500 }));
+    expect(nav.projectLogs).toBeNull();
+    // Some run and some do not: both Start and Stop.
+    document.querySelector<HTMLButtonElement>("[data-testid=project-start]")!.click();
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "start", name: "shop", path: "/p/compose.yaml" }));
+    expect(document.querySelector("[data-testid=project-stop]")).not.toBeNull();
+  });
 });

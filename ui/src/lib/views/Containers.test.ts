@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { bytes, percent } from "../format";
 import { CONTAINERS_CHANGED, type UsageView } from "../ipc";
 import { container, FakeTransport, setVisibility, viewContext } from "../testing";
+import type { Nav } from "../nav.svelte";
 import Containers, { USAGE_SETTLE_MS } from "./Containers.svelte";
 
 function usage(id: string, cpu: number, memory: number): UsageView {
@@ -172,5 +173,29 @@ describe("a container's health", () => {
     expect(row("db")!.querySelector("[data-testid=health]")!.classList.contains("unhealthy")).toBe(true);
     expect(row("web")!.querySelector("[data-testid=health]")!.textContent!.trim()).toBe("health starting");
     expect(row("cache")!.querySelector("[data-testid=health]")).toBeNull();
+  });
+
+  it("stops a compose project as a whole from its header, and opens its logs", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    const labels = { "com.docker.compose.project.config_files": "/p/compose.yaml" };
+    t.handlers.containers = () => [
+      container("shop-web-1", { project: "shop", state: "running", labels }),
+      container("shop-db-1", { project: "shop", state: "running", labels }),
+    ];
+    const context = viewContext(t);
+    render(Containers, { context });
+    const group = await waitFor(() => screen.getByTestId("project-group"));
+    await fireEvent.click(within(group).getByTestId("project-group-stop"));
+    const stream = t.streams.find((s) => s.command === "compose_run")!;
+    expect(stream.args).toEqual({ action: "stop", name: "shop", path: "/p/compose.yaml" });
+    // While it runs the button waits; an engine error is shown.
+    expect((within(group).getByTestId("project-group-stop") as HTMLButtonElement).disabled).toBe(true);
+    stream.send({ items: [], done: true, error: { code: "engine_failed", message: "shop-db-1: cannot stop" } });
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("shop-db-1: cannot stop"));
+    expect((within(group).getByTestId("project-group-stop") as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.click(within(group).getByTestId("project-group-logs"));
+    const nav = context.get("nav") as Nav;
+    expect([nav.view, nav.projectLogs]).toEqual(["compose", "shop"]);
   });
 });

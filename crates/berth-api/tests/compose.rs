@@ -1,7 +1,9 @@
-//! A compose project's logs as the app follows them (`Berth::project_logs`), on the harness's
-//! real engine: every container of the project by its labels, stopped ones too, each line once;
-//! a container started again and one started later are followed from their start; a one-off
-//! container is left out. Needs root and a real engine: run with `--include-ignored`.
+//! Compose projects as the app drives them, on the harness's real engine: a project's logs
+//! (`Berth::project_logs`: every container of the project by its labels, stopped ones too, each
+//! line once; a container started again and one started later are followed from their start; a
+//! one-off container is left out), and a project stopped and started in the order of its
+//! services' `depends_on` (`Berth::compose_action`). Needs root and a real engine: run with
+//! `--include-ignored`.
 
 use std::time::Duration;
 
@@ -137,4 +139,85 @@ async fn a_projects_logs_follow_its_containers_as_they_start() {
         .map(|l| l.time.as_str())
         .collect();
     assert!(web_times.is_sorted(), "{web_times:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:deps", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let (home, berth) = support::berth_on(e);
+    let berth = std::sync::Arc::new(berth);
+    let conn = berth.connect().await.unwrap();
+    // `api` needs `zdb`, which sorts after it by name. (`sleep` ignores SIGTERM: a second's
+    // grace, not ten.)
+    let project = scope.name("deps");
+    let dir = home.path().join("deps");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "name: {project}\nservices:\n  api:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [zdb]\n    stop_grace_period: 1s\n  zdb:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n",
+            label = scope.label()
+        ),
+    )
+    .unwrap();
+    let path = dir.display().to_string();
+    let run = async |action: &str| -> Vec<String> {
+        let events: Vec<_> = berth
+            .compose_action(conn.clone(), action.into(), project.clone(), path.clone())
+            .collect()
+            .await;
+        events
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap_or_else(|err| panic!("{action}: {err}"));
+                format!("{} {}", e.resource, e.status)
+            })
+            .filter(|l| l.ends_with("ed"))
+            .collect()
+    };
+    let down = async || {
+        let _ = berth
+            .compose_action(conn.clone(), "down".into(), project.clone(), path.clone())
+            .collect::<Vec<_>>()
+            .await;
+    };
+    let checked = async {
+        run("up").await;
+        let (api, db) = (
+            format!("Container {project}-api-1"),
+            format!("Container {project}-zdb-1"),
+        );
+        assert_eq!(
+            run("stop").await,
+            [format!("{api} Stopped"), format!("{db} Stopped")]
+        );
+        let running = e.docker_ok(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ]);
+        assert_eq!(running.trim(), "", "stopped, none runs");
+        assert_eq!(
+            run("start").await,
+            [format!("{db} Started"), format!("{api} Started")]
+        );
+        let running = e.docker_ok(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ]);
+        assert_eq!(running.lines().count(), 2, "started, both run");
+    };
+    // The project's network goes with `down`, whatever the checks said.
+    let result = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(checked)).await;
+    down().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
 }
