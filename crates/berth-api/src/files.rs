@@ -258,9 +258,10 @@ impl Berth {
         if let Some(entries) = self.listed_inside(conn, id, path).await {
             return Ok(entries);
         }
+        // With its slash, a link to a folder is followed, as the container's own listing does.
         let dir = match path.trim_end_matches('/') {
             "" => "/.".to_owned(),
-            p => p.to_owned(),
+            p => format!("{p}/"),
         };
         let what = format!("{id}:{path}");
         read_tar(conn.client.copy_from(id, &dir), what, |archive| {

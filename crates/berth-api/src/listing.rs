@@ -17,13 +17,11 @@ impl Berth {
         id: &str,
         dir: &str,
     ) -> Option<Vec<VolumeEntry>> {
-        let dir = match dir.trim_end_matches('/') {
-            "" => "/",
-            d => d,
-        };
+        // With its slash, a link to a folder (`/lib` → `usr/lib`) is followed.
+        let dir = format!("{}/", dir.trim_end_matches('/'));
         let command = [
             "find",
-            dir,
+            &dir,
             "-mindepth",
             "1",
             "-maxdepth",
@@ -38,7 +36,7 @@ impl Berth {
         ]
         .map(String::from);
         match self.exec_output(conn, id, &command).await {
-            Ok(out) if out.code == Some(0) => parse(&String::from_utf8_lossy(&out.stdout), dir),
+            Ok(out) if out.code == Some(0) => parse(&String::from_utf8_lossy(&out.stdout), &dir),
             Ok(out) => {
                 tracing::debug!(container = id, dir, code = ?out.code, stderr = %String::from_utf8_lossy(&out.stderr), "no listing from inside");
                 None
@@ -51,21 +49,16 @@ impl Berth {
     }
 }
 
-/// The entries of `stat -c FORMAT` lines for the paths in `dir`, by name; `None` if a line is
-/// not one (a name with a newline splits its line).
-fn parse(out: &str, dir: &str) -> Option<Vec<VolumeEntry>> {
-    let prefix = if dir.ends_with('/') {
-        dir.to_owned()
-    } else {
-        format!("{dir}/")
-    };
+/// The entries of `stat -c FORMAT` lines for the paths in `dir` (given with its slash), by
+/// name; `None` if a line is not one (a name with a newline splits its line).
+fn parse(out: &str, prefix: &str) -> Option<Vec<VolumeEntry>> {
     out.lines()
         .map(|line| {
             let (mode, rest) = line.split_once(' ')?;
             let (size, path) = rest.split_once(' ')?;
             let mode = u32::from_str_radix(mode, 16).ok()?;
             let size: u64 = size.parse().ok()?;
-            let name = path.strip_prefix(&prefix)?;
+            let name = path.strip_prefix(prefix)?;
             if name.is_empty() || name.contains('/') {
                 return None;
             }
@@ -103,7 +96,7 @@ mod tests {
     fn stat_lines_become_entries() {
         let out = "41ed 4096 /etc/ssl\n81a4 1234 /etc/pass wd\na1ff 7 /etc/mtab\n2190 0 /etc/tty\n";
         assert_eq!(
-            parse(out, "/etc"),
+            parse(out, "/etc/"),
             Some(vec![
                 entry("ssl", "dir", 0, 0o755),
                 entry("pass wd", "file", 1234, 0o644),
@@ -115,13 +108,13 @@ mod tests {
             parse("41ed 4096 /bin\n", "/"),
             Some(vec![entry("bin", "dir", 0, 0o755)])
         );
-        assert_eq!(parse("", "/empty"), Some(vec![]));
+        assert_eq!(parse("", "/empty/"), Some(vec![]));
     }
 
     #[test]
     fn a_name_with_a_newline_or_a_stray_line_gives_up() {
-        assert_eq!(parse("81a4 0 /d/a\nb\n", "/d"), None);
-        assert_eq!(parse("81a4 0 /elsewhere/a\n", "/d"), None);
-        assert_eq!(parse("find: /d: Permission denied\n", "/d"), None);
+        assert_eq!(parse("81a4 0 /d/a\nb\n", "/d/"), None);
+        assert_eq!(parse("81a4 0 /elsewhere/a\n", "/d/"), None);
+        assert_eq!(parse("find: /d: Permission denied\n", "/d/"), None);
     }
 }

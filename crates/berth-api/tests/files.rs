@@ -68,7 +68,7 @@ async fn a_running_container_lists_a_folder_as_its_archive_would() {
         "sh",
         "-c",
         "mkdir -p /srv/d /nl && echo hello > '/srv/a file' && chmod 600 '/srv/a file' \
-         && ln -s /etc /srv/link && touch '/nl/new\nline' /nl/plain",
+         && mkdir -p /opt/real && touch /opt/real/inner && ln -s /opt/real /srv/link && touch '/nl/new\nline' /nl/plain",
     ]);
     let (_home, berth) = support::berth_on(e);
     let conn = berth.connect().await.unwrap();
@@ -77,9 +77,16 @@ async fn a_running_container_lists_a_folder_as_its_archive_would() {
     let running = sorted(berth.container_files(&conn, &id, "/srv").await.unwrap());
     let root = sorted(berth.container_files(&conn, &id, "/").await.unwrap());
     let newline = sorted(berth.container_files(&conn, &id, "/nl").await.unwrap());
+    // A link to a folder is opened as the folder.
+    let through_link = sorted(
+        berth
+            .container_files(&conn, &id, "/srv/link")
+            .await
+            .unwrap(),
+    );
     let ran = execs(e, &id, since);
     assert!(
-        ran.iter().any(|c| c.starts_with("find /srv "))
+        ran.iter().any(|c| c.starts_with("find /srv/ "))
             && ran.iter().any(|c| c.starts_with("find / ")),
         "the running container listed the folders itself: {ran:?}"
     );
@@ -88,7 +95,7 @@ async fn a_running_container_lists_a_folder_as_its_archive_would() {
         [
             ("dir".into(), "d".into(), 0, 0o755),
             ("file".into(), "a file".into(), 6, 0o600),
-            ("link".into(), "link".into(), 4, 0o777),
+            ("link".into(), "link".into(), 9, 0o777),
         ]
     );
     assert!(
@@ -111,6 +118,14 @@ async fn a_running_container_lists_a_folder_as_its_archive_would() {
                 .collect()
         };
     assert_eq!(without_link_size(&running), without_link_size(&stopped));
+    assert_eq!(through_link, [("file".into(), "inner".into(), 0, 0o644)]);
+    let through_link_stopped = sorted(
+        berth
+            .container_files(&conn, &id, "/srv/link")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(through_link_stopped, through_link);
 }
 
 #[tokio::test]
@@ -171,7 +186,7 @@ async fn a_volume_in_use_is_listed_by_the_container_using_it() {
     let d = sorted(berth.volume_files(&conn, &v, "/d", false).await.unwrap());
     let ran = execs(e, &id, since);
     assert!(
-        ran.iter().any(|c| c.starts_with("find /data/d ")),
+        ran.iter().any(|c| c.starts_with("find /data/d/ ")),
         "the container using the volume listed it: {ran:?}"
     );
     assert_eq!(

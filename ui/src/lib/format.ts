@@ -42,3 +42,14 @@ export function percent(p: number): string {
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, "").slice(0, 12);
 }
+
+/** Permission bits as `ls -l` shows them: `rwxr-xr-x` (setuid, setgid and sticky as s, s, t). */
+export function permissions(mode: number): string {
+  const bit = (mask: number, c: string) => (mode & mask ? c : "-");
+  const special = (exec: number, flag: number, c: string) => (mode & flag ? (mode & exec ? c : c.toUpperCase()) : bit(exec, "x"));
+  return [
+    bit(0o400, "r"), bit(0o200, "w"), special(0o100, 0o4000, "s"),
+    bit(0o040, "r"), bit(0o020, "w"), special(0o010, 0o2000, "s"),
+    bit(0o004, "r"), bit(0o002, "w"), special(0o001, 0o1000, "t"),
+  ].join("");
+}
