@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use crate::streams::Batch;
+use crate::streams::{Batch, LOG_BATCH_WINDOW};
 use crate::{App, notify};
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -187,7 +187,7 @@ pub async fn logs_follow(
         ..Default::default()
     };
     let stream = app.berth.logs(&conn(&app).await?, &id, &opts);
-    Ok(app.streams.forward(stream, channel))
+    Ok(app.streams.forward_every(stream, channel, LOG_BATCH_WINDOW))
 }
 
 #[tauri::command]
@@ -499,7 +499,7 @@ pub async fn compose_logs(
     channel: Channel<Batch<ProjectLogLine>>,
 ) -> Result<u32> {
     let stream = app.berth.project_logs(&conn(&app).await?, &project, tail);
-    Ok(app.streams.forward(stream, channel))
+    Ok(app.streams.forward_every(stream, channel, LOG_BATCH_WINDOW))
 }
 
 // Host, settings, troubleshooting.

@@ -1,4 +1,5 @@
 // Test doubles for the engine backend (used by the store and component tests).
+import { onTestFinished } from "vitest";
 import { api, type Batch, type ContainerRow, type EngineBackend, type EngineView, type OwnEngineView, type Subscription, type Transport } from "./ipc";
 import { EngineStore } from "./engine.svelte";
 import { Nav } from "./nav.svelte";
@@ -162,4 +163,17 @@ export function viewContext(t: Transport, answers = true): Map<string, unknown> 
   const engine = new EngineStore(new FakeBackend());
   engine.view = view(answers ? "running" : "stopped");
   return new Map<string, unknown>([["api", api(t)], ["nav", new Nav()], ["engine", engine]]);
+}
+
+/** jsdom lays nothing out: gives the scroller the size of a 600 px tall pane, for one test. */
+export function paneOf600px() {
+  const size = (prop: "clientHeight" | "clientWidth", px: number) => {
+    const before = Object.getOwnPropertyDescriptor(Element.prototype, prop)!;
+    Object.defineProperty(Element.prototype, prop, { configurable: true, get: () => px });
+    onTestFinished(() => {
+      Object.defineProperty(Element.prototype, prop, before);
+    });
+  };
+  size("clientHeight", 600);
+  size("clientWidth", 800);
 }

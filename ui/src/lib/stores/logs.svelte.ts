@@ -7,6 +7,8 @@ export type Line = { n: number; stream: string; text: string };
 
 /** Lines kept; older ones are dropped from the view (Download saves the whole log). */
 export const MAX_LINES = 50_000;
+/** A line's height in a log view, in pixels (the views render only the lines in view). */
+export const LINE_HEIGHT = 18;
 
 export class LogBuffer {
   lines = $state.raw<Line[]>([]);
@@ -80,7 +82,10 @@ export class ProjectLogBuffer {
   }
 }
 
+/** The lines a search and the streams shown let through (the same array when all go through: a
+ * followed log is read again with every batch). */
 export function visible<L extends { stream: string; text: string }>(lines: L[], re: RegExp | null, streams: { stdout: boolean; stderr: boolean }): L[] {
+  if (!re && streams.stdout && streams.stderr) return lines;
   return lines.filter((l) => {
     if (l.stream === "stdout" && !streams.stdout) return false;
     if (l.stream === "stderr" && !streams.stderr) return false;

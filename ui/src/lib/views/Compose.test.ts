@@ -2,7 +2,7 @@ import { cleanup, render, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../ipc";
 import { Nav } from "../nav.svelte";
-import { FakeTransport, container, setVisibility } from "../testing";
+import { FakeTransport, container, paneOf600px, setVisibility } from "../testing";
 import Compose from "./Compose.svelte";
 
 afterEach(() => {
@@ -34,6 +34,7 @@ describe("Compose", () => {
   });
 
   it("shows a project's logs merged, marked by container, with services hidden on demand", async () => {
+    paneOf600px();
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [{ name: "shop", status: "running(2)", config_files: "/p/compose.yaml" }];
     t.handlers.containers = () => [
@@ -53,12 +54,12 @@ describe("Compose", () => {
     const line = (service: string, time: string, text: string, out = "stdout") => ({ service, container: `shop-${service}-1`, stream: out, time, text });
     stream.send({ items: [line("web", "2026-12-02T10:00:01.000000000Z", "listening"), line("web", "2026-12-02T10:00:03.000000000Z", "GET /")], done: false, error: null });
     stream.send({ items: [line("db", "2026-12-02T10:00:02.000000000Z", "ready", "stderr")], done: false, error: null });
-    const shown = () => document.querySelector("[data-testid=project-logs-lines]")?.textContent ?? "";
-    await waitFor(() => expect(shown()).toBe("shop-web-1  | listening\nshop-db-1   | ready\nshop-web-1  | GET /\n"));
+    const shown = () => [...document.querySelectorAll("[data-testid=project-logs-lines] [role=listitem]")].map((l) => l.textContent);
+    await waitFor(() => expect(shown()).toEqual(["shop-web-1  | listening", "shop-db-1   | ready", "shop-web-1  | GET /"]));
     expect(document.querySelector("[data-testid=project-logs-lines] .stderr")?.textContent).toBe("ready");
     // The db hidden, then a search.
     document.querySelector<HTMLInputElement>("[data-testid=project-logs-service][data-service=db]")!.click();
-    await waitFor(() => expect(shown()).toBe("shop-web-1  | listening\nshop-web-1  | GET /\n"));
+    await waitFor(() => expect(shown()).toEqual(["shop-web-1  | listening", "shop-web-1  | GET /"]));
     // Closed, the stream ends.
     toggle.click();
     await waitFor(() => expect(stream.stopped).toBe(true));

@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { bytes, percent } from "../format";
 import { CONTAINERS_CHANGED, type UsageView } from "../ipc";
-import { container, FakeTransport, setVisibility, viewContext } from "../testing";
+import { container, FakeTransport, paneOf600px, setVisibility, viewContext } from "../testing";
 import type { Nav } from "../nav.svelte";
 import Containers, { USAGE_SETTLE_MS } from "./Containers.svelte";
 
@@ -11,19 +11,6 @@ function usage(id: string, cpu: number, memory: number): UsageView {
 }
 
 afterEach(cleanup);
-
-/** jsdom lays nothing out: gives the scroller the size of a 600 px tall pane, for one test. */
-function paneOf600px() {
-  const size = (prop: "clientHeight" | "clientWidth", px: number) => {
-    const before = Object.getOwnPropertyDescriptor(Element.prototype, prop)!;
-    Object.defineProperty(Element.prototype, prop, { configurable: true, get: () => px });
-    onTestFinished(() => {
-      Object.defineProperty(Element.prototype, prop, before);
-    });
-  };
-  size("clientHeight", 600);
-  size("clientWidth", 800);
-}
 
 describe("Containers", () => {
   it("puts only the rows in view in the page, even with thousands", async () => {
@@ -197,5 +184,22 @@ describe("a container's health", () => {
     await fireEvent.click(within(group).getByTestId("project-group-logs"));
     const nav = context.get("nav") as Nav;
     expect([nav.view, nav.projectLogs]).toEqual(["compose", "shop"]);
+  });
+
+  it("removes one container from its row after a yes, stopping it first, its volumes kept", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    t.handlers.containers = () => [container("web", { state: "running" }), container("old", { state: "exited" })];
+    const removed: unknown[] = [];
+    t.handlers.container_remove = (args) => void removed.push(args);
+    render(Containers, { context: viewContext(t) });
+    await fireEvent.click(await screen.findByLabelText("Remove web"));
+    const dialog = screen.getByRole("alertdialog");
+    expect(dialog.textContent).toContain("Stop and remove the container");
+    expect(within(dialog).getByTestId("confirm-items").textContent).toBe("web");
+    expect(removed).toEqual([]);
+    await fireEvent.click(within(dialog).getByText("Remove"));
+    await waitFor(() => expect(removed).toEqual([{ id: "web-id".padEnd(64, "0"), force: true, volumes: false }]));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
   });
 });
