@@ -7,9 +7,9 @@ use berth_api::wire::{
     OwnEngineView, VersionView, VolumeRow, VolumeSizes,
 };
 use berth_api::{
-    ApiError, ArchiveInput, BuildRequest, Connection, HostSample, LayerRow, LogLine, LogOptions,
-    NetworkRequest, ProgressEvent, ProjectLogLine, PruneFilter, RunHints, RunRequest, SearchRow,
-    Settings, TopView, UsageView, VolumeEntry,
+    ApiError, ArchiveInput, BuildRequest, Connection, FileText, HostSample, LayerRow, LogLine,
+    LogOptions, NetworkRequest, ProgressEvent, ProjectLogLine, PruneFilter, RunHints, RunRequest,
+    SearchRow, Settings, TopView, UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -135,6 +135,13 @@ pub async fn container_files(
 ) -> Result<Vec<VolumeEntry>> {
     app.berth
         .container_files(&conn(&app).await?, &id, &path)
+        .await
+}
+
+#[tauri::command]
+pub async fn container_text(app: State<'_, App>, id: String, path: String) -> Result<FileText> {
+    app.berth
+        .container_text(&conn(&app).await?, &id, &path)
         .await
 }
 
@@ -399,6 +406,13 @@ pub async fn volume_files(
 ) -> Result<Vec<VolumeEntry>> {
     app.berth
         .volume_files(&conn(&app).await?, &name, &path, false)
+        .await
+}
+
+#[tauri::command]
+pub async fn volume_text(app: State<'_, App>, name: String, path: String) -> Result<FileText> {
+    app.berth
+        .volume_text(&conn(&app).await?, &name, &path)
         .await
 }
 

@@ -10,6 +10,7 @@ mod containers;
 pub mod desktop;
 mod engine;
 mod error;
+mod file_text;
 mod files;
 mod host;
 pub mod images;
@@ -43,6 +44,7 @@ pub use containers::{
 };
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
+pub use file_text::FileText;
 pub use files::{ArchiveInput, ImportRequest};
 pub use host::HostSample;
 pub use images::{

@@ -146,6 +146,23 @@ impl Berth {
         self.listed_inside(conn, &id, &dir).await
     }
 
+    /// The start of file `path` of a volume, as [`Berth::container_text`] reads one.
+    pub async fn volume_text(
+        &self,
+        conn: &Connection,
+        volume: &str,
+        path: &str,
+    ) -> Result<crate::FileText, ApiError> {
+        self.on_helper(conn, volume, true, async |helper| {
+            let mut text = self.container_text(conn, helper, &inside(path)).await?;
+            if let Some(rest) = text.path.strip_prefix(MOUNT_POINT) {
+                text.path = rest.to_owned();
+            }
+            Ok(text)
+        })
+        .await
+    }
+
     /// `VOLUME:PATH` → `dest` on this machine, as `docker cp` copies out of a container.
     pub async fn volume_download(
         &self,

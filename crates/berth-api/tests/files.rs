@@ -1,8 +1,9 @@
 //! A folder's entries, on the harness's real engine: a running container lists them itself (its
 //! `find` and `stat`, which read no file's contents) and says what the archive says once it is
 //! stopped; a name the listing cannot carry and a container without `find` fall back to the
-//! archive; a volume's folder is listed by a running container that mounts it. Needs root and a
-//! real engine: run with `--include-ignored`.
+//! archive; a volume's folder is listed by a running container that mounts it. A file's text:
+//! its first mebibyte, a link followed, a binary file told so, a folder refused, in a container
+//! or a volume. Needs root and a real engine: run with `--include-ignored`.
 
 mod support;
 
@@ -208,4 +209,81 @@ async fn a_volume_in_use_is_listed_by_the_container_using_it() {
         sorted(berth.volume_files(&conn, &v, "/d", false).await.unwrap()),
         d
     );
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_files_text_is_read_to_a_mebibyte() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:texts", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let v = scope.name("texts");
+    e.docker_ok(&["volume", "create", "--label", &scope.label(), &v]);
+    let mount = format!("{v}:/data");
+    let id = started(e, &scope, "texts", &["-v", &mount], &image);
+    e.docker_ok(&[
+        "exec",
+        &id,
+        "sh",
+        "-c",
+        "mkdir -p /srv/conf && printf 'listen 80;\\ncafé\\n' > /srv/conf/site.conf \
+         && ln -s conf/site.conf /srv/site && yes 0123456789abcdef | head -c 2000000 > /srv/big.log \
+         && head -c 4096 /dev/zero > /srv/zeros && echo 'in the volume' > /data/note",
+    ]);
+    let (_home, berth) = support::berth_on(e);
+    let conn = berth.connect().await.unwrap();
+
+    let conf = berth
+        .container_text(&conn, &id, "/srv/conf/site.conf")
+        .await
+        .unwrap();
+    assert_eq!(
+        (conf.text.as_str(), conf.size, conf.truncated, conf.binary),
+        ("listen 80;\ncafé\n", 17, false, false)
+    );
+    // A link leads to its file.
+    let linked = berth.container_text(&conn, &id, "/srv/site").await.unwrap();
+    assert_eq!(
+        (linked.path.as_str(), linked.text.as_str()),
+        ("/srv/conf/site.conf", conf.text.as_str())
+    );
+    // Two megabytes: the first one shown, and said so.
+    let big = berth
+        .container_text(&conn, &id, "/srv/big.log")
+        .await
+        .unwrap();
+    assert_eq!(
+        (big.size, big.truncated, big.binary, big.text.len()),
+        (2_000_000, true, false, 1 << 20)
+    );
+    assert!(big.text.starts_with("0123456789abcdef\n"));
+    let zeros = berth
+        .container_text(&conn, &id, "/srv/zeros")
+        .await
+        .unwrap();
+    assert_eq!((zeros.binary, zeros.text.as_str()), (true, ""));
+    let folder = berth
+        .container_text(&conn, &id, "/srv/conf")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        folder.message,
+        format!("{id}:/srv/conf: a folder: open it to see its files")
+    );
+    let missing = berth
+        .container_text(&conn, &id, "/srv/nope")
+        .await
+        .unwrap_err();
+    assert!(missing.message.contains("/srv/nope"), "{missing}");
+
+    // A volume's file, the container that uses it stopped: Berth's helper reads it.
+    e.docker_ok(&["stop", "-t", "0", &id]);
+    let note = berth.volume_text(&conn, &v, "/note").await.unwrap();
+    assert_eq!(
+        (note.path.as_str(), note.text.as_str()),
+        ("/note", "in the volume\n")
+    );
+    let helpers = e.docker_ok(&["ps", "-aq", "--filter", "label=dev.berth.helper"]);
+    assert_eq!(helpers.trim(), "", "no helper container is left behind");
 }

@@ -12,6 +12,7 @@ import type { ComposeProjectRow } from "./types/ComposeProjectRow";
 import type { ContainerRow } from "./types/ContainerRow";
 import type { ContextRow } from "./types/ContextRow";
 import type { EngineView } from "./types/EngineView";
+import type { FileText } from "./types/FileText";
 import type { FreshnessView } from "./types/FreshnessView";
 import type { HostSample } from "./types/HostSample";
 import type { ImageRow } from "./types/ImageRow";
@@ -44,6 +45,7 @@ export type {
   ContainerRow,
   ContextRow,
   EngineView,
+  FileText,
   FreshnessView,
   HostSample,
   ImageRow,
@@ -178,6 +180,7 @@ export function api(t: Transport) {
     containerInspect: (id: string) => call<Record<string, unknown>>("container_inspect", { id }),
     containerTop: (id: string) => call<TopView>("container_top", { id }),
     containerFiles: (id: string, path: string) => call<VolumeEntry[]>("container_files", { id, path }),
+    containerText: (id: string, path: string) => call<FileText>("container_text", { id, path }),
     containerDownload: (id: string, path: string, to: string) => call<void>("container_download", { id, path, to }),
     containerUpload: (id: string, from: string, path: string) => call<void>("container_upload", { id, from, path }),
     runCheck: (req: RunRequest) => call<void>("run_check", { req }),
@@ -213,6 +216,7 @@ export function api(t: Transport) {
     volumeRemove: (name: string) => call<void>("volume_remove", { name }),
     volumePruneCandidates: () => call<VolumeRow[]>("volume_prune_candidates"),
     volumeFiles: (name: string, path: string) => call<VolumeEntry[]>("volume_files", { name, path }),
+    volumeText: (name: string, path: string) => call<FileText>("volume_text", { name, path }),
     volumeDownload: (name: string, path: string, to: string) => call<void>("volume_download", { name, path, to }),
     volumeUpload: (name: string, from: string, path: string) => call<void>("volume_upload", { name, from, path }),
     volumeExport: (name: string, to: string) => call<number>("volume_export", { name, to }),

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import type { VolumeRow } from "../ipc";
 import { FakeTransport, viewContext } from "../testing";
@@ -116,5 +116,31 @@ describe("Volumes", () => {
     await fireEvent.click(screen.getByText("Download"));
     await waitFor(() => expect(t.calls.find((c) => c.command === "volume_download")?.args).toEqual({ name: "data", path: "/d/b.txt", to: "/tmp/b.txt" }));
     expect(screen.getByText("Copied /d/b.txt to /tmp/b.txt")).toBeTruthy();
+  });
+
+  it("shows a file's text, says when a file is not text, and shows the error for one it cannot read", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [volume("data")];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    t.handlers.volume_files = () => ["a.conf", "b.bin", "c.gone"].map((p) => ({ path: p, kind: "file", size: 3, mode: 0o644 }));
+    t.handlers.volume_text = ({ path }) => {
+      if (path === "/c.gone") throw { code: "not_found", message: "data:/c.gone: no such file or directory in the volume" };
+      return { path, text: path === "/a.conf" ? "listen 80;\n" : "", size: 3, truncated: false, binary: path === "/b.bin" };
+    };
+    render(Volumes, { context: viewContext(t) });
+    await fireEvent.click(await screen.findByText("Files"));
+    const view = async (name: string) => {
+      const row = await waitFor(() => document.querySelector(`[data-testid=file-row][data-name="${name}"]`)!);
+      await fireEvent.click(row.querySelector("[data-testid=file-view]")!);
+    };
+    await view("a.conf");
+    await waitFor(() => expect(screen.getByTestId("file-text").querySelector("pre")?.textContent).toBe("listen 80;\n"));
+    expect(t.calls.find((c) => c.command === "volume_text")?.args).toEqual({ name: "data", path: "/a.conf" });
+    await view("b.bin");
+    await waitFor(() => expect(screen.getByTestId("file-binary")).toBeTruthy());
+    await view("c.gone");
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("data:/c.gone: no such file or directory in the volume"));
+    await fireEvent.click(within(screen.getByTestId("file-text")).getByText("Close"));
+    expect(screen.queryByTestId("file-text")).toBeNull();
   });
 });
