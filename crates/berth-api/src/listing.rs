@@ -71,8 +71,8 @@ fn parse(out: &str, prefix: &str) -> Option<Vec<VolumeEntry>> {
             Some(VolumeEntry {
                 path: name.to_owned(),
                 kind: kind.into(),
-                // As an archive has them: a directory's size is its entries', not its own.
-                size: if kind == "dir" { 0 } else { size },
+                // As an archive has them: only a file has a size.
+                size: if kind == "file" { size } else { 0 },
                 mode: mode & 0o7777,
             })
         })
@@ -100,7 +100,7 @@ mod tests {
             Some(vec![
                 entry("ssl", "dir", 0, 0o755),
                 entry("pass wd", "file", 1234, 0o644),
-                entry("mtab", "link", 7, 0o777),
+                entry("mtab", "link", 0, 0o777),
                 entry("tty", "other", 0, 0o620),
             ])
         );

@@ -111,7 +111,9 @@ impl Berth {
         let what = format!("{volume}:{path}");
         self.on_helper(conn, volume, true, async |helper| {
             let inside = inside(path);
-            let from = conn.client.copy_from(helper, inside.trim_end_matches('/'));
+            // With its slash, a link to a folder is followed.
+            let dir = format!("{}/", inside.trim_end_matches('/'));
+            let from = conn.client.copy_from(helper, &dir);
             read_tar(from, what, move |archive| entries(archive, all)).await
         })
         .await

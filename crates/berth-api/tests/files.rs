@@ -96,7 +96,7 @@ async fn a_running_container_lists_a_folder_as_its_archive_would() {
         [
             ("dir".into(), "d".into(), 0, 0o755),
             ("file".into(), "a file".into(), 6, 0o600),
-            ("link".into(), "link".into(), 9, 0o777),
+            ("link".into(), "link".into(), 0, 0o777),
         ]
     );
     assert!(
@@ -109,16 +109,10 @@ async fn a_running_container_lists_a_folder_as_its_archive_would() {
         ["new\nline", "plain"]
     );
 
-    // Stopped, the archive says the same of /srv (a link's size is 0 there).
+    // Stopped, the archive says the same of /srv.
     e.docker_ok(&["stop", "-t", "0", &id]);
     let stopped = sorted(berth.container_files(&conn, &id, "/srv").await.unwrap());
-    let without_link_size =
-        |rows: &[(String, String, u64, u32)]| -> Vec<(String, String, u64, u32)> {
-            rows.iter()
-                .map(|(k, p, s, m)| (k.clone(), p.clone(), if k == "link" { 0 } else { *s }, *m))
-                .collect()
-        };
-    assert_eq!(without_link_size(&running), without_link_size(&stopped));
+    assert_eq!(running, stopped);
     assert_eq!(through_link, [("file".into(), "inner".into(), 0, 0o644)]);
     let through_link_stopped = sorted(
         berth
@@ -177,7 +171,7 @@ async fn a_volume_in_use_is_listed_by_the_container_using_it() {
         &id,
         "sh",
         "-c",
-        "mkdir /data/d && echo deep > /data/d/b && echo top > /data/a",
+        "mkdir /data/d && echo deep > /data/d/b && echo top > /data/a && ln -s d /data/to-d",
     ]);
     let (_home, berth) = support::berth_on(e);
     let conn = berth.connect().await.unwrap();
@@ -185,6 +179,7 @@ async fn a_volume_in_use_is_listed_by_the_container_using_it() {
     let since = now();
     let top = sorted(berth.volume_files(&conn, &v, "/", false).await.unwrap());
     let d = sorted(berth.volume_files(&conn, &v, "/d", false).await.unwrap());
+    let linked = sorted(berth.volume_files(&conn, &v, "/to-d", false).await.unwrap());
     let ran = execs(e, &id, since);
     assert!(
         ran.iter().any(|c| c.starts_with("find /data/d/ ")),
@@ -194,10 +189,12 @@ async fn a_volume_in_use_is_listed_by_the_container_using_it() {
         top,
         [
             ("dir".into(), "d".into(), 0, 0o755),
-            ("file".into(), "a".into(), 4, 0o644)
+            ("file".into(), "a".into(), 4, 0o644),
+            ("link".into(), "to-d".into(), 0, 0o777)
         ]
     );
     assert_eq!(d, [("file".into(), "b".into(), 5, 0o644)]);
+    assert_eq!(linked, d, "a link to a folder opens the folder");
 
     // With no container running, Berth's helper reads the archive: the same entries.
     e.docker_ok(&["stop", "-t", "0", &id]);
@@ -207,6 +204,10 @@ async fn a_volume_in_use_is_listed_by_the_container_using_it() {
     );
     assert_eq!(
         sorted(berth.volume_files(&conn, &v, "/d", false).await.unwrap()),
+        d
+    );
+    assert_eq!(
+        sorted(berth.volume_files(&conn, &v, "/to-d", false).await.unwrap()),
         d
     );
 }
