@@ -7,9 +7,10 @@ use berth_api::wire::{
     OwnEngineView, VersionView, VolumeRow, VolumeSizes,
 };
 use berth_api::{
-    ApiError, ArchiveInput, BuildRequest, Connection, FileText, HostSample, LayerRow, LogLine,
-    LogOptions, NetworkRequest, ProgressEvent, ProjectLogLine, PruneFilter, RunHints, RunRequest,
-    SearchRow, Settings, TopView, UsageView, VolumeEntry,
+    ApiError, ArchiveInput, BuildRequest, Connection, DiskUsageView, FileText, HostSample,
+    LayerRow, LogLine, LogOptions, NetworkRequest, ProgressEvent, ProjectLogLine, PruneFilter,
+    PruneItem, PruneOutcome, RunHints, RunRequest, SearchRow, Settings, TopView, UsageView,
+    VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -54,6 +55,26 @@ pub async fn version(app: State<'_, App>) -> Result<VersionView> {
 #[tauri::command]
 pub async fn info(app: State<'_, App>) -> Result<InfoView> {
     app.berth.info(&conn(&app).await?).await
+}
+
+#[tauri::command]
+pub async fn disk_usage(app: State<'_, App>) -> Result<DiskUsageView> {
+    app.berth.disk_usage(&conn(&app).await?).await
+}
+
+/// What Clean up would remove: stopped containers, unused networks, untagged images nothing
+/// will use, and with `volumes` the unused anonymous volumes.
+#[tauri::command]
+pub async fn system_prune_plan(app: State<'_, App>, volumes: bool) -> Result<Vec<PruneItem>> {
+    let filter = PruneFilter::default();
+    app.berth
+        .system_prune_plan(&conn(&app).await?, false, volumes, &filter)
+        .await
+}
+
+#[tauri::command]
+pub async fn system_prune(app: State<'_, App>, items: Vec<PruneItem>) -> Result<PruneOutcome> {
+    app.berth.system_prune(&conn(&app).await?, &items).await
 }
 
 #[tauri::command]

@@ -19,6 +19,7 @@ mod project_logs;
 mod prune;
 mod resources;
 pub mod settings;
+mod system_prune;
 mod usage;
 mod volume_files;
 mod watch;
@@ -54,6 +55,7 @@ pub use project_logs::ProjectLogLine;
 pub use prune::PruneFilter;
 pub use resources::NetworkRequest;
 pub use settings::Settings;
+pub use system_prune::{PruneItem, PruneOutcome};
 pub use usage::{
     BuildCacheRow, DiskUsageDetailView, DiskUsageView, EngineChange, EventView, TopView, UsageLine,
     UsageView,

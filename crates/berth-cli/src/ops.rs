@@ -1083,88 +1083,37 @@ pub fn archive_input(path: Option<&str>, flag: &str) -> Result<berth_api::Archiv
     }
 }
 
-/// `berth system prune`: everything it would remove is listed first, then removed by name.
+/// `berth system prune`: everything it would remove is listed first, then removed. What the
+/// engine refuses is kept: an image (one a container made meanwhile uses) silently, as docker
+/// does; anything else is told, and the exit code says so.
 pub async fn system_prune(
     berth: &Berth,
     conn: &Connection,
     args: &PruneArgs,
     volumes: bool,
 ) -> Result<i32> {
-    // One listing: what stops being there, and what stays (whose images are kept).
     let filter = prune_filter(&args.options)?;
-    let (containers, staying): (Vec<berth_api::wire::ContainerRow>, Vec<_>) = berth
-        .containers(conn, true)
-        .await?
-        .into_iter()
-        .partition(|c| {
-            matches!(c.state.as_str(), "exited" | "created" | "dead")
-                && filter.lets(Some(c.created), &c.labels)
-        });
-    let networks = berth.network_prune_candidates(conn, &filter).await?;
-    let vols = if volumes {
-        berth
-            .volume_prune_candidates(conn, args.all, &filter)
-            .await?
-    } else {
-        Vec::new()
-    };
-    let mut listed: Vec<String> = Vec::new();
-    listed.extend(containers.iter().map(|c| {
-        format!(
-            "container {}",
-            c.names.first().cloned().unwrap_or_else(|| c.id.clone())
-        )
-    }));
-    listed.extend(networks.iter().map(|n| format!("network {}", n.name)));
-    listed.extend(vols.iter().map(|v| format!("volume {}", v.name)));
-    // Images last: removing containers frees the images they held.
-    let used_after: std::collections::HashSet<String> =
-        staying.into_iter().map(|c| c.image).collect();
-    let images: Vec<berth_api::wire::ImageRow> = berth
-        .images(conn)
-        .await?
-        .into_iter()
-        .filter(|i| {
-            (args.all || i.dangling)
-                && !i.repo_tags.iter().any(|t| used_after.contains(t))
-                && !used_after.contains(&i.id)
-                && filter.lets(Some(i.created), &i.labels)
-        })
-        .collect();
-    listed.extend(images.iter().map(|i| {
-        format!(
-            "image {}",
-            i.repo_tags.first().cloned().unwrap_or_else(|| i.id.clone())
-        )
-    }));
+    let items = berth
+        .system_prune_plan(conn, args.all, volumes, &filter)
+        .await?;
+    let listed: Vec<String> = items.iter().map(berth_api::PruneItem::line).collect();
     if !confirm("system prune", "unused object", &listed, &args.options)? {
         return Ok(0);
     }
-    for c in &containers {
-        berth.remove(conn, &c.id, false, false).await?;
-    }
-    for n in &networks {
-        berth.remove_network(conn, &n.name).await?;
-    }
-    for v in &vols {
-        berth.remove_volume(conn, &v.name, false).await?;
-    }
-    let mut reclaimed = 0;
-    for i in &images {
-        // An image still in use by a container the engine knows of is refused, and kept.
-        if berth
-            .remove_images(conn, std::slice::from_ref(&i.id), false)
-            .await
-            .is_ok()
-        {
-            reclaimed += i.size;
-        }
+    let outcome = berth.system_prune(conn, &items).await?;
+    let refused: Vec<&String> = outcome
+        .refused
+        .iter()
+        .filter(|r| !r.starts_with("image "))
+        .collect();
+    for r in &refused {
+        eprintln!("{r}");
     }
     println!(
         "Total reclaimed space: {}",
-        crate::render::human_size(reclaimed)
+        crate::render::human_size(i64::try_from(outcome.reclaimed).unwrap_or(i64::MAX))
     );
-    Ok(0)
+    Ok(i32::from(!refused.is_empty()))
 }
 
 type Output = std::pin::Pin<

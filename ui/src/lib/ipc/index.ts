@@ -11,6 +11,7 @@ import type { ComposeFileView } from "./types/ComposeFileView";
 import type { ComposeProjectRow } from "./types/ComposeProjectRow";
 import type { ContainerRow } from "./types/ContainerRow";
 import type { ContextRow } from "./types/ContextRow";
+import type { DiskUsageView } from "./types/DiskUsageView";
 import type { EngineView } from "./types/EngineView";
 import type { FileText } from "./types/FileText";
 import type { FreshnessView } from "./types/FreshnessView";
@@ -23,6 +24,8 @@ import type { NetworkRequest } from "./types/NetworkRequest";
 import type { NetworkRow } from "./types/NetworkRow";
 import type { OwnEngineView } from "./types/OwnEngineView";
 import type { ProgressEvent } from "./types/ProgressEvent";
+import type { PruneItem } from "./types/PruneItem";
+import type { PruneOutcome } from "./types/PruneOutcome";
 import type { ProjectEvent } from "./types/ProjectEvent";
 import type { ProjectLogLine } from "./types/ProjectLogLine";
 import type { RunHints } from "./types/RunHints";
@@ -44,6 +47,7 @@ export type {
   ComposeProjectRow,
   ContainerRow,
   ContextRow,
+  DiskUsageView,
   EngineView,
   FileText,
   FreshnessView,
@@ -56,6 +60,8 @@ export type {
   NetworkRow,
   OwnEngineView,
   ProgressEvent,
+  PruneItem,
+  PruneOutcome,
   ProjectEvent,
   ProjectLogLine,
   RunHints,
@@ -166,6 +172,9 @@ export function api(t: Transport) {
     engineRestart: () => call<OwnEngineView>("engine_restart"),
     version: () => call<VersionView>("version"),
     info: () => call<InfoView>("info"),
+    diskUsage: () => call<DiskUsageView>("disk_usage"),
+    systemPrunePlan: (volumes: boolean) => call<PruneItem[]>("system_prune_plan", { volumes }),
+    systemPrune: (items: PruneItem[]) => call<PruneOutcome>("system_prune", { items }),
     contexts: () => call<ContextRow[]>("contexts"),
     contextUse: (name: string) => call<void>("context_use", { name }),
     contextAdd: (name: string, host: string, ca: string | null, cert: string | null, key: string | null) =>
