@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { focusSearch } from "./keys";
+
+afterEach(() => {
+  document.body.innerHTML = "";
+});
+
+function page() {
+  document.body.innerHTML = `<main><input type="text" id="name"><input type="search" id="search" value="old"><div class="xterm"><textarea id="term"></textarea></div></main>`;
+  return document.querySelector("main")!;
+}
+
+function press(on: Element, key: string, extra: KeyboardEventInit = {}): KeyboardEvent {
+  const e = new KeyboardEvent("keydown", { key, bubbles: true, ...extra });
+  on.dispatchEvent(e);
+  return e;
+}
+
+describe("the search keys", () => {
+  it("puts the cursor in the view's search for / and Ctrl+F, with what was there selected", () => {
+    const main = page();
+    const e = press(document.body, "/");
+    expect(focusSearch(e, main)).toBe(true);
+    const search = document.getElementById("search") as HTMLInputElement;
+    expect(document.activeElement).toBe(search);
+    expect([search.selectionStart, search.selectionEnd]).toEqual([0, 3]);
+    (document.getElementById("name") as HTMLInputElement).focus();
+    expect(focusSearch(press(document.getElementById("name")!, "f", { ctrlKey: true }), main)).toBe(true);
+    expect(document.activeElement).toBe(search);
+  });
+
+  it("leaves / to a text field and Ctrl+F to a terminal, and does nothing where there is no search", () => {
+    const main = page();
+    expect(focusSearch(press(document.getElementById("name")!, "/"), main)).toBe(false);
+    expect(focusSearch(press(document.getElementById("term")!, "f", { ctrlKey: true }), main)).toBe(false);
+    expect(focusSearch(press(document.getElementById("term")!, "/"), main)).toBe(false);
+    document.getElementById("search")!.remove();
+    expect(focusSearch(press(document.body, "/"), main)).toBe(false);
+  });
+});
