@@ -202,4 +202,29 @@ describe("a container's health", () => {
     await waitFor(() => expect(removed).toEqual([{ id: "web-id".padEnd(64, "0"), force: true, volumes: false }]));
     expect(screen.queryByRole("alertdialog")).toBeNull();
   });
+
+  it("adds up a project's CPU and memory once each of its running containers has a figure", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    onTestFinished(() => void vi.useRealTimers());
+    paneOf600px();
+    const t = new FakeTransport();
+    const rows = [
+      container("shop-web-1", { project: "shop" }),
+      container("shop-db-1", { project: "shop" }),
+      container("shop-job-1", { project: "shop", state: "exited" }),
+    ];
+    t.handlers.containers = () => rows;
+    render(Containers, { context: viewContext(t) });
+    const group = await waitFor(() => screen.getByTestId("project-group"));
+    await vi.advanceTimersByTimeAsync(USAGE_SETTLE_MS);
+    const stream = t.streams.find((s) => s.command === "stats_all")!;
+    stream.send({ items: [usage(rows[0].id, 10, 1000)], done: false, error: null });
+    const web = () => screen.getAllByTestId("container-row").find((r) => r.dataset.name === "shop-web-1")!;
+    await waitFor(() => expect(within(web()).getByTestId("row-cpu").textContent).toBe(percent(10)));
+    // One of two: no sum yet (it would be a part told as the whole).
+    expect(within(group).getByTestId("group-cpu").textContent).toBe("");
+    stream.send({ items: [usage(rows[1].id, 2.5, 500)], done: false, error: null });
+    await waitFor(() => expect(within(group).getByTestId("group-cpu").textContent).toBe(percent(12.5)));
+    expect(within(group).getByTestId("group-memory").textContent).toBe(bytes(1500));
+  });
 });
