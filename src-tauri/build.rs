@@ -55,6 +55,7 @@ fn main() {
         "volume_prune_candidates",
         "volume_files",
         "volume_text",
+        "volume_clone",
         "volume_download",
         "volume_upload",
         "volume_export",

@@ -438,6 +438,11 @@ pub async fn volume_text(app: State<'_, App>, name: String, path: String) -> Res
 }
 
 #[tauri::command]
+pub async fn volume_clone(app: State<'_, App>, from: String, to: String) -> Result<VolumeRow> {
+    app.berth.clone_volume(&conn(&app).await?, &from, &to).await
+}
+
+#[tauri::command]
 pub async fn volume_download(
     app: State<'_, App>,
     name: String,

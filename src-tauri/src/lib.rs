@@ -148,6 +148,7 @@ pub fn run() {
             commands::volume_prune_candidates,
             commands::volume_files,
             commands::volume_text,
+            commands::volume_clone,
             commands::volume_download,
             commands::volume_upload,
             commands::volume_export,

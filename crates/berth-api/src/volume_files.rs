@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use berth_docker::spec::{Mount, RunSpec};
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -163,6 +164,46 @@ impl Berth {
             Ok(text)
         })
         .await
+    }
+
+    /// A new volume `to` with a copy of `from`'s files, on `from`'s driver (not its labels, which
+    /// would make it compose's, nor its driver options, which could point it at the same
+    /// storage). The files stream from one helper to another, never held whole. `to` must not
+    /// exist; when the copy fails, the new volume goes again.
+    pub async fn clone_volume(
+        &self,
+        conn: &Connection,
+        from: &str,
+        to: &str,
+    ) -> Result<crate::wire::VolumeRow, ApiError> {
+        let source = conn.client.inspect_volume(from).await?;
+        if conn.client.inspect_volume(to).await.is_ok() {
+            return Err(ApiError::new(
+                crate::ErrorCode::Conflict,
+                format!("{to}: a volume of that name exists; choose another name for the copy"),
+            ));
+        }
+        let made = self
+            .create_volume(conn, Some(to), Some(&source.driver), &[], &[])
+            .await?;
+        let copied = self
+            .on_helper(conn, from, true, async |source| {
+                self.on_helper(conn, to, false, async |copy| {
+                    let files: berth_docker::archive::Upload = Box::pin(
+                        conn.client
+                            .copy_from(source, &format!("{MOUNT_POINT}/."))
+                            .map_err(std::io::Error::other),
+                    );
+                    Ok(conn.client.copy_to(copy, MOUNT_POINT, files).await?)
+                })
+                .await
+            })
+            .await;
+        if let Err(e) = copied {
+            let _ = conn.client.remove_volume(to, false).await;
+            return Err(e);
+        }
+        Ok(made)
     }
 
     /// `VOLUME:PATH` → `dest` on this machine, as `docker cp` copies out of a container.

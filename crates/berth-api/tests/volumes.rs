@@ -117,3 +117,69 @@ async fn a_volume_is_browsed_folder_by_folder_and_files_go_in_and_out() {
     let helpers = e.docker_ok(&["ps", "-aq", "--filter", "label=dev.berth.helper"]);
     assert_eq!(helpers.trim(), "", "no helper container is left behind");
 }
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_volume_is_cloned_with_its_files_as_they_are() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:cloner", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let (from, to) = (scope.name("original"), scope.name("copy"));
+    e.docker_ok(&["volume", "create", "--label", &scope.label(), &from]);
+    in_volume(
+        e,
+        &scope,
+        &image,
+        &from,
+        "mkdir -p /v/d && echo secret > /v/d/key && chmod 600 /v/d/key && ln -s d/key /v/link \
+         && chown 123:45 /v/d",
+    );
+    let (_home, berth) = support::berth_on(e);
+    let conn = berth.connect().await.unwrap();
+    let made = berth.clone_volume(&conn, &from, &to).await.unwrap();
+    // The copy is this test's to remove (the scope removes what carries its label).
+    let cleanup = scopeguard(e, &to);
+    assert_eq!(made.name, to);
+    let listing =
+        "cd /v && ls -lnR . | grep -v '^total' | awk '{print $1, $3, $4, $NF}' && cat /v/link";
+    assert_eq!(
+        in_volume(e, &scope, &image, &to, listing),
+        in_volume(e, &scope, &image, &from, listing),
+        "the copy has the same files, modes, owners and links"
+    );
+    assert!(in_volume(e, &scope, &image, &to, "cat /v/d/key").contains("secret"));
+
+    // A name taken, or a volume that is not there: said, and nothing made.
+    let taken = berth.clone_volume(&conn, &from, &to).await.unwrap_err();
+    assert_eq!(
+        taken.message,
+        format!("{to}: a volume of that name exists; choose another name for the copy")
+    );
+    let missing = scope.name("missing");
+    let err = berth
+        .clone_volume(&conn, &missing, &scope.name("never"))
+        .await
+        .unwrap_err();
+    assert!(err.message.contains(&missing), "{err}");
+    let volumes = e.docker_ok(&["volume", "ls", "-q"]);
+    assert!(!volumes.contains(&scope.name("never")), "{volumes}");
+    let helpers = e.docker_ok(&["ps", "-aq", "--filter", "label=dev.berth.helper"]);
+    assert_eq!(helpers.trim(), "", "no helper container is left behind");
+    drop(cleanup);
+}
+
+/// Removes volume `name` when dropped, pass or fail.
+fn scopeguard(e: &'static Engine, name: &str) -> impl Drop {
+    struct Remove(&'static Engine, String);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = self
+                .0
+                .docker()
+                .args(["volume", "rm", "-f", &self.1])
+                .output();
+        }
+    }
+    Remove(e, name.to_owned())
+}

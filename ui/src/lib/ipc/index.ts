@@ -226,6 +226,7 @@ export function api(t: Transport) {
     volumePruneCandidates: () => call<VolumeRow[]>("volume_prune_candidates"),
     volumeFiles: (name: string, path: string) => call<VolumeEntry[]>("volume_files", { name, path }),
     volumeText: (name: string, path: string) => call<FileText>("volume_text", { name, path }),
+    volumeClone: (from: string, to: string) => call<VolumeRow>("volume_clone", { from, to }),
     volumeDownload: (name: string, path: string, to: string) => call<void>("volume_download", { name, path, to }),
     volumeUpload: (name: string, from: string, path: string) => call<void>("volume_upload", { name, from, path }),
     volumeExport: (name: string, to: string) => call<number>("volume_export", { name, to }),

@@ -143,4 +143,30 @@ describe("Volumes", () => {
     await fireEvent.click(within(screen.getByTestId("file-text")).getByText("Close"));
     expect(screen.queryByTestId("file-text")).toBeNull();
   });
+
+  it("clones a volume under the name given, and shows the engine's refusal", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [volume("data")];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    let refuse = true;
+    t.handlers.volume_clone = ({ to }) => {
+      if (refuse) throw { code: "conflict", message: `${to}: a volume of that name exists; choose another name for the copy` };
+      return volume(to as string);
+    };
+    render(Volumes, { context: viewContext(t) });
+    await fireEvent.click(await screen.findByTestId("volume-clone"));
+    const name = screen.getByTestId("volume-clone-name") as HTMLInputElement;
+    expect(name.value).toBe("data-copy");
+    await fireEvent.submit(screen.getByTestId("volume-clone-form"));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("data-copy: a volume of that name exists; choose another name for the copy"));
+    refuse = false;
+    await fireEvent.input(name, { target: { value: "data-backup" } });
+    await fireEvent.submit(screen.getByTestId("volume-clone-form"));
+    await waitFor(() => expect(screen.getByText("Cloned data into data-backup")).toBeTruthy());
+    expect(t.calls.filter((c) => c.command === "volume_clone").map((c) => c.args)).toEqual([
+      { from: "data", to: "data-copy" },
+      { from: "data", to: "data-backup" },
+    ]);
+    expect(screen.queryByTestId("volume-clone-form")).toBeNull();
+  });
 });
