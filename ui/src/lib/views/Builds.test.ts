@@ -28,4 +28,16 @@ describe("Builds", () => {
     await waitFor(() => expect(rows()).toEqual(["web:2", "web:1"]));
     expect(t.calls.filter((c) => c.command === "builds")).toHaveLength(1);
   });
+
+  it("builds a build of the history again, with its folder, Dockerfile, tag and build args", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"] }];
+    render(Builds, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const again = await screen.findByTestId("build-again");
+    again.click();
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
+    expect([req.context, req.dockerfile, req.tags, req.build_args]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"]]);
+    expect((screen.getByTestId("build-tag") as HTMLInputElement).value).toBe("web:3");
+  });
 });
