@@ -480,6 +480,13 @@ pub enum VolumeCommand {
         /// A directory in the volume (default: its root).
         path: Option<String>,
     },
+    /// Make a new volume with a copy of a volume's files (on its driver, without its labels).
+    Clone {
+        /// The volume to copy.
+        from: String,
+        /// The new volume's name (there must be none of that name yet).
+        to: String,
+    },
     /// Write a volume's files as a tar.
     Export {
         #[arg(short, long)]

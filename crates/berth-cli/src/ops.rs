@@ -549,6 +549,10 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
                 crate::render::table(&["MODE", "TYPE", "SIZE", "PATH"], rows)
             );
         }
+        VolumeCommand::Clone { from, to } => {
+            let made = berth.clone_volume(conn, &from, &to).await?;
+            println!("{}", made.name);
+        }
         VolumeCommand::Export { output, name } => {
             let mut out = archive_output(output.as_deref())?;
             berth.export_volume(conn, &name, &mut *out).await?;

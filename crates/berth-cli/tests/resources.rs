@@ -1,6 +1,7 @@
 //! Volumes and networks through `berth` against the harness's real engine: create, inspect,
-//! users, data that outlives containers, connect and disconnect, and prune that lists first and
-//! takes only what it listed. Needs root and a real engine: run with `--include-ignored`.
+//! users, data that outlives containers, a volume's files, export, import and clone, connect and
+//! disconnect, and prune that lists first and takes only what it listed. Needs root and a real
+//! engine: run with `--include-ignored`.
 
 mod support;
 
@@ -363,7 +364,7 @@ fn networks_connect_disconnect_and_prune() {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-fn volume_files_export_and_import_without_running_anything() {
+fn volume_files_export_import_and_clone_without_running_anything() {
     let e = engine();
     let scope = Scope::new(e);
     let home = Home::new();
@@ -433,6 +434,28 @@ fn volume_files_export_and_import_without_running_anything() {
         "/d/sub/b.txt",
     ]));
     assert_eq!(read, "top\ndeep\n");
+
+    // A clone: a new volume with the same files (removed here, pass or fail: it has no label).
+    let clone = scope.name("clone");
+    struct Gone<'a>(&'a berth_testkit::Engine, &'a str);
+    impl Drop for Gone<'_> {
+        fn drop(&mut self) {
+            let _ = self
+                .0
+                .docker()
+                .args(["volume", "rm", "-f", self.1])
+                .output();
+        }
+    }
+    let _gone = Gone(e, &clone);
+    assert_eq!(
+        ok(home.berth(&["-H", h, "volume", "clone", &src, &clone])),
+        format!("{clone}\n")
+    );
+    let files = ok(home.berth(&["-H", h, "volume", "files", &clone]));
+    assert!(files.lines().any(|l| l.ends_with(" sub/b.txt")), "{files}");
+    let err = support::fails(home.berth(&["-H", h, "volume", "clone", &src, &clone]));
+    assert!(err.contains("a volume of that name exists"), "{err}");
 
     // From stdin too, as it is read.
     let piped = scope.name("piped");
