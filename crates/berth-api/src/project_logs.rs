@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use berth_docker::Client;
 use berth_docker::system::Event;
-use futures_util::stream::{BoxStream, SelectAll};
+use futures_util::stream::{AbortHandle, BoxStream, SelectAll};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use ts_rs::TS;
@@ -56,17 +56,18 @@ impl Berth {
     }
 }
 
-/// One container's log stream; `None` when it ended.
-type Followed = BoxStream<'static, (String, Option<Result<LogChunk, berth_docker::Error>>)>;
+/// One container's log stream.
+type Followed = BoxStream<'static, (String, Result<LogChunk, berth_docker::Error>)>;
 
-/// A container of the project, as the lines name it.
+/// A container of the project, as the lines name it, and the follow of its log.
 struct Member {
     service: String,
     name: String,
-    /// Its log is being followed.
-    followed: bool,
-    /// It started again (unix seconds) while its last run's log was still being read.
-    restarted: Option<i64>,
+    /// The engine second its follow began at (its start, or the time the project's logs were
+    /// asked for): a start before it is in that follow already.
+    from: i64,
+    /// Ends that follow (a newer one replaces it).
+    stop: AbortHandle,
 }
 
 struct Follow {
@@ -116,16 +117,19 @@ impl Follow {
                 .map(|n| n.trim_start_matches('/').to_owned())
                 .unwrap_or_else(|| id.chars().take(12).collect());
             let service = labels.get(SERVICE).cloned().unwrap_or_default();
-            follow.follow(id, service, name, None, tail);
+            follow.follow(id, service, name, since, None, tail);
         }
         Ok(follow)
     }
 
+    /// Follows a container's log from `since` (its last `tail` lines when `None`), `from` being
+    /// the engine second that follow begins at; a follow of it already running ends.
     fn follow(
         &mut self,
         id: String,
         service: String,
         name: String,
+        from: i64,
         since: Option<i64>,
         tail: Option<u64>,
     ) {
@@ -137,23 +141,18 @@ impl Follow {
             until: None,
         };
         let key = id.clone();
-        let stream = self
-            .client
-            .logs(&id, &opts)
-            .map(Some)
-            .chain(futures_util::stream::iter([None]))
-            .map(move |c| (key.clone(), c))
-            .boxed();
-        self.logs.push(stream);
-        self.members.insert(
-            id,
-            Member {
-                service,
-                name,
-                followed: true,
-                restarted: None,
-            },
-        );
+        let (stream, stop) = futures_util::stream::abortable(self.client.logs(&id, &opts));
+        self.logs
+            .push(stream.map(move |c| (key.clone(), c)).boxed());
+        let member = Member {
+            service,
+            name,
+            from,
+            stop,
+        };
+        if let Some(old) = self.members.insert(id, member) {
+            old.stop.abort();
+        }
     }
 
     /// The lines of the next piece of a container's log (none for an event or a log's end);
@@ -167,9 +166,8 @@ impl Follow {
                     None => return None,
                 },
                 Some((id, chunk)) = self.logs.next(), if !self.logs.is_empty() => match chunk {
-                    Some(Ok(chunk)) => return Some((Ok(self.lines(&id, &chunk)), self)),
-                    Some(Err(e)) => tracing::debug!(container = %id, %e, "a project container's log ended"),
-                    None => self.log_ended(&id),
+                    Ok(chunk) => return Some((Ok(self.lines(&id, &chunk)), self)),
+                    Err(e) => tracing::debug!(container = %id, %e, "a project container's log ended"),
                 },
             }
         }
@@ -186,27 +184,20 @@ impl Follow {
         if e.attributes.get(ONEOFF).is_some_and(|v| v == "True") {
             return;
         }
-        let since = e.time_nano.div_euclid(1_000_000_000);
-        match self.members.get_mut(&e.actor) {
-            Some(m) if m.followed => m.restarted = Some(since),
-            _ => {
-                let attr = |k: &str| e.attributes.get(k).cloned().unwrap_or_default();
-                let name = attr("name");
-                let service = attr(SERVICE);
-                self.follow(e.actor, service, name, Some(since), None);
-            }
-        }
-    }
-
-    fn log_ended(&mut self, id: &str) {
-        let Some(m) = self.members.get_mut(id) else {
+        // A run that started before the log's follow did is in it already. Any other is
+        // followed anew, whether or not the engine ended the last run's follow (a follow can
+        // outlive a quick restart without telling the new run's lines): from where the last
+        // follow began, which may not have told all it had yet (two starts in a row), its lines
+        // told already recognised by their times.
+        let started = e.time_nano.div_euclid(1_000_000_000);
+        let last = self.members.get(&e.actor).map(|m| m.from);
+        if last.is_some_and(|from| started < from) {
             return;
-        };
-        m.followed = false;
-        if let Some(since) = m.restarted.take() {
-            let (service, name) = (m.service.clone(), m.name.clone());
-            self.follow(id.to_owned(), service, name, Some(since), None);
         }
+        let attr = |k: &str| e.attributes.get(k).cloned().unwrap_or_default();
+        let (name, service) = (attr("name"), attr(SERVICE));
+        let since = last.unwrap_or(started).min(started);
+        self.follow(e.actor, service, name, started, Some(since), None);
     }
 
     /// The lines of a piece of a container's log, less those already told (a log followed again
