@@ -857,6 +857,12 @@ impl Berth {
             .await
     }
 
+    /// The project `name` as its files (`path`, possibly empty) say it, while they are still
+    /// there and still name it.
+    fn files_of(&self, name: &str, path: &str) -> Option<Project> {
+        self.compose_open(path).ok().filter(|p| p.name == name)
+    }
+
     /// `down` for the project `name`; its files (`path`, possibly empty) are read when they
     /// are still there, and with `volumes` its named volumes go too.
     pub async fn compose_down_name(
@@ -867,7 +873,7 @@ impl Berth {
         volumes: bool,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Vec<String>, ApiError> {
-        let project = self.compose_open(path).ok().filter(|p| p.name == name);
+        let project = self.files_of(name, path);
         let opts = DownOptions {
             volumes,
             ..Default::default()
@@ -887,7 +893,7 @@ impl Berth {
         op: &Lifecycle,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<usize, ApiError> {
-        let project = self.compose_open(path).ok().filter(|p| p.name == name);
+        let project = self.files_of(name, path);
         self.compose_lifecycle(conn, project.as_ref(), name, &[], op, events)
             .await
     }

@@ -12,7 +12,8 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use ts_rs::TS;
 
-use berth_compose::labels::{ONEOFF, PROJECT, SERVICE};
+use berth_compose::labels::{self, PROJECT, SERVICE};
+use berth_compose::observe;
 
 use crate::{ApiError, Berth, Connection, LogChunk, LogOptions};
 
@@ -83,21 +84,14 @@ impl Follow {
     /// Follows the engine's start events of the project first, then lists its containers, so
     /// that one started in between is not missed.
     async fn start(client: Client, project: String, tail: Option<u64>) -> Result<Follow, ApiError> {
-        let label = format!("{}={project}", PROJECT);
         let since = client.engine_time().await?;
         let filters = BTreeMap::from([
             ("type".to_owned(), vec!["container".to_owned()]),
             ("event".to_owned(), vec!["start".to_owned()]),
-            ("label".to_owned(), vec![label.clone()]),
+            ("label".to_owned(), vec![format!("{PROJECT}={project}")]),
         ]);
         let events = client.events(Some(since), None, &filters).boxed();
-        let listed = client
-            .list_containers_where(
-                true,
-                false,
-                &BTreeMap::from([("label".into(), vec![label])]),
-            )
-            .await?;
+        let listed = observe::project_containers(&client, &project).await?;
         let mut follow = Follow {
             client,
             events,
@@ -105,19 +99,8 @@ impl Follow {
             members: HashMap::new(),
             told: HashMap::new(),
         };
-        for c in listed {
-            let labels = c.labels.unwrap_or_default();
-            let (Some(id), false) = (c.id, labels.get(ONEOFF).is_some_and(|v| v == "True")) else {
-                continue;
-            };
-            let name = c
-                .names
-                .unwrap_or_default()
-                .first()
-                .map(|n| n.trim_start_matches('/').to_owned())
-                .unwrap_or_else(|| id.chars().take(12).collect());
-            let service = labels.get(SERVICE).cloned().unwrap_or_default();
-            follow.follow(id, service, name, since, None, tail);
+        for c in listed.into_iter().filter(|c| !c.oneoff) {
+            follow.follow(c.id, c.service, c.name, since, None, tail);
         }
         Ok(follow)
     }
@@ -181,7 +164,7 @@ impl Follow {
     }
 
     fn started(&mut self, e: Event) {
-        if e.attributes.get(ONEOFF).is_some_and(|v| v == "True") {
+        if labels::oneoff(&e.attributes) {
             return;
         }
         // A run that started before the log's follow did is in it already. Any other is

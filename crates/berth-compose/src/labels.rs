@@ -21,6 +21,14 @@ pub const VERSION: &str = "com.docker.compose.version";
 pub const NETWORK: &str = "com.docker.compose.network";
 pub const VOLUME: &str = "com.docker.compose.volume";
 
+/// Whether labels are those of a one-off container (`compose run`), which a project's services,
+/// logs and lifecycle leave out.
+pub fn oneoff(labels: &BTreeMap<String, String>) -> bool {
+    labels
+        .get(ONEOFF)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
 /// What Berth writes as `com.docker.compose.version`.
 pub const BERTH_VERSION: &str = concat!("berth-", env!("CARGO_PKG_VERSION"));
 

@@ -108,9 +108,7 @@ fn container(summary: bollard::models::ContainerSummary) -> Option<Container> {
             .get(labels::NUMBER)
             .and_then(|n| n.parse().ok())
             .unwrap_or(1),
-        oneoff: labels
-            .get(labels::ONEOFF)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        oneoff: labels::oneoff(&labels),
         config_hash: labels.get(labels::CONFIG_HASH).cloned().unwrap_or_default(),
         state: summary
             .state
@@ -151,13 +149,24 @@ pub async fn all_containers(client: &Client) -> Result<Vec<Container>, Error> {
         .collect())
 }
 
-/// Observes one project.
-pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> {
-    let containers = all_containers(client)
+/// Every container of one project (the engine filters them by its label).
+pub async fn project_containers(client: &Client, project: &str) -> Result<Vec<Container>, Error> {
+    let label = format!("{}={project}", labels::PROJECT);
+    Ok(client
+        .list_containers_where(
+            true,
+            false,
+            &BTreeMap::from([("label".into(), vec![label])]),
+        )
         .await?
         .into_iter()
-        .filter(|c| c.labels.get(labels::PROJECT).is_some_and(|p| p == project))
-        .collect();
+        .filter_map(container)
+        .collect())
+}
+
+/// Observes one project.
+pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> {
+    let containers = project_containers(client, project).await?;
     let networks = client
         .list_networks()
         .await?
