@@ -55,7 +55,7 @@ pub use project_logs::ProjectLogLine;
 pub use prune::PruneFilter;
 pub use resources::NetworkRequest;
 pub use settings::Settings;
-pub use system_prune::{PruneItem, PruneOutcome};
+pub use system_prune::{PruneItem, PruneOutcome, PruneRefusal};
 pub use usage::{
     BuildCacheRow, DiskUsageDetailView, DiskUsageView, EngineChange, EventView, TopView, UsageLine,
     UsageView,

@@ -40,9 +40,24 @@ pub struct PruneOutcome {
     /// The sizes of the images removed.
     #[ts(type = "number")]
     pub reclaimed: u64,
-    /// What the engine refused, a line each (`image web:1: …`): an image a container made
-    /// meanwhile uses, say.
-    pub refused: Vec<String>,
+    /// What the engine refused: an image a container made meanwhile uses, say.
+    pub refused: Vec<PruneRefusal>,
+}
+
+/// Something a prune was to remove and the engine refused to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PruneRefusal {
+    pub item: PruneItem,
+    /// The engine's word.
+    pub message: String,
+}
+
+impl PruneRefusal {
+    /// `image web:1: …`, as the prune tells it.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.item.line(), self.message)
+    }
 }
 
 impl Berth {
@@ -138,9 +153,10 @@ impl Berth {
                     outcome.removed += 1;
                     outcome.reclaimed += item.size;
                 }
-                Err(e) => outcome
-                    .refused
-                    .push(format!("{}: {}", item.line(), e.message)),
+                Err(e) => outcome.refused.push(PruneRefusal {
+                    item: item.clone(),
+                    message: e.message,
+                }),
             }
         }
         Ok(outcome)

@@ -41,7 +41,9 @@ async fn a_prune_removes_what_it_listed_and_tells_what_was_refused() {
     assert_eq!(outcome.removed, 1, "{outcome:?}");
     assert_eq!(outcome.refused.len(), 1, "{outcome:?}");
     assert!(
-        outcome.refused[0].starts_with(&format!("container {stays}: ")),
+        outcome.refused[0]
+            .line()
+            .starts_with(&format!("container {stays}: ")),
         "{outcome:?}"
     );
     let left = e.docker_ok(&[

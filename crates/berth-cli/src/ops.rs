@@ -1105,13 +1105,13 @@ pub async fn system_prune(
         return Ok(0);
     }
     let outcome = berth.system_prune(conn, &items).await?;
-    let refused: Vec<&String> = outcome
+    let refused: Vec<_> = outcome
         .refused
         .iter()
-        .filter(|r| !r.starts_with("image "))
+        .filter(|r| r.item.kind != "image")
         .collect();
     for r in &refused {
-        eprintln!("{r}");
+        eprintln!("{}", r.line());
     }
     println!(
         "Total reclaimed space: {}",

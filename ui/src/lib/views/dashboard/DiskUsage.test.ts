@@ -26,7 +26,7 @@ describe("the engine's disk", () => {
       { kind: "image", id: "sha256:a", name: "web:1", size: 2_000_000 },
     ];
     t.handlers.system_prune_plan = () => plan;
-    t.handlers.system_prune = () => ({ removed: 1, reclaimed: 0, refused: ["image web:1: conflict: in use by a new container"] });
+    t.handlers.system_prune = () => ({ removed: 1, reclaimed: 0, refused: [{ item: plan[1], message: "conflict: in use by a new container" }] });
     render(DiskUsage, { context: new Map<string, unknown>([["api", api(t)]]) });
     const images = await waitFor(() => screen.getAllByTestId("disk-row").find((r) => r.dataset.type === "Images")!);
     // Scrolled away and back: not read again (the engine walks its files to answer).
