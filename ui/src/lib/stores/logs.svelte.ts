@@ -53,6 +53,22 @@ export function pattern(search: string): { re: RegExp | null; error: string | nu
   }
 }
 
+/** What a log view shows of its lines: those a search and the streams chosen let through, with
+ * their times or not, the end followed or not (a container's log and a project's alike). */
+export class LogFilter {
+  search = $state("");
+  stdout = $state(true);
+  stderr = $state(true);
+  timestamps = $state(false);
+  follow = $state(true);
+  readonly pattern = $derived(pattern(this.search));
+
+  /** The lines it lets through. */
+  apply<L extends { stream: string; text: string }>(lines: L[]): L[] {
+    return visible(lines, this.pattern.re, this);
+  }
+}
+
 /** A line of a compose project's logs, numbered as it came. */
 export type ProjectLine = ProjectLogLine & { n: number };
 
