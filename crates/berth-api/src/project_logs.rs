@@ -66,9 +66,21 @@ struct Member {
     name: String,
     /// The engine second its follow began at (its start, or the time the project's logs were
     /// asked for): a start before it is in that follow already.
-    from: i64,
+    began: i64,
+    /// What that follow asked the engine for.
+    asked: Asked,
     /// Ends that follow (a newer one replaces it).
     stop: AbortHandle,
+}
+
+/// Where a follow of a container's log starts.
+#[derive(Clone, Copy)]
+enum Asked {
+    /// Its last lines (all with `None`): the containers there when the project's logs were
+    /// asked for.
+    Tail(Option<u64>),
+    /// What it wrote from this engine second on.
+    Since(i64),
 }
 
 struct Follow {
@@ -100,22 +112,18 @@ impl Follow {
             told: HashMap::new(),
         };
         for c in listed.into_iter().filter(|c| !c.oneoff) {
-            follow.follow(c.id, c.service, c.name, since, None, tail);
+            follow.follow(c.id, c.service, c.name, since, Asked::Tail(tail));
         }
         Ok(follow)
     }
 
-    /// Follows a container's log from `since` (its last `tail` lines when `None`), `from` being
-    /// the engine second that follow begins at; a follow of it already running ends.
-    fn follow(
-        &mut self,
-        id: String,
-        service: String,
-        name: String,
-        from: i64,
-        since: Option<i64>,
-        tail: Option<u64>,
-    ) {
+    /// Follows a container's log as `asked`, a follow that began at engine second `began`; a
+    /// follow of it already running ends.
+    fn follow(&mut self, id: String, service: String, name: String, began: i64, asked: Asked) {
+        let (since, tail) = match asked {
+            Asked::Tail(n) => (None, n),
+            Asked::Since(second) => (Some(second), None),
+        };
         let opts = LogOptions {
             follow: true,
             since,
@@ -130,7 +138,8 @@ impl Follow {
         let member = Member {
             service,
             name,
-            from,
+            began,
+            asked,
             stop,
         };
         if let Some(old) = self.members.insert(id, member) {
@@ -169,18 +178,23 @@ impl Follow {
         }
         // A run that started before the log's follow did is in it already. Any other is
         // followed anew, whether or not the engine ended the last run's follow (a follow can
-        // outlive a quick restart without telling the new run's lines): from where the last
-        // follow began, which may not have told all it had yet (two starts in a row), its lines
-        // told already recognised by their times.
+        // outlive a quick restart without telling the new run's lines), asking again for what
+        // the last follow was to tell, which it may not have told yet (two starts in a row, or a
+        // container listed mid-restart, whose follow ends at once): its last lines, or what came
+        // since it began. What was told already is recognised by its time.
         let started = e.time_nano.div_euclid(1_000_000_000);
-        let last = self.members.get(&e.actor).map(|m| m.from);
-        if last.is_some_and(|from| started < from) {
-            return;
-        }
+        let asked = match self.members.get(&e.actor) {
+            Some(m) if started < m.began => return,
+            Some(Member {
+                asked: Asked::Tail(n),
+                ..
+            }) => Asked::Tail(*n),
+            Some(m) => Asked::Since(m.began),
+            None => Asked::Since(started),
+        };
         let attr = |k: &str| e.attributes.get(k).cloned().unwrap_or_default();
         let (name, service) = (attr("name"), attr(SERVICE));
-        let since = last.unwrap_or(started).min(started);
-        self.follow(e.actor, service, name, started, Some(since), None);
+        self.follow(e.actor, service, name, started, asked);
     }
 
     /// The lines of a piece of a container's log, less those already told (a log followed again
