@@ -6,7 +6,8 @@
 //! about containers and the engine, and the supervisor of Berth's own engine live in
 //! `berth-tray`, a process without WebKit: the window starts it when none runs, attaches to
 //! it, and quits with it ([`tray_link`]). Closing the window ends this process; Berth stays in
-//! the tray. One window per session: a second launch shows the first one's. Commands are
+//! the tray. One window per tray, whatever session a launch comes from: a second launch shows
+//! the first one's (on Linux the tray sees to it; elsewhere the single-instance plugin). Commands are
 //! one-line delegations to the facade; nothing here decides engine behaviour.
 
 mod commands;
@@ -76,17 +77,28 @@ pub fn run() {
     let _log = berth_api::desktop::init_logging(&berth.app_log_dir(), "app");
     // `--view NAME`: the view the window opens on (the benchmarks open the container list).
     let start_view = window::view_arg(&std::env::args().collect::<Vec<_>>());
-    let app = tauri::Builder::default()
-        // First: a second launch hands over to this one (which shows its window, on the view it
-        // names) and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
-            window::open(app);
-            if let Some(view) = window::view_arg(&args)
-                && let Err(e) = app.emit_to(window::MAIN, WINDOW_VIEW, view)
-            {
-                tracing::warn!(%e, "cannot hand the view over to the window");
-            }
-        }))
+    // One window per tray: attached before the window is made (so that a tray quitting meanwhile
+    // is seen quitting); when another window is attached, the tray shows it and this one ends.
+    #[cfg(target_os = "linux")]
+    let link = match tauri::async_runtime::block_on(tray_link::claim(
+        &berth.tray_socket(),
+        start_view.as_deref(),
+    )) {
+        tray_link::Claim::Attached(link) => Some(link),
+        tray_link::Claim::Shown => {
+            tracing::info!("another window is open; it shows itself instead");
+            return;
+        }
+        tray_link::Claim::Alone => None,
+    };
+    let builder = tauri::Builder::default();
+    // Elsewhere (no tray process yet) a second launch hands over to this one, which shows its
+    // window on the view it names, and exits.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+        window::show(app, window::view_arg(&args).as_deref());
+    }));
+    let app = builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(window::StartView(start_view))
@@ -170,10 +182,13 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            // Attached before the window is made, so a tray quitting meanwhile is seen quitting.
-            #[cfg(target_os = "linux")]
-            tauri::async_runtime::spawn(tray_link::attach(handle.clone(), berth.clone()));
             window::open(&handle);
+            #[cfg(target_os = "linux")]
+            if let Some(link) = link {
+                let (detach, gone) = tokio::sync::watch::channel(false);
+                app.manage(tray_link::Detach(detach));
+                tauri::async_runtime::spawn(link.follow(handle.clone(), gone));
+            }
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(containers::follow(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(forward_builds(handle.clone(), berth.clone()));
@@ -198,6 +213,11 @@ pub fn run() {
             && label == window::MAIN
         {
             handle.state::<App>().streams.end_all();
+            // And the tray's next Open starts a window rather than asking this one.
+            #[cfg(target_os = "linux")]
+            if let Some(detach) = handle.try_state::<tray_link::Detach>() {
+                detach.0.send_replace(true);
+            }
         }
     });
 }

@@ -1,7 +1,9 @@
 //! The main window: made from the configuration at start (on the view `--view` names); a second
-//! launch shows it again. Closing it ends the process (Berth stays in its tray process).
+//! launch, and the tray's Open dashboard, show it again. Closing it ends the process (Berth stays in its tray process).
 
-use tauri::{AppHandle, Manager, WebviewWindowBuilder};
+use tauri::{AppHandle, Emitter, Manager, WebviewWindowBuilder};
+
+use crate::WINDOW_VIEW;
 
 pub const MAIN: &str = "main";
 
@@ -35,5 +37,15 @@ pub fn open(app: &AppHandle) {
             let _ = w.set_focus();
         }
         Err(e) => tracing::error!(%e, "cannot open the dashboard"),
+    }
+}
+
+/// Shows the main window, on `view` when one is named (a second launch's, the tray's).
+pub fn show(app: &AppHandle, view: Option<&str>) {
+    open(app);
+    if let Some(view) = view
+        && let Err(e) = app.emit_to(MAIN, WINDOW_VIEW, view)
+    {
+        tracing::warn!(%e, "cannot hand the view over to the window");
     }
 }

@@ -12,7 +12,7 @@ mod support;
 use std::process::{Command, Stdio};
 
 use support::{
-    Killed, Notifications, close_window, logs, session_bus, set_window_visible, tray_click,
+    Killed, Notifications, close_until, logs, session_bus, set_window_visible, tray_click,
     tray_items, tray_menu, web_processes, window_shown, window_viewable, xvfb,
 };
 
@@ -47,6 +47,14 @@ fn app_command(home: &IsolatedHome, display: &str, bus: &str) -> Command {
             format!("unix://{}/none.sock", home.path().display()),
         );
     cmd
+}
+
+/// How many Berth windows the display has.
+fn windows(display: &str) -> usize {
+    let tree = run(Command::new("xwininfo").args(["-root", "-tree", "-display", display]));
+    String::from_utf8_lossy(&tree.stdout)
+        .matches("\"Berth\"")
+        .count()
 }
 
 /// Starts the app and waits until the engine it starts runs.
@@ -151,14 +159,28 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         app.0.try_wait().unwrap().is_none(),
         "the first instance runs on"
     );
-    let windows = run(Command::new("xwininfo").args(["-root", "-tree", "-display", &display]));
-    assert_eq!(
-        String::from_utf8_lossy(&windows.stdout)
-            .matches("\"Berth\"")
-            .count(),
-        1,
-        "one window"
+    assert_eq!(windows(&display), 1, "one window");
+    // So does one from another session (another session bus, as from a shell or a launcher
+    // without the session's environment): the tray keeps to one window.
+    let (_other_bus, other_bus) = session_bus();
+    let mut third = app_command(&home, &display, &other_bus);
+    let mut third = Killed(third.stdout(Stdio::null()).spawn().expect("the app binary"));
+    let mut ended = None;
+    wait_until(
+        30,
+        "a launch from another session to hand over and end",
+        || {
+            ended = third.0.try_wait().unwrap();
+            ended.is_some()
+        },
     );
+    assert!(ended.unwrap().success(), "it ended with {ended:?}");
+    assert!(
+        log().contains("a second window: the attached one shows itself"),
+        "{}",
+        log()
+    );
+    assert_eq!(windows(&display), 1, "one window");
     // A second launch that names a view shows it in the running window.
     assert!(!log().contains("mark=containers-rendered"), "{}", log());
     let to_containers = run(app_command(&home, &display, &bus).args(["--view", "containers"]));
@@ -229,8 +251,12 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     wait_until(30, "the window and its web process", || {
         window_shown(&display, "Berth") && web_processes(pid) > 0
     });
-    close_window(&display, "Berth");
-    let status = app.0.wait().expect("the window's process ends");
+    let mut ended = None;
+    close_until(&display, "Berth", "the window's process to end", || {
+        ended = app.0.try_wait().unwrap();
+        ended.is_some()
+    });
+    let status = ended.unwrap();
     assert!(
         status.success(),
         "the window's process exited with {status}"
@@ -249,13 +275,8 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     // Closed again, a second `berth-tray --open --view NAME` (what a launcher or a shell runs)
     // has the running tray start the window on that view.
     wait_until(30, "the window's page again", || rendered() > before);
-    // A close that reaches a window still starting can go unanswered: asked again until it goes,
-    // as a person clicks again.
-    wait_until(30, "the window to go", || {
-        !window_shown(&display, "Berth") || {
-            close_window(&display, "Berth");
-            false
-        }
+    close_until(&display, "Berth", "the window to go", || {
+        !window_shown(&display, "Berth")
     });
     assert!(!log().contains("mark=containers-rendered"), "{}", log());
     let mut second = Command::new(
@@ -275,6 +296,12 @@ fn the_tray_menu_shows_and_drives_the_engine() {
     wait_until(30, "the window on the containers", || {
         log().contains("mark=containers-rendered")
     });
+    // Open dashboard with the window open shows that window; it starts no other.
+    tray_click(&bus, &menu, open);
+    wait_until(30, "the tray to show its window", || {
+        log().contains("the attached window shows itself")
+    });
+    assert_eq!(windows(&display), 1, "one window");
     // A running container shows in the Containers submenu, with its actions and its port.
     let docker = |args: &[&str]| {
         let mut cmd = Command::new("docker");

@@ -5,8 +5,11 @@
 //! (a daily file beside the engine's log) and opening a URL in the desktop's browser.
 //!
 //! The socket takes one request line per connection:
-//! - `attach`: a window attaching; the tray answers `quit` when it quits.
-//! - `open`: show the dashboard (the tray starts `berth-app`, which focuses a running one).
+//! - `attach [VIEW]`: a window attaching. One window is attached at a time: the tray answers
+//!   `attached`, then `show [VIEW]` each time the window is to show itself (on that view) and
+//!   `quit` when the tray quits, until the window closes its end; or, when another window is
+//!   attached, `shown`: that one shows itself (on `VIEW`) and the new one ends.
+//! - `open [VIEW]`: show the dashboard (the attached window, or a window the tray starts).
 //! - `engine-start`: start Berth's engine under the tray's supervisor; answered `ok` or
 //!   `error MESSAGE` once it runs or has failed.
 

@@ -150,10 +150,12 @@ mod linux {
         };
         let (quitting, quit_seen) = watch::channel(false);
         let (alive, mut clients_gone) = mpsc::channel::<()>(1);
+        let attached = Arc::new(link::Attached::default());
         let server = tokio::spawn(link::serve(
             listener,
             berth.clone(),
             actions.clone(),
+            attached.clone(),
             quit_seen,
             alive,
         ));
@@ -169,7 +171,7 @@ mod linux {
                     if action == Action::Quit {
                         break;
                     }
-                    act(&berth, action);
+                    act(&berth, &attached, action);
                 }
                 _ = term.recv() => break,
                 _ = int.recv() => break,
@@ -316,10 +318,17 @@ mod linux {
         }
     }
 
-    /// Does what a menu item asks; the engine's events show the outcome.
-    fn act(berth: &Arc<Berth>, action: Action) {
+    /// Does what a menu item asks; the engine's events show the outcome. The dashboard is the
+    /// attached window, shown, or a window started when none is attached.
+    fn act(berth: &Arc<Berth>, attached: &link::Attached, action: Action) {
         match action {
-            Action::OpenDashboard(view) => open_dashboard(view.as_deref()),
+            Action::OpenDashboard(view) => {
+                if attached.show(view.as_deref()) {
+                    tracing::info!(?view, "the attached window shows itself");
+                } else {
+                    open_dashboard(view.as_deref());
+                }
+            }
             Action::OpenUrl(url) => {
                 if let Err(e) = desktop::open_url(&url) {
                     tracing::error!(%e, "cannot open the browser");
@@ -351,7 +360,7 @@ mod linux {
     }
 
     /// Starts the window (`berth-app` beside this executable) on `view`, with the window's
-    /// environment; a running one shows itself instead.
+    /// environment; should a window attach first, it shows that one instead (see [`link`]).
     fn open_dashboard(view: Option<&str>) {
         use std::os::unix::process::CommandExt;
         let mut cmd = desktop::window_command(view);

@@ -1,9 +1,10 @@
 //! The tray's socket (see `berth_api::desktop`): one request line per connection from the
 //! window (`attach`), a second launch (`open`, `ping`) or the window starting the engine
-//! (`engine-start`, which `berth-tray --start-engine` forwards here when a tray runs).
+//! (`engine-start`, which `berth-tray --start-engine` forwards here when a tray runs). One window
+//! per tray ([`Attached`]): `open`, and a second window attaching, show the attached one.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use berth_api::Berth;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -12,6 +13,50 @@ use tokio::sync::{mpsc, watch};
 
 use crate::menu::Action;
 
+/// The window attached to this tray, if any: its connection's task is handed the views to show.
+/// Held by one window at a time, so a second window (a second launch, from any session) shows
+/// the first rather than opening beside it.
+#[derive(Default)]
+pub struct Attached {
+    window: Mutex<Option<Window>>,
+}
+
+struct Window {
+    /// Tells the window apart from one that attached after it.
+    id: u64,
+    show: mpsc::UnboundedSender<Option<String>>,
+}
+
+impl Attached {
+    /// Asks the attached window to show itself, on `view` when one is named; false when no
+    /// window is attached (then the caller starts one).
+    pub fn show(&self, view: Option<&str>) -> bool {
+        let window = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        window
+            .as_ref()
+            .is_some_and(|w| w.show.send(view.map(str::to_owned)).is_ok())
+    }
+
+    /// Makes `id` the attached window, unless another one is.
+    fn claim(&self, id: u64) -> Option<mpsc::UnboundedReceiver<Option<String>>> {
+        let mut window = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        if window.as_ref().is_some_and(|w| !w.show.is_closed()) {
+            return None;
+        }
+        let (show, shown) = mpsc::unbounded_channel();
+        *window = Some(Window { id, show });
+        Some(shown)
+    }
+
+    /// `id` went away (if it is still the attached window).
+    fn release(&self, id: u64) {
+        let mut window = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        if window.as_ref().is_some_and(|w| w.id == id) {
+            *window = None;
+        }
+    }
+}
+
 /// Serves the socket until the task is aborted; `quitting` turning true tells every attached
 /// window to quit. Each client's task holds a clone of `alive`, so its receiver ends when the
 /// last one has been answered.
@@ -19,74 +64,138 @@ pub async fn serve(
     listener: UnixListener,
     berth: Arc<Berth>,
     actions: mpsc::UnboundedSender<Action>,
+    attached: Arc<Attached>,
     quitting: watch::Receiver<bool>,
     alive: mpsc::Sender<()>,
 ) {
+    let mut clients = 0u64;
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
-        let berth = berth.clone();
-        let actions = actions.clone();
+        clients += 1;
+        let client = Client {
+            id: clients,
+            berth: berth.clone(),
+            actions: actions.clone(),
+            attached: attached.clone(),
+        };
         let quitting = quitting.clone();
         let alive = alive.clone();
         tokio::spawn(async move {
             let _alive = alive;
-            if let Err(e) = answer(stream, &berth, &actions, quitting).await {
+            if let Err(e) = client.answer(stream, quitting).await {
                 tracing::debug!(%e, "a tray client went away");
             }
         });
     }
 }
 
-async fn answer(
-    stream: UnixStream,
-    berth: &Berth,
-    actions: &mpsc::UnboundedSender<Action>,
-    mut quitting: watch::Receiver<bool>,
-) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
-    let mut read = BufReader::new(read);
-    let mut line = String::new();
-    read.read_line(&mut line).await?;
-    let request = line.trim();
-    let reply = match (request, open_request_view(request)) {
-        (_, Some(view)) => {
-            let _ = actions.send(Action::OpenDashboard(view.map(str::to_owned)));
-            "ok".to_owned()
-        }
-        ("ping", _) => "ok".to_owned(),
-        ("engine-start", _) => match berth.engine_start().await {
-            Ok(_) => "ok".to_owned(),
-            Err(e) => format!("error {}", e.message.replace('\n', " ")),
-        },
-        ("attach", _) => {
-            tracing::info!("a window attached");
-            // Until the tray quits, or the window goes away (its end of the socket closes).
-            let mut rest = String::new();
-            tokio::select! {
-                _ = quitting.wait_for(|q| *q) => {}
-                _ = read.read_line(&mut rest) => return Ok(()),
+/// One connection to the socket.
+struct Client {
+    id: u64,
+    berth: Arc<Berth>,
+    actions: mpsc::UnboundedSender<Action>,
+    attached: Arc<Attached>,
+}
+
+impl Client {
+    async fn answer(
+        self,
+        stream: UnixStream,
+        quitting: watch::Receiver<bool>,
+    ) -> std::io::Result<()> {
+        let (read, mut write) = stream.into_split();
+        let mut read = BufReader::new(read);
+        let mut line = String::new();
+        read.read_line(&mut line).await?;
+        let request = line.trim();
+        let reply = match (
+            request,
+            request_view("open", request),
+            request_view("attach", request),
+        ) {
+            (_, Some(view), _) => {
+                let _ = self
+                    .actions
+                    .send(Action::OpenDashboard(view.map(str::to_owned)));
+                "ok".to_owned()
             }
-            "quit".to_owned()
+            (_, _, Some(view)) => match self.attached.claim(self.id) {
+                Some(shown) => {
+                    let attached = self.window(read, &mut write, shown, quitting).await;
+                    self.attached.release(self.id);
+                    return attached;
+                }
+                // Another window is attached: it shows itself instead.
+                None => {
+                    self.attached.show(view);
+                    tracing::info!(?view, "a second window: the attached one shows itself");
+                    "shown".to_owned()
+                }
+            },
+            ("ping", _, _) => "ok".to_owned(),
+            ("engine-start", _, _) => match self.berth.engine_start().await {
+                Ok(_) => "ok".to_owned(),
+                Err(e) => format!("error {}", e.message.replace('\n', " ")),
+            },
+            (other, _, _) => format!("error unknown request {other:?}"),
+        };
+        write.write_all(format!("{reply}\n").as_bytes()).await?;
+        write.shutdown().await
+    }
+
+    /// The attached window's connection: `attached`, then `show [VIEW]` for each view it is
+    /// asked to show, and `quit` when the tray quits; until then, or until the window goes away
+    /// (its end of the socket closes, which it does as its window closes).
+    async fn window(
+        &self,
+        mut read: BufReader<tokio::net::unix::OwnedReadHalf>,
+        write: &mut tokio::net::unix::OwnedWriteHalf,
+        mut shown: mpsc::UnboundedReceiver<Option<String>>,
+        mut quitting: watch::Receiver<bool>,
+    ) -> std::io::Result<()> {
+        tracing::info!("a window attached");
+        write.write_all(b"attached\n").await?;
+        let mut rest = String::new();
+        loop {
+            tokio::select! {
+                // (The guard `wait_for` returns is not held across the writes below.)
+                _ = async { drop(quitting.wait_for(|q| *q).await) } => break,
+                _ = read.read_line(&mut rest) => {
+                    tracing::info!("the window went away");
+                    return Ok(());
+                }
+                Some(view) = shown.recv() => {
+                    write.write_all(format!("{}\n", show_line(view.as_deref())).as_bytes()).await?;
+                }
+            }
         }
-        (other, _) => format!("error unknown request {other:?}"),
-    };
-    write.write_all(format!("{reply}\n").as_bytes()).await?;
-    write.shutdown().await
+        write.write_all(b"quit\n").await?;
+        write.shutdown().await
+    }
 }
 
 /// The request that asks the running tray for the window, on `view` when one is named.
 pub fn open_request(view: Option<&str>) -> String {
+    with_view("open", view)
+}
+
+/// What the tray tells its window to show.
+fn show_line(view: Option<&str>) -> String {
+    with_view("show", view)
+}
+
+fn with_view(word: &str, view: Option<&str>) -> String {
     match view {
-        Some(view) => format!("open {view}"),
-        None => "open".to_owned(),
+        Some(view) => format!("{word} {view}"),
+        None => word.to_owned(),
     }
 }
 
-/// What an [`open_request`] asks for: `Some(view)` when `line` is one.
-fn open_request_view(line: &str) -> Option<Option<&str>> {
-    match line.strip_prefix("open") {
+/// What a request `word [VIEW]` asks for: `Some(view)` when `line` is one.
+fn request_view<'a>(word: &str, line: &'a str) -> Option<Option<&'a str>> {
+    match line.strip_prefix(word) {
         Some("") => Some(None),
         Some(rest) => rest.strip_prefix(' ').map(|view| Some(view.trim())),
         None => None,
@@ -111,9 +220,32 @@ mod tests {
     fn an_open_request_carries_the_view() {
         for view in [None, Some("volumes"), Some("containers?scroll-bench")] {
             let line = open_request(view);
-            assert_eq!(open_request_view(&line), Some(view), "{line}");
+            assert_eq!(request_view("open", &line), Some(view), "{line}");
+            let line = show_line(view);
+            assert_eq!(request_view("show", &line), Some(view), "{line}");
         }
-        assert_eq!(open_request_view("opening"), None);
-        assert_eq!(open_request_view("ping"), None);
+        assert_eq!(request_view("open", "opening"), None);
+        assert_eq!(request_view("open", "ping"), None);
+        assert_eq!(request_view("attach", "attach"), Some(None));
+    }
+
+    #[test]
+    fn one_window_is_attached_at_a_time() {
+        let attached = Attached::default();
+        assert!(!attached.show(None), "no window yet");
+        let mut first = attached.claim(1).expect("the first window attaches");
+        assert!(attached.claim(2).is_none(), "a second one does not");
+        assert!(attached.show(Some("volumes")));
+        assert_eq!(first.try_recv().ok(), Some(Some("volumes".to_owned())));
+        // A window that went away but is not released yet (its task ending) gives way too.
+        drop(first);
+        let _second = attached.claim(2).expect("the slot of a window gone");
+        attached.release(1);
+        assert!(
+            attached.claim(3).is_none(),
+            "releasing a window gone keeps the new one"
+        );
+        attached.release(2);
+        assert!(attached.claim(3).is_some());
     }
 }

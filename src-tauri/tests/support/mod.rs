@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use berth_testkit::run;
+use berth_testkit::{run, wait_until};
 
 /// A child process killed on drop.
 pub struct Killed(pub Child);
@@ -144,6 +144,16 @@ pub fn window_shown(display: &str, title: &str) -> bool {
 /// The X connection and the window titled `title` (Xvfb has no window manager, so tests act on
 /// the window as one would).
 fn find_window(display: &str, title: &str) -> (x11rb::rust_connection::RustConnection, u32) {
+    let (conn, window) = look_for_window(display, title);
+    let window = window.unwrap_or_else(|| panic!("no window titled {title:?}"));
+    (conn, window)
+}
+
+/// The window titled `title`, if the display has one.
+fn look_for_window(
+    display: &str,
+    title: &str,
+) -> (x11rb::rust_connection::RustConnection, Option<u32>) {
     use x11rb::connection::Connection;
     use x11rb::protocol::xproto::{AtomEnum, ConnectionExt, Window};
     let (conn, screen) = x11rb::connect(Some(display)).expect("the X display");
@@ -160,16 +170,35 @@ fn find_window(display: &str, title: &str) -> (x11rb::rust_connection::RustConne
         let tree = conn.query_tree(w).ok()?.reply().ok()?;
         tree.children.iter().find_map(|c| find(conn, *c, title))
     }
-    let window = find(&conn, root, title).unwrap_or_else(|| panic!("no window titled {title:?}"));
+    let window = find(&conn, root, title);
     (conn, window)
 }
 
+/// Closes the window titled `title` as a person does, until `gone` says it is: a click on close,
+/// and another each second while it stays (a close that reaches a window still starting can go
+/// unanswered: seen with two app tests starting at once on this 2-core machine).
+pub fn close_until(display: &str, title: &str, what: &str, mut gone: impl FnMut() -> bool) {
+    let mut clicked: Option<std::time::Instant> = None;
+    wait_until(30, what, || {
+        if gone() {
+            return true;
+        }
+        if clicked.is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1)) {
+            close_window(display, title);
+            clicked = Some(std::time::Instant::now());
+        }
+        false
+    });
+}
+
 /// Asks the window titled `title` to close, as a window manager's close button does: a
-/// `WM_DELETE_WINDOW` client message.
-pub fn close_window(display: &str, title: &str) {
+/// `WM_DELETE_WINDOW` client message (nothing when there is no such window).
+fn close_window(display: &str, title: &str) {
     use x11rb::connection::Connection;
     use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
-    let (conn, window) = find_window(display, title);
+    let (conn, Some(window)) = look_for_window(display, title) else {
+        return;
+    };
     let atom = |name: &str| {
         conn.intern_atom(false, name.as_bytes())
             .unwrap()
