@@ -68,6 +68,7 @@ fn main() {
         "compose_view",
         "compose_run",
         "compose_logs",
+        "compose_logs_save",
         "host_follow",
         "settings",
         "settings_save",

@@ -542,6 +542,14 @@ pub async fn compose_logs(
     Ok(app.streams.forward_every(stream, channel, LOG_BATCH_WINDOW))
 }
 
+/// A project's whole logs, merged by time, to a file; returns the lines written.
+#[tauri::command]
+pub async fn compose_logs_save(app: State<'_, App>, project: String, to: String) -> Result<u64> {
+    app.berth
+        .save_project_logs(&conn(&app).await?, &project, to.as_ref())
+        .await
+}
+
 // Host, settings, troubleshooting.
 
 #[tauri::command]

@@ -173,6 +173,7 @@ pub fn run() {
             commands::compose_view,
             commands::compose_run,
             commands::compose_logs,
+            commands::compose_logs_save,
             commands::host_follow,
             commands::settings,
             commands::settings_save,

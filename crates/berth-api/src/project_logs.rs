@@ -2,6 +2,7 @@
 //! container of the project (stopped ones too), its last lines and then what it writes, a line at
 //! a time with its service, container and time; a container that starts later (restarted, or new
 //! from `up` or a scale) is followed from its start, without repeating what was already told.
+//! And the whole of a project's logs saved to a file, merged in the order of their times.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -55,6 +56,90 @@ impl Berth {
                 Err(e) => futures_util::stream::iter([Err(e)]).boxed(),
             })
     }
+}
+
+impl Berth {
+    /// Writes the whole log so far of every container of `project` (not its one-off ones) to
+    /// `to`, merged in the order of their times, each line as `docker compose logs
+    /// --timestamps` prints it: `CONTAINER  | TIME TEXT` (the app's Download); returns the lines
+    /// written. Each container's log is read as a stream, so a long log is not held whole.
+    pub async fn save_project_logs(
+        &self,
+        conn: &Connection,
+        project: &str,
+        to: &std::path::Path,
+    ) -> Result<u64, ApiError> {
+        use tokio::io::AsyncWriteExt;
+        let containers: Vec<_> = observe::project_containers(&conn.client, project)
+            .await?
+            .into_iter()
+            .filter(|c| !c.oneoff)
+            .collect();
+        if containers.is_empty() {
+            return Err(ApiError::new(
+                crate::ErrorCode::NotFound,
+                format!(
+                    "project {project}: it has no containers; check its name in the Compose view"
+                ),
+            ));
+        }
+        let fail = |e: std::io::Error| ApiError::invalid(format!("{}: {e}", to.display()));
+        let mut file = tokio::io::BufWriter::new(tokio::fs::File::create(to).await.map_err(fail)?);
+        let width = containers.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let opts = LogOptions {
+            timestamps: true,
+            ..Default::default()
+        };
+        let mut logs: Vec<_> = containers
+            .iter()
+            .map(|c| timed_log(conn.client.logs(&c.id, &opts)))
+            .collect();
+        let mut heads = Vec::with_capacity(logs.len());
+        for log in &mut logs {
+            heads.push(log.next().await.transpose()?);
+        }
+        let mut written = 0;
+        // The earliest of the containers' next lines, each time.
+        while let Some(i) = (0..heads.len())
+            .filter(|i| heads[*i].is_some())
+            .min_by(|a, b| heads[*a].cmp(&heads[*b]))
+        {
+            let Some((time, text)) = heads[i].take() else {
+                break;
+            };
+            let line = format!("{:width$}  | {time} {text}\n", containers[i].name);
+            file.write_all(line.as_bytes()).await.map_err(fail)?;
+            written += 1;
+            heads[i] = logs[i].next().await.transpose()?;
+        }
+        file.flush().await.map_err(fail)?;
+        Ok(written)
+    }
+}
+
+/// A container's log read with timestamps as `(time, text)` lines, in its order; a line without
+/// a time (a TTY's carriage-return output) takes the one before it.
+fn timed_log(
+    chunks: impl Stream<Item = Result<LogChunk, berth_docker::Error>> + Send + 'static,
+) -> BoxStream<'static, Result<(String, String), ApiError>> {
+    chunks
+        .scan(String::new(), |last, chunk| {
+            let lines = match chunk {
+                Ok(chunk) => timed_lines(&chunk.bytes)
+                    .into_iter()
+                    .map(|(time, text)| {
+                        if let Some(time) = time {
+                            *last = time;
+                        }
+                        Ok((last.clone(), text))
+                    })
+                    .collect(),
+                Err(e) => vec![Err(ApiError::from(e))],
+            };
+            std::future::ready(Some(futures_util::stream::iter(lines)))
+        })
+        .flatten()
+        .boxed()
 }
 
 /// One container's log stream.

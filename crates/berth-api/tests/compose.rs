@@ -1,7 +1,8 @@
 //! Compose projects as the app drives them, on the harness's real engine: a project's logs
 //! (`Berth::project_logs`: every container of the project by its labels, stopped ones too, each
 //! line once; a container started again and one started later are followed from their start; a
-//! one-off container is left out), and a project stopped and started in the order of its
+//! one-off container is left out), a project's whole logs saved to a file merged by time
+//! (`Berth::save_project_logs`), and a project stopped and started in the order of its
 //! services' `depends_on` (`Berth::compose_action`). Needs root and a real engine: run with
 //! `--include-ignored`.
 
@@ -220,4 +221,113 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_projects_logs_are_saved_merged_by_time() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:saved", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let (home, berth) = support::berth_on(e);
+    let conn = berth.connect().await.unwrap();
+    let project = scope.name("saved");
+    let turns = scope.name("turns");
+    e.docker_ok(&["volume", "create", "--label", &scope.label(), &turns]);
+
+    // Two services that take turns through files in a shared volume, so that their lines
+    // interleave in time whatever the delay between their starts; one of them on stderr too.
+    let wait = |n: u8| format!("until [ -e /v/{n} ]; do usleep 20000; done");
+    let run = |service: &str, script: &str| {
+        let name = scope.name(service);
+        e.docker_ok(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "-l",
+            &format!("com.docker.compose.project={project}"),
+            "-l",
+            &format!("com.docker.compose.service={service}"),
+            "-l",
+            &scope.label(),
+            "-v",
+            &format!("{turns}:/v"),
+            &image,
+            "sh",
+            "-c",
+            script,
+        ]);
+        name
+    };
+    let a = run(
+        "a",
+        &format!(
+            "echo one; touch /v/1; {}; echo three >&2; touch /v/3; {}; echo five",
+            wait(2),
+            wait(4)
+        ),
+    );
+    let b = run(
+        "b-longer",
+        &format!(
+            "{}; echo two; touch /v/2; {}; echo four; touch /v/4",
+            wait(1),
+            wait(3)
+        ),
+    );
+    e.docker_ok(&["wait", &a, &b]);
+
+    let to = home.path().join("project.log");
+    let written = berth.save_project_logs(&conn, &project, &to).await.unwrap();
+    let saved = std::fs::read_to_string(&to).unwrap();
+    assert_eq!(written, 5, "{saved}");
+    let width = a.len().max(b.len());
+    let lines: Vec<(&str, &str, &str)> = saved
+        .lines()
+        .map(|l| {
+            let (who, rest) = l.split_once("  | ").expect(l);
+            let (time, text) = rest.split_once(' ').expect(l);
+            assert_eq!(who.len(), width, "names padded to one width: {l:?}");
+            (who.trim_end(), time, text)
+        })
+        .collect();
+    let said: Vec<(&str, &str)> = lines.iter().map(|(who, _, text)| (*who, *text)).collect();
+    assert_eq!(
+        said,
+        [
+            (a.as_str(), "one"),
+            (b.as_str(), "two"),
+            (a.as_str(), "three"),
+            (b.as_str(), "four"),
+            (a.as_str(), "five")
+        ],
+        "{saved}"
+    );
+    let times: Vec<&str> = lines.iter().map(|(_, time, _)| *time).collect();
+    assert!(times.is_sorted(), "{saved}");
+    assert!(
+        times.iter().all(|t| t.parse::<jiff::Timestamp>().is_ok()),
+        "{saved}"
+    );
+
+    // A project with no containers, and a file that cannot be written, are said so.
+    let none = berth
+        .save_project_logs(&conn, &scope.name("nothing"), &to)
+        .await
+        .unwrap_err();
+    assert_eq!(none.code, berth_api::ErrorCode::NotFound, "{none}");
+    assert!(none.message.contains(&scope.name("nothing")), "{none}");
+    let nowhere = home.path().join("no/such/folder/project.log");
+    let unwritable = berth
+        .save_project_logs(&conn, &project, &nowhere)
+        .await
+        .unwrap_err();
+    assert!(
+        unwritable
+            .message
+            .starts_with(&nowhere.display().to_string()),
+        "{unwritable}"
+    );
 }

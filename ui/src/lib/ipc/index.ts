@@ -242,6 +242,7 @@ export function api(t: Transport) {
       t.stream<ProjectEvent>("compose_run", { action, name, path }, on),
     composeLogs: (project: string, tail: number | null, on: (b: Batch<ProjectLogLine>) => void) =>
       t.stream<ProjectLogLine>("compose_logs", { project, tail }, on),
+    composeLogsSave: (project: string, to: string) => call<number>("compose_logs_save", { project, to }),
 
     host: (on: (b: Batch<HostSample>) => void) => t.stream<HostSample>("host_follow", {}, on),
     settings: () => call<Settings>("settings"),

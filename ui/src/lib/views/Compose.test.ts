@@ -60,6 +60,25 @@ describe("Compose", () => {
     // The db hidden, then a search.
     document.querySelector<HTMLInputElement>("[data-testid=project-logs-service][data-service=db]")!.click();
     await waitFor(() => expect(shown()).toEqual(["shop-web-1  | listening", "shop-web-1  | GET /"]));
+    // Download: the whole logs to the file named, or the engine's word why not.
+    const saveTo = document.querySelector<HTMLInputElement>("[data-testid=project-logs-save-to]")!;
+    const download = [...document.querySelectorAll<HTMLButtonElement>("[data-testid=project-logs] button")].find((b) => b.textContent === "Download")!;
+    expect(download.disabled).toBe(true);
+    t.handlers.compose_logs_save = (args) => {
+      if (args.to === "/nowhere/logs.txt") throw { code: "invalid_input", message: "/nowhere/logs.txt: No such file or directory (os error 2)" };
+      return 3;
+    };
+    saveTo.value = "/tmp/shop.log";
+    saveTo.dispatchEvent(new Event("input"));
+    await waitFor(() => expect(download.disabled).toBe(false));
+    download.click();
+    await waitFor(() => expect(document.querySelector("[data-testid=project-logs]")?.textContent).toContain("Saved 3 lines to /tmp/shop.log"));
+    expect(t.calls.find((c) => c.command === "compose_logs_save")?.args).toEqual({ project: "shop", to: "/tmp/shop.log" });
+    saveTo.value = "/nowhere/logs.txt";
+    saveTo.dispatchEvent(new Event("input"));
+    download.click();
+    await waitFor(() => expect(document.querySelector("[data-testid=project-logs] [role=alert]")?.textContent).toContain("/nowhere/logs.txt: No such file"));
+    expect(document.querySelector("[data-testid=project-logs]")?.textContent).not.toContain("Saved 3 lines");
     // Closed, the stream ends.
     toggle.click();
     await waitFor(() => expect(stream.stopped).toBe(true));
