@@ -69,6 +69,7 @@ fn main() {
         "compose_run",
         "compose_logs",
         "compose_logs_save",
+        "compose_down_preview",
         "host_follow",
         "settings",
         "settings_save",

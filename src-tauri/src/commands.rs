@@ -542,6 +542,19 @@ pub async fn compose_logs(
     Ok(app.streams.forward_every(stream, channel, LOG_BATCH_WINDOW))
 }
 
+/// What a Down of the project would remove (with its volumes too, when `volumes`).
+#[tauri::command]
+pub async fn compose_down_preview(
+    app: State<'_, App>,
+    name: String,
+    path: String,
+    volumes: bool,
+) -> Result<Vec<String>> {
+    app.berth
+        .compose_down_preview(&conn(&app).await?, &name, &path, volumes)
+        .await
+}
+
 /// A project's whole logs, merged by time, to a file; returns the lines written.
 #[tauri::command]
 pub async fn compose_logs_save(app: State<'_, App>, project: String, to: String) -> Result<u64> {

@@ -174,6 +174,7 @@ pub fn run() {
             commands::compose_run,
             commands::compose_logs,
             commands::compose_logs_save,
+            commands::compose_down_preview,
             commands::host_follow,
             commands::settings,
             commands::settings_save,

@@ -882,6 +882,39 @@ impl Berth {
             .await
     }
 
+    /// What [`Berth::compose_down_name`] would remove now, one line each (`container NAME`,
+    /// `network NAME`, `volume NAME`): what the app lists before a Down with volumes. With
+    /// `volumes`, each container's anonymous volumes go too (the engine removes them with it).
+    pub async fn compose_down_preview(
+        &self,
+        conn: &Connection,
+        name: &str,
+        path: &str,
+        volumes: bool,
+    ) -> Result<Vec<String>, ApiError> {
+        let project = self.files_of(name, path);
+        let observed = observe::observe(&conn.client, name).await?;
+        let opts = DownOptions {
+            volumes,
+            ..Default::default()
+        };
+        let plan = plan::down(project.as_ref(), &observed, &opts)?;
+        let mut lines: Vec<String> = plan
+            .steps
+            .iter()
+            .filter_map(|s| match &s.action {
+                Action::RemoveContainer { name, .. } => Some(format!("container {name}")),
+                Action::RemoveNetwork { name } => Some(format!("network {name}")),
+                Action::RemoveVolume { name } => Some(format!("volume {name}")),
+                _ => None,
+            })
+            .collect();
+        if volumes && lines.iter().any(|l| l.starts_with("container ")) {
+            lines.push("the anonymous volumes of these containers".to_owned());
+        }
+        Ok(lines)
+    }
+
     /// Starts, stops or restarts the project `name`'s containers, as `compose start`, `stop`
     /// and `restart` do: in the order of its services' `depends_on` when its files (`path`,
     /// possibly empty) are still there, else by service name.

@@ -2,8 +2,9 @@
 //! (`Berth::project_logs`: every container of the project by its labels, stopped ones too, each
 //! line once; a container started again and one started later are followed from their start; a
 //! one-off container is left out), a project's whole logs saved to a file merged by time
-//! (`Berth::save_project_logs`), and a project stopped and started in the order of its
-//! services' `depends_on` (`Berth::compose_action`). Needs root and a real engine: run with
+//! (`Berth::save_project_logs`), a project stopped and started in the order of its services'
+//! `depends_on` (`Berth::compose_action`), and what its Down would remove, listed first
+//! (`Berth::compose_down_preview`). Needs root and a real engine: run with
 //! `--include-ignored`.
 
 use std::time::Duration;
@@ -160,7 +161,7 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  api:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [zdb]\n    stop_grace_period: 1s\n  zdb:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n",
+            "name: {project}\nservices:\n  api:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [zdb]\n    stop_grace_period: 1s\n  zdb:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n    volumes: [\"data:/data\"]\nvolumes:\n  data:\n    labels: [\"{label}\"]\n",
             label = scope.label()
         ),
     )
@@ -214,6 +215,28 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
             &format!("label=com.docker.compose.project={project}"),
         ]);
         assert_eq!(running.lines().count(), 2, "started, both run");
+        // What a Down would remove, asked first: with volumes, the named volume and the
+        // containers' anonymous ones too.
+        let preview = |volumes| berth.compose_down_preview(&conn, &project, &path, volumes);
+        let (api, db) = (format!("{project}-api-1"), format!("{project}-zdb-1"));
+        assert_eq!(
+            preview(false).await.unwrap(),
+            [
+                format!("container {api}"),
+                format!("container {db}"),
+                format!("network {project}_default")
+            ]
+        );
+        assert_eq!(
+            preview(true).await.unwrap(),
+            [
+                format!("container {api}"),
+                format!("container {db}"),
+                format!("network {project}_default"),
+                format!("volume {project}_data"),
+                "the anonymous volumes of these containers".to_owned()
+            ]
+        );
     };
     // The project's network goes with `down`, whatever the checks said.
     let result = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(checked)).await;

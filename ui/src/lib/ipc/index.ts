@@ -243,6 +243,7 @@ export function api(t: Transport) {
     composeLogs: (project: string, tail: number | null, on: (b: Batch<ProjectLogLine>) => void) =>
       t.stream<ProjectLogLine>("compose_logs", { project, tail }, on),
     composeLogsSave: (project: string, to: string) => call<number>("compose_logs_save", { project, to }),
+    composeDownPreview: (name: string, path: string, volumes: boolean) => call<string[]>("compose_down_preview", { name, path, volumes }),
 
     host: (on: (b: Batch<HostSample>) => void) => t.stream<HostSample>("host_follow", {}, on),
     settings: () => call<Settings>("settings"),

@@ -1,4 +1,4 @@
-import { cleanup, render, waitFor } from "@testing-library/svelte";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../ipc";
 import { Nav } from "../nav.svelte";
@@ -101,5 +101,50 @@ describe("Compose", () => {
     document.querySelector<HTMLButtonElement>("[data-testid=project-start]")!.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "start", name: "shop", path: "/p/compose.yaml" }));
     expect(document.querySelector("[data-testid=project-stop]")).not.toBeNull();
+  });
+
+  it("lists what a Down with volumes removes, as the engine has it, before it runs", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(1)", config_files: "/p/compose.yaml" }];
+    t.handlers.containers = () => [container("shop-web-1", { project: "shop", labels: { "com.docker.compose.service": "web" } })];
+    t.handlers.compose_down_preview = () => ["container shop-web-1", "network shop_default", "volume shop_data", "the anonymous volumes of these containers"];
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const down = await screen.findByTestId("project-down-volumes");
+    down.click();
+    const items = await screen.findByTestId("confirm-items");
+    expect([...items.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+      "container shop-web-1",
+      "network shop_default",
+      "volume shop_data",
+      "the anonymous volumes of these containers",
+    ]);
+    expect(t.calls.find((c) => c.command === "compose_down_preview")?.args).toEqual({ name: "shop", path: "/p/compose.yaml", volumes: true });
+    expect(t.streams.find((s) => s.command === "compose_run")).toBeUndefined();
+    within(screen.getByRole("alertdialog")).getByText("Remove").click();
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "down_volumes", name: "shop", path: "/p/compose.yaml" }));
+    expect(screen.getByText("Down, removing volumes: shop…")).toBeTruthy();
+    t.streams.find((s) => s.command === "compose_run")!.send({ items: [], done: true, error: null });
+    await waitFor(() => expect(down.hasAttribute("disabled")).toBe(false));
+    // When the engine cannot say, that is shown, and nothing runs.
+    t.handlers.compose_down_preview = () => {
+      throw { code: "engine_unreachable", message: "the engine went away" };
+    };
+    down.click();
+    await waitFor(() => expect(screen.getByTestId("compose-error").textContent).toContain("the engine went away"));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(t.streams.filter((s) => s.command === "compose_run").length).toBe(1);
+  });
+
+  it("opens a project's files from its row: its configuration, Up and Watch", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(1)", config_files: "/p/compose.yaml,/p/compose.override.yaml" }];
+    t.handlers.containers = () => [];
+    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", out_of_date: true });
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    (await screen.findByTestId("project-files")).click();
+    const opened = await screen.findByTestId("compose-opened");
+    expect(t.calls.find((c) => c.command === "compose_view")?.args).toEqual({ path: "/p/compose.yaml,/p/compose.override.yaml" });
+    expect(within(opened).getByTestId("out-of-date")).toBeTruthy();
+    expect(screen.getByTestId<HTMLInputElement>("compose-path").value).toBe("/p/compose.yaml,/p/compose.override.yaml");
   });
 });
