@@ -472,12 +472,13 @@ async fn scenario(
     // A compose project: opened, brought up, its logs shown, grouped in the container list.
     let project = format!("e2e{}", suffix.replace('-', ""));
     made.projects.push(project.clone());
+    made.volumes.push(format!("{project}_data"));
     let dir = fx.work.join(&project);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  web:\n    image: {img}\n  worker:\n    image: {img}\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n",
+            "name: {project}\nservices:\n  web:\n    image: {img}\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\n",
             img = fx.image
         ),
     )
@@ -569,6 +570,46 @@ async fn scenario(
     ui.click("[data-testid=nav-networks]").await?;
     ui.wait_text("[data-testid=networks]", &format!("{project}_default"))
         .await?;
+
+    // Down with its volumes: asked first, listing what goes by name; then gone from the engine.
+    ui.click("[data-testid=nav-compose]").await?;
+    let row = format!("[data-testid=compose-project][data-project='{project}']");
+    ui.click(&format!("{row} [data-testid=project-down-volumes]"))
+        .await?;
+    let listed = ui
+        .wait_text(
+            "[data-testid=confirm-items]",
+            &format!("volume {project}_data"),
+        )
+        .await?;
+    for item in [
+        format!("container {project}-worker-1"),
+        format!("network {project}_default"),
+    ] {
+        assert!(listed.contains(&item), "{item} in {listed}");
+    }
+    ui.click("[role=alertdialog] button.danger").await?;
+    ui.wait_gone(&row).await?;
+    let left = |args: &[&str]| engine().docker_ok(args).trim().to_owned();
+    assert_eq!(
+        left(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}")
+        ]),
+        ""
+    );
+    assert_eq!(
+        left(&[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("name={project}_data")
+        ]),
+        ""
+    );
 
     // Start at login, from Settings: an XDG autostart entry that starts the tray (which opens
     // the window unless "start minimised" is on).
