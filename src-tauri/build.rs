@@ -39,6 +39,7 @@ fn main() {
         "image_remove",
         "image_tag",
         "image_history",
+        "image_inspect",
         "image_prune_candidates",
         "image_check",
         "image_pull",

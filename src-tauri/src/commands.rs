@@ -308,6 +308,11 @@ pub async fn image_history(app: State<'_, App>, image: String) -> Result<Vec<Lay
 }
 
 #[tauri::command]
+pub async fn image_inspect(app: State<'_, App>, image: String) -> Result<serde_json::Value> {
+    app.berth.inspect_image(&conn(&app).await?, &image).await
+}
+
+#[tauri::command]
 pub async fn image_prune_candidates(app: State<'_, App>, all: bool) -> Result<Vec<ImageRow>> {
     app.berth
         .image_prune_candidates(&conn(&app).await?, all, &PruneFilter::default())

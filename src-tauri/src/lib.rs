@@ -144,6 +144,7 @@ pub fn run() {
             commands::image_remove,
             commands::image_tag,
             commands::image_history,
+            commands::image_inspect,
             commands::image_prune_candidates,
             commands::image_check,
             commands::image_pull,

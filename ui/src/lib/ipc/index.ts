@@ -208,6 +208,7 @@ export function api(t: Transport) {
     imageRemove: (names: string[], force: boolean) => call<string[]>("image_remove", { names, force }),
     imageTag: (source: string, target: string) => call<void>("image_tag", { source, target }),
     imageHistory: (image: string) => call<LayerRow[]>("image_history", { image }),
+    imageInspect: (image: string) => call<Record<string, unknown>>("image_inspect", { image }),
     imagePruneCandidates: (all: boolean) => call<ImageRow[]>("image_prune_candidates", { all }),
     imageCheck: (image: string) => call<FreshnessView>("image_check", { image }),
     pull: (image: string, on: (b: Batch<ProgressEvent>) => void) => t.stream<ProgressEvent>("image_pull", { image }, on),

@@ -147,4 +147,18 @@ describe("Compose", () => {
     expect(within(opened).getByTestId("out-of-date")).toBeTruthy();
     expect(screen.getByTestId<HTMLInputElement>("compose-path").value).toBe("/p/compose.yaml,/p/compose.override.yaml");
   });
+
+  it("says why a project action failed, and keeps saying it once the lists are read again", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(1)", config_files: "/p/compose.yaml" }];
+    t.handlers.containers = () => [container("shop-web-1", { project: "shop", state: "running", labels: { "com.docker.compose.service": "web" } })];
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    (await screen.findByTestId("project-stop")).click();
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")).toBeDefined());
+    const listed = t.calls.filter((c) => c.command === "compose_projects").length;
+    t.streams.find((s) => s.command === "compose_run")!.send({ items: [], done: true, error: { code: "conflict", message: "container shop-web-1: cannot stop it: permission denied" } });
+    await waitFor(() => expect(t.calls.filter((c) => c.command === "compose_projects").length).toBe(listed + 1));
+    await waitFor(() => expect(screen.getByTestId("compose-action-error").textContent).toBe("container shop-web-1: cannot stop it: permission denied"));
+    expect(screen.queryByTestId("compose-error")).toBeNull();
+  });
 });

@@ -63,4 +63,69 @@ describe("Images", () => {
     expect(t.calls.find((c) => c.command === "image_remove")?.args).toMatchObject({ names: ["localhost:5000/app:1"] });
     expect(line("app:1")).not.toBeNull();
   });
+
+  it("shows an image's details: how it runs, its layers and its inspect; an engine error said", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [image("web:1"), image("gone:1")];
+    t.handlers.image_history = () => [
+      { id: "sha256:a", created: 2, created_by: "/bin/sh -c #(nop) CMD [\"httpd\"]", size: 0, comment: "" },
+      { id: "<missing>", created: 1, created_by: "COPY busybox /bin/busybox", size: 2048, comment: "" },
+    ];
+    t.handlers.image_inspect = (args) => {
+      if (args.image === "gone:1") throw { code: "not_found", message: "No such image: gone:1" };
+      return {
+        Id: "sha256:web",
+        Os: "linux",
+        Architecture: "amd64",
+        Config: {
+          Cmd: ["sh", "-c", "exec httpd -f -p 5000"],
+          Entrypoint: null,
+          WorkingDir: "/www",
+          User: "",
+          Env: ["PATH=/bin", "MODE=prod"],
+          ExposedPorts: { "5000/tcp": {}, "443/tcp": {} },
+          Volumes: { "/data": {} },
+          Labels: { "org.opencontainers.image.title": "web" },
+        },
+      };
+    };
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await waitFor(() => expect(screen.getAllByTestId("image-details-open").length).toBe(2));
+    await fireEvent.click(screen.getAllByTestId("image-details-open")[1]);
+    const config = await screen.findByTestId("image-config");
+    const rows = () => [...config.querySelectorAll("tr")].map((r) => [r.querySelector("th")!.textContent, r.querySelector("td")!.textContent]);
+    expect(rows()).toEqual([
+      ["Command", '["sh","-c","exec httpd -f -p 5000"]'],
+      ["Working dir", "/www"],
+      ["Exposed ports", "443/tcp, 5000/tcp"],
+      ["Volumes", "/data"],
+      ["Platform", "linux/amd64"],
+      ["Environment", "PATH=/binMODE=prod"],
+      ["Labels", "org.opencontainers.image.title=web"],
+    ]);
+    expect(t.calls.find((c) => c.command === "image_inspect")?.args).toEqual({ image: "web:1" });
+    expect(screen.getByTestId("image-layers").textContent).toContain("COPY busybox /bin/busybox");
+    expect(screen.getByTestId("image-inspect").textContent).toContain('"Architecture": "amd64"');
+    // Another image's details replace these; the engine's error is said.
+    await fireEvent.click(screen.getAllByTestId("image-details-open")[0]);
+    await waitFor(() => expect(screen.getByTestId("image-details").textContent).toContain("No such image: gone:1"));
+    expect(screen.getByTestId("image-details").dataset.image).toBe("gone:1");
+    expect(screen.queryByTestId("image-config")).toBeNull();
+  });
+
+  it("says why a push failed, and keeps saying it once the list is read again", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [image("web:1")];
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await waitFor(() => expect(document.querySelector('[data-testid=image-row][data-tag="web:1"]')).not.toBeNull());
+    await fireEvent.click(screen.getByText("Push"));
+    const push = t.streams.find((s) => s.command === "image_push")!;
+    expect(push.args).toEqual({ image: "web:1" });
+    const listed = t.calls.filter((c) => c.command === "images").length;
+    push.send({ items: [{ kind: "output", line: "The push refers to repository [docker.io/library/web]" }], done: false, error: null });
+    push.send({ items: [], done: true, error: { code: "internal", message: "dial tcp: lookup registry-1.docker.io: no such host" } });
+    await waitFor(() => expect(t.calls.filter((c) => c.command === "images").length).toBe(listed + 1));
+    await waitFor(() => expect(screen.getByText("Push web:1: failed")).toBeTruthy());
+    expect(screen.getByTestId("progress-error").textContent).toBe("dial tcp: lookup registry-1.docker.io: no such host");
+  });
 });
