@@ -137,21 +137,30 @@ impl Streams {
         })
     }
 
-    /// Ends a subscription; ending one that has ended already is fine.
+    /// Ends a subscription; ending one that has ended already is fine. A terminal's command is
+    /// hung up ([`crate::terminal::hang_up`]).
     pub fn unsubscribe(&self, id: u32) {
         tracing::debug!(id, "unsubscribed");
         if let Some(task) = self.lock_tasks().remove(&id) {
             task.abort();
         }
-        self.lock_execs().remove(&id);
+        if let Some(exec) = self.lock_execs().remove(&id) {
+            tauri::async_runtime::spawn(crate::terminal::hang_up(exec));
+        }
     }
 
-    /// Ends every subscription (the window that asked for them is gone).
+    /// Ends every subscription (the window that asked for them is gone), hanging up the
+    /// terminals' commands before this returns (the process ends next).
     pub fn end_all(&self) {
         for (_, task) in self.lock_tasks().drain() {
             task.abort();
         }
-        self.lock_execs().clear();
+        let execs: Vec<_> = self.lock_execs().drain().map(|(_, e)| e).collect();
+        if !execs.is_empty() {
+            tauri::async_runtime::block_on(futures_util::future::join_all(
+                execs.into_iter().map(crate::terminal::hang_up),
+            ));
+        }
     }
 
     fn lock_tasks(&self) -> std::sync::MutexGuard<'_, HashMap<u32, JoinHandle<()>>> {

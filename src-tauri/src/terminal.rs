@@ -62,6 +62,28 @@ pub async fn open(
     Ok(sub)
 }
 
+/// Ends a terminal's command as closing a terminal window would: the engine has no way to end
+/// an exec, and leaves it running when its connection closes (a shell per terminal opened would
+/// pile up in the container). So the terminal types Ctrl-C (the foreground job is interrupted,
+/// a half-typed line dropped) and Ctrl-D (the shell, back at its prompt, exits), then closes.
+/// A program that ignores both (an editor) is left running, as `docker exec` leaves it.
+pub async fn hang_up(exec: std::sync::Arc<ExecInput>) {
+    let mut writer = exec.writer.lock().await;
+    let typed = async {
+        writer.write_all(HANG_UP).await?;
+        writer.flush().await?;
+        writer.shutdown().await
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(2), typed).await {
+        Ok(Ok(())) => tracing::debug!(exec = %exec.exec_id, "terminal hung up"),
+        Ok(Err(e)) => tracing::debug!(exec = %exec.exec_id, %e, "the terminal had ended"),
+        Err(_) => tracing::warn!(exec = %exec.exec_id, "the engine took no input to hang up"),
+    }
+}
+
+/// What [`hang_up`] types: Ctrl-C, then Ctrl-D.
+const HANG_UP: &[u8] = b"\x03\x04";
+
 pub async fn input(app: &State<'_, App>, session: u32, data: &str) -> Result<(), ApiError> {
     let exec = app.streams.exec(session)?;
     let mut writer = exec.writer.lock().await;

@@ -382,6 +382,32 @@ async fn scenario(
     ui.wait_text("[data-testid=terminal] .xterm-rows", "42-answer")
         .await?;
     ui.shot("container-terminal").await?;
+    // The terminal keeps its session while another tab shows; once the page goes, its shell is
+    // hung up (the engine would leave it running in the container).
+    ui.click("[data-testid=tab-logs]").await?;
+    ui.click("[data-testid=tab-terminal]").await?;
+    ui.wait_text("[data-testid=terminal] .xterm-rows", "42-answer")
+        .await?;
+    let shells = || {
+        engine()
+            .docker_ok(&["top", &name, "-o", "pid,args"])
+            .lines()
+            .filter(|l| {
+                l.split_once(' ')
+                    .is_some_and(|(_, args)| args.trim() == "sh")
+            })
+            .count()
+    };
+    assert_eq!(shells(), 1, "the terminal's shell runs in the container");
+    ui.click("[data-testid=nav-containers]").await?;
+    wait_until(30, "the terminal's shell to end with its page", || {
+        shells() == 0
+    });
+    ui.click(&format!(
+        "[data-testid=container-row][data-name='{name}'] button.name"
+    ))
+    .await?;
+    ui.wait_text("[data-testid=container-name]", &name).await?;
 
     // Stop it, then remove it (after the confirmation that names it).
     ui.click("[data-testid=container-stop]").await?;

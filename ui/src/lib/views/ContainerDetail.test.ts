@@ -1,7 +1,11 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeTransport, viewContext } from "../testing";
 import ContainerDetail from "./ContainerDetail.svelte";
+
+vi.mock("@xterm/xterm", () => import("../xterm-stub"));
+vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
+vi.stubGlobal("ResizeObserver", class { observe() {} unobserve() {} disconnect() {} });
 
 afterEach(cleanup);
 
@@ -30,5 +34,29 @@ describe("ContainerDetail", () => {
     expect(texts.some((t) => t.includes("0.0.0.0:8080 → 80/tcp") && t.includes("Open in browser"))).toBe(true);
     expect(texts.some((t) => t.includes("127.0.0.1:5353 → 53/udp") && !t.includes("Open in browser"))).toBe(true);
     expect(screen.getAllByRole("button", { name: "Open in browser" }).length).toBe(1);
+  });
+
+  it("keeps the terminal's session while another tab shows, and ends it when the page goes", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => ({ Name: "/web", State: { Status: "running" }, Config: { Image: "busybox", Env: [] }, Mounts: [], NetworkSettings: { Ports: {} } });
+    render(ContainerDetail, { props: { id: "web-id" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getByTestId("container-name").textContent).toBe("web"));
+    expect(t.streams.filter((s) => s.command === "exec_open")).toEqual([]);
+    await fireEvent.click(screen.getByTestId("tab-terminal"));
+    await waitFor(() => expect(t.streams.filter((s) => s.command === "exec_open").length).toBe(1));
+    const session = t.streams.find((s) => s.command === "exec_open")!;
+    const terminal = () => screen.getByTestId("terminal").closest(".tab-body")!;
+    expect(terminal().hasAttribute("hidden")).toBe(false);
+    // Logs, then back: the same session, hidden meanwhile.
+    await fireEvent.click(screen.getByTestId("tab-logs"));
+    await waitFor(() => expect(terminal().hasAttribute("hidden")).toBe(true));
+    expect(session.stopped).toBe(false);
+    await fireEvent.click(screen.getByTestId("tab-terminal"));
+    await waitFor(() => expect(terminal().hasAttribute("hidden")).toBe(false));
+    expect(t.streams.filter((s) => s.command === "exec_open")).toEqual([session]);
+    expect(session.stopped).toBe(false);
+    // The page gone, the session ends (the app hangs its command up).
+    cleanup();
+    expect(session.stopped).toBe(true);
   });
 });

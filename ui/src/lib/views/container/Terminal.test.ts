@@ -3,26 +3,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../ipc";
 import { FakeTransport } from "../../testing";
 
-// xterm.js draws on a canvas jsdom has not got: a stand-in that keeps what is written.
-const written: string[] = [];
-vi.mock("@xterm/xterm", () => ({
-  Terminal: class {
-    rows = 24;
-    cols = 80;
-    loadAddon() {}
-    open() {}
-    onData() {}
-    onResize() {}
-    focus() {}
-    reset() {
-      written.length = 0;
-    }
-    write(text: string) {
-      written.push(text);
-    }
-    dispose() {}
-  },
-}));
+vi.mock("@xterm/xterm", () => import("../../xterm-stub"));
+const { written } = await import("../../xterm-stub");
 vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
 vi.stubGlobal("ResizeObserver", class { observe() {} disconnect() {} });
 
