@@ -8,6 +8,7 @@
 #     tray only (berth-tray alone, as start at login with "start minimised" runs it: no window);
 #   - CPU of that tree over 30 s with the dashboard open and nothing happening;
 #   - container event to the list showing it (each event's engine time to the UI's mark);
+#   - CPU of the tree over 30 s with a container's Logs open while it writes 100 lines a second;
 #   - scrolling the list of 2,000 containers top to bottom and back, 60 px a frame.
 # The UI logs its marks (`berth-app` command `ui_mark`) to the app log, with the page's clock.
 source "$(dirname "$0")/lib.sh"
@@ -155,7 +156,28 @@ p50=$(echo "$lat" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 p99=$(echo "$lat" | awk '{a[NR]=$1} END {i=int(NR*0.99+0.999); print a[i < 1 ? 1 : i]}')
 echo "| container event to the list showing it, $n events | p50 ${p50} ms, p99 ${p99} ms | p99 ≤ 100 ms |"
 
-# 6. Scrolling 2,000 containers.
+# 6. A container's log followed: its page open on Logs while it writes 100 lines a second; CPU of
+# the tree as the lines pile up (the view keeps the last 50,000), three windows one after another.
+docker run -d -q --name logger berth-bench/busybox /bin/busybox sh -c \
+  'i=0; while true; do i=$((i + 1)); echo "line $i of a container that writes 100 a second"; /bin/busybox usleep 10000; done' >/dev/null
+rm -f "$LOGDIR"/app.*.log
+app --open --view "container?id=logger"
+wait_mark logs-shown >/dev/null
+sleep 5
+follows=()
+for _ in 1 2 3; do
+  c0=$(cpu_ticks)
+  sleep "$SECS"
+  c1=$(cpu_ticks)
+  follows+=("$(awk -v t=$((c1 - c0)) -v hz="$ticks" -v s="$SECS" 'BEGIN { printf "%.1f", t / hz / s * 100 }')")
+done
+follow=$(printf '%s\n' "${follows[@]}" | median)
+written=$(docker logs logger 2>&1 | wc -l)
+quit_app
+docker rm -f logger >/dev/null
+echo "| CPU, a container's log followed at 100 lines a second (its Logs open), median of 3 × ${SECS} s | ${follow}% of a core (${follows[*]}; ${written} lines written by the end) | none set |"
+
+# 7. Scrolling 2,000 containers.
 docker ps -aq | xargs -r docker rm -f >/dev/null
 for i in $(seq 2000); do echo "scroll-$i"; done | xargs -P 8 -n 50 sh -c 'for n; do docker create -q --name "$n" berth-bench/busybox >/dev/null; done' _
 rm -f "$LOGDIR"/app.*.log

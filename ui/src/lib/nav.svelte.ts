@@ -16,16 +16,31 @@ export const VIEWS = [
 
 export type View = (typeof VIEWS)[number][0] | "container";
 
-/** The view named by the page's URL fragment (`#containers`, as `berth-app --view` sets it). */
+/** The view named by the page's URL fragment (`#containers`, as `berth-app --view` sets it;
+ * `#container?id=NAME` is that container's page). */
 export function startView(hash: string): View {
+  if (startContainer(hash) !== null) return "container";
   const name = hash.replace(/^#/, "").split("?")[0];
   return (VIEWS.find(([key]) => key === name)?.[0] ?? "dashboard") as View;
+}
+
+/** The container a `#container?id=NAME_OR_ID` fragment names. */
+export function startContainer(hash: string): string | null {
+  const [name, query = ""] = hash.replace(/^#/, "").split("?");
+  return name === "container" ? new URLSearchParams(query).get("id") || null : null;
 }
 
 export class Nav {
   view = $state<View>(startView(typeof location === "undefined" ? "" : location.hash));
   /** The container whose detail is shown. */
-  container = $state<string | null>(null);
+  container = $state<string | null>(startContainer(typeof location === "undefined" ? "" : location.hash));
+
+  /** The view a URL fragment names (a second launch's `--view`). */
+  show(fragment: string): void {
+    const container = startContainer(fragment);
+    if (container !== null) this.openContainer(container);
+    else this.go(startView(fragment));
+  }
   /** The compose project whose logs the Compose view opens on. */
   projectLogs = $state<string | null>(null);
 

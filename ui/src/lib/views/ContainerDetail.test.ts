@@ -59,4 +59,25 @@ describe("ContainerDetail", () => {
     cleanup();
     expect(session.stopped).toBe(true);
   });
+
+  it("opened by name, follows the events the engine tells by the container's id", async () => {
+    const t = new FakeTransport();
+    let state = "exited";
+    t.handlers.container_inspect = (args) => {
+      expect(args.id).toBe("web");
+      return { Id: "0123abcd", Name: "/web", State: { Status: state }, Config: { Image: "busybox", Env: [] }, Mounts: [], NetworkSettings: { Ports: {} } };
+    };
+    render(ContainerDetail, { props: { id: "web" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getByTestId("container-state").textContent).toBe("exited"));
+    state = "running";
+    t.emit("containers://changed", { events: [{ action: "start", id: "0123abcd" }], rows: [] });
+    await waitFor(() => expect(screen.getByTestId("container-state").textContent).toBe("running"));
+    // Another container's events leave it be: of these two, only its own is read again for.
+    const asked = t.calls.filter((c) => c.command === "container_inspect").length;
+    state = "paused";
+    t.emit("containers://changed", { events: [{ action: "die", id: "ffff" }], rows: [] });
+    t.emit("containers://changed", { events: [{ action: "pause", id: "0123abcd" }], rows: [] });
+    await waitFor(() => expect(screen.getByTestId("container-state").textContent).toBe("paused"));
+    expect(t.calls.filter((c) => c.command === "container_inspect").length).toBe(asked + 1);
+  });
 });
