@@ -90,6 +90,18 @@ cpu_ticks() {
   done
   echo "$t"
 }
+# The tree's CPU time as a share of one core in three windows of SECS, one after another (this
+# VM's CPU time varies from one window to the next), on one line.
+cpu_windows() {
+  local c0 c1 shares=()
+  for _ in 1 2 3; do
+    c0=$(cpu_ticks)
+    sleep "$SECS"
+    c1=$(cpu_ticks)
+    shares+=("$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v s="$SECS" 'BEGIN { printf "%.2f", t / hz / s * 100 }')")
+  done
+  echo "${shares[*]}"
+}
 
 for i in $(seq 20); do echo "app-$i"; done | xargs -P 4 -I{} docker run -d -q --name {} berth-bench/busybox >/dev/null
 
@@ -112,15 +124,7 @@ app --open --view dashboard
 wait_mark dashboard-rendered >/dev/null
 sleep 10 # let the page settle (caches, the first samples) before measuring
 dash_pss=$(pss_mb)
-ticks=$(getconf CLK_TCK)
-# Three windows one after another: this VM's CPU time varies from one 30 s to the next.
-idles=()
-for _ in 1 2 3; do
-  c0=$(cpu_ticks)
-  sleep "$SECS"
-  c1=$(cpu_ticks)
-  idles+=("$(awk -v t=$((c1 - c0)) -v hz="$ticks" -v s="$SECS" 'BEGIN { printf "%.2f", t / hz / s * 100 }')")
-done
+read -ra idles <<<"$(cpu_windows)"
 idle=$(printf '%s\n' "${idles[@]}" | median)
 procs=$(tree "$APP_PID" | wc -l)
 quit_app
@@ -164,13 +168,7 @@ rm -f "$LOGDIR"/app.*.log
 app --open --view "container?id=logger"
 wait_mark logs-shown >/dev/null
 sleep 5
-follows=()
-for _ in 1 2 3; do
-  c0=$(cpu_ticks)
-  sleep "$SECS"
-  c1=$(cpu_ticks)
-  follows+=("$(awk -v t=$((c1 - c0)) -v hz="$ticks" -v s="$SECS" 'BEGIN { printf "%.1f", t / hz / s * 100 }')")
-done
+read -ra follows <<<"$(cpu_windows)"
 follow=$(printf '%s\n' "${follows[@]}" | median)
 written=$(docker logs logger 2>&1 | wc -l)
 quit_app
