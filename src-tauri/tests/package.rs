@@ -225,7 +225,7 @@ fn the_deb_installs_starts_and_removes_keeping_user_data() {
         wait_until(120, "the installed app's window", || {
             window_shown(&display, "Berth")
         });
-        // The window attached to the tray (it shows before it does).
+        // The window attached to the tray (before it was made).
         wait_until(30, "the installed window to attach to its tray", || {
             tray_log().contains("a window attached")
         });
