@@ -68,8 +68,8 @@ pub async fn open(
 /// a half-typed line dropped) and Ctrl-D (the shell, back at its prompt, exits), then closes.
 /// A program that ignores both (an editor) is left running, as `docker exec` leaves it.
 pub async fn hang_up(exec: std::sync::Arc<ExecInput>) {
-    let mut writer = exec.writer.lock().await;
     let typed = async {
+        let mut writer = exec.writer.lock().await;
         writer.write_all(HANG_UP).await?;
         writer.flush().await?;
         writer.shutdown().await
