@@ -87,10 +87,7 @@ async fn attach(
 ) -> Option<(String, BufReader<OwnedReadHalf>, OwnedWriteHalf)> {
     let stream = UnixStream::connect(socket).await.ok()?;
     let (read, mut write) = stream.into_split();
-    let request = match view {
-        Some(view) => format!("attach {view}\n"),
-        None => "attach\n".to_owned(),
-    };
+    let request = format!("{}\n", desktop::view_line("attach", view));
     write.write_all(request.as_bytes()).await.ok()?;
     let mut read = BufReader::new(read);
     let mut line = String::new();
@@ -122,8 +119,8 @@ impl Link {
                     handle.exit(0);
                     return;
                 }
-                (Ok(_), shown) if shown == "show" || shown.starts_with("show ") => {
-                    window::show(&handle, shown.strip_prefix("show ").map(str::trim));
+                (Ok(_), line) if let Some(view) = desktop::line_view("show", line) => {
+                    window::show(&handle, view);
                     continue;
                 }
                 (Ok(_), other) => {

@@ -175,6 +175,24 @@ pub fn start_at_login(on: bool) -> Result<(), ApiError> {
     }
 }
 
+/// A line of the tray's socket that names a view: `WORD` or `WORD VIEW` (`open`, `attach`,
+/// `show`; see the module's documentation).
+pub fn view_line(word: &str, view: Option<&str>) -> String {
+    match view {
+        Some(view) => format!("{word} {view}"),
+        None => word.to_owned(),
+    }
+}
+
+/// What a [`view_line`] of `word` names: `Some(view)` when `line` is one.
+pub fn line_view<'a>(word: &str, line: &'a str) -> Option<Option<&'a str>> {
+    match line.strip_prefix(word) {
+        Some("") => Some(None),
+        Some(rest) => rest.strip_prefix(' ').map(|view| Some(view.trim())),
+        None => None,
+    }
+}
+
 /// Asks the tray `request` (see the module's documentation) and returns its first answer line,
 /// or `None` when no tray answers.
 #[cfg(unix)]

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use berth_api::Berth;
+use berth_api::desktop::{line_view, view_line};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
@@ -112,8 +113,8 @@ impl Client {
         let request = line.trim();
         let reply = match (
             request,
-            request_view("open", request),
-            request_view("attach", request),
+            line_view("open", request),
+            line_view("attach", request),
         ) {
             (_, Some(view), _) => {
                 let _ = self
@@ -167,7 +168,7 @@ impl Client {
                     return Ok(());
                 }
                 Some(view) = shown.recv() => {
-                    write.write_all(format!("{}\n", show_line(view.as_deref())).as_bytes()).await?;
+                    write.write_all(format!("{}\n", view_line("show", view.as_deref())).as_bytes()).await?;
                 }
             }
         }
@@ -178,28 +179,7 @@ impl Client {
 
 /// The request that asks the running tray for the window, on `view` when one is named.
 pub fn open_request(view: Option<&str>) -> String {
-    with_view("open", view)
-}
-
-/// What the tray tells its window to show.
-fn show_line(view: Option<&str>) -> String {
-    with_view("show", view)
-}
-
-fn with_view(word: &str, view: Option<&str>) -> String {
-    match view {
-        Some(view) => format!("{word} {view}"),
-        None => word.to_owned(),
-    }
-}
-
-/// What a request `word [VIEW]` asks for: `Some(view)` when `line` is one.
-fn request_view<'a>(word: &str, line: &'a str) -> Option<Option<&'a str>> {
-    match line.strip_prefix(word) {
-        Some("") => Some(None),
-        Some(rest) => rest.strip_prefix(' ').map(|view| Some(view.trim())),
-        None => None,
-    }
+    view_line("open", view)
 }
 
 /// Binds the socket at `path`, replacing one that no tray answers on (left by a tray that was
@@ -220,13 +200,13 @@ mod tests {
     fn an_open_request_carries_the_view() {
         for view in [None, Some("volumes"), Some("containers?scroll-bench")] {
             let line = open_request(view);
-            assert_eq!(request_view("open", &line), Some(view), "{line}");
-            let line = show_line(view);
-            assert_eq!(request_view("show", &line), Some(view), "{line}");
+            assert_eq!(line_view("open", &line), Some(view), "{line}");
+            let line = view_line("show", view);
+            assert_eq!(line_view("show", &line), Some(view), "{line}");
         }
-        assert_eq!(request_view("open", "opening"), None);
-        assert_eq!(request_view("open", "ping"), None);
-        assert_eq!(request_view("attach", "attach"), Some(None));
+        assert_eq!(line_view("open", "opening"), None);
+        assert_eq!(line_view("open", "ping"), None);
+        assert_eq!(line_view("attach", "attach"), Some(None));
     }
 
     #[test]
