@@ -495,6 +495,36 @@ pub async fn network_create(app: State<'_, App>, req: NetworkRequest) -> Result<
     app.berth.create_network(&conn(&app).await?, &req).await
 }
 
+/// The engine's inspect of a network (its address ranges and the containers on it, with theirs).
+#[tauri::command]
+pub async fn network_inspect(app: State<'_, App>, name: String) -> Result<serde_json::Value> {
+    app.berth.inspect_network(&conn(&app).await?, &name).await
+}
+
+/// Attaches a container to a network, known there also by `aliases`.
+#[tauri::command]
+pub async fn network_connect(
+    app: State<'_, App>,
+    name: String,
+    container: String,
+    aliases: Vec<String>,
+) -> Result<()> {
+    app.berth
+        .connect_network(&conn(&app).await?, &name, &container, &aliases)
+        .await
+}
+
+#[tauri::command]
+pub async fn network_disconnect(
+    app: State<'_, App>,
+    name: String,
+    container: String,
+) -> Result<()> {
+    app.berth
+        .disconnect_network(&conn(&app).await?, &name, &container, false)
+        .await
+}
+
 #[tauri::command]
 pub async fn network_remove(app: State<'_, App>, name: String) -> Result<()> {
     app.berth.remove_network(&conn(&app).await?, &name).await

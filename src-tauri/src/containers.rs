@@ -27,6 +27,9 @@ struct Change<'a> {
 struct Event {
     action: String,
     id: String,
+    /// The container a network event is about (connect, disconnect).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<String>,
 }
 
 impl From<&berth_api::EventView> for Event {
@@ -34,6 +37,7 @@ impl From<&berth_api::EventView> for Event {
         Self {
             action: e.action.clone(),
             id: e.actor.clone(),
+            container: e.attributes.get("container").cloned(),
         }
     }
 }

@@ -98,8 +98,9 @@ export const BUILDS_CHANGED = "builds://changed";
 export const WINDOW_VIEW = "window://view";
 /** What `images://changed` carries: the burst's events (no list: ask for the images again). */
 export type ImagesChanged = { action: string; id: string }[];
-/** What `networks://changed` carries: the burst's events. */
-export type NetworksChanged = ImagesChanged;
+/** What `networks://changed` carries: the burst's events; a container connected or
+ * disconnected is named (by id) in `container`. */
+export type NetworksChanged = { action: string; id: string; container?: string }[];
 /** What `volumes://changed` carries: the burst's events (a volume created or removed). */
 export type VolumesChanged = ImagesChanged;
 
@@ -234,6 +235,9 @@ export function api(t: Transport) {
     volumeImport: (name: string, from: string) => call<void>("volume_import", { name, from }),
     networks: () => call<NetworkRow[]>("networks"),
     networkCreate: (req: NetworkRequest) => call<string>("network_create", { req }),
+    networkInspect: (name: string) => call<unknown>("network_inspect", { name }),
+    networkConnect: (name: string, container: string, aliases: string[]) => call<void>("network_connect", { name, container, aliases }),
+    networkDisconnect: (name: string, container: string) => call<void>("network_disconnect", { name, container }),
     networkRemove: (name: string) => call<void>("network_remove", { name }),
     networkPruneCandidates: () => call<NetworkRow[]>("network_prune_candidates"),
 
