@@ -80,4 +80,60 @@ describe("ContainerDetail", () => {
     await waitFor(() => expect(screen.getByTestId("container-state").textContent).toBe("paused"));
     expect(t.calls.filter((c) => c.command === "container_inspect").length).toBe(asked + 1);
   });
+
+  it("connects the container to a network and disconnects it, following the engine's network events", async () => {
+    const t = new FakeTransport();
+    const on: Record<string, { IPAddress: string; IPPrefixLen: number; Gateway: string; Aliases: string[] | null }> = {
+      bridge: { IPAddress: "172.17.0.2", IPPrefixLen: 16, Gateway: "172.17.0.1", Aliases: null },
+    };
+    t.handlers.container_inspect = () => ({ Id: "0123abcd", Name: "/web", State: { Status: "running" }, Config: { Image: "busybox", Env: [] }, Mounts: [], NetworkSettings: { Ports: {}, Networks: { ...on } } });
+    t.handlers.container_logs = () => undefined;
+    const row = (name: string, driver = "bridge") => ({ id: name, name, driver, scope: "local", subnets: [], internal: false, containers: [], labels: {}, created: "" });
+    t.handlers.networks = () => [row("bridge"), row("host", "host"), row("none", "null"), row("backend"), row("frontend")];
+    t.handlers.network_connect = (args) => {
+      on[args.name as string] = { IPAddress: "10.5.0.2", IPPrefixLen: 24, Gateway: "10.5.0.1", Aliases: args.aliases as string[] };
+    };
+    t.handlers.network_disconnect = (args) => {
+      delete on[args.name as string];
+    };
+    render(ContainerDetail, { props: { id: "web" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getByTestId("container-name").textContent).toBe("web"));
+    await fireEvent.click(screen.getByTestId("tab-details"));
+    const attached = () => screen.queryAllByTestId("container-network").map((li) => li.getAttribute("data-name"));
+    await waitFor(() => expect(attached()).toEqual(["bridge"]));
+    expect(screen.getByTestId("container-network").textContent).toContain("172.17.0.2/16");
+    // Only the networks it could join are offered: not those it is on, not the host's or "none".
+    await waitFor(() => expect([...screen.getByTestId<HTMLSelectElement>("network-choice").options].map((o) => o.value)).toEqual(["backend", "frontend"]));
+    await fireEvent.change(screen.getByTestId("network-choice"), { target: { value: "backend" } });
+    await fireEvent.input(screen.getByTestId("network-aliases"), { target: { value: "api, web2" } });
+    await fireEvent.click(screen.getByTestId("network-connect"));
+    await waitFor(() => expect(attached()).toEqual(["backend", "bridge"]));
+    expect(t.calls.find((c) => c.command === "network_connect")?.args).toEqual({ name: "backend", container: "0123abcd", aliases: ["api", "web2"] });
+    expect(screen.getAllByTestId("container-network")[0].textContent).toContain("api, web2");
+    // Disconnected by another tool: the engine's event names the container, the page reads it again.
+    delete on.bridge;
+    t.emit("networks://changed", [{ action: "disconnect", id: "net-bridge", container: "0123abcd" }]);
+    await waitFor(() => expect(attached()).toEqual(["backend"]));
+    // Another container's event is not read again for.
+    const asked = t.calls.filter((c) => c.command === "container_inspect").length;
+    t.emit("networks://changed", [{ action: "connect", id: "net-backend", container: "ffff" }]);
+    await fireEvent.click(screen.getByRole("button", { name: "Disconnect from backend" }));
+    await waitFor(() => expect(attached()).toEqual([]));
+    expect(t.calls.filter((c) => c.command === "container_inspect").length).toBe(asked + 1);
+    expect(screen.getByText("On no network.")).toBeTruthy();
+  });
+
+  it("says the engine's refusal to connect", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => ({ Id: "0123abcd", Name: "/web", State: { Status: "running" }, Config: { Image: "busybox", Env: [] }, Mounts: [], NetworkSettings: { Ports: {}, Networks: { host: {} } } });
+    t.handlers.container_logs = () => undefined;
+    t.handlers.networks = () => [{ id: "b", name: "bridge", driver: "bridge", scope: "local", subnets: [], internal: false, containers: [], labels: {}, created: "" }];
+    t.handlers.network_connect = () => {
+      throw { code: "engine", message: "container cannot be disconnected from host network or connected to host network" };
+    };
+    render(ContainerDetail, { props: { id: "web" }, context: viewContext(t) });
+    await fireEvent.click(await screen.findByTestId("tab-details"));
+    await fireEvent.click(await screen.findByTestId("network-connect"));
+    await waitFor(() => expect(screen.getByTestId("network-error").textContent).toContain("connected to host network"));
+  });
 });
