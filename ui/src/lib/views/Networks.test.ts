@@ -53,4 +53,41 @@ describe("Networks", () => {
     expect(names()).toEqual([]);
     expect(screen.getByTestId("no-networks").textContent).toContain("No network matches");
   });
+
+  it("shows a network's details, its containers' addresses following the engine", async () => {
+    const t = new FakeTransport();
+    t.handlers.networks = () => [network("bridge"), network("backend", ["api"])];
+    let containers: Record<string, { Name: string; IPv4Address: string; IPv6Address: string; MacAddress: string }> = {
+      a1: { Name: "api", IPv4Address: "10.5.0.2/24", IPv6Address: "", MacAddress: "02:42:0a:05:00:02" },
+    };
+    t.handlers.network_inspect = (args) => {
+      if (args.name !== "backend") throw { code: "not_found", message: `no network ${args.name}` };
+      return { Name: "backend", Driver: "bridge", Scope: "local", Internal: true, IPAM: { Config: [{ Subnet: "10.5.0.0/24", Gateway: "10.5.0.1" }] }, Options: { "com.docker.network.bridge.name": "br-back" }, Labels: {}, Containers: containers };
+    };
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const open = async (name: string) => {
+      const row = await waitFor(() => {
+        const found = screen.getAllByTestId("network-row").find((r) => r.dataset.name === name);
+        if (!found) throw new Error(`no row for ${name}`);
+        return found;
+      });
+      await fireEvent.click(within(row).getByTestId("network-details-open"));
+    };
+    await open("backend");
+    const details = await screen.findByTestId("network-details");
+    await waitFor(() => expect(details.textContent).toMatch(/10\.5\.0\.0\/24\s+gateway 10\.5\.0\.1/));
+    expect(details.textContent).toContain("internal (no route out)");
+    expect(details.textContent).toContain("com.docker.network.bridge.name=br-back");
+    const addresses = () => [...screen.getByTestId("network-details-containers").querySelectorAll("tbody tr")].map((tr) => tr.textContent);
+    expect(addresses()).toEqual(["api10.5.0.2/2402:42:0a:05:00:02"]);
+    // Another container connected (by the CLI, say): the network's event reads it again.
+    containers = { ...containers, b2: { Name: "worker", IPv4Address: "10.5.0.3/24", IPv6Address: "", MacAddress: "02:42:0a:05:00:03" } };
+    t.emit("networks://changed", [{ action: "connect", id: "backend-id", container: "b2" }]);
+    await waitFor(() => expect(addresses()).toEqual(["api10.5.0.2/2402:42:0a:05:00:02", "worker10.5.0.3/2402:42:0a:05:00:03"]));
+    // The engine's refusal is said (the network gone meanwhile, say).
+    await open("bridge");
+    await waitFor(() => expect(screen.getByTestId("network-details").textContent).toContain("no network bridge"));
+    await fireEvent.click(within(screen.getByTestId("network-details")).getByRole("button", { name: "Close" }));
+    expect(screen.queryByTestId("network-details")).toBeNull();
+  });
 });
