@@ -228,12 +228,16 @@ struct Made {
     projects: Vec<String>,
     images: Vec<String>,
     volumes: Vec<String>,
+    networks: Vec<String>,
 }
 
 impl Drop for Made {
     fn drop(&mut self) {
         for c in &self.containers {
             let _ = self.engine.docker().args(["rm", "-f", "-v", c]).output();
+        }
+        for n in &self.networks {
+            let _ = self.engine.docker().args(["network", "rm", n]).output();
         }
         for p in &self.projects {
             let label = format!("label=com.docker.compose.project={p}");
@@ -408,6 +412,48 @@ async fn scenario(
     ))
     .await?;
     ui.wait_text("[data-testid=container-name]", &name).await?;
+
+    // Its networks: connected to one made outside the app (with an alias), then disconnected.
+    let network = fx.scope.name(&format!("net{suffix}"));
+    made.networks.push(network.clone());
+    engine().docker_ok(&["network", "create", &network]);
+    let on_engine = || {
+        engine().docker_ok(&[
+            "inspect",
+            "-f",
+            "{{range $n, $e := .NetworkSettings.Networks}}{{$n}}={{join $e.Aliases \",\"}} {{end}}",
+            &name,
+        ])
+    };
+    ui.click("[data-testid=tab-details]").await?;
+    ui.wait_present(&format!(
+        "[data-testid=network-choice] option[value='{network}']"
+    ))
+    .await?;
+    ui.c.find(Locator::Css(&format!(
+        "[data-testid=network-choice] option[value='{network}']"
+    )))
+    .await?
+    .click()
+    .await?;
+    ui.fill("[data-testid=network-aliases]", "api-alias")
+        .await?;
+    ui.click("[data-testid=network-connect]").await?;
+    let attached = format!("[data-testid=container-network][data-name='{network}']");
+    ui.wait_text(&attached, "api-alias").await?;
+    let joined = on_engine();
+    assert!(
+        joined.contains(&format!("{network}=")) && joined.contains("api-alias"),
+        "the engine has {name} on {network} as api-alias: {joined}"
+    );
+    ui.shot("container-networks").await?;
+    ui.click(&format!("{attached} [data-testid=network-disconnect]"))
+        .await?;
+    ui.wait_gone(&attached).await?;
+    assert!(
+        !on_engine().contains(&format!("{network}=")),
+        "{name} is off {network}"
+    );
 
     // Stop it, then remove it (after the confirmation that names it).
     ui.click("[data-testid=container-stop]").await?;
@@ -694,6 +740,7 @@ fn the_app_end_to_end() {
         projects: Vec::new(),
         images: Vec::new(),
         volumes: Vec::new(),
+        networks: Vec::new(),
     };
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
     let rt = tokio::runtime::Runtime::new().unwrap();
