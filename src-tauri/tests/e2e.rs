@@ -494,7 +494,19 @@ async fn scenario(
     engine().docker_ok(&["rmi", &outside_image, &second_tag]);
     ui.wait_gone(&row(&outside_image)).await?;
     ui.wait_gone(&row(&second_tag)).await?;
+    // Tagged from its row's More menu (shown open in the screenshot): the engine has the tag.
+    let menu_tag = format!("berth-e2e/tagged:{suffix}");
+    made.images.push(menu_tag.clone());
+    ui.click(&format!("{} [data-testid=row-menu]", row(&fx.image)))
+        .await?;
+    ui.wait_present("[role=menu] [data-testid=image-tag]")
+        .await?;
     ui.shot("images").await?;
+    ui.click("[role=menu] [data-testid=image-tag]").await?;
+    ui.fill("[data-testid=tag-target]", &menu_tag).await?;
+    ui.click("[data-testid=tag-submit]").await?;
+    ui.wait_present(&row(&menu_tag)).await?;
+    engine().docker_ok(&["image", "inspect", "-f", "{{.Id}}", &menu_tag]);
 
     // Build an image from a folder.
     let tag = format!("berth-e2e/built:{suffix}");

@@ -128,4 +128,51 @@ describe("Images", () => {
     await waitFor(() => expect(screen.getByText("Push web:1: failed")).toBeTruthy());
     expect(screen.getByTestId("progress-error").textContent).toBe("dial tcp: lookup registry-1.docker.io: no such host");
   });
+
+  it("tags an image from its row's More menu; an empty or refused tag is said in the dialog", async () => {
+    const t = new FakeTransport();
+    let rows = [image("web:1")];
+    t.handlers.images = () => rows;
+    t.handlers.image_tag = (args) => {
+      if (args.target !== "web:2") throw { code: "engine", message: `invalid reference format: repository name must be lowercase (${args.target})` };
+      rows = [{ ...image("web:1"), repo_tags: ["web:1", "web:2"] }];
+    };
+    t.handlers.image_check = () => ({ state: "up_to_date" });
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const more = await screen.findByRole("button", { name: "More for web:1" });
+    expect(more.getAttribute("aria-expanded")).toBe("false");
+    // Opened from the keyboard on its first item; Escape closes it, back on the button.
+    await fireEvent.keyDown(more, { key: "ArrowDown" });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("image-tag")));
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(screen.getByTestId("image-check"));
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(screen.getByTestId("image-tag"));
+    await fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByRole("menu")).toBeNull());
+    expect(document.activeElement).toBe(more);
+    // A click elsewhere closes it too.
+    await fireEvent.click(more);
+    expect(screen.getByRole("menu")).toBeTruthy();
+    await fireEvent.pointerDown(document.body);
+    await waitFor(() => expect(screen.queryByRole("menu")).toBeNull());
+    // Check for a newer image: the answer shows by the tag.
+    await fireEvent.click(more);
+    await fireEvent.click(screen.getByTestId("image-check"));
+    await waitFor(() => expect(screen.getByTestId("image-row").textContent).toContain("(up to date)"));
+    // Tag…: empty, then refused by the engine, then made.
+    await fireEvent.click(more);
+    await fireEvent.click(screen.getByTestId("image-tag"));
+    expect(screen.queryByRole("menu")).toBeNull();
+    await fireEvent.click(screen.getByTestId("tag-submit"));
+    expect(screen.getByTestId("tag-error").textContent).toContain("Give the new tag");
+    expect(t.calls.some((c) => c.command === "image_tag")).toBe(false);
+    await fireEvent.input(screen.getByTestId("tag-target"), { target: { value: "Web:2" } });
+    await fireEvent.click(screen.getByTestId("tag-submit"));
+    await waitFor(() => expect(screen.getByTestId("tag-error").textContent).toContain("repository name must be lowercase (Web:2)"));
+    await fireEvent.input(screen.getByTestId("tag-target"), { target: { value: "web:2" } });
+    await fireEvent.click(screen.getByTestId("tag-submit"));
+    await waitFor(() => expect(screen.getAllByTestId("image-row").map((r) => r.dataset.tag)).toEqual(["web:1", "web:2"]));
+    expect(screen.queryByTestId("tag-error")).toBeNull();
+  });
 });
