@@ -351,6 +351,18 @@ fn the_tray_menu_shows_and_drives_the_engine() {
         };
         under("Stop") && under("Restart") && under(&format!("Open http://localhost:{port}"))
     });
+    // Paused, it leaves the submenu; resumed, it is back (dockerd 20.10 tells both before its
+    // list shows them).
+    docker(&["pause", "tray-web"]);
+    wait_until(30, "the tray to drop the paused container", || {
+        item("No running containers").is_some()
+    });
+    docker(&["unpause", "tray-web"]);
+    wait_until(30, "the resumed container back in the tray", || {
+        tray_items(&bus, &menu)
+            .iter()
+            .any(|(_, l, _, p)| p == "tray-web" && l == "Stop")
+    });
     let stop_container = tray_items(&bus, &menu)
         .into_iter()
         .find(|(_, l, _, p)| p == "tray-web" && l == "Stop")

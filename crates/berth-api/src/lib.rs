@@ -6,6 +6,7 @@
 
 mod builds;
 pub mod compose;
+pub mod container_list;
 mod containers;
 pub mod desktop;
 mod engine;

@@ -142,7 +142,7 @@ pub struct PortView {
 }
 
 /// A row of the container list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct ContainerRow {
     pub id: String,

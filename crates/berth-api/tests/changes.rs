@@ -26,17 +26,7 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
     let image = format!("berth-test/{}:sleeper", scope.id);
     busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
     let (_home, berth) = support::berth_on(e);
-    let (follow, mut seen) = follow(berth, |change| match change {
-        EngineChange::Burst(events) => Some(Seen::Burst(
-            events.iter().map(|e| e.action.clone()).collect(),
-        )),
-        EngineChange::Listed(rows) => Some(Seen::Listed(
-            rows.into_iter()
-                .map(|r| (r.names.join(","), r.status))
-                .collect(),
-        )),
-        EngineChange::Images(_) | EngineChange::Networks(_) | EngineChange::Volumes(_) => None,
-    });
+    let (follow, mut seen) = follow(berth, containers_seen);
     // The first list, before the container exists.
     assert!(matches!(next(&mut seen).await, Seen::Listed(_)));
 
@@ -79,6 +69,37 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
         !all.iter().any(|a| a.starts_with("exec_")),
         "a health check's commands were taken for changes: {bursts:?}"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_container_paused_and_resumed_is_told_and_listed() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = format!("berth-test/{}:pausable", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let name = scope.name("pausable");
+    e.docker_ok(&["run", "-d", "--name", &name, "-l", &scope.label(), &image]);
+    let (_home, berth) = support::berth_on(e);
+    let (follow, mut seen) = follow(berth, containers_seen);
+    assert!(matches!(next(&mut seen).await, Seen::Listed(_)));
+    // Each is told in a burst, and a list follows it (which dockerd 20.10 can read before it
+    // wrote the new state: the app's list keeps what the event said; src-tauri/src/containers.rs).
+    for action in ["pause", "unpause"] {
+        e.docker_ok(&[action, &name]);
+        let mut told = false;
+        loop {
+            match next(&mut seen).await {
+                Seen::Burst(actions) => told |= actions.iter().any(|a| a == action),
+                Seen::Listed(rows) if told => {
+                    assert!(rows.iter().any(|(n, _)| *n == name), "{rows:?}");
+                    break;
+                }
+                Seen::Listed(_) => {}
+            }
+        }
+    }
+    follow.abort();
 }
 
 #[tokio::test]
@@ -193,6 +214,21 @@ fn follow<T: Send + 'static>(
             .await
     });
     (task, rx)
+}
+
+/// What a change says of the containers: a burst's actions, or the list's statuses.
+fn containers_seen(change: EngineChange<'_>) -> Option<Seen> {
+    match change {
+        EngineChange::Burst(events) => Some(Seen::Burst(
+            events.iter().map(|e| e.action.clone()).collect(),
+        )),
+        EngineChange::Listed(rows) => Some(Seen::Listed(
+            rows.into_iter()
+                .map(|r| (r.names.join(","), r.status))
+                .collect(),
+        )),
+        EngineChange::Images(_) | EngineChange::Networks(_) | EngineChange::Volumes(_) => None,
+    }
 }
 
 /// The next change, within 30 s.

@@ -284,9 +284,12 @@ mod linux {
     /// The running containers, to the menu; their deaths and health, to the notifications.
     async fn follow_containers(berth: Arc<Berth>, shown: mpsc::UnboundedSender<Shown>) {
         let expected = news::Expected::default();
+        // The list as the events say it (an engine's list can lag behind them).
+        let mut list = berth_api::container_list::ContainerList::default();
         berth
             .follow_changes(|change| match change {
                 EngineChange::Burst(events) => {
+                    list.burst(events);
                     for event in events {
                         if let Some(text) = news::container_news(&expected, event) {
                             news::show(&berth, &text);
@@ -294,8 +297,8 @@ mod linux {
                     }
                 }
                 EngineChange::Listed(rows) => {
-                    let running = rows.into_iter().filter(|r| r.state == "running");
-                    let _ = shown.send(Shown::Running(running.collect()));
+                    let running = list.listed(rows).iter().filter(|r| r.state == "running");
+                    let _ = shown.send(Shown::Running(running.cloned().collect()));
                 }
                 EngineChange::Images(_) | EngineChange::Networks(_) | EngineChange::Volumes(_) => {}
             })
