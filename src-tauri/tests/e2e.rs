@@ -54,6 +54,11 @@ fn start_driver(home: &IsolatedHome, display: &str, bus: &str, host: &str) -> (K
     let native = free_port();
     let mut cmd = Command::new(tauri_driver_bin());
     home.apply(&mut cmd);
+    // The app's log level, as the test was run with (`BERTH_LOG=debug`, say, to see why a step
+    // failed in the app's log).
+    if let Some(level) = std::env::var_os("BERTH_LOG") {
+        cmd.env("BERTH_LOG", level);
+    }
     cmd.env("DISPLAY", display)
         .env("DBUS_SESSION_BUS_ADDRESS", bus)
         .env("DOCKER_HOST", host)
@@ -334,6 +339,20 @@ async fn scenario(
     ui.wait_text(&format!("{existing_row} [data-testid=row-memory]"), "B")
         .await?;
     ui.shot("containers").await?;
+    // Paused and resumed from its row's menu (the menu is put over the list, not in it); the
+    // row follows (dockerd 20.10 tells `pause` before its list shows it).
+    let state_of = |c: &str| engine().docker_ok(&["inspect", "-f", "{{.State.Status}}", c]);
+    for (item, state) in [("row-pause", "paused"), ("row-unpause", "running")] {
+        ui.click(&format!("{existing_row} [data-testid=row-menu]"))
+            .await?;
+        ui.click(&format!("body > [role=menu] [data-testid={item}]"))
+            .await?;
+        wait_until(30, &format!("the engine to have it {state}"), || {
+            state_of(&fx.existing).trim() == state
+        });
+        ui.wait_text(&format!("{existing_row} .badge"), state)
+            .await?;
+    }
 
     // The run dialog refuses bad input inline, before the engine is asked.
     let held = std::net::TcpListener::bind(("0.0.0.0", 0)).expect("a port to hold");

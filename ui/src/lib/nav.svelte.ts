@@ -16,6 +16,9 @@ export const VIEWS = [
 
 export type View = (typeof VIEWS)[number][0] | "container";
 
+/** The tabs of a container's page. */
+export type ContainerTab = "logs" | "terminal" | "stats" | "inspect" | "files" | "details";
+
 /** The view named by the page's URL fragment (`#containers`, as `berth-app --view` sets it;
  * `#container?id=NAME` is that container's page). */
 export function startView(hash: string): View {
@@ -54,8 +57,12 @@ export class Nav {
     this.view = "compose";
   }
 
-  openContainer(id: string): void {
+  /** The tab a container's page opens on. */
+  containerTab = $state<ContainerTab>("logs");
+
+  openContainer(id: string, tab: ContainerTab = "logs"): void {
     this.container = id;
+    this.containerTab = tab;
     this.view = "container";
   }
 }

@@ -131,8 +131,9 @@ describe("ContainerDetail", () => {
     t.handlers.network_connect = () => {
       throw { code: "engine", message: "container cannot be disconnected from host network or connected to host network" };
     };
-    render(ContainerDetail, { props: { id: "web" }, context: viewContext(t) });
-    await fireEvent.click(await screen.findByTestId("tab-details"));
+    // Opened on that tab (as the containers list's menu opens a page).
+    render(ContainerDetail, { props: { id: "web", tab: "details" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getByTestId("tab-details").getAttribute("aria-selected")).toBe("true"));
     await fireEvent.click(await screen.findByTestId("network-connect"));
     await waitFor(() => expect(screen.getByTestId("network-error").textContent).toContain("connected to host network"));
   });

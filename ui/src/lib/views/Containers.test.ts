@@ -203,6 +203,36 @@ describe("a container's health", () => {
     expect(screen.queryByRole("alertdialog")).toBeNull();
   });
 
+  it("offers on each row's menu what its state allows, and opens its page on the tab chosen", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    t.handlers.containers = () => [container("web", { state: "running" }), container("old", { state: "exited" }), container("held", { state: "paused" })];
+    const acted: unknown[] = [];
+    t.handlers.container_action = (args) => void acted.push(args);
+    const context = viewContext(t);
+    render(Containers, { context });
+    const menuOf = async (n: string) => {
+      await fireEvent.click(await screen.findByRole("button", { name: `More for ${n}` }));
+      const menu = screen.getByRole("menu");
+      return { menu, items: within(menu).getAllByRole("menuitem").map((b) => `${b.textContent}${(b as HTMLButtonElement).disabled ? " (off)" : ""}`) };
+    };
+    // The menu is put in the page's body, so the list's clipping does not cut it.
+    let { menu, items } = await menuOf("web");
+    expect(menu.parentElement).toBe(document.body);
+    expect(items).toEqual(["Logs", "Terminal", "Files", "Inspect", "Restart", "Pause", "Kill"]);
+    await fireEvent.click(within(menu).getByText("Pause"));
+    await waitFor(() => expect(acted).toEqual([{ id: "web-id".padEnd(64, "0"), action: "pause" }]));
+    expect(screen.queryByRole("menu")).toBeNull();
+    ({ items } = await menuOf("held"));
+    expect(items).toEqual(["Logs", "Terminal (off)", "Files", "Inspect", "Resume", "Kill"]);
+    await fireEvent.keyDown(screen.getByRole("menu"), { key: "Escape" });
+    ({ menu, items } = await menuOf("old"));
+    expect(items).toEqual(["Logs", "Terminal (off)", "Files", "Inspect"]);
+    await fireEvent.click(within(menu).getByText("Files"));
+    const nav = context.get("nav") as Nav;
+    expect([nav.view, nav.container, nav.containerTab]).toEqual(["container", "old-id".padEnd(64, "0"), "files"]);
+  });
+
   it("adds up a project's CPU and memory once each of its running containers has a figure", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     onTestFinished(() => void vi.useRealTimers());
