@@ -156,6 +156,13 @@ describe("Images", () => {
     expect(screen.getByRole("menu")).toBeTruthy();
     await fireEvent.pointerDown(document.body);
     await waitFor(() => expect(screen.queryByRole("menu")).toBeNull());
+    // So does a scroll (the menu would be left behind its button); one while it is shut does
+    // nothing.
+    await fireEvent.scroll(document.body);
+    await fireEvent.click(more);
+    expect(screen.getByRole("menu")).toBeTruthy();
+    await fireEvent.scroll(document.body);
+    await waitFor(() => expect(screen.queryByRole("menu")).toBeNull());
     // Check for a newer image: the answer shows by the tag.
     await fireEvent.click(more);
     await fireEvent.click(screen.getByTestId("image-check"));
