@@ -942,10 +942,20 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
     if a.detach || a.wait || a.no_start {
         return Ok(0);
     }
-    // Attached: follow the logs until the containers stop, stop them on Ctrl-C.
-    let rows = berth
-        .compose_containers(&conn, &project.name, &opts.services, false)
-        .await?;
+    // Attached: follow the logs until the containers stop, stop them on Ctrl-C. Those that
+    // already ended count too (a container that runs `true` can be done before this lists it),
+    // but not one-offs, nor containers of services the files no longer have.
+    let attached: Vec<String> = if opts.services.is_empty() {
+        project.services.keys().cloned().collect()
+    } else {
+        opts.services.clone()
+    };
+    let rows: Vec<_> = berth
+        .compose_containers(&conn, &project.name, &attached, true)
+        .await?
+        .into_iter()
+        .filter(|r| !berth_compose::labels::oneoff(&r.labels))
+        .collect();
     let follow = LogOptions {
         follow: true,
         ..Default::default()
