@@ -267,6 +267,17 @@ fn networks_connect_disconnect_and_prune() {
         ip.trim().starts_with(&format!("10.{x}.7.")),
         "an address in the subnet: {ip}"
     );
+    // Its inspect has the container on it, with that address, as docker's has.
+    let args = [
+        "network",
+        "inspect",
+        "-f",
+        "{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}",
+        &net,
+    ];
+    let on = ok(home.berth(&[&["-H", h][..], &args[..]].concat()));
+    assert_eq!(on.trim(), format!("{c} {}/24", ip.trim()));
+    assert_eq!(on, e.docker_ok(&args));
     let attached = |net: &str| -> Vec<String> {
         let rows = json_lines(&ok(
             home.berth(&["-H", h, "network", "ls", "--format", "json"])

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use bollard::models::{
     EndpointSettings, Ipam, IpamConfig, Network, NetworkConnectRequest, NetworkCreateRequest,
-    NetworkDisconnectRequest,
+    NetworkDisconnectRequest, NetworkInspect,
 };
 
 use crate::{Client, Error};
@@ -91,13 +91,11 @@ impl Client {
         Ok(resp.id)
     }
 
-    pub async fn inspect_network(&self, name: &str) -> Result<Network, Error> {
-        let inspect = self
-            .call("a network inspect", self.docker.inspect_network(name, None))
-            .await?;
-        // The inspect and list models differ only in shape; the list's is the one Berth shows.
-        let value = serde_json::to_value(inspect).unwrap_or_default();
-        Ok(serde_json::from_value(value).unwrap_or_default())
+    /// The engine's inspect of a network, with the containers on it and their addresses (the
+    /// list's model has no room for them).
+    pub async fn inspect_network(&self, name: &str) -> Result<NetworkInspect, Error> {
+        self.call("a network inspect", self.docker.inspect_network(name, None))
+            .await
     }
 
     pub async fn connect_network(
