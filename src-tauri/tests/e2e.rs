@@ -661,7 +661,6 @@ async fn scenario(
     // The other views show what the engine has.
     for (view, css) in [
         ("volumes", "[data-testid=volumes]"),
-        ("networks", "[data-testid=networks]"),
         ("engines", "[data-testid=contexts]"),
         ("troubleshoot", "[data-testid=troubleshoot-log]"),
         ("settings", "[data-testid=theme]"),
@@ -671,8 +670,30 @@ async fn scenario(
         ui.shot(view).await?;
     }
     ui.click("[data-testid=nav-networks]").await?;
-    ui.wait_text("[data-testid=networks]", &format!("{project}_default"))
-        .await?;
+    let network = format!("{project}_default");
+    ui.wait_text("[data-testid=networks]", &network).await?;
+    // A network's details: its containers, with the addresses the engine gave them.
+    ui.click(&format!(
+        "[data-testid=network-row][data-name='{network}'] [data-testid=network-details-open]"
+    ))
+    .await?;
+    let web = format!("{project}-web-1");
+    let address = engine().docker_ok(&[
+        "inspect",
+        "-f",
+        &format!("{{{{(index .NetworkSettings.Networks \"{network}\").IPAddress}}}}"),
+        &web,
+    ]);
+    assert!(
+        !address.trim().is_empty(),
+        "{web} has an address on {network}"
+    );
+    ui.wait_text(
+        &format!("[data-testid=network-details-containers] tr[data-name='{web}']"),
+        address.trim(),
+    )
+    .await?;
+    ui.shot("networks").await?;
 
     // Down with its volumes: asked first, listing what goes by name; then gone from the engine.
     ui.click("[data-testid=nav-compose]").await?;
