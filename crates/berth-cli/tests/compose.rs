@@ -745,7 +745,10 @@ services:
     let addr = format!("127.0.0.1:{port}");
     let mut watch = Background::spawn(p.berth(&home, &["watch"]));
     watch.wait_for_line(120, "Watch  Enabled");
-    assert_eq!(http_get(&addr, "/").map(|r| r.1), Some(WWW.to_owned()));
+    // Its server answers once it has started in the container (the watch may be on first).
+    wait_until(30, "the page to be served", || {
+        http_get(&addr, "/").map(|r| r.1) == Some(WWW.to_owned())
+    });
 
     // A new file appears in the container; an ignored one does not; a deleted one goes.
     std::fs::write(p.path().join("site/new.html"), "new page\n").unwrap();
