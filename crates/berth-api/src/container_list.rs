@@ -32,7 +32,7 @@ impl ContainerList {
     /// `destroy` removing them).
     pub fn burst<'a>(&mut self, burst: &'a [EventView]) -> Patched<'a> {
         let mut rows = self.last.clone();
-        let (mut told, mut rest) = (Vec::new(), Vec::new());
+        let (mut told, mut rest, mut said) = (Vec::new(), Vec::new(), Vec::new());
         for e in burst {
             let Some(at) = rows.iter().position(|r| r.id == e.actor) else {
                 rest.push(e);
@@ -41,6 +41,7 @@ impl ContainerList {
             if e.action == "destroy" {
                 rows.remove(at);
             } else if let Some(state) = state_after(&e.action) {
+                said.push(&e.actor);
                 let row = &mut rows[at];
                 row.state = state.to_owned();
                 row.status = match state {
@@ -61,10 +62,7 @@ impl ContainerList {
         }
         self.said = rows
             .iter()
-            .filter(|r| {
-                told.iter()
-                    .any(|e| e.actor == r.id && state_after(&e.action).is_some())
-            })
+            .filter(|r| said.contains(&&r.id))
             .cloned()
             .collect();
         Patched { rows, told, rest }

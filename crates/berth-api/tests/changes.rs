@@ -84,7 +84,7 @@ async fn a_container_paused_and_resumed_is_told_and_listed() {
     let (follow, mut seen) = follow(berth, containers_seen);
     assert!(matches!(next(&mut seen).await, Seen::Listed(_)));
     // Each is told in a burst, and a list follows it (which dockerd 20.10 can read before it
-    // wrote the new state: the app's list keeps what the event said; src-tauri/src/containers.rs).
+    // wrote the new state: berth_api::container_list keeps what the event said).
     for action in ["pause", "unpause"] {
         e.docker_ok(&[action, &name]);
         let mut told = false;
