@@ -289,7 +289,11 @@ mod linux {
         berth
             .follow_changes(|change| match change {
                 EngineChange::Burst(events) => {
-                    list.burst(events);
+                    // A state the events say shows at once; the engine's list follows.
+                    let patched = list.burst(events);
+                    if !patched.told.is_empty() {
+                        let _ = shown.send(Shown::Running(running(&patched.rows)));
+                    }
                     for event in events {
                         if let Some(text) = news::container_news(&expected, event) {
                             news::show(&berth, &text);
@@ -297,12 +301,19 @@ mod linux {
                     }
                 }
                 EngineChange::Listed(rows) => {
-                    let running = list.listed(rows).iter().filter(|r| r.state == "running");
-                    let _ = shown.send(Shown::Running(running.cloned().collect()));
+                    let _ = shown.send(Shown::Running(running(list.listed(rows))));
                 }
                 EngineChange::Images(_) | EngineChange::Networks(_) | EngineChange::Volumes(_) => {}
             })
             .await;
+    }
+
+    /// The running containers of a list, for the menu.
+    fn running(rows: &[ContainerRow]) -> Vec<ContainerRow> {
+        rows.iter()
+            .filter(|r| r.state == "running")
+            .cloned()
+            .collect()
     }
 
     /// Starts Berth's engine: now when asked (`--start-engine`), or when no engine answers
