@@ -26,7 +26,6 @@ export function health(row: ContainerRow): Health | null {
   return m[1] === "health: starting" ? "starting" : (m[1] as Health);
 }
 
-/** Published ports as links: each distinct host port once. */
 /** The host ports a browser can open: the published TCP ports, each once, in order. */
 export function hostPorts(row: ContainerRow): number[] {
   const ports = row.ports.filter((p) => p.proto === "tcp").map((p) => p.public_port).filter((p): p is number => p !== null);

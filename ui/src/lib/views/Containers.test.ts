@@ -145,7 +145,7 @@ describe("Containers", () => {
 });
 
 describe("a container's health", () => {
-  it("shows what its health check last said beside its state, and nothing without one", async () => {
+  it("shows what its health check last said in place of 'running', and the state without one", async () => {
     paneOf600px();
     const t = new FakeTransport();
     t.handlers.containers = () => [
@@ -158,8 +158,12 @@ describe("a container's health", () => {
     await waitFor(() => expect(row("db")).not.toBeNull());
     expect(row("db")!.querySelector("[data-testid=health]")!.textContent!.trim()).toBe("unhealthy");
     expect(row("db")!.querySelector("[data-testid=health]")!.classList.contains("unhealthy")).toBe(true);
-    expect(row("web")!.querySelector("[data-testid=health]")!.textContent!.trim()).toBe("health starting");
+    expect(row("db")!.querySelector("[data-testid=health]")!.getAttribute("title")).toContain("running, health check unhealthy");
+    expect(row("web")!.querySelector("[data-testid=health]")!.textContent!.trim()).toBe("starting");
+    expect(row("web")!.querySelector("[data-testid=health]")!.getAttribute("title")).toContain("not passed yet");
+    expect(row("db")!.querySelectorAll(".badge")).toHaveLength(1);
     expect(row("cache")!.querySelector("[data-testid=health]")).toBeNull();
+    expect(row("cache")!.querySelector(".badge.running")!.textContent!.trim()).toBe("running");
   });
 
   it("stops a compose project as a whole from its header, and opens its logs", async () => {
