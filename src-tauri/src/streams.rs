@@ -34,9 +34,12 @@ pub struct Batch<T> {
     pub error: Option<ApiError>,
 }
 
-/// An exec session's input side, kept so `exec_input` and `exec_resize` can reach it.
+/// An exec session's input side, kept so `exec_input` and `exec_resize` can reach it, and
+/// the engine it runs on, for the hang-up.
 pub struct ExecInput {
     pub exec_id: String,
+    pub berth: std::sync::Arc<berth_api::Berth>,
+    pub conn: berth_api::Connection,
     pub writer: tokio::sync::Mutex<std::pin::Pin<Box<dyn AsyncWrite + Send>>>,
 }
 

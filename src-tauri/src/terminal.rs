@@ -1,7 +1,7 @@
 //! Exec terminals: a TTY exec session whose output goes to the UI's xterm through a channel
 //! (as text, never splitting a character) and whose input and size come back as commands.
 
-use berth_api::{ApiError, ExecSpec};
+use berth_api::{ApiError, ExecSpec, HungUp};
 use futures_util::StreamExt;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -39,6 +39,8 @@ pub async fn open(
         sub,
         ExecInput {
             exec_id: session.id.clone(),
+            berth: app.berth.clone(),
+            conn: conn.clone(),
             writer: tokio::sync::Mutex::new(session.input),
         },
     );
@@ -62,11 +64,12 @@ pub async fn open(
     Ok(sub)
 }
 
-/// Ends a terminal's command as closing a terminal window would: the engine has no way to end
+/// Ends a terminal's command as closing a terminal window would. The engine has no way to end
 /// an exec, and leaves it running when its connection closes (a shell per terminal opened would
 /// pile up in the container). So the terminal types Ctrl-C (the foreground job is interrupted,
-/// a half-typed line dropped) and Ctrl-D (the shell, back at its prompt, exits), then closes.
-/// A program that ignores both (an editor) is left running, as `docker exec` leaves it.
+/// a half-typed line dropped) and Ctrl-D (the shell, back at its prompt, exits) and closes;
+/// a command still running after [`HANG_UP_GRACE`] (an editor, a program ignoring both) has
+/// its session sent SIGHUP, as a closed terminal's is, where the engine runs on this machine.
 pub async fn hang_up(exec: std::sync::Arc<ExecInput>) {
     let typed = async {
         let mut writer = exec.writer.lock().await;
@@ -74,15 +77,30 @@ pub async fn hang_up(exec: std::sync::Arc<ExecInput>) {
         writer.flush().await?;
         writer.shutdown().await
     };
+    let id = &exec.exec_id;
     match tokio::time::timeout(std::time::Duration::from_secs(2), typed).await {
-        Ok(Ok(())) => tracing::debug!(exec = %exec.exec_id, "terminal hung up"),
-        Ok(Err(e)) => tracing::debug!(exec = %exec.exec_id, %e, "the terminal had ended"),
-        Err(_) => tracing::warn!(exec = %exec.exec_id, "the engine took no input to hang up"),
+        Ok(Ok(())) => tracing::debug!(exec = %id, "terminal hung up"),
+        Ok(Err(e)) => tracing::debug!(exec = %id, %e, "the terminal had ended"),
+        Err(_) => tracing::warn!(exec = %id, "the engine took no input to hang up"),
+    }
+    match exec.berth.exec_hang_up(&exec.conn, id, HANG_UP_GRACE).await {
+        Ok(HungUp::Ended) => tracing::debug!(exec = %id, "the terminal's command ended"),
+        Ok(HungUp::Signalled(n)) => {
+            tracing::info!(exec = %id, processes = n, "the terminal's session was sent SIGHUP")
+        }
+        Ok(HungUp::LeftRunning(why)) => {
+            tracing::warn!(exec = %id, %why, "the terminal's command is left running")
+        }
+        Err(e) => {
+            tracing::warn!(exec = %id, %e, "cannot tell whether the terminal's command ended")
+        }
     }
 }
 
 /// What [`hang_up`] types: Ctrl-C, then Ctrl-D.
 const HANG_UP: &[u8] = b"\x03\x04";
+/// How long the typed keys have to end the command before its session gets SIGHUP.
+const HANG_UP_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 pub async fn input(app: &State<'_, App>, session: u32, data: &str) -> Result<(), ApiError> {
     let exec = app.streams.exec(session)?;

@@ -406,26 +406,38 @@ async fn scenario(
         .await?;
     ui.shot("container-terminal").await?;
     // The terminal keeps its session while another tab shows; once the page goes, its shell is
-    // hung up (the engine would leave it running in the container).
+    // hung up, with what it runs even when that ignores Ctrl-C and reads no Ctrl-D (the engine
+    // would leave both running in the container).
     ui.click("[data-testid=tab-logs]").await?;
     ui.click("[data-testid=tab-terminal]").await?;
     ui.wait_text("[data-testid=terminal] .xterm-rows", "42-answer")
         .await?;
-    let shells = || {
+    textarea.send_keys("trap '' INT; sleep 7100\n").await?;
+    let running = |command: &str| {
         engine()
             .docker_ok(&["top", &name, "-o", "pid,args"])
             .lines()
             .filter(|l| {
-                l.split_once(' ')
-                    .is_some_and(|(_, args)| args.trim() == "sh")
+                l.trim()
+                    .split_once(' ')
+                    .is_some_and(|(_, args)| args.trim() == command)
             })
             .count()
     };
-    assert_eq!(shells(), 1, "the terminal's shell runs in the container");
-    ui.click("[data-testid=nav-containers]").await?;
-    wait_until(30, "the terminal's shell to end with its page", || {
-        shells() == 0
+    wait_until(30, "the terminal's command to run", || {
+        running("sleep 7100") == 1
     });
+    assert_eq!(
+        running("sh"),
+        1,
+        "the terminal's shell runs in the container"
+    );
+    ui.click("[data-testid=nav-containers]").await?;
+    wait_until(
+        30,
+        "the terminal's shell and command to end with its page",
+        || running("sh") + running("sleep 7100") == 0,
+    );
     ui.click(&format!(
         "[data-testid=container-row][data-name='{name}'] button.name"
     ))

@@ -21,6 +21,7 @@ mod prune;
 mod resources;
 pub mod settings;
 mod system_prune;
+mod terminal;
 mod usage;
 mod volume_files;
 mod watch;
@@ -57,6 +58,7 @@ pub use prune::PruneFilter;
 pub use resources::NetworkRequest;
 pub use settings::Settings;
 pub use system_prune::{PruneItem, PruneOutcome, PruneRefusal};
+pub use terminal::HungUp;
 pub use usage::{
     BuildCacheRow, DiskUsageDetailView, DiskUsageView, EngineChange, EventView, TopView, UsageLine,
     UsageView,

@@ -23,8 +23,7 @@ enum Seen {
 async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:sleeper", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "sleeper");
     let (_home, berth) = support::berth_on(e);
     let (follow, mut seen) = follow(berth, containers_seen);
     // The first list, before the container exists.
@@ -76,8 +75,7 @@ async fn a_health_check_changes_the_list_by_its_status_not_by_its_commands() {
 async fn a_container_paused_and_resumed_is_told_and_listed() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:pausable", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "pausable");
     let name = scope.name("pausable");
     e.docker_ok(&["run", "-d", "--name", &name, "-l", &scope.label(), &image]);
     let (_home, berth) = support::berth_on(e);

@@ -12,7 +12,7 @@ use std::time::Duration;
 mod support;
 
 use berth_api::ProjectLogLine;
-use berth_testkit::{Scope, busybox_image, engine};
+use berth_testkit::{Scope, engine};
 use futures_util::StreamExt;
 
 #[tokio::test]
@@ -20,8 +20,7 @@ use futures_util::StreamExt;
 async fn a_projects_logs_follow_its_containers_as_they_start() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:logs", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "logs");
     let (_home, berth) = support::berth_on(e);
     let conn = berth.connect().await.unwrap();
     let project = scope.name("proj");
@@ -148,8 +147,7 @@ async fn a_projects_logs_follow_its_containers_as_they_start() {
 async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:deps", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "deps");
     let (home, berth) = support::berth_on(e);
     let berth = std::sync::Arc::new(berth);
     let conn = berth.connect().await.unwrap();
@@ -251,8 +249,7 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
 async fn a_projects_logs_are_saved_merged_by_time() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:saved", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "saved");
     let (home, berth) = support::berth_on(e);
     let conn = berth.connect().await.unwrap();
     let project = scope.name("saved");

@@ -11,7 +11,7 @@ mod support;
 
 use berth_api::{EngineChange, Target};
 use berth_engine::context::ContextStore;
-use berth_testkit::{Scope, busybox_image, engine};
+use berth_testkit::{Scope, engine};
 use tokio::sync::mpsc;
 
 /// What one of the two followers said.
@@ -28,8 +28,7 @@ enum Seen {
 async fn the_followers_move_to_the_engine_of_a_context_made_current() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:sleeper", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "sleeper");
     let name = scope.name("waiting");
     e.docker_ok(&["create", "--name", &name, "-l", &scope.label(), &image]);
 

@@ -8,7 +8,7 @@
 mod support;
 
 use berth_api::VolumeEntry;
-use berth_testkit::{Engine, Scope, busybox_image, engine, write_busybox_context};
+use berth_testkit::{Engine, Scope, engine, write_busybox_context};
 
 fn sorted(mut entries: Vec<VolumeEntry>) -> Vec<(String, String, u64, u32)> {
     let mut rows: Vec<_> = entries
@@ -60,8 +60,7 @@ fn now() -> u64 {
 async fn a_running_container_lists_a_folder_as_its_archive_would() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:lister", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "lister");
     let id = started(e, &scope, "lister", &[], &image);
     e.docker_ok(&[
         "exec",
@@ -160,8 +159,7 @@ async fn a_container_without_find_is_listed_from_its_archive() {
 async fn a_volume_in_use_is_listed_by_the_container_using_it() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:user", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "user");
     let v = scope.name("used");
     e.docker_ok(&["volume", "create", "--label", &scope.label(), &v]);
     let mount = format!("{v}:/data");
@@ -217,8 +215,7 @@ async fn a_volume_in_use_is_listed_by_the_container_using_it() {
 async fn a_files_text_is_read_to_a_mebibyte() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:texts", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "texts");
     let v = scope.name("texts");
     e.docker_ok(&["volume", "create", "--label", &scope.label(), &v]);
     let mount = format!("{v}:/data");

@@ -6,15 +6,14 @@
 mod support;
 
 use berth_api::PruneFilter;
-use berth_testkit::{Scope, busybox_image, engine};
+use berth_testkit::{Scope, engine};
 
 #[tokio::test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 async fn a_prune_removes_what_it_listed_and_tells_what_was_refused() {
     let e = engine();
     let scope = Scope::new(e);
-    let image = format!("berth-test/{}:pruned", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"3600\"]");
+    let image = support::sleeper(e, &scope, "pruned");
     let label = scope.label();
     let (stays, goes) = (scope.name("stays"), scope.name("goes"));
     for name in [&stays, &goes] {

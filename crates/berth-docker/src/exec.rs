@@ -35,6 +35,15 @@ pub struct ExecSession {
     pub input: Pin<Box<dyn AsyncWrite + Send>>,
 }
 
+/// A running exec's process, as the engine sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExecProcess {
+    /// Its pid in the engine's pid namespace (the host's, for an engine run here).
+    pub pid: u32,
+    /// Its command line: the program, then its arguments.
+    pub command: Vec<String>,
+}
+
 impl Client {
     /// Starts `spec` in container `id`: attached (its session), or detached (none).
     async fn exec_started(
@@ -127,6 +136,25 @@ impl Client {
             .build();
         self.call("an exec resize", self.docker.resize_exec(exec_id, opts))
             .await
+    }
+
+    /// The exec's process while it runs (`None` once it has ended): its pid as the engine sees
+    /// it, and its command line.
+    pub async fn exec_process(&self, exec_id: &str) -> Result<Option<ExecProcess>, Error> {
+        let inspect = self
+            .call("an exec inspect", self.docker.inspect_exec(exec_id))
+            .await?;
+        let pid = inspect.pid.and_then(|p| u32::try_from(p).ok());
+        let (Some(true), Some(pid)) = (inspect.running, pid) else {
+            return Ok(None);
+        };
+        let config = inspect.process_config.unwrap_or_default();
+        let command = config
+            .entrypoint
+            .into_iter()
+            .chain(config.arguments.unwrap_or_default())
+            .collect();
+        Ok(Some(ExecProcess { pid, command }))
     }
 
     /// The exit code once the exec has ended (`None` while it runs).

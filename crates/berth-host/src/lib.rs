@@ -5,6 +5,7 @@
 mod engine;
 mod history;
 mod net;
+pub mod session;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use berth_api::{Berth, Launch, Target};
 use berth_engine::context::Env;
-use berth_testkit::Engine;
+use berth_testkit::{Engine, Scope, busybox_image};
 
 /// A facade on `engine`, its home in a temporary directory (removed when the guard drops).
 #[allow(dead_code)] // Not every test binary uses it.
@@ -35,4 +35,13 @@ pub fn env_in(home: &Path) -> Env {
         home: Some(home.to_owned()),
         xdg_runtime_dir: Some(home.join("run")),
     }
+}
+
+/// A busybox image whose containers sleep for an hour, `berth-test/<scope>:<tag>`, built in
+/// `scope` (removed with it); its name.
+#[allow(dead_code)]
+pub fn sleeper(engine: &'static Engine, scope: &Scope, tag: &str) -> String {
+    let image = format!("berth-test/{}:{tag}", scope.id);
+    busybox_image(engine, scope, &image, "CMD [\"sleep\", \"3600\"]");
+    image
 }
