@@ -2,6 +2,7 @@
 // container events (never polled), with search, a state filter, a sort, grouping by compose project, and a
 // selection for bulk actions.
 import { tick } from "svelte";
+import { endAll } from "../listen";
 import { errorMessage, listError, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
 import { inOrder, nextSort, type Sort as SortOf } from "../sort";
 
@@ -151,7 +152,9 @@ export class ContainerStore {
 
   /** Loads the list, then takes every new one from the app's container events. */
   async connect(): Promise<void> {
-    this.#unlisten = await this.#api.onContainers((change) => void this.#apply(change));
+    const listening = this.#api.onContainers((change) => void this.#apply(change));
+    this.#unlisten = endAll(listening);
+    await listening;
     await this.refresh();
   }
 
