@@ -858,7 +858,15 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
         }
     };
     let tty = args.tty && args.interactive && on_terminal;
-    interact(output, input, args.interactive, true, args.tty, tty, resize).await?;
+    let session = interact(output, input, args.interactive, true, args.tty, tty, resize);
+    if !tty {
+        session.await?;
+    } else if unless_hung_up(session).await?.transpose()?.is_none() {
+        // This terminal closed (its window, an ssh connection): the command is hung up as
+        // the terminal would have hung it up, not left running in the container.
+        let _ = berth.exec_hang_up(conn, &id, Duration::ZERO).await;
+        return Ok(HUNG_UP);
+    }
     // The engine records the exit code a moment after the output ends.
     for _ in 0..50 {
         if let Some(code) = berth.exec_exit_code(conn, &id).await? {
@@ -867,6 +875,24 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     bail!("the command's output ended but the engine reports it still running")
+}
+
+/// The exit code of a command whose terminal hung up, as a shell reports it (128 + SIGHUP).
+const HUNG_UP: i32 = 129;
+
+/// `work`, unless this process's terminal hangs up first (`None`).
+async fn unless_hung_up<T>(work: impl Future<Output = T>) -> Result<Option<T>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hang_up = signal(SignalKind::hangup())?;
+        Ok(tokio::select! {
+            done = work => Some(done),
+            _ = hang_up.recv() => None,
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(Some(work.await))
 }
 
 /// `berth image check`: for each image, whether its registry has a newer one.

@@ -665,6 +665,27 @@ fn exec_with_and_without_a_terminal() {
         "{out:?}"
     );
 
+    // -it whose terminal closes (script killed: its pseudo-terminal hangs up): the command is
+    // hung up too, with what it started, instead of running on in the container.
+    let inner = format!("{berth} -H {h} exec -it {name} sh -c 'sleep 7300 & wait'");
+    let mut cmd = std::process::Command::new("script");
+    home.0.apply(&mut cmd);
+    let mut terminal = cmd
+        .args(["-qec", &inner, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let sleeping = || {
+        e.docker_ok(&["top", &name, "-o", "pid,args"])
+            .lines()
+            .any(|l| l.trim().ends_with(" sleep 7300"))
+    };
+    wait_until(20, "the command to run in the container", sleeping);
+    terminal.kill().unwrap();
+    terminal.wait().unwrap();
+    wait_until(20, "the hung-up command to end", || !sleeping());
+
     ok(home.berth(&["-H", h, "stop", "-t", "0", &name]));
     let err = fails(home.berth(&["-H", h, "exec", &name, "true"]));
     assert!(err.contains("is not running"), "{err}");
