@@ -1,6 +1,7 @@
 //! Host hardware usage: one sysinfo `System`, refreshed only for what is shown, into a
 //! fixed-size history: CPU (total and per core), memory, swap, load, disks, network, and the
-//! engine's own process tree (dockerd, its containerd, and the container shims).
+//! engine's own process tree (dockerd, its containerd, and the container shims). Also hanging
+//! up a terminal session here ([`session`]), for an exec whose terminal went.
 
 mod engine;
 mod history;
