@@ -45,7 +45,7 @@ impl Berth {
         if !conn.candidate.endpoint.host.starts_with("unix://") {
             let host = &conn.candidate.endpoint.host;
             return Ok(HungUp::LeftRunning(format!(
-                "the engine at {host} runs on another machine"
+                "the engine at {host} is not reached by a socket on this machine"
             )));
         }
         let signalled =
