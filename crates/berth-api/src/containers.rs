@@ -761,7 +761,7 @@ impl Berth {
                 }
             }
         }
-        if conn.candidate.endpoint.host.starts_with("unix://") {
+        if conn.on_local_socket() {
             for &(port, proto) in &wanted {
                 let free = match proto {
                     "udp" => std::net::UdpSocket::bind(("0.0.0.0", port)).is_ok(),

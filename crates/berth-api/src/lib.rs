@@ -88,6 +88,14 @@ pub struct Connection {
     pub passed_over: Option<String>,
 }
 
+impl Connection {
+    /// Whether the engine is reached by a socket on this machine, so that this machine's ports
+    /// and processes are the engine's (an engine behind a named pipe or TCP is elsewhere).
+    pub fn on_local_socket(&self) -> bool {
+        self.candidate.endpoint.host.starts_with("unix://")
+    }
+}
+
 impl From<discovery::Found> for Connection {
     fn from(found: discovery::Found) -> Self {
         Self {

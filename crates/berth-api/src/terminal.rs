@@ -42,7 +42,7 @@ impl Berth {
                 Some(_) => tokio::time::sleep(ASK_EVERY).await,
             }
         };
-        if !conn.candidate.endpoint.host.starts_with("unix://") {
+        if !conn.on_local_socket() {
             let host = &conn.candidate.endpoint.host;
             return Ok(HungUp::LeftRunning(format!(
                 "the engine at {host} is not reached by a socket on this machine"

@@ -21,10 +21,6 @@ pub enum HangUpError {
 /// Sends SIGHUP to each process of the session led by `leader`, once sure `leader` is the
 /// process that runs `command` (a pid read elsewhere may name another process here); how many.
 pub fn hang_up(leader: u32, command: &[String]) -> Result<usize, HangUpError> {
-    let not_here = || HangUpError::NotHere {
-        pid: leader,
-        command: command.to_vec(),
-    };
     let mut system = System::new().map_err(|e| HangUpError::Unreadable(e.to_string()))?;
     system.refresh_processes_specifics(
         ProcessesToUpdate::All,
@@ -36,7 +32,10 @@ pub fn hang_up(leader: u32, command: &[String]) -> Result<usize, HangUpError> {
         p.cmd().len() == command.len() && p.cmd().iter().zip(command).all(|(a, b)| a == b.as_str())
     });
     if !runs_command {
-        return Err(not_here());
+        return Err(HangUpError::NotHere {
+            pid: leader.as_u32(),
+            command: command.to_vec(),
+        });
     }
     let session: Vec<Pid> = system
         .processes()
