@@ -27,7 +27,7 @@ impl Berth {
     /// Hangs up exec `exec_id` once its input is closed: if its command has not ended within
     /// `grace` (a shell given Ctrl-D exits at once), each process of its session gets SIGHUP,
     /// as a closed terminal's would, when the engine runs on this machine (its socket is local
-    /// and the exec's pid here runs the exec's command).
+    /// and the exec's pid here is a process of the exec's container).
     pub async fn exec_hang_up(
         &self,
         conn: &Connection,
@@ -49,7 +49,7 @@ impl Berth {
             )));
         }
         let signalled =
-            tokio::task::spawn_blocking(move || session::hang_up(process.pid, &process.command))
+            tokio::task::spawn_blocking(move || session::hang_up(process.pid, &process.container))
                 .await
                 .map_err(|e| ApiError::invalid(format!("hanging up exec {exec_id}: {e}")))?;
         Ok(match signalled {

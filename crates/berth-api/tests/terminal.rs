@@ -8,19 +8,21 @@ mod support;
 use std::time::{Duration, Instant};
 
 use berth_api::{Berth, Connection, ExecSession, ExecSpec, HungUp};
-use berth_testkit::{Scope, engine};
+use berth_testkit::{Scope, engine, wait_until};
 use tokio::io::AsyncWriteExt;
 
 /// How long the command has to end by itself after the keys.
 const GRACE: Duration = Duration::from_millis(500);
 
 /// `command` in a TTY in container `id`, given Ctrl-C and Ctrl-D and its input closed, as the
-/// app's terminal does when its page goes.
+/// app's terminal does when its page goes: once `running` shows among the container's
+/// processes (the command has set its traps by then).
 async fn typed_hang_up(
     berth: &Berth,
     conn: &Connection,
     id: &str,
     command: &[&str],
+    running: &str,
 ) -> ExecSession {
     let spec = ExecSpec {
         command: command.iter().map(|s| s.to_string()).collect(),
@@ -30,6 +32,12 @@ async fn typed_hang_up(
         ..Default::default()
     };
     let mut session = berth.exec(conn, id, &spec).await.unwrap();
+    wait_until(20, running, || {
+        engine()
+            .docker_ok(&["top", id, "-o", "pid,args"])
+            .lines()
+            .any(|l| l.trim().ends_with(&format!(" {running}")))
+    });
     session.input.write_all(b"\x03\x04").await.unwrap();
     session.input.shutdown().await.unwrap();
     session
@@ -60,7 +68,7 @@ async fn a_hung_up_terminal_ends_what_runs_in_it() {
     let conn = berth.connect().await.unwrap();
 
     // A shell at its prompt exits on Ctrl-D.
-    let shell = typed_hang_up(&berth, &conn, &name, &["sh"]).await;
+    let shell = typed_hang_up(&berth, &conn, &name, &["sh"], "sh").await;
     assert_eq!(
         berth.exec_hang_up(&conn, &shell.id, GRACE).await.unwrap(),
         HungUp::Ended
@@ -73,6 +81,7 @@ async fn a_hung_up_terminal_ends_what_runs_in_it() {
         &conn,
         &name,
         &["sh", "-c", "trap '' INT; while :; do sleep 7200; done"],
+        "sleep 7200",
     )
     .await;
     let hung = berth
@@ -83,5 +92,19 @@ async fn a_hung_up_terminal_ends_what_runs_in_it() {
     ended(&berth, &conn, &stubborn.id).await;
     let left = e.docker_ok(&["exec", &name, "ps", "-o", "args"]);
     assert!(!left.contains("sleep 7200"), "its sleep ended too:\n{left}");
-    drop((shell, stubborn));
+
+    // One that ignores Ctrl-C and executes another program in its place: the exec's pid now
+    // runs `sleep`, no longer the command the engine names.
+    let execed = typed_hang_up(
+        &berth,
+        &conn,
+        &name,
+        &["sh", "-c", "trap '' INT; exec sleep 7201"],
+        "sleep 7201",
+    )
+    .await;
+    let hung = berth.exec_hang_up(&conn, &execed.id, GRACE).await.unwrap();
+    assert_eq!(hung, HungUp::Signalled(1), "the sleep it became");
+    ended(&berth, &conn, &execed.id).await;
+    drop((shell, stubborn, execed));
 }

@@ -40,8 +40,8 @@ pub struct ExecSession {
 pub struct ExecProcess {
     /// Its pid in the engine's pid namespace (the host's, for an engine run here).
     pub pid: u32,
-    /// Its command line: the program, then its arguments.
-    pub command: Vec<String>,
+    /// The id of the container it runs in.
+    pub container: String,
 }
 
 impl Client {
@@ -139,7 +139,7 @@ impl Client {
     }
 
     /// The exec's process while it runs (`None` once it has ended): its pid as the engine sees
-    /// it, and its command line.
+    /// it, and its container.
     pub async fn exec_process(&self, exec_id: &str) -> Result<Option<ExecProcess>, Error> {
         let inspect = self
             .call("an exec inspect", self.docker.inspect_exec(exec_id))
@@ -148,13 +148,8 @@ impl Client {
         let (Some(true), Some(pid)) = (inspect.running, pid) else {
             return Ok(None);
         };
-        let config = inspect.process_config.unwrap_or_default();
-        let command = config
-            .entrypoint
-            .into_iter()
-            .chain(config.arguments.unwrap_or_default())
-            .collect();
-        Ok(Some(ExecProcess { pid, command }))
+        let container = inspect.container_id.unwrap_or_default();
+        Ok(Some(ExecProcess { pid, container }))
     }
 
     /// The exit code once the exec has ended (`None` while it runs).

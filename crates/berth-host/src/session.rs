@@ -7,10 +7,10 @@ use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, Signal, System, Update
 /// Why a session was not hung up.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum HangUpError {
-    /// No process `pid` runs `command` here: it has ended, or it runs on another machine or in
-    /// another pid namespace (an engine in a VM).
-    #[error("no process {pid} running {command:?} on this machine")]
-    NotHere { pid: u32, command: Vec<String> },
+    /// No process `pid` of `container` leads a session here: it has ended, or it runs on
+    /// another machine or in another pid namespace (an engine in a VM).
+    #[error("no process {pid} of container {container} leads a session on this machine")]
+    NotHere { pid: u32, container: String },
     /// A process of the session refused the signal (another user's).
     #[error("process {pid} of the session cannot be signalled by this user")]
     NotPermitted { pid: u32 },
@@ -18,9 +18,12 @@ pub enum HangUpError {
     Unreadable(String),
 }
 
-/// Sends SIGHUP to each process of the session led by `leader`, once sure `leader` is the
-/// process that runs `command` (a pid read elsewhere may name another process here); how many.
-pub fn hang_up(leader: u32, command: &[String]) -> Result<usize, HangUpError> {
+/// Sends SIGHUP to each process of the session led by `leader`, once sure `leader` is a
+/// process of `container` (a pid read elsewhere may name another process here): it leads its
+/// own session, and its parent, the container's runtime shim, names the container on its
+/// command line (`containerd-shim-runc-v2 … -id ID`). Not its own command line, which a command
+/// that executes another program (`sh -c '…; exec app'`) changes. How many were sent it.
+pub fn hang_up(leader: u32, container: &str) -> Result<usize, HangUpError> {
     let mut system = System::new().map_err(|e| HangUpError::Unreadable(e.to_string()))?;
     system.refresh_processes_specifics(
         ProcessesToUpdate::All,
@@ -28,13 +31,16 @@ pub fn hang_up(leader: u32, command: &[String]) -> Result<usize, HangUpError> {
         ProcessRefreshKind::nothing().with_cmd(UpdateKind::Always),
     );
     let leader = Pid::from_u32(leader);
-    let runs_command = system.process(leader).is_some_and(|p| {
-        p.cmd().len() == command.len() && p.cmd().iter().zip(command).all(|(a, b)| a == b.as_str())
+    let of_container = system.process(leader).is_some_and(|p| {
+        p.session_id() == Some(leader)
+            && p.parent()
+                .and_then(|parent| system.process(parent))
+                .is_some_and(|parent| parent.cmd().iter().any(|a| a == container))
     });
-    if !runs_command {
+    if container.is_empty() || !of_container {
         return Err(HangUpError::NotHere {
             pid: leader.as_u32(),
-            command: command.to_vec(),
+            container: container.to_owned(),
         });
     }
     let session: Vec<Pid> = system
@@ -65,13 +71,16 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn each_process_of_the_session_gets_sighup_once_its_leader_runs_the_command() {
-        // `sh` leads a session of its own (setsid runs it in place: the test's child leads no
-        // process group) and starts `sleep` in it; both leave SIGHUP to its default.
-        let script = "sleep 60 & echo $!; wait";
-        let mut child = Command::new("setsid")
-            .args(["sh", "-c", script])
+    /// A session as an exec's is: its leader started by a parent whose command line names
+    /// `container` (as a shim's names its container), leading `sleep 60` in it and then,
+    /// `exec`ing, running `sleep 61` itself. The leader's pid and the sleep's; the parent.
+    fn session(container: &str) -> (u32, u32, std::process::Child) {
+        // setsid runs the leader in place: a background job of a non-interactive sh leads no
+        // process group. Both sleeps leave SIGHUP to its default.
+        let leader = r#"sleep 60 & echo $$ $!; exec sleep 61"#;
+        let parent = format!("setsid sh -c '{leader}' & wait");
+        let mut child = Command::new("sh")
+            .args(["-c", &parent, container])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -79,25 +88,52 @@ mod tests {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let sleep: u32 = line.trim().parse().unwrap();
-        let pid = child.id();
+        let pids: Vec<u32> = line
+            .split_whitespace()
+            .map(|p| p.parse().unwrap())
+            .collect();
+        (pids[0], pids[1], child)
+    }
 
-        let other = vec!["sh".to_owned()];
+    fn gone(pid: u32) -> bool {
+        !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    #[test]
+    fn each_process_of_a_containers_session_gets_sighup_even_once_its_leader_execs() {
+        let (leader, sleep, mut parent) = session("c0ffee-container");
         assert_eq!(
-            hang_up(pid, &other),
+            hang_up(leader, "another-container"),
             Err(HangUpError::NotHere {
-                pid,
-                command: other
+                pid: leader,
+                container: "another-container".into()
             }),
-            "a pid running another command is left alone"
+            "a pid of another container is left alone"
         );
-        let command = ["sh", "-c", script].map(String::from);
-        assert_eq!(hang_up(pid, &command), Ok(2), "sh and its sleep");
-        let status = child.wait().unwrap();
-        assert!(!status.success(), "sh ended by the signal: {status:?}");
+        assert_eq!(
+            hang_up(sleep, "c0ffee-container").unwrap_err(),
+            HangUpError::NotHere {
+                pid: sleep,
+                container: "c0ffee-container".into()
+            },
+            "a process that leads no session is not hung up"
+        );
+        // The leader execs `sleep 61`: wait until it does, then hang up its session.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::path::Path::new(&format!("/proc/{sleep}")).exists() {
-            assert!(Instant::now() < deadline, "sleep {sleep} still runs");
+        while std::fs::read_to_string(format!("/proc/{leader}/cmdline")).unwrap_or_default()
+            != "sleep\x0061\x00"
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the leader did not exec its sleep"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(hang_up(leader, "c0ffee-container"), Ok(2), "both sleeps");
+        parent.wait().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !(gone(leader) && gone(sleep)) {
+            assert!(Instant::now() < deadline, "the session's sleeps still run");
             std::thread::sleep(Duration::from_millis(20));
         }
     }
