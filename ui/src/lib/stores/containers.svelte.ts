@@ -17,6 +17,22 @@ export function name(row: ContainerRow): string {
   return row.names[0] ?? row.id.slice(0, 12);
 }
 
+/**
+ * The name a row shows under its project's header: without the project's prefix that compose
+ * gives its containers (`shop-web-1` under `shop` shows `web-1`; docker-compose 1 joined with
+ * `_`), so the narrow column keeps what tells them apart. Other names show whole.
+ */
+export function nameInGroup(row: ContainerRow): string {
+  const whole = name(row);
+  const project = row.project;
+  if (!project) return whole;
+  for (const joint of ["-", "_"]) {
+    const prefix = project + joint;
+    if (whole.startsWith(prefix) && whole.length > prefix.length) return whole.slice(prefix.length);
+  }
+  return whole;
+}
+
 /** What a container's health check last said, if it has one. */
 export type Health = "healthy" | "unhealthy" | "starting";
 

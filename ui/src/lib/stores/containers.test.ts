@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { api, CONTAINERS_CHANGED } from "../ipc";
 import { container, FakeTransport } from "../testing";
 import { nextSort } from "../sort";
-import { ContainerStore, DEFAULT_SORT, group, hostPorts, matches, type Entry } from "./containers.svelte";
+import { ContainerStore, DEFAULT_SORT, group, hostPorts, matches, nameInGroup, type Entry } from "./containers.svelte";
 
 describe("container list", () => {
   const rows = [
@@ -23,6 +23,15 @@ describe("container list", () => {
       "loose",
     ]);
     expect(group(rows, new Set(["shop"])).map((e) => e.key)).not.toContain(rows[0].id);
+  });
+
+  it("shows a project's containers without the project's prefix, other names whole", () => {
+    expect(nameInGroup(container("shop-web-1", { project: "shop" }))).toBe("web-1");
+    expect(nameInGroup(container("shop_web_1", { project: "shop" }))).toBe("web_1");
+    // A name compose did not make (container_name), one that is only the prefix, and no project.
+    expect(nameInGroup(container("shopfront", { project: "shop" }))).toBe("shopfront");
+    expect(nameInGroup(container("shop-", { project: "shop" }))).toBe("shop-");
+    expect(nameInGroup(container("shop-web-1"))).toBe("shop-web-1");
   });
 
   it("sorts, each project's containers together where its first would be (by name, where its name would)", () => {

@@ -255,6 +255,9 @@ describe("a container's health", () => {
     stream.send({ items: [usage(rows[0].id, 10, 1000)], done: false, error: null });
     const web = () => screen.getAllByTestId("container-row").find((r) => r.dataset.name === "shop-web-1")!;
     await waitFor(() => expect(within(web()).getByTestId("row-cpu").textContent).toBe(percent(10)));
+    // Under its project's header a row drops the project's prefix; its title keeps the whole name.
+    const link = web().querySelector("button.name")!;
+    expect([link.textContent, link.getAttribute("title")]).toEqual(["web-1", `shop-web-1 (${rows[0].id.slice(0, 12)})`]);
     // One of two: no sum yet (it would be a part told as the whole).
     expect(within(group).getByTestId("group-cpu").textContent).toBe("");
     stream.send({ items: [usage(rows[1].id, 2.5, 500)], done: false, error: null });
