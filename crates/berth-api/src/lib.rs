@@ -113,6 +113,7 @@ impl Connection {
             host: self.candidate.endpoint.host.clone(),
             api_version: self.client.api_version().to_owned(),
             passed_over: self.passed_over.clone(),
+            browser_host: wire::browser_host(&self.candidate.endpoint.host),
         }
     }
 }

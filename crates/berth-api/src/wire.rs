@@ -82,6 +82,58 @@ pub struct ConnectionView {
     /// The engine asked for (`DOCKER_HOST`, or the current context) when it did not answer
     /// and this one is used instead, said in one line; the Docker CLI would fail there.
     pub passed_over: Option<String>,
+    /// Where a browser here reaches the engine's published ports: see [`browser_host`].
+    pub browser_host: String,
+}
+
+/// The host a browser on this machine reaches an engine's published ports at: `localhost` for
+/// an engine on a socket or pipe here (Docker Desktop's and OrbStack's VMs forward their ports
+/// to it), the engine's own host for one reached over TCP or SSH (`tcp://10.0.0.5:2376`,
+/// `ssh://me@build-box`).
+pub fn browser_host(engine_host: &str) -> String {
+    let Some((scheme, rest)) = engine_host.split_once("://") else {
+        return "localhost".to_owned();
+    };
+    if !matches!(scheme, "tcp" | "http" | "https" | "ssh") {
+        return "localhost".to_owned();
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    match host {
+        "" | "127.0.0.1" | "::1" => "localhost".to_owned(),
+        h if h.contains(':') => format!("[{h}]"),
+        h => h.to_owned(),
+    }
+}
+
+/// The address a browser here opens a published TCP port at, given the [`browser_host`] of its
+/// engine: a port published on every address (`0.0.0.0`, `::`) at that host; one published on a
+/// single address at that address, which is reachable from here unless it is a remote engine's
+/// loopback (`None`). UDP and unpublished ports have none.
+pub fn web_url(browser_host: &str, port: &PortView) -> Option<String> {
+    let public = port.public_port?;
+    if port.proto != "tcp" {
+        return None;
+    }
+    let host = match port.ip.as_deref().unwrap_or_default() {
+        "" | "0.0.0.0" | "::" => browser_host.to_owned(),
+        ip => {
+            let loopback = ip.starts_with("127.") || ip == "::1";
+            if loopback && browser_host != "localhost" {
+                return None;
+            }
+            if ip.contains(':') {
+                format!("[{ip}]")
+            } else {
+                ip.to_owned()
+            }
+        }
+    };
+    Some(format!("http://{host}:{public}"))
 }
 
 /// `berth version`: the client and the engine.
@@ -202,18 +254,18 @@ pub struct PlatformView {
 }
 
 impl ContainerRow {
-    /// The host ports a browser can open (`http://localhost:PORT`): its published TCP ports,
-    /// each once, in order.
-    pub fn web_ports(&self) -> Vec<u16> {
-        let mut ports: Vec<u16> = self
-            .ports
-            .iter()
-            .filter(|p| p.proto == "tcp")
-            .filter_map(|p| p.public_port)
-            .collect();
-        ports.sort_unstable();
-        ports.dedup();
-        ports
+    /// The addresses a browser here opens its published TCP ports at ([`web_url`]), each once,
+    /// by port.
+    pub fn web_urls(&self, browser_host: &str) -> Vec<String> {
+        let mut ports: Vec<&PortView> = self.ports.iter().collect();
+        ports.sort_by_key(|p| p.public_port);
+        let mut urls: Vec<String> = Vec::new();
+        for url in ports.into_iter().filter_map(|p| web_url(browser_host, p)) {
+            if !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+        urls
     }
 }
 
@@ -473,10 +525,10 @@ pub struct ComposeProjectRow {
 
 #[cfg(test)]
 mod tests {
-    use super::{ContainerRow, PortView};
+    use super::{ContainerRow, PortView, browser_host};
 
     #[test]
-    fn web_ports_are_the_published_tcp_ones_once() {
+    fn web_urls_are_the_published_tcp_ports_once_each_where_a_browser_here_reaches_them() {
         let port = |ip: &str, private_port, public_port, proto: &str| PortView {
             ip: Some(ip.into()),
             private_port,
@@ -497,6 +549,9 @@ mod tests {
                 port("127.0.0.1", 53, Some(5353), "udp"),
                 port("0.0.0.0", 22, Some(2222), "tcp"),
                 port("", 9000, None, "tcp"),
+                port("127.0.0.1", 81, Some(8081), "tcp"),
+                port("192.168.1.5", 82, Some(8082), "tcp"),
+                port("fd00::5", 83, Some(8083), "tcp"),
             ],
             labels: Default::default(),
             project: None,
@@ -506,6 +561,42 @@ mod tests {
             mounts: Vec::new(),
             platform: None,
         };
-        assert_eq!(row.web_ports(), [2222, 8080]);
+        assert_eq!(
+            row.web_urls("localhost"),
+            [
+                "http://localhost:2222",
+                "http://localhost:8080",
+                "http://127.0.0.1:8081",
+                "http://192.168.1.5:8082",
+                "http://[fd00::5]:8083",
+            ]
+        );
+        // A remote engine's: its host, and never its loopback.
+        assert_eq!(
+            row.web_urls("10.0.0.5"),
+            [
+                "http://10.0.0.5:2222",
+                "http://10.0.0.5:8080",
+                "http://192.168.1.5:8082",
+                "http://[fd00::5]:8083",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_browser_reaches_an_engine_here_at_localhost_and_a_remote_one_at_its_host() {
+        for (engine, host) in [
+            ("unix:///var/run/docker.sock", "localhost"),
+            ("npipe:////./pipe/docker_engine", "localhost"),
+            ("tcp://127.0.0.1:2375", "localhost"),
+            ("tcp://10.0.0.5:2376", "10.0.0.5"),
+            ("https://docker.example.com:2376/", "docker.example.com"),
+            ("ssh://me@build-box", "build-box"),
+            ("ssh://me@build-box:2222", "build-box"),
+            ("tcp://[fd00::5]:2376", "[fd00::5]"),
+            ("tcp://[::1]:2376", "localhost"),
+        ] {
+            assert_eq!(browser_host(engine), host, "{engine}");
+        }
     }
 }

@@ -122,6 +122,14 @@ impl Menu {
             .map_or("stopped", |v| v.own.state.as_str())
     }
 
+    /// Where a browser reaches the engine's published ports ([`berth_api::wire::browser_host`]).
+    fn browser_host(&self) -> String {
+        self.view
+            .as_ref()
+            .and_then(|v| v.connection.as_ref())
+            .map_or_else(|| "localhost".to_owned(), |c| c.browser_host.clone())
+    }
+
     fn line(&self) -> String {
         self.view
             .as_ref()
@@ -145,8 +153,7 @@ impl Menu {
                         Some(Action::ContainerRestart(row.id.clone())),
                     ),
                 ];
-                for port in row.web_ports() {
-                    let url = format!("http://localhost:{port}");
+                for url in row.web_urls(&self.browser_host()) {
                     actions.push(item(
                         format!("Open {url}"),
                         true,

@@ -23,7 +23,7 @@ export function own(state: string, extra: Partial<OwnEngineView> = {}): OwnEngin
 export function view(state: string): EngineView {
   return {
     own: own(state),
-    connection: state === "running" ? { source: "Berth's engine", host: "unix:///run/berth/docker.sock", api_version: "1.41", passed_over: null } : null,
+    connection: state === "running" ? { source: "Berth's engine", host: "unix:///run/berth/docker.sock", api_version: "1.41", passed_over: null, browser_host: "localhost" } : null,
     problem: state === "running" ? null : "no engine is reachable",
   };
 }

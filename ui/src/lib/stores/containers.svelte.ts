@@ -43,12 +43,6 @@ export function health(row: ContainerRow): Health | null {
   return m[1] === "health: starting" ? "starting" : (m[1] as Health);
 }
 
-/** The host ports a browser can open: the published TCP ports, each once, in order. */
-export function hostPorts(row: ContainerRow): number[] {
-  const ports = row.ports.filter((p) => p.proto === "tcp").map((p) => p.public_port).filter((p): p is number => p !== null);
-  return [...new Set(ports)].sort((a, b) => a - b);
-}
-
 export function matches(row: ContainerRow, search: string, filter: StateFilter): boolean {
   if (filter === "running" && row.state !== "running") return false;
   if (filter === "stopped" && row.state === "running") return false;

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { api, CONTAINERS_CHANGED } from "../ipc";
 import { container, FakeTransport } from "../testing";
 import { nextSort } from "../sort";
-import { ContainerStore, DEFAULT_SORT, group, hostPorts, matches, nameInGroup, type Entry } from "./containers.svelte";
+import { ContainerStore, DEFAULT_SORT, group, matches, nameInGroup, type Entry } from "./containers.svelte";
 
 describe("container list", () => {
   const rows = [
@@ -115,19 +115,6 @@ describe("container list", () => {
     expect(rows.filter((r) => matches(r, "SHOP", "all")).length).toBe(2);
     expect(rows.filter((r) => matches(r, "", "stopped")).map((r) => r.names[0])).toEqual(["db"]);
     expect(rows.filter((r) => matches(r, "loose-id", "running")).length).toBe(1);
-  });
-
-  it("lists each published TCP host port once (a UDP port is no web page)", () => {
-    const r = container("p", {
-      ports: [
-        { ip: "0.0.0.0", private_port: 80, public_port: 8080, proto: "tcp" },
-        { ip: "::", private_port: 80, public_port: 8080, proto: "tcp" },
-        { ip: null, private_port: 9000, public_port: null, proto: "tcp" },
-        { ip: "127.0.0.1", private_port: 53, public_port: 5353, proto: "udp" },
-        { ip: "0.0.0.0", private_port: 22, public_port: 2222, proto: "tcp" },
-      ],
-    });
-    expect(hostPorts(r)).toEqual([2222, 8080]);
   });
 
   it("loads once, then shows each list the app sends with its container events", async () => {

@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/sv
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeTransport, viewContext } from "../testing";
 import ContainerDetail from "./ContainerDetail.svelte";
+import type { EngineStore } from "../engine.svelte";
 
 vi.mock("@xterm/xterm", () => import("../xterm-stub"));
 vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
@@ -26,6 +27,7 @@ describe("ContainerDetail", () => {
       },
     });
     t.handlers.container_logs = () => undefined;
+    t.handlers.open_url = () => undefined;
     render(ContainerDetail, { props: { id: "dns-id" }, context: viewContext(t) });
     await waitFor(() => expect(screen.getByTestId("container-name").textContent).toBe("dns"));
     await fireEvent.click(screen.getByTestId("tab-details"));
@@ -34,6 +36,27 @@ describe("ContainerDetail", () => {
     expect(texts.some((t) => t.includes("0.0.0.0:8080 → 80/tcp") && t.includes("Open in browser"))).toBe(true);
     expect(texts.some((t) => t.includes("127.0.0.1:5353 → 53/udp") && !t.includes("Open in browser"))).toBe(true);
     expect(screen.getAllByRole("button", { name: "Open in browser" }).length).toBe(1);
+    await fireEvent.click(screen.getByTestId("port-open"));
+    expect(t.calls.filter((c) => c.command === "open_url").map((c) => c.args)).toEqual([{ url: "http://localhost:8080" }]);
+  });
+
+  it("opens a remote engine's port at the engine's host", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => ({
+      Name: "/web",
+      State: { Status: "running" },
+      Config: { Image: "busybox", Env: [] },
+      Mounts: [],
+      NetworkSettings: { Ports: { "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }], "81/tcp": [{ HostIp: "127.0.0.1", HostPort: "8081" }] } },
+    });
+    t.handlers.container_logs = () => undefined;
+    const context = viewContext(t);
+    const engine = context.get("engine") as EngineStore;
+    engine.view = { ...engine.view!, connection: { ...engine.view!.connection!, host: "tcp://10.0.0.5:2376", browser_host: "10.0.0.5" } };
+    render(ContainerDetail, { props: { id: "web-id", tab: "details" }, context });
+    // Its loopback is not this machine's: no link for that one.
+    const open = await screen.findAllByTestId("port-open");
+    expect(open.map((b) => b.getAttribute("title"))).toEqual(["Open http://10.0.0.5:8080"]);
   });
 
   it("keeps the terminal's session while another tab shows, and ends it when the page goes", async () => {

@@ -4,6 +4,7 @@ import { bytes, percent } from "../format";
 import { CONTAINERS_CHANGED, type UsageView } from "../ipc";
 import { container, FakeTransport, paneOf600px, setVisibility, viewContext } from "../testing";
 import type { Nav } from "../nav.svelte";
+import type { EngineStore } from "../engine.svelte";
 import Containers, { USAGE_SETTLE_MS } from "./Containers.svelte";
 
 function usage(id: string, cpu: number, memory: number): UsageView {
@@ -141,6 +142,28 @@ describe("Containers", () => {
     await waitFor(() => expect(screen.getByTestId("container-row").textContent).toContain("just now"));
     vi.advanceTimersByTime(120_000);
     await waitFor(() => expect(screen.getByTestId("container-row").textContent).toContain("2 minutes ago"));
+  });
+});
+
+describe("a container's ports", () => {
+  it("open in the browser where the engine publishes them: here, or at a remote engine's host", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    const ports = [
+      { ip: "0.0.0.0", private_port: 5000, public_port: 8000, proto: "tcp" },
+      { ip: "::", private_port: 5000, public_port: 8000, proto: "tcp" },
+    ];
+    t.handlers.containers = () => [container("web", { ports })];
+    t.handlers.open_url = () => undefined;
+    const context = viewContext(t);
+    render(Containers, { context });
+    const link = await waitFor(() => within(screen.getByTestId("container-row")).getByRole("button", { name: "8000" }));
+    await fireEvent.click(link);
+    expect(t.calls.filter((c) => c.command === "open_url").map((c) => c.args)).toEqual([{ url: "http://localhost:8000" }]);
+    const engine = context.get("engine") as EngineStore;
+    engine.view = { ...engine.view!, connection: { ...engine.view!.connection!, host: "ssh://me@build-box", browser_host: "build-box" } };
+    const title = () => within(screen.getByTestId("container-row")).getByRole("button", { name: "8000" }).getAttribute("title");
+    await waitFor(() => expect(title()).toBe("Open http://build-box:8000"));
   });
 });
 

@@ -10,7 +10,7 @@ afterEach(cleanup);
 const context = (name: string, host: string, current: boolean): ContextRow => ({ name, description: "", host, tls: false, skip_tls_verify: false, current });
 const using = (source: string, host: string, passed_over: string | null = null): EngineView => ({
   own: own("running"),
-  connection: { source, host, api_version: "1.41", passed_over },
+  connection: { source, host, api_version: "1.41", passed_over, browser_host: "localhost" },
   problem: null,
 });
 

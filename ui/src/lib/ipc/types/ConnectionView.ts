@@ -13,4 +13,8 @@ source: string, host: string, api_version: string,
  * The engine asked for (`DOCKER_HOST`, or the current context) when it did not answer
  * and this one is used instead, said in one line; the Docker CLI would fail there.
  */
-passed_over: string | null, };
+passed_over: string | null, 
+/**
+ * Where a browser here reaches the engine's published ports: see [`browser_host`].
+ */
+browser_host: string, };
