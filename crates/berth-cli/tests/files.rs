@@ -101,6 +101,13 @@ fn cp_diff_commit_export_import_save_load() {
         err.contains(":/nope: no such file or directory in the container"),
         "{err}"
     );
+    // A container that is not there is said to be missing, not its file.
+    let missing = scope.name("missing");
+    let err = fails(berth(&["cp", &format!("{missing}:/etc"), "x"]));
+    assert!(
+        err.contains(&format!("No such container: {missing}")),
+        "{err}"
+    );
     let err = fails(berth(&["cp", "note.txt", "other.txt"]));
     assert!(err.contains("one side of cp is CONTAINER:PATH"), "{err}");
 

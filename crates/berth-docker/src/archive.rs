@@ -160,7 +160,7 @@ impl Client {
         self.docker
             .download_from_container(id, Some(opts))
             .map_err(move |e| match Error::from_bollard(&endpoint, e) {
-                Error::NotFound { .. } => {
+                Error::NotFound { message } if !message.contains("No such container") => {
                     Error::invalid(&what, "no such file or directory in the container")
                 }
                 other => other,
