@@ -20,7 +20,7 @@ describe("ContainerDetail", () => {
       Mounts: [],
       NetworkSettings: {
         Ports: {
-          "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }],
+          "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }, { HostIp: "::", HostPort: "8080" }],
           "53/udp": [{ HostIp: "127.0.0.1", HostPort: "5353" }],
           "9000/tcp": null,
         },
@@ -33,7 +33,8 @@ describe("ContainerDetail", () => {
     await fireEvent.click(screen.getByTestId("tab-details"));
     const ports = await screen.findAllByRole("listitem");
     const texts = ports.map((p) => p.textContent ?? "");
-    expect(texts.some((t) => t.includes("0.0.0.0:8080 → 80/tcp") && t.includes("Open in browser"))).toBe(true);
+    // A port published on IPv4 and IPv6 is one line, one link (both open the same address).
+    expect(texts.some((t) => t.includes("0.0.0.0:8080, [::]:8080 → 80/tcp") && t.includes("Open in browser"))).toBe(true);
     expect(texts.some((t) => t.includes("127.0.0.1:5353 → 53/udp") && !t.includes("Open in browser"))).toBe(true);
     expect(screen.getAllByRole("button", { name: "Open in browser" }).length).toBe(1);
     await fireEvent.click(screen.getByTestId("port-open"));
