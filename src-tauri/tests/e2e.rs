@@ -136,7 +136,7 @@ impl Ui {
                 return Ok(t.clone());
             }
             if Instant::now() > deadline {
-                self.shot("failure").await?;
+                self.save("failure").await?;
                 panic!("{css} did not show {needle:?} in {WAIT:?}; it showed {last:?}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -174,7 +174,7 @@ impl Ui {
                 return Ok(n);
             }
             if Instant::now() > deadline {
-                self.shot("failure").await?;
+                self.save("failure").await?;
                 panic!("{css} did not reach {name}={min} in {WAIT:?}; it showed {last:?}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -211,8 +211,30 @@ impl Ui {
         self.c.find(Locator::Css(css)).await?.is_enabled().await
     }
 
-    /// Waits for two painted frames, then saves the window as `docs/screenshots/NAME.png`.
+    /// Saves the window as `docs/screenshots/NAME.png` ([`Ui::save`]) and checks that the view
+    /// fits the window's width (a table wider than the view scrolls sideways, its last buttons
+    /// out of sight).
     async fn shot(&self, name: &str) -> Step {
+        self.save(name).await?;
+        let widths = self
+            .c
+            .execute(
+                "const m = document.querySelector('main'); return [m.scrollWidth, m.clientWidth];",
+                vec![],
+            )
+            .await?;
+        let widths: Vec<u64> = serde_json::from_value(widths).expect("two widths");
+        assert!(
+            widths[0] <= widths[1],
+            "{name}: the view is {} px wide in a {} px pane, so it scrolls sideways (docs/screenshots/{name}.png)",
+            widths[0],
+            widths[1]
+        );
+        Ok(())
+    }
+
+    /// Waits for two painted frames, then saves the window as `docs/screenshots/NAME.png`.
+    async fn save(&self, name: &str) -> Step {
         self.c
             .execute_async(
                 "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
