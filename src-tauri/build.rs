@@ -77,7 +77,7 @@ fn main() {
         "host_follow",
         "settings",
         "settings_save",
-        "log_tail",
+        "log_follow",
         "open_url",
         "ui_mark",
     ];

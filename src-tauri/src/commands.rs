@@ -8,9 +8,9 @@ use berth_api::wire::{
 };
 use berth_api::{
     ApiError, ArchiveInput, BuildRequest, Connection, DiskUsageView, FileText, HostSample,
-    LayerRow, LogLine, LogOptions, NetworkRequest, ProgressEvent, ProjectLogLine, PruneFilter,
-    PruneItem, PruneOutcome, RunHints, RunRequest, SearchRow, Settings, TopView, UsageView,
-    VolumeEntry,
+    LayerRow, LogLine, LogOptions, LogText, NetworkRequest, ProgressEvent, ProjectLogLine,
+    PruneFilter, PruneItem, PruneOutcome, RunHints, RunRequest, SearchRow, Settings, TopView,
+    UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -618,8 +618,15 @@ pub fn settings_save(app: State<'_, App>, settings: Settings) -> Result<Settings
 }
 
 #[tauri::command]
-pub fn log_tail(app: State<'_, App>, which: String, lines: usize) -> Result<String> {
-    app.berth.log_tail(&which, lines)
+pub fn log_follow(
+    app: State<'_, App>,
+    which: String,
+    lines: usize,
+    channel: Channel<Batch<LogText>>,
+) -> Result<u32> {
+    Ok(app
+        .streams
+        .forward(app.berth.follow_log(&which, Some(lines))?, channel))
 }
 
 #[tauri::command]

@@ -182,7 +182,7 @@ pub fn run() {
             commands::host_follow,
             commands::settings,
             commands::settings_save,
-            commands::log_tail,
+            commands::log_follow,
             commands::open_url,
             commands::ui_mark,
         ])

@@ -41,49 +41,6 @@ impl Berth {
             .unwrap_or_else(std::env::temp_dir)
     }
 
-    /// The last `lines` lines of a log for the Troubleshoot view: `engine` (dockerd's output),
-    /// `supervisor`, `app` (the window's latest log) or `tray` (the tray's).
-    pub fn log_tail(&self, which: &str, lines: usize) -> Result<String, ApiError> {
-        let path = match which {
-            "engine" => self.engine_log(),
-            "supervisor" => self.supervisor_log(),
-            "app" | "tray" => {
-                let prefix = format!("{which}.");
-                let dir = self.app_log_dir();
-                let mut logs: Vec<PathBuf> = std::fs::read_dir(&dir)
-                    .map(|d| {
-                        d.flatten()
-                            .map(|e| e.path())
-                            .filter(|p| {
-                                p.file_name()
-                                    .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                logs.sort();
-                match logs.pop() {
-                    Some(p) => p,
-                    None => return Ok(String::new()),
-                }
-            }
-            other => {
-                return Err(ApiError::invalid(format!(
-                    "log {other:?}: choose engine, supervisor, app or tray"
-                )));
-            }
-        };
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
-            Err(e) => {
-                return Err(ApiError::invalid(format!("{}: {e}", path.display())));
-            }
-        };
-        let all: Vec<&str> = text.lines().collect();
-        Ok(all[all.len().saturating_sub(lines)..].join("\n"))
-    }
-
     pub fn engine_log(&self) -> PathBuf {
         self.engine.paths.log.clone()
     }

@@ -16,6 +16,7 @@ mod files;
 mod host;
 pub mod images;
 mod listing;
+mod log_files;
 mod project_logs;
 mod prune;
 mod resources;
@@ -53,6 +54,7 @@ pub use host::HostSample;
 pub use images::{
     BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, RunHints, SearchRow,
 };
+pub use log_files::LogText;
 pub use project_logs::ProjectLogLine;
 pub use prune::PruneFilter;
 pub use resources::NetworkRequest;

@@ -1,5 +1,5 @@
 //! Files the facade follows as other processes write them: the Docker config's `config.json`
-//! (which context is current) and the build history.
+//! (which context is current), the build history, and the logs Troubleshoot shows.
 
 use std::path::Path;
 
@@ -18,9 +18,20 @@ impl FileWatch {
     /// a write that replaces the file is seen too). When it cannot be watched, says so in the
     /// log and never reports a change.
     pub(crate) fn new(file: &Path) -> Self {
+        let Some(dir) = file.parent() else {
+            tracing::warn!(file = %file.display(), "cannot follow a file with no directory");
+            return Self::files(Path::new(""), |_| false);
+        };
+        let file = file.to_owned();
+        Self::files(dir, move |p| p == file)
+    }
+
+    /// Follows the files of `dir` that `matches` picks (the directory made when missing), as
+    /// [`FileWatch::new`] one file.
+    pub(crate) fn files(dir: &Path, matches: impl Fn(&Path) -> bool + Send + 'static) -> Self {
         let (tx, changes) = mpsc::unbounded_channel();
-        let watcher = Self::watcher(file, tx)
-            .inspect_err(|e| tracing::warn!(file = %file.display(), %e, "cannot follow the file"))
+        let watcher = Self::watcher(dir, matches, tx)
+            .inspect_err(|e| tracing::warn!(dir = %dir.display(), %e, "cannot follow the files"))
             .ok();
         Self {
             changes,
@@ -29,17 +40,16 @@ impl FileWatch {
     }
 
     fn watcher(
-        file: &Path,
+        dir: &Path,
+        matches: impl Fn(&Path) -> bool + Send + 'static,
         tx: mpsc::UnboundedSender<()>,
     ) -> Result<notify::RecommendedWatcher, String> {
-        let dir = file.parent().ok_or("the file has no directory")?;
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        let file = file.to_owned();
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
                 if let Ok(event) = event
                     && !matches!(event.kind, notify::EventKind::Access(_))
-                    && event.paths.contains(&file)
+                    && event.paths.iter().any(|p| matches(p))
                 {
                     let _ = tx.send(());
                 }

@@ -1,6 +1,6 @@
 //! Runs a parsed command line against the facade and prints the result.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -815,7 +815,7 @@ async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()>
             })
         }
         EngineCommand::Status { watch: true } => watch_engine(berth, format).await,
-        EngineCommand::Logs { follow, tail } => logs(&berth.engine_log(), follow, tail).await,
+        EngineCommand::Logs { follow, tail } => logs(berth, follow, tail).await,
         EngineCommand::Supervise => {
             berth.supervise(asked_to_quit()).await?;
             Ok(())
@@ -936,47 +936,24 @@ fn context(berth: &Berth, cmd: ContextCommand, format: Format) -> Result<()> {
 }
 
 /// Prints the engine log, the last `tail` lines, following it when asked.
-async fn logs(path: &std::path::Path, follow: bool, tail: Option<usize>) -> Result<()> {
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            anyhow::bail!(
-                "{}: no engine log yet; Berth's engine has not run as this user",
-                path.display()
-            )
-        }
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
-    let mut text = String::new();
-    file.read_to_string(&mut text)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let lines: Vec<&str> = text.lines().collect();
-    let start = tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
-    let mut out = std::io::stdout().lock();
-    for line in &lines[start..] {
-        writeln!(out, "{line}")?;
+/// `berth engine logs [-f] [-n N]`: dockerd's output, followed as it is written with `-f`.
+async fn logs(berth: &Berth, follow: bool, tail: Option<usize>) -> Result<()> {
+    let path = berth.engine_log();
+    if !path.exists() {
+        anyhow::bail!(
+            "{}: no engine log yet; Berth's engine has not run as this user",
+            path.display()
+        )
     }
-    out.flush()?;
-    drop(out);
     if !follow {
+        print(&berth.log_text("engine", tail)?);
         return Ok(());
     }
-    let mut pos = text.len() as u64;
-    loop {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        if len < pos {
-            // Rotated under us: start from the top of the new file.
-            pos = 0;
-        }
-        if len > pos {
-            file.seek(SeekFrom::Start(pos))?;
-            let mut chunk = String::new();
-            file.read_to_string(&mut chunk)?;
-            pos += chunk.len() as u64;
-            print(&chunk);
-        }
+    let mut texts = std::pin::pin!(berth.follow_log("engine", tail)?);
+    while let Some(text) = futures_util::StreamExt::next(&mut texts).await {
+        print(&text?.text);
     }
+    Ok(())
 }
 
 /// Prints rows as a table, or one JSON object per line.

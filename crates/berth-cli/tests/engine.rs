@@ -378,6 +378,43 @@ fn engine_logs_show_the_daemon_output() {
         ok(e.berth(&["engine", "logs", "-n", "3"])).lines().count(),
         3
     );
+
+    // Followed: its last line, then what the engine writes as it restarts.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut follower = Killed(
+        e.berth(&["engine", "logs", "-f", "-n", "1"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = follower.0.stdout.take().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let lines = seen.clone();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            lines.lock().unwrap().push(line);
+        }
+    });
+    wait_until(10, "the log's last line", || {
+        seen.lock().unwrap().len() == 1
+    });
+    ok(e.berth(&["engine", "restart"]));
+    wait_until(30, "the restart followed in the log", || {
+        let seen = seen.lock().unwrap();
+        seen.iter()
+            .any(|l| l.starts_with("--- berth: starting the rootful engine"))
+            && seen.iter().any(|l| l.contains("API listen on"))
+    });
 }
 
 #[test]

@@ -20,6 +20,7 @@ import type { ImageRow } from "./types/ImageRow";
 import type { InfoView } from "./types/InfoView";
 import type { LayerRow } from "./types/LayerRow";
 import type { LogLine } from "./types/LogLine";
+import type { LogText } from "./types/LogText";
 import type { NetworkRequest } from "./types/NetworkRequest";
 import type { NetworkRow } from "./types/NetworkRow";
 import type { OwnEngineView } from "./types/OwnEngineView";
@@ -56,6 +57,7 @@ export type {
   InfoView,
   LayerRow,
   LogLine,
+  LogText,
   NetworkRequest,
   NetworkRow,
   OwnEngineView,
@@ -253,7 +255,8 @@ export function api(t: Transport) {
     host: (on: (b: Batch<HostSample>) => void) => t.stream<HostSample>("host_follow", {}, on),
     settings: () => call<Settings>("settings"),
     settingsSave: (settings: Settings) => call<Settings>("settings_save", { settings }),
-    logTail: (which: string, lines: number) => call<string>("log_tail", { which, lines }),
+    /** One of Berth's logs: its last `lines` lines, then what is written to it. */
+    log: (which: string, lines: number, on: (b: Batch<LogText>) => void) => t.stream<LogText>("log_follow", { which, lines }, on),
     openUrl: (url: string) => call<void>("open_url", { url }),
     /** Logs a moment of the UI (for the benchmarks and for troubleshooting slowness). */
     uiMark: (name: string, detail = "") => void call<void>("ui_mark", { name, detail, atMs: Date.now() }).catch(() => {}),

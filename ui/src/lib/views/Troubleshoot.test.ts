@@ -1,22 +1,63 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
-import { api } from "../ipc";
+import { api, type LogText } from "../ipc";
 import { EngineStore } from "../engine.svelte";
 import { FakeBackend, FakeTransport } from "../testing";
 import Troubleshoot from "./Troubleshoot.svelte";
 
 afterEach(cleanup);
 
+const text = (t: string, reset = false): LogText => ({ reset, text: t });
+
 describe("Troubleshoot", () => {
-  it("shows the chosen log, and says what an empty one means", async () => {
+  it("follows the chosen log as it is written, and says what an empty one means", async () => {
     const t = new FakeTransport();
-    const logs: Record<string, string> = { engine: "", app: "the window started\n" };
-    t.handlers.log_tail = (args) => logs[args.which as string] ?? "";
     const engine = new EngineStore(new FakeBackend());
     render(Troubleshoot, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
     const log = () => screen.getByTestId("troubleshoot-log").textContent;
+    const followed = (which: string) => t.streams.find((s) => s.command === "log_follow" && s.args.which === which && !s.stopped)!;
+    await waitFor(() => expect(followed("engine")).toBeDefined());
+    expect(followed("engine").args.lines).toBe(500);
+    // Nothing said before the log answers; then an empty log says what it means.
+    expect(log()).toBe("");
+    followed("engine").send({ items: [text("", true)], done: false, error: null });
     await waitFor(() => expect(log()).toContain("Berth's own engine writes here while it runs"));
+    followed("engine").send({ items: [text("dockerd started\n")], done: false, error: null });
+    await waitFor(() => expect(log()).toBe("dockerd started\n"));
+    followed("engine").send({ items: [text("a container started\n")], done: false, error: null });
+    await waitFor(() => expect(log()).toBe("dockerd started\na container started\n"));
+    // Cut back: what it holds now.
+    followed("engine").send({ items: [text("after the cut\n", true)], done: false, error: null });
+    await waitFor(() => expect(log()).toBe("after the cut\n"));
+
+    // Another log: the first one's stream ends, the new one is followed from its last lines.
+    const first = followed("engine");
     await fireEvent.change(screen.getByRole("combobox", { name: "Log" }), { target: { value: "app" } });
+    await waitFor(() => expect(first.stopped).toBe(true));
+    followed("app").send({ items: [text("the window started\n", true)], done: false, error: null });
     await waitFor(() => expect(log()).toBe("the window started\n"));
+  });
+
+  it("keeps the newest 5,000 lines of a log that goes on", async () => {
+    const t = new FakeTransport();
+    const engine = new EngineStore(new FakeBackend());
+    render(Troubleshoot, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
+    const log = () => screen.getByTestId("troubleshoot-log").textContent ?? "";
+    await waitFor(() => expect(t.streams.length).toBe(1));
+    const lines = (from: number, n: number) => Array.from({ length: n }, (_, i) => `line ${from + i}\n`).join("");
+    t.streams[0].send({ items: [text(lines(0, 3000), true)], done: false, error: null });
+    t.streams[0].send({ items: [text(lines(3000, 3000))], done: false, error: null });
+    await waitFor(() => expect(log().endsWith("line 5999\n")).toBe(true));
+    expect(log().startsWith("line 1000\n")).toBe(true);
+    expect(log().split("\n").length).toBe(5001);
+  });
+
+  it("says a log that cannot be read", async () => {
+    const t = new FakeTransport();
+    const engine = new EngineStore(new FakeBackend());
+    render(Troubleshoot, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
+    await waitFor(() => expect(t.streams.length).toBe(1));
+    t.streams[0].send({ items: [], done: true, error: { code: "invalid_input", message: "/x/engine.log: Permission denied" } });
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("engine.log: Permission denied"));
   });
 });
