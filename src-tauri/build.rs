@@ -70,6 +70,7 @@ fn main() {
         "network_prune_candidates",
         "compose_projects",
         "compose_view",
+        "compose_files_follow",
         "compose_run",
         "compose_logs",
         "compose_logs_save",

@@ -551,6 +551,18 @@ pub async fn compose_view(app: State<'_, App>, path: String) -> Result<ComposeFi
         .await
 }
 
+/// A message each time the files of the project at `path` change (the view reads it again).
+#[tauri::command]
+pub fn compose_files_follow(
+    app: State<'_, App>,
+    path: String,
+    channel: Channel<Batch<()>>,
+) -> Result<u32> {
+    Ok(app
+        .streams
+        .forward(app.berth.compose_file_changes(&path)?, channel))
+}
+
 #[tauri::command]
 pub async fn compose_run(
     app: State<'_, App>,

@@ -175,6 +175,7 @@ pub fn run() {
             commands::network_prune_candidates,
             commands::compose_projects,
             commands::compose_view,
+            commands::compose_files_follow,
             commands::compose_run,
             commands::compose_logs,
             commands::compose_logs_save,

@@ -62,6 +62,10 @@ pub struct RunOptions {
     pub cwd: Option<std::path::PathBuf>,
 }
 
+/// How long a project's files stay unchanged before their changes count (an editor's save is
+/// several writes).
+const FILE_QUIET: std::time::Duration = std::time::Duration::from_millis(300);
+
 impl Berth {
     /// Loads a project (files, `.env`, interpolation, merge, profiles, schema).
     pub fn compose_load(&self, opts: &LoadOptions) -> Result<Project, ApiError> {
@@ -755,24 +759,45 @@ impl Berth {
         }
     }
 
-    /// Is the running project out of date with its files? True when `up` would create,
-    /// recreate or remove a container.
-    pub async fn compose_out_of_date(
+    /// How the project's containers on the engine stand to its files: none yet, or whether `up`
+    /// would create, recreate or remove one.
+    pub async fn compose_file_state(
         &self,
         conn: &Connection,
         project: &Project,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<ProjectFileState, ApiError> {
         let observed = observe::observe(&conn.client, &project.name).await?;
+        if observed.containers.iter().all(|c| c.oneoff) {
+            return Ok(ProjectFileState::Down);
+        }
         let plan = plan::up(project, &observed, &UpOptions::default())?;
-        Ok(plan.steps.iter().any(|s| {
+        let changes = plan.steps.iter().any(|s| {
             matches!(
                 s.action,
                 Action::CreateContainer { .. }
                     | Action::RecreateContainer { .. }
                     | Action::RemoveContainer { .. }
             )
-        }))
+        });
+        Ok(if changes {
+            ProjectFileState::OutOfDate
+        } else {
+            ProjectFileState::UpToDate
+        })
     }
+}
+
+/// How a project's containers on the engine stand to its compose files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ProjectFileState {
+    /// None of its containers is on the engine: `up` would make them all.
+    Down,
+    /// `up` would create, recreate or remove a container (the files changed since).
+    OutOfDate,
+    /// Its containers are what the files say (running or stopped).
+    UpToDate,
 }
 
 /// A compose project as the app opens it from a folder or a file.
@@ -785,8 +810,8 @@ pub struct ComposeFileView {
     pub services: Vec<String>,
     /// The normalised project, as `config` prints it.
     pub config: String,
-    /// Whether `up` would change a container now; `None` without an engine.
-    pub out_of_date: Option<bool>,
+    /// How its containers on the engine stand to the files; `None` without an engine.
+    pub state: Option<ProjectFileState>,
 }
 
 /// What the app names a project by: a folder (its compose file is found as `compose`
@@ -821,15 +846,15 @@ impl Berth {
         self.compose_load(&load_options(path))
     }
 
-    /// [`Berth::compose_open`] as the app shows it, with "out of date" when an engine answers.
+    /// [`Berth::compose_open`] as the app shows it, with its state on the engine when one answers.
     pub async fn compose_view(
         &self,
         conn: Option<&Connection>,
         path: &str,
     ) -> Result<ComposeFileView, ApiError> {
         let project = self.compose_open(path)?;
-        let out_of_date = match conn {
-            Some(conn) => Some(self.compose_out_of_date(conn, &project).await?),
+        let state = match conn {
+            Some(conn) => Some(self.compose_file_state(conn, &project).await?),
             None => None,
         };
         Ok(ComposeFileView {
@@ -841,8 +866,30 @@ impl Berth {
                 .collect(),
             services: berth_compose::config::services(&project),
             config: berth_compose::config::yaml(&project)?,
-            out_of_date,
+            state,
         })
+    }
+
+    /// Each change of the files of the project at `path` (its compose files and the env files
+    /// that fed it, as it loads now), debounced: the app reads [`Berth::compose_view`] again on
+    /// each, so that "out of date" follows edits. Ends never; dropped to stop.
+    pub fn compose_file_changes(
+        &self,
+        path: &str,
+    ) -> Result<impl Stream<Item = Result<(), ApiError>> + Send + use<>, ApiError> {
+        let project = self.compose_open(path)?;
+        let (watcher, files) = berth_compose::watch::watch_drift(&project, FILE_QUIET)?;
+        Ok(futures_util::stream::unfold(
+            (watcher, files),
+            |(mut watcher, files)| async move {
+                loop {
+                    let batch = watcher.batches.recv().await?;
+                    if batch.iter().any(|p| files.contains(p)) {
+                        return Some((Ok(()), (watcher, files)));
+                    }
+                }
+            },
+        ))
     }
 
     /// `up -d` for the project at `path`.

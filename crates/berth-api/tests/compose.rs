@@ -3,8 +3,9 @@
 //! line once; a container started again and one started later are followed from their start; a
 //! one-off container is left out), a project's whole logs saved to a file merged by time
 //! (`Berth::save_project_logs`), a project stopped and started in the order of its services'
-//! `depends_on` (`Berth::compose_action`), and what its Down would remove, listed first
-//! (`Berth::compose_down_preview`). Needs root and a real engine: run with
+//! `depends_on` (`Berth::compose_action`), what its Down would remove, listed first
+//! (`Berth::compose_down_preview`), and how its containers stand to its files as they are edited
+//! (`Berth::compose_view`'s state, `Berth::compose_file_changes`). Needs root and a real engine: run with
 //! `--include-ignored`.
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use std::time::Duration;
 mod support;
 
 use berth_api::ProjectLogLine;
+use berth_api::compose::ProjectFileState;
 use berth_testkit::{Scope, engine};
 use futures_util::StreamExt;
 
@@ -185,8 +187,18 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
             .collect::<Vec<_>>()
             .await;
     };
+    let state = async || {
+        berth
+            .compose_view(Some(&conn), &path)
+            .await
+            .unwrap()
+            .state
+            .expect("a state with an engine")
+    };
     let checked = async {
+        assert_eq!(state().await, ProjectFileState::Down);
         run("up").await;
+        assert_eq!(state().await, ProjectFileState::UpToDate);
         let (api, db) = (
             format!("Container {project}-api-1"),
             format!("Container {project}-zdb-1"),
@@ -235,6 +247,24 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
                 "the anonymous volumes of these containers".to_owned()
             ]
         );
+        // Its file edited (by an editor, say): the change is told, and `up` would recreate.
+        let mut changes = Box::pin(berth.compose_file_changes(&path).unwrap());
+        let file = dir.join("compose.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            text.replace(
+                "    depends_on: [zdb]\n",
+                "    depends_on: [zdb]\n    environment: [EDITED=1]\n",
+            ),
+        )
+        .unwrap();
+        tokio::time::timeout(Duration::from_secs(10), changes.next())
+            .await
+            .expect("the edit told within 10 s")
+            .expect("a change")
+            .unwrap();
+        assert_eq!(state().await, ProjectFileState::OutOfDate);
     };
     // The project's network goes with `down`, whatever the checks said.
     let result = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(checked)).await;

@@ -245,6 +245,8 @@ export function api(t: Transport) {
 
     composeProjects: () => call<ComposeProjectRow[]>("compose_projects"),
     composeView: (path: string) => call<ComposeFileView>("compose_view", { path }),
+    /** A batch each time the files of the project at `path` change. */
+    composeFilesFollow: (path: string, on: (b: Batch<null>) => void) => t.stream<null>("compose_files_follow", { path }, on),
     composeRun: (action: string, name: string, path: string, on: (b: Batch<ProjectEvent>) => void) =>
       t.stream<ProjectEvent>("compose_run", { action, name, path }, on),
     composeLogs: (project: string, tail: number | null, on: (b: Batch<ProjectLogLine>) => void) =>

@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../ipc";
 import { Nav } from "../nav.svelte";
@@ -139,12 +139,12 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [{ name: "shop", status: "running(1)", config_files: "/p/compose.yaml,/p/compose.override.yaml" }];
     t.handlers.containers = () => [];
-    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", out_of_date: true });
+    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", state: "out_of_date" });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     (await screen.findByTestId("project-files")).click();
     const opened = await screen.findByTestId("compose-opened");
     expect(t.calls.find((c) => c.command === "compose_view")?.args).toEqual({ path: "/p/compose.yaml,/p/compose.override.yaml" });
-    expect(within(opened).getByTestId("out-of-date")).toBeTruthy();
+    expect(within(opened).getByTestId("file-state").textContent).toBe("out of date");
     expect(screen.getByTestId<HTMLInputElement>("compose-path").value).toBe("/p/compose.yaml,/p/compose.override.yaml");
   });
 
@@ -160,5 +160,41 @@ describe("Compose", () => {
     await waitFor(() => expect(t.calls.filter((c) => c.command === "compose_projects").length).toBe(listed + 1));
     await waitFor(() => expect(screen.getByTestId("compose-action-error").textContent).toBe("container shop-web-1: cannot stop it: permission denied"));
     expect(screen.queryByTestId("compose-error")).toBeNull();
+  });
+
+  it("follows the opened project's files: edited, it says so; broken for a moment, it comes back", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [];
+    t.handlers.containers = () => [];
+    let view: unknown = { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "name: shop\n", state: "up_to_date" };
+    t.handlers.compose_view = () => {
+      if (view instanceof Error) throw { code: "invalid_input", message: view.message };
+      return view;
+    };
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const field = screen.getByTestId<HTMLInputElement>("compose-path");
+    await fireEvent.input(field, { target: { value: "/p" } });
+    await fireEvent.click(screen.getByTestId("compose-open"));
+    const state = () => screen.queryByTestId("file-state")?.textContent;
+    await waitFor(() => expect(state()).toBe("up to date"));
+    const followed = t.streams.filter((s) => s.command === "compose_files_follow");
+    expect(followed.map((s) => s.args)).toEqual([{ path: "/p" }]);
+
+    // The field edited but not opened: the files followed are still the opened ones.
+    await fireEvent.input(field, { target: { value: "/elsewhere" } });
+    view = { ...(view as object), state: "out_of_date" };
+    followed[0].send({ items: [null], done: false, error: null });
+    await waitFor(() => expect(state()).toBe("out of date"));
+    expect(t.calls.filter((c) => c.command === "compose_view").map((c) => c.args.path)).toEqual(["/p", "/p"]);
+
+    view = new Error("/p/compose.yaml:3:1: mapping values are not allowed here");
+    followed[0].send({ items: [null], done: false, error: null });
+    await waitFor(() => expect(screen.getByTestId("compose-load-error").textContent).toContain("mapping values"));
+    expect(screen.queryByTestId("compose-opened")).toBeNull();
+    view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date" };
+    followed[0].send({ items: [null], done: false, error: null });
+    await waitFor(() => expect(screen.getByTestId("compose-opened").textContent).toContain("web, db"));
+    expect(screen.queryByTestId("compose-load-error")).toBeNull();
+    expect(t.streams.filter((s) => s.command === "compose_files_follow").length).toBe(1);
   });
 });
