@@ -41,4 +41,16 @@ describe("a container's logs", () => {
     cleanup();
     expect(stream.stopped).toBe(true);
   });
+
+  it("says when nothing is logged yet, and when the search hides every line", async () => {
+    const t = new FakeTransport();
+    render(Logs, { props: { id: "abc" }, context: new Map<string, unknown>([["api", api(t)]]) });
+    const empty = () => screen.queryByTestId("logs-empty")?.textContent ?? null;
+    expect(empty()).toContain("No output yet");
+    const stream = t.streams.find((s) => s.command === "logs_follow")!;
+    stream.send({ items: [{ stream: "stdout", text: "ready\n" }], done: false, error: null });
+    await waitFor(() => expect(empty()).toBeNull());
+    await fireEvent.input(screen.getByLabelText("Search logs"), { target: { value: "nothing like it" } });
+    await waitFor(() => expect(empty()).toContain("No line matches"));
+  });
 });
