@@ -197,4 +197,20 @@ describe("Compose", () => {
     expect(screen.queryByTestId("compose-load-error")).toBeNull();
     expect(t.streams.filter((s) => s.command === "compose_files_follow").length).toBe(1);
   });
+
+  it("lists a project's containers by service and number, with their health's verdict", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(3)", config_files: "/p/compose.yaml" }];
+    const of = (svc: string, n: number, status = "Up 1 minute") =>
+      container(`shop-${svc}-${n}`, { project: "shop", status, labels: { "com.docker.compose.service": svc } });
+    t.handlers.containers = () => [of("worker", 1), of("web", 10), of("web", 2, "Up 1 minute (unhealthy)")];
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const rows = () => [...document.querySelectorAll("[data-testid=compose-project] tbody tr")].map((r) => [...r.querySelectorAll("td")].map((d) => d.textContent?.trim()).join(" | "));
+    await waitFor(() => expect(rows().length).toBe(3));
+    expect(rows()).toEqual([
+      "web | shop-web-2 | unhealthy | Up 1 minute (unhealthy)",
+      "web | shop-web-10 | running | Up 1 minute",
+      "worker | shop-worker-1 | running | Up 1 minute",
+    ]);
+  });
 });
