@@ -189,6 +189,23 @@ describe("a container's health", () => {
     expect(row("cache")!.querySelector(".badge.running")!.textContent!.trim()).toBe("running");
   });
 
+  it("shows an exited container's exit code, in red only when it is not 0", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    t.handlers.containers = () => [
+      container("job", { state: "exited", status: "Exited (0) 2 minutes ago" }),
+      container("crashed", { state: "exited", status: "Exited (137) 5 seconds ago" }),
+      container("fresh", { state: "created", status: "Created" }),
+    ];
+    render(Containers, { context: viewContext(t) });
+    const badge = (n: string) => document.querySelector(`[data-testid=container-row][data-name="${n}"] .badge`);
+    await waitFor(() => expect(badge("job")).not.toBeNull());
+    expect([badge("job")!.textContent, badge("job")!.classList.contains("exited")]).toEqual(["exited (0)", false]);
+    expect([badge("crashed")!.textContent, badge("crashed")!.classList.contains("exited")]).toEqual(["exited (137)", true]);
+    expect(badge("crashed")!.getAttribute("title")).toBe("Exited (137) 5 seconds ago");
+    expect(badge("fresh")!.textContent).toBe("created");
+  });
+
   it("stops a compose project as a whole from its header, and opens its logs", async () => {
     paneOf600px();
     const t = new FakeTransport();
