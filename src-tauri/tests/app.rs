@@ -349,7 +349,8 @@ fn the_tray_menu_shows_and_drives_the_engine() {
                 .iter()
                 .any(|(_, l, _, p)| p == "tray-web" && l == label)
         };
-        under("Stop") && under("Restart") && under(&format!("Open http://localhost:{port}"))
+        // Published on the loopback alone: opened at that address.
+        under("Stop") && under("Restart") && under(&format!("Open http://127.0.0.1:{port}"))
     });
     // Paused, it leaves the submenu; resumed, it is back (dockerd 20.10 tells both before its
     // list shows them).
