@@ -552,8 +552,9 @@ pub async fn compose_view(app: State<'_, App>, path: String) -> Result<ComposeFi
 }
 
 /// A message each time the files of the project at `path` change (the view reads it again).
+/// Async: its file watcher's batching task needs the runtime.
 #[tauri::command]
-pub fn compose_files_follow(
+pub async fn compose_files_follow(
     app: State<'_, App>,
     path: String,
     channel: Channel<Batch<()>>,

@@ -847,6 +847,11 @@ fn the_app_end_to_end() {
                 shots: shots.clone(),
             };
             let done = scenario(&ui, &fx, &notes, &mut made, attempt).await;
+            if let Err(e) = &done {
+                // The driver's whole answer, and the window as it was (docs/screenshots/failure.png).
+                eprintln!("attempt {attempt} failed: {e:?}");
+                let _ = ui.save("failure").await;
+            }
             let _ = ui.c.close().await;
             done.map_err(|e| (lost(&e), e.to_string()))
         });
