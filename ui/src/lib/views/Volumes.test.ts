@@ -105,8 +105,7 @@ describe("Volumes", () => {
       tree[path as string].map((p) => ({ path: p, kind: p.includes(".") ? "file" : "dir", size: 3, mode: 0o644 }));
     t.handlers.volume_download = () => undefined;
     render(Volumes, { context: viewContext(t) });
-    await waitFor(() => expect(screen.getByText("Files")).toBeTruthy());
-    await fireEvent.click(screen.getByText("Files"));
+    await fireEvent.click(await screen.findByTestId("volume-browse"));
     const files = () => screen.queryAllByTestId("file-row").map((r) => r.firstElementChild!.textContent);
     await waitFor(() => expect(files()).toEqual(["d/", "a.txt"]));
     await fireEvent.click(screen.getByText("d/"));
@@ -128,7 +127,7 @@ describe("Volumes", () => {
       return { path, text: path === "/a.conf" ? "listen 80;\n" : "", size: 3, truncated: false, binary: path === "/b.bin" };
     };
     render(Volumes, { context: viewContext(t) });
-    await fireEvent.click(await screen.findByText("Files"));
+    await fireEvent.click(await screen.findByTestId("volume-browse"));
     const view = async (name: string) => {
       const row = await waitFor(() => document.querySelector(`[data-testid=file-row][data-name="${name}"]`)!);
       await fireEvent.click(row.querySelector("[data-testid=file-view]")!);
@@ -168,5 +167,36 @@ describe("Volumes", () => {
       { from: "data", to: "data-backup" },
     ]);
     expect(screen.queryByTestId("volume-clone-form")).toBeNull();
+  });
+
+  it("exports a volume's files to an archive and imports one into it, the path asked for each", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [volume("data")];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    t.handlers.volume_export = () => 4096;
+    t.handlers.volume_import = (args) => {
+      if (args.from === "/tmp/bad.tar") throw { code: "invalid_input", message: "/tmp/bad.tar: not a tar archive" };
+      return undefined;
+    };
+    render(Volumes, { context: viewContext(t) });
+    await fireEvent.click(await screen.findByTestId("volume-export"));
+    const form = () => screen.queryByTestId("volume-archive-form");
+    expect(form()!.textContent).toContain("Export the files of data to a .tar archive");
+    const run = () => screen.getByTestId<HTMLButtonElement>("volume-archive-run");
+    expect(run().disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("volume-archive-path"), { target: { value: "/tmp/data.tar" } });
+    await fireEvent.click(run());
+    await waitFor(() => expect(form()).toBeNull());
+    expect(t.calls.find((c) => c.command === "volume_export")?.args).toEqual({ name: "data", to: "/tmp/data.tar" });
+    expect(screen.getByText("Exported data to /tmp/data.tar")).toBeTruthy();
+
+    // Import: a path of its own; an archive refused keeps the form, with why.
+    await fireEvent.click(screen.getByTestId("volume-import"));
+    expect(form()!.textContent).toContain("Import a .tar archive into data");
+    expect(screen.getByTestId<HTMLInputElement>("volume-archive-path").value).toBe("");
+    await fireEvent.input(screen.getByTestId("volume-archive-path"), { target: { value: "/tmp/bad.tar" } });
+    await fireEvent.click(run());
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("not a tar archive"));
+    expect(form()).not.toBeNull();
   });
 });
