@@ -85,8 +85,7 @@ impl Berth {
     /// The last `lines` lines of a log ([`Berth::follow_log`] names them), all of it with
     /// `None`; empty when it has not been written yet.
     pub fn log_text(&self, which: &str, lines: Option<usize>) -> Result<String, ApiError> {
-        let file = self.log_file(which)?;
-        Ok(Follower::new(file, lines).reset()?.text)
+        text_of(self.log_file(which)?, lines)
     }
 
     /// A log's last `lines` lines (all of it with `None`), then what is written to it, as it is
@@ -98,6 +97,25 @@ impl Berth {
         lines: Option<usize>,
     ) -> Result<impl Stream<Item = Result<LogText, ApiError>> + Send + use<>, ApiError> {
         Ok(follow(self.log_file(which)?, lines))
+    }
+}
+
+/// [`Berth::log_text`] of `file`: read once, a last line still being written counts too.
+fn text_of(file: LogFile, lines: Option<usize>) -> Result<String, ApiError> {
+    let mut follower = Follower::new(file, None);
+    let mut text = follower.reset()?.text;
+    text.push_str(&follower.read_rest()?);
+    Ok(last_lines(&text, lines))
+}
+
+/// The last `n` lines of `text` (all of it with `None`).
+fn last_lines(text: &str, n: Option<usize>) -> String {
+    match n {
+        Some(n) => {
+            let all: Vec<&str> = text.split_inclusive('\n').collect();
+            all[all.len().saturating_sub(n)..].concat()
+        }
+        None => text.to_owned(),
     }
 }
 
@@ -149,16 +167,9 @@ impl Follower {
         self.path = self.file.path();
         self.read_to = 0;
         let text = self.read_new()?;
-        let kept = match self.lines {
-            Some(n) => {
-                let all: Vec<&str> = text.split_inclusive('\n').collect();
-                all[all.len().saturating_sub(n)..].concat()
-            }
-            None => text,
-        };
         Ok(LogText {
             reset: true,
-            text: kept,
+            text: last_lines(&text, self.lines),
         })
     }
 
@@ -179,21 +190,33 @@ impl Follower {
 
     /// The whole lines past `read_to` (a line still being written waits for its newline).
     fn read_new(&mut self) -> Result<String, ApiError> {
+        let bytes = self.read_past()?;
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        self.read_to += whole as u64;
+        Ok(String::from_utf8_lossy(&bytes[..whole]).into_owned())
+    }
+
+    /// What is past `read_to`, a line without its newline too.
+    fn read_rest(&mut self) -> Result<String, ApiError> {
+        let bytes = self.read_past()?;
+        self.read_to += bytes.len() as u64;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    fn read_past(&self) -> Result<Vec<u8>, ApiError> {
         let Some(path) = &self.path else {
-            return Ok(String::new());
+            return Ok(Vec::new());
         };
         let failed = |e: std::io::Error| ApiError::invalid(format!("{}: {e}", path.display()));
         let mut file = match std::fs::File::open(path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(failed(e)),
         };
         file.seek(SeekFrom::Start(self.read_to)).map_err(failed)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(failed)?;
-        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        self.read_to += whole as u64;
-        Ok(String::from_utf8_lossy(&bytes[..whole]).into_owned())
+        Ok(bytes)
     }
 }
 
@@ -205,7 +228,7 @@ mod tests {
 
     use futures_util::StreamExt as _;
 
-    use super::{Follower, LogFile, LogName, LogText, follow};
+    use super::{Follower, LogFile, LogName, LogText, follow, text_of};
 
     fn append(path: &Path, text: &str) {
         let mut f = std::fs::OpenOptions::new()
@@ -291,6 +314,27 @@ mod tests {
         append(&dir.path().join("tray.2026-12-03"), "not the window's\n");
         append(&dir.path().join("app.2026-12-03"), "today\n");
         assert_eq!(next(&mut s).await, reset("today\n"));
+    }
+
+    #[test]
+    fn a_log_read_once_shows_its_last_line_even_unfinished() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("engine.log");
+        append(&log, "one\ntwo\nthree, being writ");
+        let engine = file(dir.path(), LogName::File(log));
+        assert_eq!(
+            text_of(engine.clone(), Some(1)).unwrap(),
+            "three, being writ"
+        );
+        assert_eq!(
+            text_of(engine.clone(), Some(2)).unwrap(),
+            "two\nthree, being writ"
+        );
+        // Followed, it waits for its newline.
+        assert_eq!(
+            Follower::new(engine, Some(1)).reset().unwrap(),
+            reset("two\n")
+        );
     }
 
     #[test]
