@@ -849,6 +849,10 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
         berth.exec_detached(conn, &args.container, &spec).await?;
         return Ok(0);
     }
+    let tty = args.tty && args.interactive && on_terminal;
+    // Watched before the command starts: a terminal closed the moment after must not end this
+    // process before it hangs the command up.
+    let hang_ups = if tty { Some(HangUps::watch()?) } else { None };
     let session = berth.exec(conn, &args.container, &spec).await?;
     let berth_api::ExecSession { id, output, input } = session;
     let resize = |rows, cols| {
@@ -857,15 +861,22 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
             let _ = berth.exec_resize(conn, &id, rows, cols).await;
         }
     };
-    let tty = args.tty && args.interactive && on_terminal;
     let session = interact(output, input, args.interactive, true, args.tty, tty, resize);
-    if !tty {
+    if let Some(hang_ups) = hang_ups {
+        // This terminal closed (its window, an ssh connection): the command is hung up as the
+        // terminal would have hung it up, not left running in the container. The hang-up comes
+        // as SIGHUP, or first as the session ending under it: reading the terminal fails or
+        // ends, its input to the command closes, and the engine ends the output while the
+        // command runs on. A hung-up terminal is no longer one.
+        let outcome = hang_ups.unless(session).await;
+        let hung_up = outcome.is_none() || !std::io::stdin().is_terminal();
+        if hung_up {
+            let _ = berth.exec_hang_up(conn, &id, Duration::ZERO).await;
+            return Ok(HUNG_UP);
+        }
+        outcome.transpose()?;
+    } else {
         session.await?;
-    } else if unless_hung_up(session).await?.transpose()?.is_none() {
-        // This terminal closed (its window, an ssh connection): the command is hung up as
-        // the terminal would have hung it up, not left running in the container.
-        let _ = berth.exec_hang_up(conn, &id, Duration::ZERO).await;
-        return Ok(HUNG_UP);
     }
     // The engine records the exit code a moment after the output ends.
     for _ in 0..50 {
@@ -880,19 +891,35 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
 /// The exit code of a command whose terminal hung up, as a shell reports it (128 + SIGHUP).
 const HUNG_UP: i32 = 129;
 
-/// `work`, unless this process's terminal hangs up first (`None`).
-async fn unless_hung_up<T>(work: impl Future<Output = T>) -> Result<Option<T>> {
+/// This process's terminal hanging up (SIGHUP), watched from when it is made: until then
+/// SIGHUP ends the process.
+struct HangUps {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut hang_up = signal(SignalKind::hangup())?;
-        Ok(tokio::select! {
-            done = work => Some(done),
-            _ = hang_up.recv() => None,
+    signal: tokio::signal::unix::Signal,
+}
+
+impl HangUps {
+    fn watch() -> Result<Self> {
+        Ok(Self {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?,
         })
     }
-    #[cfg(not(unix))]
-    Ok(Some(work.await))
+
+    /// `work`, unless the terminal hangs up first (`None`; also when it hung up before).
+    async fn unless<T>(self, work: impl Future<Output = T>) -> Option<T> {
+        #[cfg(unix)]
+        {
+            let mut signal = self.signal;
+            tokio::select! {
+                biased;
+                _ = signal.recv() => None,
+                done = work => Some(done),
+            }
+        }
+        #[cfg(not(unix))]
+        Some(work.await)
+    }
 }
 
 /// `berth image check`: for each image, whether its registry has a newer one.
