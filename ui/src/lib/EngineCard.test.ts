@@ -26,6 +26,9 @@ describe("EngineCard", () => {
     flushSync();
     expect(screen.getByTestId("engine-state").textContent).toBe("running");
     expect(screen.getByTestId("connection").textContent).toContain("unix:///run/berth/docker.sock");
+    // A path breaks after its slashes, not inside a name; its text is the path.
+    const log = [...document.querySelectorAll("dd code")].find((c) => c.textContent === "/var/log/berth/engine.log")!;
+    expect(log.innerHTML.replace(/<!---->/g, "").replaceAll("<wbr>", "|")).toBe("/|var/|log/|berth/|engine.log|");
   });
 
   it("shows a first start's missing piece with the command that fixes it", async () => {
