@@ -871,7 +871,8 @@ impl Berth {
     }
 
     /// Each change of the files of the project at `path` (its compose files and the env files
-    /// that fed it, as it loads now), debounced: the app reads [`Berth::compose_view`] again on
+    /// that fed it, as it loads now, and a compose file made beside them, such as a new
+    /// `compose.override.yaml`), debounced: the app reads [`Berth::compose_view`] again on
     /// each, so that "out of date" follows edits. Ends never; dropped to stop.
     pub fn compose_file_changes(
         &self,
@@ -879,13 +880,21 @@ impl Berth {
     ) -> Result<impl Stream<Item = Result<(), ApiError>> + Send + use<>, ApiError> {
         let project = self.compose_open(path)?;
         let (watcher, files) = berth_compose::watch::watch_drift(&project, FILE_QUIET)?;
+        let concerns = move |p: &std::path::PathBuf| {
+            files.contains(p)
+                || p.parent()
+                    .is_some_and(|dir| files.iter().any(|f| f.parent() == Some(dir)))
+                    && p.file_name().is_some_and(|n| {
+                        berth_compose::load::is_compose_file_name(&n.to_string_lossy())
+                    })
+        };
         Ok(futures_util::stream::unfold(
-            (watcher, files),
-            |(mut watcher, files)| async move {
+            (watcher, concerns),
+            |(mut watcher, concerns)| async move {
                 loop {
                     let batch = watcher.batches.recv().await?;
-                    if batch.iter().any(|p| files.contains(p)) {
-                        return Some((Ok(()), (watcher, files)));
+                    if batch.iter().any(&concerns) {
+                        return Some((Ok(()), (watcher, concerns)));
                     }
                 }
             },
@@ -1061,5 +1070,55 @@ struct AbortOnDrop(tokio::task::AbortHandle);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use futures_util::StreamExt;
+
+    use crate::{Berth, Launch, Target};
+
+    #[tokio::test]
+    async fn a_projects_files_are_followed_and_an_override_made_beside_them_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let berth = Berth::with(
+            berth_engine::context::Env::default(),
+            dir.path().join("settings.json"),
+            Launch::InProcess,
+            Target::Host("unix:///nonexistent.sock".into()),
+        )
+        .unwrap();
+        let project = dir.path().join("shop");
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::write(
+            project.join("compose.yaml"),
+            "services:\n  web:\n    image: a\n",
+        )
+        .unwrap();
+        let mut changes = Box::pin(
+            berth
+                .compose_file_changes(&project.display().to_string())
+                .unwrap(),
+        );
+        let told = async |changes: &mut std::pin::Pin<Box<_>>| {
+            tokio::time::timeout(Duration::from_secs(10), StreamExt::next(changes))
+                .await
+                .map(|c: Option<Result<(), crate::ApiError>>| c.unwrap().unwrap())
+        };
+        std::fs::write(
+            project.join("compose.yaml"),
+            "services:\n  web:\n    image: b\n",
+        )
+        .unwrap();
+        told(&mut changes).await.expect("an edit told");
+        std::fs::write(
+            project.join("compose.override.yaml"),
+            "services:\n  web:\n    image: c\n",
+        )
+        .unwrap();
+        told(&mut changes).await.expect("a new override told");
     }
 }

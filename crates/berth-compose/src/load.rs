@@ -43,6 +43,17 @@ const DEFAULT_FILES: [&str; 4] = [
     "docker-compose.yml",
 ];
 
+/// Whether `name` is one a folder's compose files go by: a default name or its override
+/// (`compose.yaml`, `docker-compose.override.yml`, …).
+pub fn is_compose_file_name(name: &str) -> bool {
+    DEFAULT_FILES.iter().any(|f| {
+        let (stem, _) = f.rsplit_once('.').unwrap_or((f, ""));
+        name == *f
+            || name == format!("{stem}.override.yaml")
+            || name == format!("{stem}.override.yml")
+    })
+}
+
 /// The variables interpolation sees: the process environment over the env files.
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
