@@ -1079,18 +1079,10 @@ mod tests {
 
     use futures_util::StreamExt;
 
-    use crate::{Berth, Launch, Target};
-
     #[tokio::test]
     async fn a_projects_files_are_followed_and_an_override_made_beside_them_too() {
         let dir = tempfile::tempdir().unwrap();
-        let berth = Berth::with(
-            berth_engine::context::Env::default(),
-            dir.path().join("settings.json"),
-            Launch::InProcess,
-            Target::Host("unix:///nonexistent.sock".into()),
-        )
-        .unwrap();
+        let berth = crate::offline_berth(dir.path());
         let project = dir.path().join("shop");
         std::fs::create_dir_all(&project).unwrap();
         std::fs::write(

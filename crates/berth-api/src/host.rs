@@ -82,7 +82,6 @@ mod tests {
     use futures_util::StreamExt;
 
     use super::*;
-    use crate::{Launch, Target};
 
     /// The samples a follower receives, flattened, until it has `n`.
     async fn take(
@@ -101,13 +100,7 @@ mod tests {
     #[tokio::test]
     async fn followers_share_one_sample_an_interval() {
         let dir = tempfile::tempdir().unwrap();
-        let berth = Berth::with(
-            berth_engine::context::Env::default(),
-            dir.path().join("settings.json"),
-            Launch::InProcess,
-            Target::Host("unix:///nonexistent.sock".into()),
-        )
-        .unwrap();
+        let berth = crate::offline_berth(dir.path());
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()

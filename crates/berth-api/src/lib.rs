@@ -604,3 +604,16 @@ fn go_arch(arch: &str) -> &str {
         other => other,
     }
 }
+
+/// A `Berth` for the facade's own tests: its settings under `dir`, an engine named that is
+/// never there.
+#[cfg(test)]
+pub(crate) fn offline_berth(dir: &std::path::Path) -> Berth {
+    Berth::with(
+        berth_engine::context::Env::default(),
+        dir.join("settings.json"),
+        Launch::InProcess,
+        Target::Host("unix:///nonexistent.sock".into()),
+    )
+    .expect("a Berth")
+}
