@@ -185,17 +185,22 @@ describe("Compose", () => {
     view = { ...(view as object), state: "out_of_date" };
     followed[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(state()).toBe("out of date"));
+    const following = () => t.streams.filter((s) => s.command === "compose_files_follow" && !s.stopped);
+    await waitFor(() => expect(following().length).toBe(1));
     expect(t.calls.filter((c) => c.command === "compose_view").map((c) => c.args.path)).toEqual(["/p", "/p"]);
 
     view = new Error("/p/compose.yaml:3:1: mapping values are not allowed here");
-    followed[0].send({ items: [null], done: false, error: null });
+    following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-load-error").textContent).toContain("mapping values"));
     expect(screen.queryByTestId("compose-opened")).toBeNull();
     view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date" };
-    followed[0].send({ items: [null], done: false, error: null });
+    following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-opened").textContent).toContain("web, db"));
     expect(screen.queryByTestId("compose-load-error")).toBeNull();
-    expect(t.streams.filter((s) => s.command === "compose_files_follow").length).toBe(1);
+    // Followed anew after each change that loads (an edit may name another env file), the
+    // one before ended; not while the files did not load.
+    const follows = t.streams.filter((s) => s.command === "compose_files_follow");
+    expect(follows.map((s) => s.stopped)).toEqual([true, true, false]);
   });
 
   it("lists a project's containers by service and number, with their health's verdict", async () => {
