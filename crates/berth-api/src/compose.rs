@@ -1113,4 +1113,29 @@ mod tests {
         .unwrap();
         told(&mut changes).await.expect("a new override told");
     }
+
+    #[tokio::test]
+    async fn a_services_env_file_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let berth = crate::offline_berth(dir.path());
+        let project = dir.path().join("shop");
+        std::fs::create_dir_all(project.join("conf")).unwrap();
+        std::fs::write(
+            project.join("compose.yaml"),
+            "services:\n  web:\n    image: a\n    env_file: conf/web.env\n",
+        )
+        .unwrap();
+        std::fs::write(project.join("conf/web.env"), "MODE=one\n").unwrap();
+        let mut changes = Box::pin(
+            berth
+                .compose_file_changes(&project.display().to_string())
+                .unwrap(),
+        );
+        std::fs::write(project.join("conf/web.env"), "MODE=two\n").unwrap();
+        tokio::time::timeout(Duration::from_secs(10), StreamExt::next(&mut changes))
+            .await
+            .expect("the env file's edit told within 10 s")
+            .expect("a change")
+            .unwrap();
+    }
 }

@@ -274,7 +274,7 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
         );
     }
     let disabled = profiles(&mut json, &active, &options.services)?;
-    normalize(&mut json, &name, &env)?;
+    let service_env_files = normalize(&mut json, &name, &env)?;
     let mut project: Project = serde_json::from_value(json).map_err(|e| Error::Invalid {
         at: files[0].display().to_string(),
         reason: e.to_string(),
@@ -287,6 +287,7 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
     project.working_dir = project_dir;
     project.config_files = files;
     project.env_files = env_files;
+    project.service_env_files = service_env_files;
     unset.sort();
     unset.dedup();
     project.unset_variables = unset;
@@ -582,8 +583,9 @@ fn profiles(
 
 /// Compose's normal form: env files folded into `environment`, bare variables resolved,
 /// commands as lists, the default network, engine names for networks and volumes, and
-/// references checked.
-fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<(), Error> {
+/// references checked. The services' env files it read, each once.
+fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<PathBuf>, Error> {
+    let mut read_env_files: Vec<PathBuf> = Vec::new();
     let root = json.as_object_mut().expect("the model is a mapping");
     let mut needs_default_network = false;
     let services = root
@@ -612,6 +614,9 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<(), E
                 let required = f["required"].as_bool().unwrap_or(true);
                 if !required && !path.exists() {
                     continue;
+                }
+                if !read_env_files.contains(&path) {
+                    read_env_files.push(path.clone());
                 }
                 let vars = dotenv::read(&path, &|n: &str| env.get(n)).map_err(|e| match e {
                     Error::Read { path, reason } => Error::invalid(
@@ -739,7 +744,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<(), E
             root.remove(kind);
         }
     }
-    Ok(())
+    Ok(read_env_files)
 }
 
 /// `name:` for a network or volume: `project_key` unless set; external ones keep their key.

@@ -33,6 +33,9 @@ pub struct Project {
     /// Env files that fed interpolation (watched for drift).
     #[serde(skip)]
     pub env_files: Vec<PathBuf>,
+    /// The services' `env_file`s that were read (watched for drift too).
+    #[serde(skip)]
+    pub service_env_files: Vec<PathBuf>,
     /// Services that were disabled by profiles (for `config --profiles`, and errors).
     #[serde(skip)]
     pub disabled: BTreeMap<String, Service>,

@@ -207,11 +207,12 @@ fn watch_with(
     })
 }
 
-/// The files whose change makes a running project out of date: its compose files and the env
-/// files that fed interpolation.
+/// The files whose change makes a running project out of date: its compose files, the env
+/// files that fed interpolation and the services' env files.
 pub fn drift_files(project: &Project) -> Vec<PathBuf> {
     let mut files = project.config_files.clone();
     files.extend(project.env_files.iter().cloned());
+    files.extend(project.service_env_files.iter().cloned());
     files
 }
 
