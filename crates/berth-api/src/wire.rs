@@ -105,8 +105,16 @@ pub fn browser_host(engine_host: &str) -> String {
     };
     match host {
         "" | "127.0.0.1" | "::1" => "localhost".to_owned(),
-        h if h.contains(':') => format!("[{h}]"),
-        h => h.to_owned(),
+        h => url_host(h),
+    }
+}
+
+/// `host` as a URL names it: an IPv6 address in brackets.
+fn url_host(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
     }
 }
 
@@ -126,11 +134,7 @@ pub fn web_url(browser_host: &str, port: &PortView) -> Option<String> {
             if loopback && browser_host != "localhost" {
                 return None;
             }
-            if ip.contains(':') {
-                format!("[{ip}]")
-            } else {
-                ip.to_owned()
-            }
+            url_host(ip)
         }
     };
     Some(format!("http://{host}:{public}"))

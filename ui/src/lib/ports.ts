@@ -17,9 +17,14 @@ export function webUrl(browserHost: string, ip: string | null, port: number | nu
   if (ip && ip !== "0.0.0.0" && ip !== "::") {
     const loopback = ip.startsWith("127.") || ip === "::1";
     if (loopback && browserHost !== "localhost") return null;
-    host = ip.includes(":") ? `[${ip}]` : ip;
+    host = urlHost(ip);
   }
   return `http://${host}:${port}`;
+}
+
+/** An address as a URL or `docker port` writes it: IPv6 in brackets. */
+export function urlHost(ip: string): string {
+  return ip.includes(":") ? `[${ip}]` : ip;
 }
 
 /** A container's published TCP ports a browser here can open, each address once, by port. */
