@@ -103,10 +103,16 @@ pub fn browser_host(engine_host: &str) -> String {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
     };
-    match host {
-        "" | "127.0.0.1" | "::1" => "localhost".to_owned(),
-        h => url_host(h),
+    if host.is_empty() || is_loopback(host) {
+        return "localhost".to_owned();
     }
+    url_host(host)
+}
+
+/// Whether `ip` is a loopback address (`127.0.0.0/8`, `::1`): this machine, for an engine here.
+fn is_loopback(ip: &str) -> bool {
+    ip.parse::<std::net::IpAddr>()
+        .is_ok_and(|a| a.is_loopback())
 }
 
 /// `host` as a URL names it: an IPv6 address in brackets.
@@ -130,8 +136,7 @@ pub fn web_url(browser_host: &str, port: &PortView) -> Option<String> {
     let host = match port.ip.as_deref().unwrap_or_default() {
         "" | "0.0.0.0" | "::" => browser_host.to_owned(),
         ip => {
-            let loopback = ip.starts_with("127.") || ip == "::1";
-            if loopback && browser_host != "localhost" {
+            if is_loopback(ip) && browser_host != "localhost" {
                 return None;
             }
             url_host(ip)
@@ -593,6 +598,8 @@ mod tests {
             ("unix:///var/run/docker.sock", "localhost"),
             ("npipe:////./pipe/docker_engine", "localhost"),
             ("tcp://127.0.0.1:2375", "localhost"),
+            ("tcp://127.0.0.2:2375", "localhost"),
+            ("tcp://localhost:2375", "localhost"),
             ("tcp://10.0.0.5:2376", "10.0.0.5"),
             ("https://docker.example.com:2376/", "docker.example.com"),
             ("ssh://me@build-box", "build-box"),
