@@ -1,7 +1,8 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, type BuildRecord } from "../ipc";
 import { FakeTransport } from "../testing";
+import { Nav } from "../nav.svelte";
 import Builds from "./Builds.svelte";
 
 afterEach(cleanup);
@@ -17,11 +18,13 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   error,
 });
 
+const context = (t: FakeTransport, nav = new Nav()) => new Map<string, unknown>([["api", api(t)], ["nav", nav]]);
+
 describe("Builds", () => {
   it("shows a build recorded elsewhere (berth build) while the view is open", async () => {
     const t = new FakeTransport();
     t.handlers.builds = () => [record("web:1")];
-    render(Builds, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Builds, { context: context(t) });
     const rows = () => screen.queryAllByText(/^web:\d$/).map((c) => c.textContent);
     await waitFor(() => expect(rows()).toEqual(["web:1"]));
     t.emit("builds://changed", [record("web:2", "the build failed at step 2/3"), record("web:1")]);
@@ -32,12 +35,55 @@ describe("Builds", () => {
   it("builds a build of the history again, with its folder, Dockerfile, tag and build args", async () => {
     const t = new FakeTransport();
     t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"] }];
-    render(Builds, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Builds, { context: context(t) });
     const again = await screen.findByTestId("build-again");
     again.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
     expect([req.context, req.dockerfile, req.tags, req.build_args]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"]]);
     expect((screen.getByTestId("build-tag") as HTMLInputElement).value).toBe("web:3");
+  });
+
+  it("names the image a build made and runs it from there, then opens the container", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [];
+    t.handlers.run_check = () => {};
+    t.handlers.run_hints = () => ({ exposed_ports: ["5000/tcp"], volumes: [] });
+    t.handlers.run = () => "new-id";
+    const nav = new Nav();
+    render(Builds, { context: context(t, nav) });
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/hello" } });
+    await fireEvent.input(screen.getByTestId("build-tag"), { target: { value: "hello:v1" } });
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    const stream = t.streams.find((s) => s.command === "image_build")!;
+    stream.send({ items: [{ kind: "step", number: 1, total: 1, instruction: "FROM scratch" }, { kind: "built", id: "sha256:4b2acd70b2580123" }], done: true, error: null });
+    await waitFor(() => expect(screen.getByTestId("build-status").textContent).toBe("Built hello:v1 (4b2acd70b258)"));
+    await fireEvent.click(screen.getByTestId("build-run"));
+    expect((screen.getByTestId("run-image") as HTMLInputElement).value).toBe("hello:v1");
+    await waitFor(() => expect((screen.getByTestId("run-submit") as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId("run-submit"));
+    await waitFor(() => expect([nav.view, nav.container]).toEqual(["container", "new-id"]));
+    expect((t.calls.find((c) => c.command === "run")!.args.req as { image: string }).image).toBe("hello:v1");
+  });
+
+  it("offers no run for a failed build, and runs a built one of the history by its tag", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [record("web:2", "the build failed at step 2/3"), record("web:1")];
+    t.handlers.run_check = () => {};
+    t.handlers.run_hints = () => ({ exposed_ports: [], volumes: [] });
+    render(Builds, { context: context(t) });
+    await waitFor(() => expect(screen.getAllByTestId("build-history-run")).toHaveLength(1));
+    await fireEvent.click(screen.getByTestId("build-history-run"));
+    expect((screen.getByTestId("run-image") as HTMLInputElement).value).toBe("web:1");
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByTestId("run-dialog")).toBeNull();
+
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/broken" } });
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    t.streams.find((s) => s.command === "image_build")!.send({ items: [], done: true, error: { code: "engine_failed", message: "step 2/3: exit code 1" } });
+    await waitFor(() => expect(screen.getByTestId("build-status").textContent).toBe("Build failed"));
+    expect(screen.queryByTestId("build-run")).toBeNull();
   });
 });
