@@ -407,6 +407,9 @@ async fn scenario(
     ui.wait_text("[data-testid=container-name]", &name).await?;
     ui.wait_text("[data-testid=container-state]", "running")
         .await?;
+    // Its header links the published port, at the address a browser opens.
+    ui.wait_text("[data-testid=head-port-open]", &format!("localhost:{port}"))
+        .await?;
     wait_until(30, "the container to answer on its host port", || {
         http_get(&format!("127.0.0.1:{port}"), "/")
             .is_some_and(|(status, body)| status == 200 && body.contains("hello from berth"))
@@ -582,7 +585,8 @@ async fn scenario(
     .await?;
     ui.fill("[data-testid=build-tag]", &tag).await?;
     ui.click("[data-testid=build-start]").await?;
-    ui.wait_text("[data-testid=build-status]", "Built").await?;
+    ui.wait_text("[data-testid=build-status]", &format!("Built {tag}"))
+        .await?;
     ui.wait_text("[data-testid=build-history]", &tag).await?;
     ui.shot("builds").await?;
     // A finished build is a desktop notification.

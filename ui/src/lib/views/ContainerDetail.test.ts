@@ -41,6 +41,35 @@ describe("ContainerDetail", () => {
     expect(t.calls.filter((c) => c.command === "open_url").map((c) => c.args)).toEqual([{ url: "http://localhost:8080" }]);
   });
 
+  it("links its first two published ports (by number) in the header, the others on the details tab", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => ({
+      Name: "/web",
+      State: { Status: "running" },
+      Config: { Image: "hello:v1", Env: [] },
+      Mounts: [],
+      NetworkSettings: {
+        // As the engine writes them: sorted as text, not by number.
+        Ports: {
+          "10000/tcp": [{ HostIp: "0.0.0.0", HostPort: "8002" }],
+          "53/udp": [{ HostIp: "0.0.0.0", HostPort: "5353" }],
+          "5000/tcp": [{ HostIp: "0.0.0.0", HostPort: "8000" }, { HostIp: "::", HostPort: "8000" }],
+          "6000/tcp": [{ HostIp: "127.0.0.1", HostPort: "8001" }],
+        },
+      },
+    });
+    t.handlers.container_logs = () => undefined;
+    t.handlers.open_url = () => undefined;
+    render(ContainerDetail, { props: { id: "web-id" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getAllByTestId("head-port-open").map((b) => b.textContent)).toEqual(["localhost:8000 ↗", "127.0.0.1:8001 ↗"]));
+    expect(screen.getAllByTestId("head-port-open")[0].getAttribute("title")).toBe("Open http://localhost:8000 (port 5000/tcp)");
+    await fireEvent.click(screen.getAllByTestId("head-port-open")[1]);
+    expect(t.calls.filter((c) => c.command === "open_url").map((c) => c.args)).toEqual([{ url: "http://127.0.0.1:8001" }]);
+    expect(screen.getByTestId("head-ports-more").textContent).toBe("+1 more");
+    await fireEvent.click(screen.getByTestId("head-ports-more"));
+    await waitFor(() => expect(screen.getAllByTestId("port-open").map((b) => b.getAttribute("title"))).toContain("Open http://localhost:8002"));
+  });
+
   it("opens a remote engine's port at the engine's host", async () => {
     const t = new FakeTransport();
     t.handlers.container_inspect = () => ({
