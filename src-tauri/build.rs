@@ -44,6 +44,7 @@ fn main() {
         "image_check",
         "image_pull",
         "image_push",
+        "image_push_target",
         "image_build",
         "builds",
         "search",

@@ -351,6 +351,11 @@ pub async fn image_push(
 }
 
 #[tauri::command]
+pub fn image_push_target(image: String) -> Result<berth_api::images::PushTarget> {
+    berth_api::images::push_target(&image)
+}
+
+#[tauri::command]
 pub async fn image_build(
     app: State<'_, App>,
     handle: AppHandle,

@@ -149,6 +149,7 @@ pub fn run() {
             commands::image_check,
             commands::image_pull,
             commands::image_push,
+            commands::image_push_target,
             commands::image_build,
             commands::builds,
             commands::search,

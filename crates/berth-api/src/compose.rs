@@ -337,19 +337,25 @@ impl Berth {
         Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)
     }
 
-    /// The images to push: services with both a build section and an `image:` name.
+    /// The images to push: services with both a build section and an `image:` name, each one
+    /// that can be pushed ([`crate::images::push_target`]).
     pub fn compose_push_targets(
         &self,
         project: &Project,
         services: &[String],
     ) -> Result<Vec<String>, ApiError> {
-        Ok(plan::scope(project, services, true)?
+        let images: Vec<String> = plan::scope(project, services, true)?
             .into_iter()
             .filter_map(|name| {
                 let svc = &project.services[&name];
                 svc.build.as_ref().and(svc.image.clone())
             })
-            .collect())
+            .collect();
+        // Every name checked before the first push.
+        for image in &images {
+            crate::images::push_target(image)?;
+        }
+        Ok(images)
     }
 
     /// An image's id and size (`compose images`).

@@ -104,6 +104,40 @@ pub fn reference(input: &str) -> Result<Reference, ApiError> {
     Reference::parse(input).map_err(|e| ApiError::invalid(e.to_string()))
 }
 
+/// Where a push goes: the registry and the repository in full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PushTarget {
+    /// `docker.io`, `localhost:5000`, …
+    pub registry: String,
+    /// `docker.io/user_name/app`, `localhost:5000/hello`.
+    pub repository: String,
+    /// The tag pushed (`latest` when the name has none).
+    pub tag: String,
+}
+
+/// Where a push of `image` goes. A name with neither a user nor a registry (`hello`,
+/// `library/hello`) is Docker Hub's official images, which take pushes from Docker only: it is
+/// refused here, saying what to name it, where the engine would try and be denied.
+pub fn push_target(image: &str) -> Result<PushTarget, ApiError> {
+    let r = reference(image)?;
+    let tag = r.tag_or_latest().to_owned();
+    if r.registry == berth_docker::reference::DOCKER_HUB
+        && let Some(name) = r.path.strip_prefix("library/")
+    {
+        return Err(ApiError::invalid(format!(
+            "{image}: that name is Docker Hub's official images (docker.io/library/{name}), which \
+             take pushes from Docker only: tag it YOUR_USER/{name}:{tag} or \
+             REGISTRY/{name}:{tag} (localhost:5000/{name}:{tag}) and push that"
+        )));
+    }
+    Ok(PushTarget {
+        repository: format!("{}/{}", r.registry, r.path),
+        registry: r.registry,
+        tag,
+    })
+}
+
 impl Berth {
     /// Checks a build request without asking the engine: tags, args, labels, the context and
     /// its Dockerfile.
@@ -242,12 +276,14 @@ impl Berth {
             .map(|p| p.map(ProgressEvent::from).map_err(ApiError::from)))
     }
 
-    /// Pushes an image that exists locally under that name.
+    /// Pushes an image that exists locally under that name (not to Docker Hub's official
+    /// images: [`push_target`]).
     pub async fn push(
         &self,
         conn: &Connection,
         image: &str,
     ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
+        push_target(image)?;
         let r = reference(image)?;
         let creds = self.credentials_for(&r)?;
         let stream = conn.client.push(&r, creds.as_ref()).await?;
@@ -520,4 +556,47 @@ fn registry_error(e: berth_registry::Error) -> ApiError {
         _ => crate::ErrorCode::Internal,
     };
     ApiError::new(code, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_target;
+
+    #[test]
+    fn a_push_goes_to_its_registry_and_never_to_docker_hubs_official_images() {
+        let target = |image: &str| push_target(image).map(|t| (t.registry, t.repository, t.tag));
+        assert_eq!(
+            target("user_name/app").unwrap(),
+            (
+                "docker.io".into(),
+                "docker.io/user_name/app".into(),
+                "latest".into()
+            )
+        );
+        assert_eq!(
+            target("localhost:5000/hello:v2").unwrap(),
+            (
+                "localhost:5000".into(),
+                "localhost:5000/hello".into(),
+                "v2".into()
+            )
+        );
+        for image in ["hello:v2", "library/hello:v2", "docker.io/library/hello:v2"] {
+            let err = target(image).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "{image}: that name is Docker Hub's official images (docker.io/library/hello), \
+                     which take pushes from Docker only: tag it YOUR_USER/hello:v2 or \
+                     REGISTRY/hello:v2 (localhost:5000/hello:v2) and push that"
+                )
+            );
+        }
+        assert!(
+            target("Nope")
+                .unwrap_err()
+                .to_string()
+                .contains("repository names must be lowercase")
+        );
+    }
 }

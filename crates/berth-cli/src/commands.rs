@@ -522,7 +522,7 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
             Ok(0)
         }
         I::Push { image } => {
-            berth_api::images::reference(&image)?;
+            berth_api::images::push_target(&image)?;
             let conn = connect(berth).await?;
             ops::transfer(
                 berth.push(&conn, &image).await?,

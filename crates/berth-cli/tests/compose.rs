@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use berth_testkit::{
-    BUSYBOX_IMAGE, Engine, Scope, busybox_image, engine, free_port, http_get, wait_until,
+    BUSYBOX_IMAGE, Engine, Scope, busybox_image, engine, free_port, http_get, registry, wait_until,
 };
 use support::{Home, fails, json_lines, ok, run};
 
@@ -577,6 +577,60 @@ fn docker_compose_1_and_berth_manage_each_others_projects() {
     ok(p.berth(&home, &["down"]));
     assert!(p.listed(&["ps", "-aq"]).is_empty());
     assert!(p.listed(&["network", "ls", "-q"]).is_empty());
+}
+
+#[test]
+#[ignore = "needs root and a real engine and registry (scripts/test.sh runs it)"]
+fn push_sends_the_built_images_and_refuses_a_name_it_cannot_push_before_any() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let base = format!("berth-test/{}:base", scope.id);
+    busybox_image(e, &scope, &base, "");
+    let repository = format!("{}/berth-test/{}", registry().addr, scope.id);
+    let compose = format!(
+        "services:\n  app:\n    build: ./app\n    image: {repository}:app\n  official:\n    build: ./app\n    image: bt{id}-official:1\n    profiles: [official]\n  db:\n    image: {base}\n",
+        id = scope.id.to_lowercase()
+    );
+    let dockerfile = format!("FROM {base}\nCMD [\"sleep\", \"600\"]\n");
+    let p = Project::new(
+        e,
+        &scope,
+        &[("compose.yaml", &compose), ("app/Dockerfile", &dockerfile)],
+    );
+    ok(p.berth(&home, &["build"]));
+    let tags = |home: &Home| run(home.berth(&["-H", &e.host, "registry", "tags", &repository]));
+
+    // A service named for Docker Hub's official images: refused, and nothing pushed.
+    let err = fails(p.berth(&home, &["--profile", "official", "push"]));
+    assert!(
+        err.contains(&format!(
+            "bt{}-official:1: that name is Docker Hub's official images",
+            scope.id.to_lowercase()
+        )),
+        "{err}"
+    );
+    let before = tags(&home);
+    assert!(
+        !String::from_utf8_lossy(&before.stdout).contains("app"),
+        "{before:?}"
+    );
+
+    // The built service's image goes to its registry; the one only run (db) is not pushed.
+    let out = run(p.berth(&home, &["push"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Image {repository}:app  Pushed")),
+        "{err}"
+    );
+    assert!(!err.contains(&base), "{err}");
+    let after = tags(&home);
+    assert_eq!(
+        String::from_utf8_lossy(&after.stdout).trim(),
+        "app",
+        "{after:?}"
+    );
 }
 
 #[test]

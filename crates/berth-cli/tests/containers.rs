@@ -336,6 +336,11 @@ fn bad_input_is_refused_before_the_engine() {
         (&["tag", "a", "b:-x"], "invalid image reference \"b:-x\""),
         (&["push", "Nope"], "repository names must be lowercase"),
         (
+            &["push", "hello:v2"],
+            "hello:v2: that name is Docker Hub's official images (docker.io/library/hello), which \
+             take pushes from Docker only: tag it YOUR_USER/hello:v2",
+        ),
+        (
             &["ps", "--format", "{{.Nope}}"],
             "{{.Nope}}: Berth's --format templates take .ID",
         ),

@@ -29,6 +29,7 @@ import type { PruneItem } from "./types/PruneItem";
 import type { PruneOutcome } from "./types/PruneOutcome";
 import type { ProjectEvent } from "./types/ProjectEvent";
 import type { ProjectLogLine } from "./types/ProjectLogLine";
+import type { PushTarget } from "./types/PushTarget";
 import type { RunHints } from "./types/RunHints";
 import type { RunRequest } from "./types/RunRequest";
 import type { SearchRow } from "./types/SearchRow";
@@ -66,6 +67,7 @@ export type {
   PruneOutcome,
   ProjectEvent,
   ProjectLogLine,
+  PushTarget,
   RunHints,
   RunRequest,
   SearchRow,
@@ -216,6 +218,8 @@ export function api(t: Transport) {
     imageCheck: (image: string) => call<FreshnessView>("image_check", { image }),
     pull: (image: string, on: (b: Batch<ProgressEvent>) => void) => t.stream<ProgressEvent>("image_pull", { image }, on),
     push: (image: string, on: (b: Batch<ProgressEvent>) => void) => t.stream<ProgressEvent>("image_push", { image }, on),
+    /** Where a push of `image` goes; refused for Docker Hub's official images. */
+    pushTarget: (image: string) => call<PushTarget>("image_push_target", { image }),
     build: (req: BuildRequest, on: (b: Batch<ProgressEvent>) => void) =>
       t.stream<ProgressEvent>("image_build", { req }, on),
     builds: () => call<BuildRecord[]>("builds"),

@@ -115,18 +115,45 @@ describe("Images", () => {
 
   it("says why a push failed, and keeps saying it once the list is read again", async () => {
     const t = new FakeTransport();
-    t.handlers.images = () => [image("web:1")];
+    t.handlers.images = () => [image("me/web:1")];
+    t.handlers.image_push_target = (args) => ({ registry: "docker.io", repository: `docker.io/${args.image}`.replace(/:1$/, ""), tag: "1" });
     render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
-    await waitFor(() => expect(document.querySelector('[data-testid=image-row][data-tag="web:1"]')).not.toBeNull());
-    await fireEvent.click(screen.getByText("Push"));
+    await waitFor(() => expect(document.querySelector('[data-testid=image-row][data-tag="me/web:1"]')).not.toBeNull());
+    await fireEvent.click(screen.getByTestId("image-push"));
+    await waitFor(() => expect(screen.getByTestId("push-where").textContent).toBe("To docker.io/me/web:1 (Docker Hub)."));
+    await fireEvent.click(screen.getByTestId("push-submit"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_push")).toBeDefined());
     const push = t.streams.find((s) => s.command === "image_push")!;
-    expect(push.args).toEqual({ image: "web:1" });
+    expect(push.args).toEqual({ image: "me/web:1" });
+    expect(t.calls.filter((c) => c.command === "image_tag")).toEqual([]);
     const listed = t.calls.filter((c) => c.command === "images").length;
     push.send({ items: [{ kind: "output", line: "The push refers to repository [docker.io/library/web]" }], done: false, error: null });
     push.send({ items: [], done: true, error: { code: "internal", message: "dial tcp: lookup registry-1.docker.io: no such host" } });
     await waitFor(() => expect(t.calls.filter((c) => c.command === "images").length).toBe(listed + 1));
-    await waitFor(() => expect(screen.getByText("Push web:1: failed")).toBeTruthy());
+    await waitFor(() => expect(screen.getByText("Push me/web:1: failed")).toBeTruthy());
     expect(screen.getByTestId("progress-error").textContent).toBe("dial tcp: lookup registry-1.docker.io: no such host");
+  });
+
+  it("pushes under another name, tagged first; a name that cannot be pushed is refused as it is typed", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [image("hello:v2")];
+    t.handlers.image_push_target = (args) => {
+      if (!String(args.image).includes("/")) throw { code: "invalid_input", message: `${args.image}: that name is Docker Hub's official images` };
+      return { registry: "localhost:5000", repository: "localhost:5000/hello", tag: "v2" };
+    };
+    t.handlers.image_tag = () => undefined;
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await waitFor(() => expect(document.querySelector('[data-testid=image-row][data-tag="hello:v2"]')).not.toBeNull());
+    await fireEvent.click(screen.getByTestId("image-push"));
+    await waitFor(() => expect(screen.getByTestId("push-problem").textContent).toBe("hello:v2: that name is Docker Hub's official images"));
+    expect((screen.getByTestId("push-submit") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("push-target"), { target: { value: "localhost:5000/hello:v2" } });
+    await waitFor(() => expect(screen.getByTestId("push-where").textContent).toBe("To localhost:5000/hello:v2; hello:v2 is tagged localhost:5000/hello:v2 first."));
+    await fireEvent.click(screen.getByTestId("push-submit"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_push")).toBeDefined());
+    expect(t.calls.filter((c) => c.command === "image_tag").map((c) => c.args)).toEqual([{ source: "hello:v2", target: "localhost:5000/hello:v2" }]);
+    expect(t.streams.find((s) => s.command === "image_push")!.args).toEqual({ image: "localhost:5000/hello:v2" });
+    expect(screen.queryByTestId("push-dialog")).toBeNull();
   });
 
   it("tags an image from its row's More menu; an empty or refused tag is said in the dialog", async () => {
