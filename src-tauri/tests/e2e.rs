@@ -457,12 +457,19 @@ async fn scenario(
         1,
         "the terminal's shell runs in the container"
     );
-    ui.click("[data-testid=nav-containers]").await?;
+    // The page left for its image's details (the header's image opens them in Images).
+    ui.click("[data-testid=container-image]").await?;
+    ui.wait_present(&format!(
+        "[data-testid=image-details][data-image='{}']",
+        fx.image
+    ))
+    .await?;
     wait_until(
         30,
         "the terminal's shell and command to end with its page",
         || running("sh") + running("sleep 7100") == 0,
     );
+    ui.click("[data-testid=nav-containers]").await?;
     ui.click(&format!(
         "[data-testid=container-row][data-name='{name}'] button.name"
     ))
@@ -650,11 +657,12 @@ async fn scenario(
     made.projects.push(project.clone());
     made.volumes.push(format!("{project}_data"));
     let dir = fx.work.join(&project);
+    let web_port = free_port();
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  web:\n    image: {img}\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\n",
+            "name: {project}\nservices:\n  web:\n    image: {img}\n    ports: [\"{web_port}:5000\"]\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\n",
             img = fx.image
         ),
     )
@@ -669,6 +677,12 @@ async fn scenario(
     ui.wait_text(
         &format!("[data-testid=compose-project][data-project='{project}']"),
         "running(2)",
+    )
+    .await?;
+    // Its web container's published port, linked.
+    ui.wait_text(
+        &format!("[data-testid=compose-project][data-project='{project}'] [data-testid=project-port-open]"),
+        &web_port.to_string(),
     )
     .await?;
     // The project's logs: its worker's line, marked with the container.

@@ -57,6 +57,15 @@ export class Nav {
     this.view = "compose";
   }
 
+  /** The image whose details the Images view opens on. */
+  imageDetails = $state<string | null>(null);
+
+  /** The Images view, with the details of `image` open. */
+  openImage(image: string): void {
+    this.imageDetails = image;
+    this.view = "images";
+  }
+
   /** The tab a container's page opens on. */
   containerTab = $state<ContainerTab>("logs");
 

@@ -2,7 +2,8 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../ipc";
 import { Nav } from "../nav.svelte";
-import { FakeTransport, container, paneOf600px, setVisibility } from "../testing";
+import { FakeTransport, container, paneOf600px, setVisibility, viewContext } from "../testing";
+import type { EngineStore } from "../engine.svelte";
 import Compose from "./Compose.svelte";
 
 afterEach(() => {
@@ -101,6 +102,32 @@ describe("Compose", () => {
     document.querySelector<HTMLButtonElement>("[data-testid=project-start]")!.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "start", name: "shop", path: "/p/compose.yaml" }));
     expect(document.querySelector("[data-testid=project-stop]")).not.toBeNull();
+  });
+
+  it("links each container's published ports, where the engine's host is", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(2)", config_files: "/p/compose.yaml" }];
+    t.handlers.containers = () => [
+      container("shop-web-1", {
+        project: "shop",
+        labels: { "com.docker.compose.service": "web" },
+        ports: [
+          { ip: "0.0.0.0", private_port: 80, public_port: 8080, proto: "tcp" },
+          { ip: "::", private_port: 80, public_port: 8080, proto: "tcp" },
+          { ip: "127.0.0.1", private_port: 81, public_port: 8081, proto: "tcp" },
+        ],
+      }),
+      container("shop-db-1", { project: "shop", labels: { "com.docker.compose.service": "db" }, ports: [{ ip: "0.0.0.0", private_port: 53, public_port: 5353, proto: "udp" }] }),
+    ];
+    t.handlers.open_url = () => undefined;
+    const context = viewContext(t);
+    const engine = context.get("engine") as EngineStore;
+    engine.view = { ...engine.view!, connection: { ...engine.view!.connection!, host: "tcp://10.0.0.5:2376", browser_host: "10.0.0.5" } };
+    render(Compose, { context });
+    // A remote engine: its host, and no link for its loopback or for UDP.
+    await waitFor(() => expect(screen.getAllByTestId("project-port-open").map((b) => b.getAttribute("title"))).toEqual(["Open http://10.0.0.5:8080"]));
+    await fireEvent.click(screen.getByTestId("project-port-open"));
+    expect(t.calls.filter((c) => c.command === "open_url").map((c) => c.args)).toEqual([{ url: "http://10.0.0.5:8080" }]);
   });
 
   it("lists what a Down with volumes removes, as the engine has it, before it runs", async () => {
@@ -213,9 +240,9 @@ describe("Compose", () => {
     const rows = () => [...document.querySelectorAll("[data-testid=compose-project] tbody tr")].map((r) => [...r.querySelectorAll("td")].map((d) => d.textContent?.trim()).join(" | "));
     await waitFor(() => expect(rows().length).toBe(3));
     expect(rows()).toEqual([
-      "web | shop-web-2 | unhealthy | Up 1 minute (unhealthy)",
-      "web | shop-web-10 | running | Up 1 minute",
-      "worker | shop-worker-1 | running | Up 1 minute",
+      "web | shop-web-2 | unhealthy | Up 1 minute (unhealthy) | ",
+      "web | shop-web-10 | running | Up 1 minute | ",
+      "worker | shop-worker-1 | running | Up 1 minute | ",
     ]);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeTransport, viewContext } from "../testing";
 import ContainerDetail from "./ContainerDetail.svelte";
 import type { EngineStore } from "../engine.svelte";
+import type { Nav } from "../nav.svelte";
 
 vi.mock("@xterm/xterm", () => import("../xterm-stub"));
 vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
@@ -68,6 +69,17 @@ describe("ContainerDetail", () => {
     expect(screen.getByTestId("head-ports-more").textContent).toBe("+1 more");
     await fireEvent.click(screen.getByTestId("head-ports-more"));
     await waitFor(() => expect(screen.getAllByTestId("port-open").map((b) => b.getAttribute("title"))).toContain("Open http://localhost:8002"));
+  });
+
+  it("opens its image's details from the header", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => ({ Name: "/web", State: { Status: "running" }, Config: { Image: "hello:v2", Env: [] }, Mounts: [], NetworkSettings: { Ports: {} } });
+    t.handlers.container_logs = () => undefined;
+    const context = viewContext(t);
+    render(ContainerDetail, { props: { id: "web-id" }, context });
+    await fireEvent.click(await screen.findByTestId("container-image"));
+    const nav = context.get("nav") as Nav;
+    expect([nav.view, nav.imageDetails]).toEqual(["images", "hello:v2"]);
   });
 
   it("opens a remote engine's port at the engine's host", async () => {

@@ -113,6 +113,18 @@ describe("Images", () => {
     expect(screen.queryByTestId("image-config")).toBeNull();
   });
 
+  it("opens on the details of the image another view sent it for, once", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [image("hello:v2"), image("web:1")];
+    t.handlers.image_inspect = () => ({ Id: "sha256:1", Config: { Cmd: ["httpd"] } });
+    t.handlers.image_history = () => [];
+    const nav = new Nav();
+    nav.openImage("hello:v2");
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
+    await waitFor(() => expect(screen.getByTestId("image-details").dataset.image).toBe("hello:v2"));
+    expect(nav.imageDetails).toBeNull();
+  });
+
   it("says why a push failed, and keeps saying it once the list is read again", async () => {
     const t = new FakeTransport();
     t.handlers.images = () => [image("me/web:1")];
