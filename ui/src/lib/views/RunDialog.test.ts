@@ -59,4 +59,15 @@ describe("RunDialog", () => {
     await fireEvent.click(screen.getByTestId("run-submit"));
     await waitFor(() => expect(screen.getByTestId("run-error").textContent).toBe("No such image: web:1"));
   });
+
+  it("takes the focus to its first field and closes on Escape wherever the focus is", async () => {
+    const t = new FakeTransport();
+    t.handlers.run_check = () => {};
+    t.handlers.run_hints = () => ({ exposed_ports: [], volumes: [] });
+    let closed = 0;
+    render(RunDialog, { props: { image: "web:1", onclose: () => closed++, onran: () => {} }, context: new Map([["api", api(t)]]) });
+    expect(document.activeElement).toBe(screen.getByTestId("run-image"));
+    document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(closed).toBe(1);
+  });
 });
