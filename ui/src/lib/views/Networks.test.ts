@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it } from "vitest";
 import { api, type NetworkRow } from "../ipc";
 import { FakeTransport } from "../testing";
+import { Nav } from "../nav.svelte";
 import Networks from "./Networks.svelte";
 
 afterEach(cleanup);
@@ -64,7 +65,8 @@ describe("Networks", () => {
       if (args.name !== "backend") throw { code: "not_found", message: `no network ${args.name}` };
       return { Name: "backend", Driver: "bridge", Scope: "local", Internal: true, IPAM: { Config: [{ Subnet: "10.5.0.0/24", Gateway: "10.5.0.1" }] }, Options: { "com.docker.network.bridge.name": "br-back" }, Labels: {}, Containers: containers };
     };
-    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const nav = new Nav();
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
     const open = async (name: string) => {
       const row = await waitFor(() => {
         const found = screen.getAllByTestId("network-row").find((r) => r.dataset.name === name);
@@ -84,6 +86,10 @@ describe("Networks", () => {
     containers = { ...containers, b2: { Name: "worker", IPv4Address: "10.5.0.3/24", IPv6Address: "", MacAddress: "02:42:0a:05:00:03" } };
     t.emit("networks://changed", [{ action: "connect", id: "backend-id", container: "b2" }]);
     await waitFor(() => expect(addresses()).toEqual(["api10.5.0.2/2402:42:0a:05:00:02", "worker10.5.0.3/2402:42:0a:05:00:03"]));
+    // A container's name opens its page.
+    await fireEvent.click(screen.getAllByTestId("network-container-open")[1]);
+    expect([nav.view, nav.container]).toEqual(["container", "b2"]);
+    nav.go("networks");
     // The engine's refusal is said (the network gone meanwhile, say).
     await open("bridge");
     await waitFor(() => expect(screen.getByTestId("network-details").textContent).toContain("no network bridge"));

@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it } from "vitest";
 import type { VolumeRow } from "../ipc";
 import { FakeTransport, viewContext } from "../testing";
+import type { Nav } from "../nav.svelte";
 import Volumes from "./Volumes.svelte";
 
 afterEach(cleanup);
@@ -94,6 +95,20 @@ describe("Volumes", () => {
     expect(names()).toEqual(["pgdata"]);
     await fireEvent.input(screen.getByLabelText("Search volumes"), { target: { value: "nothing" } });
     expect(screen.getByTestId("no-volumes").textContent).toContain("No volume matches");
+  });
+
+  it("opens the page of a container that uses a volume", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [{ ...volume("shared"), users: ["api", "worker"] }, volume("idle")];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    const context = viewContext(t);
+    render(Volumes, { context });
+    await waitFor(() => expect(screen.getAllByTestId("volume-user-open").map((b) => b.textContent)).toEqual(["api", "worker"]));
+    const idle = screen.getAllByTestId("volume-row").find((r) => r.dataset.name === "idle")!;
+    expect(idle.querySelector(".users")!.textContent!.trim()).toBe("—");
+    await fireEvent.click(screen.getAllByTestId("volume-user-open")[1]);
+    const nav = context.get("nav") as Nav;
+    expect([nav.view, nav.container]).toEqual(["container", "worker"]);
   });
 
   it("browses a volume's files folder by folder, and downloads one", async () => {
