@@ -23,6 +23,7 @@ mod resources;
 pub mod settings;
 mod system_prune;
 mod terminal;
+pub mod times;
 mod usage;
 mod volume_files;
 mod watch;

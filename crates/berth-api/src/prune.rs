@@ -33,7 +33,7 @@ impl PruneFilter {
             match key {
                 "until" => {
                     out.until = Some(
-                        when(value, now)
+                        crate::times::when(value, now)
                             .ok_or_else(|| ApiError::invalid(format!("--filter {f:?}: {usage}")))?,
                     )
                 }
@@ -76,18 +76,6 @@ impl PruneFilter {
                 has == t.wanted
             })
     }
-}
-
-/// `until`'s value in unix seconds: a unix time, a duration back from `now` (`24h`, `90m`), or
-/// an RFC 3339 time.
-fn when(text: &str, now: i64) -> Option<i64> {
-    if text.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return text.split('.').next()?.parse().ok();
-    }
-    if let Some(ns) = berth_compose::convert::duration_ns(text) {
-        return Some(now - ns / 1_000_000_000);
-    }
-    text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
 /// An engine time (RFC 3339) in unix seconds.

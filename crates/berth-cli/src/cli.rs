@@ -367,10 +367,10 @@ pub struct EventsArgs {
     /// `KEY=value`: type, event, container, image, label, …
     #[arg(short, long = "filter")]
     pub filters: Vec<String>,
-    /// Also past events since this time (unix seconds, or a duration like 10m).
+    /// Also past events since this time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds, or how long ago: 10m, 1h30m).
     #[arg(long)]
     pub since: Option<String>,
-    /// Stop at this time (unix seconds, or a duration like 10m).
+    /// Stop at this time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds, or how long ago: 10m, 1h30m).
     #[arg(long)]
     pub until: Option<String>,
 }
@@ -927,10 +927,10 @@ pub struct StopArgs {
 pub struct LogsArgs {
     #[arg(short, long)]
     pub follow: bool,
-    /// Only output since this time (unix seconds, or a duration like 10m).
+    /// Only output since this time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds, or how long ago: 10m, 1h30m).
     #[arg(long)]
     pub since: Option<String>,
-    /// Only output until this time (unix seconds, or a duration like 10m).
+    /// Only output until this time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds, or how long ago: 10m, 1h30m).
     #[arg(long)]
     pub until: Option<String>,
     /// Only the last N lines.

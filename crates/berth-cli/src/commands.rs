@@ -309,17 +309,12 @@ async fn execute(cli: Cli) -> Result<i32> {
                 (Format::Json, None) => ops::EventsShown::Json,
                 (Format::Table, None) => ops::EventsShown::Lines,
             };
+            let since = since.map(|s| ops::when(&s, "--since")).transpose()?;
+            let until = until.map(|s| ops::when(&s, "--until")).transpose()?;
             let conn = connect(&berth).await?;
-            return ops::events(
-                &berth,
-                &conn,
-                &filters,
-                since.as_deref(),
-                until.as_deref(),
-                &shown,
-            )
-            .await
-            .map(|()| 0);
+            return ops::events(&berth, &conn, &filters, since, until, &shown)
+                .await
+                .map(|()| 0);
         }
         other => other,
     };
@@ -424,8 +419,11 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             Ok(0)
         }
         C::Logs(args) => {
+            let opts = ops::log_options(&args)?;
             let conn = connect(berth).await?;
-            ops::logs(berth, &conn, args).await.map(|()| 0)
+            ops::logs(berth, &conn, &args.container, &opts)
+                .await
+                .map(|()| 0)
         }
         C::Stats { .. } => anyhow::bail!("internal: stats is run with its template"),
         C::Top { container, ps_args } => {

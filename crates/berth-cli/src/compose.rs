@@ -79,10 +79,10 @@ pub enum ComposeCommand {
         /// Only the last N lines of each container.
         #[arg(short = 'n', long)]
         tail: Option<u64>,
-        /// Only output since this time (unix seconds, or a duration like 10m).
+        /// Only output since this time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds, or how long ago: 10m, 1h30m).
         #[arg(long)]
         since: Option<String>,
-        /// Only output until this time (unix seconds, or a duration like 10m).
+        /// Only output until this time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds, or how long ago: 10m, 1h30m).
         #[arg(long)]
         until: Option<String>,
         /// Each line with the engine's time.

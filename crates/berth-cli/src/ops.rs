@@ -394,8 +394,9 @@ pub(crate) async fn print_logs(
     Ok(())
 }
 
-pub async fn logs(berth: &Berth, conn: &Connection, args: LogsArgs) -> Result<()> {
-    let opts = LogOptions {
+/// `berth logs`' options, read before the engine is asked (a bad time is one line).
+pub fn log_options(args: &LogsArgs) -> Result<LogOptions> {
+    Ok(LogOptions {
         follow: args.follow,
         since: args
             .since
@@ -409,36 +410,33 @@ pub async fn logs(berth: &Berth, conn: &Connection, args: LogsArgs) -> Result<()
             .transpose()?,
         tail: args.tail,
         timestamps: args.timestamps,
-    };
-    // Resolve first, so a wrong name is one clear line rather than a stream error.
-    berth.inspect_container(conn, &args.container).await?;
-    print_logs(berth.logs_raw(conn, &args.container, &opts)).await
+    })
 }
 
-/// Unix seconds, or a duration back from now (`90s`, `10m`, `2h`, `1d`).
+pub async fn logs(
+    berth: &Berth,
+    conn: &Connection,
+    container: &str,
+    opts: &LogOptions,
+) -> Result<()> {
+    // Resolve first, so a wrong name is one clear line rather than a stream error.
+    berth.inspect_container(conn, container).await?;
+    print_logs(berth.logs_raw(conn, container, opts)).await
+}
+
+/// A time as docker's `--since` and `--until` take it ([`berth_api::times::when`]), in unix
+/// seconds, or a one-line error naming the flag.
 pub(crate) fn when(text: &str, flag: &str) -> Result<i64> {
-    if let Ok(secs) = text.parse::<i64>() {
-        return Ok(secs);
-    }
-    let (n, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let n: i64 = n
-        .parse()
-        .with_context(|| format!("{flag} {text:?}: give unix seconds or a duration like 10m"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86400,
-        _ => bail!("{flag} {text:?}: give unix seconds or a duration like 10m (s, m, h, d)"),
-    };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
         .as_secs() as i64;
-    Ok(now - secs)
+    berth_api::times::when(text, now).with_context(|| {
+        format!(
+            "{flag} {text:?}: give a time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds) or how \
+             long ago (10m, 1h30m)"
+        )
+    })
 }
 
 /// `inspect`: a container, else an image (or the type asked for), as a JSON array like docker.
@@ -770,12 +768,10 @@ pub async fn events(
     berth: &Berth,
     conn: &Connection,
     filters: &[String],
-    since: Option<&str>,
-    until: Option<&str>,
+    since: Option<i64>,
+    until: Option<i64>,
     shown: &EventsShown,
 ) -> Result<()> {
-    let since = since.map(|s| when(s, "--since")).transpose()?;
-    let until = until.map(|s| when(s, "--until")).transpose()?;
     let stream = berth.events(conn, since, until, filters)?;
     futures_util::pin_mut!(stream);
     while let Some(e) = stream.next().await {

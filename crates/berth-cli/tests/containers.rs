@@ -218,6 +218,24 @@ fn logs_follow_tail_since_and_timestamps() {
         "",
         "nothing is older than an hour"
     );
+    // Times as docker takes them: RFC 3339 (the first line's own stamp), a date.
+    let first = stamped.split_whitespace().next().unwrap();
+    assert_eq!(
+        ok(home.berth(&["-H", h, "logs", "--since", first, &name]))
+            .lines()
+            .count(),
+        5
+    );
+    for (flag, time) in [
+        ("--since", "2099-01-01T00:00:00Z"),
+        ("--until", "2000-01-01"),
+    ] {
+        assert_eq!(
+            ok(home.berth(&["-H", h, "logs", flag, time, &name])),
+            "",
+            "{flag} {time}"
+        );
+    }
     // -f ends when the container has stopped.
     assert_eq!(
         ok(home.berth(&["-H", h, "logs", "-f", &name]))
@@ -335,6 +353,14 @@ fn bad_input_is_refused_before_the_engine() {
         (&["build", "."], "Dockerfile: no Dockerfile there"),
         (&["tag", "a", "b:-x"], "invalid image reference \"b:-x\""),
         (&["push", "Nope"], "repository names must be lowercase"),
+        (
+            &["logs", "--since", "yesterday", "x"],
+            "--since \"yesterday\": give a time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds) or how long ago (10m, 1h30m)",
+        ),
+        (
+            &["events", "--until", "soon"],
+            "--until \"soon\": give a time",
+        ),
         (
             &["push", "hello:v2"],
             "hello:v2: that name is Docker Hub's official images (docker.io/library/hello), which \
