@@ -533,6 +533,20 @@ async fn scenario(
         !gone.unwrap().status.success(),
         "{name} is still on the engine"
     );
+    // One removed by the CLI while its page shows: the page says so, with nothing to act on.
+    let removed = fx.scope.name(&format!("gone{suffix}"));
+    made.containers.push(removed.clone());
+    engine().docker_ok(&["run", "-d", "--name", &removed, &fx.image]);
+    ui.click(&format!(
+        "[data-testid=container-row][data-name='{removed}'] button.name"
+    ))
+    .await?;
+    ui.wait_text("[data-testid=container-state]", "running")
+        .await?;
+    engine().docker_ok(&["rm", "-f", &removed]);
+    ui.wait_text("[data-testid=container-gone]", "was removed")
+        .await?;
+    ui.wait_gone("[data-testid=container-stop]").await?;
 
     // Images.
     ui.click("[data-testid=nav-images]").await?;

@@ -161,6 +161,11 @@ export function listError(err: unknown): string | null {
   return e.code === "engine_unreachable" ? null : e.message;
 }
 
+/** Whether a command was refused because what it names is not there (a removed container). */
+export function isNotFound(err: unknown): boolean {
+  return asApiError(err).code === "not_found";
+}
+
 /** A one-line message from whatever a command rejected with. */
 export function errorMessage(err: unknown): string {
   return asApiError(err).message;

@@ -146,6 +146,39 @@ describe("ContainerDetail", () => {
     expect(t.calls.filter((c) => c.command === "container_inspect").length).toBe(asked + 1);
   });
 
+  it("says the container was removed when its events say so, with nothing left to act on", async () => {
+    const t = new FakeTransport();
+    let there = true;
+    t.handlers.container_inspect = () => {
+      if (!there) throw { code: "not_found", message: "No such container: web" };
+      return { Id: "0123abcd", Name: "/web", State: { Status: "running" }, Config: { Image: "busybox", Env: [] }, Mounts: [], NetworkSettings: { Ports: { "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }] } } };
+    };
+    t.handlers.container_logs = () => undefined;
+    render(ContainerDetail, { props: { id: "web" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getByTestId("container-state").textContent).toBe("running"));
+    expect(screen.getAllByTestId("head-port-open")).toHaveLength(1);
+    there = false;
+    t.emit("containers://changed", { events: [{ action: "destroy", id: "0123abcd" }], rows: [] });
+    await waitFor(() => expect(screen.getByTestId("container-gone").textContent).toContain("web was removed."));
+    expect(screen.getByTestId("container-state").textContent).toBe("removed");
+    expect(screen.queryByTestId("container-stop")).toBeNull();
+    expect(screen.queryByTestId("container-remove")).toBeNull();
+    expect(screen.queryByTestId("tab-logs")).toBeNull();
+    expect(screen.queryByTestId("head-port-open")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("says so when the container it was opened for is not there", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => {
+      throw { code: "not_found", message: "No such container: nope" };
+    };
+    t.handlers.container_logs = () => undefined;
+    render(ContainerDetail, { props: { id: "nope" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("No such container: nope"));
+    expect(screen.queryByTestId("container-gone")).toBeNull();
+  });
+
   it("connects the container to a network and disconnects it, following the engine's network events", async () => {
     const t = new FakeTransport();
     const on: Record<string, { IPAddress: string; IPPrefixLen: number; Gateway: string; Aliases: string[] | null }> = {
