@@ -168,6 +168,25 @@ describe("Images", () => {
     expect(screen.queryByTestId("push-dialog")).toBeNull();
   });
 
+  it("pushes an untagged image under the name given", async () => {
+    const t = new FakeTransport();
+    const id = "sha256:4b2acd70b2580123456789";
+    t.handlers.images = () => [{ ...image("x:1"), id, repo_tags: [] }];
+    t.handlers.image_push_target = () => ({ registry: "localhost:5000", repository: "localhost:5000/hello", tag: "v1" });
+    t.handlers.image_tag = () => undefined;
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await fireEvent.click(await screen.findByTestId("image-push"));
+    expect(screen.getByRole("heading", { name: "Push 4b2acd70b258 (untagged)" })).toBeTruthy();
+    expect((screen.getByTestId("push-target") as HTMLInputElement).value).toBe("");
+    expect((screen.getByTestId("push-submit") as HTMLButtonElement).disabled).toBe(true);
+    expect(t.calls.filter((c) => c.command === "image_push_target")).toEqual([]);
+    await fireEvent.input(screen.getByTestId("push-target"), { target: { value: "localhost:5000/hello:v1" } });
+    await waitFor(() => expect(screen.getByTestId("push-where").textContent).toBe("To localhost:5000/hello:v1; 4b2acd70b258 is tagged localhost:5000/hello:v1 first."));
+    await fireEvent.click(screen.getByTestId("push-submit"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_push")?.args).toEqual({ image: "localhost:5000/hello:v1" }));
+    expect(t.calls.filter((c) => c.command === "image_tag").map((c) => c.args)).toEqual([{ source: id, target: "localhost:5000/hello:v1" }]);
+  });
+
   it("tags an image from its row's More menu; an empty or refused tag is said in the dialog", async () => {
     const t = new FakeTransport();
     let rows = [image("web:1")];
