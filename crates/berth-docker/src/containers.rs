@@ -280,11 +280,15 @@ impl Client {
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "all".into()),
             );
+        // bollard takes these as i32: a time past 2038 wrapped round to before 1970, so
+        // `--since 2099-01-01` showed every line. Clamped, it stays in the future; an until
+        // before 1970 stays before every line (the engine reads 0 as no until).
+        let seconds = |t: i64, least: i64| t.clamp(least, i64::from(i32::MAX)) as i32;
         if let Some(since) = opts.since {
-            builder = builder.since(since as i32);
+            builder = builder.since(seconds(since, 0));
         }
         if let Some(until) = opts.until {
-            builder = builder.until(until as i32);
+            builder = builder.until(seconds(until, 1));
         }
         let endpoint = self.endpoint().host.clone();
         self.docker
