@@ -1,10 +1,11 @@
-import { cleanup, render, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../ipc";
 import { EngineStore } from "../engine.svelte";
 import { container, FakeBackend, FakeIntersection, FakeTransport, view } from "../testing";
 import type { InfoView } from "../ipc";
 import Dashboard from "./Dashboard.svelte";
+import { Nav } from "../nav.svelte";
 
 beforeEach(() => {
   vi.stubGlobal("IntersectionObserver", FakeIntersection);
@@ -33,6 +34,21 @@ describe("Dashboard", () => {
     await waitFor(() => expect(live("stats_all")).toBe(1));
     cleanup();
     expect(live("stats_all") + live("host_follow")).toBe(0);
+  });
+
+  it("ranks the top containers and opens one's page from its name", async () => {
+    const t = new FakeTransport();
+    t.handlers.containers = () => [container("web"), container("db")];
+    t.handlers.info = () => new Promise(() => {});
+    const engine = new EngineStore(new FakeBackend());
+    const nav = new Nav();
+    render(Dashboard, { props: { engine }, context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
+    await waitFor(() => expect(t.streams.some((s) => s.command === "stats_all")).toBe(true));
+    const usage = (id: string, name: string, cpu_percent: number) => ({ id, name, cpu_percent, memory: 1 << 20, memory_limit: 1 << 30, memory_percent: 0.1, net_rx: 0, net_tx: 0, block_read: 0, block_write: 0, pids: 1 });
+    t.streams.find((s) => s.command === "stats_all")!.send({ items: [usage("web-id", "web", 1.5), usage("db-id", "db", 12)], done: false, error: null });
+    await waitFor(() => expect(screen.getAllByTestId("top-open").map((b) => b.textContent)).toEqual(["db", "web"]));
+    await fireEvent.click(screen.getAllByTestId("top-open")[1]);
+    expect([nav.view, nav.container]).toEqual(["container", "web-id"]);
   });
 
   it("reads the engine's counts again when containers or images come and go", async () => {
