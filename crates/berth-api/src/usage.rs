@@ -11,7 +11,7 @@ use crate::wire::{ContainerRow, ImageRow, VolumeRow};
 use crate::{ApiError, Berth, Connection};
 
 /// One reading of a container's usage, as `docker stats` shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct UsageView {
     pub id: String,

@@ -216,6 +216,9 @@ pub enum ContainerCommand {
     Logs(LogsArgs),
     /// Live usage of containers (all running ones when none is named).
     Stats {
+        /// Every container, stopped ones too (running ones only by default).
+        #[arg(short, long)]
+        all: bool,
         /// One reading, then exit.
         #[arg(long)]
         no_stream: bool,

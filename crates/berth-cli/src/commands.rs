@@ -109,6 +109,7 @@ async fn execute(cli: Cli) -> Result<i32> {
     let command = match command {
         Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
         Command::Container(ContainerCommand::Stats {
+            all,
             no_stream,
             no_trunc,
             containers,
@@ -118,7 +119,7 @@ async fn execute(cli: Cli) -> Result<i32> {
             let template = list_template(template.as_deref(), false, table, &fields)?;
             let conn = connect(&berth).await?;
             let shown = template.map(|t| (t, fields));
-            return ops::stats(&berth, &conn, &containers, !no_stream, shown.as_ref())
+            return ops::stats(&berth, &conn, &containers, all, !no_stream, shown.as_ref())
                 .await
                 .map(|()| 0);
         }

@@ -687,37 +687,57 @@ fn confirm(command: &str, noun: &str, names: &[String], ask: &PruneOptions) -> R
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-/// `berth stats`: one reading of each container, or a table redrawn as readings arrive.
+/// `berth stats`: one reading of each container, or a table redrawn as readings arrive. With
+/// no container named, as docker: the running ones (every one with `all`), and, while it
+/// streams, one that starts is added and one that stops leaves (unless `all`) or is removed.
 pub async fn stats(
     berth: &Berth,
     conn: &Connection,
     names: &[String],
+    all: bool,
     stream: bool,
     shown: Option<&(Template, Vec<Field<StatsLine>>)>,
 ) -> Result<()> {
     // Each as asked for (`{{.Container}}`): by its name, or by its short id when none is named.
+    let short = |id: &str| id.chars().take(12).collect::<String>();
+    // Following what starts and stops: the events from the engine's time before the list is
+    // read, so that nothing started meanwhile is missed.
+    let events_since = if names.is_empty() && stream {
+        Some(conn.client.engine_time().await?)
+    } else {
+        None
+    };
     let asked: Vec<String> = if names.is_empty() {
         berth
-            .containers(conn, false)
+            .containers(conn, all)
             .await?
             .into_iter()
-            .map(|c| c.id.chars().take(12).collect())
+            .map(|c| short(&c.id))
             .collect()
     } else {
         names.to_vec()
     };
-    let streams = asked
-        .iter()
-        .enumerate()
-        .map(|(i, id)| berth.stats(conn, id, stream).map(move |u| (i, u)));
-    let mut merged = futures_util::stream::select_all(streams);
-    let mut latest: Vec<Option<berth_api::UsageView>> = vec![None; asked.len()];
+    let follow = |asked: String| {
+        berth
+            .stats(conn, &asked, stream)
+            .map(move |u| (asked.clone(), u))
+            .boxed()
+    };
+    let mut merged = futures_util::stream::SelectAll::new();
+    for a in &asked {
+        merged.push(follow(a.clone()));
+    }
+    // The rows shown, in order, each with its newest reading.
+    let mut rows: Vec<(String, Option<berth_api::UsageView>)> =
+        asked.into_iter().map(|a| (a, None)).collect();
+    let mut events = match events_since {
+        Some(since) => Some(berth.events(conn, Some(since), None, &[])?.boxed()),
+        None => None,
+    };
     let tty = std::io::stdout().is_terminal();
     let mut drawn = Instant::now() - Duration::from_secs(1);
-    let lines = |latest: &[Option<berth_api::UsageView>]| -> Vec<StatsLine> {
-        asked
-            .iter()
-            .zip(latest)
+    let lines = |rows: &[(String, Option<berth_api::UsageView>)]| -> Vec<StatsLine> {
+        rows.iter()
             .filter_map(|(a, u)| {
                 u.clone().map(|usage| StatsLine {
                     asked_as: a.clone(),
@@ -726,29 +746,108 @@ pub async fn stats(
             })
             .collect()
     };
-    while let Some((i, reading)) = merged.next().await {
-        let reading = reading?;
-        let Some((template, fields)) = shown else {
-            // --format json: each reading as it comes.
-            println!("{}", serde_json::to_string(&reading)?);
-            continue;
-        };
-        latest[i] = Some(reading);
-        let complete = latest.iter().all(Option::is_some);
-        if stream && complete && drawn.elapsed() >= Duration::from_millis(900) {
-            // Redraw in place on a terminal; elsewhere, one table per round.
-            if tty {
-                print!("\x1b[2J\x1b[H");
+    loop {
+        // Nothing followed and nothing to wait for: every reading is in.
+        if merged.is_empty() && events.is_none() {
+            break;
+        }
+        let event = async {
+            match events.as_mut() {
+                Some(e) => e.next().await,
+                None => std::future::pending().await,
             }
-            print!("{}", template.render(&lines(&latest), fields));
-            std::io::stdout().flush()?;
+        };
+        // Whether the table is to be drawn again: a round of readings (at most about once a
+        // second), or a container gone from it (at once).
+        let redraw = tokio::select! {
+            // (With no container followed, only the events are waited on; a stream that ended
+            // is let go, and the loop ends once nothing is left to wait for.)
+            reading = merged.next(), if !merged.is_empty() => 'reading: {
+                let Some((asked, reading)) = reading else { break 'reading false };
+                let reading = match reading {
+                    Ok(reading) => reading,
+                    // One followed as it started and already gone (a build step's container,
+                    // say): it leaves the table. One named is an error, as with docker.
+                    Err(_) if names.is_empty() => {
+                        let before = rows.len();
+                        rows.retain(|(a, _)| *a != asked);
+                        break 'reading rows.len() < before;
+                    }
+                    Err(err) => return Err(err.into()),
+                };
+                // A reading of a container no longer shown (stopped, removed) is dropped.
+                let Some(row) = rows.iter_mut().find(|(a, _)| *a == asked) else { break 'reading false };
+                if shown.is_none() {
+                    // --format json: each reading as it comes.
+                    if !shows(&format!("{}\n", serde_json::to_string(&reading)?)) {
+                        return Ok(());
+                    }
+                    break 'reading false;
+                }
+                row.1 = Some(reading);
+                drawn.elapsed() >= Duration::from_millis(900)
+            },
+            event = event => {
+                let Some(event) = event else { break };
+                let event = event?;
+                let id = short(&event.actor);
+                let shown_now = rows.iter().any(|(a, _)| *a == id);
+                let before = rows.len();
+                match event.action.as_str() {
+                    // Started (again): followed anew; a stopped one's stream may not resume.
+                    "start" => {
+                        if !shown_now {
+                            rows.push((id.clone(), None));
+                        }
+                        merged.push(follow(id));
+                    }
+                    "die" if !all => rows.retain(|(a, _)| *a != id),
+                    // Stopped, it stays with nothing in use, as docker shows a stopped one.
+                    "die" => {
+                        if let Some((_, Some(u))) = rows.iter_mut().find(|(a, _)| *a == id) {
+                            *u = berth_api::UsageView {
+                                id: u.id.clone(),
+                                name: u.name.clone(),
+                                ..Default::default()
+                            };
+                        }
+                    }
+                    "destroy" => rows.retain(|(a, _)| *a != id),
+                    "create" if all && !shown_now => {
+                        rows.push((id.clone(), None));
+                        merged.push(follow(id));
+                    }
+                    _ => {}
+                }
+                rows.len() < before || (all && event.action == "die" && shown_now)
+            }
+        };
+        let complete = rows.iter().all(|(_, u)| u.is_some());
+        if let (true, true, true, Some((template, fields))) = (redraw, stream, complete, shown) {
+            // Redraw in place on a terminal; elsewhere, one table per round.
+            let clear = if tty { "\x1b[2J\x1b[H" } else { "" };
+            if !shows(&format!(
+                "{clear}{}",
+                template.render(&lines(&rows), fields)
+            )) {
+                return Ok(());
+            }
             drawn = Instant::now();
         }
     }
     if let (false, Some((template, fields))) = (stream, shown) {
-        print!("{}", template.render(&lines(&latest), fields));
+        shows(&template.render(&lines(&rows), fields));
     }
     Ok(())
+}
+
+/// Writes `text` to stdout at once; false when nothing reads it any more (`| head`), which ends
+/// the command quietly rather than in a panic.
+fn shows(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_ok()
 }
 
 /// How `berth events` prints each event.

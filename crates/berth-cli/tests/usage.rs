@@ -117,6 +117,126 @@ fn stats_and_top_of_a_busy_container() {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn stats_follows_containers_that_start_and_stop_and_all_shows_stopped_ones() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let label = scope.label();
+    let image = format!("berth-test/{}:idle", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+
+    // -a: a container made and never started is listed, with nothing in use, as docker has it.
+    let made = scope.name("made");
+    ok(home.berth(&["-H", h, "create", "--name", &made, "-l", &label, &image]));
+    let once = |all: &[&str]| {
+        let mut args = vec![
+            "-H",
+            h,
+            "stats",
+            "--no-stream",
+            "--format",
+            "{{.Name}} {{.MemUsage}}",
+        ];
+        args.extend(all);
+        ok(home.berth(&args))
+    };
+    let with_all = once(&["-a"]);
+    assert!(
+        with_all.lines().any(|l| l == format!("{made} 0B / 0B")),
+        "{with_all}"
+    );
+    assert!(!once(&[]).contains(&made));
+
+    // Streaming, none named: one started meanwhile is added, and leaves once it stops.
+    let mut child = home
+        .berth(&["-H", h, "stats", "--format", "table {{.Name}}"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line.trim().to_owned());
+        }
+    });
+    // The next table (a round of readings, or one drawn as a container went): its names. A
+    // table ends where the next begins, or when nothing more comes for a while (the last one
+    // drawn, with nothing left to read).
+    let mut pending: Option<Vec<String>> = None;
+    let mut next_table = |deadline: Instant| -> Option<Vec<String>> {
+        while Instant::now() < deadline {
+            match rx.recv_timeout(Duration::from_millis(1500)) {
+                Ok(line) if line == "NAME" => {
+                    if let Some(done) = pending.replace(Vec::new()) {
+                        return Some(done);
+                    }
+                }
+                Ok(line) => pending.get_or_insert_with(Vec::new).push(line),
+                Err(_) => {
+                    if let Some(done) = pending.take() {
+                        return Some(done);
+                    }
+                }
+            }
+        }
+        None
+    };
+    let late = scope.name("late");
+    ok(home.berth(&["-H", h, "run", "-d", "--name", &late, "-l", &label, &image]));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        let table = next_table(deadline);
+        assert!(table.is_some(), "no table with {late}: {seen:?}");
+        let table = table.unwrap();
+        if table.contains(&late) {
+            break;
+        }
+        seen.push(table);
+    }
+    ok(home.berth(&["-H", h, "stop", "-t", "0", &late]));
+    // Tables drawn before the stop hold it; one drawn after does not.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let table = next_table(deadline);
+        assert!(table.is_some(), "no table without {late} after its stop");
+        if !table.unwrap().contains(&late) {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // Read by something that stops reading (`| head -1`): it ends quietly, no panic.
+    ok(home.berth(&["-H", h, "start", &late]));
+    let mut child = home
+        .berth(&["-H", h, "stats", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    // The pipe is closed (its reader dropped): the next reading's write fails.
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn events_follow_what_happens_with_filters() {
     let e = engine();
     let scope = Scope::new(e);
