@@ -18,6 +18,7 @@ use crate::{ops, render};
 
 /// Parses the command line, runs it, and turns any error into one line on stderr.
 pub fn run() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     init_tracing(matches!(
         cli.command,
@@ -55,6 +56,26 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Output read by something that stops early (`berth ps | head -1`) ends the command quietly,
+/// with status 0, as `logs`, `events` and `stats` end when their reader goes. Rust ignores
+/// SIGPIPE, so a write to the closed pipe fails, and `print!` (and libraries writing with
+/// `expect`, such as clap's completions) panicked with a message and a backtrace.
+fn end_quietly_on_a_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 fn init_tracing(supervisor: bool) {

@@ -474,6 +474,32 @@ fn completions_are_generated() {
 }
 
 #[test]
+fn output_read_by_one_that_stops_early_ends_quietly() {
+    use std::io::BufRead;
+    let home = Home::new();
+    // `berth completion bash | head -1`: far more than a pipe holds.
+    let mut child = home
+        .berth(&["completion", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("_berth()"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    // Quietly, as logs, events and stats end when their reader goes: no panic's message.
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn info_and_version_templates_print_what_docker_prints() {
     let e = engine();
