@@ -71,7 +71,10 @@ fn end_quietly_on_a_closed_pipe() {
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or_default();
-        if text.contains("Broken pipe") {
+        // Only writes to stdout: a closed pipe elsewhere (a container's stdin) is a failure.
+        let to_stdout = text.starts_with("failed printing to stdout")
+            || text.starts_with("failed to write completion file");
+        if to_stdout && text.contains("Broken pipe") {
             std::process::exit(0);
         }
         default(info);
