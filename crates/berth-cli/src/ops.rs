@@ -702,8 +702,9 @@ pub async fn stats(
     let short = |id: &str| id.chars().take(12).collect::<String>();
     // Following what starts and stops: the events from the engine's time before the list is
     // read, so that nothing started meanwhile is missed.
-    let events_since = if names.is_empty() && stream {
-        Some(conn.client.engine_time().await?)
+    let mut events = if names.is_empty() && stream {
+        let since = conn.client.engine_time().await?;
+        Some(berth.events(conn, Some(since), None, &[])?.boxed())
     } else {
         None
     };
@@ -730,10 +731,6 @@ pub async fn stats(
     // The rows shown, in order, each with its newest reading.
     let mut rows: Vec<(String, Option<berth_api::UsageView>)> =
         asked.into_iter().map(|a| (a, None)).collect();
-    let mut events = match events_since {
-        Some(since) => Some(berth.events(conn, Some(since), None, &[])?.boxed()),
-        None => None,
-    };
     let tty = std::io::stdout().is_terminal();
     let mut drawn = Instant::now() - Duration::from_secs(1);
     let lines = |rows: &[(String, Option<berth_api::UsageView>)]| -> Vec<StatsLine> {
@@ -883,8 +880,7 @@ pub async fn events(
                 .render(&crate::render::event_document(&e))
                 .map_err(anyhow::Error::msg)?,
         };
-        let mut out = std::io::stdout().lock();
-        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+        if !shows(&format!("{line}\n")) {
             return Ok(());
         }
     }

@@ -5,7 +5,7 @@
 mod support;
 
 use berth_testkit::{Scope, busybox_image, engine};
-use support::{Home, fails, json_lines, ok, run, write_context};
+use support::{Home, fails, first_line_then_closed, json_lines, ok, run, write_context};
 
 /// Runs `docker`, `berth`, `docker` and checks that berth printed what docker printed on one
 /// side of it: the CREATED column moves with the clock, and two docker runs bracket berth's.
@@ -475,21 +475,10 @@ fn completions_are_generated() {
 
 #[test]
 fn output_read_by_one_that_stops_early_ends_quietly() {
-    use std::io::BufRead;
     let home = Home::new();
     // `berth completion bash | head -1`: far more than a pipe holds.
-    let mut child = home
-        .berth(&["completion", "bash"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let (first, out) = first_line_then_closed(home.berth(&["completion", "bash"]));
     assert!(first.starts_with("_berth()"), "{first}");
-    let out = child.wait_with_output().unwrap();
     // Quietly, as logs, events and stats end when their reader goes: no panic's message.
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(

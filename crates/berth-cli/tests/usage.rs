@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use berth_testkit::{Scope, busybox_image, engine};
-use support::{Home, json_lines, ok};
+use support::{Home, first_line_then_closed, json_lines, ok};
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
@@ -214,19 +214,9 @@ fn stats_follows_containers_that_start_and_stop_and_all_shows_stopped_ones() {
 
     // Read by something that stops reading (`| head -1`): it ends quietly, no panic.
     ok(home.berth(&["-H", h, "start", &late]));
-    let mut child = home
-        .berth(&["-H", h, "stats", "--format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    // The pipe is closed after the first line: the next reading's write fails.
+    let (first, out) = first_line_then_closed(home.berth(&["-H", h, "stats", "--format", "json"]));
     assert!(first.starts_with('{'), "{first}");
-    // The pipe is closed (its reader dropped): the next reading's write fails.
-    let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     assert!(
         out.stderr.is_empty(),

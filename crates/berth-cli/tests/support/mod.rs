@@ -43,6 +43,23 @@ pub fn run(mut cmd: impl BorrowMut<Command>) -> Output {
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
+/// Runs as `CMD | head -1` would: reads its first line, then closes its stdout and waits for it
+/// to end (stderr captured). The command writes on into the closed pipe.
+pub fn first_line_then_closed(mut cmd: Command) -> (String, Output) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    (first, child.wait_with_output().unwrap())
+}
+
 /// Runs with `input` written to stdin (then closed); stdout and stderr captured.
 pub fn feed(mut cmd: impl BorrowMut<Command>, input: &str) -> Output {
     use std::io::Write;
