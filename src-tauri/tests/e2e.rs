@@ -556,6 +556,26 @@ async fn scenario(
         fx.image
     );
     ui.wait_text(&in_use, "1 container").await?;
+    // Its count opens the container list on that image's containers only: not one made from
+    // another image (a commit of the same container, so an image of the same layers).
+    let other_image = format!("berth-e2e/other:{suffix}");
+    let other = fx.scope.name(&format!("other{suffix}"));
+    made.images.push(other_image.clone());
+    made.containers.push(other.clone());
+    engine().docker_ok(&["commit", "--pause=false", &fx.existing, &other_image]);
+    engine().docker_ok(&["create", "--name", &other, &other_image]);
+    let other_row = format!("[data-testid=container-row][data-name='{other}']");
+    ui.click(&format!("{in_use} [data-testid=image-containers]"))
+        .await?;
+    ui.wait_text("[data-testid=containers-image]", &fx.image)
+        .await?;
+    ui.wait_present(&existing_row).await?;
+    ui.wait_gone(&other_row).await?;
+    ui.click("[data-testid=containers-image] button").await?;
+    ui.wait_present(&other_row).await?;
+    engine().docker_ok(&["rm", &other]);
+    engine().docker_ok(&["rmi", &other_image]);
+    ui.click("[data-testid=nav-images]").await?;
     // An image made, tagged again and removed outside the app comes and goes in the list, a
     // line for each tag (as `docker images` shows them).
     let outside_image = format!("berth-e2e/outside:{suffix}");

@@ -210,6 +210,9 @@ pub struct ContainerRow {
     /// Names without the leading `/`.
     pub names: Vec<String>,
     pub image: String,
+    /// The id of the image it was made from (`sha256:…`): the name above may since have moved
+    /// to another image, or be an id itself.
+    pub image_id: String,
     pub command: String,
     /// Unix seconds.
     #[ts(type = "number")]
@@ -331,6 +334,7 @@ impl From<ContainerSummary> for ContainerRow {
                 .map(|n| n.trim_start_matches('/').to_owned())
                 .collect(),
             image: c.image.unwrap_or_default(),
+            image_id: c.image_id.unwrap_or_default(),
             command: c.command.unwrap_or_default(),
             created: c.created.unwrap_or_default(),
             state: c.state.map(|s| s.to_string()).unwrap_or_default(),
@@ -548,6 +552,7 @@ mod tests {
             id: "c".into(),
             names: vec!["web".into()],
             image: "busybox".into(),
+            image_id: "sha256:b".into(),
             command: "sh".into(),
             created: 0,
             state: "running".into(),

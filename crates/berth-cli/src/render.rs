@@ -1126,6 +1126,7 @@ mod tests {
             id: id.into(),
             names: vec![name.into()],
             image: "user_name/admission_prediction".into(),
+            image_id: "sha256:ad".into(),
             command: "/bin/busybox httpd -f -p 5000 -h /www".into(),
             created: NOW - age,
             state: "running".into(),

@@ -33,6 +33,9 @@ export function startContainer(hash: string): string | null {
   return name === "container" ? new URLSearchParams(query).get("id") || null : null;
 }
 
+/** An image the container list is narrowed to: its id, and the name it is shown by. */
+export type ImageFilter = { id: string; label: string };
+
 export class Nav {
   view = $state<View>(startView(typeof location === "undefined" ? "" : location.hash));
   /** The container whose detail is shown. */
@@ -64,6 +67,15 @@ export class Nav {
   openImage(image: string): void {
     this.imageDetails = image;
     this.view = "images";
+  }
+
+  /** The image whose containers the Containers view opens on (the list shows only those). */
+  containersOf = $state<ImageFilter | null>(null);
+
+  /** The Containers view, showing only the containers made from image `id` (named `label`). */
+  openContainersOf(id: string, label: string): void {
+    this.containersOf = { id, label };
+    this.view = "containers";
   }
 
   /** The tab a container's page opens on. */

@@ -104,6 +104,7 @@ export function container(name: string, extra: Partial<ContainerRow> = {}): Cont
     id: `${name}-id`.padEnd(64, "0"),
     names: [name],
     image: "busybox",
+    image_id: "sha256:" + "b".repeat(64),
     command: "sh",
     created: 0,
     state: "running",

@@ -5,6 +5,7 @@ import { tick } from "svelte";
 import { endAll } from "../listen";
 import { errorMessage, listError, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
 import { inOrder, nextSort, type Sort as SortOf } from "../sort";
+import type { ImageFilter } from "../nav.svelte";
 
 export type StateFilter = "all" | "running" | "stopped";
 
@@ -43,7 +44,10 @@ export function health(row: ContainerRow): Health | null {
   return m[1] === "health: starting" ? "starting" : (m[1] as Health);
 }
 
-export function matches(row: ContainerRow, search: string, filter: StateFilter): boolean {
+/** Whether a row passes the search, the state filter and, when given, is made from image `imageId`
+ * (by id: the name a container was made with may since have moved to another image). */
+export function matches(row: ContainerRow, search: string, filter: StateFilter, imageId: string | null = null): boolean {
+  if (imageId !== null && row.image_id !== imageId) return false;
   if (filter === "running" && row.state !== "running") return false;
   if (filter === "stopped" && row.state === "running") return false;
   const q = search.trim().toLowerCase();
@@ -138,6 +142,8 @@ export class ContainerStore {
   error = $state<string | null>(null);
   search = $state("");
   filter = $state<StateFilter>("all");
+  /** The image the list is narrowed to, if any. */
+  image = $state<ImageFilter | null>(null);
   sort = $state<Sort>(DEFAULT_SORT);
   collapsed = $state<Set<string>>(new Set());
   selected = $state<Set<string>>(new Set());
@@ -148,12 +154,20 @@ export class ContainerStore {
     this.#api = api;
   }
 
-  /** What the list shows, computed once per change of rows, search, filter or groups. */
+  /** What the list shows, computed once per change of rows, search, filters or groups. */
   entries: Entry[] = $derived(group(this.shown, this.collapsed, this.sort));
 
-  /** The rows the search and the filter let through (in folded groups too). */
+  /** The rows the search and the filters let through (in folded groups too). */
   get shown(): ContainerRow[] {
-    return this.rows.filter((r) => matches(r, this.search, this.filter));
+    const imageId = this.image?.id ?? null;
+    return this.rows.filter((r) => matches(r, this.search, this.filter, imageId));
+  }
+
+  /** Every container again: no search, no state filter, no image. */
+  showAll(): void {
+    this.search = "";
+    this.filter = "all";
+    this.image = null;
   }
 
   get running(): number {

@@ -117,6 +117,18 @@ describe("container list", () => {
     expect(rows.filter((r) => matches(r, "loose-id", "running")).length).toBe(1);
   });
 
+  it("narrows to the containers of one image by its id, whatever name they were made with", () => {
+    const made = [
+      container("old", { image: "hello:v1", image_id: "sha256:one" }),
+      container("by-id", { image: "sha256:one", image_id: "sha256:one" }),
+      container("new", { image: "hello:v1", image_id: "sha256:two", state: "exited" }),
+    ];
+    expect(made.filter((r) => matches(r, "", "all", "sha256:one")).map((r) => r.names[0])).toEqual(["old", "by-id"]);
+    expect(made.filter((r) => matches(r, "", "all", "sha256:two")).map((r) => r.names[0])).toEqual(["new"]);
+    expect(made.filter((r) => matches(r, "", "running", "sha256:two"))).toEqual([]);
+    expect(made.filter((r) => matches(r, "old", "all", "sha256:one")).map((r) => r.names[0])).toEqual(["old"]);
+  });
+
   it("loads once, then shows each list the app sends with its container events", async () => {
     const t = new FakeTransport();
     let loads = 0;

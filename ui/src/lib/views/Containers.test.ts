@@ -277,6 +277,37 @@ describe("a container's health", () => {
     expect([nav.view, nav.container, nav.containerTab]).toEqual(["container", "old-id".padEnd(64, "0"), "files"]);
   });
 
+  it("opens on the containers of the image another view sent it for, until that filter is cleared", async () => {
+    paneOf600px();
+    const t = new FakeTransport();
+    t.handlers.containers = () => [
+      container("web", { image: "hello:v1", image_id: "sha256:one" }),
+      container("was-web", { image: "hello:v1", image_id: "sha256:old", state: "exited" }),
+      container("db", { image: "db", image_id: "sha256:db" }),
+    ];
+    const context = viewContext(t);
+    const nav = context.get("nav") as Nav;
+    nav.openContainersOf("sha256:one", "hello:v1");
+    render(Containers, { context });
+    await waitFor(() => expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["web"]));
+    expect(screen.getByTestId("containers-image").textContent).toContain("Made from hello:v1");
+    expect(nav.containersOf).toBeNull();
+    // Narrowed further to nothing, it says why and offers them all again.
+    await fireEvent.input(screen.getByTestId("container-search"), { target: { value: "api" } });
+    await waitFor(() => expect(screen.getByTestId("none-shown").textContent).toContain("No container made from hello:v1 matches “api”."));
+    await fireEvent.click(screen.getByTestId("show-all"));
+    await waitFor(() => expect(screen.getAllByTestId("container-row").length).toBe(3));
+    expect(screen.queryByTestId("containers-image")).toBeNull();
+    expect((screen.getByTestId("container-search") as HTMLInputElement).value).toBe("");
+    // The image filter alone clears with its ×.
+    nav.openContainersOf("sha256:db", "db");
+    cleanup();
+    render(Containers, { context });
+    await waitFor(() => expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["db"]));
+    await fireEvent.click(screen.getByRole("button", { name: "Show containers of every image" }));
+    await waitFor(() => expect(screen.getAllByTestId("container-row").length).toBe(3));
+  });
+
   it("adds up a project's CPU and memory once each of its running containers has a figure", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     onTestFinished(() => void vi.useRealTimers());

@@ -125,6 +125,19 @@ describe("Images", () => {
     expect(nav.imageDetails).toBeNull();
   });
 
+  it("opens the Containers list on the containers of an image that is in use", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [{ ...image("hello:v1"), containers: 2 }, image("web:1")];
+    const nav = new Nav();
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
+    const used = await screen.findByTestId("image-containers");
+    expect(used.textContent).toBe("2 containers");
+    expect(screen.getAllByTestId("image-in-use").map((c) => c.textContent?.trim())).toEqual(["2 containers", "no"]);
+    await fireEvent.click(used);
+    expect(nav.view).toBe("containers");
+    expect(nav.containersOf).toEqual({ id: "sha256:hello:v1", label: "hello:v1" });
+  });
+
   it("says why a push failed, and keeps saying it once the list is read again", async () => {
     const t = new FakeTransport();
     t.handlers.images = () => [image("me/web:1")];

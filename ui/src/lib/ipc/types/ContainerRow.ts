@@ -10,7 +10,12 @@ export type ContainerRow = { id: string,
 /**
  * Names without the leading `/`.
  */
-names: Array<string>, image: string, command: string, 
+names: Array<string>, image: string, 
+/**
+ * The id of the image it was made from (`sha256:…`): the name above may since have moved
+ * to another image, or be an id itself.
+ */
+image_id: string, command: string, 
 /**
  * Unix seconds.
  */
