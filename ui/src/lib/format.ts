@@ -14,24 +14,24 @@ export function bytes(n: number): string {
   return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)}${UNITS[i]}`;
 }
 
-/** How long ago a Unix time (seconds) was: "3 minutes ago". */
+/**
+ * How long ago a Unix time (seconds) was, on docker's scale (`units.HumanDuration`, as `docker ps`
+ * and `berth ps` print it, so the app and the command line say the same of one container):
+ * minutes counted down, hours rounded, days from 48 hours, weeks from two weeks, months from
+ * two months, years from two years. Under a minute, "just now" (the views read the time once a
+ * minute).
+ */
 export function ago(unixSeconds: number, now = Date.now() / 1000): string {
   const s = Math.max(0, Math.round(now - unixSeconds));
-  const steps: [number, string][] = [
-    [60 * 60 * 24 * 365, "year"],
-    [60 * 60 * 24 * 30, "month"],
-    [60 * 60 * 24 * 7, "week"],
-    [60 * 60 * 24, "day"],
-    [60 * 60, "hour"],
-    [60, "minute"],
-  ];
-  for (const [size, name] of steps) {
-    if (s >= size) {
-      const n = Math.floor(s / size);
-      return `${n} ${name}${n === 1 ? "" : "s"} ago`;
-    }
-  }
-  return "just now";
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"} ago`;
+  if (s < 60) return "just now";
+  if (s < 3600) return count(Math.floor(s / 60), "minute");
+  const hours = Math.round(s / 3600);
+  if (hours < 48) return count(hours, "hour");
+  if (hours < 24 * 14) return count(Math.floor(hours / 24), "day");
+  if (hours < 24 * 60) return count(Math.floor(hours / 24 / 7), "week");
+  if (hours < 24 * 365 * 2) return count(Math.floor(hours / 24 / 30), "month");
+  return count(Math.floor(s / 3600 / 24 / 365), "year");
 }
 
 export function percent(p: number): string {

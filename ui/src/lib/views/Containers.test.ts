@@ -290,7 +290,7 @@ describe("a container's health", () => {
     nav.openContainersOf("sha256:one", "hello:v1");
     render(Containers, { context });
     await waitFor(() => expect(screen.getAllByTestId("container-row").map((r) => r.dataset.name)).toEqual(["web"]));
-    expect(screen.getByTestId("containers-image").textContent).toContain("Made from hello:v1");
+    expect(screen.getByTestId("containers-image").textContent).toContain("Image hello:v1");
     expect(nav.containersOf).toBeNull();
     // Narrowed further to nothing, it says why and offers them all again.
     await fireEvent.input(screen.getByTestId("container-search"), { target: { value: "api" } });
