@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api } from "../ipc";
+import { api, CONTAINERS_CHANGED } from "../ipc";
 import { Nav } from "../nav.svelte";
 import { FakeTransport, container, paneOf600px, setVisibility, viewContext } from "../testing";
 import type { EngineStore } from "../engine.svelte";
@@ -173,6 +173,27 @@ describe("Compose", () => {
     expect(t.calls.find((c) => c.command === "compose_view")?.args).toEqual({ path: "/p/compose.yaml,/p/compose.override.yaml" });
     expect(within(opened).getByTestId("file-state").textContent).toBe("out of date");
     expect(screen.getByTestId<HTMLInputElement>("compose-path").value).toBe("/p/compose.yaml,/p/compose.override.yaml");
+  });
+
+  it("says when an opened project's containers are stopped, however up to date (Up starts them)", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "exited(2)", config_files: "/p/compose.yaml" }];
+    const of = (svc: string, state: string, oneoff = "False") =>
+      container(`shop-${svc}-1`, { project: "shop", state, labels: { "com.docker.compose.service": svc, "com.docker.compose.oneoff": oneoff } });
+    let rows = [of("web", "exited"), of("cache", "exited"), of("job", "exited", "True")];
+    t.handlers.containers = () => rows;
+    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web", "cache"], config: "", state: "up_to_date" });
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    (await screen.findByTestId("project-files")).click();
+    await waitFor(() => expect(screen.getByTestId("file-stopped").textContent).toBe("2 stopped: Up starts them"));
+    expect(screen.getByTestId("file-state").textContent).toBe("up to date");
+    // Started (by the CLI, say): the engine's container events bring the list again.
+    rows = [of("web", "running"), of("cache", "exited"), of("job", "exited", "True")];
+    t.emit(CONTAINERS_CHANGED, { rows, events: [{ action: "start", id: rows[0].id }] });
+    await waitFor(() => expect(screen.getByTestId("file-stopped").textContent).toBe("1 stopped: Up starts it"));
+    rows = [of("web", "running"), of("cache", "running"), of("job", "exited", "True")];
+    t.emit(CONTAINERS_CHANGED, { rows, events: [{ action: "start", id: rows[1].id }] });
+    await waitFor(() => expect(screen.queryByTestId("file-stopped")).toBeNull());
   });
 
   it("says why a project action failed, and keeps saying it once the lists are read again", async () => {
