@@ -37,6 +37,24 @@ impl ApiError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidInput, message)
     }
+
+    /// The engine's refusal to remove `what` while containers use it, with their names and what
+    /// to do: `volume data is in use by web, worker: remove those containers first`.
+    pub(crate) fn in_use(what: &str, users: &[String], fix: &str) -> Self {
+        let by = match users {
+            [] => "a container".to_owned(),
+            _ => users.join(", "),
+        };
+        let them = if users.len() > 1 {
+            "those containers"
+        } else {
+            "the container"
+        };
+        Self::new(
+            ErrorCode::Conflict,
+            format!("{what} is in use by {by}: {fix} {them} first"),
+        )
+    }
 }
 
 impl From<berth_docker::Error> for ApiError {
@@ -84,5 +102,34 @@ impl From<berth_compose::Error> for ApiError {
             }
             _ => Self::invalid(err.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_use_names_the_users_and_what_to_do() {
+        let said = |users: &[&str]| {
+            let users: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+            ApiError::in_use("volume data", &users, "remove").message
+        };
+        assert_eq!(
+            said(&["web"]),
+            "volume data is in use by web: remove the container first"
+        );
+        assert_eq!(
+            said(&["web", "worker"]),
+            "volume data is in use by web, worker: remove those containers first"
+        );
+        assert_eq!(
+            said(&[]),
+            "volume data is in use by a container: remove the container first"
+        );
+        assert_eq!(
+            ApiError::in_use("network n", &[], "disconnect or remove").code,
+            ErrorCode::Conflict
+        );
     }
 }

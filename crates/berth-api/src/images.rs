@@ -304,7 +304,19 @@ impl Berth {
     ) -> Result<Vec<String>, ApiError> {
         let mut lines = Vec::new();
         for name in names {
-            for item in conn.client.remove_image(name, force).await? {
+            let removed = match conn.client.remove_image(name, force).await {
+                // `… - container 350ed975ffcc is using its referenced image 4b2acd70b258`, or
+                // `image is being used by running container …`: said with the containers' names.
+                Err(berth_docker::Error::Conflict { message })
+                    if message.contains("using its referenced image")
+                        || message.contains("being used by running container") =>
+                {
+                    let users = self.image_users(conn, name).await.unwrap_or_default();
+                    return Err(ApiError::in_use(&format!("image {name}"), &users, "remove"));
+                }
+                removed => removed?,
+            };
+            for item in removed {
                 if let Some(u) = item.untagged {
                     lines.push(format!("Untagged: {u}"));
                 }
@@ -314,6 +326,23 @@ impl Berth {
             }
         }
         Ok(lines)
+    }
+
+    /// The names of the containers (of any state) made from image `name`.
+    async fn image_users(&self, conn: &Connection, name: &str) -> Result<Vec<String>, ApiError> {
+        let id = conn
+            .client
+            .inspect_image(name)
+            .await?
+            .id
+            .unwrap_or_default();
+        Ok(self
+            .containers(conn, true)
+            .await?
+            .into_iter()
+            .filter(|c| c.image_id == id)
+            .filter_map(|c| c.names.into_iter().next())
+            .collect())
     }
 
     pub async fn inspect_image(

@@ -124,7 +124,18 @@ impl Berth {
         name: &str,
         force: bool,
     ) -> Result<(), ApiError> {
-        Ok(conn.client.remove_volume(name, force).await?)
+        match conn.client.remove_volume(name, force).await {
+            // `volume is in use - [ID, …]`: said with the containers' names instead.
+            Err(berth_docker::Error::Conflict { message }) if message.contains("in use") => {
+                let users = conn.client.volume_users().await.unwrap_or_default();
+                Err(ApiError::in_use(
+                    &format!("volume {name}"),
+                    users.get(name).map_or(&[][..], Vec::as_slice),
+                    "remove",
+                ))
+            }
+            done => Ok(done?),
+        }
     }
 
     /// Volumes no container uses: anonymous ones, or every unused one with `all`.
@@ -245,7 +256,26 @@ impl Berth {
     }
 
     pub async fn remove_network(&self, conn: &Connection, name: &str) -> Result<(), ApiError> {
-        Ok(conn.client.remove_network(name).await?)
+        match conn.client.remove_network(name).await {
+            // `network NAME id ID has active endpoints`: said with the containers' names.
+            Err(berth_docker::Error::Engine { message, .. })
+                if message.contains("active endpoints") =>
+            {
+                let attached = self
+                    .networks(conn)
+                    .await
+                    .ok()
+                    .and_then(|rows| rows.into_iter().find(|n| n.name == name || n.id == name))
+                    .map(|n| n.containers)
+                    .unwrap_or_default();
+                Err(ApiError::in_use(
+                    &format!("network {name}"),
+                    &attached,
+                    "disconnect or remove",
+                ))
+            }
+            done => Ok(done?),
+        }
     }
 
     /// Networks of the user's making that no container is attached to.

@@ -511,10 +511,7 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
             println!("{}", v.name);
         }
         VolumeCommand::Rm { force, names } => {
-            for n in &names {
-                berth.remove_volume(conn, n, force).await?;
-                println!("{n}");
-            }
+            return removed_each(&names, |n| berth.remove_volume(conn, n, force)).await;
         }
         VolumeCommand::Prune(args) => {
             let names: Vec<String> = berth
@@ -614,10 +611,7 @@ pub async fn network(berth: &Berth, conn: &Connection, cmd: NetworkCommand) -> R
                 .await?
         }
         NetworkCommand::Rm { names } => {
-            for n in &names {
-                berth.remove_network(conn, n).await?;
-                println!("{n}");
-            }
+            return removed_each(&names, |n| berth.remove_network(conn, n)).await;
         }
         NetworkCommand::Prune(ask) => {
             let names: Vec<String> = berth
@@ -1011,6 +1005,26 @@ impl HangUps {
         #[cfg(not(unix))]
         Some(work.await)
     }
+}
+
+/// Removes each of `names` as docker's `volume rm` and `network rm` do: every one tried, each
+/// removed printed, each refused said on stderr; status 1 if any was refused.
+async fn removed_each<'a, F, Fut>(names: &'a [String], remove: F) -> Result<i32>
+where
+    F: Fn(&'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<(), berth_api::ApiError>>,
+{
+    let mut failed = false;
+    for n in names {
+        match remove(n).await {
+            Ok(()) => println!("{n}"),
+            Err(e) => {
+                eprintln!("berth: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(i32::from(failed))
 }
 
 /// `berth image check`: for each image, whether its registry has a newer one.

@@ -200,5 +200,21 @@ fn cp_diff_commit_export_import_save_load() {
         "{loaded}"
     );
     e.docker_ok(&["image", "inspect", &committed]);
+    // Made into a container, it is refused with the container's name, not the engine's ids.
+    let user = scope.name("user");
+    ok(berth(&[
+        "create",
+        "--name",
+        &user,
+        "-l",
+        &scope.label(),
+        &committed,
+    ]));
+    let err = fails(berth(&["rmi", &committed]));
+    assert_eq!(
+        err.trim(),
+        format!("berth: image {committed} is in use by {user}: remove the container first")
+    );
+    ok(berth(&["rm", &user]));
     ok(berth(&["rmi", &committed]));
 }

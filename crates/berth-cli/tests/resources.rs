@@ -98,8 +98,30 @@ fn volumes_keep_data_and_know_their_users() {
         serde_json::from_str(&ok(home.berth(&["-H", h, "volume", "inspect", &vol]))).unwrap();
     assert_eq!(inspect[0]["Labels"]["berth.test"], scope.id.as_str());
 
-    let err = fails(home.berth(&["-H", h, "volume", "rm", &vol]));
-    assert!(err.contains("volume is in use"), "{err}");
+    // In use, it is refused with the container's name and what to do, not the engine's ids;
+    // a second volume named with it is still removed (as docker does), and the status says one
+    // failed.
+    let spare = scope.name("spare");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "volume",
+        "create",
+        "--label",
+        &scope.label(),
+        &spare,
+    ]));
+    let out = home
+        .berth(&["-H", h, "volume", "rm", &vol, &spare])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim(),
+        format!("berth: volume {vol} is in use by {writer}: remove the container first")
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{spare}\n"));
+    assert_eq!(out.status.code(), Some(1));
     ok(home.berth(&["-H", h, "rm", &writer]));
     assert_eq!(
         ok(home.berth(&["-H", h, "volume", "rm", &vol])),
@@ -296,6 +318,12 @@ fn networks_connect_disconnect_and_prune() {
     );
     let dry = ok(home.berth(&["-H", h, "network", "prune", "--dry-run"]));
     assert!(!dry.contains(&net), "a network in use is not pruned: {dry}");
+    // Nor removed: the refusal names the container, not the engine's ids.
+    let err = fails(home.berth(&["-H", h, "network", "rm", &net]));
+    assert_eq!(
+        err.trim(),
+        format!("berth: network {net} is in use by {c}: disconnect or remove the container first")
+    );
     ok(home.berth(&["-H", h, "network", "disconnect", &net, &c]));
     assert!(attached(&net).is_empty());
     let dry = ok(home.berth(&["-H", h, "network", "prune", "--dry-run"]));

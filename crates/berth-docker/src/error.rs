@@ -41,7 +41,9 @@ pub enum Error {
     #[error("not found: {message}")]
     NotFound { message: String },
 
-    #[error("conflict: {message}")]
+    /// The engine's own words say what conflicts (`Conflict. The container name …`,
+    /// `conflict: unable to remove …`, `volume is in use`), so they stand alone.
+    #[error("{message}")]
     Conflict { message: String },
 
     #[error("the engine answered {status}: {message}")]

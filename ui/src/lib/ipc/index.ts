@@ -171,6 +171,20 @@ export function errorMessage(err: unknown): string {
   return asApiError(err).message;
 }
 
+/** Does `act` to each item in turn, every one tried; returns what each refusal said, one line
+ * each, after `label(item)` when given (the engine's words do not always name it). */
+export async function refusals<T>(items: readonly T[], act: (item: T) => Promise<unknown>, label?: (item: T) => string): Promise<string[]> {
+  const said: string[] = [];
+  for (const item of items) {
+    try {
+      await act(item);
+    } catch (err) {
+      said.push(label ? `${label(item)}: ${errorMessage(err)}` : errorMessage(err));
+    }
+  }
+  return said;
+}
+
 /** Every command of the app, typed. */
 export function api(t: Transport) {
   const call = <T>(command: string, args?: Record<string, unknown>) => t.invoke<T>(command, args);

@@ -3,7 +3,7 @@
 // selection for bulk actions.
 import { tick } from "svelte";
 import { endAll } from "../listen";
-import { errorMessage, listError, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
+import { errorMessage, listError, refusals, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
 import { inOrder, nextSort, type Sort as SortOf } from "../sort";
 import type { ImageFilter } from "../nav.svelte";
 
@@ -265,14 +265,7 @@ export class ContainerStore {
   /** Removes these stopped containers (a prune's list), never forcing: one started meanwhile is
    * refused by the engine, and kept. Returns the errors, one line each. */
   async removeStopped(rows: ContainerRow[]): Promise<string[]> {
-    const errors: string[] = [];
-    for (const r of rows) {
-      try {
-        await this.#api.containerRemove(r.id, false, false);
-      } catch (err) {
-        errors.push(`${name(r)}: ${errorMessage(err)}`);
-      }
-    }
+    const errors = await refusals(rows, (r) => this.#api.containerRemove(r.id, false, false), name);
     await this.refresh();
     return errors;
   }

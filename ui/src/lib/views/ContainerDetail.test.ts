@@ -146,6 +146,24 @@ describe("ContainerDetail", () => {
     expect(t.calls.filter((c) => c.command === "container_inspect").length).toBe(asked + 1);
   });
 
+  it("says why the engine refused to start it, and keeps saying it when its events bring it again", async () => {
+    const t = new FakeTransport();
+    let state = "created";
+    t.handlers.container_inspect = () => ({ Id: "0123abcd", Name: "/web", State: { Status: state }, Config: { Image: "busybox", Env: [] }, Mounts: [], NetworkSettings: { Ports: {} } });
+    t.handlers.container_logs = () => undefined;
+    t.handlers.container_action = () => {
+      throw { code: "engine", message: "driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8000 failed: port is already allocated" };
+    };
+    render(ContainerDetail, { props: { id: "web" }, context: viewContext(t) });
+    await fireEvent.click(await screen.findByRole("button", { name: "Start" }));
+    await waitFor(() => expect(screen.getByTestId("container-action-error").textContent).toContain("port is already allocated"));
+    // The engine tells of the failed start (a `die`): the page reads it again, the reason stays.
+    state = "exited";
+    t.emit("containers://changed", { events: [{ action: "die", id: "0123abcd" }], rows: [] });
+    await waitFor(() => expect(screen.getByTestId("container-state").textContent).toBe("exited"));
+    expect(screen.getByTestId("container-action-error").textContent).toContain("port is already allocated");
+  });
+
   it("says the container was removed when its events say so, with nothing left to act on", async () => {
     const t = new FakeTransport();
     let there = true;

@@ -47,6 +47,30 @@ describe("Engines", () => {
     expect(line()).toBe("Berth uses system socket at unix:///var/run/docker.sock.");
   });
 
+  it("says why a remote engine could not be added, and keeps saying it as the engine changes", async () => {
+    const t = new FakeTransport();
+    let rows = [context("default", "unix:///var/run/docker.sock", true)];
+    t.handlers.contexts = () => rows;
+    t.handlers.context_add = () => {
+      throw { code: "invalid_input", message: "address ftp://x: give tcp://HOST:PORT, ssh://USER@HOST or unix:///PATH" };
+    };
+    const backend = new FakeBackend();
+    backend.current = using("system socket", "unix:///var/run/docker.sock");
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    render(Engines, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
+    await fireEvent.input(screen.getByLabelText("Name"), { target: { value: "far" } });
+    await fireEvent.input(screen.getByLabelText("Address"), { target: { value: "ftp://x" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Add" }));
+    await waitFor(() => expect(screen.getByTestId("engines-action-error").textContent).toContain("address ftp://x"));
+    // The engine changes (one added by the CLI meanwhile): the contexts are read again, the
+    // reason stays.
+    rows = [...rows, context("ci", "tcp://10.0.0.9:2376", false)];
+    backend.emit(using("Berth's engine", "unix:///run/berth/docker.sock"));
+    await waitFor(() => expect(screen.getByText("tcp://10.0.0.9:2376")).toBeTruthy());
+    expect(screen.getByTestId("engines-action-error").textContent).toContain("address ftp://x");
+  });
+
   it("shows the engine passed over, and no engine at all", async () => {
     const t = new FakeTransport();
     t.handlers.contexts = () => [context("remote", "tcp://10.0.0.2:2376", true)];

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, type ImageRow } from "../ipc";
 import { Nav } from "../nav.svelte";
@@ -62,6 +62,25 @@ describe("Images", () => {
     await waitFor(() => expect(line("localhost:5000/app:1")).toBeNull());
     expect(t.calls.find((c) => c.command === "image_remove")?.args).toMatchObject({ names: ["localhost:5000/app:1"] });
     expect(line("app:1")).not.toBeNull();
+  });
+
+  it("says why the engine refused to remove an image, and keeps saying it once the list is read again", async () => {
+    const t = new FakeTransport();
+    let rows = [{ ...image("web:1"), containers: 1 }];
+    t.handlers.images = () => rows;
+    t.handlers.image_remove = () => {
+      throw { code: "conflict", message: "conflict: unable to remove repository reference \"web:1\" (must force) - container c0ffee is using its referenced image" };
+    };
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const line = (tag: string) => document.querySelector<HTMLElement>(`[data-testid=image-row][data-tag="${tag}"]`);
+    await waitFor(() => expect(line("web:1")).not.toBeNull());
+    await fireEvent.click(line("web:1")!.querySelector("button.danger")!);
+    await fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.getByTestId("images-action-error").textContent).toContain("container c0ffee is using its referenced image"));
+    rows = [...rows, image("web:2")];
+    t.emit("images://changed", [{ action: "tag", id: "sha256:web:2" }]);
+    await waitFor(() => expect(line("web:2")).not.toBeNull());
+    expect(screen.getByTestId("images-action-error").textContent).toContain("is using its referenced image");
   });
 
   it("shows an image's details: how it runs, its layers and its inspect; an engine error said", async () => {

@@ -40,6 +40,27 @@ describe("Networks", () => {
     expect(t.calls.filter((c) => c.command === "network_remove").map((c) => c.args.name)).toEqual(["backend", "old", "later"]);
   });
 
+  it("says which networks the engine refused to remove and why, and keeps saying it once the list is read again", async () => {
+    const t = new FakeTransport();
+    let networks = [network("backend", ["api"]), network("old")];
+    t.handlers.networks = () => networks;
+    t.handlers.network_remove = (args) => {
+      if (args.name === "backend") throw { code: "conflict", message: "network backend is in use by api: disconnect or remove the container first" };
+      networks = networks.filter((n) => n.name !== args.name);
+    };
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const names = () => screen.queryAllByTestId("network-containers").length;
+    await waitFor(() => expect(names()).toBe(2));
+    await fireEvent.click(screen.getByRole("button", { name: "Remove backend" }));
+    await fireEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Remove" }));
+    const said = "network backend is in use by api: disconnect or remove the container first";
+    await waitFor(() => expect(screen.getByTestId("networks-action-error").textContent).toBe(said));
+    networks = [...networks, network("later")];
+    t.emit("networks://changed", [{ action: "create", id: "later-id" }]);
+    await waitFor(() => expect(names()).toBe(3));
+    expect(screen.getByTestId("networks-action-error").textContent).toBe(said);
+  });
+
   it("searches names, subnets and the containers attached", async () => {
     const t = new FakeTransport();
     t.handlers.networks = () => [network("bridge", ["web"]), { ...network("backend", ["api", "db"]), subnets: ["10.20.0.0/24"] }, network("old")];

@@ -51,6 +51,35 @@ describe("Volumes", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
+  it("says which volumes the engine refused to remove and why, and keeps saying it once the list is read again", async () => {
+    const t = new FakeTransport();
+    let rows = [{ ...volume("data"), users: ["web"] }, volume("old"), volume("gone")];
+    t.handlers.volumes = () => rows;
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    t.handlers.volume_prune_candidates = () => rows;
+    t.handlers.volume_remove = (args) => {
+      if (args.name === "data") throw { code: "conflict", message: "volume data is in use by web: remove the container first" };
+      rows = rows.filter((v) => v.name !== args.name);
+    };
+    render(Volumes, { context: viewContext(t) });
+    await waitFor(() => expect(screen.getAllByTestId("volume-row").length).toBe(3));
+    await fireEvent.click(screen.getByRole("button", { name: "Prune…" }));
+    await fireEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.getAllByTestId("volume-row").map((r) => r.dataset.name)).toEqual(["data"]));
+    const said = "volume data is in use by web: remove the container first";
+    await waitFor(() => expect(screen.getByTestId("volumes-action-error").textContent).toBe(said));
+    // Another tool makes a volume: the list is read again, the refusal still said.
+    rows = [...rows, volume("made")];
+    t.emit("volumes://changed", [{ action: "create", id: "made" }]);
+    await waitFor(() => expect(screen.getAllByTestId("volume-row").length).toBe(2));
+    expect(screen.getByTestId("volumes-action-error").textContent).toBe(said);
+    // The next action that succeeds clears it.
+    await fireEvent.click(screen.getByRole("button", { name: "Remove made" }));
+    await fireEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.getAllByTestId("volume-row").map((r) => r.dataset.name)).toEqual(["data"]));
+    expect(screen.queryByTestId("volumes-action-error")).toBeNull();
+  });
+
   it("lists them again when the engine says a volume came or went, and who uses them when a container did", async () => {
     const t = new FakeTransport();
     let rows = [volume("data")];
