@@ -567,8 +567,13 @@ async fn scenario(
     let other_row = format!("[data-testid=container-row][data-name='{other}']");
     ui.click(&format!("{in_use} [data-testid=image-containers]"))
         .await?;
-    ui.wait_text("[data-testid=containers-image]", &fx.image)
-        .await?;
+    // The chip's visible name is shortened to fit the toolbar: it names the image whole in an
+    // attribute.
+    ui.wait_present(&format!(
+        "[data-testid=containers-image][data-image='{}']",
+        fx.image
+    ))
+    .await?;
     ui.wait_present(&existing_row).await?;
     ui.wait_gone(&other_row).await?;
     ui.click("[data-testid=containers-image] button").await?;
