@@ -82,6 +82,59 @@ pub(crate) async fn read_tar<T: Send + 'static>(
     }
 }
 
+/// A file being written, beside the file `to` it will become once whole (as `docker save -o`
+/// does): [`PartFile::keep`] gives it `to`'s name, and dropped without that it is removed. So a
+/// failure part way (an image not found, the engine gone, the disk full) leaves neither half an
+/// archive nor an earlier file at `to` cut short. It is the user's alone to read (mode 0600 on
+/// Unix), as docker's is.
+pub struct PartFile {
+    part: tempfile::NamedTempFile,
+    to: PathBuf,
+}
+
+impl PartFile {
+    /// Starts the file that will become `to`, in `to`'s folder.
+    pub fn beside(to: &Path) -> Result<Self, ApiError> {
+        let Some(name) = to.file_name() else {
+            return Err(ApiError::invalid(format!(
+                "{}: give the path of a file to write",
+                to.display()
+            )));
+        };
+        let dir = to
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let part = tempfile::Builder::new()
+            .prefix(&format!(".{}.", name.to_string_lossy()))
+            .suffix(".part")
+            .tempfile_in(dir)
+            .map_err(|e| cannot_write(to, e))?;
+        Ok(Self {
+            part,
+            to: to.to_owned(),
+        })
+    }
+
+    /// Where to write.
+    pub fn out(&mut self) -> &mut (dyn Write + Send) {
+        self.part.as_file_mut()
+    }
+
+    /// The file is whole: it takes its name, replacing any file of that name.
+    pub fn keep(self) -> Result<(), ApiError> {
+        let to = self.to;
+        self.part
+            .persist(&to)
+            .map(drop)
+            .map_err(|e| cannot_write(&to, e.error))
+    }
+}
+
+fn cannot_write(to: &Path, e: std::io::Error) -> ApiError {
+    ApiError::invalid(format!("cannot write {}: {e}", to.display()))
+}
+
 /// Writes a tar stream to `out`; returns the bytes written.
 pub(crate) async fn write_all<W: Write + ?Sized>(
     stream: impl Stream<Item = Result<bytes::Bytes, berth_docker::Error>>,
@@ -303,9 +356,30 @@ impl Berth {
         &self,
         conn: &Connection,
         id: &str,
-        out: &mut dyn Write,
+        out: &mut (dyn Write + Send),
     ) -> Result<u64, ApiError> {
         write_all(conn.client.export(id), out).await
+    }
+
+    /// [`Berth::export`] into a file, whole or not at all ([`PartFile`]).
+    pub async fn export_to(&self, conn: &Connection, id: &str, to: &Path) -> Result<u64, ApiError> {
+        let mut file = PartFile::beside(to)?;
+        let n = self.export(conn, id, file.out()).await?;
+        file.keep()?;
+        Ok(n)
+    }
+
+    /// [`Berth::save`] into a file, whole or not at all ([`PartFile`]).
+    pub async fn save_to(
+        &self,
+        conn: &Connection,
+        names: &[String],
+        to: &Path,
+    ) -> Result<u64, ApiError> {
+        let mut file = PartFile::beside(to)?;
+        let n = self.save(conn, names, file.out()).await?;
+        file.keep()?;
+        Ok(n)
     }
 
     /// Writes images as a `docker save` tar to `out`.
@@ -313,7 +387,7 @@ impl Berth {
         &self,
         conn: &Connection,
         names: &[String],
-        out: &mut dyn Write,
+        out: &mut (dyn Write + Send),
     ) -> Result<u64, ApiError> {
         for n in names {
             conn.client.inspect_image(n).await?;

@@ -50,7 +50,7 @@ pub use containers::{
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use file_text::FileText;
-pub use files::{ArchiveInput, ImportRequest};
+pub use files::{ArchiveInput, ImportRequest, PartFile};
 pub use host::HostSample;
 pub use images::{
     BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, RunHints, SearchRow,

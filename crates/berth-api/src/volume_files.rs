@@ -236,16 +236,17 @@ impl Berth {
         .await
     }
 
-    /// [`Berth::export_volume`] into a file.
+    /// [`Berth::export_volume`] into a file, whole or not at all ([`crate::PartFile`]).
     pub async fn export_volume_to(
         &self,
         conn: &Connection,
         volume: &str,
         to: &std::path::Path,
     ) -> Result<u64, ApiError> {
-        let mut file = std::fs::File::create(to)
-            .map_err(|e| ApiError::invalid(format!("{}: {e}", to.display())))?;
-        self.export_volume(conn, volume, &mut file).await
+        let mut file = crate::PartFile::beside(to)?;
+        let n = self.export_volume(conn, volume, file.out()).await?;
+        file.keep()?;
+        Ok(n)
     }
 
     /// Writes a volume's contents as a tar (its files at the top level) to `out`.

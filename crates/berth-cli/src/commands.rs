@@ -508,8 +508,9 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
         }
         C::Export { output, container } => {
             let conn = connect(berth).await?;
-            let mut out = ops::archive_output(output.as_deref())?;
-            berth.export(&conn, &container, &mut *out).await?;
+            let mut out = ops::ArchiveOut::open(output.as_deref())?;
+            berth.export(&conn, &container, out.out()).await?;
+            out.finish()?;
             Ok(0)
         }
     }
@@ -568,8 +569,9 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
                 anyhow::bail!("name at least one image to save");
             }
             let conn = connect(berth).await?;
-            let mut out = ops::archive_output(output.as_deref())?;
-            berth.save(&conn, &images, &mut *out).await?;
+            let mut out = ops::ArchiveOut::open(output.as_deref())?;
+            berth.save(&conn, &images, out.out()).await?;
+            out.finish()?;
             Ok(0)
         }
         I::Load { input } => {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
 use berth_api::{
-    ApiError, Berth, BuildRequest, Connection, LogOptions, ProgressEvent, PublishedPort, RunFlags,
-    RunRequest,
+    ApiError, Berth, BuildRequest, Connection, LogOptions, PartFile, ProgressEvent, PublishedPort,
+    RunFlags, RunRequest,
 };
 use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -549,8 +549,9 @@ pub async fn volume(berth: &Berth, conn: &Connection, cmd: VolumeCommand) -> Res
             println!("{}", made.name);
         }
         VolumeCommand::Export { output, name } => {
-            let mut out = archive_output(output.as_deref())?;
-            berth.export_volume(conn, &name, &mut *out).await?;
+            let mut out = ArchiveOut::open(output.as_deref())?;
+            berth.export_volume(conn, &name, out.out()).await?;
+            out.finish()?;
         }
         VolumeCommand::Import { name, file } => {
             let tar = archive_input(file.as_deref(), "a FILE after the volume's name")?;
@@ -1197,10 +1198,11 @@ fn container_path(arg: &str) -> Option<(&str, &str)> {
 pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> Result<()> {
     match (container_path(source), container_path(dest)) {
         (Some((c, p)), None) if dest == "-" => {
-            let mut out = archive_output(None)?;
+            let mut out = ArchiveOut::open(None)?;
             berth
-                .copy_archive_from_container(conn, c, p, &mut *out)
+                .copy_archive_from_container(conn, c, p, out.out())
                 .await?;
+            out.finish()?;
             Ok(())
         }
         (None, Some((c, p))) if source == "-" => {
@@ -1220,16 +1222,39 @@ pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> R
     }
 }
 
-/// Where a tar goes: `-o FILE`, else stdout unless it is a terminal.
-pub fn archive_output(path: Option<&str>) -> Result<Box<dyn Write + Send>> {
-    match path {
-        Some(p) => Ok(Box::new(
-            std::fs::File::create(p).with_context(|| format!("cannot write {p}"))?,
-        )),
-        None if std::io::stdout().is_terminal() => {
-            bail!("refusing to write a tar to the terminal: give -o FILE or redirect the output")
+/// Where a tar goes: `-o FILE` (whole or not at all, as [`PartFile`] says), else stdout unless
+/// it is a terminal.
+pub enum ArchiveOut {
+    File(PartFile),
+    Stdout(std::io::Stdout),
+}
+
+impl ArchiveOut {
+    pub fn open(path: Option<&str>) -> Result<Self> {
+        match path {
+            Some(p) => Ok(Self::File(PartFile::beside(p.as_ref())?)),
+            None if std::io::stdout().is_terminal() => {
+                bail!(
+                    "refusing to write a tar to the terminal: give -o FILE or redirect the output"
+                )
+            }
+            None => Ok(Self::Stdout(std::io::stdout())),
         }
-        None => Ok(Box::new(std::io::stdout())),
+    }
+
+    pub fn out(&mut self) -> &mut (dyn Write + Send) {
+        match self {
+            Self::File(f) => f.out(),
+            Self::Stdout(s) => s,
+        }
+    }
+
+    /// The tar is whole: the file takes its name.
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Self::File(f) => Ok(f.keep()?),
+            Self::Stdout(mut s) => Ok(s.flush()?),
+        }
     }
 }
 

@@ -200,6 +200,22 @@ fn cp_diff_commit_export_import_save_load() {
         "{loaded}"
     );
     e.docker_ok(&["image", "inspect", &committed]);
+    // A save that fails leaves the file it was to write as it was, and nothing beside it (the
+    // archive is written beside it and takes its name once whole, as docker's is).
+    let before = std::fs::read(dir.join("img.tar")).unwrap();
+    let missing = format!("berth-test/{}:missing", scope.id);
+    let err = fails(berth(&["save", "-o", "img.tar", &committed, &missing]));
+    assert!(err.contains(&missing), "{err}");
+    assert!(
+        std::fs::read(dir.join("img.tar")).unwrap() == before,
+        "img.tar kept"
+    );
+    let beside: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.contains("img.tar") && f != "img.tar")
+        .collect();
+    assert!(beside.is_empty(), "left beside img.tar: {beside:?}");
     // Made into a container, it is refused with the container's name, not the engine's ids.
     let user = scope.name("user");
     ok(berth(&[
