@@ -144,6 +144,13 @@ pub async fn container_inspect(app: State<'_, App>, id: String) -> Result<serde_
 }
 
 #[tauri::command]
+pub async fn container_export(app: State<'_, App>, id: String, to: String) -> Result<u64> {
+    app.berth
+        .export_to(&conn(&app).await?, &id, to.as_ref())
+        .await
+}
+
+#[tauri::command]
 pub async fn container_top(app: State<'_, App>, id: String) -> Result<TopView> {
     app.berth.top(&conn(&app).await?, &id).await
 }
@@ -300,6 +307,20 @@ pub async fn image_remove(
 #[tauri::command]
 pub async fn image_tag(app: State<'_, App>, source: String, target: String) -> Result<()> {
     app.berth.tag(&conn(&app).await?, &source, &target).await
+}
+
+#[tauri::command]
+pub async fn image_save(app: State<'_, App>, names: Vec<String>, to: String) -> Result<u64> {
+    app.berth
+        .save_to(&conn(&app).await?, &names, to.as_ref())
+        .await
+}
+
+#[tauri::command]
+pub async fn image_load(app: State<'_, App>, from: String) -> Result<Vec<String>> {
+    app.berth
+        .load_images(&conn(&app).await?, &ArchiveInput::File(from.into()))
+        .await
 }
 
 #[tauri::command]

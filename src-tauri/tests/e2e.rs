@@ -207,6 +207,16 @@ impl Ui {
         e.send_keys(text).await
     }
 
+    /// Types `file` into the archive dialog `testid` (a save, export or load) and runs it.
+    async fn archive(&self, testid: &str, file: &Path) -> Step {
+        self.fill(
+            &format!("[data-testid={testid}-path]"),
+            &file.display().to_string(),
+        )
+        .await?;
+        self.click(&format!("[data-testid={testid}-run]")).await
+    }
+
     async fn enabled(&self, css: &str) -> Step<bool> {
         self.c.find(Locator::Css(css)).await?.is_enabled().await
     }
@@ -246,6 +256,20 @@ impl Ui {
         std::fs::write(self.shots.join(format!("{name}.png")), png).expect("screenshot");
         Ok(())
     }
+}
+
+/// The names in a tar archive, as `tar -tf` lists them (without a leading `./`).
+fn tar_list(archive: &std::path::Path) -> Vec<String> {
+    let out = std::process::Command::new("tar")
+        .arg("-tf")
+        .arg(archive)
+        .output()
+        .expect("tar runs");
+    assert!(out.status.success(), "{} is a tar", archive.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim_start_matches("./").to_owned())
+        .collect()
 }
 
 /// What the scenario makes on the engine, removed when the test ends, pass or fail.
@@ -522,6 +546,23 @@ async fn scenario(
     ui.click("[data-testid=container-stop]").await?;
     ui.wait_text("[data-testid=container-state]", "exited")
         .await?;
+    // Its files exported to a tar from the header's More menu, as `docker export` writes them.
+    let exported = fx.work.join("container.tar");
+    ui.click(".head [data-testid=row-menu]").await?;
+    ui.click("[role=menu] [data-testid=container-export]")
+        .await?;
+    ui.archive("container-archive", &exported).await?;
+    ui.wait_text(
+        "[data-testid=container-note]",
+        &format!("to {}", exported.display()),
+    )
+    .await?;
+    let files = tar_list(&exported);
+    assert!(
+        files.iter().any(|f| f == "bin/busybox") && files.iter().any(|f| f == "www/index.html"),
+        "the container's files in {}: {files:?}",
+        exported.display()
+    );
     ui.click("[data-testid=container-remove]").await?;
     ui.wait_text("[data-testid=confirm-items]", &name).await?;
     ui.click(".dialog button.danger").await?;
@@ -609,6 +650,29 @@ async fn scenario(
     ui.click("[data-testid=tag-submit]").await?;
     ui.wait_present(&row(&menu_tag)).await?;
     engine().docker_ok(&["image", "inspect", "-f", "{{.Id}}", &menu_tag]);
+    // Saved to an archive from the More menu, untagged outside the app, and loaded back.
+    let archive = fx.work.join("tagged.tar");
+    ui.click(&format!("{} [data-testid=row-menu]", row(&menu_tag)))
+        .await?;
+    ui.click("[role=menu] [data-testid=image-save]").await?;
+    ui.archive("image-archive", &archive).await?;
+    ui.wait_text("[data-testid=images-note]", &format!("Saved {menu_tag} to"))
+        .await?;
+    assert!(
+        tar_list(&archive).iter().any(|f| f == "manifest.json"),
+        "{} is a docker save archive",
+        archive.display()
+    );
+    engine().docker_ok(&["rmi", &menu_tag]);
+    ui.wait_gone(&row(&menu_tag)).await?;
+    ui.click("[data-testid=images-load]").await?;
+    ui.archive("image-archive", &archive).await?;
+    ui.wait_text(
+        "[data-testid=images-note]",
+        &format!("Loaded image: {menu_tag}"),
+    )
+    .await?;
+    ui.wait_present(&row(&menu_tag)).await?;
 
     // Pushed to a registry from the push dialog (a name Docker Hub's official images hold is
     // refused as typed; the image is tagged with the name given first), then pulled back.
@@ -905,6 +969,7 @@ fn the_app_end_to_end() {
         &image,
     ]);
     let work = engine.root.join(format!("e2e-{}", scope.id));
+    std::fs::create_dir_all(&work).expect("the test's folder");
     let mut fx = Fixture {
         scope,
         image,

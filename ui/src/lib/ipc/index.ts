@@ -211,6 +211,8 @@ export function api(t: Transport) {
     containerPruneCandidates: () => call<ContainerRow[]>("container_prune_candidates"),
     runHints: (image: string) => call<RunHints>("run_hints", { image }),
     containerInspect: (id: string) => call<Record<string, unknown>>("container_inspect", { id }),
+    /** Writes the container's filesystem as a tar at `to`; its size. */
+    containerExport: (id: string, to: string) => call<number>("container_export", { id, to }),
     containerTop: (id: string) => call<TopView>("container_top", { id }),
     containerFiles: (id: string, path: string) => call<VolumeEntry[]>("container_files", { id, path }),
     containerText: (id: string, path: string) => call<FileText>("container_text", { id, path }),
@@ -231,6 +233,10 @@ export function api(t: Transport) {
     images: () => call<ImageRow[]>("images"),
     imageRemove: (names: string[], force: boolean) => call<string[]>("image_remove", { names, force }),
     imageTag: (source: string, target: string) => call<void>("image_tag", { source, target }),
+    /** Writes the images (tags or ids) to a `docker save` archive at `to`; its size. */
+    imageSave: (names: string[], to: string) => call<number>("image_save", { names, to }),
+    /** Loads the images of a `docker save` archive; the engine's lines ("Loaded image: web:1"). */
+    imageLoad: (from: string) => call<string[]>("image_load", { from }),
     imageHistory: (image: string) => call<LayerRow[]>("image_history", { image }),
     imageInspect: (image: string) => call<Record<string, unknown>>("image_inspect", { image }),
     imagePruneCandidates: (all: boolean) => call<ImageRow[]>("image_prune_candidates", { all }),

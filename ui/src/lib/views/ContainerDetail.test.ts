@@ -254,3 +254,22 @@ describe("ContainerDetail", () => {
     await waitFor(() => expect(screen.getByTestId("network-error").textContent).toContain("connected to host network"));
   });
 });
+
+describe("ContainerDetail: export", () => {
+  it("exports its files to the path given from its More menu, and says where and how much", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => ({ Name: "/web", State: { Status: "exited" }, Config: { Image: "web:1", Env: [] }, Mounts: [], NetworkSettings: { Ports: {} } });
+    t.handlers.container_export = () => 3_000_000;
+    render(ContainerDetail, { props: { id: "web-id" }, context: viewContext(t) });
+    await waitFor(() => expect(screen.getByTestId("container-name").textContent).toBe("web"));
+    await fireEvent.click(screen.getByRole("button", { name: "More for web" }));
+    // Kill is for a running or paused container.
+    expect((screen.getByTestId("container-kill") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("container-export"));
+    await fireEvent.input(screen.getByTestId("container-archive-path"), { target: { value: "/tmp/web-fs.tar" } });
+    await fireEvent.click(screen.getByTestId("container-archive-run"));
+    await waitFor(() => expect(screen.getByTestId("container-note").textContent).toBe("Exported the files of web to /tmp/web-fs.tar (3.00MB)"));
+    expect(t.calls.find((c) => c.command === "container_export")?.args).toEqual({ id: "web-id", to: "/tmp/web-fs.tar" });
+    expect(screen.queryByTestId("container-archive")).toBeNull();
+  });
+});

@@ -237,6 +237,8 @@ describe("Images", () => {
     await fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
     expect(document.activeElement).toBe(screen.getByTestId("image-check"));
     await fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(screen.getByTestId("image-save"));
+    await fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
     expect(document.activeElement).toBe(screen.getByTestId("image-tag"));
     await fireEvent.keyDown(document.activeElement!, { key: "Escape" });
     await waitFor(() => expect(screen.queryByRole("menu")).toBeNull());
@@ -271,5 +273,53 @@ describe("Images", () => {
     await fireEvent.click(screen.getByTestId("tag-submit"));
     await waitFor(() => expect(screen.getAllByTestId("image-row").map((r) => r.dataset.tag)).toEqual(["web:1", "web:2"]));
     expect(screen.queryByTestId("tag-error")).toBeNull();
+  });
+});
+
+describe("Images: archives", () => {
+  it("saves an image to the path given, says where and how much; a refusal stays in the dialog", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [image("web:1")];
+    let refuse: string | null = "cannot write /nope/web.tar: No such file or directory";
+    t.handlers.image_save = () => {
+      if (refuse) throw { code: "invalid_input", message: refuse };
+      return 2048;
+    };
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const row = await waitFor(() => {
+      const r = document.querySelector<HTMLElement>('[data-testid=image-row][data-tag="web:1"]');
+      expect(r).not.toBeNull();
+      return r!;
+    });
+    await fireEvent.click(within(row).getByRole("button", { name: "More for web:1" }));
+    await fireEvent.click(screen.getByTestId("image-save"));
+    const run = screen.getByTestId("image-archive-run") as HTMLButtonElement;
+    expect(run.disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("image-archive-path"), { target: { value: "/nope/web.tar" } });
+    await fireEvent.click(run);
+    expect((await screen.findByTestId("image-archive-error")).textContent).toContain("cannot write /nope/web.tar");
+    expect(screen.getByTestId("image-archive")).toBeTruthy();
+    refuse = null;
+    await fireEvent.input(screen.getByTestId("image-archive-path"), { target: { value: " /tmp/web.tar " } });
+    await fireEvent.click(run);
+    await waitFor(() => expect(screen.getByTestId("images-note").textContent).toBe("Saved web:1 to /tmp/web.tar (2.05kB)"));
+    expect(screen.queryByTestId("image-archive")).toBeNull();
+    expect(t.calls.filter((c) => c.command === "image_save").map((c) => c.args)).toEqual([
+      { names: ["web:1"], to: "/nope/web.tar" },
+      { names: ["web:1"], to: "/tmp/web.tar" },
+    ]);
+  });
+
+  it("loads images from an archive and says what the engine loaded", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [];
+    t.handlers.image_load = () => ["Loaded image: web:1", "Loaded image: web:2"];
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await fireEvent.click(screen.getByTestId("images-load"));
+    await fireEvent.input(screen.getByTestId("image-archive-path"), { target: { value: "/tmp/web.tar" } });
+    await fireEvent.click(screen.getByTestId("image-archive-run"));
+    await waitFor(() => expect(screen.getByTestId("images-note").textContent).toBe("Loaded image: web:1\nLoaded image: web:2"));
+    expect(t.calls.find((c) => c.command === "image_load")?.args).toEqual({ from: "/tmp/web.tar" });
+    expect(screen.queryByTestId("image-archive")).toBeNull();
   });
 });
