@@ -224,23 +224,29 @@ describe("Volumes", () => {
     };
     render(Volumes, { context: viewContext(t) });
     await fireEvent.click(await screen.findByTestId("volume-export"));
-    const form = () => screen.queryByTestId("volume-archive-form");
-    expect(form()!.textContent).toContain("Export the files of data to a .tar archive");
+    const form = () => screen.queryByTestId("volume-archive");
+    expect(form()!.getAttribute("aria-label")).toBe("Export data");
+    expect(form()!.textContent).toContain("the volume's files as a .tar");
     const run = () => screen.getByTestId<HTMLButtonElement>("volume-archive-run");
     expect(run().disabled).toBe(true);
     await fireEvent.input(screen.getByTestId("volume-archive-path"), { target: { value: "/tmp/data.tar" } });
     await fireEvent.click(run());
     await waitFor(() => expect(form()).toBeNull());
     expect(t.calls.find((c) => c.command === "volume_export")?.args).toEqual({ name: "data", to: "/tmp/data.tar" });
-    expect(screen.getByText("Exported data to /tmp/data.tar")).toBeTruthy();
+    expect(screen.getByTestId("volume-note").textContent).toBe("Exported data to /tmp/data.tar (4.10kB)");
 
     // Import: a path of its own; an archive refused keeps the form, with why.
     await fireEvent.click(screen.getByTestId("volume-import"));
-    expect(form()!.textContent).toContain("Import a .tar archive into data");
+    expect(form()!.getAttribute("aria-label")).toBe("Import into data");
+    expect(form()!.textContent).toContain("replace those at the same paths in data");
     expect(screen.getByTestId<HTMLInputElement>("volume-archive-path").value).toBe("");
     await fireEvent.input(screen.getByTestId("volume-archive-path"), { target: { value: "/tmp/bad.tar" } });
     await fireEvent.click(run());
-    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("not a tar archive"));
+    await waitFor(() => expect(screen.getByTestId("volume-archive-error").textContent).toContain("not a tar archive"));
     expect(form()).not.toBeNull();
+    await fireEvent.input(screen.getByTestId("volume-archive-path"), { target: { value: "/tmp/data.tar" } });
+    await fireEvent.click(run());
+    await waitFor(() => expect(form()).toBeNull());
+    expect(screen.getByTestId("volume-note").textContent).toBe("Imported /tmp/data.tar into data");
   });
 });
