@@ -6,7 +6,7 @@
 mod support;
 
 use berth_testkit::{Scope, busybox_image, engine, wait_until, write_busybox_context};
-use support::{Home, fails, feed, json_lines, ok, run};
+use support::{Home, close_terminal_once, fails, feed, json_lines, ok, run};
 
 fn state(home: &Home, host: &str, name: &str) -> String {
     let v: serde_json::Value =
@@ -701,22 +701,14 @@ fn exec_with_and_without_a_terminal() {
     // -it whose terminal closes (script killed: its pseudo-terminal hangs up): the command is
     // hung up too, with what it started, instead of running on in the container.
     let inner = format!("{berth} -H {h} exec -it {name} sh -c 'sleep 7300 & wait'");
-    let mut cmd = std::process::Command::new("script");
-    home.0.apply(&mut cmd);
-    let mut terminal = cmd
-        .args(["-qec", &inner, "/dev/null"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
     let sleeping = || {
         e.docker_ok(&["top", &name, "-o", "pid,args"])
             .lines()
             .any(|l| l.trim().ends_with(" sleep 7300"))
     };
-    wait_until(20, "the command to run in the container", sleeping);
-    terminal.kill().unwrap();
-    terminal.wait().unwrap();
+    let mut sh = std::process::Command::new("sh");
+    home.0.apply(&mut sh);
+    close_terminal_once(sh, &inner, sleeping);
     wait_until(20, "the hung-up command to end", || !sleeping());
 
     ok(home.berth(&["-H", h, "stop", "-t", "0", &name]));

@@ -1,15 +1,16 @@
 //! Berth's own engine driven through the real `berth` binary: start, status, stop, restart,
 //! the lock, crash detection and restart, stale files, missing programs, autostart, logs, and the
-//! rootless engine of an unprivileged user. Needs root: run with `--include-ignored`.
+//! rootless engine of an unprivileged user (with a container whose terminal hangs up). Needs
+//! root: run with `--include-ignored`.
 
 mod support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use berth_testkit::{UnprivilegedUser, require_root, wait_until};
+use berth_testkit::{UnprivilegedUser, require_root, wait_until, write_busybox_context};
 use serde_json::Value;
-use support::{Home, fails, json_lines, ok, run};
+use support::{Home, close_terminal_once, fails, json_lines, ok, run};
 
 /// A home whose Berth engine has a bridge and subnet of its own; the home's drop stops the
 /// engine and removes the bridge, its firewall rules and files.
@@ -445,6 +446,43 @@ fn a_normal_user_gets_a_rootless_engine() {
     );
     let status = &json_lines(&ok(as_user(&["engine", "status", "--format", "json"])))[0]["own"];
     assert_eq!(status["mode"], "rootless");
+
+    // A terminal closed under `exec -it` hangs its command up in a rootless container too: the
+    // user signals the container's processes, which run in the user's own namespace.
+    let context = user.home.join("busybox");
+    write_busybox_context(
+        &context,
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+        &[],
+    );
+    ok(Command::new("chown").args(["-R", &user.name, &context.display().to_string()]));
+    ok(as_user(&[
+        "build",
+        "-t",
+        "busybox:rootless",
+        &context.display().to_string(),
+    ]));
+    let name = "hung-up";
+    ok(as_user(&[
+        "run",
+        "-d",
+        "--name",
+        name,
+        "busybox:rootless",
+        "sleep",
+        "600",
+    ]));
+    let sleeping = || {
+        // Listed by the container (`top` needs the container's cgroup, which a rootless
+        // engine without systemd has not).
+        ok(as_user(&["exec", name, "ps"]))
+            .lines()
+            .any(|l| l.trim().ends_with(" sleep 7300"))
+    };
+    let inner = format!("{berth} exec -it {name} sh -c 'sleep 7300 & wait'");
+    close_terminal_once(user.command("sh"), &inner, sleeping);
+    wait_until(20, "the hung-up command to end", || !sleeping());
+    ok(as_user(&["rm", "-f", name]));
 
     // The rootless engine restarts after a crash too.
     let pid = status["pid"].as_u64().unwrap();

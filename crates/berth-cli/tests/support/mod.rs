@@ -162,3 +162,26 @@ pub fn write_context(docker_config: &Path, name: &str, host: &str, tls_from: Opt
         }
     }
 }
+
+/// Runs the shell command line `inner` in a pseudo-terminal of its own (`script`, started by
+/// `sh`, given as a command so that it can run as another user), waits until `started`, then
+/// closes that terminal as a closed window does: script is killed and its pseudo-terminal
+/// hangs up under `inner`.
+pub fn close_terminal_once(mut sh: Command, inner: &str, started: impl FnMut() -> bool) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    // `sh` prints its pid and becomes script: the pid to kill, whoever runs it.
+    let mut shell = sh
+        .args(["-c", r#"echo $$; exec script -qec "$0" /dev/null"#, inner])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    // Kept open until the end: script writing to a closed pipe would end before the hang-up.
+    let mut output = std::io::BufReader::new(shell.stdout.take().unwrap());
+    let mut pid = String::new();
+    output.read_line(&mut pid).expect("script's pid");
+    berth_testkit::wait_until(20, "the command to run in the terminal", started);
+    ok(Command::new("kill").args(["-KILL", pid.trim()]));
+    shell.wait().unwrap();
+}
