@@ -457,6 +457,7 @@ impl Berth {
             memory: i.mem_total.unwrap_or_default(),
             name: i.name.unwrap_or_default(),
             rootless,
+            warnings: i.warnings.unwrap_or_default(),
         })
     }
 

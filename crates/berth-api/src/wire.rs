@@ -189,6 +189,9 @@ pub struct InfoView {
     pub memory: i64,
     pub name: String,
     pub rootless: bool,
+    /// What the engine warns of in its set-up, in its words ("WARNING: No swap limit support";
+    /// a rootless engine on cgroup v1 runs without cgroups: no limits, stats or top).
+    pub warnings: Vec<String>,
 }
 
 /// One published or exposed port of a container.

@@ -678,7 +678,14 @@ async fn execute_listing(
                 return render_document(&t, &berth.engine_info(&conn).await?);
             }
             let i = berth.info(&conn).await?;
-            emit(format, std::slice::from_ref(&i), || render::info_text(&i))
+            emit(format, std::slice::from_ref(&i), || render::info_text(&i))?;
+            // After the summary, on stderr, as docker prints them.
+            if matches!(format, Format::Table) {
+                for w in &i.warnings {
+                    eprintln!("{w}");
+                }
+            }
+            Ok(())
         }
         Command::Ps(args) => {
             let fields = render::ps_fields(now(), !args.no_trunc);

@@ -5,7 +5,9 @@
 mod support;
 
 use berth_testkit::{Scope, busybox_image, engine};
-use support::{Home, fails, first_line_then_closed, json_lines, ok, run, write_context};
+use support::{
+    Home, fails, first_line_then_closed, json_lines, ok, run, warnings_said, write_context,
+};
 
 /// Runs `docker`, `berth`, `docker` and checks that berth printed what docker printed on one
 /// side of it: the CREATED column moves with the clock, and two docker runs bracket berth's.
@@ -202,6 +204,11 @@ fn negotiates_down_to_the_engines_api() {
         e.root.join("data").display().to_string().as_str()
     );
     assert_eq!(info["rootless"], false);
+    // The engine's warnings of its set-up, on stderr after the summary, as docker prints them.
+    let ours = warnings_said(home.berth(&["-H", &e.host, "info"]));
+    assert_eq!(ours, warnings_said(e.docker().arg("info")));
+    assert_eq!(info["warnings"], serde_json::json!(ours));
+    eprintln!("the engine warns: {ours:?}");
 }
 
 #[test]

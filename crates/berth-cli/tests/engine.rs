@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use berth_testkit::{UnprivilegedUser, require_root, wait_until, write_busybox_context};
 use serde_json::Value;
-use support::{Home, close_terminal_once, fails, json_lines, ok, run};
+use support::{Home, close_terminal_once, fails, json_lines, ok, run, warnings_said};
 
 /// A home whose Berth engine has a bridge and subnet of its own; the home's drop stops the
 /// engine and removes the bridge, its firewall rules and files.
@@ -446,6 +446,21 @@ fn a_normal_user_gets_a_rootless_engine() {
     );
     let status = &json_lines(&ok(as_user(&["engine", "status", "--format", "json"])))[0]["own"];
     assert_eq!(status["mode"], "rootless");
+    // What the engine warns of (on cgroup v1: no cgroups, so no limits, stats or top), said as
+    // docker says it, on stderr after the summary.
+    let ours = warnings_said(as_user(&["info"]));
+    let mut docker = user.command("docker");
+    let socket = format!("unix://{}", status["socket"].as_str().unwrap());
+    docker.args(["-H", &socket, "info"]);
+    assert_eq!(ours, warnings_said(docker));
+    assert_eq!(info["warnings"], serde_json::json!(ours));
+    let cgroup_v1 = ok(Command::new("stat").args(["-fc", "%T", "/sys/fs/cgroup"])) != "cgroup2fs\n";
+    assert_eq!(
+        cgroup_v1,
+        ours.iter()
+            .any(|w| w.contains("rootless-mode without cgroups")),
+        "{ours:?}"
+    );
 
     // A terminal closed under `exec -it` hangs its command up in a rootless container too: the
     // user signals the container's processes, which run in the user's own namespace.

@@ -185,3 +185,14 @@ pub fn close_terminal_once(mut sh: Command, inner: &str, started: impl FnMut() -
     ok(Command::new("kill").args(["-KILL", pid.trim()]));
     shell.wait().unwrap();
 }
+
+/// The `WARNING…` lines a command that succeeds prints on stderr (`info`'s, the engine's).
+pub fn warnings_said(mut cmd: impl BorrowMut<Command>) -> Vec<String> {
+    let out = run(cmd.borrow_mut());
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with("WARNING"))
+        .map(str::to_owned)
+        .collect()
+}

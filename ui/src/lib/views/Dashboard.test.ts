@@ -56,25 +56,7 @@ describe("Dashboard", () => {
     t.handlers.containers = () => [];
     let running = 0;
     let images = 1;
-    t.handlers.info = (): InfoView => ({
-      connection: view("running").connection!,
-      server_version: "20.10.24",
-      containers: running,
-      running,
-      paused: 0,
-      stopped: 0,
-      images,
-      storage_driver: "overlay2",
-      cgroup_driver: "systemd",
-      data_root: "/var/lib/docker",
-      kernel: "6.1",
-      os: "Debian",
-      arch: "x86_64",
-      cpus: 2,
-      memory: 1 << 30,
-      name: "host",
-      rootless: false,
-    });
+    t.handlers.info = () => info({ containers: running, running, images });
     const backend = new FakeBackend();
     backend.current = view("running");
     const engine = new EngineStore(backend);
@@ -94,4 +76,51 @@ describe("Dashboard", () => {
     await waitFor(() => expect(getByText("2")).toBeTruthy());
     expect(asked()).toBe(before + 2);
   });
+
+  it("says what the engine warns of, and that it is rootless", async () => {
+    const t = new FakeTransport();
+    t.handlers.containers = () => [];
+    t.handlers.info = () =>
+      info({
+        rootless: true,
+        warnings: [
+          "WARNING: Running in rootless-mode without cgroups. To enable cgroups in rootless-mode, you need to boot the system in cgroup v2 mode.",
+        ],
+      });
+    const backend = new FakeBackend();
+    backend.current = view("running");
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    const { findByTestId, getByText } = render(Dashboard, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
+    const warned = await findByTestId("engine-warnings");
+    expect([...warned.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+      "Running in rootless-mode without cgroups. To enable cgroups in rootless-mode, you need to boot the system in cgroup v2 mode.",
+    ]);
+    expect(getByText(/20\.10\.24 \(.*, API .*, rootless\)/)).toBeTruthy();
+  });
 });
+
+/** The engine's summary, as `info` answers it, with `over` changed. */
+function info(over: Partial<InfoView> = {}): InfoView {
+  return {
+    connection: view("running").connection!,
+    server_version: "20.10.24",
+    containers: 0,
+    running: 0,
+    paused: 0,
+    stopped: 0,
+    images: 1,
+    storage_driver: "overlay2",
+    cgroup_driver: "systemd",
+    data_root: "/var/lib/docker",
+    kernel: "6.1",
+    os: "Debian",
+    arch: "x86_64",
+    cpus: 2,
+    memory: 1 << 30,
+    name: "host",
+    rootless: false,
+    warnings: [],
+    ...over,
+  };
+}

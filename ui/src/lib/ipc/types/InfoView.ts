@@ -4,4 +4,9 @@ import type { ConnectionView } from "./ConnectionView";
 /**
  * `berth info`: a summary of the engine.
  */
-export type InfoView = { connection: ConnectionView, server_version: string, containers: number, running: number, paused: number, stopped: number, images: number, storage_driver: string, cgroup_driver: string, data_root: string, kernel: string, os: string, arch: string, cpus: number, memory: number, name: string, rootless: boolean, };
+export type InfoView = { connection: ConnectionView, server_version: string, containers: number, running: number, paused: number, stopped: number, images: number, storage_driver: string, cgroup_driver: string, data_root: string, kernel: string, os: string, arch: string, cpus: number, memory: number, name: string, rootless: boolean, 
+/**
+ * What the engine warns of in its set-up, in its words ("WARNING: No swap limit support";
+ * a rootless engine on cgroup v1 runs without cgroups: no limits, stats or top).
+ */
+warnings: Array<string>, };
