@@ -238,8 +238,11 @@ pub async fn stats_follow(
     id: String,
     channel: Channel<Batch<UsageView>>,
 ) -> Result<u32> {
-    let stream = app.berth.stats(&conn(&app).await?, &id, true);
-    Ok(app.streams.forward(stream, channel))
+    let conn = conn(&app).await?;
+    app.berth.measures_containers(&conn).await?;
+    Ok(app
+        .streams
+        .forward(app.berth.stats(&conn, &id, true), channel))
 }
 
 /// The stats of many containers in one stream, a batch a second (the dashboard's top list).
@@ -250,6 +253,7 @@ pub async fn stats_all(
     channel: Channel<Batch<UsageView>>,
 ) -> Result<u32> {
     let conn = conn(&app).await?;
+    app.berth.measures_containers(&conn).await?;
     let streams = ids
         .iter()
         .map(|id| app.berth.stats(&conn, id, true).boxed());

@@ -14,6 +14,9 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     InvalidInput,
+    /// The engine cannot do it as it is set up (a rootless engine without cgroups measures no
+    /// container).
+    Unsupported,
     Internal,
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::wire::{ContainerRow, ImageRow, VolumeRow};
-use crate::{ApiError, Berth, Connection};
+use crate::{ApiError, Berth, Connection, ErrorCode};
 
 /// One reading of a container's usage, as `docker stats` shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
@@ -83,6 +83,23 @@ impl Berth {
         conn.client
             .stats(id, stream)
             .map(|u| u.map(UsageView::from).map_err(ApiError::from))
+    }
+
+    /// Refused unless the engine measures its containers. One without cgroups (its cgroup
+    /// driver `none`: rootless on a cgroup v1 host) answers [`Berth::stats`] with the whole
+    /// machine's CPU, memory and block I/O as each container's (`docker stats` shows them so),
+    /// which is worse than no figure.
+    pub async fn measures_containers(&self, conn: &Connection) -> Result<(), ApiError> {
+        let info = conn.client.info().await?;
+        match info.cgroup_driver.map(|d| d.to_string()).as_deref() {
+            Some("none") => Err(ApiError::new(
+                ErrorCode::Unsupported,
+                "this engine runs without cgroups (rootless on a cgroup v1 host), so it cannot \
+                 measure a container: it reports the whole machine's use as each one's; boot the \
+                 host with cgroup v2 (systemd.unified_cgroup_hierarchy=1) for containers' stats",
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub async fn top(&self, conn: &Connection, id: &str) -> Result<TopView, ApiError> {

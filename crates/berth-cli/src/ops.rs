@@ -685,6 +685,7 @@ fn confirm(command: &str, noun: &str, names: &[String], ask: &PruneOptions) -> R
 /// `berth stats`: one reading of each container, or a table redrawn as readings arrive. With
 /// no container named, as docker: the running ones (every one with `all`), and, while it
 /// streams, one that starts is added and one that stops leaves (unless `all`) or is removed.
+/// Refused by an engine that cannot measure its containers ([`Berth::measures_containers`]).
 pub async fn stats(
     berth: &Berth,
     conn: &Connection,
@@ -693,6 +694,8 @@ pub async fn stats(
     stream: bool,
     shown: Option<&(Template, Vec<Field<StatsLine>>)>,
 ) -> Result<()> {
+    // An engine without cgroups would give the machine's use as each container's.
+    berth.measures_containers(conn).await?;
     // Each as asked for (`{{.Container}}`): by its name, or by its short id when none is named.
     let short = |id: &str| id.chars().take(12).collect::<String>();
     // Following what starts and stops: the events from the engine's time before the list is

@@ -497,6 +497,19 @@ fn a_normal_user_gets_a_rootless_engine() {
     let inner = format!("{berth} exec -it {name} sh -c 'sleep 7300 & wait'");
     close_terminal_once(user.command("sh"), &inner, sleeping);
     wait_until(20, "the hung-up command to end", || !sleeping());
+    // Without cgroups the engine gives the machine's use as a container's (docker shows it so):
+    // refused, with why, instead of figures that are not the container's.
+    let out = run(as_user(&["stats", "--no-stream", name]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    if cgroup_v1 {
+        assert!(
+            !out.status.success() && err.contains("runs without cgroups"),
+            "{out:?}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    } else {
+        assert!(out.status.success(), "{out:?}");
+    }
     ok(as_user(&["rm", "-f", name]));
 
     // The rootless engine restarts after a crash too.

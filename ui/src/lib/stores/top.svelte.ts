@@ -24,6 +24,11 @@ export class TopContainers {
     return this.#usage.latest;
   }
 
+  /** Why the engine gives no readings. */
+  get error(): string | null {
+    return this.#usage.error;
+  }
+
   get rows(): UsageView[] {
     return Object.values(this.latest)
       .sort((a, b) => b.cpu_percent - a.cpu_percent || b.memory - a.memory)

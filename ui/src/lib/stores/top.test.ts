@@ -50,5 +50,23 @@ describe("top containers", () => {
     expect(t.streams.length).toBe(2);
     expect(t.listeners.get(CONTAINERS_CHANGED) ?? []).toEqual([]);
   });
-});
 
+  it("says why the engine gives no readings, until it gives some or the set changes", async () => {
+    const t = new FakeTransport();
+    const a = container("a");
+    const b = container("b");
+    t.handlers.containers = () => [a];
+    const top = new TopContainers(api(t));
+    await top.connect();
+    const refused = "this engine runs without cgroups (rootless on a cgroup v1 host), so it cannot measure a container";
+    t.streams[0].send({ items: [], done: true, error: { code: "unsupported", message: refused } });
+    expect(top.error).toBe(refused);
+    expect(top.rows).toEqual([]);
+    // Another set: asked again, nothing said until it answers.
+    t.emit(CONTAINERS_CHANGED, { events: [{ action: "start", id: b.id }], rows: [a, b] });
+    expect(top.error).toBeNull();
+    t.streams[1].send({ items: [], done: true, error: { code: "unsupported", message: refused } });
+    expect(top.error).toBe(refused);
+    top.disconnect();
+  });
+});

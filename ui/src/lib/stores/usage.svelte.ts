@@ -2,11 +2,13 @@
 // app sends a batch a second, so the page updates once a second however many there are),
 // started again only when the set changes. The dashboard's top containers follow every running
 // container; the container list the running ones in view.
-import type { Api, Subscription, UsageView } from "../ipc";
+import { type Api, errorMessage, type Subscription, type UsageView } from "../ipc";
 
 export class UsageFollower {
   /** The newest reading of each followed container. */
   latest = $state<Record<string, UsageView>>({});
+  /** Why the engine gives no readings (one without cgroups measures no container). */
+  error = $state<string | null>(null);
   #api: Api;
   #sub: Subscription | null = null;
   #following = "";
@@ -25,13 +27,17 @@ export class UsageFollower {
     const key = wanted.join(",");
     if (key === this.#following) return;
     this.#following = key;
+    this.error = null;
     this.#sub?.stop();
     this.#sub = null;
     const keep = new Set(wanted);
     this.latest = Object.fromEntries(Object.entries(this.latest).filter(([id]) => keep.has(id)));
     if (wanted.length === 0) return;
     const sub = this.#api.statsAll(wanted, (batch) => {
-      if (batch.items.length === 0 || this.#sub !== sub) return;
+      if (this.#sub !== sub) return;
+      if (batch.error) this.error = errorMessage(batch.error);
+      if (batch.items.length === 0) return;
+      this.error = null;
       const next = { ...this.latest };
       for (const u of batch.items) next[u.id] = u;
       this.latest = next;

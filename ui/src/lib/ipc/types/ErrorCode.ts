@@ -4,4 +4,4 @@
  * What kind of failure, for callers that branch on it (the UI shows a Start button for
  * `EngineUnreachable`).
  */
-export type ErrorCode = "engine_unreachable" | "engine_failed" | "not_found" | "conflict" | "invalid_input" | "internal";
+export type ErrorCode = "engine_unreachable" | "engine_failed" | "not_found" | "conflict" | "invalid_input" | "unsupported" | "internal";
