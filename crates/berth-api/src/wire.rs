@@ -406,7 +406,7 @@ impl From<ImageSummary> for ImageRow {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct VolumeSizes {
-    /// False when the engine cannot say (a TLS engine older than API 1.52).
+    /// False when the engine cannot say (one older than API 1.52 that cannot be asked directly).
     pub known: bool,
     /// Bytes, by volume name; a volume the engine has not measured is not here.
     #[ts(type = "Record<string, number>")]

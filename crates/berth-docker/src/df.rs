@@ -1,7 +1,7 @@
 //! Disk usage (`docker system df`). Engines older than API 1.52 answer `/system/df` in a shape
 //! bollard 0.21 no longer models (every field reads empty), so Berth reads that shape itself:
-//! over the unix socket or plain tcp with a minimal request; for TLS engines it falls back to the
-//! list calls (which know no volume sizes).
+//! with a minimal request over the engine's socket, pipe or tcp (TLS too); where it cannot, it
+//! falls back to the list calls (which know no volume sizes).
 
 use std::collections::BTreeMap;
 
@@ -27,7 +27,8 @@ pub struct DiskUsage {
     pub containers: Usage,
     pub volumes: Usage,
     pub build_cache: Usage,
-    /// False when volume sizes could not be read (a TLS engine older than API 1.52).
+    /// False when volume sizes could not be read (an engine older than API 1.52 that cannot be
+    /// asked directly).
     pub volume_sizes_known: bool,
     /// What the lines add up, item by item (`docker system df -v`), in the engine's order.
     pub detail: DiskUsageDetail,
@@ -138,7 +139,7 @@ fn summarise(df: LegacyDf) -> DiskUsage {
 
 impl Client {
     /// `/system/df` (`query`: `?type=…`, which engines before API 1.42 ignore) in the API 1.41
-    /// shape; `None` for a TLS engine (see the top).
+    /// shape; `None` where the engine cannot be asked directly (see raw.rs).
     async fn legacy_df(&self, query: &str) -> Result<Option<LegacyDf>, Error> {
         let host = self.endpoint().host.clone();
         let body = match self.raw("GET", &format!("/system/df{query}"), None).await? {
@@ -159,7 +160,7 @@ impl Client {
     }
 
     /// Each local volume's size in bytes, as `docker system df -v` shows it, by name; `None`
-    /// when the engine cannot say (a TLS engine; see the top). A volume the engine has not
+    /// when the engine cannot say (see the top). A volume the engine has not
     /// measured is left out. The engine walks every volume's files for this: it takes a while
     /// with large volumes, so it is asked apart from the volume list.
     pub async fn volume_sizes(&self) -> Result<Option<BTreeMap<String, i64>>, Error> {

@@ -204,7 +204,7 @@ impl Client {
             Err(e) => return Err(e),
         }
         // The engine's own lines carry each layer's id; bollard's model drops it, so on a
-        // socket or plain tcp the push is read directly (a TLS engine gets status lines only).
+        // socket, pipe or tcp (with or without TLS) the push is read directly.
         let auth = {
             use base64::Engine;
             let creds = credentials.map(Credentials::to_bollard).unwrap_or_default();

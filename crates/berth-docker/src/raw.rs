@@ -1,6 +1,7 @@
 //! Minimal HTTP/1.0 requests to the engine, for the few calls bollard 0.21 does not model (well)
 //! (`/system/df` of API 1.41, `/auth`, and push, whose lines bollard strips of their layer id):
-//! over the unix socket, the named pipe or plain tcp only.
+//! over the unix socket, the named pipe, plain tcp, or tcp with TLS as `docker --tlsverify`
+//! speaks it.
 
 use std::pin::Pin;
 
@@ -9,7 +10,7 @@ use futures_util::Stream;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::endpoint::Address;
+use crate::endpoint::{Address, TlsMaterial};
 use crate::{Client, Error};
 
 /// A connection to the engine: its unix socket, named pipe or plain tcp.
@@ -17,7 +18,7 @@ trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
 
 impl Client {
-    /// Connects to the engine; `None` for a TLS engine (not spoken here).
+    /// Connects to the engine (`None` where this platform has no such transport).
     async fn dial(&self) -> Result<Option<Box<dyn Io>>, Error> {
         let host = self.endpoint().host.clone();
         let fail = |e: std::io::Error| Error::Unreachable {
@@ -43,7 +44,12 @@ impl Client {
             (Address::Tcp(addr), None) => Some(Box::new(
                 tokio::net::TcpStream::connect(addr).await.map_err(fail)?,
             )),
-            (Address::Tcp(_), Some(_)) => None,
+            (Address::Tcp(addr), Some(tls)) => {
+                let connector = tls_connector(tls)?;
+                let name = server_name(addr)?;
+                let tcp = tokio::net::TcpStream::connect(addr).await.map_err(fail)?;
+                Some(Box::new(connector.connect(name, tcp).await.map_err(fail)?))
+            }
         })
     }
 
@@ -53,6 +59,50 @@ impl Client {
             detail: e.to_string(),
         }
     }
+}
+
+/// TLS as `docker --tlsverify` makes it: the engine's certificate checked against the context's
+/// CA alone, and this client's certificate and key given.
+fn tls_connector(tls: &TlsMaterial) -> Result<tokio_rustls::TlsConnector, Error> {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls::{ClientConfig, RootCertStore, crypto};
+    let unreadable = |path: &std::path::Path, e: &dyn std::fmt::Display| Error::Invalid {
+        input: path.display().to_string(),
+        reason: format!("not usable as this engine's TLS material: {e}"),
+    };
+    let certs = |path: &std::path::Path| {
+        CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| unreadable(path, &e))
+    };
+    let mut roots = RootCertStore::empty();
+    for ca in certs(&tls.ca)? {
+        roots.add(ca).map_err(|e| unreadable(&tls.ca, &e))?;
+    }
+    let key = PrivateKeyDer::from_pem_file(&tls.key).map_err(|e| unreadable(&tls.key, &e))?;
+    let config = ClientConfig::builder_with_provider(crypto::ring::default_provider().into())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| unreadable(&tls.ca, &e))?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(certs(&tls.cert)?, key)
+        .map_err(|e| unreadable(&tls.cert, &e))?;
+    Ok(tokio_rustls::TlsConnector::from(std::sync::Arc::new(
+        config,
+    )))
+}
+
+/// The name the engine's certificate must carry: the host of `host:port` (a DNS name or an
+/// address, `[::1]` without its brackets).
+fn server_name(addr: &str) -> Result<tokio_rustls::rustls::pki_types::ServerName<'static>, Error> {
+    let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| {
+        Error::Invalid {
+            input: addr.to_owned(),
+            reason: format!("not a host name TLS can check: {e}"),
+        }
+    })
 }
 
 /// The status code and body of one request.
@@ -99,7 +149,7 @@ async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
 }
 
 impl Client {
-    /// One request to the engine; `None` for a TLS engine (not spoken here).
+    /// One request to the engine; `None` where this platform has no such transport.
     pub(crate) async fn raw(
         &self,
         method: &str,
@@ -182,7 +232,7 @@ where
 }
 
 impl Client {
-    /// A request whose answer is read as it comes; `None` for a TLS engine.
+    /// A request whose answer is read as it comes; `None` as for [`Client::raw`].
     pub(crate) async fn raw_stream(
         &self,
         method: &str,

@@ -62,7 +62,9 @@ impl Client {
             }
             None => Err(Error::Invalid {
                 input: self.endpoint().host.clone(),
-                reason: "checking a login through a TLS engine is not supported yet".into(),
+                reason:
+                    "checking a login through this kind of engine address is not supported here"
+                        .into(),
             }),
         }
     }
