@@ -421,6 +421,35 @@ pub async fn registry_tags(app: State<'_, App>, repository: String) -> Result<Ve
     app.berth.registry_tags(&repository).await
 }
 
+#[tauri::command]
+pub async fn registry_user(app: State<'_, App>, server: String) -> Result<Option<String>> {
+    app.berth.signed_in_as(&server).await
+}
+
+#[tauri::command]
+pub async fn registry_login(
+    app: State<'_, App>,
+    server: String,
+    username: String,
+    password: String,
+    plain_text: bool,
+) -> Result<String> {
+    app.berth
+        .login(
+            &conn(&app).await?,
+            &server,
+            &username,
+            &password,
+            plain_text,
+        )
+        .await
+}
+
+#[tauri::command]
+pub async fn registry_logout(app: State<'_, App>, server: String) -> Result<bool> {
+    app.berth.logout(&server).await
+}
+
 // Volumes and networks.
 
 #[tauri::command]

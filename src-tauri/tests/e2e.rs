@@ -17,8 +17,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use berth_testkit::{
-    Engine, IsolatedHome, Scope, busybox_image, engine, free_port, http_get, registry,
-    require_root, unique_id, wait_until,
+    Engine, IsolatedHome, Scope, auth_registry, busybox_image, engine, free_port, http_get,
+    registry, require_root, unique_id, wait_until,
 };
 use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -708,6 +708,60 @@ async fn scenario(
         engine().docker_ok(&["image", "inspect", "-f", "{{.Id}}", &pushed]),
         engine().docker_ok(&["image", "inspect", "-f", "{{.Id}}", &menu_tag])
     );
+
+    // A registry that wants a login: signed in from Registries (a wrong password refused by the
+    // registry, through the engine; kept in config.json, there is no keychain here), pushed to
+    // with that login, listed, then signed out.
+    let auth = auth_registry();
+    let (user, password) = auth.credentials.clone().unwrap();
+    let login = format!("[data-testid=registry-login][data-server='{}']", auth.addr);
+    ui.click("[data-testid=tab-registry]").await?;
+    ui.fill("[data-testid=registry-host]", &auth.addr).await?;
+    ui.click("[data-testid=registry-list]").await?;
+    ui.click(&format!("{login} [data-testid=registry-login-open]"))
+        .await?;
+    ui.fill("[data-testid=registry-username]", &user).await?;
+    ui.fill("[data-testid=registry-password]", "wrong").await?;
+    ui.click("[data-testid=registry-plain]").await?;
+    ui.click("[data-testid=registry-login-run]").await?;
+    ui.wait_text("[data-testid=registry-login-error]", "401")
+        .await?;
+    ui.fill("[data-testid=registry-password]", &password)
+        .await?;
+    ui.click("[data-testid=registry-login-run]").await?;
+    ui.wait_text(
+        &format!("{login} [data-testid=registry-login-state]"),
+        &format!("as {user}"),
+    )
+    .await?;
+    let authed = format!("{}/berth-e2e/authed:{suffix}", auth.addr);
+    made.images.push(authed.clone());
+    ui.click("[data-testid=tab-local]").await?;
+    ui.click(&format!("{} [data-testid=image-push]", row(&menu_tag)))
+        .await?;
+    ui.fill("[data-testid=push-target]", &authed).await?;
+    ui.click("[data-testid=push-submit]:not([disabled])")
+        .await?;
+    ui.wait_text(
+        "[data-testid=progress-title]",
+        &format!("Push {authed}: done"),
+    )
+    .await?;
+    ui.click("[data-testid=tab-registry]").await?;
+    ui.fill("[data-testid=registry-host]", &auth.addr).await?;
+    ui.click("[data-testid=registry-list]").await?;
+    ui.wait_text("[data-testid=registry-repos]", "berth-e2e/authed")
+        .await?;
+    ui.click(&format!("{login} [data-testid=registry-logout]"))
+        .await?;
+    ui.wait_text(
+        &format!("{login} [data-testid=registry-login-state]"),
+        "Not signed in",
+    )
+    .await?;
+    let config = std::fs::read_to_string(fx.home.join(".docker/config.json")).unwrap_or_default();
+    assert!(!config.contains(&auth.addr), "signed out: {config}");
+    ui.click("[data-testid=tab-local]").await?;
 
     // Build an image from a folder.
     let tag = format!("berth-e2e/built:{suffix}");

@@ -60,6 +60,13 @@ impl ApiError {
     }
 }
 
+/// Work moved off the async threads (a credential helper, the keychain) that panicked.
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::new(ErrorCode::Internal, e.to_string())
+    }
+}
+
 impl From<berth_docker::Error> for ApiError {
     fn from(err: berth_docker::Error) -> Self {
         use berth_docker::Error as E;

@@ -257,9 +257,20 @@ impl Berth {
     }
 
     /// Forgets the stored login for a registry; false when there was none.
-    pub fn logout(&self, server: &str) -> Result<bool, ApiError> {
+    pub async fn logout(&self, server: &str) -> Result<bool, ApiError> {
         let key = berth_engine::credentials::server_key(server);
-        Ok(berth_engine::credentials::CredentialStore::new(self.store.env()).erase(&key)?)
+        let store = berth_engine::credentials::CredentialStore::new(self.store.env());
+        // A credential helper is a program to run, the keychain a call over D-Bus.
+        Ok(tokio::task::spawn_blocking(move || store.erase(&key)).await??)
+    }
+
+    /// Whom a registry's stored login is for (never its secret); none when there is none.
+    pub async fn signed_in_as(&self, server: &str) -> Result<Option<String>, ApiError> {
+        let key = berth_engine::credentials::server_key(server);
+        let store = berth_engine::credentials::CredentialStore::new(self.store.env());
+        Ok(tokio::task::spawn_blocking(move || store.get(&key))
+            .await??
+            .map(|c| c.username))
     }
 
     /// Pulls an image; layer events until it is here.

@@ -271,7 +271,7 @@ async fn execute(cli: Cli) -> Result<i32> {
         }
         Command::Logout { server } => {
             let server = server.unwrap_or_else(|| "docker.io".into());
-            if berth.logout(&server)? {
+            if berth.logout(&server).await? {
                 println!("Removing login credentials for {server}");
             } else {
                 println!("Not logged in to {server}");

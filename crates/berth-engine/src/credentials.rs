@@ -244,7 +244,7 @@ impl CredentialStore {
         if !plain && !self.keychain {
             return Err(Error::Credentials {
                 reason: format!(
-                    "no credential helper is configured in {}: set \"credsStore\", or pass --plain-text to keep the password base64-encoded in that file",
+                    "no credential helper is configured in {}: set \"credsStore\", or pass --plain-text (in the app: \"keep it in config.json\") to keep the password base64-encoded in that file",
                     self.config_path().display()
                 ),
             });
@@ -259,7 +259,7 @@ impl CredentialStore {
                 Ok(()) => Ok(Stored::Keychain),
                 Err(e) => Err(Error::Credentials {
                     reason: format!(
-                        "the OS keychain cannot store it ({}) and no credential helper is configured in {}: unlock or start your keyring (e.g. gnome-keyring), set \"credsStore\" there, or pass --plain-text to keep the password base64-encoded in that file",
+                        "the OS keychain cannot store it ({}) and no credential helper is configured in {}: unlock or start your keyring (e.g. gnome-keyring), set \"credsStore\" there, or pass --plain-text (in the app: \"keep it in config.json\") to keep the password base64-encoded in that file",
                         keychain_reason(&e),
                         self.config_path().display()
                     ),

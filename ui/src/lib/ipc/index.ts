@@ -251,6 +251,12 @@ export function api(t: Transport) {
     search: (term: string) => call<SearchRow[]>("search", { term }),
     registryCatalog: (registry: string) => call<string[]>("registry_catalog", { registry }),
     registryTags: (repository: string) => call<string[]>("registry_tags", { repository }),
+    /** Whom the stored login for a registry is for (`docker.io` for Docker Hub); null: none. */
+    registryUser: (server: string) => call<string | null>("registry_user", { server }),
+    /** Checked by the engine with the registry, then stored; says where it was stored. */
+    registryLogin: (server: string, username: string, password: string, plainText: boolean) =>
+      call<string>("registry_login", { server, username, password, plainText }),
+    registryLogout: (server: string) => call<boolean>("registry_logout", { server }),
 
     volumes: () => call<VolumeRow[]>("volumes"),
     volumeSizes: () => call<VolumeSizes>("volume_sizes"),
