@@ -186,13 +186,17 @@ describe("Images", () => {
       return { registry: "localhost:5000", repository: "localhost:5000/hello", tag: "v2" };
     };
     t.handlers.image_tag = () => undefined;
+    t.handlers.registry_user = (args) => (args.server === "localhost:5000" ? "alice" : null);
     render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     await waitFor(() => expect(document.querySelector('[data-testid=image-row][data-tag="hello:v2"]')).not.toBeNull());
     await fireEvent.click(screen.getByTestId("image-push"));
     await waitFor(() => expect(screen.getByTestId("push-problem").textContent).toBe("hello:v2: that name is Docker Hub's official images"));
     expect((screen.getByTestId("push-submit") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.queryByTestId("registry-login")).toBeNull();
     await fireEvent.input(screen.getByTestId("push-target"), { target: { value: "localhost:5000/hello:v2" } });
     await waitFor(() => expect(screen.getByTestId("push-where").textContent).toBe("To localhost:5000/hello:v2; hello:v2 is tagged localhost:5000/hello:v2 first."));
+    // Whom the registry's login is for, where the push goes.
+    await waitFor(() => expect(screen.getByTestId("registry-login-state").textContent).toBe("Signed in to localhost:5000 as alice"));
     await fireEvent.click(screen.getByTestId("push-submit"));
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_push")).toBeDefined());
     expect(t.calls.filter((c) => c.command === "image_tag").map((c) => c.args)).toEqual([{ source: "hello:v2", target: "localhost:5000/hello:v2" }]);
