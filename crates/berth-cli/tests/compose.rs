@@ -958,3 +958,89 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
     );
     ok(p.berth(&home, &["-f", "ends.yaml", "down"]));
 }
+
+/// The service keys beyond the common ones reach the engine and work there: limits, a link
+/// with its alias, volumes from another service, a secret and a config kept in files; what Berth
+/// does not apply is said when the project goes up.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn links_volumes_from_secrets_configs_and_limits_reach_the_engine() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:keys", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            (
+                "compose.yaml",
+                &format!(
+                    r#"
+services:
+  db:
+    image: {image}
+    volumes: ["/shared"]
+  web:
+    image: {image}
+    links: ["db:database"]
+    volumes_from: ["db:ro"]
+    cpu_shares: 512
+    pids_limit: 64
+    mem_reservation: 32m
+    oom_score_adj: 100
+    secrets: [token]
+    configs: [{{source: app, target: /etc/app.conf}}]
+    post_start: [{{command: ["true"]}}]
+secrets:
+  token: {{file: ./token.txt}}
+configs:
+  app: {{file: ./app.conf}}
+"#
+                ),
+            ),
+            ("token.txt", "s3cret\n"),
+            ("app.conf", "level = debug\n"),
+        ],
+    );
+    let out = run(p.berth(&home, &["up", "-d"]));
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("services.web: post_start not applied by Berth"),
+        "{err}"
+    );
+    let web = format!("{}-web-1", p.name);
+    let host = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.CpuShares}} {{.HostConfig.PidsLimit}} {{.HostConfig.MemoryReservation}} {{.HostConfig.OomScoreAdj}} {{json .HostConfig.VolumesFrom}}",
+        &web,
+    ]);
+    assert_eq!(
+        host.trim(),
+        format!("512 64 33554432 100 [\"{}-db-1:ro\"]", p.name)
+    );
+    let exec = |cmd: &str| e.docker_ok(&["exec", &web, "sh", "-c", cmd]);
+    assert_eq!(exec("cat /run/secrets/token"), "s3cret\n");
+    assert_eq!(exec("cat /etc/app.conf"), "level = debug\n");
+    // The link's alias resolves (the network's DNS answers it); db's volume is there, read-only.
+    let db_ip = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+        &format!("{}-db-1", p.name),
+    ]);
+    assert!(
+        exec("nslookup database 127.0.0.11").contains(db_ip.trim()),
+        "database is {db_ip}"
+    );
+    let write = e
+        .docker()
+        .args(["exec", &web, "touch", "/shared/x"])
+        .output()
+        .unwrap();
+    assert!(!write.status.success(), "db's volume is read-only in web");
+    ok(p.berth(&home, &["down"]));
+}

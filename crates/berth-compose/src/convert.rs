@@ -56,7 +56,7 @@ pub fn duration_ns(text: &str) -> Option<i64> {
     Some(total as i64)
 }
 
-fn text(v: &Value) -> Option<String> {
+pub(crate) fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -65,14 +65,14 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-fn strings(v: Option<&Value>) -> Option<Vec<String>> {
+pub(crate) fn strings(v: Option<&Value>) -> Option<Vec<String>> {
     match v? {
         Value::Array(items) => Some(items.iter().filter_map(text).collect()),
         other => text(other).map(|s| vec![s]),
     }
 }
 
-fn bytes(at: &str, v: &Value) -> Result<i64, Error> {
+pub(crate) fn bytes(at: &str, v: &Value) -> Result<i64, Error> {
     match v {
         Value::Number(n) => Ok(n.as_i64().unwrap_or_default()),
         Value::String(s) => berth_docker::spec::parse_memory(s)
@@ -196,6 +196,7 @@ pub fn create_request(
             }
         }
     }
+    binds.extend(crate::host::file_mounts(project, svc, &at)?);
     for t in strings(o.get("tmpfs")).unwrap_or_default() {
         let (path, opts) = t.split_once(':').unwrap_or((&t, ""));
         tmpfs.insert(path.to_owned(), opts.to_owned());
@@ -257,23 +258,11 @@ pub fn create_request(
             .collect()
     });
 
-    let network_mode = match svc.network_mode.as_deref() {
-        Some(m) if m.starts_with("service:") => {
-            let other = &m["service:".len()..];
-            if !project.services.contains_key(other) {
-                return Err(Error::invalid(
-                    format!("{at}.network_mode"),
-                    format!("no service {other:?}"),
-                ));
-            }
-            Some(format!(
-                "container:{}",
-                crate::plan::container_name(project, other, 1)
-            ))
-        }
-        Some(m) => Some(m.to_owned()),
-        None => None,
-    };
+    let network_mode = crate::host::service_ref(
+        project,
+        &format!("{at}.network_mode"),
+        svc.network_mode.clone(),
+    )?;
 
     // Networks, by priority then name, the first at create time.
     let mut nets: Vec<(&String, i64)> = svc
@@ -333,7 +322,7 @@ pub fn create_request(
             .collect()
     });
 
-    let host_config = HostConfig {
+    let mut host_config = HostConfig {
         port_bindings: (!bindings.is_empty()).then_some(bindings),
         binds: (!binds.is_empty()).then_some(binds),
         tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
@@ -364,13 +353,27 @@ pub fn create_request(
             .get("shm_size")
             .map(|s| bytes(&format!("{at}.shm_size"), s))
             .transpose()?,
-        pid_mode: o.get("pid").and_then(text),
-        ipc_mode: o.get("ipc").and_then(text),
+        pid_mode: crate::host::service_ref(
+            project,
+            &format!("{at}.pid"),
+            o.get("pid").and_then(text),
+        )?,
+        ipc_mode: crate::host::service_ref(
+            project,
+            &format!("{at}.ipc"),
+            o.get("ipc").and_then(text),
+        )?,
         security_opt: strings(o.get("security_opt")),
         group_add: strings(o.get("group_add")),
         log_config,
         ..Default::default()
     };
+    crate::host::apply(project, svc, &at, &mut host_config)?;
+    // On a network of the project's, links go with its endpoint (the engine heeds
+    // HostConfig's on its default bridge only), as the docker CLI sends them.
+    if let Some(endpoint) = primary.as_ref().and_then(|p| endpoints.get_mut(p)) {
+        endpoint.links = host_config.links.take();
+    }
 
     let body = ContainerCreateBody {
         image: Some(svc.image_name(&project.name, service)),

@@ -667,6 +667,58 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
             })?;
             s.insert("scale".into(), n.into());
         }
+        // Links, volumes from a service and another service's namespaces are dependencies
+        // too, as compose takes them: started first.
+        let mut implied: Vec<String> = Vec::new();
+        for l in s
+            .get("links")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(l) = l.as_str() {
+                implied.push(l.split(':').next().unwrap_or_default().to_owned());
+            }
+        }
+        for v in s
+            .get("volumes_from")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(v) = v.as_str()
+                && !v.starts_with("container:")
+            {
+                implied.push(v.split(':').next().unwrap_or_default().to_owned());
+            }
+        }
+        for key in ["network_mode", "pid", "ipc"] {
+            if let Some(other) = s
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|m| m.strip_prefix("service:"))
+            {
+                implied.push(other.to_owned());
+            }
+        }
+        for dep in implied {
+            if !names.contains(&dep) {
+                return Err(Error::invalid(
+                    at.clone(),
+                    format!(
+                        "refers to undefined service {dep:?} (links, volumes_from, network_mode, pid or ipc)"
+                    ),
+                ));
+            }
+            let deps = s
+                .entry("depends_on")
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Some(deps) = deps.as_object_mut() {
+                deps.entry(dep).or_insert_with(
+                    || serde_json::json!({"condition": "service_started", "required": true}),
+                );
+            }
+        }
         if let Some(deps) = s.get("depends_on").and_then(Value::as_object) {
             for dep in deps.keys() {
                 if !names.contains(dep) {

@@ -344,6 +344,16 @@ pub fn container_name(project: &Project, service: &str, number: u32) -> String {
 pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Plan, Error> {
     let mut plan = Plan::default();
     let services = scope(project, &opts.services, opts.no_deps)?;
+    for name in &services {
+        let keys = crate::host::not_applied(&project.services[name]);
+        if !keys.is_empty() {
+            plan.warnings.push(format!(
+                "services.{name}: {} not applied by Berth (its containers are made without {})",
+                keys.join(", "),
+                if keys.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
     let (nets, vols) = resources(project, &services);
     let mut infra = Vec::new();
     for key in &nets {
@@ -382,6 +392,9 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     }
     // Per service: the steps after which its containers are up (for dependants to wait on).
     let mut ready: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Per service: the steps that make its containers, after which dependants are made (as
+    // compose does): a link, volumes from it or its namespaces need the container to exist.
+    let mut made: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for name in &services {
         let svc = &project.services[name];
         let want = opts
@@ -415,6 +428,11 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 ));
             }
         }
+        let mut make_after = infra.clone();
+        for dep in svc.depends_on.keys() {
+            make_after.extend(made.get(dep).into_iter().flatten().copied());
+        }
+        let mut making = Vec::new();
         let mut done = Vec::new();
         let existing = observed.service_containers(name);
         for c in &existing {
@@ -451,8 +469,9 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                         old_id: c.id.clone(),
                     },
                     reason,
-                    infra.clone(),
+                    make_after.clone(),
                 );
+                making.push(r);
                 start_after.push(r);
                 if opts.no_start {
                     done.push(r);
@@ -485,8 +504,9 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                     name: cname.clone(),
                 },
                 "not found",
-                infra.clone(),
+                make_after.clone(),
             );
+            making.push(c);
             if opts.no_start {
                 done.push(c);
                 continue;
@@ -503,6 +523,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             ));
         }
         ready.insert(name.clone(), done);
+        made.insert(name.clone(), making);
     }
     let orphans: Vec<_> = observed
         .containers

@@ -118,10 +118,10 @@ fn fresh_project() {
 #2 container:demo-db-1 Create, not found [after #0 #1]
 #3 container:demo-db-1 Start, created [after #2]
 #4 service:db Await service_healthy, web depends on it [after #3]
-#5 container:demo-web-1 Create, not found [after #0 #1]
+#5 container:demo-web-1 Create, not found [after #0 #1 #2]
 #6 container:demo-web-1 Start, created [after #4 #5]
 #7 service:db Await service_started, worker depends on it [after #3]
-#8 container:demo-worker-1 Create, not found [after #0 #1]
+#8 container:demo-worker-1 Create, not found [after #0 #1 #2]
 #9 container:demo-worker-1 Start, created [after #7 #8]
 ",
     );
@@ -258,7 +258,7 @@ fn targeted_service_brings_its_dependencies() {
 #0 container:demo-db-1 Create, not found
 #1 container:demo-db-1 Start, created [after #0]
 #2 service:db Await service_healthy, web depends on it [after #1]
-#3 container:demo-web-1 Create, not found
+#3 container:demo-web-1 Create, not found [after #0]
 #4 container:demo-web-1 Start, created [after #2 #3]
 ",
     );

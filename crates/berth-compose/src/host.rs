@@ -1,0 +1,421 @@
+//! The host side of a service's container beyond the common keys: CPU, memory, process and
+//! block I/O limits, devices and GPUs, cgroups and namespaces, links, volumes from other
+//! containers, and file secrets and configs mounted read-only, as `docker compose` makes them.
+//! Keys of the specification Berth does not apply are named by [`not_applied`], so that nothing
+//! the file says is dropped unsaid.
+
+use std::collections::HashMap;
+
+use bollard::models::{
+    DeviceMapping, DeviceRequest, HostConfig, ResourcesBlkioWeightDevice, RestartPolicy,
+    RestartPolicyNameEnum, ThrottleDevice,
+};
+use serde_json::Value;
+
+use crate::Error;
+use crate::convert::{bytes, duration_ns, strings, text};
+use crate::model::{Project, Service};
+
+/// Service keys of the specification that Berth does not apply to the container (lifecycle
+/// hooks, model runners, providers, Windows credential specs, …).
+const NOT_APPLIED: &[&str] = &[
+    "attach",
+    "credential_spec",
+    // bollard 0.21 sends it per network only, which engines before API 1.44 ignore.
+    "mac_address",
+    "models",
+    "platform",
+    "post_start",
+    "pre_start",
+    "pre_stop",
+    "provider",
+    "pull_refresh_after",
+    "use_api_socket",
+];
+
+/// The keys of `service` that Berth does not apply, for a warning.
+pub fn not_applied(service: &Service) -> Vec<&'static str> {
+    NOT_APPLIED
+        .iter()
+        .copied()
+        .filter(|k| service.other.contains_key(*k))
+        .collect()
+}
+
+/// A reference to another service's container (`service:NAME` in `pid`, `ipc`,
+/// `network_mode`) as the engine takes it (`container:NAME`).
+pub fn service_ref(
+    project: &Project,
+    at: &str,
+    mode: Option<String>,
+) -> Result<Option<String>, Error> {
+    match mode {
+        Some(m) if m.starts_with("service:") => {
+            let other = &m["service:".len()..];
+            if !project.services.contains_key(other) {
+                return Err(Error::invalid(at, format!("no service {other:?}")));
+            }
+            Ok(Some(format!(
+                "container:{}",
+                crate::plan::container_name(project, other, 1)
+            )))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Sets on `host` what `svc` says of limits, devices, cgroups, namespaces, links and volumes
+/// from other containers.
+pub fn apply(
+    project: &Project,
+    svc: &Service,
+    at: &str,
+    host: &mut HostConfig,
+) -> Result<(), Error> {
+    let o = &svc.other;
+    let int = |key: &str| -> Result<Option<i64>, Error> {
+        match o.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .or_else(|| text(v)?.parse().ok())
+                .map(Some)
+                .ok_or_else(|| Error::invalid(format!("{at}.{key}"), "expected a whole number")),
+        }
+    };
+    // Microseconds, given as a number or a duration (`cpu_rt_runtime: 400ms`).
+    let micros = |key: &str| -> Result<Option<i64>, Error> {
+        match o.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .or_else(|| duration_ns(&text(v)?).map(|ns| ns / 1000))
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::invalid(format!("{at}.{key}"), "expected microseconds or a duration")
+                }),
+        }
+    };
+    let deploy = o.get("deploy").and_then(|d| d.get("resources"));
+    let limits = deploy.and_then(|r| r.get("limits"));
+    let reservations = deploy.and_then(|r| r.get("reservations"));
+
+    host.cpu_shares = int("cpu_shares")?;
+    host.cpu_period = micros("cpu_period")?;
+    host.cpu_quota = micros("cpu_quota")?;
+    host.cpu_realtime_period = micros("cpu_rt_period")?;
+    host.cpu_realtime_runtime = micros("cpu_rt_runtime")?;
+    host.cpu_count = int("cpu_count")?;
+    host.cpu_percent = int("cpu_percent")?;
+    host.cpuset_cpus = o.get("cpuset").and_then(text);
+    host.memory_reservation = reservations
+        .and_then(|r| r.get("memory"))
+        .or_else(|| o.get("mem_reservation"))
+        .map(|m| bytes(&format!("{at}.mem_reservation"), m))
+        .transpose()?;
+    host.memory_swap = o
+        .get("memswap_limit")
+        .map(|m| bytes(&format!("{at}.memswap_limit"), m))
+        .transpose()?;
+    host.memory_swappiness = int("mem_swappiness")?;
+    host.oom_kill_disable = o.get("oom_kill_disable").and_then(Value::as_bool);
+    host.oom_score_adj = int("oom_score_adj")?;
+    host.pids_limit = match limits.and_then(|l| l.get("pids")) {
+        Some(p) => p.as_i64(),
+        None => int("pids_limit")?,
+    };
+    host.cgroup_parent = o.get("cgroup_parent").and_then(text);
+    // One of the engine's words for a mode.
+    fn mode<T: std::str::FromStr>(
+        o: &std::collections::BTreeMap<String, Value>,
+        at: &str,
+        key: &str,
+        words: &str,
+    ) -> Result<Option<T>, Error> {
+        o.get(key)
+            .and_then(text)
+            .map(|m| {
+                m.parse().map_err(|_| {
+                    Error::invalid(format!("{at}.{key}"), format!("{m:?}: expected {words}"))
+                })
+            })
+            .transpose()
+    }
+    host.cgroupns_mode = mode(o, at, "cgroup", "host or private")?;
+    host.isolation = mode(o, at, "isolation", "default, process or hyperv")?;
+    host.runtime = o.get("runtime").and_then(text);
+    host.userns_mode = o.get("userns_mode").and_then(text);
+    host.uts_mode = o.get("uts").and_then(text);
+    host.storage_opt = o.get("storage_opt").and_then(Value::as_object).map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| text(v).map(|v| (k.clone(), v)))
+            .collect()
+    });
+    host.device_cgroup_rules = strings(o.get("device_cgroup_rules"));
+    host.devices = o
+        .get("devices")
+        .and_then(Value::as_array)
+        .map(|d| {
+            d.iter()
+                .map(|d| device(&format!("{at}.devices"), d))
+                .collect()
+        })
+        .transpose()?;
+    let mut requests: Vec<DeviceRequest> = Vec::new();
+    if let Some(gpus) = o.get("gpus") {
+        match gpus {
+            Value::String(all) if all == "all" => requests.push(DeviceRequest {
+                count: Some(-1),
+                capabilities: Some(vec![vec!["gpu".into()]]),
+                ..Default::default()
+            }),
+            Value::Array(items) => {
+                for g in items {
+                    requests.push(device_request(&format!("{at}.gpus"), g, Some("gpu"))?);
+                }
+            }
+            _ => {
+                return Err(Error::invalid(
+                    format!("{at}.gpus"),
+                    "expected all or a list",
+                ));
+            }
+        }
+    }
+    for d in reservations
+        .and_then(|r| r.get("devices"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        requests.push(device_request(
+            &format!("{at}.deploy.resources.reservations.devices"),
+            d,
+            None,
+        )?);
+    }
+    host.device_requests = (!requests.is_empty()).then_some(requests);
+    if let Some(b) = o.get("blkio_config") {
+        blkio(&format!("{at}.blkio_config"), b, host)?;
+    }
+    if host.restart_policy.is_none()
+        && let Some(policy) = o.get("deploy").and_then(|d| d.get("restart_policy"))
+    {
+        host.restart_policy = Some(deploy_restart(
+            &format!("{at}.deploy.restart_policy"),
+            policy,
+        )?);
+    }
+
+    let mut links = Vec::new();
+    for l in strings(o.get("links")).unwrap_or_default() {
+        let (service, alias) = l.split_once(':').unwrap_or((&l, &l));
+        if !project.services.contains_key(service) {
+            return Err(Error::invalid(
+                format!("{at}.links"),
+                format!("{l:?}: no service {service:?}"),
+            ));
+        }
+        let name = crate::plan::container_name(project, service, 1);
+        links.push(format!("{name}:{alias}"));
+    }
+    for l in strings(o.get("external_links")).unwrap_or_default() {
+        let (container, alias) = l.split_once(':').unwrap_or((&l, &l));
+        links.push(format!("{container}:{alias}"));
+    }
+    host.links = (!links.is_empty()).then_some(links);
+    let mut from = Vec::new();
+    for v in strings(o.get("volumes_from")).unwrap_or_default() {
+        from.push(match v.strip_prefix("container:") {
+            Some(container) => container.to_owned(),
+            None => {
+                let (service, mode) = match v.split_once(':') {
+                    Some((s, m)) => (s, format!(":{m}")),
+                    None => (v.as_str(), String::new()),
+                };
+                if !project.services.contains_key(service) {
+                    return Err(Error::invalid(
+                        format!("{at}.volumes_from"),
+                        format!("{v:?}: no service {service:?} (a container is container:NAME)"),
+                    ));
+                }
+                format!("{}{mode}", crate::plan::container_name(project, service, 1))
+            }
+        });
+    }
+    host.volumes_from = (!from.is_empty()).then_some(from);
+    Ok(())
+}
+
+/// `/dev/sda:/dev/xvda:rwm`, or `{source, target, permissions}`.
+fn device(at: &str, d: &Value) -> Result<DeviceMapping, Error> {
+    let (source, target, perms) = match d {
+        Value::String(s) => {
+            let mut parts = s.splitn(3, ':');
+            let source = parts.next().unwrap_or_default().to_owned();
+            (
+                source,
+                parts.next().map(str::to_owned),
+                parts.next().map(str::to_owned),
+            )
+        }
+        Value::Object(m) => (
+            m.get("source").and_then(text).unwrap_or_default(),
+            m.get("target").and_then(text),
+            m.get("permissions").and_then(text),
+        ),
+        _ => {
+            return Err(Error::invalid(
+                at,
+                "a device is HOST[:CONTAINER[:PERMISSIONS]]",
+            ));
+        }
+    };
+    if source.is_empty() {
+        return Err(Error::invalid(at, "a device needs the host's path"));
+    }
+    Ok(DeviceMapping {
+        path_in_container: Some(target.unwrap_or_else(|| source.clone())),
+        path_on_host: Some(source),
+        cgroup_permissions: Some(perms.unwrap_or_else(|| "rwm".into())),
+    })
+}
+
+/// A GPU or another device reserved: `{driver, count, device_ids, capabilities, options}`.
+fn device_request(at: &str, d: &Value, capability: Option<&str>) -> Result<DeviceRequest, Error> {
+    let Some(m) = d.as_object() else {
+        return Err(Error::invalid(at, "expected a mapping"));
+    };
+    let count = match m.get("count") {
+        Some(Value::String(all)) if all == "all" => Some(-1),
+        Some(c) => Some(
+            c.as_i64()
+                .ok_or_else(|| Error::invalid(at, "count is a number or all"))?,
+        ),
+        None => None,
+    };
+    let ids = strings(m.get("device_ids"));
+    let mut caps = strings(m.get("capabilities")).unwrap_or_default();
+    if let Some(c) = capability
+        && !caps.iter().any(|x| x == c)
+    {
+        caps.push(c.to_owned());
+    }
+    Ok(DeviceRequest {
+        driver: m.get("driver").and_then(text),
+        // Neither a count nor ids: every device, as compose takes it.
+        count: count.or(if ids.is_none() { Some(-1) } else { None }),
+        device_ids: ids,
+        capabilities: (!caps.is_empty()).then_some(vec![caps]),
+        options: m.get("options").and_then(Value::as_object).map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| text(v).map(|v| (k.clone(), v)))
+                .collect::<HashMap<_, _>>()
+        }),
+    })
+}
+
+fn blkio(at: &str, b: &Value, host: &mut HostConfig) -> Result<(), Error> {
+    host.blkio_weight = b
+        .get("weight")
+        .and_then(Value::as_u64)
+        .map(|w| w.min(u64::from(u16::MAX)) as u16);
+    host.blkio_weight_device = b.get("weight_device").and_then(Value::as_array).map(|ds| {
+        ds.iter()
+            .map(|d| ResourcesBlkioWeightDevice {
+                path: d.get("path").and_then(text),
+                weight: d.get("weight").and_then(Value::as_u64).map(|w| w as usize),
+            })
+            .collect()
+    });
+    let throttle = |key: &str, sizes: bool| -> Result<Option<Vec<ThrottleDevice>>, Error> {
+        let Some(ds) = b.get(key).and_then(Value::as_array) else {
+            return Ok(None);
+        };
+        ds.iter()
+            .map(|d| {
+                let rate = match d.get("rate") {
+                    Some(r) if sizes => Some(bytes(&format!("{at}.{key}"), r)?),
+                    Some(r) => r.as_i64(),
+                    None => None,
+                };
+                Ok(ThrottleDevice {
+                    path: d.get("path").and_then(text),
+                    rate,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()
+            .map(Some)
+    };
+    host.blkio_device_read_bps = throttle("device_read_bps", true)?;
+    host.blkio_device_write_bps = throttle("device_write_bps", true)?;
+    host.blkio_device_read_iops = throttle("device_read_iops", false)?;
+    host.blkio_device_write_iops = throttle("device_write_iops", false)?;
+    Ok(())
+}
+
+/// `deploy.restart_policy` (`condition: none | on-failure | any`, `max_attempts`), which
+/// compose applies when `restart` is not given.
+fn deploy_restart(at: &str, p: &Value) -> Result<RestartPolicy, Error> {
+    let name = match p.get("condition").and_then(text).as_deref() {
+        None | Some("any") => RestartPolicyNameEnum::ALWAYS,
+        Some("on-failure") => RestartPolicyNameEnum::ON_FAILURE,
+        Some("none") => RestartPolicyNameEnum::NO,
+        Some(other) => {
+            return Err(Error::invalid(
+                at,
+                format!("condition {other:?}: expected none, on-failure or any"),
+            ));
+        }
+    };
+    Ok(RestartPolicy {
+        name: Some(name),
+        maximum_retry_count: p.get("max_attempts").and_then(Value::as_i64),
+    })
+}
+
+/// The service's secrets and configs as read-only bind mounts (`FILE:TARGET:ro`), as compose
+/// mounts those kept in files: a secret at `/run/secrets/NAME` unless given a target, a config
+/// at `/NAME`. One from the environment or given inline, or external (a swarm's), is refused
+/// naming it: Berth does not copy content into containers.
+pub fn file_mounts(project: &Project, svc: &Service, at: &str) -> Result<Vec<String>, Error> {
+    let mut binds = Vec::new();
+    for (kind, defs, dir) in [
+        ("secrets", &project.secrets, "/run/secrets/"),
+        ("configs", &project.configs, "/"),
+    ] {
+        let Some(uses) = svc.other.get(kind).and_then(Value::as_array) else {
+            continue;
+        };
+        for u in uses {
+            let source = u.get("source").and_then(text).unwrap_or_default();
+            let here = format!("{at}.{kind}");
+            let Some(def) = defs.get(&source) else {
+                return Err(Error::invalid(
+                    here,
+                    format!("{source:?} is not defined under the top-level {kind}:"),
+                ));
+            };
+            let Some(file) = def.get("file").and_then(text) else {
+                let from = ["environment", "content", "external"]
+                    .into_iter()
+                    .find(|k| def.get(*k).is_some())
+                    .unwrap_or("somewhere other than a file");
+                return Err(Error::invalid(
+                    here,
+                    format!(
+                        "{source:?} comes from {from}, which Berth does not put in containers: \
+                         keep it in a file (file: ./{source}.txt)"
+                    ),
+                ));
+            };
+            let target = match u.get("target").and_then(text) {
+                Some(t) if t.starts_with('/') => t,
+                Some(t) => format!("{dir}{t}"),
+                None => format!("{dir}{source}"),
+            };
+            binds.push(format!("{file}:{target}:ro"));
+        }
+    }
+    Ok(binds)
+}

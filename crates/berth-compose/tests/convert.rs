@@ -1,0 +1,226 @@
+//! A service as the engine's create request: the keys beyond the common ones (limits, devices,
+//! GPUs, cgroups, links, volumes from other containers, secrets and configs in files) reach the
+//! container's host config as `docker compose` sends them, what Berth cannot apply is refused
+//! or warned of by name, never dropped unsaid.
+
+use berth_compose::convert::create_request;
+use berth_compose::plan::{self, UpOptions};
+use berth_compose::{LoadOptions, Project, load};
+
+fn project(dir: &std::path::Path, text: &str) -> Result<Project, berth_compose::Error> {
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    load(&LoadOptions {
+        working_dir: Some(dir.to_owned()),
+        environment: Some(Default::default()),
+        ..Default::default()
+    })
+}
+
+const APP: &str = r#"
+name: demo
+services:
+  db:
+    image: db:1
+  web:
+    image: web:1
+    cpu_shares: 512
+    cpu_period: 100ms
+    cpu_quota: 50000
+    cpuset: "0"
+    mem_reservation: 64m
+    memswap_limit: 256m
+    mem_swappiness: 10
+    oom_score_adj: 100
+    pids_limit: 64
+    cgroup: private
+    cgroup_parent: berth.slice
+    userns_mode: host
+    uts: host
+    devices: ["/dev/null:/dev/nothing:r", {source: /dev/zero}]
+    device_cgroup_rules: ["c 1:3 mr"]
+    gpus: all
+    blkio_config:
+      weight: 300
+      device_read_bps: [{path: /dev/sda, rate: 12mb}]
+      device_write_iops: [{path: /dev/sda, rate: 30}]
+    links: ["db:database"]
+    external_links: ["legacy"]
+    volumes_from: ["db:ro", "container:data-box"]
+    deploy:
+      restart_policy: {condition: on-failure, max_attempts: 3}
+      resources:
+        reservations:
+          devices: [{capabilities: [tpu], count: 1}]
+    secrets: [token, {source: cert, target: tls.pem}]
+    configs: [{source: app, target: /etc/app.conf}, site]
+    post_start: [{command: ["true"]}]
+    mac_address: "02:42:ac:11:00:02"
+secrets:
+  token: {file: ./token.txt}
+  cert: {file: /etc/ssl/cert.pem}
+configs:
+  app: {file: ./app.conf}
+  site: {file: ./site.conf}
+"#;
+
+#[test]
+fn the_keys_beyond_the_common_ones_reach_the_host_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path(), APP).unwrap();
+    let req = create_request(&p, "web", 1, "demo-web-1", "sha256:web", "1.41", false).unwrap();
+    let h = req.body.host_config.unwrap();
+    let d = dir.path().display();
+    assert_eq!(
+        (
+            h.cpu_shares,
+            h.cpu_period,
+            h.cpu_quota,
+            h.cpuset_cpus.as_deref()
+        ),
+        (Some(512), Some(100_000), Some(50_000), Some("0"))
+    );
+    assert_eq!(
+        (
+            h.memory_reservation,
+            h.memory_swap,
+            h.memory_swappiness,
+            h.oom_score_adj,
+            h.pids_limit
+        ),
+        (
+            Some(64 << 20),
+            Some(256 << 20),
+            Some(10),
+            Some(100),
+            Some(64)
+        )
+    );
+    assert_eq!(
+        (
+            h.cgroupns_mode.map(|m| m.to_string()),
+            h.cgroup_parent.as_deref(),
+            h.userns_mode.as_deref(),
+            h.uts_mode.as_deref()
+        ),
+        (
+            Some("private".to_owned()),
+            Some("berth.slice"),
+            Some("host"),
+            Some("host")
+        )
+    );
+    let devices: Vec<_> = h
+        .devices
+        .unwrap()
+        .into_iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{}",
+                d.path_on_host.unwrap(),
+                d.path_in_container.unwrap(),
+                d.cgroup_permissions.unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        devices,
+        ["/dev/null:/dev/nothing:r", "/dev/zero:/dev/zero:rwm"]
+    );
+    assert_eq!(h.device_cgroup_rules.unwrap(), ["c 1:3 mr"]);
+    let requests: Vec<_> = h
+        .device_requests
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.count, r.capabilities))
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            (Some(-1), Some(vec![vec!["gpu".to_owned()]])),
+            (Some(1), Some(vec![vec!["tpu".to_owned()]]))
+        ]
+    );
+    assert_eq!(h.blkio_weight, Some(300));
+    let read = &h.blkio_device_read_bps.unwrap()[0];
+    assert_eq!(
+        (read.path.as_deref(), read.rate),
+        (Some("/dev/sda"), Some(12 << 20))
+    );
+    assert_eq!(h.blkio_device_write_iops.unwrap()[0].rate, Some(30));
+    // On the project's network, the links go with its endpoint.
+    assert_eq!(h.links, None);
+    let endpoints = req
+        .body
+        .networking_config
+        .as_ref()
+        .and_then(|n| n.endpoints_config.as_ref())
+        .unwrap();
+    assert_eq!(
+        endpoints["demo_default"].links.as_deref().unwrap(),
+        ["demo-db-1:database", "legacy:legacy"]
+    );
+    assert_eq!(h.volumes_from.unwrap(), ["demo-db-1:ro", "data-box"]);
+    let restart = h.restart_policy.unwrap();
+    assert_eq!(
+        (
+            restart.name.map(|n| n.to_string()),
+            restart.maximum_retry_count
+        ),
+        (Some("on-failure".to_owned()), Some(3))
+    );
+    assert_eq!(
+        h.binds.unwrap(),
+        [
+            format!("{d}/token.txt:/run/secrets/token:ro"),
+            "/etc/ssl/cert.pem:/run/secrets/tls.pem:ro".to_owned(),
+            format!("{d}/app.conf:/etc/app.conf:ro"),
+            format!("{d}/site.conf:/site:ro"),
+        ]
+    );
+    // What Berth does not apply is said by name when it plans.
+    let plan = plan::up(&p, &Default::default(), &UpOptions::default()).unwrap();
+    assert_eq!(
+        plan.warnings,
+        [
+            "services.web: mac_address, post_start not applied by Berth (its containers are made without them)"
+        ]
+    );
+}
+
+#[test]
+fn a_secret_not_in_a_file_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(
+        dir.path(),
+        "services:\n  web:\n    image: web:1\n    secrets: [token]\nsecrets:\n  token: {environment: TOKEN}\n",
+    )
+    .unwrap();
+    let err = create_request(&p, "web", 1, "x-web-1", "sha256:web", "1.41", false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("services.web.secrets")
+            && err.contains("\"token\" comes from environment")
+            && err.contains("keep it in a file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pid_and_ipc_of_another_service_name_its_container() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(
+        dir.path(),
+        "name: demo\nservices:\n  a:\n    image: a\n  b:\n    image: b\n    pid: service:a\n    ipc: service:a\n",
+    )
+    .unwrap();
+    let h = create_request(&p, "b", 1, "demo-b-1", "sha256:b", "1.41", false)
+        .unwrap()
+        .body
+        .host_config
+        .unwrap();
+    assert_eq!(
+        (h.pid_mode.as_deref(), h.ipc_mode.as_deref()),
+        (Some("container:demo-a-1"), Some("container:demo-a-1"))
+    );
+}
