@@ -990,18 +990,21 @@ services:
     pids_limit: 64
     mem_reservation: 32m
     oom_score_adj: 100
-    secrets: [token]
-    configs: [{{source: app, target: /etc/app.conf}}]
+    secrets: [token, {{source: api_key, mode: 0400, uid: "100"}}]
+    configs: [{{source: app, target: /etc/app.conf}}, motd]
     post_start: [{{command: ["true"]}}]
 secrets:
   token: {{file: ./token.txt}}
+  api_key: {{environment: API_KEY}}
 configs:
   app: {{file: ./app.conf}}
+  motd: {{content: "hello from ${{WHO}}"}}
 "#
                 ),
             ),
             ("token.txt", "s3cret\n"),
             ("app.conf", "level = debug\n"),
+            (".env", "API_KEY=k-123\nWHO=berth\n"),
         ],
     );
     let out = run(p.berth(&home, &["up", "-d"]));
@@ -1025,6 +1028,10 @@ configs:
     let exec = |cmd: &str| e.docker_ok(&["exec", &web, "sh", "-c", cmd]);
     assert_eq!(exec("cat /run/secrets/token"), "s3cret\n");
     assert_eq!(exec("cat /etc/app.conf"), "level = debug\n");
+    // Not in files: copied in before the start, with the mode and owner asked for.
+    assert_eq!(exec("cat /run/secrets/api_key"), "k-123");
+    assert_eq!(exec("stat -c '%a %u' /run/secrets/api_key"), "400 100\n");
+    assert_eq!(exec("cat /motd"), "hello from berth");
     // The link's alias resolves (the network's DNS answers it); db's volume is there, read-only.
     let db_ip = e.docker_ok(&[
         "inspect",

@@ -312,7 +312,34 @@ async fn create(
     for (network, endpoint) in req.connect {
         client.connect_network_with(&network, &id, endpoint).await?;
     }
+    if !req.files.is_empty() {
+        let tar = files_tar(&req.files)
+            .map_err(|e| Error::invalid(format!("services.{service}.secrets"), e.to_string()))?;
+        client
+            .copy_to(&id, "/", berth_docker::archive::upload_bytes(tar))
+            .await?;
+    }
     Ok(())
+}
+
+/// The files as a tar to unpack at the container's `/` (the engine makes missing folders).
+fn files_tar(files: &[crate::host::FileCopy]) -> std::io::Result<Vec<u8>> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for f in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(f.content.len() as u64);
+        header.set_mode(f.mode);
+        header.set_uid(f.uid);
+        header.set_gid(f.gid);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(
+            &mut header,
+            f.path.trim_start_matches('/'),
+            f.content.as_slice(),
+        )?;
+    }
+    tar.into_inner()
 }
 
 async fn build(

@@ -19,6 +19,8 @@ pub struct CreateRequest {
     pub body: ContainerCreateBody,
     /// Networks (engine names) to connect after create, with their endpoint settings.
     pub connect: Vec<(String, EndpointSettings)>,
+    /// Files to put in the container before it starts (secrets and configs not in files).
+    pub files: Vec<crate::host::FileCopy>,
 }
 
 /// Go-style durations as compose writes them: `1m30s`, `10s`, `500ms`, `1h`, `2us`.
@@ -196,7 +198,8 @@ pub fn create_request(
             }
         }
     }
-    binds.extend(crate::host::file_mounts(project, svc, &at)?);
+    let placed = crate::host::secrets_and_configs(project, svc, &at)?;
+    binds.extend(placed.binds);
     for t in strings(o.get("tmpfs")).unwrap_or_default() {
         let (path, opts) = t.split_once(':').unwrap_or((&t, ""));
         tmpfs.insert(path.to_owned(), opts.to_owned());
@@ -406,6 +409,7 @@ pub fn create_request(
         name: name.to_owned(),
         body,
         connect,
+        files: placed.files,
     })
 }
 

@@ -374,12 +374,31 @@ fn deploy_restart(at: &str, p: &Value) -> Result<RestartPolicy, Error> {
     })
 }
 
-/// The service's secrets and configs as read-only bind mounts (`FILE:TARGET:ro`), as compose
-/// mounts those kept in files: a secret at `/run/secrets/NAME` unless given a target, a config
-/// at `/NAME`. One from the environment or given inline, or external (a swarm's), is refused
-/// naming it: Berth does not copy content into containers.
-pub fn file_mounts(project: &Project, svc: &Service, at: &str) -> Result<Vec<String>, Error> {
-    let mut binds = Vec::new();
+/// A file put into a container after it is made and before it starts: a secret or config
+/// whose content is not in a file of its own (from the environment, or given inline).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileCopy {
+    /// Absolute, in the container.
+    pub path: String,
+    pub content: Vec<u8>,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+}
+
+/// Where a service's secrets and configs go, as compose puts them: those kept in files are
+/// mounted read-only (`FILE:TARGET:ro`), the others copied in ([`FileCopy`]); a secret at
+/// `/run/secrets/NAME` unless given a target, a config at `/NAME`.
+#[derive(Debug, Default)]
+pub struct Placed {
+    pub binds: Vec<String>,
+    pub files: Vec<FileCopy>,
+}
+
+/// Where `svc`'s secrets and configs go. One from a swarm (`external`) is refused by name, and
+/// so is one whose variable is not set.
+pub fn secrets_and_configs(project: &Project, svc: &Service, at: &str) -> Result<Placed, Error> {
+    let mut placed = Placed::default();
     for (kind, defs, dir) in [
         ("secrets", &project.secrets, "/run/secrets/"),
         ("configs", &project.configs, "/"),
@@ -396,26 +415,61 @@ pub fn file_mounts(project: &Project, svc: &Service, at: &str) -> Result<Vec<Str
                     format!("{source:?} is not defined under the top-level {kind}:"),
                 ));
             };
-            let Some(file) = def.get("file").and_then(text) else {
-                let from = ["environment", "content", "external"]
-                    .into_iter()
-                    .find(|k| def.get(*k).is_some())
-                    .unwrap_or("somewhere other than a file");
-                return Err(Error::invalid(
-                    here,
-                    format!(
-                        "{source:?} comes from {from}, which Berth does not put in containers: \
-                         keep it in a file (file: ./{source}.txt)"
-                    ),
-                ));
-            };
             let target = match u.get("target").and_then(text) {
                 Some(t) if t.starts_with('/') => t,
                 Some(t) => format!("{dir}{t}"),
                 None => format!("{dir}{source}"),
             };
-            binds.push(format!("{file}:{target}:ro"));
+            if let Some(file) = def.get("file").and_then(text) {
+                placed.binds.push(format!("{file}:{target}:ro"));
+                continue;
+            }
+            let content = if let Some(var) = def.get("environment").and_then(text) {
+                project.secret_environment.get(&var).cloned().ok_or_else(|| {
+                    Error::invalid(
+                        here.clone(),
+                        format!("{source:?} comes from the variable {var}, which is not set: set it, or put it in .env"),
+                    )
+                })?
+            } else if let Some(content) = def.get("content").and_then(text) {
+                content
+            } else {
+                return Err(Error::invalid(
+                    here,
+                    format!(
+                        "{source:?} is a swarm's (external), which a single engine has not: keep it in a file (file: ./{source}.txt)"
+                    ),
+                ));
+            };
+            // Octal, as compose writes it: `mode: 0440` (which YAML 1.2 reads as the number
+            // 440, its digits still the octal ones), `"0440"` or `0o440`.
+            let mode = match u.get("mode") {
+                None => Some(0o444),
+                Some(Value::Number(n)) => n
+                    .as_f64()
+                    .filter(|m| m.fract() == 0.0 && *m >= 0.0)
+                    .and_then(|m| u32::from_str_radix(&(m as u64).to_string(), 8).ok()),
+                Some(Value::String(m)) => u32::from_str_radix(m.trim_start_matches("0o"), 8).ok(),
+                Some(_) => None,
+            }
+            .filter(|m| *m <= 0o7777)
+            .ok_or_else(|| Error::invalid(here.clone(), "mode is an octal number such as 0440"))?;
+            let id = |key: &str| -> Result<u64, Error> {
+                match u.get(key).and_then(text) {
+                    None => Ok(0),
+                    Some(n) => n.parse().map_err(|_| {
+                        Error::invalid(here.clone(), format!("{key} {n:?} is not a number"))
+                    }),
+                }
+            };
+            placed.files.push(FileCopy {
+                path: target,
+                content: content.into_bytes(),
+                mode,
+                uid: id("uid")?,
+                gid: id("gid")?,
+            });
         }
     }
-    Ok(binds)
+    Ok(placed)
 }

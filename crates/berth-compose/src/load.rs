@@ -291,6 +291,17 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
     unset.sort();
     unset.dedup();
     project.unset_variables = unset;
+    let named: Vec<String> = project
+        .secrets
+        .values()
+        .chain(project.configs.values())
+        .filter_map(|d| d.get("environment").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect();
+    project.secret_environment = named
+        .into_iter()
+        .filter_map(|n| env.get(&n).map(|v| (n, v)))
+        .collect();
     Ok(project)
 }
 

@@ -42,6 +42,10 @@ pub struct Project {
     /// Variables used but not set (compose warns about them).
     #[serde(skip)]
     pub unset_variables: Vec<String>,
+    /// The values of the variables that secrets and configs come from (`environment: VAR`),
+    /// as loading found them; never printed.
+    #[serde(skip)]
+    pub secret_environment: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! or warned of by name, never dropped unsaid.
 
 use berth_compose::convert::create_request;
+use berth_compose::host::FileCopy;
 use berth_compose::plan::{self, UpOptions};
 use berth_compose::{LoadOptions, Project, load};
 
@@ -188,22 +189,53 @@ fn the_keys_beyond_the_common_ones_reach_the_host_config() {
 }
 
 #[test]
-fn a_secret_not_in_a_file_is_refused_by_name() {
+fn secrets_and_configs_not_in_files_are_copied_in_and_a_swarms_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let p = project(
-        dir.path(),
-        "services:\n  web:\n    image: web:1\n    secrets: [token]\nsecrets:\n  token: {environment: TOKEN}\n",
-    )
-    .unwrap();
+    let text = "services:\n  web:\n    image: web:1\n    secrets: [{source: token, mode: 0440, uid: \"1000\"}]\n    configs: [motd]\nsecrets:\n  token: {environment: TOKEN}\nconfigs:\n  motd: {content: \"hello ${WHO}\"}\n";
+    std::fs::write(dir.path().join(".env"), "TOKEN=s3cret\nWHO=berth\n").unwrap();
+    let p = project(dir.path(), text).unwrap();
+    let req = create_request(&p, "web", 1, "x-web-1", "sha256:web", "1.41", false).unwrap();
+    assert_eq!(req.body.host_config.unwrap().binds, None);
+    assert_eq!(
+        req.files,
+        [
+            FileCopy {
+                path: "/run/secrets/token".into(),
+                content: b"s3cret".to_vec(),
+                mode: 0o440,
+                uid: 1000,
+                gid: 0,
+            },
+            FileCopy {
+                path: "/motd".into(),
+                content: b"hello berth".to_vec(),
+                mode: 0o444,
+                uid: 0,
+                gid: 0,
+            },
+        ]
+    );
+    // The variable not set: refused, naming it.
+    std::fs::write(dir.path().join(".env"), "WHO=berth\n").unwrap();
+    let p = project(dir.path(), text).unwrap();
     let err = create_request(&p, "web", 1, "x-web-1", "sha256:web", "1.41", false)
         .unwrap_err()
         .to_string();
     assert!(
         err.contains("services.web.secrets")
-            && err.contains("\"token\" comes from environment")
-            && err.contains("keep it in a file"),
+            && err.contains("the variable TOKEN, which is not set"),
         "{err}"
     );
+    // A swarm's secret has no place on one engine.
+    let p = project(
+        dir.path(),
+        "services:\n  web:\n    image: web:1\n    secrets: [token]\nsecrets:\n  token: {external: true}\n",
+    )
+    .unwrap();
+    let err = create_request(&p, "web", 1, "x-web-1", "sha256:web", "1.41", false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"token\" is a swarm's (external)"), "{err}");
 }
 
 #[test]
