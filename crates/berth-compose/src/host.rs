@@ -441,14 +441,10 @@ pub fn secrets_and_configs(project: &Project, svc: &Service, at: &str) -> Result
                     ),
                 ));
             };
-            // Octal, as compose writes it: `mode: 0440` (which YAML 1.2 reads as the number
-            // 440, its digits still the octal ones), `"0440"` or `0o440`.
+            // `mode: 0440` is read as octal already (see yaml.rs); as text, `"0440"` is too.
             let mode = match u.get("mode") {
                 None => Some(0o444),
-                Some(Value::Number(n)) => n
-                    .as_f64()
-                    .filter(|m| m.fract() == 0.0 && *m >= 0.0)
-                    .and_then(|m| u32::from_str_radix(&(m as u64).to_string(), 8).ok()),
+                Some(Value::Number(n)) => n.as_u64().and_then(|m| u32::try_from(m).ok()),
                 Some(Value::String(m)) => u32::from_str_radix(m.trim_start_matches("0o"), 8).ok(),
                 Some(_) => None,
             }

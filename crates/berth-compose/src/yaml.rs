@@ -161,9 +161,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Node, Error> {
     if text.trim().is_empty() {
         return Ok(Node::Map(Vec::new()));
     }
+    // `0440` is octal (288), as compose's YAML reader takes it (file modes are written so).
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
+        legacy_octal_numbers: true,
     };
     let node: Tagged<Node> =
         serde_saphyr::from_str_with_options(text, options).map_err(|e| Error::Parse {
@@ -287,6 +289,8 @@ mod tests {
         assert_eq!(n.get("e"), Some(&Node::Float(1.5)));
         assert_eq!(n.get("f"), Some(&Node::Null));
         assert_eq!(n.get("g"), Some(&Node::Str("8080:80".into())));
+        // A leading zero is octal, as compose reads it (`mode: 0440`).
+        assert_eq!(p("m: 0440\n").get("m"), Some(&Node::Int(0o440)));
     }
 
     #[test]
