@@ -6,7 +6,7 @@
  */
 export type VolumeSizes = { 
 /**
- * False when the engine cannot say (a TLS engine older than API 1.52).
+ * False when the engine cannot say (one older than API 1.52 that cannot be asked directly).
  */
 known: boolean, 
 /**
