@@ -1037,12 +1037,22 @@ impl Berth {
                     detail: e.detail,
                 }));
             };
+            // What the plan warns of (keys not applied, orphans), said among the progress.
+            let warn = |warnings: Vec<String>| {
+                for w in warnings {
+                    let _ = tx.send(Ok(ProjectEvent {
+                        resource: "Warning".into(),
+                        status: w,
+                        detail: None,
+                    }));
+                }
+            };
             let done = match action.as_str() {
-                "up" => berth.compose_up_path(&conn, &path, &events).await.map(drop),
+                "up" => berth.compose_up_path(&conn, &path, &events).await.map(warn),
                 "down" | "down_volumes" => berth
                     .compose_down_name(&conn, &name, &path, action == "down_volumes", &events)
                     .await
-                    .map(drop),
+                    .map(warn),
                 "start" | "stop" | "restart" => {
                     let op = match action.as_str() {
                         "start" => Lifecycle::Start,
