@@ -72,6 +72,15 @@ pub struct TopView {
     pub processes: Vec<Vec<String>>,
 }
 
+const WITHOUT_CGROUPS: &str = "this engine runs without cgroups (rootless on a cgroup v1 host)";
+const CGROUP_V2: &str = "boot the host with cgroup v2 (systemd.unified_cgroup_hierarchy=1)";
+
+/// Whether the engine runs without cgroups (its cgroup driver `none`).
+async fn without_cgroups(conn: &Connection) -> Result<bool, ApiError> {
+    let info = conn.client.info().await?;
+    Ok(info.cgroup_driver.map(|d| d.to_string()).as_deref() == Some("none"))
+}
+
 impl Berth {
     /// A container's usage about once a second; one reading with `stream` off.
     pub fn stats(
@@ -90,16 +99,16 @@ impl Berth {
     /// machine's CPU, memory and block I/O as each container's (`docker stats` shows them so),
     /// which is worse than no figure.
     pub async fn measures_containers(&self, conn: &Connection) -> Result<(), ApiError> {
-        let info = conn.client.info().await?;
-        match info.cgroup_driver.map(|d| d.to_string()).as_deref() {
-            Some("none") => Err(ApiError::new(
+        if without_cgroups(conn).await? {
+            return Err(ApiError::new(
                 ErrorCode::Unsupported,
-                "this engine runs without cgroups (rootless on a cgroup v1 host), so it cannot \
-                 measure a container: it reports the whole machine's use as each one's; boot the \
-                 host with cgroup v2 (systemd.unified_cgroup_hierarchy=1) for containers' stats",
-            )),
-            _ => Ok(()),
+                format!(
+                    "{WITHOUT_CGROUPS}, so it cannot measure a container: it reports the whole \
+                     machine's use as each one's; {CGROUP_V2} for containers' stats"
+                ),
+            ));
         }
+        Ok(())
     }
 
     pub async fn top(&self, conn: &Connection, id: &str) -> Result<TopView, ApiError> {
@@ -107,13 +116,28 @@ impl Berth {
     }
 
     /// [`Berth::top`] with `ps`'s own options (`aux`, `-o pid,comm`), as `docker top` passes them.
+    /// An engine without cgroups cannot list a container's processes: said so, rather than in
+    /// runc's words ("unable to get all container pids: lstat : no such file or directory").
     pub async fn top_with(
         &self,
         conn: &Connection,
         id: &str,
         ps_args: Option<&str>,
     ) -> Result<TopView, ApiError> {
-        let t = conn.client.top(id, ps_args).await?;
+        let t = match conn.client.top(id, ps_args).await {
+            Ok(t) => t,
+            Err(e @ berth_docker::Error::NotFound { .. }) => return Err(e.into()),
+            Err(e) if without_cgroups(conn).await.unwrap_or(false) => {
+                return Err(ApiError::new(
+                    ErrorCode::Unsupported,
+                    format!(
+                        "{WITHOUT_CGROUPS}, so it cannot list {id}'s processes ({e}); list them \
+                         from inside (berth exec {id} ps), or {CGROUP_V2}"
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
         Ok(TopView {
             titles: t.titles.unwrap_or_default(),
             processes: t.processes.unwrap_or_default(),

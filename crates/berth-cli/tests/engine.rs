@@ -507,6 +507,12 @@ fn a_normal_user_gets_a_rootless_engine() {
             "{out:?}"
         );
         assert_eq!(err.lines().count(), 1, "{err}");
+        // Nor can it list the container's processes: said so, with what to do instead.
+        let err = fails(as_user(&["top", name]));
+        assert!(
+            err.contains("runs without cgroups") && err.contains(&format!("berth exec {name} ps")),
+            "{err}"
+        );
     } else {
         assert!(out.status.success(), "{out:?}");
     }
