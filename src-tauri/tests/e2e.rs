@@ -734,6 +734,7 @@ async fn scenario(
         &format!("as {user}"),
     )
     .await?;
+    ui.shot("registries").await?;
     let authed = format!("{}/berth-e2e/authed:{suffix}", auth.addr);
     made.images.push(authed.clone());
     ui.click("[data-testid=tab-local]").await?;
