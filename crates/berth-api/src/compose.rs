@@ -503,7 +503,7 @@ impl Berth {
         }
         let id = conn
             .client
-            .create_container_from(Some(&name), req.body)
+            .create_container_from(Some(&name), req.platform.as_deref(), req.body)
             .await?;
         for (network, endpoint) in req.connect {
             conn.client

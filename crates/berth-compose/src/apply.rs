@@ -169,13 +169,18 @@ async fn run(
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Built", None);
         }
-        Action::Pull { image, .. } => {
+        Action::Pull { image, service } => {
             let what = format!("Image {image}");
             emit(opts, &what, "Pulling", None);
             let reference = Reference::parse(image)
                 .map_err(|e| fail(&what, Error::invalid(image.clone(), e.reason)))?;
             let creds = (opts.credentials)(&reference);
-            let mut stream = std::pin::pin!(client.pull(&reference, creds.as_ref()));
+            // The service's platform, as its containers will ask for it.
+            let platform = project
+                .and_then(|p| p.services.get(service))
+                .and_then(|s| s.other.get("platform"))
+                .and_then(serde_json::Value::as_str);
+            let mut stream = std::pin::pin!(client.pull_for(&reference, creds.as_ref(), platform));
             while let Some(item) = stream.next().await {
                 let p = item.map_err(|e| fail(&what, e.into()))?;
                 if let Some(id) = &p.id
@@ -307,7 +312,7 @@ async fn create(
         false,
     )?;
     let id = client
-        .create_container_from(Some(&req.name), req.body)
+        .create_container_from(Some(&req.name), req.platform.as_deref(), req.body)
         .await?;
     for (network, endpoint) in req.connect {
         client.connect_network_with(&network, &id, endpoint).await?;

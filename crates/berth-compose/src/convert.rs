@@ -21,6 +21,8 @@ pub struct CreateRequest {
     pub connect: Vec<(String, EndpointSettings)>,
     /// Files to put in the container before it starts (secrets and configs not in files).
     pub files: Vec<crate::host::FileCopy>,
+    /// The image's platform to run (`platform:`), when the service names one.
+    pub platform: Option<String>,
 }
 
 /// Go-style durations as compose writes them: `1m30s`, `10s`, `500ms`, `1h`, `2us`.
@@ -410,6 +412,7 @@ pub fn create_request(
         body,
         connect,
         files: placed.files,
+        platform: o.get("platform").and_then(text),
     })
 }
 

@@ -24,7 +24,6 @@ const NOT_APPLIED: &[&str] = &[
     // bollard 0.21 sends it per network only, which engines before API 1.44 ignore.
     "mac_address",
     "models",
-    "platform",
     "post_start",
     "pre_start",
     "pre_stop",
@@ -121,7 +120,16 @@ pub fn apply(
     host.oom_kill_disable = o.get("oom_kill_disable").and_then(Value::as_bool);
     host.oom_score_adj = int("oom_score_adj")?;
     host.pids_limit = match limits.and_then(|l| l.get("pids")) {
-        Some(p) => p.as_i64(),
+        Some(p) => Some(
+            p.as_i64()
+                .or_else(|| text(p)?.parse().ok())
+                .ok_or_else(|| {
+                    Error::invalid(
+                        format!("{at}.deploy.resources.limits.pids"),
+                        "expected a whole number",
+                    )
+                })?,
+        ),
         None => int("pids_limit")?,
     };
     host.cgroup_parent = o.get("cgroup_parent").and_then(text);

@@ -32,7 +32,7 @@ services:
     memswap_limit: 256m
     mem_swappiness: 10
     oom_score_adj: 100
-    pids_limit: 64
+    platform: linux/amd64
     cgroup: private
     cgroup_parent: berth.slice
     userns_mode: host
@@ -50,6 +50,7 @@ services:
     deploy:
       restart_policy: {condition: on-failure, max_attempts: 3}
       resources:
+        limits: {pids: "64"}
         reservations:
           devices: [{capabilities: [tpu], count: 1}]
     secrets: [token, {source: cert, target: tls.pem}]
@@ -69,6 +70,7 @@ fn the_keys_beyond_the_common_ones_reach_the_host_config() {
     let dir = tempfile::tempdir().unwrap();
     let p = project(dir.path(), APP).unwrap();
     let req = create_request(&p, "web", 1, "demo-web-1", "sha256:web", "1.41", false).unwrap();
+    assert_eq!(req.platform.as_deref(), Some("linux/amd64"));
     let h = req.body.host_config.unwrap();
     let d = dir.path().display();
     assert_eq!(

@@ -107,21 +107,25 @@ impl Client {
 
     /// Creates a container; returns its id.
     pub async fn create_container(&self, spec: &RunSpec) -> Result<String, Error> {
-        self.create_container_from(spec.name.as_deref(), spec.to_create_body())
+        self.create_container_from(spec.name.as_deref(), None, spec.to_create_body())
             .await
     }
 
-    /// Creates a container from a complete engine request (compose builds its own); returns
-    /// its id.
+    /// Creates a container from a complete engine request (compose builds its own), of the
+    /// image for `platform` (`linux/arm64`) when given; returns its id.
     pub async fn create_container_from(
         &self,
         name: Option<&str>,
+        platform: Option<&str>,
         body: ContainerCreateBody,
     ) -> Result<String, Error> {
         let mut opts = CreateContainerOptionsBuilder::default();
         if let Some(name) = name {
             check_name(name)?;
             opts = opts.name(name);
+        }
+        if let Some(platform) = platform {
+            opts = opts.platform(platform);
         }
         let image = body.image.clone().unwrap_or_default();
         let resp = self

@@ -160,16 +160,29 @@ impl Client {
         reference: &Reference,
         credentials: Option<&Credentials>,
     ) -> impl Stream<Item = Result<Progress, Error>> + use<> {
+        self.pull_for(reference, credentials, None)
+    }
+
+    /// [`Client::pull`] of the image for `platform` (`linux/arm64`) when given.
+    pub fn pull_for(
+        &self,
+        reference: &Reference,
+        credentials: Option<&Credentials>,
+        platform: Option<&str>,
+    ) -> impl Stream<Item = Result<Progress, Error>> + use<> {
         let from_image = reference.repository();
         let tag = reference
             .digest
             .clone()
             .or_else(|| reference.tag.clone())
             .unwrap_or_else(|| "latest".into());
-        let opts = CreateImageOptionsBuilder::default()
+        let mut opts = CreateImageOptionsBuilder::default()
             .from_image(&from_image)
-            .tag(&tag)
-            .build();
+            .tag(&tag);
+        if let Some(platform) = platform {
+            opts = opts.platform(platform);
+        }
+        let opts = opts.build();
         let stream =
             self.docker
                 .create_image(Some(opts), None, credentials.map(Credentials::to_bollard));
