@@ -178,8 +178,7 @@ async fn run(
             // The service's platform, as its containers will ask for it.
             let platform = project
                 .and_then(|p| p.services.get(service))
-                .and_then(|s| s.other.get("platform"))
-                .and_then(serde_json::Value::as_str);
+                .and_then(|s| s.platform());
             let mut stream = std::pin::pin!(client.pull_for(&reference, creds.as_ref(), platform));
             while let Some(item) = stream.next().await {
                 let p = item.map_err(|e| fail(&what, e.into()))?;

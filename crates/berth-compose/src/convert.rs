@@ -412,7 +412,7 @@ pub fn create_request(
         body,
         connect,
         files: placed.files,
-        platform: o.get("platform").and_then(text),
+        platform: svc.platform().map(str::to_owned),
     })
 }
 

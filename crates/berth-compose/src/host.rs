@@ -1,6 +1,7 @@
 //! The host side of a service's container beyond the common keys: CPU, memory, process and
 //! block I/O limits, devices and GPUs, cgroups and namespaces, links, volumes from other
-//! containers, and file secrets and configs mounted read-only, as `docker compose` makes them.
+//! containers, and where secrets and configs go (mounted from their files, or copied in), as
+//! `docker compose` makes them.
 //! Keys of the specification Berth does not apply are named by [`not_applied`], so that nothing
 //! the file says is dropped unsaid.
 
@@ -48,19 +49,29 @@ pub fn service_ref(
     at: &str,
     mode: Option<String>,
 ) -> Result<Option<String>, Error> {
-    match mode {
-        Some(m) if m.starts_with("service:") => {
-            let other = &m["service:".len()..];
-            if !project.services.contains_key(other) {
-                return Err(Error::invalid(at, format!("no service {other:?}")));
-            }
-            Ok(Some(format!(
-                "container:{}",
-                crate::plan::container_name(project, other, 1)
-            )))
-        }
-        other => Ok(other),
+    match mode.as_deref().and_then(|m| m.strip_prefix("service:")) {
+        Some(other) => Ok(Some(format!(
+            "container:{}",
+            service_container(project, at, other)?
+        ))),
+        None => Ok(mode),
     }
+}
+
+/// The container of `service` that others name (its first replica's), refused for a service
+/// the project has not.
+fn service_container(project: &Project, at: &str, service: &str) -> Result<String, Error> {
+    if !project.services.contains_key(service) {
+        return Err(Error::invalid(at, format!("no service {service:?}")));
+    }
+    Ok(crate::plan::container_name(project, service, 1))
+}
+
+/// A whole number, given as one or as text (`"64"`).
+fn whole(at: String, v: &Value) -> Result<i64, Error> {
+    v.as_i64()
+        .or_else(|| text(v)?.parse().ok())
+        .ok_or_else(|| Error::invalid(at, "expected a whole number"))
 }
 
 /// Sets on `host` what `svc` says of limits, devices, cgroups, namespaces, links and volumes
@@ -72,15 +83,10 @@ pub fn apply(
     host: &mut HostConfig,
 ) -> Result<(), Error> {
     let o = &svc.other;
-    let int = |key: &str| -> Result<Option<i64>, Error> {
-        match o.get(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_i64()
-                .or_else(|| text(v)?.parse().ok())
-                .map(Some)
-                .ok_or_else(|| Error::invalid(format!("{at}.{key}"), "expected a whole number")),
-        }
+    let int = |key: &str| {
+        o.get(key)
+            .map(|v| whole(format!("{at}.{key}"), v))
+            .transpose()
     };
     // Microseconds, given as a number or a duration (`cpu_rt_runtime: 400ms`).
     let micros = |key: &str| -> Result<Option<i64>, Error> {
@@ -120,16 +126,7 @@ pub fn apply(
     host.oom_kill_disable = o.get("oom_kill_disable").and_then(Value::as_bool);
     host.oom_score_adj = int("oom_score_adj")?;
     host.pids_limit = match limits.and_then(|l| l.get("pids")) {
-        Some(p) => Some(
-            p.as_i64()
-                .or_else(|| text(p)?.parse().ok())
-                .ok_or_else(|| {
-                    Error::invalid(
-                        format!("{at}.deploy.resources.limits.pids"),
-                        "expected a whole number",
-                    )
-                })?,
-        ),
+        Some(p) => Some(whole(format!("{at}.deploy.resources.limits.pids"), p)?),
         None => int("pids_limit")?,
     };
     host.cgroup_parent = o.get("cgroup_parent").and_then(text);
@@ -218,13 +215,7 @@ pub fn apply(
     let mut links = Vec::new();
     for l in strings(o.get("links")).unwrap_or_default() {
         let (service, alias) = l.split_once(':').unwrap_or((&l, &l));
-        if !project.services.contains_key(service) {
-            return Err(Error::invalid(
-                format!("{at}.links"),
-                format!("{l:?}: no service {service:?}"),
-            ));
-        }
-        let name = crate::plan::container_name(project, service, 1);
+        let name = service_container(project, &format!("{at}.links"), service)?;
         links.push(format!("{name}:{alias}"));
     }
     for l in strings(o.get("external_links")).unwrap_or_default() {
@@ -241,13 +232,8 @@ pub fn apply(
                     Some((s, m)) => (s, format!(":{m}")),
                     None => (v.as_str(), String::new()),
                 };
-                if !project.services.contains_key(service) {
-                    return Err(Error::invalid(
-                        format!("{at}.volumes_from"),
-                        format!("{v:?}: no service {service:?} (a container is container:NAME)"),
-                    ));
-                }
-                format!("{}{mode}", crate::plan::container_name(project, service, 1))
+                let name = service_container(project, &format!("{at}.volumes_from"), service)?;
+                format!("{name}{mode}")
             }
         });
     }

@@ -274,6 +274,11 @@ impl Service {
             .unwrap_or(1)
     }
 
+    /// The platform its image is pulled and run for (`platform: linux/arm64`), when given.
+    pub fn platform(&self) -> Option<&str> {
+        self.other.get("platform").and_then(Value::as_str)
+    }
+
     /// The image the service runs: `image:`, else the name compose gives a built image.
     pub fn image_name(&self, project: &str, service: &str) -> String {
         self.image
