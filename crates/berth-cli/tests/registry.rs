@@ -599,31 +599,24 @@ fn a_tls_engine_logs_in_pushes_by_layer_and_knows_volume_sizes() {
 
     let reg = auth_registry();
     let (user, password) = reg.credentials.clone().unwrap();
-    let out = feed(
-        tls(&[
-            "login",
-            "-u",
-            &user,
-            "--password-stdin",
-            "--plain-text",
-            &reg.addr,
-        ]),
-        "wrong\n",
-    );
+    let login = |password: &str| {
+        feed(
+            tls(&[
+                "login",
+                "-u",
+                &user,
+                "--password-stdin",
+                "--plain-text",
+                &reg.addr,
+            ]),
+            &format!("{password}\n"),
+        )
+    };
+    let out = login("wrong");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.to_lowercase().contains("unauthorized"), "{err}");
-    let out = feed(
-        tls(&[
-            "login",
-            "-u",
-            &user,
-            "--password-stdin",
-            "--plain-text",
-            &reg.addr,
-        ]),
-        &format!("{password}\n"),
-    );
+    let out = login(&password);
     assert!(out.status.success(), "{out:?}");
 
     let image = format!("berth-test/{}:tls", scope.id);
