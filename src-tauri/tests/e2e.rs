@@ -902,6 +902,8 @@ async fn scenario(
         "kept-in-a-volume\n"
     );
     ui.shot("volume-files").await?;
+    ui.click("[data-testid=volume-files-close]").await?;
+    ui.wait_gone("[data-testid=files-path]").await?;
 
     // The other views show what the engine has.
     for (view, css) in [

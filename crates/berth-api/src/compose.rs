@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use berth_compose::apply::{self, ApplyOptions};
+use berth_compose::hooks;
 use berth_compose::observe::{self, Observed};
 use berth_compose::plan::{self, Action, Plan, Step};
 use berth_docker::{Credentials, Reference};
@@ -226,20 +227,28 @@ impl Berth {
                     detail: None,
                 })
             };
+            // The service's lifecycle hooks, as compose runs them around a start or a stop.
+            let hooks = |kind| lifecycle_hooks(c, project, ct, kind, &what, events);
             match op {
                 Lifecycle::Start if !ct.running() => {
                     say("Starting");
                     c.start_container(&ct.id).await?;
+                    hooks(hooks::POST_START).await?;
                     say("Started");
                 }
                 Lifecycle::Stop { timeout } if ct.running() => {
+                    hooks(hooks::PRE_STOP).await?;
                     say("Stopping");
                     c.stop_container(&ct.id, *timeout).await?;
                     say("Stopped");
                 }
                 Lifecycle::Restart { timeout } => {
+                    if ct.running() {
+                        hooks(hooks::PRE_STOP).await?;
+                    }
                     say("Restarting");
                     c.restart_container(&ct.id, *timeout).await?;
+                    hooks(hooks::POST_START).await?;
                     say("Started");
                 }
                 Lifecycle::Pause if ct.state == "running" => {
@@ -265,6 +274,7 @@ impl Berth {
                         if !stop_first {
                             continue;
                         }
+                        hooks(hooks::PRE_STOP).await?;
                         say("Stopping");
                         c.stop_container(&ct.id, None).await?;
                         say("Stopped");
@@ -1087,6 +1097,39 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+/// Runs the `kind` hooks of a container's service (none without the project's files), their
+/// output as `Hook` progress lines of `what`.
+async fn lifecycle_hooks(
+    client: &berth_docker::Client,
+    project: Option<&Project>,
+    container: &observe::Container,
+    kind: &str,
+    what: &str,
+    events: &(dyn Fn(ApplyEvent) + Sync),
+) -> Result<(), ApiError> {
+    let Some(service) = project.and_then(|p| p.services.get(&container.service)) else {
+        return Ok(());
+    };
+    let list = hooks::of(service, &container.service, kind)?;
+    let line = |text: String| {
+        events(ApplyEvent {
+            resource: what.to_owned(),
+            status: "Hook".to_owned(),
+            detail: Some(text),
+        })
+    };
+    hooks::run(
+        client,
+        &container.id,
+        &container.service,
+        kind,
+        &list,
+        &line,
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

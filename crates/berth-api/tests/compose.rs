@@ -161,7 +161,7 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  api:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [zdb]\n    stop_grace_period: 1s\n    pre_stop: [{{command: [\"true\"]}}]\n  zdb:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n    volumes: [\"data:/data\"]\nvolumes:\n  data:\n    labels: [\"{label}\"]\n",
+            "name: {project}\nservices:\n  api:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [zdb]\n    stop_grace_period: 1s\n    post_start: [{{command: \"echo hello from the hook\"}}]\n    pre_stop: [{{command: [\"sh\", \"-c\", \"echo flushed; echo x >> /stops\"]}}]\n  zdb:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n    volumes: [\"data:/data\"]\nvolumes:\n  data:\n    labels: [\"{label}\"]\n",
             label = scope.label()
         ),
     )
@@ -176,9 +176,12 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
             .into_iter()
             .map(|e| {
                 let e = e.unwrap_or_else(|err| panic!("{action}: {err}"));
-                format!("{} {}", e.resource, e.status)
+                match (e.status.as_str(), e.detail) {
+                    ("Hook", Some(line)) => format!("{} Hook: {line}", e.resource),
+                    _ => format!("{} {}", e.resource, e.status),
+                }
             })
-            .filter(|l| l.ends_with("ed") || l.starts_with("Warning"))
+            .filter(|l| l.ends_with("ed") || l.starts_with("Warning") || l.contains(" Hook: "))
             .collect()
     };
     let down = async || {
@@ -197,21 +200,25 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     };
     let checked = async {
         assert_eq!(state().await, ProjectFileState::Down);
-        // What Berth does not apply is said among the progress.
-        let up = run("up").await;
-        assert!(
-            up.iter().any(|l| l
-                == "Warning services.api: pre_stop not applied by Berth (its containers are made without it)"),
-            "{up:?}"
-        );
-        assert_eq!(state().await, ProjectFileState::UpToDate);
         let (api, db) = (
             format!("Container {project}-api-1"),
             format!("Container {project}-zdb-1"),
         );
+        // The lifecycle hooks run (their output is progress); nothing is left unapplied.
+        let up = run("up").await;
+        assert!(
+            up.contains(&format!("{api} Hook: hello from the hook"))
+                && !up.iter().any(|l| l.starts_with("Warning")),
+            "{up:?}"
+        );
+        assert_eq!(state().await, ProjectFileState::UpToDate);
         assert_eq!(
             run("stop").await,
-            [format!("{api} Stopped"), format!("{db} Stopped")]
+            [
+                format!("{api} Hook: flushed"),
+                format!("{api} Stopped"),
+                format!("{db} Stopped")
+            ]
         );
         let running = e.docker_ok(&[
             "ps",
@@ -222,8 +229,15 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
         assert_eq!(running.trim(), "", "stopped, none runs");
         assert_eq!(
             run("start").await,
-            [format!("{db} Started"), format!("{api} Started")]
+            [
+                format!("{db} Started"),
+                format!("{api} Hook: hello from the hook"),
+                format!("{api} Started")
+            ]
         );
+        // The pre_stop hook ran in the container before it stopped: its file is still there.
+        let stops = e.docker_ok(&["exec", &format!("{project}-api-1"), "cat", "/stops"]);
+        assert_eq!(stops, "x\n");
         let running = e.docker_ok(&[
             "ps",
             "-q",

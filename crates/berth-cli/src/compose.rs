@@ -387,7 +387,7 @@ fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<
 }
 
 /// Progress like compose's: on a terminal, one live line per resource (a spinner while it
-/// works, `✔` when done, `✘` on an error) with build output printed above; otherwise one line
+/// works, `✔` when done, `✘` on an error) with build and hook output printed above; otherwise one line
 /// per event on stderr (` Container demo-web-1  Started`), or one JSON event per line on
 /// stdout with `--format json`.
 pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
@@ -411,6 +411,7 @@ pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> 
             let mut err = std::io::stderr().lock();
             let _ = match (&e.detail, e.status.as_str()) {
                 (Some(d), "Building") => writeln!(err, " {d}"),
+                (Some(d), "Hook") => writeln!(err, " {} -> {d}", e.resource),
                 (Some(d), _) => writeln!(err, " {}  {}: {d}", e.resource, e.status),
                 (None, _) => writeln!(err, " {}  {}", e.resource, e.status),
             };
@@ -447,9 +448,16 @@ const FINAL: [&str; 17] = [
 
 impl Live {
     fn event(&self, e: ApplyEvent) {
-        if let (Some(d), "Building") = (&e.detail, e.status.as_str()) {
-            let _ = self.bars.println(format!(" {d}"));
-            return;
+        match (&e.detail, e.status.as_str()) {
+            (Some(d), "Building") => {
+                let _ = self.bars.println(format!(" {d}"));
+                return;
+            }
+            (Some(d), "Hook") => {
+                let _ = self.bars.println(format!(" {} -> {d}", e.resource));
+                return;
+            }
+            _ => {}
         }
         let mut lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
         let bar = lines.entry(e.resource.clone()).or_insert_with(|| {

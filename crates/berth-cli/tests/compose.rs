@@ -993,7 +993,7 @@ services:
     oom_score_adj: 100
     secrets: [token, {{source: api_key, mode: 0400, uid: "100"}}]
     configs: [{{source: app, target: /etc/app.conf}}, motd]
-    post_start: [{{command: ["true"]}}]
+    attach: false
 secrets:
   token: {{file: ./token.txt}}
   api_key: {{environment: API_KEY}}
@@ -1012,7 +1012,7 @@ configs:
     assert!(out.status.success(), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("services.web: post_start not applied by Berth") && !err.contains("platform"),
+        err.contains("services.web: attach not applied by Berth") && !err.contains("platform"),
         "{err}"
     );
     let web = format!("{}-web-1", p.name);
@@ -1051,4 +1051,91 @@ configs:
         .unwrap();
     assert!(!write.status.success(), "db's volume is read-only in web");
     ok(p.berth(&home, &["down"]));
+}
+
+/// Lifecycle hooks run with exec in the service's container, as compose runs them: post_start
+/// after each start (as the user and with the environment they ask for, their output shown),
+/// pre_stop before each stop of a running container (`stop`, `restart`, `down`); one that
+/// exits non-zero fails the command with its status.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn lifecycle_hooks_run_around_starts_and_stops() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:hooks", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!(
+                r#"
+services:
+  web:
+    image: {image}
+    user: "1000"
+    stop_grace_period: 1s
+    volumes: ["log:/log"]
+    post_start:
+      - command: sh -c 'echo "start by $$(id -u) for $$WHO" >> /log/hooks; echo hook-said-hi'
+        user: "0"
+        environment: [WHO=berth]
+    pre_stop:
+      - command: ["sh", "-c", "echo stop >> /log/hooks"]
+        user: "0"
+volumes:
+  log: {{}}
+"#
+            ),
+        )],
+    );
+    let web = format!("{}-web-1", p.name);
+    let log = || e.docker_ok(&["exec", &web, "cat", "/log/hooks"]);
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Container {web} -> hook-said-hi")),
+        "{err}"
+    );
+    assert_eq!(log(), "start by 0 for berth\n");
+    ok(p.berth(&home, &["restart"]));
+    assert_eq!(log(), "start by 0 for berth\nstop\nstart by 0 for berth\n");
+    ok(p.berth(&home, &["stop"]));
+    ok(p.berth(&home, &["start"]));
+    assert_eq!(
+        log(),
+        "start by 0 for berth\nstop\nstart by 0 for berth\nstop\nstart by 0 for berth\n"
+    );
+    // down keeps the volume: what the last pre_stop wrote is read from it afterwards.
+    ok(p.berth(&home, &["down"]));
+    let volume = format!("{}_log", p.name);
+    let kept = e.docker_ok(&[
+        "run",
+        "--rm",
+        "-v",
+        &format!("{volume}:/log"),
+        &image,
+        "tail",
+        "-n",
+        "1",
+        "/log/hooks",
+    ]);
+    assert_eq!(kept, "stop\n");
+
+    // A hook that fails fails `up`, naming the service, the hook and its status.
+    p.write(
+        "failing.yaml",
+        &format!(
+            "services:\n  web:\n    image: {image}\n    post_start: [{{command: [\"sh\", \"-c\", \"exit 3\"]}}]\n"
+        ),
+    );
+    let line = fails_after_progress(p.berth(&home, &["-f", "failing.yaml", "up", "-d"]));
+    assert!(
+        line.contains("web's post_start hook \"sh -c exit 3\" exited with status 3"),
+        "{line}"
+    );
+    ok(p.berth(&home, &["-f", "failing.yaml", "down"]));
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::model::{Condition, Project};
 use crate::plan::{Action, Plan};
-use crate::{Error, convert, labels};
+use crate::{Error, convert, hooks, labels};
 
 /// One line of progress: `Container demo-web-1  Started`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,10 +208,22 @@ async fn run(
             number,
             name,
             old_id,
+            pre_stop,
         } => {
             let what = format!("Container {name}");
             let p = project_of(project)?;
             emit(opts, &what, "Recreate", None);
+            run_hooks(
+                client,
+                old_id,
+                service,
+                hooks::PRE_STOP,
+                pre_stop,
+                &what,
+                opts,
+            )
+            .await
+            .map_err(|e| fail(&what, e))?;
             async {
                 client.stop_container(old_id, opts.timeout).await?;
                 client.remove_container(old_id, true, false).await?;
@@ -224,18 +236,42 @@ async fn run(
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Recreated", None);
         }
-        Action::StartContainer { name, .. } => {
+        Action::StartContainer {
+            service,
+            name,
+            post_start,
+        } => {
             let what = format!("Container {name}");
             emit(opts, &what, "Starting", None);
             client
                 .start_container(name)
                 .await
                 .map_err(|e| fail(&what, e.into()))?;
+            run_hooks(
+                client,
+                name,
+                service,
+                hooks::POST_START,
+                post_start,
+                &what,
+                opts,
+            )
+            .await
+            .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Started", None);
         }
-        Action::RemoveContainer { name, id, running } => {
+        Action::RemoveContainer {
+            service,
+            name,
+            id,
+            running,
+            pre_stop,
+        } => {
             let what = format!("Container {name}");
             if *running {
+                run_hooks(client, id, service, hooks::PRE_STOP, pre_stop, &what, opts)
+                    .await
+                    .map_err(|e| fail(&what, e))?;
                 emit(opts, &what, "Stopping", None);
                 client
                     .stop_container(id, opts.timeout)
@@ -283,6 +319,20 @@ async fn run(
         }
     }
     Ok(())
+}
+
+/// Runs a container's hooks, their output as progress lines (`Hook`) of `what`.
+async fn run_hooks(
+    client: &Client,
+    id: &str,
+    service: &str,
+    kind: &str,
+    list: &[hooks::Hook],
+    what: &str,
+    opts: &ApplyOptions<'_>,
+) -> Result<(), Error> {
+    let line = |text: String| emit(opts, what, "Hook", Some(text));
+    hooks::run(client, id, service, kind, list, &line).await
 }
 
 async fn create(

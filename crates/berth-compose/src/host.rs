@@ -17,17 +17,17 @@ use crate::Error;
 use crate::convert::{bytes, duration_ns, strings, text};
 use crate::model::{Project, Service};
 
-/// Service keys of the specification that Berth does not apply to the container (lifecycle
-/// hooks, model runners, providers, Windows credential specs, …).
+/// Service keys of the specification that Berth does not apply to the container (init
+/// containers, model runners, providers, Windows credential specs, …).
 const NOT_APPLIED: &[&str] = &[
     "attach",
     "credential_spec",
     // bollard 0.21 sends it per network only, which engines before API 1.44 ignore.
     "mac_address",
     "models",
-    "post_start",
+    // Init containers run to completion before the service (`pre_start`), new in the
+    // specification.
     "pre_start",
-    "pre_stop",
     "provider",
     "pull_refresh_after",
     "use_api_socket",

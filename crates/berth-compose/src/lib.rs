@@ -13,6 +13,7 @@ pub mod convert;
 pub mod dotenv;
 mod error;
 pub mod graph;
+pub mod hooks;
 pub mod host;
 pub mod interpolate;
 pub mod labels;

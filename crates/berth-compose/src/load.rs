@@ -669,6 +669,11 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
                 s.insert(key.into(), serde_json::to_value(words).unwrap_or_default());
             }
         }
+        for key in [crate::hooks::POST_START, crate::hooks::PRE_STOP] {
+            if let Some(hooks) = s.get_mut(key) {
+                crate::hooks::normalize(hooks, &format!("{at}.{key}"), &|n: &str| env.get(n))?;
+            }
+        }
         if let Some(b) = s.get_mut("build").and_then(Value::as_object_mut) {
             b.entry("dockerfile").or_insert_with(|| "Dockerfile".into());
         }

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::hooks::{self, Hook};
 use crate::model::{Condition, Project};
 use crate::observe::Observed;
 use crate::{Error, graph, labels};
@@ -66,22 +67,28 @@ pub enum Action {
         number: u32,
         name: String,
     },
-    /// Stop and remove the old container, create the new one under the same name.
+    /// Stop and remove the old container (its service's `pre_stop` hooks first, when it runs),
+    /// create the new one under the same name.
     RecreateContainer {
         service: String,
         number: u32,
         name: String,
         old_id: String,
+        pre_stop: Vec<Hook>,
     },
+    /// Start, then run the service's `post_start` hooks in it.
     StartContainer {
         service: String,
         name: String,
+        post_start: Vec<Hook>,
     },
-    /// Stop (when running) and remove.
+    /// Stop (when running, after the `pre_stop` hooks of its service) and remove.
     RemoveContainer {
+        service: String,
         name: String,
         id: String,
         running: bool,
+        pre_stop: Vec<Hook>,
     },
     /// Wait until the service's containers satisfy the condition.
     Await {
@@ -142,12 +149,28 @@ impl fmt::Display for Action {
             Action::CreateNetwork { name, .. } => write!(f, "network:{name} Create"),
             Action::CreateVolume { name, .. } => write!(f, "volume:{name} Create"),
             Action::CreateContainer { name, .. } => write!(f, "container:{name} Create"),
-            Action::RecreateContainer { name, .. } => write!(f, "container:{name} Recreate"),
-            Action::StartContainer { name, .. } => write!(f, "container:{name} Start"),
-            Action::RemoveContainer { name, running, .. } => write!(
+            Action::RecreateContainer { name, pre_stop, .. } => write!(
                 f,
-                "container:{name} {}",
-                if *running { "Stop+Remove" } else { "Remove" }
+                "container:{name} Recreate{}",
+                hook_count(hooks::PRE_STOP, pre_stop)
+            ),
+            Action::StartContainer {
+                name, post_start, ..
+            } => write!(
+                f,
+                "container:{name} Start{}",
+                hook_count(hooks::POST_START, post_start)
+            ),
+            Action::RemoveContainer {
+                name,
+                running,
+                pre_stop,
+                ..
+            } => write!(
+                f,
+                "container:{name} {}{}",
+                if *running { "Stop+Remove" } else { "Remove" },
+                hook_count(hooks::PRE_STOP, pre_stop)
             ),
             Action::Await { service, condition } => {
                 let c = serde_json::to_value(condition).unwrap_or_default();
@@ -157,6 +180,15 @@ impl fmt::Display for Action {
             Action::RemoveVolume { name } => write!(f, "volume:{name} Remove"),
             Action::RemoveImage { name } => write!(f, "image:{name} Remove"),
         }
+    }
+}
+
+/// ` (post_start hooks: 2)`, or nothing when there are none.
+fn hook_count(kind: &str, hooks: &[Hook]) -> String {
+    if hooks.is_empty() {
+        String::new()
+    } else {
+        format!(" ({kind} hooks: {})", hooks.len())
     }
 }
 
@@ -409,6 +441,16 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             ));
         }
         let hash = labels::config_hash(svc);
+        let post_start = hooks::of(svc, name, hooks::POST_START)?;
+        let pre_stop = hooks::of(svc, name, hooks::PRE_STOP)?;
+        // A container is stopped with its pre_stop hooks only when it runs.
+        let stopping = |c: &crate::observe::Container| {
+            if c.running() {
+                pre_stop.clone()
+            } else {
+                Vec::new()
+            }
+        };
         let image_id = observed
             .image_id(&svc.image_name(&project.name, name))
             .map(str::to_owned);
@@ -439,9 +481,11 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             if c.number > want {
                 done.push(plan.push(
                     Action::RemoveContainer {
+                        service: name.clone(),
                         name: c.name.clone(),
                         id: c.id.clone(),
                         running: c.running(),
+                        pre_stop: stopping(c),
                     },
                     format!("scale {want}"),
                     vec![],
@@ -467,6 +511,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                         number: c.number,
                         name: container_name(project, name, c.number),
                         old_id: c.id.clone(),
+                        pre_stop: stopping(c),
                     },
                     reason,
                     make_after.clone(),
@@ -484,6 +529,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 Action::StartContainer {
                     service: name.clone(),
                     name: c.name.clone(),
+                    post_start: post_start.clone(),
                 },
                 if recreate { "recreated" } else { "not running" },
                 start_after,
@@ -517,6 +563,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 Action::StartContainer {
                     service: name.clone(),
                     name: cname,
+                    post_start: post_start.clone(),
                 },
                 "created",
                 after,
@@ -535,9 +582,11 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             for c in orphans {
                 plan.push(
                     Action::RemoveContainer {
+                        service: c.service.clone(),
                         name: c.name.clone(),
                         id: c.id.clone(),
                         running: c.running(),
+                        pre_stop: Vec::new(),
                     },
                     "orphan",
                     vec![],
@@ -594,11 +643,18 @@ pub fn down(
                 .collect(),
             None => Vec::new(),
         };
+        // A running container's pre_stop hooks, as its service in the files says them.
+        let pre_stop = match project.and_then(|p| p.services.get(&c.service)) {
+            Some(svc) if c.running() => hooks::of(svc, &c.service, hooks::PRE_STOP)?,
+            _ => Vec::new(),
+        };
         let step = plan.push(
             Action::RemoveContainer {
+                service: c.service.clone(),
                 name: c.name.clone(),
                 id: c.id.clone(),
                 running: c.running(),
+                pre_stop,
             },
             if known(&c.service) { "down" } else { "orphan" },
             after,

@@ -421,3 +421,62 @@ fn build_and_pull_plans() {
     );
     golden(&plan::pull(&p, &["worker".into()]).unwrap(), "");
 }
+
+#[test]
+fn hooks_run_around_starts_and_stops_of_running_containers() {
+    let text = "name: demo\nservices:\n  web:\n    image: web:1\n    post_start: [{command: \"chown -R 1001 /data\", user: root}]\n    pre_stop: [{command: [\"sh\", \"-c\", \"flush\"]}, {command: \"sync\"}]\n  db:\n    image: db:1\n";
+    let p = project(text);
+    let fresh = Observed {
+        project: "demo".into(),
+        images: images(&["db:1", "web:1"]),
+        ..Default::default()
+    };
+    golden(
+        &plan::up(&p, &fresh, &UpOptions::default()).unwrap(),
+        "
+#0 network:demo_default Create, not found
+#1 container:demo-db-1 Create, not found [after #0]
+#2 container:demo-db-1 Start, created [after #1]
+#3 container:demo-web-1 Create, not found [after #0]
+#4 container:demo-web-1 Start (post_start hooks: 1), created [after #3]
+",
+    );
+    let mut observed = Observed {
+        containers: vec![
+            container(&p, "db", 1, "running"),
+            container(&p, "web", 1, "running"),
+            container(&p, "web", 2, "exited"),
+        ],
+        networks: vec![resource("demo_default")],
+        ..fresh.clone()
+    };
+    observed.containers[1].config_hash = "old".into();
+    // The running container is recreated after its pre_stop hooks; the stopped one has none.
+    golden(
+        &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 container:demo-web-1 Recreate (pre_stop hooks: 2), config changed
+#1 container:demo-web-1 Start (post_start hooks: 1), recreated [after #0]
+#2 container:demo-web-2 Remove, scale 1
+",
+    );
+    golden(
+        &plan::down(Some(&p), &observed, &DownOptions::default()).unwrap(),
+        "
+#0 container:demo-web-1 Stop+Remove (pre_stop hooks: 2), down
+#1 container:demo-web-2 Remove, down
+#2 container:demo-db-1 Stop+Remove, down
+#3 network:demo_default Remove, down [after #0 #1 #2]
+",
+    );
+    // Without the files there are no hooks to run.
+    let plan = plan::down(None, &observed, &DownOptions::default()).unwrap();
+    assert!(!plan.to_string().contains("hooks"), "{plan}");
+    let plan::Action::StartContainer { post_start, .. } =
+        &plan::up(&p, &fresh, &UpOptions::default()).unwrap().steps[4].action
+    else {
+        panic!("step 4 starts web");
+    };
+    assert_eq!(post_start[0].command, ["chown", "-R", "1001", "/data"]);
+    assert_eq!(post_start[0].user.as_deref(), Some("root"));
+}
