@@ -245,6 +245,15 @@ pub struct UpArgs {
     /// Attached: return this service's exit code (stopping them all when a container exits).
     #[arg(long, value_name = "SERVICE", conflicts_with = "detach")]
     pub exit_code_from: Option<String>,
+    /// Attached: show the logs of these services only (overrides their `attach: false`).
+    #[arg(long, value_name = "SERVICE", conflicts_with = "detach")]
+    pub attach: Vec<String>,
+    /// Attached: do not show the logs of these services.
+    #[arg(long, value_name = "SERVICE", conflicts_with = "detach")]
+    pub no_attach: Vec<String>,
+    /// Attached: show the logs of the named services' dependencies too.
+    #[arg(long, conflicts_with = "detach")]
+    pub attach_dependencies: bool,
 }
 
 #[derive(Args, Debug)]
@@ -937,6 +946,11 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
     {
         bail!("--exit-code-from {svc}: the project has no such service");
     }
+    for (flag, names) in [("--attach", &a.attach), ("--no-attach", &a.no_attach)] {
+        if let Some(svc) = names.iter().find(|s| !project.services.contains_key(*s)) {
+            bail!("{flag} {svc}: the project has no such service");
+        }
+    }
     let conn = connect(berth).await?;
     if a.dry_run {
         let (images, containers) = berth.compose_plan(&conn, &project, &opts).await?;
@@ -981,7 +995,18 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             )
             .await
     };
-    let printed = logs(berth, &conn, &rows, &follow, colour, true);
+    // Whose logs are shown: every container's exit is still said and waited for.
+    let shown = shown_services(&project, &opts.services, &a)?;
+    let shown_rows: Vec<_> = rows
+        .iter()
+        .filter(|r| {
+            r.labels
+                .get(berth_compose::labels::SERVICE)
+                .is_some_and(|s| shown.contains(s))
+        })
+        .cloned()
+        .collect();
+    let printed = logs(berth, &conn, &shown_rows, &follow, colour, true);
     tokio::pin!(printed);
     let aborting = a.abort_on_container_exit || a.exit_code_from.is_some();
     // Each container's exit is said as it comes, as compose says it; the first ends it all when
@@ -1021,36 +1046,78 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             None => bail!("--exit-code-from {svc}: no container of it runs in the project"),
         }
     };
-    tokio::select! {
-        r = &mut printed => {
-            // Every container ended by itself: say the exits not said yet.
-            r?;
-            return match exits.await? {
-                Some((_, first)) if aborting => Ok(i32::try_from(code_of(first).await?).unwrap_or(1)),
-                _ => Ok(0),
-            };
-        }
-        first = &mut exits => {
-            let Some((exited, first)) = first? else {
-                printed.await?;
-                return Ok(0);
-            };
-            eprintln!("Aborting on container exit...");
-            stop_all().await?;
-            // The stopped containers' last lines and their exits, then the code asked for.
-            printed.await?;
-            for r in rows.iter().filter(|r| r.id != exited) {
-                let code = berth.wait(&conn, &r.id).await?;
-                eprintln!("{} exited with code {code}", r.names.join(","));
+    let every_log_shown = shown_rows.len() == rows.len();
+    let mut printed_done = false;
+    loop {
+        tokio::select! {
+            r = &mut printed, if !printed_done => {
+                r?;
+                printed_done = true;
+                if !every_log_shown {
+                    // The containers not shown may still run: wait for their exits.
+                    continue;
+                }
+                // Every container ended by itself: say the exits not said yet.
+                return match exits.await? {
+                    Some((_, first)) if aborting => Ok(i32::try_from(code_of(first).await?).unwrap_or(1)),
+                    _ => Ok(0),
+                };
             }
-            return Ok(i32::try_from(code_of(first).await?).unwrap_or(1));
-        }
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
-            stop_all().await?;
+            first = &mut exits => {
+                let Some((exited, first)) = first? else {
+                    if !printed_done {
+                        printed.await?;
+                    }
+                    return Ok(0);
+                };
+                eprintln!("Aborting on container exit...");
+                stop_all().await?;
+                // The stopped containers' last lines and their exits, then the code asked for.
+                if !printed_done {
+                    printed.await?;
+                }
+                for r in rows.iter().filter(|r| r.id != exited) {
+                    let code = berth.wait(&conn, &r.id).await?;
+                    eprintln!("{} exited with code {code}", r.names.join(","));
+                }
+                return Ok(i32::try_from(code_of(first).await?).unwrap_or(1));
+            }
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
+                stop_all().await?;
+                return Ok(0);
+            }
         }
     }
-    Ok(0)
+}
+
+/// The services whose logs an attached `up` shows, as compose chooses them: those given with
+/// `--attach`, else the services brought up (with their dependencies under
+/// `--attach-dependencies`) but those with `attach: false`; less those given with `--no-attach`.
+fn shown_services(
+    project: &Project,
+    named: &[String],
+    a: &UpArgs,
+) -> Result<std::collections::BTreeSet<String>> {
+    let mut shown: std::collections::BTreeSet<String> = if !a.attach.is_empty() {
+        a.attach.iter().cloned().collect()
+    } else {
+        let scope = if named.is_empty() {
+            project.services.keys().cloned().collect()
+        } else if a.attach_dependencies {
+            berth_compose::plan::scope(project, named, false)?
+        } else {
+            named.to_vec()
+        };
+        scope
+            .into_iter()
+            .filter(|s| project.services.get(s).is_some_and(|svc| svc.attach()))
+            .collect()
+    };
+    for s in &a.no_attach {
+        shown.remove(s);
+    }
+    Ok(shown)
 }
 
 /// Prints the containers' logs merged, each line prefixed with its container name (coloured

@@ -835,9 +835,10 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
     let home = Home::new();
     let image = format!("berth-test/{}:abort", scope.id);
     busybox_image(e, &scope, &image, "");
-    // A server that handles TERM (so a stop is quick) and a test run that fails with 3.
+    // A server that handles TERM (so a stop is quick), a test run that fails with 3, and a
+    // noisy service whose logs are not shown (`attach: false`).
     let compose = format!(
-        "services:\n  server:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; echo serving; while :; do sleep 1; done\"]\n  tests:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo testing; sleep 1; echo done; exit 3\"]\n"
+        "services:\n  server:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; echo serving; while :; do sleep 1; done\"]\n  tests:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo testing; sleep 1; echo done; exit 3\"]\n  noisy:\n    image: {image}\n    attach: false\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; echo noise; while :; do sleep 1; done\"]\n"
     );
     let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
     let n = &p.name;
@@ -856,8 +857,38 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
     assert!(
         stderr.contains(&format!("{n}-tests-1 exited with code 3"))
             && stderr.contains("Aborting on container exit...")
-            && stderr.contains(&format!("{n}-server-1 exited with code 0")),
-        "the first exit, the abort, and the stopped server's exit (its trap exits 0): {stderr}"
+            && stderr.contains(&format!("{n}-server-1 exited with code 0"))
+            && stderr.contains(&format!("{n}-noisy-1 exited with code 0")),
+        "the first exit, the abort, and the stopped servers' exits (their traps exit 0): {stderr}"
+    );
+    assert!(
+        stdout.contains("| serving") && !stdout.contains("noise"),
+        "attach: false hides noisy's logs: {stdout}"
+    );
+    // --attach shows only the services it names (noisy's attach: false overridden), --no-attach
+    // hides one.
+    let out = run(p.berth(
+        &home,
+        &["up", "--abort-on-container-exit", "--attach", "noisy"],
+    ));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("| noise") && !stdout.contains("testing") && !stdout.contains("serving"),
+        "{stdout}"
+    );
+    let out = run(p.berth(
+        &home,
+        &["up", "--abort-on-container-exit", "--no-attach", "server"],
+    ));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("| testing") && !stdout.contains("serving") && !stdout.contains("noise"),
+        "{stdout}"
+    );
+    let err = fails_after_progress(p.berth(&home, &["up", "--no-attach", "nope"]));
+    assert!(
+        err.contains("--no-attach nope: the project has no such service"),
+        "{err}"
     );
     // Everything was stopped, nothing removed.
     let states = e.docker_ok(&[
@@ -886,7 +917,7 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
         ok(p.berth(&home, &["ps", "--status", "exited", "-q"]))
             .lines()
             .count(),
-        2
+        3
     );
     assert_eq!(ok(p.berth(&home, &["ps", "--status", "running", "-q"])), "");
     let logs = ok(p.berth(
@@ -906,7 +937,7 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
         ok(p.berth(&home, &["ps", "--status", "created", "-q"]))
             .lines()
             .count(),
-        2
+        3
     );
     ok(p.berth(&home, &["down"]));
 
@@ -993,7 +1024,7 @@ services:
     oom_score_adj: 100
     secrets: [token, {{source: api_key, mode: 0400, uid: "100"}}]
     configs: [{{source: app, target: /etc/app.conf}}, motd]
-    attach: false
+    credential_spec: {{file: spec.json}}
 secrets:
   token: {{file: ./token.txt}}
   api_key: {{environment: API_KEY}}
@@ -1012,7 +1043,8 @@ configs:
     assert!(out.status.success(), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("services.web: attach not applied by Berth") && !err.contains("platform"),
+        err.contains("services.web: credential_spec not applied by Berth")
+            && !err.contains("platform"),
         "{err}"
     );
     let web = format!("{}-web-1", p.name);

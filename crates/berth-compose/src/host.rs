@@ -20,7 +20,6 @@ use crate::model::{Project, Service};
 /// Service keys of the specification that Berth does not apply to the container (init
 /// containers, model runners, providers, Windows credential specs, …).
 const NOT_APPLIED: &[&str] = &[
-    "attach",
     "credential_spec",
     // bollard 0.21 sends it per network only, which engines before API 1.44 ignore.
     "mac_address",

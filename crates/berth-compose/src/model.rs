@@ -279,6 +279,15 @@ impl Service {
         self.other.get("platform").and_then(Value::as_str)
     }
 
+    /// Whether an attached `up` shows its logs (`attach: false` says not).
+    pub fn attach(&self) -> bool {
+        match self.other.get("attach") {
+            Some(Value::Bool(on)) => *on,
+            Some(Value::String(text)) => text != "false",
+            _ => true,
+        }
+    }
+
     /// The image the service runs: `image:`, else the name compose gives a built image.
     pub fn image_name(&self, project: &str, service: &str) -> String {
         self.image

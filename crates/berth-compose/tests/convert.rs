@@ -55,7 +55,7 @@ services:
           devices: [{capabilities: [tpu], count: 1}]
     secrets: [token, {source: cert, target: tls.pem}]
     configs: [{source: app, target: /etc/app.conf}, site]
-    attach: false
+    credential_spec: {file: spec.json}
     mac_address: "02:42:ac:11:00:02"
 secrets:
   token: {file: ./token.txt}
@@ -185,7 +185,7 @@ fn the_keys_beyond_the_common_ones_reach_the_host_config() {
     assert_eq!(
         plan.warnings,
         [
-            "services.web: attach, mac_address not applied by Berth (its containers are made without them)"
+            "services.web: credential_spec, mac_address not applied by Berth (its containers are made without them)"
         ]
     );
 }
