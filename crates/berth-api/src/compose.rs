@@ -73,6 +73,29 @@ impl Berth {
         Ok(berth_compose::load(opts)?)
     }
 
+    /// The project with what its services with `use_api_socket` are given (the engine's unix
+    /// socket and every stored registry login), found only when one has it; none for an
+    /// engine reached otherwise (their containers' create says so).
+    fn with_api_socket<'p>(
+        &self,
+        conn: &Connection,
+        project: &'p Project,
+    ) -> Result<std::borrow::Cow<'p, Project>, ApiError> {
+        if !project.services.values().any(|s| s.use_api_socket()) {
+            return Ok(std::borrow::Cow::Borrowed(project));
+        }
+        let mut given = project.clone();
+        if let Some(path) = conn.client.endpoint().host.strip_prefix("unix://") {
+            use berth_engine::credentials::{CredentialStore, config_json};
+            let store = CredentialStore::new(self.store.env());
+            given.api_socket = Some(berth_compose::model::ApiSocket {
+                socket: path.to_owned(),
+                config_json: config_json(&store.all()?),
+            });
+        }
+        Ok(std::borrow::Cow::Owned(given))
+    }
+
     fn credentials_lookup(&self) -> impl Fn(&Reference) -> Option<Credentials> + Sync + '_ {
         |r: &Reference| self.credentials_for(r).ok().flatten()
     }
@@ -103,6 +126,7 @@ impl Berth {
         wait: bool,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Vec<String>, ApiError> {
+        let project = &self.with_api_socket(conn, project)?;
         let creds = self.credentials_lookup();
         let apply_opts = ApplyOptions {
             timeout,
@@ -411,6 +435,7 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<String, ApiError> {
         plan::scope(project, &[service.to_owned()], true)?;
+        let project = &self.with_api_socket(conn, project)?;
         let extra = run_extras(opts)?;
         let deps: Vec<String> = project.services[service]
             .depends_on
@@ -511,16 +536,7 @@ impl Berth {
         if let Some(labels) = extra.labels {
             b.labels.get_or_insert_with(Default::default).extend(labels);
         }
-        let id = conn
-            .client
-            .create_container_from(Some(&name), req.platform.as_deref(), req.body)
-            .await?;
-        for (network, endpoint) in req.connect {
-            conn.client
-                .connect_network_with(&network, &id, endpoint)
-                .await?;
-        }
-        Ok(id)
+        Ok(apply::create_from(&conn.client, service, req).await?)
     }
 }
 

@@ -135,17 +135,7 @@ async fn a_container_without_find_is_listed_from_its_archive() {
         "FROM scratch\nCOPY busybox /bin/busybox\nCMD [\"/bin/busybox\", \"sleep\", \"3600\"]\n",
         &[],
     );
-    let context = dir.display().to_string();
-    e.docker_ok(&[
-        "build",
-        "-q",
-        "--label",
-        &scope.label(),
-        "-t",
-        &image,
-        &context,
-    ]);
-    let _ = std::fs::remove_dir_all(&dir);
+    berth_testkit::build_context(e, &scope, &image, &dir);
     let id = started(e, &scope, "bare", &[], &image);
     let (_home, berth) = support::berth_on(e);
     let conn = berth.connect().await.unwrap();

@@ -1171,3 +1171,83 @@ volumes:
     );
     ok(p.berth(&home, &["-f", "failing.yaml", "down"]));
 }
+
+/// `use_api_socket: true`, as `docker compose` gives it: the engine's socket at
+/// /var/run/docker.sock (the docker CLI in the container lists its own container through it)
+/// and the stored registry logins as the config.json `DOCKER_CONFIG` names, to the service's
+/// containers and to a one-off `run` of it.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn use_api_socket_hands_the_engine_and_the_logins_to_the_container() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    // busybox and Debian's docker CLI with the two libraries it links.
+    let image = format!("berth-test/{}:cli", scope.id);
+    let dir = e.root.join(format!("ctx-{}", scope.name("cli")));
+    berth_testkit::write_busybox_context(
+        &dir,
+        &format!(
+            "FROM scratch\nLABEL {}\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCOPY docker /usr/bin/docker\nCOPY libc.so.6 /lib/x86_64-linux-gnu/libc.so.6\nCOPY ld-linux-x86-64.so.2 /lib64/ld-linux-x86-64.so.2\nCMD [\"sleep\", \"600\"]\n",
+            scope.label()
+        ),
+        &[],
+    );
+    for (from, to) in [
+        ("/usr/bin/docker", "docker"),
+        ("/lib/x86_64-linux-gnu/libc.so.6", "libc.so.6"),
+        ("/lib64/ld-linux-x86-64.so.2", "ld-linux-x86-64.so.2"),
+    ] {
+        std::fs::copy(from, dir.join(to)).unwrap();
+    }
+    berth_testkit::build_context(e, &scope, &image, &dir);
+    // A stored login (kept in config.json, as `berth login --plain-text` keeps it).
+    let config = home.docker_config();
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.json"),
+        r#"{"auths": {"registry.example:5000": {"auth": "d2hvOnB3"}}}"#,
+    )
+    .unwrap();
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!("services:\n  cli:\n    image: {image}\n    use_api_socket: true\n"),
+        )],
+    );
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !err.contains("not applied"),
+        "{err}"
+    );
+    let cli = format!("{}-cli-1", p.name);
+    let listed = e.docker_ok(&["exec", &cli, "docker", "ps", "--format", "{{.Names}}"]);
+    assert!(
+        listed.lines().any(|l| l == cli),
+        "the container sees its own engine: {listed}"
+    );
+    let handed = e.docker_ok(&["exec", &cli, "sh", "-c", "cat $DOCKER_CONFIG/config.json"]);
+    let handed: serde_json::Value = serde_json::from_str(&handed).unwrap();
+    assert_eq!(
+        handed["auths"]["registry.example:5000"]["auth"], "d2hvOnB3",
+        "{handed}"
+    );
+    // A one-off container of the service is given the same.
+    let out = ok(p.berth(
+        &home,
+        &[
+            "run",
+            "--rm",
+            "-T",
+            "cli",
+            "sh",
+            "-c",
+            "test -S /var/run/docker.sock && cat $DOCKER_CONFIG/config.json",
+        ],
+    ));
+    assert!(out.contains("registry.example:5000"), "{out}");
+    ok(p.berth(&home, &["down"]));
+}

@@ -419,10 +419,13 @@ fn without_a_helper_the_login_goes_to_the_os_keychain() {
         String::from_utf8_lossy(&out.stdout),
         "Login Succeeded (saved in the OS keychain)\n"
     );
-    assert!(
-        !home.docker_config().join("config.json").exists(),
-        "nothing in plain text"
-    );
+    // config.json only names the registry (as docker names those a helper keeps), so that
+    // every login can be listed (handed to a container with use_api_socket).
+    let config = || {
+        let text = std::fs::read_to_string(home.docker_config().join("config.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    assert_eq!(config()["auths"][&reg.addr], serde_json::json!({}));
     let items = keyring.berth_items(&home);
     assert!(
         items.contains(&format!("attribute.username = {}", reg.addr)),
@@ -455,6 +458,7 @@ fn without_a_helper_the_login_goes_to_the_os_keychain() {
             .berth_items(&home)
             .contains(&format!("attribute.username = {}", reg.addr))
     );
+    assert!(config()["auths"].get(&reg.addr).is_none(), "{}", config());
     let err = fails(with_bus(home.berth(&["-H", h, "pull", &remote])));
     assert!(err.contains(&remote), "{err}");
 }

@@ -360,6 +360,16 @@ async fn create(
         client.api_version(),
         false,
     )?;
+    create_from(client, service, req).await.map(|_| ())
+}
+
+/// Makes a container of `service` as `req` says: created, connected to its other networks,
+/// its secret and config files copied in. Returns its id.
+pub async fn create_from(
+    client: &Client,
+    service: &str,
+    req: convert::CreateRequest,
+) -> Result<String, Error> {
     let id = client
         .create_container_from(Some(&req.name), req.platform.as_deref(), req.body)
         .await?;
@@ -373,7 +383,7 @@ async fn create(
             .copy_to(&id, "/", berth_docker::archive::upload_bytes(tar))
             .await?;
     }
-    Ok(())
+    Ok(id)
 }
 
 /// The files as a tar to unpack at the container's `/` (the engine makes missing folders).

@@ -200,18 +200,20 @@ pub fn create_request(
             }
         }
     }
-    let placed = crate::host::secrets_and_configs(project, svc, &at)?;
+    let mut placed = crate::host::secrets_and_configs(project, svc, &at)?;
+    let mut env: Vec<String> = svc
+        .environment
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if svc.use_api_socket() {
+        crate::host::api_socket(project, svc, &at, &mut placed, &mut env)?;
+    }
     binds.extend(placed.binds);
     for t in strings(o.get("tmpfs")).unwrap_or_default() {
         let (path, opts) = t.split_once(':').unwrap_or((&t, ""));
         tmpfs.insert(path.to_owned(), opts.to_owned());
     }
-
-    let env: Vec<String> = svc
-        .environment
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
 
     let healthcheck = match &svc.healthcheck {
         Some(h) if h.disable => Some(HealthConfig {

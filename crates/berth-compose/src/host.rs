@@ -29,7 +29,6 @@ const NOT_APPLIED: &[&str] = &[
     "pre_start",
     "provider",
     "pull_refresh_after",
-    "use_api_socket",
 ];
 
 /// The keys of `service` that Berth does not apply, for a warning.
@@ -461,4 +460,39 @@ pub fn secrets_and_configs(project: &Project, svc: &Service, at: &str) -> Result
         }
     }
     Ok(placed)
+}
+
+/// Where the Docker CLI in a container finds the logins it is given (`DOCKER_CONFIG`).
+const API_SOCKET_CONFIG_DIR: &str = "/run/secrets/docker";
+
+/// Gives a container of `svc` (which has `use_api_socket: true`) what `docker compose` gives
+/// it: the engine's socket at `/var/run/docker.sock`, the registry logins as a `config.json`
+/// copied in, and `DOCKER_CONFIG` naming its folder unless the service sets it.
+pub fn api_socket(
+    project: &Project,
+    svc: &Service,
+    at: &str,
+    placed: &mut Placed,
+    env: &mut Vec<String>,
+) -> Result<(), Error> {
+    let api = project.api_socket.as_ref().ok_or_else(|| {
+        Error::invalid(
+            format!("{at}.use_api_socket"),
+            "the engine is not reached through a unix socket here, so there is no socket to give the container: run the project on a local engine, or remove use_api_socket",
+        )
+    })?;
+    placed
+        .binds
+        .push(format!("{}:/var/run/docker.sock", api.socket));
+    if !svc.environment.contains_key("DOCKER_CONFIG") {
+        env.push(format!("DOCKER_CONFIG={API_SOCKET_CONFIG_DIR}"));
+    }
+    placed.files.push(FileCopy {
+        path: format!("{API_SOCKET_CONFIG_DIR}/config.json"),
+        content: api.config_json.clone().into_bytes(),
+        mode: 0o444,
+        uid: 0,
+        gid: 0,
+    });
+    Ok(())
 }

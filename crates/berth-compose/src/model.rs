@@ -46,6 +46,30 @@ pub struct Project {
     /// as loading found them; never printed.
     #[serde(skip)]
     pub secret_environment: BTreeMap<String, String>,
+    /// What services with `use_api_socket` are given, once the facade has found it for the
+    /// engine they run on; never printed.
+    #[serde(skip)]
+    pub api_socket: Option<ApiSocket>,
+}
+
+/// The engine's API socket and the registry logins to hand to a container that asks for them
+/// (`use_api_socket: true`), as `docker run --use-api-socket` hands them on.
+#[derive(Clone, Default, PartialEq)]
+pub struct ApiSocket {
+    /// The socket's path on the engine's host.
+    pub socket: String,
+    /// A Docker `config.json` holding the logins (`auths`).
+    pub config_json: String,
+}
+
+impl std::fmt::Debug for ApiSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ApiSocket {{ socket: {:?}, config_json: <hidden> }}",
+            self.socket
+        )
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -277,6 +301,16 @@ impl Service {
     /// The platform its image is pulled and run for (`platform: linux/arm64`), when given.
     pub fn platform(&self) -> Option<&str> {
         self.other.get("platform").and_then(Value::as_str)
+    }
+
+    /// Whether its containers are given the engine's API socket and the registry logins
+    /// (`use_api_socket: true`).
+    pub fn use_api_socket(&self) -> bool {
+        match self.other.get("use_api_socket") {
+            Some(Value::Bool(on)) => *on,
+            Some(Value::String(text)) => text == "true",
+            _ => false,
+        }
     }
 
     /// Whether an attached `up` shows its logs (`attach: false` says not).

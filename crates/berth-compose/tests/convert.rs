@@ -258,3 +258,49 @@ fn pid_and_ipc_of_another_service_name_its_container() {
         (Some("container:demo-a-1"), Some("container:demo-a-1"))
     );
 }
+
+#[test]
+fn use_api_socket_gives_the_engines_socket_and_the_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "services:\n  cli:\n    image: cli:1\n    use_api_socket: true\n  own:\n    image: cli:1\n    use_api_socket: true\n    environment: [DOCKER_CONFIG=/cfg]\n  plain:\n    image: cli:1\n";
+    let mut p = project(dir.path(), text).unwrap();
+    // The engine is not reached through a unix socket: refused by name.
+    let err = create_request(&p, "cli", 1, "x-cli-1", "sha256:cli", "1.41", false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "services.cli.use_api_socket: the engine is not reached through a unix socket"
+        ),
+        "{err}"
+    );
+    p.api_socket = Some(berth_compose::model::ApiSocket {
+        socket: "/run/docker.sock".into(),
+        config_json: r#"{"auths":{}}"#.into(),
+    });
+    assert!(
+        !format!("{p:?}").contains("auths"),
+        "the logins are never printed"
+    );
+    let req = create_request(&p, "cli", 1, "x-cli-1", "sha256:cli", "1.41", false).unwrap();
+    assert_eq!(
+        req.body.host_config.unwrap().binds.unwrap(),
+        ["/run/docker.sock:/var/run/docker.sock"]
+    );
+    assert_eq!(req.body.env.unwrap(), ["DOCKER_CONFIG=/run/secrets/docker"]);
+    assert_eq!(
+        req.files,
+        [FileCopy {
+            path: "/run/secrets/docker/config.json".into(),
+            content: br#"{"auths":{}}"#.to_vec(),
+            mode: 0o444,
+            uid: 0,
+            gid: 0,
+        }]
+    );
+    // A DOCKER_CONFIG the service sets is left as it is; a service without the key gets none.
+    let req = create_request(&p, "own", 1, "x-own-1", "sha256:cli", "1.41", false).unwrap();
+    assert_eq!(req.body.env.unwrap(), ["DOCKER_CONFIG=/cfg"]);
+    let req = create_request(&p, "plain", 1, "x-plain-1", "sha256:cli", "1.41", false).unwrap();
+    assert!(req.files.is_empty() && req.body.host_config.unwrap().binds.is_none());
+}

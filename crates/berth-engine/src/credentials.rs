@@ -256,7 +256,20 @@ impl CredentialStore {
             })
             .expect("serialises");
             return match keychain_entry(&cred.server).and_then(|e| e.set_password(&value)) {
-                Ok(()) => Ok(Stored::Keychain),
+                Ok(()) => {
+                    // Named in `auths` without a secret, as docker names those its helper
+                    // keeps: so that every login can be listed (see `all`).
+                    let mut config = self.config()?;
+                    let auths = config
+                        .entry("auths")
+                        .or_insert_with(|| serde_json::json!({}));
+                    if !auths.is_object() {
+                        *auths = serde_json::json!({});
+                    }
+                    auths[cred.server.as_str()] = serde_json::json!({});
+                    self.write_config(&config)?;
+                    Ok(Stored::Keychain)
+                }
                 Err(e) => Err(Error::Credentials {
                     reason: format!(
                         "the OS keychain cannot store it ({}) and no credential helper is configured in {}: unlock or start your keyring (e.g. gnome-keyring), set \"credsStore\" there, or pass --plain-text (in the app: \"keep it in config.json\") to keep the password base64-encoded in that file",
@@ -266,7 +279,6 @@ impl CredentialStore {
                 }),
             };
         }
-        use base64::Engine;
         let mut config = self.config()?;
         let auths = config
             .entry("auths")
@@ -274,11 +286,45 @@ impl CredentialStore {
         if !auths.is_object() {
             *auths = serde_json::json!({});
         }
-        let encoded = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", cred.username, cred.secret));
-        auths[cred.server.as_str()] = serde_json::json!({ "auth": encoded });
+        auths[cred.server.as_str()] = plain_auth(cred);
         self.write_config(&config)?;
         Ok(Stored::PlainText(self.config_path()))
+    }
+
+    /// Every stored login, as docker hands them on (`docker run --use-api-socket`): the
+    /// registries named in `auths` and `credHelpers`, and those the `credsStore` helper lists.
+    pub fn all(&self) -> Result<Vec<Credential>, Error> {
+        let config = self.config()?;
+        let mut servers = std::collections::BTreeSet::new();
+        for key in ["auths", "credHelpers"] {
+            if let Some(named) = config.get(key).and_then(|m| m.as_object()) {
+                servers.extend(named.keys().cloned());
+            }
+        }
+        if let Some(helper) = config
+            .get("credsStore")
+            .and_then(|h| h.as_str())
+            .filter(|h| !h.is_empty())
+        {
+            match run_helper_with(helper, "list", b"") {
+                Ok(out) => {
+                    let listed: std::collections::BTreeMap<String, String> =
+                        serde_json::from_slice(&out).map_err(|e| Error::Credentials {
+                            reason: format!(
+                                "docker-credential-{helper} list answered something that is not a list of logins: {e}"
+                            ),
+                        })?;
+                    servers.extend(listed.into_keys());
+                }
+                Err(HelperError::NotFound) => {}
+                Err(HelperError::Failed(reason)) => return Err(Error::Credentials { reason }),
+            }
+        }
+        let mut all = Vec::new();
+        for server in servers {
+            all.extend(self.get(&server)?);
+        }
+        Ok(all)
     }
 
     /// Forgets the credential for `server`; false when there was none.
@@ -305,6 +351,24 @@ impl CredentialStore {
                 .is_ok();
         Ok(removed || in_keychain)
     }
+}
+
+/// A login as `config.json`'s `auths` keeps it in plain text: base64 of `user:secret`.
+fn plain_auth(cred: &Credential) -> serde_json::Value {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", cred.username, cred.secret));
+    serde_json::json!({ "auth": encoded })
+}
+
+/// A Docker `config.json` that holds `logins` in plain text, for a container handed the
+/// engine's socket (`use_api_socket`), as docker writes it for one.
+pub fn config_json(logins: &[Credential]) -> String {
+    let auths: serde_json::Map<String, serde_json::Value> = logins
+        .iter()
+        .map(|c| (c.server.clone(), plain_auth(c)))
+        .collect();
+    serde_json::json!({ "auths": auths }).to_string()
 }
 
 enum HelperError {
@@ -402,6 +466,36 @@ mod tests {
         assert!(store.erase("127.0.0.1:5000").unwrap());
         assert_eq!(store.get("127.0.0.1:5000").unwrap(), None);
         assert!(!store.erase("127.0.0.1:5000").unwrap());
+    }
+
+    #[test]
+    fn every_login_is_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path());
+        assert!(store.all().unwrap().is_empty(), "no config.json, no logins");
+        let login = |server: &str| Credential {
+            server: server.into(),
+            username: format!("u-{}", server.replace(':', "-")),
+            secret: "s".into(),
+        };
+        store.store(&login("a.example"), true).unwrap();
+        store.store(&login("b.example:5000"), true).unwrap();
+        // Named without a secret (kept by a keychain this store does not use): not a login.
+        let mut config: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap())
+                .unwrap();
+        config["auths"]["c.example"] = serde_json::json!({});
+        std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+        let all = store.all().unwrap();
+        assert_eq!(all, [login("a.example"), login("b.example:5000")]);
+        // Handed on as plain auths that the store reads back the same.
+        let handed = tempfile::tempdir().unwrap();
+        std::fs::write(handed.path().join("config.json"), config_json(&all)).unwrap();
+        assert_eq!(store_in(handed.path()).all().unwrap(), all);
+        config["credsStore"] = "nosuchhelper".into();
+        std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+        let err = store.all().unwrap_err().to_string();
+        assert!(err.contains("docker-credential-nosuchhelper"), "{err}");
     }
 
     #[test]

@@ -55,6 +55,12 @@ pub fn busybox_image(engine: &'static Engine, scope: &Scope, tag: &str, dockerfi
         ),
         &[],
     );
+    build_context(engine, scope, tag, &dir);
+}
+
+/// Builds `tag` from the context in `dir`, labelled with the scope (so that the image goes when
+/// the scope does), then removes `dir`.
+pub fn build_context(engine: &'static Engine, scope: &Scope, tag: &str, dir: &Path) {
     engine.docker_ok(&[
         "build",
         "-q",
@@ -64,5 +70,5 @@ pub fn busybox_image(engine: &'static Engine, scope: &Scope, tag: &str, dockerfi
         tag,
         &dir.display().to_string(),
     ]);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
 }
