@@ -107,7 +107,7 @@ impl Berth {
         project: &Project,
         opts: &UpOptions,
     ) -> Result<(Plan, Plan), ApiError> {
-        let observed = observe::observe(&conn.client, &project.name).await?;
+        let observed = observe_images(conn, project).await?;
         Ok((
             plan::images(project, &observed, opts)?,
             plan::up(project, &observed, opts)?,
@@ -134,7 +134,7 @@ impl Berth {
             credentials: &creds,
             events,
         };
-        let observed = observe::observe(&conn.client, &project.name).await?;
+        let observed = observe_images(conn, project).await?;
         let images = plan::images(project, &observed, opts)?;
         apply::apply(&conn.client, Some(project), &images, &apply_opts).await?;
         let observed = observe::observe(&conn.client, &project.name).await?;
@@ -451,7 +451,7 @@ impl Berth {
                 .await?;
         } else {
             // The networks and the image are still needed.
-            let observed = observe::observe(&conn.client, &project.name).await?;
+            let observed = observe_images(conn, project).await?;
             let only = UpOptions {
                 services: vec![service.to_owned()],
                 no_deps: true,
@@ -1113,6 +1113,14 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+/// What the engine has of the project, with the local images due for a pull under their
+/// services' time-based `pull_policy`: what planning its images needs.
+async fn observe_images(conn: &Connection, project: &Project) -> Result<Observed, ApiError> {
+    let mut observed = observe::observe(&conn.client, &project.name).await?;
+    observe::note_refreshes(&conn.client, project, &mut observed).await?;
+    Ok(observed)
 }
 
 /// Runs the `kind` hooks of a container's service (none without the project's files), their

@@ -101,6 +101,8 @@ pub struct RunFlags {
     pub cpuset_cpus: Option<String>,
     /// Files of `KEY=value` lines (`#` comments), relative to the request's `cwd`.
     pub label_files: Vec<String>,
+    /// `--platform`: the image's platform to run (`linux/arm64`).
+    pub platform: Option<String>,
 }
 
 impl RunFlags {
@@ -184,6 +186,11 @@ impl RunFlags {
                 .cpuset_cpus
                 .as_deref()
                 .map(options::parse_cpuset)
+                .transpose()?,
+            platform: self
+                .platform
+                .as_deref()
+                .map(options::parse_platform)
                 .transpose()?,
         })
     }

@@ -34,6 +34,8 @@ pub struct BuildRequest {
     pub cache_from: Vec<String>,
     /// Remove the steps' containers even when a step fails.
     pub force_rm: bool,
+    /// The platform to build for (`linux/arm64`); the engine's own when none.
+    pub platform: Option<String>,
 }
 
 /// One event of a pull, push or build.
@@ -104,6 +106,12 @@ pub fn reference(input: &str) -> Result<Reference, ApiError> {
     Reference::parse(input).map_err(|e| ApiError::invalid(e.to_string()))
 }
 
+/// Checks a platform (`linux/arm64`), as a one-line error naming it; returns it as the engine
+/// takes it.
+pub fn platform(input: &str) -> Result<String, ApiError> {
+    Ok(berth_docker::options::parse_platform(input)?)
+}
+
 /// Where a push goes: the registry and the repository in full.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -153,6 +161,9 @@ impl Berth {
         for image in &req.cache_from {
             reference(image)?;
         }
+        if let Some(p) = &req.platform {
+            platform(p)?;
+        }
         let context = std::path::Path::new(&req.context);
         if !context.is_dir() {
             return Err(ApiError::invalid(format!(
@@ -199,6 +210,7 @@ impl Berth {
                 .collect::<Result<_, _>>()?,
             cache_from: req.cache_from.clone(),
             force_rm: req.force_rm,
+            platform: req.platform.as_deref().map(platform).transpose()?,
         };
         let stream = conn.client.build(&spec)?;
         Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))
@@ -279,11 +291,22 @@ impl Berth {
         conn: &Connection,
         image: &str,
     ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
+        self.pull_for(conn, image, None)
+    }
+
+    /// [`Berth::pull`] of the image for `platform` (`--platform linux/arm64`) when given.
+    pub fn pull_for(
+        &self,
+        conn: &Connection,
+        image: &str,
+        platform: Option<&str>,
+    ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
         let r = reference(image)?;
+        let platform = platform.map(self::platform).transpose()?;
         let creds = self.credentials_for(&r)?;
         Ok(conn
             .client
-            .pull(&r, creds.as_ref())
+            .pull_for(&r, creds.as_ref(), platform.as_deref())
             .map(|p| p.map(ProgressEvent::from).map_err(ApiError::from)))
     }
 

@@ -297,9 +297,14 @@ pub enum ContainerGroup {
 #[derive(Subcommand, Debug)]
 pub enum ImageCommand {
     /// Build an image from a directory with a Dockerfile.
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
     /// Pull an image from a registry.
-    Pull { image: String },
+    Pull {
+        /// Pull the image made for this platform (OS/ARCH[/VARIANT]).
+        #[arg(long)]
+        platform: Option<String>,
+        image: String,
+    },
     /// Push an image to a registry.
     Push { image: String },
     /// Give an image another name.
@@ -703,6 +708,9 @@ pub struct BuildArgs {
     /// Write the built image's id to this file.
     #[arg(long, value_name = "FILE")]
     pub iidfile: Option<String>,
+    /// Build for this platform (OS/ARCH[/VARIANT]); the engine's own by default.
+    #[arg(long)]
+    pub platform: Option<String>,
     /// The build context: a directory.
     #[arg(value_name = "PATH")]
     pub path: String,
@@ -887,6 +895,9 @@ pub struct MoreRunArgs {
     /// Read labels from a file of KEY=value lines.
     #[arg(long = "label-file", value_name = "FILE")]
     pub label_files: Vec<String>,
+    /// Run the image made for this platform (OS/ARCH[/VARIANT]), pulling it for it.
+    #[arg(long)]
+    pub platform: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -1059,7 +1070,7 @@ mod tests {
         assert!(matches!(parse(&["image", "rm", "-f", "x"]), Command::Rmi(a) if a.force));
         assert!(matches!(
             parse(&["image", "pull", "busybox"]),
-            Command::Image(ImageCommand::Pull { image }) if image == "busybox"
+            Command::Image(ImageCommand::Pull { image, .. }) if image == "busybox"
         ));
         assert!(matches!(
             parse(&["import", "-c", "CMD [\"sh\"]", "-", "x:1"]),

@@ -530,13 +530,16 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
             }
             berth.check_build(&ops::build_request(&args))?;
             let conn = connect(berth).await?;
-            ops::build(berth, &conn, args, format).await.map(|()| 0)
+            ops::build(berth, &conn, *args, format).await.map(|()| 0)
         }
-        I::Pull { image } => {
+        I::Pull { image, platform } => {
             berth_api::images::reference(&image)?;
+            if let Some(p) = &platform {
+                berth_api::images::platform(p)?;
+            }
             let conn = connect(berth).await?;
             ops::transfer(
-                berth.pull(&conn, &image)?,
+                berth.pull_for(&conn, &image, platform.as_deref())?,
                 format,
                 "Pulling fs layer",
                 ops::Shown::OnStdout,

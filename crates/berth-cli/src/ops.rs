@@ -36,6 +36,7 @@ pub fn build_request(args: &BuildArgs) -> BuildRequest {
         add_hosts: args.add_hosts.clone(),
         cache_from: args.cache_from.clone(),
         force_rm: args.force_rm,
+        platform: args.platform.clone(),
     }
 }
 
@@ -276,6 +277,7 @@ fn run_flags(m: &MoreRunArgs) -> RunFlags {
         cpu_shares: m.cpu_shares,
         cpuset_cpus: m.cpuset_cpus.clone(),
         label_files: m.label_files.clone(),
+        platform: m.platform.clone(),
     }
 }
 
@@ -291,9 +293,15 @@ pub async fn create(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<(
 /// `--pull always`, never with `--pull never` (the engine then says it is missing). The progress
 /// goes to stderr, as docker's does.
 pub async fn pull_for_run(berth: &Berth, conn: &Connection, args: &RunArgs) -> Result<()> {
+    // Present, and for the platform asked when one is: another platform's image is missing.
+    let platform = args.more.platform.as_deref();
     let present = || async {
         match berth.inspect_image(conn, &args.image).await {
-            Ok(_) => Ok(true),
+            Ok(image) => Ok(platform.is_none_or(|p| {
+                let field = |k: &str| image[k].as_str().unwrap_or_default().to_owned();
+                let have = format!("{}/{}", field("Os"), field("Architecture"));
+                p.to_ascii_lowercase().starts_with(&have)
+            })),
             Err(e) if e.code == berth_api::ErrorCode::NotFound => Ok(false),
             Err(e) => Err(e),
         }
@@ -304,7 +312,7 @@ pub async fn pull_for_run(berth: &Berth, conn: &Connection, args: &RunArgs) -> R
         _ if present().await? => return Ok(()),
         _ => eprintln!("Unable to find image '{}' locally", args.image),
     }
-    let pulled = berth.pull(conn, &args.image)?;
+    let pulled = berth.pull_for(conn, &args.image, platform)?;
     transfer(pulled, Format::Table, "Pulling fs layer", Shown::OnStderr).await
 }
 

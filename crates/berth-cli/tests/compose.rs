@@ -1251,3 +1251,49 @@ fn use_api_socket_hands_the_engine_and_the_logins_to_the_container() {
     assert!(out.contains("registry.example:5000"), "{out}");
     ok(p.berth(&home, &["down"]));
 }
+
+/// A time-based pull_policy pulls again an image last pulled longer ago than it allows (as the
+/// engine's LastTagTime says), and not before.
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn a_time_based_pull_policy_pulls_again_once_due() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let local = format!("berth-test/{}:fresh", scope.id);
+    busybox_image(e, &scope, &local, "CMD [\"sleep\", \"600\"]");
+    let remote = format!("{}/berth-test/{}:fresh", registry().addr, scope.id);
+    e.docker_ok(&["tag", &local, &remote]);
+    e.docker_ok(&["push", &remote]);
+    e.docker_ok(&["rmi", &remote]);
+    let compose = |policy: &str| {
+        format!("services:\n  app:\n    image: {remote}\n    pull_policy: {policy}\n")
+    };
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("hourly.yaml", &compose("every_1h")),
+            ("often.yaml", &compose("every_1s")),
+        ],
+    );
+    let plan = |file: &str| ok(p.berth(&home, &["-f", file, "up", "--dry-run"]));
+    let tagged = || e.docker_ok(&["inspect", "-f", "{{.Metadata.LastTagTime}}", &remote]);
+    // Missing: pulled whatever the policy.
+    assert!(plan("hourly.yaml").contains("Pull (service app), not found"));
+    ok(p.berth(&home, &["-f", "hourly.yaml", "up", "-d"]));
+    assert!(!tagged().trim().is_empty());
+    // Pulled just now: not due within the hour.
+    assert!(!plan("hourly.yaml").contains("Pull"));
+    // Due once a second has passed since that pull; up pulls it again.
+    wait_until(10, "every_1s to be due", || {
+        plan("often.yaml").contains("Pull (service app), pull_policy every_1s, due")
+    });
+    let out = run(p.berth(&home, &["-f", "often.yaml", "up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.contains(&format!("Image {remote}  Pulled")),
+        "{err}"
+    );
+    ok(p.berth(&home, &["-f", "often.yaml", "down"]));
+}

@@ -5,7 +5,7 @@
 mod support;
 
 use berth_testkit::{Scope, SearchIndex, busybox_image, engine, free_port, registry};
-use support::{Home, fails, json_lines, ok};
+use support::{Home, fails, json_lines, ok, run};
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
@@ -286,5 +286,99 @@ fn images_filters_as_docker_takes_them() {
     assert!(
         err.contains("dangling: a filter is KEY=value, e.g. dangling=true"),
         "{err}"
+    );
+}
+
+/// `--platform` reaches the engine: run, create, pull and build for the engine's own platform
+/// work; another platform is the engine's to refuse, said in one line; a malformed one is
+/// refused before the engine is asked.
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn platforms_reach_the_engine() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let image = format!("berth-test/{}:platform", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let own = "linux/amd64";
+    let ran = ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "--rm",
+        "--platform",
+        own,
+        &image,
+        "echo",
+        "ran",
+    ]));
+    assert_eq!(ran, "ran\n");
+    let err = fails(home.berth(&["-H", h, "run", "--platform", "linux", &image]));
+    assert!(
+        err.contains("linux: --platform is OS/ARCH[/VARIANT]"),
+        "{err}"
+    );
+    let err = fails(home.berth(&["-H", h, "pull", "--platform", "linux/", &image]));
+    assert!(err.contains("--platform is OS/ARCH"), "{err}");
+    // Through the registry: pulled for the engine's platform; for another, the engine says no.
+    let remote = format!("{}/berth-test/{}:platform", registry().addr, scope.id);
+    e.docker_ok(&["tag", &image, &remote]);
+    e.docker_ok(&["push", &remote]);
+    e.docker_ok(&["rmi", &remote]);
+    ok(home.berth(&["-H", h, "pull", "--platform", own, &remote]));
+    // The engine is asked for the image of that platform: the one here is not.
+    let err = fails(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--platform",
+        "windows/amd64",
+        "--pull",
+        "never",
+        &image,
+    ]));
+    assert!(
+        err.contains(&format!(
+            "{image}: no image for windows/amd64 here: pull it for that platform (berth pull --platform windows/amd64 {image})"
+        )),
+        "{err}"
+    );
+    // With --pull missing the image here is not the platform's, so, as docker run does,
+    // it is pulled for the platform, and the engine's answer is said.
+    let out = run(home.berth(&["-H", h, "run", "--platform", "windows/amd64", &remote]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && err.contains(&format!("Unable to find image '{remote}' locally"))
+            && err
+                .lines()
+                .last()
+                .is_some_and(|l| l.contains("no image for windows/amd64 here")),
+        "{err}"
+    );
+    // A build for the engine's own platform.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {image}\nRUN echo built > /built\n"),
+    )
+    .unwrap();
+    let tag = format!("berth-test/{}:platform-built", scope.id);
+    ok(home.berth(&[
+        "-H",
+        h,
+        "build",
+        "--platform",
+        own,
+        "--label",
+        &scope.label(),
+        "-t",
+        &tag,
+        &dir.path().display().to_string(),
+    ]));
+    assert_eq!(
+        e.docker_ok(&["run", "--rm", &tag, "cat", "/built"]),
+        "built\n"
     );
 }

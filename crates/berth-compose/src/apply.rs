@@ -434,6 +434,24 @@ async fn build(
         .collect();
     let mut tags = vec![image.to_owned()];
     tags.extend(b.tags.iter().cloned());
+    // The service's platform, else the one its build names: the engine's builder makes one.
+    let platforms: Vec<&str> = b
+        .other
+        .get("platforms")
+        .and_then(Value::as_array)
+        .map(|p| p.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let platform = match (project.services[service].platform(), platforms.as_slice()) {
+        (Some(p), _) => Some(p.to_owned()),
+        (None, []) => None,
+        (None, [one]) => Some((*one).to_owned()),
+        (None, _) => {
+            return Err(Error::invalid(
+                format!("services.{service}.build.platforms"),
+                "the engine's builder makes one platform at a time: name one (or set the service's platform)",
+            ));
+        }
+    };
     let spec = BuildSpec {
         context: PathBuf::from(&b.context),
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
@@ -471,6 +489,7 @@ async fn build(
             })
             .unwrap_or_default(),
         force_rm: false,
+        platform,
     };
     let what = format!("Image {image}");
     let mut stream = std::pin::pin!(client.build(&spec)?);

@@ -46,6 +46,8 @@ pub fn duration_ns(text: &str) -> Option<i64> {
             .unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_len);
         let scale = match unit {
+            "w" => 7.0 * 86400e9,
+            "d" => 86400e9,
             "h" => 3600e9,
             "m" => 60e9,
             "s" => 1e9,

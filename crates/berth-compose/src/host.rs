@@ -28,7 +28,6 @@ const NOT_APPLIED: &[&str] = &[
     // specification.
     "pre_start",
     "provider",
-    "pull_refresh_after",
 ];
 
 /// The keys of `service` that Berth does not apply, for a warning.

@@ -303,6 +303,41 @@ impl Service {
         self.other.get("platform").and_then(Value::as_str)
     }
 
+    /// How many seconds a pulled image stays fresh under a time-based `pull_policy`: `daily`,
+    /// `weekly`, `every_<duration>` (`every_12h`, `every_1w2d`), or `refresh` with
+    /// `pull_refresh_after`; none under the other policies. `at` names the service for errors.
+    pub fn refresh_after(&self, at: &str) -> Result<Option<i64>, crate::Error> {
+        let Some(policy) = self.pull_policy.as_deref() else {
+            return Ok(None);
+        };
+        let text = match policy {
+            "daily" => "1d".to_owned(),
+            "weekly" => "1w".to_owned(),
+            "refresh" => self
+                .other
+                .get("pull_refresh_after")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| crate::Error::Invalid {
+                    at: format!("{at}.pull_policy"),
+                    reason:
+                        "refresh needs pull_refresh_after (how long a pull stays fresh, e.g. 12h)"
+                            .into(),
+                })?,
+            other => match other.strip_prefix("every_") {
+                Some(period) => period.to_owned(),
+                None => return Ok(None),
+            },
+        };
+        match crate::convert::duration_ns(&text) {
+            Some(ns) if ns >= 1_000_000_000 => Ok(Some(ns / 1_000_000_000)),
+            _ => Err(crate::Error::Invalid {
+                at: format!("{at}.pull_policy"),
+                reason: format!("{text:?} is not a period of a second or more (e.g. 12h, 1w2d)"),
+            }),
+        }
+    }
+
     /// Whether its containers are given the engine's API socket and the registry logins
     /// (`use_api_socket: true`).
     pub fn use_api_socket(&self) -> bool {

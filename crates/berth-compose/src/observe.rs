@@ -56,6 +56,9 @@ pub struct Observed {
     pub volumes: Vec<Resource>,
     /// Local images by every name they carry (`busybox:latest`, `repo@sha256:…`) → id.
     pub images: BTreeMap<String, String>,
+    /// Local images of services with a time-based `pull_policy` that are due for a pull
+    /// ([`note_refreshes`]).
+    pub due: std::collections::BTreeSet<String>,
 }
 
 impl Observed {
@@ -202,7 +205,40 @@ pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> 
         networks,
         volumes,
         images,
+        due: Default::default(),
     })
+}
+
+/// Notes in `observed` which local images of `project`'s services with a time-based
+/// `pull_policy` (`daily`, `every_12h`, …) are due for a pull: last pulled (tagged, as the
+/// engine's `LastTagTime` says) longer ago than the policy allows, or never.
+pub async fn note_refreshes(
+    client: &Client,
+    project: &crate::Project,
+    observed: &mut Observed,
+) -> Result<(), Error> {
+    let now = jiff::Timestamp::now().as_second();
+    for (name, svc) in &project.services {
+        let Some(period) = svc.refresh_after(&format!("services.{name}"))? else {
+            continue;
+        };
+        let image = svc.image_name(&project.name, name);
+        if svc.build.is_some() || observed.image_id(&image).is_none() {
+            continue;
+        }
+        let tagged = client
+            .inspect_image(&image)
+            .await?
+            .metadata
+            .and_then(|m| m.last_tag_time)
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_second())
+            .filter(|t| *t > 0);
+        if tagged.is_none_or(|t| now - t >= period) {
+            observed.due.insert(image);
+        }
+    }
+    Ok(())
 }
 
 /// A project on the engine, as `compose ls` shows it.

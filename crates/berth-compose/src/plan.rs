@@ -260,6 +260,8 @@ pub fn images(project: &Project, observed: &Observed, opts: &UpOptions) -> Resul
             .clone()
             .or_else(|| svc.pull_policy.clone())
             .unwrap_or_else(|| "missing".to_owned());
+        let refreshes =
+            opts.pull.is_none() && svc.refresh_after(&format!("services.{name}"))?.is_some();
         let service = name.clone();
         if svc.build.is_some() {
             if opts.build || policy == "build" {
@@ -296,6 +298,14 @@ pub fn images(project: &Project, observed: &Observed, opts: &UpOptions) -> Resul
             }
             _ if !local => {
                 plan.push(Action::Pull { service, image }, "not found", vec![]);
+            }
+            // A time-based policy of the service's own (not overridden by --pull) that is due.
+            _ if refreshes && observed.due.contains(&image) => {
+                plan.push(
+                    Action::Pull { service, image },
+                    format!("pull_policy {policy}, due"),
+                    vec![],
+                );
             }
             _ => {}
         }

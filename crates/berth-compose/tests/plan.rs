@@ -93,6 +93,7 @@ fn running_demo(p: &Project) -> Observed {
         networks: vec![resource("demo_default")],
         volumes: vec![resource("demo_data")],
         images: images(&["db:1", "web:1", "demo-worker:latest"]),
+        due: Default::default(),
     }
 }
 
@@ -479,4 +480,47 @@ fn hooks_run_around_starts_and_stops_of_running_containers() {
     };
     assert_eq!(post_start[0].command, ["chown", "-R", "1001", "/data"]);
     assert_eq!(post_start[0].user.as_deref(), Some("root"));
+}
+
+#[test]
+fn time_based_pull_policies_pull_what_is_due() {
+    let text = "name: demo\nservices:\n  a:\n    image: a:1\n    pull_policy: daily\n  b:\n    image: b:1\n    pull_policy: every_12h\n  c:\n    image: c:1\n    pull_policy: refresh\n    pull_refresh_after: 2h30m\n  d:\n    image: d:1\n";
+    let p = project(text);
+    assert_eq!(p.services["a"].refresh_after("a").unwrap(), Some(86_400));
+    assert_eq!(p.services["b"].refresh_after("b").unwrap(), Some(43_200));
+    assert_eq!(p.services["c"].refresh_after("c").unwrap(), Some(9_000));
+    assert_eq!(p.services["d"].refresh_after("d").unwrap(), None);
+    let mut observed = Observed {
+        project: "demo".into(),
+        images: images(&["a:1", "b:1", "c:1", "d:1"]),
+        ..Default::default()
+    };
+    observed.due.extend(["a:1".to_owned(), "c:1".to_owned()]);
+    golden(
+        &plan::images(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 image:a:1 Pull (service a), pull_policy daily, due
+#1 image:c:1 Pull (service c), pull_policy refresh, due
+",
+    );
+    // --pull overrides the services' own policies.
+    let plan = plan::images(
+        &p,
+        &observed,
+        &UpOptions {
+            pull: Some("missing".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(plan.is_empty(), "{plan}");
+    // refresh without how long a pull stays fresh is refused by name.
+    let p = project("name: demo\nservices:\n  a:\n    image: a:1\n    pull_policy: refresh\n");
+    let err = plan::images(&p, &observed, &UpOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("services.a.pull_policy: refresh needs pull_refresh_after"),
+        "{err}"
+    );
 }

@@ -34,6 +34,8 @@ pub struct BuildSpec {
     pub cache_from: Vec<String>,
     /// Remove the steps' containers even when a step fails.
     pub force_rm: bool,
+    /// The platform to build for (`linux/arm64`); the engine's own when none.
+    pub platform: Option<String>,
 }
 
 /// One event of a build.
@@ -251,6 +253,9 @@ impl Client {
         }
         if spec.force_rm {
             opts = opts.forcerm(true);
+        }
+        if let Some(platform) = &spec.platform {
+            opts = opts.platform(platform);
         }
         let args: std::collections::HashMap<String, String> =
             spec.build_args.clone().into_iter().collect();

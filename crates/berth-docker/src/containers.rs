@@ -107,8 +107,12 @@ impl Client {
 
     /// Creates a container; returns its id.
     pub async fn create_container(&self, spec: &RunSpec) -> Result<String, Error> {
-        self.create_container_from(spec.name.as_deref(), None, spec.to_create_body())
-            .await
+        self.create_container_from(
+            spec.name.as_deref(),
+            spec.options.platform.as_deref(),
+            spec.to_create_body(),
+        )
+        .await
     }
 
     /// Creates a container from a complete engine request (compose builds its own), of the
@@ -137,8 +141,13 @@ impl Client {
         match resp {
             Ok(r) => Ok(r.id),
             Err(Error::NotFound { .. }) => Err(Error::Invalid {
+                reason: match platform {
+                    Some(p) => format!(
+                        "no image for {p} here: pull it for that platform (berth pull --platform {p} {image}), or build it"
+                    ),
+                    None => "no such image here: pull or build it first".into(),
+                },
                 input: image,
-                reason: "no such image here: pull or build it first".into(),
             }),
             Err(e) => Err(e),
         }

@@ -63,6 +63,8 @@ pub struct RunOptions {
     pub cpu_shares: Option<i64>,
     /// The CPUs it may run on: `0-2`, `0,3`.
     pub cpuset_cpus: Option<String>,
+    /// `--platform`: the image's platform to run (`linux/arm64`), checked by [`parse_platform`].
+    pub platform: Option<String>,
 }
 
 impl RunOptions {
@@ -189,6 +191,24 @@ pub fn capability(text: &str) -> String {
         upper
     } else {
         format!("CAP_{upper}")
+    }
+}
+
+/// `--platform linux/arm64`: `os/arch[/variant]`, as the engine takes it (lower case).
+pub fn parse_platform(text: &str) -> Result<String, Error> {
+    let parts: Vec<&str> = text.split('/').collect();
+    let word = |p: &&str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    };
+    if (2..=3).contains(&parts.len()) && parts.iter().all(word) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(bad(
+            text,
+            "--platform is OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7",
+        ))
     }
 }
 
@@ -443,6 +463,23 @@ pub fn log_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platforms_are_os_arch_and_a_variant() {
+        assert_eq!(parse_platform("linux/amd64").unwrap(), "linux/amd64");
+        assert_eq!(parse_platform("Linux/ARM/v7").unwrap(), "linux/arm/v7");
+        for bad in [
+            "linux",
+            "linux/",
+            "/amd64",
+            "linux/arm/v7/x",
+            "linux amd64/x",
+            "",
+        ] {
+            let e = parse_platform(bad).unwrap_err().to_string();
+            assert!(e.contains("OS/ARCH[/VARIANT]"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn mounts_as_docker_writes_them() {

@@ -27,4 +27,8 @@ cache_from: Array<string>,
 /**
  * Remove the steps' containers even when a step fails.
  */
-force_rm: boolean, };
+force_rm: boolean, 
+/**
+ * The platform to build for (`linux/arm64`); the engine's own when none.
+ */
+platform: string | null, };

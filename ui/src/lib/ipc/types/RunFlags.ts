@@ -23,4 +23,8 @@ log_opts: Array<string>, no_healthcheck: boolean, pids_limit: number | null, mem
 /**
  * Files of `KEY=value` lines (`#` comments), relative to the request's `cwd`.
  */
-label_files: Array<string>, };
+label_files: Array<string>, 
+/**
+ * `--platform`: the image's platform to run (`linux/arm64`).
+ */
+platform: string | null, };
