@@ -103,6 +103,8 @@ pub struct RunFlags {
     pub label_files: Vec<String>,
     /// `--platform`: the image's platform to run (`linux/arm64`).
     pub platform: Option<String>,
+    /// `--mac-address`: its MAC address on the network it starts on.
+    pub mac_address: Option<String>,
 }
 
 impl RunFlags {
@@ -191,6 +193,11 @@ impl RunFlags {
                 .platform
                 .as_deref()
                 .map(options::parse_platform)
+                .transpose()?,
+            mac_address: self
+                .mac_address
+                .as_deref()
+                .map(options::parse_mac)
                 .transpose()?,
         })
     }

@@ -898,6 +898,9 @@ pub struct MoreRunArgs {
     /// Run the image made for this platform (OS/ARCH[/VARIANT]), pulling it for it.
     #[arg(long)]
     pub platform: Option<String>,
+    /// Its MAC address on the network it starts on, e.g. 02:42:ac:11:00:02.
+    #[arg(long)]
+    pub mac_address: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -278,6 +278,7 @@ fn run_flags(m: &MoreRunArgs) -> RunFlags {
         cpuset_cpus: m.cpuset_cpus.clone(),
         label_files: m.label_files.clone(),
         platform: m.platform.clone(),
+        mac_address: m.mac_address.clone(),
     }
 }
 

@@ -991,7 +991,8 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
 }
 
 /// The service keys beyond the common ones reach the engine and work there: limits, a link
-/// with its alias, volumes from another service, a secret and a config kept in files; what Berth
+/// with its alias, volumes from another service, a secret and a config kept in files, a MAC
+/// address (where this engine, API 1.41, reads it: the container's config); what Berth
 /// does not apply is said when the project goes up.
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
@@ -1025,6 +1026,7 @@ services:
     secrets: [token, {{source: api_key, mode: 0400, uid: "100"}}]
     configs: [{{source: app, target: /etc/app.conf}}, motd]
     credential_spec: {{file: spec.json}}
+    mac_address: "02:BE:27:00:00:02"
 secrets:
   token: {{file: ./token.txt}}
   api_key: {{environment: API_KEY}}
@@ -1065,6 +1067,10 @@ configs:
     assert_eq!(exec("cat /run/secrets/api_key"), "k-123");
     assert_eq!(exec("stat -c '%a %u' /run/secrets/api_key"), "400 100\n");
     assert_eq!(exec("cat /motd"), "hello from berth");
+    assert_eq!(
+        exec("cat /sys/class/net/eth0/address"),
+        "02:be:27:00:00:02\n"
+    );
     // The link's alias resolves (the network's DNS answers it); db's volume is there, read-only.
     let db_ip = e.docker_ok(&[
         "inspect",

@@ -303,15 +303,81 @@ pub fn create_request(
             ..Default::default()
         }
     };
-    let modern = version_at_least(api_version, 1, 44);
+    let modern = berth_docker::version_at_least(api_version, 1, 44);
+    let mac = |at: String, v: Option<&Value>| {
+        v.and_then(text)
+            .map(|m| {
+                berth_docker::options::parse_mac(&m).map_err(|_| {
+                    Error::invalid(
+                        at,
+                        format!(
+                            "{m} is not a MAC address: write six hex bytes, e.g. 02:42:ac:11:00:02"
+                        ),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let service_mac = mac(format!("{at}.mac_address"), o.get("mac_address"))?;
     let mut endpoints = HashMap::new();
     let mut connect = Vec::new();
     for (i, (key, _)) in nets.iter().enumerate() {
         let engine_name = project.network_name(key);
+        let own_at = format!("{at}.networks.{key}.mac_address");
+        let own = svc.networks.get(*key).cloned().flatten();
+        let own = mac(
+            own_at.clone(),
+            own.as_ref().and_then(|n| n.other.get("mac_address")),
+        )?;
+        // The service's own MAC address is on its first network, as docker compose puts it.
+        let address = match (i, own, &service_mac) {
+            (0, Some(own), Some(svc_mac)) if own != *svc_mac => {
+                return Err(Error::invalid(
+                    own_at,
+                    format!(
+                        "{own} differs from the service's mac_address {svc_mac}: give one of them"
+                    ),
+                ));
+            }
+            (0, own, svc_mac) => own.or_else(|| svc_mac.clone()),
+            (_, own, _) => own,
+        };
+        if address.is_some() && i > 0 && !modern {
+            return Err(Error::invalid(
+                own_at,
+                format!(
+                    "this engine (API {api_version}) takes a MAC address on a container's first network only; one per network needs API 1.44 (Docker 25) or newer"
+                ),
+            ));
+        }
+        let mut settings = endpoint(key);
+        settings.mac_address = address;
         if i == 0 || modern {
-            endpoints.insert(engine_name, endpoint(key));
+            endpoints.insert(engine_name, settings);
         } else {
-            connect.push((engine_name, endpoint(key)));
+            connect.push((engine_name, settings));
+        }
+    }
+    if let (true, Some(address)) = (nets.is_empty(), &service_mac) {
+        match network_mode.as_deref() {
+            Some(m) if m == "host" || m == "none" || m.starts_with("container:") => {
+                return Err(Error::invalid(
+                    format!("{at}.mac_address"),
+                    format!(
+                        "network_mode {m} gives the container no network of its own to have a MAC address on"
+                    ),
+                ));
+            }
+            m => {
+                let network = m.unwrap_or("bridge").to_owned();
+                endpoints.insert(
+                    network,
+                    EndpointSettings {
+                        mac_address: Some(address.clone()),
+                        ..Default::default()
+                    },
+                );
+            }
         }
     }
     let primary = nets.first().map(|(k, _)| project.network_name(k));
@@ -420,13 +486,6 @@ pub fn create_request(
     })
 }
 
-/// `1.41` ≥ `1.44`?
-pub fn version_at_least(version: &str, major: u32, minor: u32) -> bool {
-    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (a, b) >= (major, minor)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,12 +500,5 @@ mod tests {
         assert_eq!(duration_ns("5"), Some(5_000_000_000));
         assert_eq!(duration_ns("ten"), None);
         assert_eq!(duration_ns("10x"), None);
-    }
-
-    #[test]
-    fn versions() {
-        assert!(!version_at_least("1.41", 1, 44));
-        assert!(version_at_least("1.44", 1, 44));
-        assert!(version_at_least("1.53", 1, 44));
     }
 }

@@ -21,8 +21,6 @@ use crate::model::{Project, Service};
 /// containers, model runners, providers, Windows credential specs, …).
 const NOT_APPLIED: &[&str] = &[
     "credential_spec",
-    // bollard 0.21 sends it per network only, which engines before API 1.44 ignore.
-    "mac_address",
     "models",
     // Init containers run to completion before the service (`pre_start`), new in the
     // specification.

@@ -184,9 +184,7 @@ fn the_keys_beyond_the_common_ones_reach_the_host_config() {
     let plan = plan::up(&p, &Default::default(), &UpOptions::default()).unwrap();
     assert_eq!(
         plan.warnings,
-        [
-            "services.web: credential_spec, mac_address not applied by Berth (its containers are made without them)"
-        ]
+        ["services.web: credential_spec not applied by Berth (its containers are made without it)"]
     );
 }
 
@@ -303,4 +301,91 @@ fn use_api_socket_gives_the_engines_socket_and_the_logins() {
     assert_eq!(req.body.env.unwrap(), ["DOCKER_CONFIG=/cfg"]);
     let req = create_request(&p, "plain", 1, "x-plain-1", "sha256:cli", "1.41", false).unwrap();
     assert!(req.files.is_empty() && req.body.host_config.unwrap().binds.is_none());
+}
+
+#[test]
+fn a_mac_address_is_on_the_first_network_and_one_per_network_needs_a_newer_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"
+name: m
+services:
+  one:
+    image: x:1
+    mac_address: "02:42:AC:11:00:02"
+    networks: {front: {priority: 10}, back: {}}
+  two:
+    image: x:1
+    networks:
+      front: {mac_address: "02:42:ac:11:00:03"}
+      back: {mac_address: "02:42:ac:11:00:04"}
+  clash:
+    image: x:1
+    mac_address: "02:42:ac:11:00:05"
+    networks: {front: {mac_address: "02:42:ac:11:00:06"}}
+  bad:
+    image: x:1
+    mac_address: "02:42:ac"
+  shared:
+    image: x:1
+    mac_address: "02:42:ac:11:00:07"
+    network_mode: host
+networks: {front: {}, back: {}}
+"#;
+    let p = project(dir.path(), text).unwrap();
+    let macs = |req: berth_compose::convert::CreateRequest| {
+        let mut at: Vec<(String, Option<String>)> = req
+            .body
+            .networking_config
+            .and_then(|n| n.endpoints_config)
+            .unwrap_or_default()
+            .into_iter()
+            .chain(req.connect)
+            .map(|(n, e)| (n, e.mac_address))
+            .collect();
+        at.sort();
+        at
+    };
+    // The service's address is on its first network (by priority), written as the engine does.
+    let req = create_request(&p, "one", 1, "m-one-1", "sha256:x", "1.41", false).unwrap();
+    assert_eq!(
+        macs(req),
+        [
+            ("m_back".to_owned(), None),
+            ("m_front".to_owned(), Some("02:42:ac:11:00:02".to_owned()))
+        ]
+    );
+    // One per network: from API 1.44 on; before, refused by name rather than dropped.
+    let req = create_request(&p, "two", 1, "m-two-1", "sha256:x", "1.44", false).unwrap();
+    assert_eq!(
+        macs(req),
+        [
+            ("m_back".to_owned(), Some("02:42:ac:11:00:04".to_owned())),
+            ("m_front".to_owned(), Some("02:42:ac:11:00:03".to_owned()))
+        ]
+    );
+    let err = |service: &str| {
+        create_request(&p, service, 1, "x", "sha256:x", "1.41", false)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = err("two");
+    assert!(
+        e.contains("services.two.networks.front.mac_address: this engine (API 1.41) takes a MAC address on a container's first network only"),
+        "{e}"
+    );
+    let e = err("clash");
+    assert!(
+        e.contains("services.clash.networks.front.mac_address: 02:42:ac:11:00:06 differs from the service's mac_address 02:42:ac:11:00:05"),
+        "{e}"
+    );
+    let e = err("bad");
+    assert!(
+        e.contains("services.bad.mac_address: 02:42:ac is not a MAC address"),
+        "{e}"
+    );
+    let e = err("shared");
+    assert!(
+        e.contains("services.shared.mac_address: network_mode host gives the container no network of its own"),
+        "{e}"
+    );
 }

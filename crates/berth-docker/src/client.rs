@@ -105,6 +105,11 @@ impl Client {
         &self.api_version
     }
 
+    /// Whether the negotiated API is `major.minor` or newer.
+    pub fn api_at_least(&self, major: u32, minor: u32) -> bool {
+        version_at_least(&self.api_version, major, minor)
+    }
+
     /// Runs one engine call under the call timeout, mapping its error.
     pub(crate) async fn call<T, F>(&self, what: &'static str, fut: F) -> Result<T, Error>
     where
@@ -149,6 +154,13 @@ impl Client {
     }
 }
 
+/// Whether the API version `version` (`1.41`) is `major.minor` or newer.
+pub fn version_at_least(version: &str, major: u32, minor: u32) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (a, b) >= (major, minor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +185,12 @@ mod tests {
                 && err.contains("exist only on Windows: use unix:// or tcp://"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn versions() {
+        assert!(!version_at_least("1.41", 1, 44));
+        assert!(version_at_least("1.44", 1, 44));
+        assert!(version_at_least("1.53", 1, 44));
     }
 }

@@ -132,14 +132,18 @@ impl Client {
             opts = opts.platform(platform);
         }
         let image = body.image.clone().unwrap_or_default();
-        let resp = self
-            .call(
-                "a container create",
-                self.docker.create_container(Some(opts.build()), body),
-            )
-            .await;
+        let resp = match legacy_mac_address(&body, self.api_at_least(1, 44)) {
+            Some(mac) => self.create_with_mac(name, platform, body, mac).await,
+            None => self
+                .call(
+                    "a container create",
+                    self.docker.create_container(Some(opts.build()), body),
+                )
+                .await
+                .map(|r| r.id),
+        };
         match resp {
-            Ok(r) => Ok(r.id),
+            Ok(id) => Ok(id),
             Err(Error::NotFound { .. }) => Err(Error::Invalid {
                 reason: match platform {
                     Some(p) => format!(
@@ -150,6 +154,54 @@ impl Client {
                 input: image,
             }),
             Err(e) => Err(e),
+        }
+    }
+
+    /// A create with the container-level `MacAddress` an engine before API 1.44 reads (bollard
+    /// 0.21 models it per endpoint only, where those engines ignore it).
+    async fn create_with_mac(
+        &self,
+        name: Option<&str>,
+        platform: Option<&str>,
+        body: ContainerCreateBody,
+        mac: String,
+    ) -> Result<String, Error> {
+        let mut json = serde_json::to_value(&body).map_err(|e| Error::Protocol {
+            endpoint: self.endpoint().host.clone(),
+            detail: e.to_string(),
+        })?;
+        json["MacAddress"] = serde_json::Value::String(mac);
+        let mut query = Vec::new();
+        if let Some(name) = name {
+            query.push(format!("name={name}"));
+        }
+        if let Some(platform) = platform {
+            query.push(format!("platform={}", platform.replace('/', "%2F")));
+        }
+        let path = format!("/containers/create?{}", query.join("&"));
+        let body = serde_json::to_vec(&json).expect("serialises");
+        let answer = self.raw("POST", &path, Some(&body)).await?.ok_or_else(|| {
+            Error::invalid(
+                &self.endpoint().host,
+                "a MAC address through this kind of engine address is not supported here",
+            )
+        })?;
+        let text = String::from_utf8_lossy(&answer.body);
+        let value = serde_json::from_str::<serde_json::Value>(&text).ok();
+        let said = |key: &str| {
+            value
+                .as_ref()
+                .and_then(|v| v[key].as_str().map(str::to_owned))
+        };
+        match (answer.status, said("Id")) {
+            (200..=299, Some(id)) => Ok(id),
+            (status, _) => Err(Error::from_bollard(
+                &self.endpoint().host,
+                bollard::errors::Error::DockerResponseServerError {
+                    status_code: status,
+                    message: said("message").unwrap_or_else(|| text.trim().to_owned()),
+                },
+            )),
         }
     }
 
@@ -313,4 +365,66 @@ impl Client {
 /// A stop waits for the container's grace period; the call may take that long and more.
 fn grace(timeout: Option<u32>) -> Duration {
     Duration::from_secs(u64::from(timeout.unwrap_or(10)) + 30)
+}
+
+/// The MAC address asked for the network a container starts on, when the engine (before API
+/// 1.44) reads it from the container's config rather than from the endpoint.
+fn legacy_mac_address(body: &ContainerCreateBody, modern: bool) -> Option<String> {
+    if modern {
+        return None;
+    }
+    let network = match body
+        .host_config
+        .as_ref()
+        .and_then(|h| h.network_mode.as_deref())
+    {
+        None | Some("" | "default") => "bridge",
+        Some(n) => n,
+    };
+    body.networking_config
+        .as_ref()?
+        .endpoints_config
+        .as_ref()?
+        .get(network)?
+        .mac_address
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::RunOptions;
+    use crate::spec::RunSpec;
+
+    fn body(network: Option<&str>) -> ContainerCreateBody {
+        RunSpec {
+            image: "x".into(),
+            network: network.map(Into::into),
+            options: RunOptions {
+                mac_address: Some("02:42:ac:11:00:09".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+        .to_create_body()
+    }
+
+    #[test]
+    fn an_older_engine_takes_the_mac_address_from_the_config() {
+        for network in [None, Some("default"), Some("web")] {
+            let b = body(network);
+            assert_eq!(
+                legacy_mac_address(&b, false).as_deref(),
+                Some("02:42:ac:11:00:09"),
+                "{network:?}"
+            );
+            assert_eq!(legacy_mac_address(&b, true), None);
+        }
+        let plain = RunSpec {
+            image: "x".into(),
+            ..Default::default()
+        }
+        .to_create_body();
+        assert_eq!(legacy_mac_address(&plain, false), None);
+    }
 }

@@ -25,7 +25,7 @@ pub mod stats;
 pub mod system;
 pub mod volumes;
 
-pub use client::Client;
+pub use client::{Client, version_at_least};
 pub use endpoint::{Endpoint, TlsMaterial};
 pub use error::Error;
 pub use images::Credentials;

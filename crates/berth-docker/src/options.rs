@@ -65,6 +65,8 @@ pub struct RunOptions {
     pub cpuset_cpus: Option<String>,
     /// `--platform`: the image's platform to run (`linux/arm64`), checked by [`parse_platform`].
     pub platform: Option<String>,
+    /// `--mac-address`: the container's MAC address on its network, checked by [`parse_mac`].
+    pub mac_address: Option<String>,
 }
 
 impl RunOptions {
@@ -119,6 +121,38 @@ impl RunOptions {
         host.memory_reservation = self.memory_reservation;
         host.cpu_shares = self.cpu_shares;
         host.cpuset_cpus.clone_from(&self.cpuset_cpus);
+        if let Some(mac) = &self.mac_address {
+            // On the endpoint of the network it starts on, as docker sends it from API 1.44 on;
+            // the client moves it to where an older engine reads it.
+            let network = match host.network_mode.as_deref() {
+                None | Some("" | "default") => "bridge".to_owned(),
+                Some(n) => n.to_owned(),
+            };
+            let endpoints = body
+                .networking_config
+                .get_or_insert_with(Default::default)
+                .endpoints_config
+                .get_or_insert_with(Default::default);
+            endpoints.entry(network).or_default().mac_address = Some(mac.clone());
+        }
+    }
+}
+
+/// `--mac-address 02:42:ac:11:00:02`: six bytes in hex, by colons or dashes (written with
+/// colons, in lower case, as the engine shows it).
+pub fn parse_mac(text: &str) -> Result<String, Error> {
+    let parts: Vec<&str> = text.split([':', '-']).collect();
+    if parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        Ok(parts.join(":").to_ascii_lowercase())
+    } else {
+        Err(bad(
+            text,
+            "a MAC address is six hex bytes, e.g. 02:42:ac:11:00:02",
+        ))
     }
 }
 
@@ -463,6 +497,22 @@ pub fn log_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mac_addresses_are_six_hex_bytes() {
+        assert_eq!(parse_mac("02:42:AC:11:00:02").unwrap(), "02:42:ac:11:00:02");
+        assert_eq!(parse_mac("02-42-ac-11-00-02").unwrap(), "02:42:ac:11:00:02");
+        for bad in [
+            "",
+            "02:42:ac:11:00",
+            "02:42:ac:11:00:0g",
+            "0242ac110002",
+            "2:42:ac:11:0:2",
+        ] {
+            let e = parse_mac(bad).unwrap_err().to_string();
+            assert!(e.contains("six hex bytes"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn platforms_are_os_arch_and_a_variant() {

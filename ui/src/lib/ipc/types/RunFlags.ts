@@ -27,4 +27,8 @@ label_files: Array<string>,
 /**
  * `--platform`: the image's platform to run (`linux/arm64`).
  */
-platform: string | null, };
+platform: string | null, 
+/**
+ * `--mac-address`: its MAC address on the network it starts on.
+ */
+mac_address: string | null, };
