@@ -354,9 +354,12 @@ pub async fn image_pull(
     app: State<'_, App>,
     handle: AppHandle,
     image: String,
+    platform: Option<String>,
     channel: Channel<Batch<ProgressEvent>>,
 ) -> Result<u32> {
-    let stream = app.berth.pull(&conn(&app).await?, &image)?;
+    let stream = app
+        .berth
+        .pull_for(&conn(&app).await?, &image, platform.as_deref())?;
     let then = notify::when_finished(
         handle,
         format!("Pulled {image}"),

@@ -423,6 +423,11 @@ async fn scenario(
         .await?;
     ui.fill("[data-testid=run-name]", &name).await?;
     ui.wait_gone("[data-testid=run-problem]").await?;
+    ui.fill("[data-testid=run-platform]", "linux").await?;
+    ui.wait_text("[data-testid=run-problem]", "OS/ARCH").await?;
+    ui.fill("[data-testid=run-platform]", &own_platform())
+        .await?;
+    ui.wait_gone("[data-testid=run-problem]").await?;
     ui.shot("run-dialog").await?;
     ui.click("[data-testid=run-submit]:not([disabled])").await?;
     drop(held);
@@ -696,11 +701,14 @@ async fn scenario(
     .await?;
     engine().docker_ok(&["rmi", &pushed]);
     ui.wait_gone(&row(&pushed)).await?;
+    // Pulled back for a platform named (the engine's own: the only one the registry has).
+    let own = own_platform();
     ui.fill("[data-testid=pull-ref]", &pushed).await?;
+    ui.fill("[data-testid=pull-platform]", &own).await?;
     ui.click("[data-testid=pull-start]").await?;
     ui.wait_text(
         "[data-testid=progress-title]",
-        &format!("Pull {pushed}: done"),
+        &format!("Pull {pushed} for {own}: done"),
     )
     .await?;
     ui.wait_present(&row(&pushed)).await?;
@@ -784,10 +792,17 @@ async fn scenario(
     )
     .await?;
     ui.fill("[data-testid=build-tag]", &tag).await?;
+    ui.fill("[data-testid=build-platform]", &own_platform())
+        .await?;
     ui.click("[data-testid=build-start]").await?;
     ui.wait_text("[data-testid=build-status]", &format!("Built {tag}"))
         .await?;
     ui.wait_text("[data-testid=build-history]", &tag).await?;
+    ui.wait_text(
+        "[data-testid=build-history-platform]",
+        &format!("({})", own_platform()),
+    )
+    .await?;
     ui.shot("builds").await?;
     // A finished build is a desktop notification.
     let built = format!("Built {tag}");
@@ -1077,4 +1092,12 @@ fn the_app_end_to_end() {
             Err((_, e)) => panic!("attempt {attempt}: {e}"),
         }
     }
+}
+
+/// The engine's own platform (`linux/amd64`), as a pull or build names it.
+fn own_platform() -> String {
+    engine()
+        .docker_ok(&["version", "-f", "{{.Server.Os}}/{{.Server.Arch}}"])
+        .trim()
+        .to_owned()
 }

@@ -22,6 +22,9 @@ pub struct BuildRecord {
     pub dockerfile: Option<String>,
     pub tags: Vec<String>,
     pub build_args: Vec<String>,
+    /// The platform it was built for (`linux/arm64`); the engine's own when none.
+    #[serde(default)]
+    pub platform: Option<String>,
     /// Unix milliseconds.
     #[ts(type = "number")]
     pub started_ms: u64,
@@ -148,6 +151,7 @@ impl Recording {
                 dockerfile: req.dockerfile.clone(),
                 tags: req.tags.clone(),
                 build_args: req.build_args.clone(),
+                platform: req.platform.clone(),
                 started_ms,
                 duration_ms: 0,
                 image_id: None,
@@ -270,6 +274,26 @@ mod tests {
         Recording::new(path.clone(), &request("web:2")).finish();
         assert_eq!(next(&mut seen).await, ["web:2", "web:1"]);
         follow.abort();
+    }
+
+    #[test]
+    fn a_history_from_before_platforms_still_reads_and_a_build_keeps_its_platform() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("builds.json");
+        let old = r#"[{"context":"/src/web","dockerfile":null,"tags":["web:1"],"build_args":[],"started_ms":1,"duration_ms":2,"image_id":null,"error":null}]"#;
+        std::fs::write(&path, old).unwrap();
+        let history = super::read_history(&path).unwrap();
+        assert_eq!(history[0].platform, None);
+        let req = BuildRequest {
+            platform: Some("linux/arm64".into()),
+            ..request("web:2")
+        };
+        Recording::new(path.clone(), &req).finish();
+        let history = super::read_history(&path).unwrap();
+        assert_eq!(
+            (history[0].platform.as_deref(), history.len()),
+            (Some("linux/arm64"), 2)
+        );
     }
 
     async fn next(seen: &mut tokio::sync::mpsc::UnboundedReceiver<Vec<String>>) -> Vec<String> {

@@ -285,16 +285,8 @@ impl Berth {
             .map(|c| c.username))
     }
 
-    /// Pulls an image; layer events until it is here.
-    pub fn pull(
-        &self,
-        conn: &Connection,
-        image: &str,
-    ) -> Result<impl Stream<Item = Result<ProgressEvent, ApiError>> + use<>, ApiError> {
-        self.pull_for(conn, image, None)
-    }
-
-    /// [`Berth::pull`] of the image for `platform` (`--platform linux/arm64`) when given.
+    /// Pulls an image, for `platform` (`--platform linux/arm64`) when given; layer events until
+    /// it is here.
     pub fn pull_for(
         &self,
         conn: &Connection,

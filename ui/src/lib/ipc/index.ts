@@ -30,6 +30,7 @@ import type { PruneOutcome } from "./types/PruneOutcome";
 import type { ProjectEvent } from "./types/ProjectEvent";
 import type { ProjectLogLine } from "./types/ProjectLogLine";
 import type { PushTarget } from "./types/PushTarget";
+import type { RunFlags } from "./types/RunFlags";
 import type { RunHints } from "./types/RunHints";
 import type { RunRequest } from "./types/RunRequest";
 import type { SearchRow } from "./types/SearchRow";
@@ -68,6 +69,7 @@ export type {
   ProjectEvent,
   ProjectLogLine,
   PushTarget,
+  RunFlags,
   RunHints,
   RunRequest,
   SearchRow,
@@ -241,7 +243,9 @@ export function api(t: Transport) {
     imageInspect: (image: string) => call<Record<string, unknown>>("image_inspect", { image }),
     imagePruneCandidates: (all: boolean) => call<ImageRow[]>("image_prune_candidates", { all }),
     imageCheck: (image: string) => call<FreshnessView>("image_check", { image }),
-    pull: (image: string, on: (b: Batch<ProgressEvent>) => void) => t.stream<ProgressEvent>("image_pull", { image }, on),
+    /** Pulls `image`, for `platform` (`linux/arm64`) when given, else the engine's own. */
+    pull: (image: string, platform: string | null, on: (b: Batch<ProgressEvent>) => void) =>
+      t.stream<ProgressEvent>("image_pull", { image, platform }, on),
     push: (image: string, on: (b: Batch<ProgressEvent>) => void) => t.stream<ProgressEvent>("image_push", { image }, on),
     /** Where a push of `image` goes; refused for Docker Hub's official images. */
     pushTarget: (image: string) => call<PushTarget>("image_push_target", { image }),

@@ -12,6 +12,7 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   dockerfile: null,
   tags: [tag],
   build_args: [],
+  platform: null,
   started_ms: Date.now() - 60_000,
   duration_ms: 1500,
   image_id: error ? null : "sha256:0123456789abcdef0123",
@@ -32,16 +33,18 @@ describe("Builds", () => {
     expect(t.calls.filter((c) => c.command === "builds")).toHaveLength(1);
   });
 
-  it("builds a build of the history again, with its folder, Dockerfile, tag and build args", async () => {
+  it("builds a build of the history again, with its folder, Dockerfile, tag, build args and platform", async () => {
     const t = new FakeTransport();
-    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"] }];
+    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"], platform: "linux/arm64" }];
     render(Builds, { context: context(t) });
     const again = await screen.findByTestId("build-again");
     again.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
-    expect([req.context, req.dockerfile, req.tags, req.build_args]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"]]);
+    expect([req.context, req.dockerfile, req.tags, req.build_args, req.platform]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"], "linux/arm64"]);
     expect((screen.getByTestId("build-tag") as HTMLInputElement).value).toBe("web:3");
+    expect((screen.getByTestId("build-platform") as HTMLInputElement).value).toBe("linux/arm64");
+    expect(screen.getByTestId("build-history-platform").textContent).toBe("(linux/arm64)");
   });
 
   it("names the image a build made and runs it from there, then opens the container", async () => {

@@ -157,6 +157,24 @@ describe("Images", () => {
     expect(nav.containersOf).toEqual({ id: "sha256:hello:v1", label: "hello:v1" });
   });
 
+  it("pulls for the platform asked, else for the engine's own; the engine's refusal is said", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [];
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await fireEvent.input(screen.getByTestId("pull-ref"), { target: { value: " localhost:5000/app:1 " } });
+    await fireEvent.click(screen.getByTestId("pull-start"));
+    await waitFor(() => expect(t.streams.length).toBe(1));
+    expect(t.streams[0]).toMatchObject({ command: "image_pull", args: { image: "localhost:5000/app:1", platform: null } });
+    t.streams[0].send({ items: [], done: true, error: null });
+    await fireEvent.input(screen.getByTestId("pull-platform"), { target: { value: "linux/arm64" } });
+    await fireEvent.click(screen.getByTestId("pull-start"));
+    await waitFor(() => expect(t.streams.length).toBe(2));
+    expect(t.streams[1]).toMatchObject({ command: "image_pull", args: { image: "localhost:5000/app:1", platform: "linux/arm64" } });
+    t.streams[1].send({ items: [], done: true, error: { code: "invalid_input", message: "linux/arm64: no matching manifest" } });
+    await waitFor(() => expect(screen.getByText("Pull localhost:5000/app:1 for linux/arm64: failed")).toBeTruthy());
+    expect(screen.getByTestId("progress-error").textContent).toBe("linux/arm64: no matching manifest");
+  });
+
   it("says why a push failed, and keeps saying it once the list is read again", async () => {
     const t = new FakeTransport();
     t.handlers.images = () => [image("me/web:1")];

@@ -33,6 +33,32 @@ describe("RunDialog", () => {
     expect(req.ports).toEqual(["8080:80"]);
   });
 
+  it("runs the image made for the platform given, checked as it is typed; none given sends no flags", async () => {
+    const t = new FakeTransport();
+    t.handlers.run_check = (args) => {
+      const platform = (args.req as { flags?: { platform: string | null } }).flags?.platform;
+      if (platform === "linux") throw { code: "invalid_input", message: "linux: --platform is OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7" };
+    };
+    t.handlers.run = () => "new-id";
+    render(RunDialog, { props: { image: "web:1", onclose: () => {}, onran: () => {} }, context: new Map([["api", api(t)]]) });
+    const platform = screen.getByTestId("run-platform");
+    await fireEvent.input(platform, { target: { value: "linux" } });
+    await waitFor(() => expect(screen.getByTestId("run-problem").textContent).toContain("OS/ARCH"));
+    await fireEvent.input(platform, { target: { value: " linux/arm64 " } });
+    await waitFor(() => expect(screen.queryByTestId("run-problem")).toBeNull());
+    await waitFor(() => expect((screen.getByTestId("run-submit") as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId("run-submit"));
+    await waitFor(() => expect(t.calls.some((c) => c.command === "run")).toBe(true));
+    const req = t.calls.find((c) => c.command === "run")!.args.req as { flags?: Record<string, unknown> };
+    expect(req.flags).toMatchObject({ platform: "linux/arm64", publish_all: false, mounts: [] });
+    // Cleared again: no flags at all, as `berth run` without --platform.
+    await fireEvent.input(platform, { target: { value: "" } });
+    await waitFor(() => {
+      const last = t.calls.filter((c) => c.command === "run_check").at(-1)!.args.req as { flags?: unknown };
+      expect(last.flags).toBeUndefined();
+    });
+  });
+
   it("says what the image exposes and keeps in volumes, and suggests its port", async () => {
     const t = new FakeTransport();
     t.handlers.run_check = () => {};

@@ -1,4 +1,46 @@
-// The run dialog's text fields as a run request's lists.
+// The run dialog's text fields as a run request's lists and flags.
+
+import type { RunFlags } from "../ipc";
+
+/** The less common flags as the dialog sends them: those given, the engine's defaults for the
+ * rest (as `berth run` without them). */
+export function runFlags(given: Partial<RunFlags>): RunFlags {
+  return {
+    publish_all: false,
+    expose: [],
+    hostname: null,
+    add_hosts: [],
+    dns: [],
+    mounts: [],
+    devices: [],
+    privileged: false,
+    cap_add: [],
+    cap_drop: [],
+    security_opts: [],
+    group_add: [],
+    init: false,
+    read_only: false,
+    shm_size: null,
+    ulimits: [],
+    sysctls: [],
+    pid: null,
+    ipc: null,
+    stop_signal: null,
+    stop_timeout: null,
+    log_driver: null,
+    log_opts: [],
+    no_healthcheck: false,
+    pids_limit: null,
+    memory_swap: null,
+    memory_reservation: null,
+    cpu_shares: null,
+    cpuset_cpus: null,
+    label_files: [],
+    platform: null,
+    mac_address: null,
+    ...given,
+  };
+}
 
 /** One entry per non-empty line, trimmed. */
 export function parseLines(text: string): string[] {

@@ -5,6 +5,10 @@
  */
 export type BuildRecord = { context: string, dockerfile: string | null, tags: Array<string>, build_args: Array<string>, 
 /**
+ * The platform it was built for (`linux/arm64`); the engine's own when none.
+ */
+platform: string | null, 
+/**
  * Unix milliseconds.
  */
 started_ms: number, duration_ms: number, 
