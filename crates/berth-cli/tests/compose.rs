@@ -1178,6 +1178,85 @@ volumes:
     ok(p.berth(&home, &["-f", "failing.yaml", "down"]));
 }
 
+/// `pre_start` steps are init containers, as docker compose runs them: each in a container of
+/// its own, in order, with the service's volumes (through its first container, made but not
+/// started), environment and networks, before the service's containers start, only when none
+/// of them runs; their output is progress and they are removed; one that fails fails `up` and
+/// the service does not start.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn pre_start_steps_run_to_completion_before_the_service_starts() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:init", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!(
+                r#"
+services:
+  db:
+    image: {image}
+  web:
+    image: {image}
+    user: "1000"
+    depends_on: [db]
+    environment: [WHO=berth]
+    volumes: ["data:/data"]
+    pre_start:
+      - command: sh -c 'echo "first by $$(id -u) for $$WHO" > /data/init; nslookup db 127.0.0.11 >/dev/null && echo db-answers'
+        user: "0"
+      - command: ["sh", "-c", "echo second >> /data/init; chown 1000 /data/init"]
+        user: "0"
+volumes:
+  data: {{}}
+"#
+            ),
+        )],
+    );
+    let web = format!("{}-web-1", p.name);
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Container {web}-pre_start-1 -> db-answers")),
+        "the step's output is progress, and db is up and named on the network: {err}"
+    );
+    let read = || e.docker_ok(&["exec", &web, "cat", "/data/init"]);
+    assert_eq!(read(), "first by 0 for berth\nsecond\n");
+    // Removed once done; not taken for the service's containers.
+    let left = e.docker_ok(&["ps", "-aq", "--filter", &format!("name={web}-pre_start")]);
+    assert_eq!(left.trim(), "", "the steps' containers are removed");
+    // web runs on: another up does not run the steps again.
+    e.docker_ok(&["exec", &web, "sh", "-c", "echo kept > /data/init"]);
+    ok(p.berth(&home, &["up", "-d"]));
+    assert_eq!(read(), "kept\n");
+    ok(p.berth(&home, &["down", "-v"]));
+
+    // A step that fails fails `up`, naming the service, the step and its status; the
+    // service's container is made but not started.
+    p.write(
+        "failing.yaml",
+        &format!(
+            "services:\n  web:\n    image: {image}\n    pre_start: [{{command: [\"sh\", \"-c\", \"echo no; exit 4\"]}}]\n"
+        ),
+    );
+    let line = fails_after_progress(p.berth(&home, &["-f", "failing.yaml", "up", "-d"]));
+    assert!(
+        line.contains("web's pre_start step 1 \"sh -c echo no; exit 4\" exited with status 4"),
+        "{line}"
+    );
+    let state = e.docker_ok(&["inspect", "-f", "{{.State.Status}}", &web]);
+    assert_eq!(state.trim(), "created");
+    let left = e.docker_ok(&["ps", "-aq", "--filter", &format!("name={web}-pre_start")]);
+    assert_eq!(left.trim(), "", "a failed step's container is removed too");
+    ok(p.berth(&home, &["-f", "failing.yaml", "down"]));
+}
+
 /// `use_api_socket: true`, as `docker compose` gives it: the engine's socket at
 /// /var/run/docker.sock (the docker CLI in the container lists its own container through it)
 /// and the stored registry logins as the config.json `DOCKER_CONFIG` names, to the service's

@@ -236,6 +236,30 @@ async fn run(
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Recreated", None);
         }
+        Action::PreStart {
+            service,
+            container,
+            steps,
+        } => {
+            let p = project_of(project)?;
+            for (i, step) in steps.iter().enumerate() {
+                let req = convert::pre_start_request(
+                    p,
+                    service,
+                    container,
+                    i,
+                    step,
+                    client.api_version(),
+                )?;
+                let what = format!("Container {}", req.name);
+                emit(opts, &what, "Starting", None);
+                let line = |text: String| emit(opts, &what, "Hook", Some(text));
+                hooks::run_pre_start(client, &p.name, service, i, req, &line)
+                    .await
+                    .map_err(|e| fail(&what, e))?;
+                emit(opts, &what, "Exited", None);
+            }
+        }
         Action::StartContainer {
             service,
             name,

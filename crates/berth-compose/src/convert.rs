@@ -274,19 +274,7 @@ pub fn create_request(
     )?;
 
     // Networks, by priority then name, the first at create time.
-    let mut nets: Vec<(&String, i64)> = svc
-        .networks
-        .iter()
-        .map(|(k, v)| {
-            let prio = v
-                .as_ref()
-                .and_then(|n| n.other.get("priority"))
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
-            (k, prio)
-        })
-        .collect();
-    nets.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let nets = networks_in_order(svc);
     let endpoint = |key: &str| {
         let def = svc.networks.get(key).cloned().flatten().unwrap_or_default();
         let mut aliases = vec![service.to_owned()];
@@ -321,7 +309,7 @@ pub fn create_request(
     let service_mac = mac(format!("{at}.mac_address"), o.get("mac_address"))?;
     let mut endpoints = HashMap::new();
     let mut connect = Vec::new();
-    for (i, (key, _)) in nets.iter().enumerate() {
+    for (i, key) in nets.iter().enumerate() {
         let engine_name = project.network_name(key);
         let own_at = format!("{at}.networks.{key}.mac_address");
         let own = svc.networks.get(*key).cloned().flatten();
@@ -380,7 +368,7 @@ pub fn create_request(
             }
         }
     }
-    let primary = nets.first().map(|(k, _)| project.network_name(k));
+    let primary = nets.first().map(|k| project.network_name(k));
 
     let log_config = o.get("logging").map(|l| HostConfigLogConfig {
         typ: l.get("driver").and_then(text),
@@ -484,6 +472,108 @@ pub fn create_request(
         files: placed.files,
         platform: svc.platform().map(str::to_owned),
     })
+}
+
+/// The container of `service`'s `pre_start` step `index` (`step`): the step's image (else the
+/// service's), command, user, working dir and privileges (else the service's), the service's
+/// environment with the step's over it, on the service's networks, with the volumes of the
+/// service's first container `replica` (made, not started), as docker compose runs it. Labelled
+/// a one-off of the project, so it is never taken for one of the service's containers.
+pub fn pre_start_request(
+    project: &Project,
+    service: &str,
+    replica: &str,
+    index: usize,
+    step: &crate::hooks::Hook,
+    api_version: &str,
+) -> Result<CreateRequest, Error> {
+    use crate::labels::{ONEOFF, PROJECT, SERVICE};
+    let svc: &Service = &project.services[service];
+    let o = &svc.other;
+    let mut env = svc.environment.clone();
+    env.extend(step.environment.clone());
+    let network_mode = crate::host::service_ref(
+        project,
+        &format!("services.{service}.network_mode"),
+        svc.network_mode.clone(),
+    )?;
+    let modern = berth_docker::version_at_least(api_version, 1, 44);
+    let mut endpoints = HashMap::new();
+    let mut connect = Vec::new();
+    let nets = networks_in_order(svc);
+    for (i, key) in nets.iter().enumerate() {
+        let name = project.network_name(key);
+        if i == 0 || modern {
+            endpoints.insert(name, EndpointSettings::default());
+        } else {
+            connect.push((name, EndpointSettings::default()));
+        }
+    }
+    let primary = nets.first().map(|k| project.network_name(k));
+    let labels = [
+        (PROJECT, project.name.as_str()),
+        (SERVICE, service),
+        (ONEOFF, "True"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let privileged = step.privileged || o.get("privileged").and_then(Value::as_bool) == Some(true);
+    let body = ContainerCreateBody {
+        image: Some(
+            step.image
+                .clone()
+                .unwrap_or_else(|| svc.image_name(&project.name, service)),
+        ),
+        cmd: (!step.command.is_empty()).then(|| step.command.clone()),
+        env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        user: step.user.clone().or_else(|| o.get("user").and_then(text)),
+        working_dir: step
+            .working_dir
+            .clone()
+            .or_else(|| o.get("working_dir").and_then(text)),
+        labels: Some(labels),
+        host_config: Some(HostConfig {
+            volumes_from: Some(vec![replica.to_owned()]),
+            network_mode: network_mode.or(primary),
+            privileged: privileged.then_some(true),
+            ..Default::default()
+        }),
+        networking_config: (!endpoints.is_empty()).then_some(NetworkingConfig {
+            endpoints_config: Some(endpoints),
+        }),
+        ..Default::default()
+    };
+    Ok(CreateRequest {
+        name: format!("{replica}-pre_start-{}", index + 1),
+        body,
+        connect,
+        files: Vec::new(),
+        platform: step
+            .image
+            .is_none()
+            .then(|| svc.platform().map(str::to_owned))
+            .flatten(),
+    })
+}
+
+/// The service's networks (their keys), by priority then name: the first is the one its
+/// containers are made on.
+pub fn networks_in_order(svc: &Service) -> Vec<&String> {
+    let mut nets: Vec<(&String, i64)> = svc
+        .networks
+        .iter()
+        .map(|(k, v)| {
+            let prio = v
+                .as_ref()
+                .and_then(|n| n.other.get("priority"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            (k, prio)
+        })
+        .collect();
+    nets.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    nets.into_iter().map(|(k, _)| k).collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Lifecycle hooks (`post_start`, `pre_stop`): commands run with exec in a service's container
 //! right after it starts and right before it stops, as compose runs them (`up`, `start`,
 //! `restart`, `stop`, `down`, and a recreate's old container). Their output is progress; a hook
-//! that exits non-zero fails its step with the exit status.
+//! that exits non-zero fails its step with the exit status. `pre_start` steps are init
+//! containers: each runs to completion in a container of its own before the service's start
+//! ([`run_pre_start`]).
 
 use std::collections::BTreeMap;
 
@@ -17,10 +19,27 @@ use crate::model::Service;
 pub const POST_START: &str = "post_start";
 /// Run right before a running container is stopped.
 pub const PRE_STOP: &str = "pre_stop";
+/// Init containers, run to completion before the service's containers start.
+pub const PRE_START: &str = "pre_start";
+
+/// The keys of a `pre_start` step Berth applies (docker compose's: the rest of a container's
+/// keys are warned of).
+const PRE_START_KEYS: &[&str] = &[
+    "command",
+    "environment",
+    "image",
+    "per_replica",
+    "privileged",
+    "user",
+    "working_dir",
+];
 
 /// One hook, in its normal form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hook {
+    /// A `pre_start` step's own image; the service's when none (and always for the others).
+    pub image: Option<String>,
+    /// Empty for a `pre_start` step that runs its image's own command.
     pub command: Vec<String>,
     pub user: Option<String>,
     pub privileged: bool,
@@ -99,8 +118,8 @@ pub fn normalize(
     Ok(())
 }
 
-/// The service's hooks of `kind` ([`POST_START`] or [`PRE_STOP`]), in order; `name` is the
-/// service's, for errors.
+/// The service's hooks of `kind` ([`POST_START`], [`PRE_STOP`] or [`PRE_START`]), in order;
+/// `name` is the service's, for errors.
 pub fn of(service: &Service, name: &str, kind: &str) -> Result<Vec<Hook>, Error> {
     let Some(list) = service.other.get(kind) else {
         return Ok(Vec::new());
@@ -125,8 +144,19 @@ pub fn of(service: &Service, name: &str, kind: &str) -> Result<Vec<Hook>, Error>
                         .collect()
                 })
                 .unwrap_or_default();
-            if command.is_empty() {
+            if command.is_empty() && kind != PRE_START {
                 return Err(Error::invalid(here, "a hook needs a command to run"));
+            }
+            let per_replica = match h.get("per_replica") {
+                Some(Value::Bool(b)) => *b,
+                Some(Value::String(t)) => t == "true",
+                _ => false,
+            };
+            if per_replica {
+                return Err(Error::invalid(
+                    format!("{here}.per_replica"),
+                    "a step per replica is not supported (docker compose runs pre_start once per service too): remove per_replica",
+                ));
             }
             let environment = h
                 .get("environment")
@@ -141,6 +171,7 @@ pub fn of(service: &Service, name: &str, kind: &str) -> Result<Vec<Hook>, Error>
                 })
                 .unwrap_or_default();
             Ok(Hook {
+                image: text("image"),
                 command,
                 user: text("user"),
                 privileged: h.get("privileged").and_then(Value::as_bool) == Some(true),
@@ -149,6 +180,21 @@ pub fn of(service: &Service, name: &str, kind: &str) -> Result<Vec<Hook>, Error>
             })
         })
         .collect()
+}
+
+/// The keys of the service's `pre_start` steps that Berth does not apply, for
+/// [`crate::host::not_applied`]: `pre_start[0].volumes`.
+pub(crate) fn pre_start_not_applied(service: &Service) -> Vec<String> {
+    let steps = service.other.get(PRE_START).and_then(Value::as_array);
+    let mut keys = Vec::new();
+    for (i, step) in steps.into_iter().flatten().enumerate() {
+        for key in step.as_object().into_iter().flat_map(|o| o.keys()) {
+            if !PRE_START_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
+                keys.push(format!("{PRE_START}[{i}].{key}"));
+            }
+        }
+    }
+    keys
 }
 
 /// Runs `hooks` (of `service`, of `kind`) one after the other in container `id`; each line of
@@ -176,18 +222,7 @@ pub async fn run(
             ..ExecSpec::default()
         };
         let session = client.exec(id, &spec).await?;
-        let mut output = session.output;
-        let mut pending = String::new();
-        while let Some(chunk) = output.next().await {
-            pending.push_str(&String::from_utf8_lossy(&chunk?.bytes));
-            while let Some(end) = pending.find('\n') {
-                let text: String = pending.drain(..=end).collect();
-                line(text.trim_end().to_owned());
-            }
-        }
-        if !pending.trim_end().is_empty() {
-            line(pending.trim_end().to_owned());
-        }
+        by_line(session.output, line).await?;
         let code = client.exec_exit_code(&session.id).await?;
         if let Some(code) = code.filter(|c| *c != 0) {
             return Err(Error::Apply(format!(
@@ -195,6 +230,76 @@ pub async fn run(
                 hook.command.join(" ")
             )));
         }
+    }
+    Ok(())
+}
+
+/// Runs `service`'s `pre_start` step `index` in a container of its own as `req` makes it
+/// ([`crate::convert::pre_start_request`]), its output reported through `line`, and removes
+/// it, however the step ended. A step container an interrupted run of `project` left under the
+/// same name goes first. A step that exits non-zero fails with its status.
+pub async fn run_pre_start(
+    client: &Client,
+    project: &str,
+    service: &str,
+    index: usize,
+    req: crate::convert::CreateRequest,
+    line: &(dyn Fn(String) + Sync),
+) -> Result<(), Error> {
+    use crate::labels::{ONEOFF, PROJECT};
+    let what = match req.body.cmd.as_ref() {
+        Some(cmd) => format!("{:?}", cmd.join(" ")),
+        None => "(its image's command)".to_owned(),
+    };
+    if let Ok(old) = client.inspect_container(&req.name).await {
+        let labels = old.config.and_then(|c| c.labels).unwrap_or_default();
+        if labels.get(PROJECT).map(String::as_str) == Some(project)
+            && labels.get(ONEOFF).map(String::as_str) == Some("True")
+        {
+            client.remove_container(&req.name, true, false).await?;
+        }
+    }
+    let id = crate::apply::create_from(client, service, req).await?;
+    let ran = async {
+        client.start_container(&id).await?;
+        let follow = berth_docker::containers::LogOptions {
+            follow: true,
+            ..Default::default()
+        };
+        by_line(client.logs(&id, &follow), line).await?;
+        Ok::<_, Error>(client.wait_container(&id).await?)
+    }
+    .await;
+    let removed = client.remove_container(&id, true, false).await;
+    let code = ran?;
+    removed?;
+    if code != 0 {
+        return Err(Error::Apply(format!(
+            "{service}'s {PRE_START} step {} {what} exited with status {code}",
+            index + 1
+        )));
+    }
+    Ok(())
+}
+
+/// Reports each line of a container's or an exec's output through `line`, as it comes.
+async fn by_line(
+    output: impl futures_util::Stream<
+        Item = Result<berth_docker::containers::LogChunk, berth_docker::Error>,
+    >,
+    line: &(dyn Fn(String) + Sync),
+) -> Result<(), Error> {
+    let mut output = std::pin::pin!(output);
+    let mut pending = String::new();
+    while let Some(chunk) = output.next().await {
+        pending.push_str(&String::from_utf8_lossy(&chunk?.bytes));
+        while let Some(end) = pending.find('\n') {
+            let text: String = pending.drain(..=end).collect();
+            line(text.trim_end().to_owned());
+        }
+    }
+    if !pending.trim_end().is_empty() {
+        line(pending.trim_end().to_owned());
     }
     Ok(())
 }

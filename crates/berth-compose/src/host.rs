@@ -17,23 +17,18 @@ use crate::Error;
 use crate::convert::{bytes, duration_ns, strings, text};
 use crate::model::{Project, Service};
 
-/// Service keys of the specification that Berth does not apply to the container (init
-/// containers, model runners, providers, Windows credential specs, …).
-const NOT_APPLIED: &[&str] = &[
-    "credential_spec",
-    "models",
-    // Init containers run to completion before the service (`pre_start`), new in the
-    // specification.
-    "pre_start",
-    "provider",
-];
+/// Service keys of the specification that Berth does not apply to the container (model
+/// runners, providers, Windows credential specs).
+const NOT_APPLIED: &[&str] = &["credential_spec", "models", "provider"];
 
-/// The keys of `service` that Berth does not apply, for a warning.
-pub fn not_applied(service: &Service) -> Vec<&'static str> {
+/// The keys of `service` that Berth does not apply, for a warning (those of its `pre_start`
+/// steps as `pre_start[0].volumes`).
+pub fn not_applied(service: &Service) -> Vec<String> {
     NOT_APPLIED
         .iter()
-        .copied()
-        .filter(|k| service.other.contains_key(*k))
+        .filter(|k| service.other.contains_key(**k))
+        .map(|k| (*k).to_owned())
+        .chain(crate::hooks::pre_start_not_applied(service))
         .collect()
 }
 

@@ -669,7 +669,11 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
                 s.insert(key.into(), serde_json::to_value(words).unwrap_or_default());
             }
         }
-        for key in [crate::hooks::POST_START, crate::hooks::PRE_STOP] {
+        for key in [
+            crate::hooks::POST_START,
+            crate::hooks::PRE_STOP,
+            crate::hooks::PRE_START,
+        ] {
             if let Some(hooks) = s.get_mut(key) {
                 crate::hooks::normalize(hooks, &format!("{at}.{key}"), &|n: &str| env.get(n))?;
             }

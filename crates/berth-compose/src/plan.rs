@@ -76,6 +76,13 @@ pub enum Action {
         old_id: String,
         pre_stop: Vec<Hook>,
     },
+    /// Run the service's `pre_start` steps, one after the other, each in a container of its
+    /// own with the volumes of `container` (its first, made but not started).
+    PreStart {
+        service: String,
+        container: String,
+        steps: Vec<Hook>,
+    },
     /// Start, then run the service's `post_start` hooks in it.
     StartContainer {
         service: String,
@@ -153,6 +160,15 @@ impl fmt::Display for Action {
                 f,
                 "container:{name} Recreate{}",
                 hook_count(hooks::PRE_STOP, pre_stop)
+            ),
+            Action::PreStart {
+                service,
+                container,
+                steps,
+            } => write!(
+                f,
+                "service:{service} PreStart (pre_start steps: {}, volumes from {container})",
+                steps.len()
             ),
             Action::StartContainer {
                 name, post_start, ..
@@ -251,15 +267,32 @@ pub fn images(project: &Project, observed: &Observed, opts: &UpOptions) -> Resul
     for name in scope(project, &opts.services, opts.no_deps)? {
         let svc = &project.services[&name];
         let image = svc.image_name(&project.name, &name);
-        if !seen.insert(image.clone()) {
-            continue;
-        }
-        let local = observed.image_id(&image).is_some();
         let policy = opts
             .pull
             .clone()
             .or_else(|| svc.pull_policy.clone())
             .unwrap_or_else(|| "missing".to_owned());
+        // The pre_start steps' own images, when not here, as docker compose pulls them.
+        for step in hooks::of(svc, &name, hooks::PRE_START)? {
+            if let Some(hook_image) = step.image
+                && policy != "never"
+                && observed.image_id(&hook_image).is_none()
+                && seen.insert(hook_image.clone())
+            {
+                plan.push(
+                    Action::Pull {
+                        service: name.clone(),
+                        image: hook_image,
+                    },
+                    "not found (a pre_start step's)",
+                    vec![],
+                );
+            }
+        }
+        if !seen.insert(image.clone()) {
+            continue;
+        }
+        let local = observed.image_id(&image).is_some();
         let refreshes =
             opts.pull.is_none() && svc.refresh_after(&format!("services.{name}"))?.is_some();
         let service = name.clone();
@@ -338,17 +371,21 @@ pub fn pull(project: &Project, services: &[String]) -> Result<Plan, Error> {
     let mut plan = Plan::default();
     let mut seen = BTreeSet::new();
     for name in scope(project, services, true)? {
-        if let Some(image) = project.services[&name].image.clone()
-            && seen.insert(image.clone())
-        {
-            plan.push(
-                Action::Pull {
-                    service: name,
-                    image,
-                },
-                "pull",
-                vec![],
-            );
+        let svc = &project.services[&name];
+        let steps = hooks::of(svc, &name, hooks::PRE_START)?;
+        let images = svc.image.iter().cloned();
+        // And the images of its pre_start steps, as docker compose pulls them.
+        for image in images.chain(steps.into_iter().filter_map(|s| s.image)) {
+            if seen.insert(image.clone()) {
+                plan.push(
+                    Action::Pull {
+                        service: name.clone(),
+                        image,
+                    },
+                    "pull",
+                    vec![],
+                );
+            }
         }
     }
     Ok(plan)
@@ -453,6 +490,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let hash = labels::config_hash(svc);
         let post_start = hooks::of(svc, name, hooks::POST_START)?;
         let pre_stop = hooks::of(svc, name, hooks::PRE_STOP)?;
+        let pre_start = hooks::of(svc, name, hooks::PRE_START)?;
         // A container is stopped with its pre_stop hooks only when it runs.
         let stopping = |c: &crate::observe::Container| {
             if c.running() {
@@ -487,6 +525,27 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let mut making = Vec::new();
         let mut done = Vec::new();
         let existing = observed.service_containers(name);
+        let recreates = |c: &crate::observe::Container| {
+            let config_changed = c.config_hash != hash;
+            let image_changed = image_id.as_ref().is_some_and(|id| *id != c.image_id);
+            opts.force_recreate || (!opts.no_recreate && (config_changed || image_changed))
+        };
+        // The pre_start steps run before the service's containers start when none of them
+        // runs on (a first up, a recreate, all stopped; not a scale up), as compose runs them:
+        // the starts are then planned after them.
+        let kept_running = existing
+            .iter()
+            .any(|c| c.number <= want && c.running() && !recreates(c));
+        let before_starts = !pre_start.is_empty() && !opts.no_start && !kept_running;
+        let mut starts: Vec<(Action, &str, Vec<usize>)> = Vec::new();
+        let mut start = |plan: &mut Plan, action: Action, reason: &'static str, after| {
+            if before_starts {
+                starts.push((action, reason, after));
+                None
+            } else {
+                Some(plan.push(action, reason, after))
+            }
+        };
         for c in &existing {
             if c.number > want {
                 done.push(plan.push(
@@ -503,9 +562,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 continue;
             }
             let config_changed = c.config_hash != hash;
-            let image_changed = image_id.as_ref().is_some_and(|id| *id != c.image_id);
-            let recreate =
-                opts.force_recreate || (!opts.no_recreate && (config_changed || image_changed));
+            let recreate = recreates(c);
             let mut start_after = waits.clone();
             if recreate {
                 let reason = if opts.force_recreate {
@@ -535,7 +592,8 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             } else if c.running() || opts.no_start {
                 continue;
             }
-            done.push(plan.push(
+            done.extend(start(
+                &mut plan,
                 Action::StartContainer {
                     service: name.clone(),
                     name: c.name.clone(),
@@ -569,7 +627,8 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             }
             let mut after = waits.clone();
             after.push(c);
-            done.push(plan.push(
+            done.extend(start(
+                &mut plan,
                 Action::StartContainer {
                     service: name.clone(),
                     name: cname,
@@ -578,6 +637,25 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 "created",
                 after,
             ));
+        }
+        if !starts.is_empty() {
+            // With the volumes of the service's first container, made by then.
+            let first = numbers.iter().copied().find(|n| *n <= want).unwrap_or(1);
+            let mut after = making.clone();
+            after.extend(waits.iter().copied());
+            let steps = plan.push(
+                Action::PreStart {
+                    service: name.clone(),
+                    container: container_name(project, name, first),
+                    steps: pre_start.clone(),
+                },
+                "none of its containers runs",
+                after,
+            );
+            for (action, reason, mut after) in starts {
+                after.push(steps);
+                done.push(plan.push(action, reason, after));
+            }
         }
         ready.insert(name.clone(), done);
         made.insert(name.clone(), making);

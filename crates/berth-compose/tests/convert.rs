@@ -389,3 +389,87 @@ networks: {front: {}, back: {}}
         "{e}"
     );
 }
+
+#[test]
+fn a_pre_start_step_is_a_container_of_its_own_with_the_services_volumes_and_networks() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"
+name: demo
+services:
+  web:
+    image: web:1
+    user: "1000"
+    working_dir: /app
+    environment: {A: "1", B: "2"}
+    networks: {front: {priority: 10}, back: {}}
+    pre_start:
+      - command: chown 1000 /data
+        user: root
+        environment: {B: three}
+      - image: tools:2
+networks: {front: {}, back: {}}
+"#;
+    let p = project(dir.path(), text).unwrap();
+    let steps = berth_compose::hooks::of(&p.services["web"], "web", "pre_start").unwrap();
+    let req =
+        berth_compose::convert::pre_start_request(&p, "web", "demo-web-1", 0, &steps[0], "1.41")
+            .unwrap();
+    assert_eq!(req.name, "demo-web-1-pre_start-1");
+    let b = &req.body;
+    assert_eq!(
+        (
+            b.image.as_deref(),
+            b.cmd.clone(),
+            b.user.as_deref(),
+            b.working_dir.as_deref()
+        ),
+        (
+            Some("web:1"),
+            Some(vec![
+                "chown".to_owned(),
+                "1000".to_owned(),
+                "/data".to_owned()
+            ]),
+            Some("root"),
+            Some("/app")
+        )
+    );
+    assert_eq!(b.env.clone().unwrap(), ["A=1", "B=three"]);
+    let h = b.host_config.clone().unwrap();
+    assert_eq!(h.volumes_from.unwrap(), ["demo-web-1"]);
+    assert_eq!(h.network_mode.as_deref(), Some("demo_front"));
+    assert!(h.port_bindings.is_none() && h.restart_policy.is_none());
+    let endpoints = b
+        .networking_config
+        .clone()
+        .unwrap()
+        .endpoints_config
+        .unwrap();
+    assert_eq!(endpoints.keys().collect::<Vec<_>>(), ["demo_front"]);
+    assert_eq!(
+        req.connect
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>(),
+        ["demo_back"]
+    );
+    let labels = b.labels.clone().unwrap();
+    assert_eq!(labels["com.docker.compose.oneoff"], "True");
+    assert_eq!(labels["com.docker.compose.service"], "web");
+    // Its own image runs its own command, as the service's user.
+    let req =
+        berth_compose::convert::pre_start_request(&p, "web", "demo-web-1", 1, &steps[1], "1.44")
+            .unwrap();
+    assert_eq!(
+        (
+            req.body.image.as_deref(),
+            req.body.cmd.clone(),
+            req.body.user.as_deref()
+        ),
+        (Some("tools:2"), None, Some("1000"))
+    );
+    assert!(
+        req.connect.is_empty(),
+        "every network at create from API 1.44"
+    );
+}

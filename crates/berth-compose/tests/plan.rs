@@ -483,6 +483,115 @@ fn hooks_run_around_starts_and_stops_of_running_containers() {
 }
 
 #[test]
+fn pre_start_steps_run_before_the_starts_when_no_container_of_the_service_runs() {
+    let text = r#"
+name: demo
+services:
+  db:
+    image: db:1
+  web:
+    image: web:1
+    scale: 2
+    depends_on: [db]
+    pre_start:
+      - command: "chown -R 1001 /data"
+        user: root
+      - image: tools:2
+        command: [migrate]
+        environment: [STEP=2]
+        volumes: [./x:/x]
+"#;
+    let p = project(text);
+    let fresh = Observed {
+        project: "demo".into(),
+        images: images(&["db:1", "web:1"]),
+        ..Default::default()
+    };
+    // The first up: after both containers are made and db has started, before either starts.
+    golden(
+        &plan::up(&p, &fresh, &UpOptions::default()).unwrap(),
+        "
+#0 network:demo_default Create, not found
+#1 container:demo-db-1 Create, not found [after #0]
+#2 container:demo-db-1 Start, created [after #1]
+#3 service:db Await service_started, web depends on it [after #2]
+#4 container:demo-web-1 Create, not found [after #0 #1]
+#5 container:demo-web-2 Create, not found [after #0 #1]
+#6 service:web PreStart (pre_start steps: 2, volumes from demo-web-1), none of its containers runs [after #3 #4 #5]
+#7 container:demo-web-1 Start, created [after #3 #4 #6]
+#8 container:demo-web-2 Start, created [after #3 #5 #6]
+warning: services.web: pre_start[1].volumes not applied by Berth (its containers are made without it)
+",
+    );
+    let steps = &p.services["web"];
+    let steps = berth_compose::hooks::of(steps, "web", "pre_start").unwrap();
+    assert_eq!(
+        (
+            steps[1].image.as_deref(),
+            &steps[1].command,
+            &steps[1].environment["STEP"]
+        ),
+        (
+            Some("tools:2"),
+            &vec!["migrate".to_owned()],
+            &"2".to_owned()
+        )
+    );
+    // Its own image is pulled when not here.
+    golden(
+        &plan::images(&p, &fresh, &UpOptions::default()).unwrap(),
+        "#0 image:tools:2 Pull (service web), not found (a pre_start step's)",
+    );
+    golden(
+        &plan::pull(&p, &[]).unwrap(),
+        "
+#0 image:db:1 Pull (service db), pull
+#1 image:web:1 Pull (service web), pull
+#2 image:tools:2 Pull (service web), pull
+",
+    );
+    // One replica runs on: a scale up does not run them again.
+    let mut observed = Observed {
+        containers: vec![
+            container(&p, "db", 1, "running"),
+            container(&p, "web", 1, "running"),
+        ],
+        networks: vec![resource("demo_default")],
+        ..fresh.clone()
+    };
+    let plan = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(!plan.to_string().contains("PreStart"), "{plan}");
+    // Recreated (none runs on), they run again; all stopped, too.
+    observed.containers[1].config_hash = "old".into();
+    let plan = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(plan.to_string().contains("PreStart"), "{plan}");
+    observed.containers[1] = container(&p, "web", 1, "exited");
+    let plan = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(plan.to_string().contains("PreStart"), "{plan}");
+    // Not with --no-start; per_replica is refused by name.
+    let opts = UpOptions {
+        no_start: true,
+        ..Default::default()
+    };
+    assert!(
+        !plan::up(&p, &fresh, &opts)
+            .unwrap()
+            .to_string()
+            .contains("PreStart")
+    );
+    let p = project(
+        "name: demo\nservices:\n  web:\n    image: web:1\n    pre_start: [{command: x, per_replica: true}]\n",
+    );
+    let e = plan::up(&p, &fresh, &UpOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("services.web.pre_start[0].per_replica: a step per replica is not supported"),
+        "{e}"
+    );
+}
+
+#[test]
 fn time_based_pull_policies_pull_what_is_due() {
     let text = "name: demo\nservices:\n  a:\n    image: a:1\n    pull_policy: daily\n  b:\n    image: b:1\n    pull_policy: every_12h\n  c:\n    image: c:1\n    pull_policy: refresh\n    pull_refresh_after: 2h30m\n  d:\n    image: d:1\n";
     let p = project(text);
