@@ -307,8 +307,7 @@ pub fn create_request(
             .transpose()
     };
     let service_mac = mac(format!("{at}.mac_address"), o.get("mac_address"))?;
-    let mut endpoints = HashMap::new();
-    let mut connect = Vec::new();
+    let mut settings = Vec::new();
     for (i, key) in nets.iter().enumerate() {
         let engine_name = project.network_name(key);
         let own_at = format!("{at}.networks.{key}.mac_address");
@@ -338,14 +337,11 @@ pub fn create_request(
                 ),
             ));
         }
-        let mut settings = endpoint(key);
-        settings.mac_address = address;
-        if i == 0 || modern {
-            endpoints.insert(engine_name, settings);
-        } else {
-            connect.push((engine_name, settings));
-        }
+        let mut endpoint = endpoint(key);
+        endpoint.mac_address = address;
+        settings.push((engine_name, endpoint));
     }
+    let (mut endpoints, connect) = at_create(settings, modern);
     if let (true, Some(address)) = (nets.is_empty(), &service_mac) {
         match network_mode.as_deref() {
             Some(m) if m == "host" || m == "none" || m.starts_with("container:") => {
@@ -357,7 +353,7 @@ pub fn create_request(
                 ));
             }
             m => {
-                let network = m.unwrap_or("bridge").to_owned();
+                let network = berth_docker::spec::start_network(m).to_owned();
                 endpoints.insert(
                     network,
                     EndpointSettings {
@@ -497,18 +493,13 @@ pub fn pre_start_request(
         &format!("services.{service}.network_mode"),
         svc.network_mode.clone(),
     )?;
-    let modern = berth_docker::version_at_least(api_version, 1, 44);
-    let mut endpoints = HashMap::new();
-    let mut connect = Vec::new();
     let nets = networks_in_order(svc);
-    for (i, key) in nets.iter().enumerate() {
-        let name = project.network_name(key);
-        if i == 0 || modern {
-            endpoints.insert(name, EndpointSettings::default());
-        } else {
-            connect.push((name, EndpointSettings::default()));
-        }
-    }
+    let (endpoints, connect) = at_create(
+        nets.iter()
+            .map(|k| (project.network_name(k), EndpointSettings::default()))
+            .collect(),
+        berth_docker::version_at_least(api_version, 1, 44),
+    );
     let primary = nets.first().map(|k| project.network_name(k));
     let labels = [
         (PROJECT, project.name.as_str()),
@@ -555,6 +546,27 @@ pub fn pre_start_request(
             .then(|| svc.platform().map(str::to_owned))
             .flatten(),
     })
+}
+
+/// A container's endpoints, in network order, as the engine takes them: every one at create
+/// from API 1.44 (`modern`); before, the first at create and the rest connected afterwards.
+fn at_create(
+    endpoints: Vec<(String, EndpointSettings)>,
+    modern: bool,
+) -> (
+    HashMap<String, EndpointSettings>,
+    Vec<(String, EndpointSettings)>,
+) {
+    let mut at_create = HashMap::new();
+    let mut connect = Vec::new();
+    for (i, (name, endpoint)) in endpoints.into_iter().enumerate() {
+        if i == 0 || modern {
+            at_create.insert(name, endpoint);
+        } else {
+            connect.push((name, endpoint));
+        }
+    }
+    (at_create, connect)
 }
 
 /// The service's networks (their keys), by priority then name: the first is the one its

@@ -373,14 +373,11 @@ fn legacy_mac_address(body: &ContainerCreateBody, modern: bool) -> Option<String
     if modern {
         return None;
     }
-    let network = match body
-        .host_config
-        .as_ref()
-        .and_then(|h| h.network_mode.as_deref())
-    {
-        None | Some("" | "default") => "bridge",
-        Some(n) => n,
-    };
+    let network = crate::spec::start_network(
+        body.host_config
+            .as_ref()
+            .and_then(|h| h.network_mode.as_deref()),
+    );
     body.networking_config
         .as_ref()?
         .endpoints_config

@@ -124,10 +124,7 @@ impl RunOptions {
         if let Some(mac) = &self.mac_address {
             // On the endpoint of the network it starts on, as docker sends it from API 1.44 on;
             // the client moves it to where an older engine reads it.
-            let network = match host.network_mode.as_deref() {
-                None | Some("" | "default") => "bridge".to_owned(),
-                Some(n) => n.to_owned(),
-            };
+            let network = spec::start_network(host.network_mode.as_deref()).to_owned();
             let endpoints = body
                 .networking_config
                 .get_or_insert_with(Default::default)

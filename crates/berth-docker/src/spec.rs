@@ -97,6 +97,15 @@ fn bad(input: &str, reason: &str) -> Error {
     }
 }
 
+/// The network a container with `network_mode` starts on: the engine's default bridge when
+/// none (or `default`) is named.
+pub fn start_network(network_mode: Option<&str>) -> &str {
+    match network_mode {
+        None | Some("" | "default") => "bridge",
+        Some(n) => n,
+    }
+}
+
 /// A container name as the engine accepts it: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
 pub fn check_name(name: &str) -> Result<(), Error> {
     let name_part = name.strip_prefix('/').unwrap_or(name);
