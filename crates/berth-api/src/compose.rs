@@ -126,6 +126,21 @@ impl Berth {
         wait: bool,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Vec<String>, ApiError> {
+        let (warnings, _) = self.up(conn, project, opts, timeout, wait, events).await?;
+        Ok(warnings)
+    }
+
+    /// [`Berth::compose_up`], and what its provider services gave the services that depend on
+    /// them.
+    async fn up(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        opts: &UpOptions,
+        timeout: Option<u32>,
+        wait: bool,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<(Vec<String>, apply::Provided), ApiError> {
         let project = &self.with_api_socket(conn, project)?;
         let creds = self.credentials_lookup();
         let apply_opts = ApplyOptions {
@@ -142,8 +157,16 @@ impl Berth {
         if wait && !opts.no_start {
             add_waits(project, opts, &mut containers)?;
         }
-        apply::apply(&conn.client, Some(project), &containers, &apply_opts).await?;
-        Ok(containers.warnings)
+        let provided = apply::apply(&conn.client, Some(project), &containers, &apply_opts).await?;
+        let mut warnings = containers.warnings;
+        if !provided.is_empty() {
+            let given = Project {
+                provided: provided.clone(),
+                ..Project::clone(project)
+            };
+            warnings.extend(berth_compose::provider::overrides(&given));
+        }
+        Ok((warnings, provided))
     }
 
     /// `down`: stop and remove the project's containers and networks (and with `-v` its
@@ -242,7 +265,25 @@ impl Berth {
         }
         let c = &conn.client;
         let mut count = 0;
+        // `stop` stops provider services too (those whose program has a `stop`), in the same
+        // reverse dependency order: a provider after the services that depend on it.
+        let order = project.map(berth_compose::graph::order).unwrap_or_default();
+        let rank = |service: &str| order.iter().position(|s| s == service);
+        let mut providers: Vec<&String> = match (op, project) {
+            (Lifecycle::Stop { .. }, Some(p)) => order
+                .iter()
+                .filter(|s| services.is_empty() || services.contains(s))
+                .filter(|s| p.services[*s].provider().is_some())
+                .collect(),
+            _ => Vec::new(),
+        };
         for ct in list {
+            while let (Some(p), Some(next)) = (project, providers.last())
+                && rank(next) > rank(&ct.service)
+            {
+                count += usize::from(self.stop_provider(conn, p, next, events).await?);
+                providers.pop();
+            }
             let what = format!("Container {}", ct.name);
             let say = |status: &str| {
                 events(ApplyEvent {
@@ -311,7 +352,34 @@ impl Berth {
             }
             count += 1;
         }
+        if let Some(p) = project {
+            while let Some(next) = providers.pop() {
+                count += usize::from(self.stop_provider(conn, p, next, events).await?);
+            }
+        }
         Ok(count)
+    }
+
+    /// Stops provider service `service` by its program's `compose stop`; false when the
+    /// program has none.
+    async fn stop_provider(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        service: &str,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<bool, ApiError> {
+        use berth_compose::provider;
+        let env = provider::program_environment(project, conn.client.endpoint());
+        let report = |status: &str, detail| {
+            events(ApplyEvent {
+                resource: format!("Service {service}"),
+                status: status.to_owned(),
+                detail,
+            })
+        };
+        let stopped = provider::run(project, service, provider::Command::Stop, &env, &report);
+        Ok(stopped.await?.is_some())
     }
 
     /// The logs of the project's containers, merged as they arrive; each chunk comes with the
@@ -368,7 +436,8 @@ impl Berth {
             credentials: &creds,
             events,
         };
-        Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)
+        apply::apply(&conn.client, Some(project), plan, &opts).await?;
+        Ok(())
     }
 
     /// The images to push: services with both a build section and an `image:` name, each one
@@ -435,6 +504,11 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<String, ApiError> {
         plan::scope(project, &[service.to_owned()], true)?;
+        if project.services[service].provider().is_some() {
+            return Err(ApiError::invalid(format!(
+                "services.{service}: its provider's program manages it, so it has no container to run"
+            )));
+        }
         let project = &self.with_api_socket(conn, project)?;
         let extra = run_extras(opts)?;
         let deps: Vec<String> = project.services[service]
@@ -446,9 +520,9 @@ impl Berth {
             services: deps.clone(),
             ..Default::default()
         };
+        let mut provided = apply::Provided::new();
         if !opts.no_deps && !deps.is_empty() {
-            self.compose_up(conn, project, &up, None, false, events)
-                .await?;
+            provided = self.up(conn, project, &up, None, false, events).await?.1;
         } else {
             // The networks and the image are still needed.
             let observed = observe_images(conn, project).await?;
@@ -478,6 +552,17 @@ impl Berth {
             .name
             .clone()
             .unwrap_or_else(|| format!("{}-{service}-run-{suffix}", project.name));
+        // With what the provider services it depends on gave it.
+        let given;
+        let project = if provided.is_empty() {
+            project
+        } else {
+            given = Project {
+                provided,
+                ..Project::clone(project)
+            };
+            &given
+        };
         let mut req = berth_compose::convert::create_request(
             project,
             service,

@@ -1257,6 +1257,127 @@ volumes:
     ok(p.berth(&home, &["-f", "failing.yaml", "down"]));
 }
 
+/// A provider service, as docker compose runs one: its program (here a Docker CLI plugin in the
+/// user's Docker config, which makes a volume on the same engine through the docker CLI) runs
+/// `compose up` with the service's options, its variables reach the services that depend on
+/// it (and a one-off `run` of one), an unchanged `up` runs it again without recreating them,
+/// `stop` and `down` run its `stop` and `down`, and an error it sends fails `up` by its words.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn provider_services_are_run_by_their_program() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:provided", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let p = Project::new(e, &scope, &[]);
+    let log = p.path().join("provider.log");
+    let plugins = home.docker_config().join("cli-plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    let plugin = plugins.join("docker-cloudy");
+    std::fs::write(
+        &plugin,
+        format!(
+            r#"#!/bin/sh
+if [ "$2" = metadata ]; then
+  echo '{{"description":"test cloud","up":{{"parameters":[{{"name":"size","required":true}},{{"name":"mode"}}]}},"down":{{"parameters":[]}},"stop":{{"parameters":[]}}}}'
+  exit 0
+fi
+echo "$* on $DOCKER_HOST" >> {log}
+project=${{2#--project-name=}}
+case "$3 $*" in
+  *--mode=error*) echo '{{"type":"error","message":"quota exceeded"}}'; exit 1 ;;
+  up*)
+    echo '{{"type":"info","message":"making the volume"}}'
+    docker volume create --label com.docker.compose.project=$project cloudy-$project >/dev/null || exit 2
+    echo '{{"type":"setenv","message":"URL=volume://cloudy-'$project'"}}'
+    echo '{{"type":"rawsetenv","message":"TOKEN=xyz"}}' ;;
+  down*) docker volume rm -f cloudy-$project >/dev/null ;;
+esac
+"#,
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&plugin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let compose = |mode: &str| {
+        format!(
+            "services:\n  database:\n    provider:\n      type: cloudy\n      options: {{size: 2, mode: {mode}}}\n  app:\n    image: {image}\n    environment: [TOKEN=mine]\n    depends_on: [database]\n"
+        )
+    };
+    p.write("compose.yaml", &compose("fine"));
+    let volume = format!("cloudy-{}", p.name);
+    let app = format!("{}-app-1", p.name);
+    let calls = || std::fs::read_to_string(&log).unwrap_or_default();
+
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Service database  Created"), "{err}");
+    assert_eq!(
+        calls(),
+        format!(
+            "compose --project-name={} up --mode=fine --size=2 database on {}\n",
+            p.name, e.host
+        ),
+        "the program is given the project, its options and the engine Berth uses"
+    );
+    e.docker_ok(&["volume", "inspect", &volume]);
+    let env = e.docker_ok(&["inspect", "-f", "{{json .Config.Env}}", &app]);
+    assert!(
+        env.contains(&format!("\"DATABASE_URL=volume://{volume}\"")),
+        "{env}"
+    );
+    assert!(
+        env.contains("\"TOKEN=xyz\"") && !env.contains("TOKEN=mine"),
+        "rawsetenv sets over the service's own: {env}"
+    );
+    assert!(
+        err.contains(
+            "provider \"database\" overrides environment variable \"TOKEN\" in service \"app\""
+        ),
+        "{err}"
+    );
+    // A one-off run of a dependant is given them too.
+    let printed = ok(p.berth(
+        &home,
+        &["run", "--rm", "-T", "app", "sh", "-c", "echo $DATABASE_URL"],
+    ));
+    assert_eq!(printed.trim(), format!("volume://{volume}"));
+
+    // Unchanged: the program runs again, app is not recreated.
+    let id = p.container_id(&app);
+    ok(p.berth(&home, &["up", "-d"]));
+    assert_eq!(p.container_id(&app), id);
+    assert_eq!(calls().matches(" up ").count(), 3, "{}", calls());
+
+    ok(p.berth(&home, &["stop"]));
+    assert!(calls().contains(&format!("compose --project-name={} stop database", p.name)));
+    let state = e.docker_ok(&["inspect", "-f", "{{.State.Status}}", &app]);
+    assert_eq!(state.trim(), "exited");
+    ok(p.berth(&home, &["down"]));
+    assert!(calls().contains(&format!("compose --project-name={} down database", p.name)));
+    assert!(
+        e.docker()
+            .args(["volume", "inspect", &volume])
+            .output()
+            .unwrap()
+            .status
+            .code()
+            != Some(0),
+        "the program's down removed its volume"
+    );
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+
+    // An error the program sends fails up by its words, before app is made.
+    p.write("compose.yaml", &compose("error"));
+    let line = fails_after_progress(p.berth(&home, &["up", "-d"]));
+    assert!(line.contains("database's provider cloudy"), "{line}");
+    assert!(line.ends_with("quota exceeded"), "{line}");
+    assert!(p.listed(&["ps", "-aq"]).is_empty(), "app is not made");
+    ok(p.berth(&home, &["down"]));
+}
+
 /// `use_api_socket: true`, as `docker compose` gives it: the engine's socket at
 /// /var/run/docker.sock (the docker CLI in the container lists its own container through it)
 /// and the stored registry logins as the config.json `DOCKER_CONFIG` names, to the service's

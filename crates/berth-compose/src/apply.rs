@@ -1,9 +1,13 @@
 //! Executing a plan: every step runs as soon as the steps it waits for are done, as many at
 //! once as the plan allows. Nothing is decided here; a failed step stops new steps from
-//! starting, lets running ones finish, and is reported with the resource it was about.
+//! starting, lets running ones finish, and is reported with the resource it was about. What a
+//! provider service's program gives the services that depend on it goes into the containers
+//! made after it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use berth_docker::build::{BuildEvent, BuildSpec};
@@ -15,6 +19,7 @@ use serde_json::Value;
 
 use crate::model::{Condition, Project};
 use crate::plan::{Action, Plan};
+use crate::provider::{self, Variables};
 use crate::{Error, convert, hooks, labels};
 
 /// One line of progress: `Container demo-web-1  Started`.
@@ -49,13 +54,19 @@ fn emit(opts: &ApplyOptions<'_>, resource: &str, status: &str, detail: Option<St
     });
 }
 
-/// Runs the plan. `project` is needed for any step that creates or builds.
+/// What the provider services' programs gave the services that depend on them, by provider.
+pub type Provided = BTreeMap<String, Variables>;
+
+/// Runs the plan. `project` is needed for any step that creates or builds. Returns what the
+/// provider services it ran gave.
 pub async fn apply(
     client: &Client,
     project: Option<&Project>,
     plan: &Plan,
     opts: &ApplyOptions<'_>,
-) -> Result<(), Error> {
+) -> Result<Provided, Error> {
+    let provided = Mutex::new(Provided::new());
+    let provided = &provided;
     let n = plan.steps.len();
     let mut done = vec![false; n];
     let mut started = vec![false; n];
@@ -67,7 +78,9 @@ pub async fn apply(
                 if !started[i] && step.after.iter().all(|a| done[*a]) {
                     started[i] = true;
                     let action = &step.action;
-                    running.push(async move { (i, run(client, project, action, opts).await) });
+                    running.push(
+                        async move { (i, run(client, project, action, opts, provided).await) },
+                    );
                 }
             }
         }
@@ -78,7 +91,7 @@ pub async fn apply(
         }
     }
     if failures.is_empty() {
-        Ok(())
+        Ok(std::mem::take(&mut *lock(provided)))
     } else {
         Err(Error::Apply(failures.join("; ")))
     }
@@ -88,11 +101,28 @@ fn project_of(project: Option<&Project>) -> Result<&Project, Error> {
     project.ok_or_else(|| Error::invalid("plan", "this step needs the project's compose files"))
 }
 
+fn lock(provided: &Mutex<Provided>) -> std::sync::MutexGuard<'_, Provided> {
+    provided.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `project` with what the providers run so far gave, for a container made now.
+fn with_provided<'p>(project: &'p Project, provided: &Mutex<Provided>) -> Cow<'p, Project> {
+    let given = lock(provided);
+    if given.is_empty() {
+        return Cow::Borrowed(project);
+    }
+    let mut p = project.clone();
+    p.provided
+        .extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Cow::Owned(p)
+}
+
 async fn run(
     client: &Client,
     project: Option<&Project>,
     action: &Action,
     opts: &ApplyOptions<'_>,
+    provided: &Mutex<Provided>,
 ) -> Result<(), Error> {
     let fail = |resource: &str, e: Error| {
         emit(opts, resource, "Error", Some(e.to_string()));
@@ -196,7 +226,7 @@ async fn run(
             name,
         } => {
             let what = format!("Container {name}");
-            let p = project_of(project)?;
+            let p = &with_provided(project_of(project)?, provided);
             emit(opts, &what, "Creating", None);
             create(client, p, service, *number, name)
                 .await
@@ -211,7 +241,7 @@ async fn run(
             pre_stop,
         } => {
             let what = format!("Container {name}");
-            let p = project_of(project)?;
+            let p = &with_provided(project_of(project)?, provided);
             emit(opts, &what, "Recreate", None);
             run_hooks(
                 client,
@@ -241,7 +271,7 @@ async fn run(
             container,
             steps,
         } => {
-            let p = project_of(project)?;
+            let p = &with_provided(project_of(project)?, provided);
             for (i, step) in steps.iter().enumerate() {
                 let req = convert::pre_start_request(
                     p,
@@ -331,6 +361,20 @@ async fn run(
                 .await
                 .map_err(|e| fail(&what, e.into()))?;
             emit(opts, &what, "Removed", None);
+        }
+        Action::Provider {
+            service, command, ..
+        } => {
+            let what = format!("Service {service}");
+            let p = project_of(project)?;
+            let env = provider::program_environment(p, client.endpoint());
+            let report = |status: &str, detail| emit(opts, &what, status, detail);
+            let given = provider::run(p, service, *command, &env, &report)
+                .await
+                .map_err(|e| fail(&what, e))?;
+            if let Some(vars) = given.filter(|_| *command == provider::Command::Up) {
+                lock(provided).insert(service.clone(), vars);
+            }
         }
         Action::RemoveImage { name } => {
             let what = format!("Image {name}");

@@ -36,9 +36,11 @@ pub fn profiles(project: &Project) -> Vec<String> {
     all
 }
 
+/// The images of the services, in dependency order (a provider service has none).
 pub fn images(project: &Project) -> Vec<String> {
     crate::graph::order(project)
         .iter()
+        .filter(|name| project.services[*name].provider().is_none())
         .map(|name| project.services[name].image_name(&project.name, name))
         .collect()
 }

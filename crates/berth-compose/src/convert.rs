@@ -203,8 +203,7 @@ pub fn create_request(
         }
     }
     let mut placed = crate::host::secrets_and_configs(project, svc, &at)?;
-    let mut env: Vec<String> = svc
-        .environment
+    let mut env: Vec<String> = crate::provider::environment(project, service)
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
@@ -486,7 +485,7 @@ pub fn pre_start_request(
     use crate::labels::{ONEOFF, PROJECT, SERVICE};
     let svc: &Service = &project.services[service];
     let o = &svc.other;
-    let mut env = svc.environment.clone();
+    let mut env = crate::provider::environment(project, service);
     env.extend(step.environment.clone());
     let network_mode = crate::host::service_ref(
         project,

@@ -4,7 +4,8 @@
 //! `dotenv`) → merge of several files (`merge`) → `extends`/`include`/profiles (`load`) →
 //! schema validation (`schema`) → normalised long forms (`normalize`) → the typed model
 //! (`model`). Running a project observes the engine by compose's labels (`observe`), computes
-//! a pure `plan`, and `apply`s it; `watch` follows `develop.watch` rules and file drift.
+//! a pure `plan`, and `apply`s it (services managed by a program of their own go through
+//! `provider`); `watch` follows `develop.watch` rules and file drift.
 
 pub mod apply;
 pub mod canon;
@@ -23,6 +24,7 @@ pub mod merge;
 pub mod model;
 pub mod observe;
 pub mod plan;
+pub mod provider;
 pub mod schema;
 pub mod watch;
 pub mod yaml;

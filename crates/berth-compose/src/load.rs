@@ -298,6 +298,12 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
         .filter_map(|d| d.get("environment").and_then(Value::as_str))
         .map(str::to_owned)
         .collect();
+    project.environment = env
+        .files
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .chain(env.process.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .collect();
     project.secret_environment = named
         .into_iter()
         .filter_map(|n| env.get(&n).map(|v| (n, v)))
@@ -611,10 +617,10 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
         let Some(s) = svc.as_object_mut() else {
             return Err(Error::invalid(at, "a service is a mapping"));
         };
-        if s.get("image").is_none() && s.get("build").is_none() {
+        if s.get("image").is_none() && s.get("build").is_none() && s.get("provider").is_none() {
             return Err(Error::invalid(
                 at,
-                "has neither an image nor a build section: give it one",
+                "has neither an image nor a build section (nor a provider): give it one",
             ));
         }
         // environment = env_file entries, then environment; bare names from the environment.

@@ -50,6 +50,13 @@ pub struct Project {
     /// engine they run on; never printed.
     #[serde(skip)]
     pub api_socket: Option<ApiSocket>,
+    /// The environment the project was loaded with (the process's over its env files): what
+    /// its provider programs run with. Never printed.
+    #[serde(skip)]
+    pub environment: BTreeMap<String, String>,
+    /// What each provider service's `up` gave the services that depend on it, once it ran.
+    #[serde(skip)]
+    pub provided: BTreeMap<String, crate::provider::Variables>,
 }
 
 /// The engine's API socket and the registry logins to hand to a container that asks for them

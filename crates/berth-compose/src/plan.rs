@@ -9,6 +9,7 @@ use std::fmt;
 use crate::hooks::{self, Hook};
 use crate::model::{Condition, Project};
 use crate::observe::Observed;
+use crate::provider;
 use crate::{Error, graph, labels};
 
 /// What `up`/`create` were asked.
@@ -111,6 +112,12 @@ pub enum Action {
     RemoveImage {
         name: String,
     },
+    /// Run the program of a service with `provider:` (its `compose up`, `down` or `stop`).
+    Provider {
+        service: String,
+        kind: String,
+        command: provider::Command,
+    },
 }
 
 /// One step: an action, why, and the steps it waits for.
@@ -195,6 +202,15 @@ impl fmt::Display for Action {
             Action::RemoveNetwork { name } => write!(f, "network:{name} Remove"),
             Action::RemoveVolume { name } => write!(f, "volume:{name} Remove"),
             Action::RemoveImage { name } => write!(f, "image:{name} Remove"),
+            Action::Provider {
+                service,
+                kind,
+                command,
+            } => write!(
+                f,
+                "service:{service} Provider {kind} compose {}",
+                command.as_str()
+            ),
         }
     }
 }
@@ -266,6 +282,9 @@ pub fn images(project: &Project, observed: &Observed, opts: &UpOptions) -> Resul
     let mut seen = BTreeSet::new();
     for name in scope(project, &opts.services, opts.no_deps)? {
         let svc = &project.services[&name];
+        if svc.provider().is_some() {
+            continue;
+        }
         let image = svc.image_name(&project.name, &name);
         let policy = opts
             .pull
@@ -351,7 +370,7 @@ pub fn build(project: &Project, services: &[String]) -> Result<Plan, Error> {
     let mut plan = Plan::default();
     for name in scope(project, services, true)? {
         let svc = &project.services[&name];
-        if svc.build.is_some() {
+        if svc.build.is_some() && svc.provider().is_none() {
             let image = svc.image_name(&project.name, &name);
             plan.push(
                 Action::Build {
@@ -372,6 +391,9 @@ pub fn pull(project: &Project, services: &[String]) -> Result<Plan, Error> {
     let mut seen = BTreeSet::new();
     for name in scope(project, services, true)? {
         let svc = &project.services[&name];
+        if svc.provider().is_some() {
+            continue;
+        }
         let steps = hooks::of(svc, &name, hooks::PRE_START)?;
         let images = svc.image.iter().cloned();
         // And the images of its pre_start steps, as docker compose pulls them.
@@ -397,6 +419,9 @@ fn resources(project: &Project, services: &[String]) -> (BTreeSet<String>, BTree
     let mut vols = BTreeSet::new();
     for s in services {
         let svc = &project.services[s];
+        if svc.provider().is_some() {
+            continue;
+        }
         nets.extend(svc.networks.keys().cloned());
         for m in &svc.volumes {
             if m.kind == "volume"
@@ -476,6 +501,51 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     let mut made: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for name in &services {
         let svc = &project.services[name];
+        // Waits for the dependencies' conditions, in scope only; a provider service's is the
+        // end of its program's `up`.
+        let mut waits = Vec::new();
+        for (dep, d) in &svc.depends_on {
+            match ready.get(dep) {
+                Some(after) if project.services[dep].provider().is_some() => {
+                    waits.extend(after.iter().copied());
+                }
+                Some(after) => {
+                    let after = after.clone();
+                    let cond = d.condition;
+                    waits.push(plan.push(
+                        Action::Await {
+                            service: dep.clone(),
+                            condition: cond,
+                        },
+                        format!("{name} depends on it"),
+                        after,
+                    ));
+                }
+                None => {}
+            }
+        }
+        let mut make_after = infra.clone();
+        for dep in svc.depends_on.keys() {
+            make_after.extend(made.get(dep).into_iter().flatten().copied());
+        }
+        // Run by its program each time (compose has `up` of a provider give the same variables
+        // again); the services that depend on it are made after it, with what it gave them.
+        if let Some(p) = svc.provider() {
+            let mut after = waits;
+            after.extend(make_after.into_iter().filter(|s| !infra.contains(s)));
+            let step = plan.push(
+                Action::Provider {
+                    service: name.clone(),
+                    kind: p.kind,
+                    command: provider::Command::Up,
+                },
+                "provider",
+                after,
+            );
+            ready.insert(name.clone(), vec![step]);
+            made.insert(name.clone(), vec![step]);
+            continue;
+        }
         let want = opts
             .scale
             .get(name)
@@ -502,26 +572,6 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let image_id = observed
             .image_id(&svc.image_name(&project.name, name))
             .map(str::to_owned);
-        // Waits for the dependencies' conditions, in scope only.
-        let mut waits = Vec::new();
-        for (dep, d) in &svc.depends_on {
-            if let Some(after) = ready.get(dep) {
-                let after = after.clone();
-                let cond = d.condition;
-                waits.push(plan.push(
-                    Action::Await {
-                        service: dep.clone(),
-                        condition: cond,
-                    },
-                    format!("{name} depends on it"),
-                    after,
-                ));
-            }
-        }
-        let mut make_after = infra.clone();
-        for dep in svc.depends_on.keys() {
-            make_after.extend(made.get(dep).into_iter().flatten().copied());
-        }
         let mut making = Vec::new();
         let mut done = Vec::new();
         let existing = observed.service_containers(name);
@@ -706,31 +756,69 @@ pub fn down(
         None => Vec::new(),
     };
     let rank = |service: &str| order.iter().position(|s| s == service).unwrap_or(0);
-    let mut containers: Vec<_> = observed.containers.iter().collect();
-    containers.sort_by(|a, b| {
-        rank(&a.service)
-            .cmp(&rank(&b.service))
-            .then(a.number.cmp(&b.number))
-            .then(a.name.cmp(&b.name))
-    });
-    let mut removed: BTreeMap<String, usize> = BTreeMap::new();
+    // The containers, and the provider services of the files (their program's `down`), in
+    // that order.
+    let providers: Vec<(String, String)> = project
+        .map(|p| {
+            p.services
+                .iter()
+                .filter_map(|(name, s)| Some((name.clone(), s.provider()?.kind)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut units: Vec<(usize, u32, &str, Option<&crate::observe::Container>)> = observed
+        .containers
+        .iter()
+        .map(|c| (rank(&c.service), c.number, c.name.as_str(), Some(c)))
+        .chain(
+            providers
+                .iter()
+                .map(|(name, _)| (rank(name), 0, name.as_str(), None)),
+        )
+        .collect();
+    units.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    let mut removed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Waits for the removal of the containers (and the providers) of services that depend on
+    // `service`.
+    let dependants = |service: &str, removed: &BTreeMap<String, Vec<usize>>| -> Vec<usize> {
+        match project {
+            Some(p) => p
+                .services
+                .iter()
+                .filter(|(_, s)| s.depends_on.contains_key(service))
+                .filter_map(|(name, _)| removed.get(name))
+                .flatten()
+                .copied()
+                .collect(),
+            None => Vec::new(),
+        }
+    };
     let mut all = Vec::new();
     let mut orphans = Vec::new();
-    for c in containers {
+    for (_, _, name, c) in units {
+        let Some(c) = c else {
+            let kind = providers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, k)| k.clone())
+                .unwrap_or_default();
+            let step = plan.push(
+                Action::Provider {
+                    service: name.to_owned(),
+                    kind,
+                    command: provider::Command::Down,
+                },
+                "down",
+                dependants(name, &removed),
+            );
+            removed.entry(name.to_owned()).or_default().push(step);
+            continue;
+        };
         if !known(&c.service) && !opts.remove_orphans {
             orphans.push(c.name.clone());
             continue;
         }
-        // Wait for the removal of containers of services that depend on this one.
-        let after: Vec<usize> = match project {
-            Some(p) => p
-                .services
-                .iter()
-                .filter(|(_, s)| s.depends_on.contains_key(&c.service))
-                .filter_map(|(name, _)| removed.get(name).copied())
-                .collect(),
-            None => Vec::new(),
-        };
+        let after = dependants(&c.service, &removed);
         // A running container's pre_stop hooks, as its service in the files says them.
         let pre_stop = match project.and_then(|p| p.services.get(&c.service)) {
             Some(svc) if c.running() => hooks::of(svc, &c.service, hooks::PRE_STOP)?,
@@ -747,7 +835,7 @@ pub fn down(
             if known(&c.service) { "down" } else { "orphan" },
             after,
         );
-        removed.insert(c.service.clone(), step);
+        removed.entry(c.service.clone()).or_default().push(step);
         all.push(step);
     }
     if !orphans.is_empty() {

@@ -633,3 +633,79 @@ fn time_based_pull_policies_pull_what_is_due() {
         "{err}"
     );
 }
+
+const PROVIDED: &str = r#"
+name: demo
+services:
+  cache:
+    image: cache:1
+  database:
+    provider:
+      type: awesomecloud
+      options:
+        type: mysql
+    depends_on: [cache]
+  app:
+    image: app:1
+    depends_on:
+      database:
+        condition: service_healthy
+"#;
+
+#[test]
+fn provider_services_run_their_program_in_dependency_order_and_make_no_container() {
+    let p = project(PROVIDED);
+    let observed = Observed {
+        project: "demo".into(),
+        images: images(&["cache:1", "app:1"]),
+        ..Default::default()
+    };
+    // No image to pull or build for the provider service, no container of its own; its
+    // program runs once the cache it depends on is up, and app is made after it (with what it
+    // gave), its condition being the program's end.
+    assert!(
+        plan::images(&p, &observed, &UpOptions::default())
+            .unwrap()
+            .is_empty()
+    );
+    golden(
+        &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 network:demo_default Create, not found
+#1 container:demo-cache-1 Create, not found [after #0]
+#2 container:demo-cache-1 Start, created [after #1]
+#3 service:cache Await service_started, database depends on it [after #2]
+#4 service:database Provider awesomecloud compose up, provider [after #1 #3]
+#5 container:demo-app-1 Create, not found [after #0 #4]
+#6 container:demo-app-1 Start, created [after #4 #5]
+",
+    );
+    // Down: app's containers, then the provider's program, then what it depends on.
+    let running = Observed {
+        project: "demo".into(),
+        containers: vec![
+            container(&p, "cache", 1, "running"),
+            container(&p, "app", 1, "running"),
+        ],
+        networks: vec![resource("demo_default")],
+        images: images(&["cache:1", "app:1"]),
+        ..Default::default()
+    };
+    golden(
+        &plan::up(&p, &running, &UpOptions::default()).unwrap(),
+        "
+#0 service:cache Await service_started, database depends on it
+#1 service:database Provider awesomecloud compose up, provider [after #0]
+",
+    );
+    golden(
+        &plan::down(Some(&p), &running, &DownOptions::default()).unwrap(),
+        "
+#0 container:demo-app-1 Stop+Remove, down
+#1 service:database Provider awesomecloud compose down, down [after #0]
+#2 container:demo-cache-1 Stop+Remove, down [after #1]
+#3 network:demo_default Remove, down [after #0 #2]
+",
+    );
+    assert!(berth_compose::config::images(&p) == ["cache:1", "app:1"]);
+}
