@@ -159,13 +159,7 @@ impl Berth {
         }
         let provided = apply::apply(&conn.client, Some(project), &containers, &apply_opts).await?;
         let mut warnings = containers.warnings;
-        if !provided.is_empty() {
-            let given = Project {
-                provided: provided.clone(),
-                ..Project::clone(project)
-            };
-            warnings.extend(berth_compose::provider::overrides(&given));
-        }
+        warnings.extend(berth_compose::provider::overrides(project, &provided));
         Ok((warnings, provided))
     }
 

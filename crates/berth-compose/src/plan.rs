@@ -758,22 +758,33 @@ pub fn down(
     let rank = |service: &str| order.iter().position(|s| s == service).unwrap_or(0);
     // The containers, and the provider services of the files (their program's `down`), in
     // that order.
-    let providers: Vec<(String, String)> = project
+    enum Unit<'a> {
+        Container(&'a crate::observe::Container),
+        Provider(String),
+    }
+    let providers: Vec<(&String, String)> = project
         .map(|p| {
             p.services
                 .iter()
-                .filter_map(|(name, s)| Some((name.clone(), s.provider()?.kind)))
+                .filter_map(|(name, s)| Some((name, s.provider()?.kind)))
                 .collect()
         })
         .unwrap_or_default();
-    let mut units: Vec<(usize, u32, &str, Option<&crate::observe::Container>)> = observed
+    let mut units: Vec<(usize, u32, &str, Unit)> = observed
         .containers
         .iter()
-        .map(|c| (rank(&c.service), c.number, c.name.as_str(), Some(c)))
+        .map(|c| {
+            (
+                rank(&c.service),
+                c.number,
+                c.name.as_str(),
+                Unit::Container(c),
+            )
+        })
         .chain(
             providers
-                .iter()
-                .map(|(name, _)| (rank(name), 0, name.as_str(), None)),
+                .into_iter()
+                .map(|(name, kind)| (rank(name), 0, name.as_str(), Unit::Provider(kind))),
         )
         .collect();
     units.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
@@ -795,24 +806,22 @@ pub fn down(
     };
     let mut all = Vec::new();
     let mut orphans = Vec::new();
-    for (_, _, name, c) in units {
-        let Some(c) = c else {
-            let kind = providers
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, k)| k.clone())
-                .unwrap_or_default();
-            let step = plan.push(
-                Action::Provider {
-                    service: name.to_owned(),
-                    kind,
-                    command: provider::Command::Down,
-                },
-                "down",
-                dependants(name, &removed),
-            );
-            removed.entry(name.to_owned()).or_default().push(step);
-            continue;
+    for (_, _, name, unit) in units {
+        let c = match unit {
+            Unit::Container(c) => c,
+            Unit::Provider(kind) => {
+                let step = plan.push(
+                    Action::Provider {
+                        service: name.to_owned(),
+                        kind,
+                        command: provider::Command::Down,
+                    },
+                    "down",
+                    dependants(name, &removed),
+                );
+                removed.entry(name.to_owned()).or_default().push(step);
+                continue;
+            }
         };
         if !known(&c.service) && !opts.remove_orphans {
             orphans.push(c.name.clone());

@@ -154,18 +154,17 @@ impl Service {
     pub fn provider(&self) -> Option<Provider> {
         let p = self.other.get("provider")?;
         let kind = p.get("type")?.as_str()?.to_owned();
-        let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        // A scalar or a list of scalars, as the schema has them.
         let options = p
             .get("options")
             .and_then(Value::as_object)
             .map(|o| {
                 o.iter()
                     .map(|(k, v)| {
-                        let values = match v {
-                            Value::Array(list) => list.iter().map(text).collect(),
-                            one => vec![text(one)],
-                        };
-                        (k.clone(), values)
+                        (
+                            k.clone(),
+                            crate::convert::strings(Some(v)).unwrap_or_default(),
+                        )
                     })
                     .collect()
             })
@@ -491,7 +490,7 @@ fn first_line(text: &str) -> String {
 pub fn environment(project: &Project, service: &str) -> BTreeMap<String, String> {
     let svc = &project.services[service];
     let mut env = svc.environment.clone();
-    for (provider, vars) in given(project, svc) {
+    for (provider, vars) in given(&project.provided, svc) {
         let prefix = format!("{}_", provider.to_uppercase());
         env.extend(
             vars.prefixed
@@ -499,29 +498,29 @@ pub fn environment(project: &Project, service: &str) -> BTreeMap<String, String>
                 .map(|(k, v)| (format!("{prefix}{k}"), v.clone())),
         );
     }
-    for (_, vars) in given(project, svc) {
+    for (_, vars) in given(&project.provided, svc) {
         env.extend(vars.raw.clone());
     }
     env
 }
 
-/// The providers `svc` depends on that gave variables.
+/// The providers `svc` depends on that gave variables (in `provided`).
 fn given<'p>(
-    project: &'p Project,
+    provided: &'p BTreeMap<String, Variables>,
     svc: &Service,
 ) -> impl Iterator<Item = (&'p String, &'p Variables)> {
-    project
-        .provided
+    provided
         .iter()
         .filter(|(p, _)| svc.depends_on.contains_key(*p))
 }
 
-/// Warnings for the variables a provider's `rawsetenv` sets over another value of a service
-/// that depends on it, as compose warns of them.
-pub fn overrides(project: &Project) -> Vec<String> {
+/// Warnings for the variables a provider's `rawsetenv` (in what the providers gave,
+/// `provided`) sets over another value of a service that depends on it, as compose warns of
+/// them.
+pub fn overrides(project: &Project, provided: &BTreeMap<String, Variables>) -> Vec<String> {
     let mut warnings = Vec::new();
     for (name, svc) in &project.services {
-        for (provider, vars) in given(project, svc) {
+        for (provider, vars) in given(provided, svc) {
             for (key, value) in &vars.raw {
                 if svc.environment.get(key).is_some_and(|v| v != value) {
                     warnings.push(format!(
@@ -657,7 +656,7 @@ mod tests {
         assert_eq!(env["PORT"], "80");
         assert!(environment(&project, "other").is_empty());
         assert_eq!(
-            overrides(&project),
+            overrides(&project, &project.provided),
             [r#"provider "my-db" overrides environment variable "SECRET_KEY" in service "app""#]
         );
     }
