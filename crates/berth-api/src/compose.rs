@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use berth_compose::apply::{self, ApplyOptions};
 use berth_compose::hooks;
+use berth_compose::model::Given;
 use berth_compose::observe::{self, Observed};
 use berth_compose::plan::{self, Action, Plan, Step};
 use berth_docker::{Credentials, Reference};
@@ -107,7 +108,8 @@ impl Berth {
         project: &Project,
         opts: &UpOptions,
     ) -> Result<(Plan, Plan), ApiError> {
-        let observed = observe_images(conn, project).await?;
+        let mut observed = observe_images(conn, project).await?;
+        note_models(conn, project, opts, &mut observed).await?;
         Ok((
             plan::images(project, &observed, opts)?,
             plan::up(project, &observed, opts)?,
@@ -130,8 +132,8 @@ impl Berth {
         Ok(warnings)
     }
 
-    /// [`Berth::compose_up`], and what its provider services gave the services that depend on
-    /// them.
+    /// [`Berth::compose_up`], and what its provider services and models gave the services'
+    /// containers.
     async fn up(
         &self,
         conn: &Connection,
@@ -140,7 +142,7 @@ impl Berth {
         timeout: Option<u32>,
         wait: bool,
         events: &(dyn Fn(ApplyEvent) + Sync),
-    ) -> Result<(Vec<String>, apply::Provided), ApiError> {
+    ) -> Result<(Vec<String>, Given), ApiError> {
         let project = &self.with_api_socket(conn, project)?;
         let creds = self.credentials_lookup();
         let apply_opts = ApplyOptions {
@@ -152,15 +154,19 @@ impl Berth {
         let observed = observe_images(conn, project).await?;
         let images = plan::images(project, &observed, opts)?;
         apply::apply(&conn.client, Some(project), &images, &apply_opts).await?;
-        let observed = observe::observe(&conn.client, &project.name).await?;
+        let mut observed = observe::observe(&conn.client, &project.name).await?;
+        note_models(conn, project, opts, &mut observed).await?;
         let mut containers = plan::up(project, &observed, opts)?;
         if wait && !opts.no_start {
             add_waits(project, opts, &mut containers)?;
         }
-        let provided = apply::apply(&conn.client, Some(project), &containers, &apply_opts).await?;
+        let given = apply::apply(&conn.client, Some(project), &containers, &apply_opts).await?;
         let mut warnings = containers.warnings;
-        warnings.extend(berth_compose::provider::overrides(project, &provided));
-        Ok((warnings, provided))
+        warnings.extend(berth_compose::provider::overrides(
+            project,
+            &given.providers,
+        ));
+        Ok((warnings, given))
     }
 
     /// `down`: stop and remove the project's containers and networks (and with `-v` its
@@ -401,7 +407,7 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
         let plan = plan::build(project, services)?;
-        self.run_plan(conn, project, &plan, events).await
+        self.run_plan(conn, project, &plan, events).await.map(drop)
     }
 
     /// Pulls the images of the services (those with only a build section are skipped).
@@ -413,7 +419,7 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
         let plan = plan::pull(project, services)?;
-        self.run_plan(conn, project, &plan, events).await
+        self.run_plan(conn, project, &plan, events).await.map(drop)
     }
 
     async fn run_plan(
@@ -422,7 +428,7 @@ impl Berth {
         project: &Project,
         plan: &Plan,
         events: &(dyn Fn(ApplyEvent) + Sync),
-    ) -> Result<(), ApiError> {
+    ) -> Result<Given, ApiError> {
         let creds = self.credentials_lookup();
         let opts = ApplyOptions {
             timeout: None,
@@ -430,8 +436,7 @@ impl Berth {
             credentials: &creds,
             events,
         };
-        apply::apply(&conn.client, Some(project), plan, &opts).await?;
-        Ok(())
+        Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)
     }
 
     /// The images to push: services with both a build section and an `image:` name, each one
@@ -514,9 +519,9 @@ impl Berth {
             services: deps.clone(),
             ..Default::default()
         };
-        let mut provided = apply::Provided::new();
+        let mut given = Given::default();
         if !opts.no_deps && !deps.is_empty() {
-            provided = self.up(conn, project, &up, None, false, events).await?.1;
+            given = self.up(conn, project, &up, None, false, events).await?.1;
         } else {
             // The networks and the image are still needed.
             let observed = observe_images(conn, project).await?;
@@ -528,9 +533,15 @@ impl Berth {
             let images = plan::images(project, &observed, &only)?;
             self.run_plan(conn, project, &images, events).await?;
         }
-        let observed = observe::observe(&conn.client, &project.name).await?;
+        let mut observed = observe::observe(&conn.client, &project.name).await?;
+        let only = UpOptions {
+            services: vec![service.to_owned()],
+            no_deps: true,
+            ..Default::default()
+        };
+        note_models(conn, project, &only, &mut observed).await?;
         let infra = infra_plan(project, &observed, service)?;
-        self.run_plan(conn, project, &infra, events).await?;
+        given.extend(self.run_plan(conn, project, &infra, events).await?);
         let image = project.services[service].image_name(&project.name, service);
         let image_id = conn
             .client
@@ -546,16 +557,16 @@ impl Berth {
             .name
             .clone()
             .unwrap_or_else(|| format!("{}-{service}-run-{suffix}", project.name));
-        // With what the provider services it depends on gave it.
-        let given;
-        let project = if provided.is_empty() {
+        // With what the provider services it depends on and its models gave it.
+        let with_given;
+        let project = if given.is_empty() {
             project
         } else {
-            given = Project {
-                provided,
+            with_given = Project {
+                given,
                 ..Project::clone(project)
             };
-            &given
+            &with_given
         };
         let mut req = berth_compose::convert::create_request(
             project,
@@ -686,7 +697,7 @@ fn infra_plan(project: &Project, observed: &Observed, service: &str) -> Result<P
         .filter(|s| {
             matches!(
                 s.action,
-                Action::CreateNetwork { .. } | Action::CreateVolume { .. }
+                Action::CreateNetwork { .. } | Action::CreateVolume { .. } | Action::Model { .. }
             )
         })
         .map(|mut s| {
@@ -1200,6 +1211,19 @@ async fn observe_images(conn: &Connection, project: &Project) -> Result<Observed
     let mut observed = observe::observe(&conn.client, &project.name).await?;
     observe::note_refreshes(&conn.client, project, &mut observed).await?;
     Ok(observed)
+}
+
+/// Notes in `observed` the models the model runner has pulled, when the services `opts` covers
+/// use any.
+async fn note_models(
+    conn: &Connection,
+    project: &Project,
+    opts: &UpOptions,
+    observed: &mut Observed,
+) -> Result<(), ApiError> {
+    let services = plan::scope(project, &opts.services, opts.no_deps)?;
+    observe::note_models(project, &services, conn.client.endpoint(), observed).await?;
+    Ok(())
 }
 
 /// Runs the `kind` hooks of a container's service (none without the project's files), their

@@ -357,6 +357,9 @@ pub struct ConfigArgs {
     /// Only the services' images.
     #[arg(long)]
     pub images: bool,
+    /// Only the models' names.
+    #[arg(long)]
+    pub models: bool,
     /// Only validate.
     #[arg(short, long)]
     pub quiet: bool,
@@ -435,7 +438,7 @@ struct Live {
 }
 
 /// The statuses after which a resource has nothing left to do.
-const FINAL: [&str; 17] = [
+const FINAL: [&str; 18] = [
     "Created",
     "Started",
     "Healthy",
@@ -453,6 +456,7 @@ const FINAL: [&str; 17] = [
     "Rebuilt",
     "Enabled",
     "Running",
+    "Configured",
 ];
 
 impl Live {
@@ -525,6 +529,8 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
                 lines(berth_compose_list(&project, "profiles"));
             } else if c.images {
                 lines(berth_compose_list(&project, "images"));
+            } else if c.models {
+                lines(berth_compose_list(&project, "models"));
             } else if !c.quiet {
                 let text = match format {
                     Format::Json => berth_compose::config::json(&project).map(|t| t + "\n"),
@@ -843,6 +849,7 @@ fn berth_compose_list(project: &Project, what: &str) -> Vec<String> {
         "services" => config::services(project),
         "volumes" => config::volumes(project),
         "profiles" => config::profiles(project),
+        "models" => config::models(project),
         _ => config::images(project),
     }
 }

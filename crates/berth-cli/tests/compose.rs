@@ -1272,12 +1272,9 @@ fn provider_services_are_run_by_their_program() {
     busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
     let p = Project::new(e, &scope, &[]);
     let log = p.path().join("provider.log");
-    let plugins = home.docker_config().join("cli-plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    let plugin = plugins.join("docker-cloudy");
-    std::fs::write(
-        &plugin,
-        format!(
+    home.cli_plugin(
+        "cloudy",
+        &format!(
             r#"#!/bin/sh
 if [ "$2" = metadata ]; then
   echo '{{"description":"test cloud","up":{{"parameters":[{{"name":"size","required":true}},{{"name":"mode"}}]}},"down":{{"parameters":[]}},"stop":{{"parameters":[]}}}}'
@@ -1297,9 +1294,7 @@ esac
 "#,
             log = log.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&plugin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    );
     let compose = |mode: &str| {
         format!(
             "services:\n  database:\n    provider:\n      type: cloudy\n      options: {{size: 2, mode: {mode}}}\n  app:\n    image: {image}\n    environment: [TOKEN=mine]\n    depends_on: [database]\n"
@@ -1376,6 +1371,124 @@ esac
     assert!(line.ends_with("quota exceeded"), "{line}");
     assert!(p.listed(&["ps", "-aq"]).is_empty(), "app is not made");
     ok(p.berth(&home, &["down"]));
+}
+
+/// Compose models, as `docker compose` runs them: the Docker Model Runner plugin
+/// (`docker-model`, here a script in the test home's Docker config talking to nothing but a
+/// file) is asked what is pulled, pulls what is not, configures each model the services use and
+/// says where it serves them; the containers get the endpoint and the model.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn models_are_served_by_the_model_runner_plugin_and_given_to_the_services() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:models", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let p = Project::new(e, &scope, &[]);
+    let log = p.path().join("model.log");
+    let pulled = p.path().join("pulled");
+    std::fs::write(&pulled, "ai/embed:1\n").unwrap();
+    let plugin = home.cli_plugin(
+        "model",
+        &format!(
+            r#"#!/bin/sh
+[ "$1" = docker-cli-plugin-metadata ] && echo '{{"SchemaVersion":"0.1.0","Version":"v1.0.6"}}' && exit 0
+echo "$* on $DOCKER_HOST" >> {log}
+case "$1" in
+  ls) printf '['; sep=; while read -r t; do printf '%s{{"tags":["%s"]}}' "$sep" "$t"; sep=,; done < {pulled}; echo ']' ;;
+  pull) echo "$2" >> {pulled} ;;
+  status) echo '{{"running":true,"endpoint":"http://model-runner.docker.internal/engines/v1/"}}' ;;
+esac
+"#,
+            log = log.display(),
+            pulled = pulled.display()
+        ),
+    );
+    let compose = |llm: &str| {
+        format!(
+            "services:\n  chat:\n    image: {image}\n    models: [my-llm]\n  search:\n    image: {image}\n    models:\n      embed: {{endpoint_var: AI_AT, model_var: AI_IS}}\nmodels:\n  my-llm:\n    model: {llm}\n    context_size: 2048\n    runtime_flags: [--temp, '0.1']\n  embed:\n    model: ai/embed:1\n"
+        )
+    };
+    p.write("compose.yaml", &compose("ai/smollm2"));
+    let calls = || std::fs::read_to_string(&log).unwrap_or_default();
+    let env_of = |c: &str| e.docker_ok(&["inspect", "-f", "{{json .Config.Env}}", c]);
+    let chat = format!("{}-chat-1", p.name);
+    let search = format!("{}-search-1", p.name);
+
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Model my-llm  Configured"), "{err}");
+    let calls_now = calls();
+    let mut lines: Vec<&str> = calls_now.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "configure --context-size 2048 ai/smollm2 -- --temp 0.1 on {}",
+                e.host
+            ),
+            format!("configure ai/embed:1 on {}", e.host),
+            format!("ls --json on {}", e.host),
+            format!("pull ai/smollm2 on {}", e.host),
+            format!("status --json on {}", e.host),
+            format!("status --json on {}", e.host),
+        ],
+        "only the missing model is pulled, both are configured, against Berth's engine"
+    );
+    let env = env_of(&chat);
+    assert!(
+        env.contains("\"MY_LLM_URL=http://model-runner.docker.internal/engines/v1/\"")
+            && env.contains("\"MY_LLM_MODEL=ai/smollm2\""),
+        "{env}"
+    );
+    let env = env_of(&search);
+    assert!(
+        env.contains("\"AI_AT=http://model-runner.docker.internal/engines/v1/\"")
+            && env.contains("\"AI_IS=ai/embed:1\"")
+            && !env.contains("MY_LLM"),
+        "{env}"
+    );
+    // A one-off run gets them too.
+    let printed = ok(p.berth(
+        &home,
+        &[
+            "run",
+            "--rm",
+            "-T",
+            "chat",
+            "sh",
+            "-c",
+            "echo $MY_LLM_MODEL",
+        ],
+    ));
+    assert_eq!(printed.trim(), "ai/smollm2");
+
+    // Unchanged: configured again, nothing pulled, nothing recreated.
+    let (chat_id, search_id) = (p.container_id(&chat), p.container_id(&search));
+    std::fs::remove_file(&log).unwrap();
+    ok(p.berth(&home, &["up", "-d"]));
+    assert!(!calls().contains("pull"), "{}", calls());
+    assert_eq!(p.container_id(&chat), chat_id);
+    // Another model: pulled, and only the service that uses it is recreated.
+    p.write("compose.yaml", &compose("ai/qwen3"));
+    ok(p.berth(&home, &["up", "-d"]));
+    assert!(calls().contains("pull ai/qwen3"), "{}", calls());
+    assert_ne!(p.container_id(&chat), chat_id);
+    assert_eq!(p.container_id(&search), search_id);
+    assert!(env_of(&chat).contains("\"MY_LLM_MODEL=ai/qwen3\""));
+
+    // Without the plugin, up says what is missing and makes nothing.
+    ok(p.berth(&home, &["down"]));
+    std::fs::remove_file(&plugin).unwrap();
+    let line = fails_after_progress(p.berth(&home, &["up", "-d"]));
+    assert!(
+        line.contains("running models needs Docker Model Runner's plugin docker-model"),
+        "{line}"
+    );
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
 }
 
 /// `use_api_socket: true`, as `docker compose` gives it: the engine's socket at

@@ -1,8 +1,8 @@
 //! Executing a plan: every step runs as soon as the steps it waits for are done, as many at
 //! once as the plan allows. Nothing is decided here; a failed step stops new steps from
 //! starting, lets running ones finish, and is reported with the resource it was about. What a
-//! provider service's program gives the services that depend on it goes into the containers
-//! made after it.
+//! provider service's program gives the services that depend on it, and where the model runner
+//! serves the models a service uses, go into the containers made after it.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -17,9 +17,10 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::Value;
 
-use crate::model::{Condition, Project};
+use crate::model::{Condition, Given, Project};
+use crate::model_runner::Runner;
 use crate::plan::{Action, Plan};
-use crate::provider::{self, Variables};
+use crate::provider;
 use crate::{Error, convert, hooks, labels};
 
 /// One line of progress: `Container demo-web-1  Started`.
@@ -54,19 +55,16 @@ fn emit(opts: &ApplyOptions<'_>, resource: &str, status: &str, detail: Option<St
     });
 }
 
-/// What the provider services' programs gave the services that depend on them, by provider.
-pub type Provided = BTreeMap<String, Variables>;
-
 /// Runs the plan. `project` is needed for any step that creates or builds. Returns what the
-/// provider services it ran gave.
+/// provider services and the models it ran gave the containers.
 pub async fn apply(
     client: &Client,
     project: Option<&Project>,
     plan: &Plan,
     opts: &ApplyOptions<'_>,
-) -> Result<Provided, Error> {
-    let provided = Mutex::new(Provided::new());
-    let provided = &provided;
+) -> Result<Given, Error> {
+    let given = Mutex::new(Given::default());
+    let given = &given;
     let n = plan.steps.len();
     let mut done = vec![false; n];
     let mut started = vec![false; n];
@@ -78,9 +76,8 @@ pub async fn apply(
                 if !started[i] && step.after.iter().all(|a| done[*a]) {
                     started[i] = true;
                     let action = &step.action;
-                    running.push(
-                        async move { (i, run(client, project, action, opts, provided).await) },
-                    );
+                    running
+                        .push(async move { (i, run(client, project, action, opts, given).await) });
                 }
             }
         }
@@ -91,7 +88,7 @@ pub async fn apply(
         }
     }
     if failures.is_empty() {
-        Ok(std::mem::take(&mut *lock(provided)))
+        Ok(std::mem::take(&mut *lock(given)))
     } else {
         Err(Error::Apply(failures.join("; ")))
     }
@@ -101,19 +98,18 @@ fn project_of(project: Option<&Project>) -> Result<&Project, Error> {
     project.ok_or_else(|| Error::invalid("plan", "this step needs the project's compose files"))
 }
 
-fn lock(provided: &Mutex<Provided>) -> std::sync::MutexGuard<'_, Provided> {
-    provided.lock().unwrap_or_else(|e| e.into_inner())
+fn lock(given: &Mutex<Given>) -> std::sync::MutexGuard<'_, Given> {
+    given.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// `project` with what the providers run so far gave, for a container made now.
-fn with_provided<'p>(project: &'p Project, provided: &Mutex<Provided>) -> Cow<'p, Project> {
-    let given = lock(provided);
+/// `project` with what the steps run so far gave, for a container made now.
+fn with_given<'p>(project: &'p Project, given: &Mutex<Given>) -> Cow<'p, Project> {
+    let given = lock(given);
     if given.is_empty() {
         return Cow::Borrowed(project);
     }
     let mut p = project.clone();
-    p.provided
-        .extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+    p.given.extend(given.clone());
     Cow::Owned(p)
 }
 
@@ -122,7 +118,7 @@ async fn run(
     project: Option<&Project>,
     action: &Action,
     opts: &ApplyOptions<'_>,
-    provided: &Mutex<Provided>,
+    given: &Mutex<Given>,
 ) -> Result<(), Error> {
     let fail = |resource: &str, e: Error| {
         emit(opts, resource, "Error", Some(e.to_string()));
@@ -226,7 +222,7 @@ async fn run(
             name,
         } => {
             let what = format!("Container {name}");
-            let p = &with_provided(project_of(project)?, provided);
+            let p = &with_given(project_of(project)?, given);
             emit(opts, &what, "Creating", None);
             create(client, p, service, *number, name)
                 .await
@@ -241,7 +237,7 @@ async fn run(
             pre_stop,
         } => {
             let what = format!("Container {name}");
-            let p = &with_provided(project_of(project)?, provided);
+            let p = &with_given(project_of(project)?, given);
             emit(opts, &what, "Recreate", None);
             run_hooks(
                 client,
@@ -271,7 +267,7 @@ async fn run(
             container,
             steps,
         } => {
-            let p = &with_provided(project_of(project)?, provided);
+            let p = &with_given(project_of(project)?, given);
             for (i, step) in steps.iter().enumerate() {
                 let req = convert::pre_start_request(
                     p,
@@ -369,12 +365,35 @@ async fn run(
             let p = project_of(project)?;
             let env = provider::program_environment(p, client.endpoint());
             let report = |status: &str, detail| emit(opts, &what, status, detail);
-            let given = provider::run(p, service, *command, &env, &report)
+            let vars = provider::run(p, service, *command, &env, &report)
                 .await
                 .map_err(|e| fail(&what, e))?;
-            if let Some(vars) = given.filter(|_| *command == provider::Command::Up) {
-                lock(provided).insert(service.clone(), vars);
+            if let Some(vars) = vars.filter(|_| *command == provider::Command::Up) {
+                lock(given).providers.insert(service.clone(), vars);
             }
+        }
+        Action::Model { key, model, pull } => {
+            let p = project_of(project)?;
+            let def = &p.models[key];
+            let what = format!("Model {}", def.name.as_deref().unwrap_or(key));
+            let env = provider::program_environment(p, client.endpoint());
+            let runner = Runner::find(&env, &p.working_dir)
+                .await
+                .map_err(|e| fail(&what, e))?;
+            if *pull {
+                emit(opts, &what, "Pulling", None);
+                let report = |status: &str, detail| emit(opts, &what, status, detail);
+                runner
+                    .pull(model, &report)
+                    .await
+                    .map_err(|e| fail(&what, e))?;
+                emit(opts, &what, "Pulled", None);
+            }
+            emit(opts, &what, "Configuring", None);
+            runner.configure(def).await.map_err(|e| fail(&what, e))?;
+            let endpoint = runner.endpoint().await.map_err(|e| fail(&what, e))?;
+            lock(given).models.insert(key.clone(), endpoint);
+            emit(opts, &what, "Configured", None);
         }
         Action::RemoveImage { name } => {
             let what = format!("Image {name}");

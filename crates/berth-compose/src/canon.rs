@@ -370,7 +370,7 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
             }
             "volumes" => volumes(v, &here, base)?,
             "depends_on" => depends_on(v, &here)?,
-            "networks" => named_refs(v),
+            "networks" | "models" => named_refs(v),
             "secrets" | "configs" => file_refs(v),
             "env_file" => env_files(v, base),
             "dns" | "dns_search" | "tmpfs" | "label_file" => to_list(v),

@@ -1,5 +1,5 @@
 //! `compose config`: the normalised model as YAML (like `docker compose config`) or JSON, and
-//! the lists `--services`, `--volumes`, `--profiles`, `--images`.
+//! the lists `--services`, `--volumes`, `--profiles`, `--images`, `--models`.
 
 use crate::Error;
 use crate::model::Project;
@@ -21,6 +21,11 @@ pub fn services(project: &Project) -> Vec<String> {
 
 pub fn volumes(project: &Project) -> Vec<String> {
     project.volumes.keys().cloned().collect()
+}
+
+/// The keys of the models the project declares.
+pub fn models(project: &Project) -> Vec<String> {
+    project.models.keys().cloned().collect()
 }
 
 /// Every profile any service (enabled or not) names.

@@ -203,7 +203,7 @@ pub fn create_request(
         }
     }
     let mut placed = crate::host::secrets_and_configs(project, svc, &at)?;
-    let mut env: Vec<String> = crate::provider::environment(project, service)
+    let mut env: Vec<String> = environment(project, service)
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
@@ -469,6 +469,14 @@ pub fn create_request(
     })
 }
 
+/// The environment of `service`'s containers: its own, with what the providers it depends on
+/// gave it and the variables of the models it uses (once served).
+fn environment(project: &Project, service: &str) -> std::collections::BTreeMap<String, String> {
+    let mut env = crate::provider::environment(project, service);
+    env.extend(crate::model_runner::variables(project, service));
+    env
+}
+
 /// The container of `service`'s `pre_start` step `index` (`step`): the step's image (else the
 /// service's), command, user, working dir and privileges (else the service's), the service's
 /// environment with the step's over it, on the service's networks, with the volumes of the
@@ -485,7 +493,7 @@ pub fn pre_start_request(
     use crate::labels::{ONEOFF, PROJECT, SERVICE};
     let svc: &Service = &project.services[service];
     let o = &svc.other;
-    let mut env = crate::provider::environment(project, service);
+    let mut env = environment(project, service);
     env.extend(step.environment.clone());
     let network_mode = crate::host::service_ref(
         project,

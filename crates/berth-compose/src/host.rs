@@ -17,9 +17,9 @@ use crate::Error;
 use crate::convert::{bytes, duration_ns, strings, text};
 use crate::model::{Project, Service};
 
-/// Service keys of the specification that Berth does not apply to the container (model
-/// runners, Windows credential specs).
-const NOT_APPLIED: &[&str] = &["credential_spec", "models"];
+/// Service keys of the specification that Berth does not apply to the container (Windows
+/// credential specs).
+const NOT_APPLIED: &[&str] = &["credential_spec"];
 
 /// The keys of `service` that Berth does not apply, for a warning (those of its `pre_start`
 /// steps as `pre_start[0].volumes`).

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{Project, Service};
+use crate::model::{ModelDef, Project, Service};
 
 pub const PROJECT: &str = "com.docker.compose.project";
 pub const SERVICE: &str = "com.docker.compose.service";
@@ -34,8 +34,9 @@ pub const BERTH_VERSION: &str = concat!("berth-", env!("CARGO_PKG_VERSION"));
 
 /// The hash of what a service's containers are made from: a change means recreate. Settings
 /// that do not shape the container (build, pull policy, replicas, dependencies, profiles,
-/// develop) are left out, as compose leaves them out.
-pub fn config_hash(service: &Service) -> String {
+/// develop) are left out, as compose leaves them out. The definitions of the models it uses
+/// (`models`, the project's) are in: a model changed there changes its containers' variables.
+pub fn config_hash(service: &Service, models: &BTreeMap<String, ModelDef>) -> String {
     let mut s = service.clone();
     s.build = None;
     s.pull_policy = None;
@@ -46,7 +47,15 @@ pub fn config_hash(service: &Service) -> String {
     if let Some(deploy) = s.other.get_mut("deploy").and_then(|d| d.as_object_mut()) {
         deploy.remove("replicas");
     }
-    let json = serde_json::to_string(&s).unwrap_or_default();
+    let mut json = serde_json::to_string(&s).unwrap_or_default();
+    let used: BTreeMap<&String, &ModelDef> = service
+        .models()
+        .into_keys()
+        .filter_map(|k| models.get_key_value(&k))
+        .collect();
+    if !used.is_empty() {
+        json.push_str(&serde_json::to_string(&used).unwrap_or_default());
+    }
     let digest = Sha256::digest(json.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -82,7 +91,7 @@ pub fn container(
         (SERVICE, name.to_owned()),
         (NUMBER, number.to_string()),
         (ONEOFF, if oneoff { "True" } else { "False" }.to_owned()),
-        (CONFIG_HASH, config_hash(service)),
+        (CONFIG_HASH, config_hash(service, &project.models)),
         (WORKING_DIR, project.working_dir.display().to_string()),
         (CONFIG_FILES, files.join(",")),
         (DEPENDS_ON, depends.join(",")),

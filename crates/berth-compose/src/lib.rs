@@ -5,7 +5,7 @@
 //! schema validation (`schema`) → normalised long forms (`normalize`) → the typed model
 //! (`model`). Running a project observes the engine by compose's labels (`observe`), computes
 //! a pure `plan`, and `apply`s it (services managed by a program of their own go through
-//! `provider`); `watch` follows `develop.watch` rules and file drift.
+//! `provider`, and the AI models the project declares through `model_runner`); `watch` follows `develop.watch` rules and file drift.
 
 pub mod apply;
 pub mod canon;
@@ -22,6 +22,7 @@ pub mod load;
 pub mod locate;
 pub mod merge;
 pub mod model;
+pub mod model_runner;
 pub mod observe;
 pub mod plan;
 pub mod provider;

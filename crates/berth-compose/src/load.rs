@@ -799,6 +799,17 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
                 }
             }
         }
+        if let Some(models) = svc.get("models").and_then(Value::as_object) {
+            let defined = root.get("models").and_then(Value::as_object);
+            for key in models.keys() {
+                if !defined.is_some_and(|d| d.contains_key(key)) {
+                    return Err(Error::invalid(
+                        format!("services.{name}.models"),
+                        format!("refers to undefined model {key:?}: define it under models:"),
+                    ));
+                }
+            }
+        }
         if let Some(mounts) = svc.get("volumes").and_then(Value::as_array) {
             for m in mounts {
                 if m["type"] == "volume"

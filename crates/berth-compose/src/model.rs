@@ -21,6 +21,9 @@ pub struct Project {
     pub secrets: BTreeMap<String, Value>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub configs: BTreeMap<String, Value>,
+    /// The AI models its services use, served by Docker Model Runner.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub models: BTreeMap<String, ModelDef>,
     /// `x-` extensions, kept and ignored.
     #[serde(flatten)]
     pub extensions: BTreeMap<String, Value>,
@@ -54,9 +57,49 @@ pub struct Project {
     /// its provider programs run with. Never printed.
     #[serde(skip)]
     pub environment: BTreeMap<String, String>,
-    /// What each provider service's `up` gave the services that depend on it, once it ran.
+    /// What ran before the containers gave them (providers' variables, models' endpoints),
+    /// once it ran.
     #[serde(skip)]
-    pub provided: BTreeMap<String, crate::provider::Variables>,
+    pub given: Given,
+}
+
+/// What the steps before a project's containers gave them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Given {
+    /// What each provider service's `up` gave the services that depend on it, by service.
+    pub providers: BTreeMap<String, crate::provider::Variables>,
+    /// Where each model is served (Docker Model Runner's endpoint), by its key.
+    pub models: BTreeMap<String, String>,
+}
+
+impl Given {
+    pub fn is_empty(&self) -> bool {
+        self.providers.is_empty() && self.models.is_empty()
+    }
+
+    /// Adds what `other` gave.
+    pub fn extend(&mut self, other: Given) {
+        self.providers.extend(other.providers);
+        self.models.extend(other.models);
+    }
+}
+
+/// A top-level `models:` entry: an AI model (an OCI artifact) the model runner pulls and serves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelDef {
+    /// The model's reference, e.g. `ai/smollm2`.
+    pub model: String,
+    /// A name for it in progress (the key when not set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_size: Option<u64>,
+    /// Flags for the inference engine.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runtime_flags: Vec<String>,
+    /// `x-` extensions.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// The engine's API socket and the registry logins to hand to a container that asks for them

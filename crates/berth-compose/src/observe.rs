@@ -59,6 +59,9 @@ pub struct Observed {
     /// Local images of services with a time-based `pull_policy` that are due for a pull
     /// ([`note_refreshes`]).
     pub due: std::collections::BTreeSet<String>,
+    /// The AI models the model runner has pulled, by every tag they carry; filled only for a
+    /// project whose services use models ([`crate::model_runner::Runner::pulled`]).
+    pub models: std::collections::BTreeSet<String>,
 }
 
 impl Observed {
@@ -206,7 +209,25 @@ pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> 
         volumes,
         images,
         due: Default::default(),
+        models: Default::default(),
     })
+}
+
+/// Notes in `observed` the models the model runner has pulled, when `services` of `project`
+/// use any (asking its plugin, run against the engine at `endpoint`).
+pub async fn note_models(
+    project: &crate::Project,
+    services: &[String],
+    endpoint: &berth_docker::Endpoint,
+    observed: &mut Observed,
+) -> Result<(), Error> {
+    if crate::model_runner::used(project, services).is_empty() {
+        return Ok(());
+    }
+    let env = crate::provider::program_environment(project, endpoint);
+    let runner = crate::model_runner::Runner::find(&env, &project.working_dir).await?;
+    observed.models = runner.pulled().await?;
+    Ok(())
 }
 
 /// Notes in `observed` which local images of `project`'s services with a time-based

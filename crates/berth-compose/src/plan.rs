@@ -118,6 +118,13 @@ pub enum Action {
         kind: String,
         command: provider::Command,
     },
+    /// Have the model runner serve a model of `models:` (pulled first when `pull`), and find
+    /// where it serves it.
+    Model {
+        key: String,
+        model: String,
+        pull: bool,
+    },
 }
 
 /// One step: an action, why, and the steps it waits for.
@@ -210,6 +217,11 @@ impl fmt::Display for Action {
                 f,
                 "service:{service} Provider {kind} compose {}",
                 command.as_str()
+            ),
+            Action::Model { key, model, pull } => write!(
+                f,
+                "model:{key} {}Configure {model}",
+                if *pull { "Pull+" } else { "" }
             ),
         }
     }
@@ -494,6 +506,23 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let key = key.clone();
         infra.push(plan.push(Action::CreateVolume { key, name }, "not found", vec![]));
     }
+    // The models the services use, served before their containers are made.
+    let mut models: BTreeMap<String, usize> = BTreeMap::new();
+    for key in crate::model_runner::used(project, &services) {
+        let model = project.models[&key].model.clone();
+        let pull = !crate::model_runner::is_pulled(&observed.models, &model);
+        let reason = if pull { "not pulled" } else { "pulled" };
+        let step = plan.push(
+            Action::Model {
+                key: key.clone(),
+                model,
+                pull,
+            },
+            reason,
+            vec![],
+        );
+        models.insert(key, step);
+    }
     // Per service: the steps after which its containers are up (for dependants to wait on).
     let mut ready: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     // Per service: the steps that make its containers, after which dependants are made (as
@@ -528,6 +557,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         for dep in svc.depends_on.keys() {
             make_after.extend(made.get(dep).into_iter().flatten().copied());
         }
+        make_after.extend(svc.models().keys().filter_map(|k| models.get(k)));
         // Run by its program each time (compose has `up` of a provider give the same variables
         // again); the services that depend on it are made after it, with what it gave them.
         if let Some(p) = svc.provider() {
@@ -557,7 +587,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 "container_name is set, so the service cannot run more than one container",
             ));
         }
-        let hash = labels::config_hash(svc);
+        let hash = labels::config_hash(svc, &project.models);
         let post_start = hooks::of(svc, name, hooks::POST_START)?;
         let pre_stop = hooks::of(svc, name, hooks::PRE_STOP)?;
         let pre_start = hooks::of(svc, name, hooks::PRE_START)?;

@@ -261,6 +261,15 @@ fn plugin_dirs(env: &BTreeMap<String, String>) -> Vec<PathBuf> {
     dirs
 }
 
+/// The Docker CLI plugin `docker-NAME`, the first one found in the plugin folders of `env`.
+pub(crate) fn plugin(name: &str, env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let file = format!("docker-{name}{}", std::env::consts::EXE_SUFFIX);
+    plugin_dirs(env)
+        .into_iter()
+        .map(|d| d.join(&file))
+        .find(|p| p.is_file())
+}
+
 /// The program of provider `kind`: the CLI plugin `docker-KIND`, else `KIND` on the `PATH` of
 /// `env`. `service` names the service for the error.
 pub fn find(
@@ -276,12 +285,7 @@ pub fn find(
             format!("{kind:?} is not a provider type: name a program such as `model`"),
         ));
     }
-    let plugin = format!("docker-{kind}{}", std::env::consts::EXE_SUFFIX);
-    if let Some(found) = plugin_dirs(env)
-        .into_iter()
-        .map(|d| d.join(&plugin))
-        .find(|p| p.is_file())
-    {
+    if let Some(found) = plugin(kind, env) {
         return Ok(found);
     }
     which::which_in(kind, env.get("PATH"), cwd).map_err(|_| {
@@ -294,10 +298,10 @@ pub fn find(
     })
 }
 
-/// A running provider's progress: a line of `info` (as the status while it runs), or its end.
+/// A running program's progress: its status, and a line of what it says (a provider's `info`).
 pub type Report<'a> = &'a (dyn Fn(&str, Option<String>) + Sync);
 
-/// The environment a provider program runs in: the project's (the one it was loaded with, its
+/// The environment a provider program (or the model runner's plugin) runs in: the project's (the one it was loaded with, its
 /// `.env` under it) and the engine's address, so that it talks to the engine Berth does.
 pub fn program_environment(
     project: &Project,
@@ -490,7 +494,7 @@ fn first_line(text: &str) -> String {
 pub fn environment(project: &Project, service: &str) -> BTreeMap<String, String> {
     let svc = &project.services[service];
     let mut env = svc.environment.clone();
-    for (provider, vars) in given(&project.provided, svc) {
+    for (provider, vars) in given(&project.given.providers, svc) {
         let prefix = format!("{}_", provider.to_uppercase());
         env.extend(
             vars.prefixed
@@ -498,7 +502,7 @@ pub fn environment(project: &Project, service: &str) -> BTreeMap<String, String>
                 .map(|(k, v)| (format!("{prefix}{k}"), v.clone())),
         );
     }
-    for (_, vars) in given(&project.provided, svc) {
+    for (_, vars) in given(&project.given.providers, svc) {
         env.extend(vars.raw.clone());
     }
     env
@@ -643,7 +647,7 @@ mod tests {
         );
         project.services.insert("app".into(), app);
         project.services.insert("other".into(), Service::default());
-        project.provided.insert(
+        project.given.providers.insert(
             "my-db".into(),
             Variables {
                 prefixed: [("URL".to_owned(), "https://db".to_owned())].into(),
@@ -656,7 +660,7 @@ mod tests {
         assert_eq!(env["PORT"], "80");
         assert!(environment(&project, "other").is_empty());
         assert_eq!(
-            overrides(&project, &project.provided),
+            overrides(&project, &project.given.providers),
             [r#"provider "my-db" overrides environment variable "SECRET_KEY" in service "app""#]
         );
     }

@@ -62,7 +62,7 @@ fn container(p: &Project, service: &str, number: u32, state: &str) -> Container 
         service: service.to_owned(),
         number,
         oneoff: false,
-        config_hash: labels::config_hash(svc),
+        config_hash: labels::config_hash(svc, &p.models),
         state: state.to_owned(),
         status: String::new(),
         image: image.clone(),
@@ -93,7 +93,7 @@ fn running_demo(p: &Project) -> Observed {
         networks: vec![resource("demo_default")],
         volumes: vec![resource("demo_data")],
         images: images(&["db:1", "web:1", "demo-worker:latest"]),
-        due: Default::default(),
+        ..Default::default()
     }
 }
 
@@ -708,4 +708,95 @@ fn provider_services_run_their_program_in_dependency_order_and_make_no_container
 ",
     );
     assert!(berth_compose::config::images(&p) == ["cache:1", "app:1"]);
+}
+
+const MODELS: &str = r#"
+name: demo
+services:
+  chat:
+    image: chat:1
+    models: [llm]
+  index:
+    image: index:1
+    models:
+      embed:
+        endpoint_var: EMBED_AT
+  tools:
+    image: tools:1
+models:
+  llm:
+    model: ai/smollm2
+    context_size: 2048
+  embed:
+    model: ai/mxbai-embed-large
+  spare:
+    model: ai/unused
+"#;
+
+#[test]
+fn models_are_served_before_the_containers_that_use_them() {
+    let p = project(MODELS);
+    let observed = Observed {
+        project: "demo".into(),
+        images: images(&["chat:1", "index:1", "tools:1"]),
+        models: ["ai/smollm2:latest".to_owned()].into(),
+        ..Default::default()
+    };
+    // The pulled one is configured, the other pulled first; a model no service uses is left
+    // alone; containers that use a model are made after it, the others do not wait.
+    golden(
+        &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 network:demo_default Create, not found
+#1 model:embed Pull+Configure ai/mxbai-embed-large, not pulled
+#2 model:llm Configure ai/smollm2, pulled
+#3 container:demo-chat-1 Create, not found [after #0 #2]
+#4 container:demo-chat-1 Start, created [after #3]
+#5 container:demo-index-1 Create, not found [after #0 #1]
+#6 container:demo-index-1 Start, created [after #5]
+#7 container:demo-tools-1 Create, not found [after #0]
+#8 container:demo-tools-1 Start, created [after #7]
+",
+    );
+    // Only the models of the services in scope.
+    let only_tools = UpOptions {
+        services: vec!["tools".into()],
+        ..Default::default()
+    };
+    assert!(
+        !plan::up(&p, &observed, &only_tools)
+            .unwrap()
+            .to_string()
+            .contains("model:")
+    );
+    // Up to date: the models are configured again (the runner may have been reset), nothing
+    // else; a model changed under `models:` recreates the containers that use it.
+    let running = Observed {
+        project: "demo".into(),
+        containers: ["chat", "index", "tools"]
+            .map(|s| container(&p, s, 1, "running"))
+            .into(),
+        networks: vec![resource("demo_default")],
+        images: images(&["chat:1", "index:1", "tools:1"]),
+        models: ["ai/smollm2".to_owned(), "ai/mxbai-embed-large".to_owned()].into(),
+        ..Default::default()
+    };
+    golden(
+        &plan::up(&p, &running, &UpOptions::default()).unwrap(),
+        "
+#0 model:embed Configure ai/mxbai-embed-large, pulled
+#1 model:llm Configure ai/smollm2, pulled
+",
+    );
+    let changed = project(&MODELS.replace("ai/smollm2", "ai/qwen3"));
+    golden(
+        &plan::up(&changed, &running, &UpOptions::default()).unwrap(),
+        "
+#0 model:embed Configure ai/mxbai-embed-large, pulled
+#1 model:llm Pull+Configure ai/qwen3, not pulled
+#2 container:demo-chat-1 Recreate, config changed [after #1]
+#3 container:demo-chat-1 Start, recreated [after #2]
+",
+    );
+    assert_eq!(berth_compose::config::models(&p), ["embed", "llm", "spare"]);
 }

@@ -129,7 +129,7 @@ async fn a_provider_runs_with_its_options_and_gives_its_dependants_variables() {
     assert_eq!(config["provider"]["type"], "cloudy");
     assert_eq!(vars.prefixed["URL"], "https://db:1234/x?a=b");
     assert_eq!(vars.raw["TOKEN"], "xyz");
-    p.provided.insert("database".into(), vars);
+    p.given.providers.insert("database".into(), vars);
     let app = provider::environment(&p, "app");
     assert_eq!(app["DATABASE_URL"], "https://db:1234/x?a=b");
     assert_eq!(app["TOKEN"], "xyz");

@@ -28,6 +28,19 @@ impl Home {
         self.0.runtime_dir()
     }
 
+    /// Installs a Docker CLI plugin `docker-NAME` (a script) in this home's Docker config;
+    /// returns its path.
+    #[cfg(unix)]
+    pub fn cli_plugin(&self, name: &str, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.docker_config().join("cli-plugins");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("docker-{name}"));
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
     /// `berth ARGS…` in this home; autostart off unless a test turns it on.
     pub fn berth(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth"));
