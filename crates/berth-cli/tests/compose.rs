@@ -1180,7 +1180,7 @@ volumes:
 
 /// `pre_start` steps are init containers, as docker compose runs them: each in a container of
 /// its own, in order, with the service's volumes (through its first container, made but not
-/// started), environment and networks, before the service's containers start, only when none
+/// started), environment and networks, and the container keys of its own over the service's, before the service's containers start, only when none
 /// of them runs; their output is progress and they are removed; one that fails fails `up` and
 /// the service does not start.
 #[test]
@@ -1194,10 +1194,11 @@ fn pre_start_steps_run_to_completion_before_the_service_starts() {
     let p = Project::new(
         e,
         &scope,
-        &[(
-            "compose.yaml",
-            &format!(
-                r#"
+        &[
+            (
+                "compose.yaml",
+                &format!(
+                    r#"
 services:
   db:
     image: {image}
@@ -1212,11 +1213,18 @@ services:
         user: "0"
       - command: ["sh", "-c", "echo second >> /data/init; chown 1000 /data/init"]
         user: "0"
+      - command: ["sh", "-c", "grep -q '10.9.8.7.*seed.local' /etc/hosts && echo hosts-ok; cat /seed/hello; echo $$SEEDED as $$(id -u)"]
+        extra_hosts: ["seed.local=10.9.8.7"]
+        volumes: ["./seed:/seed:ro"]
+        env_file: seed.env
 volumes:
   data: {{}}
 "#
+                ),
             ),
-        )],
+            ("seed/hello", "seed-mounted\n"),
+            ("seed.env", "SEEDED=from-env-file\n"),
+        ],
     );
     let web = format!("{}-web-1", p.name);
     let out = run(p.berth(&home, &["up", "-d"]));
@@ -1226,6 +1234,13 @@ volumes:
         err.contains(&format!("Container {web}-pre_start-1 -> db-answers")),
         "the step's output is progress, and db is up and named on the network: {err}"
     );
+    // A step's other container keys, over the service's (its user inherited).
+    for said in ["hosts-ok", "seed-mounted", "from-env-file as 1000"] {
+        assert!(
+            err.contains(&format!("Container {web}-pre_start-3 -> {said}")),
+            "{said}: {err}"
+        );
+    }
     let read = || e.docker_ok(&["exec", &web, "cat", "/data/init"]);
     assert_eq!(read(), "first by 0 for berth\nsecond\n");
     // Removed once done; not taken for the service's containers.

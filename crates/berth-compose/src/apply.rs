@@ -268,15 +268,9 @@ async fn run(
             steps,
         } => {
             let p = &with_given(project_of(project)?, given);
-            for (i, step) in steps.iter().enumerate() {
-                let req = convert::pre_start_request(
-                    p,
-                    service,
-                    container,
-                    i,
-                    step,
-                    client.api_version(),
-                )?;
+            for i in 0..steps.len() {
+                let req =
+                    convert::pre_start_request(p, service, container, i, client.api_version())?;
                 let what = format!("Container {}", req.name);
                 emit(opts, &what, "Starting", None);
                 let line = |text: String| emit(opts, &what, "Hook", Some(text));

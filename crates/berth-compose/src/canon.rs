@@ -373,6 +373,16 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
             "networks" | "models" => named_refs(v),
             "secrets" | "configs" => file_refs(v),
             "env_file" => env_files(v, base),
+            // A step's container keys take the forms a service's do.
+            "pre_start" => {
+                if let Node::Seq(steps) = inner_mut(v) {
+                    for (i, step) in steps.iter_mut().enumerate() {
+                        if matches!(inner_mut(step), Node::Map(_)) {
+                            service(step, &format!("{here}[{i}]"), base)?;
+                        }
+                    }
+                }
+            }
             "dns" | "dns_search" | "tmpfs" | "label_file" => to_list(v),
             "healthcheck" => {
                 if let Some(test) = inner_mut(v).get_mut("test")

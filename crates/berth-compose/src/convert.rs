@@ -477,82 +477,56 @@ fn environment(project: &Project, service: &str) -> std::collections::BTreeMap<S
     env
 }
 
-/// The container of `service`'s `pre_start` step `index` (`step`): the step's image (else the
-/// service's), command, user, working dir and privileges (else the service's), the service's
-/// environment with the step's over it, on the service's networks, with the volumes of the
-/// service's first container `replica` (made, not started), as docker compose runs it. Labelled
-/// a one-off of the project, so it is never taken for one of the service's containers.
+/// The container of `service`'s `pre_start` step `index`: made as a container of the service
+/// is, from the step's keys merged over the service's ([`crate::hooks::pre_start_service`]),
+/// with the volumes of the service's first container `replica` (made, not started) and the
+/// step's own, on the service's networks without its aliases, as docker compose runs it.
+/// Labelled a one-off of the project, so it is never taken for one of the service's
+/// containers.
 pub fn pre_start_request(
     project: &Project,
     service: &str,
     replica: &str,
     index: usize,
-    step: &crate::hooks::Hook,
     api_version: &str,
 ) -> Result<CreateRequest, Error> {
     use crate::labels::{ONEOFF, PROJECT, SERVICE};
-    let svc: &Service = &project.services[service];
-    let o = &svc.other;
-    let mut env = environment(project, service);
-    env.extend(step.environment.clone());
-    let network_mode = crate::host::service_ref(
-        project,
-        &format!("services.{service}.network_mode"),
-        svc.network_mode.clone(),
-    )?;
-    let nets = networks_in_order(svc);
-    let (endpoints, connect) = at_create(
-        nets.iter()
-            .map(|k| (project.network_name(k), EndpointSettings::default()))
-            .collect(),
-        berth_docker::version_at_least(api_version, 1, 44),
-    );
-    let primary = nets.first().map(|k| project.network_name(k));
-    let labels = [
+    let step = crate::hooks::pre_start_service(&project.services[service], service, index)?;
+    let mut with_step = project.clone();
+    with_step.services.insert(service.to_owned(), step);
+    let name = format!("{replica}-pre_start-{}", index + 1);
+    let mut req = create_request(&with_step, service, 1, &name, "", api_version, true)?;
+    let b = &mut req.body;
+    // The step's own labels, and compose's that say whose it is (not a replica's).
+    let mut labels: HashMap<String, String> = b
+        .labels
+        .take()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("com.docker.compose."))
+        .collect();
+    for (k, v) in [
         (PROJECT, project.name.as_str()),
         (SERVICE, service),
         (ONEOFF, "True"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let privileged = step.privileged || o.get("privileged").and_then(Value::as_bool) == Some(true);
-    let body = ContainerCreateBody {
-        image: Some(
-            step.image
-                .clone()
-                .unwrap_or_else(|| svc.image_name(&project.name, service)),
-        ),
-        cmd: (!step.command.is_empty()).then(|| step.command.clone()),
-        env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
-        user: step.user.clone().or_else(|| o.get("user").and_then(text)),
-        working_dir: step
-            .working_dir
-            .clone()
-            .or_else(|| o.get("working_dir").and_then(text)),
-        labels: Some(labels),
-        host_config: Some(HostConfig {
-            volumes_from: Some(vec![replica.to_owned()]),
-            network_mode: network_mode.or(primary),
-            privileged: privileged.then_some(true),
-            ..Default::default()
-        }),
-        networking_config: (!endpoints.is_empty()).then_some(NetworkingConfig {
-            endpoints_config: Some(endpoints),
-        }),
-        ..Default::default()
-    };
-    Ok(CreateRequest {
-        name: format!("{replica}-pre_start-{}", index + 1),
-        body,
-        connect,
-        files: Vec::new(),
-        platform: step
-            .image
-            .is_none()
-            .then(|| svc.platform().map(str::to_owned))
-            .flatten(),
-    })
+    ] {
+        labels.insert(k.to_owned(), v.to_owned());
+    }
+    b.labels = Some(labels);
+    let host = b.host_config.get_or_insert_with(Default::default);
+    host.volumes_from = Some(vec![replica.to_owned()]);
+    host.restart_policy = None;
+    // It does not answer for the service on its networks.
+    let endpoints = b
+        .networking_config
+        .iter_mut()
+        .filter_map(|n| n.endpoints_config.as_mut())
+        .flat_map(|e| e.values_mut())
+        .chain(req.connect.iter_mut().map(|(_, e)| e));
+    for endpoint in endpoints {
+        endpoint.aliases = None;
+    }
+    Ok(req)
 }
 
 /// A container's endpoints, in network order, as the engine takes them: every one at create

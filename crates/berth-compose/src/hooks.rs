@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::model::Service;
+use crate::yaml::Node;
 
 /// Run right after a container starts.
 pub const POST_START: &str = "post_start";
@@ -21,18 +22,6 @@ pub const POST_START: &str = "post_start";
 pub const PRE_STOP: &str = "pre_stop";
 /// Init containers, run to completion before the service's containers start.
 pub const PRE_START: &str = "pre_start";
-
-/// The keys of a `pre_start` step Berth applies (docker compose's: the rest of a container's
-/// keys are warned of).
-const PRE_START_KEYS: &[&str] = &[
-    "command",
-    "environment",
-    "image",
-    "per_replica",
-    "privileged",
-    "user",
-    "working_dir",
-];
 
 /// One hook, in its normal form.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,19 +171,42 @@ pub fn of(service: &Service, name: &str, kind: &str) -> Result<Vec<Hook>, Error>
         .collect()
 }
 
-/// The keys of the service's `pre_start` steps that Berth does not apply, for
-/// [`crate::host::not_applied`]: `pre_start[0].volumes`.
-pub(crate) fn pre_start_not_applied(service: &Service) -> Vec<String> {
-    let steps = service.other.get(PRE_START).and_then(Value::as_array);
-    let mut keys = Vec::new();
-    for (i, step) in steps.into_iter().flatten().enumerate() {
-        for key in step.as_object().into_iter().flat_map(|o| o.keys()) {
-            if !PRE_START_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
-                keys.push(format!("{PRE_START}[{i}].{key}"));
-            }
+/// The container of `service`'s `pre_start` step `index` (`name` is the service's), as docker
+/// compose makes it: the step's container keys merged over the service's by the rules files
+/// merge by (`command` and `entrypoint` replaced, mappings key by key with the step's winning,
+/// lists added to, scalars replaced), except the service's volumes (the step's container has
+/// them through `volumes_from`), and the service's dependencies (for what its providers gave).
+pub fn pre_start_service(service: &Service, name: &str, index: usize) -> Result<Service, Error> {
+    let at = format!("services.{name}.{PRE_START}[{index}]");
+    let keys = crate::schema::container_spec_keys();
+    let only_spec = |v: Value| match v {
+        Value::Object(mut map) => {
+            map.retain(|k, _| keys.contains(k));
+            map
         }
-    }
-    keys
+        _ => Default::default(),
+    };
+    let mut base = only_spec(
+        serde_json::to_value(service).map_err(|e| Error::invalid(at.clone(), e.to_string()))?,
+    );
+    base.remove("volumes");
+    let step = service
+        .other
+        .get(PRE_START)
+        .and_then(|steps| steps.get(index))
+        .cloned()
+        .ok_or_else(|| Error::invalid(at.clone(), "no such step"))?;
+    let over = only_spec(step);
+    let merged = crate::merge::merge(
+        Node::from_json(&Value::Object(base)),
+        Node::from_json(&Value::Object(over)),
+        &["services", name],
+    )
+    .to_json();
+    let mut svc: Service =
+        serde_json::from_value(merged).map_err(|e| Error::invalid(at, e.to_string()))?;
+    svc.depends_on = service.depends_on.clone();
+    Ok(svc)
 }
 
 /// Runs `hooks` (of `service`, of `kind`) one after the other in container `id`; each line of

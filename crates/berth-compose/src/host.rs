@@ -22,14 +22,30 @@ use crate::model::{Project, Service};
 const NOT_APPLIED: &[&str] = &["credential_spec"];
 
 /// The keys of `service` that Berth does not apply, for a warning (those of its `pre_start`
-/// steps as `pre_start[0].volumes`).
+/// steps as `pre_start[0].credential_spec`).
 pub fn not_applied(service: &Service) -> Vec<String> {
     NOT_APPLIED
         .iter()
         .filter(|k| service.other.contains_key(**k))
         .map(|k| (*k).to_owned())
-        .chain(crate::hooks::pre_start_not_applied(service))
+        .chain(pre_start_not_applied(service))
         .collect()
+}
+
+/// The keys of the service's `pre_start` steps that Berth does not apply:
+/// `pre_start[0].credential_spec`.
+fn pre_start_not_applied(service: &Service) -> Vec<String> {
+    let steps = service
+        .other
+        .get(crate::hooks::PRE_START)
+        .and_then(Value::as_array);
+    let mut keys = Vec::new();
+    for (i, step) in steps.into_iter().flatten().enumerate() {
+        for key in NOT_APPLIED.iter().filter(|k| step.get(**k).is_some()) {
+            keys.push(format!("{}[{i}].{key}", crate::hooks::PRE_START));
+        }
+    }
+    keys
 }
 
 /// A reference to another service's container (`service:NAME` in `pid`, `ipc`,

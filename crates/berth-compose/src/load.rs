@@ -623,50 +623,18 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
                 "has neither an image nor a build section (nor a provider): give it one",
             ));
         }
-        // environment = env_file entries, then environment; bare names from the environment.
-        let mut environment: BTreeMap<String, String> = BTreeMap::new();
-        if let Some(files) = s.remove("env_file").and_then(|v| v.as_array().cloned()) {
-            for f in files {
-                let path = PathBuf::from(f["path"].as_str().unwrap_or_default());
-                let required = f["required"].as_bool().unwrap_or(true);
-                if !required && !path.exists() {
-                    continue;
-                }
-                if !read_env_files.contains(&path) {
-                    read_env_files.push(path.clone());
-                }
-                let vars = dotenv::read(&path, &|n: &str| env.get(n)).map_err(|e| match e {
-                    Error::Read { path, reason } => Error::invalid(
-                        format!("{at}.env_file"),
-                        format!("cannot read {}: {reason}", path.display()),
-                    ),
-                    other => other,
-                })?;
-                environment.extend(vars);
-            }
-        }
-        if let Some(map) = s.remove("environment").and_then(|v| v.as_object().cloned()) {
-            for (k, v) in map {
-                match v {
-                    Value::Null => {
-                        if let Some(val) = env.get(&k) {
-                            environment.insert(k, val);
-                        }
-                    }
-                    Value::String(val) => {
-                        environment.insert(k, val);
-                    }
-                    other => {
-                        environment.insert(k, other.to_string());
-                    }
+        fold_environment(s, &at, env, &mut read_env_files)?;
+        // A pre_start step's container has an environment of its own, read the same way.
+        if let Some(steps) = s
+            .get_mut(crate::hooks::PRE_START)
+            .and_then(Value::as_array_mut)
+        {
+            for (i, step) in steps.iter_mut().enumerate() {
+                if let Some(step) = step.as_object_mut() {
+                    let here = format!("{at}.{}[{i}]", crate::hooks::PRE_START);
+                    fold_environment(step, &here, env, &mut read_env_files)?;
                 }
             }
-        }
-        if !environment.is_empty() {
-            s.insert(
-                "environment".into(),
-                serde_json::to_value(environment).unwrap_or_default(),
-            );
         }
         for key in ["command", "entrypoint"] {
             if let Some(Value::String(line)) = s.get(key) {
@@ -834,6 +802,62 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
         }
     }
     Ok(read_env_files)
+}
+
+/// `environment` of a service (or a `pre_start` step, `s`, at `at`) in its normal form: its
+/// `env_file` entries, then its own, bare names from the environment; the files it read are
+/// added to `read_env_files` (each once).
+fn fold_environment(
+    s: &mut serde_json::Map<String, Value>,
+    at: &str,
+    env: &Environment,
+    read_env_files: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let mut environment: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(files) = s.remove("env_file").and_then(|v| v.as_array().cloned()) {
+        for f in files {
+            let path = PathBuf::from(f["path"].as_str().unwrap_or_default());
+            let required = f["required"].as_bool().unwrap_or(true);
+            if !required && !path.exists() {
+                continue;
+            }
+            if !read_env_files.contains(&path) {
+                read_env_files.push(path.clone());
+            }
+            let vars = dotenv::read(&path, &|n: &str| env.get(n)).map_err(|e| match e {
+                Error::Read { path, reason } => Error::invalid(
+                    format!("{at}.env_file"),
+                    format!("cannot read {}: {reason}", path.display()),
+                ),
+                other => other,
+            })?;
+            environment.extend(vars);
+        }
+    }
+    if let Some(map) = s.remove("environment").and_then(|v| v.as_object().cloned()) {
+        for (k, v) in map {
+            match v {
+                Value::Null => {
+                    if let Some(val) = env.get(&k) {
+                        environment.insert(k, val);
+                    }
+                }
+                Value::String(val) => {
+                    environment.insert(k, val);
+                }
+                other => {
+                    environment.insert(k, other.to_string());
+                }
+            }
+        }
+    }
+    if !environment.is_empty() {
+        s.insert(
+            "environment".into(),
+            serde_json::to_value(environment).unwrap_or_default(),
+        );
+    }
+    Ok(())
 }
 
 /// `name:` for a network or volume: `project_key` unless set; external ones keep their key.

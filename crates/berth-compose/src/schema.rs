@@ -1,6 +1,7 @@
 //! Validation against the canonical Compose JSON Schema (`schema/compose-spec.json`), compiled
 //! once. Errors name the offending key as a dotted path, like compose does.
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use jsonschema::Validator;
@@ -15,6 +16,19 @@ fn validator() -> &'static Validator {
     VALIDATOR.get_or_init(|| {
         let schema: Value = serde_json::from_str(SCHEMA).expect("the bundled schema is JSON");
         jsonschema::validator_for(&schema).expect("the bundled schema compiles")
+    })
+}
+
+/// The keys of a container's specification (the schema's `container_spec`): what a
+/// `pre_start` step may set, and otherwise takes from its service.
+pub fn container_spec_keys() -> &'static BTreeSet<String> {
+    static KEYS: OnceLock<BTreeSet<String>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let schema: Value = serde_json::from_str(SCHEMA).expect("the bundled schema is JSON");
+        schema["$defs"]["container_spec"]["properties"]
+            .as_object()
+            .map(|keys| keys.keys().cloned().collect())
+            .unwrap_or_default()
     })
 }
 

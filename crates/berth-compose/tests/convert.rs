@@ -393,29 +393,43 @@ networks: {front: {}, back: {}}
 #[test]
 fn a_pre_start_step_is_a_container_of_its_own_with_the_services_volumes_and_networks() {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("step.env"), "FROM_FILE=yes\nB=from-file\n").unwrap();
     let text = r#"
 name: demo
 services:
   web:
     image: web:1
+    command: ["serve"]
     user: "1000"
     working_dir: /app
     environment: {A: "1", B: "2"}
-    networks: {front: {priority: 10}, back: {}}
+    networks: {front: {priority: 10, aliases: [www]}, back: {}}
+    volumes: ["data:/data"]
+    ports: ["8000:80"]
+    restart: always
+    labels: {team: web, role: server}
+    extra_hosts: ["db.local=10.0.0.2"]
+    cap_add: [NET_ADMIN]
+    dns: [1.1.1.1]
     pre_start:
       - command: chown 1000 /data
         user: root
-        environment: {B: three}
+        environment: [B=three]
+        env_file: step.env
+        labels: {role: init}
+        extra_hosts: ["cache.local:10.0.0.3"]
+        dns: [8.8.8.8]
+        volumes: ["./seed:/seed:ro"]
       - image: tools:2
 networks: {front: {}, back: {}}
+volumes: {data: {}}
 "#;
     let p = project(dir.path(), text).unwrap();
-    let steps = berth_compose::hooks::of(&p.services["web"], "web", "pre_start").unwrap();
     let req =
-        berth_compose::convert::pre_start_request(&p, "web", "demo-web-1", 0, &steps[0], "1.41")
-            .unwrap();
+        berth_compose::convert::pre_start_request(&p, "web", "demo-web-1", 0, "1.41").unwrap();
     assert_eq!(req.name, "demo-web-1-pre_start-1");
     let b = &req.body;
+    // Its own keys over the service's: command and user replaced, the rest inherited.
     assert_eq!(
         (
             b.image.as_deref(),
@@ -434,11 +448,31 @@ networks: {front: {}, back: {}}
             Some("/app")
         )
     );
-    assert_eq!(b.env.clone().unwrap(), ["A=1", "B=three"]);
+    // Mappings merge key by key (the step's winning, its env_file read), lists add up.
+    assert_eq!(b.env.clone().unwrap(), ["A=1", "B=three", "FROM_FILE=yes"]);
+    let labels = b.labels.clone().unwrap();
+    assert_eq!(
+        (labels["team"].as_str(), labels["role"].as_str()),
+        ("web", "init")
+    );
+    assert_eq!(labels["com.docker.compose.oneoff"], "True");
+    assert_eq!(labels["com.docker.compose.service"], "web");
+    assert!(!labels.contains_key("com.docker.compose.container-number"));
     let h = b.host_config.clone().unwrap();
-    assert_eq!(h.volumes_from.unwrap(), ["demo-web-1"]);
-    assert_eq!(h.network_mode.as_deref(), Some("demo_front"));
+    let mut hosts = h.extra_hosts.clone().unwrap();
+    hosts.sort();
+    assert_eq!(hosts, ["cache.local:10.0.0.3", "db.local:10.0.0.2"]);
+    assert_eq!(h.dns.clone().unwrap(), ["1.1.1.1", "8.8.8.8"]);
+    assert_eq!(h.cap_add.clone().unwrap(), ["NET_ADMIN"]);
+    // The service's volumes through its first container, the step's own besides; no ports,
+    // no restart.
+    assert_eq!(h.volumes_from.clone().unwrap(), ["demo-web-1"]);
+    assert_eq!(
+        h.binds.clone().unwrap(),
+        [format!("{}/seed:/seed:ro", dir.path().display())]
+    );
     assert!(h.port_bindings.is_none() && h.restart_policy.is_none());
+    assert_eq!(h.network_mode.as_deref(), Some("demo_front"));
     let endpoints = b
         .networking_config
         .clone()
@@ -446,27 +480,31 @@ networks: {front: {}, back: {}}
         .endpoints_config
         .unwrap();
     assert_eq!(endpoints.keys().collect::<Vec<_>>(), ["demo_front"]);
+    assert!(
+        endpoints["demo_front"].aliases.is_none(),
+        "it does not answer for the service"
+    );
     assert_eq!(
         req.connect
             .iter()
-            .map(|(n, _)| n.as_str())
+            .map(|(n, e)| (n.as_str(), e.aliases.clone()))
             .collect::<Vec<_>>(),
-        ["demo_back"]
+        [("demo_back", None)]
     );
-    let labels = b.labels.clone().unwrap();
-    assert_eq!(labels["com.docker.compose.oneoff"], "True");
-    assert_eq!(labels["com.docker.compose.service"], "web");
-    // Its own image runs its own command, as the service's user.
+    // Its own image, with the service's command and user (as compose merges them).
     let req =
-        berth_compose::convert::pre_start_request(&p, "web", "demo-web-1", 1, &steps[1], "1.44")
-            .unwrap();
+        berth_compose::convert::pre_start_request(&p, "web", "demo-web-1", 1, "1.44").unwrap();
     assert_eq!(
         (
             req.body.image.as_deref(),
             req.body.cmd.clone(),
             req.body.user.as_deref()
         ),
-        (Some("tools:2"), None, Some("1000"))
+        (
+            Some("tools:2"),
+            Some(vec!["serve".to_owned()]),
+            Some("1000")
+        )
     );
     assert!(
         req.connect.is_empty(),

@@ -520,7 +520,6 @@ services:
 #6 service:web PreStart (pre_start steps: 2, volumes from demo-web-1), none of its containers runs [after #3 #4 #5]
 #7 container:demo-web-1 Start, created [after #3 #4 #6]
 #8 container:demo-web-2 Start, created [after #3 #5 #6]
-warning: services.web: pre_start[1].volumes not applied by Berth (its containers are made without it)
 ",
     );
     let steps = &p.services["web"];
