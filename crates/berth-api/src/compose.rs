@@ -934,6 +934,29 @@ pub struct ComposeFileView {
     pub config: String,
     /// How its containers on the engine stand to the files; `None` without an engine.
     pub state: Option<ProjectFileState>,
+    /// Its services that a program of their own manages (`provider:`), with no container.
+    pub providers: Vec<ProviderService>,
+    /// The AI models it declares, served by Docker Model Runner.
+    pub models: Vec<ProjectModel>,
+}
+
+/// A service of a project that its provider's program manages.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProviderService {
+    pub service: String,
+    /// The provider's type: the program `docker-TYPE` (or `TYPE`) that runs it.
+    pub kind: String,
+}
+
+/// A model a project declares (`models:`), and the services that use it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectModel {
+    pub key: String,
+    /// The model's reference, e.g. `ai/smollm2`.
+    pub model: String,
+    pub services: Vec<String>,
 }
 
 /// What the app names a project by: a folder (its compose file is found as `compose`
@@ -989,6 +1012,30 @@ impl Berth {
             services: berth_compose::config::services(&project),
             config: berth_compose::config::yaml(&project)?,
             state,
+            providers: project
+                .services
+                .iter()
+                .filter_map(|(service, svc)| {
+                    svc.provider().map(|p| ProviderService {
+                        service: service.clone(),
+                        kind: p.kind,
+                    })
+                })
+                .collect(),
+            models: project
+                .models
+                .iter()
+                .map(|(key, def)| ProjectModel {
+                    key: key.clone(),
+                    model: def.model.clone(),
+                    services: project
+                        .services
+                        .iter()
+                        .filter(|(_, svc)| svc.models().contains_key(key))
+                        .map(|(name, _)| name.clone())
+                        .collect(),
+                })
+                .collect(),
         })
     }
 
@@ -1298,6 +1345,41 @@ mod tests {
         )
         .unwrap();
         told(&mut changes).await.expect("a new override told");
+    }
+
+    #[tokio::test]
+    async fn the_view_of_a_project_names_its_provider_services_and_its_models() {
+        let dir = tempfile::tempdir().unwrap();
+        let berth = crate::offline_berth(dir.path());
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "name: shop\nservices:\n  database:\n    provider: {type: awesomecloud}\n  web:\n    image: a\n    models: [llm]\n    depends_on: [database]\nmodels:\n  llm: {model: ai/smollm2}\n  spare: {model: ai/x}\n",
+        )
+        .unwrap();
+        let view = berth
+            .compose_view(None, &dir.path().display().to_string())
+            .await
+            .unwrap();
+        assert_eq!(
+            view.providers,
+            [super::ProviderService {
+                service: "database".into(),
+                kind: "awesomecloud".into()
+            }]
+        );
+        let models: Vec<(&str, &str, Vec<String>)> = view
+            .models
+            .iter()
+            .map(|m| (m.key.as_str(), m.model.as_str(), m.services.clone()))
+            .collect();
+        assert_eq!(
+            models,
+            [
+                ("llm", "ai/smollm2", vec!["web".to_owned()]),
+                ("spare", "ai/x", vec![])
+            ]
+        );
+        assert!(view.state.is_none(), "no engine, no state");
     }
 
     #[tokio::test]

@@ -166,13 +166,43 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [{ name: "shop", status: "running(1)", config_files: "/p/compose.yaml,/p/compose.override.yaml" }];
     t.handlers.containers = () => [];
-    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", state: "out_of_date" });
+    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", state: "out_of_date", providers: [], models: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     (await screen.findByTestId("project-files")).click();
     const opened = await screen.findByTestId("compose-opened");
     expect(t.calls.find((c) => c.command === "compose_view")?.args).toEqual({ path: "/p/compose.yaml,/p/compose.override.yaml" });
     expect(within(opened).getByTestId("file-state").textContent).toBe("out of date");
     expect(screen.getByTestId<HTMLInputElement>("compose-path").value).toBe("/p/compose.yaml,/p/compose.override.yaml");
+  });
+
+  it("says which services a provider runs and which models the project has, none of them a container", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [];
+    t.handlers.containers = () => [];
+    t.handlers.compose_view = () => ({
+      name: "shop", files: ["/p/compose.yaml"], services: ["database", "web"], config: "", state: "down",
+      providers: [{ service: "database", kind: "awesomecloud" }],
+      models: [{ key: "llm", model: "ai/smollm2", services: ["web"] }, { key: "spare", model: "ai/x", services: [] }],
+    });
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const field = screen.getByTestId<HTMLInputElement>("compose-path");
+    await fireEvent.input(field, { target: { value: "/p" } });
+    screen.getByTestId("compose-open").click();
+    await waitFor(() => expect(screen.getByTestId("compose-providers").textContent).toContain("database (awesomecloud)"));
+    expect(screen.getByTestId("compose-models").textContent).toContain("llm (ai/smollm2) for web; spare (ai/x), unused");
+  });
+
+  it("opens nothing of the kind for a project without them", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [];
+    t.handlers.containers = () => [];
+    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "", state: "down", providers: [], models: [] });
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await fireEvent.input(screen.getByTestId("compose-path"), { target: { value: "/p" } });
+    screen.getByTestId("compose-open").click();
+    await screen.findByTestId("compose-opened");
+    expect(screen.queryByTestId("compose-providers")).toBeNull();
+    expect(screen.queryByTestId("compose-models")).toBeNull();
   });
 
   it("says when an opened project's containers are stopped, however up to date (Up starts them)", async () => {
@@ -182,7 +212,7 @@ describe("Compose", () => {
       container(`shop-${svc}-1`, { project: "shop", state, labels: { "com.docker.compose.service": svc, "com.docker.compose.oneoff": oneoff } });
     let rows = [of("web", "exited"), of("cache", "exited"), of("job", "exited", "True")];
     t.handlers.containers = () => rows;
-    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web", "cache"], config: "", state: "up_to_date" });
+    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web", "cache"], config: "", state: "up_to_date", providers: [], models: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     (await screen.findByTestId("project-files")).click();
     await waitFor(() => expect(screen.getByTestId("file-stopped").textContent).toBe("2 stopped: Up starts them"));
@@ -214,7 +244,7 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [];
     t.handlers.containers = () => [];
-    let view: unknown = { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "name: shop\n", state: "up_to_date" };
+    let view: unknown = { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "name: shop\n", state: "up_to_date", providers: [], models: [] };
     t.handlers.compose_view = () => {
       if (view instanceof Error) throw { code: "invalid_input", message: view.message };
       return view;
@@ -241,7 +271,7 @@ describe("Compose", () => {
     following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-load-error").textContent).toContain("mapping values"));
     expect(screen.queryByTestId("compose-opened")).toBeNull();
-    view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date" };
+    view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date", providers: [], models: [] };
     following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-opened").textContent).toContain("web, db"));
     expect(screen.queryByTestId("compose-load-error")).toBeNull();
