@@ -24,6 +24,11 @@ pub struct Project {
     /// The AI models its services use, served by Docker Model Runner.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub models: BTreeMap<String, ModelDef>,
+    /// Containers that run to completion when triggered (by hand or on a schedule): kept as
+    /// the files say them; Berth does not run them (docker compose has the engine's jobs
+    /// extension run them), and says so.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub jobs: BTreeMap<String, Value>,
     /// `x-` extensions, kept and ignored.
     #[serde(flatten)]
     pub extensions: BTreeMap<String, Value>,

@@ -261,6 +261,8 @@ pub fn scope(project: &Project, named: &[String], no_deps: bool) -> Result<Vec<S
         if !project.services.contains_key(n) {
             let hint = if project.disabled.contains_key(n) {
                 " (it is disabled by its profiles: enable one with --profile)"
+            } else if project.jobs.contains_key(n) {
+                " (it is a job, which Berth does not run: docker compose runs jobs through the engine's jobs extension)"
             } else {
                 ""
             };
@@ -469,6 +471,13 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 if keys.len() == 1 { "it" } else { "them" }
             ));
         }
+    }
+    if opts.services.is_empty() && !project.jobs.is_empty() {
+        let names: Vec<&str> = project.jobs.keys().map(String::as_str).collect();
+        plan.warnings.push(format!(
+            "jobs ({}) are not run by Berth: docker compose runs them through the engine's jobs extension",
+            names.join(", ")
+        ));
     }
     let (nets, vols) = resources(project, &services);
     let mut infra = Vec::new();

@@ -799,3 +799,31 @@ fn models_are_served_before_the_containers_that_use_them() {
     );
     assert_eq!(berth_compose::config::models(&p), ["embed", "llm", "spare"]);
 }
+
+#[test]
+fn jobs_are_said_not_run_never_dropped_unsaid() {
+    let p = project(
+        "name: demo\nservices:\n  web:\n    image: web:1\njobs:\n  backup:\n    image: web:1\n    triggers: {manual: true}\n  nightly:\n    image: web:1\n    triggers: {schedule: ['0 3 * * *']}\n",
+    );
+    let observed = Observed {
+        project: "demo".into(),
+        images: images(&["web:1"]),
+        ..Default::default()
+    };
+    let plan = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert_eq!(
+        plan.warnings,
+        [
+            "jobs (backup, nightly) are not run by Berth: docker compose runs them through the engine's jobs extension"
+        ]
+    );
+    let e = plan::scope(&p, &["backup".into()], false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("backup: no such service (it is a job"), "{e}");
+    assert!(
+        berth_compose::config::yaml(&p)
+            .unwrap()
+            .contains("nightly:")
+    );
+}
