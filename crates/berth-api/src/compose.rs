@@ -502,6 +502,22 @@ impl Berth {
         opts: &RunOptions,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<String, ApiError> {
+        // A job runs by hand as a one-off container of a service would.
+        let with_job;
+        let project = match project.jobs.get(service) {
+            Some(job) if !job.manual() => {
+                return Err(ApiError::invalid(format!(
+                    "jobs.{service}: it is declared with triggers.manual: false, so it cannot be run by hand"
+                )));
+            }
+            Some(job) => {
+                let mut p = project.clone();
+                p.services.insert(service.to_owned(), job.clone());
+                with_job = p;
+                &with_job
+            }
+            None => project,
+        };
         plan::scope(project, &[service.to_owned()], true)?;
         if project.services[service].provider().is_some() {
             return Err(ApiError::invalid(format!(
@@ -938,6 +954,19 @@ pub struct ComposeFileView {
     pub providers: Vec<ProviderService>,
     /// The AI models it declares, served by Docker Model Runner.
     pub models: Vec<ProjectModel>,
+    /// Its jobs: containers run to completion by hand (`compose run JOB`) or on a schedule.
+    pub jobs: Vec<ProjectJob>,
+}
+
+/// A job of a project.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectJob {
+    pub name: String,
+    /// Whether it may be run by hand (not `triggers.manual: false`).
+    pub manual: bool,
+    /// Its cron lines, which Berth does not run.
+    pub schedules: Vec<String>,
 }
 
 /// A service of a project that its provider's program manages.
@@ -1034,6 +1063,15 @@ impl Berth {
                         .filter(|(_, svc)| svc.models().contains_key(key))
                         .map(|(name, _)| name.clone())
                         .collect(),
+                })
+                .collect(),
+            jobs: project
+                .jobs
+                .iter()
+                .map(|(name, job)| ProjectJob {
+                    name: name.clone(),
+                    manual: job.manual(),
+                    schedules: job.schedules(),
                 })
                 .collect(),
         })
@@ -1348,12 +1386,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_view_of_a_project_names_its_provider_services_and_its_models() {
+    async fn the_view_of_a_project_names_its_provider_services_models_and_jobs() {
         let dir = tempfile::tempdir().unwrap();
         let berth = crate::offline_berth(dir.path());
         std::fs::write(
             dir.path().join("compose.yaml"),
-            "name: shop\nservices:\n  database:\n    provider: {type: awesomecloud}\n  web:\n    image: a\n    models: [llm]\n    depends_on: [database]\nmodels:\n  llm: {model: ai/smollm2}\n  spare: {model: ai/x}\n",
+            "name: shop\nservices:\n  database:\n    provider: {type: awesomecloud}\n  web:\n    image: a\n    models: [llm]\n    depends_on: [database]\nmodels:\n  llm: {model: ai/smollm2}\n  spare: {model: ai/x}\njobs:\n  nightly:\n    image: a\n    triggers: {schedule: ['0 3 * * *']}\n",
         )
         .unwrap();
         let view = berth
@@ -1378,6 +1416,14 @@ mod tests {
                 ("llm", "ai/smollm2", vec!["web".to_owned()]),
                 ("spare", "ai/x", vec![])
             ]
+        );
+        assert_eq!(
+            view.jobs,
+            [super::ProjectJob {
+                name: "nightly".into(),
+                manual: true,
+                schedules: vec!["0 3 * * *".into()]
+            }]
         );
         assert!(view.state.is_none(), "no engine, no state");
     }

@@ -1506,6 +1506,68 @@ esac
     assert!(p.listed(&["ps", "-aq"]).is_empty());
 }
 
+/// Jobs, run by hand as docker compose runs them: `run JOB` makes a one-off container of the
+/// job (after what it depends on), with its own keys, and returns its exit code; a job declared
+/// `manual: false` is refused; `up` says a schedule is not run and makes no container for a job.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn jobs_run_by_hand_as_one_off_containers() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:jobs", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!(
+                "services:\n  db:\n    image: {image}\njobs:\n  backup:\n    image: {image}\n    depends_on: [db]\n    environment: [MODE=full]\n    command: [\"sh\", \"-c\", \"echo backup $$MODE; nslookup db 127.0.0.11 >/dev/null && echo db-answers; exit 3\"]\n    triggers: {{manual: true}}\n  nightly:\n    image: {image}\n    triggers: {{manual: false, schedule: ['0 3 * * *']}}\n"
+            ),
+        )],
+    );
+    let out = run(p.berth(&home, &["run", "--rm", "-T", "backup"]));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "the job's exit code: {out:?}");
+    assert_eq!(printed, "backup full\ndb-answers\n");
+    let db = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{.State.Status}}",
+        &format!("{}-db-1", p.name),
+    ]);
+    assert_eq!(
+        db.trim(),
+        "running",
+        "what the job depends on was brought up"
+    );
+    assert_eq!(
+        p.listed(&["ps", "-aq"]).len(),
+        1,
+        "the job's container is removed"
+    );
+
+    let line = fails_after_progress(p.berth(&home, &["run", "--rm", "-T", "nightly"]));
+    assert!(
+        line.contains("jobs.nightly: it is declared with triggers.manual: false"),
+        "{line}"
+    );
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("jobs.nightly: its schedule (0 3 * * *) is not run by Berth"),
+        "{err}"
+    );
+    assert_eq!(
+        p.listed(&["ps", "-aq"]).len(),
+        1,
+        "up makes no container for a job"
+    );
+    ok(p.berth(&home, &["down"]));
+}
+
 /// `use_api_socket: true`, as `docker compose` gives it: the engine's socket at
 /// /var/run/docker.sock (the docker CLI in the container lists its own container through it)
 /// and the stored registry logins as the config.json `DOCKER_CONFIG` names, to the service's

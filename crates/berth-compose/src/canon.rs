@@ -432,9 +432,11 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
 /// Canonical forms for a whole file: every service, and the top-level resources (a bare
 /// `name:` entry becomes an empty mapping; secret and config files become absolute).
 pub fn file(doc: &mut Node, base: &Path) -> Result<(), Error> {
-    if let Some(Node::Map(services)) = doc.get_mut("services").map(inner_mut) {
-        for (name, svc) in services.iter_mut() {
-            service(svc, &format!("services.{name}"), base)?;
+    for kind in ["services", "jobs"] {
+        if let Some(Node::Map(entries)) = doc.get_mut(kind).map(inner_mut) {
+            for (name, svc) in entries.iter_mut() {
+                service(svc, &format!("{kind}.{name}"), base)?;
+            }
         }
     }
     for kind in ["networks", "volumes", "secrets", "configs"] {

@@ -274,7 +274,23 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
         );
     }
     let disabled = profiles(&mut json, &active, &options.services)?;
-    let service_env_files = normalize(&mut json, &name, &env)?;
+    // Jobs are containers as services are: read the same way, alongside them.
+    let jobs = jobs_among_services(&mut json)?;
+    let service_env_files = normalize(&mut json, &name, &env).map_err(|e| match e {
+        // Said of the job, not of a service.
+        Error::Invalid { at, reason } => Error::Invalid {
+            at: jobs
+                .iter()
+                .find_map(|j| {
+                    let rest = at.strip_prefix(&format!("services.{j}"))?;
+                    (rest.is_empty() || rest.starts_with('.')).then(|| format!("jobs.{j}{rest}"))
+                })
+                .unwrap_or(at),
+            reason,
+        },
+        other => other,
+    })?;
+    jobs_apart(&mut json, &jobs);
     let mut project: Project = serde_json::from_value(json).map_err(|e| Error::Invalid {
         at: files[0].display().to_string(),
         reason: e.to_string(),
@@ -858,6 +874,57 @@ fn fold_environment(
         );
     }
     Ok(())
+}
+
+/// Puts the project's jobs among its services, for what loading does to a container's keys;
+/// returns their names. A job sharing a service's name, or extending one, is refused.
+fn jobs_among_services(json: &mut Value) -> Result<Vec<String>, Error> {
+    let Some(Value::Object(jobs)) = json.as_object_mut().and_then(|r| r.remove("jobs")) else {
+        return Ok(Vec::new());
+    };
+    let root = json.as_object_mut().expect("the model is a mapping");
+    let services = root
+        .entry("services")
+        .or_insert_with(|| Value::Object(Default::default()));
+    let Some(services) = services.as_object_mut() else {
+        return Err(Error::invalid("services", "expected a mapping of services"));
+    };
+    let mut names = Vec::new();
+    for (name, job) in jobs {
+        if services.contains_key(&name) {
+            return Err(Error::invalid(
+                format!("jobs.{name}"),
+                "a service has this name too: rename one of them",
+            ));
+        }
+        if job.get("extends").is_some() {
+            return Err(Error::invalid(
+                format!("jobs.{name}.extends"),
+                "a job extending another is not supported by Berth: write its keys out",
+            ));
+        }
+        services.insert(name.clone(), job);
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Takes the jobs ([`jobs_among_services`]) back out of the services.
+fn jobs_apart(json: &mut Value, names: &[String]) {
+    if names.is_empty() {
+        return;
+    }
+    let mut jobs = serde_json::Map::new();
+    if let Some(services) = json.get_mut("services").and_then(Value::as_object_mut) {
+        for name in names {
+            if let Some(job) = services.remove(name) {
+                jobs.insert(name.clone(), job);
+            }
+        }
+    }
+    if let Some(root) = json.as_object_mut() {
+        root.insert("jobs".into(), Value::Object(jobs));
+    }
 }
 
 /// `name:` for a network or volume: `project_key` unless set; external ones keep their key.

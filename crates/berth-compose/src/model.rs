@@ -24,11 +24,11 @@ pub struct Project {
     /// The AI models its services use, served by Docker Model Runner.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub models: BTreeMap<String, ModelDef>,
-    /// Containers that run to completion when triggered (by hand or on a schedule): kept as
-    /// the files say them; Berth does not run them (docker compose has the engine's jobs
-    /// extension run them), and says so.
+    /// Containers that run to completion when triggered: by hand (`compose run JOB`, a one-off
+    /// container as a service's), or on a schedule (which Berth does not run, and says so).
+    /// Their `triggers` are in `other`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub jobs: BTreeMap<String, Value>,
+    pub jobs: BTreeMap<String, Service>,
     /// `x-` extensions, kept and ignored.
     #[serde(flatten)]
     pub extensions: BTreeMap<String, Value>,
@@ -340,6 +340,27 @@ impl Project {
 }
 
 impl Service {
+    /// A job's schedules (`triggers.schedule`, each a cron line or a mapping with `cron`).
+    pub fn schedules(&self) -> Vec<String> {
+        let list = self
+            .other
+            .get("triggers")
+            .and_then(|t| t.get("schedule"))
+            .and_then(Value::as_array);
+        list.into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().or_else(|| s.get("cron")?.as_str()))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Whether a job may be run by hand: unless `triggers.manual: false`.
+    pub fn manual(&self) -> bool {
+        let manual = self.other.get("triggers").and_then(|t| t.get("manual"));
+        !matches!(manual, Some(Value::Bool(false)))
+            && manual.and_then(Value::as_str) != Some("false")
+    }
+
     /// How many containers the service runs (`scale`, else `deploy.replicas`, else 1).
     pub fn replicas(&self) -> u32 {
         self.scale

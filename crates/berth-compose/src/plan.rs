@@ -262,7 +262,7 @@ pub fn scope(project: &Project, named: &[String], no_deps: bool) -> Result<Vec<S
             let hint = if project.disabled.contains_key(n) {
                 " (it is disabled by its profiles: enable one with --profile)"
             } else if project.jobs.contains_key(n) {
-                " (it is a job, which Berth does not run: docker compose runs jobs through the engine's jobs extension)"
+                " (it is a job: run it with `compose run`)"
             } else {
                 ""
             };
@@ -472,12 +472,21 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             ));
         }
     }
-    if opts.services.is_empty() && !project.jobs.is_empty() {
-        let names: Vec<&str> = project.jobs.keys().map(String::as_str).collect();
-        plan.warnings.push(format!(
-            "jobs ({}) are not run by Berth: docker compose runs them through the engine's jobs extension",
-            names.join(", ")
-        ));
+    if opts.services.is_empty() {
+        for (name, job) in &project.jobs {
+            let schedules = job.schedules();
+            if !schedules.is_empty() {
+                plan.warnings.push(format!(
+                    "jobs.{name}: its schedule ({}) is not run by Berth (docker compose hands it to the engine's jobs extension){}",
+                    schedules.join(", "),
+                    if job.manual() {
+                        format!(": run it by hand with `compose run {name}`")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
     }
     let (nets, vols) = resources(project, &services);
     let mut infra = Vec::new();

@@ -801,9 +801,9 @@ fn models_are_served_before_the_containers_that_use_them() {
 }
 
 #[test]
-fn jobs_are_said_not_run_never_dropped_unsaid() {
+fn scheduled_jobs_are_said_not_run_and_a_job_is_not_a_service() {
     let p = project(
-        "name: demo\nservices:\n  web:\n    image: web:1\njobs:\n  backup:\n    image: web:1\n    triggers: {manual: true}\n  nightly:\n    image: web:1\n    triggers: {schedule: ['0 3 * * *']}\n",
+        "name: demo\nservices:\n  web:\n    image: web:1\njobs:\n  backup:\n    image: web:1\n    environment: [MODE=full]\n    triggers: {manual: true}\n  nightly:\n    image: web:1\n    triggers: {schedule: ['0 3 * * *']}\n  sealed:\n    image: web:1\n    triggers: {manual: false, schedule: [{cron: '@hourly'}]}\n",
     );
     let observed = Observed {
         project: "demo".into(),
@@ -814,16 +814,25 @@ fn jobs_are_said_not_run_never_dropped_unsaid() {
     assert_eq!(
         plan.warnings,
         [
-            "jobs (backup, nightly) are not run by Berth: docker compose runs them through the engine's jobs extension"
+            "jobs.nightly: its schedule (0 3 * * *) is not run by Berth (docker compose hands it to the engine's jobs extension): run it by hand with `compose run nightly`",
+            "jobs.sealed: its schedule (@hourly) is not run by Berth (docker compose hands it to the engine's jobs extension)"
         ]
+    );
+    assert!(
+        !plan.to_string().contains("backup"),
+        "up makes no container for a job"
     );
     let e = plan::scope(&p, &["backup".into()], false)
         .unwrap_err()
         .to_string();
-    assert!(e.starts_with("backup: no such service (it is a job"), "{e}");
-    assert!(
-        berth_compose::config::yaml(&p)
-            .unwrap()
-            .contains("nightly:")
+    assert_eq!(
+        e,
+        "backup: no such service (it is a job: run it with `compose run`)"
     );
+    // Read as a service is: its environment a mapping, on the default network.
+    let backup = &p.jobs["backup"];
+    assert_eq!(backup.environment["MODE"], "full");
+    assert!(backup.networks.contains_key("default"));
+    assert!(backup.manual() && !p.jobs["sealed"].manual());
+    assert_eq!(berth_compose::config::services(&p), ["web"]);
 }

@@ -166,7 +166,7 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [{ name: "shop", status: "running(1)", config_files: "/p/compose.yaml,/p/compose.override.yaml" }];
     t.handlers.containers = () => [];
-    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", state: "out_of_date", providers: [], models: [] });
+    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", state: "out_of_date", providers: [], models: [], jobs: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     (await screen.findByTestId("project-files")).click();
     const opened = await screen.findByTestId("compose-opened");
@@ -175,7 +175,7 @@ describe("Compose", () => {
     expect(screen.getByTestId<HTMLInputElement>("compose-path").value).toBe("/p/compose.yaml,/p/compose.override.yaml");
   });
 
-  it("says which services a provider runs and which models the project has, none of them a container", async () => {
+  it("says which services a provider runs, which models and jobs the project has, none of them a container", async () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [];
     t.handlers.containers = () => [];
@@ -183,6 +183,7 @@ describe("Compose", () => {
       name: "shop", files: ["/p/compose.yaml"], services: ["database", "web"], config: "", state: "down",
       providers: [{ service: "database", kind: "awesomecloud" }],
       models: [{ key: "llm", model: "ai/smollm2", services: ["web"] }, { key: "spare", model: "ai/x", services: [] }],
+      jobs: [{ name: "backup", manual: true, schedules: [] }, { name: "nightly", manual: false, schedules: ["0 3 * * *"] }],
     });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     const field = screen.getByTestId<HTMLInputElement>("compose-path");
@@ -190,19 +191,21 @@ describe("Compose", () => {
     screen.getByTestId("compose-open").click();
     await waitFor(() => expect(screen.getByTestId("compose-providers").textContent).toContain("database (awesomecloud)"));
     expect(screen.getByTestId("compose-models").textContent).toContain("llm (ai/smollm2) for web; spare (ai/x), unused");
+    expect(screen.getByTestId("compose-jobs").textContent).toContain("backup; nightly (schedule 0 3 * * *, not run by Berth) (not by hand)");
   });
 
   it("opens nothing of the kind for a project without them", async () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [];
     t.handlers.containers = () => [];
-    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "", state: "down", providers: [], models: [] });
+    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "", state: "down", providers: [], models: [], jobs: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     await fireEvent.input(screen.getByTestId("compose-path"), { target: { value: "/p" } });
     screen.getByTestId("compose-open").click();
     await screen.findByTestId("compose-opened");
     expect(screen.queryByTestId("compose-providers")).toBeNull();
     expect(screen.queryByTestId("compose-models")).toBeNull();
+    expect(screen.queryByTestId("compose-jobs")).toBeNull();
   });
 
   it("says when an opened project's containers are stopped, however up to date (Up starts them)", async () => {
@@ -212,7 +215,7 @@ describe("Compose", () => {
       container(`shop-${svc}-1`, { project: "shop", state, labels: { "com.docker.compose.service": svc, "com.docker.compose.oneoff": oneoff } });
     let rows = [of("web", "exited"), of("cache", "exited"), of("job", "exited", "True")];
     t.handlers.containers = () => rows;
-    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web", "cache"], config: "", state: "up_to_date", providers: [], models: [] });
+    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web", "cache"], config: "", state: "up_to_date", providers: [], models: [], jobs: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     (await screen.findByTestId("project-files")).click();
     await waitFor(() => expect(screen.getByTestId("file-stopped").textContent).toBe("2 stopped: Up starts them"));
@@ -244,7 +247,7 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [];
     t.handlers.containers = () => [];
-    let view: unknown = { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "name: shop\n", state: "up_to_date", providers: [], models: [] };
+    let view: unknown = { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "name: shop\n", state: "up_to_date", providers: [], models: [], jobs: [] };
     t.handlers.compose_view = () => {
       if (view instanceof Error) throw { code: "invalid_input", message: view.message };
       return view;
@@ -271,7 +274,7 @@ describe("Compose", () => {
     following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-load-error").textContent).toContain("mapping values"));
     expect(screen.queryByTestId("compose-opened")).toBeNull();
-    view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date", providers: [], models: [] };
+    view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date", providers: [], models: [], jobs: [] };
     following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-opened").textContent).toContain("web, db"));
     expect(screen.queryByTestId("compose-load-error")).toBeNull();
