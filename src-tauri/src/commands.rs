@@ -632,11 +632,12 @@ pub async fn compose_run(
     action: String,
     name: String,
     path: String,
+    job: Option<String>,
     channel: Channel<Batch<ProjectEvent>>,
 ) -> Result<u32> {
     let stream = app
         .berth
-        .compose_action(conn(&app).await?, action, name, path);
+        .compose_action(conn(&app).await?, action, name, path, job);
     Ok(app.streams.forward(stream, channel))
 }
 

@@ -3,7 +3,7 @@
 //! containers, and follows a container and images made outside it; a container is run from the run dialog (after its inline checks refuse bad
 //! input), answers on its host port, shows its output in Logs, runs a command in the Terminal,
 //! and is stopped and removed; an image is built from a folder (and its end is a desktop
-//! notification); a compose project comes up, shows its logs, and is grouped in the container list. Each view is
+//! notification); a compose project comes up, shows its logs, and is grouped in the container list; its job runs by hand. Each view is
 //! saved as a screenshot in docs/screenshots/.
 //!
 //! tauri-driver sometimes drops its connection (3 runs in 16 here): the scenario then runs
@@ -835,7 +835,7 @@ async fn scenario(
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  web:\n    image: {img}\n    ports: [\"{web_port}:5000\"]\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\n",
+            "name: {project}\nservices:\n  web:\n    image: {img}\n    ports: [\"{web_port}:5000\"]\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\njobs:\n  report:\n    image: {img}\n    depends_on: [worker]\n    command: [\"sh\", \"-c\", \"echo report-done\"]\n    triggers: {{manual: true}}\n",
             img = fx.image
         ),
     )
@@ -876,6 +876,16 @@ async fn scenario(
     )
     .await?;
     ui.shot("containers-grouped").await?;
+    // A job of the project, run by hand from the Compose view: its one-off container's page
+    // shows what it wrote (Down below removes that container with the rest).
+    ui.click("[data-testid=nav-compose]").await?;
+    ui.fill("[data-testid=compose-path]", &dir.display().to_string())
+        .await?;
+    ui.click("[data-testid=compose-open]").await?;
+    ui.click("[data-testid=compose-job][data-job=report] [data-testid=compose-job-run]")
+        .await?;
+    ui.click("[data-testid=compose-job-started] button").await?;
+    ui.wait_text("[data-testid=logs]", "report-done").await?;
 
     // Volumes: one made by the CLI shows at once (the engine's volume events); its files are
     // browsed folder by folder and one is downloaded to this machine.

@@ -1194,6 +1194,48 @@ impl Berth {
             .await
     }
 
+    /// Runs the job `job` of the project at `path` by hand, detached (`compose run -d JOB`):
+    /// its one-off container made (after what it depends on) and started, said as the last
+    /// event (`Container NAME  Started`, its id as the detail). Returns its id.
+    pub async fn compose_run_job_path(
+        &self,
+        conn: &Connection,
+        path: &str,
+        job: &str,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<String, ApiError> {
+        let project = self.compose_open(path)?;
+        if !project.jobs.contains_key(job) {
+            return Err(ApiError::new(
+                crate::ErrorCode::NotFound,
+                format!(
+                    "jobs.{job}: project {} has no such job (its files changed?): open it again",
+                    project.name
+                ),
+            ));
+        }
+        let opts = RunOptions {
+            cwd: Some(project.working_dir.clone()),
+            ..Default::default()
+        };
+        let id = self
+            .compose_run_container(conn, &project, job, &opts, events)
+            .await?;
+        self.start(conn, &id).await?;
+        let name = conn
+            .client
+            .inspect_container(&id)
+            .await?
+            .name
+            .unwrap_or_default();
+        events(ApplyEvent {
+            resource: format!("Container {}", name.trim_start_matches('/')),
+            status: "Started".into(),
+            detail: Some(id.clone()),
+        });
+        Ok(id)
+    }
+
     /// Watches the project at `path` (sync, rebuild, restart as its `develop.watch` says)
     /// until the returned future is dropped.
     pub async fn compose_watch_path(
@@ -1219,13 +1261,15 @@ pub struct ProjectEvent {
 impl Berth {
     /// Runs a project action for the app as a stream of its progress: `up` and `watch` (on
     /// the files at `path`), `down`, `down_volumes`, `start`, `stop` or `restart` (of the project
-    /// `name`). The action stops when the stream is dropped.
+    /// `name`), `run` of the job `job` (on the files at `path`). The action stops when the
+    /// stream is dropped.
     pub fn compose_action(
         self: &std::sync::Arc<Self>,
         conn: Connection,
         action: String,
         name: String,
         path: String,
+        job: Option<String>,
     ) -> impl Stream<Item = Result<ProjectEvent, ApiError>> + use<> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let berth = self.clone();
@@ -1266,8 +1310,17 @@ impl Berth {
                         .map(drop)
                 }
                 "watch" => berth.compose_watch_path(&conn, &path, &events).await,
+                "run" => match job.as_deref() {
+                    Some(job) => berth
+                        .compose_run_job_path(&conn, &path, job, &events)
+                        .await
+                        .map(drop),
+                    None => Err(ApiError::invalid(
+                        "compose action run: name the job to run".to_owned(),
+                    )),
+                },
                 other => Err(ApiError::invalid(format!(
-                    "compose action {other:?}: choose up, down, down_volumes, start, stop, restart or watch"
+                    "compose action {other:?}: choose up, down, down_volumes, start, stop, restart, watch or run"
                 ))),
             };
             if let Err(e) = done {

@@ -5,8 +5,8 @@
 //! (`Berth::save_project_logs`), a project stopped and started in the order of its services'
 //! `depends_on` (`Berth::compose_action`), what its Down would remove, listed first
 //! (`Berth::compose_down_preview`), and how its containers stand to its files as they are edited
-//! (`Berth::compose_view`'s state, `Berth::compose_file_changes`). Needs root and a real engine: run with
-//! `--include-ignored`.
+//! (`Berth::compose_view`'s state, `Berth::compose_file_changes`), and a job run from the app
+//! (`compose_action` `run`). Needs root and a real engine: run with `--include-ignored`.
 
 use std::time::Duration;
 
@@ -169,7 +169,13 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     let path = dir.display().to_string();
     let run = async |action: &str| -> Vec<String> {
         let events: Vec<_> = berth
-            .compose_action(conn.clone(), action.into(), project.clone(), path.clone())
+            .compose_action(
+                conn.clone(),
+                action.into(),
+                project.clone(),
+                path.clone(),
+                None,
+            )
             .collect()
             .await;
         events
@@ -186,7 +192,13 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     };
     let down = async || {
         let _ = berth
-            .compose_action(conn.clone(), "down".into(), project.clone(), path.clone())
+            .compose_action(
+                conn.clone(),
+                "down".into(),
+                project.clone(),
+                path.clone(),
+                None,
+            )
             .collect::<Vec<_>>()
             .await;
     };
@@ -428,4 +440,96 @@ async fn a_projects_logs_are_saved_merged_by_time() {
             .starts_with(&nowhere.display().to_string()),
         "{unwritable}"
     );
+}
+
+/// A job run from the Compose view (`compose_action` `run`): its one-off container made after
+/// what it depends on and started detached, said as the last event with its id; what it writes
+/// is its log; an unknown job is refused by name; `down` takes the job's container with the rest.
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_job_runs_from_the_app_and_goes_with_down() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = support::sleeper(e, &scope, "job");
+    let (home, berth) = support::berth_on(e);
+    let berth = std::sync::Arc::new(berth);
+    let conn = berth.connect().await.unwrap();
+    let project = scope.name("jobs");
+    let dir = home.path().join("jobs");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "name: {project}\nservices:\n  db:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\njobs:\n  backup:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [db]\n    environment: [MODE=full]\n    command: [\"sh\", \"-c\", \"echo backup $$MODE\"]\n    triggers: {{manual: true}}\n",
+            label = scope.label()
+        ),
+    )
+    .unwrap();
+    let path = dir.display().to_string();
+    let act = async |action: &str,
+                     job: Option<&str>|
+           -> Result<Vec<berth_api::compose::ProjectEvent>, String> {
+        let mut events = Vec::new();
+        let mut stream = std::pin::pin!(berth.compose_action(
+            conn.clone(),
+            action.into(),
+            project.clone(),
+            path.clone(),
+            job.map(str::to_owned),
+        ));
+        while let Some(event) = stream.next().await {
+            events.push(event.map_err(|e| e.to_string())?);
+        }
+        Ok(events)
+    };
+    let checked = async {
+        let events = act("run", Some("backup")).await.unwrap();
+        let db = format!("Container {project}-db-1");
+        assert!(
+            events
+                .iter()
+                .any(|e| e.resource == db && e.status == "Started"),
+            "what the job depends on is started first: {events:?}"
+        );
+        let last = events.last().expect("events");
+        assert!(
+            last.resource
+                .starts_with(&format!("Container {project}-backup-run-"))
+                && last.status == "Started",
+            "{last:?}"
+        );
+        let id = last.detail.clone().expect("the container's id");
+        // Detached: it runs to its end on its own.
+        assert_eq!(e.docker_ok(&["wait", &id]).trim(), "0");
+        assert_eq!(e.docker_ok(&["logs", &id]), "backup full\n");
+        let labels = e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{index .Config.Labels \"com.docker.compose.oneoff\"}} {{index .Config.Labels \"com.docker.compose.service\"}}",
+            &id,
+        ]);
+        assert_eq!(labels.trim(), "True backup");
+
+        let refused = act("run", Some("nope")).await.unwrap_err();
+        assert!(
+            refused.contains(&format!("jobs.nope: project {project} has no such job")),
+            "{refused}"
+        );
+        let refused = act("run", None).await.unwrap_err();
+        assert!(refused.contains("name the job to run"), "{refused}");
+
+        act("down", None).await.unwrap();
+        let left = e.docker_ok(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ]);
+        assert_eq!(left.trim(), "", "down took the job's container too");
+    };
+    let result = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(checked)).await;
+    let _ = act("down", None).await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
 }

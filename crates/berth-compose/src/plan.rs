@@ -797,7 +797,10 @@ pub fn down(
     opts: &DownOptions,
 ) -> Result<Plan, Error> {
     let mut plan = Plan::default();
-    let known = |service: &str| project.is_none_or(|p| p.services.contains_key(service));
+    // A job's one-off containers are the project's too, not orphans.
+    let known = |service: &str| {
+        project.is_none_or(|p| p.services.contains_key(service) || p.jobs.contains_key(service))
+    };
     // Dependants go first: remove in reverse dependency order.
     let order: Vec<String> = match project {
         Some(p) => graph::order(p).into_iter().rev().collect(),

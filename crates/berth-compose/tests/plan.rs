@@ -835,4 +835,24 @@ fn scheduled_jobs_are_said_not_run_and_a_job_is_not_a_service() {
     assert!(backup.networks.contains_key("default"));
     assert!(backup.manual() && !p.jobs["sealed"].manual());
     assert_eq!(berth_compose::config::services(&p), ["web"]);
+    // A job's one-off container left by a run goes with down, not said to be an orphan.
+    let ran = Container {
+        id: "id-backup-run".into(),
+        name: "demo-backup-run-1a2b".into(),
+        service: "backup".into(),
+        oneoff: true,
+        state: "exited".into(),
+        ..container(&p, "web", 1, "running")
+    };
+    let observed = Observed {
+        containers: vec![container(&p, "web", 1, "running"), ran],
+        ..observed
+    };
+    let plan = plan::down(Some(&p), &observed, &DownOptions::default()).unwrap();
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    assert!(
+        plan.to_string()
+            .contains("container:demo-backup-run-1a2b Remove"),
+        "{plan}"
+    );
 }

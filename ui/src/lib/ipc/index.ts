@@ -286,8 +286,9 @@ export function api(t: Transport) {
     composeView: (path: string) => call<ComposeFileView>("compose_view", { path }),
     /** A batch each time the files of the project at `path` change. */
     composeFilesFollow: (path: string, on: (b: Batch<null>) => void) => t.stream<null>("compose_files_follow", { path }, on),
-    composeRun: (action: string, name: string, path: string, on: (b: Batch<ProjectEvent>) => void) =>
-      t.stream<ProjectEvent>("compose_run", { action, name, path }, on),
+    /** A project action's progress; `run` runs the job `job` of the files at `path`. */
+    composeRun: (action: string, name: string, path: string, on: (b: Batch<ProjectEvent>) => void, job: string | null = null) =>
+      t.stream<ProjectEvent>("compose_run", job === null ? { action, name, path } : { action, name, path, job }, on),
     composeLogs: (project: string, tail: number | null, on: (b: Batch<ProjectLogLine>) => void) =>
       t.stream<ProjectLogLine>("compose_logs", { project, tail }, on),
     composeLogsSave: (project: string, to: string) => call<number>("compose_logs_save", { project, to }),

@@ -185,13 +185,27 @@ describe("Compose", () => {
       models: [{ key: "llm", model: "ai/smollm2", services: ["web"] }, { key: "spare", model: "ai/x", services: [] }],
       jobs: [{ name: "backup", manual: true, schedules: [] }, { name: "nightly", manual: false, schedules: ["0 3 * * *"] }],
     });
-    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const nav = new Nav();
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
     const field = screen.getByTestId<HTMLInputElement>("compose-path");
     await fireEvent.input(field, { target: { value: "/p" } });
     screen.getByTestId("compose-open").click();
     await waitFor(() => expect(screen.getByTestId("compose-providers").textContent).toContain("database (awesomecloud)"));
     expect(screen.getByTestId("compose-models").textContent).toContain("llm (ai/smollm2) for web; spare (ai/x), unused");
-    expect(screen.getByTestId("compose-jobs").textContent).toContain("backup; nightly (schedule 0 3 * * *, not run by Berth) (not by hand)");
+    const job = (name: string) => document.querySelector(`[data-testid=compose-job][data-job=${name}]`)!;
+    expect(job("nightly").textContent).toContain("schedule 0 3 * * *, not run by Berth");
+    expect(job("nightly").textContent).toContain("not by hand");
+    expect(job("nightly").querySelector("[data-testid=compose-job-run]")).toBeNull();
+    // Run: the job's one-off container made and started, and its page a click away.
+    job("backup").querySelector<HTMLButtonElement>("[data-testid=compose-job-run]")!.click();
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "run", name: "shop", path: "/p", job: "backup" }));
+    const stream = t.streams.find((s) => s.command === "compose_run")!;
+    stream.send({ items: [{ resource: "Container shop-backup-run-1a2b", status: "Started", detail: "c0ffee" }], done: true, error: null });
+    const started = await screen.findByTestId("compose-job-started");
+    expect(started.textContent).toContain("The job backup runs");
+    within(started).getByRole("button").click();
+    expect(nav.view).toBe("container");
+    expect(nav.container).toBe("c0ffee");
   });
 
   it("opens nothing of the kind for a project without them", async () => {
