@@ -93,8 +93,8 @@ describe("Chart", () => {
     expect(FakeIntersection.live.size).toBe(0);
   });
 
-  it("with a span, shows that much time and redraws once the newest sample moved it by 2 px", async () => {
-    // 400 px wide (the stand-in's plot area), ten minutes: 2 px is 3 s.
+  it("with a span, shows that much time and redraws once the newest sample moved it by 4 px", async () => {
+    // 400 px wide (the stand-in's plot area), ten minutes: 4 px is 6 s.
     const at = (n: number) => [Array.from({ length: n }, (_, i) => i + 1), Array.from({ length: n }, () => 5)];
     const { rerender, container } = render(Chart, { title: "CPU", series, data: at(1), span: 600 });
     await waitFor(() => expect(plots.length).toBe(1));
@@ -103,9 +103,9 @@ describe("Chart", () => {
     const padded = 86_400_000;
     expect(range({ data: [[1, 700], [5, 5]] }, 1, 700)).toEqual([100, 700]);
     expect(range({ data: [[700], [5]] }, 700 - padded, 700 + padded)).toEqual([100, 700]);
-    for (let n = 2; n <= 10; n++) await rerender({ data: at(n) });
-    await waitFor(() => expect(container.querySelector("figure")?.dataset.samples).toBe("10"));
-    expect(plots[0].setData.map((d) => d[0].length)).toEqual([1, 4, 7, 10]);
+    for (let n = 2; n <= 13; n++) await rerender({ data: at(n) });
+    await waitFor(() => expect(container.querySelector("figure")?.dataset.samples).toBe("13"));
+    expect(plots[0].setData.map((d) => d[0].length)).toEqual([1, 7, 13]);
     // Without a span, each sample.
     plots.length = 0;
     cleanup();
