@@ -493,7 +493,7 @@ impl Berth {
     }
 
     /// Creates a one-off container of `service` (`compose run`), after bringing up its
-    /// dependencies unless `no_deps`. Returns its id; the caller attaches and starts it.
+    /// dependencies unless `no_deps`. Returns its id and name; the caller attaches and starts it.
     pub async fn compose_run_container(
         &self,
         conn: &Connection,
@@ -501,7 +501,7 @@ impl Berth {
         service: &str,
         opts: &RunOptions,
         events: &(dyn Fn(ApplyEvent) + Sync),
-    ) -> Result<String, ApiError> {
+    ) -> Result<(String, String), ApiError> {
         // A job runs by hand as a one-off container of a service would.
         let with_job;
         let project = match project.jobs.get(service) {
@@ -642,7 +642,8 @@ impl Berth {
         if let Some(labels) = extra.labels {
             b.labels.get_or_insert_with(Default::default).extend(labels);
         }
-        Ok(apply::create_from(&conn.client, service, req).await?)
+        let id = apply::create_from(&conn.client, service, req).await?;
+        Ok((id, name))
     }
 }
 
@@ -1218,18 +1219,12 @@ impl Berth {
             cwd: Some(project.working_dir.clone()),
             ..Default::default()
         };
-        let id = self
+        let (id, name) = self
             .compose_run_container(conn, &project, job, &opts, events)
             .await?;
         self.start(conn, &id).await?;
-        let name = conn
-            .client
-            .inspect_container(&id)
-            .await?
-            .name
-            .unwrap_or_default();
         events(ApplyEvent {
-            resource: format!("Container {}", name.trim_start_matches('/')),
+            resource: format!("Container {name}"),
             status: "Started".into(),
             detail: Some(id.clone()),
         });

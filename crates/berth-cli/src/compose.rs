@@ -1209,7 +1209,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         labels: a.labels.clone(),
         cwd: std::env::current_dir().ok(),
     };
-    let id = berth
+    let (id, _name) = berth
         .compose_run_container(&conn, &project, &a.service, &opts, &progress(format))
         .await?;
     if a.detach {
