@@ -968,6 +968,11 @@ pub struct ProjectJob {
     pub manual: bool,
     /// Its cron lines, which Berth does not run.
     pub schedules: Vec<String>,
+    /// The profiles that enable it; none enabled, it is listed still and runs when named, as
+    /// `compose run JOB` enables the job it names.
+    pub profiles: Vec<String>,
+    /// Whether its profiles leave it out of the project as loaded (no schedule said by `up`).
+    pub disabled: bool,
 }
 
 /// A service of a project that its provider's program manages.
@@ -991,9 +996,14 @@ pub struct ProjectModel {
 
 /// What the app names a project by: a folder (its compose file is found as `compose`
 /// finds it), a file, or the comma-separated files of a project's labels.
-fn load_options(path: &str) -> LoadOptions {
+fn load_options(path: &str) -> Result<LoadOptions, ApiError> {
+    if path.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "no compose file: pick a folder holding compose.yaml or the file itself",
+        ));
+    }
     let p = std::path::Path::new(path);
-    if p.is_dir() {
+    Ok(if p.is_dir() {
         LoadOptions {
             working_dir: Some(p.to_path_buf()),
             ..Default::default()
@@ -1007,18 +1017,22 @@ fn load_options(path: &str) -> LoadOptions {
                 .collect(),
             ..Default::default()
         }
-    }
+    })
 }
 
 impl Berth {
     /// Loads the project at `path` (a folder, a file, or comma-separated files).
     pub fn compose_open(&self, path: &str) -> Result<Project, ApiError> {
-        if path.trim().is_empty() {
-            return Err(ApiError::invalid(
-                "no compose file: pick a folder holding compose.yaml or the file itself",
-            ));
-        }
-        self.compose_load(&load_options(path))
+        self.compose_load(&load_options(path)?)
+    }
+
+    /// [`Berth::compose_open`] with `service` (or job) named, as on a command line: enabled
+    /// whatever its profiles.
+    fn compose_open_naming(&self, path: &str, service: &str) -> Result<Project, ApiError> {
+        self.compose_load(&LoadOptions {
+            services: vec![service.to_owned()],
+            ..load_options(path)?
+        })
     }
 
     /// [`Berth::compose_open`] as the app shows it, with its state on the engine when one answers.
@@ -1069,10 +1083,14 @@ impl Berth {
             jobs: project
                 .jobs
                 .iter()
-                .map(|(name, job)| ProjectJob {
+                .map(|j| (j, false))
+                .chain(project.disabled_jobs.iter().map(|j| (j, true)))
+                .map(|((name, job), disabled)| ProjectJob {
                     name: name.clone(),
                     manual: job.manual(),
                     schedules: job.schedules(),
+                    profiles: job.profiles.clone(),
+                    disabled,
                 })
                 .collect(),
         })
@@ -1205,7 +1223,8 @@ impl Berth {
         job: &str,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<String, ApiError> {
-        let project = self.compose_open(path)?;
+        // Named, so enabled whatever its profiles, as `compose run JOB` enables it.
+        let project = self.compose_open_naming(path, job)?;
         if !project.jobs.contains_key(job) {
             return Err(ApiError::new(
                 crate::ErrorCode::NotFound,
@@ -1439,7 +1458,7 @@ mod tests {
         let berth = crate::offline_berth(dir.path());
         std::fs::write(
             dir.path().join("compose.yaml"),
-            "name: shop\nservices:\n  database:\n    provider: {type: awesomecloud}\n  web:\n    image: a\n    models: [llm]\n    depends_on: [database]\nmodels:\n  llm: {model: ai/smollm2}\n  spare: {model: ai/x}\njobs:\n  nightly:\n    image: a\n    triggers: {schedule: ['0 3 * * *']}\n",
+            "name: shop\nservices:\n  database:\n    provider: {type: awesomecloud}\n  web:\n    image: a\n    models: [llm]\n    depends_on: [database]\nmodels:\n  llm: {model: ai/smollm2}\n  spare: {model: ai/x}\njobs:\n  nightly:\n    image: a\n    triggers: {schedule: ['0 3 * * *']}\n  migrate:\n    image: a\n    profiles: [maintenance]\n    triggers: {manual: true}\n",
         )
         .unwrap();
         let view = berth
@@ -1467,11 +1486,22 @@ mod tests {
         );
         assert_eq!(
             view.jobs,
-            [super::ProjectJob {
-                name: "nightly".into(),
-                manual: true,
-                schedules: vec!["0 3 * * *".into()]
-            }]
+            [
+                super::ProjectJob {
+                    name: "nightly".into(),
+                    manual: true,
+                    schedules: vec!["0 3 * * *".into()],
+                    profiles: vec![],
+                    disabled: false,
+                },
+                super::ProjectJob {
+                    name: "migrate".into(),
+                    manual: true,
+                    schedules: vec![],
+                    profiles: vec!["maintenance".into()],
+                    disabled: true,
+                }
+            ]
         );
         assert!(view.state.is_none(), "no engine, no state");
     }

@@ -460,7 +460,7 @@ async fn a_job_runs_from_the_app_and_goes_with_down() {
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  db:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\njobs:\n  backup:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [db]\n    environment: [MODE=full]\n    command: [\"sh\", \"-c\", \"echo backup $$MODE\"]\n    triggers: {{manual: true}}\n",
+            "name: {project}\nservices:\n  db:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\njobs:\n  backup:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [db]\n    environment: [MODE=full]\n    command: [\"sh\", \"-c\", \"echo backup $$MODE\"]\n    profiles: [maintenance]\n    triggers: {{manual: true}}\n",
             label = scope.label()
         ),
     )
@@ -483,6 +483,8 @@ async fn a_job_runs_from_the_app_and_goes_with_down() {
         Ok(events)
     };
     let checked = async {
+        // Its profile is not enabled: named, it runs all the same (as `compose run` enables
+        // the job it names), and down takes its container all the same.
         let events = act("run", Some("backup")).await.unwrap();
         let db = format!("Container {project}-db-1");
         assert!(

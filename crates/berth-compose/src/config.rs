@@ -28,12 +28,14 @@ pub fn models(project: &Project) -> Vec<String> {
     project.models.keys().cloned().collect()
 }
 
-/// Every profile any service (enabled or not) names.
+/// Every profile any service or job (enabled or not) names.
 pub fn profiles(project: &Project) -> Vec<String> {
     let mut all: Vec<String> = project
         .services
         .values()
         .chain(project.disabled.values())
+        .chain(project.jobs.values())
+        .chain(project.disabled_jobs.values())
         .flat_map(|s| s.profiles.iter().cloned())
         .collect();
     all.sort();

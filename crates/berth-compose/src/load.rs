@@ -273,11 +273,11 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
                 .map(str::to_owned),
         );
     }
-    let disabled = profiles(&mut json, &active, &options.services)?;
-    // Jobs are containers as services are: read the same way, alongside them.
+    // Jobs are containers as services are: read the same way, alongside them, their profiles
+    // too (a job named on the command line is enabled, as a service is).
     let jobs = jobs_among_services(&mut json)?;
-    let service_env_files = normalize(&mut json, &name, &env).map_err(|e| match e {
-        // Said of the job, not of a service.
+    // Said of the job, not of a service.
+    let of_job = |e: Error| match e {
         Error::Invalid { at, reason } => Error::Invalid {
             at: jobs
                 .iter()
@@ -289,17 +289,26 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
             reason,
         },
         other => other,
-    })?;
+    };
+    let (disabled_jobs, disabled): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        profiles(&mut json, &active, &options.services)
+            .map_err(of_job)?
+            .into_iter()
+            .partition(|(name, _)| jobs.contains(name));
+    let service_env_files = normalize(&mut json, &name, &env).map_err(of_job)?;
     jobs_apart(&mut json, &jobs);
     let mut project: Project = serde_json::from_value(json).map_err(|e| Error::Invalid {
         at: files[0].display().to_string(),
         reason: e.to_string(),
     })?;
     crate::graph::check(&project)?;
-    project.disabled = disabled
-        .into_iter()
-        .filter_map(|(k, v)| serde_json::from_value(v).ok().map(|s| (k, s)))
-        .collect();
+    let read = |d: BTreeMap<String, Value>| {
+        d.into_iter()
+            .filter_map(|(k, v)| serde_json::from_value(v).ok().map(|s| (k, s)))
+            .collect()
+    };
+    project.disabled = read(disabled);
+    project.disabled_jobs = read(disabled_jobs);
     project.working_dir = project_dir;
     project.config_files = files;
     project.env_files = env_files;

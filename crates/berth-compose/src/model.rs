@@ -47,6 +47,9 @@ pub struct Project {
     /// Services that were disabled by profiles (for `config --profiles`, and errors).
     #[serde(skip)]
     pub disabled: BTreeMap<String, Service>,
+    /// Jobs that were disabled by profiles (listed by the app, which runs one by naming it).
+    #[serde(skip)]
+    pub disabled_jobs: BTreeMap<String, Service>,
     /// Variables used but not set (compose warns about them).
     #[serde(skip)]
     pub unset_variables: Vec<String>,

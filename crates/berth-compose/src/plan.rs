@@ -797,9 +797,14 @@ pub fn down(
     opts: &DownOptions,
 ) -> Result<Plan, Error> {
     let mut plan = Plan::default();
-    // A job's one-off containers are the project's too, not orphans.
+    // A job's one-off containers are the project's too, not orphans, its profiles enabled or
+    // not (a job left out by them runs when named: the app's Run, `compose run JOB`).
     let known = |service: &str| {
-        project.is_none_or(|p| p.services.contains_key(service) || p.jobs.contains_key(service))
+        project.is_none_or(|p| {
+            p.services.contains_key(service)
+                || p.jobs.contains_key(service)
+                || p.disabled_jobs.contains_key(service)
+        })
     };
     // Dependants go first: remove in reverse dependency order.
     let order: Vec<String> = match project {

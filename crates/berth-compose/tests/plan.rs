@@ -803,7 +803,7 @@ fn models_are_served_before_the_containers_that_use_them() {
 #[test]
 fn scheduled_jobs_are_said_not_run_and_a_job_is_not_a_service() {
     let p = project(
-        "name: demo\nservices:\n  web:\n    image: web:1\njobs:\n  backup:\n    image: web:1\n    environment: [MODE=full]\n    triggers: {manual: true}\n  nightly:\n    image: web:1\n    triggers: {schedule: ['0 3 * * *']}\n  sealed:\n    image: web:1\n    triggers: {manual: false, schedule: [{cron: '@hourly'}]}\n",
+        "name: demo\nservices:\n  web:\n    image: web:1\njobs:\n  backup:\n    image: web:1\n    environment: [MODE=full]\n    triggers: {manual: true}\n  nightly:\n    image: web:1\n    triggers: {schedule: ['0 3 * * *']}\n  sealed:\n    image: web:1\n    triggers: {manual: false, schedule: [{cron: '@hourly'}]}\n  migrate:\n    image: web:1\n    profiles: [maintenance]\n    triggers: {manual: true, schedule: ['@daily']}\n",
     );
     let observed = Observed {
         project: "demo".into(),
@@ -844,15 +844,24 @@ fn scheduled_jobs_are_said_not_run_and_a_job_is_not_a_service() {
         state: "exited".into(),
         ..container(&p, "web", 1, "running")
     };
+    // One of a job its profiles leave out (run by naming it) too.
+    let migrated = Container {
+        id: "id-migrate-run".into(),
+        name: "demo-migrate-run-3c4d".into(),
+        service: "migrate".into(),
+        ..ran.clone()
+    };
     let observed = Observed {
-        containers: vec![container(&p, "web", 1, "running"), ran],
+        containers: vec![container(&p, "web", 1, "running"), ran, migrated],
         ..observed
     };
     let plan = plan::down(Some(&p), &observed, &DownOptions::default()).unwrap();
     assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
-    assert!(
-        plan.to_string()
-            .contains("container:demo-backup-run-1a2b Remove"),
-        "{plan}"
-    );
+    for name in ["demo-backup-run-1a2b", "demo-migrate-run-3c4d"] {
+        assert!(
+            plan.to_string()
+                .contains(&format!("container:{name} Remove")),
+            "{plan}"
+        );
+    }
 }

@@ -183,7 +183,11 @@ describe("Compose", () => {
       name: "shop", files: ["/p/compose.yaml"], services: ["database", "web"], config: "", state: "down",
       providers: [{ service: "database", kind: "awesomecloud" }],
       models: [{ key: "llm", model: "ai/smollm2", services: ["web"] }, { key: "spare", model: "ai/x", services: [] }],
-      jobs: [{ name: "backup", manual: true, schedules: [] }, { name: "nightly", manual: false, schedules: ["0 3 * * *"] }],
+      jobs: [
+        { name: "backup", manual: true, schedules: [], profiles: [], disabled: false },
+        { name: "nightly", manual: false, schedules: ["0 3 * * *"], profiles: [], disabled: false },
+        { name: "migrate", manual: true, schedules: [], profiles: ["maintenance", "ops"], disabled: true },
+      ],
     });
     const nav = new Nav();
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
@@ -196,6 +200,10 @@ describe("Compose", () => {
     expect(job("nightly").textContent).toContain("schedule 0 3 * * *, not run by Berth");
     expect(job("nightly").textContent).toContain("not by hand");
     expect(job("nightly").querySelector("[data-testid=compose-job-run]")).toBeNull();
+    expect(job("backup").querySelector("[data-testid=compose-job-profiles]")).toBeNull();
+    // A job its profiles leave out is listed, said so, and runs when named.
+    expect(job("migrate").querySelector("[data-testid=compose-job-profiles]")!.textContent).toBe("profile maintenance or ops not enabled (Run runs it all the same)");
+    expect(job("migrate").querySelector("[data-testid=compose-job-run]")).not.toBeNull();
     // Run: the job's one-off container made and started, and its page a click away.
     job("backup").querySelector<HTMLButtonElement>("[data-testid=compose-job-run]")!.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "run", name: "shop", path: "/p", job: "backup" }));

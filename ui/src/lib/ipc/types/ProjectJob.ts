@@ -11,4 +11,13 @@ manual: boolean,
 /**
  * Its cron lines, which Berth does not run.
  */
-schedules: Array<string>, };
+schedules: Array<string>, 
+/**
+ * The profiles that enable it; none enabled, it is listed still and runs when named, as
+ * `compose run JOB` enables the job it names.
+ */
+profiles: Array<string>, 
+/**
+ * Whether its profiles leave it out of the project as loaded (no schedule said by `up`).
+ */
+disabled: boolean, };
