@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use crate::streams::{Batch, LOG_BATCH_WINDOW};
+use crate::streams::{Batch, LOG_PACE, Pace};
 use crate::{App, notify};
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -222,7 +222,7 @@ pub async fn logs_follow(
         ..Default::default()
     };
     let stream = app.berth.logs(&conn(&app).await?, &id, &opts);
-    Ok(app.streams.forward_every(stream, channel, LOG_BATCH_WINDOW))
+    Ok(app.streams.forward_paced(stream, channel, LOG_PACE))
 }
 
 #[tauri::command]
@@ -258,9 +258,11 @@ pub async fn stats_all(
         .iter()
         .map(|id| app.berth.stats(&conn, id, true).boxed());
     let merged = futures_util::stream::select_all(streams);
-    Ok(app
-        .streams
-        .forward_every(merged, channel, std::time::Duration::from_secs(1)))
+    Ok(app.streams.forward_paced(
+        merged,
+        channel,
+        Pace::every(std::time::Duration::from_secs(1)),
+    ))
 }
 
 #[tauri::command]
@@ -650,7 +652,7 @@ pub async fn compose_logs(
     channel: Channel<Batch<ProjectLogLine>>,
 ) -> Result<u32> {
     let stream = app.berth.project_logs(&conn(&app).await?, &project, tail);
-    Ok(app.streams.forward_every(stream, channel, LOG_BATCH_WINDOW))
+    Ok(app.streams.forward_paced(stream, channel, LOG_PACE))
 }
 
 /// What a Down of the project would remove (with its volumes too, when `volumes`).

@@ -16,13 +16,37 @@ use tauri::async_runtime::JoinHandle;
 use tauri::ipc::Channel;
 use tokio::io::AsyncWrite;
 
+/// How a stream's items are grouped into the batches sent to the page.
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    /// How long a batch collects items after its first one.
+    pub window: Duration,
+    /// The least time from one batch to the next: a stream that keeps bringing items is sent
+    /// this often, while an item after a quiet spell goes out `window` after it came.
+    pub spacing: Duration,
+}
+
+impl Pace {
+    /// Batches that collect for `window`, as often as items come.
+    pub const fn every(window: Duration) -> Pace {
+        Pace {
+            window,
+            spacing: Duration::ZERO,
+        }
+    }
+}
+
 /// How long a batch collects items after its first one.
 const BATCH_WINDOW: Duration = Duration::from_millis(25);
-/// How long a batch of log lines collects: a log can bring lines every few milliseconds, and
-/// each batch costs the window a render (about 20 ms of CPU here, whatever its size): 10 a
-/// second, not 40 (a container writing 100 lines a second took 60% of a core with the log open
-/// at 25 ms, 26% at 100 ms; docs/app.md).
-pub const LOG_BATCH_WINDOW: Duration = Duration::from_millis(100);
+/// Log lines: a log can bring lines every few milliseconds, and each batch costs the window a
+/// render (about 20 ms of CPU here, whatever its size). A line after a quiet spell shows 100 ms
+/// after it was written (what comes with it, such as the rest of a stack trace, with it); a log
+/// that keeps writing is sent four times a second (a container writing 100 lines a second took
+/// 60% of a core with its log open at 40 batches a second, 26% at 10; docs/app.md).
+pub const LOG_PACE: Pace = Pace {
+    window: Duration::from_millis(100),
+    spacing: Duration::from_millis(250),
+};
 /// At most this many items per batch.
 const BATCH_MAX: usize = 2000;
 
@@ -74,22 +98,17 @@ impl Streams {
         T: Serialize + Clone + Send + Sync + 'static,
         S: Stream<Item = Result<T, ApiError>> + Send + 'static,
     {
-        self.forward_every(stream, channel, BATCH_WINDOW)
+        self.forward_paced(stream, channel, Pace::every(BATCH_WINDOW))
     }
 
-    /// [`Streams::forward`] with batches that collect for `window` (one message a second for
-    /// the stats of many containers, rather than one per container).
-    pub fn forward_every<T, S>(
-        &self,
-        stream: S,
-        channel: Channel<Batch<T>>,
-        window: Duration,
-    ) -> u32
+    /// [`Streams::forward`] with batches at `pace` (one message a second for the stats of many
+    /// containers, rather than one per container; a log's lines a few times a second).
+    pub fn forward_paced<T, S>(&self, stream: S, channel: Channel<Batch<T>>, pace: Pace) -> u32
     where
         T: Serialize + Clone + Send + Sync + 'static,
         S: Stream<Item = Result<T, ApiError>> + Send + 'static,
     {
-        self.forward_with(stream, channel, window, |_| {})
+        self.forward_with(stream, channel, pace, |_| {})
     }
 
     /// [`Streams::forward`], then `then` with how the stream ended (not when the subscription
@@ -104,16 +123,16 @@ impl Streams {
         T: Serialize + Clone + Send + Sync + 'static,
         S: Stream<Item = Result<T, ApiError>> + Send + 'static,
     {
-        self.forward_with(stream, channel, BATCH_WINDOW, then)
+        self.forward_with(stream, channel, Pace::every(BATCH_WINDOW), then)
     }
 
-    /// What every `forward` is: under a new subscription, `stream` in batches that collect for
-    /// `window`, then `then` with how it ended.
+    /// What every `forward` is: under a new subscription, `stream` in batches at `pace`, then
+    /// `then` with how it ended.
     fn forward_with<T, S>(
         &self,
         stream: S,
         channel: Channel<Batch<T>>,
-        window: Duration,
+        pace: Pace,
         then: impl FnOnce(Result<(), ApiError>) + Send + 'static,
     ) -> u32
     where
@@ -122,7 +141,7 @@ impl Streams {
     {
         let id = self.id();
         self.spawn(id, async move {
-            if let Some(end) = forward_batched(stream, channel, window).await {
+            if let Some(end) = forward_batched(stream, channel, pace).await {
                 then(end);
             }
         })
@@ -181,38 +200,61 @@ where
     T: Serialize + Clone + Send + Sync + 'static,
     S: Stream<Item = Result<T, ApiError>> + Send,
 {
-    forward_batched(stream, channel, BATCH_WINDOW).await;
+    forward_batched(stream, channel, Pace::every(BATCH_WINDOW)).await;
 }
 
-/// [`forward`] with batches that collect for `window` after their first item. Returns how the
-/// stream ended, or `None` when the channel went away first.
+/// [`forward`] with batches at `pace`. Returns how the stream ended, or `None` when the
+/// channel went away first.
 async fn forward_batched<T, S>(
     stream: S,
     channel: Channel<Batch<T>>,
-    window: Duration,
+    pace: Pace,
 ) -> Option<Result<(), ApiError>>
 where
     T: Serialize + Clone + Send + Sync + 'static,
     S: Stream<Item = Result<T, ApiError>> + Send,
 {
+    batched(stream, pace, |batch| channel.send(batch).is_ok()).await
+}
+
+/// Hands `stream`'s items to `send` in batches at `pace` until it ends (the last batch `done`,
+/// with the error that ended it, if any: returned), or `send` says the other side is gone
+/// (`None`).
+async fn batched<T, S>(
+    stream: S,
+    pace: Pace,
+    mut send: impl FnMut(Batch<T>) -> bool,
+) -> Option<Result<(), ApiError>>
+where
+    S: Stream<Item = Result<T, ApiError>>,
+{
     let mut stream = std::pin::pin!(stream);
-    let send = |items: Vec<T>, done: bool, error: Option<ApiError>| {
-        channel.send(Batch { items, done, error }).is_ok()
-    };
+    let mut sent: Option<tokio::time::Instant> = None;
     loop {
         let first = match stream.next().await {
             None => {
-                send(Vec::new(), true, None);
+                send(Batch {
+                    items: Vec::new(),
+                    done: true,
+                    error: None,
+                });
                 return Some(Ok(()));
             }
             Some(Err(e)) => {
-                send(Vec::new(), true, Some(e.clone()));
+                send(Batch {
+                    items: Vec::new(),
+                    done: true,
+                    error: Some(e.clone()),
+                });
                 return Some(Err(e));
             }
             Some(Ok(item)) => item,
         };
         let mut items = vec![first];
-        let deadline = tokio::time::Instant::now() + window;
+        let now = tokio::time::Instant::now();
+        let deadline = sent.map_or(now + pace.window, |sent| {
+            (now + pace.window).max(sent + pace.spacing)
+        });
         let mut end: Option<Option<ApiError>> = None;
         while items.len() < BATCH_MAX {
             match tokio::time::timeout_at(deadline, stream.next()).await {
@@ -228,14 +270,23 @@ where
                 Err(_) => break,
             }
         }
-        match end {
-            Some(end) => {
-                send(items, true, end.clone());
-                return Some(end.map_or(Ok(()), Err));
-            }
-            None if !send(items, false, None) => return None,
-            None => {}
+        if let Some(end) = end {
+            send(Batch {
+                items,
+                done: true,
+                error: end.clone(),
+            });
+            return Some(end.map_or(Ok(()), Err));
         }
+        let batch = Batch {
+            items,
+            done: false,
+            error: None,
+        };
+        if !send(batch) {
+            return None;
+        }
+        sent = Some(tokio::time::Instant::now());
     }
 }
 
@@ -280,6 +331,56 @@ impl Utf8Chunks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Items at these times (ms from the start; a number each), then the end; the batches
+    /// `pace` makes of them: when each was sent (ms) and what it held.
+    async fn batches_of(at_ms: &[u64], pace: Pace) -> Vec<(u64, Vec<u64>, bool)> {
+        let start = tokio::time::Instant::now();
+        let items = futures_util::stream::iter(at_ms.to_vec()).then(move |ms| async move {
+            tokio::time::sleep_until(start + Duration::from_millis(ms)).await;
+            Ok::<_, ApiError>(ms)
+        });
+        let mut got = Vec::new();
+        let end = batched(items, pace, |b: Batch<u64>| {
+            let ms = u64::try_from(start.elapsed().as_millis()).unwrap();
+            got.push((ms, b.items, b.done));
+            true
+        })
+        .await;
+        assert!(matches!(end, Some(Ok(()))));
+        got
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_log_that_keeps_writing_is_sent_four_times_a_second() {
+        // 100 lines a second for a second.
+        let lines: Vec<u64> = (0..100).map(|i| i * 10).collect();
+        let got = batches_of(&lines, LOG_PACE).await;
+        let times: Vec<u64> = got.iter().map(|b| b.0).collect();
+        // The first 100 ms after the first line, then every 250 ms; the end with the last ones.
+        assert_eq!(times, [100, 350, 600, 850, 990]);
+        let all: Vec<u64> = got.iter().flat_map(|b| b.1.clone()).collect();
+        assert_eq!(all, lines, "every line, in order");
+        assert!(got.last().unwrap().2 && got.iter().rev().skip(1).all(|b| !b.2));
+        // Paced by the window alone, ten a second.
+        let got = batches_of(&lines, Pace::every(Duration::from_millis(100))).await;
+        assert_eq!(got.len(), 10, "{got:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_after_a_quiet_spell_goes_out_its_window_after_it() {
+        // Two lines a second apart, a burst (a stack trace) with the second.
+        let got = batches_of(&[0, 1000, 1005, 1030, 5000], LOG_PACE).await;
+        let sent: Vec<(u64, Vec<u64>)> = got.iter().map(|b| (b.0, b.1.clone())).collect();
+        assert_eq!(
+            sent,
+            [
+                (100, vec![0]),
+                (1100, vec![1000, 1005, 1030]),
+                (5000, vec![5000]),
+            ]
+        );
+    }
 
     #[test]
     fn utf8_split_across_chunks() {
