@@ -7,7 +7,7 @@
 #     WebKitNetworkProcess), PSS, with the dashboard open; and
 #     tray only (berth-tray alone, as start at login with "start minimised" runs it: no window);
 #   - CPU of that tree over 30 s with the dashboard open and nothing happening;
-#   - memory of the tree, the dashboard open again after each ten of 30 rounds through every view;
+#   - memory of the tree, the dashboard open again after each ten of 100 rounds through every view;
 #   - container event to the list showing it (each event's engine time to the UI's mark);
 #   - CPU of the tree over 30 s with a container's Logs open while it writes 100 lines a second;
 #   - scrolling the list of 2,000 containers top to bottom and back, 60 px a frame.
@@ -137,8 +137,9 @@ idle=$(printf '%s\n' "${idles[@]}" | median)
 procs=$(tree "$APP_PID" | wc -l)
 # 2b. The same window after rounds through every view (as the desktop entry's actions ask the
 # running tray for a view), measured after each ten of ROUNDS: what a view left behind (a
-# subscription, a stream, a chart) would pile up from one ten to the next, where caches level.
-ROUNDS=${ROUNDS:-30}
+# subscription, a stream, a chart) would pile up from one ten to the next, where caches level
+# (the web process fills for about 70 rounds before it levels: docs/benchmarks.md).
+ROUNDS=${ROUNDS:-100}
 views_pss=()
 for round in $(seq "$ROUNDS"); do
   for view in containers images builds volumes networks compose engines settings troubleshoot dashboard; do
