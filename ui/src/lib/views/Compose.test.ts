@@ -177,8 +177,14 @@ describe("Compose", () => {
 
   it("says which services a provider runs, which models and jobs the project has, none of them a container", async () => {
     const t = new FakeTransport();
-    t.handlers.compose_projects = () => [];
-    t.handlers.containers = () => [];
+    t.handlers.compose_projects = () => [
+      { name: "shop", status: "running(1)", config_files: "/p/compose.yaml" },
+      { name: "other", status: "running(1)", config_files: "/q/compose.yaml" },
+    ];
+    t.handlers.containers = () => [
+      container("shop-web-1", { project: "shop", state: "running", labels: { "com.docker.compose.service": "web" } }),
+      container("other-web-1", { project: "other", state: "running", labels: { "com.docker.compose.service": "web" } }),
+    ];
     t.handlers.compose_view = () => ({
       name: "shop", files: ["/p/compose.yaml"], services: ["database", "web"], config: "", state: "down",
       providers: [{ service: "database", kind: "awesomecloud" }],
@@ -195,6 +201,10 @@ describe("Compose", () => {
     await fireEvent.input(field, { target: { value: "/p" } });
     screen.getByTestId("compose-open").click();
     await waitFor(() => expect(screen.getByTestId("compose-providers").textContent).toContain("database (awesomecloud)"));
+    // The project on the engine (its web container) lists the provider's service too.
+    const card = document.querySelector("[data-testid=compose-project][data-project=shop]")!;
+    expect(within(card as HTMLElement).getByTestId("project-provider").textContent).toBe("databaserun by its provider's program (awesomecloud), no container");
+    expect(document.querySelector("[data-testid=compose-project][data-project=other] [data-testid=project-provider]")).toBeNull();
     expect(screen.getByTestId("compose-models").textContent).toContain("llm (ai/smollm2) for web; spare (ai/x), unused");
     const job = (name: string) => document.querySelector(`[data-testid=compose-job][data-job=${name}]`)!;
     expect(job("nightly").textContent).toContain("schedule 0 3 * * *, not run by Berth");
