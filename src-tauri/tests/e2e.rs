@@ -835,7 +835,7 @@ async fn scenario(
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  web:\n    image: {img}\n    ports: [\"{web_port}:5000\"]\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\njobs:\n  report:\n    image: {img}\n    depends_on: [worker]\n    command: [\"sh\", \"-c\", \"echo report-done\"]\n    triggers: {{manual: true}}\n",
+            "name: {project}\nservices:\n  web:\n    image: {img}\n    ports: [\"{web_port}:5000\"]\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\njobs:\n  report:\n    image: {img}\n    depends_on: [worker]\n    command: [\"sh\", \"-c\", \"echo report-done\"]\n    profiles: [reports]\n    triggers: {{manual: true}}\n",
             img = fx.image
         ),
     )
@@ -876,12 +876,18 @@ async fn scenario(
     )
     .await?;
     ui.shot("containers-grouped").await?;
-    // A job of the project, run by hand from the Compose view: its one-off container's page
-    // shows what it wrote (Down below removes that container with the rest).
+    // A job of the project, in a profile not enabled, run by hand from the Compose view: its
+    // one-off container's page shows what it wrote (Down below removes that container with the
+    // rest).
     ui.click("[data-testid=nav-compose]").await?;
     ui.fill("[data-testid=compose-path]", &dir.display().to_string())
         .await?;
     ui.click("[data-testid=compose-open]").await?;
+    ui.wait_text(
+        "[data-testid=compose-job][data-job=report] [data-testid=compose-job-profiles]",
+        "profile reports not enabled",
+    )
+    .await?;
     ui.click("[data-testid=compose-job][data-job=report] [data-testid=compose-job-run]")
         .await?;
     ui.click("[data-testid=compose-job-started] button").await?;
