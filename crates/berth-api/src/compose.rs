@@ -1458,7 +1458,7 @@ mod tests {
         let berth = crate::offline_berth(dir.path());
         std::fs::write(
             dir.path().join("compose.yaml"),
-            "name: shop\nservices:\n  database:\n    provider: {type: awesomecloud}\n  web:\n    image: a\n    models: [llm]\n    depends_on: [database]\nmodels:\n  llm: {model: ai/smollm2}\n  spare: {model: ai/x}\njobs:\n  nightly:\n    image: a\n    triggers: {schedule: ['0 3 * * *']}\n  migrate:\n    image: a\n    profiles: [maintenance]\n    triggers: {manual: true}\n",
+            "name: shop\nservices:\n  database:\n    provider: {type: awesomecloud}\n  web:\n    image: a\n    models: [llm]\n    depends_on: [database]\nmodels:\n  llm: {model: ai/smollm2}\n  spare: {model: ai/x}\njobs:\n  nightly:\n    image: a\n    triggers: {schedule: ['0 3 * * *']}\n  migrate:\n    image: a\n    command: echo migrated\n    profiles: [maintenance]\n    triggers: {manual: true}\n",
         )
         .unwrap();
         let view = berth

@@ -302,11 +302,8 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
         reason: e.to_string(),
     })?;
     crate::graph::check(&project)?;
-    let read = |d: BTreeMap<String, Value>| {
-        d.into_iter()
-            .filter_map(|(k, v)| serde_json::from_value(v).ok().map(|s| (k, s)))
-            .collect()
-    };
+    let read =
+        |d: BTreeMap<String, Value>| d.into_iter().map(|(k, v)| (k, read_disabled(v))).collect();
     project.disabled = read(disabled);
     project.disabled_jobs = read(disabled_jobs);
     project.working_dir = project_dir;
@@ -883,6 +880,23 @@ fn fold_environment(
         );
     }
     Ok(())
+}
+
+/// A service (or job) its profiles leave out, as far as it reads: it is not normalised (nothing
+/// runs it), so a key in a short form (`command: echo hi`) may not read as the model has it;
+/// then only its image, profiles and triggers are kept, which is what is asked of it (`config
+/// --profiles`, the app's list of jobs), rather than losing it.
+fn read_disabled(v: Value) -> crate::model::Service {
+    serde_json::from_value(v.clone()).unwrap_or_else(|_| {
+        let kept: serde_json::Map<String, Value> = v
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| matches!(k.as_str(), "image" | "profiles" | "triggers"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        serde_json::from_value(Value::Object(kept)).unwrap_or_default()
+    })
 }
 
 /// Puts the project's jobs among its services, for what loading does to a container's keys;
