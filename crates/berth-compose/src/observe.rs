@@ -28,6 +28,10 @@ pub struct Container {
     pub created: i64,
     pub ports: Vec<(Option<String>, Option<u16>, u16, String)>,
     pub labels: BTreeMap<String, String>,
+    /// The networks it is on, by name.
+    pub networks: Vec<String>,
+    /// The named volumes it mounts.
+    pub volumes: Vec<String>,
 }
 
 impl Container {
@@ -103,7 +107,21 @@ fn has_tag(reference: &str) -> bool {
 fn container(summary: bollard::models::ContainerSummary) -> Option<Container> {
     let labels: BTreeMap<String, String> = summary.labels.unwrap_or_default().into_iter().collect();
     let service = labels.get(labels::SERVICE)?.clone();
+    let networks = summary
+        .network_settings
+        .and_then(|n| n.networks)
+        .map(|n| n.into_keys().collect())
+        .unwrap_or_default();
+    let volumes = summary
+        .mounts
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.typ.as_deref() == Some("volume"))
+        .filter_map(|m| m.name)
+        .collect();
     Some(Container {
+        networks,
+        volumes,
         id: summary.id.unwrap_or_default(),
         name: summary
             .names

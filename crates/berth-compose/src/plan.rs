@@ -862,6 +862,11 @@ pub fn down(
     };
     let mut all = Vec::new();
     let mut orphans = Vec::new();
+    // Containers of services its profiles leave out: not orphans (their service is in the
+    // files), and not taken down (as docker compose leaves them), but said.
+    let mut disabled: Vec<&crate::observe::Container> = Vec::new();
+    // What stays on the engine, whose networks and volumes stay with it.
+    let mut left: Vec<&crate::observe::Container> = Vec::new();
     for (_, _, name, unit) in units {
         let c = match unit {
             Unit::Container(c) => c,
@@ -879,8 +884,14 @@ pub fn down(
                 continue;
             }
         };
+        if !known(&c.service) && project.is_some_and(|p| p.disabled.contains_key(&c.service)) {
+            disabled.push(c);
+            left.push(c);
+            continue;
+        }
         if !known(&c.service) && !opts.remove_orphans {
             orphans.push(c.name.clone());
+            left.push(c);
             continue;
         }
         let after = dependants(&c.service, &removed);
@@ -909,6 +920,28 @@ pub fn down(
             orphans.join(", ")
         ));
     }
+    if let (false, Some(p)) = (disabled.is_empty(), project) {
+        let names: Vec<&str> = disabled.iter().map(|c| c.name.as_str()).collect();
+        let mut profiles: Vec<&str> = disabled
+            .iter()
+            .filter_map(|c| p.disabled.get(&c.service)?.profiles.first())
+            .map(String::as_str)
+            .collect();
+        profiles.dedup();
+        plan.warnings.push(format!(
+            "containers of services not enabled are left ({}): take them down with --profile {}",
+            names.join(", "),
+            profiles.join(" --profile ")
+        ));
+    }
+    // A network or volume a container left on the engine is on stays (the engine would refuse).
+    let in_use = |name: &str, of: fn(&crate::observe::Container) -> &Vec<String>| {
+        left.iter()
+            .find(|c| of(c).iter().any(|n| n == name))
+            .map(|c| c.name.clone())
+    };
+    let kept =
+        |kind: &str, name: &str, user: String| format!("{kind} {name} is left: {user} is on it");
     let networks: Vec<String> = match project {
         Some(p) => p
             .networks
@@ -925,7 +958,12 @@ pub fn down(
             .collect(),
     };
     for name in networks {
-        plan.push(Action::RemoveNetwork { name }, "down", all.clone());
+        match in_use(&name, |c| &c.networks) {
+            Some(user) => plan.warnings.push(kept("network", &name, user)),
+            None => {
+                plan.push(Action::RemoveNetwork { name }, "down", all.clone());
+            }
+        }
     }
     if opts.volumes {
         let volumes: Vec<String> = match project {
@@ -944,7 +982,12 @@ pub fn down(
                 .collect(),
         };
         for name in volumes {
-            plan.push(Action::RemoveVolume { name }, "-v", all.clone());
+            match in_use(&name, |c| &c.volumes) {
+                Some(user) => plan.warnings.push(kept("volume", &name, user)),
+                None => {
+                    plan.push(Action::RemoveVolume { name }, "-v", all.clone());
+                }
+            }
         }
     }
     if let (Some(rmi), Some(p)) = (&opts.rmi, project) {

@@ -71,6 +71,8 @@ fn container(p: &Project, service: &str, number: u32, state: &str) -> Container 
         created: 0,
         ports: Vec::new(),
         labels: BTreeMap::new(),
+        networks: vec![format!("{}_default", p.name)],
+        volumes: Vec::new(),
     }
 }
 
@@ -864,4 +866,61 @@ fn scheduled_jobs_are_said_not_run_and_a_job_is_not_a_service() {
             "{plan}"
         );
     }
+}
+
+#[test]
+fn down_leaves_the_containers_of_services_not_enabled_and_what_they_use() {
+    // Up with --profile debug, down without it: debug's container is the project's (not an
+    // orphan), left on the engine as docker compose leaves it, and so is the network it is
+    // on and the volume it mounts (the engine would refuse to remove them: down used to fail).
+    let text = "name: demo\nservices:\n  web:\n    image: web:1\n  debug:\n    image: web:1\n    profiles: [debug, tools]\n    volumes: [data:/data]\nvolumes:\n  data: {}\n";
+    let p = project(text);
+    let debug = Container {
+        id: "id-debug-1".into(),
+        name: "demo-debug-1".into(),
+        service: "debug".into(),
+        volumes: vec!["demo_data".into()],
+        ..container(&p, "web", 1, "running")
+    };
+    let observed = Observed {
+        project: "demo".into(),
+        containers: vec![container(&p, "web", 1, "running"), debug],
+        networks: vec![resource("demo_default")],
+        volumes: vec![resource("demo_data")],
+        ..Default::default()
+    };
+    let plan = plan::down(
+        Some(&p),
+        &observed,
+        &DownOptions {
+            volumes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    golden(
+        &plan,
+        "
+#0 container:demo-web-1 Stop+Remove, down
+warning: containers of services not enabled are left (demo-debug-1): take them down with --profile debug
+warning: network demo_default is left: demo-debug-1 is on it
+warning: volume demo_data is left: demo-debug-1 is on it
+",
+    );
+    // With the profile enabled, all of it goes.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let p = load(&LoadOptions {
+        working_dir: Some(dir.path().to_owned()),
+        environment: Some(Default::default()),
+        profiles: vec!["debug".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    let plan = plan::down(Some(&p), &observed, &DownOptions::default()).unwrap();
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    assert!(
+        plan.to_string().contains("network:demo_default Remove"),
+        "{plan}"
+    );
 }
