@@ -927,6 +927,7 @@ pub fn down(
             .filter_map(|c| p.disabled.get(&c.service)?.profiles.first())
             .map(String::as_str)
             .collect();
+        profiles.sort_unstable();
         profiles.dedup();
         plan.warnings.push(format!(
             "containers of services not enabled are left ({}): take them down with --profile {}",

@@ -882,9 +882,15 @@ fn down_leaves_the_containers_of_services_not_enabled_and_what_they_use() {
         volumes: vec!["demo_data".into()],
         ..container(&p, "web", 1, "running")
     };
+    let debug2 = Container {
+        id: "id-debug-2".into(),
+        name: "demo-debug-2".into(),
+        number: 2,
+        ..debug.clone()
+    };
     let observed = Observed {
         project: "demo".into(),
-        containers: vec![container(&p, "web", 1, "running"), debug],
+        containers: vec![container(&p, "web", 1, "running"), debug, debug2],
         networks: vec![resource("demo_default")],
         volumes: vec![resource("demo_data")],
         ..Default::default()
@@ -902,7 +908,7 @@ fn down_leaves_the_containers_of_services_not_enabled_and_what_they_use() {
         &plan,
         "
 #0 container:demo-web-1 Stop+Remove, down
-warning: containers of services not enabled are left (demo-debug-1): take them down with --profile debug
+warning: containers of services not enabled are left (demo-debug-1, demo-debug-2): take them down with --profile debug
 warning: network demo_default is left: demo-debug-1 is on it
 warning: volume demo_data is left: demo-debug-1 is on it
 ",
