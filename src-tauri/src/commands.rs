@@ -609,9 +609,13 @@ pub async fn compose_projects(app: State<'_, App>) -> Result<Vec<ComposeProjectR
 }
 
 #[tauri::command]
-pub async fn compose_view(app: State<'_, App>, path: String) -> Result<ComposeFileView> {
+pub async fn compose_view(
+    app: State<'_, App>,
+    path: String,
+    profiles: Vec<String>,
+) -> Result<ComposeFileView> {
     app.berth
-        .compose_view(conn(&app).await.ok().as_ref(), &path)
+        .compose_view(conn(&app).await.ok().as_ref(), &path, &profiles)
         .await
 }
 
@@ -635,11 +639,12 @@ pub async fn compose_run(
     name: String,
     path: String,
     job: Option<String>,
+    profiles: Vec<String>,
     channel: Channel<Batch<ProjectEvent>>,
 ) -> Result<u32> {
     let stream = app
         .berth
-        .compose_action(conn(&app).await?, action, name, path, job);
+        .compose_action(conn(&app).await?, action, name, path, job, profiles);
     Ok(app.streams.forward(stream, channel))
 }
 

@@ -3,7 +3,7 @@
 //! containers, and follows a container and images made outside it; a container is run from the run dialog (after its inline checks refuse bad
 //! input), answers on its host port, shows its output in Logs, runs a command in the Terminal,
 //! and is stopped and removed; an image is built from a folder (and its end is a desktop
-//! notification); a compose project comes up, shows its logs, and is grouped in the container list; its job runs by hand. Each view is
+//! notification); a compose project comes up, shows its logs, and is grouped in the container list; a profile turned on brings its service up; its job runs by hand; Down takes it whole. Each view is
 //! saved as a screenshot in docs/screenshots/.
 //!
 //! tauri-driver sometimes drops its connection (3 runs in 16 here): the scenario then runs
@@ -835,7 +835,7 @@ async fn scenario(
     std::fs::write(
         dir.join("compose.yaml"),
         format!(
-            "name: {project}\nservices:\n  web:\n    image: {img}\n    ports: [\"{web_port}:5000\"]\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\njobs:\n  report:\n    image: {img}\n    depends_on: [worker]\n    command: [\"sh\", \"-c\", \"echo report-done\"]\n    profiles: [reports]\n    triggers: {{manual: true}}\n",
+            "name: {project}\nservices:\n  web:\n    image: {img}\n    ports: [\"{web_port}:5000\"]\n    stop_grace_period: 1s\n  worker:\n    image: {img}\n    stop_grace_period: 1s\n    command: [\"sh\", \"-c\", \"echo working; sleep 3600\"]\n    volumes: [\"data:/data\"]\n  probe:\n    image: {img}\n    stop_grace_period: 1s\n    profiles: [debug]\nvolumes:\n  data: {{}}\njobs:\n  report:\n    image: {img}\n    depends_on: [worker]\n    command: [\"sh\", \"-c\", \"echo report-done\"]\n    profiles: [reports]\n    triggers: {{manual: true}}\n",
             img = fx.image
         ),
     )
@@ -876,13 +876,27 @@ async fn scenario(
     )
     .await?;
     ui.shot("containers-grouped").await?;
-    // A job of the project, in a profile not enabled, run by hand from the Compose view: its
-    // one-off container's page shows what it wrote (Down below removes that container with the
-    // rest).
+    // Its profile `debug` turned on and Up again: the service it enables comes up with the
+    // rest (Down below takes it with the project).
     ui.click("[data-testid=nav-compose]").await?;
     ui.fill("[data-testid=compose-path]", &dir.display().to_string())
         .await?;
     ui.click("[data-testid=compose-open]").await?;
+    ui.click("[data-testid=compose-profile][data-profile=debug]")
+        .await?;
+    ui.wait_text("[data-testid=compose-opened] .toolbar", "probe")
+        .await?;
+    ui.click("[data-testid=compose-up]").await?;
+    ui.wait_text(
+        &format!("[data-testid=compose-project][data-project='{project}']"),
+        &format!("{project}-probe-1"),
+    )
+    .await?;
+    ui.wait_gone("[data-testid=compose-up]:disabled").await?;
+    ui.shot("compose-files").await?;
+    // A job of the project, in a profile not enabled, run by hand from the Compose view: its
+    // one-off container's page shows what it wrote (Down below removes that container with the
+    // rest).
     ui.wait_text(
         "[data-testid=compose-job][data-job=report] [data-testid=compose-job-profiles]",
         "profile reports not enabled",
@@ -986,6 +1000,7 @@ async fn scenario(
         .await?;
     for item in [
         format!("container {project}-worker-1"),
+        format!("container {project}-probe-1"),
         format!("network {project}_default"),
     ] {
         assert!(listed.contains(&item), "{item} in {listed}");

@@ -957,6 +957,21 @@ pub struct ComposeFileView {
     pub models: Vec<ProjectModel>,
     /// Its jobs: containers run to completion by hand (`compose run JOB`) or on a schedule.
     pub jobs: Vec<ProjectJob>,
+    /// The profiles its services and jobs name, each with whether it is enabled.
+    pub profiles: Vec<ProjectProfile>,
+}
+
+/// A profile a project's services or jobs name.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectProfile {
+    pub name: String,
+    pub enabled: bool,
+    /// Enabled by the files' environment (`COMPOSE_PROFILES`, in `.env` or Berth's own), not
+    /// by the app's choice: the app cannot turn it off.
+    pub by_environment: bool,
+    /// The services and jobs it enables (those naming it).
+    pub services: Vec<String>,
 }
 
 /// A job of a project.
@@ -995,17 +1010,20 @@ pub struct ProjectModel {
 }
 
 /// What the app names a project by: a folder (its compose file is found as `compose`
-/// finds it), a file, or the comma-separated files of a project's labels.
-fn load_options(path: &str) -> Result<LoadOptions, ApiError> {
+/// finds it), a file, or the comma-separated files of a project's labels; and the profiles it
+/// enables besides those of the files' environment (`*` for all), as `--profile` does.
+fn load_options(path: &str, profiles: &[String]) -> Result<LoadOptions, ApiError> {
     if path.trim().is_empty() {
         return Err(ApiError::invalid(
             "no compose file: pick a folder holding compose.yaml or the file itself",
         ));
     }
     let p = std::path::Path::new(path);
+    let profiles = profiles.to_vec();
     Ok(if p.is_dir() {
         LoadOptions {
             working_dir: Some(p.to_path_buf()),
+            profiles,
             ..Default::default()
         }
     } else {
@@ -1015,23 +1033,64 @@ fn load_options(path: &str) -> Result<LoadOptions, ApiError> {
                 .filter(|f| !f.is_empty())
                 .map(std::path::PathBuf::from)
                 .collect(),
+            profiles,
             ..Default::default()
         }
     })
 }
 
+/// The profiles of `project` as the app shows them: `requested` are those the app enabled.
+fn project_profiles(project: &Project, requested: &[String]) -> Vec<ProjectProfile> {
+    let active = &project.active_profiles;
+    let all = active.contains("*");
+    let asked = |p: &str| requested.iter().any(|r| r == p || r == "*");
+    berth_compose::config::profiles(project)
+        .into_iter()
+        .map(|name| {
+            let enabled = all || active.contains(&name);
+            ProjectProfile {
+                by_environment: enabled && !asked(&name),
+                services: project
+                    .services
+                    .iter()
+                    .chain(&project.disabled)
+                    .chain(&project.jobs)
+                    .chain(&project.disabled_jobs)
+                    .filter(|(_, s)| s.profiles.contains(&name))
+                    .map(|(n, _)| n.clone())
+                    .collect(),
+                enabled,
+                name,
+            }
+        })
+        .collect()
+}
+
 impl Berth {
-    /// Loads the project at `path` (a folder, a file, or comma-separated files).
-    pub fn compose_open(&self, path: &str) -> Result<Project, ApiError> {
-        self.compose_load(&load_options(path)?)
+    /// Loads the project at `path` (a folder, a file, or comma-separated files) with
+    /// `profiles` enabled besides those of its environment.
+    pub fn compose_open(&self, path: &str, profiles: &[String]) -> Result<Project, ApiError> {
+        self.compose_load(&load_options(path, profiles)?)
+    }
+
+    /// [`Berth::compose_open`] with every profile enabled (`*`); as its environment enables
+    /// them when that does not load (a service only a profile enables may be broken).
+    fn compose_open_whole(&self, path: &str) -> Result<Project, ApiError> {
+        self.compose_open(path, &["*".to_owned()])
+            .or_else(|_| self.compose_open(path, &[]))
     }
 
     /// [`Berth::compose_open`] with `service` (or job) named, as on a command line: enabled
     /// whatever its profiles.
-    fn compose_open_naming(&self, path: &str, service: &str) -> Result<Project, ApiError> {
+    fn compose_open_naming(
+        &self,
+        path: &str,
+        profiles: &[String],
+        service: &str,
+    ) -> Result<Project, ApiError> {
         self.compose_load(&LoadOptions {
             services: vec![service.to_owned()],
-            ..load_options(path)?
+            ..load_options(path, profiles)?
         })
     }
 
@@ -1040,8 +1099,9 @@ impl Berth {
         &self,
         conn: Option<&Connection>,
         path: &str,
+        profiles: &[String],
     ) -> Result<ComposeFileView, ApiError> {
-        let project = self.compose_open(path)?;
+        let project = self.compose_open(path, profiles)?;
         let state = match conn {
             Some(conn) => Some(self.compose_file_state(conn, &project).await?),
             None => None,
@@ -1093,6 +1153,7 @@ impl Berth {
                     disabled,
                 })
                 .collect(),
+            profiles: project_profiles(&project, profiles),
         })
     }
 
@@ -1104,7 +1165,8 @@ impl Berth {
         &self,
         path: &str,
     ) -> Result<impl Stream<Item = Result<(), ApiError>> + Send + use<>, ApiError> {
-        let project = self.compose_open(path)?;
+        // Every profile's: the env files of services the app may enable are followed too.
+        let project = self.compose_open_whole(path)?;
         let (watcher, files) = berth_compose::watch::watch_drift(&project, FILE_QUIET)?;
         let concerns = move |p: &std::path::PathBuf| {
             files.contains(p)
@@ -1127,26 +1189,31 @@ impl Berth {
         ))
     }
 
-    /// `up -d` for the project at `path`.
+    /// `up -d` for the project at `path`, with `profiles` enabled.
     pub async fn compose_up_path(
         &self,
         conn: &Connection,
         path: &str,
+        profiles: &[String],
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Vec<String>, ApiError> {
-        let project = self.compose_open(path)?;
+        let project = self.compose_open(path, profiles)?;
         self.compose_up(conn, &project, &UpOptions::default(), None, false, events)
             .await
     }
 
     /// The project `name` as its files (`path`, possibly empty) say it, while they are still
-    /// there and still name it.
+    /// there and still name it; every profile enabled, so that what the app does to a project
+    /// (down, start, stop, restart) reaches each of its containers, as Docker Desktop's does.
     fn files_of(&self, name: &str, path: &str) -> Option<Project> {
-        self.compose_open(path).ok().filter(|p| p.name == name)
+        self.compose_open_whole(path)
+            .ok()
+            .filter(|p| p.name == name)
     }
 
-    /// `down` for the project `name`; its files (`path`, possibly empty) are read when they
-    /// are still there, and with `volumes` its named volumes go too.
+    /// `down` for the project `name`, whole (the containers of every profile); its files
+    /// (`path`, possibly empty) are read when they are still there, and with `volumes` its
+    /// named volumes go too.
     pub async fn compose_down_name(
         &self,
         conn: &Connection,
@@ -1220,11 +1287,12 @@ impl Berth {
         &self,
         conn: &Connection,
         path: &str,
+        profiles: &[String],
         job: &str,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<String, ApiError> {
         // Named, so enabled whatever its profiles, as `compose run JOB` enables it.
-        let project = self.compose_open_naming(path, job)?;
+        let project = self.compose_open_naming(path, profiles, job)?;
         if !project.jobs.contains_key(job) {
             return Err(ApiError::new(
                 crate::ErrorCode::NotFound,
@@ -1250,15 +1318,16 @@ impl Berth {
         Ok(id)
     }
 
-    /// Watches the project at `path` (sync, rebuild, restart as its `develop.watch` says)
-    /// until the returned future is dropped.
+    /// Watches the project at `path` with `profiles` enabled (sync, rebuild, restart as its
+    /// `develop.watch` says) until the returned future is dropped.
     pub async fn compose_watch_path(
         &self,
         conn: &Connection,
         path: &str,
+        profiles: &[String],
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
-        let project = self.compose_open(path)?;
+        let project = self.compose_open(path, profiles)?;
         self.compose_watch(conn, &project, &[], events).await
     }
 }
@@ -1274,9 +1343,9 @@ pub struct ProjectEvent {
 
 impl Berth {
     /// Runs a project action for the app as a stream of its progress: `up` and `watch` (on
-    /// the files at `path`), `down`, `down_volumes`, `start`, `stop` or `restart` (of the project
-    /// `name`), `run` of the job `job` (on the files at `path`). The action stops when the
-    /// stream is dropped.
+    /// the files at `path`, with `profiles` enabled), `down`, `down_volumes`, `start`, `stop`
+    /// or `restart` (of the project `name`, whole), `run` of the job `job` (on the files at
+    /// `path`, with `profiles` enabled). The action stops when the stream is dropped.
     pub fn compose_action(
         self: &std::sync::Arc<Self>,
         conn: Connection,
@@ -1284,6 +1353,7 @@ impl Berth {
         name: String,
         path: String,
         job: Option<String>,
+        profiles: Vec<String>,
     ) -> impl Stream<Item = Result<ProjectEvent, ApiError>> + use<> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let berth = self.clone();
@@ -1307,7 +1377,10 @@ impl Berth {
                 }
             };
             let done = match action.as_str() {
-                "up" => berth.compose_up_path(&conn, &path, &events).await.map(warn),
+                "up" => berth
+                    .compose_up_path(&conn, &path, &profiles, &events)
+                    .await
+                    .map(warn),
                 "down" | "down_volumes" => berth
                     .compose_down_name(&conn, &name, &path, action == "down_volumes", &events)
                     .await
@@ -1323,10 +1396,14 @@ impl Berth {
                         .await
                         .map(drop)
                 }
-                "watch" => berth.compose_watch_path(&conn, &path, &events).await,
+                "watch" => {
+                    berth
+                        .compose_watch_path(&conn, &path, &profiles, &events)
+                        .await
+                }
                 "run" => match job.as_deref() {
                     Some(job) => berth
-                        .compose_run_job_path(&conn, &path, job, &events)
+                        .compose_run_job_path(&conn, &path, &profiles, job, &events)
                         .await
                         .map(drop),
                     None => Err(ApiError::invalid(
@@ -1462,7 +1539,7 @@ mod tests {
         )
         .unwrap();
         let view = berth
-            .compose_view(None, &dir.path().display().to_string())
+            .compose_view(None, &dir.path().display().to_string(), &[])
             .await
             .unwrap();
         assert_eq!(
@@ -1504,6 +1581,81 @@ mod tests {
             ]
         );
         assert!(view.state.is_none(), "no engine, no state");
+        assert_eq!(
+            view.profiles,
+            [super::ProjectProfile {
+                name: "maintenance".into(),
+                enabled: false,
+                by_environment: false,
+                services: vec!["migrate".into()],
+            }]
+        );
+    }
+
+    #[test]
+    fn a_project_opened_whole_has_every_profile_unless_one_does_not_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let berth = crate::offline_berth(dir.path());
+        let file = dir.path().join("compose.yaml");
+        let path = dir.path().display().to_string();
+        let services = |p: super::Project| p.services.keys().cloned().collect::<Vec<_>>();
+        std::fs::write(&file, "name: shop\nservices:\n  web:\n    image: a\n  debug:\n    image: a\n    profiles: [debug]\n").unwrap();
+        assert_eq!(
+            services(berth.compose_open_whole(&path).unwrap()),
+            ["debug", "web"]
+        );
+        // Enabled, `debug` would not load (its network is not declared): as its environment has it.
+        std::fs::write(&file, "name: shop\nservices:\n  web:\n    image: a\n  debug:\n    image: a\n    profiles: [debug]\n    networks: [nope]\n").unwrap();
+        assert!(berth.compose_open(&path, &["debug".into()]).is_err());
+        assert_eq!(services(berth.compose_open_whole(&path).unwrap()), ["web"]);
+    }
+
+    #[tokio::test]
+    async fn the_view_says_which_profiles_are_enabled_and_by_what() {
+        let dir = tempfile::tempdir().unwrap();
+        let berth = crate::offline_berth(dir.path());
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "name: shop\nservices:\n  web:\n    image: a\n  debug:\n    image: a\n    profiles: [debug]\n  admin:\n    image: a\n    profiles: [ops, debug]\n  seed:\n    image: a\n    profiles: [ops]\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join(".env"), "COMPOSE_PROFILES=debug\n").unwrap();
+        let path = dir.path().display().to_string();
+        let view = |profiles: Vec<String>| {
+            let (berth, path) = (&berth, &path);
+            async move { berth.compose_view(None, path, &profiles).await.unwrap() }
+        };
+        let said = |v: &super::ComposeFileView| {
+            v.profiles
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {} {} {}",
+                        p.name,
+                        p.enabled,
+                        p.by_environment,
+                        p.services.join(",")
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let plain = view(vec![]).await;
+        assert_eq!(
+            said(&plain),
+            ["debug true true admin,debug", "ops false false admin,seed"]
+        );
+        assert_eq!(plain.services, ["admin", "debug", "web"]);
+        let ops = view(vec!["ops".into()]).await;
+        assert_eq!(
+            said(&ops),
+            ["debug true true admin,debug", "ops true false admin,seed"]
+        );
+        assert_eq!(ops.services, ["admin", "debug", "seed", "web"]);
+        let all = view(vec!["*".into()]).await;
+        assert_eq!(
+            said(&all),
+            ["debug true false admin,debug", "ops true false admin,seed"]
+        );
     }
 
     #[tokio::test]

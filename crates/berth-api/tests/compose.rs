@@ -5,8 +5,9 @@
 //! (`Berth::save_project_logs`), a project stopped and started in the order of its services'
 //! `depends_on` (`Berth::compose_action`), what its Down would remove, listed first
 //! (`Berth::compose_down_preview`), and how its containers stand to its files as they are edited
-//! (`Berth::compose_view`'s state, `Berth::compose_file_changes`), and a job run from the app
-//! (`compose_action` `run`). Needs root and a real engine: run with `--include-ignored`.
+//! (`Berth::compose_view`'s state, `Berth::compose_file_changes`), a job run from the app
+//! (`compose_action` `run`), and profiles chosen in the app (Up with them; Down takes the
+//! project whole). Needs root and a real engine: run with `--include-ignored`.
 
 use std::time::Duration;
 
@@ -151,60 +152,38 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
     let scope = Scope::new(e);
     let image = support::sleeper(e, &scope, "deps");
     let (home, berth) = support::berth_on(e);
-    let berth = std::sync::Arc::new(berth);
-    let conn = berth.connect().await.unwrap();
     // `api` needs `zdb`, which sorts after it by name. (`sleep` ignores SIGTERM: a second's
     // grace, not ten.)
     let project = scope.name("deps");
-    let dir = home.path().join("deps");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("compose.yaml"),
-        format!(
+    let app = AppProject::new(
+        berth,
+        home.path(),
+        project.clone(),
+        &format!(
             "name: {project}\nservices:\n  api:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [zdb]\n    stop_grace_period: 1s\n    post_start: [{{command: \"echo hello from the hook\"}}]\n    pre_stop: [{{command: [\"sh\", \"-c\", \"echo flushed; echo x >> /stops\"]}}]\n  zdb:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n    volumes: [\"data:/data\"]\nvolumes:\n  data:\n    labels: [\"{label}\"]\n",
             label = scope.label()
         ),
     )
-    .unwrap();
-    let path = dir.display().to_string();
+    .await;
+    let (berth, conn, path, dir) = (&app.berth, &app.conn, &app.path, home.path().join(&project));
     let run = async |action: &str| -> Vec<String> {
-        let events: Vec<_> = berth
-            .compose_action(
-                conn.clone(),
-                action.into(),
-                project.clone(),
-                path.clone(),
-                None,
-            )
-            .collect()
-            .await;
+        let events = app.act(action, None, &[]).await;
         events
+            .unwrap_or_else(|err| panic!("{action}: {err}"))
             .into_iter()
-            .map(|e| {
-                let e = e.unwrap_or_else(|err| panic!("{action}: {err}"));
-                match (e.status.as_str(), e.detail) {
-                    ("Hook", Some(line)) => format!("{} Hook: {line}", e.resource),
-                    _ => format!("{} {}", e.resource, e.status),
-                }
+            .map(|e| match (e.status.as_str(), e.detail) {
+                ("Hook", Some(line)) => format!("{} Hook: {line}", e.resource),
+                _ => format!("{} {}", e.resource, e.status),
             })
             .filter(|l| l.ends_with("ed") || l.starts_with("Warning") || l.contains(" Hook: "))
             .collect()
     };
     let down = async || {
-        let _ = berth
-            .compose_action(
-                conn.clone(),
-                "down".into(),
-                project.clone(),
-                path.clone(),
-                None,
-            )
-            .collect::<Vec<_>>()
-            .await;
+        let _ = app.act("down", None, &[]).await;
     };
     let state = async || {
         berth
-            .compose_view(Some(&conn), &path)
+            .compose_view(Some(conn), path, &[])
             .await
             .unwrap()
             .state
@@ -259,7 +238,7 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
         assert_eq!(running.lines().count(), 2, "started, both run");
         // What a Down would remove, asked first: with volumes, the named volume and the
         // containers' anonymous ones too.
-        let preview = |volumes| berth.compose_down_preview(&conn, &project, &path, volumes);
+        let preview = |volumes| berth.compose_down_preview(conn, &project, path, volumes);
         let (api, db) = (format!("{project}-api-1"), format!("{project}-zdb-1"));
         assert_eq!(
             preview(false).await.unwrap(),
@@ -280,7 +259,7 @@ async fn a_project_stops_and_starts_in_the_order_of_its_dependencies() {
             ]
         );
         // Its file edited (by an editor, say): the change is told, and `up` would recreate.
-        let mut changes = Box::pin(berth.compose_file_changes(&path).unwrap());
+        let mut changes = Box::pin(berth.compose_file_changes(path).unwrap());
         let file = dir.join("compose.yaml");
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(
@@ -452,36 +431,18 @@ async fn a_job_runs_from_the_app_and_goes_with_down() {
     let scope = Scope::new(e);
     let image = support::sleeper(e, &scope, "job");
     let (home, berth) = support::berth_on(e);
-    let berth = std::sync::Arc::new(berth);
-    let conn = berth.connect().await.unwrap();
     let project = scope.name("jobs");
-    let dir = home.path().join("jobs");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("compose.yaml"),
-        format!(
+    let app = AppProject::new(
+        berth,
+        home.path(),
+        project.clone(),
+        &format!(
             "name: {project}\nservices:\n  db:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\njobs:\n  backup:\n    image: {image}\n    labels: [\"{label}\"]\n    depends_on: [db]\n    environment: [MODE=full]\n    command: [\"sh\", \"-c\", \"echo backup $$MODE\"]\n    profiles: [maintenance]\n    triggers: {{manual: true}}\n",
             label = scope.label()
         ),
     )
-    .unwrap();
-    let path = dir.display().to_string();
-    let act = async |action: &str,
-                     job: Option<&str>|
-           -> Result<Vec<berth_api::compose::ProjectEvent>, String> {
-        let mut events = Vec::new();
-        let mut stream = std::pin::pin!(berth.compose_action(
-            conn.clone(),
-            action.into(),
-            project.clone(),
-            path.clone(),
-            job.map(str::to_owned),
-        ));
-        while let Some(event) = stream.next().await {
-            events.push(event.map_err(|e| e.to_string())?);
-        }
-        Ok(events)
-    };
+    .await;
+    let act = async |action: &str, job: Option<&str>| app.act(action, job, &[]).await;
     let checked = async {
         // Its profile is not enabled: named, it runs all the same (as `compose run` enables
         // the job it names), and down takes its container all the same.
@@ -533,5 +494,155 @@ async fn a_job_runs_from_the_app_and_goes_with_down() {
     let _ = act("down", None).await;
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
+    }
+}
+
+/// Profiles chosen in the Compose view: Up with a profile enabled makes its service's
+/// container; the view says which profiles are enabled and by what, and the project up to date
+/// with that choice; Down from the app takes the project whole, its profiles' containers too,
+/// listed first.
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn profiles_chosen_in_the_app_go_up_and_down_takes_the_project_whole() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let image = support::sleeper(e, &scope, "profiles");
+    let (home, berth) = support::berth_on(e);
+    let project = scope.name("profiles");
+    let app = AppProject::new(
+        berth,
+        home.path(),
+        project.clone(),
+        &format!(
+            "name: {project}\nservices:\n  web:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n  debug:\n    image: {image}\n    labels: [\"{label}\"]\n    stop_grace_period: 1s\n    profiles: [debug]\n",
+            label = scope.label()
+        ),
+    )
+    .await;
+    let (berth, conn, path) = (&app.berth, &app.conn, &app.path);
+    let act = async |action: &str, profiles: &[&str]| -> Vec<String> {
+        let events = app.act(action, None, profiles).await;
+        events
+            .unwrap_or_else(|err| panic!("{action}: {err}"))
+            .into_iter()
+            .map(|e| format!("{} {}", e.resource, e.status))
+            .collect()
+    };
+    let on_engine = || {
+        let mut names: Vec<String> = e
+            .docker_ok(&[
+                "ps",
+                "-a",
+                "--format",
+                "{{.Names}}",
+                "--filter",
+                &format!("label=com.docker.compose.project={project}"),
+            ])
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    };
+    let (debug, web) = (format!("{project}-debug-1"), format!("{project}-web-1"));
+    let checked = async {
+        let plain = berth.compose_view(Some(conn), path, &[]).await.unwrap();
+        assert_eq!(plain.services, ["web"]);
+        let profile = &plain.profiles[0];
+        assert_eq!(
+            (
+                profile.name.as_str(),
+                profile.enabled,
+                profile.services.clone()
+            ),
+            ("debug", false, vec!["debug".to_owned()])
+        );
+
+        let up = act("up", &["debug"]).await;
+        assert!(!up.iter().any(|l| l.starts_with("Warning")), "{up:?}");
+        assert_eq!(on_engine(), [debug.clone(), web.clone()]);
+        let chosen = berth
+            .compose_view(Some(conn), path, &["debug".to_owned()])
+            .await
+            .unwrap();
+        assert_eq!(chosen.services, ["debug", "web"]);
+        assert!(chosen.profiles[0].enabled && !chosen.profiles[0].by_environment);
+        assert_eq!(chosen.state, Some(ProjectFileState::UpToDate));
+
+        assert_eq!(
+            berth
+                .compose_down_preview(conn, &project, path, false)
+                .await
+                .unwrap(),
+            [
+                format!("container {web}"),
+                format!("container {debug}"),
+                format!("network {project}_default")
+            ]
+        );
+        let down = act("down", &[]).await;
+        assert!(!down.iter().any(|l| l.starts_with("Warning")), "{down:?}");
+        assert_eq!(
+            on_engine(),
+            Vec::<String>::new(),
+            "down took the project whole"
+        );
+    };
+    let result = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(checked)).await;
+    let _ = act("down", &[]).await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// A project as the app drives it (`Berth::compose_action`): its name, and the folder under
+/// Berth's home holding its compose file.
+struct AppProject {
+    berth: std::sync::Arc<berth_api::Berth>,
+    conn: berth_api::Connection,
+    name: String,
+    path: String,
+}
+
+impl AppProject {
+    /// Writes `yaml` as the compose file of the folder `name` under `home`.
+    async fn new(
+        berth: berth_api::Berth,
+        home: &std::path::Path,
+        name: String,
+        yaml: &str,
+    ) -> Self {
+        let dir = home.join(&name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("compose.yaml"), yaml).unwrap();
+        let conn = berth.connect().await.unwrap();
+        AppProject {
+            berth: std::sync::Arc::new(berth),
+            conn,
+            name,
+            path: dir.display().to_string(),
+        }
+    }
+
+    /// Runs `action` (of `job`, with `profiles`) to its end: its progress, or its error.
+    async fn act(
+        &self,
+        action: &str,
+        job: Option<&str>,
+        profiles: &[&str],
+    ) -> Result<Vec<berth_api::compose::ProjectEvent>, String> {
+        let mut events = Vec::new();
+        let mut stream = std::pin::pin!(self.berth.compose_action(
+            self.conn.clone(),
+            action.into(),
+            self.name.clone(),
+            self.path.clone(),
+            job.map(str::to_owned),
+            profiles.iter().map(|p| p.to_string()).collect(),
+        ));
+        while let Some(event) = stream.next().await {
+            events.push(event.map_err(|e| e.to_string())?);
+        }
+        Ok(events)
     }
 }

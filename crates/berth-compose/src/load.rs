@@ -306,6 +306,7 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
         |d: BTreeMap<String, Value>| d.into_iter().map(|(k, v)| (k, read_disabled(v))).collect();
     project.disabled = read(disabled);
     project.disabled_jobs = read(disabled_jobs);
+    project.active_profiles = active;
     project.working_dir = project_dir;
     project.config_files = files;
     project.env_files = env_files;

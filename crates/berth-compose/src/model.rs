@@ -50,6 +50,9 @@ pub struct Project {
     /// Jobs that were disabled by profiles (listed by the app, which runs one by naming it).
     #[serde(skip)]
     pub disabled_jobs: BTreeMap<String, Service>,
+    /// The profiles enabled as it was loaded (`--profile`, `COMPOSE_PROFILES`; `*` is all).
+    #[serde(skip)]
+    pub active_profiles: std::collections::BTreeSet<String>,
     /// Variables used but not set (compose warns about them).
     #[serde(skip)]
     pub unset_variables: Vec<String>,

@@ -283,12 +283,14 @@ export function api(t: Transport) {
     networkPruneCandidates: () => call<NetworkRow[]>("network_prune_candidates"),
 
     composeProjects: () => call<ComposeProjectRow[]>("compose_projects"),
-    composeView: (path: string) => call<ComposeFileView>("compose_view", { path }),
+    /** The project at `path` with `profiles` enabled besides those its environment enables. */
+    composeView: (path: string, profiles: string[] = []) => call<ComposeFileView>("compose_view", { path, profiles }),
     /** A batch each time the files of the project at `path` change. */
     composeFilesFollow: (path: string, on: (b: Batch<null>) => void) => t.stream<null>("compose_files_follow", { path }, on),
-    /** A project action's progress; `run` runs the job `job` of the files at `path`. */
-    composeRun: (action: string, name: string, path: string, on: (b: Batch<ProjectEvent>) => void, job: string | null = null) =>
-      t.stream<ProjectEvent>("compose_run", job === null ? { action, name, path } : { action, name, path, job }, on),
+    /** A project action's progress; `run` runs the job `job` of the files at `path`; `up`,
+     * `watch` and `run` with `profiles` enabled (the others act on the project whole). */
+    composeRun: (action: string, name: string, path: string, on: (b: Batch<ProjectEvent>) => void, job: string | null = null, profiles: string[] = []) =>
+      t.stream<ProjectEvent>("compose_run", job === null ? { action, name, path, profiles } : { action, name, path, job, profiles }, on),
     composeLogs: (project: string, tail: number | null, on: (b: Batch<ProjectLogLine>) => void) =>
       t.stream<ProjectLogLine>("compose_logs", { project, tail }, on),
     composeLogsSave: (project: string, to: string) => call<number>("compose_logs_save", { project, to }),

@@ -100,7 +100,7 @@ describe("Compose", () => {
     expect(nav.projectLogs).toBeNull();
     // Some run and some do not: both Start and Stop.
     document.querySelector<HTMLButtonElement>("[data-testid=project-start]")!.click();
-    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "start", name: "shop", path: "/p/compose.yaml" }));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "start", name: "shop", path: "/p/compose.yaml", profiles: [] }));
     expect(document.querySelector("[data-testid=project-stop]")).not.toBeNull();
   });
 
@@ -148,7 +148,7 @@ describe("Compose", () => {
     expect(t.calls.find((c) => c.command === "compose_down_preview")?.args).toEqual({ name: "shop", path: "/p/compose.yaml", volumes: true });
     expect(t.streams.find((s) => s.command === "compose_run")).toBeUndefined();
     within(screen.getByRole("alertdialog")).getByText("Remove").click();
-    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "down_volumes", name: "shop", path: "/p/compose.yaml" }));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "down_volumes", name: "shop", path: "/p/compose.yaml", profiles: [] }));
     expect(screen.getByText("Down, removing volumes: shop…")).toBeTruthy();
     t.streams.find((s) => s.command === "compose_run")!.send({ items: [], done: true, error: null });
     await waitFor(() => expect(down.hasAttribute("disabled")).toBe(false));
@@ -166,11 +166,11 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [{ name: "shop", status: "running(1)", config_files: "/p/compose.yaml,/p/compose.override.yaml" }];
     t.handlers.containers = () => [];
-    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", state: "out_of_date", providers: [], models: [], jobs: [] });
+    t.handlers.compose_view = (args) => ({ name: "shop", files: String(args.path).split(","), services: ["web"], config: "name: shop\n", state: "out_of_date", providers: [], models: [], jobs: [], profiles: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     (await screen.findByTestId("project-files")).click();
     const opened = await screen.findByTestId("compose-opened");
-    expect(t.calls.find((c) => c.command === "compose_view")?.args).toEqual({ path: "/p/compose.yaml,/p/compose.override.yaml" });
+    expect(t.calls.find((c) => c.command === "compose_view")?.args).toEqual({ path: "/p/compose.yaml,/p/compose.override.yaml", profiles: [] });
     expect(within(opened).getByTestId("file-state").textContent).toBe("out of date");
     expect(screen.getByTestId<HTMLInputElement>("compose-path").value).toBe("/p/compose.yaml,/p/compose.override.yaml");
   });
@@ -194,6 +194,7 @@ describe("Compose", () => {
         { name: "nightly", manual: false, schedules: ["0 3 * * *"], profiles: [], disabled: false },
         { name: "migrate", manual: true, schedules: [], profiles: ["maintenance", "ops"], disabled: true },
       ],
+      profiles: [{ name: "maintenance", enabled: false, by_environment: false, services: ["migrate"] }, { name: "ops", enabled: false, by_environment: false, services: ["migrate"] }],
     });
     const nav = new Nav();
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", nav]]) });
@@ -216,7 +217,7 @@ describe("Compose", () => {
     expect(job("migrate").querySelector("[data-testid=compose-job-run]")).not.toBeNull();
     // Run: the job's one-off container made and started, and its page a click away.
     job("backup").querySelector<HTMLButtonElement>("[data-testid=compose-job-run]")!.click();
-    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "run", name: "shop", path: "/p", job: "backup" }));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "run", name: "shop", path: "/p", job: "backup", profiles: [] }));
     const stream = t.streams.find((s) => s.command === "compose_run")!;
     stream.send({ items: [{ resource: "Container shop-backup-run-1a2b", status: "Started", detail: "c0ffee" }], done: true, error: null });
     const started = await screen.findByTestId("compose-job-started");
@@ -230,7 +231,7 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [];
     t.handlers.containers = () => [];
-    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "", state: "down", providers: [], models: [], jobs: [] });
+    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "", state: "down", providers: [], models: [], jobs: [], profiles: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     await fireEvent.input(screen.getByTestId("compose-path"), { target: { value: "/p" } });
     screen.getByTestId("compose-open").click();
@@ -247,7 +248,7 @@ describe("Compose", () => {
       container(`shop-${svc}-1`, { project: "shop", state, labels: { "com.docker.compose.service": svc, "com.docker.compose.oneoff": oneoff } });
     let rows = [of("web", "exited"), of("cache", "exited"), of("job", "exited", "True")];
     t.handlers.containers = () => rows;
-    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web", "cache"], config: "", state: "up_to_date", providers: [], models: [], jobs: [] });
+    t.handlers.compose_view = () => ({ name: "shop", files: ["/p/compose.yaml"], services: ["web", "cache"], config: "", state: "up_to_date", providers: [], models: [], jobs: [], profiles: [] });
     render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     (await screen.findByTestId("project-files")).click();
     await waitFor(() => expect(screen.getByTestId("file-stopped").textContent).toBe("2 stopped: Up starts them"));
@@ -279,7 +280,7 @@ describe("Compose", () => {
     const t = new FakeTransport();
     t.handlers.compose_projects = () => [];
     t.handlers.containers = () => [];
-    let view: unknown = { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "name: shop\n", state: "up_to_date", providers: [], models: [], jobs: [] };
+    let view: unknown = { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "name: shop\n", state: "up_to_date", providers: [], models: [], jobs: [], profiles: [] };
     t.handlers.compose_view = () => {
       if (view instanceof Error) throw { code: "invalid_input", message: view.message };
       return view;
@@ -306,7 +307,7 @@ describe("Compose", () => {
     following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-load-error").textContent).toContain("mapping values"));
     expect(screen.queryByTestId("compose-opened")).toBeNull();
-    view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date", providers: [], models: [], jobs: [] };
+    view = { name: "shop", files: ["/p/compose.yaml"], services: ["web", "db"], config: "", state: "out_of_date", providers: [], models: [], jobs: [], profiles: [] };
     following()[0].send({ items: [null], done: false, error: null });
     await waitFor(() => expect(screen.getByTestId("compose-opened").textContent).toContain("web, db"));
     expect(screen.queryByTestId("compose-load-error")).toBeNull();
@@ -314,6 +315,84 @@ describe("Compose", () => {
     // one before ended; not while the files did not load.
     const follows = t.streams.filter((s) => s.command === "compose_files_follow");
     expect(follows.map((s) => s.stopped)).toEqual([true, true, false]);
+  });
+
+  it("turns profiles on and off for the files open: read again with them, Up and a job's Run go with them", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [];
+    t.handlers.containers = () => [];
+    t.handlers.compose_view = (args) => {
+      const on = args.profiles as string[];
+      if (on.includes("broken")) throw { code: "invalid_input", message: "services.bad.image: missing: give the service an image or a build" };
+      const profile = (name: string, services: string[], env = false) => ({ name, enabled: env || on.includes(name), by_environment: env, services });
+      return {
+        name: "shop", files: ["/p/compose.yaml"], services: ["web", ...(on.includes("debug") ? ["adminer"] : [])], config: "", state: "down", providers: [], models: [],
+        jobs: [{ name: "seed", manual: true, schedules: [], profiles: ["debug"], disabled: !on.includes("debug") }],
+        profiles: [profile("broken", ["bad"]), profile("debug", ["adminer", "seed"]), profile("dev", ["mail"], true)],
+      };
+    };
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    await fireEvent.input(screen.getByTestId("compose-path"), { target: { value: "/p" } });
+    screen.getByTestId("compose-open").click();
+    const box = async (name: string) => (await screen.findByTestId("compose-opened")).querySelector<HTMLInputElement>(`[data-testid=compose-profile][data-profile=${name}]`)!;
+    expect((await box("debug")).checked).toBe(false);
+    const said = () => screen.getByTestId("compose-profiles").textContent!.replace(/\s+/g, " ");
+    expect(said()).toContain("debug (adminer, seed)");
+    // One the files' environment enables is on, and not the app's to turn off.
+    expect([(await box("dev")).checked, (await box("dev")).disabled]).toEqual([true, true]);
+    expect(said()).toContain("dev (mail), by COMPOSE_PROFILES");
+
+    await fireEvent.click(await box("debug"));
+    await waitFor(() => expect(screen.getByTestId("compose-opened").querySelector(".toolbar")!.textContent).toContain("web, adminer"));
+    expect(t.calls.filter((c) => c.command === "compose_view").map((c) => c.args)).toEqual([{ path: "/p", profiles: [] }, { path: "/p", profiles: ["debug"] }]);
+    expect((await box("debug")).checked).toBe(true);
+    expect(screen.queryByTestId("compose-job-profiles")).toBeNull();
+    screen.getByTestId("compose-up").click();
+    await waitFor(() => expect(t.streams.find((s) => s.command === "compose_run")?.args).toEqual({ action: "up", name: "shop", path: "/p", profiles: ["debug"] }));
+    t.streams.find((s) => s.command === "compose_run")!.send({ items: [], done: true, error: null });
+    // The lists read again after the action keep the choice.
+    await waitFor(() => expect(t.calls.filter((c) => c.command === "compose_view").length).toBe(3));
+    expect(t.calls.filter((c) => c.command === "compose_view").at(-1)?.args).toEqual({ path: "/p", profiles: ["debug"] });
+    await waitFor(() => expect(screen.getByTestId<HTMLButtonElement>("compose-job-run").disabled).toBe(false));
+    screen.getByTestId("compose-job-run").click();
+    await waitFor(() => expect(t.streams.filter((s) => s.command === "compose_run").at(-1)?.args).toEqual({ action: "run", name: "shop", path: "/p", job: "seed", profiles: ["debug"] }));
+    t.streams.filter((s) => s.command === "compose_run").at(-1)!.send({ items: [], done: true, error: null });
+    await waitFor(() => expect(t.calls.filter((c) => c.command === "compose_view").length).toBe(4));
+
+    // One that does not load is said, and left off; the card stays as it was.
+    await fireEvent.click(await box("broken"));
+    await waitFor(() => expect(screen.getByTestId("compose-profile-error").textContent).toBe("profile broken: services.bad.image: missing: give the service an image or a build"));
+    expect((await box("broken")).checked).toBe(false);
+    expect(screen.getByTestId("compose-opened").querySelector(".toolbar")!.textContent).toContain("web, adminer");
+
+    // Turned off again; another project opened starts with none chosen.
+    await fireEvent.click(await box("debug"));
+    await waitFor(() => expect(screen.queryByTestId("compose-job-profiles")).not.toBeNull());
+    expect(t.calls.filter((c) => c.command === "compose_view").at(-1)?.args).toEqual({ path: "/p", profiles: [] });
+    expect(screen.queryByTestId("compose-profile-error")).toBeNull();
+    await fireEvent.click(await box("debug"));
+    await waitFor(() => expect(screen.queryByTestId("compose-job-profiles")).toBeNull());
+    await fireEvent.input(screen.getByTestId("compose-path"), { target: { value: "/q" } });
+    screen.getByTestId("compose-open").click();
+    await waitFor(() => expect(t.calls.filter((c) => c.command === "compose_view").at(-1)?.args).toEqual({ path: "/q", profiles: [] }));
+  });
+
+  it("opens a project's files from its row with the profiles enabled whose services have containers", async () => {
+    const t = new FakeTransport();
+    t.handlers.compose_projects = () => [{ name: "shop", status: "running(2)", config_files: "/p/compose.yaml" }];
+    const of = (svc: string) => container(`shop-${svc}-1`, { project: "shop", state: "running", labels: { "com.docker.compose.service": svc } });
+    t.handlers.containers = () => [of("web"), of("adminer")];
+    t.handlers.compose_view = (args) => {
+      const on = args.profiles as string[];
+      const profile = (name: string, services: string[]) => ({ name, enabled: on.includes(name), by_environment: false, services });
+      return { name: "shop", files: ["/p/compose.yaml"], services: ["web"], config: "", state: "up_to_date", providers: [], models: [], jobs: [], profiles: [profile("debug", ["adminer"]), profile("ops", ["seed"])] };
+    };
+    render(Compose, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    (await screen.findByTestId("project-files")).click();
+    await waitFor(() => expect(t.calls.filter((c) => c.command === "compose_view").map((c) => c.args.profiles)).toEqual([[], ["debug"]]));
+    const box = (name: string) => document.querySelector<HTMLInputElement>(`[data-testid=compose-profile][data-profile=${name}]`)!;
+    await waitFor(() => expect(box("debug").checked).toBe(true));
+    expect(box("ops").checked).toBe(false);
   });
 
   it("lists a project's containers by service and number, with their health's verdict", async () => {

@@ -219,7 +219,7 @@ describe("a container's health", () => {
     const group = await waitFor(() => screen.getByTestId("project-group"));
     await fireEvent.click(within(group).getByTestId("project-group-stop"));
     const stream = t.streams.find((s) => s.command === "compose_run")!;
-    expect(stream.args).toEqual({ action: "stop", name: "shop", path: "/p/compose.yaml" });
+    expect(stream.args).toEqual({ action: "stop", name: "shop", path: "/p/compose.yaml", profiles: [] });
     // While it runs the button waits; an engine error is shown.
     expect((within(group).getByTestId("project-group-stop") as HTMLButtonElement).disabled).toBe(true);
     stream.send({ items: [], done: true, error: { code: "engine_failed", message: "shop-db-1: cannot stop" } });

@@ -2,6 +2,7 @@
 import type { ProjectFileState } from "./ProjectFileState";
 import type { ProjectJob } from "./ProjectJob";
 import type { ProjectModel } from "./ProjectModel";
+import type { ProjectProfile } from "./ProjectProfile";
 import type { ProviderService } from "./ProviderService";
 
 /**
@@ -31,4 +32,8 @@ models: Array<ProjectModel>,
 /**
  * Its jobs: containers run to completion by hand (`compose run JOB`) or on a schedule.
  */
-jobs: Array<ProjectJob>, };
+jobs: Array<ProjectJob>, 
+/**
+ * The profiles its services and jobs name, each with whether it is enabled.
+ */
+profiles: Array<ProjectProfile>, };
