@@ -50,6 +50,7 @@ fn main() {
         "image_push_target",
         "image_build",
         "builds",
+        "build_stages",
         "search",
         "registry_catalog",
         "registry_tags",

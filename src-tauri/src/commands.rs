@@ -411,6 +411,16 @@ pub fn builds(app: State<'_, App>) -> Result<Vec<berth_api::BuildRecord>> {
     app.berth.build_history()
 }
 
+/// The stages a build of `context` may stop at (its Dockerfile's `FROM … AS NAME`).
+#[tauri::command]
+pub fn build_stages(
+    app: State<'_, App>,
+    context: String,
+    dockerfile: Option<String>,
+) -> Result<Option<Vec<String>>> {
+    app.berth.build_stages(&context, dockerfile.as_deref())
+}
+
 #[tauri::command]
 pub async fn search(app: State<'_, App>, term: String) -> Result<Vec<SearchRow>> {
     app.berth.search(&conn(&app).await?, &term, 25).await

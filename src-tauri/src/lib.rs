@@ -155,6 +155,7 @@ pub fn run() {
             commands::image_push_target,
             commands::image_build,
             commands::builds,
+            commands::build_stages,
             commands::search,
             commands::registry_catalog,
             commands::registry_tags,

@@ -25,6 +25,9 @@ pub struct BuildRecord {
     /// The platform it was built for (`linux/arm64`); the engine's own when none.
     #[serde(default)]
     pub platform: Option<String>,
+    /// The stage it stopped at (`--target`); the last when none.
+    #[serde(default)]
+    pub target: Option<String>,
     /// Unix milliseconds.
     #[ts(type = "number")]
     pub started_ms: u64,
@@ -152,6 +155,7 @@ impl Recording {
                 tags: req.tags.clone(),
                 build_args: req.build_args.clone(),
                 platform: req.platform.clone(),
+                target: req.target.clone(),
                 started_ms,
                 duration_ms: 0,
                 image_id: None,

@@ -38,6 +38,13 @@ pub struct BuildRequest {
     pub platform: Option<String>,
 }
 
+/// The stages the Dockerfile at `path` names ([`berth_docker::build::stages`]).
+fn dockerfile_stages(path: &std::path::Path) -> Result<Vec<String>, ApiError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ApiError::invalid(format!("{}: cannot read it: {e}", path.display())))?;
+    Ok(berth_docker::build::stages(&text))
+}
+
 /// One event of a pull, push or build.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -181,7 +188,38 @@ impl Berth {
                 dockerfile.display()
             )));
         }
+        if let Some(target) = &req.target {
+            let stages = dockerfile_stages(&dockerfile)?;
+            if !stages.contains(&target.to_lowercase()) {
+                return Err(ApiError::invalid(match &stages[..] {
+                    [] => format!(
+                        "--target {target}: {} names no stage: name one with FROM IMAGE AS NAME, or build without a target",
+                        dockerfile.display()
+                    ),
+                    _ => format!(
+                        "--target {target}: {} has no such stage: choose one of {}",
+                        dockerfile.display(),
+                        stages.join(", ")
+                    ),
+                }));
+            }
+        }
         Ok(())
+    }
+
+    /// The stages of the Dockerfile a build of `context` would read (`dockerfile`, relative
+    /// to it, or its `Dockerfile`): what a build's target may name. `None` when there is no
+    /// such file (yet).
+    pub fn build_stages(
+        &self,
+        context: &str,
+        dockerfile: Option<&str>,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        let path = std::path::Path::new(context).join(dockerfile.unwrap_or("Dockerfile"));
+        if context.trim().is_empty() || !path.is_file() {
+            return Ok(None);
+        }
+        dockerfile_stages(&path).map(Some)
     }
 
     /// Builds an image from a context directory; events until the image is built.
@@ -616,6 +654,33 @@ fn registry_error(e: berth_registry::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::push_target;
+
+    #[test]
+    fn a_builds_stages_are_read_from_the_dockerfile_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let berth = crate::offline_berth(dir.path());
+        let ctx = dir.path().join("app");
+        std::fs::create_dir_all(&ctx).unwrap();
+        let context = ctx.display().to_string();
+        assert_eq!(
+            berth.build_stages(&context, None).unwrap(),
+            None,
+            "no Dockerfile yet"
+        );
+        assert_eq!(berth.build_stages("", None).unwrap(), None, "no folder");
+        std::fs::write(ctx.join("Dockerfile"), "FROM scratch AS base\nFROM base\n").unwrap();
+        std::fs::write(ctx.join("Dockerfile.test"), "FROM scratch\n").unwrap();
+        assert_eq!(
+            berth.build_stages(&context, None).unwrap(),
+            Some(vec!["base".to_owned()])
+        );
+        assert_eq!(
+            berth
+                .build_stages(&context, Some("Dockerfile.test"))
+                .unwrap(),
+            Some(vec![])
+        );
+    }
 
     #[test]
     fn a_push_goes_to_its_registry_and_never_to_docker_hubs_official_images() {

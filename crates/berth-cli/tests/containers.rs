@@ -390,6 +390,27 @@ fn bad_input_is_refused_before_the_engine() {
         let err = fails(cmd);
         assert!(err.contains(want), "{args:?}: {err}");
     }
+    // A target the Dockerfile has no stage of.
+    let staged = home.path().join("staged");
+    std::fs::create_dir_all(&staged).unwrap();
+    // Said as the build names it: from the context given, `.`.
+    let dockerfile = "./Dockerfile";
+    for (text, want) in [
+        (
+            "FROM scratch AS base\nFROM base AS Final\n",
+            format!("--target nope: {dockerfile} has no such stage: choose one of base, final"),
+        ),
+        (
+            "FROM scratch\n",
+            format!("--target nope: {dockerfile} names no stage: name one with FROM IMAGE AS NAME"),
+        ),
+    ] {
+        std::fs::write(staged.join("Dockerfile"), text).unwrap();
+        let mut cmd = home.berth(&["-H", h, "build", "--target", "nope", "."]);
+        cmd.current_dir(&staged);
+        let err = fails(cmd);
+        assert!(err.contains(&want), "{text:?}: {err}");
+    }
 }
 
 #[test]
@@ -1257,7 +1278,7 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-fn build_takes_a_dockerfile_on_stdin_hosts_and_an_iidfile() {
+fn build_takes_a_dockerfile_on_stdin_hosts_an_iidfile_and_a_target() {
     let e = engine();
     let scope = Scope::new(e);
     let home = Home::new();
@@ -1345,4 +1366,34 @@ fn build_takes_a_dockerfile_on_stdin_hosts_and_an_iidfile() {
     )
     .into_owned();
     assert!(err.contains("-f -: stdin was empty"), "{err}");
+
+    // A target stage, named in another case than the Dockerfile's: the build stops there.
+    let staged = format!("berth-test/{}:staged", scope.id);
+    let out = feed(
+        home.berth(&[
+            "-H",
+            &e.host,
+            "build",
+            "-f",
+            "-",
+            "--target",
+            "Check",
+            "--label",
+            &scope.label(),
+            "-t",
+            &staged,
+            &dir.display().to_string(),
+        ]),
+        &format!(
+            "FROM {} AS base\nRUN echo base > /stage\nFROM base AS check\nRUN echo check > /stage\nFROM base\nRUN echo last > /stage\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stage = ok(home.berth(&["-H", &e.host, "run", "--rm", &staged, "cat", "/stage"]));
+    assert_eq!(stage, "check\n");
 }

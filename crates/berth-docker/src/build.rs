@@ -329,6 +329,54 @@ impl Client {
     }
 }
 
+/// The names of a Dockerfile's stages (`FROM IMAGE AS NAME`), in order and lower-cased as the
+/// builder takes them (it compares them ignoring case): what `--target` may name. Follows line
+/// continuations (`\\`, or the character an `escape` parser directive names) and skips comments.
+pub fn stages(dockerfile: &str) -> Vec<String> {
+    let mut escape = '\\';
+    // Parser directives (`# escape=``) come first, before any comment, blank line or instruction.
+    let mut directives = true;
+    let mut names = Vec::new();
+    let mut instruction = String::new();
+    for line in dockerfile.lines() {
+        let t = line.trim();
+        if let Some(comment) = t.strip_prefix('#') {
+            if directives {
+                match comment.split_once('=') {
+                    Some((key, value)) if key.trim().eq_ignore_ascii_case("escape") => {
+                        escape = value.trim().chars().next().unwrap_or(escape);
+                    }
+                    Some((key, _)) if key.trim().eq_ignore_ascii_case("syntax") => {}
+                    _ => directives = false,
+                }
+            }
+            continue;
+        }
+        directives = false;
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(head) = t.strip_suffix(escape) {
+            instruction.push_str(head);
+            instruction.push(' ');
+            continue;
+        }
+        instruction.push_str(t);
+        let words: Vec<&str> = instruction
+            .split_whitespace()
+            .filter(|w| !w.starts_with("--"))
+            .collect();
+        if let [from, _image, as_, name] = words[..]
+            && from.eq_ignore_ascii_case("FROM")
+            && as_.eq_ignore_ascii_case("AS")
+        {
+            names.push(name.to_lowercase());
+        }
+        instruction.clear();
+    }
+    names
+}
+
 /// `Step 2/5 : COPY www /www` → the step event.
 fn parse_step(line: &str) -> Option<BuildEvent> {
     let rest = line.trim().strip_prefix("Step ")?;
@@ -344,6 +392,23 @@ fn parse_step(line: &str) -> Option<BuildEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dockerfiles_stages_are_named_as_the_builder_takes_them() {
+        let dockerfile = "# syntax=docker/dockerfile:1\nFROM busybox AS Base\nRUN echo hi\n\n# FROM nope AS comment\nfrom --platform=$BUILDPLATFORM base as build\nFROM scratch\nFROM \\\n  base \\\n  AS test\nCOPY --from=build / /\n";
+        assert_eq!(stages(dockerfile), ["base", "build", "test"]);
+        // Another escape character, named by the parser directive.
+        assert_eq!(
+            stages("# escape=`\nFROM scratch `\n  AS final\n"),
+            ["final"]
+        );
+        // A directive after a comment is a comment.
+        assert_eq!(
+            stages("# hello\n# escape=`\nFROM scratch `\n  AS final\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(stages("FROM scratch\n"), Vec::<String>::new());
+    }
 
     #[tokio::test]
     async fn the_streamed_context_is_the_same_tar_in_chunks() {

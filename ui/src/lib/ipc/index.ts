@@ -252,6 +252,8 @@ export function api(t: Transport) {
     build: (req: BuildRequest, on: (b: Batch<ProgressEvent>) => void) =>
       t.stream<ProgressEvent>("image_build", { req }, on),
     builds: () => call<BuildRecord[]>("builds"),
+    /** The stages a build of `context` may stop at; `null` when it has no Dockerfile (yet). */
+    buildStages: (context: string, dockerfile: string | null) => call<string[] | null>("build_stages", { context, dockerfile }),
     search: (term: string) => call<SearchRow[]>("search", { term }),
     registryCatalog: (registry: string) => call<string[]>("registry_catalog", { registry }),
     registryTags: (repository: string) => call<string[]>("registry_tags", { repository }),

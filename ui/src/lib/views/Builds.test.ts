@@ -13,6 +13,7 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   tags: [tag],
   build_args: [],
   platform: null,
+  target: null,
   started_ms: Date.now() - 60_000,
   duration_ms: 1500,
   image_id: error ? null : "sha256:0123456789abcdef0123",
@@ -33,18 +34,51 @@ describe("Builds", () => {
     expect(t.calls.filter((c) => c.command === "builds")).toHaveLength(1);
   });
 
-  it("builds a build of the history again, with its folder, Dockerfile, tag, build args and platform", async () => {
+  it("builds a build of the history again, with its folder, Dockerfile, tag, build args, platform and target", async () => {
     const t = new FakeTransport();
-    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"], platform: "linux/arm64" }];
+    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"], platform: "linux/arm64", target: "check" }];
     render(Builds, { context: context(t) });
     const again = await screen.findByTestId("build-again");
     again.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
-    expect([req.context, req.dockerfile, req.tags, req.build_args, req.platform]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"], "linux/arm64"]);
+    expect([req.context, req.dockerfile, req.tags, req.build_args, req.platform, req.target]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"], "linux/arm64", "check"]);
     expect((screen.getByTestId("build-tag") as HTMLInputElement).value).toBe("web:3");
     expect((screen.getByTestId("build-platform") as HTMLInputElement).value).toBe("linux/arm64");
     expect(screen.getByTestId("build-history-platform").textContent).toBe("(linux/arm64)");
+    expect(screen.getByTestId("build-history-target").textContent).toBe("(stage check)");
+  });
+
+  it("offers the Dockerfile's stages as targets and refuses one it has not, before the engine", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [];
+    const files: Record<string, string[] | null> = { "/src/app\n": ["base", "check"], "/src/app\nDockerfile.plain": [] };
+    t.handlers.build_stages = (args) => files[`${args.context}\n${args.dockerfile ?? ""}`] ?? null;
+    render(Builds, { context: context(t) });
+    const offered = () => [...document.querySelectorAll("#build-stages option")].map((o) => o.getAttribute("value"));
+    const problem = () => screen.queryByTestId("build-target-problem")?.textContent ?? null;
+    const start = () => screen.getByTestId<HTMLButtonElement>("build-start");
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/app" } });
+    await waitFor(() => expect(offered()).toEqual(["base", "check"]));
+    expect(t.calls.filter((c) => c.command === "build_stages").map((c) => c.args)).toEqual([{ context: "/src/app", dockerfile: null }]);
+    await fireEvent.input(screen.getByTestId("build-target"), { target: { value: "nope" } });
+    expect(problem()).toBe("The Dockerfile has no stage nope: choose one of base, check");
+    expect(start().disabled).toBe(true);
+    // Named in another case, as the builder takes it.
+    await fireEvent.input(screen.getByTestId("build-target"), { target: { value: "Check" } });
+    expect(problem()).toBeNull();
+    // Another Dockerfile, with no stage named: said once its stages are read.
+    await fireEvent.input(screen.getByPlaceholderText("Dockerfile"), { target: { value: "Dockerfile.plain" } });
+    await waitFor(() => expect(problem()).toBe("The Dockerfile names no stage (FROM IMAGE AS NAME): build without a target"));
+    expect(offered()).toEqual([]);
+    // No Dockerfile there (yet): nothing said here, the build says it.
+    await fireEvent.input(screen.getByPlaceholderText("Dockerfile"), { target: { value: "Missing" } });
+    await waitFor(() => expect(t.calls.filter((c) => c.command === "build_stages").at(-1)?.args).toEqual({ context: "/src/app", dockerfile: "Missing" }));
+    await waitFor(() => expect(problem()).toBeNull());
+    expect(start().disabled).toBe(false);
+    await fireEvent.click(start());
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    expect((t.streams.find((s) => s.command === "image_build")!.args.req as { target: string }).target).toBe("Check");
   });
 
   it("names the image a build made and runs it from there, then opens the container", async () => {

@@ -9,6 +9,10 @@ export type BuildRecord = { context: string, dockerfile: string | null, tags: Ar
  */
 platform: string | null, 
 /**
+ * The stage it stopped at (`--target`); the last when none.
+ */
+target: string | null, 
+/**
  * Unix milliseconds.
  */
 started_ms: number, duration_ms: number, 
