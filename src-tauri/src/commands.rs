@@ -151,6 +151,35 @@ pub async fn container_export(app: State<'_, App>, id: String, to: String) -> Re
 }
 
 #[tauri::command]
+pub async fn container_rename(app: State<'_, App>, id: String, name: String) -> Result<()> {
+    app.berth.rename(&conn(&app).await?, &id, &name).await
+}
+
+/// Changes a container's restart policy and limits; `None`s are left as they are.
+#[tauri::command]
+pub async fn container_update(
+    app: State<'_, App>,
+    id: String,
+    req: berth_api::UpdateRequest,
+) -> Result<()> {
+    app.berth.update(&conn(&app).await?, &id, &req).await
+}
+
+/// An image of a container's files as they are now (`docker commit`); its id.
+#[tauri::command]
+pub async fn container_commit(
+    app: State<'_, App>,
+    id: String,
+    image: Option<String>,
+    comment: Option<String>,
+) -> Result<String> {
+    let conn = conn(&app).await?;
+    (app.berth)
+        .commit(&conn, &id, image.as_deref(), comment.as_deref(), None, true)
+        .await
+}
+
+#[tauri::command]
 pub async fn container_top(app: State<'_, App>, id: String) -> Result<TopView> {
     app.berth.top(&conn(&app).await?, &id).await
 }

@@ -1,10 +1,12 @@
 //! End to end: the real app under Xvfb, driven through `tauri-driver` and Debian's
 //! WebKitWebDriver, against the test harness's own dockerd. The app shows the engine and its
-//! containers, and follows a container and images made outside it; a container is run from the run dialog (after its inline checks refuse bad
-//! input), answers on its host port, shows its output in Logs, runs a command in the Terminal,
+//! containers, and follows a container and images made outside it; a container is run from the
+//! run dialog (after its inline checks refuse bad input), answers on its host port, shows its
+//! output in Logs, runs a command in the Terminal, has its restart policy and limits changed,
 //! and is stopped and removed; an image is built from a folder (and its end is a desktop
-//! notification); a compose project comes up, shows its logs, and is grouped in the container list; a profile turned on brings its service up; its job runs by hand; Down takes it whole. Each view is
-//! saved as a screenshot in docs/screenshots/.
+//! notification); a compose project comes up, shows its logs, and is grouped in the container
+//! list; a profile turned on brings its service up; its job runs by hand; Down takes it whole.
+//! Each view is saved as a screenshot in docs/screenshots/.
 //!
 //! tauri-driver sometimes drops its connection (3 runs in 16 here): the scenario then runs
 //! again with a fresh driver and app, up to three times. Needs root, Xvfb and a real dockerd:
@@ -567,6 +569,34 @@ async fn scenario(
         files.iter().any(|f| f == "bin/busybox") && files.iter().any(|f| f == "www/index.html"),
         "the container's files in {}: {files:?}",
         exported.display()
+    );
+    // Its restart policy and CPU limit changed from the same menu, as `docker update` does.
+    ui.click(".head [data-testid=row-menu]").await?;
+    ui.click("[role=menu] [data-testid=container-update]")
+        .await?;
+    ui.c.find(Locator::Css(
+        "[data-testid=change-restart] option[value='always']",
+    ))
+    .await?
+    .click()
+    .await?;
+    ui.fill("[data-testid=change-cpus]", "0.5").await?;
+    ui.click("[data-testid=change-run]").await?;
+    ui.wait_text(
+        "[data-testid=container-note]",
+        "Restart policy always, 0.5 CPUs",
+    )
+    .await?;
+    assert_eq!(
+        engine()
+            .docker_ok(&[
+                "inspect",
+                "-f",
+                "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.NanoCpus}}",
+                &name
+            ])
+            .trim(),
+        "always 500000000"
     );
     ui.click("[data-testid=container-remove]").await?;
     ui.wait_text("[data-testid=confirm-items]", &name).await?;

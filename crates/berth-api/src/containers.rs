@@ -203,14 +203,17 @@ impl RunFlags {
     }
 }
 
-/// `docker update`'s flags, as typed.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// `docker update`'s flags, as typed (each `None` leaves that setting as it is).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
 pub struct UpdateRequest {
     pub cpus: Option<f64>,
     pub memory: Option<String>,
     pub memory_swap: Option<String>,
     pub memory_reservation: Option<String>,
+    #[ts(type = "number | null")]
     pub pids_limit: Option<i64>,
+    #[ts(type = "number | null")]
     pub cpu_shares: Option<i64>,
     pub cpuset_cpus: Option<String>,
     pub restart: Option<String>,
@@ -483,9 +486,8 @@ impl Berth {
         Ok(conn.client.remove_container(id, force, volumes).await?)
     }
 
-    /// Changes a running container's CPU and memory limits and restart policy (docker's flag
-    /// syntax: `--cpus 0.5`, `-m 256m`, `--restart on-failure:3`).
-    /// Changes a container's limits and restart policy while it runs (`docker update`).
+    /// Changes a container's CPU and memory limits and restart policy while it runs (`docker
+    /// update`, in docker's flag syntax: `--cpus 0.5`, `-m 256m`, `--restart on-failure:3`).
     pub async fn update(
         &self,
         conn: &Connection,

@@ -37,12 +37,14 @@ import type { SearchRow } from "./types/SearchRow";
 import type { Settings } from "./types/Settings";
 import type { TopView } from "./types/TopView";
 import type { UsageView } from "./types/UsageView";
+import type { UpdateRequest } from "./types/UpdateRequest";
 import type { VersionView } from "./types/VersionView";
 import type { VolumeEntry } from "./types/VolumeEntry";
 import type { VolumeRow } from "./types/VolumeRow";
 import type { VolumeSizes } from "./types/VolumeSizes";
 
 export type {
+  UpdateRequest,
   ApiError,
   BuildRecord,
   BuildRequest,
@@ -216,6 +218,11 @@ export function api(t: Transport) {
     /** Writes the container's filesystem as a tar at `to`; its size. */
     containerExport: (id: string, to: string) => call<number>("container_export", { id, to }),
     containerTop: (id: string) => call<TopView>("container_top", { id }),
+    containerRename: (id: string, name: string) => call<void>("container_rename", { id, name }),
+    /** Its restart policy and limits changed; `null`s are left as they are. */
+    containerUpdate: (id: string, req: UpdateRequest) => call<void>("container_update", { id, req }),
+    /** An image of its files as they are now; the image's id. */
+    containerCommit: (id: string, image: string | null, comment: string | null) => call<string>("container_commit", { id, image, comment }),
     containerFiles: (id: string, path: string) => call<VolumeEntry[]>("container_files", { id, path }),
     containerText: (id: string, path: string) => call<FileText>("container_text", { id, path }),
     containerDownload: (id: string, path: string, to: string) => call<void>("container_download", { id, path, to }),

@@ -270,6 +270,82 @@ describe("ContainerDetail: export", () => {
     await fireEvent.click(screen.getByTestId("container-archive-run"));
     await waitFor(() => expect(screen.getByTestId("container-note").textContent).toBe("Exported the files of web to /tmp/web-fs.tar (3.00MB)"));
     expect(t.calls.find((c) => c.command === "container_export")?.args).toEqual({ id: "web-id", to: "/tmp/web-fs.tar" });
-    expect(screen.queryByTestId("container-archive")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("container-archive")).toBeNull());
+  });
+});
+
+describe("ContainerDetail: changes", () => {
+  const inspect = (name: string) => ({
+    Id: "0123abcd",
+    Name: `/${name}`,
+    State: { Status: "running" },
+    Config: { Image: "web:1", Env: [] },
+    HostConfig: { RestartPolicy: { Name: "on-failure", MaximumRetryCount: 3 }, NanoCpus: 500_000_000, Memory: 256 * 2 ** 20 },
+    Mounts: [],
+    NetworkSettings: { Ports: {} },
+  });
+  const open = async (t: FakeTransport, item: string, id = "0123abcd") => {
+    const context = viewContext(t);
+    render(ContainerDetail, { props: { id }, context });
+    await screen.findByTestId("container-image");
+    await fireEvent.click(screen.getByRole("button", { name: /^More for / }));
+    await fireEvent.click(screen.getByTestId(item));
+    return context.get("nav") as Nav;
+  };
+
+  it("changes its restart policy and limits from fields that start as they are, refusing a bad number first", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => inspect("web");
+    t.handlers.container_logs = () => undefined;
+    t.handlers.container_update = () => undefined;
+    await open(t, "container-update");
+    const field = (id: string) => screen.getByTestId<HTMLInputElement>(id);
+    expect([screen.getByTestId<HTMLSelectElement>("change-restart").value, field("change-retries").value, field("change-cpus").value, field("change-memory").value]).toEqual(["on-failure", "3", "0.5", "256m"]);
+    await fireEvent.input(field("change-cpus"), { target: { value: "-1" } });
+    expect(screen.getByTestId("change-problem").textContent).toBe("CPUs -1: give a positive number, e.g. 0.5");
+    expect(screen.getByTestId<HTMLButtonElement>("change-run").disabled).toBe(true);
+    await fireEvent.input(field("change-cpus"), { target: { value: "1.5" } });
+    await fireEvent.change(screen.getByTestId("change-restart"), { target: { value: "unless-stopped" } });
+    await fireEvent.input(field("change-memory"), { target: { value: "" } });
+    await fireEvent.click(screen.getByTestId("change-run"));
+    await waitFor(() => expect(screen.getByTestId("container-note").textContent?.trim()).toBe("Restart policy unless-stopped, 1.5 CPUs"));
+    expect(t.calls.find((c) => c.command === "container_update")?.args).toEqual({
+      id: "0123abcd",
+      req: { restart: "unless-stopped", cpus: 1.5, memory: null, memory_swap: null, memory_reservation: null, pids_limit: null, cpu_shares: null, cpuset_cpus: null },
+    });
+    await waitFor(() => expect(screen.queryByTestId("container-change")).toBeNull());
+  });
+
+  it("says what the engine refused and stays open; a page opened by name follows the renamed container by its id", async () => {
+    const t = new FakeTransport();
+    let name = "web";
+    t.handlers.container_inspect = () => inspect(name);
+    t.handlers.container_logs = () => undefined;
+    t.handlers.container_rename = (args) => {
+      if (args.name === "a b") throw { code: "invalid_input", message: "a b: a container name is 2 or more letters, digits, '_', '.' or '-', starting with a letter or digit" };
+      name = String(args.name);
+    };
+    const nav = await open(t, "container-rename", "web");
+    expect(screen.getByTestId<HTMLInputElement>("change-name").value).toBe("web");
+    await fireEvent.input(screen.getByTestId("change-name"), { target: { value: "a b" } });
+    await fireEvent.click(screen.getByTestId("change-run"));
+    await waitFor(() => expect(screen.getByTestId("change-error").textContent).toContain("a b: a container name is"));
+    await fireEvent.input(screen.getByTestId("change-name"), { target: { value: "shop" } });
+    await fireEvent.click(screen.getByTestId("change-run"));
+    await waitFor(() => expect(nav.container).toBe("0123abcd"));
+    expect(t.calls.filter((c) => c.command === "container_rename").map((c) => c.args)).toEqual([{ id: "0123abcd", name: "a b" }, { id: "0123abcd", name: "shop" }]);
+  });
+
+  it("commits its files to an image, with a link to the image's details", async () => {
+    const t = new FakeTransport();
+    t.handlers.container_inspect = () => inspect("web");
+    t.handlers.container_logs = () => undefined;
+    t.handlers.container_commit = () => "sha256:feedbeef00112233";
+    const nav = await open(t, "container-commit");
+    await fireEvent.click(screen.getByTestId("change-run"));
+    await waitFor(() => expect(screen.getByTestId("container-note").textContent?.replace(/\s+/g, " ").trim()).toBe("Committed the files of web as feedbeef0011: its details"));
+    expect(t.calls.find((c) => c.command === "container_commit")?.args).toEqual({ id: "0123abcd", image: null, comment: null });
+    await fireEvent.click(screen.getByTestId("container-committed"));
+    expect([nav.view, nav.imageDetails]).toEqual(["images", "sha256:feedbeef00112233"]);
   });
 });

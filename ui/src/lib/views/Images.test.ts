@@ -325,7 +325,7 @@ describe("Images: archives", () => {
     await fireEvent.input(screen.getByTestId("image-archive-path"), { target: { value: " /tmp/web.tar " } });
     await fireEvent.click(run);
     await waitFor(() => expect(screen.getByTestId("images-note").textContent).toBe("Saved web:1 to /tmp/web.tar (2.05kB)"));
-    expect(screen.queryByTestId("image-archive")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("image-archive")).toBeNull());
     expect(t.calls.filter((c) => c.command === "image_save").map((c) => c.args)).toEqual([
       { names: ["web:1"], to: "/nope/web.tar" },
       { names: ["web:1"], to: "/tmp/web.tar" },
@@ -342,6 +342,6 @@ describe("Images: archives", () => {
     await fireEvent.click(screen.getByTestId("image-archive-run"));
     await waitFor(() => expect(screen.getByTestId("images-note").textContent).toBe("Loaded image: web:1\nLoaded image: web:2"));
     expect(t.calls.find((c) => c.command === "image_load")?.args).toEqual({ from: "/tmp/web.tar" });
-    expect(screen.queryByTestId("image-archive")).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId("image-archive")).toBeNull());
   });
 });

@@ -2,6 +2,9 @@
 
 import type { RunFlags } from "../ipc";
 
+/** The restart policies the engine takes, as `--restart` names them (on-failure may add a count). */
+export const RESTART_POLICIES = ["no", "on-failure", "unless-stopped", "always"] as const;
+
 /** The less common flags as the dialog sends them: those given, the engine's defaults for the
  * rest (as `berth run` without them). */
 export function runFlags(given: Partial<RunFlags>): RunFlags {
