@@ -6,6 +6,7 @@ import { endAll } from "../listen";
 import { errorMessage, listError, refusals, type Api, type ContainerRow, type ContainersChanged } from "../ipc";
 import { inOrder, nextSort, type Sort as SortOf } from "../sort";
 import type { ImageFilter } from "../nav.svelte";
+import { Selection } from "../selection.svelte";
 
 export type StateFilter = "all" | "running" | "stopped";
 
@@ -146,7 +147,8 @@ export class ContainerStore {
   image = $state<ImageFilter | null>(null);
   sort = $state<Sort>(DEFAULT_SORT);
   collapsed = $state<Set<string>>(new Set());
-  selected = $state<Set<string>>(new Set());
+  /** The containers picked for a bulk action, by id. */
+  selected = new Selection();
   #api: Api;
   #unlisten: (() => void) | null = null;
 
@@ -194,10 +196,7 @@ export class ContainerStore {
 
   #set(rows: ContainerRow[]): void {
     this.rows = rows;
-    const ids = new Set(rows.map((r) => r.id));
-    if ([...this.selected].some((id) => !ids.has(id))) {
-      this.selected = new Set([...this.selected].filter((id) => ids.has(id)));
-    }
+    this.selected.keep(rows.map((r) => r.id));
   }
 
   disconnect(): void {
@@ -231,16 +230,11 @@ export class ContainerStore {
   /** Selects every row shown (in folded groups too), or, when all of them are selected
    * already, none. */
   toggleAll(): void {
-    const shown = this.shown.map((r) => r.id);
-    const all = shown.length > 0 && shown.every((id) => this.selected.has(id));
-    this.selected = all ? new Set() : new Set(shown);
+    this.selected.toggleAll(this.shown.map((r) => r.id));
   }
 
   toggleSelected(id: string): void {
-    const next = new Set(this.selected);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    this.selected = next;
+    this.selected.toggle(id);
   }
 
   /** Runs an action on every selected container; returns the errors, one line each. */
@@ -248,7 +242,7 @@ export class ContainerStore {
     const errors: string[] = [];
     const byId = new Map(this.rows.map((r) => [r.id, r]));
     await Promise.all(
-      [...this.selected].map(async (id) => {
+      [...this.selected.keys].map(async (id) => {
         try {
           if (action === "remove") await this.#api.containerRemove(id, true, false);
           else await this.#api.containerAction(id, action);
@@ -257,7 +251,7 @@ export class ContainerStore {
         }
       }),
     );
-    if (action === "remove") this.selected = new Set();
+    if (action === "remove") this.selected.clear();
     await this.refresh();
     return errors;
   }

@@ -102,7 +102,7 @@ describe("container list", () => {
     store.search = "shop";
     store.toggleGroup("shop");
     store.toggleAll();
-    expect([...store.selected].sort()).toEqual([rows[0].id, rows[1].id].sort());
+    expect([...store.selected.keys].sort()).toEqual([rows[0].id, rows[1].id].sort());
     store.toggleAll();
     expect(store.selected.size).toBe(0);
     // One of them selected: a click selects the rest.

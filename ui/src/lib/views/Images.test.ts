@@ -64,6 +64,46 @@ describe("Images", () => {
     expect(line("app:1")).not.toBeNull();
   });
 
+  it("removes the images selected, each the engine refuses said and the others gone; select all takes those shown", async () => {
+    const t = new FakeTransport();
+    const both = { ...image("app:1"), repo_tags: ["app:1", "app:latest"] };
+    let rows = [both, image("web:1"), image("db:1")];
+    t.handlers.images = () => rows;
+    t.handlers.image_remove = (args) => {
+      const [name] = (args as { names: string[] }).names;
+      if (name === "web:1") throw { code: "conflict", message: "image web:1 is in use by web-1: remove the container first" };
+      rows = rows.flatMap((r) => {
+        const tags = r.repo_tags.filter((tag) => tag !== name);
+        return tags.length ? [{ ...r, repo_tags: tags }] : [];
+      });
+    };
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const line = (tag: string) => document.querySelector<HTMLElement>(`[data-testid=image-row][data-tag="${tag}"]`);
+    await waitFor(() => expect(line("db:1")).not.toBeNull());
+    expect(screen.queryByTestId("images-remove-selected")).toBeNull();
+    // Select all takes the lines the search leaves, and a second click none.
+    await fireEvent.input(screen.getByRole("searchbox", { name: "Search images" }), { target: { value: "app" } });
+    await fireEvent.click(screen.getByTestId("images-select-all"));
+    expect(screen.getByTestId("images-selected").textContent).toBe("2 selected");
+    await fireEvent.click(screen.getByTestId("images-select-all"));
+    expect(screen.queryByTestId("images-selected")).toBeNull();
+    await fireEvent.input(screen.getByRole("searchbox", { name: "Search images" }), { target: { value: "" } });
+    for (const tag of ["app:latest", "web:1", "db:1"]) await fireEvent.click(within(line(tag)!).getByTestId("image-select"));
+    expect(screen.getByTestId("images-selected").textContent).toBe("3 selected");
+    await fireEvent.click(screen.getByTestId("images-remove-selected"));
+    const dialog = screen.getByRole("alertdialog");
+    expect(within(dialog).getByText("Remove 3 images")).toBeTruthy();
+    expect(within(dialog).getByText("app:latest (untagged: the image stays as app:1)")).toBeTruthy();
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(line("db:1")).toBeNull());
+    expect(line("app:latest")).toBeNull();
+    expect(line("app:1")).not.toBeNull();
+    expect(line("web:1")).not.toBeNull();
+    expect(screen.getByTestId("images-action-error").textContent).toBe("image web:1 is in use by web-1: remove the container first");
+    expect(t.calls.filter((c) => c.command === "image_remove").map((c) => (c.args as { names: string[] }).names)).toEqual([["app:latest"], ["web:1"], ["db:1"]]);
+    expect(screen.queryByTestId("images-selected")).toBeNull();
+  });
+
   it("says why the engine refused to remove an image, and keeps saying it once the list is read again", async () => {
     const t = new FakeTransport();
     let rows = [{ ...image("web:1"), containers: 1 }];

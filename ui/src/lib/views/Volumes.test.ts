@@ -80,6 +80,31 @@ describe("Volumes", () => {
     expect(screen.queryByTestId("volumes-action-error")).toBeNull();
   });
 
+  it("removes the volumes selected after listing them; one in use is said and kept, the others go", async () => {
+    const t = new FakeTransport();
+    let rows = [{ ...volume("data"), users: ["web"] }, volume("old"), volume("keep")];
+    t.handlers.volumes = () => rows;
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    t.handlers.volume_remove = (args) => {
+      if (args.name === "data") throw { code: "conflict", message: "volume data is in use by web: remove the container first" };
+      rows = rows.filter((v) => v.name !== args.name);
+    };
+    render(Volumes, { context: viewContext(t) });
+    const names = () => screen.queryAllByTestId("volume-row").map((r) => r.dataset.name);
+    await waitFor(() => expect(names()).toEqual(["data", "keep", "old"]));
+    await fireEvent.click(screen.getByTestId("volumes-select-all"));
+    expect(screen.getByTestId("volumes-selected").textContent).toBe("3 selected");
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Select keep" }));
+    await fireEvent.click(screen.getByTestId("volumes-remove-selected"));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(within(dialog).getByText("Remove 2 volumes and their data")).toBeTruthy();
+    expect(within(dialog).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["data", "old"]);
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(names()).toEqual(["data", "keep"]));
+    expect(screen.getByTestId("volumes-action-error").textContent).toBe("volume data is in use by web: remove the container first");
+    expect(screen.queryByTestId("volumes-selected")).toBeNull();
+  });
+
   it("lists them again when the engine says a volume came or went, and who uses them when a container did", async () => {
     const t = new FakeTransport();
     let rows = [volume("data")];
