@@ -61,6 +61,31 @@ describe("Networks", () => {
     expect(screen.getByTestId("networks-action-error").textContent).toBe(said);
   });
 
+  it("removes the networks selected, never offering the engine's own; one in use is said and kept", async () => {
+    const t = new FakeTransport();
+    let networks = [network("bridge", ["web"]), network("host"), network("none"), network("backend", ["api"]), network("old"), network("keep")];
+    t.handlers.networks = () => networks;
+    t.handlers.network_remove = (args) => {
+      if (args.name === "backend") throw { code: "conflict", message: "network backend is in use by api: disconnect or remove the container first" };
+      networks = networks.filter((n) => n.name !== args.name);
+    };
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const names = () => screen.queryAllByTestId("network-row").map((r) => r.dataset.name);
+    await waitFor(() => expect(names()).toHaveLength(6));
+    expect(screen.getAllByTestId("network-select").map((b) => b.closest("tr")!.dataset.name)).toEqual(["backend", "old", "keep"]);
+    await fireEvent.click(screen.getByTestId("networks-select-all"));
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Select keep" }));
+    expect(screen.getByTestId("networks-selected").textContent).toBe("2 selected");
+    await fireEvent.click(screen.getByTestId("networks-remove-selected"));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(within(dialog).getByText("Remove 2 networks")).toBeTruthy();
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(names()).toEqual(["bridge", "host", "none", "backend", "keep"]));
+    expect(screen.getByTestId("networks-action-error").textContent).toBe("network backend is in use by api: disconnect or remove the container first");
+    expect(t.calls.filter((c) => c.command === "network_remove").map((c) => c.args.name)).toEqual(["backend", "old"]);
+    expect(screen.queryByTestId("networks-selected")).toBeNull();
+  });
+
   it("searches names, subnets and the containers attached", async () => {
     const t = new FakeTransport();
     t.handlers.networks = () => [network("bridge", ["web"]), { ...network("backend", ["api", "db"]), subnets: ["10.20.0.0/24"] }, network("old")];
