@@ -2,11 +2,11 @@
 //! WebKitWebDriver, against the test harness's own dockerd. The app shows the engine and its
 //! containers, and follows a container and images made outside it; a container is run from the
 //! run dialog (after its inline checks refuse bad input), answers on its host port, shows its
-//! output in Logs, runs a command in the Terminal, has its restart policy and limits changed,
-//! and is stopped and removed; an image is built from a folder (and its end is a desktop
-//! notification); a compose project comes up, shows its logs, and is grouped in the container
-//! list; a profile turned on brings its service up; its job runs by hand; Down takes it whole.
-//! Each view is saved as a screenshot in docs/screenshots/.
+//! output in Logs, runs a command in the Terminal (listed among its processes in Stats), has its
+//! restart policy and limits changed, and is stopped and removed; an image is built from a
+//! folder (and its end is a desktop notification); a compose project comes up, shows its logs,
+//! and is grouped in the container list; a profile turned on brings its service up; its job
+//! runs by hand; Down takes it whole. Each view is saved as a screenshot in docs/screenshots/.
 //!
 //! tauri-driver sometimes drops its connection (3 runs in 16 here): the scenario then runs
 //! again with a fresh driver and app, up to three times. Needs root, Xvfb and a real dockerd:
@@ -488,6 +488,10 @@ async fn scenario(
         1,
         "the terminal's shell runs in the container"
     );
+    // Its Stats list its processes, as the engine's top has them: the terminal's command among them.
+    ui.click("[data-testid=tab-stats]").await?;
+    ui.wait_text("[data-testid=processes]", "sleep 7100")
+        .await?;
     // The page left for its image's details (the header's image opens them in Images).
     ui.click("[data-testid=container-image]").await?;
     ui.wait_present(&format!(
