@@ -14,6 +14,7 @@ fn main() {
         "contexts",
         "context_use",
         "context_add",
+        "context_remove",
         "containers",
         "container_action",
         "container_remove",

@@ -100,6 +100,13 @@ pub async fn context_add(
         .context_add(&name, &host, ca.as_deref(), cert.as_deref(), key.as_deref())
 }
 
+/// Removes a context that is not in use, as `docker context rm` does (the current one is
+/// refused: switch first).
+#[tauri::command]
+pub fn context_remove(app: State<'_, App>, name: String) -> Result<()> {
+    app.berth.context_remove(&name, false)
+}
+
 // Containers.
 
 #[tauri::command]

@@ -119,6 +119,7 @@ pub fn run() {
             commands::contexts,
             commands::context_use,
             commands::context_add,
+            commands::context_remove,
             commands::containers,
             commands::container_action,
             commands::container_remove,

@@ -995,6 +995,40 @@ async fn scenario(
         ui.wait_present(css).await?;
         ui.shot(view).await?;
     }
+    // A remote engine added, then removed after the confirmation that names it: stored as a
+    // docker context in the home's Docker config, and gone from there.
+    ui.click("[data-testid=nav-engines]").await?;
+    let remote = format!("e2e{suffix}");
+    let meta = || fx.home.join(".docker/contexts/meta");
+    let stored = |name: &str| {
+        std::fs::read_dir(meta())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|d| {
+                std::fs::read_to_string(d.path().join("meta.json"))
+                    .is_ok_and(|m| m.contains(&format!("\"Name\":\"{name}\"")))
+            })
+    };
+    ui.fill("[data-testid=context-name]", &remote).await?;
+    ui.fill("[data-testid=context-host]", "tcp://127.0.0.1:2")
+        .await?;
+    ui.click("[data-testid=context-add]").await?;
+    let row = format!("[data-testid=context-row][data-name='{remote}']");
+    ui.wait_text(&row, "tcp://127.0.0.1:2").await?;
+    assert!(stored(&remote), "{remote} stored in {}", meta().display());
+    ui.click(&format!("{row} [data-testid=context-remove]"))
+        .await?;
+    ui.wait_text("[data-testid=confirm-items]", "tcp://127.0.0.1:2")
+        .await?;
+    ui.click("[role=alertdialog] button.danger").await?;
+    ui.wait_gone(&row).await?;
+    assert!(
+        !stored(&remote),
+        "{remote} removed from {}",
+        meta().display()
+    );
+
     ui.click("[data-testid=nav-networks]").await?;
     let network = format!("{project}_default");
     ui.wait_text("[data-testid=networks]", &network).await?;

@@ -207,6 +207,8 @@ export function api(t: Transport) {
     contextUse: (name: string) => call<void>("context_use", { name }),
     contextAdd: (name: string, host: string, ca: string | null, cert: string | null, key: string | null) =>
       call<ContextRow>("context_add", { name, host, ca, cert, key }),
+    /** Removes a context not in use (its TLS files too). */
+    contextRemove: (name: string) => call<void>("context_remove", { name }),
 
     containers: (all: boolean) => call<ContainerRow[]>("containers", { all }),
     containerAction: (id: string, action: string) => call<void>("container_action", { id, action }),

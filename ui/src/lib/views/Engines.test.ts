@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, type ContextRow, type EngineView } from "../ipc";
 import { EngineStore } from "../engine.svelte";
@@ -69,6 +69,39 @@ describe("Engines", () => {
     backend.emit(using("Berth's engine", "unix:///run/berth/docker.sock"));
     await waitFor(() => expect(screen.getByText("tcp://10.0.0.9:2376")).toBeTruthy());
     expect(screen.getByTestId("engines-action-error").textContent).toContain("address ftp://x");
+  });
+
+  it("removes a context not in use after asking, and says the refusal of another", async () => {
+    const t = new FakeTransport();
+    let rows = [context("default", "unix:///var/run/docker.sock", false), context("remote", "tcp://10.0.0.2:2376", true), context("ci", "tcp://10.0.0.9:2376", false), context("old", "tcp://10.0.0.7:2376", false)];
+    t.handlers.contexts = () => rows;
+    t.handlers.context_remove = (args) => {
+      if (args.name === "old") throw { code: "invalid_input", message: "context \"old\": its files are not readable" };
+      rows = rows.filter((r) => r.name !== args.name);
+    };
+    const backend = new FakeBackend();
+    backend.current = using("context remote", "tcp://10.0.0.2:2376");
+    const engine = new EngineStore(backend);
+    await engine.connect();
+    render(Engines, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
+    await waitFor(() => expect(screen.getByText("tcp://10.0.0.9:2376")).toBeTruthy());
+    // Neither the default context nor the one in use offers Remove, as docker refuses both.
+    expect(screen.queryByRole("button", { name: "Remove default" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Remove remote" })).toBeNull();
+    // Cancel keeps it; a yes removes it and the list is read again.
+    await fireEvent.click(screen.getByRole("button", { name: "Remove ci" }));
+    expect(screen.getByTestId("confirm-items").textContent).toContain("ci (tcp://10.0.0.9:2376)");
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(t.calls.some((c) => c.command === "context_remove")).toBe(false);
+    await fireEvent.click(screen.getByRole("button", { name: "Remove ci" }));
+    await fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.queryByText("tcp://10.0.0.9:2376")).toBeNull());
+    expect(t.calls.filter((c) => c.command === "context_remove").map((c) => c.args.name)).toEqual(["ci"]);
+    // One refused is said, and stays listed.
+    await fireEvent.click(screen.getByRole("button", { name: "Remove old" }));
+    await fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.getByTestId("engines-action-error").textContent).toBe('context "old": its files are not readable'));
+    expect(screen.getByText("tcp://10.0.0.7:2376")).toBeTruthy();
   });
 
   it("shows the engine passed over, and no engine at all", async () => {
