@@ -56,6 +56,9 @@ pub enum Command {
     /// The engine: its summary, events, disk usage, and removing what nothing uses.
     #[command(subcommand)]
     System(SystemCommand),
+    /// The engine's builder: removing the build cache nothing uses.
+    #[command(subcommand)]
+    Builder(BuilderCommand),
     /// Versions of berth and of the engine.
     Version,
     /// A summary of the engine.
@@ -990,6 +993,19 @@ pub struct ExecArgs {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum BuilderCommand {
+    /// Remove the build cache's records nothing uses and no image shares (every unused one
+    /// with -a), listing them first.
+    Prune {
+        /// Every record nothing uses, those images share too.
+        #[arg(short, long)]
+        all: bool,
+        #[command(flatten)]
+        options: PruneOptions,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum SystemCommand {
     /// A summary of the engine (as `berth info`).
     Info,
@@ -1001,8 +1017,9 @@ pub enum SystemCommand {
         #[arg(short, long)]
         verbose: bool,
     },
-    /// Remove stopped containers, unused networks and untagged images (every unused image with
-    /// -a, unused volumes too with --volumes), listing them first.
+    /// Remove stopped containers, unused networks, untagged images and the build cache nothing
+    /// uses (every unused image and cache record with -a, unused volumes too with --volumes),
+    /// listing them first.
     Prune {
         #[command(flatten)]
         args: PruneArgs,

@@ -317,6 +317,10 @@ async fn execute(cli: Cli) -> Result<i32> {
             emit(format, &rows, || render::search_table(&rows))?;
             return Ok(0);
         }
+        Command::Builder(crate::cli::BuilderCommand::Prune { all, options }) => {
+            let conn = connect(&berth).await?;
+            return ops::builder_prune(&berth, &conn, all, &options).await;
+        }
         Command::System(crate::cli::SystemCommand::Prune { args, volumes }) => {
             let conn = connect(&berth).await?;
             return ops::system_prune(&berth, &conn, &args, volumes).await;

@@ -2,7 +2,7 @@
 //! tag, rmi. Long operations show progress (bars on a terminal, status lines otherwise, one JSON
 //! event per line with `--format json`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -1313,6 +1313,37 @@ pub async fn system_prune(
         crate::render::human_size(i64::try_from(outcome.reclaimed).unwrap_or(i64::MAX))
     );
     Ok(i32::from(!refused.is_empty()))
+}
+
+/// `berth builder prune`: the build cache's records it would remove are listed first, then
+/// removed one by one, each before the records it is made on; the ids gone are printed, as
+/// docker prints them, and one the engine kept is told, and the exit code says so.
+pub async fn builder_prune(
+    berth: &Berth,
+    conn: &Connection,
+    all: bool,
+    options: &PruneOptions,
+) -> Result<i32> {
+    let filter = prune_filter(options)?;
+    let items = berth.build_cache_prune_plan(conn, all, &filter).await?;
+    let listed: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+    if !confirm("builder prune", "build cache record", &listed, options)? {
+        return Ok(0);
+    }
+    let outcome = berth.system_prune(conn, &items).await?;
+    let kept: HashSet<&str> = outcome.refused.iter().map(|r| r.item.id.as_str()).collect();
+    println!("Deleted build cache objects:");
+    for item in items.iter().filter(|i| !kept.contains(i.id.as_str())) {
+        println!("{}", item.id);
+    }
+    for r in &outcome.refused {
+        eprintln!("{}", r.line());
+    }
+    println!(
+        "\nTotal reclaimed space: {}",
+        crate::render::human_size(i64::try_from(outcome.reclaimed).unwrap_or(i64::MAX))
+    );
+    Ok(i32::from(!outcome.refused.is_empty()))
 }
 
 type Output = std::pin::Pin<

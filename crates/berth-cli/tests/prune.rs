@@ -1,4 +1,4 @@
-//! `berth system prune`, `berth image prune` and `berth container prune` against a real engine of their own (a test binary
+//! `berth system prune`, `berth image prune`, `berth container prune` and `berth builder prune` against a real engine of their own (a test binary
 //! alone, one test at a time), since they remove whatever is unused engine-wide: run beside a
 //! build, a prune removes the build's intermediate image (untagged, no child yet) and the build
 //! fails. Needs root and a real engine: run with `--include-ignored`.
@@ -7,7 +7,7 @@ mod support;
 
 use std::sync::{Mutex, MutexGuard};
 
-use berth_testkit::{Scope, busybox_image, engine};
+use berth_testkit::{Scope, busybox_image, engine, write_busybox_context};
 use support::{Home, ok, run};
 
 /// Held by each test for its whole run: one prune at a time, and no build beside one.
@@ -92,6 +92,110 @@ fn system_prune_lists_then_removes_only_what_is_unused() {
             .status
             .success(),
         "a used image stays"
+    );
+}
+
+/// The build cache's records as the docker CLI lists them (`system df -v`): each one's short id
+/// and whether an image shares it.
+fn cache_records(e: &berth_testkit::Engine) -> Vec<(String, bool)> {
+    let df = e.docker_ok(&["system", "df", "-v"]);
+    df.lines()
+        .skip_while(|l| !l.starts_with("CACHE ID"))
+        .skip(1)
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let id = words.next()?.to_owned();
+            Some((id, words.next_back()? == "true"))
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn builder_prune_lists_then_removes_the_build_cache_nothing_uses() {
+    let _alone = alone();
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let dir = e.root.join(format!("bk-{}", scope.id));
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo {} > /made\"]\n",
+            scope.id
+        ),
+        &[],
+    );
+    let tag = format!("berth-test/{}:bk", scope.id);
+    e.buildkit_build(&dir, &tag, &scope.label());
+    let _ = std::fs::remove_dir_all(&dir);
+    let records = cache_records(e);
+    let unshared: Vec<&str> = records
+        .iter()
+        .filter(|(_, shared)| !shared)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert!(
+        !unshared.is_empty() && records.iter().any(|(_, shared)| *shared),
+        "a build leaves records of its own and records its image shares: {records:?}"
+    );
+
+    // Listed first, by the ids docker shows; those the image shares are not.
+    let dry = ok(home.berth(&["-H", h, "builder", "prune", "--dry-run"]));
+    let listed: Vec<&str> = dry
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let mut want = unshared.clone();
+    want.sort_unstable();
+    let mut got = listed.clone();
+    got.sort_unstable();
+    assert_eq!(got, want, "{dry}");
+    assert!(
+        dry.starts_with(&format!("{} build cache record", unshared.len())),
+        "{dry}"
+    );
+    let system = ok(home.berth(&["-H", h, "system", "prune", "--dry-run"]));
+    for id in &unshared {
+        assert!(
+            system.contains(&format!("build cache {id}")),
+            "system prune takes the build cache too: {system}"
+        );
+    }
+    let out = run(home
+        .berth(&["-H", h, "builder", "prune"])
+        .stdin(std::process::Stdio::null()));
+    assert!(!out.status.success(), "no removal without -f or a terminal");
+    assert_eq!(cache_records(e), records, "nothing went");
+
+    let out = ok(home.berth(&["-H", h, "builder", "prune", "-f"]));
+    assert!(out.contains("Deleted build cache objects:"), "{out}");
+    for id in &unshared {
+        assert!(
+            out.lines().any(|l| l.starts_with(id)),
+            "{id} said to be gone: {out}"
+        );
+    }
+    let left = cache_records(e);
+    assert!(
+        !left.is_empty() && left.iter().all(|(_, shared)| *shared),
+        "the image's records stay: {left:?}"
+    );
+    assert!(
+        run(e.docker().args(["image", "inspect", &tag]))
+            .status
+            .success(),
+        "the image stays"
+    );
+
+    // -a takes those too.
+    ok(home.berth(&["-H", h, "builder", "prune", "-a", "-f"]));
+    assert_eq!(cache_records(e), [], "every record went");
+    assert_eq!(
+        ok(home.berth(&["-H", h, "builder", "prune", "-f"])).trim(),
+        "No build cache records to remove"
     );
 }
 

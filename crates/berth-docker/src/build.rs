@@ -327,6 +327,28 @@ impl Client {
         });
         Ok(tagged)
     }
+
+    /// Removes one record of the build cache (an id from [`Client::build_cache`]), with its
+    /// dependants gone first: the engine keeps a record another is made on. Returns the bytes
+    /// freed, or `None` when the engine kept it (in use, or made on by another since).
+    pub async fn remove_build_cache_record(&self, id: &str) -> Result<Option<u64>, Error> {
+        // The engine matches `id` as a pattern over the ids (`id~=`): a whole id is one record.
+        let filters = std::collections::HashMap::from([("id".to_owned(), vec![id.to_owned()])]);
+        let opts = bollard::query_parameters::PruneBuildOptions {
+            all: Some(true),
+            filters: Some(filters),
+            ..Default::default()
+        };
+        let resp = self
+            .call("a build cache removal", self.docker.prune_build(Some(opts)))
+            .await?;
+        let gone = resp
+            .caches_deleted
+            .unwrap_or_default()
+            .iter()
+            .any(|d| d == id);
+        Ok(gone.then(|| u64::try_from(resp.space_reclaimed.unwrap_or(0)).unwrap_or(0)))
+    }
 }
 
 /// The names of a Dockerfile's stages (`FROM IMAGE AS NAME`), in order and lower-cased as the

@@ -64,6 +64,21 @@ pub struct CacheRecord {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub usage_count: i64,
+    /// The record it was made on (API before 1.42).
+    pub parent: Option<String>,
+    /// The records it was made on (API 1.42 on).
+    pub parents: Option<Vec<String>>,
+}
+
+impl CacheRecord {
+    /// The records it was made on, whichever way the engine says it.
+    pub fn parent_ids(&self) -> impl Iterator<Item = &str> {
+        self.parent
+            .iter()
+            .chain(self.parents.iter().flatten())
+            .map(String::as_str)
+            .filter(|p| !p.is_empty())
+    }
 }
 
 /// The API 1.41 (… 1.51) answer.
@@ -176,6 +191,16 @@ impl Client {
                 })
                 .collect()
         }))
+    }
+
+    /// The build cache's records (`docker system df -v`'s last table); `None` when the engine
+    /// cannot say (see the top). Engines before API 1.42 ignore the `type` asked for and walk
+    /// everything, volumes too, to answer.
+    pub async fn build_cache(&self) -> Result<Option<Vec<CacheRecord>>, Error> {
+        Ok(self
+            .legacy_df("?type=build-cache")
+            .await?
+            .map(|df| df.build_cache.unwrap_or_default()))
     }
 
     pub async fn disk_usage(&self) -> Result<DiskUsage, Error> {

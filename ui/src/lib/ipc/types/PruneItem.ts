@@ -5,7 +5,7 @@
  */
 export type PruneItem = { 
 /**
- * `container`, `network`, `volume` or `image`.
+ * `container`, `network`, `volume`, `image` or `build cache`.
  */
 kind: string, 
 /**
@@ -17,6 +17,6 @@ id: string,
  */
 name: string, 
 /**
- * What it takes on disk, where the engine says (images).
+ * What it takes on disk, where the engine says (images, build cache records).
  */
 size: number, };

@@ -6,7 +6,7 @@ import type { PruneRefusal } from "./PruneRefusal";
  */
 export type PruneOutcome = { removed: number, 
 /**
- * The sizes of the images removed.
+ * The sizes of the images removed, and what the engine freed of the build cache.
  */
 reclaimed: number, 
 /**

@@ -24,9 +24,10 @@ describe("the engine's disk", () => {
     const plan: PruneItem[] = [
       { kind: "container", id: "c1", name: "old", size: 0 },
       { kind: "image", id: "sha256:a", name: "web:1", size: 2_000_000 },
+      { kind: "build cache", id: "k7p2ifpjzb8gpux775vh0q9r3", name: "k7p2ifpjzb8g (fileop target)", size: 1_982_387 },
     ];
     t.handlers.system_prune_plan = () => plan;
-    t.handlers.system_prune = () => ({ removed: 1, reclaimed: 0, refused: [{ item: plan[1], message: "conflict: in use by a new container" }] });
+    t.handlers.system_prune = () => ({ removed: 2, reclaimed: 1_982_387, refused: [{ item: plan[1], message: "conflict: in use by a new container" }] });
     render(DiskUsage, { context: new Map<string, unknown>([["api", api(t)]]) });
     const images = await waitFor(() => screen.getAllByTestId("disk-row").find((r) => r.dataset.type === "Images")!);
     // Scrolled away and back: not read again (the engine walks its files to answer).
@@ -38,12 +39,12 @@ describe("the engine's disk", () => {
     await fireEvent.click(screen.getByLabelText("unused volumes too"));
     await fireEvent.click(screen.getByTestId("clean-up"));
     const dialog = await screen.findByRole("alertdialog");
-    expect(within(dialog).getByTestId("confirm-items").textContent).toBe("container oldimage web:1");
+    expect(within(dialog).getByTestId("confirm-items").textContent).toBe("container oldimage web:1build cache k7p2ifpjzb8g (fileop target)");
     expect(t.calls.find((c) => c.command === "system_prune_plan")?.args).toEqual({ volumes: true });
     expect(t.calls.some((c) => c.command === "system_prune")).toBe(false);
     df = { ...df, containers: line(1, 1, 10, 0) };
     await fireEvent.click(within(dialog).getByText("Remove"));
-    await waitFor(() => expect(screen.getByTestId("clean-up-outcome").textContent).toBe("Removed 1, 0B of images given back"));
+    await waitFor(() => expect(screen.getByTestId("clean-up-outcome").textContent).toBe("Removed 2, 1.98MB given back"));
     expect(t.calls.find((c) => c.command === "system_prune")?.args).toEqual({ items: plan });
     expect(screen.getByRole("alert").textContent).toBe("image web:1: conflict: in use by a new container");
     // Read again after it.
