@@ -6,6 +6,6 @@ export default mergeConfig(
   defineConfig({
     // Svelte 5 components mount in the DOM only with the browser build of svelte.
     resolve: { conditions: ["browser"] },
-    test: { environment: "jsdom", include: ["src/**/*.test.ts"] },
+    test: { environment: "jsdom", include: ["src/**/*.test.ts"], setupFiles: ["src/test-setup.ts"] },
   }),
 );

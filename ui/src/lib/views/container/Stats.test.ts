@@ -1,8 +1,19 @@
 import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, type UsageView } from "../../ipc";
 import { FakeTransport, setVisibility } from "../../testing";
 import Stats from "./Stats.svelte";
+
+// The charts: uPlot draws on a canvas, which jsdom lacks, and jsdom has no ResizeObserver. What
+// is charted is Chart.test.ts's.
+vi.mock("uplot", () => ({
+  default: class {
+    setData() {}
+    setSize() {}
+    destroy() {}
+  },
+}));
+vi.stubGlobal("ResizeObserver", class { observe() {} unobserve() {} disconnect() {} });
 
 afterEach(() => {
   cleanup();
