@@ -209,6 +209,12 @@ impl Ui {
         e.send_keys(text).await
     }
 
+    /// Types `keys` (WebDriver's key codes too: `\u{E007}` is Enter) into the element.
+    async fn keys(&self, css: &str, keys: &str) -> Step {
+        self.wait_present(css).await?;
+        self.c.find(Locator::Css(css)).await?.send_keys(keys).await
+    }
+
     /// Types `file` into the archive dialog `testid` (a save, export or load) and runs it.
     async fn archive(&self, testid: &str, file: &Path) -> Step {
         self.fill(
@@ -1032,11 +1038,27 @@ async fn scenario(
     ui.click("[data-testid=nav-networks]").await?;
     let network = format!("{project}_default");
     ui.wait_text("[data-testid=networks]", &network).await?;
-    // A network's details: its containers, with the addresses the engine gave them.
-    ui.click(&format!(
-        "[data-testid=network-row][data-name='{network}'] [data-testid=network-details-open]"
+    // A network's details, opened with Go to (Ctrl+K): its containers, with the addresses the
+    // engine gave them. The whole name is the first match; Enter opens it.
+    ui.keys("body", "\u{E009}k\u{E000}").await?;
+    // The project's name finds the project, its containers, its network.
+    ui.fill("[data-testid=goto-query]", &project).await?;
+    ui.wait_present(&format!(
+        "[data-testid=goto-item][aria-selected=true][data-kind=project][data-label='{project}']"
     ))
     .await?;
+    ui.wait_present(&format!(
+        "[data-testid=goto-item][data-kind=network][data-label='{network}']"
+    ))
+    .await?;
+    ui.shot("goto").await?;
+    ui.fill("[data-testid=goto-query]", &network).await?;
+    ui.wait_present(&format!(
+        "[data-testid=goto-item][aria-selected=true][data-kind=network][data-label='{network}']"
+    ))
+    .await?;
+    ui.keys("[data-testid=goto-query]", "\u{E007}").await?;
+    ui.wait_gone("[data-testid=goto]").await?;
     let web = format!("{project}-web-1");
     let address = engine().docker_ok(&[
         "inspect",

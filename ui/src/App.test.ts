@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import { container, FakeTransport, paneOf600px, view } from "./lib/testing";
@@ -48,5 +48,50 @@ describe("App", () => {
     t.emit("engine://state", view("running"));
     await waitFor(() => expect(screen.getAllByTestId("container-row").length).toBe(1));
     expect(lists()).toBeGreaterThan(before);
+  });
+
+  it("goes to anything by its name with Ctrl+K: a volume's files, an image's details from the Images view", async () => {
+    paneOf600px();
+    location.hash = "#images";
+    const t = running();
+    t.handlers.images = () => [
+      { id: "sha256:" + "a".repeat(64), repo_tags: ["shop/web:2"], repo_digests: [], created: 0, size: 10, containers: 0, labels: {}, dangling: false },
+      { id: "sha256:" + "b".repeat(64), repo_tags: ["shop/db:1"], repo_digests: [], created: 0, size: 10, containers: 0, labels: {}, dangling: false },
+    ];
+    t.handlers.image_inspect = (args) => ({ Id: "sha256:x", RepoTags: [args.image], Config: {} });
+    t.handlers.image_history = () => [];
+    t.handlers.compose_projects = () => [];
+    t.handlers.volumes = () => [{ name: "shop_data", driver: "local", mountpoint: "/x", created_at: null, scope: "local", labels: {}, users: [], usage: null }];
+    t.handlers.networks = () => [];
+    render(App, { props: { transport: t } });
+    await waitFor(() => expect(screen.getByText("shop/db:1")).toBeTruthy());
+
+    // From the Images view, to another image of it: the view opens on its details.
+    await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    const query = await screen.findByTestId("goto-query");
+    expect(document.activeElement).toBe(query);
+    await fireEvent.input(query, { target: { value: "db:1" } });
+    await waitFor(() => expect(screen.getAllByTestId("goto-item").map((i) => i.dataset.label)).toEqual(["shop/db:1"]));
+    await fireEvent.keyDown(query, { key: "Enter" });
+    await waitFor(() => expect(screen.queryByTestId("goto")).toBeNull());
+    await waitFor(() => expect(t.calls.some((c) => c.command === "image_inspect" && c.args.image === "shop/db:1")).toBe(true));
+
+    // To a volume, with the arrows: the Volumes view with its files open.
+    await fireEvent.click(screen.getByTestId("nav-goto"));
+    const again = await screen.findByTestId("goto-query");
+    await fireEvent.input(again, { target: { value: "shop" } });
+    await waitFor(() => expect(screen.getAllByTestId("goto-item").map((i) => i.dataset.label)).toEqual(["shop/db:1", "shop/web:2", "shop_data"]));
+    await fireEvent.keyDown(again, { key: "ArrowDown" });
+    await fireEvent.keyDown(again, { key: "ArrowDown" });
+    await fireEvent.keyDown(again, { key: "ArrowDown" });
+    expect(screen.getAllByTestId("goto-item")[2].getAttribute("aria-selected")).toBe("true");
+    await fireEvent.keyDown(again, { key: "Enter" });
+    await waitFor(() => expect(screen.getByText("Files of shop_data")).toBeTruthy());
+
+    // Escape closes it, nothing opened.
+    await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    await fireEvent.keyDown(await screen.findByTestId("goto-query"), { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("goto")).toBeNull());
+    expect(screen.getByText("Files of shop_data")).toBeTruthy();
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { focusSearch } from "./keys";
+import { focusSearch, goToKey } from "./keys";
 
 afterEach(() => {
   document.body.innerHTML = "";
@@ -36,5 +36,14 @@ describe("the search keys", () => {
     expect(focusSearch(press(document.getElementById("term")!, "/"), main)).toBe(false);
     document.getElementById("search")!.remove();
     expect(focusSearch(press(document.body, "/"), main)).toBe(false);
+  });
+
+  it("opens Go to for Ctrl+K or Cmd+K anywhere but in a terminal, where it kills the line", () => {
+    page();
+    expect(goToKey(press(document.body, "k", { ctrlKey: true }))).toBe(true);
+    expect(goToKey(press(document.getElementById("name")!, "K", { metaKey: true }))).toBe(true);
+    expect(goToKey(press(document.getElementById("term")!, "k", { ctrlKey: true }))).toBe(false);
+    expect(goToKey(press(document.body, "k"))).toBe(false);
+    expect(goToKey(press(document.body, "k", { ctrlKey: true, altKey: true }))).toBe(false);
   });
 });

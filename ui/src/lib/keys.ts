@@ -1,5 +1,6 @@
 // Keys that work in every view: "/" (outside a text field) and Ctrl+F (outside a terminal) put
-// the cursor in the view's search field, as in a browser or a mail program.
+// the cursor in the view's search field, as in a browser or a mail program; Ctrl+K (outside a
+// terminal) opens Go to.
 
 /** Focuses the first search field under `root` for "/" or Ctrl+F; true when it did. */
 export function focusSearch(e: KeyboardEvent, root: ParentNode): boolean {
@@ -12,6 +13,12 @@ export function focusSearch(e: KeyboardEvent, root: ParentNode): boolean {
   field.focus();
   field.select();
   return true;
+}
+
+/** Ctrl+K (Cmd+K), outside a terminal, where it is the shell's kill-line. */
+export function goToKey(e: KeyboardEvent): boolean {
+  const target = e.target instanceof Element ? e.target : null;
+  return e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && !target?.closest(".xterm");
 }
 
 /** The key goes into a field (or a terminal) there. */

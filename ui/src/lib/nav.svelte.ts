@@ -54,8 +54,13 @@ export class Nav {
     this.view = view;
   }
 
+  /** Counts the views opened on something (an image's details, a volume's files, …): the view
+   * is made again for each, so that one already shown opens on the new thing too. */
+  visit = $state(0);
+
   /** The Compose view, with the logs of `project` open. */
   openProjectLogs(project: string): void {
+    this.visit++;
     this.projectLogs = project;
     this.view = "compose";
   }
@@ -65,6 +70,7 @@ export class Nav {
 
   /** The Images view, with the details of `image` open. */
   openImage(image: string): void {
+    this.visit++;
     this.imageDetails = image;
     this.view = "images";
   }
@@ -74,8 +80,29 @@ export class Nav {
 
   /** The Containers view, showing only the containers made from image `id` (named `label`). */
   openContainersOf(id: string, label: string): void {
+    this.visit++;
     this.containersOf = { id, label };
     this.view = "containers";
+  }
+
+  /** The volume whose files the Volumes view opens on. */
+  volumeFiles = $state<string | null>(null);
+
+  /** The Volumes view, with the files of volume `name` open. */
+  openVolume(name: string): void {
+    this.visit++;
+    this.volumeFiles = name;
+    this.view = "volumes";
+  }
+
+  /** The network whose details the Networks view opens on. */
+  networkDetails = $state<string | null>(null);
+
+  /** The Networks view, with the details of network `name` open. */
+  openNetwork(name: string): void {
+    this.visit++;
+    this.networkDetails = name;
+    this.view = "networks";
   }
 
   /** The tab a container's page opens on. */
