@@ -91,6 +91,7 @@ fn main() {
         "settings",
         "settings_save",
         "log_follow",
+        "diagnostics",
         "open_url",
         "ui_mark",
     ];

@@ -7,10 +7,10 @@ use berth_api::wire::{
     OwnEngineView, VersionView, VolumeRow, VolumeSizes,
 };
 use berth_api::{
-    ApiError, ArchiveInput, BuildRequest, Connection, DiskUsageView, FileText, HostSample,
-    LayerRow, LogLine, LogOptions, LogText, NetworkRequest, ProgressEvent, ProjectLogLine,
-    PruneFilter, PruneItem, PruneOutcome, RunHints, RunRequest, SearchRow, Settings, TopView,
-    UsageView, VolumeEntry,
+    ApiError, ArchiveInput, BuildRequest, Connection, DiagnosticsReport, DiskUsageView, FileText,
+    HostSample, LayerRow, LogLine, LogOptions, LogText, NetworkRequest, ProgressEvent,
+    ProjectLogLine, PruneFilter, PruneItem, PruneOutcome, RunHints, RunRequest, SearchRow,
+    Settings, TopView, UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -756,6 +756,12 @@ pub fn log_follow(
     Ok(app
         .streams
         .forward(app.berth.follow_log(&which, Some(lines))?, channel))
+}
+
+/// Writes a diagnostics archive (versions, set-up, settings, contexts, logs) to `to`.
+#[tauri::command]
+pub async fn diagnostics(app: State<'_, App>, to: String) -> Result<DiagnosticsReport> {
+    app.berth.diagnostics(std::path::Path::new(&to)).await
 }
 
 #[tauri::command]

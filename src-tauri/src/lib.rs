@@ -196,6 +196,7 @@ pub fn run() {
             commands::settings,
             commands::settings_save,
             commands::log_follow,
+            commands::diagnostics,
             commands::open_url,
             commands::ui_mark,
         ])

@@ -1001,6 +1001,21 @@ async fn scenario(
         ui.wait_present(css).await?;
         ui.shot(view).await?;
     }
+    // A diagnostics archive, saved from Troubleshoot: the engine's info and Berth's logs in it.
+    ui.click("[data-testid=nav-troubleshoot]").await?;
+    let diagnostics = fx.work.join(format!("diagnostics{suffix}.tar.gz"));
+    ui.click("[data-testid=diagnostics-save]").await?;
+    ui.archive("diagnostics-archive", &diagnostics).await?;
+    ui.wait_text("[data-testid=diagnostics-saved]", "engine-info.json")
+        .await?;
+    let folder = format!("diagnostics{suffix}");
+    let listed = tar_list(&diagnostics);
+    for file in ["engine-info.json", "engine-view.json", "logs/app.log"] {
+        assert!(
+            listed.contains(&format!("{folder}/{file}")),
+            "{file} in {listed:?}"
+        );
+    }
     // A remote engine added, then removed after the confirmation that names it: stored as a
     // docker context in the home's Docker config, and gone from there.
     ui.click("[data-testid=nav-engines]").await?;

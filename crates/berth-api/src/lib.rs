@@ -9,6 +9,7 @@ pub mod compose;
 pub mod container_list;
 mod containers;
 pub mod desktop;
+mod diagnostics;
 mod engine;
 mod error;
 mod file_text;
@@ -47,6 +48,7 @@ pub use containers::{
     AttachSession, ExecSession, ExecSpec, LogLine, PublishedPort, RunFlags, RunRequest,
     UpdateRequest, private_port,
 };
+pub use diagnostics::DiagnosticsReport;
 pub use engine::{EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use file_text::FileText;

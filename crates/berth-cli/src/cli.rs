@@ -61,6 +61,13 @@ pub enum Command {
     Builder(BuilderCommand),
     /// Versions of berth and of the engine.
     Version,
+    /// Write a diagnostics archive for a bug report: Berth's, the machine's and the engine's
+    /// versions and set-up, Berth's settings and contexts, and its logs (no credentials).
+    Diagnose {
+        /// The archive to write (default: berth-diagnostics-DATE-TIME.tar.gz here).
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// A summary of the engine.
     Info,
     /// Compose projects: up, down, ps, logs, config, watch, ...

@@ -651,6 +651,25 @@ async fn execute_listing(
     match command {
         Command::Engine(cmd) => engine(berth, cmd, format).await,
         Command::Context(cmd) => context(berth, cmd, format),
+        Command::Diagnose { output } => {
+            let to = output.unwrap_or_else(|| {
+                let at = jiff::Timestamp::now()
+                    .strftime("%Y%m%d-%H%M%SZ")
+                    .to_string();
+                format!("berth-diagnostics-{at}.tar.gz").into()
+            });
+            let report = berth.diagnostics(&to).await?;
+            println!(
+                "Wrote {} ({}): {}",
+                report.path,
+                render::human_size(i64::try_from(report.size).unwrap_or(i64::MAX)),
+                report.files.join(", ")
+            );
+            for p in &report.problems {
+                println!("Not read: {p}");
+            }
+            Ok(())
+        }
         Command::Version => {
             // A report: it never starts an engine (docker's doesn't either).
             let conn = match berth.connect().await {

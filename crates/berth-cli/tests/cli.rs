@@ -608,3 +608,108 @@ fn contexts_are_created_and_removed_in_dockers_own_store() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+/// Every file of a `.tar.gz`, unpacked into `dir`, by its path there.
+fn unpacked(
+    archive: &std::path::Path,
+    dir: &std::path::Path,
+) -> std::collections::BTreeMap<String, String> {
+    std::fs::create_dir_all(dir).unwrap();
+    ok(std::process::Command::new("tar").args([
+        "-xzf",
+        &archive.display().to_string(),
+        "-C",
+        &dir.display().to_string(),
+    ]));
+    let mut files = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn diagnose_writes_versions_set_up_and_logs_but_no_login() {
+    let e = engine();
+    let home = Home::new();
+    let h = e.host.as_str();
+    // A login in the Docker config, and a line in the window's log.
+    std::fs::create_dir_all(home.docker_config()).unwrap();
+    std::fs::write(
+        home.docker_config().join("config.json"),
+        r#"{"auths":{"registry.example:5000":{"auth":"dXNlcjpTRUNSRVQtVE9LRU4tMTIz","identitytoken":"SECRET-ID-TOKEN-456"}}}"#,
+    )
+    .unwrap();
+    let logs = home.path().join("state/berth");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(logs.join("app.2026-12-06"), "the window's log line\n").unwrap();
+
+    let archive = home.path().join("report.tar.gz");
+    let out = ok(home.berth(&["-H", h, "diagnose", "-o", &archive.display().to_string()]));
+    assert!(
+        out.starts_with(&format!("Wrote {}", archive.display())),
+        "{out}"
+    );
+    assert!(!out.contains("Not read"), "{out}");
+    let files = unpacked(&archive, &home.path().join("unpacked"));
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "report/berth.txt",
+            "report/contexts.json",
+            "report/engine-info.json",
+            "report/engine-version.json",
+            "report/engine-view.json",
+            "report/logs/app.log",
+            "report/settings.json",
+        ]
+    );
+    assert!(files["report/berth.txt"].starts_with("berth "), "{files:?}");
+    let version = e.docker_ok(&["info", "-f", "{{.ServerVersion}}"]);
+    let info: serde_json::Value = serde_json::from_str(&files["report/engine-info.json"]).unwrap();
+    assert_eq!(
+        info["ServerVersion"],
+        version.trim(),
+        "the engine's own info"
+    );
+    assert_eq!(files["report/logs/app.log"], "the window's log line\n");
+    for (name, text) in &files {
+        assert!(
+            !text.contains("SECRET") && !text.contains("dXNlcjpTRUNSRVQtVE9LRU4tMTIz"),
+            "{name} holds a login"
+        );
+    }
+
+    // No engine: the archive all the same, saying so; a folder that does not exist: one line.
+    let alone = home.path().join("alone.tar.gz");
+    let out = ok(home.berth(&[
+        "-H",
+        "unix:///nonexistent/docker.sock",
+        "diagnose",
+        "-o",
+        &alone.display().to_string(),
+    ]));
+    assert!(out.contains("Not read: no engine answers"), "{out}");
+    let files = unpacked(&alone, &home.path().join("unpacked-alone"));
+    assert!(
+        files["alone/problems.txt"].starts_with("no engine answers"),
+        "{files:?}"
+    );
+    assert!(!files.contains_key("alone/engine-info.json"));
+    let err = fails(home.berth(&["-H", h, "diagnose", "-o", "/nonexistent/report.tar.gz"]));
+    assert!(
+        err.starts_with("berth: cannot write /nonexistent/report.tar.gz"),
+        "{err}"
+    );
+}

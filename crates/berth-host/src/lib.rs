@@ -207,6 +207,26 @@ fn is_real(disk: &sysinfo::Disk) -> bool {
     !VIRTUAL_FS.contains(&disk.file_system().to_string_lossy().as_ref())
 }
 
+/// The machine in a few lines, for a bug report: its system and kernel, architecture, CPUs
+/// and memory.
+pub fn machine_summary() -> String {
+    let memory = System::new_with_specifics(
+        RefreshKind::nothing().with_memory(MemoryRefreshKind::nothing().with_ram()),
+    )
+    .map(|mut system| {
+        system.refresh_memory();
+        system.total_memory()
+    })
+    .unwrap_or(0);
+    format!(
+        "os: {}\nkernel: {}\narch: {}\ncpus: {}\nmemory: {memory} bytes\n",
+        System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.to_owned()),
+        System::kernel_version().unwrap_or_default(),
+        std::env::consts::ARCH,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

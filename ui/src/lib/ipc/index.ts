@@ -11,6 +11,7 @@ import type { ComposeFileView } from "./types/ComposeFileView";
 import type { ComposeProjectRow } from "./types/ComposeProjectRow";
 import type { ContainerRow } from "./types/ContainerRow";
 import type { ContextRow } from "./types/ContextRow";
+import type { DiagnosticsReport } from "./types/DiagnosticsReport";
 import type { DiskUsageView } from "./types/DiskUsageView";
 import type { EngineView } from "./types/EngineView";
 import type { FileText } from "./types/FileText";
@@ -52,6 +53,7 @@ export type {
   ComposeProjectRow,
   ContainerRow,
   ContextRow,
+  DiagnosticsReport,
   DiskUsageView,
   EngineView,
   FileText,
@@ -312,6 +314,8 @@ export function api(t: Transport) {
     settingsSave: (settings: Settings) => call<Settings>("settings_save", { settings }),
     /** One of Berth's logs: its last `lines` lines, then what is written to it. */
     log: (which: string, lines: number, on: (b: Batch<LogText>) => void) => t.stream<LogText>("log_follow", { which, lines }, on),
+    /** Writes a diagnostics archive (.tar.gz) to `to`. */
+    diagnostics: (to: string) => call<DiagnosticsReport>("diagnostics", { to }),
     openUrl: (url: string) => call<void>("open_url", { url }),
     /** Logs a moment of the UI (for the benchmarks and for troubleshooting slowness). */
     uiMark: (name: string, detail = "") => void call<void>("ui_mark", { name, detail, atMs: Date.now() }).catch(() => {}),

@@ -60,4 +60,26 @@ describe("Troubleshoot", () => {
     t.streams[0].send({ items: [], done: true, error: { code: "invalid_input", message: "/x/engine.log: Permission denied" } });
     await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("engine.log: Permission denied"));
   });
+
+  it("saves a diagnostics archive where asked, says what it holds, and keeps the dialog on a refusal", async () => {
+    const t = new FakeTransport();
+    t.handlers.diagnostics = (args) => {
+      if (args.to === "/nowhere/d.tar.gz") throw { code: "invalid_input", message: "cannot write /nowhere/d.tar.gz: No such file or directory" };
+      return { path: args.to, size: 2048, files: ["berth.txt", "engine-view.json", "problems.txt"], problems: ["no engine answers: tried the system socket"] };
+    };
+    const engine = new EngineStore(new FakeBackend());
+    render(Troubleshoot, { props: { engine }, context: new Map<string, unknown>([["api", api(t)]]) });
+    await fireEvent.click(screen.getByTestId("diagnostics-save"));
+    const path = screen.getByTestId("diagnostics-archive-path");
+    await fireEvent.input(path, { target: { value: "/nowhere/d.tar.gz" } });
+    await fireEvent.click(screen.getByTestId("diagnostics-archive-run"));
+    await waitFor(() => expect(screen.getByTestId("diagnostics-archive-error").textContent).toBe("cannot write /nowhere/d.tar.gz: No such file or directory"));
+    await fireEvent.input(path, { target: { value: "/home/me/d.tar.gz" } });
+    await fireEvent.click(screen.getByTestId("diagnostics-archive-run"));
+    await waitFor(() => expect(screen.queryByTestId("diagnostics-archive")).toBeNull());
+    expect(screen.getByTestId("diagnostics-saved").textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "Saved /home/me/d.tar.gz (2.05kB): berth.txt, engine-view.json, problems.txt. Not read: no engine answers: tried the system socket.",
+    );
+    expect(t.calls.filter((c) => c.command === "diagnostics").map((c) => c.args.to)).toEqual(["/nowhere/d.tar.gz", "/home/me/d.tar.gz"]);
+  });
 });
