@@ -514,9 +514,16 @@ pub async fn volume_sizes(app: State<'_, App>) -> Result<VolumeSizes> {
 }
 
 #[tauri::command]
-pub async fn volume_create(app: State<'_, App>, name: String) -> Result<VolumeRow> {
+pub async fn volume_create(
+    app: State<'_, App>,
+    name: Option<String>,
+    driver: Option<String>,
+    options: Vec<String>,
+    labels: Vec<String>,
+) -> Result<VolumeRow> {
+    let conn = conn(&app).await?;
     app.berth
-        .create_volume(&conn(&app).await?, Some(&name), None, &[], &[])
+        .create_volume(&conn, name.as_deref(), driver.as_deref(), &options, &labels)
         .await
 }
 

@@ -989,6 +989,32 @@ async fn scenario(
     ui.shot("volume-files").await?;
     ui.click("[data-testid=volume-files-close]").await?;
     ui.wait_gone("[data-testid=files-path]").await?;
+    // A volume made from the app with the local driver's options (tmpfs) and a label.
+    let tmpfs = fx.scope.name(&format!("tmpfs{suffix}"));
+    made.volumes.push(tmpfs.clone());
+    ui.click("[data-testid=volume-create]").await?;
+    ui.fill("[data-testid=create-volume-name]", &tmpfs).await?;
+    ui.fill(
+        "[data-testid=create-volume-options]",
+        // Enter between the lines: WebDriver types no key for "\n".
+        "type=tmpfs\u{E007}device=tmpfs\u{E007}o=size=8m",
+    )
+    .await?;
+    ui.fill("[data-testid=create-volume-labels]", "made.by=berth-e2e")
+        .await?;
+    ui.click("[data-testid=create-volume-run]").await?;
+    ui.wait_text("[data-testid=volume-note]", &format!("Created {tmpfs}"))
+        .await?;
+    ui.wait_present(&format!("[data-testid=volume-row][data-name='{tmpfs}']"))
+        .await?;
+    let inspected = engine().docker_ok(&[
+        "volume",
+        "inspect",
+        "-f",
+        "{{.Options.type}} {{.Options.o}} {{index .Labels \"made.by\"}}",
+        &tmpfs,
+    ]);
+    assert_eq!(inspected.trim(), "tmpfs size=8m berth-e2e");
 
     // The other views show what the engine has.
     for (view, css) in [
@@ -1091,6 +1117,38 @@ async fn scenario(
     )
     .await?;
     ui.shot("networks").await?;
+    // A network made from the app, with its own subnet and a label: its details show it.
+    let octet = berth_testkit::free_subnet_octet();
+    let backend = fx.scope.name(&format!("backend{suffix}"));
+    made.networks.push(backend.clone());
+    ui.click("[data-testid=network-create]").await?;
+    ui.fill("[data-testid=create-network-name]", &backend)
+        .await?;
+    ui.fill(
+        "[data-testid=create-network-subnet]",
+        &format!("10.{octet}.0.0/24"),
+    )
+    .await?;
+    ui.fill("[data-testid=create-network-labels]", "made.by=berth-e2e")
+        .await?;
+    ui.click("[data-testid=create-network-internal]").await?;
+    ui.click("[data-testid=create-network-run]").await?;
+    ui.wait_text(
+        "[data-testid=network-details]",
+        &format!("10.{octet}.0.0/24"),
+    )
+    .await?;
+    let inspected = engine().docker_ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{.Internal}} {{(index .IPAM.Config 0).Subnet}} {{index .Labels \"made.by\"}}",
+        &backend,
+    ]);
+    assert_eq!(
+        inspected.trim(),
+        format!("true 10.{octet}.0.0/24 berth-e2e")
+    );
 
     // Down with its volumes: asked first, listing what goes by name; then gone from the engine.
     ui.click("[data-testid=nav-compose]").await?;

@@ -277,7 +277,9 @@ export function api(t: Transport) {
 
     volumes: () => call<VolumeRow[]>("volumes"),
     volumeSizes: () => call<VolumeSizes>("volume_sizes"),
-    volumeCreate: (name: string) => call<VolumeRow>("volume_create", { name }),
+    /** Makes a volume (named by the engine without a name), with its driver's options and labels, each KEY=VALUE. */
+    volumeCreate: (name: string | null, driver: string | null, options: string[], labels: string[]) =>
+      call<VolumeRow>("volume_create", { name, driver, options, labels }),
     volumeRemove: (name: string) => call<void>("volume_remove", { name }),
     volumePruneCandidates: () => call<VolumeRow[]>("volume_prune_candidates"),
     volumeFiles: (name: string, path: string) => call<VolumeEntry[]>("volume_files", { name, path }),

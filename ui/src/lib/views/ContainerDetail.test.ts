@@ -313,7 +313,7 @@ describe("ContainerDetail: changes", () => {
       id: "0123abcd",
       req: { restart: "unless-stopped", cpus: 1.5, memory: null, memory_swap: null, memory_reservation: null, pids_limit: null, cpu_shares: null, cpuset_cpus: null },
     });
-    await waitFor(() => expect(screen.queryByTestId("container-change")).toBeNull());
+    await waitFor(() => expect(screen.queryByTestId("change")).toBeNull());
   });
 
   it("says what the engine refused and stays open; a page opened by name follows the renamed container by its id", async () => {

@@ -142,4 +142,46 @@ describe("Networks", () => {
     await fireEvent.click(within(screen.getByTestId("network-details")).getByRole("button", { name: "Close" }));
     expect(screen.queryByTestId("network-details")).toBeNull();
   });
+
+  it("creates a network with its address ranges, options and labels, refusing bad ones before the engine and saying the engine's refusal", async () => {
+    const t = new FakeTransport();
+    let rows = [network("bridge")];
+    t.handlers.networks = () => rows;
+    t.handlers.network_create = (args) => {
+      const req = args.req as { name: string; subnet: string };
+      if (req.subnet === "10.5.0.0/24") throw { code: "conflict", message: "Pool overlaps with other one on this address space" };
+      rows = [...rows, network(req.name)];
+      return rows.at(-1);
+    };
+    t.handlers.network_inspect = (args) => ({ Name: args.name, Driver: "bridge", Scope: "local", Internal: true, IPAM: { Config: [{ Subnet: "10.6.0.0/24", Gateway: "10.6.0.1" }] }, Options: {}, Labels: { team: "web" }, Containers: {} });
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    await fireEvent.click(screen.getByTestId("network-create"));
+    const field = (what: string) => screen.getByTestId(`create-network-${what}`);
+    const run = field("run") as HTMLButtonElement;
+    expect(run.disabled).toBe(true);
+    expect(screen.queryByTestId("create-network-problem")).toBeNull();
+    await fireEvent.input(field("name"), { target: { value: "backend" } });
+    await fireEvent.input(field("gateway"), { target: { value: "10.6.0.1" } });
+    expect(field("problem").textContent).toBe("A gateway or IP range needs the subnet it is in");
+    await fireEvent.input(field("subnet"), { target: { value: "10.6.0.0/33" } });
+    expect(field("problem").textContent).toBe("Subnet 10.6.0.0/33: write an address range, e.g. 10.20.0.0/24");
+    await fireEvent.input(field("subnet"), { target: { value: "10.5.0.0/24" } });
+    await fireEvent.input(field("gateway"), { target: { value: "10.5.0.1" } });
+    await fireEvent.input(field("labels"), { target: { value: "team web" } });
+    expect(field("problem").textContent).toBe('Label "team web": write KEY=VALUE, one a line');
+    await fireEvent.input(field("labels"), { target: { value: "team=web" } });
+    await fireEvent.click(field("internal"));
+    await fireEvent.click(run);
+    await waitFor(() => expect(field("error").textContent).toBe("Pool overlaps with other one on this address space"));
+    await fireEvent.input(field("subnet"), { target: { value: "10.6.0.0/24" } });
+    await fireEvent.input(field("gateway"), { target: { value: "10.6.0.1" } });
+    await fireEvent.click(run);
+    await waitFor(() => expect(screen.queryByTestId("create-network")).toBeNull());
+    expect(t.calls.filter((c) => c.command === "network_create").at(-1)?.args).toEqual({
+      req: { name: "backend", driver: null, subnet: "10.6.0.0/24", gateway: "10.6.0.1", ip_range: null, internal: true, attachable: false, ipv6: false, options: [], labels: ["team=web"] },
+    });
+    // The list has it, and its details show.
+    await waitFor(() => expect(screen.getAllByTestId("network-row").map((r) => r.dataset.name)).toEqual(["bridge", "backend"]));
+    await waitFor(() => expect(screen.getByTestId("network-details").textContent).toContain("10.6.0.0/24"));
+  });
 });

@@ -274,4 +274,37 @@ describe("Volumes", () => {
     await waitFor(() => expect(form()).toBeNull());
     expect(screen.getByTestId("volume-note").textContent).toBe("Imported /tmp/data.tar into data");
   });
+
+  it("creates a volume with a driver's options and labels, refusing a bad line before the engine and saying the engine's refusal", async () => {
+    const t = new FakeTransport();
+    let rows = [volume("data")];
+    t.handlers.volumes = () => rows;
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    t.handlers.volume_create = (args) => {
+      if (args.driver === "nfs3") throw { code: "engine", message: "error looking up volume plugin nfs3: plugin \"nfs3\" not found" };
+      const made = { ...volume(args.name as string), labels: { team: "web" } };
+      rows = [...rows, made];
+      return made;
+    };
+    render(Volumes, { context: viewContext(t) });
+    await fireEvent.click(await screen.findByTestId("volume-create"));
+    const field = (what: string) => screen.getByTestId(`create-volume-${what}`);
+    await fireEvent.input(field("name"), { target: { value: "x" } });
+    expect(screen.getByTestId("create-volume-problem").textContent).toContain('Name "x": two or more');
+    await fireEvent.input(field("name"), { target: { value: "scratch" } });
+    await fireEvent.input(field("options"), { target: { value: "type=tmpfs\nsize 100m" } });
+    expect(screen.getByTestId("create-volume-problem").textContent).toBe('Option "size 100m": write KEY=VALUE, one a line');
+    expect((field("run") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(field("options"), { target: { value: "type=tmpfs\n\ndevice=tmpfs\no=size=100m" } });
+    await fireEvent.input(field("labels"), { target: { value: "team=web" } });
+    await fireEvent.input(field("driver"), { target: { value: "nfs3" } });
+    await fireEvent.click(field("run"));
+    await waitFor(() => expect(screen.getByTestId("create-volume-error").textContent).toContain('plugin "nfs3" not found'));
+    await fireEvent.input(field("driver"), { target: { value: "" } });
+    await fireEvent.click(field("run"));
+    await waitFor(() => expect(screen.queryByTestId("create-volume")).toBeNull());
+    expect(screen.getByTestId("volume-note").textContent).toBe("Created scratch");
+    await waitFor(() => expect(screen.getAllByTestId("volume-row").map((r) => r.dataset.name)).toContain("scratch"));
+    expect(t.calls.filter((c) => c.command === "volume_create").at(-1)?.args).toEqual({ name: "scratch", driver: null, options: ["type=tmpfs", "device=tmpfs", "o=size=100m"], labels: ["team=web"] });
+  });
 });

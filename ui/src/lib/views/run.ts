@@ -53,6 +53,13 @@ export function parseLines(text: string): string[] {
     .filter((l) => l.length > 0);
 }
 
+/** The first of `lines` that is not `KEY=VALUE` (a key before its `=`), said as `what` and the
+ * line; null when every line is. */
+export function pairProblem(lines: string[], what: string): string | null {
+  const bad = lines.find((l) => !/^[^=\s][^=]*=/.test(l));
+  return bad === undefined ? null : `${what} ${JSON.stringify(bad)}: write KEY=VALUE, one a line`;
+}
+
 /** A command line split as a shell would for plain words and quotes: `sh -c "echo hi"`. */
 export function splitCommand(text: string): string[] {
   const out: string[] = [];
