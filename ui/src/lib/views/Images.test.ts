@@ -384,4 +384,24 @@ describe("Images: archives", () => {
     expect(t.calls.find((c) => c.command === "image_load")?.args).toEqual({ from: "/tmp/web.tar" });
     await waitFor(() => expect(screen.queryByTestId("image-archive")).toBeNull());
   });
+
+  it("shows the images in use, the unused or the dangling ones, and says when none is", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [{ ...image("web:1"), containers: 2 }, image("old:1"), { ...image("x"), id: "sha256:" + "d".repeat(64), repo_tags: [], dangling: true }];
+    render(Images, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
+    const tags = () => screen.queryAllByTestId("image-row").map((r) => r.dataset.tag);
+    await waitFor(() => expect(tags().length).toBe(3));
+    const show = screen.getByTestId("images-show");
+    await fireEvent.change(show, { target: { value: "used" } });
+    expect(tags()).toEqual(["web:1"]);
+    await fireEvent.change(show, { target: { value: "unused" } });
+    expect(tags()).toEqual(["old:1", "dddddddddddd"]);
+    await fireEvent.change(show, { target: { value: "dangling" } });
+    expect(tags()).toEqual(["dddddddddddd"]);
+    await fireEvent.input(screen.getByLabelText("Search images"), { target: { value: "web" } });
+    expect(tags()).toEqual([]);
+    expect(screen.getByTestId("no-images").textContent).toContain("No dangling image matches “web”.");
+    await fireEvent.click(within(screen.getByTestId("no-images")).getByText("Show all"));
+    expect(tags().length).toBe(3);
+  });
 });

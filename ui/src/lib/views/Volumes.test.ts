@@ -307,4 +307,22 @@ describe("Volumes", () => {
     await waitFor(() => expect(screen.getAllByTestId("volume-row").map((r) => r.dataset.name)).toContain("scratch"));
     expect(t.calls.filter((c) => c.command === "volume_create").at(-1)?.args).toEqual({ name: "scratch", driver: null, options: ["type=tmpfs", "device=tmpfs", "o=size=100m"], labels: ["team=web"] });
   });
+
+  it("shows the volumes in use or the unused ones, and says when none is", async () => {
+    const t = new FakeTransport();
+    t.handlers.volumes = () => [{ ...volume("data"), users: ["db"] }, volume("old")];
+    t.handlers.volume_sizes = () => ({ known: true, sizes: {} });
+    render(Volumes, { context: viewContext(t) });
+    const names = () => screen.queryAllByTestId("volume-row").map((r) => r.dataset.name);
+    await waitFor(() => expect(names()).toEqual(["data", "old"]));
+    const show = screen.getByTestId("volumes-show");
+    await fireEvent.change(show, { target: { value: "used" } });
+    expect(names()).toEqual(["data"]);
+    await fireEvent.change(show, { target: { value: "unused" } });
+    expect(names()).toEqual(["old"]);
+    await fireEvent.input(screen.getByLabelText("Search volumes"), { target: { value: "data" } });
+    expect(screen.getByTestId("no-volumes").textContent).toContain("No unused volume matches “data”.");
+    await fireEvent.click(within(screen.getByTestId("no-volumes")).getByText("Show all"));
+    expect(names()).toEqual(["data", "old"]);
+  });
 });

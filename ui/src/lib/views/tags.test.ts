@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ImageRow } from "../ipc";
-import { DEFAULT_IMAGE_SORT, imageLines, sortLines } from "./tags";
+import { DEFAULT_IMAGE_SORT, imageLines, type ImageShow, showsImage, sortLines } from "./tags";
 
 function image(id: string, tags: string[], extra: Partial<ImageRow> = {}): ImageRow {
   return { id: `sha256:${id}`, repo_tags: tags, repo_digests: [], created: 0, size: 1, containers: 0, shared_size: null, dangling: tags.length === 0, labels: {}, ...extra };
@@ -41,5 +41,19 @@ describe("sortLines", () => {
     // Ties (no containers) by tag.
     expect(labels("used", true)).toEqual(["web:1", "web:old", "api:2", "none"]);
     expect(labels("used", false)).toEqual(["api:2", "none", "web:1", "web:old"]);
+  });
+});
+
+describe("which images show", () => {
+  const row = (containers: number, dangling: boolean) => ({ id: "sha256:a", repo_tags: dangling ? [] : ["a:1"], repo_digests: [], created: 0, size: 1, containers, shared_size: null, dangling, labels: {} });
+  it("lets through those in use, unused or dangling", () => {
+    const used = row(2, false);
+    const unused = row(0, false);
+    const dangling = row(0, true);
+    const pick = (show: ImageShow) => [used, unused, dangling].filter((r) => showsImage(r, show));
+    expect(pick("all")).toEqual([used, unused, dangling]);
+    expect(pick("used")).toEqual([used]);
+    expect(pick("unused")).toEqual([unused, dangling]);
+    expect(pick("dangling")).toEqual([dangling]);
   });
 });

@@ -17,6 +17,30 @@ export type ImageLine = {
   image: ImageRow;
 };
 
+/** Which images the list shows: every one, those a container (of any state) was made from,
+ * those none was, or the dangling ones (untagged, nothing built on them: `docker images -f
+ * dangling=true`). */
+export type ImageShow = "all" | "used" | "unused" | "dangling";
+export const IMAGE_SHOWS: readonly (readonly [ImageShow, string])[] = [
+  ["all", "All images"],
+  ["used", "In use"],
+  ["unused", "Unused"],
+  ["dangling", "Dangling"],
+];
+
+export function showsImage(image: ImageRow, show: ImageShow): boolean {
+  switch (show) {
+    case "all":
+      return true;
+    case "used":
+      return image.containers > 0;
+    case "unused":
+      return image.containers === 0;
+    case "dangling":
+      return image.dangling;
+  }
+}
+
 /** Every tag of every image as its own line (so each can be pushed, run or removed), and each
  * image with no tag once; those matching `search` (in a tag or the id) only. */
 export function imageLines(rows: ImageRow[], search = ""): ImageLine[] {

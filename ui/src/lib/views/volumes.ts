@@ -15,10 +15,20 @@ export function createdSeconds(v: VolumeRow): number {
   return Number.isNaN(at) ? 0 : Math.floor(at / 1000);
 }
 
-/** The volumes whose name, driver or users contain `search` (any case), in the sort's order
- * (ties by name). `sizes` are the engine's measures; one not measured sorts as the smallest. */
-export function volumeLines(rows: VolumeRow[], search: string, sort: Sort<VolumeSortKey>, sizes: Record<string, number>): VolumeRow[] {
-  const shown = rows.filter((v) => matchesAny(search, [v.name, v.driver, ...v.users]));
+/** Which volumes the list shows: every one, those a container (of any state) mounts, or those
+ * none does (what `docker volume prune -a` would remove). */
+export type VolumeShow = "all" | "used" | "unused";
+export const VOLUME_SHOWS: readonly (readonly [VolumeShow, string])[] = [
+  ["all", "All volumes"],
+  ["used", "In use"],
+  ["unused", "Unused"],
+];
+
+/** The volumes `show` lets through whose name, driver or users contain `search` (any case), in
+ * the sort's order (ties by name). `sizes` are the engine's measures; one not measured sorts as
+ * the smallest. */
+export function volumeLines(rows: VolumeRow[], search: string, sort: Sort<VolumeSortKey>, sizes: Record<string, number>, show: VolumeShow = "all"): VolumeRow[] {
+  const shown = rows.filter((v) => (show === "all" || (v.users.length > 0) === (show === "used")) && matchesAny(search, [v.name, v.driver, ...v.users]));
   const byName = (a: VolumeRow, b: VolumeRow) => a.name.localeCompare(b.name);
   const by = (a: VolumeRow, b: VolumeRow): number => {
     switch (sort.key) {
