@@ -820,7 +820,9 @@ async fn scenario(
     std::fs::write(
         context.join("Dockerfile"),
         format!(
-            "FROM {}\nRUN echo built-by-berth > /built\nCMD [\"cat\", \"/built\"]\n",
+            // The extra host given under More options is in the RUN steps' /etc/hosts, or the
+            // build fails.
+            "FROM {}\nRUN grep -q 'berth-db' /etc/hosts && echo built-by-berth > /built\nCMD [\"cat\", \"/built\"]\n",
             fx.image
         ),
     )
@@ -834,6 +836,12 @@ async fn scenario(
     ui.fill("[data-testid=build-tag]", &tag).await?;
     ui.fill("[data-testid=build-platform]", &own_platform())
         .await?;
+    ui.click("[data-testid=build-more] summary").await?;
+    ui.fill("[data-testid=build-labels]", "made.by=berth-e2e")
+        .await?;
+    ui.fill("[data-testid=build-hosts]", "berth-db:10.9.8.7")
+        .await?;
+    ui.fill("[data-testid=build-network]", "none").await?;
     ui.click("[data-testid=build-start]").await?;
     ui.wait_text("[data-testid=build-status]", &format!("Built {tag}"))
         .await?;
@@ -844,6 +852,17 @@ async fn scenario(
     )
     .await?;
     ui.shot("builds").await?;
+    assert_eq!(
+        engine()
+            .docker_ok(&[
+                "inspect",
+                "-f",
+                "{{index .Config.Labels \"made.by\"}}",
+                &tag
+            ])
+            .trim(),
+        "berth-e2e"
+    );
     // A finished build is a desktop notification.
     let built = format!("Built {tag}");
     let deadline = Instant::now() + WAIT;

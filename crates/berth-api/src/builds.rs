@@ -28,6 +28,21 @@ pub struct BuildRecord {
     /// The stage it stopped at (`--target`); the last when none.
     #[serde(default)]
     pub target: Option<String>,
+    /// The image's labels, `KEY=VALUE`.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Built without the engine's cache.
+    #[serde(default)]
+    pub no_cache: bool,
+    /// Base images pulled again first.
+    #[serde(default)]
+    pub pull: bool,
+    /// The network its `RUN` steps used (`host`, `none`); the engine's default when none.
+    #[serde(default)]
+    pub network: Option<String>,
+    /// `/etc/hosts` lines its `RUN` steps had, `HOST:IP`.
+    #[serde(default)]
+    pub add_hosts: Vec<String>,
     /// Unix milliseconds.
     #[ts(type = "number")]
     pub started_ms: u64,
@@ -156,6 +171,11 @@ impl Recording {
                 build_args: req.build_args.clone(),
                 platform: req.platform.clone(),
                 target: req.target.clone(),
+                labels: req.labels.clone(),
+                no_cache: req.no_cache,
+                pull: req.pull,
+                network: req.network.clone(),
+                add_hosts: req.add_hosts.clone(),
                 started_ms,
                 duration_ms: 0,
                 image_id: None,
@@ -281,22 +301,45 @@ mod tests {
     }
 
     #[test]
-    fn a_history_from_before_platforms_still_reads_and_a_build_keeps_its_platform() {
+    fn a_history_from_before_platforms_still_reads_and_a_build_keeps_its_options() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("builds.json");
         let old = r#"[{"context":"/src/web","dockerfile":null,"tags":["web:1"],"build_args":[],"started_ms":1,"duration_ms":2,"image_id":null,"error":null}]"#;
         std::fs::write(&path, old).unwrap();
         let history = super::read_history(&path).unwrap();
         assert_eq!(history[0].platform, None);
+        assert!(!history[0].pull && history[0].labels.is_empty() && history[0].network.is_none());
         let req = BuildRequest {
             platform: Some("linux/arm64".into()),
+            labels: vec!["team=web".into()],
+            no_cache: true,
+            pull: true,
+            network: Some("none".into()),
+            add_hosts: vec!["db:10.0.0.5".into()],
             ..request("web:2")
         };
         Recording::new(path.clone(), &req).finish();
         let history = super::read_history(&path).unwrap();
+        let b = &history[0];
         assert_eq!(
-            (history[0].platform.as_deref(), history.len()),
+            (b.platform.as_deref(), history.len()),
             (Some("linux/arm64"), 2)
+        );
+        assert_eq!(
+            (
+                &b.labels[..],
+                b.no_cache,
+                b.pull,
+                b.network.as_deref(),
+                &b.add_hosts[..]
+            ),
+            (
+                &["team=web".to_owned()][..],
+                true,
+                true,
+                Some("none"),
+                &["db:10.0.0.5".to_owned()][..]
+            )
         );
     }
 

@@ -14,6 +14,11 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   build_args: [],
   platform: null,
   target: null,
+  labels: [],
+  no_cache: false,
+  pull: false,
+  network: null,
+  add_hosts: [],
   started_ms: Date.now() - 60_000,
   duration_ms: 1500,
   image_id: error ? null : "sha256:0123456789abcdef0123",
@@ -34,15 +39,18 @@ describe("Builds", () => {
     expect(t.calls.filter((c) => c.command === "builds")).toHaveLength(1);
   });
 
-  it("builds a build of the history again, with its folder, Dockerfile, tag, build args, platform and target", async () => {
+  it("builds a build of the history again, with its folder, Dockerfile, tag, build args, platform, target and options", async () => {
     const t = new FakeTransport();
-    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"], platform: "linux/arm64", target: "check" }];
+    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"], platform: "linux/arm64", target: "check", labels: ["team=web"], no_cache: true, pull: true, network: "none", add_hosts: ["db:10.0.0.5"] }];
     render(Builds, { context: context(t) });
     const again = await screen.findByTestId("build-again");
     again.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
     expect([req.context, req.dockerfile, req.tags, req.build_args, req.platform, req.target]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"], "linux/arm64", "check"]);
+    expect([req.labels, req.no_cache, req.pull, req.network, req.add_hosts]).toEqual([["team=web"], true, true, "none", ["db:10.0.0.5"]]);
+    expect((screen.getByTestId("build-more") as HTMLDetailsElement).open).toBe(true);
+    expect(screen.getByTestId("build-history-options").textContent).toBe("(no cache, pulled, network none, 1 label, 1 extra host)");
     expect((screen.getByTestId("build-tag") as HTMLInputElement).value).toBe("web:3");
     expect((screen.getByTestId("build-platform") as HTMLInputElement).value).toBe("linux/arm64");
     expect(screen.getByTestId("build-history-platform").textContent).toBe("(linux/arm64)");
@@ -122,5 +130,29 @@ describe("Builds", () => {
     t.streams.find((s) => s.command === "image_build")!.send({ items: [], done: true, error: { code: "engine_failed", message: "step 2/3: exit code 1" } });
     await waitFor(() => expect(screen.getByTestId("build-status").textContent).toBe("Build failed"));
     expect(screen.queryByTestId("build-run")).toBeNull();
+  });
+
+  it("sends the more options, refusing a label or an extra host that is not one before the engine", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [];
+    t.handlers.build_stages = () => [];
+    render(Builds, { context: context(t) });
+    const start = () => screen.getByTestId<HTMLButtonElement>("build-start");
+    const problem = () => screen.queryByTestId("build-options-problem")?.textContent ?? null;
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/app" } });
+    await fireEvent.input(screen.getByTestId("build-hosts"), { target: { value: "db 10.0.0.5" } });
+    expect(problem()).toBe('Extra host "db 10.0.0.5": write HOST:IP, one a line');
+    expect(start().disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("build-hosts"), { target: { value: "db:10.0.0.5\n\ncache:::1" } });
+    await fireEvent.input(screen.getByTestId("build-labels"), { target: { value: "team" } });
+    expect(problem()).toBe('Label "team": write KEY=VALUE, one a line');
+    await fireEvent.input(screen.getByTestId("build-labels"), { target: { value: "team=web" } });
+    expect(problem()).toBeNull();
+    await fireEvent.click(screen.getByTestId("build-pull"));
+    await fireEvent.input(screen.getByTestId("build-network"), { target: { value: "host" } });
+    await fireEvent.click(start());
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
+    expect([req.labels, req.no_cache, req.pull, req.network, req.add_hosts]).toEqual([["team=web"], false, true, "host", ["db:10.0.0.5", "cache:::1"]]);
   });
 });

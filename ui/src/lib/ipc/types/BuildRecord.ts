@@ -13,6 +13,26 @@ platform: string | null,
  */
 target: string | null, 
 /**
+ * The image's labels, `KEY=VALUE`.
+ */
+labels: Array<string>, 
+/**
+ * Built without the engine's cache.
+ */
+no_cache: boolean, 
+/**
+ * Base images pulled again first.
+ */
+pull: boolean, 
+/**
+ * The network its `RUN` steps used (`host`, `none`); the engine's default when none.
+ */
+network: string | null, 
+/**
+ * `/etc/hosts` lines its `RUN` steps had, `HOST:IP`.
+ */
+add_hosts: Array<string>, 
+/**
  * Unix milliseconds.
  */
 started_ms: number, duration_ms: number, 
