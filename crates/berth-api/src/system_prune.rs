@@ -125,7 +125,13 @@ impl Berth {
                 });
             }
         }
-        items.extend(self.build_cache_prune_plan(conn, all, filter).await?);
+        // The build cache last, when the engine lists it: it answers one disk-usage request at a
+        // time ("a disk usage operation is already running"), and the Dashboard's card may be
+        // reading it; the rest of the prune does not wait on that.
+        match self.build_cache_prune_plan(conn, all, filter).await {
+            Ok(cache) => items.extend(cache),
+            Err(e) => tracing::warn!(error = %e.message, "system prune: the build cache left out"),
+        }
         Ok(items)
     }
 
