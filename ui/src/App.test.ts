@@ -94,4 +94,19 @@ describe("App", () => {
     await waitFor(() => expect(screen.queryByTestId("goto")).toBeNull());
     expect(screen.getByText("Files of shop_data")).toBeTruthy();
   });
+
+  it("lists the keys for ?, not when ? is typed in a field, and closes the list on Escape", async () => {
+    location.hash = "#containers";
+    paneOf600px();
+    const t = running();
+    render(App, { props: { transport: t } });
+    const search = await screen.findByLabelText("Search containers");
+    await fireEvent.keyDown(search, { key: "?" });
+    expect(screen.queryByTestId("shortcuts")).toBeNull();
+    await fireEvent.keyDown(window, { key: "?" });
+    const list = await screen.findByTestId("shortcuts");
+    expect(list.textContent).toContain("Ctrl+KGo to a view");
+    await fireEvent.keyDown(list, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("shortcuts")).toBeNull());
+  });
 });

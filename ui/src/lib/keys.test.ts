@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { focusSearch, goToKey } from "./keys";
+import { focusSearch, goToKey, helpKey } from "./keys";
 
 afterEach(() => {
   document.body.innerHTML = "";
@@ -45,5 +45,13 @@ describe("the search keys", () => {
     expect(goToKey(press(document.getElementById("term")!, "k", { ctrlKey: true }))).toBe(false);
     expect(goToKey(press(document.body, "k"))).toBe(false);
     expect(goToKey(press(document.body, "k", { ctrlKey: true, altKey: true }))).toBe(false);
+  });
+
+  it("lists the keys for ? outside a text field and a terminal", () => {
+    page();
+    expect(helpKey(press(document.body, "?"))).toBe(true);
+    expect(helpKey(press(document.getElementById("name")!, "?"))).toBe(false);
+    expect(helpKey(press(document.getElementById("term")!, "?"))).toBe(false);
+    expect(helpKey(press(document.body, "?", { ctrlKey: true }))).toBe(false);
   });
 });
