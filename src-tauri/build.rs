@@ -90,6 +90,7 @@ fn main() {
         "host_follow",
         "settings",
         "settings_save",
+        "settings_defaults",
         "log_follow",
         "diagnostics",
         "open_url",

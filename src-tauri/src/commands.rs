@@ -746,6 +746,12 @@ pub fn settings(app: State<'_, App>) -> Settings {
     app.berth.settings()
 }
 
+/// The settings a new install starts with (the form shows them; nothing is saved).
+#[tauri::command]
+pub fn settings_defaults() -> Settings {
+    Settings::default()
+}
+
 #[tauri::command]
 pub fn settings_save(app: State<'_, App>, settings: Settings) -> Result<Settings> {
     let saved = app.berth.save_settings(settings)?;

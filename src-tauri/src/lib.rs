@@ -195,6 +195,7 @@ pub fn run() {
             commands::host_follow,
             commands::settings,
             commands::settings_save,
+            commands::settings_defaults,
             commands::log_follow,
             commands::diagnostics,
             commands::open_url,

@@ -313,6 +313,8 @@ export function api(t: Transport) {
 
     host: (on: (b: Batch<HostSample>) => void) => t.stream<HostSample>("host_follow", {}, on),
     settings: () => call<Settings>("settings"),
+    /** What a new install starts with; nothing is saved. */
+    settingsDefaults: () => call<Settings>("settings_defaults"),
     settingsSave: (settings: Settings) => call<Settings>("settings_save", { settings }),
     /** One of Berth's logs: its last `lines` lines, then what is written to it. */
     log: (which: string, lines: number, on: (b: Batch<LogText>) => void) => t.stream<LogText>("log_follow", { which, lines }, on),

@@ -48,4 +48,26 @@ describe("Settings", () => {
     await waitFor(() => expect(screen.getByTestId("settings-saved")).toBeTruthy());
     expect(saved.map((s) => [s.engine_bridge_name, s.engine_bridge_cidr, s.engine_address_pool])).toEqual([["berth1", "10.42.0.1/24", "10.199.128.0/17"]]);
   });
+
+  it("puts the defaults in the form, saved only with Save", async () => {
+    const t = new FakeTransport();
+    const saved: SettingsValue[] = [];
+    t.handlers.settings = () => ({ ...defaults, engine_bridge_name: "mybr", theme: "dark", notifications: false });
+    t.handlers.settings_defaults = () => defaults;
+    t.handlers.settings_save = (args) => {
+      saved.push(args.settings as SettingsValue);
+      return args.settings;
+    };
+    render(Settings, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const bridge = (await screen.findByTestId("bridge-name")) as HTMLInputElement;
+    expect(bridge.value).toBe("mybr");
+    await fireEvent.click(screen.getByTestId("settings-defaults"));
+    await waitFor(() => expect(bridge.value).toBe("berth0"));
+    expect((screen.getByTestId("theme") as HTMLSelectElement).value).toBe("system");
+    expect(screen.getByTestId("settings-reset").textContent).toBe("The defaults are in the form: Save keeps them.");
+    expect(saved).toEqual([]);
+    await fireEvent.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(saved).toEqual([defaults]));
+    expect(screen.getByTestId("settings-saved")).toBeTruthy();
+  });
 });
