@@ -70,7 +70,20 @@ async fn a_projects_logs_follow_its_containers_as_they_start() {
         while seen.iter().filter(|l| l.text == what).count() < count {
             let line = tokio::time::timeout_at(deadline, logs.next())
                 .await
-                .unwrap_or_else(|_| panic!("{what:?} {count} times, within 30 s: {seen:#?}"))
+                .unwrap_or_else(|_| {
+                    // What the engine has of the project then, to tell a container that did
+                    // not run from one whose log was not followed (CI47 failed here once).
+                    let label = format!("label=com.docker.compose.project={project}");
+                    let ps = e.docker_ok(&[
+                        "ps",
+                        "-a",
+                        "--filter",
+                        &label,
+                        "--format",
+                        "{{.Names}} {{.Status}}",
+                    ]);
+                    panic!("{what:?} {count} times, within 30 s: {seen:#?}\nthe project's containers:\n{ps}")
+                })
                 .expect("the project's logs go on")
                 .expect("a line");
             seen.push(line);
