@@ -1,6 +1,7 @@
 // "Go to" (Ctrl+K): everything the app opens by name — its views, the engine's containers,
 // images, compose projects, volumes and networks — and which of them a few typed letters mean.
 
+import { shortId } from "./format";
 import type { ComposeProjectRow, ContainerRow, ImageRow, NetworkRow, VolumeRow } from "./ipc";
 import { VIEWS } from "./nav.svelte";
 
@@ -28,19 +29,17 @@ export type GoLists = {
   networks?: NetworkRow[];
 };
 
-const short = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
-
 /** Every target: the views, then what the engine has. An image goes by each of its tags (one
  * without is known by its id). */
 export function targets(lists: GoLists): GoTarget[] {
   const out: GoTarget[] = VIEWS.map(([key, label]) => ({ kind: "view", label, detail: "", id: key }));
   for (const c of lists.containers ?? []) {
-    out.push({ kind: "container", label: c.names[0] ?? short(c.id), detail: `${c.image} · ${c.state}`, id: c.id });
+    out.push({ kind: "container", label: c.names[0] ?? shortId(c.id), detail: `${c.image} · ${c.state}`, id: c.id });
   }
   for (const i of lists.images ?? []) {
     const tags = i.repo_tags.filter((t) => t !== "<none>:<none>");
-    if (tags.length === 0) out.push({ kind: "image", label: short(i.id), detail: "untagged", id: i.id });
-    for (const t of tags) out.push({ kind: "image", label: t, detail: short(i.id), id: t });
+    if (tags.length === 0) out.push({ kind: "image", label: shortId(i.id), detail: "untagged", id: i.id });
+    for (const t of tags) out.push({ kind: "image", label: t, detail: shortId(i.id), id: t });
   }
   for (const p of lists.projects ?? []) out.push({ kind: "project", label: p.name, detail: p.status, id: p.name });
   for (const v of lists.volumes ?? []) out.push({ kind: "volume", label: v.name, detail: v.driver, id: v.name });
