@@ -21,11 +21,12 @@ export type ImageLine = {
  * those none was, or the dangling ones (untagged, nothing built on them: `docker images -f
  * dangling=true`). */
 export type ImageShow = "all" | "used" | "unused" | "dangling";
-export const IMAGE_SHOWS: readonly (readonly [ImageShow, string])[] = [
-  ["all", "All images"],
-  ["used", "In use"],
-  ["unused", "Unused"],
-  ["dangling", "Dangling"],
+/** Each choice: its key, its label, and how a list it leaves empty says so. */
+export const IMAGE_SHOWS: readonly (readonly [ImageShow, string, string])[] = [
+  ["all", "All images", "No image"],
+  ["used", "In use", "No image in use"],
+  ["unused", "Unused", "No unused image"],
+  ["dangling", "Dangling", "No dangling image"],
 ];
 
 export function showsImage(image: ImageRow, show: ImageShow): boolean {

@@ -18,10 +18,11 @@ export function createdSeconds(v: VolumeRow): number {
 /** Which volumes the list shows: every one, those a container (of any state) mounts, or those
  * none does (what `docker volume prune -a` would remove). */
 export type VolumeShow = "all" | "used" | "unused";
-export const VOLUME_SHOWS: readonly (readonly [VolumeShow, string])[] = [
-  ["all", "All volumes"],
-  ["used", "In use"],
-  ["unused", "Unused"],
+/** Each choice: its key, its label, and how a list it leaves empty says so. */
+export const VOLUME_SHOWS: readonly (readonly [VolumeShow, string, string])[] = [
+  ["all", "All volumes", "No volume"],
+  ["used", "In use", "No volume in use"],
+  ["unused", "Unused", "No unused volume"],
 ];
 
 /** The volumes `show` lets through whose name, driver or users contain `search` (any case), in
