@@ -18,7 +18,7 @@ describe("Networks", () => {
     t.handlers.network_remove = (args) => {
       networks = networks.filter((n) => n.name !== args.name);
     };
-    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     const shown = () => screen.queryAllByTestId("network-containers").map((c) => c.textContent);
     await waitFor(() => expect(shown()).toEqual(["web", "api, db", ""]));
 
@@ -48,7 +48,7 @@ describe("Networks", () => {
       if (args.name === "backend") throw { code: "conflict", message: "network backend is in use by api: disconnect or remove the container first" };
       networks = networks.filter((n) => n.name !== args.name);
     };
-    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     const names = () => screen.queryAllByTestId("network-containers").length;
     await waitFor(() => expect(names()).toBe(2));
     await fireEvent.click(screen.getByRole("button", { name: "Remove backend" }));
@@ -69,7 +69,7 @@ describe("Networks", () => {
       if (args.name === "backend") throw { code: "conflict", message: "network backend is in use by api: disconnect or remove the container first" };
       networks = networks.filter((n) => n.name !== args.name);
     };
-    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     const names = () => screen.queryAllByTestId("network-row").map((r) => r.dataset.name);
     await waitFor(() => expect(names()).toHaveLength(6));
     expect(screen.getAllByTestId("network-select").map((b) => b.closest("tr")!.dataset.name)).toEqual(["backend", "old", "keep"]);
@@ -89,7 +89,7 @@ describe("Networks", () => {
   it("searches names, subnets and the containers attached", async () => {
     const t = new FakeTransport();
     t.handlers.networks = () => [network("bridge", ["web"]), { ...network("backend", ["api", "db"]), subnets: ["10.20.0.0/24"] }, network("old")];
-    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     const names = () => screen.queryAllByTestId("network-row").map((r) => r.dataset.name);
     await waitFor(() => expect(names()).toEqual(["bridge", "backend", "old"]));
     await fireEvent.input(screen.getByLabelText("Search networks"), { target: { value: "DB" } });
@@ -154,7 +154,7 @@ describe("Networks", () => {
       return rows.at(-1);
     };
     t.handlers.network_inspect = (args) => ({ Name: args.name, Driver: "bridge", Scope: "local", Internal: true, IPAM: { Config: [{ Subnet: "10.6.0.0/24", Gateway: "10.6.0.1" }] }, Options: {}, Labels: { team: "web" }, Containers: {} });
-    render(Networks, { context: new Map<string, unknown>([["api", api(t)]]) });
+    render(Networks, { context: new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]) });
     await fireEvent.click(screen.getByTestId("network-create"));
     const field = (what: string) => screen.getByTestId(`create-network-${what}`);
     const run = field("run") as HTMLButtonElement;
