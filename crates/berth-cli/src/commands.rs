@@ -662,7 +662,7 @@ async fn execute_listing(
             println!(
                 "Wrote {} ({}): {}",
                 report.path,
-                render::human_size(i64::try_from(report.size).unwrap_or(i64::MAX)),
+                render::human_size_u64(report.size),
                 report.files.join(", ")
             );
             for p in &report.problems {

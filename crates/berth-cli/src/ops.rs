@@ -1310,7 +1310,7 @@ pub async fn system_prune(
     }
     println!(
         "Total reclaimed space: {}",
-        crate::render::human_size(i64::try_from(outcome.reclaimed).unwrap_or(i64::MAX))
+        crate::render::human_size_u64(outcome.reclaimed)
     );
     Ok(i32::from(!refused.is_empty()))
 }
@@ -1341,7 +1341,7 @@ pub async fn builder_prune(
     }
     println!(
         "\nTotal reclaimed space: {}",
-        crate::render::human_size(i64::try_from(outcome.reclaimed).unwrap_or(i64::MAX))
+        crate::render::human_size_u64(outcome.reclaimed)
     );
     Ok(i32::from(!outcome.refused.is_empty()))
 }

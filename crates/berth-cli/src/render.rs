@@ -69,6 +69,11 @@ pub fn human_size(bytes: i64) -> String {
     human_size_with(bytes, 3)
 }
 
+/// [`human_size`] of a count the facade gives unsigned (what a prune reclaimed, a file's size).
+pub fn human_size_u64(bytes: u64) -> String {
+    human_size(i64::try_from(bytes).unwrap_or(i64::MAX))
+}
+
 /// docker's `units.HumanSizeWithPrecision(size, digits)`.
 fn human_size_with(bytes: i64, digits: i32) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
