@@ -157,20 +157,26 @@ impl Berth {
     ) -> Result<PruneOutcome, ApiError> {
         let mut outcome = PruneOutcome::default();
         for item in items {
-            let removed = match item.kind.as_str() {
-                "container" => self.remove(conn, &item.id, false, false).await,
-                "network" => self.remove_network(conn, &item.id).await,
-                "volume" => self.remove_volume(conn, &item.id, false).await,
+            // What it frees: its size in the plan, or what the engine says it freed.
+            let freed = match item.kind.as_str() {
+                "container" => self
+                    .remove(conn, &item.id, false, false)
+                    .await
+                    .map(|()| item.size),
+                "network" => self
+                    .remove_network(conn, &item.id)
+                    .await
+                    .map(|()| item.size),
+                "volume" => self
+                    .remove_volume(conn, &item.id, false)
+                    .await
+                    .map(|()| item.size),
                 "image" => self
                     .remove_images(conn, std::slice::from_ref(&item.id), false)
                     .await
-                    .map(drop),
+                    .map(|_| item.size),
                 "build cache" => match conn.client.remove_build_cache_record(&item.id).await {
-                    Ok(Some(freed)) => {
-                        outcome.removed += 1;
-                        outcome.reclaimed += freed;
-                        continue;
-                    }
+                    Ok(Some(freed)) => Ok(freed),
                     Ok(None) => Err(ApiError::invalid(
                         "kept by the engine: a build uses it, or a record made on it since",
                     )),
@@ -182,10 +188,10 @@ impl Berth {
                     )));
                 }
             };
-            match removed {
-                Ok(()) => {
+            match freed {
+                Ok(bytes) => {
                     outcome.removed += 1;
-                    outcome.reclaimed += item.size;
+                    outcome.reclaimed += bytes;
                 }
                 Err(e) => outcome.refused.push(PruneRefusal {
                     item: item.clone(),
