@@ -152,20 +152,11 @@ struct Member {
     /// The engine second its follow began at (its start, or the time the project's logs were
     /// asked for): a start before it is in that follow already.
     began: i64,
-    /// What that follow asked the engine for.
-    asked: Asked,
+    /// The last lines that follow asked for (all with `None`); a follow of a later run asks
+    /// for the same, and what was told already is recognised by its time.
+    tail: Option<u64>,
     /// Ends that follow (a newer one replaces it).
     stop: AbortHandle,
-}
-
-/// Where a follow of a container's log starts.
-#[derive(Clone, Copy)]
-enum Asked {
-    /// Its last lines (all with `None`): the containers there when the project's logs were
-    /// asked for.
-    Tail(Option<u64>),
-    /// What it wrote from this engine second on.
-    Since(i64),
 }
 
 struct Follow {
@@ -197,21 +188,17 @@ impl Follow {
             told: HashMap::new(),
         };
         for c in listed.into_iter().filter(|c| !c.oneoff) {
-            follow.follow(c.id, c.service, c.name, since, Asked::Tail(tail));
+            follow.follow(c.id, c.service, c.name, since, tail);
         }
         Ok(follow)
     }
 
-    /// Follows a container's log as `asked`, a follow that began at engine second `began`; a
-    /// follow of it already running ends.
-    fn follow(&mut self, id: String, service: String, name: String, began: i64, asked: Asked) {
-        let (since, tail) = match asked {
-            Asked::Tail(n) => (None, n),
-            Asked::Since(second) => (Some(second), None),
-        };
+    /// Follows a container's log from its last `tail` lines (all with `None`), a follow that
+    /// began at engine second `began`; a follow of it already running ends.
+    fn follow(&mut self, id: String, service: String, name: String, began: i64, tail: Option<u64>) {
         let opts = LogOptions {
             follow: true,
-            since,
+            since: None,
             tail,
             timestamps: true,
             until: None,
@@ -224,7 +211,7 @@ impl Follow {
             service,
             name,
             began,
-            asked,
+            tail,
             stop,
         };
         if let Some(old) = self.members.insert(id, member) {
@@ -261,29 +248,17 @@ impl Follow {
         if labels::oneoff(&e.attributes) {
             return;
         }
-        // A run that started before the log's follow did is in it already. Any other is
-        // followed anew, whether or not the engine ended the last run's follow (a follow can
-        // outlive a quick restart without telling the new run's lines), asking again for what
-        // the last follow was to tell, which it may not have told yet (two starts in a row, or a
-        // container listed mid-restart, whose follow ends at once): its last lines, or what came
-        // since it began. What was told already is recognised by its time.
         let started = e.time_nano.div_euclid(1_000_000_000);
-        let asked = match self.members.get(&e.actor) {
-            Some(m) if started < m.began => return,
-            Some(Member {
-                asked: Asked::Tail(n),
-                ..
-            }) => Asked::Tail(*n),
-            Some(m) => Asked::Since(m.began),
-            None => Asked::Since(started),
+        let Some(tail) = follow_anew(self.members.get(&e.actor), started) else {
+            return;
         };
         let attr = |k: &str| e.attributes.get(k).cloned().unwrap_or_default();
         let (name, service) = (attr("name"), attr(SERVICE));
-        self.follow(e.actor, service, name, started, asked);
+        self.follow(e.actor, service, name, started, tail);
     }
 
     /// The lines of a piece of a container's log, less those already told (a log followed again
-    /// from a start repeats that second's lines).
+    /// repeats what the last follow told).
     fn lines(&mut self, id: &str, chunk: &LogChunk) -> Vec<ProjectLogLine> {
         let Some(m) = self.members.get(id) else {
             return Vec::new();
@@ -309,6 +284,27 @@ impl Follow {
     }
 }
 
+/// The last lines to ask for of a container that started at engine second `started` (`Some(None)`:
+/// all), given its follow so far (`None`: not followed yet); `None` when that follow has this
+/// run already.
+///
+/// A run that started before the follow began is in it already. Any other is followed anew,
+/// whether or not the engine ended the last run's follow (a follow can outlive a quick restart
+/// without telling the new run's lines), asking again for what the last follow asked for, which
+/// it may not have told yet (two starts in a row, or a container listed mid-restart, whose follow
+/// ends at once); what was told already is recognised by its time. A container not followed yet
+/// was made after the project's logs were asked for (every one there then was listed), so its
+/// whole log is new and is asked for whole. (It was asked from its start's second once, but the
+/// engine says the start after the process runs, and a line the process wrote first can carry
+/// the second before: CI47 lost a container's only line so.)
+fn follow_anew(member: Option<&Member>, started: i64) -> Option<Option<u64>> {
+    match member {
+        Some(m) if started < m.began => None,
+        Some(m) => Some(m.tail),
+        None => Some(None),
+    }
+}
+
 /// The lines of a piece of a log read with timestamps (`TIME text`), each with its time in the
 /// sortable form ([`ProjectLogLine::time`]); a line without one (a TTY's carriage-return
 /// output, say) has `None`.
@@ -330,6 +326,31 @@ fn timed_lines(bytes: &[u8]) -> Vec<(Option<String>, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn member(began: i64, tail: Option<u64>) -> Member {
+        Member {
+            service: "web".into(),
+            name: "proj-web-1".into(),
+            began,
+            tail,
+            stop: AbortHandle::new_pair().0,
+        }
+    }
+
+    #[test]
+    fn a_container_made_later_is_followed_from_its_first_line() {
+        // Not from its start's second: its first line can carry the second before.
+        assert_eq!(follow_anew(None, 1_700_000_001), Some(None));
+    }
+
+    #[test]
+    fn a_start_the_follow_has_already_is_not_followed_again() {
+        let m = member(1_700_000_010, Some(5));
+        assert_eq!(follow_anew(Some(&m), 1_700_000_009), None);
+        // The same second or later: followed again, asking for what the follow asked for.
+        assert_eq!(follow_anew(Some(&m), 1_700_000_010), Some(Some(5)));
+        assert_eq!(follow_anew(Some(&member(7, None)), 9), Some(None));
+    }
 
     #[test]
     fn times_are_sortable_text() {
