@@ -845,6 +845,14 @@ async fn scenario(
     ui.click("[data-testid=build-start]").await?;
     ui.wait_text("[data-testid=build-status]", &format!("Built {tag}"))
         .await?;
+    // Built by BuildKit, as the form builds unless told otherwise: its plain progress.
+    ui.wait_text(
+        "[data-testid=progress-lines]",
+        "2] RUN grep -q 'berth-db' /etc/hosts",
+    )
+    .await?;
+    ui.wait_text("[data-testid=build-history-options]", "BuildKit")
+        .await?;
     ui.wait_text("[data-testid=build-history]", &tag).await?;
     ui.wait_text(
         "[data-testid=build-history-platform]",

@@ -34,6 +34,9 @@ pub struct BuildRecord {
     /// Built without the engine's cache.
     #[serde(default)]
     pub no_cache: bool,
+    /// Built by the engine's BuildKit (a build before Berth offered it: its classic builder).
+    #[serde(default)]
+    pub buildkit: bool,
     /// Base images pulled again first.
     #[serde(default)]
     pub pull: bool,
@@ -173,6 +176,7 @@ impl Recording {
                 target: req.target.clone(),
                 labels: req.labels.clone(),
                 no_cache: req.no_cache,
+                buildkit: req.buildkit,
                 pull: req.pull,
                 network: req.network.clone(),
                 add_hosts: req.add_hosts.clone(),
@@ -309,7 +313,10 @@ mod tests {
         let history = super::read_history(&path).unwrap();
         assert_eq!(history[0].platform, None);
         assert!(!history[0].pull && history[0].labels.is_empty() && history[0].network.is_none());
+        // Built before BuildKit was offered: by the classic builder.
+        assert!(!history[0].buildkit);
         let req = BuildRequest {
+            buildkit: true,
             platform: Some("linux/arm64".into()),
             labels: vec!["team=web".into()],
             no_cache: true,
@@ -325,6 +332,7 @@ mod tests {
             (b.platform.as_deref(), history.len()),
             (Some("linux/arm64"), 2)
         );
+        assert!(b.buildkit);
         assert_eq!(
             (
                 &b.labels[..],

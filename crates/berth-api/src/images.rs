@@ -36,6 +36,8 @@ pub struct BuildRequest {
     pub force_rm: bool,
     /// The platform to build for (`linux/arm64`); the engine's own when none.
     pub platform: Option<String>,
+    /// Build with the engine's BuildKit rather than its classic builder.
+    pub buildkit: bool,
 }
 
 /// The stages the Dockerfile at `path` names ([`berth_docker::build::stages`]).
@@ -249,6 +251,7 @@ impl Berth {
             cache_from: req.cache_from.clone(),
             force_rm: req.force_rm,
             platform: req.platform.as_deref().map(platform).transpose()?,
+            buildkit: req.buildkit,
         };
         let stream = conn.client.build(&spec)?;
         Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))

@@ -445,7 +445,7 @@ impl From<Volume> for VolumeRow {
             name: v.name,
             driver: v.driver,
             mountpoint: v.mountpoint,
-            created_at: v.created_at,
+            created_at: v.created_at.as_ref().map(berth_docker::time_text),
             scope: v
                 .scope
                 .map(|s| s.to_string())
@@ -491,7 +491,7 @@ impl From<Network> for NetworkRow {
             internal: n.internal.unwrap_or(false),
             ipv4: n.enable_ipv4.unwrap_or(false),
             ipv6: n.enable_ipv6.unwrap_or(false),
-            created: n.created,
+            created: n.created.as_ref().map(berth_docker::time_text),
             subnets: n
                 .ipam
                 .and_then(|i| i.config)

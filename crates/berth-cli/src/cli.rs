@@ -721,6 +721,17 @@ pub struct BuildArgs {
     /// Build for this platform (OS/ARCH[/VARIANT]); the engine's own by default.
     #[arg(long)]
     pub platform: Option<String>,
+    /// Build with the engine's BuildKit (--buildkit) or its classic builder (--buildkit=false); without it,
+    /// DOCKER_BUILDKIT says, as for docker build, and the classic builder when that is unset.
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub buildkit: Option<bool>,
     /// The build context: a directory.
     #[arg(value_name = "PATH")]
     pub path: String,

@@ -532,7 +532,7 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
             if let Some(f) = &stdin_dockerfile {
                 args.file = Some(f.path());
             }
-            berth.check_build(&ops::build_request(&args))?;
+            berth.check_build(&ops::build_request(&args)?)?;
             let conn = connect(berth).await?;
             ops::build(berth, &conn, *args, format).await.map(|()| 0)
         }

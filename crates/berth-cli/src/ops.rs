@@ -21,9 +21,13 @@ use crate::cli::{
 use crate::render::StatsLine;
 use crate::template::{Field, Template, ValueTemplate};
 
-/// The build request of `berth build`'s flags.
-pub fn build_request(args: &BuildArgs) -> BuildRequest {
-    BuildRequest {
+/// The build request of `berth build`'s flags (and `DOCKER_BUILDKIT`).
+pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
+    let buildkit = match args.buildkit {
+        Some(on) => on,
+        None => buildkit_from_env(std::env::var("DOCKER_BUILDKIT").ok().as_deref())?,
+    };
+    Ok(BuildRequest {
         context: args.path.clone(),
         dockerfile: args.file.clone(),
         tags: args.tags.clone(),
@@ -37,6 +41,21 @@ pub fn build_request(args: &BuildArgs) -> BuildRequest {
         cache_from: args.cache_from.clone(),
         force_rm: args.force_rm,
         platform: args.platform.clone(),
+        buildkit,
+    })
+}
+
+/// Whether `DOCKER_BUILDKIT` (its value, if set) asks for BuildKit, read as docker reads it (Go's
+/// booleans: 1, t, true, 0, f, false, in any case).
+fn buildkit_from_env(value: Option<&str>) -> Result<bool> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") => Ok(false),
+        Some("1" | "t" | "true") => Ok(true),
+        Some("0" | "f" | "false") => Ok(false),
+        Some(_) => bail!(
+            "DOCKER_BUILDKIT={}: not a boolean; set it to 1 (BuildKit) or 0 (the classic builder), or unset it",
+            value.unwrap_or_default()
+        ),
     }
 }
 
@@ -81,7 +100,7 @@ pub async fn build(
     args: BuildArgs,
     format: Format,
 ) -> Result<()> {
-    let req = build_request(&args);
+    let req = build_request(&args)?;
     let stream = berth.build_recorded(conn, &req)?;
     let mut built = None;
     let mut out = std::io::stdout().lock();

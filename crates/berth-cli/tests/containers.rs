@@ -317,6 +317,122 @@ fn a_failing_build_names_its_step() {
 }
 
 #[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_buildkit_build_shows_its_steps_keeps_a_cache_mount_and_names_a_failed_step() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    // The busybox base, local (BuildKit would look for it on Docker Hub otherwise).
+    busybox_image(
+        e,
+        &scope,
+        &format!("berth-test/{}:base", scope.id),
+        "CMD [\"true\"]",
+    );
+    let dir = home.path().join("ctx");
+    // A cache mount only BuildKit takes: its file outlives each build (the step runs again
+    // for another ROUND).
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {}\nARG ROUND\nRUN --mount=type=cache,target=/cache sh -c 'echo run >> /cache/runs; echo runs so far: $(wc -l < /cache/runs)'\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+        &[],
+    );
+    let tag = format!("berth-test/{}:bk", scope.id);
+    let build = |extra: &[&str], env: Option<&str>| {
+        let mut cmd = home.berth(
+            &[
+                &[
+                    "-H",
+                    e.host.as_str(),
+                    "build",
+                    "--label",
+                    &scope.label(),
+                    "-t",
+                    &tag,
+                ][..],
+                extra,
+                &["."],
+            ]
+            .concat(),
+        );
+        cmd.current_dir(&dir).env_remove("DOCKER_BUILDKIT");
+        if let Some(value) = env {
+            cmd.env("DOCKER_BUILDKIT", value);
+        }
+        cmd
+    };
+    // DOCKER_BUILDKIT=1 as docker takes it, then --buildkit: two runs of the step.
+    let first = ok(build(&["--build-arg", "ROUND=1"], Some("1")));
+    let step = first
+        .lines()
+        .find(|l| l.contains("] RUN --mount=type=cache"))
+        .unwrap_or_else(|| panic!("the RUN step, BuildKit's way: {first}"));
+    let number = step.split_whitespace().next().unwrap();
+    assert!(
+        number.starts_with('#') && step.contains("2/2] RUN --mount"),
+        "{step}"
+    );
+    assert!(
+        first.contains(&format!("{number} DONE")) && first.contains("runs so far: 1"),
+        "{first}"
+    );
+    let second = ok(build(&["--buildkit", "--build-arg", "ROUND=2"], None));
+    assert!(second.contains("runs so far: 2"), "{second}");
+    assert_eq!(
+        e.docker_ok(&[
+            "run",
+            "--rm",
+            "--label",
+            &scope.label(),
+            &tag,
+            "echo",
+            "it runs"
+        ])
+        .trim(),
+        "it runs"
+    );
+    // The classic builder, by default or asked for, refuses the mount: so the two above were
+    // BuildKit's.
+    for classic in [build(&[], None), build(&["--buildkit=false"], Some("1"))] {
+        let err = fails(classic);
+        assert!(err.contains("--mount"), "{err}");
+    }
+    let err = fails(build(&[], Some("maybe")));
+    assert_eq!(
+        err,
+        "berth: DOCKER_BUILDKIT=maybe: not a boolean; set it to 1 (BuildKit) or 0 (the classic builder), or unset it"
+    );
+    // A failed step is named, its output and BuildKit's error shown.
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {}\nRUN [\"sh\", \"-c\", \"echo broken >&2; exit 7\"]\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+        &[],
+    );
+    let out = run(build(&["--buildkit"], None));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with('#') && l.ends_with(" broken"))
+            && stdout.contains("ERROR: "),
+        "{stdout}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("2/2] RUN [\"sh\"") && err.contains("exit code: 7"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_input_is_refused_before_the_engine() {
     let home = Home::new();
     // An engine that does not exist: these must fail on the input, not on the connection.

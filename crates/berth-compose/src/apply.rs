@@ -534,6 +534,7 @@ async fn build(
         }
     };
     let spec = BuildSpec {
+        buildkit: false,
         context: PathBuf::from(&b.context),
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
         tags,

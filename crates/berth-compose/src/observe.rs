@@ -270,8 +270,7 @@ pub async fn note_refreshes(
             .await?
             .metadata
             .and_then(|m| m.last_tag_time)
-            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-            .map(|t| t.as_second())
+            .map(|t| t.unix_timestamp())
             .filter(|t| *t > 0);
         if tagged.is_none_or(|t| now - t >= period) {
             observed.due.insert(image);

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use bollard::models::{BuildInfoAux, ImageId};
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -36,6 +37,10 @@ pub struct BuildSpec {
     pub force_rm: bool,
     /// The platform to build for (`linux/arm64`); the engine's own when none.
     pub platform: Option<String>,
+    /// Build with the engine's BuildKit (as `DOCKER_BUILDKIT=1 docker build`) rather than its
+    /// classic builder: its output is then BuildKit's plain progress (`#5 [2/3] RUN make`),
+    /// with no [`BuildEvent::Step`].
+    pub buildkit: bool,
 }
 
 /// One event of a build.
@@ -63,6 +68,22 @@ pub struct Context {
     /// The Dockerfile's name inside the tar.
     pub dockerfile: String,
     root: PathBuf,
+}
+
+/// A name for a BuildKit build's session with the engine (the engine asks it for registry
+/// logins): unique to this process and moment.
+fn session_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "berth{}x{nanos:x}x{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Selects the context: the directory's files minus what `.dockerignore` excludes (the
@@ -257,6 +278,12 @@ impl Client {
         if let Some(platform) = &spec.platform {
             opts = opts.platform(platform);
         }
+        let session = session_id();
+        if spec.buildkit {
+            opts = opts
+                .version(bollard::query_parameters::BuilderVersion::BuilderBuildKit)
+                .session(&session);
+        }
         let args: std::collections::HashMap<String, String> =
             spec.build_args.clone().into_iter().collect();
         let labels: std::collections::HashMap<String, String> =
@@ -270,10 +297,29 @@ impl Client {
         let endpoint = self.endpoint().host.clone();
         let extra_tags: Vec<String> = spec.tags.iter().skip(1).cloned().collect();
         let mut step: Option<String> = None;
+        let mut trace = crate::buildkit::Trace::default();
+        let mut built: Option<String> = None;
         let events = stream.flat_map(move |item| {
             let out: Vec<Result<BuildEvent, Error>> = match item {
                 Ok(info) => {
                     let mut events = Vec::new();
+                    match info.aux {
+                        Some(BuildInfoAux::BuildKit(status)) => {
+                            events.extend(
+                                trace
+                                    .lines(&status)
+                                    .into_iter()
+                                    .map(|line| Ok(BuildEvent::Output(line))),
+                            );
+                            if trace.failed.is_some() {
+                                step.clone_from(&trace.failed);
+                            }
+                        }
+                        Some(BuildInfoAux::Default(ImageId { id: Some(id) })) => {
+                            built = Some(id);
+                        }
+                        Some(BuildInfoAux::Default(ImageId { id: None })) | None => {}
+                    }
                     if let Some(text) = info.stream {
                         for line in text.lines().filter(|l| !l.trim().is_empty()) {
                             if let Some(ev) = parse_step(line) {
@@ -298,7 +344,7 @@ impl Client {
                             message,
                         }));
                     }
-                    if let Some(id) = info.aux.and_then(|aux| aux.id) {
+                    if let Some(id) = built.take() {
                         events.push(Ok(BuildEvent::Built { id }));
                     }
                     events

@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod build;
+mod buildkit;
 mod client;
 pub mod containers;
 pub mod df;
@@ -34,6 +35,15 @@ pub use reference::{Reference, ReferenceError};
 
 /// bollard's generated engine models, re-exported so callers need not depend on bollard.
 pub use bollard::models;
+
+/// A time of the engine's models as the engine wrote it: RFC 3339 in UTC, its fraction of a
+/// second without trailing zeros (Go's `RFC3339Nano`). bollard reads these times into a date
+/// type (its BuildKit support needs that), where Berth shows and compares them as text.
+pub fn time_text(t: &models::BollardDate) -> String {
+    jiff::Timestamp::from_nanosecond(t.unix_timestamp_nanos())
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
 
 /// Filters (`KEY` → values) in the shape bollard's option builders take.
 fn query_filters(

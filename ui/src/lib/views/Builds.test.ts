@@ -16,6 +16,7 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   target: null,
   labels: [],
   no_cache: false,
+  buildkit: false,
   pull: false,
   network: null,
   add_hosts: [],
@@ -41,16 +42,16 @@ describe("Builds", () => {
 
   it("builds a build of the history again, with its folder, Dockerfile, tag, build args, platform, target and options", async () => {
     const t = new FakeTransport();
-    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"], platform: "linux/arm64", target: "check", labels: ["team=web"], no_cache: true, pull: true, network: "none", add_hosts: ["db:10.0.0.5"] }];
+    t.handlers.builds = () => [{ ...record("web:3"), dockerfile: "Dockerfile.prod", build_args: ["A=1", "B=two words"], platform: "linux/arm64", target: "check", labels: ["team=web"], no_cache: true, buildkit: true, pull: true, network: "none", add_hosts: ["db:10.0.0.5"] }];
     render(Builds, { context: context(t) });
     const again = await screen.findByTestId("build-again");
     again.click();
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
     expect([req.context, req.dockerfile, req.tags, req.build_args, req.platform, req.target]).toEqual(["/src/web:3", "Dockerfile.prod", ["web:3"], ["A=1", "B=two words"], "linux/arm64", "check"]);
-    expect([req.labels, req.no_cache, req.pull, req.network, req.add_hosts]).toEqual([["team=web"], true, true, "none", ["db:10.0.0.5"]]);
+    expect([req.labels, req.no_cache, req.buildkit, req.pull, req.network, req.add_hosts]).toEqual([["team=web"], true, true, true, "none", ["db:10.0.0.5"]]);
     expect((screen.getByTestId("build-more") as HTMLDetailsElement).open).toBe(true);
-    expect(screen.getByTestId("build-history-options").textContent).toBe("(no cache, pulled, network none, 1 label, 1 extra host)");
+    expect(screen.getByTestId("build-history-options").textContent).toBe("(BuildKit, no cache, pulled, network none, 1 label, 1 extra host)");
     expect((screen.getByTestId("build-tag") as HTMLInputElement).value).toBe("web:3");
     expect((screen.getByTestId("build-platform") as HTMLInputElement).value).toBe("linux/arm64");
     expect(screen.getByTestId("build-history-platform").textContent).toBe("(linux/arm64)");
@@ -154,5 +155,23 @@ describe("Builds", () => {
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     const req = t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>;
     expect([req.labels, req.no_cache, req.pull, req.network, req.add_hosts]).toEqual([["team=web"], false, true, "host", ["db:10.0.0.5", "cache:::1"]]);
+    // BuildKit unless turned off, as Docker Desktop builds.
+    expect(req.buildkit).toBe(true);
+  });
+
+  it("builds with the classic builder when BuildKit is turned off, and an old build again so", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [record("web:1")];
+    t.handlers.build_stages = () => [];
+    render(Builds, { context: context(t) });
+    const requests = () => t.streams.filter((s) => s.command === "image_build").map((s) => (s.args.req as Record<string, unknown>).buildkit);
+    (await screen.findByTestId("build-again")).click();
+    await waitFor(() => expect(requests()).toEqual([false]));
+    expect(screen.queryByTestId("build-history-options")).toBeNull();
+    expect(screen.getByTestId<HTMLInputElement>("build-buildkit").checked).toBe(false);
+    t.streams[0].send({ items: [{ kind: "built", id: "sha256:4b2acd70b2580123" }], done: true, error: null });
+    await fireEvent.click(screen.getByTestId("build-buildkit"));
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(requests()).toEqual([false, true]));
   });
 });

@@ -21,6 +21,10 @@ labels: Array<string>,
  */
 no_cache: boolean, 
 /**
+ * Built by the engine's BuildKit (a build before Berth offered it: its classic builder).
+ */
+buildkit: boolean, 
+/**
  * Base images pulled again first.
  */
 pull: boolean, 

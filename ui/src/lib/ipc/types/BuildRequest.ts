@@ -31,4 +31,8 @@ force_rm: boolean,
 /**
  * The platform to build for (`linux/arm64`); the engine's own when none.
  */
-platform: string | null, };
+platform: string | null, 
+/**
+ * Build with the engine's BuildKit rather than its classic builder.
+ */
+buildkit: boolean, };
