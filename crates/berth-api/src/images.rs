@@ -252,9 +252,31 @@ impl Berth {
             force_rm: req.force_rm,
             platform: req.platform.as_deref().map(platform).transpose()?,
             buildkit: req.buildkit,
+            credentials: self.all_credentials(),
         };
         let stream = conn.client.build(&spec)?;
         Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))
+    }
+
+    /// Every stored login, as the docker CLI hands them to a build (its base images may come
+    /// from any of those registries). A login store that cannot be read is logged and passed
+    /// over: a build that needs no login goes on, one that does is refused by its registry.
+    fn all_credentials(&self) -> Vec<berth_docker::Credentials> {
+        let store = berth_engine::credentials::CredentialStore::new(self.store.env());
+        match store.all() {
+            Ok(all) => all
+                .into_iter()
+                .map(|c| berth_docker::Credentials {
+                    username: c.username,
+                    password: c.secret,
+                    server: c.server,
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!(%e, "the stored logins could not be read for a build");
+                Vec::new()
+            }
+        }
     }
 
     /// The stored login for a reference's registry, if any.

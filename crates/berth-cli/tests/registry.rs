@@ -166,6 +166,73 @@ fn login_is_checked_stored_safely_and_used_for_push_and_pull() {
 
 #[test]
 #[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn a_build_pulls_its_base_image_with_the_stored_login() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = auth_registry();
+    let (user, password) = reg.credentials.clone().unwrap();
+    let image = format!("berth-test/{}:base", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"true\"]");
+    let remote = format!("{}/berth-test/{}:base", reg.addr, scope.id);
+    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+    let out = login(
+        &home,
+        h,
+        &reg.addr,
+        &user,
+        &password,
+        &["--plain-text"],
+        None,
+    );
+    assert!(out.status.success(), "{out:?}");
+    ok(home.berth(&["-H", h, "push", &remote]));
+    let dir = home.path().join("ctx");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!("FROM {remote}\nRUN echo on the private base\n"),
+    )
+    .unwrap();
+    let built = format!("berth-test/{}:built", scope.id);
+    let build = |builder: &str| {
+        let mut cmd = home.berth(&[
+            "-H",
+            h,
+            "build",
+            builder,
+            "--label",
+            &scope.label(),
+            "-t",
+            &built,
+            ".",
+        ]);
+        cmd.current_dir(&dir);
+        cmd
+    };
+    // Each builder pulls the base from the registry, which wants the login.
+    for builder in ["--buildkit", "--buildkit=false"] {
+        // (BuildKit keeps what it pulls to itself: after its build the engine lists no base.)
+        let _ = run(home.berth(&["-H", h, "rmi", &remote]));
+        let listed = run(home.berth(&["-H", h, "image", "inspect", &remote]));
+        assert!(!listed.status.success(), "{builder}: the base is pulled");
+        let out = ok(build(builder));
+        assert!(out.contains("on the private base"), "{builder}: {out}");
+        ok(home.berth(&["-H", h, "rmi", &built]));
+    }
+    // Without it, the registry refuses the pull and the build says so.
+    ok(home.berth(&["-H", h, "logout", &reg.addr]));
+    let _ = run(home.berth(&["-H", h, "rmi", &remote]));
+    let err = fails(build("--buildkit=false"));
+    assert!(
+        err.contains(&reg.addr) && err.to_lowercase().contains("auth"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
 fn a_configured_credential_helper_keeps_the_login() {
     let e = engine();
     let scope = Scope::new(e);

@@ -535,6 +535,7 @@ async fn build(
     };
     let spec = BuildSpec {
         buildkit: false,
+        credentials: Vec::new(),
         context: PathBuf::from(&b.context),
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
         tags,

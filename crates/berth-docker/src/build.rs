@@ -9,6 +9,7 @@ use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+use crate::Credentials;
 use crate::archive::Upload;
 use crate::progress::Progress;
 use crate::{Client, Error};
@@ -41,6 +42,9 @@ pub struct BuildSpec {
     /// classic builder: its output is then BuildKit's plain progress (`#5 [2/3] RUN make`),
     /// with no [`BuildEvent::Step`].
     pub buildkit: bool,
+    /// The stored registry logins, for base images the build pulls from a registry that wants
+    /// one (as the docker CLI hands a build all of them).
+    pub credentials: Vec<Credentials>,
 }
 
 /// One event of a build.
@@ -68,6 +72,23 @@ pub struct Context {
     /// The Dockerfile's name inside the tar.
     pub dockerfile: String,
     root: PathBuf,
+}
+
+/// The name a build looks a login up by: the classic builder as the Docker config names the
+/// registry (`https://index.docker.io/v1/`, `localhost:5000`), BuildKit by its host, Docker
+/// Hub's being `registry-1.docker.io`.
+fn login_key(server: &str, buildkit: bool) -> String {
+    if !buildkit {
+        return server.to_owned();
+    }
+    let host = server
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let host = host.split('/').next().unwrap_or(host);
+    match host {
+        "index.docker.io" | "docker.io" => "registry-1.docker.io".to_owned(),
+        host => host.to_owned(),
+    }
 }
 
 /// A name for a BuildKit build's session with the engine (the engine asks it for registry
@@ -289,9 +310,14 @@ impl Client {
         let labels: std::collections::HashMap<String, String> =
             spec.labels.clone().into_iter().collect();
         let opts = opts.buildargs(&args).labels(&labels).build();
+        let logins: std::collections::HashMap<_, _> = spec
+            .credentials
+            .iter()
+            .map(|c| (login_key(&c.server, spec.buildkit), c.to_bollard()))
+            .collect();
         let stream = self.docker.build_image(
             opts,
-            None,
+            (!logins.is_empty()).then_some(logins),
             Some(bollard::body_try_stream(context_stream(ctx))),
         );
         let endpoint = self.endpoint().host.clone();
@@ -600,6 +626,18 @@ mod tests {
         assert!(
             err.contains("the build context is not a directory"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn logins_are_named_as_each_builder_asks_for_them() {
+        let hub = "https://index.docker.io/v1/";
+        assert_eq!(login_key(hub, false), hub);
+        assert_eq!(login_key(hub, true), "registry-1.docker.io");
+        assert_eq!(login_key("localhost:5000", true), "localhost:5000");
+        assert_eq!(
+            login_key("https://reg.example:5000/v2/", true),
+            "reg.example:5000"
         );
     }
 

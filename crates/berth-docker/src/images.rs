@@ -32,7 +32,7 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    fn to_bollard(&self) -> bollard::auth::DockerCredentials {
+    pub(crate) fn to_bollard(&self) -> bollard::auth::DockerCredentials {
         bollard::auth::DockerCredentials {
             username: Some(self.username.clone()),
             password: Some(self.password.clone()),
