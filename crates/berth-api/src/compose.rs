@@ -16,6 +16,7 @@ pub use berth_compose::apply::ApplyEvent;
 pub use berth_compose::plan::{DownOptions, UpOptions};
 pub use berth_compose::{LoadOptions, Project};
 
+use crate::images::buildkit_from_env;
 use crate::wire::{ComposeProjectRow, ContainerRow};
 use crate::{ApiError, Berth, Connection, LogChunk, LogOptions};
 
@@ -145,10 +146,13 @@ impl Berth {
     ) -> Result<(Vec<String>, Given), ApiError> {
         let project = &self.with_api_socket(conn, project)?;
         let creds = self.credentials_lookup();
+        let logins = self.all_credentials();
         let apply_opts = ApplyOptions {
             timeout,
             remove_volumes: false,
             credentials: &creds,
+            buildkit: buildkit_from_env(true)?,
+            logins: &logins,
             events,
         };
         let observed = observe_images(conn, project).await?;
@@ -187,6 +191,9 @@ impl Berth {
             timeout,
             remove_volumes: opts.volumes,
             credentials: &creds,
+            // Nothing is built on the way down.
+            buildkit: false,
+            logins: &[],
             events,
         };
         apply::apply(&conn.client, project, &plan, &apply_opts).await?;
@@ -430,10 +437,13 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Given, ApiError> {
         let creds = self.credentials_lookup();
+        let logins = self.all_credentials();
         let opts = ApplyOptions {
             timeout: None,
             remove_volumes: false,
             credentials: &creds,
+            buildkit: buildkit_from_env(true)?,
+            logins: &logins,
             events,
         };
         Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)

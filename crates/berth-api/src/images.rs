@@ -103,6 +103,25 @@ impl From<BuildEvent> for ProgressEvent {
     }
 }
 
+/// Whether builds use BuildKit, as `DOCKER_BUILDKIT` says (read as docker reads it: Go's
+/// booleans, 1, t, true, 0, f, false, in any case); `unset` when it is not set: the docker CLI
+/// builds with the classic builder then, compose with BuildKit.
+pub fn buildkit_from_env(unset: bool) -> Result<bool, ApiError> {
+    buildkit_from(std::env::var("DOCKER_BUILDKIT").ok().as_deref(), unset)
+}
+
+fn buildkit_from(value: Option<&str>, unset: bool) -> Result<bool, ApiError> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") => Ok(unset),
+        Some("1" | "t" | "true") => Ok(true),
+        Some("0" | "f" | "false") => Ok(false),
+        Some(_) => Err(ApiError::invalid(format!(
+            "DOCKER_BUILDKIT={}: not a boolean; set it to 1 (BuildKit) or 0 (the classic builder), or unset it",
+            value.unwrap_or_default()
+        ))),
+    }
+}
+
 fn pairs(entries: &[String]) -> Result<BTreeMap<String, String>, ApiError> {
     entries
         .iter()
@@ -261,7 +280,7 @@ impl Berth {
     /// Every stored login, as the docker CLI hands them to a build (its base images may come
     /// from any of those registries). A login store that cannot be read is logged and passed
     /// over: a build that needs no login goes on, one that does is refused by its registry.
-    fn all_credentials(&self) -> Vec<berth_docker::Credentials> {
+    pub(crate) fn all_credentials(&self) -> Vec<berth_docker::Credentials> {
         let store = berth_engine::credentials::CredentialStore::new(self.store.env());
         match store.all() {
             Ok(all) => all
@@ -679,6 +698,24 @@ fn registry_error(e: berth_registry::Error) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::push_target;
+
+    #[test]
+    fn docker_buildkit_is_read_as_docker_reads_it() {
+        use super::buildkit_from;
+        // Unset or empty: the caller's default (the CLI's classic builder, compose's BuildKit).
+        assert!(!buildkit_from(None, false).unwrap() && buildkit_from(Some(""), true).unwrap());
+        for on in ["1", "t", "TRUE", "True"] {
+            assert!(buildkit_from(Some(on), false).unwrap(), "{on}");
+        }
+        for off in ["0", "f", "FALSE", "false"] {
+            assert!(!buildkit_from(Some(off), true).unwrap(), "{off}");
+        }
+        let err = buildkit_from(Some("yes please"), true).unwrap_err();
+        assert_eq!(
+            err.message,
+            "DOCKER_BUILDKIT=yes please: not a boolean; set it to 1 (BuildKit) or 0 (the classic builder), or unset it"
+        );
+    }
 
     #[test]
     fn a_builds_stages_are_read_from_the_dockerfile_it_names() {

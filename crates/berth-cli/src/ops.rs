@@ -25,7 +25,8 @@ use crate::template::{Field, Template, ValueTemplate};
 pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
     let buildkit = match args.buildkit {
         Some(on) => on,
-        None => buildkit_from_env(std::env::var("DOCKER_BUILDKIT").ok().as_deref())?,
+        // As the docker CLI: the classic builder when DOCKER_BUILDKIT is unset.
+        None => berth_api::images::buildkit_from_env(false)?,
     };
     Ok(BuildRequest {
         context: args.path.clone(),
@@ -43,20 +44,6 @@ pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
         platform: args.platform.clone(),
         buildkit,
     })
-}
-
-/// Whether `DOCKER_BUILDKIT` (its value, if set) asks for BuildKit, read as docker reads it (Go's
-/// booleans: 1, t, true, 0, f, false, in any case).
-fn buildkit_from_env(value: Option<&str>) -> Result<bool> {
-    match value.map(str::to_ascii_lowercase).as_deref() {
-        None | Some("") => Ok(false),
-        Some("1" | "t" | "true") => Ok(true),
-        Some("0" | "f" | "false") => Ok(false),
-        Some(_) => bail!(
-            "DOCKER_BUILDKIT={}: not a boolean; set it to 1 (BuildKit) or 0 (the classic builder), or unset it",
-            value.unwrap_or_default()
-        ),
-    }
 }
 
 /// A Dockerfile read from stdin (`build -f -`), kept in a file of its own for the build's time.

@@ -338,9 +338,10 @@ fn build_scale_run_exec_and_lifecycle() {
     let scope = Scope::new(e);
     let home = Home::new();
     busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
-    // The build's extra_hosts and network reach its RUN steps.
+    // The build's extra_hosts and network reach its RUN steps; it builds with BuildKit, as
+    // compose does (the classic builder refuses the cache mount).
     let dockerfile = format!(
-        "FROM {BUSYBOX_IMAGE}\nARG GREETING=hello\nRUN echo built > /built && grep db /etc/hosts > /hosts\nRUN echo $GREETING > /greeting\nCMD [\"sleep\", \"600\"]\n"
+        "FROM {BUSYBOX_IMAGE}\nARG GREETING=hello\nRUN --mount=type=cache,target=/cache echo built > /built && grep -w db /etc/hosts > /hosts\nRUN echo $GREETING > /greeting\nCMD [\"sleep\", \"600\"]\n"
     );
     let compose = format!(
         "services:\n  worker:\n    build:\n      context: ./worker\n      network: none\n      extra_hosts: ['db:10.9.8.7']\n    image: berth-test/{}:worker\n    labels: [{}]\n",
@@ -357,6 +358,11 @@ fn build_scale_run_exec_and_lifecycle() {
     );
     let n = &p.name;
 
+    // DOCKER_BUILDKIT=0: the classic builder, as compose takes it.
+    let mut classic = p.berth(&home, &["build"]);
+    classic.env("DOCKER_BUILDKIT", "0");
+    let err = fails_after_progress(classic);
+    assert!(err.contains("--mount"), "{err}");
     let out = run(p.berth(&home, &["up", "-d", "--scale", "worker=2"]));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");

@@ -44,6 +44,10 @@ pub struct ApplyOptions<'a> {
     /// Remove anonymous volumes with the containers (`down -v`).
     pub remove_volumes: bool,
     pub credentials: CredentialsFor<'a>,
+    /// Builds with the engine's BuildKit (compose's default) rather than its classic builder.
+    pub buildkit: bool,
+    /// Every stored login, handed to builds for their base images.
+    pub logins: &'a [Credentials],
     pub events: &'a (dyn Fn(ApplyEvent) + Sync),
 }
 
@@ -534,8 +538,8 @@ async fn build(
         }
     };
     let spec = BuildSpec {
-        buildkit: false,
-        credentials: Vec::new(),
+        buildkit: opts.buildkit,
+        credentials: opts.logins.to_vec(),
         context: PathBuf::from(&b.context),
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
         tags,
