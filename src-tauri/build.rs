@@ -91,6 +91,8 @@ fn main() {
         "settings",
         "settings_save",
         "settings_defaults",
+        "engine_daemon_json",
+        "engine_daemon_json_save",
         "log_follow",
         "diagnostics",
         "open_url",

@@ -7,8 +7,8 @@ use berth_api::wire::{
     OwnEngineView, VersionView, VolumeRow, VolumeSizes,
 };
 use berth_api::{
-    ApiError, ArchiveInput, BuildRequest, Connection, DiagnosticsReport, DiskUsageView, FileText,
-    HostSample, LayerRow, LogLine, LogOptions, LogText, NetworkRequest, ProgressEvent,
+    ApiError, ArchiveInput, BuildRequest, Connection, DaemonJson, DiagnosticsReport, DiskUsageView,
+    FileText, HostSample, LayerRow, LogLine, LogOptions, LogText, NetworkRequest, ProgressEvent,
     ProjectLogLine, PruneFilter, PruneItem, PruneOutcome, RunHints, RunRequest, SearchRow,
     Settings, TopView, UsageView, VolumeEntry,
 };
@@ -757,6 +757,18 @@ pub fn settings_save(app: State<'_, App>, settings: Settings) -> Result<Settings
     let saved = app.berth.save_settings(settings)?;
     berth_api::desktop::start_at_login(saved.start_at_login)?;
     Ok(saved)
+}
+
+/// Berth's engine configuration file (its daemon.json).
+#[tauri::command]
+pub fn engine_daemon_json(app: State<'_, App>) -> Result<DaemonJson> {
+    app.berth.engine_daemon_json()
+}
+
+/// Checks and writes it; it applies when Berth's engine next starts.
+#[tauri::command]
+pub fn engine_daemon_json_save(app: State<'_, App>, text: String) -> Result<DaemonJson> {
+    app.berth.save_engine_daemon_json(&text)
 }
 
 #[tauri::command]

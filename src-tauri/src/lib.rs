@@ -196,6 +196,8 @@ pub fn run() {
             commands::settings,
             commands::settings_save,
             commands::settings_defaults,
+            commands::engine_daemon_json,
+            commands::engine_daemon_json_save,
             commands::log_follow,
             commands::diagnostics,
             commands::open_url,

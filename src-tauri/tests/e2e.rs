@@ -1224,6 +1224,19 @@ async fn scenario(
     ui.click("[data-testid=start-at-login]").await?;
     ui.click("[data-testid=settings-save]").await?;
     ui.wait_present("[data-testid=settings-saved]").await?;
+    // Berth's engine configuration file, from the same view: written where the engine reads it.
+    let daemon_json = fx.home.join("config/berth/daemon.json");
+    ui.wait_text("[data-testid=daemon-json-path]", "config/berth/daemon.json")
+        .await?;
+    let mirrors = r#"{"registry-mirrors": ["https://mirror.example"]}"#;
+    ui.fill("[data-testid=daemon-json]", mirrors).await?;
+    ui.click("[data-testid=daemon-json-save]").await?;
+    ui.wait_text("[data-testid=daemon-json-status]", "Saved.")
+        .await?;
+    assert_eq!(
+        std::fs::read_to_string(&daemon_json).unwrap_or_default(),
+        mirrors
+    );
     // auto-launch writes to $HOME/.config/autostart, whatever XDG_CONFIG_HOME says.
     let autostart = fx.home.join(".config/autostart");
     wait_until(10, "an autostart entry for Berth", || {

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use berth_engine::Error as EngineError;
-use berth_engine::own::{EngineState, Supervisor, control};
+use berth_engine::own::{EngineState, Supervisor, control, daemon_json};
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::wire::{EngineView, OwnEngineView};
 use crate::{ApiError, Berth, ErrorCode};
@@ -18,6 +20,14 @@ pub enum Launch {
     Detached { exe: PathBuf, args: Vec<String> },
     /// A supervisor inside this process (the tray): the engine stops when the tray quits.
     InProcess,
+}
+
+/// Berth's engine configuration file, as the Settings view edits it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DaemonJson {
+    pub path: String,
+    pub text: String,
 }
 
 /// Extra time, beyond dockerd's own ready timeout, for a supervisor to report.
@@ -43,6 +53,45 @@ impl Berth {
 
     pub fn engine_log(&self) -> PathBuf {
         self.engine.paths.log.clone()
+    }
+
+    /// Berth's engine configuration file (its `daemon.json`): where it is and its text (`{}`
+    /// before one is written).
+    pub fn engine_daemon_json(&self) -> Result<DaemonJson, ApiError> {
+        let path = self.daemon_json_path()?;
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => daemon_json::EMPTY.to_owned(),
+            Err(e) => {
+                return Err(ApiError::invalid(format!(
+                    "{}: cannot read it ({e})",
+                    path.display()
+                )));
+            }
+        };
+        Ok(DaemonJson {
+            path: path.display().to_string(),
+            text,
+        })
+    }
+
+    /// Checks and writes Berth's engine configuration file; the engine reads it when it next
+    /// starts (a restart).
+    pub fn save_engine_daemon_json(&self, text: &str) -> Result<DaemonJson, ApiError> {
+        let path = self.daemon_json_path()?;
+        daemon_json::check(&path, text, &self.engine).map_err(ApiError::invalid)?;
+        crate::write_replacing(&path, text.as_bytes())
+            .map_err(|e| ApiError::invalid(format!("{}: cannot write it ({e})", path.display())))?;
+        Ok(DaemonJson {
+            path: path.display().to_string(),
+            text: text.to_owned(),
+        })
+    }
+
+    fn daemon_json_path(&self) -> Result<PathBuf, ApiError> {
+        self.engine.daemon_json.clone().ok_or_else(|| {
+            ApiError::invalid("Berth's engine has no configuration file of its own here")
+        })
     }
 
     /// Berth's own engine as its supervisor reports it (stopped when nobody supervises it).

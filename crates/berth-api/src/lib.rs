@@ -49,7 +49,7 @@ pub use containers::{
     UpdateRequest, private_port,
 };
 pub use diagnostics::DiagnosticsReport;
-pub use engine::{EngineWatch, Launch};
+pub use engine::{DaemonJson, EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use file_text::FileText;
 pub use files::{ArchiveInput, ImportRequest, PartFile};
@@ -161,7 +161,8 @@ impl Berth {
         if let Ok(v) = std::env::var("BERTH_ENGINE_AUTOSTART") {
             settings.engine_autostart = !matches!(v.as_str(), "0" | "false" | "no");
         }
-        let engine = settings.engine_config(env.xdg_runtime_dir.as_deref());
+        let mut engine = settings.engine_config(env.xdg_runtime_dir.as_deref());
+        engine.daemon_json = Some(settings_path.with_file_name("daemon.json"));
         Ok(Self {
             settings: std::sync::RwLock::new(settings),
             settings_path,

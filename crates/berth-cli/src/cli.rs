@@ -432,6 +432,13 @@ pub enum EngineCommand {
         #[arg(short = 'n', long)]
         tail: Option<usize>,
     },
+    /// Print the engine's configuration (its daemon.json: registry mirrors, insecure
+    /// registries, log options…), or replace it; it applies when the engine next starts.
+    Config {
+        /// Replace it with this file's JSON (- reads stdin), checked first.
+        #[arg(long, value_name = "FILE")]
+        set: Option<String>,
+    },
     /// Run the supervisor in the foreground (what `engine start` runs detached).
     #[command(hide = true)]
     Supervise,

@@ -874,6 +874,24 @@ async fn engine(berth: &Berth, cmd: EngineCommand, format: Format) -> Result<()>
         }
         EngineCommand::Status { watch: true } => watch_engine(berth, format).await,
         EngineCommand::Logs { follow, tail } => logs(berth, follow, tail).await,
+        EngineCommand::Config { set: None } => {
+            print!("{}", berth.engine_daemon_json()?.text);
+            Ok(())
+        }
+        EngineCommand::Config { set: Some(from) } => {
+            let text = if from == "-" {
+                std::io::read_to_string(std::io::stdin()).context("--set -: cannot read stdin")?
+            } else {
+                std::fs::read_to_string(&from)
+                    .with_context(|| format!("--set {from}: cannot read it"))?
+            };
+            let saved = berth.save_engine_daemon_json(&text)?;
+            println!(
+                "Berth's engine configuration saved to {}; restart the engine to apply it (berth engine restart)",
+                saved.path
+            );
+            Ok(())
+        }
         EngineCommand::Supervise => {
             berth.supervise(asked_to_quit()).await?;
             Ok(())

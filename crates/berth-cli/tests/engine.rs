@@ -295,6 +295,51 @@ fn restart_replaces_the_daemon() {
 
 #[test]
 #[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
+fn the_engine_reads_its_own_configuration_file_checked_before_it_starts() {
+    let e = OwnEngine::new();
+    let file = e.home.path().join("config/berth/daemon.json");
+    // None yet: an empty one.
+    assert_eq!(ok(e.berth(&["engine", "config"])), "{}\n");
+    // What Berth sets itself is refused, naming the key, and nothing is written.
+    let bridge = e.home.path().join("bridge.json");
+    std::fs::write(&bridge, r#"{"bridge": "docker0"}"#).unwrap();
+    let err = fails(e.berth(&["engine", "config", "--set", &bridge.display().to_string()]));
+    assert!(
+        err.contains("\"bridge\" is Berth's to set") && err.contains("daemon.json"),
+        "{err}"
+    );
+    assert!(!file.exists());
+    let config = r#"{"labels": ["berth.test.config=yes"], "log-opts": {"max-size": "5m"}}"#;
+    let said = support::feed(e.berth(&["engine", "config", "--set", "-"]), config);
+    assert!(said.status.success(), "{said:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), config);
+    ok(e.berth(&["engine", "start"]));
+    let info = ok(e.berth(&[
+        "-H",
+        &e.socket(),
+        "info",
+        "--format",
+        "{{json .Labels}} {{json .LoggingDriver}}",
+    ]));
+    assert!(info.contains("berth.test.config=yes"), "{info}");
+    let made = ok(e.berth(&["-H", &e.socket(), "volume", "create", "config-check"]));
+    assert_eq!(made.trim(), "config-check");
+    // An option dockerd does not know: the restart fails and says dockerd's own words.
+    std::fs::write(&file, r#"{"no-such-option": true}"#).unwrap();
+    let out = run(e.berth(&["engine", "restart"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("no-such-option"),
+        "{err}"
+    );
+    // Put right, it starts again.
+    std::fs::write(&file, "{}\n").unwrap();
+    let line = ok(e.berth(&["engine", "start"]));
+    assert!(line.contains("running"), "{line}");
+}
+
+#[test]
+#[ignore = "needs root and a real dockerd (scripts/test.sh runs it)"]
 fn stale_pidfile_and_socket_from_a_crashed_run_are_cleared() {
     let e = OwnEngine::new();
     let run_dir = e.home.runtime_dir().join("berth");

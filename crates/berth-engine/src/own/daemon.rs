@@ -34,6 +34,7 @@ pub(crate) struct Daemon {
 /// API answers.
 pub(crate) async fn launch(config: &EngineConfig) -> Result<Daemon, LaunchError> {
     let programs = preflight::check(config).map_err(LaunchError::final_)?;
+    super::daemon_json::prepare(config).map_err(LaunchError::final_)?;
     let p = &config.paths;
     for dir in [&p.run_dir, &p.exec_root()] {
         std::fs::create_dir_all(dir)
@@ -150,6 +151,9 @@ fn command(config: &EngineConfig, programs: &Programs) -> Command {
             "--default-address-pool".into(),
             format!("base={},size=24", bridge.pool),
         ]);
+    }
+    if let Some(file) = &config.daemon_json {
+        args.extend(["--config-file".into(), file.display().to_string()]);
     }
     args.extend(config.extra_args.iter().cloned());
     let mut cmd = match (&config.mode, &programs.rootlesskit) {

@@ -13,6 +13,7 @@ mod channel;
 pub mod control;
 #[cfg(target_os = "linux")]
 mod daemon;
+pub mod daemon_json;
 pub mod preflight;
 mod state;
 mod supervisor;
@@ -222,6 +223,9 @@ pub struct EngineConfig {
     pub bridge: Option<Bridge>,
     /// Extra dockerd arguments, appended last.
     pub extra_args: Vec<String>,
+    /// Berth's own `daemon.json` for the engine ([`daemon_json`]), made empty when missing;
+    /// `None`: dockerd reads its default one.
+    pub daemon_json: Option<PathBuf>,
     pub restart: RestartPolicy,
     pub ready_timeout: Duration,
     pub stop_timeout: Duration,
@@ -240,6 +244,7 @@ impl EngineConfig {
             paths: Paths::for_current_user(xdg_runtime_dir),
             bridge: (mode == Mode::Rootful).then(Bridge::default),
             extra_args: Vec::new(),
+            daemon_json: None,
             restart: RestartPolicy::default(),
             ready_timeout: Duration::from_secs(60),
             stop_timeout: Duration::from_secs(20),

@@ -11,6 +11,7 @@ import type { ComposeFileView } from "./types/ComposeFileView";
 import type { ComposeProjectRow } from "./types/ComposeProjectRow";
 import type { ContainerRow } from "./types/ContainerRow";
 import type { ContextRow } from "./types/ContextRow";
+import type { DaemonJson } from "./types/DaemonJson";
 import type { DiagnosticsReport } from "./types/DiagnosticsReport";
 import type { DiskUsageView } from "./types/DiskUsageView";
 import type { EngineView } from "./types/EngineView";
@@ -52,6 +53,7 @@ export type {
   ComposeFileView,
   ComposeProjectRow,
   ContainerRow,
+  DaemonJson,
   ContextRow,
   DiagnosticsReport,
   DiskUsageView,
@@ -316,6 +318,10 @@ export function api(t: Transport) {
     /** What a new install starts with; nothing is saved. */
     settingsDefaults: () => call<Settings>("settings_defaults"),
     settingsSave: (settings: Settings) => call<Settings>("settings_save", { settings }),
+    /** Berth's engine configuration file (its daemon.json): where it is and its text. */
+    engineDaemonJson: () => call<DaemonJson>("engine_daemon_json"),
+    /** Checks and writes it; Berth's engine reads it when it next starts. */
+    engineDaemonJsonSave: (text: string) => call<DaemonJson>("engine_daemon_json_save", { text }),
     /** One of Berth's logs: its last `lines` lines, then what is written to it. */
     log: (which: string, lines: number, on: (b: Batch<LogText>) => void) => t.stream<LogText>("log_follow", { which, lines }, on),
     /** Writes a diagnostics archive (.tar.gz) to `to`. */

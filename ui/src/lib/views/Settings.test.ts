@@ -21,9 +21,19 @@ const defaults: SettingsValue = {
   theme: "system",
 };
 
+const PATH = "/home/u/.config/berth/daemon.json";
+
+/** A transport with the settings and an engine configuration file holding `text`. */
+function transport(text = "{}\n"): FakeTransport {
+  const t = new FakeTransport();
+  t.handlers.settings = () => defaults;
+  t.handlers.engine_daemon_json = () => ({ path: PATH, text });
+  return t;
+}
+
 describe("Settings", () => {
   it("saves the engine's bridge, and shows the facade's refusal naming the setting", async () => {
-    const t = new FakeTransport();
+    const t = transport();
     const saved: SettingsValue[] = [];
     t.handlers.settings = () => defaults;
     t.handlers.settings_save = (args) => {
@@ -50,7 +60,7 @@ describe("Settings", () => {
   });
 
   it("puts the defaults in the form, saved only with Save", async () => {
-    const t = new FakeTransport();
+    const t = transport();
     const saved: SettingsValue[] = [];
     t.handlers.settings = () => ({ ...defaults, engine_bridge_name: "mybr", theme: "dark", notifications: false });
     t.handlers.settings_defaults = () => defaults;
@@ -69,5 +79,47 @@ describe("Settings", () => {
     await fireEvent.click(screen.getByTestId("settings-save"));
     await waitFor(() => expect(saved).toEqual([defaults]));
     expect(screen.getByTestId("settings-saved")).toBeTruthy();
+  });
+
+  it("edits the engine's configuration file: JSON checked inline, Berth's refusal shown, saved, then the engine restarted", async () => {
+    const t = transport('{"labels": ["a=b"]}\n');
+    const saves: string[] = [];
+    t.handlers.engine_daemon_json_save = (args) => {
+      const text = args.text as string;
+      if (text.includes('"bridge"')) throw { code: "invalid", message: `${PATH}: "bridge" is Berth's to set (set the engine bridge in Berth's settings); remove it from the file` };
+      saves.push(text);
+      return { path: PATH, text };
+    };
+    let restarts = 0;
+    t.handlers.engine_restart = () => {
+      restarts += 1;
+      return {};
+    };
+    render(Settings, { context: new Map<string, unknown>([["api", api(t)]]) });
+    const editor = (await screen.findByTestId("daemon-json")) as HTMLTextAreaElement;
+    expect([editor.value, screen.getByTestId("daemon-json-path").textContent]).toEqual(['{"labels": ["a=b"]}\n', PATH]);
+    const save = () => screen.getByTestId<HTMLButtonElement>("daemon-json-save");
+    // Unchanged: nothing to save.
+    expect(save().disabled).toBe(true);
+    await fireEvent.input(editor, { target: { value: '{"labels": [' } });
+    expect(screen.getByTestId("daemon-json-problem").textContent).toMatch(/^Not valid JSON: /);
+    expect(save().disabled).toBe(true);
+    await fireEvent.input(editor, { target: { value: "[]" } });
+    expect(screen.getByTestId("daemon-json-problem").textContent).toContain("Not a JSON object");
+    await fireEvent.input(editor, { target: { value: '{"bridge": "docker0"}' } });
+    await fireEvent.click(save());
+    await waitFor(() => expect(screen.getByTestId("daemon-json-error").textContent).toContain('"bridge" is Berth\'s to set'));
+    expect(saves).toEqual([]);
+    // Restart only once what is edited is saved.
+    expect(screen.getByTestId<HTMLButtonElement>("daemon-json-restart").disabled).toBe(true);
+    const mirrors = '{"registry-mirrors": ["https://mirror.example"]}';
+    await fireEvent.input(editor, { target: { value: mirrors } });
+    await fireEvent.click(save());
+    await waitFor(() => expect(screen.getByTestId("daemon-json-status").textContent).toBe("Saved. Berth's engine reads it when it next starts."));
+    expect(saves).toEqual([mirrors]);
+    expect(screen.queryByTestId("daemon-json-error")).toBeNull();
+    await fireEvent.click(screen.getByTestId("daemon-json-restart"));
+    await waitFor(() => expect(screen.getByTestId("daemon-json-status").textContent).toBe("Berth's engine restarted with this configuration."));
+    expect(restarts).toBe(1);
   });
 });
