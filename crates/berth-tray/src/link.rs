@@ -124,7 +124,7 @@ impl Client {
             }
             (_, _, Some(view)) => match self.attached.claim(self.id) {
                 Some(shown) => {
-                    let attached = self.window(read, &mut write, shown, quitting).await;
+                    let attached = window(&self.actions, read, &mut write, shown, quitting).await;
                     self.attached.release(self.id);
                     return attached;
                 }
@@ -145,35 +145,64 @@ impl Client {
         write.write_all(format!("{reply}\n").as_bytes()).await?;
         write.shutdown().await
     }
+}
 
-    /// The attached window's connection: `attached`, then `show [VIEW]` for each view it is
-    /// asked to show, and `quit` when the tray quits; until then, or until the window goes away
-    /// (its end of the socket closes, which it does as its window closes).
-    async fn window(
-        &self,
-        mut read: BufReader<tokio::net::unix::OwnedReadHalf>,
-        write: &mut tokio::net::unix::OwnedWriteHalf,
-        mut shown: mpsc::UnboundedReceiver<Option<String>>,
-        mut quitting: watch::Receiver<bool>,
-    ) -> std::io::Result<()> {
-        tracing::info!("a window attached");
-        write.write_all(b"attached\n").await?;
-        let mut rest = String::new();
-        loop {
-            tokio::select! {
-                // (The guard `wait_for` returns is not held across the writes below.)
-                _ = async { drop(quitting.wait_for(|q| *q).await) } => break,
-                _ = read.read_line(&mut rest) => {
-                    tracing::info!("the window went away");
+/// The attached window's connection: `attached`, then `show [VIEW]` for each view it is asked
+/// to show, and `quit` when the tray quits; until then, or until the window goes away (its end
+/// of the socket closes, which it does as its window closes). A view it was asked to show as it
+/// went away, before this task saw it go, opens a new window on it ([`reopen`]).
+async fn window(
+    actions: &mpsc::UnboundedSender<Action>,
+    mut read: BufReader<tokio::net::unix::OwnedReadHalf>,
+    write: &mut tokio::net::unix::OwnedWriteHalf,
+    mut shown: mpsc::UnboundedReceiver<Option<String>>,
+    mut quitting: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    tracing::info!("a window attached");
+    write.write_all(b"attached\n").await?;
+    let mut rest = String::new();
+    loop {
+        tokio::select! {
+            // (The guard `wait_for` returns is not held across the writes below.)
+            _ = async { drop(quitting.wait_for(|q| *q).await) } => break,
+            _ = read.read_line(&mut rest) => {
+                tracing::info!("the window went away");
+                reopen(actions, None, shown);
+                return Ok(());
+            }
+            Some(view) = shown.recv() => {
+                let line = format!("{}\n", view_line("show", view.as_deref()));
+                if let Err(e) = write.write_all(line.as_bytes()).await {
+                    tracing::info!(%e, "the window went away as it was asked to show itself");
+                    reopen(actions, Some(view), shown);
                     return Ok(());
-                }
-                Some(view) = shown.recv() => {
-                    write.write_all(format!("{}\n", view_line("show", view.as_deref())).as_bytes()).await?;
                 }
             }
         }
-        write.write_all(b"quit\n").await?;
-        write.shutdown().await
+    }
+    write.write_all(b"quit\n").await?;
+    write.shutdown().await
+}
+
+/// A window gone: no more is asked of it (the tray starts a new one for the next Open), and
+/// the last view it was asked for and did not show (`missed`, or one still waiting) opens a new
+/// window. (Closing the window and choosing Open dashboard at once asked the closing window.)
+fn reopen(
+    actions: &mpsc::UnboundedSender<Action>,
+    missed: Option<Option<String>>,
+    mut shown: mpsc::UnboundedReceiver<Option<String>>,
+) {
+    shown.close();
+    let mut last = missed;
+    while let Ok(view) = shown.try_recv() {
+        last = Some(view);
+    }
+    if let Some(view) = last {
+        tracing::info!(
+            ?view,
+            "a new window for what the one gone was asked to show"
+        );
+        let _ = actions.send(Action::OpenDashboard(view));
     }
 }
 
@@ -207,6 +236,45 @@ mod tests {
         assert_eq!(line_view("open", "opening"), None);
         assert_eq!(line_view("open", "ping"), None);
         assert_eq!(line_view("attach", "attach"), Some(None));
+    }
+
+    #[tokio::test]
+    async fn a_show_the_window_missed_as_it_went_away_opens_a_new_one() {
+        let attached = Arc::new(Attached::default());
+        let shown = attached.claim(1).unwrap();
+        let (tray_end, window_end) = UnixStream::pair().unwrap();
+        let (actions, mut asked) = mpsc::unbounded_channel();
+        let (_quit, quitting) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let (read, mut write) = tray_end.into_split();
+            window(&actions, BufReader::new(read), &mut write, shown, quitting).await
+        });
+        let mut window_end = BufReader::new(window_end);
+        let mut line = String::new();
+        window_end.read_line(&mut line).await.unwrap();
+        assert_eq!(line, "attached\n");
+        // The window goes away and, before the tray's task has run again, Open dashboard asks
+        // it (this runtime has one thread: the task runs only at the next await).
+        drop(window_end);
+        assert!(attached.show(Some("containers")));
+        task.await.unwrap().unwrap();
+        assert_eq!(
+            asked.try_recv().ok(),
+            Some(Action::OpenDashboard(Some("containers".to_owned())))
+        );
+        assert!(
+            !attached.show(None),
+            "nothing more is asked of the window gone"
+        );
+        // A window that goes away with nothing asked of it opens none.
+        let shown = attached.claim(2).unwrap();
+        let (tray_end, window_end) = UnixStream::pair().unwrap();
+        let (actions, mut asked) = mpsc::unbounded_channel();
+        let (_quit, quitting) = watch::channel(false);
+        drop(window_end);
+        let (read, mut write) = tray_end.into_split();
+        let _ = window(&actions, BufReader::new(read), &mut write, shown, quitting).await;
+        assert!(asked.try_recv().is_err());
     }
 
     #[test]
