@@ -37,6 +37,9 @@ pub struct BuildRecord {
     /// Built by the engine's BuildKit (a build before Berth offered it: its classic builder).
     #[serde(default)]
     pub buildkit: bool,
+    /// Where its files were written instead of an image (`-o`), as it was asked.
+    #[serde(default)]
+    pub output: Option<String>,
     /// Base images pulled again first.
     #[serde(default)]
     pub pull: bool,
@@ -177,6 +180,7 @@ impl Recording {
                 labels: req.labels.clone(),
                 no_cache: req.no_cache,
                 buildkit: req.buildkit,
+                output: req.output.clone(),
                 pull: req.pull,
                 network: req.network.clone(),
                 add_hosts: req.add_hosts.clone(),

@@ -38,6 +38,9 @@ pub struct BuildRequest {
     pub platform: Option<String>,
     /// Build with the engine's BuildKit rather than its classic builder.
     pub buildkit: bool,
+    /// Where BuildKit writes the result's files instead of making an image, as `docker build
+    /// -o` takes it: `type=local,dest=DIR`, `type=tar,dest=FILE`, or a directory.
+    pub output: Option<String>,
 }
 
 /// The stages the Dockerfile at `path` names ([`berth_docker::build::stages`]).
@@ -271,6 +274,11 @@ impl Berth {
             force_rm: req.force_rm,
             platform: req.platform.as_deref().map(platform).transpose()?,
             buildkit: req.buildkit,
+            output: req
+                .output
+                .as_deref()
+                .map(berth_docker::build::BuildOutput::parse)
+                .transpose()?,
             credentials: self.all_credentials(),
         };
         let stream = conn.client.build(&spec)?;

@@ -739,6 +739,10 @@ pub struct BuildArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub buildkit: Option<bool>,
+    /// Write the result's files instead of making an image (BuildKit): type=local,dest=DIR,
+    /// type=tar,dest=FILE, a directory, or - for a tar on stdout.
+    #[arg(short = 'o', long, value_name = "OUTPUT")]
+    pub output: Option<String>,
     /// The build context: a directory.
     #[arg(value_name = "PATH")]
     pub path: String,

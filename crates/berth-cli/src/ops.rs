@@ -25,6 +25,8 @@ use crate::template::{Field, Template, ValueTemplate};
 pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
     let buildkit = match args.buildkit {
         Some(on) => on,
+        // An export is BuildKit's (docker's -o asks for it too).
+        None if args.output.is_some() => true,
         // As the docker CLI: the classic builder when DOCKER_BUILDKIT is unset.
         None => berth_api::images::buildkit_from_env(false)?,
     };
@@ -43,6 +45,7 @@ pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
         force_rm: args.force_rm,
         platform: args.platform.clone(),
         buildkit,
+        output: args.output.clone(),
     })
 }
 
@@ -87,10 +90,27 @@ pub async fn build(
     args: BuildArgs,
     format: Format,
 ) -> Result<()> {
-    let req = build_request(&args)?;
+    let mut req = build_request(&args)?;
+    // `-o -`: a tar on stdout, written to a file of the build's own first (the engine's session
+    // writes to a path), the build's progress then on stderr.
+    let to_stdout = req.output.as_deref() == Some("-");
+    let tar = if to_stdout {
+        let dir = tempfile::tempdir().context("-o -: cannot make a temporary directory")?;
+        req.output = Some(format!(
+            "type=tar,dest={}",
+            dir.path().join("out.tar").display()
+        ));
+        Some(dir)
+    } else {
+        None
+    };
     let stream = berth.build_recorded(conn, &req)?;
     let mut built = None;
-    let mut out = std::io::stdout().lock();
+    let mut out: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
     futures_util::pin_mut!(stream);
     while let Some(ev) = stream.next().await {
         let ev = ev?;
@@ -118,6 +138,18 @@ pub async fn build(
         if let ProgressEvent::Built { id } = &ev {
             built = Some(id.clone());
         }
+    }
+    if let Some(dir) = tar {
+        drop(out);
+        let mut file = std::fs::File::open(dir.path().join("out.tar"))
+            .context("-o -: the build wrote no tar")?;
+        std::io::copy(&mut file, &mut std::io::stdout().lock())
+            .context("-o -: cannot write the tar to stdout")?;
+        return Ok(());
+    }
+    if req.output.is_some() {
+        // The files were the result: no image was made.
+        return Ok(());
     }
     let Some(id) = built else {
         bail!("the build ended without an image; see its output above");

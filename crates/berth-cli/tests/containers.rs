@@ -316,13 +316,17 @@ fn a_failing_build_names_its_step() {
     );
 }
 
-#[test]
-#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-fn a_buildkit_build_shows_its_steps_keeps_a_cache_mount_and_names_a_failed_step() {
+/// The engine, a scope and a home for a BuildKit build, with the busybox base made locally
+/// (BuildKit would look for it on Docker Hub otherwise), and where its context goes.
+fn buildkit_context() -> (
+    &'static berth_testkit::Engine,
+    Scope,
+    Home,
+    std::path::PathBuf,
+) {
     let e = engine();
     let scope = Scope::new(e);
     let home = Home::new();
-    // The busybox base, local (BuildKit would look for it on Docker Hub otherwise).
     busybox_image(
         e,
         &scope,
@@ -330,6 +334,13 @@ fn a_buildkit_build_shows_its_steps_keeps_a_cache_mount_and_names_a_failed_step(
         "CMD [\"true\"]",
     );
     let dir = home.path().join("ctx");
+    (e, scope, home, dir)
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_buildkit_build_shows_its_steps_keeps_a_cache_mount_and_names_a_failed_step() {
+    let (e, scope, home, dir) = buildkit_context();
     // A cache mount only BuildKit takes: its file outlives each build (the step runs again
     // for another ROUND).
     write_busybox_context(
@@ -430,6 +441,61 @@ fn a_buildkit_build_shows_its_steps_keeps_a_cache_mount_and_names_a_failed_step(
         err.contains("2/2] RUN [\"sh\"") && err.contains("exit code: 7"),
         "{err}"
     );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_buildkit_build_exports_its_files_to_a_directory_or_a_tar() {
+    let (e, scope, home, dir) = buildkit_context();
+    // What a multi-stage build of a program leaves: its artefact alone.
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {} AS build\nRUN mkdir /out && echo artefact of {} > /out/app.txt\nFROM scratch\nCOPY --from=build /out/ /\n",
+            berth_testkit::BUSYBOX_IMAGE,
+            scope.id
+        ),
+        &[],
+    );
+    let build = |extra: &[&str]| {
+        let mut cmd = home.berth(&[&["-H", e.host.as_str(), "build"][..], extra, &["."]].concat());
+        cmd.current_dir(&dir);
+        cmd
+    };
+    let out = home.path().join("out");
+    // -o asks for BuildKit, as docker's does.
+    let said = ok(build(&["-o", &out.display().to_string()]));
+    assert!(said.contains("exporting to client"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("app.txt")).unwrap(),
+        format!("artefact of {}\n", scope.id)
+    );
+    // `-o -`: a tar on stdout, the progress on stderr.
+    let piped = run(build(&["-o", "-"]));
+    assert!(piped.status.success(), "{piped:?}");
+    let mut names = Vec::new();
+    let mut archive = tar::Archive::new(&piped.stdout[..]);
+    for entry in archive.entries().unwrap() {
+        names.push(entry.unwrap().path().unwrap().display().to_string());
+    }
+    assert_eq!(names, ["app.txt"]);
+    assert!(
+        String::from_utf8_lossy(&piped.stderr).contains("exporting to client"),
+        "{piped:?}"
+    );
+    for (flags, says) in [
+        (
+            &["--buildkit=false", "-o", "x"][..],
+            "the classic builder makes images only",
+        ),
+        (
+            &["-o", "type=image,dest=x"][..],
+            "type=image: Berth exports a build's files",
+        ),
+    ] {
+        let err = fails(build(flags));
+        assert!(err.contains(says), "{flags:?}: {err}");
+    }
 }
 
 #[test]

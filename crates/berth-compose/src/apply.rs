@@ -540,6 +540,7 @@ async fn build(
     let spec = BuildSpec {
         buildkit: opts.buildkit,
         credentials: opts.logins.to_vec(),
+        output: None,
         context: PathBuf::from(&b.context),
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
         tags,

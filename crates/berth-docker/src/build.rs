@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bollard::models::{BuildInfoAux, ImageId};
-use bollard::query_parameters::BuildImageOptionsBuilder;
+use bollard::query_parameters::{BuildImageOptionsBuilder, ImageBuildOutput};
 use futures_util::{Stream, StreamExt};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
@@ -42,9 +42,55 @@ pub struct BuildSpec {
     /// classic builder: its output is then BuildKit's plain progress (`#5 [2/3] RUN make`),
     /// with no [`BuildEvent::Step`].
     pub buildkit: bool,
+    /// Where BuildKit writes the result instead of making an image (`docker build -o`).
+    pub output: Option<BuildOutput>,
     /// The stored registry logins, for base images the build pulls from a registry that wants
     /// one (as the docker CLI hands a build all of them).
     pub credentials: Vec<Credentials>,
+}
+
+/// Where a BuildKit build writes its result, as `docker build -o` takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildOutput {
+    /// The result's files, into this directory (`type=local,dest=DIR`, or just `DIR`).
+    Local(PathBuf),
+    /// The result's files as one tar file (`type=tar,dest=FILE`).
+    Tar(PathBuf),
+}
+
+impl BuildOutput {
+    /// Reads `-o`'s value: `type=local,dest=DIR`, `type=tar,dest=FILE`, or a directory.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let bad = |reason: &str| Error::invalid(format!("--output {text}"), reason);
+        if !text.contains('=') {
+            if text.is_empty() {
+                return Err(bad("name a directory, or type=local,dest=DIR"));
+            }
+            return Ok(BuildOutput::Local(PathBuf::from(text)));
+        }
+        let (mut kind, mut dest) = (None, None);
+        for field in text.split(',') {
+            match field.split_once('=') {
+                Some(("type", v)) => kind = Some(v),
+                Some(("dest", v)) if !v.is_empty() => dest = Some(PathBuf::from(v)),
+                _ => {
+                    return Err(bad(&format!(
+                        "{field:?} is not one of type=local|tar and dest=PATH"
+                    )));
+                }
+            }
+        }
+        let Some(dest) = dest else {
+            return Err(bad("give dest=PATH, e.g. type=local,dest=out"));
+        };
+        match kind.unwrap_or("local") {
+            "local" => Ok(BuildOutput::Local(dest)),
+            "tar" => Ok(BuildOutput::Tar(dest)),
+            other => Err(bad(&format!(
+                "type={other}: Berth exports a build's files (type=local or type=tar); to make an image, leave --output out"
+            ))),
+        }
+    }
 }
 
 /// One event of a build.
@@ -304,6 +350,21 @@ impl Client {
             opts = opts
                 .version(bollard::query_parameters::BuilderVersion::BuilderBuildKit)
                 .session(&session);
+        }
+        match (&spec.output, spec.buildkit) {
+            (None, _) => {}
+            (Some(_), false) => {
+                return Err(Error::invalid(
+                    "--output",
+                    "the classic builder makes images only: build with BuildKit to export files",
+                ));
+            }
+            (Some(BuildOutput::Local(dir)), true) => {
+                opts = opts.outputs(ImageBuildOutput::Local(dir.display().to_string()));
+            }
+            (Some(BuildOutput::Tar(file)), true) => {
+                opts = opts.outputs(ImageBuildOutput::Tar(file.display().to_string()));
+            }
         }
         let args: std::collections::HashMap<String, String> =
             spec.build_args.clone().into_iter().collect();
@@ -627,6 +688,36 @@ mod tests {
             err.contains("the build context is not a directory"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn outputs_are_read_as_docker_build_takes_them() {
+        assert_eq!(
+            BuildOutput::parse("out").unwrap(),
+            BuildOutput::Local("out".into())
+        );
+        assert_eq!(
+            BuildOutput::parse("type=local,dest=/tmp/o").unwrap(),
+            BuildOutput::Local("/tmp/o".into())
+        );
+        assert_eq!(
+            BuildOutput::parse("type=tar,dest=o.tar").unwrap(),
+            BuildOutput::Tar("o.tar".into())
+        );
+        for (bad, says) in [
+            ("type=tar", "give dest=PATH"),
+            (
+                "type=image,dest=x",
+                "type=image: Berth exports a build's files",
+            ),
+            (
+                "type=local,dest=x,compression=gzip",
+                "\"compression=gzip\" is not one of",
+            ),
+        ] {
+            let err = BuildOutput::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(says) && err.contains(bad), "{err}");
+        }
     }
 
     #[test]

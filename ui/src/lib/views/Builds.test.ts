@@ -17,6 +17,7 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   labels: [],
   no_cache: false,
   buildkit: false,
+  output: null,
   pull: false,
   network: null,
   add_hosts: [],
@@ -173,5 +174,30 @@ describe("Builds", () => {
     await fireEvent.click(screen.getByTestId("build-buildkit"));
     await fireEvent.click(screen.getByTestId("build-start"));
     await waitFor(() => expect(requests()).toEqual([false, true]));
+  });
+
+  it("exports the result's files to a folder with BuildKit, refused inline without it", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [{ ...record("web:1"), buildkit: true, output: "type=local,dest=/srv/a=b" }];
+    t.handlers.build_stages = () => [];
+    render(Builds, { context: context(t) });
+    expect((await screen.findByTestId("build-history-options")).textContent).toBe("(BuildKit, files to /srv/a=b)");
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/app" } });
+    await fireEvent.input(screen.getByTestId("build-output"), { target: { value: "/tmp/out" } });
+    await fireEvent.click(screen.getByTestId("build-buildkit"));
+    expect(screen.getByTestId("build-options-problem").textContent).toBe("Exporting the files is BuildKit's: tick BuildKit, or empty the folder to make an image");
+    expect(screen.getByTestId<HTMLButtonElement>("build-start").disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("build-buildkit"));
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    const stream = t.streams.find((s) => s.command === "image_build")!;
+    expect((stream.args.req as Record<string, unknown>).output).toBe("/tmp/out");
+    stream.send({ items: [{ kind: "output", line: "#7 exporting to client" }], done: true, error: null });
+    await waitFor(() => expect(screen.getByTestId("build-status").textContent).toBe("Exported to /tmp/out"));
+    // Again: a folder whose name reads as options goes as type=local,dest=.
+    screen.getByTestId("build-again").click();
+    await waitFor(() => expect(t.streams.filter((s) => s.command === "image_build")).toHaveLength(2));
+    expect((t.streams[1].args.req as Record<string, unknown>).output).toBe("type=local,dest=/srv/a=b");
+    expect((screen.getByTestId("build-output") as HTMLInputElement).value).toBe("/srv/a=b");
   });
 });

@@ -25,6 +25,10 @@ no_cache: boolean,
  */
 buildkit: boolean, 
 /**
+ * Where its files were written instead of an image (`-o`), as it was asked.
+ */
+output: string | null, 
+/**
  * Base images pulled again first.
  */
 pull: boolean, 

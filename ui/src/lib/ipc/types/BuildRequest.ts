@@ -35,4 +35,9 @@ platform: string | null,
 /**
  * Build with the engine's BuildKit rather than its classic builder.
  */
-buildkit: boolean, };
+buildkit: boolean, 
+/**
+ * Where BuildKit writes the result's files instead of making an image, as `docker build
+ * -o` takes it: `type=local,dest=DIR`, `type=tar,dest=FILE`, or a directory.
+ */
+output: string | null, };
