@@ -71,7 +71,8 @@ pub fn check(path: &Path, text: &str, config: &EngineConfig) -> Result<(), Strin
 }
 
 /// The file of `config`, made empty (`{}`) when there is none yet, and checked: what the engine
-/// start runs before dockerd reads it.
+/// start runs before dockerd reads it (on Linux; in a VM the file will go to the VM's dockerd).
+#[cfg(target_os = "linux")]
 pub(crate) fn prepare(config: &EngineConfig) -> Result<(), String> {
     let Some(path) = &config.daemon_json else {
         return Ok(());
@@ -135,6 +136,7 @@ mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_missing_file_is_made_empty() {
         let dir = tempfile::tempdir().unwrap();
