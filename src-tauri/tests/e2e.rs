@@ -843,6 +843,9 @@ async fn scenario(
         .await?;
     ui.fill("[data-testid=build-network]", "none").await?;
     ui.click("[data-testid=build-start]").await?;
+    // The build goes on while another view is shown (leaving Builds cancelled it once).
+    ui.click("[data-testid=nav-containers]").await?;
+    ui.click("[data-testid=nav-builds]").await?;
     ui.wait_text("[data-testid=build-status]", &format!("Built {tag}"))
         .await?;
     // Built by BuildKit, as the form builds unless told otherwise: its plain progress.

@@ -4,8 +4,12 @@ import { api, type BuildRecord } from "../ipc";
 import { FakeTransport } from "../testing";
 import { Nav } from "../nav.svelte";
 import Builds from "./Builds.svelte";
+import { buildJob } from "../stores/jobs.svelte";
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  buildJob.reset();
+});
 
 const record = (tag: string, error: string | null = null): BuildRecord => ({
   context: `/src/${tag}`,
@@ -199,5 +203,32 @@ describe("Builds", () => {
     await waitFor(() => expect(t.streams.filter((s) => s.command === "image_build")).toHaveLength(2));
     expect((t.streams[1].args.req as Record<string, unknown>).output).toBe("type=local,dest=/srv/a=b");
     expect((screen.getByTestId("build-output") as HTMLInputElement).value).toBe("/srv/a=b");
+  });
+
+  it("goes on building when the view is left, shows the build again on return, and cancels it", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [];
+    t.handlers.build_stages = () => [];
+    const first = render(Builds, { context: context(t) });
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/app" } });
+    await fireEvent.input(screen.getByTestId("build-tag"), { target: { value: "app:1" } });
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(t.streams).toHaveLength(1));
+    t.streams[0].send({ items: [{ kind: "output", line: "#5 [2/3] RUN make" }], done: false, error: null });
+    first.unmount();
+    // Left: the build is not stopped, and what it says meanwhile is kept.
+    expect(t.streams[0].stopped).toBe(false);
+    t.streams[0].send({ items: [{ kind: "output", line: "#5 0.4 compiled" }], done: false, error: null });
+    render(Builds, { context: context(t) });
+    expect(screen.getByTestId("build-status").textContent).toBe("Building app:1…");
+    expect(screen.getByTestId("progress-lines").textContent).toBe("#5 [2/3] RUN make\n#5 0.4 compiled");
+    expect(screen.getByTestId<HTMLButtonElement>("build-start").disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("build-cancel"));
+    expect(t.streams[0].stopped).toBe(true);
+    expect(screen.getByTestId("build-status").textContent).toBe("Build cancelled");
+    expect(screen.queryByTestId("build-cancel")).toBeNull();
+    // A batch after the cancel changes nothing.
+    t.streams[0].send({ items: [{ kind: "built", id: "sha256:4b2acd70b2580123" }], done: true, error: null });
+    expect(screen.getByTestId("build-status").textContent).toBe("Build cancelled");
   });
 });

@@ -4,8 +4,12 @@ import { api, type ImageRow } from "../ipc";
 import { Nav } from "../nav.svelte";
 import { FakeTransport } from "../testing";
 import Images from "./Images.svelte";
+import { transferJob } from "../stores/jobs.svelte";
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  transferJob.reset();
+});
 
 function image(tag: string): ImageRow {
   return { id: `sha256:${tag}`, repo_tags: [tag], repo_digests: [], created: 0, size: 1024, containers: 0, shared_size: null, dangling: false, labels: {} };
@@ -213,6 +217,27 @@ describe("Images", () => {
     t.streams[1].send({ items: [], done: true, error: { code: "invalid_input", message: "linux/arm64: no matching manifest" } });
     await waitFor(() => expect(screen.getByText("Pull localhost:5000/app:1 for linux/arm64: failed")).toBeTruthy());
     expect(screen.getByTestId("progress-error").textContent).toBe("linux/arm64: no matching manifest");
+  });
+
+  it("goes on pulling when the view is left, shows the pull again on return, and cancels it", async () => {
+    const t = new FakeTransport();
+    t.handlers.images = () => [];
+    const ctx = () => new Map<string, unknown>([["api", api(t)], ["nav", new Nav()]]);
+    const first = render(Images, { context: ctx() });
+    await fireEvent.input(screen.getByTestId("pull-ref"), { target: { value: "localhost:5000/big:1" } });
+    await fireEvent.click(screen.getByTestId("pull-start"));
+    await waitFor(() => expect(t.streams.length).toBe(1));
+    first.unmount();
+    expect(t.streams[0].stopped).toBe(false);
+    t.streams[0].send({ items: [{ kind: "layer", id: "a1b2c3", status: "Downloading", current: 5, total: 10 }], done: false, error: null });
+    render(Images, { context: ctx() });
+    expect(screen.getByTestId("progress-title").textContent).toBe("Pull localhost:5000/big:1");
+    expect(screen.getByTestId("layers").textContent).toContain("a1b2c3");
+    expect(screen.getByTestId<HTMLButtonElement>("pull-start").disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("progress-cancel"));
+    expect(t.streams[0].stopped).toBe(true);
+    expect(screen.getByTestId("progress-title").textContent).toBe("Pull localhost:5000/big:1: cancelled");
+    expect(screen.getByTestId<HTMLButtonElement>("pull-start").disabled).toBe(false);
   });
 
   it("says why a push failed, and keeps saying it once the list is read again", async () => {
