@@ -47,8 +47,15 @@ impl Berth {
             )
             .into_bytes(),
         ));
-        files.push(("engine-view.json".into(), json(&self.engine_view().await)));
-        match self.connect().await {
+        // The engine view finds the engine in use by discovery; a named one (-H, --context) is
+        // connected to as every command does.
+        let (view, found) = self.engine_view_connected().await;
+        files.push(("engine-view.json".into(), json(&view)));
+        let conn = match self.target {
+            crate::Target::Discover => found,
+            _ => self.connect().await,
+        };
+        match conn {
             Ok(conn) => {
                 match self.version_document(&conn).await {
                     Ok(v) => files.push(("engine-version.json".into(), json(&v))),

@@ -262,6 +262,13 @@ impl Berth {
 
     /// Berth's engine and the engine in use, without starting anything.
     pub async fn engine_view(&self) -> EngineView {
+        self.engine_view_connected().await.0
+    }
+
+    /// [`Berth::engine_view`], and the connection to the engine in use it made (or why none).
+    pub(crate) async fn engine_view_connected(
+        &self,
+    ) -> (EngineView, Result<crate::Connection, ApiError>) {
         let own = match self.engine_status().await {
             Ok(own) => own,
             Err(e) => {
@@ -285,16 +292,23 @@ impl Berth {
             Err(e) => Err(e),
         };
         match found {
-            Ok(found) => EngineView {
-                own,
-                connection: Some(crate::Connection::from(found).view()),
-                problem: None,
-            },
-            Err(e) => EngineView {
-                own,
-                connection: None,
-                problem: Some(e.message),
-            },
+            Ok(found) => {
+                let conn = crate::Connection::from(found);
+                let view = EngineView {
+                    own,
+                    connection: Some(conn.view()),
+                    problem: None,
+                };
+                (view, Ok(conn))
+            }
+            Err(e) => {
+                let view = EngineView {
+                    own,
+                    connection: None,
+                    problem: Some(e.message.clone()),
+                };
+                (view, Err(e))
+            }
         }
     }
 }
