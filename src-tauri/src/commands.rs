@@ -111,7 +111,7 @@ pub fn context_remove(app: State<'_, App>, name: String) -> Result<()> {
 
 #[tauri::command]
 pub async fn containers(app: State<'_, App>, all: bool) -> Result<Vec<ContainerRow>> {
-    app.berth.containers(&conn(&app).await?, all).await
+    crate::containers::list(&app, all).await
 }
 
 #[tauri::command]

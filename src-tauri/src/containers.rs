@@ -8,7 +8,8 @@
 //! a burst says of containers already in the list go out at once, on the last list; the
 //! engine's own list follows (both from [`berth_api::container_list`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use berth_api::EngineChange;
 use berth_api::container_list::{ContainerList, Patched};
@@ -43,8 +44,70 @@ impl From<&berth_api::EventView> for Event {
     }
 }
 
-pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
+/// The list the page's first read takes, as the window starts: the follower lists every
+/// container as it starts following the engine's events, while WebKit is still starting, and
+/// keeps the newest list here until that read; the page then has its list without asking the
+/// engine (a connection and a list: the launch's last round trips). A list sent with events
+/// before the page listened is so not lost either. Read once, and only while fresh (the list's
+/// status texts, "Up 3 seconds", age): later reads ask the engine.
+#[derive(Default)]
+pub struct FirstList(Mutex<First>);
+
+/// How long the list read at start stands for the engine's.
+const FIRST_LIST_FRESH: Duration = Duration::from_secs(3);
+
+#[derive(Default)]
+enum First {
+    /// Not read yet: the newest list the follower had, if any, and when.
+    Waiting(Option<(Instant, Vec<ContainerRow>)>),
+    #[default]
+    Read,
+}
+
+impl FirstList {
+    pub fn waiting() -> Self {
+        Self(Mutex::new(First::Waiting(None)))
+    }
+
+    /// The follower's newest list, kept while the page has not read one.
+    fn offer(&self, rows: &[ContainerRow]) {
+        let mut first = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let First::Waiting(kept) = &mut *first {
+            *kept = Some((Instant::now(), rows.to_vec()));
+        }
+    }
+
+    /// The page's first read: the kept list, if the follower had one in the last
+    /// [`FIRST_LIST_FRESH`]; `None` afterwards.
+    pub fn take(&self) -> Option<Vec<ContainerRow>> {
+        self.take_within(FIRST_LIST_FRESH)
+    }
+
+    fn take_within(&self, fresh: Duration) -> Option<Vec<ContainerRow>> {
+        let mut first = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match std::mem::take(&mut *first) {
+            First::Waiting(Some((at, rows))) if at.elapsed() < fresh => Some(rows),
+            First::Waiting(_) | First::Read => None,
+        }
+    }
+}
+
+/// The container list for the page (every container with `all`); its first read takes the list
+/// read at start ([`FirstList`]).
+pub async fn list(app: &crate::App, all: bool) -> Result<Vec<ContainerRow>, berth_api::ApiError> {
+    if all && let Some(rows) = app.first_list.take() {
+        tracing::debug!(
+            rows = rows.len(),
+            "the page's first list: the one read at start"
+        );
+        return Ok(rows);
+    }
+    app.berth.containers(&app.berth.current().await?, all).await
+}
+
+pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>, first: Arc<FirstList>) {
     let publish = |events: Vec<Event>, rows: &[ContainerRow]| {
+        first.offer(rows);
         if let Err(e) = handle.emit(crate::CONTAINERS_CHANGED, Change { events, rows }) {
             tracing::warn!(%e, "cannot emit the containers");
         }
@@ -76,4 +139,42 @@ pub async fn follow(handle: AppHandle, berth: Arc<berth_api::Berth>) {
             EngineChange::Volumes(events) => told(crate::VOLUMES_CHANGED, events),
         })
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str) -> ContainerRow {
+        ContainerRow {
+            id: id.into(),
+            ..ContainerRow::default()
+        }
+    }
+
+    #[test]
+    fn the_first_read_takes_the_newest_list_once() {
+        let first = FirstList::waiting();
+        first.offer(&[row("a")]);
+        first.offer(&[row("a"), row("b")]);
+        let ids = |rows: Option<Vec<ContainerRow>>| {
+            rows.map(|r| r.into_iter().map(|c| c.id).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            ids(first.take()),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
+        // Read: later lists are the engine's own.
+        first.offer(&[row("c")]);
+        assert_eq!(ids(first.take()), None);
+        // Read before the follower had a list: the engine's too.
+        let early = FirstList::waiting();
+        assert!(early.take().is_none());
+        early.offer(&[row("a")]);
+        assert!(early.take().is_none());
+        // Kept too long (its status texts aged): the engine's.
+        let late = FirstList::waiting();
+        late.offer(&[row("a")]);
+        assert!(late.take_within(Duration::ZERO).is_none());
+    }
 }

@@ -56,6 +56,8 @@ pub const WINDOW_VIEW: &str = "window://view";
 pub struct App {
     pub berth: Arc<Berth>,
     pub streams: streams::Streams,
+    /// The container list read as the window started, for the page's first read.
+    pub first_list: Arc<containers::FirstList>,
 }
 
 /// Runs the window until it is closed, the tray quits, or SIGTERM/SIGINT.
@@ -105,6 +107,7 @@ pub fn run() {
         .manage(App {
             berth: berth.clone(),
             streams: streams::Streams::default(),
+            first_list: Arc::new(containers::FirstList::waiting()),
         })
         .invoke_handler(tauri::generate_handler![
             commands::engine_view,
@@ -213,7 +216,8 @@ pub fn run() {
                 tauri::async_runtime::spawn(link.follow(handle.clone(), gone));
             }
             tauri::async_runtime::spawn(forward_engine_state(handle.clone(), berth.clone()));
-            tauri::async_runtime::spawn(containers::follow(handle.clone(), berth.clone()));
+            let first = handle.state::<App>().first_list.clone();
+            tauri::async_runtime::spawn(containers::follow(handle.clone(), berth.clone(), first));
             tauri::async_runtime::spawn(forward_builds(handle.clone(), berth.clone()));
             tauri::async_runtime::spawn(quit_on_signal(handle));
             Ok(())
