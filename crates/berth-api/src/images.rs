@@ -106,6 +106,15 @@ impl From<BuildEvent> for ProgressEvent {
     }
 }
 
+/// A stored login as the client hands it to the engine.
+fn client_credentials(c: berth_engine::credentials::Credential) -> berth_docker::Credentials {
+    berth_docker::Credentials {
+        username: c.username,
+        password: c.secret,
+        server: c.server,
+    }
+}
+
 /// Whether builds use BuildKit, as `DOCKER_BUILDKIT` says (read as docker reads it: Go's
 /// booleans, 1, t, true, 0, f, false, in any case); `unset` when it is not set: the docker CLI
 /// builds with the classic builder then, compose with BuildKit.
@@ -291,14 +300,7 @@ impl Berth {
     pub(crate) fn all_credentials(&self) -> Vec<berth_docker::Credentials> {
         let store = berth_engine::credentials::CredentialStore::new(self.store.env());
         match store.all() {
-            Ok(all) => all
-                .into_iter()
-                .map(|c| berth_docker::Credentials {
-                    username: c.username,
-                    password: c.secret,
-                    server: c.server,
-                })
-                .collect(),
+            Ok(all) => all.into_iter().map(client_credentials).collect(),
             Err(e) => {
                 tracing::warn!(%e, "the stored logins could not be read for a build");
                 Vec::new()
@@ -313,11 +315,7 @@ impl Berth {
     ) -> Result<Option<berth_docker::Credentials>, ApiError> {
         let key = berth_engine::credentials::server_key(&r.registry);
         let store = berth_engine::credentials::CredentialStore::new(self.store.env());
-        Ok(store.get(&key)?.map(|c| berth_docker::Credentials {
-            username: c.username,
-            password: c.secret,
-            server: c.server,
-        }))
+        Ok(store.get(&key)?.map(client_credentials))
     }
 
     /// Logs in to a registry: the engine checks the credentials with it, then they are stored
