@@ -146,7 +146,7 @@ impl Berth {
     ) -> Result<(Vec<String>, Given), ApiError> {
         let project = &self.with_api_socket(conn, project)?;
         let creds = self.credentials_lookup();
-        let logins = self.all_credentials();
+        let logins = || self.all_credentials();
         let apply_opts = ApplyOptions {
             timeout,
             remove_volumes: false,
@@ -193,7 +193,7 @@ impl Berth {
             credentials: &creds,
             // Nothing is built on the way down.
             buildkit: false,
-            logins: &[],
+            logins: &Vec::new,
             events,
         };
         apply::apply(&conn.client, project, &plan, &apply_opts).await?;
@@ -437,7 +437,7 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Given, ApiError> {
         let creds = self.credentials_lookup();
-        let logins = self.all_credentials();
+        let logins = || self.all_credentials();
         let opts = ApplyOptions {
             timeout: None,
             remove_volumes: false,

@@ -46,8 +46,9 @@ pub struct ApplyOptions<'a> {
     pub credentials: CredentialsFor<'a>,
     /// Builds with the engine's BuildKit (compose's default) rather than its classic builder.
     pub buildkit: bool,
-    /// Every stored login, handed to builds for their base images.
-    pub logins: &'a [Credentials],
+    /// Every stored login, handed to builds for their base images (read only when something
+    /// is built: reading them can run credential helpers).
+    pub logins: &'a (dyn Fn() -> Vec<Credentials> + Sync),
     pub events: &'a (dyn Fn(ApplyEvent) + Sync),
 }
 
@@ -539,7 +540,7 @@ async fn build(
     };
     let spec = BuildSpec {
         buildkit: opts.buildkit,
-        credentials: opts.logins.to_vec(),
+        credentials: (opts.logins)(),
         output: None,
         context: PathBuf::from(&b.context),
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
