@@ -40,6 +40,10 @@ pub struct BuildRecord {
     /// Where its files were written instead of an image (`-o`), as it was asked.
     #[serde(default)]
     pub output: Option<String>,
+    /// The secrets it was given, as asked (`id=NAME,src=FILE`: where each was read, not
+    /// what it held).
+    #[serde(default)]
+    pub secrets: Vec<String>,
     /// Base images pulled again first.
     #[serde(default)]
     pub pull: bool,
@@ -181,6 +185,7 @@ impl Recording {
                 no_cache: req.no_cache,
                 buildkit: req.buildkit,
                 output: req.output.clone(),
+                secrets: req.secrets.clone(),
                 pull: req.pull,
                 network: req.network.clone(),
                 add_hosts: req.add_hosts.clone(),

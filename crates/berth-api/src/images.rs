@@ -41,6 +41,26 @@ pub struct BuildRequest {
     /// Where BuildKit writes the result's files instead of making an image, as `docker build
     /// -o` takes it: `type=local,dest=DIR`, `type=tar,dest=FILE`, or a directory.
     pub output: Option<String>,
+    /// Secrets for the build's `RUN --mount=type=secret` steps (BuildKit), as `docker build
+    /// --secret` takes each: `id=NAME,src=FILE` or `id=NAME,env=VAR`.
+    pub secrets: Vec<String>,
+}
+
+/// A build's secrets, each read and its source checked; the classic builder takes none.
+fn secrets(req: &BuildRequest) -> Result<Vec<berth_docker::build::BuildSecret>, ApiError> {
+    if !req.buildkit && !req.secrets.is_empty() {
+        return Err(ApiError::invalid(
+            "--secret: the classic builder takes no secrets: build with BuildKit".to_owned(),
+        ));
+    }
+    let secrets = req
+        .secrets
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty());
+    Ok(secrets
+        .map(berth_docker::build::BuildSecret::parse)
+        .collect::<Result<_, _>>()?)
 }
 
 /// The stages the Dockerfile at `path` names ([`berth_docker::build::stages`]).
@@ -195,6 +215,7 @@ impl Berth {
         }
         pairs(&req.build_args)?;
         pairs(&req.labels)?;
+        secrets(req)?;
         for host in &req.add_hosts {
             berth_docker::options::parse_add_host(host)?;
         }
@@ -289,6 +310,7 @@ impl Berth {
                 .map(berth_docker::build::BuildOutput::parse)
                 .transpose()?,
             credentials: self.all_credentials(),
+            secrets: secrets(req)?,
         };
         let stream = conn.client.build(&spec)?;
         Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))

@@ -743,6 +743,10 @@ pub struct BuildArgs {
     /// type=tar,dest=FILE, a directory, or - for a tar on stdout.
     #[arg(short = 'o', long, value_name = "OUTPUT")]
     pub output: Option<String>,
+    /// A secret for the build's RUN --mount=type=secret,id=NAME steps (BuildKit): id=NAME,src=FILE
+    /// or id=NAME,env=VAR; never kept in the image.
+    #[arg(long = "secret", value_name = "SECRET")]
+    pub secrets: Vec<String>,
     /// The build context: a directory.
     #[arg(value_name = "PATH")]
     pub path: String,

@@ -25,8 +25,8 @@ use crate::template::{Field, Template, ValueTemplate};
 pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
     let buildkit = match args.buildkit {
         Some(on) => on,
-        // An export is BuildKit's (docker's -o asks for it too).
-        None if args.output.is_some() => true,
+        // An export or a secret is BuildKit's (docker's -o and --secret ask for it too).
+        None if args.output.is_some() || !args.secrets.is_empty() => true,
         // As the docker CLI: the classic builder when DOCKER_BUILDKIT is unset.
         None => berth_api::images::buildkit_from_env(false)?,
     };
@@ -46,6 +46,7 @@ pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
         platform: args.platform.clone(),
         buildkit,
         output: args.output.clone(),
+        secrets: args.secrets.clone(),
     })
 }
 

@@ -337,6 +337,18 @@ fn buildkit_context() -> (
     (e, scope, home, dir)
 }
 
+/// `berth build ARGS .` in `dir` against the test engine, with DOCKER_BUILDKIT unset.
+fn berth_build(
+    e: &berth_testkit::Engine,
+    home: &Home,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> std::process::Command {
+    let mut cmd = home.berth(&[&["-H", e.host.as_str(), "build"][..], args, &["."]].concat());
+    cmd.current_dir(dir).env_remove("DOCKER_BUILDKIT");
+    cmd
+}
+
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn a_buildkit_build_shows_its_steps_keeps_a_cache_mount_and_names_a_failed_step() {
@@ -353,23 +365,13 @@ fn a_buildkit_build_shows_its_steps_keeps_a_cache_mount_and_names_a_failed_step(
     );
     let tag = format!("berth-test/{}:bk", scope.id);
     let build = |extra: &[&str], env: Option<&str>| {
-        let mut cmd = home.berth(
-            &[
-                &[
-                    "-H",
-                    e.host.as_str(),
-                    "build",
-                    "--label",
-                    &scope.label(),
-                    "-t",
-                    &tag,
-                ][..],
-                extra,
-                &["."],
-            ]
-            .concat(),
+        let label = scope.label();
+        let mut cmd = berth_build(
+            e,
+            &home,
+            &dir,
+            &[&["--label", &label, "-t", &tag], extra].concat(),
         );
-        cmd.current_dir(&dir).env_remove("DOCKER_BUILDKIT");
         if let Some(value) = env {
             cmd.env("DOCKER_BUILDKIT", value);
         }
@@ -457,11 +459,7 @@ fn a_buildkit_build_exports_its_files_to_a_directory_or_a_tar() {
         ),
         &[],
     );
-    let build = |extra: &[&str]| {
-        let mut cmd = home.berth(&[&["-H", e.host.as_str(), "build"][..], extra, &["."]].concat());
-        cmd.current_dir(&dir);
-        cmd
-    };
+    let build = |extra: &[&str]| berth_build(e, &home, &dir, extra);
     let out = home.path().join("out");
     // -o asks for BuildKit, as docker's does.
     let said = ok(build(&["-o", &out.display().to_string()]));
@@ -495,6 +493,92 @@ fn a_buildkit_build_exports_its_files_to_a_directory_or_a_tar() {
     ] {
         let err = fails(build(flags));
         assert!(err.contains(says), "{flags:?}: {err}");
+    }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_buildkit_build_reads_its_secrets_from_a_file_or_a_variable_and_keeps_none() {
+    let (e, scope, home, dir) = buildkit_context();
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {}\nRUN --mount=type=secret,id=token --mount=type=secret,id=BERTH_TEST_API sh -c 'echo token: $(cat /run/secrets/token), api: $(cat /run/secrets/BERTH_TEST_API)'\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+        &[],
+    );
+    let token = home.path().join("token.txt");
+    std::fs::write(&token, format!("file-{}", scope.id)).unwrap();
+    let tag = format!("berth-test/{}:secret", scope.id);
+    let build = |extra: &[&str]| {
+        let label = scope.label();
+        let mut cmd = berth_build(
+            e,
+            &home,
+            &dir,
+            &[&["--label", &label, "-t", &tag], extra].concat(),
+        );
+        cmd.env("BERTH_TEST_API", format!("named-{}", scope.id))
+            .env("BERTH_TEST_OTHER", format!("env-{}", scope.id));
+        cmd
+    };
+    let file = format!("id=token,src={}", token.display());
+    // --secret asks for BuildKit, as docker's does.
+    let said = ok(build(&[
+        "--secret",
+        &file,
+        "--secret",
+        "id=BERTH_TEST_API,env=BERTH_TEST_OTHER",
+    ]));
+    assert!(
+        said.contains(&format!("token: file-{0}, api: env-{0}", scope.id)),
+        "{said}"
+    );
+    // The image holds neither.
+    let left = e.docker_ok(&[
+        "run",
+        "--rm",
+        "--label",
+        &scope.label(),
+        &tag,
+        "sh",
+        "-c",
+        "cat /run/secrets/token /run/secrets/BERTH_TEST_API 2>/dev/null; echo end",
+    ]);
+    assert_eq!(left.trim(), "end");
+    // id=NAME alone: the variable of that name.
+    let said = ok(build(&[
+        "--no-cache",
+        "--secret",
+        &file,
+        "--secret",
+        "id=BERTH_TEST_API",
+    ]));
+    assert!(
+        said.contains(&format!("token: file-{0}, api: named-{0}", scope.id)),
+        "{said}"
+    );
+    for (flags, says) in [
+        (
+            vec!["--secret", "id=token,src=/nonexistent/token"],
+            "berth: --secret id=token,src=/nonexistent/token: /nonexistent/token: no such file",
+        ),
+        (
+            vec!["--secret", "src=token.txt"],
+            "berth: --secret src=token.txt: give id=NAME, e.g. id=token,src=token.txt",
+        ),
+        (
+            vec!["--secret", "id=api,env=BERTH_TEST_UNSET"],
+            "berth: --secret id=api,env=BERTH_TEST_UNSET: the environment variable BERTH_TEST_UNSET is not set",
+        ),
+        (
+            vec!["--buildkit=false", "--secret", &file],
+            "berth: --secret: the classic builder takes no secrets: build with BuildKit",
+        ),
+    ] {
+        let err = fails(build(&flags));
+        assert_eq!(err, says, "{flags:?}");
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bollard::models::{BuildInfoAux, ImageId};
+use bollard::models::{BuildInfo, BuildInfoAux, ImageId};
 use bollard::query_parameters::{BuildImageOptionsBuilder, ImageBuildOutput};
 use futures_util::{Stream, StreamExt};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -12,6 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use crate::Credentials;
 use crate::archive::Upload;
 use crate::progress::Progress;
+use crate::session::Session;
 use crate::{Client, Error};
 
 /// What to build.
@@ -47,6 +48,111 @@ pub struct BuildSpec {
     /// The stored registry logins, for base images the build pulls from a registry that wants
     /// one (as the docker CLI hands a build all of them).
     pub credentials: Vec<Credentials>,
+    /// Secrets the build's `RUN --mount=type=secret` steps may read (`docker build --secret`);
+    /// BuildKit only. Read when a step asks, never part of the image.
+    pub secrets: Vec<BuildSecret>,
+}
+
+/// The most a secret may hold, as the docker CLI allows.
+pub(crate) const MAX_SECRET: u64 = 500 * 1024;
+
+/// A secret handed to a BuildKit build, as `docker build --secret` takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildSecret {
+    /// The name a step mounts it by (`RUN --mount=type=secret,id=ID`).
+    pub id: String,
+    pub source: SecretSource,
+}
+
+/// Where a secret is read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretSource {
+    File(PathBuf),
+    /// An environment variable of the process that builds.
+    Env(String),
+    /// Given as it is (compose's `environment:` from a `.env` file, its `content:`).
+    Text(Hidden),
+}
+
+/// A secret's text, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Hidden(pub String);
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
+impl BuildSecret {
+    /// Reads `--secret`'s value as docker does: `id=ID[,src=FILE|,env=VAR][,type=file|env]`
+    /// (`source=` for `src=`); with neither, the variable named ID when it is set, else the
+    /// file named ID. The source is checked: a file that is there, a variable that is set.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let bad = |reason: &str| Error::invalid(format!("--secret {text}"), reason);
+        let (mut id, mut kind, mut src, mut env) = (None, None, None, None);
+        for field in text.split(',') {
+            match field.split_once('=') {
+                Some(("id", v)) if !v.is_empty() => id = Some(v),
+                Some(("type", v @ ("file" | "env"))) => kind = Some(v),
+                Some(("src" | "source", v)) if !v.is_empty() => src = Some(v),
+                Some(("env", v)) if !v.is_empty() => env = Some(v),
+                _ => {
+                    return Err(bad(&format!(
+                        "{field:?} is not one of id=NAME, src=FILE, env=VAR, type=file|env"
+                    )));
+                }
+            }
+        }
+        let Some(id) = id else {
+            return Err(bad("give id=NAME, e.g. id=token,src=token.txt"));
+        };
+        let source = match (kind, src, env) {
+            (_, Some(_), Some(_)) => return Err(bad("give src=FILE or env=VAR, not both")),
+            (Some("env"), Some(_), None) => return Err(bad("type=env reads env=VAR, not src=")),
+            (Some("file"), None, Some(_)) => return Err(bad("type=file reads src=FILE, not env=")),
+            (_, Some(file), None) => SecretSource::File(PathBuf::from(file)),
+            (_, None, Some(var)) => SecretSource::Env(var.to_owned()),
+            (Some("env"), None, None) => SecretSource::Env(id.to_owned()),
+            (Some("file"), None, None) => SecretSource::File(PathBuf::from(id)),
+            (_, None, None) if std::env::var_os(id).is_some() => SecretSource::Env(id.to_owned()),
+            (_, None, None) => SecretSource::File(PathBuf::from(id)),
+        };
+        let secret = BuildSecret {
+            id: id.to_owned(),
+            source,
+        };
+        secret.check().map_err(|reason| bad(&reason))?;
+        Ok(secret)
+    }
+
+    /// Whether the source can be read now: a file of at most 500 KB, or a variable set.
+    pub fn check(&self) -> Result<(), String> {
+        match &self.source {
+            SecretSource::Env(var) if std::env::var_os(var).is_none() => {
+                Err(format!("the environment variable {var} is not set"))
+            }
+            SecretSource::Env(_) => Ok(()),
+            SecretSource::Text(text) if text.0.len() as u64 > MAX_SECRET => Err(format!(
+                "it holds {} bytes; a secret holds at most 500 KB",
+                text.0.len()
+            )),
+            SecretSource::Text(_) => Ok(()),
+            SecretSource::File(path) => match std::fs::metadata(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Err(format!("{}: no such file", path.display()))
+                }
+                Err(e) => Err(format!("{}: {e}", path.display())),
+                Ok(m) if !m.is_file() => Err(format!("{} is not a file", path.display())),
+                Ok(m) if m.len() > MAX_SECRET => Err(format!(
+                    "{} holds {} bytes; a secret holds at most 500 KB",
+                    path.display(),
+                    m.len()
+                )),
+                Ok(_) => Ok(()),
+            },
+        }
+    }
 }
 
 /// Where a BuildKit build writes its result, as `docker build -o` takes it.
@@ -308,7 +414,78 @@ fn dockerignore(ctx: &Path) -> Result<Gitignore, Error> {
         .map_err(|e| Error::invalid(path.display(), &e.to_string()))
 }
 
+/// How a build's answer failed: the build itself (its message), or the request.
+enum Failure {
+    Build(String),
+    Other(Error),
+}
+
 impl Client {
+    /// A BuildKit build: its session served (logins, secrets, exported files) while the build,
+    /// which names it, is sent and its answer read. Dropping the stream ends both.
+    fn buildkit_build(
+        &self,
+        opts: BuildImageOptionsBuilder,
+        session: Session,
+        ctx: Context,
+    ) -> impl Stream<Item = Result<BuildInfo, Failure>> + Send + '_ {
+        let id = session_id();
+        let opts = opts
+            .version(bollard::query_parameters::BuilderVersion::BuilderBuildKit)
+            .session(&id)
+            .build();
+        let endpoint = self.endpoint().host.clone();
+        let answer = async move {
+            let served = self.serve_session(&id, session).await?;
+            let query = serde_urlencoded::to_string(&opts)
+                .map_err(|e| Error::invalid("the build's options", &e.to_string()))?;
+            let body = http_body_util::StreamBody::new(
+                context_stream(ctx).map(|chunk| chunk.map(hyper::body::Frame::data)),
+            );
+            let req = hyper::Request::post(format!("/v{}/build?{query}", self.api_version()))
+                .header("Host", "docker")
+                .header("Content-Type", "application/x-tar")
+                .body(body)
+                .map_err(|e| Error::invalid("the build's request", &e.to_string()))?;
+            let (status, answer) = self.send(req, false).await?;
+            let body = crate::session::body_stream(answer.into_body());
+            if status != hyper::StatusCode::OK {
+                let message = crate::raw::message(body).await;
+                return Err(Error::from_bollard(
+                    &endpoint,
+                    bollard::errors::Error::DockerResponseServerError {
+                        status_code: status.as_u16(),
+                        message,
+                    },
+                ));
+            }
+            Ok(crate::raw::lines(body).filter_map(move |line| {
+                // The session lives as long as the answer is read.
+                let _served = &served;
+                let endpoint = endpoint.clone();
+                async move {
+                    let line = match line {
+                        Ok(line) if line.iter().all(u8::is_ascii_whitespace) => return None,
+                        Ok(line) => line,
+                        Err(e) => {
+                            return Some(Err(Failure::Other(Error::Unreachable {
+                                endpoint,
+                                detail: e.to_string(),
+                            })));
+                        }
+                    };
+                    Some(serde_json::from_slice::<BuildInfo>(&line).map_err(|e| {
+                        Failure::Build(format!("an unreadable line from the engine: {e}"))
+                    }))
+                }
+            }))
+        };
+        futures_util::stream::once(answer).flat_map(|answer| match answer {
+            Ok(lines) => lines.boxed(),
+            Err(e) => futures_util::stream::iter([Err(Failure::Other(e))]).boxed(),
+        })
+    }
+
     /// Builds an image; the stream ends with [`BuildEvent::Built`] or an error naming the step
     /// that failed. Dropping the stream cancels the build.
     pub fn build<'a>(
@@ -345,11 +522,16 @@ impl Client {
         if let Some(platform) = &spec.platform {
             opts = opts.platform(platform);
         }
-        let session = session_id();
-        if spec.buildkit {
-            opts = opts
-                .version(bollard::query_parameters::BuilderVersion::BuilderBuildKit)
-                .session(&session);
+        if !spec.buildkit && !spec.secrets.is_empty() {
+            return Err(Error::invalid(
+                "the build's secrets",
+                "the classic builder takes no secrets: build with BuildKit",
+            ));
+        }
+        for secret in &spec.secrets {
+            secret
+                .check()
+                .map_err(|reason| Error::invalid(format!("the secret {}", secret.id), &reason))?;
         }
         match (&spec.output, spec.buildkit) {
             (None, _) => {}
@@ -359,29 +541,52 @@ impl Client {
                     "the classic builder makes images only: build with BuildKit to export files",
                 ));
             }
-            (Some(BuildOutput::Local(dir)), true) => {
-                opts = opts.outputs(ImageBuildOutput::Local(dir.display().to_string()));
-            }
-            (Some(BuildOutput::Tar(file)), true) => {
-                opts = opts.outputs(ImageBuildOutput::Tar(file.display().to_string()));
-            }
+            // BuildKit sends either as one tar; the session unpacks it for a folder.
+            (Some(_), true) => opts = opts.outputs(ImageBuildOutput::Tar(String::new())),
         }
         let args: std::collections::HashMap<String, String> =
             spec.build_args.clone().into_iter().collect();
         let labels: std::collections::HashMap<String, String> =
             spec.labels.clone().into_iter().collect();
-        let opts = opts.buildargs(&args).labels(&labels).build();
-        let logins: std::collections::HashMap<_, _> = spec
-            .credentials
-            .iter()
-            .map(|c| (login_key(&c.server, spec.buildkit), c.to_bollard()))
-            .collect();
-        let stream = self.docker.build_image(
-            opts,
-            (!logins.is_empty()).then_some(logins),
-            Some(bollard::body_try_stream(context_stream(ctx))),
-        );
+        let opts = opts.buildargs(&args).labels(&labels);
         let endpoint = self.endpoint().host.clone();
+        let failed = endpoint.clone();
+        let stream = if spec.buildkit {
+            let session = Session {
+                logins: spec
+                    .credentials
+                    .iter()
+                    .map(|c| {
+                        let key = login_key(&c.server, true);
+                        (key, (c.username.clone(), c.password.clone()))
+                    })
+                    .collect(),
+                secrets: spec.secrets.clone(),
+                output: spec.output.clone(),
+            };
+            self.buildkit_build(opts, session, ctx).boxed()
+        } else {
+            let logins: std::collections::HashMap<_, _> = spec
+                .credentials
+                .iter()
+                .map(|c| (login_key(&c.server, false), c.to_bollard()))
+                .collect();
+            self.docker
+                .build_image(
+                    opts.build(),
+                    (!logins.is_empty()).then_some(logins),
+                    Some(bollard::body_try_stream(context_stream(ctx))),
+                )
+                .map(move |item| {
+                    item.map_err(|e| match e {
+                        bollard::errors::Error::DockerStreamError { error } => {
+                            Failure::Build(error)
+                        }
+                        e => Failure::Other(Error::from_bollard(&failed, e)),
+                    })
+                })
+                .boxed()
+        };
         let extra_tags: Vec<String> = spec.tags.iter().skip(1).cloned().collect();
         let mut step: Option<String> = None;
         let mut trace = crate::buildkit::Trace::default();
@@ -436,13 +641,13 @@ impl Client {
                     }
                     events
                 }
-                Err(bollard::errors::Error::DockerStreamError { error }) => {
+                Err(Failure::Build(message)) => {
                     vec![Err(Error::BuildFailed {
                         step: step.clone(),
-                        message: error,
+                        message,
                     })]
                 }
-                Err(e) => vec![Err(Error::from_bollard(&endpoint, e))],
+                Err(Failure::Other(e)) => vec![Err(e)],
             };
             futures_util::stream::iter(out)
         });
@@ -688,6 +893,68 @@ mod tests {
             err.contains("the build context is not a directory"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn secrets_are_read_as_docker_build_takes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token.txt");
+        std::fs::write(&file, "t").unwrap();
+        let src = file.display().to_string();
+        // PATH is set wherever tests run; this one is not.
+        let unset = "BERTH_TEST_NEVER_SET_VARIABLE";
+        let secret = |text: &str| BuildSecret::parse(text).unwrap().source;
+        assert_eq!(
+            secret(&format!("id=t,src={src}")),
+            SecretSource::File(file.clone())
+        );
+        assert_eq!(
+            secret(&format!("type=file,id=t,source={src}")),
+            SecretSource::File(file.clone())
+        );
+        assert_eq!(secret("id=t,env=PATH"), SecretSource::Env("PATH".into()));
+        assert_eq!(secret("id=PATH,type=env"), SecretSource::Env("PATH".into()));
+        // The id alone: its variable when set, else a file of that name.
+        assert_eq!(secret("id=PATH"), SecretSource::Env("PATH".into()));
+        assert_eq!(
+            BuildSecret::parse(&format!("id={src}")).unwrap().source,
+            SecretSource::File(file.clone())
+        );
+        for (bad, says) in [
+            (format!("src={src}"), "give id=NAME".to_owned()),
+            (format!("id=t,src={src},env=PATH"), "not both".to_owned()),
+            (
+                "id=t,type=env,src=x".to_owned(),
+                "type=env reads env=VAR".to_owned(),
+            ),
+            (
+                "id=t,required=true".to_owned(),
+                "\"required=true\" is not one of".to_owned(),
+            ),
+            (format!("id=t,env={unset}"), format!("{unset} is not set")),
+            (format!("id={unset}"), format!("{unset}: no such file")),
+            (
+                format!("id=t,src={}", dir.path().display()),
+                "is not a file".to_owned(),
+            ),
+        ] {
+            let err = BuildSecret::parse(&bad).unwrap_err().to_string();
+            assert!(
+                err.contains(&says) && err.starts_with(&format!("--secret {bad}")),
+                "{err}"
+            );
+        }
+        std::fs::write(&file, vec![b'x'; MAX_SECRET as usize + 1]).unwrap();
+        let err = BuildSecret::parse(&format!("id=t,src={src}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 500 KB"), "{err}");
+        // Debug never shows a secret's text.
+        let text = BuildSecret {
+            id: "t".into(),
+            source: SecretSource::Text(Hidden("s3cr3t".into())),
+        };
+        assert!(!format!("{text:?}").contains("s3cr3t"));
     }
 
     #[test]

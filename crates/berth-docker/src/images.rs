@@ -54,35 +54,6 @@ struct RawPushLine {
     progress_detail: Option<bollard::models::ProgressDetail>,
 }
 
-/// Splits a byte stream into lines (a line may span chunks).
-fn lines(
-    body: impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
-) -> impl Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
-    futures_util::stream::unfold(
-        (Box::pin(body), Vec::<u8>::new(), false),
-        |(mut body, mut buf, mut done)| async move {
-            loop {
-                if let Some(nl) = buf.iter().position(|b| *b == b'\n') {
-                    let line: Vec<u8> = buf.drain(..=nl).collect();
-                    return Some((Ok(line), (body, buf, done)));
-                }
-                if done {
-                    if buf.is_empty() {
-                        return None;
-                    }
-                    let line = std::mem::take(&mut buf);
-                    return Some((Ok(line), (body, buf, done)));
-                }
-                match body.next().await {
-                    Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
-                    Some(Err(e)) => return Some((Err(e), (body, buf, true))),
-                    None => done = true,
-                }
-            }
-        },
-    )
-}
-
 /// The fields a pull line and a push line share.
 struct TransferLine {
     error: Option<bollard::models::ErrorDetail>,
@@ -242,19 +213,9 @@ impl Client {
                 }
             };
             if answer.status != 200 {
-                let body: Vec<u8> = answer
-                    .body
-                    .filter_map(|c| async move { c.ok() })
-                    .collect::<Vec<_>>()
-                    .await
-                    .concat();
-                let message = serde_json::from_slice::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|v| v["message"].as_str().map(str::to_owned))
-                    .unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_owned());
-                return Err(refused(message));
+                return Err(refused(crate::raw::message(answer.body).await));
             }
-            let stream = lines(answer.body).filter_map(move |line| {
+            let stream = crate::raw::lines(answer.body).filter_map(move |line| {
                 let refused = refused.clone();
                 let endpoint = endpoint.clone();
                 async move {

@@ -21,6 +21,7 @@ mod progress;
 mod raw;
 pub mod reference;
 pub mod registry;
+mod session;
 pub mod spec;
 pub mod stats;
 pub mod system;

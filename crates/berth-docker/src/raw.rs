@@ -14,12 +14,12 @@ use crate::endpoint::{Address, TlsMaterial};
 use crate::{Client, Error};
 
 /// A connection to the engine: its unix socket, named pipe or plain tcp.
-trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+pub(crate) trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
 
 impl Client {
     /// Connects to the engine (`None` where this platform has no such transport).
-    async fn dial(&self) -> Result<Option<Box<dyn Io>>, Error> {
+    pub(crate) async fn dial(&self) -> Result<Option<Box<dyn Io>>, Error> {
         let host = self.endpoint().host.clone();
         let fail = |e: std::io::Error| Error::Unreachable {
             endpoint: host.clone(),
@@ -249,4 +249,48 @@ impl Client {
             .map_err(self.io_error())?;
         Ok(Some(answer))
     }
+}
+
+/// Splits a byte stream into lines (a line may span chunks).
+pub(crate) fn lines(
+    body: impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+) -> impl Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
+    use futures_util::StreamExt;
+    futures_util::stream::unfold(
+        (Box::pin(body), Vec::<u8>::new(), false),
+        |(mut body, mut buf, mut done)| async move {
+            loop {
+                if let Some(nl) = buf.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = buf.drain(..=nl).collect();
+                    return Some((Ok(line), (body, buf, done)));
+                }
+                if done {
+                    if buf.is_empty() {
+                        return None;
+                    }
+                    let line = std::mem::take(&mut buf);
+                    return Some((Ok(line), (body, buf, done)));
+                }
+                match body.next().await {
+                    Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                    Some(Err(e)) => return Some((Err(e), (body, buf, true))),
+                    None => done = true,
+                }
+            }
+        },
+    )
+}
+
+/// The engine's message in an answer that is not a success: its JSON `message`, else the body.
+pub(crate) async fn message(body: impl Stream<Item = std::io::Result<Bytes>>) -> String {
+    use futures_util::StreamExt;
+    let body: Vec<u8> = body
+        .filter_map(|c| async move { c.ok() })
+        .collect::<Vec<_>>()
+        .await
+        .concat();
+    serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_owned())
 }

@@ -22,6 +22,7 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   no_cache: false,
   buildkit: false,
   output: null,
+  secrets: [],
   pull: false,
   network: null,
   add_hosts: [],
@@ -203,6 +204,34 @@ describe("Builds", () => {
     await waitFor(() => expect(t.streams.filter((s) => s.command === "image_build")).toHaveLength(2));
     expect((t.streams[1].args.req as Record<string, unknown>).output).toBe("type=local,dest=/srv/a=b");
     expect((screen.getByTestId("build-output") as HTMLInputElement).value).toBe("/srv/a=b");
+  });
+
+  it("sends the secrets, refusing a line without an id or without BuildKit inline, and builds them again", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [{ ...record("web:1"), buildkit: true, secrets: ["id=token,src=/home/me/token", "id=API_KEY"] }];
+    t.handlers.build_stages = () => [];
+    render(Builds, { context: context(t) });
+    expect((await screen.findByTestId("build-history-options")).textContent).toBe("(BuildKit, 2 secrets)");
+    const problem = () => screen.queryByTestId("build-options-problem")?.textContent ?? null;
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/app" } });
+    await fireEvent.input(screen.getByTestId("build-secrets"), { target: { value: "src=/home/me/token" } });
+    expect(problem()).toBe('Secret "src=/home/me/token": write id=NAME,src=FILE or id=NAME,env=VAR, one a line');
+    expect(screen.getByTestId<HTMLButtonElement>("build-start").disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId("build-secrets"), { target: { value: "id=token,src=/home/me/token\n\nid=api,env=API_KEY" } });
+    await fireEvent.click(screen.getByTestId("build-buildkit"));
+    expect(problem()).toBe("Secrets are BuildKit's: tick BuildKit, or empty the secrets");
+    await fireEvent.click(screen.getByTestId("build-buildkit"));
+    expect(problem()).toBeNull();
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    expect((t.streams[0].args.req as Record<string, unknown>).secrets).toEqual(["id=token,src=/home/me/token", "id=api,env=API_KEY"]);
+    t.streams[0].send({ items: [{ kind: "built", id: "sha256:4b2acd70b2580123" }], done: true, error: null });
+    await waitFor(() => expect(screen.getByTestId("build-status").textContent).toBe("Built 4b2acd70b258"));
+    // Again: the history's secrets, in the form too.
+    screen.getByTestId("build-again").click();
+    await waitFor(() => expect(t.streams.filter((s) => s.command === "image_build")).toHaveLength(2));
+    expect((t.streams[1].args.req as Record<string, unknown>).secrets).toEqual(["id=token,src=/home/me/token", "id=API_KEY"]);
+    expect((screen.getByTestId("build-secrets") as HTMLTextAreaElement).value).toBe("id=token,src=/home/me/token\nid=API_KEY");
   });
 
   it("goes on building when the view is left, shows the build again on return, and cancels it", async () => {

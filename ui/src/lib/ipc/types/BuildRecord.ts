@@ -29,6 +29,11 @@ buildkit: boolean,
  */
 output: string | null, 
 /**
+ * The secrets it was given, as asked (`id=NAME,src=FILE`: where each was read, not
+ * what it held).
+ */
+secrets: Array<string>, 
+/**
  * Base images pulled again first.
  */
 pull: boolean, 

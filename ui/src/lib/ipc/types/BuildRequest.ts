@@ -40,4 +40,9 @@ buildkit: boolean,
  * Where BuildKit writes the result's files instead of making an image, as `docker build
  * -o` takes it: `type=local,dest=DIR`, `type=tar,dest=FILE`, or a directory.
  */
-output: string | null, };
+output: string | null, 
+/**
+ * Secrets for the build's `RUN --mount=type=secret` steps (BuildKit), as `docker build
+ * --secret` takes each: `id=NAME,src=FILE` or `id=NAME,env=VAR`.
+ */
+secrets: Array<string>, };
