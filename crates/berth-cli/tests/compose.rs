@@ -338,13 +338,14 @@ fn build_scale_run_exec_and_lifecycle() {
     let scope = Scope::new(e);
     let home = Home::new();
     busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
-    // The build's extra_hosts and network reach its RUN steps; it builds with BuildKit, as
-    // compose does (the classic builder refuses the cache mount).
+    // The build's extra_hosts, network and secrets (a file's, a variable's from .env, under
+    // its target's id) reach its RUN steps; it builds with BuildKit, as compose does (the
+    // classic builder refuses the cache mount and the secrets).
     let dockerfile = format!(
-        "FROM {BUSYBOX_IMAGE}\nARG GREETING=hello\nRUN --mount=type=cache,target=/cache echo built > /built && grep -w db /etc/hosts > /hosts\nRUN echo $GREETING > /greeting\nCMD [\"sleep\", \"600\"]\n"
+        "FROM {BUSYBOX_IMAGE}\nARG GREETING=hello\nRUN --mount=type=cache,target=/cache echo built > /built && grep -w db /etc/hosts > /hosts\nRUN --mount=type=secret,id=token --mount=type=secret,id=hello cat /run/secrets/token /run/secrets/hello > /secrets-seen\nRUN echo $GREETING > /greeting\nCMD [\"sleep\", \"600\"]\n"
     );
     let compose = format!(
-        "services:\n  worker:\n    build:\n      context: ./worker\n      network: none\n      extra_hosts: ['db:10.9.8.7']\n    image: berth-test/{}:worker\n    labels: [{}]\n",
+        "secrets:\n  token: {{file: ./token.txt}}\n  greeting: {{environment: BERTH_TEST_GREETING}}\nservices:\n  worker:\n    build:\n      context: ./worker\n      network: none\n      extra_hosts: ['db:10.9.8.7']\n      secrets: [token, {{source: greeting, target: hello}}]\n    image: berth-test/{}:worker\n    labels: [{}]\n",
         scope.id,
         scope.label()
     );
@@ -354,6 +355,8 @@ fn build_scale_run_exec_and_lifecycle() {
         &[
             ("compose.yaml", &compose),
             ("worker/Dockerfile", &dockerfile),
+            ("token.txt", "from-a-file\n"),
+            (".env", "BERTH_TEST_GREETING=from-env\n"),
         ],
     );
     let n = &p.name;
@@ -362,7 +365,10 @@ fn build_scale_run_exec_and_lifecycle() {
     let mut classic = p.berth(&home, &["build"]);
     classic.env("DOCKER_BUILDKIT", "0");
     let err = fails_after_progress(classic);
-    assert!(err.contains("--mount"), "{err}");
+    assert!(
+        err.contains("the classic builder takes no secrets"),
+        "{err}"
+    );
     let out = run(p.berth(&home, &["up", "-d", "--scale", "worker=2"]));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
@@ -379,6 +385,10 @@ fn build_scale_run_exec_and_lifecycle() {
     assert_eq!(
         e.docker_ok(&["exec", &format!("{n}-worker-2"), "cat", "/hosts"]),
         "10.9.8.7\tdb\n"
+    );
+    assert_eq!(
+        e.docker_ok(&["exec", &format!("{n}-worker-2"), "cat", "/secrets-seen"]),
+        "from-a-file\nfrom-env"
     );
     // build's own flags: a build argument over the Dockerfile's default, without the cache.
     let image = format!("berth-test/{}:worker", scope.id);

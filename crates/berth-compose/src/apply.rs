@@ -579,7 +579,7 @@ async fn build(
             .unwrap_or_default(),
         force_rm: false,
         platform,
-        secrets: Vec::new(),
+        secrets: crate::host::build_secrets(project, service)?,
     };
     let what = format!("Image {image}");
     let mut stream = std::pin::pin!(client.build(&spec)?);

@@ -5,7 +5,9 @@
 //! Keys of the specification Berth does not apply are named by [`not_applied`], so that nothing
 //! the file says is dropped unsaid.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use berth_docker::build::{BuildSecret, Hidden, SecretSource};
 
 use bollard::models::{
     DeviceMapping, DeviceRequest, HostConfig, ResourcesBlkioWeightDevice, RestartPolicy,
@@ -395,6 +397,87 @@ pub struct Placed {
     pub files: Vec<FileCopy>,
 }
 
+/// Where a secret or config comes from.
+enum Origin {
+    /// Its file, as the project names it.
+    File(String),
+    /// Its text: a variable's value, or given in the project.
+    Text(String),
+}
+
+/// Where the secret or config `source` (of `kind`, defined in `defs`) comes from. One from a
+/// swarm (`external`) is refused by name, and so is one whose variable is not set; `here` is
+/// where the project uses it.
+fn origin(
+    project: &Project,
+    kind: &str,
+    defs: &BTreeMap<String, Value>,
+    source: &str,
+    here: &str,
+) -> Result<Origin, Error> {
+    let Some(def) = defs.get(source) else {
+        return Err(Error::invalid(
+            here,
+            format!("{source:?} is not defined under the top-level {kind}:"),
+        ));
+    };
+    if let Some(file) = def.get("file").and_then(text) {
+        return Ok(Origin::File(file));
+    }
+    if let Some(var) = def.get("environment").and_then(text) {
+        return project
+            .secret_environment
+            .get(&var)
+            .cloned()
+            .map(Origin::Text)
+            .ok_or_else(|| {
+                Error::invalid(
+                    here,
+                    format!("{source:?} comes from the variable {var}, which is not set: set it, or put it in .env"),
+                )
+            });
+    }
+    if let Some(content) = def.get("content").and_then(text) {
+        return Ok(Origin::Text(content));
+    }
+    Err(Error::invalid(
+        here,
+        format!(
+            "{source:?} is a swarm's (external), which a single engine has not: keep it in a file (file: ./{source}.txt)"
+        ),
+    ))
+}
+
+/// The secrets `service`'s build names (`build.secrets`, a name or `{source, target}`): the
+/// id a `RUN --mount=type=secret` step reads each by is its target, else its name.
+pub fn build_secrets(project: &Project, service: &str) -> Result<Vec<BuildSecret>, Error> {
+    let here = format!("services.{service}.build.secrets");
+    let uses = project.services[service]
+        .build
+        .as_ref()
+        .and_then(|b| b.other.get("secrets"))
+        .and_then(Value::as_array);
+    let mut secrets = Vec::new();
+    for u in uses.into_iter().flatten() {
+        let (source, target) = match u {
+            Value::String(name) => (name.clone(), None),
+            _ => (
+                u.get("source").and_then(text).unwrap_or_default(),
+                u.get("target").and_then(text),
+            ),
+        };
+        let source_of = match origin(project, "secrets", &project.secrets, &source, &here)? {
+            Origin::File(file) => SecretSource::File(file.into()),
+            Origin::Text(content) => SecretSource::Text(Hidden(content)),
+        };
+        secrets.push(BuildSecret {
+            id: target.unwrap_or(source),
+            source: source_of,
+        });
+    }
+    Ok(secrets)
+}
+
 /// Where `svc`'s secrets and configs go. One from a swarm (`external`) is refused by name, and
 /// so is one whose variable is not set.
 pub fn secrets_and_configs(project: &Project, svc: &Service, at: &str) -> Result<Placed, Error> {
@@ -409,37 +492,17 @@ pub fn secrets_and_configs(project: &Project, svc: &Service, at: &str) -> Result
         for u in uses {
             let source = u.get("source").and_then(text).unwrap_or_default();
             let here = format!("{at}.{kind}");
-            let Some(def) = defs.get(&source) else {
-                return Err(Error::invalid(
-                    here,
-                    format!("{source:?} is not defined under the top-level {kind}:"),
-                ));
-            };
             let target = match u.get("target").and_then(text) {
                 Some(t) if t.starts_with('/') => t,
                 Some(t) => format!("{dir}{t}"),
                 None => format!("{dir}{source}"),
             };
-            if let Some(file) = def.get("file").and_then(text) {
-                placed.binds.push(format!("{file}:{target}:ro"));
-                continue;
-            }
-            let content = if let Some(var) = def.get("environment").and_then(text) {
-                project.secret_environment.get(&var).cloned().ok_or_else(|| {
-                    Error::invalid(
-                        here.clone(),
-                        format!("{source:?} comes from the variable {var}, which is not set: set it, or put it in .env"),
-                    )
-                })?
-            } else if let Some(content) = def.get("content").and_then(text) {
-                content
-            } else {
-                return Err(Error::invalid(
-                    here,
-                    format!(
-                        "{source:?} is a swarm's (external), which a single engine has not: keep it in a file (file: ./{source}.txt)"
-                    ),
-                ));
+            let content = match origin(project, kind, defs, &source, &here)? {
+                Origin::File(file) => {
+                    placed.binds.push(format!("{file}:{target}:ro"));
+                    continue;
+                }
+                Origin::Text(content) => content,
             };
             // `mode: 0440` is read as octal already (see yaml.rs); as text, `"0440"` is too.
             let mode = match u.get("mode") {
