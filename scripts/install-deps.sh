@@ -15,11 +15,12 @@ BUILD=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-
 # (the compose interoperability tests and the compose benchmark's peer), gnome-keyring and
 # secret-tool (a Secret Service for the OS-keychain login test), WebKitWebDriver (the app's
 # end-to-end tests, behind tauri-driver, which cargo installs below), debootstrap and
-# desktop-file-validate (the package test installs the .deb into a clean Debian root), and the C
-# compilers scripts/check-platforms.sh needs to type-check the macOS and Windows builds.
+# desktop-file-validate (the package test installs the .deb into a clean Debian root), the C
+# compilers scripts/check-platforms.sh needs to type-check the macOS and Windows builds, and
+# OpenSSH's agent and tools (a build's forwarded SSH agent).
 TEST=(docker-registry busybox-static apache2-utils openssl xvfb xauth x11-utils imagemagick hyperfine
   docker-compose gnome-keyring libsecret-tools webkit2gtk-driver debootstrap desktop-file-utils
-  clang musl-dev gcc-mingw-w64-x86-64)
+  clang musl-dev gcc-mingw-w64-x86-64 openssh-client)
 
 want=("${RUNTIME[@]}" "${BUILD[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST[@]}"); fi

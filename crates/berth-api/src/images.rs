@@ -44,6 +44,9 @@ pub struct BuildRequest {
     /// Secrets for the build's `RUN --mount=type=secret` steps (BuildKit), as `docker build
     /// --secret` takes each: `id=NAME,src=FILE` or `id=NAME,env=VAR`.
     pub secrets: Vec<String>,
+    /// SSH agents for the build's `RUN --mount=type=ssh` steps (BuildKit), as `docker build
+    /// --ssh` takes each: `default` (`SSH_AUTH_SOCK`'s agent) or `ID=SOCKET`.
+    pub ssh: Vec<String>,
 }
 
 /// A build's secrets, each read and its source checked; the classic builder takes none.
@@ -60,6 +63,19 @@ fn secrets(req: &BuildRequest) -> Result<Vec<berth_docker::build::BuildSecret>, 
         .filter(|s| !s.is_empty());
     Ok(secrets
         .map(berth_docker::build::BuildSecret::parse)
+        .collect::<Result<_, _>>()?)
+}
+
+/// A build's SSH agents, each read and its socket checked; the classic builder forwards none.
+fn ssh_agents(req: &BuildRequest) -> Result<Vec<berth_docker::build::SshAgent>, ApiError> {
+    if !req.buildkit && !req.ssh.is_empty() {
+        return Err(ApiError::invalid(
+            "--ssh: the classic builder forwards no SSH agent: build with BuildKit".to_owned(),
+        ));
+    }
+    let agents = req.ssh.iter().map(|s| s.trim()).filter(|s| !s.is_empty());
+    Ok(agents
+        .map(berth_docker::build::SshAgent::parse)
         .collect::<Result<_, _>>()?)
 }
 
@@ -216,6 +232,7 @@ impl Berth {
         pairs(&req.build_args)?;
         pairs(&req.labels)?;
         secrets(req)?;
+        ssh_agents(req)?;
         for host in &req.add_hosts {
             berth_docker::options::parse_add_host(host)?;
         }
@@ -311,6 +328,7 @@ impl Berth {
                 .transpose()?,
             credentials: self.all_credentials(),
             secrets: secrets(req)?,
+            ssh: ssh_agents(req)?,
         };
         let stream = conn.client.build(&spec)?;
         Ok(stream.map(|ev| ev.map(ProgressEvent::from).map_err(ApiError::from)))

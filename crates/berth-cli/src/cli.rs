@@ -747,6 +747,10 @@ pub struct BuildArgs {
     /// or id=NAME,env=VAR; never kept in the image.
     #[arg(long = "secret", value_name = "SECRET")]
     pub secrets: Vec<String>,
+    /// An SSH agent for the build's RUN --mount=type=ssh steps (BuildKit): default (the agent of
+    /// SSH_AUTH_SOCK) or ID=SOCKET.
+    #[arg(long = "ssh", value_name = "AGENT")]
+    pub ssh: Vec<String>,
     /// The build context: a directory.
     #[arg(value_name = "PATH")]
     pub path: String,

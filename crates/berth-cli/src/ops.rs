@@ -25,8 +25,9 @@ use crate::template::{Field, Template, ValueTemplate};
 pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
     let buildkit = match args.buildkit {
         Some(on) => on,
-        // An export or a secret is BuildKit's (docker's -o and --secret ask for it too).
-        None if args.output.is_some() || !args.secrets.is_empty() => true,
+        // An export, a secret or an agent is BuildKit's (docker's -o, --secret and --ssh ask
+        // for it too).
+        None if args.output.is_some() || !args.secrets.is_empty() || !args.ssh.is_empty() => true,
         // As the docker CLI: the classic builder when DOCKER_BUILDKIT is unset.
         None => berth_api::images::buildkit_from_env(false)?,
     };
@@ -47,6 +48,7 @@ pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
         buildkit,
         output: args.output.clone(),
         secrets: args.secrets.clone(),
+        ssh: args.ssh.clone(),
     })
 }
 

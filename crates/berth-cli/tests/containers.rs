@@ -582,6 +582,126 @@ fn a_buildkit_build_reads_its_secrets_from_a_file_or_a_variable_and_keeps_none()
     }
 }
 
+/// An `ssh-agent` of the test's own, on a socket in `dir`; it ends with the test.
+struct SshAgent {
+    process: std::process::Child,
+    socket: std::path::PathBuf,
+}
+
+impl SshAgent {
+    fn start(dir: &std::path::Path) -> Self {
+        let socket = dir.join("agent.sock");
+        let process = std::process::Command::new("ssh-agent")
+            .args(["-D", "-a"])
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent (openssh-client; scripts/install-deps.sh --test installs it)");
+        let agent = SshAgent { process, socket };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !agent.socket.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "ssh-agent made no socket in 10 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        agent
+    }
+}
+
+impl Drop for SshAgent {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_buildkit_build_forwards_an_ssh_agent() {
+    let (e, scope, home, dir) = buildkit_context();
+    // ssh-add in the image lists what the agent it reaches holds.
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {}\nCOPY root/ /\nRUN --mount=type=ssh ssh-add -l\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+        &[("root/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0o644)],
+    );
+    berth_testkit::copy_program(&dir.join("root"), "/usr/bin/ssh-add");
+    let agent = SshAgent::start(home.path());
+    let key = home.path().join("key");
+    let tool = |program: &str, args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .env("SSH_AUTH_SOCK", &agent.socket)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{program}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    tool(
+        "ssh-keygen",
+        &["-q", "-t", "ed25519", "-N", "", "-C", &scope.id, "-f"]
+            .map(std::ffi::OsStr::new)
+            .into_iter()
+            .chain([key.as_os_str()])
+            .collect::<Vec<_>>(),
+    );
+    tool("ssh-add", &[key.as_os_str()]);
+    let listed = tool(
+        "ssh-keygen",
+        &["-lf".as_ref(), key.with_extension("pub").as_os_str()],
+    );
+    let fingerprint = listed.split_whitespace().nth(1).unwrap().to_owned();
+    let tag = format!("berth-test/{}:ssh", scope.id);
+    let build = |extra: &[&str]| {
+        let label = scope.label();
+        berth_build(
+            e,
+            &home,
+            &dir,
+            &[&["--label", &label, "-t", &tag], extra].concat(),
+        )
+    };
+    // --ssh asks for BuildKit, as docker's does; default is SSH_AUTH_SOCK's agent.
+    let mut forwarded = build(&["--ssh", "default"]);
+    forwarded.env("SSH_AUTH_SOCK", &agent.socket);
+    let said = ok(forwarded);
+    assert!(said.contains(&fingerprint), "{fingerprint}: {said}");
+    // Named by its socket, again (not from the cache).
+    let socket = format!("default={}", agent.socket.display());
+    let said = ok(build(&["--no-cache", "--ssh", &socket]));
+    assert!(said.contains(&fingerprint), "{fingerprint}: {said}");
+    // Without it, the step has no agent.
+    let err = fails(build(&["--buildkit", "--no-cache"]));
+    assert!(err.to_lowercase().contains("ssh"), "{err}");
+    let key_path = format!("default={}", key.display());
+    for (flags, says) in [
+        (
+            vec!["--ssh", "default"],
+            "berth: --ssh default: SSH_AUTH_SOCK is not set: start an agent (eval $(ssh-agent); ssh-add), or give its socket (default=PATH)".to_owned(),
+        ),
+        (
+            vec!["--ssh", "default=/nonexistent/agent.sock"],
+            "berth: --ssh default=/nonexistent/agent.sock: /nonexistent/agent.sock: no such socket".to_owned(),
+        ),
+        (
+            vec!["--ssh", &key_path],
+            format!("berth: --ssh {key_path}: {} is not an agent's socket: load a key into an agent (ssh-add KEY) and give the agent", key.display()),
+        ),
+        (
+            vec!["--buildkit=false", "--ssh", &socket],
+            "berth: --ssh: the classic builder forwards no SSH agent: build with BuildKit".to_owned(),
+        ),
+    ] {
+        let err = fails(build(&flags));
+        assert_eq!(err, says, "{flags:?}");
+    }
+}
+
 #[test]
 fn bad_input_is_refused_before_the_engine() {
     let home = Home::new();

@@ -51,6 +51,76 @@ pub struct BuildSpec {
     /// Secrets the build's `RUN --mount=type=secret` steps may read (`docker build --secret`);
     /// BuildKit only. Read when a step asks, never part of the image.
     pub secrets: Vec<BuildSecret>,
+    /// SSH agents the build's `RUN --mount=type=ssh` steps may use (`docker build --ssh`);
+    /// BuildKit only.
+    pub ssh: Vec<SshAgent>,
+}
+
+/// An SSH agent handed to a BuildKit build, as `docker build --ssh` takes it: `default` (the
+/// agent of `SSH_AUTH_SOCK`) or `ID=SOCKET`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SshAgent {
+    /// The name a step mounts it by (`RUN --mount=type=ssh,id=ID`; `default` when none).
+    pub id: String,
+    /// The agent's socket.
+    pub socket: PathBuf,
+}
+
+impl SshAgent {
+    /// Reads `--ssh`'s value: `ID` (`SSH_AUTH_SOCK`'s agent) or `ID=SOCKET`, the socket an
+    /// agent's that is there. Key files, which docker loads into an agent of its own, are
+    /// refused: load them into an agent (`ssh-add`).
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let bad = |reason: &str| Error::invalid(format!("--ssh {text}"), reason);
+        let (id, socket) = match text.split_once('=') {
+            Some((id, path)) if !path.is_empty() => (id, PathBuf::from(path)),
+            Some(_) => {
+                return Err(bad(
+                    "write ID=SOCKET, or ID alone for SSH_AUTH_SOCK's agent",
+                ));
+            }
+            None => match std::env::var_os("SSH_AUTH_SOCK") {
+                Some(sock) if !sock.is_empty() => (text, PathBuf::from(sock)),
+                _ => {
+                    return Err(bad(
+                        "SSH_AUTH_SOCK is not set: start an agent (eval $(ssh-agent); ssh-add), or give its socket (default=PATH)",
+                    ));
+                }
+            },
+        };
+        if id.is_empty() || id.contains(',') {
+            return Err(bad(
+                "name the agent: default, or an ID a RUN --mount=type=ssh,id=ID step uses",
+            ));
+        }
+        Self::check(&socket).map_err(|reason| bad(&reason))?;
+        Ok(SshAgent {
+            id: id.to_owned(),
+            socket,
+        })
+    }
+
+    /// Whether `socket` is an agent's socket (a key file is refused by name).
+    #[cfg(unix)]
+    fn check(socket: &Path) -> Result<(), String> {
+        use std::os::unix::fs::FileTypeExt;
+        match std::fs::metadata(socket) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(format!("{}: no such socket", socket.display()))
+            }
+            Err(e) => Err(format!("{}: {e}", socket.display())),
+            Ok(m) if m.file_type().is_socket() => Ok(()),
+            Ok(_) => Err(format!(
+                "{} is not an agent's socket: load a key into an agent (ssh-add KEY) and give the agent",
+                socket.display()
+            )),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn check(_: &Path) -> Result<(), String> {
+        Err("forwarding an SSH agent to a build works on Linux and macOS only for now".to_owned())
+    }
 }
 
 /// The most a secret may hold, as the docker CLI allows.
@@ -528,6 +598,12 @@ impl Client {
                 "the classic builder takes no secrets: build with BuildKit",
             ));
         }
+        if !spec.buildkit && !spec.ssh.is_empty() {
+            return Err(Error::invalid(
+                "the build's SSH agents",
+                "the classic builder forwards no SSH agent: build with BuildKit",
+            ));
+        }
         for secret in &spec.secrets {
             secret
                 .check()
@@ -562,6 +638,7 @@ impl Client {
                     })
                     .collect(),
                 secrets: spec.secrets.clone(),
+                ssh: spec.ssh.clone(),
                 output: spec.output.clone(),
             };
             self.buildkit_build(opts, session, ctx).boxed()
@@ -955,6 +1032,43 @@ mod tests {
             source: SecretSource::Text(Hidden("s3cr3t".into())),
         };
         assert!(!format!("{text:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn ssh_agents_are_read_as_docker_build_takes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("agent.sock");
+        let _listening = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let key = dir.path().join("id_ed25519");
+        std::fs::write(&key, "a key").unwrap();
+        assert_eq!(
+            SshAgent::parse(&format!("deploy={}", socket.display())).unwrap(),
+            SshAgent {
+                id: "deploy".into(),
+                socket: socket.clone()
+            }
+        );
+        for (bad, says) in [
+            ("default=".to_owned(), "write ID=SOCKET".to_owned()),
+            (
+                format!("={}", socket.display()),
+                "name the agent".to_owned(),
+            ),
+            (
+                format!("default={}", key.display()),
+                format!("{} is not an agent's socket", key.display()),
+            ),
+            (
+                "default=/nonexistent/agent.sock".to_owned(),
+                "/nonexistent/agent.sock: no such socket".to_owned(),
+            ),
+        ] {
+            let err = SshAgent::parse(&bad).unwrap_err().to_string();
+            assert!(
+                err.contains(&says) && err.starts_with(&format!("--ssh {bad}")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -22,6 +22,10 @@ use bollard_buildkit_proto::moby::filesync::v1::{
     GetTokenAuthorityRequest, GetTokenAuthorityResponse, VerifyTokenAuthorityRequest,
     VerifyTokenAuthorityResponse,
 };
+use bollard_buildkit_proto::moby::sshforward::v1::ssh_server::{Ssh, SshServer};
+use bollard_buildkit_proto::moby::sshforward::v1::{
+    BytesMessage as SshBytes, CheckAgentRequest, CheckAgentResponse,
+};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use http_body_util::Empty;
@@ -29,7 +33,7 @@ use hyper_util::rt::TokioIo;
 use tonic::server::NamedService;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::build::{BuildOutput, BuildSecret, SecretSource};
+use crate::build::{BuildOutput, BuildSecret, SecretSource, SshAgent};
 use crate::{Client, Error};
 
 /// The largest secret BuildKit takes (as the docker CLI's limit).
@@ -41,6 +45,7 @@ pub(crate) struct Session {
     /// password).
     pub logins: HashMap<String, (String, String)>,
     pub secrets: Vec<BuildSecret>,
+    pub ssh: Vec<SshAgent>,
     /// Where the exported files go; BuildKit sends them as one tar (`type=tar`), unpacked
     /// here for a folder.
     pub output: Option<BuildOutput>,
@@ -66,6 +71,11 @@ impl Client {
         if session.output.is_some() {
             methods.push(format!("/{}/DiffCopy", FileSendServer::<Receiver>::NAME));
         }
+        if !session.ssh.is_empty() {
+            for m in ["CheckAgent", "ForwardAgent"] {
+                methods.push(format!("/{}/{m}", SshServer::<Agents>::NAME));
+            }
+        }
         let mut req = hyper::Request::post(format!("/v{}/session", self.api_version()))
             .header("Host", "docker")
             .header("Connection", "Upgrade")
@@ -90,6 +100,7 @@ impl Client {
         let Session {
             logins,
             secrets,
+            ssh,
             output,
         } = session;
         let mut router = tonic::transport::Server::builder()
@@ -100,6 +111,9 @@ impl Client {
         }
         if let Some(output) = output {
             router = router.add_service(FileSendServer::new(Receiver(output)));
+        }
+        if !ssh.is_empty() {
+            router = router.add_service(SshServer::new(Agents(ssh)));
         }
         let task = tokio::spawn(async move {
             let incoming = futures_util::stream::iter([Ok::<_, std::io::Error>(conn)]);
@@ -382,5 +396,84 @@ impl std::io::Read for ChannelReader {
                 None => return Ok(0),
             }
         }
+    }
+}
+
+/// The SSH agents a build may use, by id; each connection a step opens to its agent's socket in
+/// the build is carried to the agent's own socket here.
+struct Agents(Vec<SshAgent>);
+
+impl Agents {
+    fn socket(&self, id: &str) -> Result<&std::path::Path, Status> {
+        let id = if id.is_empty() { "default" } else { id };
+        self.0
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.socket.as_path())
+            .ok_or_else(|| Status::not_found(format!("no SSH agent {id:?} was given (--ssh {id})")))
+    }
+}
+
+#[tonic::async_trait]
+impl Ssh for Agents {
+    type ForwardAgentStream = Pin<Box<dyn Stream<Item = Result<SshBytes, Status>> + Send>>;
+
+    async fn check_agent(
+        &self,
+        request: Request<CheckAgentRequest>,
+    ) -> Result<Response<CheckAgentResponse>, Status> {
+        self.socket(&request.get_ref().id)?;
+        Ok(Response::new(CheckAgentResponse {}))
+    }
+
+    #[cfg(unix)]
+    async fn forward_agent(
+        &self,
+        request: Request<Streaming<SshBytes>>,
+    ) -> Result<Response<Self::ForwardAgentStream>, Status> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        // BuildKit names the agent in the call's metadata.
+        let id = request
+            .metadata()
+            .get("buildkit.ssh.id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let socket = self.socket(&id)?;
+        let agent = tokio::net::UnixStream::connect(socket)
+            .await
+            .map_err(|e| Status::unavailable(format!("{}: {e}", socket.display())))?;
+        let (from_agent, mut to_agent) = agent.into_split();
+        let mut from_step = request.into_inner();
+        tokio::spawn(async move {
+            while let Some(Ok(message)) = from_step.next().await {
+                if to_agent.write_all(&message.data).await.is_err() {
+                    break;
+                }
+            }
+            let _ = to_agent.shutdown().await;
+        });
+        let to_step = futures_util::stream::unfold(from_agent, |mut from_agent| async move {
+            let mut buf = vec![0u8; 16 * 1024];
+            match from_agent.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(SshBytes { data: buf }), from_agent))
+                }
+                Err(e) => Some((Err(Status::unavailable(e.to_string())), from_agent)),
+            }
+        });
+        Ok(Response::new(Box::pin(to_step)))
+    }
+
+    #[cfg(not(unix))]
+    async fn forward_agent(
+        &self,
+        _: Request<Streaming<SshBytes>>,
+    ) -> Result<Response<Self::ForwardAgentStream>, Status> {
+        Err(Status::unimplemented(
+            "SSH agents are forwarded on Linux and macOS only",
+        ))
     }
 }

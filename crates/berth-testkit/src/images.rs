@@ -25,6 +25,30 @@ pub fn write_busybox_context(dir: &Path, dockerfile: &str, files: &[(&str, &str,
     }
 }
 
+/// Copies the host's `program` and the libraries it links (as `ldd` lists them) under `root`, each
+/// at its own path: a dynamically linked program for an image (`COPY root/ /`).
+pub fn copy_program(root: &Path, program: &str) {
+    let listed = std::process::Command::new("ldd")
+        .arg(program)
+        .output()
+        .expect("ldd");
+    assert!(listed.status.success(), "ldd {program}: {listed:?}");
+    let libraries = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)`, `/lib64/ld-linux-x86-64.so.2 (0x…)`
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with('/'))
+                .map(str::to_owned)
+        })
+        .collect::<Vec<_>>();
+    for path in std::iter::once(program.to_owned()).chain(libraries) {
+        let to = root.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(to.parent().expect("a file's folder")).expect("folder");
+        std::fs::copy(&path, &to).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
 fn base(engine: &'static Engine) {
     static BASE: OnceLock<()> = OnceLock::new();
     BASE.get_or_init(|| {

@@ -24,7 +24,9 @@ mod user;
 
 pub use engine::{Engine, engine};
 pub use home::IsolatedHome;
-pub use images::{BUSYBOX_IMAGE, build_context, busybox_image, write_busybox_context};
+pub use images::{
+    BUSYBOX_IMAGE, build_context, busybox_image, copy_program, write_busybox_context,
+};
 pub use net::{free_port, free_subnet_octet, http, http_get};
 pub use registry::{Registry, SearchIndex, auth_registry, registry};
 pub use scope::Scope;

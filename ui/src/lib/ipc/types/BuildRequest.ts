@@ -45,4 +45,9 @@ output: string | null,
  * Secrets for the build's `RUN --mount=type=secret` steps (BuildKit), as `docker build
  * --secret` takes each: `id=NAME,src=FILE` or `id=NAME,env=VAR`.
  */
-secrets: Array<string>, };
+secrets: Array<string>, 
+/**
+ * SSH agents for the build's `RUN --mount=type=ssh` steps (BuildKit), as `docker build
+ * --ssh` takes each: `default` (`SSH_AUTH_SOCK`'s agent) or `ID=SOCKET`.
+ */
+ssh: Array<string>, };
