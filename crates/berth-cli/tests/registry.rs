@@ -221,14 +221,16 @@ fn a_build_pulls_its_base_image_with_the_stored_login() {
         assert!(out.contains("on the private base"), "{builder}: {out}");
         ok(home.berth(&["-H", h, "rmi", &built]));
     }
-    // Without it, the registry refuses the pull and the build says so.
+    // Without it, the registry refuses the pull and the build says so, with either builder.
     ok(home.berth(&["-H", h, "logout", &reg.addr]));
     let _ = run(home.berth(&["-H", h, "rmi", &remote]));
-    let err = fails(build("--buildkit=false"));
-    assert!(
-        err.contains(&reg.addr) && err.to_lowercase().contains("auth"),
-        "{err}"
-    );
+    for builder in ["--buildkit", "--buildkit=false"] {
+        let err = fails(build(builder));
+        assert!(
+            err.contains(&reg.addr) && err.to_lowercase().contains("auth"),
+            "{builder}: {err}"
+        );
+    }
 }
 
 #[test]
