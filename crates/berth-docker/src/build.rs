@@ -517,8 +517,9 @@ impl Client {
                 .header("Content-Type", "application/x-tar")
                 .body(body)
                 .map_err(|e| Error::invalid("the build's request", &e.to_string()))?;
-            let (status, answer) = self.send(req, false).await?;
-            let body = crate::session::body_stream(answer.into_body());
+            let answer = self.send(req).await?;
+            let status = answer.status();
+            let body = crate::raw::body_stream(answer.into_body());
             if status != hyper::StatusCode::OK {
                 let message = crate::raw::message(body).await;
                 return Err(Error::from_bollard(

@@ -1,7 +1,8 @@
 //! Minimal HTTP/1.0 requests to the engine, for the few calls bollard 0.21 does not model (well)
-//! (`/system/df` of API 1.41, `/auth`, and push, whose lines bollard strips of their layer id):
-//! over the unix socket, the named pipe, plain tcp, or tcp with TLS as `docker --tlsverify`
-//! speaks it.
+//! (`/system/df` of API 1.41, `/auth`, and push, whose lines bollard strips of their layer id),
+//! and HTTP/1.1 through hyper where a request streams a body or upgrades (a BuildKit build and
+//! its session): over the unix socket, the named pipe, plain tcp, or tcp with TLS as `docker
+//! --tlsverify` speaks it.
 
 use std::pin::Pin;
 
@@ -249,6 +250,57 @@ impl Client {
             .map_err(self.io_error())?;
         Ok(Some(answer))
     }
+}
+
+impl Client {
+    /// Sends a request over a connection of its own (HTTP/1.1, a streamed body) and returns the
+    /// answer as it starts; the connection lives until the answer (or its upgrade, for a
+    /// `101 Switching Protocols`) is dropped.
+    pub(crate) async fn send<B>(
+        &self,
+        req: hyper::Request<B>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, Error>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let io = self.dial().await?.ok_or_else(|| {
+            self.failed("this platform has no transport to this engine".to_owned())
+        })?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
+                .await
+                .map_err(|e| self.failed(e.to_string()))?;
+        tokio::spawn(async move {
+            let _ = conn.with_upgrades().await;
+        });
+        sender
+            .send_request(req)
+            .await
+            .map_err(|e| self.failed(e.to_string()))
+    }
+
+    /// The engine could not be reached, or its connection broke, for `detail`.
+    pub(crate) fn failed(&self, detail: String) -> Error {
+        Error::Unreachable {
+            endpoint: self.endpoint().host.clone(),
+            detail,
+        }
+    }
+}
+
+/// An answer's body as a stream of its bytes.
+pub(crate) fn body_stream(
+    body: hyper::body::Incoming,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    use futures_util::StreamExt;
+    http_body_util::BodyStream::new(body).filter_map(|frame| async move {
+        match frame {
+            Ok(frame) => frame.into_data().ok().map(Ok),
+            Err(e) => Some(Err(std::io::Error::other(e))),
+        }
+    })
 }
 
 /// Splits a byte stream into lines (a line may span chunks).

@@ -33,11 +33,9 @@ use hyper_util::rt::TokioIo;
 use tonic::server::NamedService;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::build::{BuildOutput, BuildSecret, SecretSource, SshAgent};
+use crate::build::{BuildOutput, BuildSecret, MAX_SECRET, SecretSource, SshAgent};
+use crate::raw::body_stream;
 use crate::{Client, Error};
-
-/// The largest secret BuildKit takes (as the docker CLI's limit).
-const MAX_SECRET: u64 = 500 * 1024;
 
 /// What the session answers.
 pub(crate) struct Session {
@@ -88,8 +86,8 @@ impl Client {
         let req = req
             .body(Empty::<Bytes>::new())
             .map_err(|e| self.failed(e.to_string()))?;
-        let (status, answer) = self.send(req, true).await?;
-        if status != hyper::StatusCode::SWITCHING_PROTOCOLS {
+        let answer = self.send(req).await?;
+        if answer.status() != hyper::StatusCode::SWITCHING_PROTOCOLS {
             let message = crate::raw::message(body_stream(answer.into_body())).await;
             return Err(self.failed(format!("the engine refused a build session: {message}")));
         }
@@ -123,59 +121,6 @@ impl Client {
         });
         Ok(Served(task))
     }
-
-    /// Sends a request over a connection of its own and returns the answer's head; the
-    /// connection lives until the answer (or its upgrade) is dropped.
-    pub(crate) async fn send<B>(
-        &self,
-        req: hyper::Request<B>,
-        upgrade: bool,
-    ) -> Result<(hyper::StatusCode, hyper::Response<hyper::body::Incoming>), Error>
-    where
-        B: hyper::body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        let io = self.dial().await?.ok_or_else(|| {
-            self.failed("this platform has no transport to this engine".to_owned())
-        })?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-            .await
-            .map_err(|e| self.failed(e.to_string()))?;
-        if upgrade {
-            tokio::spawn(async move {
-                let _ = conn.with_upgrades().await;
-            });
-        } else {
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-        }
-        let answer = sender
-            .send_request(req)
-            .await
-            .map_err(|e| self.failed(e.to_string()))?;
-        Ok((answer.status(), answer))
-    }
-
-    fn failed(&self, detail: String) -> Error {
-        Error::Unreachable {
-            endpoint: self.endpoint().host.clone(),
-            detail,
-        }
-    }
-}
-
-/// An answer's body as a stream of its bytes.
-pub(crate) fn body_stream(
-    body: hyper::body::Incoming,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    http_body_util::BodyStream::new(body).filter_map(|frame| async move {
-        match frame {
-            Ok(frame) => frame.into_data().ok().map(Ok),
-            Err(e) => Some(Err(std::io::Error::other(e))),
-        }
-    })
 }
 
 /// The upgraded connection, as tonic's server takes a connection.
