@@ -44,6 +44,9 @@ pub struct BuildRecord {
     /// what it held).
     #[serde(default)]
     pub secrets: Vec<String>,
+    /// The SSH agents it was given, as asked (`default`, `ID=SOCKET`).
+    #[serde(default)]
+    pub ssh: Vec<String>,
     /// Base images pulled again first.
     #[serde(default)]
     pub pull: bool,
@@ -186,6 +189,7 @@ impl Recording {
                 buildkit: req.buildkit,
                 output: req.output.clone(),
                 secrets: req.secrets.clone(),
+                ssh: req.ssh.clone(),
                 pull: req.pull,
                 network: req.network.clone(),
                 add_hosts: req.add_hosts.clone(),

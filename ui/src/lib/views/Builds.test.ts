@@ -23,6 +23,7 @@ const record = (tag: string, error: string | null = null): BuildRecord => ({
   buildkit: false,
   output: null,
   secrets: [],
+  ssh: [],
   pull: false,
   network: null,
   add_hosts: [],
@@ -206,12 +207,12 @@ describe("Builds", () => {
     expect((screen.getByTestId("build-output") as HTMLInputElement).value).toBe("/srv/a=b");
   });
 
-  it("sends the secrets, refusing a line without an id or without BuildKit inline, and builds them again", async () => {
+  it("sends the secrets, refusing a line without an id or without BuildKit inline, and builds them and the SSH agents again", async () => {
     const t = new FakeTransport();
-    t.handlers.builds = () => [{ ...record("web:1"), buildkit: true, secrets: ["id=token,src=/home/me/token", "id=API_KEY"] }];
+    t.handlers.builds = () => [{ ...record("web:1"), buildkit: true, secrets: ["id=token,src=/home/me/token", "id=API_KEY"], ssh: ["default"] }];
     t.handlers.build_stages = () => [];
     render(Builds, { context: context(t) });
-    expect((await screen.findByTestId("build-history-options")).textContent).toBe("(BuildKit, 2 secrets)");
+    expect((await screen.findByTestId("build-history-options")).textContent).toBe("(BuildKit, 2 secrets, 1 SSH agent)");
     const problem = () => screen.queryByTestId("build-options-problem")?.textContent ?? null;
     await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/app" } });
     await fireEvent.input(screen.getByTestId("build-secrets"), { target: { value: "src=/home/me/token" } });
@@ -225,12 +226,16 @@ describe("Builds", () => {
     await fireEvent.click(screen.getByTestId("build-start"));
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     expect((t.streams[0].args.req as Record<string, unknown>).secrets).toEqual(["id=token,src=/home/me/token", "id=api,env=API_KEY"]);
+    // The form forwards no agent (`berth build --ssh` does).
+    expect((t.streams[0].args.req as Record<string, unknown>).ssh).toEqual([]);
     t.streams[0].send({ items: [{ kind: "built", id: "sha256:4b2acd70b2580123" }], done: true, error: null });
     await waitFor(() => expect(screen.getByTestId("build-status").textContent).toBe("Built 4b2acd70b258"));
     // Again: the history's secrets, in the form too.
     screen.getByTestId("build-again").click();
     await waitFor(() => expect(t.streams.filter((s) => s.command === "image_build")).toHaveLength(2));
     expect((t.streams[1].args.req as Record<string, unknown>).secrets).toEqual(["id=token,src=/home/me/token", "id=API_KEY"]);
+    // Again: the agents it was given too.
+    expect((t.streams[1].args.req as Record<string, unknown>).ssh).toEqual(["default"]);
     expect((screen.getByTestId("build-secrets") as HTMLTextAreaElement).value).toBe("id=token,src=/home/me/token\nid=API_KEY");
   });
 

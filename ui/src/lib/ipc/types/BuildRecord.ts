@@ -34,6 +34,10 @@ output: string | null,
  */
 secrets: Array<string>, 
 /**
+ * The SSH agents it was given, as asked (`default`, `ID=SOCKET`).
+ */
+ssh: Array<string>, 
+/**
  * Base images pulled again first.
  */
 pull: boolean, 
