@@ -12,6 +12,22 @@ use std::process::{Command, Stdio};
 use berth_testkit::{Scope, auth_registry, busybox_image, engine, registry, token_registry};
 use support::{Home, fails, feed, json_lines, ok, run, write_context};
 
+/// A busybox image of the scope, `berth-test/<scope>:<tag>`, tagged with its name in the
+/// registry at `addr` (not pushed); returns that name.
+fn image_for(
+    e: &'static berth_testkit::Engine,
+    scope: &Scope,
+    home: &Home,
+    addr: &str,
+    tag: &str,
+) -> String {
+    let image = format!("berth-test/{}:{tag}", scope.id);
+    busybox_image(e, scope, &image, "CMD [\"true\"]");
+    let remote = format!("{addr}/berth-test/{}:{tag}", scope.id);
+    ok(home.berth(&["-H", e.host.as_str(), "tag", &image, &remote]));
+    remote
+}
+
 /// `berth login --password-stdin` with `password`.
 fn login(
     home: &Home,
@@ -66,10 +82,7 @@ fn login_is_checked_stored_safely_and_used_for_push_and_pull() {
     let h = e.host.as_str();
     let reg = auth_registry();
     let (user, password) = reg.credentials.clone().unwrap();
-    let image = format!("berth-test/{}:auth", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"true\"]");
-    let remote = format!("{}/berth-test/{}:auth", reg.addr, scope.id);
-    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+    let remote = image_for(e, &scope, &home, &reg.addr, "auth");
 
     let err = fails(home.berth(&["-H", h, "push", &remote]));
     assert!(
@@ -173,10 +186,7 @@ fn a_build_pulls_its_base_image_with_the_stored_login() {
     let h = e.host.as_str();
     let reg = auth_registry();
     let (user, password) = reg.credentials.clone().unwrap();
-    let image = format!("berth-test/{}:base", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"true\"]");
-    let remote = format!("{}/berth-test/{}:base", reg.addr, scope.id);
-    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+    let remote = image_for(e, &scope, &home, &reg.addr, "base");
     let out = login(
         &home,
         h,
@@ -275,10 +285,7 @@ fn a_configured_credential_helper_keeps_the_login() {
             .contains("auths")
     );
 
-    let image = format!("berth-test/{}:helper", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"true\"]");
-    let remote = format!("{}/berth-test/{}:helper", reg.addr, scope.id);
-    ok(with_path(&["tag", &image, &remote]));
+    let remote = image_for(e, &scope, &home, &reg.addr, "helper");
     ok(with_path(&["push", &remote]));
     ok(with_path(&["rmi", &remote]));
     ok(with_path(&["pull", &remote]));
@@ -467,10 +474,7 @@ fn without_a_helper_the_login_goes_to_the_os_keychain() {
     let h = e.host.as_str();
     let reg = auth_registry();
     let (user, password) = reg.credentials.clone().unwrap();
-    let image = format!("berth-test/{}:keychain", scope.id);
-    busybox_image(e, &scope, &image, "CMD [\"true\"]");
-    let remote = format!("{}/berth-test/{}:keychain", reg.addr, scope.id);
-    ok(home.berth(&["-H", h, "tag", &image, &remote]));
+    let remote = image_for(e, &scope, &home, &reg.addr, "keychain");
     let keyring = Keyring::start(&home);
     let with_bus = |mut cmd: Command| {
         cmd.env("DBUS_SESSION_BUS_ADDRESS", &keyring.address);
