@@ -598,14 +598,7 @@ impl SshAgent {
             .spawn()
             .expect("ssh-agent (openssh-client; scripts/install-deps.sh --test installs it)");
         let agent = SshAgent { process, socket };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !agent.socket.exists() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "ssh-agent made no socket in 10 s"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        wait_until(10, "ssh-agent's socket", || agent.socket.exists());
         agent
     }
 }

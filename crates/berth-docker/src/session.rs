@@ -30,6 +30,7 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use http_body_util::Empty;
 use hyper_util::rt::TokioIo;
+use tokio_util::io::{StreamReader, SyncIoBridge};
 use tonic::server::NamedService;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -295,52 +296,23 @@ impl FileSend for Receiver {
                 out.flush().await.map_err(|e| failed(file, e))?;
             }
             BuildOutput::Local(dir) => {
-                let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-                let to = dir.clone();
-                let unpacking = tokio::task::spawn_blocking(move || {
-                    std::fs::create_dir_all(&to)?;
-                    tar::Archive::new(ChannelReader {
-                        rx,
-                        chunk: std::io::Cursor::new(Vec::new()),
-                    })
-                    .unpack(&to)
+                // Unpacked on a blocking thread as the chunks come.
+                let chunks = chunks.map(|c| {
+                    c.map(|m| Bytes::from(m.data))
+                        .map_err(std::io::Error::other)
                 });
-                while let Some(chunk) = chunks.next().await {
-                    let data = chunk?.data;
-                    // The unpacking stopped (its error is told below).
-                    if tx.send(data).await.is_err() {
-                        break;
-                    }
-                }
-                drop(tx);
-                unpacking
-                    .await
-                    .map_err(|e| Status::internal(e.to_string()))?
-                    .map_err(|e| failed(dir, e))?;
+                let mut tar = SyncIoBridge::new(StreamReader::new(chunks));
+                let to = dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(&to)?;
+                    tar::Archive::new(&mut tar).unpack(&to)
+                })
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?
+                .map_err(|e| failed(dir, e))?;
             }
         }
         Ok(Response::new(Box::pin(futures_util::stream::empty())))
-    }
-}
-
-/// The tar's chunks as they come, read on the unpacking thread.
-struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
-    chunk: std::io::Cursor<Vec<u8>>,
-}
-
-impl std::io::Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            let n = self.chunk.read(buf)?;
-            if n > 0 || buf.is_empty() {
-                return Ok(n);
-            }
-            match self.rx.blocking_recv() {
-                Some(next) => self.chunk = std::io::Cursor::new(next),
-                None => return Ok(0),
-            }
-        }
     }
 }
 
@@ -376,7 +348,8 @@ impl Ssh for Agents {
         &self,
         request: Request<Streaming<SshBytes>>,
     ) -> Result<Response<Self::ForwardAgentStream>, Status> {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
+        use tokio_util::io::ReaderStream;
         // BuildKit names the agent in the call's metadata.
         let id = request
             .metadata()
@@ -398,16 +371,9 @@ impl Ssh for Agents {
             }
             let _ = to_agent.shutdown().await;
         });
-        let to_step = futures_util::stream::unfold(from_agent, |mut from_agent| async move {
-            let mut buf = vec![0u8; 16 * 1024];
-            match from_agent.read(&mut buf).await {
-                Ok(0) => None,
-                Ok(n) => {
-                    buf.truncate(n);
-                    Some((Ok(SshBytes { data: buf }), from_agent))
-                }
-                Err(e) => Some((Err(Status::unavailable(e.to_string())), from_agent)),
-            }
+        let to_step = ReaderStream::new(from_agent).map(|read| {
+            read.map(|data| SshBytes { data: data.into() })
+                .map_err(|e| Status::unavailable(e.to_string()))
         });
         Ok(Response::new(Box::pin(to_step)))
     }
