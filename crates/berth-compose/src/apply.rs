@@ -492,38 +492,6 @@ fn files_tar(files: &[crate::host::FileCopy]) -> std::io::Result<Vec<u8>> {
     tar.into_inner()
 }
 
-/// The SSH agents a service's build names (`build.ssh`: `default`, `ID=SOCKET`, or a map of
-/// ids to sockets), as `--ssh` takes them.
-fn build_ssh(
-    b: &crate::model::Build,
-    service: &str,
-) -> Result<Vec<berth_docker::build::SshAgent>, Error> {
-    let here = format!("services.{service}.build.ssh");
-    let entries: Vec<String> = match b.other.get("ssh") {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned))
-            .collect::<Option<_>>()
-            .ok_or_else(|| Error::invalid(&here, "list agents as default or ID=SOCKET"))?,
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(id, socket)| match socket.as_str() {
-                Some("") | None => id.clone(),
-                Some(socket) => format!("{id}={socket}"),
-            })
-            .collect(),
-        Some(_) => return Err(Error::invalid(&here, "list agents as default or ID=SOCKET")),
-    };
-    entries
-        .iter()
-        .map(|e| {
-            berth_docker::build::SshAgent::parse(e)
-                .map_err(|err| Error::invalid(&here, err.to_string()))
-        })
-        .collect()
-}
-
 async fn build(
     client: &Client,
     project: &Project,
@@ -612,7 +580,7 @@ async fn build(
         force_rm: false,
         platform,
         secrets: crate::host::build_secrets(project, service)?,
-        ssh: build_ssh(b, service)?,
+        ssh: crate::host::build_ssh(b, service)?,
     };
     let what = format!("Image {image}");
     let mut stream = std::pin::pin!(client.build(&spec)?);
@@ -749,62 +717,4 @@ pub fn order_containers<'c>(
             .then(a.number.cmp(&b.number))
     });
     list
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_builds_ssh_agents_are_read_as_a_list_or_a_map() {
-        let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("agent.sock");
-        let _listening = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-        let at = socket.display().to_string();
-        let build = |ssh: Value| crate::model::Build {
-            other: BTreeMap::from([("ssh".to_owned(), ssh)]),
-            ..Default::default()
-        };
-        let agent = |id: &str| berth_docker::build::SshAgent {
-            id: id.to_owned(),
-            socket: socket.clone(),
-        };
-        assert_eq!(
-            build_ssh(&build(serde_json::json!([format!("deploy={at}")])), "web").unwrap(),
-            [agent("deploy")]
-        );
-        assert_eq!(
-            build_ssh(
-                &build(serde_json::json!({ "deploy": at, "other": at })),
-                "web"
-            )
-            .unwrap(),
-            [agent("deploy"), agent("other")]
-        );
-        assert!(
-            build_ssh(&crate::model::Build::default(), "web")
-                .unwrap()
-                .is_empty()
-        );
-        for (bad, says) in [
-            (
-                serde_json::json!("default"),
-                "list agents as default or ID=SOCKET",
-            ),
-            (
-                serde_json::json!([1]),
-                "list agents as default or ID=SOCKET",
-            ),
-            (
-                serde_json::json!(["default=/nonexistent/agent.sock"]),
-                "--ssh default=/nonexistent/agent.sock: /nonexistent/agent.sock: no such socket",
-            ),
-        ] {
-            let err = build_ssh(&build(bad), "web").unwrap_err().to_string();
-            assert!(
-                err.starts_with("services.web.build.ssh") && err.contains(says),
-                "{err}"
-            );
-        }
-    }
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::convert::{bytes, duration_ns, strings, text};
-use crate::model::{Project, Service};
+use crate::model::{Build, Project, Service};
 
 /// Service keys of the specification that Berth does not apply to the container (Windows
 /// credential specs).
@@ -478,6 +478,35 @@ pub fn build_secrets(project: &Project, service: &str) -> Result<Vec<BuildSecret
     Ok(secrets)
 }
 
+/// The SSH agents a service's build names (`build.ssh`: `default`, `ID=SOCKET`, or a map of
+/// ids to sockets), as `--ssh` takes them.
+pub fn build_ssh(b: &Build, service: &str) -> Result<Vec<berth_docker::build::SshAgent>, Error> {
+    let here = format!("services.{service}.build.ssh");
+    let entries: Vec<String> = match b.other.get("ssh") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| Error::invalid(&here, "list agents as default or ID=SOCKET"))?,
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(id, socket)| match socket.as_str() {
+                Some("") | None => id.clone(),
+                Some(socket) => format!("{id}={socket}"),
+            })
+            .collect(),
+        Some(_) => return Err(Error::invalid(&here, "list agents as default or ID=SOCKET")),
+    };
+    entries
+        .iter()
+        .map(|e| {
+            berth_docker::build::SshAgent::parse(e)
+                .map_err(|err| Error::invalid(&here, err.to_string()))
+        })
+        .collect()
+}
+
 /// Where `svc`'s secrets and configs go. One from a swarm (`external`) is refused by name, and
 /// so is one whose variable is not set.
 pub fn secrets_and_configs(project: &Project, svc: &Service, at: &str) -> Result<Placed, Error> {
@@ -566,4 +595,58 @@ pub fn api_socket(
         gid: 0,
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_builds_ssh_agents_are_read_as_a_list_or_a_map() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("agent.sock");
+        let _listening = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let at = socket.display().to_string();
+        let build = |ssh: Value| Build {
+            other: BTreeMap::from([("ssh".to_owned(), ssh)]),
+            ..Default::default()
+        };
+        let agent = |id: &str| berth_docker::build::SshAgent {
+            id: id.to_owned(),
+            socket: socket.clone(),
+        };
+        assert_eq!(
+            build_ssh(&build(serde_json::json!([format!("deploy={at}")])), "web").unwrap(),
+            [agent("deploy")]
+        );
+        assert_eq!(
+            build_ssh(
+                &build(serde_json::json!({ "deploy": at, "other": at })),
+                "web"
+            )
+            .unwrap(),
+            [agent("deploy"), agent("other")]
+        );
+        assert!(build_ssh(&Build::default(), "web").unwrap().is_empty());
+        for (bad, says) in [
+            (
+                serde_json::json!("default"),
+                "list agents as default or ID=SOCKET",
+            ),
+            (
+                serde_json::json!([1]),
+                "list agents as default or ID=SOCKET",
+            ),
+            (
+                serde_json::json!(["default=/nonexistent/agent.sock"]),
+                "--ssh default=/nonexistent/agent.sock: /nonexistent/agent.sock: no such socket",
+            ),
+        ] {
+            let err = build_ssh(&build(bad), "web").unwrap_err().to_string();
+            assert!(
+                err.starts_with("services.web.build.ssh") && err.contains(says),
+                "{err}"
+            );
+        }
+    }
 }
