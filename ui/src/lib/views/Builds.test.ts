@@ -226,7 +226,7 @@ describe("Builds", () => {
     await fireEvent.click(screen.getByTestId("build-start"));
     await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
     expect((t.streams[0].args.req as Record<string, unknown>).secrets).toEqual(["id=token,src=/home/me/token", "id=api,env=API_KEY"]);
-    // The form forwards no agent (`berth build --ssh` does).
+    // No agent named: none forwarded.
     expect((t.streams[0].args.req as Record<string, unknown>).ssh).toEqual([]);
     t.streams[0].send({ items: [{ kind: "built", id: "sha256:4b2acd70b2580123" }], done: true, error: null });
     await waitFor(() => expect(screen.getByTestId("build-status").textContent).toBe("Built 4b2acd70b258"));
@@ -237,6 +237,32 @@ describe("Builds", () => {
     // Again: the agents it was given too.
     expect((t.streams[1].args.req as Record<string, unknown>).ssh).toEqual(["default"]);
     expect((screen.getByTestId("build-secrets") as HTMLTextAreaElement).value).toBe("id=token,src=/home/me/token\nid=API_KEY");
+    expect((screen.getByTestId("build-ssh") as HTMLTextAreaElement).value).toBe("default");
+  });
+
+  it("sends the SSH agents, refusing a line that names none or without BuildKit inline", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [];
+    t.handlers.build_stages = () => [];
+    render(Builds, { context: context(t) });
+    const problem = () => screen.queryByTestId("build-options-problem")?.textContent ?? null;
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/app" } });
+    for (const bad of ["=/run/agent.sock", "git=", "a,b=/run/agent.sock", "my agent"]) {
+      await fireEvent.input(screen.getByTestId("build-ssh"), { target: { value: `default\n${bad}` } });
+      expect(problem()).toBe(`SSH agent ${JSON.stringify(bad)}: write default, or ID=SOCKET (an agent's socket), one a line`);
+      expect(screen.getByTestId<HTMLButtonElement>("build-start").disabled).toBe(true);
+    }
+    await fireEvent.input(screen.getByTestId("build-ssh"), { target: { value: "default\n\ngit=/run/user/1000/agent.sock" } });
+    await fireEvent.click(screen.getByTestId("build-buildkit"));
+    expect(problem()).toBe("SSH agents are BuildKit's: tick BuildKit, or empty the agents");
+    await fireEvent.click(screen.getByTestId("build-buildkit"));
+    expect(problem()).toBeNull();
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(t.streams.find((s) => s.command === "image_build")).toBeDefined());
+    expect((t.streams[0].args.req as Record<string, unknown>).ssh).toEqual(["default", "git=/run/user/1000/agent.sock"]);
+    // What the engine side refuses (an agent's socket not there) is shown as it says it.
+    t.streams[0].send({ items: [], done: true, error: { code: "invalid_input", message: "--ssh git=/run/user/1000/agent.sock: /run/user/1000/agent.sock: no such socket" } });
+    expect((await screen.findByTestId("build-error")).textContent).toContain("no such socket");
   });
 
   it("goes on building when the view is left, shows the build again on return, and cancels it", async () => {
