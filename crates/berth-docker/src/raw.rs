@@ -1,15 +1,13 @@
-//! Minimal HTTP/1.0 requests to the engine, for the few calls bollard 0.21 does not model (well)
-//! (`/system/df` of API 1.41, `/auth`, and push, whose lines bollard strips of their layer id),
-//! and HTTP/1.1 through hyper where a request streams a body or upgrades (a BuildKit build and
-//! its session): over the unix socket, the named pipe, plain tcp, or tcp with TLS as `docker
+//! Requests to the engine sent by Berth itself (HTTP/1.1 through hyper), for the few calls
+//! bollard 0.21 does not model (well): `/system/df` of API 1.41, `/auth`, push (whose lines
+//! bollard strips of their layer id), a container made with a MAC address, and a BuildKit build
+//! with its session (a streamed body, an upgrade): over the unix socket, the named pipe, plain tcp, or tcp with TLS as `docker
 //! --tlsverify` speaks it.
 
 use std::pin::Pin;
 
 use bytes::Bytes;
 use futures_util::Stream;
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::endpoint::{Address, TlsMaterial};
 use crate::{Client, Error};
@@ -52,13 +50,6 @@ impl Client {
                 Some(Box::new(connector.connect(name, tcp).await.map_err(fail)?))
             }
         })
-    }
-
-    fn io_error(&self) -> impl Fn(std::io::Error) -> Error + '_ {
-        move |e| Error::Unreachable {
-            endpoint: self.endpoint().host.clone(),
-            detail: e.to_string(),
-        }
     }
 }
 
@@ -112,127 +103,37 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
-async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
-    mut stream: S,
-    method: &str,
-    path: &str,
-    body: Option<&[u8]>,
-) -> std::io::Result<Answer> {
-    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: docker\r\n");
-    if let Some(b) = body {
-        req += &format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            b.len()
-        );
-    }
-    req += "\r\n";
-    stream.write_all(req.as_bytes()).await?;
-    if let Some(b) = body {
-        stream.write_all(b).await?;
-    }
-    let mut resp = Vec::new();
-    stream.read_to_end(&mut resp).await?;
-    let split = resp
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4)
-        .unwrap_or(resp.len());
-    let head = String::from_utf8_lossy(&resp[..split]);
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Ok(Answer {
-        status,
-        body: resp[split..].to_vec(),
-    })
-}
-
-impl Client {
-    /// One request to the engine; `None` where this platform has no such transport.
-    pub(crate) async fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&[u8]>,
-    ) -> Result<Option<Answer>, Error> {
-        let Some(io) = self.dial().await? else {
-            return Ok(None);
-        };
-        let path = format!("/v{}{path}", self.api_version());
-        let answer = self
-            .within("a request", exchange(io, method, &path, body))
-            .await?
-            .map_err(self.io_error())?;
-        Ok(Some(answer))
-    }
-}
-
 /// A streamed answer: the status, and the body as it arrives.
 pub(crate) struct StreamAnswer {
     pub status: u16,
     pub body: Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>,
 }
 
-async fn open<S>(
-    mut stream: S,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-) -> std::io::Result<StreamAnswer>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: docker\r\nContent-Length: 0\r\n");
-    for (k, v) in headers {
-        req += &format!("{k}: {v}\r\n");
-    }
-    req += "\r\n";
-    stream.write_all(req.as_bytes()).await?;
-    let mut head = Vec::new();
-    let mut buf = [0u8; 8192];
-    let split = loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the engine closed the connection before answering",
-            ));
-        }
-        head.extend_from_slice(&buf[..n]);
-        if let Some(i) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let status = String::from_utf8_lossy(&head[..split])
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let first = Bytes::copy_from_slice(&head[split..]);
-    let rest = futures_util::stream::unfold(stream, |mut stream| async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        match stream.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(Bytes::from(buf)), stream))
-            }
-            Err(e) => Some((Err(e), stream)),
-        }
-    });
-    let body = futures_util::StreamExt::chain(
-        futures_util::stream::iter((!first.is_empty()).then_some(Ok(first))),
-        rest,
-    );
-    Ok(StreamAnswer {
-        status,
-        body: Box::pin(body),
-    })
-}
-
 impl Client {
+    /// One request to the engine, its whole answer read; `None` where this platform has no such
+    /// transport.
+    pub(crate) async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Option<Answer>, Error> {
+        let req = self.request(method, path, &[], body)?;
+        self.within("a request", async {
+            let Some(answer) = self.send_own(req).await? else {
+                return Ok(None);
+            };
+            let status = answer.status().as_u16();
+            let body = http_body_util::BodyExt::collect(answer.into_body())
+                .await
+                .map_err(|e| self.failed(e.to_string()))?
+                .to_bytes()
+                .to_vec();
+            Ok(Some(Answer { status, body }))
+        })
+        .await?
+    }
+
     /// A request whose answer is read as it comes; `None` as for [`Client::raw`].
     pub(crate) async fn raw_stream(
         &self,
@@ -240,15 +141,37 @@ impl Client {
         path: &str,
         headers: &[(&str, String)],
     ) -> Result<Option<StreamAnswer>, Error> {
-        let Some(io) = self.dial().await? else {
+        let req = self.request(method, path, headers, None)?;
+        let Some(answer) = self.within("a request", self.send_own(req)).await?? else {
             return Ok(None);
         };
-        let path = format!("/v{}{path}", self.api_version());
-        let answer = self
-            .within("a request", open(io, method, &path, headers))
-            .await?
-            .map_err(self.io_error())?;
-        Ok(Some(answer))
+        Ok(Some(StreamAnswer {
+            status: answer.status().as_u16(),
+            body: Box::pin(body_stream(answer.into_body())),
+        }))
+    }
+
+    /// A request of the negotiated API version to `path`, with a JSON `body` if any.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<&[u8]>,
+    ) -> Result<hyper::Request<http_body_util::Full<Bytes>>, Error> {
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(format!("/v{}{path}", self.api_version()))
+            .header("Host", "docker");
+        if body.is_some() {
+            req = req.header("Content-Type", "application/json");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let body = http_body_util::Full::new(Bytes::copy_from_slice(body.unwrap_or_default()));
+        req.body(body)
+            .map_err(|e| Error::invalid(path, &e.to_string()))
     }
 }
 
@@ -265,9 +188,24 @@ impl Client {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let io = self.dial().await?.ok_or_else(|| {
-            self.failed("this platform has no transport to this engine".to_owned())
-        })?;
+        self.send_own(req)
+            .await?
+            .ok_or_else(|| self.failed("this platform has no transport to this engine".to_owned()))
+    }
+
+    /// [`Client::send`], `None` where this platform has no such transport.
+    async fn send_own<B>(
+        &self,
+        req: hyper::Request<B>,
+    ) -> Result<Option<hyper::Response<hyper::body::Incoming>>, Error>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let Some(io) = self.dial().await? else {
+            return Ok(None);
+        };
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
                 .await
@@ -278,6 +216,7 @@ impl Client {
         sender
             .send_request(req)
             .await
+            .map(Some)
             .map_err(|e| self.failed(e.to_string()))
     }
 
@@ -303,34 +242,20 @@ pub(crate) fn body_stream(
     })
 }
 
-/// Splits a byte stream into lines (a line may span chunks).
+/// Splits a byte stream into lines, without their `\n` (a line may span chunks; the last may
+/// have no `\n`); the stream ends after an error.
 pub(crate) fn lines(
-    body: impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
-) -> impl Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
+    body: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     use futures_util::StreamExt;
-    futures_util::stream::unfold(
-        (Box::pin(body), Vec::<u8>::new(), false),
-        |(mut body, mut buf, mut done)| async move {
-            loop {
-                if let Some(nl) = buf.iter().position(|b| *b == b'\n') {
-                    let line: Vec<u8> = buf.drain(..=nl).collect();
-                    return Some((Ok(line), (body, buf, done)));
-                }
-                if done {
-                    if buf.is_empty() {
-                        return None;
-                    }
-                    let line = std::mem::take(&mut buf);
-                    return Some((Ok(line), (body, buf, done)));
-                }
-                match body.next().await {
-                    Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
-                    Some(Err(e)) => return Some((Err(e), (body, buf, true))),
-                    None => done = true,
-                }
-            }
-        },
-    )
+    use tokio_util::codec::{AnyDelimiterCodec, FramedRead};
+    let codec = AnyDelimiterCodec::new(b"\n".to_vec(), Vec::new());
+    FramedRead::new(tokio_util::io::StreamReader::new(body), codec).map(|line| {
+        line.map_err(|e| match e {
+            tokio_util::codec::AnyDelimiterCodecError::Io(e) => e,
+            e => std::io::Error::other(e),
+        })
+    })
 }
 
 /// The engine's message in an answer that is not a success: its JSON `message`, else the body.
@@ -345,4 +270,42 @@ pub(crate) async fn message(body: impl Stream<Item = std::io::Result<Bytes>>) ->
         .ok()
         .and_then(|v| v["message"].as_str().map(str::to_owned))
         .unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+
+    use super::*;
+
+    fn chunks(parts: Vec<std::io::Result<&'static [u8]>>) -> Vec<std::io::Result<Bytes>> {
+        parts
+            .into_iter()
+            .map(|p| p.map(Bytes::from_static))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn lines_span_chunks_keep_a_last_line_without_newline_and_end_after_an_error() {
+        let body = chunks(vec![
+            Ok(b"{\"a\":"),
+            Ok(b"1}\n\n{\"b\""),
+            Ok(b":2}\n{\"c\":3}"),
+        ]);
+        let got: Vec<_> = lines(futures_util::stream::iter(body))
+            .map(|l| l.unwrap())
+            .collect()
+            .await;
+        assert_eq!(got, ["{\"a\":1}", "", "{\"b\":2}", "{\"c\":3}"]);
+
+        let broken = chunks(vec![
+            Ok(b"one\ntw"),
+            Err(std::io::Error::other("connection reset")),
+            Ok(b"o\nthree\n"),
+        ]);
+        let got: Vec<_> = lines(futures_util::stream::iter(broken)).collect().await;
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].as_ref().unwrap(), "one");
+        assert_eq!(got[1].as_ref().unwrap_err().to_string(), "connection reset");
+    }
 }
