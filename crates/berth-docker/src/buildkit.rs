@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use bollard::moby::buildkit::v1::{StatusResponse, Vertex};
+use bollard_buildkit_proto::moby::buildkit::v1::{StatusResponse, Vertex};
 
 /// What was told of a build's steps so far; each trace message gives the lines it adds.
 #[derive(Default)]
@@ -148,7 +148,7 @@ fn bytes(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bollard::moby::buildkit::v1::{VertexLog, VertexStatus};
+    use bollard_buildkit_proto::moby::buildkit::v1::{VertexLog, VertexStatus};
     use bollard_buildkit_proto::google::protobuf::Timestamp;
 
     fn at(seconds: i64, nanos: i32) -> Option<Timestamp> {
