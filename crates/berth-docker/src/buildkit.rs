@@ -148,8 +148,8 @@ fn bytes(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bollard_buildkit_proto::moby::buildkit::v1::{VertexLog, VertexStatus};
     use bollard_buildkit_proto::google::protobuf::Timestamp;
+    use bollard_buildkit_proto::moby::buildkit::v1::{VertexLog, VertexStatus};
 
     fn at(seconds: i64, nanos: i32) -> Option<Timestamp> {
         Some(Timestamp { seconds, nanos })

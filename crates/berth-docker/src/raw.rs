@@ -1,8 +1,8 @@
 //! Requests to the engine sent by Berth itself (HTTP/1.1 through hyper), for the few calls
 //! bollard 0.21 does not model (well): `/system/df` of API 1.41, `/auth`, push (whose lines
 //! bollard strips of their layer id), a container made with a MAC address, and a BuildKit build
-//! with its session (a streamed body, an upgrade): over the unix socket, the named pipe, plain tcp, or tcp with TLS as `docker
-//! --tlsverify` speaks it.
+//! with its session (a streamed body, an upgrade): over the unix socket, the named pipe, plain
+//! tcp, or tcp with TLS as `docker --tlsverify` speaks it.
 
 use std::pin::Pin;
 
