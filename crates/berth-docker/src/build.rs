@@ -67,7 +67,8 @@ pub struct SshAgent {
 }
 
 impl SshAgent {
-    /// Reads `--ssh`'s value: `ID` (`SSH_AUTH_SOCK`'s agent) or `ID=SOCKET`, the socket an
+    /// Reads `--ssh`'s value: `ID` (`SSH_AUTH_SOCK`'s agent; on Windows, when it is not set,
+    /// OpenSSH's agent pipe) or `ID=SOCKET`, the socket (a named pipe on Windows) an
     /// agent's that is there. Key files, which docker loads into an agent of its own, are
     /// refused: load them into an agent (`ssh-add`).
     pub fn parse(text: &str) -> Result<Self, Error> {
@@ -79,9 +80,13 @@ impl SshAgent {
                     "write ID=SOCKET, or ID alone for SSH_AUTH_SOCK's agent",
                 ));
             }
-            None => match std::env::var_os("SSH_AUTH_SOCK") {
-                Some(sock) if !sock.is_empty() => (text, PathBuf::from(sock)),
-                _ => {
+            None => match std::env::var_os("SSH_AUTH_SOCK")
+                .filter(|sock| !sock.is_empty())
+                .map(PathBuf::from)
+                .or_else(system_agent)
+            {
+                Some(sock) => (text, sock),
+                None => {
                     return Err(bad(
                         "SSH_AUTH_SOCK is not set: start an agent (eval $(ssh-agent); ssh-add), or give its socket (default=PATH)",
                     ));
@@ -117,10 +122,25 @@ impl SshAgent {
         }
     }
 
+    /// Whether `socket` names a named pipe, as an agent's is on Windows (a key file is refused by
+    /// name); whether an agent answers there is seen when a step connects.
     #[cfg(not(unix))]
-    fn check(_: &Path) -> Result<(), String> {
-        Err("forwarding an SSH agent to a build works on Linux and macOS only for now".to_owned())
+    fn check(socket: &Path) -> Result<(), String> {
+        if socket.to_string_lossy().starts_with(r"\\.\pipe\") {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} is not an agent's pipe (\\\\.\\pipe\\NAME): load a key into an agent (ssh-add KEY) and give the agent",
+                socket.display()
+            ))
+        }
     }
+}
+
+/// The agent `default` names when `SSH_AUTH_SOCK` is not set: on Windows OpenSSH's, on its named
+/// pipe, as docker takes it; none elsewhere.
+fn system_agent() -> Option<PathBuf> {
+    cfg!(windows).then(|| PathBuf::from(r"\\.\pipe\openssh-ssh-agent"))
 }
 
 /// The most a secret may hold, as the docker CLI allows.

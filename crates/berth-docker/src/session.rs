@@ -343,13 +343,10 @@ impl Ssh for Agents {
         Ok(Response::new(CheckAgentResponse {}))
     }
 
-    #[cfg(unix)]
     async fn forward_agent(
         &self,
         request: Request<Streaming<SshBytes>>,
     ) -> Result<Response<Self::ForwardAgentStream>, Status> {
-        use tokio::io::AsyncWriteExt;
-        use tokio_util::io::ReaderStream;
         // BuildKit names the agent in the call's metadata.
         let id = request
             .metadata()
@@ -358,33 +355,40 @@ impl Ssh for Agents {
             .unwrap_or_default()
             .to_owned();
         let socket = self.socket(&id)?;
+        let unavailable =
+            |e: std::io::Error| Status::unavailable(format!("{}: {e}", socket.display()));
+        #[cfg(unix)]
         let agent = tokio::net::UnixStream::connect(socket)
             .await
-            .map_err(|e| Status::unavailable(format!("{}: {e}", socket.display())))?;
-        let (from_agent, mut to_agent) = agent.into_split();
-        let mut from_step = request.into_inner();
-        tokio::spawn(async move {
-            while let Some(Ok(message)) = from_step.next().await {
-                if to_agent.write_all(&message.data).await.is_err() {
-                    break;
-                }
-            }
-            let _ = to_agent.shutdown().await;
-        });
-        let to_step = ReaderStream::new(from_agent).map(|read| {
-            read.map(|data| SshBytes { data: data.into() })
-                .map_err(|e| Status::unavailable(e.to_string()))
-        });
-        Ok(Response::new(Box::pin(to_step)))
+            .map_err(unavailable)?;
+        // OpenSSH for Windows' agent listens on a named pipe.
+        #[cfg(windows)]
+        let agent = tokio::net::windows::named_pipe::ClientOptions::new()
+            .open(socket)
+            .map_err(unavailable)?;
+        Ok(Response::new(carry(agent, request.into_inner())))
     }
+}
 
-    #[cfg(not(unix))]
-    async fn forward_agent(
-        &self,
-        _: Request<Streaming<SshBytes>>,
-    ) -> Result<Response<Self::ForwardAgentStream>, Status> {
-        Err(Status::unimplemented(
-            "SSH agents are forwarded on Linux and macOS only",
-        ))
-    }
+/// Carries a step's connection to its agent: what the step sends is written to the agent, what
+/// the agent answers goes back to the step.
+fn carry<A>(agent: A, mut from_step: Streaming<SshBytes>) -> <Agents as Ssh>::ForwardAgentStream
+where
+    A: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + 'static,
+{
+    use tokio::io::AsyncWriteExt;
+    use tokio_util::io::ReaderStream;
+    let (from_agent, mut to_agent) = tokio::io::split(agent);
+    tokio::spawn(async move {
+        while let Some(Ok(message)) = from_step.next().await {
+            if to_agent.write_all(&message.data).await.is_err() {
+                break;
+            }
+        }
+        let _ = to_agent.shutdown().await;
+    });
+    Box::pin(ReaderStream::new(from_agent).map(|read| {
+        read.map(|data| SshBytes { data: data.into() })
+            .map_err(|e| Status::unavailable(e.to_string()))
+    }))
 }
