@@ -820,13 +820,17 @@ async fn scenario(
     std::fs::write(
         context.join("Dockerfile"),
         format!(
-            // The extra host given under More options is in the RUN steps' /etc/hosts, or the
-            // build fails.
-            "FROM {}\nRUN grep -q 'berth-db' /etc/hosts && echo built-by-berth > /built\nCMD [\"cat\", \"/built\"]\n",
+            // The extra host given under More options is in the RUN steps' /etc/hosts, and the
+            // SSH agent given there is mounted in the step, or the build fails.
+            "FROM {}\nRUN --mount=type=ssh grep -q 'berth-db' /etc/hosts && test -S \"$SSH_AUTH_SOCK\" && echo built-by-berth > /built\nCMD [\"cat\", \"/built\"]\n",
             fx.image
         ),
     )
     .unwrap();
+    // An agent's socket, outside the context (the step only sees it mounted: nothing connects
+    // to it).
+    let agent = fx.work.join(format!("agent-{suffix}.sock"));
+    let _agent = std::os::unix::net::UnixListener::bind(&agent).unwrap();
     ui.click("[data-testid=nav-builds]").await?;
     ui.fill(
         "[data-testid=build-context]",
@@ -842,6 +846,11 @@ async fn scenario(
     ui.fill("[data-testid=build-hosts]", "berth-db:10.9.8.7")
         .await?;
     ui.fill("[data-testid=build-network]", "none").await?;
+    ui.fill(
+        "[data-testid=build-ssh]",
+        &format!("default={}", agent.display()),
+    )
+    .await?;
     ui.click("[data-testid=build-start]").await?;
     // The build goes on while another view is shown (leaving Builds cancelled it once).
     ui.click("[data-testid=nav-containers]").await?;
@@ -851,10 +860,12 @@ async fn scenario(
     // Built by BuildKit, as the form builds unless told otherwise: its plain progress.
     ui.wait_text(
         "[data-testid=progress-lines]",
-        "2] RUN grep -q 'berth-db' /etc/hosts",
+        "2] RUN --mount=type=ssh grep -q 'berth-db' /etc/hosts",
     )
     .await?;
     ui.wait_text("[data-testid=build-history-options]", "BuildKit")
+        .await?;
+    ui.wait_text("[data-testid=build-history-options]", "1 SSH agent")
         .await?;
     ui.wait_text("[data-testid=build-history]", &tag).await?;
     ui.wait_text(
