@@ -386,6 +386,11 @@ pub fn context(spec: &BuildSpec) -> Result<Context, Error> {
             .strip_prefix(&ctx_abs)
             .expect("walked under the context")
             .to_owned();
+        if is_socket(&entry) {
+            // A socket cannot be archived; docker leaves them out too.
+            tracing::warn!(path = %entry.display(), "a socket in the build context is left out");
+            continue;
+        }
         let always = entry == dockerfile_abs || rel == Path::new(".dockerignore");
         let is_dir = entry.is_dir() && !entry.is_symlink();
         if !always && ignore.matched_path_or_any_parents(&rel, is_dir).is_ignore() {
@@ -441,6 +446,20 @@ fn context_stream(ctx: Context) -> Upload {
             .map_err(|e| std::io::Error::other(e.to_string()))
     });
     upload
+}
+
+/// Whether `path` is a unix socket (an agent's, a database's), which a tar cannot hold.
+fn is_socket(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// Every file and directory under `root` (not `root` itself), directories before their contents.
@@ -968,6 +987,19 @@ mod tests {
         let (tar, name) = context_tar(&spec).unwrap();
         assert_eq!(name, ".berth-dockerfile");
         assert_eq!(files(&tar), [".berth-dockerfile", "a"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_socket_in_the_context_is_left_out_as_docker_leaves_it() {
+        let dir = context(&[("Dockerfile", "FROM scratch"), ("a", "")]);
+        let _agent = std::os::unix::net::UnixListener::bind(dir.path().join("agent.sock")).unwrap();
+        let spec = BuildSpec {
+            context: dir.path().into(),
+            ..Default::default()
+        };
+        let (tar, _) = context_tar(&spec).unwrap();
+        assert_eq!(files(&tar), ["Dockerfile", "a"]);
     }
 
     #[test]
