@@ -99,3 +99,49 @@ async fn a_buildkit_build_dropped_mid_way_stops_at_the_engine() {
         "{history:?}"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+async fn a_build_whose_context_fails_to_pack_names_the_file_for_either_builder() {
+    let e = engine();
+    let scope = Scope::new(e);
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let (home, berth) = support::berth_on(e);
+    let conn = berth.connect().await.unwrap();
+    for buildkit in [false, true] {
+        let dir = home.path().join(format!("ctx-{buildkit}"));
+        write_busybox_context(
+            &dir,
+            &format!("FROM {}\nCOPY . /ctx\n", berth_testkit::BUSYBOX_IMAGE),
+            &[("z-gone", "", 0o644)],
+        );
+        // Larger than the packing runs ahead of the request (a few chunks), so it waits in this
+        // file until the build is read, and the next file is gone by the time it gets there.
+        std::fs::write(dir.join("y-big"), vec![7u8; 16 << 20]).unwrap();
+        let req = berth_api::BuildRequest {
+            context: dir.display().to_string(),
+            buildkit,
+            tags: vec![format!("berth-test/{}:unpacked", scope.id)],
+            labels: vec![scope.label()],
+            ..Default::default()
+        };
+        let build = berth.build_recorded(&conn, &req).unwrap();
+        std::fs::remove_file(dir.join("z-gone")).unwrap();
+        let events: Vec<_> = build.collect().await;
+        let err = events
+            .into_iter()
+            .find_map(Result::err)
+            .unwrap_or_else(|| panic!("the build (BuildKit {buildkit}) did not fail"));
+        assert_eq!(err.code, berth_api::ErrorCode::InvalidInput, "{err:?}");
+        let gone = dir.join("z-gone");
+        assert!(
+            err.message.starts_with(&format!(
+                "{}: cannot pack the build context: {}: ",
+                dir.display(),
+                gone.display()
+            )) && err.message.ends_with("leave it out with .dockerignore"),
+            "BuildKit {buildkit}: {}",
+            err.message
+        );
+    }
+}

@@ -34,7 +34,9 @@ pub fn packed(
     pack: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + Send + 'static,
 ) -> (Upload, Packing) {
     let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let packing = tokio::task::spawn_blocking(move || {
+    let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let noted = failed.clone();
+    let task = tokio::task::spawn_blocking(move || {
         let err_tx = tx.clone();
         let mut writer = ChunkWriter {
             buf: Vec::with_capacity(CHUNK),
@@ -42,6 +44,10 @@ pub fn packed(
         };
         let packed = pack(&mut writer).and_then(|()| std::io::Write::flush(&mut writer));
         if let Err(e) = &packed {
+            // Noted before the stream ends with it, so whoever sees the request fail finds it.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                *noted.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+            }
             let _ = err_tx.blocking_send(Err(std::io::Error::new(e.kind(), e.to_string())));
         }
         packed
@@ -49,22 +55,34 @@ pub fn packed(
     let upload = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|c| (c, rx))
     }));
-    (upload, Packing(packing))
+    (upload, Packing { task, failed })
 }
 
 /// How the packing of a [`packed`] upload ended.
-pub struct Packing(tokio::task::JoinHandle<std::io::Result<()>>);
+pub struct Packing {
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
 
 impl Packing {
     /// What failed in the packing, once the request is over; nothing when it only stopped
     /// because the request ended first (the engine's answer then says why).
     pub async fn failure(self) -> Option<std::io::Error> {
-        match self.0.await {
+        match self.task.await {
             Ok(Ok(())) => None,
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => None,
             Ok(Err(e)) => Some(e),
             Err(e) => Some(std::io::Error::other(e.to_string())),
         }
+    }
+
+    /// What failed in the packing so far, without waiting for it: a request that failed
+    /// because its body ended with an error finds that error here.
+    pub fn failed(&self) -> Option<String> {
+        self.failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -312,6 +330,8 @@ mod tests {
             .map(|e| e.unwrap_err().to_string())
             .collect();
         assert_eq!(errors, ["cannot read /gone"]);
+        // Known as soon as the stream has ended with it, without waiting for the packing.
+        assert_eq!(packing.failed().as_deref(), Some("cannot read /gone"));
         let failure = packing.failure().await.map(|e| e.to_string());
         assert_eq!(failure.as_deref(), Some("cannot read /gone"));
     }
@@ -325,6 +345,20 @@ mod tests {
             .await
             .concat();
         assert_eq!(sent, vec![7u8; CHUNK + 1]);
+        assert!(packing.failure().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_packing_stopped_by_the_request_ending_is_no_failure() {
+        let (mut upload, packing) = packed(|out| {
+            for _ in 0..64 {
+                out.write_all(&[7u8; CHUNK])?;
+            }
+            Ok(())
+        });
+        upload.next().await.unwrap().unwrap();
+        drop(upload);
+        assert!(packing.failed().is_none());
         assert!(packing.failure().await.is_none());
     }
 }

@@ -414,38 +414,43 @@ pub fn context(spec: &BuildSpec) -> Result<Context, Error> {
 }
 
 impl Context {
-    /// Writes the context as a tar into `out`.
-    pub fn write(&self, out: impl std::io::Write) -> Result<(), Error> {
-        let fail = |e: std::io::Error| {
-            Error::invalid(
-                self.root.display(),
-                &format!("cannot pack the build context: {e}"),
-            )
-        };
+    /// Writes the context as a tar into `out`; a file that cannot be read is named in the error
+    /// (whose kind is kept: a broken pipe is the request ending first).
+    pub fn write(&self, out: impl std::io::Write) -> std::io::Result<()> {
         let mut tar = tar::Builder::new(out);
         tar.follow_symlinks(false);
         for (path, name) in &self.entries {
-            tar.append_path_with_name(path, name).map_err(fail)?;
+            tar.append_path_with_name(path, name)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         }
-        tar.into_inner().map_err(fail)?.flush().map_err(fail)
+        tar.into_inner()?.flush()
     }
+}
+
+/// The one-line error for the context at `root` that failed to pack with `failure`.
+fn unpackable(root: &Path, failure: &str) -> Error {
+    Error::invalid(
+        root.display(),
+        &format!(
+            "cannot pack the build context: {failure}; make it readable, \
+             or leave it out with .dockerignore"
+        ),
+    )
 }
 
 /// The context as a tar in memory, and the Dockerfile's name inside it.
 pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
     let ctx = context(spec)?;
     let mut tar = Vec::new();
-    ctx.write(&mut tar)?;
+    ctx.write(&mut tar)
+        .map_err(|e| unpackable(&ctx.root, &e.to_string()))?;
     Ok((tar, ctx.dockerfile))
 }
 
-/// The context packed on a blocking thread while it is sent (a packing error fails the request).
-fn context_stream(ctx: Context) -> Upload {
-    let (upload, _packing) = crate::archive::packed(move |out| {
-        ctx.write(out)
-            .map_err(|e| std::io::Error::other(e.to_string()))
-    });
-    upload
+/// The context packed on a blocking thread while it is sent (a packing error fails the request,
+/// and the [`Packing`](crate::archive::Packing) then says why).
+fn context_stream(ctx: Context) -> (Upload, crate::archive::Packing) {
+    crate::archive::packed(move |out| ctx.write(out))
 }
 
 /// Whether `path` is a unix socket (an agent's, a database's), which a tar cannot hold.
@@ -536,7 +541,7 @@ impl Client {
         &self,
         opts: BuildImageOptionsBuilder,
         session: Session,
-        ctx: Context,
+        context: Upload,
     ) -> impl Stream<Item = Result<BuildInfo, Failure>> + Send + '_ {
         let id = session_id();
         let opts = opts
@@ -549,7 +554,7 @@ impl Client {
             let query = serde_urlencoded::to_string(&opts)
                 .map_err(|e| Error::invalid("the build's options", &e.to_string()))?;
             let body = http_body_util::StreamBody::new(
-                context_stream(ctx).map(|chunk| chunk.map(hyper::body::Frame::data)),
+                context.map(|chunk| chunk.map(hyper::body::Frame::data)),
             );
             let req = hyper::Request::post(format!("/v{}/build?{query}", self.api_version()))
                 .header("Host", "docker")
@@ -667,6 +672,8 @@ impl Client {
         let opts = opts.buildargs(&args).labels(&labels);
         let endpoint = self.endpoint().host.clone();
         let failed = endpoint.clone();
+        let root = ctx.root.clone();
+        let (context, packing) = context_stream(ctx);
         let stream = if spec.buildkit {
             let session = Session {
                 logins: spec
@@ -681,7 +688,7 @@ impl Client {
                 ssh: spec.ssh.clone(),
                 output: spec.output.clone(),
             };
-            self.buildkit_build(opts, session, ctx).boxed()
+            self.buildkit_build(opts, session, context).boxed()
         } else {
             let logins: std::collections::HashMap<_, _> = spec
                 .credentials
@@ -692,7 +699,7 @@ impl Client {
                 .build_image(
                     opts.build(),
                     (!logins.is_empty()).then_some(logins),
-                    Some(bollard::body_try_stream(context_stream(ctx))),
+                    Some(bollard::body_try_stream(context)),
                 )
                 .map(move |item| {
                     item.map_err(|e| match e {
@@ -767,6 +774,14 @@ impl Client {
                 Err(Failure::Other(e)) => vec![Err(e)],
             };
             futures_util::stream::iter(out)
+        });
+        // A context that failed to pack fails the request (the engine unreachable, or BuildKit's
+        // "error from user's Body stream"): the packing's own error says why.
+        let events = events.map(move |ev| {
+            ev.map_err(|e| match packing.failed() {
+                Some(failure) => unpackable(&root, &failure),
+                None => e,
+            })
         });
         // Tags past the first are added once the image exists.
         let tagged = events.then(move |ev| {
@@ -903,6 +918,7 @@ mod tests {
         };
         let (whole, _) = context_tar(&spec).unwrap();
         let chunks: Vec<bytes::Bytes> = context_stream(super::context(&spec).unwrap())
+            .0
             .map(|c| c.unwrap())
             .collect()
             .await;
