@@ -385,6 +385,15 @@ pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions 
 fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<Project>, String)> {
     match berth.compose_load(&load_options(p, services)) {
         Ok(project) => {
+            // A name that is neither a service nor a job of the project is refused, as compose
+            // refuses it, rather than matching no container (and `logs`, `ps` or `top` then
+            // printing nothing).
+            if let Some(bad) = services
+                .iter()
+                .find(|s| !project.services.contains_key(*s) && !project.jobs.contains_key(*s))
+            {
+                berth_compose::plan::scope(&project, std::slice::from_ref(bad), true)?;
+            }
             let name = project.name.clone();
             Ok((Some(project), name))
         }

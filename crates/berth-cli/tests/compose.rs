@@ -698,6 +698,16 @@ services:
     );
     let err = fails(p.berth(&home, &["up", "-d", "nope"]));
     assert_eq!(err, "berth: nope: no such service");
+    // Reading commands refuse it too, rather than matching no container.
+    for read in [
+        &["logs", "nope"][..],
+        &["ps", "nope"],
+        &["top", "nope"],
+        &["images", "nope"],
+    ] {
+        let err = fails(p.berth(&home, read));
+        assert_eq!(err, "berth: nope: no such service", "{read:?}");
+    }
     let err = fails(p.berth(&home, &["--profile", "missing", "up", "-d", "missing"]));
     assert!(err.contains("pull_policy is never"), "{err}");
     let err = fails(p.berth(&home, &["up", "-d", "--scale", "app"]));
