@@ -132,7 +132,14 @@ impl PartFile {
 }
 
 fn cannot_write(to: &Path, e: std::io::Error) -> ApiError {
-    ApiError::invalid(format!("cannot write {}: {e}", to.display()))
+    // tempfile names its own part file in its errors ("at path …/.x.tar.AbC123.part"), a name
+    // the user never gave: the cause alone, beside the file they named.
+    let text = e.to_string();
+    let cause = match text.rfind(" at path \"") {
+        Some(at) if e.get_ref().is_some() => &text[..at],
+        _ => &text,
+    };
+    ApiError::invalid(format!("cannot write {}: {cause}", to.display()))
 }
 
 /// Writes a tar stream to `out`; returns the bytes written.
@@ -445,5 +452,24 @@ impl Berth {
         tar: &ArchiveInput,
     ) -> Result<Vec<String>, ApiError> {
         Ok(conn.client.load(tar.open().await?).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_in_a_missing_folder_is_one_line_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let to = dir.path().join("gone").join("x.tar");
+        let err = PartFile::beside(&to).err().unwrap();
+        assert_eq!(
+            err.message,
+            format!(
+                "cannot write {}: No such file or directory (os error 2)",
+                to.display()
+            )
+        );
     }
 }
