@@ -40,7 +40,13 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
         Err(e) => {
-            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            // A status is the outermost context (see `run_failed`), not part of the message.
+            let status = e.downcast_ref::<Status>().map(|s| s.0);
+            let chain: Vec<String> = e
+                .chain()
+                .skip(usize::from(status.is_some()))
+                .map(|c| c.to_string())
+                .collect();
             let text = chain.join(": ");
             // No engine answers: say how to start Berth's own (the app has a button instead),
             // unless the error already does.
@@ -53,9 +59,39 @@ pub fn run() -> ExitCode {
                 ""
             };
             eprintln!("berth: {text}{hint}");
-            ExitCode::FAILURE
+            status.map_or(ExitCode::FAILURE, ExitCode::from)
         }
     }
+}
+
+/// The exit status an error ends the command with, when it is not 1 (see [`run_failed`]).
+#[derive(Debug)]
+struct Status(u8);
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for Status {}
+
+/// `run`'s failures end with docker's statuses, which scripts tell apart: 127 when the
+/// container's command is not found, 126 when it cannot be invoked (not executable, a folder),
+/// 125 for any other failure (the engine's, the flags').
+fn run_failed(e: anyhow::Error) -> anyhow::Error {
+    // The runtime's words, as docker reads them.
+    let text = format!("{e:#}");
+    let code = if text.contains("executable file not found")
+        || text.contains("no such file or directory")
+    {
+        127
+    } else if text.contains("permission denied") || text.contains("is a directory") {
+        126
+    } else {
+        125
+    };
+    e.context(Status(code))
 }
 
 /// Output read by something that stops early (`berth ps | head -1`) ends the command quietly,
@@ -357,9 +393,12 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
     use ContainerCommand as C;
     match cmd {
         C::Run(args) => {
-            berth.check_run(&ops::run_request(&args))?;
-            let conn = connect(berth).await?;
-            ops::run(berth, &conn, args).await
+            let ran = async {
+                berth.check_run(&ops::run_request(&args))?;
+                let conn = connect(berth).await?;
+                ops::run(berth, &conn, args).await
+            };
+            ran.await.map_err(run_failed)
         }
         C::Create(args) => {
             berth.check_run(&ops::run_request(&args))?;

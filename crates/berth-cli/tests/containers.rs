@@ -6,7 +6,7 @@
 mod support;
 
 use berth_testkit::{Scope, busybox_image, engine, wait_until, write_busybox_context};
-use support::{Home, close_terminal_once, fails, feed, json_lines, ok, run};
+use support::{Home, close_terminal_once, fails, fails_with, feed, json_lines, ok, run};
 
 fn state(home: &Home, host: &str, name: &str) -> String {
     let v: serde_json::Value =
@@ -165,6 +165,23 @@ fn attached_run_streams_output_and_returns_the_exit_code() {
         .args(["sh", "-c", "echo \"$GREETING, $WHO\""])
         .current_dir(home.path()));
     assert_eq!(out, "hello there, berth\n");
+    // A run that fails ends with docker's statuses: 127 for a command not found, 126 for one
+    // that cannot be invoked, 125 for any other failure.
+    for (command, status) in [("/nonexistent", 127), ("/bin", 126)] {
+        let out = run(home
+            .berth(&["-H", &e.host, "run", "--rm", "-l", &scope.label(), &image])
+            .arg(command));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(status), "{command}: {err}");
+        assert!(err.starts_with("berth: ") && err.contains(command), "{err}");
+    }
+    let missing = format!("berth-test/{}:none", scope.id);
+    let out = run(home.berth(&["-H", &e.host, "run", "--rm", "--pull", "never", &missing]));
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no such image here"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -766,7 +783,8 @@ fn bad_input_is_refused_before_the_engine() {
     ] {
         let mut cmd = home.berth(&["-H", h]);
         cmd.args(args).current_dir(home.path());
-        let err = fails(cmd);
+        // `run` ends as docker's does, with 125 when it fails before the container's command.
+        let err = fails_with(cmd, if args[0] == "run" { 125 } else { 1 });
         assert!(err.contains(want), "{args:?}: {err}");
     }
     // A target the Dockerfile has no stage of.

@@ -5,7 +5,7 @@
 mod support;
 
 use berth_testkit::{Scope, SearchIndex, busybox_image, engine, free_port, registry};
-use support::{Home, fails, json_lines, ok, run};
+use support::{Home, fails, fails_with, json_lines, ok, run};
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
@@ -314,7 +314,10 @@ fn platforms_reach_the_engine() {
         "ran",
     ]));
     assert_eq!(ran, "ran\n");
-    let err = fails(home.berth(&["-H", h, "run", "--platform", "linux", &image]));
+    let err = fails_with(
+        home.berth(&["-H", h, "run", "--platform", "linux", &image]),
+        125,
+    );
     assert!(
         err.contains("linux: --platform is OS/ARCH[/VARIANT]"),
         "{err}"

@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
 use berth_testkit::{Scope, auth_registry, busybox_image, engine, registry, token_registry};
-use support::{Home, fails, feed, json_lines, ok, run, write_context};
+use support::{Home, fails, fails_with, feed, json_lines, ok, run, write_context};
 
 /// A busybox image of the scope, `berth-test/<scope>:<tag>`, tagged with its name in the
 /// registry at `addr` (not pushed); returns that name.
@@ -615,7 +615,10 @@ fn run_and_create_pull_a_missing_image_first() {
     ok(home.berth(&["-H", h, "rmi", &remote]));
 
     // Never: the engine's missing image, in one line.
-    let err = fails(home.berth(&["-H", h, "run", "--pull", "never", "--rm", &remote]));
+    let err = fails_with(
+        home.berth(&["-H", h, "run", "--pull", "never", "--rm", &remote]),
+        125,
+    );
     assert!(err.contains("no such image here"), "{err}");
 
     // Missing: pulled first, progress on stderr, the container's output alone on stdout.

@@ -108,7 +108,12 @@ pub fn ok(mut cmd: impl BorrowMut<Command>) -> String {
 }
 
 /// Runs and expects failure with exactly one line on stderr; returns that line.
-pub fn fails(mut cmd: impl BorrowMut<Command>) -> String {
+pub fn fails(cmd: impl BorrowMut<Command>) -> String {
+    fails_with(cmd, 1)
+}
+
+/// [`fails`], ending with `status` (`run`'s are docker's: 125, 126, 127).
+pub fn fails_with(mut cmd: impl BorrowMut<Command>, status: i32) -> String {
     let cmd = cmd.borrow_mut();
     let out = run(&mut *cmd);
     assert!(
@@ -116,7 +121,7 @@ pub fn fails(mut cmd: impl BorrowMut<Command>) -> String {
         "{cmd:?} should have failed but printed {}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert_eq!(out.status.code(), Some(1), "{cmd:?}: exit code");
+    assert_eq!(out.status.code(), Some(status), "{cmd:?}: exit code");
     let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
     assert_eq!(
         err.lines().count(),
