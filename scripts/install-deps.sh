@@ -17,10 +17,11 @@ BUILD=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-
 # end-to-end tests, behind tauri-driver, which cargo installs below), debootstrap and
 # desktop-file-validate (the package test installs the .deb into a clean Debian root), the C
 # compilers scripts/check-platforms.sh needs to type-check the macOS and Windows builds, and
-# OpenSSH's agent and tools (a build's forwarded SSH agent).
+# OpenSSH's agent and tools (a build's forwarded SSH agent), and git (its daemon serves the
+# repository a build from a Git URL fetches; the engine clones it with the host's git).
 TEST=(docker-registry busybox-static apache2-utils openssl xvfb xauth x11-utils imagemagick hyperfine
   docker-compose gnome-keyring libsecret-tools webkit2gtk-driver debootstrap desktop-file-utils
-  clang musl-dev gcc-mingw-w64-x86-64 openssh-client)
+  clang musl-dev gcc-mingw-w64-x86-64 openssh-client git)
 
 want=("${RUNTIME[@]}" "${BUILD[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${TEST[@]}"); fi

@@ -151,6 +151,8 @@ fn client_credentials(c: berth_engine::credentials::Credential) -> berth_docker:
     }
 }
 
+pub use berth_docker::build::remote_context;
+
 /// Whether builds use BuildKit, as `DOCKER_BUILDKIT` says (read as docker reads it: Go's
 /// booleans, 1, t, true, 0, f, false, in any case); `unset` when it is not set: the docker CLI
 /// builds with the classic builder then, compose with BuildKit.
@@ -242,10 +244,22 @@ impl Berth {
         if let Some(p) = &req.platform {
             platform(p)?;
         }
+        if remote_context(&req.context).is_some() {
+            // Fetched by the engine: its Dockerfile (and so its stages) is not seen here.
+            return match req.dockerfile.as_deref().map(std::path::Path::new) {
+                Some(f) if f.is_absolute() => Err(ApiError::invalid(format!(
+                    "{}: a build from a URL reads its Dockerfile from what it fetches: give its \
+                     path there (-f docker/Dockerfile)",
+                    f.display()
+                ))),
+                _ => Ok(()),
+            };
+        }
         let context = std::path::Path::new(&req.context);
         if !context.is_dir() {
             return Err(ApiError::invalid(format!(
-                "{}: the build context is not a directory",
+                "{}: the build context is not a directory (nor a Git repository's or an \
+                 archive's URL)",
                 req.context
             )));
         }
@@ -304,6 +318,7 @@ impl Berth {
         }
         let spec = BuildSpec {
             context: PathBuf::from(&req.context),
+            remote: remote_context(&req.context),
             dockerfile: req.dockerfile.as_ref().map(PathBuf::from),
             tags: req.tags.clone(),
             build_args: pairs(&req.build_args)?,

@@ -565,6 +565,12 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
     match cmd {
         I::Build(mut args) => {
             let stdin_dockerfile = match args.file.as_deref() {
+                Some("-") if berth_api::images::remote_context(&args.path).is_some() => {
+                    anyhow::bail!(
+                        "-f -: a build from a URL reads its Dockerfile from what the engine \
+                         fetches: give its path there (-f docker/Dockerfile)"
+                    );
+                }
                 Some("-") => Some(ops::StdinDockerfile::read()?),
                 _ => None,
             };

@@ -1794,3 +1794,88 @@ fn build_takes_a_dockerfile_on_stdin_hosts_an_iidfile_and_a_target() {
     let stage = ok(home.berth(&["-H", &e.host, "run", "--rm", &staged, "cat", "/stage"]));
     assert_eq!(stage, "check\n");
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn build_fetches_its_context_from_a_git_repository_or_an_archive_url() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let base = berth_testkit::BUSYBOX_IMAGE;
+    let served = berth_testkit::FetchedContext::serving(&[
+        (
+            "Dockerfile",
+            &format!("FROM {base}\nCOPY app/hello /hello\nCMD [\"cat\", \"/hello\"]\n"),
+        ),
+        (
+            "app/Dockerfile",
+            &format!("FROM {base}\nCOPY hello /hello\nCMD [\"cat\", \"/hello\"]\n"),
+        ),
+        ("app/hello", "fetched\n"),
+    ]);
+    let h = e.host.as_str();
+    let label = scope.label();
+    let built = |args: &[&str], image: &str| {
+        let mut cmd = home.berth(&["-H", h, "build", "--label", &label, "-t", image]);
+        cmd.args(args);
+        ok(cmd);
+        ok(home.berth(&["-H", h, "run", "--rm", "-l", &label, image]))
+    };
+    // A repository at a tag, its context a folder in it (the classic builder; the engine's
+    // BuildKit of Docker 20.10 takes no folder of a repository).
+    let image = format!("berth-test/{}:git-dir", scope.id);
+    let from_dir = format!("{}#v1:app", served.git);
+    assert_eq!(built(&[&from_dir], &image), "fetched\n");
+    // The whole repository, with BuildKit, and a Dockerfile named inside it.
+    let image = format!("berth-test/{}:git-buildkit", scope.id);
+    let args = ["--buildkit", "-f", "app/Dockerfile", "--build-arg", "X=1"];
+    let mut with_buildkit: Vec<&str> = args.to_vec();
+    with_buildkit.push(&served.git);
+    // app/Dockerfile copies `hello` from the context's root, which has none: BuildKit says so.
+    let mut cmd = home.berth(&["-H", h, "build", "--label", &label, "-t", &image]);
+    cmd.args(&with_buildkit);
+    let out = run(cmd);
+    assert!(!out.status.success(), "{out:?}");
+    let image = format!("berth-test/{}:git-root", scope.id);
+    assert_eq!(built(&["--buildkit", &served.git], &image), "fetched\n");
+    // A tar archive's URL.
+    let image = format!("berth-test/{}:tar", scope.id);
+    assert_eq!(built(&[&served.tar], &image), "fetched\n");
+    // A compose service built from the repository, as compose hands it to the engine (with
+    // BuildKit, compose's builder, so the whole repository).
+    let image = format!("berth-test/{}:compose-git", scope.id);
+    let project = home.path().join("fetching");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("compose.yaml"),
+        format!(
+            "services:\n  app:\n    image: {image}\n    build:\n      context: {git}\n      labels: [\"{label}\"]\n",
+            git = served.git
+        ),
+    )
+    .unwrap();
+    let mut compose = home.berth(&["-H", h, "compose", "build"]);
+    compose.current_dir(&project);
+    ok(compose);
+    assert_eq!(
+        ok(home.berth(&["-H", h, "run", "--rm", "-l", &label, &image])),
+        "fetched\n"
+    );
+    // A Dockerfile on stdin cannot join a context the engine fetches.
+    let err = fails(home.berth(&["-H", h, "build", "-f", "-", &served.tar]));
+    assert!(
+        err.contains("-f -: a build from a URL reads its Dockerfile from what the engine fetches"),
+        "{err}"
+    );
+    // An address nothing answers at: the engine's words, in one line.
+    let gone = format!(
+        "http://127.0.0.1:{}/context.tar",
+        berth_testkit::free_port()
+    );
+    let err = fails(home.berth(&["-H", h, "build", &gone]));
+    assert!(
+        err.contains(&gone) || err.contains("connection refused"),
+        "{err}"
+    );
+}

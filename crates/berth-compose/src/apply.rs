@@ -503,12 +503,6 @@ async fn build(
         .build
         .as_ref()
         .ok_or_else(|| Error::invalid(format!("services.{service}"), "has no build section"))?;
-    if b.context.contains("://") {
-        return Err(Error::invalid(
-            format!("services.{service}.build.context"),
-            "remote build contexts are not supported: clone it and point context at the folder",
-        ));
-    }
     let args = b
         .args
         .iter()
@@ -543,6 +537,9 @@ async fn build(
         credentials: (opts.logins)(),
         output: None,
         context: PathBuf::from(&b.context),
+        // A Git repository's or an archive's URL, fetched by the engine (as compose hands it
+        // to the builder).
+        remote: berth_docker::build::remote_context(&b.context),
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
         tags,
         build_args: args,

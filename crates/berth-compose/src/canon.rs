@@ -401,7 +401,11 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
                     .and_then(Node::as_str)
                     .unwrap_or(".")
                     .to_owned();
-                if !ctx.contains("://") && !ctx.starts_with("git@") {
+                // A remote context (a URL, `git@host:repo`, `github.com/…`) stays as written.
+                if !ctx.contains("://")
+                    && !ctx.starts_with("git@")
+                    && !ctx.starts_with("github.com/")
+                {
                     b.set("context", Node::Str(absolute(base, &ctx)));
                 }
                 for key in ["args", "labels"] {

@@ -10,7 +10,7 @@ use futures_util::{Stream, StreamExt};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::Credentials;
-use crate::archive::Upload;
+use crate::archive::{Packing, Upload};
 use crate::progress::Progress;
 use crate::session::Session;
 use crate::{Client, Error};
@@ -20,6 +20,9 @@ use crate::{Client, Error};
 pub struct BuildSpec {
     /// The build context directory.
     pub context: PathBuf,
+    /// A context the engine fetches itself instead (see [`remote_context`]): `context` is then
+    /// not read, and `dockerfile`, when given, is a path inside the fetched context.
+    pub remote: Option<String>,
     /// The Dockerfile; relative paths are taken from the context. Default `Dockerfile`.
     pub dockerfile: Option<PathBuf>,
     pub tags: Vec<String>,
@@ -349,6 +352,22 @@ fn session_id() -> String {
     )
 }
 
+/// `docker build`'s reading of a context that is no folder here: a Git repository (`git://…`,
+/// `git@…`, `github.com/…`, or an `http(s)` URL ending in `.git`, each with an optional
+/// `#REF:DIR`) or another `http(s)` URL (a tar archive, plain or compressed, or a Dockerfile
+/// alone), which the engine fetches itself, as it does for `docker build URL` (a Git one with
+/// the host's `git`). `None` for anything else, a folder here first of all.
+pub fn remote_context(context: &str) -> Option<String> {
+    if Path::new(context).is_dir() {
+        return None;
+    }
+    // `github.com/…` as written: the engine reads it as a Git repository there, as docker does.
+    ["git://", "git@", "github.com/", "http://", "https://"]
+        .iter()
+        .any(|scheme| context.starts_with(scheme))
+        .then(|| context.to_owned())
+}
+
 /// Selects the context: the directory's files minus what `.dockerignore` excludes (the
 /// Dockerfile and `.dockerignore` always go), and a Dockerfile from outside under a name of its
 /// own.
@@ -428,9 +447,9 @@ impl Context {
 }
 
 /// The one-line error for the context at `root` that failed to pack with `failure`.
-fn unpackable(root: &Path, failure: &str) -> Error {
+fn unpackable(root: &str, failure: &str) -> Error {
     Error::invalid(
-        root.display(),
+        root,
         &format!(
             "cannot pack the build context: {failure}; make it readable, \
              or leave it out with .dockerignore"
@@ -443,7 +462,7 @@ pub fn context_tar(spec: &BuildSpec) -> Result<(Vec<u8>, String), Error> {
     let ctx = context(spec)?;
     let mut tar = Vec::new();
     ctx.write(&mut tar)
-        .map_err(|e| unpackable(&ctx.root, &e.to_string()))?;
+        .map_err(|e| unpackable(&ctx.root.display().to_string(), &e.to_string()))?;
     Ok((tar, ctx.dockerfile))
 }
 
@@ -607,12 +626,36 @@ impl Client {
         &'a self,
         spec: &BuildSpec,
     ) -> Result<impl Stream<Item = Result<BuildEvent, Error>> + use<'a>, Error> {
-        let ctx = context(spec)?;
-        let dockerfile = ctx.dockerfile.clone();
         let mut opts = BuildImageOptionsBuilder::default()
-            .dockerfile(&dockerfile)
             .rm(true)
             .nocache(spec.no_cache);
+        // What is sent: the folder's files, packed as they go; or nothing, for a context the
+        // engine fetches.
+        let (context, packing, root) = match &spec.remote {
+            None => {
+                let ctx = context(spec)?;
+                opts = opts.dockerfile(&ctx.dockerfile);
+                let root = ctx.root.display().to_string();
+                let (upload, packing) = context_stream(ctx);
+                (upload, Some(packing), root)
+            }
+            Some(url) => {
+                match &spec.dockerfile {
+                    Some(f) if f.is_absolute() => {
+                        return Err(Error::invalid(
+                            f.display(),
+                            "a build from a URL reads its Dockerfile from what it fetches: \
+                             give its path there (-f docker/Dockerfile)",
+                        ));
+                    }
+                    Some(f) => opts = opts.dockerfile(&f.to_string_lossy().replace('\\', "/")),
+                    None => {}
+                }
+                opts = opts.remote(url);
+                let nothing = crate::archive::upload_bytes(bytes::Bytes::new());
+                (nothing, None, url.clone())
+            }
+        };
         if let Some(tag) = spec.tags.first() {
             opts = opts.t(tag);
         }
@@ -672,8 +715,6 @@ impl Client {
         let opts = opts.buildargs(&args).labels(&labels);
         let endpoint = self.endpoint().host.clone();
         let failed = endpoint.clone();
-        let root = ctx.root.clone();
-        let (context, packing) = context_stream(ctx);
         let stream = if spec.buildkit {
             let session = Session {
                 logins: spec
@@ -778,7 +819,7 @@ impl Client {
         // A context that failed to pack fails the request (the engine unreachable, or BuildKit's
         // "error from user's Body stream"): the packing's own error says why.
         let events = events.map(move |ev| {
-            ev.map_err(|e| match packing.failed() {
+            ev.map_err(|e| match packing.as_ref().and_then(Packing::failed) {
                 Some(failure) => unpackable(&root, &failure),
                 None => e,
             })
@@ -900,6 +941,22 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(stages("FROM scratch\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_context_that_is_no_folder_here_and_reads_as_a_url_is_fetched_by_the_engine() {
+        for url in [
+            "git://host/repo.git#v1:app",
+            "git@github.com:user/repo.git",
+            "github.com/user/repo",
+            "https://host/repo.git#main",
+            "http://host/context.tar.gz",
+        ] {
+            assert_eq!(remote_context(url).as_deref(), Some(url));
+        }
+        for path in ["app", "./http:", "/srv/ctx", "ftp://host/x.tar"] {
+            assert_eq!(remote_context(path), None, "{path}");
+        }
     }
 
     #[tokio::test]

@@ -7,12 +7,15 @@
 //!   the second behind htpasswd.
 //! - [`Scope`]: a per-test label; everything labelled with it is removed when it drops.
 //! - [`busybox_image`]: small images `FROM scratch` with Debian's busybox-static.
+//! - [`FetchedContext`]: a Git repository and a tar archive of the same files, served on
+//!   loopback, for builds from a URL.
 //! - [`IsolatedHome`]: a HOME of its own for running Berth itself, cleaned up after.
 //!
 //! Every service runs under a guard process that tears it down when the test process ends,
 //! even by panic or SIGKILL. Needs root (CI runs as root): [`require_root`] says so plainly.
 
 mod engine;
+mod fetched;
 mod home;
 mod images;
 mod net;
@@ -23,6 +26,7 @@ mod token;
 mod user;
 
 pub use engine::{Engine, engine};
+pub use fetched::FetchedContext;
 pub use home::IsolatedHome;
 pub use images::{
     BUSYBOX_IMAGE, build_context, busybox_image, copy_program, write_busybox_context,

@@ -182,6 +182,18 @@ describe("Builds", () => {
     await waitFor(() => expect(requests()).toEqual([false, true]));
   });
 
+  it("builds from a Git repository's URL typed as the context, sent as typed", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [];
+    // No Dockerfile here to read stages from: the engine fetches it.
+    t.handlers.build_stages = () => null;
+    render(Builds, { context: context(t) });
+    const url = "git://git.example/app.git#v1:web";
+    await fireEvent.input(screen.getByTestId("build-context"), { target: { value: ` ${url} ` } });
+    await fireEvent.click(screen.getByTestId("build-start"));
+    await waitFor(() => expect(t.streams.filter((s) => s.command === "image_build").map((s) => (s.args.req as Record<string, unknown>).context)).toEqual([url]));
+  });
+
   it("exports the result's files to a folder with BuildKit, refused inline without it", async () => {
     const t = new FakeTransport();
     t.handlers.builds = () => [{ ...record("web:1"), buildkit: true, output: "type=local,dest=/srv/a=b" }];
