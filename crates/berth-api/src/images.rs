@@ -151,7 +151,7 @@ fn client_credentials(c: berth_engine::credentials::Credential) -> berth_docker:
     }
 }
 
-pub use berth_docker::build::remote_context;
+pub use berth_docker::build::{is_context_archive, remote_context};
 
 /// Whether builds use BuildKit, as `DOCKER_BUILDKIT` says (read as docker reads it: Go's
 /// booleans, 1, t, true, 0, f, false, in any case); `unset` when it is not set: the docker CLI
@@ -244,22 +244,29 @@ impl Berth {
         if let Some(p) = &req.platform {
             platform(p)?;
         }
-        if remote_context(&req.context).is_some() {
-            // Fetched by the engine: its Dockerfile (and so its stages) is not seen here.
+        let context = std::path::Path::new(&req.context);
+        let inside = if remote_context(&req.context).is_some() {
+            Some("what the engine fetches")
+        } else if context.is_file() && is_context_archive(context) {
+            Some("the archive")
+        } else {
+            None
+        };
+        if let Some(inside) = inside {
+            // Not packed here: its Dockerfile (and so its stages) is not seen here.
             return match req.dockerfile.as_deref().map(std::path::Path::new) {
                 Some(f) if f.is_absolute() => Err(ApiError::invalid(format!(
-                    "{}: a build from a URL reads its Dockerfile from what it fetches: give its \
-                     path there (-f docker/Dockerfile)",
+                    "{}: this build reads its Dockerfile from {inside}: give its path there \
+                     (-f docker/Dockerfile)",
                     f.display()
                 ))),
                 _ => Ok(()),
             };
         }
-        let context = std::path::Path::new(&req.context);
         if !context.is_dir() {
             return Err(ApiError::invalid(format!(
-                "{}: the build context is not a directory (nor a Git repository's or an \
-                 archive's URL)",
+                "{}: the build context is not a directory (nor a tar archive, nor a Git \
+                 repository's or an archive's URL)",
                 req.context
             )));
         }
@@ -319,6 +326,8 @@ impl Berth {
         let spec = BuildSpec {
             context: PathBuf::from(&req.context),
             remote: remote_context(&req.context),
+            archive: Some(PathBuf::from(&req.context))
+                .filter(|file| file.is_file() && is_context_archive(file)),
             dockerfile: req.dockerfile.as_ref().map(PathBuf::from),
             tags: req.tags.clone(),
             build_args: pairs(&req.build_args)?,

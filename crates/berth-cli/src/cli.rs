@@ -751,10 +751,11 @@ pub struct BuildArgs {
     /// SSH_AUTH_SOCK) or ID=SOCKET.
     #[arg(long = "ssh", value_name = "AGENT")]
     pub ssh: Vec<String>,
-    /// The build context: a directory; or a Git repository's URL (git://…, git@…,
-    /// github.com/…, https://….git, each with an optional #REF:DIR) or a tar archive's URL,
-    /// which the engine fetches.
-    #[arg(value_name = "PATH | URL")]
+    /// The build context: a directory or a tar archive (plain or compressed); a Git
+    /// repository's URL (git://…, git@…, github.com/…, https://….git, each with an optional
+    /// #REF:DIR) or a tar archive's URL, which the engine fetches; or - for a tar archive or a
+    /// Dockerfile alone on stdin.
+    #[arg(value_name = "PATH | URL | -")]
     pub path: String,
 }
 

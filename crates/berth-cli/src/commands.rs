@@ -564,6 +564,24 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
     use ImageCommand as I;
     match cmd {
         I::Build(mut args) => {
+            let _stdin_context = if args.path == "-" {
+                if args.file.as_deref() == Some("-") {
+                    anyhow::bail!(
+                        "-f - with -: stdin holds the context or the Dockerfile, not both"
+                    );
+                }
+                let read = ops::StdinContext::read()?;
+                if read.dockerfile_only && args.file.is_some() {
+                    anyhow::bail!(
+                        "-f: stdin held a Dockerfile, the build's only file: there is no other \
+                         Dockerfile to name (pipe a tar archive in for a context)"
+                    );
+                }
+                args.path = read.path();
+                Some(read)
+            } else {
+                None
+            };
             let stdin_dockerfile = match args.file.as_deref() {
                 Some("-") if berth_api::images::remote_context(&args.path).is_some() => {
                     anyhow::bail!(

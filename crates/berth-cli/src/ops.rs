@@ -86,6 +86,56 @@ impl Drop for StdinDockerfile {
     }
 }
 
+/// A context read from stdin (`build -`), as docker reads it: a tar archive (plain or
+/// compressed), sent as it is, or else a Dockerfile, built with nothing else in its context.
+/// Kept in a folder of its own for the build's time.
+pub struct StdinContext {
+    dir: tempfile::TempDir,
+    /// Whether stdin held a Dockerfile alone (not an archive).
+    pub dockerfile_only: bool,
+}
+
+impl StdinContext {
+    pub fn read() -> Result<Self> {
+        let usage = "pipe a tar archive or a Dockerfile in, e.g. berth build - < context.tar";
+        if std::io::stdin().is_terminal() {
+            bail!("-: stdin is a terminal; {usage}");
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("berth-context-")
+            .tempdir()
+            .context("-: cannot make a temporary directory")?;
+        let read = dir.path().join("stdin");
+        let mut file = std::fs::File::create(&read)
+            .with_context(|| format!("cannot write {}", read.display()))?;
+        let size = std::io::copy(&mut std::io::stdin().lock(), &mut file)
+            .context("-: cannot read stdin")?;
+        if size == 0 {
+            bail!("-: stdin was empty; {usage}");
+        }
+        let dockerfile_only = !berth_api::images::is_context_archive(&read);
+        if dockerfile_only {
+            let folder = dir.path().join("context");
+            std::fs::create_dir(&folder)?;
+            std::fs::rename(&read, folder.join("Dockerfile"))?;
+        }
+        Ok(Self {
+            dir,
+            dockerfile_only,
+        })
+    }
+
+    /// The context to build: the archive, or the folder of the Dockerfile alone.
+    pub fn path(&self) -> String {
+        let name = if self.dockerfile_only {
+            "context"
+        } else {
+            "stdin"
+        };
+        self.dir.path().join(name).display().to_string()
+    }
+}
+
 /// Builds an image; prints the steps (or only the id with `-q`).
 pub async fn build(
     berth: &Berth,

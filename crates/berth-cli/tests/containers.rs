@@ -1879,3 +1879,106 @@ fn build_fetches_its_context_from_a_git_repository_or_an_archive_url() {
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn build_takes_its_context_from_stdin_or_an_archive() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let base = berth_testkit::BUSYBOX_IMAGE;
+    let h = e.host.as_str();
+    let label = scope.label();
+    let image = |name: &str| format!("berth-test/{}:{name}", scope.id);
+    let prints = |image: &str| ok(home.berth(&["-H", h, "run", "--rm", "-l", &label, image]));
+    // A Dockerfile alone on stdin: a context of nothing else.
+    let alone = image("stdin-dockerfile");
+    let out = feed(
+        home.berth(&["-H", h, "build", "--label", &label, "-t", &alone, "-"]),
+        &format!("FROM {base}\nRUN echo alone > /said\nCMD [\"cat\", \"/said\"]\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(prints(&alone), "alone\n");
+    // A compressed archive on stdin, and the same archive named as the context.
+    let dir = home.path().join("packed");
+    std::fs::create_dir_all(dir.join("docker")).unwrap();
+    std::fs::write(
+        dir.join("docker/Dockerfile"),
+        format!("FROM {base}\nCOPY said /said\nCMD [\"cat\", \"/said\"]\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("said"), "packed\n").unwrap();
+    let archive = home.path().join("context.tar.gz");
+    let tar = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(&dir)
+        .arg("-czf")
+        .arg(&archive)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let piped = image("stdin-archive");
+    let mut cmd = home.berth(&["-H", h, "build", "--label", &label, "-t", &piped]);
+    cmd.args(["-f", "docker/Dockerfile", "-"])
+        .stdin(std::fs::File::open(&archive).unwrap());
+    ok(cmd);
+    assert_eq!(prints(&piped), "packed\n");
+    let named = image("archive");
+    let path = archive.display().to_string();
+    ok(home.berth(&[
+        "-H",
+        h,
+        "build",
+        "--label",
+        &label,
+        "-t",
+        &named,
+        "-f",
+        "docker/Dockerfile",
+        &path,
+    ]));
+    assert_eq!(prints(&named), "packed\n");
+    // Refused in one line: stdin for both, another Dockerfile named beside one on stdin,
+    // nothing on stdin, a Dockerfile of this machine's for an archive.
+    let err = fails(home.berth(&["-H", h, "build", "-f", "-", "-"]));
+    assert!(
+        err.contains("stdin holds the context or the Dockerfile, not both"),
+        "{err}"
+    );
+    let out = feed(
+        home.berth(&["-H", h, "build", "-f", "Other", "-"]),
+        "FROM scratch\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no other Dockerfile to name"),
+        "{out:?}"
+    );
+    let out = feed(home.berth(&["-H", h, "build", "-"]), "");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("-: stdin was empty"),
+        "{out:?}"
+    );
+    let err = fails(home.berth(&["-H", h, "build", "-f", "/etc/Dockerfile", &path]));
+    assert!(
+        err.contains("reads its Dockerfile from the archive"),
+        "{err}"
+    );
+    // Nothing of stdin's is left behind.
+    assert!(
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .all(|f| !f
+                .file_name()
+                .to_string_lossy()
+                .starts_with("berth-context-")),
+        "a context read from stdin was left in the temporary directory"
+    );
+}

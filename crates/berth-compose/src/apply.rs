@@ -540,6 +540,7 @@ async fn build(
         // A Git repository's or an archive's URL, fetched by the engine (as compose hands it
         // to the builder).
         remote: berth_docker::build::remote_context(&b.context),
+        archive: None,
         dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
         tags,
         build_args: args,

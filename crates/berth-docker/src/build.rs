@@ -23,6 +23,9 @@ pub struct BuildSpec {
     /// A context the engine fetches itself instead (see [`remote_context`]): `context` is then
     /// not read, and `dockerfile`, when given, is a path inside the fetched context.
     pub remote: Option<String>,
+    /// A context already packed instead (see [`is_context_archive`]), sent as it is read:
+    /// `context` is then not read, and `dockerfile`, when given, is a path inside it.
+    pub archive: Option<PathBuf>,
     /// The Dockerfile; relative paths are taken from the context. Default `Dockerfile`.
     pub dockerfile: Option<PathBuf>,
     pub tags: Vec<String>,
@@ -446,6 +449,42 @@ impl Context {
     }
 }
 
+/// The Dockerfile of a context not packed here (fetched, or an archive): a path inside it
+/// (`None`: the engine's default, `Dockerfile`); an absolute one names a file here, refused.
+fn dockerfile_inside(spec: &BuildSpec, inside: &str) -> Result<Option<String>, Error> {
+    match &spec.dockerfile {
+        Some(f) if f.is_absolute() => Err(Error::invalid(
+            f.display(),
+            &format!(
+                "this build reads its Dockerfile from {inside}: give its path there \
+                 (-f docker/Dockerfile)"
+            ),
+        )),
+        Some(f) => Ok(Some(f.to_string_lossy().replace('\\', "/"))),
+        None => Ok(None),
+    }
+}
+
+/// Whether the file at `path` is an archive a build takes as its context, as
+/// `docker build - < FILE` does: a tar, or one compressed with gzip, bzip2, xz or zstd (which
+/// the engine unpacks), told by its first bytes.
+pub fn is_context_archive(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(512);
+    let read = std::fs::File::open(path).and_then(|f| f.take(512).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    const COMPRESSED: [&[u8]; 4] = [
+        &[0x1f, 0x8b],
+        b"BZh",
+        &[0xfd, b'7', b'z', b'X', b'Z', 0x00],
+        &[0x28, 0xb5, 0x2f, 0xfd],
+    ];
+    COMPRESSED.iter().any(|magic| head.starts_with(magic))
+        || head.get(257..262) == Some(b"ustar".as_slice())
+}
+
 /// The one-line error for the context at `root` that failed to pack with `failure`.
 fn unpackable(root: &str, failure: &str) -> Error {
     Error::invalid(
@@ -629,31 +668,36 @@ impl Client {
         let mut opts = BuildImageOptionsBuilder::default()
             .rm(true)
             .nocache(spec.no_cache);
-        // What is sent: the folder's files, packed as they go; or nothing, for a context the
-        // engine fetches.
-        let (context, packing, root) = match &spec.remote {
-            None => {
+        // What is sent: the folder's files, packed as they go; an archive, as it is read; or
+        // nothing, for a context the engine fetches.
+        let (context, packing, root) = match (&spec.remote, &spec.archive) {
+            (Some(url), _) => {
+                if let Some(f) = dockerfile_inside(spec, "what the engine fetches")? {
+                    opts = opts.dockerfile(&f);
+                }
+                opts = opts.remote(url);
+                let nothing = crate::archive::upload_bytes(bytes::Bytes::new());
+                (nothing, None, url.clone())
+            }
+            (None, Some(archive)) => {
+                if let Some(f) = dockerfile_inside(spec, "the archive")? {
+                    opts = opts.dockerfile(&f);
+                }
+                let file = std::fs::File::open(archive).map_err(|e| {
+                    Error::invalid(archive.display(), &format!("cannot read it: {e}"))
+                })?;
+                let upload: Upload = Box::pin(tokio_util::io::ReaderStream::with_capacity(
+                    tokio::fs::File::from_std(file),
+                    crate::archive::CHUNK,
+                ));
+                (upload, None, archive.display().to_string())
+            }
+            (None, None) => {
                 let ctx = context(spec)?;
                 opts = opts.dockerfile(&ctx.dockerfile);
                 let root = ctx.root.display().to_string();
                 let (upload, packing) = context_stream(ctx);
                 (upload, Some(packing), root)
-            }
-            Some(url) => {
-                match &spec.dockerfile {
-                    Some(f) if f.is_absolute() => {
-                        return Err(Error::invalid(
-                            f.display(),
-                            "a build from a URL reads its Dockerfile from what it fetches: \
-                             give its path there (-f docker/Dockerfile)",
-                        ));
-                    }
-                    Some(f) => opts = opts.dockerfile(&f.to_string_lossy().replace('\\', "/")),
-                    None => {}
-                }
-                opts = opts.remote(url);
-                let nothing = crate::archive::upload_bytes(bytes::Bytes::new());
-                (nothing, None, url.clone())
             }
         };
         if let Some(tag) = spec.tags.first() {
@@ -957,6 +1001,34 @@ mod tests {
         for path in ["app", "./http:", "/srv/ctx", "ftp://host/x.tar"] {
             assert_eq!(remote_context(path), None, "{path}");
         }
+    }
+
+    #[test]
+    fn an_archive_is_told_from_a_dockerfile_by_its_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let spec = BuildSpec {
+            context: context(&[("Dockerfile", "FROM scratch\n")]).keep(),
+            ..Default::default()
+        };
+        let (tar, _) = context_tar(&spec).unwrap();
+        std::fs::remove_dir_all(&spec.context).unwrap();
+        assert!(is_context_archive(&file("context.tar", &tar)));
+        assert!(is_context_archive(&file(
+            "context.tgz",
+            &[0x1f, 0x8b, 8, 0]
+        )));
+        assert!(is_context_archive(&file(
+            "context.tar.xz",
+            b"\xfd7zXZ\0rest"
+        )));
+        assert!(!is_context_archive(&file("Dockerfile", b"FROM scratch\n")));
+        assert!(!is_context_archive(&file("empty", b"")));
+        assert!(!is_context_archive(&dir.path().join("missing")));
     }
 
     #[tokio::test]
