@@ -34,6 +34,9 @@ pub struct BuildRequest {
     pub cache_from: Vec<String>,
     /// Remove the steps' containers even when a step fails.
     pub force_rm: bool,
+    /// Keep the steps' containers after a build that succeeds (`--rm=false`; the classic
+    /// builder).
+    pub keep_step_containers: bool,
     /// The platform to build for (`linux/arm64`); the engine's own when none.
     pub platform: Option<String>,
     /// Build with the engine's BuildKit rather than its classic builder.
@@ -343,6 +346,7 @@ impl Berth {
                 .collect::<Result<_, _>>()?,
             cache_from: req.cache_from.clone(),
             force_rm: req.force_rm,
+            keep_step_containers: req.keep_step_containers,
             platform: req.platform.as_deref().map(platform).transpose()?,
             buildkit: req.buildkit,
             output: req

@@ -306,7 +306,7 @@ pub enum ContainerGroup {
 /// `image` group (`berth image pull`).
 #[derive(Subcommand, Debug)]
 pub enum ImageCommand {
-    /// Build an image from a directory with a Dockerfile.
+    /// Build an image from a folder with a Dockerfile, a URL, or stdin.
     Build(Box<BuildArgs>),
     /// Pull an image from a registry.
     Pull {
@@ -710,6 +710,25 @@ pub struct BuildArgs {
     /// Print only the image id.
     #[arg(short, long)]
     pub quiet: bool,
+    /// How the build is shown: auto, plain or tty (each its steps as lines, as plain shows
+    /// them: Berth draws no live display), or quiet (the image id only, as -q).
+    #[arg(long, value_name = "TYPE", value_parser = ["auto", "plain", "tty", "quiet"])]
+    pub progress: Option<String>,
+    /// Push each of the image's names (-t) once it is built.
+    #[arg(long)]
+    pub push: bool,
+    /// Remove the steps' containers after a build that succeeds (the default); --rm=false
+    /// keeps them (the classic builder).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub rm: bool,
     /// The network the RUN steps use: host, none, or a network's name.
     #[arg(long)]
     pub network: Option<String>,

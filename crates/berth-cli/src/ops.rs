@@ -44,6 +44,7 @@ pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
         add_hosts: args.add_hosts.clone(),
         cache_from: args.cache_from.clone(),
         force_rm: args.force_rm,
+        keep_step_containers: !args.rm,
         platform: args.platform.clone(),
         buildkit,
         output: args.output.clone(),
@@ -144,6 +145,19 @@ pub async fn build(
     format: Format,
 ) -> Result<()> {
     let mut req = build_request(&args)?;
+    // Every name is checked before the build, as `push` checks it.
+    if args.push {
+        if req.output.is_some() {
+            bail!("--push: a build that exports its files (-o) makes no image to push");
+        }
+        if args.tags.is_empty() {
+            bail!("--push: name the image with -t REGISTRY/NAME:TAG to push it");
+        }
+        for tag in &args.tags {
+            berth_api::images::push_target(tag)?;
+        }
+    }
+    let quiet = args.quiet || args.progress.as_deref() == Some("quiet");
     // `-o -`: a tar on stdout, written to a file of the build's own first (the engine's session
     // writes to a path), the build's progress then on stderr.
     let to_stdout = req.output.as_deref() == Some("-");
@@ -167,7 +181,7 @@ pub async fn build(
     futures_util::pin_mut!(stream);
     while let Some(ev) = stream.next().await {
         let ev = ev?;
-        match (&ev, format, args.quiet) {
+        match (&ev, format, quiet) {
             (_, Format::Json, _) => writeln!(out, "{}", serde_json::to_string(&ev)?)?,
             (ProgressEvent::Built { id }, _, true) => writeln!(out, "{id}")?,
             (_, _, true) => {}
@@ -209,6 +223,17 @@ pub async fn build(
     };
     if let Some(file) = &args.iidfile {
         std::fs::write(file, &id).with_context(|| format!("--iidfile {file}: cannot write it"))?;
+    }
+    if args.push {
+        // Quiet, stdout is the image's id alone.
+        let shown = if quiet {
+            Shown::OnStderr
+        } else {
+            Shown::OnStdout
+        };
+        for tag in &args.tags {
+            transfer(berth.push(conn, tag).await?, format, "Preparing", shown).await?;
+        }
     }
     Ok(())
 }

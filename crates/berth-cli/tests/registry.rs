@@ -723,3 +723,116 @@ fn a_tls_engine_logs_in_pushes_by_layer_and_knows_volume_sizes() {
     ok(tls(&["rmi", &remote]));
     ok(tls(&["logout", &reg.addr]));
 }
+
+/// `build --push` pushes each name once the image is built (every name checked before the
+/// build), `--progress quiet` prints the id alone, and `--rm=false` keeps the steps' containers.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn build_pushes_what_it_built_and_takes_docker_s_progress_and_rm() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let reg = registry();
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    // A step told apart from any other test's, to find the container it leaves.
+    let marker = format!("kept-{}", scope.id);
+    let dir = home.path().join("ctx");
+    berth_testkit::write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {}\nRUN echo {marker} > /said\nCMD [\"cat\", \"/said\"]\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+        &[],
+    );
+    let ctx = dir.display().to_string();
+    let label = scope.label();
+    let one = format!("{}/berth-test/pushed-{}:v1", reg.addr, scope.id);
+    let two = format!("{}/berth-test/pushed-{}:v2", reg.addr, scope.id);
+    // Refused before building: nothing named, an official image's name, an export.
+    let err = fails(home.berth(&["-H", h, "build", "--push", &ctx]));
+    assert!(err.contains("--push: name the image with -t"), "{err}");
+    let err = fails(home.berth(&[
+        "-H", h, "build", "--push", "-t", &one, "-t", "hello:v2", &ctx,
+    ]));
+    assert!(
+        err.contains("hello:v2: that name is Docker Hub's official images"),
+        "{err}"
+    );
+    let err = fails(home.berth(&["-H", h, "build", "--push", "-t", &one, "-o", "out", &ctx]));
+    assert!(err.contains("makes no image to push"), "{err}");
+    assert!(
+        !e.docker()
+            .args(["image", "inspect", &one])
+            .output()
+            .unwrap()
+            .status
+            .success(),
+        "a refused build made an image"
+    );
+
+    let out = run(home.berth(&[
+        "-H",
+        h,
+        "build",
+        "--push",
+        "--progress",
+        "quiet",
+        "--rm=false",
+        "--label",
+        &label,
+        "-t",
+        &one,
+        "-t",
+        &two,
+        &ctx,
+    ]));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.trim().starts_with("sha256:") && stdout.lines().count() == 1,
+        "quiet prints the id alone: {stdout}"
+    );
+    // Both names are in the registry: removed here, pulled back.
+    for name in [&one, &two] {
+        ok(home.berth(&["-H", h, "rmi", name]));
+        ok(home.berth(&["-H", h, "pull", name]));
+        assert_eq!(
+            ok(home.berth(&["-H", h, "run", "--rm", "-l", &label, name])),
+            format!("{marker}\n")
+        );
+        ok(home.berth(&["-H", h, "rmi", name]));
+    }
+    // The RUN step's container was kept; removed here, as nothing else removes it.
+    let kept: Vec<String> = e
+        .docker_ok(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}"])
+        .lines()
+        .filter(|l| l.contains(&marker))
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    for id in &kept {
+        e.docker_ok(&["rm", "-f", id]);
+    }
+    assert_eq!(kept.len(), 1, "--rm=false keeps the RUN step's container");
+    // --progress plain shows the steps; the default removes the steps' containers.
+    let plain = ok(home.berth(&[
+        "-H",
+        h,
+        "build",
+        "--no-cache",
+        "--progress=plain",
+        "--label",
+        &label,
+        "-t",
+        &one,
+        &ctx,
+    ]));
+    assert!(plain.contains(&format!("RUN echo {marker}")), "{plain}");
+    let left = e.docker_ok(&["ps", "-a", "--no-trunc", "--format", "{{.Command}}"]);
+    assert!(!left.contains(&marker), "{left}");
+}

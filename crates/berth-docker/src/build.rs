@@ -43,6 +43,8 @@ pub struct BuildSpec {
     pub cache_from: Vec<String>,
     /// Remove the steps' containers even when a step fails.
     pub force_rm: bool,
+    /// Keep the steps' containers after a build that succeeds (`--rm=false`).
+    pub keep_step_containers: bool,
     /// The platform to build for (`linux/arm64`); the engine's own when none.
     pub platform: Option<String>,
     /// Build with the engine's BuildKit (as `DOCKER_BUILDKIT=1 docker build`) rather than its
@@ -666,7 +668,7 @@ impl Client {
         spec: &BuildSpec,
     ) -> Result<impl Stream<Item = Result<BuildEvent, Error>> + use<'a>, Error> {
         let mut opts = BuildImageOptionsBuilder::default()
-            .rm(true)
+            .rm(!spec.keep_step_containers)
             .nocache(spec.no_cache);
         // What is sent: the folder's files, packed as they go; an archive, as it is read; or
         // nothing, for a context the engine fetches.

@@ -29,6 +29,11 @@ cache_from: Array<string>,
  */
 force_rm: boolean, 
 /**
+ * Keep the steps' containers after a build that succeeds (`--rm=false`; the classic
+ * builder).
+ */
+keep_step_containers: boolean, 
+/**
  * The platform to build for (`linux/arm64`); the engine's own when none.
  */
 platform: string | null, 
