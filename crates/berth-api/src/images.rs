@@ -37,6 +37,9 @@ pub struct BuildRequest {
     /// Keep the steps' containers after a build that succeeds (`--rm=false`; the classic
     /// builder).
     pub keep_step_containers: bool,
+    /// Limits for the steps' containers (the classic builder).
+    #[ts(optional)]
+    pub limits: Option<StepLimits>,
     /// The platform to build for (`linux/arm64`); the engine's own when none.
     pub platform: Option<String>,
     /// Build with the engine's BuildKit rather than its classic builder.
@@ -50,6 +53,77 @@ pub struct BuildRequest {
     /// SSH agents for the build's `RUN --mount=type=ssh` steps (BuildKit), as `docker build
     /// --ssh` takes each: `default` (`SSH_AUTH_SOCK`'s agent) or `ID=SOCKET`.
     pub ssh: Vec<String>,
+}
+
+/// Limits for the containers a classic build runs its steps in, as `docker build` takes them
+/// (`-m 512m`, `--memory-swap 1g`, `--shm-size 64m`, `--cpu-shares`, `--cpuset-cpus 0-1`,
+/// `--cpu-period`, `--cpu-quota`, `--ulimit nofile=1024:2048`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct StepLimits {
+    pub memory: Option<String>,
+    pub memory_swap: Option<String>,
+    pub shm_size: Option<String>,
+    pub cpu_shares: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    pub cpu_period: Option<i64>,
+    pub cpu_quota: Option<i64>,
+    pub ulimits: Vec<String>,
+}
+
+/// A build's step limits, each read; BuildKit applies none, so they are refused with it rather
+/// than dropped unsaid.
+fn step_limits(req: &BuildRequest) -> Result<berth_docker::build::BuildLimits, ApiError> {
+    use berth_docker::options;
+    let Some(l) = &req.limits else {
+        return Ok(Default::default());
+    };
+    let limits = berth_docker::build::BuildLimits {
+        memory: l
+            .memory
+            .as_deref()
+            .map(berth_docker::spec::parse_memory)
+            .transpose()?,
+        memory_swap: l
+            .memory_swap
+            .as_deref()
+            .map(options::parse_memory_swap)
+            .transpose()?,
+        shm_size: l
+            .shm_size
+            .as_deref()
+            .map(options::parse_shm_size)
+            .transpose()?,
+        cpu_shares: l.cpu_shares,
+        cpuset_cpus: l
+            .cpuset_cpus
+            .as_deref()
+            .map(options::parse_cpuset)
+            .transpose()?,
+        cpu_period: l.cpu_period,
+        cpu_quota: l.cpu_quota,
+        ulimits: l
+            .ulimits
+            .iter()
+            .map(|u| {
+                let u = options::parse_ulimit(u)?;
+                Ok((
+                    u.name.unwrap_or_default(),
+                    u.soft.unwrap_or_default(),
+                    u.hard.unwrap_or_default(),
+                ))
+            })
+            .collect::<Result<_, berth_docker::Error>>()?,
+    };
+    if req.buildkit && limits.any() {
+        return Err(ApiError::invalid(
+            "-m, --memory-swap, --shm-size, --cpu-*, --ulimit: the engine's BuildKit applies no \
+             limits to a build's steps: build with the classic builder (--buildkit=false)"
+                .to_owned(),
+        ));
+    }
+    Ok(limits)
 }
 
 /// A build's secrets, each read and its source checked; the classic builder takes none.
@@ -238,6 +312,7 @@ impl Berth {
         pairs(&req.labels)?;
         secrets(req)?;
         ssh_agents(req)?;
+        step_limits(req)?;
         for host in &req.add_hosts {
             berth_docker::options::parse_add_host(host)?;
         }
@@ -347,6 +422,7 @@ impl Berth {
             cache_from: req.cache_from.clone(),
             force_rm: req.force_rm,
             keep_step_containers: req.keep_step_containers,
+            limits: step_limits(req)?,
             platform: req.platform.as_deref().map(platform).transpose()?,
             buildkit: req.buildkit,
             output: req

@@ -729,6 +729,30 @@ pub struct BuildArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub rm: bool,
+    /// The memory limit of the steps' containers (512m, 2g; the classic builder).
+    #[arg(short = 'm', long, value_name = "BYTES")]
+    pub memory: Option<String>,
+    /// Memory plus swap for the steps' containers (1g), or -1 for no limit.
+    #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
+    pub memory_swap: Option<String>,
+    /// The size of the steps' /dev/shm (64m).
+    #[arg(long, value_name = "BYTES")]
+    pub shm_size: Option<String>,
+    /// The steps' CPU shares (relative weight).
+    #[arg(short = 'c', long, value_name = "SHARES")]
+    pub cpu_shares: Option<i64>,
+    /// The CPUs the steps may run on (0-1, 0,2).
+    #[arg(long, value_name = "CPUS")]
+    pub cpuset_cpus: Option<String>,
+    /// The CPU CFS period of the steps, in microseconds.
+    #[arg(long, value_name = "MICROSECONDS")]
+    pub cpu_period: Option<i64>,
+    /// The CPU CFS quota of the steps a period, in microseconds.
+    #[arg(long, value_name = "MICROSECONDS")]
+    pub cpu_quota: Option<i64>,
+    /// A ulimit for the steps: NAME=SOFT[:HARD] (nofile=1024:2048).
+    #[arg(long = "ulimit", value_name = "NAME=SOFT[:HARD]")]
+    pub ulimits: Vec<String>,
     /// The network the RUN steps use: host, none, or a network's name.
     #[arg(long)]
     pub network: Option<String>,

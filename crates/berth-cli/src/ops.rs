@@ -45,6 +45,19 @@ pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
         cache_from: args.cache_from.clone(),
         force_rm: args.force_rm,
         keep_step_containers: !args.rm,
+        limits: {
+            let limits = berth_api::images::StepLimits {
+                memory: args.memory.clone(),
+                memory_swap: args.memory_swap.clone(),
+                shm_size: args.shm_size.clone(),
+                cpu_shares: args.cpu_shares,
+                cpuset_cpus: args.cpuset_cpus.clone(),
+                cpu_period: args.cpu_period,
+                cpu_quota: args.cpu_quota,
+                ulimits: args.ulimits.clone(),
+            };
+            (limits != berth_api::images::StepLimits::default()).then_some(limits)
+        },
         platform: args.platform.clone(),
         buildkit,
         output: args.output.clone(),

@@ -749,6 +749,15 @@ fn bad_input_is_refused_before_the_engine() {
             "/nonexistent/dir: the build context is not a directory",
         ),
         (&["build", "."], "Dockerfile: no Dockerfile there"),
+        (&["build", "-m", "3q", "."], "3q: write a size like 512m"),
+        (
+            &["build", "--ulimit", "nofile=9:1", "."],
+            "nofile=9:1: the soft limit is above the hard one",
+        ),
+        (
+            &["build", "--buildkit", "--shm-size", "64m", "."],
+            "the engine's BuildKit applies no limits to a build's steps: build with the classic builder",
+        ),
         (&["tag", "a", "b:-x"], "invalid image reference \"b:-x\""),
         (&["push", "Nope"], "repository names must be lowercase"),
         (
@@ -1980,5 +1989,55 @@ fn build_takes_its_context_from_stdin_or_an_archive() {
                 .to_string_lossy()
                 .starts_with("berth-context-")),
         "a context read from stdin was left in the temporary directory"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_classic_build_runs_its_steps_within_the_limits_given() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let dir = home.path().join("ctx");
+    // What a step sees of its limits (cgroup v1 or v2), kept in the image.
+    let step = "(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max) > /limits; \\
+                df -k /dev/shm | tail -1 | awk '{print $2}' >> /limits; ulimit -n >> /limits";
+    write_busybox_context(
+        &dir,
+        &format!(
+            "FROM {}\nRUN {step}\nCMD [\"cat\", \"/limits\"]\n",
+            berth_testkit::BUSYBOX_IMAGE
+        ),
+        &[],
+    );
+    let image = format!("berth-test/{}:limited", scope.id);
+    let h = e.host.as_str();
+    let label = scope.label();
+    ok(home.berth(&[
+        "-H",
+        h,
+        "build",
+        "--buildkit=false",
+        "--label",
+        &label,
+        "-t",
+        &image,
+        // Over 2 GiB: more than bollard's 32-bit option holds.
+        "-m",
+        "3g",
+        "--memory-swap",
+        "-1",
+        "--shm-size",
+        "96m",
+        "--ulimit",
+        "nofile=777:888",
+        &dir.display().to_string(),
+    ]));
+    let seen = ok(home.berth(&["-H", h, "run", "--rm", "-l", &label, &image]));
+    assert_eq!(
+        seen.lines().collect::<Vec<_>>(),
+        [&(3u64 << 30).to_string(), "98304", "777"],
+        "{seen}"
     );
 }

@@ -577,6 +577,7 @@ async fn build(
             .unwrap_or_default(),
         force_rm: false,
         keep_step_containers: false,
+        limits: Default::default(),
         platform,
         secrets: crate::host::build_secrets(project, service)?,
         ssh: crate::host::build_ssh(b, service)?,

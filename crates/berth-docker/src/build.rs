@@ -45,6 +45,8 @@ pub struct BuildSpec {
     pub force_rm: bool,
     /// Keep the steps' containers after a build that succeeds (`--rm=false`).
     pub keep_step_containers: bool,
+    /// Limits for the steps' containers (the classic builder).
+    pub limits: BuildLimits,
     /// The platform to build for (`linux/arm64`); the engine's own when none.
     pub platform: Option<String>,
     /// Build with the engine's BuildKit (as `DOCKER_BUILDKIT=1 docker build`) rather than its
@@ -62,6 +64,67 @@ pub struct BuildSpec {
     /// SSH agents the build's `RUN --mount=type=ssh` steps may use (`docker build --ssh`);
     /// BuildKit only.
     pub ssh: Vec<SshAgent>,
+}
+
+/// Limits for the containers a classic build runs its steps in, as `docker build` takes them:
+/// `-m`, `--memory-swap`, `--shm-size`, `--cpu-shares`, `--cpuset-cpus`, `--cpu-period`,
+/// `--cpu-quota`, `--ulimit`. Sent as the engine's own query parameters (bollard's are 32-bit,
+/// too small for a memory limit of 2 GiB or more, and it has none for ulimits).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildLimits {
+    /// Bytes.
+    pub memory: Option<i64>,
+    /// Memory plus swap, in bytes; -1 for no limit.
+    pub memory_swap: Option<i64>,
+    /// The size of `/dev/shm`, in bytes.
+    pub shm_size: Option<i64>,
+    pub cpu_shares: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    /// Microseconds.
+    pub cpu_period: Option<i64>,
+    /// Microseconds a period.
+    pub cpu_quota: Option<i64>,
+    /// `(name, soft, hard)`.
+    pub ulimits: Vec<(String, i64, i64)>,
+}
+
+impl BuildLimits {
+    /// Whether any limit is set.
+    pub fn any(&self) -> bool {
+        self != &Self::default()
+    }
+
+    /// The engine's query parameters for them.
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let numbers = [
+            ("memory", self.memory),
+            ("memswap", self.memory_swap),
+            ("shmsize", self.shm_size),
+            ("cpushares", self.cpu_shares),
+            ("cpuperiod", self.cpu_period),
+            ("cpuquota", self.cpu_quota),
+        ];
+        for (key, value) in numbers {
+            if let Some(v) = value {
+                out.push((key, v.to_string()));
+            }
+        }
+        if let Some(cpus) = &self.cpuset_cpus {
+            out.push(("cpusetcpus", cpus.clone()));
+        }
+        if !self.ulimits.is_empty() {
+            let list: Vec<serde_json::Value> = self
+                .ulimits
+                .iter()
+                .map(|(name, soft, hard)| {
+                    serde_json::json!({"Name": name, "Soft": soft, "Hard": hard})
+                })
+                .collect();
+            out.push(("ulimits", serde_json::Value::from(list).to_string()));
+        }
+        out
+    }
 }
 
 /// An SSH agent handed to a BuildKit build, as `docker build --ssh` takes it: `default` (the
@@ -595,30 +658,33 @@ enum Failure {
 }
 
 impl Client {
-    /// A BuildKit build: its session served (logins, secrets, exported files) while the build,
-    /// which names it, is sent and its answer read. Dropping the stream ends both.
-    fn buildkit_build(
+    /// Sends a build (`query`, its options) with `context` as its body and reads its answer:
+    /// for the classic builder, with the logins in `X-Registry-Config`; for BuildKit, with its
+    /// session (`(id, session)`: logins, secrets, agents, exported files) served while the
+    /// answer is read. Dropping the stream ends the build.
+    fn send_build(
         &self,
-        opts: BuildImageOptionsBuilder,
-        session: Session,
+        query: String,
+        registry_config: Option<String>,
+        session: Option<(String, Session)>,
         context: Upload,
     ) -> impl Stream<Item = Result<BuildInfo, Failure>> + Send + '_ {
-        let id = session_id();
-        let opts = opts
-            .version(bollard::query_parameters::BuilderVersion::BuilderBuildKit)
-            .session(&id)
-            .build();
         let endpoint = self.endpoint().host.clone();
         let answer = async move {
-            let served = self.serve_session(&id, session).await?;
-            let query = serde_urlencoded::to_string(&opts)
-                .map_err(|e| Error::invalid("the build's options", &e.to_string()))?;
+            let served = match session {
+                Some((id, session)) => Some(self.serve_session(&id, session).await?),
+                None => None,
+            };
             let body = http_body_util::StreamBody::new(
                 context.map(|chunk| chunk.map(hyper::body::Frame::data)),
             );
-            let req = hyper::Request::post(format!("/v{}/build?{query}", self.api_version()))
+            let mut req = hyper::Request::post(format!("/v{}/build?{query}", self.api_version()))
                 .header("Host", "docker")
-                .header("Content-Type", "application/x-tar")
+                .header("Content-Type", "application/x-tar");
+            if let Some(config) = registry_config {
+                req = req.header("X-Registry-Config", config);
+            }
+            let req = req
                 .body(body)
                 .map_err(|e| Error::invalid("the build's request", &e.to_string()))?;
             let answer = self.send(req).await?;
@@ -759,9 +825,8 @@ impl Client {
         let labels: std::collections::HashMap<String, String> =
             spec.labels.clone().into_iter().collect();
         let opts = opts.buildargs(&args).labels(&labels);
-        let endpoint = self.endpoint().host.clone();
-        let failed = endpoint.clone();
-        let stream = if spec.buildkit {
+        let (opts, session, registry_config) = if spec.buildkit {
+            let id = session_id();
             let session = Session {
                 logins: spec
                     .credentials
@@ -775,29 +840,38 @@ impl Client {
                 ssh: spec.ssh.clone(),
                 output: spec.output.clone(),
             };
-            self.buildkit_build(opts, session, context).boxed()
+            let opts = opts
+                .version(bollard::query_parameters::BuilderVersion::BuilderBuildKit)
+                .session(&id);
+            (opts, Some((id, session)), None)
         } else {
+            // The logins as the docker CLI hands them to the classic builder.
             let logins: std::collections::HashMap<_, _> = spec
                 .credentials
                 .iter()
                 .map(|c| (login_key(&c.server, false), c.to_bollard()))
                 .collect();
-            self.docker
-                .build_image(
-                    opts.build(),
-                    (!logins.is_empty()).then_some(logins),
-                    Some(bollard::body_try_stream(context)),
-                )
-                .map(move |item| {
-                    item.map_err(|e| match e {
-                        bollard::errors::Error::DockerStreamError { error } => {
-                            Failure::Build(error)
-                        }
-                        e => Failure::Other(Error::from_bollard(&failed, e)),
-                    })
-                })
-                .boxed()
+            let config = if logins.is_empty() {
+                None
+            } else {
+                use base64::Engine;
+                let json = serde_json::to_string(&logins)
+                    .map_err(|e| Error::invalid("the stored logins", &e.to_string()))?;
+                Some(base64::engine::general_purpose::URL_SAFE.encode(json))
+            };
+            (opts, None, config)
         };
+        let mut query = serde_urlencoded::to_string(opts.build())
+            .map_err(|e| Error::invalid("the build's options", &e.to_string()))?;
+        let limits = spec.limits.query();
+        if !limits.is_empty() {
+            query.push('&');
+            query.push_str(
+                &serde_urlencoded::to_string(&limits)
+                    .map_err(|e| Error::invalid("the build's limits", &e.to_string()))?,
+            );
+        }
+        let stream = self.send_build(query, registry_config, session, context);
         let extra_tags: Vec<String> = spec.tags.iter().skip(1).cloned().collect();
         let mut step: Option<String> = None;
         let mut trace = crate::buildkit::Trace::default();
