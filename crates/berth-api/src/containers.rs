@@ -105,6 +105,34 @@ pub struct RunFlags {
     pub platform: Option<String>,
     /// `--mac-address`: its MAC address on the network it starts on.
     pub mac_address: Option<String>,
+    /// `--ip`, `--ip6`: its addresses on the (user-defined) network it starts on.
+    pub ip: Option<String>,
+    pub ip6: Option<String>,
+    /// `--volumes-from CONTAINER[:ro|rw]`.
+    pub volumes_from: Vec<String>,
+    pub dns_search: Vec<String>,
+    pub dns_options: Vec<String>,
+    pub domainname: Option<String>,
+    pub oom_kill_disable: bool,
+    #[ts(type = "number | null")]
+    pub oom_score_adj: Option<i64>,
+    #[ts(type = "number | null")]
+    pub cpu_period: Option<i64>,
+    #[ts(type = "number | null")]
+    pub cpu_quota: Option<i64>,
+    #[ts(type = "number | null")]
+    pub memory_swappiness: Option<i64>,
+    pub cpuset_mems: Option<String>,
+    /// `host` or `private`.
+    pub cgroupns: Option<String>,
+    /// `host`.
+    pub userns: Option<String>,
+    /// `host`.
+    pub uts: Option<String>,
+    pub runtime: Option<String>,
+    pub device_cgroup_rules: Vec<String>,
+    #[ts(type = "number | null")]
+    pub health_start_period_ms: Option<u64>,
 }
 
 impl RunFlags {
@@ -199,6 +227,57 @@ impl RunFlags {
                 .as_deref()
                 .map(options::parse_mac)
                 .transpose()?,
+            ipv4_address: self
+                .ip
+                .as_deref()
+                .map(|ip| options::parse_ip(ip, false))
+                .transpose()?,
+            ipv6_address: self
+                .ip6
+                .as_deref()
+                .map(|ip| options::parse_ip(ip, true))
+                .transpose()?,
+            volumes_from: each(&self.volumes_from, options::parse_volumes_from)?,
+            dns_search: self.dns_search.clone(),
+            dns_options: self.dns_options.clone(),
+            domainname: self.domainname.clone(),
+            oom_kill_disable: self.oom_kill_disable,
+            oom_score_adj: self
+                .oom_score_adj
+                .map(options::parse_oom_score_adj)
+                .transpose()?,
+            cpu_period: self.cpu_period,
+            cpu_quota: self.cpu_quota,
+            memory_swappiness: self
+                .memory_swappiness
+                .map(options::parse_swappiness)
+                .transpose()?,
+            cpuset_mems: self
+                .cpuset_mems
+                .as_deref()
+                .map(options::parse_cpuset)
+                .transpose()?,
+            cgroupns: self
+                .cgroupns
+                .as_deref()
+                .map(|m| options::parse_namespace_mode("--cgroupns", m, &["host", "private"]))
+                .transpose()?,
+            userns: self
+                .userns
+                .as_deref()
+                .map(|m| options::parse_namespace_mode("--userns", m, &["host"]))
+                .transpose()?,
+            uts: self
+                .uts
+                .as_deref()
+                .map(|m| options::parse_namespace_mode("--uts", m, &["host"]))
+                .transpose()?,
+            runtime: self.runtime.clone(),
+            device_cgroup_rules: each(
+                &self.device_cgroup_rules,
+                options::parse_device_cgroup_rule,
+            )?,
+            health_start_period_ms: self.health_start_period_ms,
         })
     }
 }

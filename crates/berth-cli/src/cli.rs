@@ -987,6 +987,60 @@ pub struct MoreRunArgs {
     /// Its MAC address on the network it starts on, e.g. 02:42:ac:11:00:02.
     #[arg(long)]
     pub mac_address: Option<String>,
+    /// Its IPv4 address on the (user-defined) network it starts on, e.g. 10.5.0.9.
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Its IPv6 address on the (user-defined) network it starts on, e.g. fd00::9.
+    #[arg(long)]
+    pub ip6: Option<String>,
+    /// Mount the volumes of another container: CONTAINER[:ro|rw].
+    #[arg(long = "volumes-from", value_name = "CONTAINER")]
+    pub volumes_from: Vec<String>,
+    /// A DNS search domain.
+    #[arg(long = "dns-search")]
+    pub dns_search: Vec<String>,
+    /// A DNS resolver option, e.g. ndots:2.
+    #[arg(long = "dns-option")]
+    pub dns_options: Vec<String>,
+    /// Its NIS domain name.
+    #[arg(long)]
+    pub domainname: Option<String>,
+    /// Never kill it when memory runs out.
+    #[arg(long)]
+    pub oom_kill_disable: bool,
+    /// How readily it is killed when memory runs out: -1000 to 1000.
+    #[arg(long, allow_negative_numbers = true)]
+    pub oom_score_adj: Option<i64>,
+    /// The CPU CFS period, in microseconds.
+    #[arg(long)]
+    pub cpu_period: Option<i64>,
+    /// The CPU CFS quota a period, in microseconds.
+    #[arg(long)]
+    pub cpu_quota: Option<i64>,
+    /// How readily its memory is swapped: 0 to 100.
+    #[arg(long)]
+    pub memory_swappiness: Option<i64>,
+    /// The memory nodes it may use, e.g. 0-1.
+    #[arg(long)]
+    pub cpuset_mems: Option<String>,
+    /// Its cgroup namespace: host or private.
+    #[arg(long)]
+    pub cgroupns: Option<String>,
+    /// Its user namespace: host.
+    #[arg(long)]
+    pub userns: Option<String>,
+    /// Its UTS namespace: host.
+    #[arg(long)]
+    pub uts: Option<String>,
+    /// The OCI runtime to run it with, e.g. runc.
+    #[arg(long)]
+    pub runtime: Option<String>,
+    /// A rule for the devices it may make: 'TYPE MAJOR:MINOR ACCESS', e.g. 'c 1:3 rwm'.
+    #[arg(long = "device-cgroup-rule")]
+    pub device_cgroup_rules: Vec<String>,
+    /// How long it may take to start before failed health checks count: 30s, 1m30s.
+    #[arg(long = "health-start-period", value_name = "DURATION", value_parser = duration_ms)]
+    pub health_start_period: Option<u64>,
 }
 
 #[derive(Args, Debug)]

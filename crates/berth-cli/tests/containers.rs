@@ -1503,6 +1503,21 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
     std::fs::write(&label_file, "# the team's\nteam=a\n\nowner=me\n").unwrap();
     let label_file = label_file.display().to_string();
     let volume = format!("type=volume,source={vol},target=/data");
+    // A container whose volumes the others mount.
+    let source = scope.name("volsource");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &source,
+        "-l",
+        &scope.label(),
+        "-v",
+        "/shared",
+        &image,
+    ]));
+    let volumes_from = format!("{source}:ro");
     let flags = [
         "-P",
         "--expose",
@@ -1564,6 +1579,34 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "0",
         "--label-file",
         &label_file,
+        "--volumes-from",
+        &volumes_from,
+        "--dns-search",
+        "example.test",
+        "--dns-option",
+        "ndots:2",
+        "--domainname",
+        "berth.test",
+        "--oom-kill-disable",
+        // Raised: lowering it is refused when the container starts (the runtime's rule).
+        "--oom-score-adj",
+        "500",
+        "--cpu-period",
+        "100000",
+        "--cpu-quota",
+        "50000",
+        "--memory-swappiness",
+        "10",
+        "--cpuset-mems",
+        "0",
+        "--cgroupns",
+        "private",
+        "--userns",
+        "host",
+        "--runtime",
+        "runc",
+        "--device-cgroup-rule",
+        "c 1:3 rwm",
     ];
     let (ours, theirs) = (scope.name("berth"), scope.name("docker"));
     let label = scope.label();
@@ -1611,6 +1654,19 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "PidsLimit",
         "CpuShares",
         "CpusetCpus",
+        "VolumesFrom",
+        "DnsSearch",
+        "DnsOptions",
+        "OomKillDisable",
+        "OomScoreAdj",
+        "CpuPeriod",
+        "CpuQuota",
+        "MemorySwappiness",
+        "CpusetMems",
+        "CgroupnsMode",
+        "UsernsMode",
+        "Runtime",
+        "DeviceCgroupRules",
     ] {
         assert_eq!(
             a[0]["HostConfig"][key], b[0]["HostConfig"][key],
@@ -1624,15 +1680,94 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "StopTimeout",
         "Healthcheck",
         "Labels",
+        "Domainname",
     ] {
         assert_eq!(a[0]["Config"][key], b[0]["Config"][key], "Config.{key}");
     }
+    // Flags that go with none of those: the host's UTS namespace (no hostname of its own), a
+    // health check's start period over the image's own check, an address on a network.
+    let octet = berth_testkit::free_subnet_octet();
+    let net = scope.name("ipnet");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "network",
+        "create",
+        "--label",
+        &label,
+        "--subnet",
+        &format!("10.{octet}.0.0/24"),
+        &net,
+    ]));
+    let ip = format!("10.{octet}.0.9");
+    let more = [
+        "--uts",
+        "host",
+        "--health-start-period",
+        "45s",
+        "--network",
+        &net,
+        "--ip",
+        &ip,
+    ];
+    let (ours2, theirs2) = (scope.name("berth2"), scope.name("docker2"));
+    let create2 = |name: &str| -> Vec<String> {
+        ["create", "--name", name, "-l", &label]
+            .iter()
+            .chain(&more)
+            .chain([&image.as_str()])
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let mut berth_create = home.berth(&["-H", h]);
+    berth_create.args(create2(&ours2));
+    ok(berth_create);
+    e.docker_ok(
+        &create2(&theirs2)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let (a2, b2) = (inspect(&ours2), inspect(&theirs2));
+    assert_eq!(a2[0]["HostConfig"]["UTSMode"], "host");
+    assert_eq!(
+        a2[0]["HostConfig"]["UTSMode"],
+        b2[0]["HostConfig"]["UTSMode"]
+    );
+    assert_eq!(
+        a2[0]["Config"]["Healthcheck"],
+        b2[0]["Config"]["Healthcheck"]
+    );
+    let ipam =
+        |c: &serde_json::Value| c[0]["NetworkSettings"]["Networks"][&net]["IPAMConfig"].clone();
+    assert_eq!(ipam(&a2)["IPv4Address"], ip.as_str());
+    assert_eq!(ipam(&a2), ipam(&b2));
+    ok(home.berth(&["-H", h, "start", &ours2]));
+    assert!(
+        ok(home.berth(&["-H", h, "exec", &ours2, "ip", "-4", "addr"]))
+            .contains(&format!("{ip}/24")),
+        "--ip: the address on its network"
+    );
     assert_eq!(a[0]["Config"]["MacAddress"], "02:be:27:00:00:01");
 
     // And they work: in the running container.
     ok(home.berth(&["-H", h, "start", &ours]));
     let sh = |script: &str| ok(home.berth(&["-H", h, "exec", &ours, "sh", "-c", script]));
     assert_eq!(sh("hostname"), "box\n");
+    assert_eq!(sh("cat /proc/sys/kernel/domainname"), "berth.test\n");
+    let resolv = sh("cat /etc/resolv.conf");
+    assert!(
+        resolv.contains("search example.test") && resolv.contains("options ndots:2"),
+        "{resolv}"
+    );
+    assert_eq!(
+        sh("test -d /shared && (touch /shared/x 2>&1 || echo refused)")
+            .lines()
+            .last(),
+        Some("refused"),
+        "--volumes-from SOURCE:ro: its volume, read-only"
+    );
+    assert_eq!(sh("cat /proc/1/oom_score_adj"), "500\n");
     assert_eq!(sh("cat /sys/class/net/eth0/address"), "02:be:27:00:00:01\n");
     assert!(sh("cat /etc/hosts").contains("10.1.2.3\tdb"));
     // The container's own process, not the exec's: runc's exec sets its limits racily
@@ -1671,6 +1806,24 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
             "a bind mount needs a source",
         ),
         (vec!["--add-host", "db"], "write --add-host NAME:IP"),
+        (
+            vec!["--volumes-from", "db:rx"],
+            "write --volumes-from CONTAINER[:ro|rw]",
+        ),
+        (vec!["--ip", "fd00::9"], "--ip takes an IPv4 address"),
+        (vec!["--oom-score-adj", "2000"], "--oom-score-adj is -1000"),
+        (
+            vec!["--memory-swappiness", "101"],
+            "--memory-swappiness is 0 to 100",
+        ),
+        (
+            vec!["--cgroupns", "shared"],
+            "--cgroupns takes host or private",
+        ),
+        (
+            vec!["--device-cgroup-rule", "x 1:3 rwm"],
+            "write --device-cgroup-rule",
+        ),
         (vec!["--device", "fuse"], "write --device HOST_PATH"),
         (
             vec!["--no-healthcheck", "--health-cmd", "true"],

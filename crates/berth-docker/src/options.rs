@@ -67,6 +67,37 @@ pub struct RunOptions {
     pub platform: Option<String>,
     /// `--mac-address`: the container's MAC address on its network, checked by [`parse_mac`].
     pub mac_address: Option<String>,
+    /// `--ip`, `--ip6`: its addresses on the (user-defined) network it starts on.
+    pub ipv4_address: Option<IpAddr>,
+    pub ipv6_address: Option<IpAddr>,
+    /// `--volumes-from`: `CONTAINER[:ro|rw]`, checked by [`parse_volumes_from`].
+    pub volumes_from: Vec<String>,
+    pub dns_search: Vec<String>,
+    pub dns_options: Vec<String>,
+    pub domainname: Option<String>,
+    pub oom_kill_disable: bool,
+    /// -1000 (never killed first) to 1000 (killed first).
+    pub oom_score_adj: Option<i64>,
+    /// Microseconds.
+    pub cpu_period: Option<i64>,
+    /// Microseconds a period.
+    pub cpu_quota: Option<i64>,
+    /// 0 to 100.
+    pub memory_swappiness: Option<i64>,
+    /// The memory nodes it may use: `0-1`, `0,3`.
+    pub cpuset_mems: Option<String>,
+    /// `--cgroupns host|private`.
+    pub cgroupns: Option<String>,
+    /// `--userns host`.
+    pub userns: Option<String>,
+    /// `--uts host`.
+    pub uts: Option<String>,
+    /// `--runtime`: the OCI runtime the engine runs it with (`runc`).
+    pub runtime: Option<String>,
+    /// `--device-cgroup-rule 'c 1:3 rwm'`, checked by [`parse_device_cgroup_rule`].
+    pub device_cgroup_rules: Vec<String>,
+    /// `--health-start-period`, in milliseconds.
+    pub health_start_period_ms: Option<u64>,
 }
 
 impl RunOptions {
@@ -97,6 +128,15 @@ impl RunOptions {
                 ..Default::default()
             });
         }
+        if let Some(ms) = self.health_start_period_ms {
+            // Without a command of its own, the engine takes the image's (as docker sends it).
+            body.healthcheck
+                .get_or_insert_with(HealthConfig::default)
+                .start_period = Some(i64::try_from(ms).unwrap_or(i64::MAX / 1_000_000) * 1_000_000);
+        }
+        if self.domainname.is_some() {
+            body.domainname.clone_from(&self.domainname);
+        }
         let host = body.host_config.get_or_insert_with(HostConfig::default);
         host.publish_all_ports = self.publish_all.then_some(true);
         host.extra_hosts = some(&self.extra_hosts);
@@ -121,6 +161,35 @@ impl RunOptions {
         host.memory_reservation = self.memory_reservation;
         host.cpu_shares = self.cpu_shares;
         host.cpuset_cpus.clone_from(&self.cpuset_cpus);
+        host.volumes_from = some(&self.volumes_from);
+        host.dns_search = some(&self.dns_search);
+        host.dns_options = some(&self.dns_options);
+        host.oom_kill_disable = self.oom_kill_disable.then_some(true);
+        host.oom_score_adj = self.oom_score_adj;
+        host.cpu_period = self.cpu_period;
+        host.cpu_quota = self.cpu_quota;
+        host.memory_swappiness = self.memory_swappiness;
+        host.cpuset_mems.clone_from(&self.cpuset_mems);
+        host.cgroupns_mode = self.cgroupns.as_deref().and_then(|m| m.parse().ok());
+        host.userns_mode.clone_from(&self.userns);
+        host.uts_mode.clone_from(&self.uts);
+        host.runtime.clone_from(&self.runtime);
+        host.device_cgroup_rules = some(&self.device_cgroup_rules);
+        if self.ipv4_address.is_some() || self.ipv6_address.is_some() {
+            // On the endpoint of the network it starts on, as docker sends them.
+            let network = spec::start_network(host.network_mode.as_deref()).to_owned();
+            let endpoint = body
+                .networking_config
+                .get_or_insert_with(Default::default)
+                .endpoints_config
+                .get_or_insert_with(Default::default)
+                .entry(network)
+                .or_default();
+            let ipam = endpoint.ipam_config.get_or_insert_with(Default::default);
+            ipam.ipv4_address = self.ipv4_address.map(|ip| ip.to_string());
+            ipam.ipv6_address = self.ipv6_address.map(|ip| ip.to_string());
+        }
+        let host = body.host_config.get_or_insert_with(HostConfig::default);
         if let Some(mac) = &self.mac_address {
             // On the endpoint of the network it starts on, as docker sends it from API 1.44 on;
             // the client moves it to where an older engine reads it.
@@ -248,6 +317,87 @@ pub fn parse_dns(text: &str) -> Result<String, Error> {
     text.parse::<IpAddr>()
         .map(|_| text.to_owned())
         .map_err(|_| bad(text, "--dns takes an IP address, e.g. 1.1.1.1"))
+}
+
+/// `--volumes-from web` or `--volumes-from web:ro`: another container's volumes, read-write
+/// unless `:ro`.
+pub fn parse_volumes_from(text: &str) -> Result<String, Error> {
+    let (name, mode) = match text.rsplit_once(':') {
+        Some((name, mode)) => (name, Some(mode)),
+        None => (text, None),
+    };
+    if name.is_empty() || !matches!(mode, None | Some("ro" | "rw")) {
+        return Err(bad(
+            text,
+            "write --volumes-from CONTAINER[:ro|rw], e.g. db:ro",
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// `--ip 10.5.0.9` (`v6` false) or `--ip6 fd00::9` (`v6` true).
+pub fn parse_ip(text: &str, v6: bool) -> Result<IpAddr, Error> {
+    match text.parse::<IpAddr>() {
+        Ok(ip) if ip.is_ipv6() == v6 => Ok(ip),
+        _ if v6 => Err(bad(text, "--ip6 takes an IPv6 address, e.g. fd00::9")),
+        _ => Err(bad(text, "--ip takes an IPv4 address, e.g. 10.5.0.9")),
+    }
+}
+
+/// `--oom-score-adj`: -1000 to 1000.
+pub fn parse_oom_score_adj(value: i64) -> Result<i64, Error> {
+    if (-1000..=1000).contains(&value) {
+        Ok(value)
+    } else {
+        Err(bad(
+            &value.to_string(),
+            "--oom-score-adj is -1000 (never killed first) to 1000 (killed first)",
+        ))
+    }
+}
+
+/// `--memory-swappiness`: 0 to 100.
+pub fn parse_swappiness(value: i64) -> Result<i64, Error> {
+    if (0..=100).contains(&value) {
+        Ok(value)
+    } else {
+        Err(bad(&value.to_string(), "--memory-swappiness is 0 to 100"))
+    }
+}
+
+/// A namespace flag's mode: `flag` (`--cgroupns`) takes one of `allowed`.
+pub fn parse_namespace_mode(flag: &str, text: &str, allowed: &[&str]) -> Result<String, Error> {
+    if allowed.contains(&text) {
+        Ok(text.to_owned())
+    } else {
+        Err(bad(text, &format!("{flag} takes {}", allowed.join(" or "))))
+    }
+}
+
+/// `--device-cgroup-rule 'c 1:3 rwm'`: a type (`a`, `b`, `c`), `MAJOR:MINOR` (numbers or `*`)
+/// and access (`r`, `w`, `m`).
+pub fn parse_device_cgroup_rule(text: &str) -> Result<String, Error> {
+    let number = |n: &str| n == "*" || (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let valid = match parts.as_slice() {
+        [kind, numbers, access] => {
+            matches!(*kind, "a" | "b" | "c")
+                && numbers
+                    .split_once(':')
+                    .is_some_and(|(major, minor)| number(major) && number(minor))
+                && !access.is_empty()
+                && access.chars().all(|c| "rwm".contains(c))
+        }
+        _ => false,
+    };
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(bad(
+            text,
+            "write --device-cgroup-rule 'TYPE MAJOR:MINOR ACCESS', e.g. 'c 1:3 rwm'",
+        ))
+    }
 }
 
 /// `--device /dev/fuse` or `--device /dev/sda:/dev/xvda[:rwm]`.

@@ -31,4 +31,24 @@ platform: string | null,
 /**
  * `--mac-address`: its MAC address on the network it starts on.
  */
-mac_address: string | null, };
+mac_address: string | null, 
+/**
+ * `--ip`, `--ip6`: its addresses on the (user-defined) network it starts on.
+ */
+ip: string | null, ip6: string | null, 
+/**
+ * `--volumes-from CONTAINER[:ro|rw]`.
+ */
+volumes_from: Array<string>, dns_search: Array<string>, dns_options: Array<string>, domainname: string | null, oom_kill_disable: boolean, oom_score_adj: number | null, cpu_period: number | null, cpu_quota: number | null, memory_swappiness: number | null, cpuset_mems: string | null, 
+/**
+ * `host` or `private`.
+ */
+cgroupns: string | null, 
+/**
+ * `host`.
+ */
+userns: string | null, 
+/**
+ * `host`.
+ */
+uts: string | null, runtime: string | null, device_cgroup_rules: Array<string>, health_start_period_ms: number | null, };
