@@ -133,6 +133,15 @@ pub struct RunFlags {
     pub device_cgroup_rules: Vec<String>,
     #[ts(type = "number | null")]
     pub health_start_period_ms: Option<u64>,
+    /// `--link CONTAINER[:ALIAS]`.
+    pub links: Vec<String>,
+    pub cgroup_parent: Option<String>,
+    pub blkio_weight: Option<u16>,
+    pub volume_driver: Option<String>,
+    /// `KEY=value`, e.g. `size=10G`.
+    pub storage_opts: Vec<String>,
+    /// `--gpus` requests, as docker takes each: `all`, a count, `"device=0,2"`.
+    pub gpus: Vec<String>,
 }
 
 impl RunFlags {
@@ -278,6 +287,23 @@ impl RunFlags {
                 options::parse_device_cgroup_rule,
             )?,
             health_start_period_ms: self.health_start_period_ms,
+            links: each(&self.links, options::parse_link)?,
+            cgroup_parent: self.cgroup_parent.clone(),
+            blkio_weight: self
+                .blkio_weight
+                .map(options::parse_blkio_weight)
+                .transpose()?,
+            volume_driver: self.volume_driver.clone(),
+            storage_opts: self
+                .storage_opts
+                .iter()
+                .map(|s| spec::parse_key_value(s))
+                .collect::<Result<_, _>>()?,
+            gpus: self
+                .gpus
+                .iter()
+                .map(|g| options::parse_gpus(g))
+                .collect::<Result<_, _>>()?,
         })
     }
 }

@@ -870,6 +870,12 @@ pub struct RunArgs {
     /// Pull the image first: when it is missing here, always, or never.
     #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never"])]
     pub pull: String,
+    /// Pull without printing the pull's progress.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Write the container's id to this file (which must not be there yet).
+    #[arg(long, value_name = "FILE")]
+    pub cidfile: Option<String>,
     /// Print help (-h is the host name, as for docker).
     #[arg(long, action = clap::ArgAction::Help)]
     pub help: Option<bool>,
@@ -1041,6 +1047,24 @@ pub struct MoreRunArgs {
     /// How long it may take to start before failed health checks count: 30s, 1m30s.
     #[arg(long = "health-start-period", value_name = "DURATION", value_parser = duration_ms)]
     pub health_start_period: Option<u64>,
+    /// Link to another container (docker's legacy links): CONTAINER[:ALIAS].
+    #[arg(long = "link")]
+    pub links: Vec<String>,
+    /// The cgroup it is made under.
+    #[arg(long)]
+    pub cgroup_parent: Option<String>,
+    /// Its block IO weight: 10 to 1000.
+    #[arg(long)]
+    pub blkio_weight: Option<u16>,
+    /// The driver of the volumes it makes.
+    #[arg(long)]
+    pub volume_driver: Option<String>,
+    /// A storage driver option, e.g. size=10G.
+    #[arg(long = "storage-opt")]
+    pub storage_opts: Vec<String>,
+    /// GPUs to give it: all, a count, or '"device=0,2"' (with capabilities=… and the like).
+    #[arg(long = "gpus")]
+    pub gpus: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -426,13 +426,21 @@ fn run_flags(m: &MoreRunArgs) -> RunFlags {
         runtime: m.runtime.clone(),
         device_cgroup_rules: m.device_cgroup_rules.clone(),
         health_start_period_ms: m.health_start_period,
+        links: m.links.clone(),
+        cgroup_parent: m.cgroup_parent.clone(),
+        blkio_weight: m.blkio_weight,
+        volume_driver: m.volume_driver.clone(),
+        storage_opts: m.storage_opts.clone(),
+        gpus: m.gpus.clone(),
     }
 }
 
 /// `create`: prints the new container's id.
 pub async fn create(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<()> {
+    check_cidfile(&args)?;
     pull_for_run(berth, conn, &args).await?;
     let id = berth.create(conn, &run_request(&args)).await?;
+    write_cidfile(&args, &id)?;
     println!("{id}");
     Ok(())
 }
@@ -458,14 +466,42 @@ pub async fn pull_for_run(berth: &Berth, conn: &Connection, args: &RunArgs) -> R
         "never" => return Ok(()),
         "always" => {}
         _ if present().await? => return Ok(()),
+        _ if args.quiet => {}
         _ => eprintln!("Unable to find image '{}' locally", args.image),
     }
     let pulled = berth.pull_for(conn, &args.image, platform)?;
+    if args.quiet {
+        futures_util::pin_mut!(pulled);
+        while let Some(event) = pulled.next().await {
+            event?;
+        }
+        return Ok(());
+    }
     transfer(pulled, Format::Table, "Pulling fs layer", Shown::OnStderr).await
+}
+
+/// `--cidfile`: refused before anything is made when the file is there already (as docker
+/// refuses it: another container may be writing it).
+fn check_cidfile(args: &RunArgs) -> Result<()> {
+    if let Some(file) = &args.cidfile
+        && std::path::Path::new(file).exists()
+    {
+        bail!("--cidfile {file}: the file is there already; remove it, or name another");
+    }
+    Ok(())
+}
+
+/// Writes the new container's id to `--cidfile`.
+fn write_cidfile(args: &RunArgs, id: &str) -> Result<()> {
+    if let Some(file) = &args.cidfile {
+        std::fs::write(file, id).with_context(|| format!("--cidfile {file}: cannot write it"))?;
+    }
+    Ok(())
 }
 
 /// `run`: detached, prints the id; attached, streams the output and returns the exit code.
 pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32> {
+    check_cidfile(&args)?;
     pull_for_run(berth, conn, &args).await?;
     let mut req = run_request(&args);
     // Attached, `--rm` is done here after the exit code is read: the engine's auto-remove could
@@ -477,6 +513,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
     if args.interactive && !args.detach {
         // Attach before the start, so not a byte of output is missed.
         let id = berth.create(conn, &req).await?;
+        write_cidfile(&args, &id)?;
         let session = berth.attach(conn, &id, true).await?;
         berth.start(conn, &id).await?;
         let resize = |rows, cols| {
@@ -504,6 +541,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         return Ok(code? as i32);
     }
     let id = berth.run(conn, &req).await?;
+    write_cidfile(&args, &id)?;
     if args.detach {
         println!("{id}");
         return Ok(0);

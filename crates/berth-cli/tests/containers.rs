@@ -1742,6 +1742,106 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         |c: &serde_json::Value| c[0]["NetworkSettings"]["Networks"][&net]["IPAMConfig"].clone();
     assert_eq!(ipam(&a2)["IPv4Address"], ip.as_str());
     assert_eq!(ipam(&a2), ipam(&b2));
+    // Flags kept for a start this test does not make (a link wants its container running, the
+    // GPUs a driver this machine has not), compared as made; the id written to --cidfile.
+    let gpus = "\"device=0,2\",capabilities=utility";
+    let link = format!("{source}:src");
+    let kept = [
+        "--link",
+        &link,
+        "--cgroup-parent",
+        "/berth-test",
+        "--blkio-weight",
+        "300",
+        "--volume-driver",
+        "local",
+        "--gpus",
+        gpus,
+    ];
+    let (ours3, theirs3) = (scope.name("berth3"), scope.name("docker3"));
+    let create3 = |name: &str| -> Vec<String> {
+        ["create", "--name", name, "-l", &label]
+            .iter()
+            .chain(&kept)
+            .chain([&image.as_str()])
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let cidfile = home.path().join("cid");
+    let mut args = create3(&ours3);
+    args.splice(
+        1..1,
+        ["--cidfile".to_owned(), cidfile.display().to_string()],
+    );
+    let mut berth_create = home.berth(&["-H", h]);
+    berth_create.args(args);
+    let id = ok(berth_create);
+    assert_eq!(std::fs::read_to_string(&cidfile).unwrap(), id.trim());
+    e.docker_ok(
+        &create3(&theirs3)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let (a3, b3) = (inspect(&ours3), inspect(&theirs3));
+    // A link names the container it is made for: each its own.
+    let link_of = |c: &serde_json::Value, name: &str| {
+        c[0]["HostConfig"]["Links"]
+            .to_string()
+            .replace(name, "NAME")
+    };
+    assert_eq!(link_of(&a3, &ours3), link_of(&b3, &theirs3));
+    assert!(link_of(&a3, &ours3).contains(":/NAME/src"), "{a3}");
+    for key in [
+        "CgroupParent",
+        "BlkioWeight",
+        "VolumeDriver",
+        "DeviceRequests",
+    ] {
+        assert_eq!(
+            a3[0]["HostConfig"][key], b3[0]["HostConfig"][key],
+            "HostConfig.{key}"
+        );
+    }
+    assert_eq!(
+        a3[0]["HostConfig"]["DeviceRequests"][0]["DeviceIDs"],
+        serde_json::json!(["0", "2"])
+    );
+    // The file is there now: a second container may not take it.
+    let err = fails(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--cidfile",
+        &cidfile.display().to_string(),
+        &image,
+    ]));
+    assert!(err.contains("the file is there already"), "{err}");
+    // A storage option this engine's driver cannot apply: refused by the engine, as docker's.
+    let out = run(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "-l",
+        &label,
+        "--storage-opt",
+        "size=1G",
+        &image,
+    ]));
+    let theirs = e
+        .docker()
+        .args(["create", "-l", &label, "--storage-opt", "size=1G", &image])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && !theirs.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&theirs.stderr);
+    let engine_words = said
+        .trim()
+        .trim_start_matches("Error response from daemon: ");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(engine_words),
+        "{out:?} / {said}"
+    );
     ok(home.berth(&["-H", h, "start", &ours2]));
     assert!(
         ok(home.berth(&["-H", h, "exec", &ours2, "ip", "-4", "addr"]))
@@ -1824,6 +1924,9 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
             vec!["--device-cgroup-rule", "x 1:3 rwm"],
             "write --device-cgroup-rule",
         ),
+        (vec!["--gpus", "some"], "\"some\" is not a count"),
+        (vec!["--link", "a:b:c"], "write --link CONTAINER[:ALIAS]"),
+        (vec!["--blkio-weight", "5"], "--blkio-weight is 10 to 1000"),
         (vec!["--device", "fuse"], "write --device HOST_PATH"),
         (
             vec!["--no-healthcheck", "--health-cmd", "true"],

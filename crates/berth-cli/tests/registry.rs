@@ -634,6 +634,16 @@ fn run_and_create_pull_a_missing_image_first() {
         "{stderr}"
     );
     e.docker_ok(&["image", "inspect", &remote]);
+    // -q: pulled without a word on stderr.
+    ok(home.berth(&["-H", h, "rmi", &remote]));
+    let out = run(home.berth(&["-H", h, "run", "-q", "--rm", "-l", &scope.label(), &remote]));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "from the registry\n");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Present: no pull. Always: pulled again, and create prints only the id.
     let out = run(home.berth(&["-H", h, "create", "-l", &scope.label(), &remote]));

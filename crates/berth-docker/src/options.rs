@@ -7,9 +7,10 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use bollard::models::{
-    ContainerCreateBody, DeviceMapping, HealthConfig, HostConfig, HostConfigLogConfig, Mount,
-    MountBindOptions, MountBindOptionsPropagationEnum, MountTmpfsOptions, MountType,
-    MountVolumeOptions, MountVolumeOptionsDriverConfig, ResourcesUlimits,
+    ContainerCreateBody, DeviceMapping, DeviceRequest, HealthConfig, HostConfig,
+    HostConfigLogConfig, Mount, MountBindOptions, MountBindOptionsPropagationEnum,
+    MountTmpfsOptions, MountType, MountVolumeOptions, MountVolumeOptionsDriverConfig,
+    ResourcesUlimits,
 };
 
 use crate::Error;
@@ -98,6 +99,16 @@ pub struct RunOptions {
     pub device_cgroup_rules: Vec<String>,
     /// `--health-start-period`, in milliseconds.
     pub health_start_period_ms: Option<u64>,
+    /// `--link NAME[:ALIAS]` (docker's legacy links), as the engine takes them.
+    pub links: Vec<String>,
+    pub cgroup_parent: Option<String>,
+    /// 10 to 1000.
+    pub blkio_weight: Option<u16>,
+    pub volume_driver: Option<String>,
+    /// `--storage-opt size=10G`.
+    pub storage_opts: HashMap<String, String>,
+    /// `--gpus`, checked by [`parse_gpus`].
+    pub gpus: Vec<DeviceRequest>,
 }
 
 impl RunOptions {
@@ -175,6 +186,12 @@ impl RunOptions {
         host.uts_mode.clone_from(&self.uts);
         host.runtime.clone_from(&self.runtime);
         host.device_cgroup_rules = some(&self.device_cgroup_rules);
+        host.links = some(&self.links);
+        host.cgroup_parent.clone_from(&self.cgroup_parent);
+        host.blkio_weight = self.blkio_weight;
+        host.volume_driver.clone_from(&self.volume_driver);
+        host.storage_opt = (!self.storage_opts.is_empty()).then(|| self.storage_opts.clone());
+        host.device_requests = (!self.gpus.is_empty()).then(|| self.gpus.clone());
         if self.ipv4_address.is_some() || self.ipv6_address.is_some() {
             // On the endpoint of the network it starts on, as docker sends them.
             let network = spec::start_network(host.network_mode.as_deref()).to_owned();
@@ -333,6 +350,94 @@ pub fn parse_volumes_from(text: &str) -> Result<String, Error> {
         ));
     }
     Ok(text.to_owned())
+}
+
+/// `--link db` or `--link db:database`: the engine's `NAME:ALIAS`.
+pub fn parse_link(text: &str) -> Result<String, Error> {
+    let (name, alias) = text.split_once(':').unwrap_or((text, text));
+    if name.is_empty() || alias.is_empty() || alias.contains(':') {
+        return Err(bad(
+            text,
+            "write --link CONTAINER[:ALIAS], e.g. db:database",
+        ));
+    }
+    Ok(format!("{name}:{alias}"))
+}
+
+/// `--blkio-weight`: 10 to 1000 (0 leaves the engine's).
+pub fn parse_blkio_weight(value: u16) -> Result<u16, Error> {
+    if value == 0 || (10..=1000).contains(&value) {
+        Ok(value)
+    } else {
+        Err(bad(&value.to_string(), "--blkio-weight is 10 to 1000"))
+    }
+}
+
+/// `--gpus all`, `--gpus 2`, `--gpus '"device=0,2"'`, `--gpus 'all,capabilities=utility'`: a
+/// request for GPUs as docker makes it (CSV fields; a count, `all` or `count=N`, device ids,
+/// capabilities, which always include `gpu`, a driver and its options; one GPU when neither a
+/// count nor devices is said).
+pub fn parse_gpus(text: &str) -> Result<DeviceRequest, Error> {
+    let usage = "write --gpus all, a count, or device=ID[,ID…] (quoted: '\"device=0,2\"'), \
+                 with capabilities=…, driver=… or options=… after a comma";
+    let record = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .ok_or_else(|| bad(text, usage))?;
+    let count = |v: &str| -> Result<i64, Error> {
+        match v {
+            "all" => Ok(-1),
+            n => n
+                .parse()
+                .map_err(|_| bad(text, &format!("{n:?} is not a count: a number, or all"))),
+        }
+    };
+    let mut req = DeviceRequest::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for field in record.iter() {
+        let (key, value) = match field.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => ("count", None),
+        };
+        if seen.contains(&key) {
+            return Err(bad(text, &format!("{key} is given twice")));
+        }
+        seen.push(key);
+        match (key, value) {
+            ("count", None) => req.count = Some(count(field)?),
+            ("count", Some(v)) => req.count = Some(count(v)?),
+            ("driver", Some(v)) => req.driver = Some(v.to_owned()),
+            ("device", Some(v)) => {
+                req.device_ids = Some(v.split(',').map(str::to_owned).collect());
+            }
+            ("capabilities", Some(v)) => {
+                let mut caps: Vec<String> = v.split(',').map(str::to_owned).collect();
+                caps.push("gpu".to_owned());
+                req.capabilities = Some(vec![caps]);
+            }
+            ("options", Some(v)) => {
+                let mut options = HashMap::new();
+                for pair in v.split(',') {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    options.insert(k.to_owned(), v.to_owned());
+                }
+                req.options = Some(options);
+            }
+            _ => return Err(bad(text, &format!("unknown field {field:?}: {usage}"))),
+        }
+    }
+    if req.count.is_none() && req.device_ids.is_none() {
+        req.count = Some(1);
+    }
+    req.driver.get_or_insert_with(String::new);
+    req.device_ids.get_or_insert_with(Vec::new);
+    req.options.get_or_insert_with(HashMap::new);
+    req.capabilities
+        .get_or_insert_with(|| vec![vec!["gpu".to_owned()]]);
+    Ok(req)
 }
 
 /// `--ip 10.5.0.9` (`v6` false) or `--ip6 fd00::9` (`v6` true).

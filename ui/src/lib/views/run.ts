@@ -59,6 +59,12 @@ export function runFlags(given: Partial<RunFlags>): RunFlags {
     runtime: null,
     device_cgroup_rules: [],
     health_start_period_ms: null,
+    links: [],
+    cgroup_parent: null,
+    blkio_weight: null,
+    volume_driver: null,
+    storage_opts: [],
+    gpus: [],
     ...given,
   };
 }

@@ -51,4 +51,16 @@ userns: string | null,
 /**
  * `host`.
  */
-uts: string | null, runtime: string | null, device_cgroup_rules: Array<string>, health_start_period_ms: number | null, };
+uts: string | null, runtime: string | null, device_cgroup_rules: Array<string>, health_start_period_ms: number | null, 
+/**
+ * `--link CONTAINER[:ALIAS]`.
+ */
+links: Array<string>, cgroup_parent: string | null, blkio_weight: number | null, volume_driver: string | null, 
+/**
+ * `KEY=value`, e.g. `size=10G`.
+ */
+storage_opts: Array<string>, 
+/**
+ * `--gpus` requests, as docker takes each: `all`, a count, `"device=0,2"`.
+ */
+gpus: Array<string>, };
