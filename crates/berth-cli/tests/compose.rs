@@ -782,6 +782,90 @@ impl Drop for Background {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_build_s_inline_dockerfile_and_step_limits_apply_and_keys_not_applied_are_said() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let image = format!("berth-test/{}:tool", scope.id);
+    // The Dockerfile is the file's own text; its step records what it was given.
+    let compose = format!(
+        "services:\n  tool:\n    image: {image}\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM {BUSYBOX_IMAGE}\n        RUN ulimit -n > /seen && df -k /dev/shm | tail -1 >> /seen\n        CMD [\"cat\", \"/seen\"]\n      shm_size: 96m\n      ulimits:\n        nofile: {{soft: 777, hard: 888}}\n      privileged: true\n      labels: [{}]\n",
+        scope.label()
+    );
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
+    let leftovers = || {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .filter(|f| {
+                f.file_name()
+                    .to_string_lossy()
+                    .starts_with("berth-dockerfile-")
+            })
+            .filter(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains(BUSYBOX_IMAGE)))
+            .count()
+    };
+    let before = leftovers();
+
+    // The classic builder applies the limits; what no builder applies is said.
+    let mut classic = p.berth(&home, &["build"]);
+    classic.env("DOCKER_BUILDKIT", "0");
+    let out = run(&mut classic);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: services.tool.build: privileged not applied by Berth"),
+        "{err}"
+    );
+    assert!(!err.contains("BuildKit"), "{err}");
+    let seen = e.docker_ok(&["run", "--rm", &image]);
+    let mut lines = seen.lines();
+    assert_eq!(lines.next(), Some("777"), "{seen}");
+    assert_eq!(
+        lines.next().and_then(|l| l.split_whitespace().nth(1)),
+        Some("98304"),
+        "{seen}"
+    );
+    assert_eq!(
+        leftovers(),
+        before,
+        "the inline Dockerfile's file was left behind"
+    );
+
+    // With BuildKit (compose's default) the build runs, and says the limits may not apply.
+    let out = run(p.berth(&home, &["build", "--no-cache"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: services.tool.build: shm_size and ulimits are sent, but the engine's BuildKit may not apply them"),
+        "{err}"
+    );
+
+    // Bad input: one line naming the key, before any build.
+    p.write(
+        "compose.yaml",
+        &compose.replace("      shm_size: 96m\n", "      dockerfile: Dockerfile\n"),
+    );
+    let err = fails_after_progress(p.berth(&home, &["build"]));
+    assert!(
+        err.ends_with(
+            "services.tool.build: dockerfile and dockerfile_inline are both set: keep one"
+        ),
+        "{err}"
+    );
+    p.write("compose.yaml", &compose.replace("hard: 888", "hard: 700"));
+    let err = fails_after_progress(p.berth(&home, &["build"]));
+    assert!(
+        err.ends_with(
+            "services.tool.build.ulimits.nofile: its soft limit 777 is above its hard limit 700"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn watch_syncs_files_and_rebuilds() {
     let e = engine();
     let scope = Scope::new(e);

@@ -532,6 +532,40 @@ async fn build(
             ));
         }
     };
+    let what = format!("Image {image}");
+    let remote = berth_docker::build::remote_context(&b.context);
+    // `dockerfile_inline`: written to a file of its own for the build, which packs it with the
+    // context under a name of its own (as a Dockerfile from outside the context goes).
+    let inline = match b.other.get("dockerfile_inline") {
+        None => None,
+        Some(_) if remote.is_some() => {
+            return Err(Error::invalid(
+                format!("services.{service}.build.dockerfile_inline"),
+                "cannot go with a context the engine fetches (a URL): put the Dockerfile in it",
+            ));
+        }
+        Some(text) => Some(inline_dockerfile(service, text)?),
+    };
+    let limits = crate::host::build_limits(b, service)?;
+    let mut warnings = Vec::new();
+    if opts.buildkit && limits.any() {
+        warnings.push(format!(
+            "services.{service}.build: shm_size and ulimits are sent, but the engine's BuildKit \
+             may not apply them (Docker 20.10's does not): DOCKER_BUILDKIT=0 builds with the \
+             classic builder, which does"
+        ));
+    }
+    let ignored = crate::host::build_not_applied(b);
+    if !ignored.is_empty() {
+        warnings.push(format!(
+            "services.{service}.build: {} not applied by Berth (the image is built without {})",
+            ignored.join(", "),
+            if ignored.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    for w in warnings {
+        emit(opts, &what, "Building", Some(format!("warning: {w}")));
+    }
     let spec = BuildSpec {
         buildkit: opts.buildkit,
         credentials: (opts.logins)(),
@@ -539,9 +573,12 @@ async fn build(
         context: PathBuf::from(&b.context),
         // A Git repository's or an archive's URL, fetched by the engine (as compose hands it
         // to the builder).
-        remote: berth_docker::build::remote_context(&b.context),
+        remote,
         archive: None,
-        dockerfile: b.dockerfile.as_ref().map(PathBuf::from),
+        dockerfile: match &inline {
+            Some(file) => Some(file.path().to_path_buf()),
+            None => b.dockerfile.as_ref().map(PathBuf::from),
+        },
         tags,
         build_args: args,
         target: b.target.clone(),
@@ -577,12 +614,11 @@ async fn build(
             .unwrap_or_default(),
         force_rm: false,
         keep_step_containers: false,
-        limits: Default::default(),
+        limits,
         platform,
         secrets: crate::host::build_secrets(project, service)?,
         ssh: crate::host::build_ssh(b, service)?,
     };
-    let what = format!("Image {image}");
     let mut stream = std::pin::pin!(client.build(&spec)?);
     while let Some(event) = stream.next().await {
         match event? {
@@ -601,6 +637,23 @@ async fn build(
         }
     }
     Ok(())
+}
+
+/// A service's `dockerfile_inline` in a temporary file, removed when dropped.
+fn inline_dockerfile(service: &str, text: &Value) -> Result<tempfile::NamedTempFile, Error> {
+    use std::io::Write;
+    let at = format!("services.{service}.build.dockerfile_inline");
+    let text = text
+        .as_str()
+        .ok_or_else(|| Error::invalid(&at, "expected the Dockerfile's text"))?;
+    let mut file = tempfile::Builder::new()
+        .prefix("berth-dockerfile-")
+        .tempfile()
+        .and_then(|mut f| f.write_all(text.as_bytes()).map(|()| f))
+        .map_err(|e| Error::invalid(&at, format!("cannot write it to a temporary file: {e}")))?;
+    file.flush()
+        .map_err(|e| Error::invalid(&at, format!("cannot write it to a temporary file: {e}")))?;
+    Ok(file)
 }
 
 /// Waits until every container of `service` satisfies `condition`.

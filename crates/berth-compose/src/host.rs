@@ -478,6 +478,77 @@ pub fn build_secrets(project: &Project, service: &str) -> Result<Vec<BuildSecret
     Ok(secrets)
 }
 
+/// Build keys of the specification that neither engine builder Berth drives applies (BuildKit
+/// through buildx's own session features, or Windows), named in a warning when a build runs.
+const BUILD_NOT_APPLIED: &[&str] = &[
+    "additional_contexts",
+    "cache_to",
+    "entitlements",
+    "isolation",
+    "privileged",
+    "provenance",
+    "sbom",
+];
+
+/// The keys of a service's build that Berth does not apply, for a warning.
+pub fn build_not_applied(b: &Build) -> Vec<&'static str> {
+    BUILD_NOT_APPLIED
+        .iter()
+        .copied()
+        .filter(|k| b.other.contains_key(*k))
+        .collect()
+}
+
+/// The limits a service's build gives its steps' containers (`build.shm_size`,
+/// `build.ulimits`: a number for both soft and hard, or `{soft, hard}`).
+pub fn build_limits(b: &Build, service: &str) -> Result<berth_docker::build::BuildLimits, Error> {
+    let here = format!("services.{service}.build");
+    let shm_size = b
+        .other
+        .get("shm_size")
+        .map(|v| bytes(&format!("{here}.shm_size"), v))
+        .transpose()?;
+    let number = |at: &str, v: Option<&Value>| -> Result<i64, Error> {
+        v.and_then(text)
+            .and_then(|t| t.parse::<i64>().ok())
+            .ok_or_else(|| Error::invalid(at, "expected a number (or soft and hard numbers)"))
+    };
+    let mut ulimits = Vec::new();
+    match b.other.get("ulimits") {
+        None => {}
+        Some(Value::Object(map)) => {
+            for (name, v) in map {
+                let at = format!("{here}.ulimits.{name}");
+                let (soft, hard) = match v {
+                    Value::Object(m) => (number(&at, m.get("soft"))?, number(&at, m.get("hard"))?),
+                    one => {
+                        let n = number(&at, Some(one))?;
+                        (n, n)
+                    }
+                };
+                if soft > hard {
+                    return Err(Error::invalid(
+                        &at,
+                        format!("its soft limit {soft} is above its hard limit {hard}"),
+                    ));
+                }
+                ulimits.push((name.clone(), soft, hard));
+            }
+        }
+        Some(_) => {
+            return Err(Error::invalid(
+                format!("{here}.ulimits"),
+                "expected a map of limits (nofile: 1024, or nofile: {soft: 1024, hard: 2048})",
+            ));
+        }
+    }
+    Ok(berth_docker::build::BuildLimits {
+        shm_size,
+        ulimits,
+        ..Default::default()
+    })
+}
+
 /// The SSH agents a service's build names (`build.ssh`: `default`, `ID=SOCKET`, or a map of
 /// ids to sockets), as `--ssh` takes them.
 pub fn build_ssh(b: &Build, service: &str) -> Result<Vec<berth_docker::build::SshAgent>, Error> {

@@ -676,7 +676,21 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
             }
         }
         if let Some(b) = s.get_mut("build").and_then(Value::as_object_mut) {
-            b.entry("dockerfile").or_insert_with(|| "Dockerfile".into());
+            match (
+                b.contains_key("dockerfile"),
+                b.contains_key("dockerfile_inline"),
+            ) {
+                (true, true) => {
+                    return Err(Error::invalid(
+                        format!("{at}.build"),
+                        "dockerfile and dockerfile_inline are both set: keep one",
+                    ));
+                }
+                (false, false) => {
+                    b.insert("dockerfile".into(), "Dockerfile".into());
+                }
+                _ => {}
+            }
         }
         if let Some(Value::String(text)) = s.get("scale") {
             let n: u32 = text.parse().map_err(|_| {
