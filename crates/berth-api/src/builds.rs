@@ -178,8 +178,15 @@ impl Recording {
         Self {
             path,
             record: BuildRecord {
-                context: req.context.clone(),
-                dockerfile: req.dockerfile.clone(),
+                // Read from stdin: its temporary files are gone once the build ends.
+                context: match req.stdin {
+                    Some(crate::images::StdinPart::Context) => "-".to_owned(),
+                    _ => req.context.clone(),
+                },
+                dockerfile: match req.stdin {
+                    Some(crate::images::StdinPart::Dockerfile) => Some("-".to_owned()),
+                    _ => req.dockerfile.clone(),
+                },
                 tags: req.tags.clone(),
                 build_args: req.build_args.clone(),
                 platform: req.platform.clone(),

@@ -53,6 +53,22 @@ pub struct BuildRequest {
     /// SSH agents for the build's `RUN --mount=type=ssh` steps (BuildKit), as `docker build
     /// --ssh` takes each: `default` (`SSH_AUTH_SOCK`'s agent) or `ID=SOCKET`.
     pub ssh: Vec<String>,
+    /// What of the build the CLI read from stdin (`berth build -`, `-f -`), held in temporary
+    /// files for the build: the history records it as `-`, a build that cannot be made again
+    /// from the paths.
+    #[ts(optional)]
+    pub stdin: Option<StdinPart>,
+}
+
+/// The part of a build read from stdin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum StdinPart {
+    /// The context: a tar archive, or a Dockerfile alone.
+    Context,
+    /// The Dockerfile (`-f -`).
+    Dockerfile,
 }
 
 /// Limits for the containers a classic build runs its steps in, as `docker build` takes them

@@ -56,6 +56,7 @@ pub use files::{ArchiveInput, ImportRequest, PartFile};
 pub use host::HostSample;
 pub use images::{
     BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, RunHints, SearchRow,
+    StdinPart,
 };
 pub use log_files::LogText;
 pub use project_logs::ProjectLogLine;

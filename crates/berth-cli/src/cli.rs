@@ -800,6 +800,9 @@ pub struct BuildArgs {
     /// Dockerfile alone on stdin.
     #[arg(value_name = "PATH | URL | -")]
     pub path: String,
+    /// What was read from stdin (set by the command, not a flag).
+    #[arg(skip)]
+    pub stdin: Option<berth_api::StdinPart>,
 }
 
 #[derive(Args, Debug)]

@@ -578,6 +578,7 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
                     );
                 }
                 args.path = read.path();
+                args.stdin = Some(berth_api::StdinPart::Context);
                 Some(read)
             } else {
                 None
@@ -594,6 +595,7 @@ async fn image(berth: &Berth, cmd: ImageCommand, format: Format) -> Result<i32> 
             };
             if let Some(f) = &stdin_dockerfile {
                 args.file = Some(f.path());
+                args.stdin = Some(berth_api::StdinPart::Dockerfile);
             }
             berth.check_build(&ops::build_request(&args)?)?;
             let conn = connect(berth).await?;

@@ -63,6 +63,7 @@ pub fn build_request(args: &BuildArgs) -> Result<BuildRequest> {
         output: args.output.clone(),
         secrets: args.secrets.clone(),
         ssh: args.ssh.clone(),
+        stdin: args.stdin,
     })
 }
 

@@ -2209,6 +2209,54 @@ fn build_takes_its_context_from_stdin_or_an_archive() {
         &path,
     ]));
     assert_eq!(prints(&named), "packed\n");
+    // The Dockerfile alone from stdin, for a folder.
+    let dockerfile_piped = image("stdin-file");
+    let out = feed(
+        home.berth(&[
+            "-H",
+            h,
+            "build",
+            "--label",
+            &label,
+            "-t",
+            &dockerfile_piped,
+            "-f",
+            "-",
+            &dir.display().to_string(),
+        ]),
+        &format!("FROM {base}\nCOPY said /said\nCMD [\"cat\", \"/said\"]\n"),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(prints(&dockerfile_piped), "packed\n");
+    // The history says `-` for what was read from stdin (its temporary files are gone), the
+    // paths for the rest; newest first.
+    let history: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(home.path().join("state/berth/builds.json")).expect("a build history"),
+    )
+    .unwrap();
+    let recorded: Vec<(String, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["context"].as_str().unwrap().to_owned(),
+                b["dockerfile"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let folder = dir.display().to_string();
+    assert_eq!(
+        recorded,
+        [
+            (folder.as_str(), "-"),
+            (path.as_str(), "docker/Dockerfile"),
+            ("-", "docker/Dockerfile"),
+            ("-", ""),
+        ]
+        .map(|(c, f)| (c.to_owned(), f.to_owned())),
+        "{history}"
+    );
     // Refused in one line: stdin for both, another Dockerfile named beside one on stdin,
     // nothing on stdin, a Dockerfile of this machine's for an archive.
     let err = fails(home.berth(&["-H", h, "build", "-f", "-", "-"]));

@@ -65,6 +65,20 @@ describe("Builds", () => {
     expect(screen.getByTestId("build-history-target").textContent).toBe("(stage check)");
   });
 
+  it("offers no Again for a build whose context or Dockerfile was read from stdin", async () => {
+    const t = new FakeTransport();
+    t.handlers.builds = () => [{ ...record("piped:1"), context: "-" }, { ...record("piped:2"), dockerfile: "-" }, record("web:1")];
+    render(Builds, { context: context(t) });
+    await waitFor(() => expect(screen.getAllByTestId("build-again")).toHaveLength(3));
+    const buttons = screen.getAllByTestId("build-again") as HTMLButtonElement[];
+    expect(buttons.map((b) => b.disabled)).toEqual([true, true, false]);
+    expect(buttons[0].title).toContain("stdin");
+    buttons[0].click();
+    buttons[2].click();
+    await waitFor(() => expect(t.streams.filter((s) => s.command === "image_build")).toHaveLength(1));
+    expect((t.streams.find((s) => s.command === "image_build")!.args.req as Record<string, unknown>).context).toBe("/src/web:1");
+  });
+
   it("offers the Dockerfile's stages as targets and refuses one it has not, before the engine", async () => {
     const t = new FakeTransport();
     t.handlers.builds = () => [];
