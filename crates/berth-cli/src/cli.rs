@@ -255,7 +255,11 @@ pub enum ContainerCommand {
         port: Option<String>,
     },
     /// Attach this terminal to a running container's main process.
-    Attach { container: String },
+    Attach {
+        #[command(flatten)]
+        signals: SigProxy,
+        container: String,
+    },
     /// Run a command in a running container.
     Exec(ExecArgs),
     /// Copy files between a container and this machine: `CONTAINER:PATH DEST` or `SRC
@@ -805,11 +809,31 @@ pub struct BuildArgs {
     pub stdin: Option<berth_api::StdinPart>,
 }
 
+/// `--sig-proxy` of `run` and `attach`.
+#[derive(Args, Debug)]
+pub struct SigProxy {
+    /// Attached to a container without a TTY, pass the signals this process gets (Ctrl-C's
+    /// SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) on to it (the default);
+    /// --sig-proxy=false leaves it running when this process is interrupted.
+    #[arg(
+        long = "sig-proxy",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "true",
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub sig_proxy: bool,
+}
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Run in the background and print the container id.
     #[arg(short, long)]
     pub detach: bool,
+    #[command(flatten)]
+    pub signals: SigProxy,
     /// The container's name.
     #[arg(long)]
     pub name: Option<String>,

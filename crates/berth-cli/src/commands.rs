@@ -509,9 +509,9 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             let published = berth.published_ports(&conn, &container).await?;
             ops::port(&container, &published, port.as_ref(), format).map(|()| 0)
         }
-        C::Attach { container } => {
+        C::Attach { signals, container } => {
             let conn = connect(berth).await?;
-            ops::attach(berth, &conn, &container).await
+            ops::attach(berth, &conn, &container, signals.sig_proxy).await
         }
         C::Exec(args) => {
             let conn = connect(berth).await?;

@@ -532,8 +532,9 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
             args.tty,
             raw,
             resize,
-        )
-        .await;
+        );
+        let done =
+            relaying_signals(berth, conn, &id, args.signals.sig_proxy && !args.tty, done).await;
         let code = berth.wait(conn, &id).await;
         if remove_after {
             berth.remove(conn, &id, true, true).await?;
@@ -551,7 +552,15 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         follow: true,
         ..Default::default()
     };
-    let printed = print_logs(berth.logs_raw(conn, &id, &opts)).await;
+    let printed = print_logs(berth.logs_raw(conn, &id, &opts));
+    let printed = relaying_signals(
+        berth,
+        conn,
+        &id,
+        args.signals.sig_proxy && !args.tty,
+        printed,
+    )
+    .await;
     let code = berth.wait(conn, &id).await;
     if remove_after {
         berth.remove(conn, &id, true, true).await?;
@@ -1614,9 +1623,69 @@ where
     result
 }
 
+/// Runs `work` (following a container's output) while the signals this process gets are passed
+/// on to the container `id`, as the docker CLI's `--sig-proxy` does for a container without a
+/// TTY (with one, Ctrl-C reaches it through the terminal); `relay` false runs `work` alone.
+async fn relaying_signals<T>(
+    berth: &Berth,
+    conn: &Connection,
+    id: &str,
+    relay: bool,
+    work: impl Future<Output = T>,
+) -> T {
+    if !relay {
+        return work.await;
+    }
+    let relayed = async {
+        let mut signals = std::pin::pin!(signals());
+        while let Some(name) = signals.next().await {
+            // One that has just exited takes no signal: nothing to say.
+            let _ = berth.kill(conn, id, name).await;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        out = work => out,
+        () = relayed => unreachable!("the relay never ends"),
+    }
+}
+
+/// The signals this process gets that a container may be told of, by name; on Windows none
+/// (Ctrl-C ends the CLI there, the container going on).
+fn signals() -> impl Stream<Item = &'static str> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let kinds = [
+            (SignalKind::hangup(), "SIGHUP"),
+            (SignalKind::interrupt(), "SIGINT"),
+            (SignalKind::quit(), "SIGQUIT"),
+            (SignalKind::terminate(), "SIGTERM"),
+            (SignalKind::user_defined1(), "SIGUSR1"),
+            (SignalKind::user_defined2(), "SIGUSR2"),
+        ];
+        futures_util::stream::select_all(kinds.into_iter().filter_map(|(kind, name)| {
+            let caught = signal(kind).ok()?;
+            Some(Box::pin(futures_util::stream::unfold(
+                caught,
+                move |mut caught| async move { caught.recv().await.map(|()| (name, caught)) },
+            )))
+        }))
+    }
+    #[cfg(not(unix))]
+    {
+        futures_util::stream::empty()
+    }
+}
+
 /// `berth attach`: the container's output here and, when it keeps stdin open, this terminal's
 /// input there; returns its exit code when it stops.
-pub async fn attach(berth: &Berth, conn: &Connection, container: &str) -> Result<i32> {
+pub async fn attach(
+    berth: &Berth,
+    conn: &Connection,
+    container: &str,
+    sig_proxy: bool,
+) -> Result<i32> {
     let inspect = berth.inspect_container(conn, container).await?;
     let config = &inspect["Config"];
     let (tty, open_stdin) = (
@@ -1628,7 +1697,7 @@ pub async fn attach(berth: &Berth, conn: &Connection, container: &str) -> Result
     let resize = |rows, cols| async move {
         let _ = berth.resize(conn, container, rows, cols).await;
     };
-    interact(
+    let followed = interact(
         session.output,
         session.input,
         open_stdin,
@@ -1636,7 +1705,7 @@ pub async fn attach(berth: &Berth, conn: &Connection, container: &str) -> Result
         tty,
         tty && open_stdin && on_terminal,
         resize,
-    )
-    .await?;
+    );
+    relaying_signals(berth, conn, container, sig_proxy && !tty, followed).await?;
     Ok(berth.wait(conn, container).await? as i32)
 }

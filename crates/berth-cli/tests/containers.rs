@@ -2145,6 +2145,123 @@ fn build_fetches_its_context_from_a_git_repository_or_an_archive_url() {
     );
 }
 
+/// A `berth` process that prints as it goes: its stdout read line by line on a thread of its
+/// own; killed if the test ends first.
+struct Printing {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Printing {
+    fn spawn(mut cmd: std::process::Command) -> Self {
+        use std::io::BufRead;
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+        let out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// Waits (30 s at most) for a line that is `want`; the lines before it are passed over.
+    fn until(&self, want: &str) {
+        loop {
+            match self.lines.recv_timeout(std::time::Duration::from_secs(30)) {
+                Ok(line) if line == want => return,
+                Ok(_) => {}
+                Err(e) => panic!("no line {want:?} printed: {e}"),
+            }
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        ok(std::process::Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()]));
+    }
+
+    /// Its exit status (30 s at most) and the rest of what it printed.
+    fn end(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let mut status = None;
+        berth_testkit::wait_until(30, "berth to end", || {
+            status = self.child.try_wait().unwrap();
+            status.is_some()
+        });
+        (status.unwrap(), self.lines.try_iter().collect())
+    }
+}
+
+impl Drop for Printing {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn an_attached_run_or_attach_passes_its_signals_on_to_the_container() {
+    use std::os::unix::process::ExitStatusExt;
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:traps", scope.id);
+    // PID 1 of a container takes only the signals it handles: these say so and exit.
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        r#"CMD ["sh", "-c", "trap 'echo got INT; exit 3' INT; trap 'echo got TERM; exit 4' TERM; echo ready; while :; do echo tick; sleep 1; done"]"#,
+    );
+    let h = e.host.as_str();
+    let label = scope.label();
+    // Ctrl-C to an attached run: the container gets it, and its exit code is the run's.
+    let attached = Printing::spawn(home.berth(&["-H", h, "run", "--rm", "-l", &label, &image]));
+    attached.until("ready");
+    attached.signal("INT");
+    let (status, rest) = attached.end();
+    assert_eq!(status.code(), Some(3), "{rest:?}");
+    assert!(rest.contains(&"got INT".to_owned()), "{rest:?}");
+    // berth attach to one running in the background: SIGTERM reaches it.
+    let name = format!("berth-test-{}-traps", scope.id);
+    ok(home.berth(&["-H", h, "run", "-d", "--name", &name, "-l", &label, &image]));
+    let attach = Printing::spawn(home.berth(&["-H", h, "attach", &name]));
+    attach.until("tick");
+    attach.signal("TERM");
+    let (status, rest) = attach.end();
+    assert_eq!(status.code(), Some(4), "{rest:?}");
+    assert!(rest.contains(&"got TERM".to_owned()), "{rest:?}");
+    // --sig-proxy=false: Ctrl-C ends berth alone; the container runs on.
+    let kept = format!("berth-test-{}-kept", scope.id);
+    let alone = Printing::spawn(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "--sig-proxy=false",
+        "--name",
+        &kept,
+        "-l",
+        &label,
+        &image,
+    ]));
+    alone.until("ready");
+    alone.signal("INT");
+    let (status, _) = alone.end();
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert_eq!(
+        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &kept]),
+        "true\n"
+    );
+}
+
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn build_takes_its_context_from_stdin_or_an_archive() {
