@@ -8,9 +8,11 @@
 //! and is grouped in the container list; a profile turned on brings its service up; its job
 //! runs by hand; Down takes it whole. Each view is saved as a screenshot in docs/screenshots/.
 //!
-//! tauri-driver sometimes drops its connection (3 runs in 16 here): the scenario then runs
-//! again with a fresh driver and app, up to three times. Needs root, Xvfb and a real dockerd:
-//! run with `--include-ignored`.
+//! tauri-driver sometimes drops its connection (3 runs in 16 here), and once in CI the
+//! driver's session went away (`InvalidSessionId`): the scenario then runs again with a fresh
+//! driver and app, up to three times, unless the app said it panicked. A failed attempt prints
+//! the ends of what the driver and the app printed and of the app's log. Needs root, Xvfb and a
+//! real dockerd: run with `--include-ignored`.
 
 mod support;
 
@@ -73,7 +75,7 @@ fn start_driver(home: &IsolatedHome, display: &str, bus: &str, host: &str) -> (K
             "/usr/bin/WebKitWebDriver",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(std::fs::File::create(home.path().join("driver.log")).expect("driver log"));
     let driver = Killed(cmd.spawn().expect("tauri-driver"));
     wait_until(30, "tauri-driver and WebKitWebDriver to listen", || {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
@@ -101,7 +103,7 @@ fn lost(e: &CmdError) -> bool {
     matches!(
         e,
         CmdError::Lost(_) | CmdError::Failed(_) | CmdError::FailedC(_)
-    )
+    ) || e.is_invalid_session_id()
 }
 
 /// The app's page, with waits on what it shows.
@@ -1324,13 +1326,20 @@ fn the_app_end_to_end() {
                 shots: shots.clone(),
             };
             let done = scenario(&ui, &fx, &notes, &mut made, attempt).await;
+            let mut crash = None;
             if let Err(e) = &done {
                 // The driver's whole answer, and the window as it was (docs/screenshots/failure.png).
                 eprintln!("attempt {attempt} failed: {e:?}");
                 let _ = ui.save("failure").await;
+                print_logs(&fx.home);
+                crash = panic_of_the_app(&fx.home);
             }
             let _ = ui.c.close().await;
-            done.map_err(|e| (lost(&e), e.to_string()))
+            // A session gone because the app panicked is a failure, not a lost driver.
+            done.map_err(|e| match crash {
+                Some(panic) => (false, format!("{e}; the app panicked: {panic}")),
+                None => (lost(&e), e.to_string()),
+            })
         });
         match result {
             Ok(()) => return,
@@ -1338,6 +1347,40 @@ fn the_app_end_to_end() {
                 eprintln!("attempt {attempt} lost the driver: {e}; again")
             }
             Err((_, e)) => panic!("attempt {attempt}: {e}"),
+        }
+    }
+}
+
+/// The line where the app said it panicked, in what the driver and the app printed.
+fn panic_of_the_app(home: &Path) -> Option<String> {
+    std::fs::read_to_string(home.join("driver.log"))
+        .ok()?
+        .lines()
+        .find(|l| l.contains("panicked at"))
+        .map(str::to_owned)
+}
+
+/// The ends of what the driver and the app printed, and of the app's own log, so a failed
+/// attempt says whether the app went away (a crash) or the driver lost it.
+fn print_logs(home: &Path) {
+    let mut files = vec![home.join("driver.log")];
+    let mut dirs = vec![home.join("state")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if entry.file_name().to_string_lossy().starts_with("app.") {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        eprintln!("--- the end of {}:", file.display());
+        for line in &lines[lines.len().saturating_sub(40)..] {
+            eprintln!("{line}");
         }
     }
 }
