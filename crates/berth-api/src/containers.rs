@@ -756,13 +756,22 @@ impl Berth {
     }
 
     /// Attaches to a container's main process (stdin too with `stdin`).
+    /// Attaches to a container's main process; `detach_keys` (`ctrl-p,ctrl-q`, docker's
+    /// form) are the keys on its stdin that end the attach, the engine's default when `None`.
     pub async fn attach(
         &self,
         conn: &Connection,
         id: &str,
         stdin: bool,
+        detach_keys: Option<&str>,
     ) -> Result<AttachSession, ApiError> {
-        Ok(conn.client.attach(id, stdin).await?)
+        Ok(conn.client.attach(id, stdin, detach_keys).await?)
+    }
+
+    /// The keys that detach from a container (`detachKeys` of the Docker config's
+    /// `config.json`, as the docker CLI reads them), if set.
+    pub fn detach_keys(&self) -> Result<Option<String>, ApiError> {
+        Ok(self.store.detach_keys()?)
     }
 
     pub async fn resize(

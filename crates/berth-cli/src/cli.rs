@@ -257,7 +257,7 @@ pub enum ContainerCommand {
     /// Attach this terminal to a running container's main process.
     Attach {
         #[command(flatten)]
-        signals: SigProxy,
+        attaching: Attaching,
         container: String,
     },
     /// Run a command in a running container.
@@ -809,9 +809,14 @@ pub struct BuildArgs {
     pub stdin: Option<berth_api::StdinPart>,
 }
 
-/// `--sig-proxy` of `run` and `attach`.
+/// How `run` and `attach` stay attached: `--sig-proxy`, `--detach-keys`.
 #[derive(Args, Debug)]
-pub struct SigProxy {
+pub struct Attaching {
+    /// The keys that detach from the container, leaving it running: docker's form,
+    /// comma-separated ctrl-<a-z, @, [, \, ], ^, _> or single characters. Default: detachKeys
+    /// of the Docker config's config.json, else ctrl-p,ctrl-q.
+    #[arg(long = "detach-keys", value_name = "KEYS")]
+    pub detach_keys: Option<String>,
     /// Attached to a container without a TTY, pass the signals this process gets (Ctrl-C's
     /// SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) on to it (the default);
     /// --sig-proxy=false leaves it running when this process is interrupted.
@@ -833,7 +838,7 @@ pub struct RunArgs {
     #[arg(short, long)]
     pub detach: bool,
     #[command(flatten)]
-    pub signals: SigProxy,
+    pub attaching: Attaching,
     /// The container's name.
     #[arg(long)]
     pub name: Option<String>,

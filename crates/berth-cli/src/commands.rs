@@ -509,9 +509,13 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             let published = berth.published_ports(&conn, &container).await?;
             ops::port(&container, &published, port.as_ref(), format).map(|()| 0)
         }
-        C::Attach { signals, container } => {
+        C::Attach {
+            attaching,
+            container,
+        } => {
+            let keys = ops::detach_keys(berth, &attaching)?;
             let conn = connect(berth).await?;
-            ops::attach(berth, &conn, &container, signals.sig_proxy).await
+            ops::attach(berth, &conn, &container, attaching.sig_proxy, &keys).await
         }
         C::Exec(args) => {
             let conn = connect(berth).await?;

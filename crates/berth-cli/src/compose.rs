@@ -1226,7 +1226,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         println!("{id}");
         return Ok(0);
     }
-    let session = berth.attach(&conn, &id, true).await?;
+    let session = berth.attach(&conn, &id, true, None).await?;
     berth.start(&conn, &id).await?;
     let resize = |rows, cols| {
         let id = id.clone();
@@ -1235,7 +1235,31 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
             let _ = berth.resize(conn, &id, rows, cols).await;
         }
     };
-    let done = ops::interact(session.output, session.input, true, true, tty, tty, resize).await;
+    // The engine's detach keys (ctrl-p,ctrl-q) end the attach; the one-off runs on.
+    let detach = ops::detach_sequence("ctrl-p,ctrl-q")?;
+    let done = ops::interact(
+        session.output,
+        session.input,
+        true,
+        true,
+        tty,
+        tty,
+        Some(detach),
+        resize,
+    )
+    .await;
+    if matches!(done, Ok(ops::Ended::Detached)) {
+        eprintln!(
+            "berth: detached from {}, which runs on{}",
+            &id[..12.min(id.len())],
+            if a.rm {
+                " (not removed when it stops now)"
+            } else {
+                ""
+            }
+        );
+        return Ok(0);
+    }
     let code = berth.wait(&conn, &id).await;
     if a.rm {
         berth.remove(&conn, &id, true, true).await?;

@@ -515,7 +515,8 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         // Attach before the start, so not a byte of output is missed.
         let id = berth.create(conn, &req).await?;
         write_cidfile(&args, &id)?;
-        let session = berth.attach(conn, &id, true).await?;
+        let (keys, sequence) = detach_keys(berth, &args.attaching)?;
+        let session = berth.attach(conn, &id, true, Some(&keys)).await?;
         berth.start(conn, &id).await?;
         let resize = |rows, cols| {
             let id = id.clone();
@@ -531,10 +532,18 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
             true,
             args.tty,
             raw,
+            Some(sequence),
             resize,
         );
-        let done =
-            relaying_signals(berth, conn, &id, args.signals.sig_proxy && !args.tty, done).await;
+        let sig_proxy = args.attaching.sig_proxy && !args.tty;
+        let done = relaying_signals(berth, conn, &id, sig_proxy, done).await;
+        if matches!(done, Ok(Ended::Detached)) {
+            say_detached(
+                args.name.as_deref().unwrap_or(&id[..12.min(id.len())]),
+                remove_after,
+            );
+            return Ok(0);
+        }
         let code = berth.wait(conn, &id).await;
         if remove_after {
             berth.remove(conn, &id, true, true).await?;
@@ -557,7 +566,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         berth,
         conn,
         &id,
-        args.signals.sig_proxy && !args.tty,
+        args.attaching.sig_proxy && !args.tty,
         printed,
     )
     .await;
@@ -1154,7 +1163,16 @@ pub async fn exec(berth: &Berth, conn: &Connection, args: ExecArgs) -> Result<i3
             let _ = berth.exec_resize(conn, &id, rows, cols).await;
         }
     };
-    let session = interact(output, input, args.interactive, true, args.tty, tty, resize);
+    let session = interact(
+        output,
+        input,
+        args.interactive,
+        true,
+        args.tty,
+        tty,
+        None,
+        resize,
+    );
     if let Some(hang_ups) = hang_ups {
         // This terminal closed (its window, an ssh connection): the command is hung up as the
         // terminal would have hung it up, not left running in the container. The hang-up comes
@@ -1545,9 +1563,19 @@ type Output = std::pin::Pin<
     Box<dyn Stream<Item = Result<berth_api::LogChunk, berth_api::ClientError>> + Send>,
 >;
 
+/// How an attach or an exec session ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// Its output ended (the process stopped, or the engine ended the session).
+    Output,
+    /// The detach keys were typed: the container runs on.
+    Detached,
+}
+
 /// The terminal side of an exec or an attach: output here (stdout and stderr apart), this
 /// process's stdin there with `interactive`, a raw terminal when `raw`, and the remote TTY kept
-/// at this terminal's size with `tty`. Returns when the output ends.
+/// at this terminal's size with `tty`. Returns when the output ends, or when `detach`'s keys
+/// come on stdin (not sent on).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn interact<F, Fut>(
     mut output: Output,
@@ -1556,17 +1584,38 @@ pub(crate) async fn interact<F, Fut>(
     close_input_at_eof: bool,
     tty: bool,
     raw: bool,
+    detach: Option<Vec<u8>>,
     resize: F,
-) -> Result<()>
+) -> Result<Ended>
 where
     F: Fn(u16, u16) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
     let raw = raw.then(RawMode::enable).flatten();
+    let (detached_tx, detached_rx) = tokio::sync::oneshot::channel::<()>();
     let stdin_task = interactive.then(|| {
         tokio::spawn(async move {
             let mut stdin = tokio::io::stdin();
-            let _ = tokio::io::copy(&mut stdin, &mut input).await;
+            let mut escape = detach.map(Escape::new);
+            let mut buf = vec![0u8; 8192];
+            loop {
+                let n = match tokio::io::AsyncReadExt::read(&mut stdin, &mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                let (pass, detached) = match &mut escape {
+                    Some(escape) => escape.feed(&buf[..n]),
+                    None => (buf[..n].to_vec(), false),
+                };
+                let sent = tokio::io::AsyncWriteExt::write_all(&mut input, &pass).await;
+                if detached {
+                    let _ = detached_tx.send(());
+                    return;
+                }
+                if sent.is_err() || tokio::io::AsyncWriteExt::flush(&mut input).await.is_err() {
+                    break;
+                }
+            }
             if close_input_at_eof {
                 let _ = tokio::io::AsyncWriteExt::shutdown(&mut input).await;
             } else {
@@ -1612,15 +1661,115 @@ where
         }
         Ok::<(), anyhow::Error>(())
     };
+    // The sender dropped without a word is stdin ending, not a detach.
+    let detached = async {
+        if detached_rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
     let result = tokio::select! {
-        res = copy_out => res,
-        _ = resizes => Ok(()),
+        res = copy_out => res.map(|()| Ended::Output),
+        _ = resizes => Ok(Ended::Output),
+        () = detached => Ok(Ended::Detached),
     };
     if let Some(task) = stdin_task {
         task.abort();
     }
     drop(raw);
     result
+}
+
+/// Watches a session's input for its detach keys, as the docker CLI's escape proxy does: the
+/// bytes that might begin them are held back until the next byte says whether they do.
+pub(crate) struct Escape {
+    keys: Vec<u8>,
+    held: usize,
+}
+
+impl Escape {
+    pub(crate) fn new(keys: Vec<u8>) -> Self {
+        Self { keys, held: 0 }
+    }
+
+    /// The bytes to send on, and whether the keys were typed (the bytes after them dropped).
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> (Vec<u8>, bool) {
+        let mut pass = Vec::with_capacity(bytes.len());
+        for &b in bytes {
+            if self.keys.is_empty() {
+                pass.push(b);
+                continue;
+            }
+            if b == self.keys[self.held] {
+                self.held += 1;
+                if self.held == self.keys.len() {
+                    return (pass, true);
+                }
+                continue;
+            }
+            pass.extend_from_slice(&self.keys[..self.held]);
+            self.held = 0;
+            if b == self.keys[0] {
+                self.held = 1;
+                if self.keys.len() == 1 {
+                    return (pass, true);
+                }
+            } else {
+                pass.push(b);
+            }
+        }
+        (pass, false)
+    }
+}
+
+/// The detach keys as bytes, from docker's form (`ctrl-p,ctrl-q`: comma-separated
+/// `ctrl-<a-z, @, [, \\, ], ^, _>` or single characters).
+pub(crate) fn detach_sequence(keys: &str) -> Result<Vec<u8>> {
+    keys.split(',')
+        .map(|key| {
+            let lower = key.to_ascii_lowercase();
+            match (lower.strip_prefix("ctrl-"), key.as_bytes()) {
+                (_, [one]) => Ok(*one),
+                (Some(k), _) if k.len() == 1 => match k.as_bytes()[0] {
+                    b @ b'a'..=b'z' => Ok(b - b'a' + 1),
+                    b'@' => Ok(0),
+                    b @ (b'[' | b'\\' | b']' | b'^' | b'_') => Ok(b - b'[' + 27),
+                    _ => Err(key),
+                },
+                _ => Err(key),
+            }
+        })
+        .collect::<std::result::Result<Vec<u8>, &str>>()
+        .map_err(|key| {
+            anyhow::anyhow!(
+                "--detach-keys {keys:?}: {key:?} is not a key: write ctrl-<a-z, @, [, \\, ], ^, _> \
+                 or one character, comma-separated (ctrl-p,ctrl-q)"
+            )
+        })
+}
+
+/// The detach keys of a run or an attach, checked: `--detach-keys`, else the Docker config's,
+/// else docker's `ctrl-p,ctrl-q`. The text for the engine, and the bytes.
+pub fn detach_keys(berth: &Berth, attaching: &crate::cli::Attaching) -> Result<(String, Vec<u8>)> {
+    let keys = match &attaching.detach_keys {
+        Some(k) => k.clone(),
+        None => berth
+            .detach_keys()?
+            .unwrap_or_else(|| "ctrl-p,ctrl-q".to_owned()),
+    };
+    let bytes = detach_sequence(&keys)?;
+    Ok((keys, bytes))
+}
+
+/// What is said on stderr when the detach keys end an attach: the container runs on.
+fn say_detached(container: &str, removed_after: bool) {
+    let rm = if removed_after {
+        "; run with --rm, it is not removed when it stops now: berth rm it then"
+    } else {
+        ""
+    };
+    eprintln!(
+        "berth: detached from {container}, which runs on (berth attach {container} to come back){rm}"
+    );
 }
 
 /// Runs `work` (following a container's output) while the signals this process gets are passed
@@ -1685,6 +1834,7 @@ pub async fn attach(
     conn: &Connection,
     container: &str,
     sig_proxy: bool,
+    (keys, sequence): &(String, Vec<u8>),
 ) -> Result<i32> {
     let inspect = berth.inspect_container(conn, container).await?;
     let config = &inspect["Config"];
@@ -1693,7 +1843,9 @@ pub async fn attach(
         config["OpenStdin"].as_bool() == Some(true),
     );
     let on_terminal = std::io::stdin().is_terminal();
-    let session = berth.attach(conn, container, open_stdin).await?;
+    let session = berth
+        .attach(conn, container, open_stdin, Some(keys))
+        .await?;
     let resize = |rows, cols| async move {
         let _ = berth.resize(conn, container, rows, cols).await;
     };
@@ -1704,8 +1856,49 @@ pub async fn attach(
         false,
         tty,
         tty && open_stdin && on_terminal,
+        open_stdin.then(|| sequence.clone()),
         resize,
     );
-    relaying_signals(berth, conn, container, sig_proxy && !tty, followed).await?;
+    if relaying_signals(berth, conn, container, sig_proxy && !tty, followed).await?
+        == Ended::Detached
+    {
+        say_detached(container, false);
+        return Ok(0);
+    }
     Ok(berth.wait(conn, container).await? as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Escape, detach_sequence};
+
+    #[test]
+    fn detach_keys_read_as_docker_writes_them() {
+        assert_eq!(detach_sequence("ctrl-p,ctrl-q").unwrap(), [0x10, 0x11]);
+        assert_eq!(
+            detach_sequence("ctrl-@,ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_,x,CTRL-A").unwrap(),
+            [0, 27, 28, 29, 30, 31, b'x', 1]
+        );
+        for bad in ["ctrl-1", "ctrl-", "ab", "ctrl-p,,ctrl-q"] {
+            let err = detach_sequence(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("--detach-keys {bad:?}: ")) && !err.contains('\n'),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_detach_keys_end_the_input_and_anything_else_goes_on() {
+        let mut e = Escape::new(vec![0x10, 0x11]);
+        assert_eq!(e.feed(b"ls\r"), (b"ls\r".to_vec(), false));
+        // ctrl-p alone is held until the next byte says it is not the keys…
+        assert_eq!(e.feed(&[0x10]), (vec![], false));
+        assert_eq!(e.feed(b"x"), (vec![0x10, b'x'], false));
+        // …and ctrl-p twice is one ctrl-p sent on and one held.
+        assert_eq!(e.feed(&[0x10, 0x10]), (vec![0x10], false));
+        assert_eq!(e.feed(&[0x11, b'z']), (vec![], true));
+        let mut one = Escape::new(vec![b'~']);
+        assert_eq!(one.feed(b"ab~cd"), (b"ab".to_vec(), true));
+    }
 }

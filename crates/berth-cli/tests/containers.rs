@@ -2206,6 +2206,127 @@ impl Drop for Printing {
     }
 }
 
+/// A command under a pseudo-terminal of its own (`script`): what it prints is gathered on a
+/// thread, and the test types into it; killed if the test ends first.
+struct InTerminal {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl InTerminal {
+    fn spawn(home: &Home, command: &str) -> Self {
+        use std::io::Read;
+        let mut cmd = std::process::Command::new("script");
+        home.0.apply(&mut cmd);
+        let mut child = cmd
+            .args(["-qec", command, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("script runs");
+        let input = child.stdin.take().unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let gathered = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                gathered.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Self { child, input, seen }
+    }
+
+    fn shows(&self, text: &str) -> bool {
+        String::from_utf8_lossy(&self.seen.lock().unwrap()).contains(text)
+    }
+
+    fn wait_for(&self, text: &str) {
+        wait_until(30, &format!("{text:?} on the terminal"), || {
+            self.shows(text)
+        });
+    }
+
+    fn types(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        self.input.write_all(bytes).unwrap();
+        self.input.flush().unwrap();
+    }
+
+    /// Its exit code (30 s at most) and all it printed.
+    fn end(mut self) -> (Option<i32>, String) {
+        let mut status = None;
+        wait_until(30, "the command under the terminal to end", || {
+            status = self.child.try_wait().unwrap();
+            status.is_some()
+        });
+        let seen = String::from_utf8_lossy(&self.seen.lock().unwrap()).into_owned();
+        (status.unwrap().code(), seen)
+    }
+}
+
+impl Drop for InTerminal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn the_detach_keys_leave_the_container_running() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:shell", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let h = e.host.as_str();
+    let label = scope.label();
+    let berth = env!("CARGO_BIN_EXE_berth");
+    let name = format!("berth-test-{}-detach", scope.id);
+    let running = || e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &name]);
+    // run -it, then docker's ctrl-p ctrl-q: berth ends with 0, the shell runs on.
+    let mut term = InTerminal::spawn(
+        &home,
+        &format!("{berth} -H {h} run -it --name {name} -l {label} {image} /bin/busybox sh"),
+    );
+    term.wait_for("/ # ");
+    term.types(b"echo $((6*7))\r");
+    term.wait_for("42");
+    term.types(&[0x10, 0x11]);
+    let (code, seen) = term.end();
+    assert_eq!(code, Some(0), "{seen}");
+    assert!(
+        seen.contains(&format!("berth: detached from {name}, which runs on")),
+        "{seen}"
+    );
+    assert_eq!(running(), "true\n");
+    // attach with keys of its own: ctrl-p ctrl-q now goes to the shell, ctrl-a x detaches.
+    let mut term = InTerminal::spawn(
+        &home,
+        &format!("{berth} -H {h} attach --detach-keys ctrl-a,x {name}"),
+    );
+    term.types(b"\r");
+    term.wait_for("/ # ");
+    term.types(&[0x10, 0x11]);
+    term.types(b"echo still $((7*6))\r");
+    term.wait_for("still 42");
+    term.types(&[0x01, b'x']);
+    let (code, seen) = term.end();
+    assert_eq!(code, Some(0), "{seen}");
+    assert_eq!(running(), "true\n");
+    // Keys docker would not take: one line, before attaching.
+    let err = fails(home.berth(&["-H", h, "attach", "--detach-keys", "ctrl-1", &name]));
+    assert!(
+        err.contains("--detach-keys \"ctrl-1\": \"ctrl-1\" is not a key"),
+        "{err}"
+    );
+}
+
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn an_attached_run_or_attach_passes_its_signals_on_to_the_container() {

@@ -174,13 +174,21 @@ pub struct AttachSession {
 impl Client {
     /// Attaches to a container's main process: its output from now on, and its stdin when
     /// `stdin` (the container must have been created with stdin open).
-    pub async fn attach(&self, id: &str, stdin: bool) -> Result<AttachSession, Error> {
-        let opts = bollard::query_parameters::AttachContainerOptionsBuilder::default()
+    pub async fn attach(
+        &self,
+        id: &str,
+        stdin: bool,
+        detach_keys: Option<&str>,
+    ) -> Result<AttachSession, Error> {
+        let mut opts = bollard::query_parameters::AttachContainerOptionsBuilder::default()
             .stream(true)
             .stdin(stdin)
             .stdout(true)
-            .stderr(true)
-            .build();
+            .stderr(true);
+        if let Some(keys) = detach_keys {
+            opts = opts.detach_keys(keys);
+        }
+        let opts = opts.build();
         let attached = self
             .call("an attach", self.docker.attach_container(id, Some(opts)))
             .await?;

@@ -111,6 +111,15 @@ impl ContextStore {
         self.dir.join("config.json")
     }
 
+    /// `detachKeys` of `config.json` (`ctrl-p,ctrl-q`, docker's form), if set.
+    pub fn detach_keys(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .read_config()?
+            .get("detachKeys")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned))
+    }
+
     fn read_config(&self) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
         let path = self.config_path();
         match std::fs::read(&path) {
