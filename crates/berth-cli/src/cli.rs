@@ -191,7 +191,20 @@ pub enum ContainerCommand {
     #[command(disable_help_flag = true)]
     Create(RunArgs),
     /// Start stopped containers.
-    Start { containers: Vec<String> },
+    Start {
+        /// Attach to its output (and pass signals on), returning its exit code when it stops.
+        #[arg(short, long)]
+        attach: bool,
+        /// Attach this terminal's input to its stdin too (a container made with -i).
+        #[arg(short, long)]
+        interactive: bool,
+        /// The keys that detach, leaving it running (docker's form; default: detachKeys of
+        /// config.json, else ctrl-p,ctrl-q).
+        #[arg(long = "detach-keys", value_name = "KEYS")]
+        detach_keys: Option<String>,
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
     /// Stop running containers (SIGTERM, then SIGKILL after the timeout).
     Stop(StopArgs),
     /// Restart containers.

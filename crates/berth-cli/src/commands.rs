@@ -405,7 +405,27 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             let conn = connect(berth).await?;
             ops::create(berth, &conn, args).await.map(|()| 0)
         }
-        C::Start { containers } => {
+        C::Start {
+            attach,
+            interactive,
+            detach_keys,
+            containers,
+        } if attach || interactive => {
+            let [container] = containers.as_slice() else {
+                anyhow::bail!(
+                    "start -a/-i attaches to one container: name one, not {}",
+                    containers.len()
+                );
+            };
+            let attaching = crate::cli::Attaching {
+                detach_keys,
+                sig_proxy: true,
+            };
+            let keys = ops::detach_keys(berth, &attaching)?;
+            let conn = connect(berth).await?;
+            ops::attach(berth, &conn, container, true, &keys, Some(interactive)).await
+        }
+        C::Start { containers, .. } => {
             each(berth, &containers, |b, c, id| {
                 Box::pin(async move { b.start(c, &id).await })
             })
@@ -515,7 +535,7 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
         } => {
             let keys = ops::detach_keys(berth, &attaching)?;
             let conn = connect(berth).await?;
-            ops::attach(berth, &conn, &container, attaching.sig_proxy, &keys).await
+            ops::attach(berth, &conn, &container, attaching.sig_proxy, &keys, None).await
         }
         C::Exec(args) => {
             let conn = connect(berth).await?;

@@ -1827,14 +1827,17 @@ fn signals() -> impl Stream<Item = &'static str> {
     }
 }
 
-/// `berth attach`: the container's output here and, when it keeps stdin open, this terminal's
-/// input there; returns its exit code when it stops.
+/// `berth attach`, and `berth start -a`: the container's output here and, when it keeps stdin
+/// open (and, started, with `-i`), this terminal's input there; returns its exit code when it
+/// stops, or 0 when the detach keys end the attach. `start` is `Some(interactive)` to start it
+/// once attached.
 pub async fn attach(
     berth: &Berth,
     conn: &Connection,
     container: &str,
     sig_proxy: bool,
     (keys, sequence): &(String, Vec<u8>),
+    start: Option<bool>,
 ) -> Result<i32> {
     let inspect = berth.inspect_container(conn, container).await?;
     let config = &inspect["Config"];
@@ -1842,21 +1845,25 @@ pub async fn attach(
         config["Tty"].as_bool() == Some(true),
         config["OpenStdin"].as_bool() == Some(true),
     );
+    let stdin = open_stdin && start.unwrap_or(true);
     let on_terminal = std::io::stdin().is_terminal();
-    let session = berth
-        .attach(conn, container, open_stdin, Some(keys))
-        .await?;
+    let session = berth.attach(conn, container, stdin, Some(keys)).await?;
+    if start.is_some() && inspect["State"]["Running"].as_bool() != Some(true) {
+        berth.start(conn, container).await?;
+    }
     let resize = |rows, cols| async move {
         let _ = berth.resize(conn, container, rows, cols).await;
     };
     let followed = interact(
         session.output,
         session.input,
-        open_stdin,
-        false,
+        stdin,
+        // Started with -i, its stdin ends with this one's, as a run's does; attached, the
+        // session stays (the engine would end it).
+        start.is_some(),
         tty,
-        tty && open_stdin && on_terminal,
-        open_stdin.then(|| sequence.clone()),
+        tty && stdin && on_terminal,
+        stdin.then(|| sequence.clone()),
         resize,
     );
     if relaying_signals(berth, conn, container, sig_proxy && !tty, followed).await?

@@ -2278,7 +2278,7 @@ impl Drop for InTerminal {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-fn the_detach_keys_leave_the_container_running() {
+fn the_detach_keys_leave_the_container_running_and_start_attaches() {
     let e = engine();
     let scope = Scope::new(e);
     let home = Home::new();
@@ -2319,6 +2319,50 @@ fn the_detach_keys_leave_the_container_running() {
     let (code, seen) = term.end();
     assert_eq!(code, Some(0), "{seen}");
     assert_eq!(running(), "true\n");
+    // start -ai: attached before it starts, this terminal its stdin; its exit code is start's.
+    let made = format!("berth-test-{}-made", scope.id);
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "-it",
+        "--name",
+        &made,
+        "-l",
+        &label,
+        &image,
+        "/bin/busybox",
+        "sh",
+    ]));
+    let mut term = InTerminal::spawn(&home, &format!("{berth} -H {h} start -ai {made}"));
+    term.wait_for("/ # ");
+    term.types(b"exit 5\r");
+    let (code, seen) = term.end();
+    assert_eq!(code, Some(5), "{seen}");
+    // start -a without a terminal: its output, then its exit code.
+    let once = format!("berth-test-{}-once", scope.id);
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &once,
+        "-l",
+        &label,
+        &image,
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo from start; exit 4",
+    ]));
+    let out = run(home.berth(&["-H", h, "start", "-a", &once]));
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "from start\n");
+    let err = fails(home.berth(&["-H", h, "start", "-a", &once, &made]));
+    assert!(
+        err.contains("start -a/-i attaches to one container: name one, not 2"),
+        "{err}"
+    );
     // Keys docker would not take: one line, before attaching.
     let err = fails(home.berth(&["-H", h, "attach", "--detach-keys", "ctrl-1", &name]));
     assert!(
