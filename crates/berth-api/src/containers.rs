@@ -612,6 +612,18 @@ impl Berth {
         Ok(conn.client.wait_container(id).await?)
     }
 
+    /// Waits for the container's next exit, the wait with the engine once this returns (call
+    /// it before the start): its exit is seen even when the engine removes it (`--rm`).
+    pub async fn wait_next_exit(
+        &self,
+        conn: &Connection,
+        id: &str,
+    ) -> Result<impl Future<Output = Result<i64, ApiError>> + Send + 'static + use<>, ApiError>
+    {
+        let exit = conn.client.wait_next_exit(id).await?;
+        Ok(async move { Ok(exit.await?) })
+    }
+
     /// The host addresses a container's ports are published on, as the engine bound them
     /// (`docker port`), by port.
     pub async fn published_ports(

@@ -504,78 +504,59 @@ fn write_cidfile(args: &RunArgs, id: &str) -> Result<()> {
 pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32> {
     check_cidfile(&args)?;
     pull_for_run(berth, conn, &args).await?;
-    let mut req = run_request(&args);
-    // Attached, `--rm` is done here after the exit code is read: the engine's auto-remove could
-    // take the container away before `wait` sees it.
-    let remove_after = !args.detach && req.rm;
-    if remove_after {
-        req.rm = false;
-    }
-    if args.interactive && !args.detach {
-        // Attach before the start, so not a byte of output is missed.
-        let id = berth.create(conn, &req).await?;
-        write_cidfile(&args, &id)?;
-        let (keys, sequence) = detach_keys(berth, &args.attaching)?;
-        let session = berth.attach(conn, &id, true, Some(&keys)).await?;
-        berth.start(conn, &id).await?;
-        let resize = |rows, cols| {
-            let id = id.clone();
-            async move {
-                let _ = berth.resize(conn, &id, rows, cols).await;
-            }
-        };
-        let raw = args.tty && std::io::stdin().is_terminal();
-        let done = interact(
-            session.output,
-            session.input,
-            true,
-            true,
-            args.tty,
-            raw,
-            Some(sequence),
-            resize,
-        );
-        let sig_proxy = args.attaching.sig_proxy && !args.tty;
-        let done = relaying_signals(berth, conn, &id, sig_proxy, done).await;
-        if matches!(done, Ok(Ended::Detached)) {
-            say_detached(
-                args.name.as_deref().unwrap_or(&id[..12.min(id.len())]),
-                remove_after,
-            );
-            return Ok(0);
-        }
-        let code = berth.wait(conn, &id).await;
-        if remove_after {
-            berth.remove(conn, &id, true, true).await?;
-        }
-        done?;
-        return Ok(code? as i32);
-    }
-    let id = berth.run(conn, &req).await?;
-    write_cidfile(&args, &id)?;
+    let req = run_request(&args);
     if args.detach {
+        let id = berth.run(conn, &req).await?;
+        write_cidfile(&args, &id)?;
         println!("{id}");
         return Ok(0);
     }
-    let opts = LogOptions {
-        follow: true,
-        ..Default::default()
-    };
-    let printed = print_logs(berth.logs_raw(conn, &id, &opts));
-    let printed = relaying_signals(
-        berth,
-        conn,
-        &id,
-        args.attaching.sig_proxy && !args.tty,
-        printed,
-    )
-    .await;
-    let code = berth.wait(conn, &id).await;
-    if remove_after {
-        berth.remove(conn, &id, true, true).await?;
+    // Attached, as the docker CLI runs it: attached and waited for before the start, so not a
+    // byte of output is missed and its exit code is read even when the engine removes it as it
+    // exits (`--rm` is the engine's, as for a run in the background).
+    let keys = args
+        .interactive
+        .then(|| detach_keys(berth, &args.attaching))
+        .transpose()?;
+    let id = berth.create(conn, &req).await?;
+    write_cidfile(&args, &id)?;
+    let session = berth
+        .attach(
+            conn,
+            &id,
+            args.interactive,
+            keys.as_ref().map(|(k, _)| k.as_str()),
+        )
+        .await?;
+    let exit = berth.wait_next_exit(conn, &id).await?;
+    if let Err(e) = berth.start(conn, &id).await {
+        // As `berth run -d`: a container that could not start is not left behind.
+        let _ = berth.remove(conn, &id, true, true).await;
+        return Err(e.into());
     }
-    printed?;
-    Ok(code? as i32)
+    let resize = |rows, cols| {
+        let id = id.clone();
+        async move {
+            let _ = berth.resize(conn, &id, rows, cols).await;
+        }
+    };
+    let raw = args.tty && args.interactive && std::io::stdin().is_terminal();
+    let followed = interact(
+        session.output,
+        session.input,
+        args.interactive,
+        true,
+        args.tty,
+        raw,
+        keys.map(|(_, sequence)| sequence),
+        resize,
+    );
+    let sig_proxy = args.attaching.sig_proxy && !args.tty;
+    if relaying_signals(berth, conn, &id, sig_proxy, followed).await? == Ended::Detached {
+        say_detached(args.name.as_deref().unwrap_or(&id[..12.min(id.len())]));
+        return Ok(0);
+    }
+    Ok(exit.await? as i32)
 }
 
 /// Writes log chunks to stdout and stderr as the container wrote them: whatever has arrived is
@@ -1761,14 +1742,9 @@ pub fn detach_keys(berth: &Berth, attaching: &crate::cli::Attaching) -> Result<(
 }
 
 /// What is said on stderr when the detach keys end an attach: the container runs on.
-fn say_detached(container: &str, removed_after: bool) {
-    let rm = if removed_after {
-        "; run with --rm, it is not removed when it stops now: berth rm it then"
-    } else {
-        ""
-    };
+fn say_detached(container: &str) {
     eprintln!(
-        "berth: detached from {container}, which runs on (berth attach {container} to come back){rm}"
+        "berth: detached from {container}, which runs on (berth attach {container} to come back)"
     );
 }
 
@@ -1869,7 +1845,7 @@ pub async fn attach(
     if relaying_signals(berth, conn, container, sig_proxy && !tty, followed).await?
         == Ended::Detached
     {
-        say_detached(container, false);
+        say_detached(container);
         return Ok(0);
     }
     Ok(berth.wait(conn, container).await? as i32)

@@ -2319,6 +2319,22 @@ fn the_detach_keys_leave_the_container_running_and_start_attaches() {
     let (code, seen) = term.end();
     assert_eq!(code, Some(0), "{seen}");
     assert_eq!(running(), "true\n");
+    // run -it --rm detached: the engine removes it when it stops, berth long gone.
+    let gone = format!("berth-test-{}-gone", scope.id);
+    let mut term = InTerminal::spawn(
+        &home,
+        &format!("{berth} -H {h} run -it --rm --name {gone} -l {label} {image} /bin/busybox sh"),
+    );
+    term.wait_for("/ # ");
+    term.types(&[0x10, 0x11]);
+    let (code, seen) = term.end();
+    assert_eq!(code, Some(0), "{seen}");
+    e.docker_ok(&["stop", "-t", "0", &gone]);
+    wait_until(30, "the --rm container to be removed", || {
+        !e.docker_ok(&["ps", "-a", "--format", "{{.Names}}"])
+            .lines()
+            .any(|n| n == gone)
+    });
     // start -ai: attached before it starts, this terminal its stdin; its exit code is start's.
     let made = format!("berth-test-{}-made", scope.id);
     ok(home.berth(&[

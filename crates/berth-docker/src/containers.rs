@@ -327,6 +327,63 @@ impl Client {
         }
     }
 
+    /// Waits for the container's next exit, as the docker CLI waits before it starts a
+    /// container it attaches to: once this returns, the wait is with the engine (which answers
+    /// the headers at once), so the exit after a start is seen even when the engine removes the
+    /// container as it exits (`--rm`). The future gives the exit code.
+    pub async fn wait_next_exit(
+        &self,
+        id: &str,
+    ) -> Result<impl Future<Output = Result<i64, Error>> + Send + 'static + use<>, Error> {
+        let path = format!("/containers/{id}/wait?condition=next-exit");
+        let answer = self
+            .raw_stream("POST", &path, &[])
+            .await?
+            .ok_or_else(|| self.failed("this platform has no transport to this engine".into()))?;
+        if answer.status != 200 {
+            let message = crate::raw::message(answer.body).await;
+            return Err(match answer.status {
+                404 => Error::NotFound { message },
+                status => Error::Engine { status, message },
+            });
+        }
+        let endpoint = self.endpoint().host.clone();
+        let broken = move || Error::Unreachable {
+            endpoint: endpoint.clone(),
+            detail: "the wait for the container's exit was cut off".into(),
+        };
+        Ok(async move {
+            #[derive(serde::Deserialize)]
+            struct Exit {
+                #[serde(rename = "StatusCode")]
+                status_code: i64,
+                #[serde(rename = "Error", default)]
+                error: Option<ExitError>,
+            }
+            #[derive(serde::Deserialize)]
+            struct ExitError {
+                #[serde(rename = "Message", default)]
+                message: String,
+            }
+            let mut body = Vec::new();
+            let mut chunks = answer.body;
+            while let Some(chunk) = chunks.next().await {
+                match chunk {
+                    Ok(chunk) => body.extend_from_slice(&chunk),
+                    Err(_) => return Err(broken()),
+                }
+            }
+            let exit: Exit = serde_json::from_slice(&body).map_err(|_| broken())?;
+            match exit.error {
+                Some(e) if !e.message.is_empty() => Err(Error::Engine {
+                    status: 500,
+                    message: e.message,
+                }),
+                _ => Ok(exit.status_code),
+            }
+        })
+    }
+
     /// The container's output. With `follow` the stream goes on until the container stops;
     /// dropping it ends the engine call.
     pub fn logs(
