@@ -144,15 +144,17 @@ pub struct RunFlags {
     pub gpus: Vec<String>,
 }
 
+/// Each of a flag's values parsed, collected (a list, a map); the first bad one's error.
+fn each<T, C: FromIterator<T>>(
+    values: &[String],
+    parse: impl Fn(&str) -> Result<T, berth_docker::Error>,
+) -> Result<C, berth_docker::Error> {
+    values.iter().map(|v| parse(v)).collect()
+}
+
 impl RunFlags {
     /// The flags parsed; relative bind sources are taken from `cwd`.
     fn parse(&self, cwd: &std::path::Path) -> Result<options::RunOptions, ApiError> {
-        let each = |values: &[String], parse: fn(&str) -> Result<String, berth_docker::Error>| {
-            values
-                .iter()
-                .map(|v| parse(v))
-                .collect::<Result<Vec<_>, _>>()
-        };
         let mut expose = Vec::new();
         for e in &self.expose {
             expose.extend(options::parse_expose(e)?);
@@ -163,16 +165,8 @@ impl RunFlags {
             hostname: self.hostname.clone(),
             extra_hosts: each(&self.add_hosts, options::parse_add_host)?,
             dns: each(&self.dns, options::parse_dns)?,
-            mounts: self
-                .mounts
-                .iter()
-                .map(|m| options::parse_mount(m, cwd))
-                .collect::<Result<_, _>>()?,
-            devices: self
-                .devices
-                .iter()
-                .map(|d| options::parse_device(d))
-                .collect::<Result<_, _>>()?,
+            mounts: each(&self.mounts, |m| options::parse_mount(m, cwd))?,
+            devices: each(&self.devices, options::parse_device)?,
             privileged: self.privileged,
             cap_add: self
                 .cap_add
@@ -193,16 +187,8 @@ impl RunFlags {
                 .as_deref()
                 .map(options::parse_shm_size)
                 .transpose()?,
-            ulimits: self
-                .ulimits
-                .iter()
-                .map(|u| options::parse_ulimit(u))
-                .collect::<Result<_, _>>()?,
-            sysctls: self
-                .sysctls
-                .iter()
-                .map(|s| spec::parse_key_value(s))
-                .collect::<Result<_, _>>()?,
+            ulimits: each(&self.ulimits, options::parse_ulimit)?,
+            sysctls: each(&self.sysctls, spec::parse_key_value)?,
             pid: self.pid.clone(),
             ipc: self.ipc.clone(),
             stop_signal: self.stop_signal.clone(),
@@ -294,16 +280,8 @@ impl RunFlags {
                 .map(options::parse_blkio_weight)
                 .transpose()?,
             volume_driver: self.volume_driver.clone(),
-            storage_opts: self
-                .storage_opts
-                .iter()
-                .map(|s| spec::parse_key_value(s))
-                .collect::<Result<_, _>>()?,
-            gpus: self
-                .gpus
-                .iter()
-                .map(|g| options::parse_gpus(g))
-                .collect::<Result<_, _>>()?,
+            storage_opts: each(&self.storage_opts, spec::parse_key_value)?,
+            gpus: each(&self.gpus, options::parse_gpus)?,
         })
     }
 }
