@@ -417,11 +417,7 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
                     containers.len()
                 );
             };
-            let attaching = crate::cli::Attaching {
-                detach_keys,
-                sig_proxy: true,
-            };
-            let keys = ops::detach_keys(berth, &attaching)?;
+            let keys = ops::detach_keys(berth, detach_keys.as_deref())?;
             let conn = connect(berth).await?;
             ops::attach(berth, &conn, container, true, &keys, Some(interactive)).await
         }
@@ -533,7 +529,7 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             attaching,
             container,
         } => {
-            let keys = ops::detach_keys(berth, &attaching)?;
+            let keys = ops::detach_keys(berth, attaching.detach_keys.as_deref())?;
             let conn = connect(berth).await?;
             ops::attach(berth, &conn, &container, attaching.sig_proxy, &keys, None).await
         }

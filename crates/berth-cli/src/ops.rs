@@ -516,7 +516,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
     // exits (`--rm` is the engine's, as for a run in the background).
     let keys = args
         .interactive
-        .then(|| detach_keys(berth, &args.attaching))
+        .then(|| detach_keys(berth, args.attaching.detach_keys.as_deref()))
         .transpose()?;
     let id = berth.create(conn, &req).await?;
     write_cidfile(&args, &id)?;
@@ -1676,25 +1676,18 @@ impl Escape {
     pub(crate) fn feed(&mut self, bytes: &[u8]) -> (Vec<u8>, bool) {
         let mut pass = Vec::with_capacity(bytes.len());
         for &b in bytes {
-            if self.keys.is_empty() {
-                pass.push(b);
-                continue;
-            }
-            if b == self.keys[self.held] {
+            if self.keys.get(self.held) == Some(&b) {
                 self.held += 1;
                 if self.held == self.keys.len() {
                     return (pass, true);
                 }
                 continue;
             }
+            // Not the keys after all: what was held goes on, and this byte may begin them
+            // again (it cannot end them: a one-key sequence matched above).
             pass.extend_from_slice(&self.keys[..self.held]);
-            self.held = 0;
-            if b == self.keys[0] {
-                self.held = 1;
-                if self.keys.len() == 1 {
-                    return (pass, true);
-                }
-            } else {
+            self.held = usize::from(self.keys.first() == Some(&b));
+            if self.held == 0 {
                 pass.push(b);
             }
         }
@@ -1730,9 +1723,9 @@ pub(crate) fn detach_sequence(keys: &str) -> Result<Vec<u8>> {
 
 /// The detach keys of a run or an attach, checked: `--detach-keys`, else the Docker config's,
 /// else docker's `ctrl-p,ctrl-q`. The text for the engine, and the bytes.
-pub fn detach_keys(berth: &Berth, attaching: &crate::cli::Attaching) -> Result<(String, Vec<u8>)> {
-    let keys = match &attaching.detach_keys {
-        Some(k) => k.clone(),
+pub fn detach_keys(berth: &Berth, flag: Option<&str>) -> Result<(String, Vec<u8>)> {
+    let keys = match flag {
+        Some(k) => k.to_owned(),
         None => berth
             .detach_keys()?
             .unwrap_or_else(|| "ctrl-p,ctrl-q".to_owned()),

@@ -2145,6 +2145,16 @@ fn build_fetches_its_context_from_a_git_repository_or_an_archive_url() {
     );
 }
 
+/// How `child` ended, waited for 30 s at most.
+fn exited(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
+    let mut status = None;
+    wait_until(30, &format!("{what} to end"), || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    status.unwrap()
+}
+
 /// A `berth` process that prints as it goes: its stdout read line by line on a thread of its
 /// own; killed if the test ends first.
 struct Printing {
@@ -2190,12 +2200,8 @@ impl Printing {
 
     /// Its exit status (30 s at most) and the rest of what it printed.
     fn end(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let mut status = None;
-        berth_testkit::wait_until(30, "berth to end", || {
-            status = self.child.try_wait().unwrap();
-            status.is_some()
-        });
-        (status.unwrap(), self.lines.try_iter().collect())
+        let status = exited(&mut self.child, "berth");
+        (status, self.lines.try_iter().collect())
     }
 }
 
@@ -2259,13 +2265,9 @@ impl InTerminal {
 
     /// Its exit code (30 s at most) and all it printed.
     fn end(mut self) -> (Option<i32>, String) {
-        let mut status = None;
-        wait_until(30, "the command under the terminal to end", || {
-            status = self.child.try_wait().unwrap();
-            status.is_some()
-        });
+        let status = exited(&mut self.child, "the command under the terminal");
         let seen = String::from_utf8_lossy(&self.seen.lock().unwrap()).into_owned();
-        (status.unwrap().code(), seen)
+        (status.code(), seen)
     }
 }
 

@@ -641,19 +641,15 @@ async fn build(
 
 /// A service's `dockerfile_inline` in a temporary file, removed when dropped.
 fn inline_dockerfile(service: &str, text: &Value) -> Result<tempfile::NamedTempFile, Error> {
-    use std::io::Write;
     let at = format!("services.{service}.build.dockerfile_inline");
     let text = text
         .as_str()
         .ok_or_else(|| Error::invalid(&at, "expected the Dockerfile's text"))?;
-    let mut file = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix("berth-dockerfile-")
         .tempfile()
-        .and_then(|mut f| f.write_all(text.as_bytes()).map(|()| f))
-        .map_err(|e| Error::invalid(&at, format!("cannot write it to a temporary file: {e}")))?;
-    file.flush()
-        .map_err(|e| Error::invalid(&at, format!("cannot write it to a temporary file: {e}")))?;
-    Ok(file)
+        .and_then(|file| std::fs::write(file.path(), text).map(|()| file))
+        .map_err(|e| Error::invalid(&at, format!("cannot write it to a temporary file: {e}")))
 }
 
 /// Waits until every container of `service` satisfies `condition`.
