@@ -52,6 +52,8 @@ pub struct RunOptions {
     pub no_deps: bool,
     pub tty: bool,
     pub interactive: bool,
+    /// `--rm`: the engine removes it once it exits (AutoRemove), as docker compose has it.
+    pub auto_remove: bool,
     pub user: Option<String>,
     pub workdir: Option<String>,
     /// Publish the service's ports (`--service-ports`).
@@ -634,6 +636,9 @@ impl Berth {
         }
         // `-p`, `-v` and `-l` of the run itself, on top of the service's own.
         let host = b.host_config.get_or_insert_with(Default::default);
+        if opts.auto_remove {
+            host.auto_remove = Some(true);
+        }
         let extra_host = extra.host_config.unwrap_or_default();
         if let Some(bindings) = extra_host.port_bindings {
             host.port_bindings

@@ -299,10 +299,10 @@ pub struct ExecArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Remove the container when it exits.
+    /// Remove the container when it exits (the engine does, even once berth is gone).
     #[arg(long)]
     pub rm: bool,
-    /// Run it in the background and print its name.
+    /// Run it in the background and print its id.
     #[arg(short, long)]
     pub detach: bool,
     /// Do not allocate a terminal.
@@ -1217,8 +1217,14 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         volumes: a.volumes.clone(),
         labels: a.labels.clone(),
         cwd: std::env::current_dir().ok(),
+        auto_remove: a.rm,
     };
-    let (id, _name) = berth
+    // Checked before anything is made, as docker compose reads them: the Docker config's
+    // detach keys, else ctrl-p ctrl-q.
+    let keys = interactive
+        .then(|| ops::detach_keys(berth, None))
+        .transpose()?;
+    let (id, name) = berth
         .compose_run_container(&conn, &project, &a.service, &opts, &progress(format))
         .await?;
     if a.detach {
@@ -1226,46 +1232,14 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         println!("{id}");
         return Ok(0);
     }
-    let session = berth.attach(&conn, &id, true, None).await?;
-    berth.start(&conn, &id).await?;
-    let resize = |rows, cols| {
-        let id = id.clone();
-        let conn = &conn;
-        async move {
-            let _ = berth.resize(conn, &id, rows, cols).await;
-        }
+    // As docker compose runs it (the docker CLI's start -a): signals passed on without a TTY.
+    let attached = ops::Attached {
+        interactive,
+        tty,
+        keys,
+        sig_proxy: true,
     };
-    // The engine's detach keys (ctrl-p,ctrl-q) end the attach; the one-off runs on.
-    let detach = ops::detach_sequence("ctrl-p,ctrl-q")?;
-    let done = ops::interact(
-        session.output,
-        session.input,
-        true,
-        true,
-        tty,
-        tty,
-        Some(detach),
-        resize,
-    )
-    .await;
-    if matches!(done, Ok(ops::Ended::Detached)) {
-        eprintln!(
-            "berth: detached from {}, which runs on{}",
-            &id[..12.min(id.len())],
-            if a.rm {
-                " (not removed when it stops now)"
-            } else {
-                ""
-            }
-        );
-        return Ok(0);
-    }
-    let code = berth.wait(&conn, &id).await;
-    if a.rm {
-        berth.remove(&conn, &id, true, true).await?;
-    }
-    done?;
-    Ok(code? as i32)
+    ops::start_attached(berth, &conn, &id, &name, attached).await
 }
 
 fn shell_split(text: &str) -> Result<Vec<String>> {

@@ -511,49 +511,76 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         println!("{id}");
         return Ok(0);
     }
-    // Attached, as the docker CLI runs it: attached and waited for before the start, so not a
-    // byte of output is missed and its exit code is read even when the engine removes it as it
-    // exits (`--rm` is the engine's, as for a run in the background).
+    // Attached (`--rm` is the engine's, as for a run in the background): the keys checked
+    // before anything is made.
     let keys = args
         .interactive
         .then(|| detach_keys(berth, args.attaching.detach_keys.as_deref()))
         .transpose()?;
     let id = berth.create(conn, &req).await?;
     write_cidfile(&args, &id)?;
+    let shown = args.name.as_deref().unwrap_or(&id[..12.min(id.len())]);
+    let attached = Attached {
+        interactive: args.interactive,
+        tty: args.tty,
+        keys,
+        sig_proxy: args.attaching.sig_proxy,
+    };
+    start_attached(berth, conn, &id, shown, attached).await
+}
+
+/// How an attached run follows its container: its stdin with `interactive`, a terminal with
+/// `tty`, the detach keys (the engine's text and the bytes) and the signals passed on.
+pub struct Attached {
+    pub interactive: bool,
+    pub tty: bool,
+    pub keys: Option<(String, Vec<u8>)>,
+    pub sig_proxy: bool,
+}
+
+/// Starts the created container `id` (`shown` by that name) attached, as the docker CLI runs it
+/// (`run`, and `compose run` through its `start -a`): attached and its exit waited for before
+/// the start, so not a byte of output is missed and its exit code is read even when the engine
+/// removes it as it exits (an AutoRemove container). Returns its exit code, or 0 when the
+/// detach keys left it running.
+pub async fn start_attached(
+    berth: &Berth,
+    conn: &Connection,
+    id: &str,
+    shown: &str,
+    how: Attached,
+) -> Result<i32> {
     let session = berth
         .attach(
             conn,
-            &id,
-            args.interactive,
-            keys.as_ref().map(|(k, _)| k.as_str()),
+            id,
+            how.interactive,
+            how.keys.as_ref().map(|(k, _)| k.as_str()),
         )
         .await?;
-    let exit = berth.wait_next_exit(conn, &id).await?;
-    if let Err(e) = berth.start(conn, &id).await {
-        // As `berth run -d`: a container that could not start is not left behind.
-        let _ = berth.remove(conn, &id, true, true).await;
+    let exit = berth.wait_next_exit(conn, id).await?;
+    if let Err(e) = berth.start(conn, id).await {
+        // As a run in the background: a container that could not start is not left behind.
+        let _ = berth.remove(conn, id, true, true).await;
         return Err(e.into());
     }
-    let resize = |rows, cols| {
-        let id = id.clone();
-        async move {
-            let _ = berth.resize(conn, &id, rows, cols).await;
-        }
+    let resize = |rows, cols| async move {
+        let _ = berth.resize(conn, id, rows, cols).await;
     };
-    let raw = args.tty && args.interactive && std::io::stdin().is_terminal();
+    let raw = how.tty && how.interactive && std::io::stdin().is_terminal();
     let followed = interact(
         session.output,
         session.input,
-        args.interactive,
+        how.interactive,
         true,
-        args.tty,
+        how.tty,
         raw,
-        keys.map(|(_, sequence)| sequence),
+        how.keys.map(|(_, sequence)| sequence),
         resize,
     );
-    let sig_proxy = args.attaching.sig_proxy && !args.tty;
-    if relaying_signals(berth, conn, &id, sig_proxy, followed).await? == Ended::Detached {
-        say_detached(args.name.as_deref().unwrap_or(&id[..12.min(id.len())]));
+    let sig_proxy = how.sig_proxy && !how.tty;
+    if relaying_signals(berth, conn, id, sig_proxy, followed).await? == Ended::Detached {
+        say_detached(shown);
         return Ok(0);
     }
     Ok(exit.await? as i32)

@@ -13,7 +13,7 @@ use std::process::Command;
 use berth_testkit::{
     BUSYBOX_IMAGE, Engine, Scope, busybox_image, engine, free_port, http_get, registry, wait_until,
 };
-use support::{Home, fails, json_lines, ok, run};
+use support::{Home, InTerminal, Printing, fails, json_lines, ok, run};
 
 /// A compose project in a temporary directory; whatever carries its project label is removed
 /// from the engine when it drops, pass or fail.
@@ -1676,6 +1676,95 @@ fn jobs_run_by_hand_as_one_off_containers() {
         "up makes no container for a job"
     );
     ok(p.berth(&home, &["down"]));
+}
+
+/// A one-off `run` attached as docker compose attaches it (the docker CLI's `start -a`): the
+/// detach keys of `config.json` leave it running, `--rm` is the engine's (the container goes
+/// when it stops, berth long gone), and a signal berth gets reaches a container without a TTY.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn one_off_runs_detach_with_the_config_keys_and_pass_signals_on() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:oneoff", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!(
+                "services:\n  shell:\n    image: {image}\n    command: [\"sleep\", \"600\"]\n    stop_signal: SIGKILL\n"
+            ),
+        )],
+    );
+    std::fs::create_dir_all(home.docker_config()).unwrap();
+    std::fs::write(
+        home.docker_config().join("config.json"),
+        r#"{"detachKeys": "ctrl-a,x"}"#,
+    )
+    .unwrap();
+    let name = format!("{}-oneoff", p.name);
+    let mut term = InTerminal::spawn(
+        &home,
+        &format!(
+            "cd {} && {} -H {} compose -p {} run --rm --name {name} shell sh",
+            p.path().display(),
+            env!("CARGO_BIN_EXE_berth"),
+            e.host,
+            p.name
+        ),
+    );
+    term.wait_for("/ # ");
+    // docker's own keys are the shell's with these: ctrl-a x detaches.
+    term.types(&[0x10, 0x11]);
+    term.types(b"echo $((6*7))\r");
+    term.wait_for("42");
+    term.types(&[0x01, b'x']);
+    let (code, seen) = term.end();
+    assert_eq!(code, Some(0), "{seen}");
+    assert!(
+        seen.contains(&format!("berth: detached from {name}, which runs on")),
+        "{seen}"
+    );
+    assert_eq!(
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Running}} {{.HostConfig.AutoRemove}}",
+            &name
+        ]),
+        "true true\n"
+    );
+    e.docker_ok(&["stop", "-t", "0", &name]);
+    wait_until(30, "the --rm one-off to be removed", || {
+        !p.listed(&["ps", "-a", "--format", "{{.Names}}"])
+            .contains(&name)
+    });
+    // -T: SIGTERM to berth reaches the one-off, whose exit code is the run's.
+    let mut cmd = p.berth(
+        &home,
+        &[
+            "run",
+            "--rm",
+            "-T",
+            "shell",
+            "sh",
+            "-c",
+            "trap 'echo got TERM; exit 4' TERM; echo ready; while :; do sleep 1; done",
+        ],
+    );
+    cmd.stdin(std::process::Stdio::null());
+    let attached = Printing::spawn(cmd);
+    attached.until("ready");
+    attached.signal("TERM");
+    let (status, rest) = attached.end();
+    assert_eq!(status.code(), Some(4), "{rest:?}");
+    assert!(rest.contains(&"got TERM".to_owned()), "{rest:?}");
+    wait_until(30, "the -T one-off to be removed", || {
+        p.listed(&["ps", "-aq"]).is_empty()
+    });
 }
 
 /// `use_api_socket: true`, as `docker compose` gives it: the engine's socket at

@@ -6,7 +6,9 @@
 mod support;
 
 use berth_testkit::{Scope, busybox_image, engine, wait_until, write_busybox_context};
-use support::{Home, close_terminal_once, fails, fails_with, feed, json_lines, ok, run};
+use support::{
+    Home, InTerminal, Printing, close_terminal_once, fails, fails_with, feed, json_lines, ok, run,
+};
 
 fn state(home: &Home, host: &str, name: &str) -> String {
     let v: serde_json::Value =
@@ -2143,139 +2145,6 @@ fn build_fetches_its_context_from_a_git_repository_or_an_archive_url() {
         err.contains(&gone) || err.contains("connection refused"),
         "{err}"
     );
-}
-
-/// How `child` ended, waited for 30 s at most.
-fn exited(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
-    let mut status = None;
-    wait_until(30, &format!("{what} to end"), || {
-        status = child.try_wait().unwrap();
-        status.is_some()
-    });
-    status.unwrap()
-}
-
-/// A `berth` process that prints as it goes: its stdout read line by line on a thread of its
-/// own; killed if the test ends first.
-struct Printing {
-    child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-}
-
-impl Printing {
-    fn spawn(mut cmd: std::process::Command) -> Self {
-        use std::io::BufRead;
-        let mut child = cmd
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-        let out = std::io::BufReader::new(child.stdout.take().unwrap());
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in out.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self { child, lines }
-    }
-
-    /// Waits (30 s at most) for a line that is `want`; the lines before it are passed over.
-    fn until(&self, want: &str) {
-        loop {
-            match self.lines.recv_timeout(std::time::Duration::from_secs(30)) {
-                Ok(line) if line == want => return,
-                Ok(_) => {}
-                Err(e) => panic!("no line {want:?} printed: {e}"),
-            }
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        ok(std::process::Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()]));
-    }
-
-    /// Its exit status (30 s at most) and the rest of what it printed.
-    fn end(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let status = exited(&mut self.child, "berth");
-        (status, self.lines.try_iter().collect())
-    }
-}
-
-impl Drop for Printing {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A command under a pseudo-terminal of its own (`script`): what it prints is gathered on a
-/// thread, and the test types into it; killed if the test ends first.
-struct InTerminal {
-    child: std::process::Child,
-    input: std::process::ChildStdin,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
-}
-
-impl InTerminal {
-    fn spawn(home: &Home, command: &str) -> Self {
-        use std::io::Read;
-        let mut cmd = std::process::Command::new("script");
-        home.0.apply(&mut cmd);
-        let mut child = cmd
-            .args(["-qec", command, "/dev/null"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("script runs");
-        let input = child.stdin.take().unwrap();
-        let mut out = child.stdout.take().unwrap();
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let gathered = seen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                gathered.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Self { child, input, seen }
-    }
-
-    fn shows(&self, text: &str) -> bool {
-        String::from_utf8_lossy(&self.seen.lock().unwrap()).contains(text)
-    }
-
-    fn wait_for(&self, text: &str) {
-        wait_until(30, &format!("{text:?} on the terminal"), || {
-            self.shows(text)
-        });
-    }
-
-    fn types(&mut self, bytes: &[u8]) {
-        use std::io::Write;
-        self.input.write_all(bytes).unwrap();
-        self.input.flush().unwrap();
-    }
-
-    /// Its exit code (30 s at most) and all it printed.
-    fn end(mut self) -> (Option<i32>, String) {
-        let status = exited(&mut self.child, "the command under the terminal");
-        let seen = String::from_utf8_lossy(&self.seen.lock().unwrap()).into_owned();
-        (status.code(), seen)
-    }
-}
-
-impl Drop for InTerminal {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]
