@@ -247,21 +247,14 @@ pub fn create_request(
         .or_else(|| o.get("cpus"))
         .and_then(|c| text(c)?.parse::<f64>().ok());
 
-    let ulimits = o.get("ulimits").and_then(Value::as_object).map(|u| {
-        u.iter()
-            .map(|(name, v)| {
-                let (soft, hard) = match v {
-                    Value::Object(m) => (
-                        m.get("soft").and_then(Value::as_i64),
-                        m.get("hard").and_then(Value::as_i64),
-                    ),
-                    other => (other.as_i64(), other.as_i64()),
-                };
-                ResourcesUlimits {
-                    name: Some(name.clone()),
-                    soft,
-                    hard,
-                }
+    let ulimits = crate::host::ulimits(&at, o.get("ulimits"))?;
+    let ulimits = (!ulimits.is_empty()).then(|| {
+        ulimits
+            .into_iter()
+            .map(|(name, soft, hard)| ResourcesUlimits {
+                name: Some(name),
+                soft: Some(soft),
+                hard: Some(hard),
             })
             .collect()
     });

@@ -508,45 +508,51 @@ pub fn build_limits(b: &Build, service: &str) -> Result<berth_docker::build::Bui
         .get("shm_size")
         .map(|v| bytes(&format!("{here}.shm_size"), v))
         .transpose()?;
-    let number = |at: &str, v: Option<&Value>| -> Result<i64, Error> {
-        v.and_then(text)
-            .and_then(|t| t.parse::<i64>().ok())
-            .ok_or_else(|| Error::invalid(at, "expected a number (or soft and hard numbers)"))
-    };
-    let mut ulimits = Vec::new();
-    match b.other.get("ulimits") {
-        None => {}
-        Some(Value::Object(map)) => {
-            for (name, v) in map {
-                let at = format!("{here}.ulimits.{name}");
-                let (soft, hard) = match v {
-                    Value::Object(m) => (number(&at, m.get("soft"))?, number(&at, m.get("hard"))?),
-                    one => {
-                        let n = number(&at, Some(one))?;
-                        (n, n)
-                    }
-                };
-                if soft > hard {
-                    return Err(Error::invalid(
-                        &at,
-                        format!("its soft limit {soft} is above its hard limit {hard}"),
-                    ));
-                }
-                ulimits.push((name.clone(), soft, hard));
-            }
-        }
-        Some(_) => {
-            return Err(Error::invalid(
-                format!("{here}.ulimits"),
-                "expected a map of limits (nofile: 1024, or nofile: {soft: 1024, hard: 2048})",
-            ));
-        }
-    }
+    let ulimits = ulimits(&here, b.other.get("ulimits"))?;
     Ok(berth_docker::build::BuildLimits {
         shm_size,
         ulimits,
         ..Default::default()
     })
+}
+
+/// `HERE.ulimits` (a service's or its build's): each a number for both soft and hard, or
+/// `{soft, hard}`, numbers or text that reads as one (as interpolation leaves them); a soft
+/// limit above its hard one refused.
+pub fn ulimits(here: &str, v: Option<&Value>) -> Result<Vec<(String, i64, i64)>, Error> {
+    let number = |at: &str, v: Option<&Value>| -> Result<i64, Error> {
+        v.and_then(text)
+            .and_then(|t| t.parse::<i64>().ok())
+            .ok_or_else(|| Error::invalid(at, "expected a number (or soft and hard numbers)"))
+    };
+    let Some(v) = v else {
+        return Ok(Vec::new());
+    };
+    let Value::Object(map) = v else {
+        return Err(Error::invalid(
+            format!("{here}.ulimits"),
+            "expected a map of limits (nofile: 1024, or nofile: {soft: 1024, hard: 2048})",
+        ));
+    };
+    let mut limits = Vec::new();
+    for (name, v) in map {
+        let at = format!("{here}.ulimits.{name}");
+        let (soft, hard) = match v {
+            Value::Object(m) => (number(&at, m.get("soft"))?, number(&at, m.get("hard"))?),
+            one => {
+                let n = number(&at, Some(one))?;
+                (n, n)
+            }
+        };
+        if soft > hard {
+            return Err(Error::invalid(
+                &at,
+                format!("its soft limit {soft} is above its hard limit {hard}"),
+            ));
+        }
+        limits.push((name.clone(), soft, hard));
+    }
+    Ok(limits)
 }
 
 /// The SSH agents a service's build names (`build.ssh`: `default`, `ID=SOCKET`, or a map of

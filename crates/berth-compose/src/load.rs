@@ -675,7 +675,11 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
                 crate::hooks::normalize(hooks, &format!("{at}.{key}"), &|n: &str| env.get(n))?;
             }
         }
+        // Limits checked as the files load (the containers' and the build steps'), not when a
+        // container is made half-way through an up.
+        crate::host::ulimits(&at, s.get("ulimits"))?;
         if let Some(b) = s.get_mut("build").and_then(Value::as_object_mut) {
+            crate::host::ulimits(&format!("{at}.build"), b.get("ulimits"))?;
             match (
                 b.contains_key("dockerfile"),
                 b.contains_key("dockerfile_inline"),

@@ -511,3 +511,47 @@ volumes: {data: {}}
         "every network at create from API 1.44"
     );
 }
+
+#[test]
+fn ulimits_are_read_as_interpolation_leaves_them_and_a_soft_above_its_hard_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(
+        dir.path(),
+        "services:\n  web:\n    image: web:1\n    ulimits:\n      nproc: 512\n      nofile: {soft: 1024, hard: \"${NOFILE:-4096}\"}\n",
+    )
+    .unwrap();
+    let req = create_request(&p, "web", 1, "demo-web-1", "sha256:web", "1.41", false).unwrap();
+    let limits: Vec<_> = req
+        .body
+        .host_config
+        .unwrap()
+        .ulimits
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.name.unwrap(), u.soft, u.hard))
+        .collect();
+    assert_eq!(
+        limits,
+        [
+            ("nofile".to_owned(), Some(1024), Some(4096)),
+            ("nproc".to_owned(), Some(512), Some(512)),
+        ]
+    );
+    // Refused as the files load, the service's and its build's.
+    for (at, text) in [
+        (
+            "5:7: services.web",
+            "services:\n  web:\n    image: web:1\n    ulimits:\n      nofile: {soft: 8192, hard: 4096}\n",
+        ),
+        (
+            "6:9: services.web.build",
+            "services:\n  web:\n    build:\n      context: .\n      ulimits:\n        nofile: {soft: 8192, hard: 4096}\n",
+        ),
+    ] {
+        let err = project(dir.path(), text).unwrap_err().to_string();
+        let said = format!(
+            "compose.yaml:{at}.ulimits.nofile: its soft limit 8192 is above its hard limit 4096"
+        );
+        assert!(err.ends_with(&said), "{err}");
+    }
+}
