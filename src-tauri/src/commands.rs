@@ -7,10 +7,10 @@ use berth_api::wire::{
     OwnEngineView, VersionView, VolumeRow, VolumeSizes,
 };
 use berth_api::{
-    ApiError, ArchiveInput, BuildRequest, Connection, DaemonJson, DiagnosticsReport, DiskUsageView,
-    FileText, HostSample, LayerRow, LogLine, LogOptions, LogText, NetworkRequest, ProgressEvent,
-    ProjectLogLine, PruneFilter, PruneItem, PruneOutcome, RunHints, RunRequest, SearchRow,
-    Settings, TopView, UsageView, VolumeEntry,
+    ApiError, ArchiveInput, BuildRequest, Connection, Created, DaemonJson, DiagnosticsReport,
+    DiskUsageView, FileText, HostSample, LayerRow, LogLine, LogOptions, LogText, NetworkRequest,
+    ProgressEvent, ProjectLogLine, PruneFilter, PruneItem, PruneOutcome, RunHints, RunRequest,
+    SearchRow, Settings, TopView, UsageView, VolumeEntry,
 };
 use futures_util::StreamExt;
 use tauri::ipc::Channel;
@@ -239,7 +239,7 @@ pub async fn run_check(app: State<'_, App>, req: RunRequest) -> Result<()> {
 }
 
 #[tauri::command]
-pub async fn run(app: State<'_, App>, req: RunRequest) -> Result<String> {
+pub async fn run(app: State<'_, App>, req: RunRequest) -> Result<Created> {
     app.berth.run_checked(&conn(&app).await?, &req).await
 }
 

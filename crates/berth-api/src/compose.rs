@@ -657,8 +657,15 @@ impl Berth {
         if let Some(labels) = extra.labels {
             b.labels.get_or_insert_with(Default::default).extend(labels);
         }
-        let id = apply::create_from(&conn.client, service, req).await?;
-        Ok((id, name))
+        let made = apply::create_from(&conn.client, service, req).await?;
+        for w in made.warnings {
+            events(ApplyEvent {
+                resource: format!("Container {name}"),
+                status: "Warning".into(),
+                detail: Some(w),
+            });
+        }
+        Ok((made.id, name))
     }
 }
 

@@ -58,6 +58,15 @@ pub struct RunRequest {
     pub flags: Option<RunFlags>,
 }
 
+/// A container just made (`create`, `run`): its id, and what the engine warned of as it made
+/// it (a limit this kernel cannot apply, discarded: the docker CLI prints each as `WARNING: …`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Created {
+    pub id: String,
+    pub warnings: Vec<String>,
+}
+
 /// `docker run`'s less common flags, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -142,6 +151,20 @@ pub struct RunFlags {
     pub storage_opts: Vec<String>,
     /// `--gpus` requests, as docker takes each: `all`, a count, `"device=0,2"`.
     pub gpus: Vec<String>,
+    /// `--blkio-weight-device /dev/DEVICE:WEIGHT`.
+    pub blkio_weight_devices: Vec<String>,
+    /// `/dev/DEVICE:RATE`: bytes a second (`1mb`) for the bps flags, operations for iops.
+    pub device_read_bps: Vec<String>,
+    pub device_write_bps: Vec<String>,
+    pub device_read_iops: Vec<String>,
+    pub device_write_iops: Vec<String>,
+    /// Microseconds.
+    #[ts(type = "number | null")]
+    pub cpu_rt_period: Option<i64>,
+    #[ts(type = "number | null")]
+    pub cpu_rt_runtime: Option<i64>,
+    /// `default` (Linux), `process` or `hyperv`.
+    pub isolation: Option<String>,
 }
 
 /// Each of a flag's values parsed, collected (a list, a map); the first bad one's error.
@@ -282,6 +305,26 @@ impl RunFlags {
             volume_driver: self.volume_driver.clone(),
             storage_opts: each(&self.storage_opts, spec::parse_key_value)?,
             gpus: each(&self.gpus, options::parse_gpus)?,
+            blkio_weight_devices: each(&self.blkio_weight_devices, options::parse_weight_device)?,
+            device_read_bps: each(&self.device_read_bps, |t| {
+                options::parse_throttle("--device-read-bps", t, true)
+            })?,
+            device_write_bps: each(&self.device_write_bps, |t| {
+                options::parse_throttle("--device-write-bps", t, true)
+            })?,
+            device_read_iops: each(&self.device_read_iops, |t| {
+                options::parse_throttle("--device-read-iops", t, false)
+            })?,
+            device_write_iops: each(&self.device_write_iops, |t| {
+                options::parse_throttle("--device-write-iops", t, false)
+            })?,
+            cpu_rt_period: self.cpu_rt_period,
+            cpu_rt_runtime: self.cpu_rt_runtime,
+            isolation: self
+                .isolation
+                .as_deref()
+                .map(options::parse_isolation)
+                .transpose()?,
         })
     }
 }
@@ -508,21 +551,25 @@ impl Berth {
         })
     }
 
-    /// Creates a container; returns its id.
-    pub async fn create(&self, conn: &Connection, req: &RunRequest) -> Result<String, ApiError> {
+    /// Creates a container.
+    pub async fn create(&self, conn: &Connection, req: &RunRequest) -> Result<Created, ApiError> {
         let spec = self.check_run(req)?;
-        Ok(conn.client.create_container(&spec).await?)
+        let made = conn.client.create_container(&spec).await?;
+        Ok(Created {
+            id: made.id,
+            warnings: made.warnings,
+        })
     }
 
-    /// Creates and starts a container; returns its id. A container that cannot start is removed
-    /// again, as it was only just made for this.
-    pub async fn run(&self, conn: &Connection, req: &RunRequest) -> Result<String, ApiError> {
-        let id = self.create(conn, req).await?;
-        if let Err(e) = conn.client.start_container(&id).await {
-            let _ = conn.client.remove_container(&id, true, true).await;
+    /// Creates and starts a container. A container that cannot start is removed again, as it
+    /// was only just made for this.
+    pub async fn run(&self, conn: &Connection, req: &RunRequest) -> Result<Created, ApiError> {
+        let made = self.create(conn, req).await?;
+        if let Err(e) = conn.client.start_container(&made.id).await {
+            let _ = conn.client.remove_container(&made.id, true, true).await;
             return Err(e.into());
         }
-        Ok(id)
+        Ok(made)
     }
 
     pub async fn start(&self, conn: &Connection, id: &str) -> Result<(), ApiError> {
@@ -820,7 +867,7 @@ impl Berth {
         &self,
         conn: &Connection,
         req: &RunRequest,
-    ) -> Result<String, ApiError> {
+    ) -> Result<Created, ApiError> {
         self.check_run_ports(conn, req).await?;
         self.run(conn, req).await
     }

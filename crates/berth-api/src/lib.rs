@@ -45,7 +45,7 @@ pub use berth_docker::spec::{parse_env, parse_env_file};
 pub use berth_engine::own::Supervisor;
 pub use builds::BuildRecord;
 pub use containers::{
-    AttachSession, ExecSession, ExecSpec, LogLine, PublishedPort, RunFlags, RunRequest,
+    AttachSession, Created, ExecSession, ExecSpec, LogLine, PublishedPort, RunFlags, RunRequest,
     UpdateRequest, private_port,
 };
 pub use diagnostics::DiagnosticsReport;

@@ -79,7 +79,7 @@ impl Berth {
             labels: [(HELPER_LABEL.to_owned(), "volume".to_owned())].into(),
             ..Default::default()
         };
-        Ok(conn.client.create_container(&spec).await?)
+        Ok(conn.client.create_container(&spec).await?.id)
     }
 
     /// Runs `op` on a helper container with `volume` mounted (read-only unless asked), removes

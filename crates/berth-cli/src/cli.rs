@@ -1110,6 +1110,30 @@ pub struct MoreRunArgs {
     /// GPUs to give it: all, a count, or '"device=0,2"' (with capabilities=… and the like).
     #[arg(long = "gpus")]
     pub gpus: Vec<String>,
+    /// A device's block IO weight: /dev/DEVICE:WEIGHT, 10 to 1000.
+    #[arg(long = "blkio-weight-device", value_name = "DEVICE:WEIGHT")]
+    pub blkio_weight_devices: Vec<String>,
+    /// At most this many bytes a second read from a device: /dev/DEVICE:RATE (1mb).
+    #[arg(long = "device-read-bps", value_name = "DEVICE:RATE")]
+    pub device_read_bps: Vec<String>,
+    /// At most this many bytes a second written to a device: /dev/DEVICE:RATE (1mb).
+    #[arg(long = "device-write-bps", value_name = "DEVICE:RATE")]
+    pub device_write_bps: Vec<String>,
+    /// At most this many reads a second from a device: /dev/DEVICE:RATE.
+    #[arg(long = "device-read-iops", value_name = "DEVICE:RATE")]
+    pub device_read_iops: Vec<String>,
+    /// At most this many writes a second to a device: /dev/DEVICE:RATE.
+    #[arg(long = "device-write-iops", value_name = "DEVICE:RATE")]
+    pub device_write_iops: Vec<String>,
+    /// The real-time scheduler's period, in microseconds.
+    #[arg(long = "cpu-rt-period", value_name = "MICROSECONDS")]
+    pub cpu_rt_period: Option<i64>,
+    /// The real-time CPU time it may take each period, in microseconds.
+    #[arg(long = "cpu-rt-runtime", value_name = "MICROSECONDS")]
+    pub cpu_rt_runtime: Option<i64>,
+    /// Its isolation: default (the only one on Linux), process or hyperv.
+    #[arg(long)]
+    pub isolation: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -433,6 +433,14 @@ fn run_flags(m: &MoreRunArgs) -> RunFlags {
         volume_driver: m.volume_driver.clone(),
         storage_opts: m.storage_opts.clone(),
         gpus: m.gpus.clone(),
+        blkio_weight_devices: m.blkio_weight_devices.clone(),
+        device_read_bps: m.device_read_bps.clone(),
+        device_write_bps: m.device_write_bps.clone(),
+        device_read_iops: m.device_read_iops.clone(),
+        device_write_iops: m.device_write_iops.clone(),
+        cpu_rt_period: m.cpu_rt_period,
+        cpu_rt_runtime: m.cpu_rt_runtime,
+        isolation: m.isolation.clone(),
     }
 }
 
@@ -440,8 +448,7 @@ fn run_flags(m: &MoreRunArgs) -> RunFlags {
 pub async fn create(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<()> {
     check_cidfile(&args)?;
     pull_for_run(berth, conn, &args).await?;
-    let id = berth.create(conn, &run_request(&args)).await?;
-    write_cidfile(&args, &id)?;
+    let id = made(&args, berth.create(conn, &run_request(&args)).await?)?;
     println!("{id}");
     Ok(())
 }
@@ -492,12 +499,17 @@ fn check_cidfile(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes the new container's id to `--cidfile`.
-fn write_cidfile(args: &RunArgs, id: &str) -> Result<()> {
-    if let Some(file) = &args.cidfile {
-        std::fs::write(file, id).with_context(|| format!("--cidfile {file}: cannot write it"))?;
+/// A container just made: what the engine warned of said on stderr (as docker's `WARNING: …`
+/// lines), its id written to `--cidfile`; returns the id.
+fn made(args: &RunArgs, created: berth_api::Created) -> Result<String> {
+    for w in &created.warnings {
+        eprintln!("WARNING: {w}");
     }
-    Ok(())
+    let id = created.id;
+    if let Some(file) = &args.cidfile {
+        std::fs::write(file, &id).with_context(|| format!("--cidfile {file}: cannot write it"))?;
+    }
+    Ok(id)
 }
 
 /// `run`: detached, prints the id; attached, streams the output and returns the exit code.
@@ -506,8 +518,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
     pull_for_run(berth, conn, &args).await?;
     let req = run_request(&args);
     if args.detach {
-        let id = berth.run(conn, &req).await?;
-        write_cidfile(&args, &id)?;
+        let id = made(&args, berth.run(conn, &req).await?)?;
         println!("{id}");
         return Ok(0);
     }
@@ -517,8 +528,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         .interactive
         .then(|| detach_keys(berth, args.attaching.detach_keys.as_deref()))
         .transpose()?;
-    let id = berth.create(conn, &req).await?;
-    write_cidfile(&args, &id)?;
+    let id = made(&args, berth.create(conn, &req).await?)?;
     let shown = args.name.as_deref().unwrap_or(&id[..12.min(id.len())]);
     let attached = Attached {
         interactive: args.interactive,

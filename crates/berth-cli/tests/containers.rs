@@ -1759,6 +1759,22 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "local",
         "--gpus",
         gpus,
+        "--blkio-weight-device",
+        "/dev/vda:300",
+        "--device-read-bps",
+        "/dev/vda:1mb",
+        "--device-write-bps",
+        "/dev/vda:2MB",
+        "--device-read-iops",
+        "/dev/vda:100",
+        "--device-write-iops",
+        "/dev/vda:200",
+        "--cpu-rt-period",
+        "1000000",
+        "--cpu-rt-runtime",
+        "950000",
+        "--isolation",
+        "default",
     ];
     let (ours3, theirs3) = (scope.name("berth3"), scope.name("docker3"));
     let create3 = |name: &str| -> Vec<String> {
@@ -1777,15 +1793,34 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
     );
     let mut berth_create = home.berth(&["-H", h]);
     berth_create.args(args);
-    let id = ok(berth_create);
+    let ours_out = run(berth_create);
+    assert!(ours_out.status.success(), "{ours_out:?}");
+    let id = String::from_utf8_lossy(&ours_out.stdout).into_owned();
     assert_eq!(std::fs::read_to_string(&cidfile).unwrap(), id.trim());
-    e.docker_ok(
-        &create3(&theirs3)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
+    let theirs_out = e.docker().args(create3(&theirs3)).output().unwrap();
+    assert!(theirs_out.status.success(), "{theirs_out:?}");
+    // What the engine warned of (a device weight this kernel cannot apply, discarded), said
+    // as docker says it.
+    let warned = |out: &std::process::Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.starts_with("WARNING: "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(warned(&ours_out), warned(&theirs_out));
     let (a3, b3) = (inspect(&ours3), inspect(&theirs3));
+    assert!(
+        !a3[0]["HostConfig"]["BlkioWeightDevice"].is_null()
+            || warned(&ours_out)
+                .iter()
+                .any(|w| w.contains("weight_device")),
+        "a device weight is applied or said to be discarded: {a3}"
+    );
+    assert_eq!(
+        a3[0]["HostConfig"]["BlkioDeviceReadBps"],
+        serde_json::json!([{"Path": "/dev/vda", "Rate": 1048576}])
+    );
     // A link names the container it is made for: each its own.
     let link_of = |c: &serde_json::Value, name: &str| {
         c[0]["HostConfig"]["Links"]
@@ -1799,6 +1834,14 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         "BlkioWeight",
         "VolumeDriver",
         "DeviceRequests",
+        "BlkioWeightDevice",
+        "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps",
+        "BlkioDeviceReadIOps",
+        "BlkioDeviceWriteIOps",
+        "CpuRealtimePeriod",
+        "CpuRealtimeRuntime",
+        "Isolation",
     ] {
         assert_eq!(
             a3[0]["HostConfig"][key], b3[0]["HostConfig"][key],
@@ -1929,6 +1972,15 @@ fn less_common_run_flags_reach_the_engine_as_docker_sends_them() {
         (vec!["--gpus", "some"], "\"some\" is not a count"),
         (vec!["--link", "a:b:c"], "write --link CONTAINER[:ALIAS]"),
         (vec!["--blkio-weight", "5"], "--blkio-weight is 10 to 1000"),
+        (
+            vec!["--blkio-weight-device", "/dev/vda:5"],
+            "write --blkio-weight-device /dev/DEVICE:WEIGHT",
+        ),
+        (
+            vec!["--device-read-bps", "vda:1mb"],
+            "write --device-read-bps /dev/DEVICE:RATE",
+        ),
+        (vec!["--isolation", "vm"], "--isolation takes default"),
         (vec!["--device", "fuse"], "write --device HOST_PATH"),
         (
             vec!["--no-healthcheck", "--health-cmd", "true"],

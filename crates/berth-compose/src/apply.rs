@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use berth_docker::build::{BuildEvent, BuildSpec};
+use berth_docker::containers::Created;
 use berth_docker::networks::NetworkSpec;
 use berth_docker::{Client, Credentials, Reference};
 use futures_util::StreamExt;
@@ -229,10 +230,11 @@ async fn run(
             let what = format!("Container {name}");
             let p = &with_given(project_of(project)?, given);
             emit(opts, &what, "Creating", None);
-            create(client, p, service, *number, name)
+            let warnings = create(client, p, service, *number, name)
                 .await
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Created", None);
+            warn_each(opts, &what, warnings);
         }
         Action::RecreateContainer {
             service,
@@ -262,10 +264,11 @@ async fn run(
             }
             .await
             .map_err(|e| fail(&what, e.into()))?;
-            create(client, p, service, *number, name)
+            let warnings = create(client, p, service, *number, name)
                 .await
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Recreated", None);
+            warn_each(opts, &what, warnings);
         }
         Action::PreStart {
             service,
@@ -421,13 +424,22 @@ async fn run_hooks(
     hooks::run(client, id, service, kind, list, &line).await
 }
 
+/// What the engine warned of as it made `what`, one `Warning` line each (as docker compose
+/// shows them).
+fn warn_each(opts: &ApplyOptions<'_>, what: &str, warnings: Vec<String>) {
+    for w in warnings {
+        emit(opts, what, "Warning", Some(w));
+    }
+}
+
+/// Makes container `name` of `service`; returns what the engine warned of.
 async fn create(
     client: &Client,
     project: &Project,
     service: &str,
     number: u32,
     name: &str,
-) -> Result<(), Error> {
+) -> Result<Vec<String>, Error> {
     let image = project.services[service].image_name(&project.name, service);
     let image_id = client.inspect_image(&image).await.map_err(|e| match e {
         berth_docker::Error::NotFound { .. } => Error::invalid(
@@ -446,30 +458,31 @@ async fn create(
         client.api_version(),
         false,
     )?;
-    create_from(client, service, req).await.map(|_| ())
+    Ok(create_from(client, service, req).await?.warnings)
 }
 
 /// Makes a container of `service` as `req` says: created, connected to its other networks,
-/// its secret and config files copied in. Returns its id.
+/// its secret and config files copied in.
 pub async fn create_from(
     client: &Client,
     service: &str,
     req: convert::CreateRequest,
-) -> Result<String, Error> {
-    let id = client
+) -> Result<Created, Error> {
+    let made = client
         .create_container_from(Some(&req.name), req.platform.as_deref(), req.body)
         .await?;
+    let id = &made.id;
     for (network, endpoint) in req.connect {
-        client.connect_network_with(&network, &id, endpoint).await?;
+        client.connect_network_with(&network, id, endpoint).await?;
     }
     if !req.files.is_empty() {
         let tar = files_tar(&req.files)
             .map_err(|e| Error::invalid(format!("services.{service}.secrets"), e.to_string()))?;
         client
-            .copy_to(&id, "/", berth_docker::archive::upload_bytes(tar))
+            .copy_to(id, "/", berth_docker::archive::upload_bytes(tar))
             .await?;
     }
-    Ok(id)
+    Ok(made)
 }
 
 /// The files as a tar to unpack at the container's `/` (the engine makes missing folders).

@@ -271,7 +271,7 @@ pub async fn run_pre_start(
             client.remove_container(&req.name, true, false).await?;
         }
     }
-    let id = crate::apply::create_from(client, service, req).await?;
+    let id = crate::apply::create_from(client, service, req).await?.id;
     let ran = async {
         client.start_container(&id).await?;
         let follow = berth_docker::containers::LogOptions {

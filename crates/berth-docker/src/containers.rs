@@ -63,6 +63,14 @@ pub struct LogOptions {
 }
 
 /// What `docker update` changes in a running container; what is not set stays.
+/// A container just made: its id and what the engine warned of as it made it (a limit this
+/// kernel cannot apply, discarded), which the docker CLI prints as `WARNING: …`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Created {
+    pub id: String,
+    pub warnings: Vec<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerUpdate {
     pub cpus: Option<f64>,
@@ -105,8 +113,8 @@ impl Client {
         .await
     }
 
-    /// Creates a container; returns its id.
-    pub async fn create_container(&self, spec: &RunSpec) -> Result<String, Error> {
+    /// Creates a container.
+    pub async fn create_container(&self, spec: &RunSpec) -> Result<Created, Error> {
         self.create_container_from(
             spec.name.as_deref(),
             spec.options.platform.as_deref(),
@@ -116,13 +124,13 @@ impl Client {
     }
 
     /// Creates a container from a complete engine request (compose builds its own), of the
-    /// image for `platform` (`linux/arm64`) when given; returns its id.
+    /// image for `platform` (`linux/arm64`) when given.
     pub async fn create_container_from(
         &self,
         name: Option<&str>,
         platform: Option<&str>,
         body: ContainerCreateBody,
-    ) -> Result<String, Error> {
+    ) -> Result<Created, Error> {
         let mut opts = CreateContainerOptionsBuilder::default();
         if let Some(name) = name {
             check_name(name)?;
@@ -140,10 +148,13 @@ impl Client {
                     self.docker.create_container(Some(opts.build()), body),
                 )
                 .await
-                .map(|r| r.id),
+                .map(|r| Created {
+                    id: r.id,
+                    warnings: r.warnings,
+                }),
         };
         match resp {
-            Ok(id) => Ok(id),
+            Ok(made) => Ok(made),
             Err(Error::NotFound { .. }) => Err(Error::Invalid {
                 reason: match platform {
                     Some(p) => format!(
@@ -165,7 +176,7 @@ impl Client {
         platform: Option<&str>,
         body: ContainerCreateBody,
         mac: String,
-    ) -> Result<String, Error> {
+    ) -> Result<Created, Error> {
         let mut json = serde_json::to_value(&body).map_err(|e| Error::Protocol {
             endpoint: self.endpoint().host.clone(),
             detail: e.to_string(),
@@ -194,7 +205,18 @@ impl Client {
                 .and_then(|v| v[key].as_str().map(str::to_owned))
         };
         match (answer.status, said("Id")) {
-            (200..=299, Some(id)) => Ok(id),
+            (200..=299, Some(id)) => Ok(Created {
+                id,
+                warnings: value
+                    .as_ref()
+                    .and_then(|v| v["Warnings"].as_array())
+                    .map(|w| {
+                        w.iter()
+                            .filter_map(|w| w.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }),
             (status, _) => Err(Error::from_bollard(
                 &self.endpoint().host,
                 bollard::errors::Error::DockerResponseServerError {

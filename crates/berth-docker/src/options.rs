@@ -8,9 +8,9 @@ use std::path::Path;
 
 use bollard::models::{
     ContainerCreateBody, DeviceMapping, DeviceRequest, HealthConfig, HostConfig,
-    HostConfigLogConfig, Mount, MountBindOptions, MountBindOptionsPropagationEnum,
-    MountTmpfsOptions, MountType, MountVolumeOptions, MountVolumeOptionsDriverConfig,
-    ResourcesUlimits,
+    HostConfigIsolationEnum, HostConfigLogConfig, Mount, MountBindOptions,
+    MountBindOptionsPropagationEnum, MountTmpfsOptions, MountType, MountVolumeOptions,
+    MountVolumeOptionsDriverConfig, ResourcesBlkioWeightDevice, ResourcesUlimits, ThrottleDevice,
 };
 
 use crate::Error;
@@ -109,6 +109,19 @@ pub struct RunOptions {
     pub storage_opts: HashMap<String, String>,
     /// `--gpus`, checked by [`parse_gpus`].
     pub gpus: Vec<DeviceRequest>,
+    /// `--blkio-weight-device /dev/vda:300`, checked by [`parse_weight_device`].
+    pub blkio_weight_devices: Vec<ResourcesBlkioWeightDevice>,
+    /// `--device-read-bps`, `--device-write-bps` (bytes a second), `--device-read-iops`,
+    /// `--device-write-iops`, checked by [`parse_throttle`].
+    pub device_read_bps: Vec<ThrottleDevice>,
+    pub device_write_bps: Vec<ThrottleDevice>,
+    pub device_read_iops: Vec<ThrottleDevice>,
+    pub device_write_iops: Vec<ThrottleDevice>,
+    /// `--cpu-rt-period`, `--cpu-rt-runtime`: microseconds.
+    pub cpu_rt_period: Option<i64>,
+    pub cpu_rt_runtime: Option<i64>,
+    /// `--isolation`: `default` (the only one on Linux), `process` or `hyperv`.
+    pub isolation: Option<HostConfigIsolationEnum>,
 }
 
 impl RunOptions {
@@ -192,6 +205,16 @@ impl RunOptions {
         host.volume_driver.clone_from(&self.volume_driver);
         host.storage_opt = (!self.storage_opts.is_empty()).then(|| self.storage_opts.clone());
         host.device_requests = (!self.gpus.is_empty()).then(|| self.gpus.clone());
+        let listed = |v: &Vec<ThrottleDevice>| (!v.is_empty()).then(|| v.clone());
+        host.blkio_weight_device =
+            (!self.blkio_weight_devices.is_empty()).then(|| self.blkio_weight_devices.clone());
+        host.blkio_device_read_bps = listed(&self.device_read_bps);
+        host.blkio_device_write_bps = listed(&self.device_write_bps);
+        host.blkio_device_read_iops = listed(&self.device_read_iops);
+        host.blkio_device_write_iops = listed(&self.device_write_iops);
+        host.cpu_realtime_period = self.cpu_rt_period;
+        host.cpu_realtime_runtime = self.cpu_rt_runtime;
+        host.isolation = self.isolation;
         if self.ipv4_address.is_some() || self.ipv6_address.is_some() {
             // On the endpoint of the network it starts on, as docker sends them.
             let network = spec::start_network(host.network_mode.as_deref()).to_owned();
@@ -370,6 +393,60 @@ pub fn parse_blkio_weight(value: u16) -> Result<u16, Error> {
         Ok(value)
     } else {
         Err(bad(&value.to_string(), "--blkio-weight is 10 to 1000"))
+    }
+}
+
+/// `--blkio-weight-device /dev/vda:300`: a device's block IO weight, 10 to 1000 (0 leaves the
+/// engine's), as docker checks it.
+pub fn parse_weight_device(text: &str) -> Result<ResourcesBlkioWeightDevice, Error> {
+    let usage = "write --blkio-weight-device /dev/DEVICE:WEIGHT, the weight 10 to 1000";
+    let (path, weight) = device_and(text).ok_or_else(|| bad(text, usage))?;
+    match weight.parse::<u16>() {
+        Ok(w) if w == 0 || (10..=1000).contains(&w) => Ok(ResourcesBlkioWeightDevice {
+            path: Some(path.to_owned()),
+            weight: Some(usize::from(w)),
+        }),
+        _ => Err(bad(text, usage)),
+    }
+}
+
+/// `--device-read-bps /dev/vda:1mb` and the like: `flag`'s limit on a device, a rate in bytes
+/// (with `bytes`: a number with `kb`, `mb` or `gb`, as docker reads it) or in operations a
+/// second (a whole number).
+pub fn parse_throttle(flag: &str, text: &str, bytes: bool) -> Result<ThrottleDevice, Error> {
+    let usage = if bytes {
+        format!("write {flag} /dev/DEVICE:RATE, the rate a number with kb, mb or gb")
+    } else {
+        format!("write {flag} /dev/DEVICE:RATE, the rate a whole number of operations")
+    };
+    let (path, rate) = device_and(text).ok_or_else(|| bad(text, &usage))?;
+    let rate = if bytes {
+        spec::parse_bytes(rate).ok()
+    } else {
+        rate.parse::<u64>().ok().and_then(|r| i64::try_from(r).ok())
+    };
+    match rate {
+        Some(rate) if rate >= 0 => Ok(ThrottleDevice {
+            path: Some(path.to_owned()),
+            rate: Some(rate),
+        }),
+        _ => Err(bad(text, &usage)),
+    }
+}
+
+/// `/dev/DEVICE:VALUE`, split; `None` for anything else.
+fn device_and(text: &str) -> Option<(&str, &str)> {
+    let (path, value) = text.split_once(':')?;
+    (path.len() > "/dev/".len() && path.starts_with("/dev/")).then_some((path, value))
+}
+
+/// `--isolation`: the kinds the engine knows (Linux runs only `default`, and says so).
+pub fn parse_isolation(text: &str) -> Result<HostConfigIsolationEnum, Error> {
+    match text {
+        "default" => Ok(HostConfigIsolationEnum::DEFAULT),
+        "process" => Ok(HostConfigIsolationEnum::PROCESS),
+        "hyperv" => Ok(HostConfigIsolationEnum::HYPERV),
+        _ => Err(bad(text, "--isolation takes default, process or hyperv")),
     }
 }
 
@@ -891,6 +968,53 @@ mod tests {
         assert_eq!(parse_memory_swap("-1").unwrap(), -1);
         assert_eq!(parse_memory_swap("1g").unwrap(), 1 << 30);
         assert!(parse_memory_swap("lots").is_err());
+    }
+
+    #[test]
+    fn device_limits_are_read_as_docker_reads_them() {
+        let w = parse_weight_device("/dev/vda:300").unwrap();
+        assert_eq!((w.path.as_deref(), w.weight), (Some("/dev/vda"), Some(300)));
+        for bad in [
+            "/dev/vda:5",
+            "/dev/vda:1001",
+            "vda:300",
+            "/dev/:300",
+            "/dev/vda",
+        ] {
+            let err = parse_weight_device(bad).unwrap_err().to_string();
+            assert!(err.contains("write --blkio-weight-device"), "{bad}: {err}");
+        }
+        let t = parse_throttle("--device-read-bps", "/dev/vda:1mb", true).unwrap();
+        assert_eq!(
+            (t.path.as_deref(), t.rate),
+            (Some("/dev/vda"), Some(1 << 20))
+        );
+        let t = parse_throttle("--device-write-bps", "/dev/vda:2MB", true).unwrap();
+        assert_eq!(t.rate, Some(2 << 20));
+        let t = parse_throttle("--device-read-iops", "/dev/vda:100", false).unwrap();
+        assert_eq!(t.rate, Some(100));
+        for (flag, bad, bytes) in [
+            ("--device-read-bps", "/dev/vda:-1", true),
+            ("--device-read-bps", "vda:1mb", true),
+            ("--device-read-iops", "/dev/vda:1mb", false),
+            ("--device-write-iops", "/dev/vda:-3", false),
+        ] {
+            let err = parse_throttle(flag, bad, bytes).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("write {flag} /dev/DEVICE:RATE")),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(
+            parse_isolation("default").unwrap(),
+            HostConfigIsolationEnum::DEFAULT
+        );
+        assert!(
+            parse_isolation("vm")
+                .unwrap_err()
+                .to_string()
+                .contains("default, process or hyperv")
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { ApiError } from "./types/ApiError";
 import type { BuildRecord } from "./types/BuildRecord";
+import type { Created } from "./types/Created";
 import type { BuildRequest } from "./types/BuildRequest";
 import type { ComposeFileView } from "./types/ComposeFileView";
 import type { ComposeProjectRow } from "./types/ComposeProjectRow";
@@ -75,6 +76,7 @@ export type {
   ProjectEvent,
   ProjectLogLine,
   PushTarget,
+  Created,
   RunFlags,
   RunHints,
   RunRequest,
@@ -234,7 +236,7 @@ export function api(t: Transport) {
     containerDownload: (id: string, path: string, to: string) => call<void>("container_download", { id, path, to }),
     containerUpload: (id: string, from: string, path: string) => call<void>("container_upload", { id, from, path }),
     runCheck: (req: RunRequest) => call<void>("run_check", { req }),
-    run: (req: RunRequest) => call<string>("run", { req }),
+    run: (req: RunRequest) => call<Created>("run", { req }),
     logs: (id: string, tail: number | null, timestamps: boolean, on: (b: Batch<LogLine>) => void) =>
       t.stream<LogLine>("logs_follow", { id, tail, timestamps }, on),
     logsSave: (id: string, to: string) => call<number>("logs_save", { id, to }),

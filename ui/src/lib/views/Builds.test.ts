@@ -116,7 +116,7 @@ describe("Builds", () => {
     t.handlers.builds = () => [];
     t.handlers.run_check = () => {};
     t.handlers.run_hints = () => ({ exposed_ports: ["5000/tcp"], volumes: [] });
-    t.handlers.run = () => "new-id";
+    t.handlers.run = () => ({ id: "new-id", warnings: [] });
     const nav = new Nav();
     render(Builds, { context: context(t, nav) });
     await fireEvent.input(screen.getByTestId("build-context"), { target: { value: "/src/hello" } });

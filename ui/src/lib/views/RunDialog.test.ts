@@ -14,7 +14,7 @@ describe("RunDialog", () => {
       if (req.ports.includes("99999:80")) throw { code: "invalid_input", message: "99999: a port is 1 to 65535" };
     };
     let ran: string | null = null;
-    t.handlers.run = () => "new-id";
+    t.handlers.run = () => ({ id: "new-id", warnings: [] });
     render(RunDialog, {
       props: { image: "web:1", onclose: () => {}, onran: (id: string) => (ran = id) },
       context: new Map([["api", api(t)]]),
@@ -33,13 +33,28 @@ describe("RunDialog", () => {
     expect(req.ports).toEqual(["8080:80"]);
   });
 
+  it("shows what the engine warned of before going on to the container", async () => {
+    const t = new FakeTransport();
+    t.handlers.run_check = () => {};
+    const warning = "Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.";
+    t.handlers.run = () => ({ id: "new-id", warnings: [warning] });
+    let ran: string | null = null;
+    render(RunDialog, { props: { image: "web:1", onclose: () => {}, onran: (id: string) => (ran = id) }, context: new Map([["api", api(t)]]) });
+    await waitFor(() => expect((screen.getByTestId("run-submit") as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId("run-submit"));
+    await waitFor(() => expect(screen.getByTestId("run-warnings").textContent).toContain(warning));
+    expect(ran).toBeNull();
+    await fireEvent.click(screen.getByTestId("run-open"));
+    expect(ran).toBe("new-id");
+  });
+
   it("runs the image made for the platform given, checked as it is typed; none given sends no flags", async () => {
     const t = new FakeTransport();
     t.handlers.run_check = (args) => {
       const platform = (args.req as { flags?: { platform: string | null } }).flags?.platform;
       if (platform === "linux") throw { code: "invalid_input", message: "linux: --platform is OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7" };
     };
-    t.handlers.run = () => "new-id";
+    t.handlers.run = () => ({ id: "new-id", warnings: [] });
     render(RunDialog, { props: { image: "web:1", onclose: () => {}, onran: () => {} }, context: new Map([["api", api(t)]]) });
     const platform = screen.getByTestId("run-platform");
     await fireEvent.input(platform, { target: { value: "linux" } });

@@ -65,6 +65,14 @@ export function runFlags(given: Partial<RunFlags>): RunFlags {
     volume_driver: null,
     storage_opts: [],
     gpus: [],
+    blkio_weight_devices: [],
+    device_read_bps: [],
+    device_write_bps: [],
+    device_read_iops: [],
+    device_write_iops: [],
+    cpu_rt_period: null,
+    cpu_rt_runtime: null,
+    isolation: null,
     ...given,
   };
 }

@@ -63,4 +63,20 @@ storage_opts: Array<string>,
 /**
  * `--gpus` requests, as docker takes each: `all`, a count, `"device=0,2"`.
  */
-gpus: Array<string>, };
+gpus: Array<string>, 
+/**
+ * `--blkio-weight-device /dev/DEVICE:WEIGHT`.
+ */
+blkio_weight_devices: Array<string>, 
+/**
+ * `/dev/DEVICE:RATE`: bytes a second (`1mb`) for the bps flags, operations for iops.
+ */
+device_read_bps: Array<string>, device_write_bps: Array<string>, device_read_iops: Array<string>, device_write_iops: Array<string>, 
+/**
+ * Microseconds.
+ */
+cpu_rt_period: number | null, cpu_rt_runtime: number | null, 
+/**
+ * `default` (Linux), `process` or `hyperv`.
+ */
+isolation: string | null, };
