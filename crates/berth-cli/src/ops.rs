@@ -1805,8 +1805,8 @@ async fn relaying_signals<T>(
     }
 }
 
-/// The signals this process gets that a container may be told of, by name; on Windows none
-/// (Ctrl-C ends the CLI there, the container going on).
+/// The signals this process gets that a container may be told of, by name (on Windows, Ctrl-C
+/// and Ctrl-Break).
 fn signals() -> impl Stream<Item = &'static str> {
     #[cfg(unix)]
     {
@@ -1827,9 +1827,24 @@ fn signals() -> impl Stream<Item = &'static str> {
             )))
         }))
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
     {
-        futures_util::stream::empty()
+        // Ctrl-C and Ctrl-Break, each SIGINT to the container as the docker CLI passes them
+        // on there (Go's os.Interrupt).
+        use tokio::signal::windows::{ctrl_break, ctrl_c};
+        let c = ctrl_c().ok().map(|caught| {
+            futures_util::stream::unfold(caught, |mut caught| async move {
+                caught.recv().await.map(|()| ("SIGINT", caught))
+            })
+            .boxed()
+        });
+        let b = ctrl_break().ok().map(|caught| {
+            futures_util::stream::unfold(caught, |mut caught| async move {
+                caught.recv().await.map(|()| ("SIGINT", caught))
+            })
+            .boxed()
+        });
+        futures_util::stream::select_all(c.into_iter().chain(b))
     }
 }
 
