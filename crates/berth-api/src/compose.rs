@@ -65,6 +65,16 @@ pub struct RunOptions {
     /// `-l` values: `KEY=value`.
     pub labels: Vec<String>,
     pub cwd: Option<std::path::PathBuf>,
+    /// `--use-aliases`: it answers for the service on its networks (a one-off does not
+    /// otherwise, as docker compose makes it, so the service's traffic stays the service's).
+    pub use_aliases: bool,
+    /// `--build`: its image (and its dependencies') built first.
+    pub build: bool,
+    /// `--pull always|missing|never`.
+    pub pull: Option<String>,
+    /// `--cap-add`, `--cap-drop`, on top of the service's.
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
 }
 
 /// How long a project's files stay unchanged before their changes count (an editor's save is
@@ -545,22 +555,26 @@ impl Berth {
             .collect();
         let up = UpOptions {
             services: deps.clone(),
+            build: opts.build,
+            pull: opts.pull.clone(),
             ..Default::default()
         };
         let mut given = Given::default();
         if !opts.no_deps && !deps.is_empty() {
             given = self.up(conn, project, &up, None, false, events).await?.1;
-        } else {
-            // The networks and the image are still needed.
-            let observed = observe_images(conn, project).await?;
-            let only = UpOptions {
-                services: vec![service.to_owned()],
-                no_deps: true,
-                ..Default::default()
-            };
-            let images = plan::images(project, &observed, &only)?;
-            self.run_plan(conn, project, &images, events).await?;
         }
+        // Its own image, built or pulled as it needs, whether or not its dependencies were
+        // brought up (as docker compose run makes sure of it).
+        let observed = observe_images(conn, project).await?;
+        let own = UpOptions {
+            services: vec![service.to_owned()],
+            no_deps: true,
+            build: opts.build,
+            pull: opts.pull.clone(),
+            ..Default::default()
+        };
+        let images = plan::images(project, &observed, &own)?;
+        self.run_plan(conn, project, &images, events).await?;
         let mut observed = observe::observe(&conn.client, &project.name).await?;
         let only = UpOptions {
             services: vec![service.to_owned()],
@@ -656,6 +670,17 @@ impl Berth {
         }
         if let Some(labels) = extra.labels {
             b.labels.get_or_insert_with(Default::default).extend(labels);
+        }
+        let host = b.host_config.get_or_insert_with(Default::default);
+        for (list, more) in [
+            (&mut host.cap_add, &opts.cap_add),
+            (&mut host.cap_drop, &opts.cap_drop),
+        ] {
+            list.get_or_insert_with(Vec::new)
+                .extend(more.iter().map(|c| berth_docker::options::capability(c)));
+        }
+        if !opts.use_aliases {
+            berth_compose::convert::without_aliases(&mut req);
         }
         let made = apply::create_from(&conn.client, service, req).await?;
         for w in made.warnings {

@@ -338,6 +338,27 @@ pub struct RunArgs {
     /// A label: KEY=value.
     #[arg(short = 'l', long = "label")]
     pub labels: Vec<String>,
+    /// Keep this terminal's input as its stdin (the default; --interactive=false: none).
+    #[arg(short, long, default_value_t = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub interactive: bool,
+    /// Answer for the service on its networks, as its own containers do (a one-off does not).
+    #[arg(long)]
+    pub use_aliases: bool,
+    /// Build its image (and its dependencies') first.
+    #[arg(long)]
+    pub build: bool,
+    /// Pull its image first: always, missing or never.
+    #[arg(long, value_parser = ["always", "missing", "never"])]
+    pub pull: Option<String>,
+    /// Pull without progress lines.
+    #[arg(long)]
+    pub quiet_pull: bool,
+    /// A capability on top of the service's.
+    #[arg(long = "cap-add")]
+    pub cap_add: Vec<String>,
+    /// A capability taken away.
+    #[arg(long = "cap-drop")]
+    pub cap_drop: Vec<String>,
     pub service: String,
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<String>,
@@ -1199,7 +1220,7 @@ async fn logs(
 async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) -> Result<i32> {
     let project = berth.compose_load(&load_options(p, std::slice::from_ref(&a.service)))?;
     let conn = connect(berth).await?;
-    let interactive = !a.detach;
+    let interactive = a.interactive && !a.detach;
     let tty = !a.no_tty && !a.detach && std::io::stdin().is_terminal();
     let entrypoint = a.entrypoint.as_deref().map(shell_split).transpose()?;
     let opts = RunOptions {
@@ -1218,14 +1239,26 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         labels: a.labels.clone(),
         cwd: std::env::current_dir().ok(),
         auto_remove: a.rm,
+        use_aliases: a.use_aliases,
+        build: a.build,
+        pull: a.pull.clone(),
+        cap_add: a.cap_add.clone(),
+        cap_drop: a.cap_drop.clone(),
     };
     // Checked before anything is made, as docker compose reads them: the Docker config's
     // detach keys, else ctrl-p ctrl-q.
     let keys = interactive
         .then(|| ops::detach_keys(berth, None))
         .transpose()?;
+    // --quiet-pull: a pull's progress lines left out (its start and end still said).
+    let said = progress(format);
+    let shown = |e: ApplyEvent| {
+        if !(a.quiet_pull && e.status == "Pulling" && e.detail.is_some()) {
+            said(e);
+        }
+    };
     let (id, name) = berth
-        .compose_run_container(&conn, &project, &a.service, &opts, &progress(format))
+        .compose_run_container(&conn, &project, &a.service, &opts, &shown)
         .await?;
     if a.detach {
         berth.start(&conn, &id).await?;

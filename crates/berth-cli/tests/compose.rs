@@ -1767,6 +1767,91 @@ fn one_off_runs_detach_with_the_config_keys_and_pass_signals_on() {
     });
 }
 
+/// A one-off `run` of a service made as docker compose makes it: its own image built when it
+/// is not there even when its dependencies are brought up first (Berth used to stop at "no such
+/// image"), without the service's aliases on its networks unless `--use-aliases` (it does not
+/// take the service's traffic), with `--cap-add`, `--build` and `--interactive=false`.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_one_off_is_made_as_docker_compose_makes_it() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let base = format!("berth-test/{}:base", scope.id);
+    busybox_image(e, &scope, &base, "");
+    let image = format!("berth-test/{}:web", scope.id);
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!(
+                "services:\n  db:\n    image: {base}\n    command: [\"sleep\", \"600\"]\n    stop_signal: SIGKILL\n  web:\n    image: {image}\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM {base}\n        CMD [\"echo\", \"built\"]\n      labels: [{}]\n    depends_on: [db]\n",
+                scope.label()
+            ),
+        )],
+    );
+    let aliases = |name: &str| {
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            &format!(
+                "{{{{json (index .NetworkSettings.Networks \"{}_default\").Aliases}}}}",
+                p.name
+            ),
+            name,
+        ])
+    };
+    // Never built, its dependency brought up first: built, then run.
+    let first = format!("{}-first", p.name);
+    let out = run(p.berth(&home, &["run", "-T", "--name", &first, "web"]));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "built\n");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("Image {image}  Built")),
+        "{out:?}"
+    );
+    assert!(!aliases(&first).contains("\"web\""), "{}", aliases(&first));
+    assert_eq!(
+        e.docker_ok(&["inspect", "-f", "{{.Config.OpenStdin}}", &first]),
+        "true\n",
+        "stdin kept, as docker compose's -i is on by default"
+    );
+    // --use-aliases, --cap-add, --build (built again, present as it is), --interactive=false.
+    let second = format!("{}-second", p.name);
+    let out = run(p.berth(
+        &home,
+        &[
+            "run",
+            "-T",
+            "--use-aliases",
+            "--cap-add",
+            "net_admin",
+            "--build",
+            "--interactive=false",
+            "--name",
+            &second,
+            "web",
+        ],
+    ));
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("Image {image}  Built")),
+        "{out:?}"
+    );
+    assert!(aliases(&second).contains("\"web\""), "{}", aliases(&second));
+    assert_eq!(
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.CapAdd}} {{.Config.OpenStdin}}",
+            &second
+        ]),
+        "[CAP_NET_ADMIN] false\n"
+    );
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}
+
 /// `use_api_socket: true`, as `docker compose` gives it: the engine's socket at
 /// /var/run/docker.sock (the docker CLI in the container lists its own container through it)
 /// and the stored registry logins as the config.json `DOCKER_CONFIG` names, to the service's

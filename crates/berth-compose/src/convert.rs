@@ -510,7 +510,15 @@ pub fn pre_start_request(
     host.volumes_from = Some(vec![replica.to_owned()]);
     host.restart_policy = None;
     // It does not answer for the service on its networks.
-    let endpoints = b
+    without_aliases(&mut req);
+    Ok(req)
+}
+
+/// The request without the service's aliases on any of its networks: a container that does not
+/// answer for the service (a one-off `run`, a `pre_start` step), as docker compose makes them.
+pub fn without_aliases(req: &mut CreateRequest) {
+    let endpoints = req
+        .body
         .networking_config
         .iter_mut()
         .filter_map(|n| n.endpoints_config.as_mut())
@@ -519,7 +527,6 @@ pub fn pre_start_request(
     for endpoint in endpoints {
         endpoint.aliases = None;
     }
-    Ok(req)
 }
 
 /// A container's endpoints, in network order, as the engine takes them: every one at create
