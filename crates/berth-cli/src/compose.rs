@@ -150,7 +150,12 @@ pub enum ComposeCommand {
         service: Vec<String>,
     },
     /// Pull the services' images.
-    Pull { service: Vec<String> },
+    Pull {
+        /// Without progress lines (each image's start and end still said).
+        #[arg(short, long)]
+        quiet: bool,
+        service: Vec<String>,
+    },
     /// Push the services' images (those with build and image).
     Push { service: Vec<String> },
     /// Run a command in a running service container.
@@ -202,6 +207,9 @@ pub struct CreateArgs {
     /// always, missing or never.
     #[arg(long)]
     pub pull: Option<String>,
+    /// Pull without progress lines (each image's start and end still said).
+    #[arg(long)]
+    pub quiet_pull: bool,
     /// Recreate the containers even when nothing changed.
     #[arg(long)]
     pub force_recreate: bool,
@@ -254,6 +262,12 @@ pub struct UpArgs {
     /// Attached: show the logs of the named services' dependencies too.
     #[arg(long, conflicts_with = "detach")]
     pub attach_dependencies: bool,
+    /// Attached: each log line with its time.
+    #[arg(long, conflicts_with = "detach")]
+    pub timestamps: bool,
+    /// Attached: the log lines without the container's name before them.
+    #[arg(long, conflicts_with = "detach")]
+    pub no_log_prefix: bool,
 }
 
 #[derive(Args, Debug)]
@@ -432,6 +446,20 @@ fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<
 /// works, `✔` when done, `✘` on an error) with build and hook output printed above; otherwise one line
 /// per event on stderr (` Container demo-web-1  Started`), or one JSON event per line on
 /// stdout with `--format json`.
+/// [`progress`], without a pull's progress lines when `quiet` (`--quiet-pull`, `pull -q`: each
+/// image's start and end still said).
+fn pulls(format: Format, quiet: bool) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
+    let said = progress(format);
+    if !quiet {
+        return said;
+    }
+    Box::new(move |e: ApplyEvent| {
+        if !(e.status == "Pulling" && e.detail.is_some()) {
+            said(e);
+        }
+    })
+}
+
 pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
     match format {
         Format::Json => Box::new(|e: ApplyEvent| {
@@ -734,11 +762,11 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
                 .await?;
             Ok(0)
         }
-        ComposeCommand::Pull { service } => {
+        ComposeCommand::Pull { quiet, service } => {
             let project = berth.compose_load(&load_options(p, &service))?;
             let conn = connect(berth).await?;
             berth
-                .compose_pull(&conn, &project, &service, &progress(format))
+                .compose_pull(&conn, &project, &service, &pulls(format, quiet))
                 .await?;
             Ok(0)
         }
@@ -995,7 +1023,14 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         return Ok(0);
     }
     let warnings = berth
-        .compose_up(&conn, &project, &opts, a.timeout, a.wait, &progress(format))
+        .compose_up(
+            &conn,
+            &project,
+            &opts,
+            a.timeout,
+            a.wait,
+            &pulls(format, a.create.quiet_pull),
+        )
         .await?;
     warn(&warnings);
     if a.detach || a.wait || a.no_start {
@@ -1017,6 +1052,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         .collect();
     let follow = LogOptions {
         follow: true,
+        timestamps: a.timestamps,
         ..Default::default()
     };
     let colour = std::io::stdout().is_terminal();
@@ -1043,7 +1079,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         })
         .cloned()
         .collect();
-    let printed = logs(berth, &conn, &shown_rows, &follow, colour, true);
+    let printed = logs(berth, &conn, &shown_rows, &follow, colour, !a.no_log_prefix);
     tokio::pin!(printed);
     let aborting = a.abort_on_container_exit || a.exit_code_from.is_some();
     // Each container's exit is said as it comes, as compose says it; the first ends it all when
@@ -1250,15 +1286,14 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
     let keys = interactive
         .then(|| ops::detach_keys(berth, None))
         .transpose()?;
-    // --quiet-pull: a pull's progress lines left out (its start and end still said).
-    let said = progress(format);
-    let shown = |e: ApplyEvent| {
-        if !(a.quiet_pull && e.status == "Pulling" && e.detail.is_some()) {
-            said(e);
-        }
-    };
     let (id, name) = berth
-        .compose_run_container(&conn, &project, &a.service, &opts, &shown)
+        .compose_run_container(
+            &conn,
+            &project,
+            &a.service,
+            &opts,
+            &pulls(format, a.quiet_pull),
+        )
         .await?;
     if a.detach {
         berth.start(&conn, &id).await?;

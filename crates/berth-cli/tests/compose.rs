@@ -608,13 +608,19 @@ fn push_sends_the_built_images_and_refuses_a_name_it_cannot_push_before_any() {
         "services:\n  app:\n    build: ./app\n    image: {repository}:app\n  official:\n    build: ./app\n    image: bt{id}-official:1\n    profiles: [official]\n  db:\n    image: {base}\n",
         id = scope.id.to_lowercase()
     );
-    let dockerfile = format!("FROM {base}\nCMD [\"sleep\", \"600\"]\n");
+    // A layer of its own, which a pull after the image is gone fetches again.
+    let dockerfile = format!(
+        "FROM {base}\nRUN [\"sh\", \"-c\", \"echo {} > /app\"]\nCMD [\"sleep\", \"600\"]\n",
+        scope.id
+    );
     let p = Project::new(
         e,
         &scope,
         &[("compose.yaml", &compose), ("app/Dockerfile", &dockerfile)],
     );
-    ok(p.berth(&home, &["build"]));
+    // The classic builder: what BuildKit builds stays in its cache when the image is removed,
+    // and a pull of it below would have no layer to fetch.
+    ok(p.berth(&home, &["build"]).env("DOCKER_BUILDKIT", "0"));
     let tags = |home: &Home| run(home.berth(&["-H", &e.host, "registry", "tags", &repository]));
 
     // A service named for Docker Hub's official images: refused, and nothing pushed.
@@ -646,6 +652,30 @@ fn push_sends_the_built_images_and_refuses_a_name_it_cannot_push_before_any() {
         String::from_utf8_lossy(&after.stdout).trim(),
         "app",
         "{after:?}"
+    );
+
+    // Pulled back once gone: each layer's line, or with -q only the image's start and end.
+    let pulled = |quiet: bool| {
+        e.docker_ok(&["rmi", &format!("{repository}:app")]);
+        let args: &[&str] = if quiet {
+            &["pull", "-q", "app"]
+        } else {
+            &["pull", "app"]
+        };
+        let out = run(p.berth(&home, args));
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let done = format!("Image {repository}:app  Pulled");
+    let loud = pulled(false);
+    assert!(
+        loud.contains("Pull complete") && loud.contains(&done),
+        "{loud}"
+    );
+    let quiet = pulled(true);
+    assert!(
+        !quiet.contains("Pull complete") && quiet.contains(&done),
+        "{quiet}"
     );
 }
 
@@ -993,6 +1023,24 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("| testing") && !stdout.contains("serving") && !stdout.contains("noise"),
+        "{stdout}"
+    );
+    // --timestamps and --no-log-prefix: each line its time, no name before it.
+    let out = run(p.berth(
+        &home,
+        &[
+            "up",
+            "--abort-on-container-exit",
+            "--no-attach",
+            "server",
+            "--timestamps",
+            "--no-log-prefix",
+        ],
+    ));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let testing = stdout.lines().find(|l| l.ends_with(" testing"));
+    assert!(
+        testing.is_some_and(|l| l.starts_with("20") && l.contains('T') && !l.contains('|')),
         "{stdout}"
     );
     let err = fails_after_progress(p.berth(&home, &["up", "--no-attach", "nope"]));
