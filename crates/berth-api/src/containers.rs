@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use berth_docker::containers::{LogChunk, LogOptions, LogStream};
+use berth_docker::exec::Streams;
 pub use berth_docker::exec::{AttachSession, ExecSession, ExecSpec};
 use berth_docker::options;
 use berth_docker::spec::{self, RunSpec};
@@ -792,17 +793,16 @@ impl Berth {
         Ok(conn.client.exec_detached(id, spec).await?)
     }
 
-    /// Attaches to a container's main process (stdin too with `stdin`).
     /// Attaches to a container's main process; `detach_keys` (`ctrl-p,ctrl-q`, docker's
     /// form) are the keys on its stdin that end the attach, the engine's default when `None`.
     pub async fn attach(
         &self,
         conn: &Connection,
         id: &str,
-        stdin: bool,
+        streams: Streams,
         detach_keys: Option<&str>,
     ) -> Result<AttachSession, ApiError> {
-        Ok(conn.client.attach(id, stdin, detach_keys).await?)
+        Ok(conn.client.attach(id, streams, detach_keys).await?)
     }
 
     /// The keys that detach from a container (`detachKeys` of the Docker config's

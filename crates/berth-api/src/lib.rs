@@ -41,6 +41,7 @@ use tokio::sync::Mutex;
 
 pub use berth_docker::Error as ClientError;
 pub use berth_docker::containers::{LogChunk, LogOptions, LogStream};
+pub use berth_docker::exec::Streams;
 pub use berth_docker::spec::{parse_env, parse_env_file};
 pub use berth_engine::own::Supervisor;
 pub use builds::BuildRecord;

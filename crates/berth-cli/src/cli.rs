@@ -850,6 +850,9 @@ pub struct RunArgs {
     /// Run in the background and print the container id.
     #[arg(short, long)]
     pub detach: bool,
+    /// Attach to these streams only: stdin, stdout, stderr (both outputs when none is named).
+    #[arg(short = 'a', long = "attach", value_name = "STREAM")]
+    pub attach: Vec<String>,
     #[command(flatten)]
     pub attaching: Attaching,
     /// The container's name.

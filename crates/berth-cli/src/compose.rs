@@ -1302,7 +1302,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
     }
     // As docker compose runs it (the docker CLI's start -a): signals passed on without a TTY.
     let attached = ops::Attached {
-        interactive,
+        streams: berth_api::Streams::output(interactive),
         tty,
         keys,
         sig_proxy: true,

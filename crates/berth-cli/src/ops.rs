@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, Result, bail};
 use berth_api::{
     ApiError, Berth, BuildRequest, Connection, LogOptions, PartFile, ProgressEvent, PublishedPort,
-    RunFlags, RunRequest,
+    RunFlags, RunRequest, Streams,
 };
 use futures_util::{Stream, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -512,8 +512,33 @@ fn made(args: &RunArgs, created: berth_api::Created) -> Result<String> {
     Ok(id)
 }
 
+/// The streams `run -a` names (stdin, stdout, stderr, as docker takes them, in any case); none
+/// named, its output and, with `-i`, its stdin.
+fn attach_streams(named: &[String], interactive: bool) -> Result<Streams> {
+    if named.is_empty() {
+        return Ok(Streams::output(interactive));
+    }
+    let mut streams = Streams {
+        stdin: interactive,
+        stdout: false,
+        stderr: false,
+    };
+    for name in named {
+        match name.to_ascii_lowercase().as_str() {
+            "stdin" => streams.stdin = true,
+            "stdout" => streams.stdout = true,
+            "stderr" => streams.stderr = true,
+            _ => bail!("-a {name}: a stream is stdin, stdout or stderr"),
+        }
+    }
+    Ok(streams)
+}
+
 /// `run`: detached, prints the id; attached, streams the output and returns the exit code.
 pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32> {
+    if args.detach && !args.attach.is_empty() {
+        bail!("-a and -d: a container run in the background is not attached to; leave one out");
+    }
     check_cidfile(&args)?;
     pull_for_run(berth, conn, &args).await?;
     let req = run_request(&args);
@@ -522,16 +547,17 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
         println!("{id}");
         return Ok(0);
     }
-    // Attached (`--rm` is the engine's, as for a run in the background): the keys checked
-    // before anything is made.
-    let keys = args
-        .interactive
+    // Attached (`--rm` is the engine's, as for a run in the background): the streams and the
+    // keys checked before anything is made.
+    let streams = attach_streams(&args.attach, args.interactive)?;
+    let keys = streams
+        .stdin
         .then(|| detach_keys(berth, args.attaching.detach_keys.as_deref()))
         .transpose()?;
     let id = made(&args, berth.create(conn, &req).await?)?;
     let shown = args.name.as_deref().unwrap_or(&id[..12.min(id.len())]);
     let attached = Attached {
-        interactive: args.interactive,
+        streams,
         tty: args.tty,
         keys,
         sig_proxy: args.attaching.sig_proxy,
@@ -539,10 +565,11 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
     start_attached(berth, conn, &id, shown, attached).await
 }
 
-/// How an attached run follows its container: its stdin with `interactive`, a terminal with
-/// `tty`, the detach keys (the engine's text and the bytes) and the signals passed on.
+/// How an attached run follows its container: the streams it takes (this terminal's input as
+/// its stdin with `streams.stdin`), a terminal with `tty`, the detach keys (the engine's text
+/// and the bytes) and the signals passed on.
 pub struct Attached {
-    pub interactive: bool,
+    pub streams: Streams,
     pub tty: bool,
     pub keys: Option<(String, Vec<u8>)>,
     pub sig_proxy: bool,
@@ -564,7 +591,7 @@ pub async fn start_attached(
         .attach(
             conn,
             id,
-            how.interactive,
+            how.streams,
             how.keys.as_ref().map(|(k, _)| k.as_str()),
         )
         .await?;
@@ -577,11 +604,12 @@ pub async fn start_attached(
     let resize = |rows, cols| async move {
         let _ = berth.resize(conn, id, rows, cols).await;
     };
-    let raw = how.tty && how.interactive && std::io::stdin().is_terminal();
+    let interactive = how.streams.stdin;
+    let raw = how.tty && interactive && std::io::stdin().is_terminal();
     let followed = interact(
         session.output,
         session.input,
-        how.interactive,
+        interactive,
         true,
         how.tty,
         raw,
@@ -1868,7 +1896,9 @@ pub async fn attach(
     );
     let stdin = open_stdin && start.unwrap_or(true);
     let on_terminal = std::io::stdin().is_terminal();
-    let session = berth.attach(conn, container, stdin, Some(keys)).await?;
+    let session = berth
+        .attach(conn, container, Streams::output(stdin), Some(keys))
+        .await?;
     if start.is_some() && inspect["State"]["Running"].as_bool() != Some(true) {
         berth.start(conn, container).await?;
     }

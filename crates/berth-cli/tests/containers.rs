@@ -2368,6 +2368,44 @@ fn an_attached_run_or_attach_passes_its_signals_on_to_the_container() {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn run_a_attaches_the_streams_it_names() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:streams", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let h = e.host.as_str();
+    let label = scope.label();
+    let runs = |streams: &[&str]| {
+        let mut args = vec!["-H", h, "run", "--rm", "-l", &label];
+        for s in streams {
+            args.extend(["-a", s]);
+        }
+        args.extend([image.as_str(), "sh", "-c", "echo out; echo err >&2; exit 5"]);
+        let out = run(home.berth(&args));
+        assert_eq!(out.status.code(), Some(5), "{streams:?}: {out:?}");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(runs(&[]), ("out\n".to_owned(), "err\n".to_owned()));
+    assert_eq!(runs(&["stdout"]), ("out\n".to_owned(), String::new()));
+    assert_eq!(runs(&["STDERR"]), (String::new(), "err\n".to_owned()));
+    let err = fails_with(home.berth(&["-H", h, "run", "-a", "stdpipe", &image]), 125);
+    assert!(
+        err.contains("-a stdpipe: a stream is stdin, stdout or stderr"),
+        "{err}"
+    );
+    let err = fails_with(
+        home.berth(&["-H", h, "run", "-d", "-a", "stdout", &image]),
+        125,
+    );
+    assert!(err.contains("-a and -d"), "{err}");
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn build_takes_its_context_from_stdin_or_an_archive() {
     let e = engine();
     let scope = Scope::new(e);

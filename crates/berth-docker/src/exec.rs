@@ -171,20 +171,39 @@ pub struct AttachSession {
     pub input: Pin<Box<dyn AsyncWrite + Send>>,
 }
 
+/// Which of a container's streams an attach takes (`run -a stdout`): stdin only when the
+/// container was created with it open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Streams {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Streams {
+    /// Its output, both streams, and its stdin when `stdin`.
+    pub fn output(stdin: bool) -> Self {
+        Self {
+            stdin,
+            stdout: true,
+            stderr: true,
+        }
+    }
+}
+
 impl Client {
-    /// Attaches to a container's main process: its output from now on, and its stdin when
-    /// `stdin` (the container must have been created with stdin open).
+    /// Attaches to a container's main process: the `streams` asked, from now on.
     pub async fn attach(
         &self,
         id: &str,
-        stdin: bool,
+        streams: Streams,
         detach_keys: Option<&str>,
     ) -> Result<AttachSession, Error> {
         let mut opts = bollard::query_parameters::AttachContainerOptionsBuilder::default()
             .stream(true)
-            .stdin(stdin)
-            .stdout(true)
-            .stderr(true);
+            .stdin(streams.stdin)
+            .stdout(streams.stdout)
+            .stderr(streams.stderr);
         if let Some(keys) = detach_keys {
             opts = opts.detach_keys(keys);
         }
