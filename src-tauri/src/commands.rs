@@ -162,13 +162,14 @@ pub async fn container_rename(app: State<'_, App>, id: String, name: String) -> 
     app.berth.rename(&conn(&app).await?, &id, &name).await
 }
 
-/// Changes a container's restart policy and limits; `None`s are left as they are.
+/// Changes a container's restart policy and limits; `None`s are left as they are. What the
+/// engine warned of comes back.
 #[tauri::command]
 pub async fn container_update(
     app: State<'_, App>,
     id: String,
     req: berth_api::UpdateRequest,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     app.berth.update(&conn(&app).await?, &id, &req).await
 }
 

@@ -344,13 +344,21 @@ pub struct UpdateRequest {
     pub cpu_shares: Option<i64>,
     pub cpuset_cpus: Option<String>,
     pub restart: Option<String>,
+    /// 10 to 1000.
+    pub blkio_weight: Option<u16>,
+    /// Microseconds.
+    #[ts(type = "number | null")]
+    pub cpu_period: Option<i64>,
+    #[ts(type = "number | null")]
+    pub cpu_quota: Option<i64>,
+    pub cpuset_mems: Option<String>,
 }
 
 impl UpdateRequest {
     fn parse(&self) -> Result<berth_docker::containers::ContainerUpdate, ApiError> {
         if *self == Self::default() {
             return Err(ApiError::invalid(
-                "update needs something to change: --cpus, --memory, --memory-swap, --memory-reservation, --pids-limit, --cpu-shares, --cpuset-cpus or --restart",
+                "update needs something to change: --cpus, --memory, --memory-swap, --memory-reservation, --pids-limit, --cpu-shares, --cpuset-cpus, --cpuset-mems, --cpu-period, --cpu-quota, --blkio-weight or --restart",
             ));
         }
         if self.cpus.is_some_and(|c| c <= 0.0) {
@@ -382,6 +390,17 @@ impl UpdateRequest {
                 .restart
                 .as_deref()
                 .map(spec::parse_restart)
+                .transpose()?,
+            blkio_weight: self
+                .blkio_weight
+                .map(options::parse_blkio_weight)
+                .transpose()?,
+            cpu_period: self.cpu_period,
+            cpu_quota: self.cpu_quota,
+            cpuset_mems: self
+                .cpuset_mems
+                .as_deref()
+                .map(options::parse_cpuset)
                 .transpose()?,
         })
     }
@@ -617,14 +636,15 @@ impl Berth {
         Ok(conn.client.remove_container(id, force, volumes).await?)
     }
 
-    /// Changes a container's CPU and memory limits and restart policy while it runs (`docker
-    /// update`, in docker's flag syntax: `--cpus 0.5`, `-m 256m`, `--restart on-failure:3`).
+    /// Changes a container's CPU, memory and block IO limits and restart policy while it runs
+    /// (`docker update`, in docker's flag syntax: `--cpus 0.5`, `-m 256m`, `--restart
+    /// on-failure:3`); returns what the engine warned of (a limit this kernel cannot apply).
     pub async fn update(
         &self,
         conn: &Connection,
         id: &str,
         req: &UpdateRequest,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Vec<String>, ApiError> {
         let update = req.parse()?;
         Ok(conn.client.update_container(id, &update).await?)
     }

@@ -1165,6 +1165,18 @@ pub struct UpdateArgs {
     /// When the engine restarts it: no, always, unless-stopped, on-failure[:N].
     #[arg(long)]
     pub restart: Option<String>,
+    /// Its block IO weight: 10 to 1000.
+    #[arg(long)]
+    pub blkio_weight: Option<u16>,
+    /// The CPU scheduler's period, in microseconds.
+    #[arg(long)]
+    pub cpu_period: Option<i64>,
+    /// The CPU time it may take each period, in microseconds.
+    #[arg(long)]
+    pub cpu_quota: Option<i64>,
+    /// The memory nodes it may use: 0-1, 0,3.
+    #[arg(long)]
+    pub cpuset_mems: Option<String>,
     pub containers: Vec<String>,
 }
 

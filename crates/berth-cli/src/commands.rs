@@ -480,10 +480,21 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
                 cpu_shares: a.cpu_shares,
                 cpuset_cpus: a.cpuset_cpus,
                 restart: a.restart,
+                blkio_weight: a.blkio_weight,
+                cpu_period: a.cpu_period,
+                cpu_quota: a.cpu_quota,
+                cpuset_mems: a.cpuset_mems,
             };
             each(berth, &a.containers, move |b, c, id| {
                 let req = req.clone();
-                Box::pin(async move { b.update(c, &id, &req).await })
+                Box::pin(async move {
+                    // What the engine warned of (the docker CLI prints it without a word
+                    // before it, on stdout): on stderr, as create's.
+                    for w in b.update(c, &id, &req).await? {
+                        eprintln!("WARNING: {w}");
+                    }
+                    Ok(())
+                })
             })
             .await
         }

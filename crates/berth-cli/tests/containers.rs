@@ -96,8 +96,83 @@ fn lifecycle_from_create_to_rm() {
         (Some(64), Some(256), Some(48 << 20), Some(96 << 20)),
         "what is not given stays"
     );
+    // The CPU period and quota, the memory nodes, the block IO weight; what the engine warns of
+    // (this kernel discards a block IO weight) said as docker's update says it, on stderr.
+    // It has --cpus: the engine refuses a period, and says why.
+    let err = fails(home.berth(&["-H", h, "update", "--cpu-period", "100000", &name]));
+    assert!(
+        err.contains("CPU Period cannot be updated as NanoCPUs has already been set"),
+        "{err}"
+    );
+    let out = run(home.berth(&[
+        "-H",
+        h,
+        "update",
+        "--cpuset-mems",
+        "0",
+        "--blkio-weight",
+        "300",
+        &name,
+    ]));
+    assert!(out.status.success(), "{out:?}");
+    let ours: Vec<String> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("WARNING: ").map(str::to_owned))
+        .collect();
+    let theirs = e
+        .docker()
+        .args(["update", "--blkio-weight", "300", &name])
+        .output()
+        .unwrap();
+    let theirs: Vec<String> = String::from_utf8_lossy(&theirs.stdout)
+        .lines()
+        .filter(|l| *l != name)
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ours, theirs);
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(home.berth(&["-H", h, "inspect", &name]))).unwrap();
+    let host = &v[0]["HostConfig"];
+    assert_eq!(host["CpusetMems"].as_str(), Some("0"));
+    assert!(
+        host["BlkioWeight"].as_i64() == Some(300)
+            || ours.iter().any(|w| w.contains("Block I/O weight")),
+        "a block IO weight is applied or said to be discarded: {host}"
+    );
     let err = fails(home.berth(&["-H", h, "update", &name]));
     assert!(err.contains("update needs something to change"), "{err}");
+    // A period and a quota, on one made without --cpus.
+    let quota = format!("{name}-quota");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "create",
+        "--name",
+        &quota,
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    ok(home.berth(&[
+        "-H",
+        h,
+        "update",
+        "--cpu-period",
+        "100000",
+        "--cpu-quota",
+        "50000",
+        &quota,
+    ]));
+    assert_eq!(
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}}",
+            &quota
+        ]),
+        "100000 50000\n"
+    );
+    ok(home.berth(&["-H", h, "rm", &quota]));
     ok(home.berth(&["-H", h, "rename", &name, &renamed]));
     assert_eq!(state(&home, h, &renamed), "running");
     ok(home.berth(&["-H", h, "restart", "-t", "1", &renamed]));

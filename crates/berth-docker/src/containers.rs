@@ -82,6 +82,11 @@ pub struct ContainerUpdate {
     pub cpu_shares: Option<i64>,
     pub cpuset_cpus: Option<String>,
     pub restart: Option<crate::spec::Restart>,
+    pub blkio_weight: Option<u16>,
+    /// Microseconds.
+    pub cpu_period: Option<i64>,
+    pub cpu_quota: Option<i64>,
+    pub cpuset_mems: Option<String>,
 }
 
 impl Client {
@@ -197,34 +202,11 @@ impl Client {
                 "a MAC address through this kind of engine address is not supported here",
             )
         })?;
-        let text = String::from_utf8_lossy(&answer.body);
-        let value = serde_json::from_str::<serde_json::Value>(&text).ok();
-        let said = |key: &str| {
-            value
-                .as_ref()
-                .and_then(|v| v[key].as_str().map(str::to_owned))
-        };
-        match (answer.status, said("Id")) {
-            (200..=299, Some(id)) => Ok(Created {
-                id,
-                warnings: value
-                    .as_ref()
-                    .and_then(|v| v["Warnings"].as_array())
-                    .map(|w| {
-                        w.iter()
-                            .filter_map(|w| w.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            }),
-            (status, _) => Err(Error::from_bollard(
-                &self.endpoint().host,
-                bollard::errors::Error::DockerResponseServerError {
-                    status_code: status,
-                    message: said("message").unwrap_or_else(|| text.trim().to_owned()),
-                },
-            )),
-        }
+        let value = answer.json(&self.endpoint().host)?;
+        Ok(Created {
+            id: value["Id"].as_str().unwrap_or_default().to_owned(),
+            warnings: crate::raw::warnings(&value),
+        })
     }
 
     pub async fn start_container(&self, id: &str) -> Result<(), Error> {
@@ -301,8 +283,13 @@ impl Client {
             .await
     }
 
-    /// Changes a container's limits and restart policy while it runs.
-    pub async fn update_container(&self, id: &str, update: &ContainerUpdate) -> Result<(), Error> {
+    /// Changes a container's limits and restart policy while it runs; returns what the engine
+    /// warned of (a limit this kernel cannot apply, discarded).
+    pub async fn update_container(
+        &self,
+        id: &str,
+        update: &ContainerUpdate,
+    ) -> Result<Vec<String>, Error> {
         let spec = crate::spec::RunSpec {
             cpus: update.cpus,
             memory: update.memory,
@@ -320,10 +307,26 @@ impl Client {
             cpu_shares: update.cpu_shares,
             cpuset_cpus: update.cpuset_cpus.clone(),
             restart_policy: host.restart_policy,
+            blkio_weight: update.blkio_weight,
+            cpu_period: update.cpu_period,
+            cpu_quota: update.cpu_quota,
+            cpuset_mems: update.cpuset_mems.clone(),
             ..Default::default()
         };
-        self.call("a container update", self.docker.update_container(id, body))
-            .await
+        // The engine's warnings are in its answer, which bollard does not return: Berth's own
+        // request where it can make one, bollard's (no warnings) where not.
+        let json = serde_json::to_vec(&body).map_err(|e| Error::Protocol {
+            endpoint: self.endpoint().host.clone(),
+            detail: e.to_string(),
+        })?;
+        let path = format!("/containers/{}/update", crate::raw::path_part(id));
+        match self.raw("POST", &path, Some(&json)).await? {
+            Some(answer) => Ok(crate::raw::warnings(&answer.json(&self.endpoint().host)?)),
+            None => self
+                .call("a container update", self.docker.update_container(id, body))
+                .await
+                .map(|()| Vec::new()),
+        }
     }
 
     pub async fn inspect_container(&self, id: &str) -> Result<ContainerInspectResponse, Error> {

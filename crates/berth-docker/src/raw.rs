@@ -103,6 +103,45 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
+impl Answer {
+    /// The answer's JSON (null when it has none) when the engine said yes; what it said as the
+    /// error otherwise.
+    pub(crate) fn json(&self, endpoint: &str) -> Result<serde_json::Value, Error> {
+        let text = String::from_utf8_lossy(&self.body);
+        let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        if (200..300).contains(&self.status) {
+            return Ok(value);
+        }
+        let message = value["message"]
+            .as_str()
+            .map_or_else(|| text.trim().to_owned(), str::to_owned);
+        Err(Error::from_bollard(
+            endpoint,
+            bollard::errors::Error::DockerResponseServerError {
+                status_code: self.status,
+                message,
+            },
+        ))
+    }
+}
+
+/// `text` (a container's name or id as the user gave it) as one segment of a request's path.
+pub(crate) fn path_part(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The `Warnings` of an engine's answer (a create's, an update's).
+pub(crate) fn warnings(answer: &serde_json::Value) -> Vec<String> {
+    answer["Warnings"]
+        .as_array()
+        .map(|w| {
+            w.iter()
+                .filter_map(|w| w.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A streamed answer: the status, and the body as it arrives.
 pub(crate) struct StreamAnswer {
     pub status: u16,

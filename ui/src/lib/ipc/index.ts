@@ -228,7 +228,8 @@ export function api(t: Transport) {
     containerTop: (id: string) => call<TopView>("container_top", { id }),
     containerRename: (id: string, name: string) => call<void>("container_rename", { id, name }),
     /** Its restart policy and limits changed; `null`s are left as they are. */
-    containerUpdate: (id: string, req: UpdateRequest) => call<void>("container_update", { id, req }),
+    /** What the engine warned of (a limit this kernel cannot apply) comes back. */
+    containerUpdate: (id: string, req: UpdateRequest) => call<string[]>("container_update", { id, req }),
     /** An image of its files as they are now; the image's id. */
     containerCommit: (id: string, image: string | null, comment: string | null) => call<string>("container_commit", { id, image, comment }),
     containerFiles: (id: string, path: string) => call<VolumeEntry[]>("container_files", { id, path }),

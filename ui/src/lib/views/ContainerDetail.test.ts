@@ -297,7 +297,7 @@ describe("ContainerDetail: changes", () => {
     const t = new FakeTransport();
     t.handlers.container_inspect = () => inspect("web");
     t.handlers.container_logs = () => undefined;
-    t.handlers.container_update = () => undefined;
+    t.handlers.container_update = () => ["Your kernel does not support swap limit capabilities. Memory limited without swap."];
     await open(t, "container-update");
     const field = (id: string) => screen.getByTestId<HTMLInputElement>(id);
     expect([screen.getByTestId<HTMLSelectElement>("change-restart").value, field("change-retries").value, field("change-cpus").value, field("change-memory").value]).toEqual(["on-failure", "3", "0.5", "256m"]);
@@ -308,10 +308,14 @@ describe("ContainerDetail: changes", () => {
     await fireEvent.change(screen.getByTestId("change-restart"), { target: { value: "unless-stopped" } });
     await fireEvent.input(field("change-memory"), { target: { value: "" } });
     await fireEvent.click(screen.getByTestId("change-run"));
-    await waitFor(() => expect(screen.getByTestId("container-note").textContent?.trim()).toBe("Restart policy unless-stopped, 1.5 CPUs"));
+    await waitFor(() =>
+      expect(screen.getByTestId("container-note").textContent?.trim()).toBe(
+        "Restart policy unless-stopped, 1.5 CPUs. The engine warned: Your kernel does not support swap limit capabilities. Memory limited without swap.",
+      ),
+    );
     expect(t.calls.find((c) => c.command === "container_update")?.args).toEqual({
       id: "0123abcd",
-      req: { restart: "unless-stopped", cpus: 1.5, memory: null, memory_swap: null, memory_reservation: null, pids_limit: null, cpu_shares: null, cpuset_cpus: null },
+      req: { restart: "unless-stopped", cpus: 1.5, memory: null, memory_swap: null, memory_reservation: null, pids_limit: null, cpu_shares: null, cpuset_cpus: null, blkio_weight: null, cpu_period: null, cpu_quota: null, cpuset_mems: null },
     });
     await waitFor(() => expect(screen.queryByTestId("change")).toBeNull());
   });

@@ -3,4 +3,12 @@
 /**
  * `docker update`'s flags, as typed (each `None` leaves that setting as it is).
  */
-export type UpdateRequest = { cpus: number | null, memory: string | null, memory_swap: string | null, memory_reservation: string | null, pids_limit: number | null, cpu_shares: number | null, cpuset_cpus: string | null, restart: string | null, };
+export type UpdateRequest = { cpus: number | null, memory: string | null, memory_swap: string | null, memory_reservation: string | null, pids_limit: number | null, cpu_shares: number | null, cpuset_cpus: string | null, restart: string | null, 
+/**
+ * 10 to 1000.
+ */
+blkio_weight: number | null, 
+/**
+ * Microseconds.
+ */
+cpu_period: number | null, cpu_quota: number | null, cpuset_mems: string | null, };
