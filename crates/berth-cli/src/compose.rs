@@ -306,6 +306,9 @@ pub struct ExecArgs {
     /// The directory to run it in.
     #[arg(short, long)]
     pub workdir: Option<String>,
+    /// With every capability.
+    #[arg(long)]
+    pub privileged: bool,
     pub service: String,
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
     pub command: Vec<String>,
@@ -801,7 +804,7 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
                 env_files: Vec::new(),
                 workdir: a.workdir,
                 user: a.user,
-                privileged: false,
+                privileged: a.privileged,
                 container: id,
                 command: a.command,
             };

@@ -419,6 +419,33 @@ fn build_scale_run_exec_and_lifecycle() {
 
     // exec into a replica; run a one-off that leaves nothing behind.
     let host = ok(p.berth(&home, &["exec", "-T", "--index", "2", "worker", "hostname"]));
+    // --privileged: as docker exec --privileged goes on this engine (every capability; or, as
+    // this machine's runc has it, "unable to apply caps"), not as a plain exec.
+    let said = |out: std::process::Output| {
+        let text = [out.stdout, out.stderr].concat();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&text).trim().to_owned(),
+        )
+    };
+    let caps = ["grep", "CapEff", "/proc/self/status"];
+    let exec = |more: &[&str]| {
+        let args = [&["exec", "-T"][..], more, &["worker"], &caps].concat();
+        said(run(p.berth(&home, &args)))
+    };
+    let worker = format!("{n}-worker-1");
+    let theirs = said(
+        e.docker()
+            .args([&["exec", "--privileged", worker.as_str()][..], &caps].concat())
+            .output()
+            .unwrap(),
+    );
+    let (plain, all) = (exec(&[]), exec(&["--privileged"]));
+    assert_eq!(all, theirs);
+    assert!(
+        plain.1.starts_with("CapEff:") && plain != all,
+        "{plain:?} / {all:?}"
+    );
     assert_eq!(
         host.trim(),
         e.docker_ok(&[
