@@ -676,8 +676,10 @@ impl Berth {
             (&mut host.cap_add, &opts.cap_add),
             (&mut host.cap_drop, &opts.cap_drop),
         ] {
-            list.get_or_insert_with(Vec::new)
-                .extend(more.iter().map(|c| berth_docker::options::capability(c)));
+            if !more.is_empty() {
+                list.get_or_insert_with(Vec::new)
+                    .extend(more.iter().map(|c| berth_docker::options::capability(c)));
+            }
         }
         if !opts.use_aliases {
             berth_compose::convert::without_aliases(&mut req);
