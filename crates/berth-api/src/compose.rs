@@ -576,12 +576,7 @@ impl Berth {
         let images = plan::images(project, &observed, &own)?;
         self.run_plan(conn, project, &images, events).await?;
         let mut observed = observe::observe(&conn.client, &project.name).await?;
-        let only = UpOptions {
-            services: vec![service.to_owned()],
-            no_deps: true,
-            ..Default::default()
-        };
-        note_models(conn, project, &only, &mut observed).await?;
+        note_models(conn, project, &own, &mut observed).await?;
         let infra = infra_plan(project, &observed, service)?;
         given.extend(self.run_plan(conn, project, &infra, events).await?);
         let image = project.services[service].image_name(&project.name, service);
@@ -648,10 +643,20 @@ impl Berth {
             // A one-off container does not restart.
             h.restart_policy = None;
         }
-        // `-p`, `-v` and `-l` of the run itself, on top of the service's own.
+        // `--rm`, `--cap-add`, `--cap-drop`, `-p`, `-v` and `-l` of the run itself, on top of
+        // the service's own.
         let host = b.host_config.get_or_insert_with(Default::default);
         if opts.auto_remove {
             host.auto_remove = Some(true);
+        }
+        for (list, more) in [
+            (&mut host.cap_add, &opts.cap_add),
+            (&mut host.cap_drop, &opts.cap_drop),
+        ] {
+            if !more.is_empty() {
+                list.get_or_insert_with(Vec::new)
+                    .extend(more.iter().map(|c| berth_docker::options::capability(c)));
+            }
         }
         let extra_host = extra.host_config.unwrap_or_default();
         if let Some(bindings) = extra_host.port_bindings {
@@ -671,27 +676,11 @@ impl Berth {
         if let Some(labels) = extra.labels {
             b.labels.get_or_insert_with(Default::default).extend(labels);
         }
-        let host = b.host_config.get_or_insert_with(Default::default);
-        for (list, more) in [
-            (&mut host.cap_add, &opts.cap_add),
-            (&mut host.cap_drop, &opts.cap_drop),
-        ] {
-            if !more.is_empty() {
-                list.get_or_insert_with(Vec::new)
-                    .extend(more.iter().map(|c| berth_docker::options::capability(c)));
-            }
-        }
         if !opts.use_aliases {
             berth_compose::convert::without_aliases(&mut req);
         }
         let made = apply::create_from(&conn.client, service, req).await?;
-        for w in made.warnings {
-            events(ApplyEvent {
-                resource: format!("Container {name}"),
-                status: "Warning".into(),
-                detail: Some(w),
-            });
-        }
+        apply::warn_each(events, &format!("Container {name}"), made.warnings);
         Ok((made.id, name))
     }
 }

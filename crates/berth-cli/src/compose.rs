@@ -449,20 +449,6 @@ fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<
 /// works, `✔` when done, `✘` on an error) with build and hook output printed above; otherwise one line
 /// per event on stderr (` Container demo-web-1  Started`), or one JSON event per line on
 /// stdout with `--format json`.
-/// [`progress`], without a pull's progress lines when `quiet` (`--quiet-pull`, `pull -q`: each
-/// image's start and end still said).
-fn pulls(format: Format, quiet: bool) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
-    let said = progress(format);
-    if !quiet {
-        return said;
-    }
-    Box::new(move |e: ApplyEvent| {
-        if !(e.status == "Pulling" && e.detail.is_some()) {
-            said(e);
-        }
-    })
-}
-
 pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
     match format {
         Format::Json => Box::new(|e: ApplyEvent| {
@@ -490,6 +476,20 @@ pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> 
             };
         }),
     }
+}
+
+/// [`progress`], without a pull's progress lines when `quiet` (`--quiet-pull`, `pull -q`: each
+/// image's start and end still said).
+fn pulls(format: Format, quiet: bool) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
+    let said = progress(format);
+    if !quiet {
+        return said;
+    }
+    Box::new(move |e: ApplyEvent| {
+        if !(e.status == "Pulling" && e.detail.is_some()) {
+            said(e);
+        }
+    })
 }
 
 /// The terminal's live view: a line per resource.

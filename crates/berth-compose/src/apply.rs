@@ -234,7 +234,7 @@ async fn run(
                 .await
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Created", None);
-            warn_each(opts, &what, warnings);
+            warn_each(opts.events, &what, warnings);
         }
         Action::RecreateContainer {
             service,
@@ -268,7 +268,7 @@ async fn run(
                 .await
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Recreated", None);
-            warn_each(opts, &what, warnings);
+            warn_each(opts.events, &what, warnings);
         }
         Action::PreStart {
             service,
@@ -426,9 +426,13 @@ async fn run_hooks(
 
 /// What the engine warned of as it made `what`, one `Warning` line each (as docker compose
 /// shows them).
-fn warn_each(opts: &ApplyOptions<'_>, what: &str, warnings: Vec<String>) {
+pub fn warn_each(events: &(dyn Fn(ApplyEvent) + Sync), what: &str, warnings: Vec<String>) {
     for w in warnings {
-        emit(opts, what, "Warning", Some(w));
+        events(ApplyEvent {
+            resource: what.to_owned(),
+            status: "Warning".to_owned(),
+            detail: Some(w),
+        });
     }
 }
 

@@ -62,7 +62,6 @@ pub struct LogOptions {
     pub timestamps: bool,
 }
 
-/// What `docker update` changes in a running container; what is not set stays.
 /// A container just made: its id and what the engine warned of as it made it (a limit this
 /// kernel cannot apply, discarded), which the docker CLI prints as `WARNING: …`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -71,6 +70,7 @@ pub struct Created {
     pub warnings: Vec<String>,
 }
 
+/// What `docker update` changes in a running container; what is not set stays.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerUpdate {
     pub cpus: Option<f64>,

@@ -127,7 +127,6 @@ pub struct RunOptions {
 impl RunOptions {
     /// Adds what is set to a create request made from the rest of the spec.
     pub fn apply(&self, body: &mut ContainerCreateBody) {
-        let some = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
         if !self.expose.is_empty() {
             let exposed = body.exposed_ports.get_or_insert_with(Vec::new);
             for (port, proto) in &self.expose {
@@ -163,19 +162,19 @@ impl RunOptions {
         }
         let host = body.host_config.get_or_insert_with(HostConfig::default);
         host.publish_all_ports = self.publish_all.then_some(true);
-        host.extra_hosts = some(&self.extra_hosts);
-        host.dns = some(&self.dns);
-        host.mounts = (!self.mounts.is_empty()).then(|| self.mounts.clone());
-        host.devices = (!self.devices.is_empty()).then(|| self.devices.clone());
+        host.extra_hosts = listed(&self.extra_hosts);
+        host.dns = listed(&self.dns);
+        host.mounts = listed(&self.mounts);
+        host.devices = listed(&self.devices);
         host.privileged = self.privileged.then_some(true);
-        host.cap_add = some(&self.cap_add);
-        host.cap_drop = some(&self.cap_drop);
-        host.security_opt = some(&self.security_opts);
-        host.group_add = some(&self.group_add);
+        host.cap_add = listed(&self.cap_add);
+        host.cap_drop = listed(&self.cap_drop);
+        host.security_opt = listed(&self.security_opts);
+        host.group_add = listed(&self.group_add);
         host.init = self.init.then_some(true);
         host.readonly_rootfs = self.read_only.then_some(true);
         host.shm_size = self.shm_size;
-        host.ulimits = (!self.ulimits.is_empty()).then(|| self.ulimits.clone());
+        host.ulimits = listed(&self.ulimits);
         host.sysctls = (!self.sysctls.is_empty()).then(|| self.sysctls.clone());
         host.pid_mode.clone_from(&self.pid);
         host.ipc_mode.clone_from(&self.ipc);
@@ -185,9 +184,9 @@ impl RunOptions {
         host.memory_reservation = self.memory_reservation;
         host.cpu_shares = self.cpu_shares;
         host.cpuset_cpus.clone_from(&self.cpuset_cpus);
-        host.volumes_from = some(&self.volumes_from);
-        host.dns_search = some(&self.dns_search);
-        host.dns_options = some(&self.dns_options);
+        host.volumes_from = listed(&self.volumes_from);
+        host.dns_search = listed(&self.dns_search);
+        host.dns_options = listed(&self.dns_options);
         host.oom_kill_disable = self.oom_kill_disable.then_some(true);
         host.oom_score_adj = self.oom_score_adj;
         host.cpu_period = self.cpu_period;
@@ -198,16 +197,14 @@ impl RunOptions {
         host.userns_mode.clone_from(&self.userns);
         host.uts_mode.clone_from(&self.uts);
         host.runtime.clone_from(&self.runtime);
-        host.device_cgroup_rules = some(&self.device_cgroup_rules);
-        host.links = some(&self.links);
+        host.device_cgroup_rules = listed(&self.device_cgroup_rules);
+        host.links = listed(&self.links);
         host.cgroup_parent.clone_from(&self.cgroup_parent);
         host.blkio_weight = self.blkio_weight;
         host.volume_driver.clone_from(&self.volume_driver);
         host.storage_opt = (!self.storage_opts.is_empty()).then(|| self.storage_opts.clone());
-        host.device_requests = (!self.gpus.is_empty()).then(|| self.gpus.clone());
-        let listed = |v: &Vec<ThrottleDevice>| (!v.is_empty()).then(|| v.clone());
-        host.blkio_weight_device =
-            (!self.blkio_weight_devices.is_empty()).then(|| self.blkio_weight_devices.clone());
+        host.device_requests = listed(&self.gpus);
+        host.blkio_weight_device = listed(&self.blkio_weight_devices);
         host.blkio_device_read_bps = listed(&self.device_read_bps);
         host.blkio_device_write_bps = listed(&self.device_write_bps);
         host.blkio_device_read_iops = listed(&self.device_read_iops);
@@ -242,6 +239,11 @@ impl RunOptions {
             endpoints.entry(network).or_default().mac_address = Some(mac.clone());
         }
     }
+}
+
+/// A list for the engine: none (its default) when empty.
+fn listed<T: Clone>(values: &[T]) -> Option<Vec<T>> {
+    (!values.is_empty()).then(|| values.to_vec())
 }
 
 /// `--mac-address 02:42:ac:11:00:02`: six bytes in hex, by colons or dashes (written with
