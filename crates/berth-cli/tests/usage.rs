@@ -260,13 +260,21 @@ fn events_follow_what_happens_with_filters() {
             let _ = tx.send(line);
         }
     });
-    // An event stream is live once it reports: keep making containers until the first arrives.
+    // An event stream is live once it reports: keep making containers until one is seen from
+    // its create (the stream may go live between a container's create and its start), then
+    // wait for that one's die.
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut actions: Vec<String> = Vec::new();
     let mut made = 0;
-    while !actions.iter().any(|a| a == "die") {
+    let seen = |actions: &[String], what: &str| {
+        actions
+            .iter()
+            .skip_while(|a| *a != "create")
+            .any(|a| a == what)
+    };
+    while !seen(&actions, "die") {
         assert!(Instant::now() < deadline, "no die event; saw {actions:?}");
-        if actions.is_empty() {
+        if !seen(&actions, "create") {
             made += 1;
             ok(home.berth(&[
                 "-H",
