@@ -163,7 +163,7 @@ impl Berth {
         if let Ok(v) = std::env::var("BERTH_ENGINE_AUTOSTART") {
             settings.engine_autostart = !matches!(v.as_str(), "0" | "false" | "no");
         }
-        let mut engine = settings.engine_config(env.xdg_runtime_dir.as_deref());
+        let mut engine = settings.engine_config(&env);
         engine.daemon_json = Some(settings_path.with_file_name("daemon.json"));
         Ok(Self {
             settings: std::sync::RwLock::new(settings),

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use berth_engine::context::Env;
 use berth_engine::own::{Bridge, EngineConfig, Mode};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -149,9 +150,9 @@ impl Settings {
             .map_err(|e| ApiError::invalid(format!("{}: cannot write it ({e})", path.display())))
     }
 
-    /// The engine configuration these settings describe, for the current user.
-    pub fn engine_config(&self, xdg_runtime_dir: Option<&Path>) -> EngineConfig {
-        let mut config = EngineConfig::for_current_user(xdg_runtime_dir);
+    /// The engine configuration these settings describe, for the user `env` describes.
+    pub fn engine_config(&self, env: &Env) -> EngineConfig {
+        let mut config = EngineConfig::for_env(env);
         config.dockerd = PathBuf::from(&self.engine_dockerd);
         config.restart.enabled = self.engine_restart_on_crash;
         config.restart.max_attempts = self.engine_restart_max_attempts;

@@ -92,13 +92,14 @@ async fn a_buildkit_build_dropped_mid_way_stops_at_the_engine() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    // This build's record, by its label: the history file is the user's state directory's
-    // (the facade takes it from the process's XDG directories, not from the test's home), so
-    // the other build test of this binary, running beside it, writes there too.
+    // Its record, alone in the history of this facade's user: written under the test's home
+    // (its state directory), not the process's user's, where other tests write theirs.
+    assert!(home.path().join("state/berth/builds.json").is_file());
     let history = berth.build_history().unwrap();
-    let own = history.iter().find(|r| r.labels.contains(&scope.label()));
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert!(history[0].labels.contains(&scope.label()), "{history:?}");
     assert_eq!(
-        own.and_then(|r| r.error.as_deref()),
+        history[0].error.as_deref(),
         Some("cancelled"),
         "{history:?}"
     );

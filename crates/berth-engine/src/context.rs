@@ -25,6 +25,11 @@ pub struct Env {
     pub docker_config: Option<PathBuf>,
     pub home: Option<PathBuf>,
     pub xdg_runtime_dir: Option<PathBuf>,
+    /// Where the platform keeps a user's data (`$XDG_DATA_HOME`, else `~/.local/share`).
+    pub data_dir: Option<PathBuf>,
+    /// Where the platform keeps a user's state (`$XDG_STATE_HOME`, else `~/.local/state`;
+    /// none on macOS and Windows).
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Env {
@@ -36,6 +41,8 @@ impl Env {
             docker_config: var("DOCKER_CONFIG").map(PathBuf::from),
             home: dirs::home_dir(),
             xdg_runtime_dir: var("XDG_RUNTIME_DIR").map(PathBuf::from),
+            data_dir: dirs::data_dir(),
+            state_dir: dirs::state_dir(),
         }
     }
 

@@ -7,13 +7,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use berth_engine::Error;
+use berth_engine::context::Env;
 use berth_engine::own::{EngineConfig, EngineState, Mode, Paths, Supervisor};
 
 fn config(dir: &Path, daemon: &str) -> EngineConfig {
     let fake = dir.join("fake-dockerd");
     std::fs::write(&fake, format!("#!/bin/sh\n{daemon}\n")).unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut config = EngineConfig::for_current_user(None);
+    let mut config = EngineConfig::for_env(&Env::default());
     config.mode = Mode::Rootful;
     config.dockerd = fake;
     config.bridge = None;

@@ -26,7 +26,8 @@ pub fn berth_in(home: &Path, target: Target) -> Berth {
     .unwrap()
 }
 
-/// The environment of a user whose home, Docker config and runtime directory are in `home`.
+/// The environment of a user whose home, Docker config, data, state and runtime directory are
+/// in `home`.
 pub fn env_in(home: &Path) -> Env {
     Env {
         docker_host: None,
@@ -34,6 +35,8 @@ pub fn env_in(home: &Path) -> Env {
         docker_config: Some(home.join(".docker")),
         home: Some(home.to_owned()),
         xdg_runtime_dir: Some(home.join("run")),
+        data_dir: Some(home.join("data")),
+        state_dir: Some(home.join("state")),
     }
 }
 

@@ -96,10 +96,11 @@ pub(crate) fn prepare(config: &EngineConfig) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::Env;
     use crate::own::Bridge;
 
     fn config(mode: Mode) -> EngineConfig {
-        let mut c = EngineConfig::for_current_user(None);
+        let mut c = EngineConfig::for_env(&Env::default());
         c.mode = mode;
         c.bridge = (mode == Mode::Rootful).then(Bridge::default);
         c

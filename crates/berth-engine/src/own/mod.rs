@@ -25,6 +25,7 @@ use vm as daemon;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::context::Env;
 use serde::{Deserialize, Serialize};
 
 pub use state::{EngineState, Status};
@@ -71,18 +72,22 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// The current user's paths: data under `$XDG_DATA_HOME/berth/engine`, runtime files under
-    /// `$XDG_RUNTIME_DIR/berth` (`/run/berth` for root, `/tmp/berth-UID` without one), the log
-    /// under `$XDG_STATE_HOME/berth`.
-    pub fn for_current_user(xdg_runtime_dir: Option<&Path>) -> Self {
-        let data = dirs::data_dir()
+    /// The paths of the user `env` describes: data under `$XDG_DATA_HOME/berth/engine`, runtime
+    /// files under `$XDG_RUNTIME_DIR/berth` (`/run/berth` for root, `/tmp/berth-UID` without
+    /// one), the log under `$XDG_STATE_HOME/berth`.
+    pub fn for_env(env: &Env) -> Self {
+        let data = env
+            .data_dir
+            .clone()
             .unwrap_or_else(|| PathBuf::from(".local/share"))
             .join("berth");
-        let run_dir = match xdg_runtime_dir {
+        let run_dir = match &env.xdg_runtime_dir {
             Some(dir) => dir.join("berth"),
             None => default_run_dir(&data),
         };
-        let log_dir = dirs::state_dir()
+        let log_dir = env
+            .state_dir
+            .as_ref()
             .map(|d| d.join("berth"))
             .unwrap_or_else(|| data.join("logs"));
         Self {
@@ -234,14 +239,14 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// The defaults for the current user.
-    pub fn for_current_user(xdg_runtime_dir: Option<&Path>) -> Self {
+    /// The defaults for the user `env` describes (its mode is the process's user's).
+    pub fn for_env(env: &Env) -> Self {
         let mode = Mode::for_current_user();
         Self {
             mode,
             dockerd: "dockerd".into(),
             rootlesskit: "rootlesskit".into(),
-            paths: Paths::for_current_user(xdg_runtime_dir),
+            paths: Paths::for_env(env),
             bridge: (mode == Mode::Rootful).then(Bridge::default),
             extra_args: Vec::new(),
             daemon_json: None,

@@ -162,6 +162,7 @@ fn check_subid(path: &Path, name: &str, uid: Uid) -> Result<(), String> {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+    use crate::context::Env;
 
     fn subid(text: &str) -> Result<(), String> {
         let dir = tempfile::tempdir().unwrap();
@@ -199,7 +200,7 @@ mod tests {
 
     #[test]
     fn missing_dockerd_says_how_to_install() {
-        let mut config = EngineConfig::for_current_user(None);
+        let mut config = EngineConfig::for_env(&Env::default());
         config.dockerd = "/nonexistent/dockerd".into();
         let err = check(&config).unwrap_err();
         assert!(
@@ -211,7 +212,7 @@ mod tests {
 
     #[test]
     fn missing_rootlesskit_says_how_to_install() {
-        let mut config = EngineConfig::for_current_user(None);
+        let mut config = EngineConfig::for_env(&Env::default());
         config.rootlesskit = "/nonexistent/rootlesskit".into();
         let dir = tempfile::tempdir().unwrap();
         let err = check_rootless(
@@ -234,7 +235,7 @@ mod tests {
         for f in ["subuid", "subgid"] {
             std::fs::write(dir.path().join(f), "alice:100000:65536\n").unwrap();
         }
-        let mut config = EngineConfig::for_current_user(None);
+        let mut config = EngineConfig::for_env(&Env::default());
         config.rootlesskit = "/bin/true".into();
         let tun = dir.path().join("no-tun");
         // Needs slirp4netns and uidmap installed (scripts/install-deps does), else an earlier
