@@ -47,7 +47,11 @@ pub enum Lifecycle {
 pub struct RunOptions {
     pub command: Vec<String>,
     pub entrypoint: Option<Vec<String>>,
+    /// `-e` values: `KEY=value`, or `KEY` for its value in the project's environment.
     pub env: Vec<String>,
+    /// `--env-from-file`: env files in compose's syntax (relative paths from `cwd`), for what
+    /// `-e` does not give.
+    pub env_files: Vec<std::path::PathBuf>,
     pub name: Option<String>,
     pub no_deps: bool,
     pub tty: bool,
@@ -75,6 +79,8 @@ pub struct RunOptions {
     /// `--cap-add`, `--cap-drop`, on top of the service's.
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
+    /// `--remove-orphans`: first remove the containers of services the files no longer have.
+    pub remove_orphans: bool,
 }
 
 /// How long a project's files stay unchanged before their changes count (an editor's save is
@@ -125,12 +131,12 @@ impl Berth {
         note_models(conn, project, opts, &mut observed).await?;
         Ok((
             plan::images(project, &observed, opts)?,
-            plan::up(project, &observed, opts)?,
+            containers_plan(project, &observed, opts)?,
         ))
     }
 
     /// `up`: build or pull what is missing, then create, recreate and start what differs, in
-    /// dependency order. With `wait`, returns once every started service is running (and
+    /// dependency order. With `opts.wait`, returns once every started service is running (and
     /// healthy when it has a healthcheck).
     pub async fn compose_up(
         &self,
@@ -138,10 +144,9 @@ impl Berth {
         project: &Project,
         opts: &UpOptions,
         timeout: Option<u32>,
-        wait: bool,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Vec<String>, ApiError> {
-        let (warnings, _) = self.up(conn, project, opts, timeout, wait, events).await?;
+        let (warnings, _) = self.up(conn, project, opts, timeout, events).await?;
         Ok(warnings)
     }
 
@@ -153,7 +158,6 @@ impl Berth {
         project: &Project,
         opts: &UpOptions,
         timeout: Option<u32>,
-        wait: bool,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(Vec<String>, Given), ApiError> {
         let project = &self.with_api_socket(conn, project)?;
@@ -172,10 +176,7 @@ impl Berth {
         apply::apply(&conn.client, Some(project), &images, &apply_opts).await?;
         let mut observed = observe::observe(&conn.client, &project.name).await?;
         note_models(conn, project, opts, &mut observed).await?;
-        let mut containers = plan::up(project, &observed, opts)?;
-        if wait && !opts.no_start {
-            add_waits(project, opts, &mut containers)?;
-        }
+        let containers = containers_plan(project, &observed, opts)?;
         let given = apply::apply(&conn.client, Some(project), &containers, &apply_opts).await?;
         let mut warnings = containers.warnings;
         warnings.extend(berth_compose::provider::overrides(
@@ -547,7 +548,7 @@ impl Berth {
             )));
         }
         let project = &self.with_api_socket(conn, project)?;
-        let extra = run_extras(opts)?;
+        let mut extra = run_extras(project, opts)?;
         let deps: Vec<String> = project.services[service]
             .depends_on
             .keys()
@@ -559,9 +560,14 @@ impl Berth {
             pull: opts.pull.clone(),
             ..Default::default()
         };
+        if opts.remove_orphans {
+            let observed = observe::observe(&conn.client, &project.name).await?;
+            let removal = plan::remove_orphans(project, &observed);
+            self.run_plan(conn, project, &removal, events).await?;
+        }
         let mut given = Given::default();
         if !opts.no_deps && !deps.is_empty() {
-            given = self.up(conn, project, &up, None, false, events).await?.1;
+            given = self.up(conn, project, &up, None, events).await?.1;
         }
         // Its own image, built or pulled as it needs, whether or not its dependencies were
         // brought up (as docker compose run makes sure of it).
@@ -621,10 +627,8 @@ impl Berth {
         if opts.entrypoint.is_some() {
             b.entrypoint = opts.entrypoint.clone();
         }
-        if !opts.env.is_empty() {
-            b.env
-                .get_or_insert_with(Vec::new)
-                .extend(opts.env.iter().cloned());
+        if let Some(env) = extra.env.take() {
+            b.env.get_or_insert_with(Vec::new).extend(env);
         }
         if opts.user.is_some() {
             b.user = opts.user.clone();
@@ -685,13 +689,51 @@ impl Berth {
     }
 }
 
-/// A one-off run's own `-p`, `-v` and `-l`, as the create request's parts they become.
-fn run_extras(opts: &RunOptions) -> Result<berth_docker::models::ContainerCreateBody, ApiError> {
+/// A one-off's own environment as docker compose gives it: each `-e` (`KEY` alone takes its
+/// value from the project's environment, and is left out when unset there), then each
+/// `--env-from-file`'s variables that `-e` does not give (a file's values may use the `-e`
+/// ones).
+fn oneoff_env(
+    project: &Project,
+    opts: &RunOptions,
+    cwd: &std::path::Path,
+) -> Result<Vec<String>, ApiError> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    for spec in &opts.env {
+        let from_project = |key: &str| project.environment.get(key).cloned();
+        if let Some(kv) = berth_docker::spec::parse_env(spec, from_project)?
+            && let Some((k, v)) = kv.split_once('=')
+        {
+            env.retain(|(key, _)| key != k);
+            env.push((k.to_owned(), v.to_owned()));
+        }
+    }
+    let given: BTreeMap<String, String> = env.iter().cloned().collect();
+    for file in &opts.env_files {
+        let path = cwd.join(file);
+        let vars = berth_compose::dotenv::read(&path, &|k: &str| given.get(k).cloned())
+            .map_err(|e| ApiError::invalid(format!("--env-from-file {}: {e}", file.display())))?;
+        for (k, v) in vars {
+            if !env.iter().any(|(key, _)| *key == k) {
+                env.push((k, v));
+            }
+        }
+    }
+    Ok(env.into_iter().map(|(k, v)| format!("{k}={v}")).collect())
+}
+
+/// A one-off run's own `-e`, `--env-from-file`, `-p`, `-v` and `-l`, as the create request's
+/// parts they become.
+fn run_extras(
+    project: &Project,
+    opts: &RunOptions,
+) -> Result<berth_docker::models::ContainerCreateBody, ApiError> {
     use berth_docker::spec;
     let cwd = opts
         .cwd
         .clone()
         .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let env = oneoff_env(project, opts, &cwd)?;
     let home = dirs::home_dir();
     let mut ports = Vec::new();
     for p in &opts.publish {
@@ -715,6 +757,7 @@ fn run_extras(opts: &RunOptions) -> Result<berth_docker::models::ContainerCreate
     // Only what was given: the spec's defaults (tty, stdin, auto-remove) are the service's.
     let host = body.host_config.take().unwrap_or_default();
     Ok(berth_docker::models::ContainerCreateBody {
+        env: (!env.is_empty()).then_some(env),
         exposed_ports: body.exposed_ports.take(),
         volumes: body.volumes.take(),
         labels: body.labels.take(),
@@ -766,8 +809,21 @@ fn infra_plan(project: &Project, observed: &Observed, service: &str) -> Result<P
     })
 }
 
+/// What `up` does to the containers: the plan, and `--wait`'s waits.
+fn containers_plan(
+    project: &Project,
+    observed: &observe::Observed,
+    opts: &UpOptions,
+) -> Result<Plan, ApiError> {
+    let mut containers = plan::up(project, observed, opts)?;
+    if opts.wait && !opts.no_start {
+        add_waits(project, opts, &mut containers)?;
+    }
+    Ok(containers)
+}
+
 /// `up --wait`: after every started service, wait for it to run (healthy when it has a
-/// healthcheck).
+/// healthcheck), for at most `--wait-timeout` seconds each.
 fn add_waits(project: &Project, opts: &UpOptions, plan: &mut Plan) -> Result<(), ApiError> {
     let mut started: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, s) in plan.steps.iter().enumerate() {
@@ -787,6 +843,7 @@ fn add_waits(project: &Project, opts: &UpOptions, plan: &mut Plan) -> Result<(),
             action: Action::Await {
                 service: name.clone(),
                 condition,
+                within: opts.wait_timeout,
             },
             reason: "--wait".into(),
             after: started.get(&name).cloned().unwrap_or_default(),
@@ -859,8 +916,7 @@ impl Berth {
                         no_deps: true,
                         ..Default::default()
                     };
-                    self.compose_up(conn, project, &opts, None, false, events)
-                        .await?;
+                    self.compose_up(conn, project, &opts, None, events).await?;
                     say(what.clone(), "Rebuilt", None);
                     continue;
                 }
@@ -1236,7 +1292,7 @@ impl Berth {
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Vec<String>, ApiError> {
         let project = self.compose_open(path, profiles)?;
-        self.compose_up(conn, &project, &UpOptions::default(), None, false, events)
+        self.compose_up(conn, &project, &UpOptions::default(), None, events)
             .await
     }
 

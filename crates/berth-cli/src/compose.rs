@@ -238,9 +238,15 @@ pub struct UpArgs {
     /// Create the containers without starting them.
     #[arg(long)]
     pub no_start: bool,
+    /// A container recreated gets new anonymous volumes, not its predecessor's.
+    #[arg(short = 'V', long)]
+    pub renew_anon_volumes: bool,
     /// Wait until the services run (and are healthy when they have a healthcheck).
     #[arg(long)]
     pub wait: bool,
+    /// With --wait: at most this many seconds for each service.
+    #[arg(long, value_name = "SECONDS", requires = "wait")]
+    pub wait_timeout: Option<u32>,
     /// Seconds to wait for containers being replaced to stop.
     #[arg(short = 't', long)]
     pub timeout: Option<u32>,
@@ -325,9 +331,17 @@ pub struct RunArgs {
     /// Do not allocate a terminal.
     #[arg(short = 'T', long = "no-TTY")]
     pub no_tty: bool,
-    /// An environment variable: KEY=value.
+    /// An environment variable: KEY=value, or KEY for its value here (from the process or
+    /// the project's .env).
     #[arg(short = 'e', long = "env")]
     pub env: Vec<String>,
+    /// First remove the containers of services the files no longer have.
+    #[arg(long)]
+    pub remove_orphans: bool,
+    /// Environment variables from a file in compose's env-file syntax, for what -e does not
+    /// give.
+    #[arg(long, value_name = "FILE")]
+    pub env_from_file: Vec<PathBuf>,
     /// The container's name.
     #[arg(long)]
     pub name: Option<String>,
@@ -1002,6 +1016,9 @@ fn up_options(a: &UpArgs) -> Result<UpOptions> {
         no_build: a.create.no_build,
         pull: a.create.pull.clone(),
         no_start: a.no_start,
+        renew_anon_volumes: a.renew_anon_volumes,
+        wait: a.wait,
+        wait_timeout: a.wait_timeout,
     })
 }
 
@@ -1031,7 +1048,6 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             &project,
             &opts,
             a.timeout,
-            a.wait,
             &pulls(format, a.create.quiet_pull),
         )
         .await?;
@@ -1266,6 +1282,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         command: a.command.clone(),
         entrypoint,
         env: a.env.clone(),
+        env_files: a.env_from_file.clone(),
         name: a.name.clone(),
         no_deps: a.no_deps,
         tty,
@@ -1283,6 +1300,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         pull: a.pull.clone(),
         cap_add: a.cap_add.clone(),
         cap_drop: a.cap_drop.clone(),
+        remove_orphans: a.remove_orphans,
     };
     // Checked before anything is made, as docker compose reads them: the Docker config's
     // detach keys, else ctrl-p ctrl-q.

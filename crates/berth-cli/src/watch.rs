@@ -27,7 +27,7 @@ pub async fn run(
             ..Default::default()
         };
         berth
-            .compose_up(&conn, &project, &opts, None, false, &events)
+            .compose_up(&conn, &project, &opts, None, &events)
             .await?;
     }
     tokio::select! {

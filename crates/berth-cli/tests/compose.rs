@@ -2052,3 +2052,315 @@ fn a_time_based_pull_policy_pulls_again_once_due() {
     );
     ok(p.berth(&home, &["-f", "often.yaml", "down"]));
 }
+
+/// Volumes a test leaves without a label (a replaced container's anonymous ones, kept by the
+/// engine), removed when it drops, pass or fail.
+struct Unlabelled(&'static Engine, Vec<String>);
+
+impl Drop for Unlabelled {
+    fn drop(&mut self) {
+        for v in &self.1 {
+            let _ = self.0.docker().args(["volume", "rm", "-f", v]).output();
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_recreated_container_keeps_its_anonymous_volumes_unless_renewed() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:volumed", scope.id);
+    busybox_image(e, &scope, &image, "VOLUME /cache\nCMD [\"sleep\", \"600\"]");
+    let compose = |round: u32, extra: &str| {
+        format!(
+            "services:\n  app:\n    image: {image}\n    stop_signal: SIGKILL\n    environment: [ROUND={round}]\n    volumes: [\"/data\"]\n{extra}"
+        )
+    };
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose(1, ""))]);
+    let name = format!("{}-app-1", p.name);
+    // Each path's volume: the service's anonymous one and the image's.
+    let volumes = || {
+        let text = e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{range .Mounts}}{{.Destination}}={{.Name}} {{end}}",
+            &name,
+        ]);
+        let mut pairs: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+        pairs.sort();
+        pairs
+    };
+    let read = |path: &str| {
+        let out = run(p.berth(&home, &["exec", "-T", "app", "cat", path]));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    ok(p.berth(&home, &["up", "-d"]));
+    ok(p.berth(
+        &home,
+        &[
+            "exec",
+            "-T",
+            "app",
+            "sh",
+            "-c",
+            "echo kept > /data/f; echo kept > /cache/f",
+        ],
+    ));
+    let first = volumes();
+    assert_eq!(first.len(), 2, "{first:?}");
+    let first_id = p.container_id(&name);
+
+    // Recreated for a change: the same volumes, their files there; the new one names the old.
+    p.write("compose.yaml", &compose(2, ""));
+    let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
+    assert!(
+        err.contains(&format!("Container {name}  Recreated")),
+        "{err}"
+    );
+    assert_eq!(volumes(), first);
+    assert_eq!(
+        (read("/data/f"), read("/cache/f")),
+        ("kept".into(), "kept".into())
+    );
+    let replaced = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"com.docker.compose.replace\"}}",
+        &name,
+    ]);
+    assert_eq!(replaced.trim(), first_id);
+    assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
+
+    // A new container the engine refuses: the old one stays, stopped, under its name and with
+    // its volumes; the next up recreates it keeping them.
+    let second_id = p.container_id(&name);
+    p.write("compose.yaml", &compose(3, "    cpuset: \"99\"\n"));
+    fails_after_progress(p.berth(&home, &["up", "-d"]));
+    assert_eq!(p.container_id(&name), second_id);
+    assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
+    assert_eq!(volumes(), first);
+    p.write("compose.yaml", &compose(3, ""));
+    ok(p.berth(&home, &["up", "-d"]));
+    assert_eq!(
+        (read("/data/f"), read("/cache/f")),
+        ("kept".into(), "kept".into())
+    );
+
+    // -V: new ones, empty; the old ones are left to the user, not removed.
+    let _left = Unlabelled(
+        e,
+        first
+            .iter()
+            .map(|p| p.split_once('=').unwrap().1.to_owned())
+            .collect(),
+    );
+    p.write("compose.yaml", &compose(4, ""));
+    let plan = ok(p.berth(&home, &["up", "--dry-run", "-V"]));
+    assert!(
+        plan.contains(&format!(
+            "container:{name} Recreate (new anonymous volumes), config changed"
+        )),
+        "{plan}"
+    );
+    ok(p.berth(&home, &["up", "-d", "-V"]));
+    let renewed = volumes();
+    assert_eq!(renewed.len(), 2, "{renewed:?}");
+    assert!(
+        renewed.iter().all(|v| !first.contains(v)),
+        "{renewed:?} {first:?}"
+    );
+    assert_eq!(
+        (read("/data/f"), read("/cache/f")),
+        (String::new(), String::new())
+    );
+    for v in &first {
+        e.docker_ok(&["volume", "inspect", v.split_once('=').unwrap().1]);
+    }
+    ok(p.berth(&home, &["down", "-v", "-t", "0"]));
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn up_wait_timeout_bounds_the_wait_and_leaves_the_containers() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:waited", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let compose = |check: &str| {
+        format!(
+            "services:\n  app:\n    image: {image}\n    stop_signal: SIGKILL\n    healthcheck:\n      test: [\"CMD\", \"{check}\"]\n      interval: 1s\n      retries: 1000\n"
+        )
+    };
+    // Never healthy (its check fails, but not often enough to be unhealthy): bounded.
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose("false"))]);
+    let plan = ok(p.berth(&home, &["up", "--dry-run", "--wait", "--wait-timeout", "2"]));
+    assert!(
+        plan.contains("service:app Await service_healthy (at most 2 s), --wait"),
+        "{plan}"
+    );
+    let started = std::time::Instant::now();
+    let said = fails_after_progress(p.berth(&home, &["up", "-d", "--wait", "--wait-timeout", "2"]));
+    assert_eq!(
+        said,
+        "berth: service app was not healthy within 2 s (--wait-timeout); its containers are left as they are"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let app = format!("{}-app-1", p.name);
+    let inspect = |format: &str| {
+        e.docker_ok(&["inspect", "-f", format, &app])
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(inspect("{{.State.Status}}"), "running");
+    // Healthy in time: the wait ends with it.
+    p.write("compose.yaml", &compose("true"));
+    ok(p.berth(&home, &["up", "-d", "--wait", "--wait-timeout", "60"]));
+    assert_eq!(inspect("{{.State.Health.Status}}"), "healthy");
+    // Without --wait it has nothing to bound.
+    let err = String::from_utf8(run(p.berth(&home, &["up", "-d", "--wait-timeout", "5"])).stderr)
+        .unwrap();
+    assert!(
+        err.contains("required arguments were not provided") && err.contains("--wait"),
+        "{err}"
+    );
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_one_off_s_environment_is_its_flags_over_its_files_over_the_service_s() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:env", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            (
+                "compose.yaml",
+                &format!(
+                    "services:\n  app:\n    image: {image}\n    environment: [SERVICE=own, FROM_FILE=service]\n"
+                ),
+            ),
+            (".env", "FROM_DOTENV=dotenv\n"),
+            (
+                "one.env",
+                "FROM_FILE=one\nGIVEN=file\nUSES=\"${GIVEN}-used\"\n",
+            ),
+            ("two.env", "FROM_FILE=two\nSECOND=two\n"),
+        ],
+    );
+    let out = run(p
+        .berth(
+            &home,
+            &[
+                "run",
+                "--rm",
+                "-T",
+                "-e",
+                "GIVEN=flag",
+                "-e",
+                "FROM_DOTENV",
+                "-e",
+                "NOT_SET_ANYWHERE",
+                "--env-from-file",
+                "one.env",
+                "--env-from-file",
+                "two.env",
+                "app",
+                "env",
+            ],
+        )
+        .env_remove("NOT_SET_ANYWHERE"));
+    assert!(out.status.success(), "{out:?}");
+    let mut env: Vec<&str> = std::str::from_utf8(&out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            ["SERVICE", "FROM_", "GIVEN", "USES", "SECOND", "NOT_SET"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .collect();
+    env.sort();
+    // -e over the files, the first file over the second, a file's value using an -e one, a
+    // bare -e from the project's .env (left out when unset), all over the service's.
+    assert_eq!(
+        env,
+        [
+            "FROM_DOTENV=dotenv",
+            "FROM_FILE=one",
+            "GIVEN=flag",
+            "SECOND=two",
+            "SERVICE=own",
+            "USES=flag-used",
+        ]
+    );
+    // A file that is not there: one line naming it, nothing made.
+    let said = fails_after_progress(p.berth(
+        &home,
+        &[
+            "run",
+            "--rm",
+            "-T",
+            "--env-from-file",
+            "nope.env",
+            "app",
+            "true",
+        ],
+    ));
+    assert!(
+        said.starts_with("berth: --env-from-file nope.env: cannot read ")
+            && said.contains("nope.env"),
+        "{said}"
+    );
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_one_off_run_removes_orphans_when_asked() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:orphans", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let service = |name: &str| format!("  {name}:\n    image: {image}\n    stop_signal: SIGKILL\n");
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!("services:\n{}{}", service("app"), service("old")),
+        )],
+    );
+    ok(p.berth(&home, &["up", "-d"]));
+    p.write("compose.yaml", &format!("services:\n{}", service("app")));
+    let old = format!("{}-old-1", p.name);
+    // Without the flag the orphan stays; with it, it goes before the one-off runs.
+    ok(p.berth(&home, &["run", "--rm", "-T", "--no-deps", "app", "true"]));
+    e.docker_ok(&["inspect", &old]);
+    let out = run(p.berth(
+        &home,
+        &["run", "--rm", "-T", "--remove-orphans", "app", "true"],
+    ));
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("Container {old}  Removed")), "{err}");
+    assert!(
+        e.docker()
+            .args(["inspect", &old])
+            .output()
+            .unwrap()
+            .status
+            .code()
+            == Some(1)
+    );
+    assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}

@@ -230,7 +230,7 @@ async fn run(
             let what = format!("Container {name}");
             let p = &with_given(project_of(project)?, given);
             emit(opts, &what, "Creating", None);
-            let warnings = create(client, p, service, *number, name)
+            let warnings = create(client, p, service, *number, name, None)
                 .await
                 .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Created", None);
@@ -242,6 +242,7 @@ async fn run(
             name,
             old_id,
             pre_stop,
+            inherit,
         } => {
             let what = format!("Container {name}");
             let p = &with_given(project_of(project)?, given);
@@ -257,16 +258,32 @@ async fn run(
             )
             .await
             .map_err(|e| fail(&what, e))?;
-            async {
+            // As docker compose: the new one made beside the stopped old one, under a name of
+            // its own, so that a failure leaves the old one (and its volumes) in place.
+            let old = async {
                 client.stop_container(old_id, opts.timeout).await?;
-                client.remove_container(old_id, true, false).await?;
-                Ok::<_, berth_docker::Error>(())
+                client.inspect_container(old_id).await
             }
             .await
             .map_err(|e| fail(&what, e.into()))?;
-            let warnings = create(client, p, service, *number, name)
-                .await
-                .map_err(|e| fail(&what, e))?;
+            let temporary = format!("{}_{name}", &old_id[..old_id.len().min(12)]);
+            let inherited = inherit.then_some(&old);
+            let made = create(client, p, service, *number, &temporary, inherited).await;
+            let warnings = match made {
+                Ok(warnings) => warnings,
+                Err(e) => {
+                    // Made but not connected or given its files: not left beside the old one.
+                    // Its volumes stay (the old one's among them).
+                    let _ = client.remove_container(&temporary, true, false).await;
+                    return Err(fail(&what, e));
+                }
+            };
+            async {
+                client.remove_container(old_id, true, false).await?;
+                client.rename_container(&temporary, name).await
+            }
+            .await
+            .map_err(|e| fail(&what, e.into()))?;
             emit(opts, &what, "Recreated", None);
             warn_each(opts.events, &what, warnings);
         }
@@ -338,9 +355,30 @@ async fn run(
                 .map_err(|e| fail(&what, e.into()))?;
             emit(opts, &what, "Removed", None);
         }
-        Action::Await { service, condition } => {
+        Action::Await {
+            service,
+            condition,
+            within,
+        } => {
             let p = project_of(project)?;
-            wait_for(client, &p.name, service, *condition, opts).await?;
+            let wait = wait_for(client, &p.name, service, *condition, opts);
+            match within {
+                None => wait.await?,
+                Some(s) => tokio::time::timeout(Duration::from_secs(u64::from(*s)), wait)
+                    .await
+                    .map_err(|_| {
+                        let e = Error::Apply(format!(
+                            "service {service} was not {} within {s} s (--wait-timeout); its containers are left as they are",
+                            if *condition == Condition::ServiceHealthy {
+                                "healthy"
+                            } else {
+                                "running"
+                            }
+                        ));
+                        emit(opts, &format!("Service {service}"), "Error", Some(e.to_string()));
+                        e
+                    })??,
+            }
         }
         Action::RemoveNetwork { name } => {
             let what = format!("Network {name}");
@@ -443,25 +481,30 @@ async fn create(
     service: &str,
     number: u32,
     name: &str,
+    inherit: Option<&bollard::models::ContainerInspectResponse>,
 ) -> Result<Vec<String>, Error> {
     let image = project.services[service].image_name(&project.name, service);
-    let image_id = client.inspect_image(&image).await.map_err(|e| match e {
+    let inspected = client.inspect_image(&image).await.map_err(|e| match e {
         berth_docker::Error::NotFound { .. } => Error::invalid(
             format!("services.{service}"),
             format!("image {image} is not here: pull or build it first"),
         ),
         other => other.into(),
     })?;
-    let image_id = image_id.id.unwrap_or_default();
-    let req = convert::create_request(
+    let image_id = inspected.id.as_deref().unwrap_or_default();
+    let mut req = convert::create_request(
         project,
         service,
         number,
         name,
-        &image_id,
+        image_id,
         client.api_version(),
         false,
     )?;
+    if let Some(old) = inherit {
+        let image_volumes = inspected.config.and_then(|c| c.volumes).unwrap_or_default();
+        convert::inherit(&mut req, project, service, &image_volumes, old);
+    }
     Ok(create_from(client, service, req).await?.warnings)
 }
 

@@ -462,6 +462,70 @@ pub fn create_request(
     })
 }
 
+/// What a container recreated in place of `old` keeps of it, as docker compose keeps it unless
+/// `up -V`: at each path that is one of the service's anonymous volumes or one of its image's
+/// `VOLUME`s (`image_volumes`), and that the service does not now mount otherwise, the volume
+/// (or folder) `old` had there, with its read-only flag; the engine then makes no new anonymous
+/// volume there. The `com.docker.compose.replace` label names `old`.
+pub fn inherit(
+    req: &mut CreateRequest,
+    project: &Project,
+    service: &str,
+    image_volumes: &[String],
+    old: &bollard::models::ContainerInspectResponse,
+) {
+    let svc = &project.services[service];
+    let clean = |p: &str| p.trim_end_matches('/').to_owned();
+    let anonymous: Vec<String> = svc
+        .volumes
+        .iter()
+        .filter(|m| m.kind == "volume" && m.source.is_none())
+        .map(|m| clean(&m.target))
+        .collect();
+    let host = req.body.host_config.get_or_insert_with(Default::default);
+    let mut taken: Vec<String> = svc
+        .volumes
+        .iter()
+        .filter(|m| m.source.is_some() || m.kind == "tmpfs")
+        .map(|m| clean(&m.target))
+        .collect();
+    taken.extend(host.tmpfs.iter().flatten().map(|(t, _)| clean(t)));
+    for m in old.mounts.iter().flatten() {
+        let (Some(kind), Some(target)) = (m.typ.as_deref(), m.destination.as_deref()) else {
+            continue;
+        };
+        let target = clean(target);
+        let source = match kind {
+            "volume" => m.name.as_deref(),
+            "bind" => m.source.as_deref(),
+            _ => None,
+        };
+        let Some(source) = source else { continue };
+        let wanted =
+            anonymous.contains(&target) || image_volumes.iter().any(|v| clean(v) == target);
+        if !wanted || taken.contains(&target) {
+            continue;
+        }
+        let ro = if m.rw == Some(false) { ":ro" } else { "" };
+        host.binds
+            .get_or_insert_with(Vec::new)
+            .push(format!("{source}:{target}{ro}"));
+        taken.push(target.clone());
+        if let Some(volumes) = &mut req.body.volumes {
+            volumes.retain(|v| clean(v) != target);
+        }
+    }
+    if req.body.volumes.as_ref().is_some_and(Vec::is_empty) {
+        req.body.volumes = None;
+    }
+    if let Some(id) = &old.id {
+        req.body
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert(crate::labels::REPLACE.to_owned(), id.clone());
+    }
+}
+
 /// The environment of `service`'s containers: its own, with what the providers it depends on
 /// gave it and the variables of the models it uses (once served).
 fn environment(project: &Project, service: &str) -> std::collections::BTreeMap<String, String> {

@@ -20,6 +20,8 @@ pub const IMAGE: &str = "com.docker.compose.image";
 pub const VERSION: &str = "com.docker.compose.version";
 pub const NETWORK: &str = "com.docker.compose.network";
 pub const VOLUME: &str = "com.docker.compose.volume";
+/// On a container recreated in place of another: the other's id.
+pub const REPLACE: &str = "com.docker.compose.replace";
 
 /// Whether labels are those of a one-off container (`compose run`), which a project's services,
 /// logs and lifecycle leave out.

@@ -8,7 +8,7 @@ use std::fmt;
 
 use crate::hooks::{self, Hook};
 use crate::model::{Condition, Project};
-use crate::observe::Observed;
+use crate::observe::{Container, Observed};
 use crate::provider;
 use crate::{Error, graph, labels};
 
@@ -32,6 +32,13 @@ pub struct UpOptions {
     pub pull: Option<String>,
     /// Create containers without starting them (`create`, `up --no-start`).
     pub no_start: bool,
+    /// `-V`: a recreated container gets new anonymous volumes instead of its predecessor's.
+    pub renew_anon_volumes: bool,
+    /// `--wait`: after every started service, wait for it to run (healthy when it has a
+    /// healthcheck).
+    pub wait: bool,
+    /// `--wait-timeout`: at most this many seconds for each of those waits.
+    pub wait_timeout: Option<u32>,
 }
 
 /// What `down` was asked.
@@ -68,14 +75,16 @@ pub enum Action {
         number: u32,
         name: String,
     },
-    /// Stop and remove the old container (its service's `pre_stop` hooks first, when it runs),
-    /// create the new one under the same name.
+    /// Stop the old container (its service's `pre_stop` hooks first, when it runs), create the
+    /// new one (with the old one's anonymous volumes when `inherit`), remove the old one and
+    /// give the new one its name.
     RecreateContainer {
         service: String,
         number: u32,
         name: String,
         old_id: String,
         pre_stop: Vec<Hook>,
+        inherit: bool,
     },
     /// Run the service's `pre_start` steps, one after the other, each in a container of its
     /// own with the volumes of `container` (its first, made but not started).
@@ -99,9 +108,11 @@ pub enum Action {
         pre_stop: Vec<Hook>,
     },
     /// Wait until the service's containers satisfy the condition.
+    /// Wait for the service's condition (for at most `within` seconds, when given).
     Await {
         service: String,
         condition: Condition,
+        within: Option<u32>,
     },
     RemoveNetwork {
         name: String,
@@ -170,9 +181,19 @@ impl fmt::Display for Action {
             Action::CreateNetwork { name, .. } => write!(f, "network:{name} Create"),
             Action::CreateVolume { name, .. } => write!(f, "volume:{name} Create"),
             Action::CreateContainer { name, .. } => write!(f, "container:{name} Create"),
-            Action::RecreateContainer { name, pre_stop, .. } => write!(
+            Action::RecreateContainer {
+                name,
+                pre_stop,
+                inherit,
+                ..
+            } => write!(
                 f,
-                "container:{name} Recreate{}",
+                "container:{name} Recreate{}{}",
+                if *inherit {
+                    ""
+                } else {
+                    " (new anonymous volumes)"
+                },
                 hook_count(hooks::PRE_STOP, pre_stop)
             ),
             Action::PreStart {
@@ -202,9 +223,17 @@ impl fmt::Display for Action {
                 if *running { "Stop+Remove" } else { "Remove" },
                 hook_count(hooks::PRE_STOP, pre_stop)
             ),
-            Action::Await { service, condition } => {
+            Action::Await {
+                service,
+                condition,
+                within,
+            } => {
                 let c = serde_json::to_value(condition).unwrap_or_default();
-                write!(f, "service:{service} Await {}", c.as_str().unwrap_or(""))
+                write!(f, "service:{service} Await {}", c.as_str().unwrap_or(""))?;
+                match within {
+                    Some(s) => write!(f, " (at most {s} s)"),
+                    None => Ok(()),
+                }
             }
             Action::RemoveNetwork { name } => write!(f, "network:{name} Remove"),
             Action::RemoveVolume { name } => write!(f, "volume:{name} Remove"),
@@ -563,6 +592,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                         Action::Await {
                             service: dep.clone(),
                             condition: cond,
+                            within: None,
                         },
                         format!("{name} depends on it"),
                         after,
@@ -677,6 +707,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                         name: container_name(project, name, c.number),
                         old_id: c.id.clone(),
                         pre_stop: stopping(c),
+                        inherit: !opts.renew_anon_volumes,
                     },
                     reason,
                     make_after.clone(),
@@ -758,26 +789,10 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         ready.insert(name.clone(), done);
         made.insert(name.clone(), making);
     }
-    let orphans: Vec<_> = observed
-        .containers
-        .iter()
-        .filter(|c| !c.oneoff && !project.services.contains_key(&c.service))
-        .collect();
+    let orphans = orphans(project, observed);
     if !orphans.is_empty() {
         if opts.remove_orphans {
-            for c in orphans {
-                plan.push(
-                    Action::RemoveContainer {
-                        service: c.service.clone(),
-                        name: c.name.clone(),
-                        id: c.id.clone(),
-                        running: c.running(),
-                        pre_stop: Vec::new(),
-                    },
-                    "orphan",
-                    vec![],
-                );
-            }
+            push_orphans_removal(&mut plan, &orphans);
         } else {
             let names: Vec<&str> = orphans.iter().map(|c| c.name.as_str()).collect();
             plan.warnings.push(format!(
@@ -787,6 +802,38 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         }
     }
     Ok(plan)
+}
+
+/// The project's containers whose service the files no longer have (one-offs are not).
+fn orphans<'o>(project: &Project, observed: &'o Observed) -> Vec<&'o Container> {
+    observed
+        .containers
+        .iter()
+        .filter(|c| !c.oneoff && !project.services.contains_key(&c.service))
+        .collect()
+}
+
+fn push_orphans_removal(plan: &mut Plan, orphans: &[&Container]) {
+    for c in orphans {
+        plan.push(
+            Action::RemoveContainer {
+                service: c.service.clone(),
+                name: c.name.clone(),
+                id: c.id.clone(),
+                running: c.running(),
+                pre_stop: Vec::new(),
+            },
+            "orphan",
+            vec![],
+        );
+    }
+}
+
+/// `run --remove-orphans`: remove the orphans, and nothing else.
+pub fn remove_orphans(project: &Project, observed: &Observed) -> Plan {
+    let mut plan = Plan::default();
+    push_orphans_removal(&mut plan, &orphans(project, observed));
+    plan
 }
 
 /// What `down` does. Without a model (`down -p NAME` with no files) it removes whatever

@@ -3,7 +3,7 @@
 //! container's host config as `docker compose` sends them, what Berth cannot apply is refused
 //! or warned of by name, never dropped unsaid.
 
-use berth_compose::convert::create_request;
+use berth_compose::convert::{create_request, inherit};
 use berth_compose::host::FileCopy;
 use berth_compose::plan::{self, UpOptions};
 use berth_compose::{LoadOptions, Project, load};
@@ -554,4 +554,69 @@ fn ulimits_are_read_as_interpolation_leaves_them_and_a_soft_above_its_hard_is_re
         );
         assert!(err.ends_with(&said), "{err}");
     }
+}
+
+#[test]
+fn a_recreated_container_takes_over_the_anonymous_volumes_and_the_image_s_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(
+        dir.path(),
+        "name: demo\nservices:\n  db:\n    image: db:1\n    volumes: [\"/data/\", \"named:/named\", \"./here:/bound\", {type: tmpfs, target: /scratch}]\nvolumes: {named: {}}\n",
+    )
+    .unwrap();
+    let mut req = create_request(&p, "db", 1, "abc_demo-db-1", "sha256:db", "1.41", false).unwrap();
+    assert_eq!(req.body.volumes.clone().unwrap(), ["/data/"]);
+    let mount = |kind: &str, name: &str, source: &str, target: &str, rw: bool| {
+        bollard::models::MountPoint {
+            typ: Some(kind.into()),
+            name: (!name.is_empty()).then(|| name.into()),
+            source: Some(source.into()),
+            destination: Some(target.into()),
+            rw: Some(rw),
+            ..Default::default()
+        }
+    };
+    let old = bollard::models::ContainerInspectResponse {
+        id: Some("abc123".into()),
+        mounts: Some(vec![
+            mount("volume", "anon-data", "/v/anon-data", "/data", true),
+            // The image's VOLUME, kept read-only as it was.
+            mount("volume", "anon-pg", "/v/anon-pg", "/var/lib/pg", false),
+            // The service mounts these otherwise now: its own stay.
+            mount("volume", "old-named", "/v/old-named", "/named", true),
+            mount("volume", "anon-bound", "/v/anon-bound", "/bound", true),
+            mount(
+                "volume",
+                "anon-scratch",
+                "/v/anon-scratch",
+                "/scratch",
+                true,
+            ),
+            // Neither the service's nor the image's any more.
+            mount("volume", "anon-gone", "/v/anon-gone", "/gone", true),
+            mount("tmpfs", "", "", "/run", true),
+        ]),
+        ..Default::default()
+    };
+    inherit(&mut req, &p, "db", &["/var/lib/pg".into()], &old);
+    let binds = req
+        .body
+        .host_config
+        .as_ref()
+        .unwrap()
+        .binds
+        .clone()
+        .unwrap();
+    let kept: Vec<&String> = binds.iter().filter(|b| b.starts_with("anon-")).collect();
+    assert_eq!(
+        kept,
+        ["anon-data:/data", "anon-pg:/var/lib/pg:ro"],
+        "{binds:?}"
+    );
+    assert!(binds.contains(&"demo_named:/named".to_owned()), "{binds:?}");
+    assert_eq!(req.body.volumes, None);
+    assert_eq!(
+        req.body.labels.unwrap()["com.docker.compose.replace"],
+        "abc123"
+    );
 }

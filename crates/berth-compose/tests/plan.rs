@@ -175,6 +175,21 @@ fn changed_config_recreates_and_stopped_containers_start() {
     )
     .unwrap();
     assert!(!plan.to_string().contains("Recreate"), "{plan}");
+    // -V: the same steps, the recreate without the old container's anonymous volumes.
+    let plan = plan::up(
+        &p,
+        &observed,
+        &UpOptions {
+            renew_anon_volumes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        plan.to_string()
+            .contains("#1 container:demo-web-1 Recreate (new anonymous volumes), config changed\n"),
+        "{plan}"
+    );
 }
 
 #[test]
@@ -303,6 +318,13 @@ fn orphans_are_reported_or_removed() {
         plan.to_string()
             .contains("container:demo_legacy_1 Stop+Remove, orphan"),
         "{plan}"
+    );
+    // `run --remove-orphans`: that removal alone.
+    golden(
+        &plan::remove_orphans(&p, &observed),
+        "
+#0 container:demo_legacy_1 Stop+Remove, orphan
+",
     );
 }
 
