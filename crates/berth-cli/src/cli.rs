@@ -239,15 +239,8 @@ pub enum ContainerCommand {
     Logs(LogsArgs),
     /// Live usage of containers (all running ones when none is named).
     Stats {
-        /// Every container, stopped ones too (running ones only by default).
-        #[arg(short, long)]
-        all: bool,
-        /// One reading, then exit.
-        #[arg(long)]
-        no_stream: bool,
-        /// Whole container ids.
-        #[arg(long)]
-        no_trunc: bool,
+        #[command(flatten)]
+        asked: StatsArgs,
         containers: Vec<String>,
     },
     /// The processes of a container (with ps's own options after it, e.g. `aux`).
@@ -820,6 +813,20 @@ pub struct BuildArgs {
     /// What was read from stdin (set by the command, not a flag).
     #[arg(skip)]
     pub stdin: Option<berth_api::StdinPart>,
+}
+
+/// How `stats` reads (`berth stats`, `berth compose stats`).
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// Stopped containers too (running ones only by default).
+    #[arg(short, long)]
+    pub all: bool,
+    /// One reading, then exit.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Whole container ids.
+    #[arg(long)]
+    pub no_trunc: bool,
 }
 
 /// How `run` and `attach` stay attached: `--sig-proxy`, `--detach-keys`.

@@ -168,20 +168,17 @@ async fn execute(cli: Cli) -> Result<i32> {
     };
     let command = match command {
         Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
-        Command::Container(ContainerCommand::Stats {
-            all,
-            no_stream,
-            no_trunc,
-            containers,
-        }) => {
-            let fields = render::stats_fields(!no_trunc);
-            let table = (format == Format::Table).then_some(render::STATS_TABLE);
-            let template = list_template(template.as_deref(), false, table, &fields)?;
+        Command::Container(ContainerCommand::Stats { asked, containers }) => {
             let conn = connect(&berth).await?;
-            let shown = template.map(|t| (t, fields));
-            return ops::stats(&berth, &conn, &containers, all, !no_stream, shown.as_ref())
-                .await
-                .map(|()| 0);
+            return stats(
+                &berth,
+                &conn,
+                &containers,
+                &asked,
+                format,
+                template.as_deref(),
+            )
+            .await;
         }
         Command::Container(cmd) => return container(&berth, cmd, format).await,
         Command::Image(ImageCommand::History {
@@ -1151,6 +1148,32 @@ pub(crate) fn emit<T: Serialize>(
 /// The template a list prints through, parsed before any engine is asked (a template that
 /// cannot work is said first): `-q` prints the ids, else a `--format` template, else `table`
 /// (the list's table written as a template, for `--no-trunc`); `None` for the usual output.
+/// `stats` of `containers` (the running ones, or all with `--all`, when none is named), as a
+/// table, a template's lines or JSON.
+pub async fn stats(
+    berth: &Berth,
+    conn: &Connection,
+    containers: &[String],
+    asked: &crate::cli::StatsArgs,
+    format: Format,
+    template: Option<&str>,
+) -> Result<i32> {
+    let fields = render::stats_fields(!asked.no_trunc);
+    let table = (format == Format::Table).then_some(render::STATS_TABLE);
+    let template = list_template(template, false, table, &fields)?;
+    let shown = template.map(|t| (t, fields));
+    ops::stats(
+        berth,
+        conn,
+        containers,
+        asked.all,
+        !asked.no_stream,
+        shown.as_ref(),
+    )
+    .await
+    .map(|()| 0)
+}
+
 fn list_template<T>(
     format_template: Option<&str>,
     quiet: bool,

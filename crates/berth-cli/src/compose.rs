@@ -193,6 +193,61 @@ pub enum ComposeCommand {
         no_up: bool,
         service: Vec<String>,
     },
+    /// Copy files between a service's container and this machine: `SERVICE:PATH DEST` (from
+    /// its container at --index, else its first) or `SRC SERVICE:PATH` (into each of its
+    /// containers, or the one at --index); `-` as `berth cp` takes it.
+    Cp {
+        /// Which of the service's containers.
+        #[arg(long)]
+        index: Option<u32>,
+        source: String,
+        dest: String,
+    },
+    /// Live usage of the project's running containers (of a service's, when named).
+    Stats {
+        #[command(flatten)]
+        asked: crate::cli::StatsArgs,
+        service: Option<String>,
+    },
+    /// The events of the project's containers as they happen, as compose prints them.
+    Events {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        service: Vec<String>,
+    },
+    /// Wait for the services' running containers to stop: each one's exit code said, the
+    /// last one's berth's.
+    Wait {
+        /// Then take the project down.
+        #[arg(long)]
+        down_project: bool,
+        #[arg(required = true)]
+        service: Vec<String>,
+    },
+    /// Run this many containers of each service named (as `up -d --scale`).
+    Scale {
+        /// Not the services they depend on.
+        #[arg(long)]
+        no_deps: bool,
+        #[arg(required = true, value_name = "SERVICE=REPLICAS")]
+        scale: Vec<String>,
+    },
+    /// Attach this terminal to a service container's main process.
+    Attach {
+        /// Which of the service's containers.
+        #[arg(long, default_value_t = 1)]
+        index: u32,
+        #[command(flatten)]
+        attaching: crate::cli::Attaching,
+        service: String,
+    },
+    /// The version of Berth's compose.
+    Version {
+        /// The number alone.
+        #[arg(long)]
+        short: bool,
+    },
 }
 
 /// What makes the containers: `compose create`'s flags, and `up`'s.
@@ -434,6 +489,101 @@ pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions 
 
 /// The model when the files can be read; with `-p` and no file, only the name (commands that
 /// act on what is running work from the labels, as compose's do).
+/// `compose cp`: a service's side resolved to its containers, each copied as `berth cp` copies.
+async fn cp(
+    berth: &Berth,
+    p: &ProjectArgs,
+    index: Option<u32>,
+    source: &str,
+    dest: &str,
+) -> Result<i32> {
+    let (from, to) = (ops::container_path(source), ops::container_path(dest));
+    let ((service, path), from_service) = match (from, to) {
+        (Some(side), None) => (side, true),
+        (None, Some(side)) => (side, false),
+        (Some(_), Some(_)) => {
+            bail!("copy between two containers is not supported: copy out, then in")
+        }
+        (None, None) => {
+            bail!(
+                "one side of compose cp is SERVICE:PATH, e.g. `berth compose cp web:/etc/hosts .`"
+            )
+        }
+    };
+    let (_, name) = model(berth, p, &[service.to_owned()])?;
+    let conn = connect(berth).await?;
+    let ids = match (index, from_service) {
+        (Some(i), _) => vec![berth.compose_container(&conn, &name, service, i).await?],
+        (None, true) => vec![berth.compose_container(&conn, &name, service, 1).await?],
+        (None, false) => berth
+            .compose_containers(&conn, &name, &[service.to_owned()], true)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    if ids.is_empty() {
+        bail!("service {service} has no container to copy into: bring it up first");
+    }
+    if source == "-" && ids.len() > 1 {
+        bail!(
+            "- is read once, and service {service} has {} containers: give --index",
+            ids.len()
+        );
+    }
+    for id in ids {
+        let at = format!("{id}:{path}");
+        match from_service {
+            true => ops::cp(berth, &conn, &at, dest).await?,
+            false => ops::cp(berth, &conn, source, &at).await?,
+        }
+    }
+    Ok(0)
+}
+
+/// One event as `docker compose events` prints it (`None` for another service's): its local
+/// time to the microsecond, `container`, the action, the id and the attributes without
+/// compose's labels; with `json`, an object of those and the service.
+fn event_line(e: &berth_api::EventView, services: &[String], json: bool) -> Result<Option<String>> {
+    let service = e
+        .attributes
+        .get(berth_compose::labels::SERVICE)
+        .cloned()
+        .unwrap_or_default();
+    if !services.is_empty() && !services.contains(&service) {
+        return Ok(None);
+    }
+    let attributes: BTreeMap<&String, &String> = e
+        .attributes
+        .iter()
+        .filter(|(k, _)| !k.starts_with("com.docker.compose."))
+        .collect();
+    let time = jiff::Timestamp::from_nanosecond(i128::from(e.time_nano))?;
+    if json {
+        return Ok(Some(
+            serde_json::json!({
+                "time": time.to_string(),
+                "type": "container",
+                "service": service,
+                "id": e.actor,
+                "action": e.action,
+                "attributes": attributes,
+            })
+            .to_string(),
+        ));
+    }
+    let local = time.to_zoned_datetime(jiff::tz::TimeZone::system());
+    let attrs: Vec<String> = attributes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Ok(Some(format!(
+        "{}.{:06} container {} {} ({})",
+        local.strftime("%Y-%m-%d %H:%M:%S"),
+        local.subsec_nanosecond() / 1000,
+        e.action,
+        e.actor,
+        attrs.join(", ")
+    )))
+}
+
 fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<Project>, String)> {
     match berth.compose_load(&load_options(p, services)) {
         Ok(project) => {
@@ -909,6 +1059,124 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
         }
         ComposeCommand::Watch { no_up, service } => {
             crate::watch::run(berth, p, no_up, service, format).await
+        }
+        ComposeCommand::Cp {
+            index,
+            source,
+            dest,
+        } => cp(berth, p, index, &source, &dest).await,
+        ComposeCommand::Stats { asked, service } => {
+            let services: Vec<String> = service.into_iter().collect();
+            let (_, name) = model(berth, p, &services)?;
+            let conn = connect(berth).await?;
+            let rows = berth
+                .compose_containers(&conn, &name, &services, asked.all)
+                .await?;
+            let names: Vec<String> = rows
+                .iter()
+                .filter_map(|r| r.names.first().cloned())
+                .collect();
+            if names.is_empty() {
+                // None to read (the engine's others are not the project's).
+                return Ok(0);
+            }
+            crate::commands::stats(berth, &conn, &names, &asked, format, None).await
+        }
+        ComposeCommand::Events { json, service } => {
+            let (_, name) = model(berth, p, &service)?;
+            let conn = connect(berth).await?;
+            let filters = [format!("label={}={name}", berth_compose::labels::PROJECT)];
+            let stream = berth.events(&conn, None, None, &filters)?;
+            futures_util::pin_mut!(stream);
+            while let Some(e) = stream.next().await {
+                if let Some(line) = event_line(&e?, &service, json)? {
+                    println!("{line}");
+                }
+            }
+            Ok(0)
+        }
+        ComposeCommand::Wait {
+            down_project,
+            service,
+        } => {
+            let (project, name) = model(berth, p, &service)?;
+            let conn = connect(berth).await?;
+            let rows = berth
+                .compose_containers(&conn, &name, &service, false)
+                .await?;
+            if rows.is_empty() {
+                bail!(
+                    "project {name} has no running container of {}",
+                    service.join(", ")
+                );
+            }
+            let mut waits: futures_util::stream::FuturesUnordered<_> = rows
+                .iter()
+                .map(|r| async { (r.id.clone(), berth.wait(&conn, &r.id).await) })
+                .collect();
+            let mut code = 0;
+            while let Some((id, exited)) = waits.next().await {
+                code = exited?;
+                println!("container {id:?} exited with status code {code}");
+            }
+            if down_project {
+                let warnings = berth
+                    .compose_down(
+                        &conn,
+                        project.as_ref(),
+                        &name,
+                        &DownOptions::default(),
+                        None,
+                        &progress(format),
+                    )
+                    .await?;
+                warn(&warnings);
+            }
+            Ok(i32::try_from(code).unwrap_or(1))
+        }
+        ComposeCommand::Scale { no_deps, scale } => {
+            let service = scale
+                .iter()
+                .map(|s| {
+                    s.split_once('=')
+                        .map_or(s.as_str(), |(svc, _)| svc)
+                        .to_owned()
+                })
+                .collect();
+            let a = UpArgs {
+                detach: true,
+                no_deps,
+                create: CreateArgs {
+                    scale,
+                    service,
+                    ..CreateArgs::default()
+                },
+                ..UpArgs::default()
+            };
+            up(berth, p, a, format).await
+        }
+        ComposeCommand::Attach {
+            index,
+            attaching,
+            service,
+        } => {
+            let (_, name) = model(berth, p, std::slice::from_ref(&service))?;
+            let keys = ops::detach_keys(berth, attaching.detach_keys.as_deref())?;
+            let conn = connect(berth).await?;
+            let id = berth
+                .compose_container(&conn, &name, &service, index)
+                .await?;
+            ops::attach(berth, &conn, &id, attaching.sig_proxy, &keys, None).await
+        }
+        ComposeCommand::Version { short } => {
+            let version = env!("CARGO_PKG_VERSION");
+            let text = match (short, format) {
+                (true, _) => format!("{version}\n"),
+                (false, Format::Json) => format!("{}\n", serde_json::json!({ "version": version })),
+                (false, Format::Table) => format!("Berth Compose version {version}\n"),
+            };
+            print(&text);
+            Ok(0)
         }
     }
 }

@@ -1457,7 +1457,8 @@ pub fn prompt(label: &str, secret: bool) -> Result<String> {
 
 /// `CONTAINER:PATH` → (container, path); a local path is anything else (absolute, `./…`, or
 /// without a colon).
-fn container_path(arg: &str) -> Option<(&str, &str)> {
+/// `NAME:PATH` (a container's, or in compose a service's), unless the argument is a path here.
+pub fn container_path(arg: &str) -> Option<(&str, &str)> {
     if arg.starts_with('/') || arg.starts_with('.') {
         return None;
     }

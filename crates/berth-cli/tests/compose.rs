@@ -2364,3 +2364,108 @@ fn a_one_off_run_removes_orphans_when_asked() {
     assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
+
+/// `compose cp`, `stats`, `events`, `wait`, `scale`, `attach` and `version`: a service's
+/// containers found by the project's labels, then each acted on as the container commands act.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn the_container_commands_reach_a_service_s_containers() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:commands", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            (
+                "compose.yaml",
+                &format!(
+                    "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n  job:\n    image: {image}\n    command: [\"sh\", \"-c\", \"sleep 5; exit 3\"]\n"
+                ),
+            ),
+            ("note.txt", "hello\n"),
+        ],
+    );
+    // A container beside the project's, which its commands leave alone.
+    let other = scope.name("other");
+    e.docker_ok(&[
+        "run",
+        "-d",
+        "--name",
+        &other,
+        "-l",
+        &scope.label(),
+        &image,
+        "sleep",
+        "600",
+    ]);
+    let events = Printing::spawn(p.berth(&home, &["events", "--json", "app"]));
+    ok(p.berth(&home, &["up", "-d"]));
+    let app = format!("{}-app-1", p.name);
+    let said: serde_json::Value =
+        serde_json::from_str(&events.first(|l| l.contains("\"start\""))).unwrap();
+    assert_eq!(said["service"], "app");
+    assert_eq!(said["id"], p.container_id(&app));
+    assert_eq!(said["attributes"]["name"], app.as_str());
+    drop(events);
+
+    // wait: the job's exit code, said and returned.
+    let out = run(p.berth(&home, &["wait", "job"]));
+    let job = p.container_id(&format!("{}-job-1", p.name));
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("container {job:?} exited with status code 3\n")
+    );
+
+    // scale: a second app; cp into both, out of the second.
+    ok(p.berth(&home, &["scale", "app=2"]));
+    let second = format!("{}-app-2", p.name);
+    wait_until(30, "the second app to run", || {
+        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &second])
+            .trim()
+            == "true"
+    });
+    ok(p.berth(&home, &["cp", "note.txt", "app:/note.txt"]));
+    for c in [&app, &second] {
+        assert_eq!(e.docker_ok(&["exec", c, "cat", "/note.txt"]), "hello\n");
+    }
+    e.docker_ok(&["exec", &second, "sh", "-c", "echo second > /which"]);
+    ok(p.berth(&home, &["cp", "--index", "2", "app:/which", "which.txt"]));
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("which.txt")).unwrap(),
+        "second\n"
+    );
+    let said = fails(p.berth(&home, &["cp", "-", "app:/"]));
+    assert!(
+        said.contains("service app has 2 containers: give --index"),
+        "{said}"
+    );
+
+    // stats: the project's running containers, not the other one.
+    let out = ok(p.berth(&home, &["--format", "json", "stats", "--no-stream"]));
+    let mut names: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, [app.clone(), second.clone()], "{out}");
+
+    // attach: the app's output here; --sig-proxy=false leaves it running.
+    let attached = Printing::spawn(p.berth(&home, &["attach", "--sig-proxy=false", "app"]));
+    attached.until("tick");
+    attached.signal("INT");
+    attached.end();
+    assert_eq!(
+        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &app])
+            .trim(),
+        "true"
+    );
+
+    let version = ok(p.berth(&home, &["version", "--short"]));
+    assert_eq!(version.trim(), env!("CARGO_PKG_VERSION"));
+    ok(p.berth(&home, &["down", "-t", "0"]));
+    e.docker_ok(&["inspect", &other]);
+}

@@ -329,6 +329,18 @@ impl Printing {
         }
     }
 
+    /// Waits (30 s at most) for a line that `wanted` takes, and returns it; the lines before
+    /// it are passed over.
+    pub fn first(&self, wanted: impl Fn(&str) -> bool) -> String {
+        loop {
+            match self.lines.recv_timeout(std::time::Duration::from_secs(30)) {
+                Ok(line) if wanted(&line) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("no line wanted printed: {e}"),
+            }
+        }
+    }
+
     pub fn signal(&self, name: &str) {
         ok(std::process::Command::new("kill")
             .args([&format!("-{name}"), &self.child.id().to_string()]));
