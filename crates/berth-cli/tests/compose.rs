@@ -2469,3 +2469,41 @@ fn the_container_commands_reach_a_service_s_containers() {
     ok(p.berth(&home, &["down", "-t", "0"]));
     e.docker_ok(&["inspect", &other]);
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_container_in_another_s_network_follows_it_when_it_is_recreated() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:joined", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let compose = |round: u32| {
+        format!(
+            "services:\n  app:\n    image: {image}\n    stop_signal: SIGKILL\n    environment: [ROUND={round}]\n  sidecar:\n    image: {image}\n    stop_signal: SIGKILL\n    network_mode: \"service:app\"\n"
+        )
+    };
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose(1))]);
+    // The network interface each sees: the sidecar's is the app's.
+    let mac = |service: &str| {
+        let out = run(p.berth(
+            &home,
+            &["exec", "-T", service, "cat", "/sys/class/net/eth0/address"],
+        ));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    ok(p.berth(&home, &["up", "-d"]));
+    assert!(!mac("app").is_empty());
+    assert_eq!(mac("sidecar"), mac("app"));
+    // The app recreated: the sidecar is made again in the new one's network (left, it had
+    // none but its loopback).
+    p.write("compose.yaml", &compose(2));
+    let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
+    assert!(
+        err.contains(&format!("Container {}-sidecar-1  Recreated", p.name)),
+        "{err}"
+    );
+    assert!(!mac("app").is_empty());
+    assert_eq!(mac("sidecar"), mac("app"));
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}

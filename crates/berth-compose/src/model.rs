@@ -439,6 +439,36 @@ impl Service {
         }
     }
 
+    /// The services whose first container this one's containers are made with
+    /// (`network_mode`, `pid`, `ipc`: `service:NAME`; `volumes_from: NAME`): a new container
+    /// there means new ones here, as compose has it (their config hash holds its id).
+    pub fn joined_services(&self) -> Vec<String> {
+        let modes = [
+            self.network_mode.as_deref(),
+            self.other.get("pid").and_then(Value::as_str),
+            self.other.get("ipc").and_then(Value::as_str),
+        ];
+        let mut joined: Vec<String> = modes
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.strip_prefix("service:"))
+            .map(str::to_owned)
+            .collect();
+        for v in self
+            .other
+            .get("volumes_from")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !v.starts_with("container:") {
+                joined.push(v.split(':').next().unwrap_or_default().to_owned());
+            }
+        }
+        joined
+    }
+
     /// The image the service runs: `image:`, else the name compose gives a built image.
     pub fn image_name(&self, project: &str, service: &str) -> String {
         self.image

@@ -575,6 +575,9 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     // Per service: the steps that make its containers, after which dependants are made (as
     // compose does): a link, volumes from it or its namespaces need the container to exist.
     let mut made: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // The services whose first container this plan makes anew (recreated, or made where there
+    // was none), which the containers joined to it must follow.
+    let mut renewed: BTreeSet<String> = BTreeSet::new();
     for name in &services {
         let svc = &project.services[name];
         // Waits for the dependencies' conditions, in scope only; a provider service's is the
@@ -653,10 +656,17 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let mut making = Vec::new();
         let mut done = Vec::new();
         let existing = observed.service_containers(name);
+        // Made with the id of a container this plan replaces: made again with the new one's.
+        let joined_renewed = svc
+            .joined_services()
+            .into_iter()
+            .find(|s| renewed.contains(s));
         let recreates = |c: &crate::observe::Container| {
             let config_changed = c.config_hash != hash;
             let image_changed = image_id.as_ref().is_some_and(|id| *id != c.image_id);
-            opts.force_recreate || (!opts.no_recreate && (config_changed || image_changed))
+            opts.force_recreate
+                || (!opts.no_recreate
+                    && (config_changed || image_changed || joined_renewed.is_some()))
         };
         // The pre_start steps run before the service's containers start when none of them
         // runs on (a first up, a recreate, all stopped; not a scale up), as compose runs them:
@@ -694,12 +704,17 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             let mut start_after = waits.clone();
             if recreate {
                 let reason = if opts.force_recreate {
-                    "--force-recreate"
+                    "--force-recreate".to_owned()
                 } else if config_changed {
-                    "config changed"
+                    "config changed".to_owned()
+                } else if let Some(joined) = &joined_renewed {
+                    format!("{joined}'s container is new")
                 } else {
-                    "image changed"
+                    "image changed".to_owned()
                 };
+                if c.number == 1 {
+                    renewed.insert(name.clone());
+                }
                 let r = plan.push(
                     Action::RecreateContainer {
                         service: name.clone(),
@@ -740,6 +755,9 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             }
             numbers.insert(next);
             let cname = container_name(project, name, next);
+            if next == 1 {
+                renewed.insert(name.clone());
+            }
             let c = plan.push(
                 Action::CreateContainer {
                     service: name.clone(),

@@ -952,3 +952,68 @@ warning: volume demo_data is left: demo-debug-1 is on it
         "{plan}"
     );
 }
+
+#[test]
+fn containers_joined_to_a_renewed_one_are_made_again_after_it() {
+    let p = project(
+        r#"
+name: demo
+services:
+  db:
+    image: db:1
+  sidecar:
+    image: web:1
+    network_mode: "service:db"
+  tools:
+    image: web:1
+    pid: "service:db"
+    volumes_from: ["db:ro"]
+  web:
+    image: web:1
+"#,
+    );
+    let observed = |db_hash: &str| Observed {
+        project: "demo".into(),
+        containers: ["db", "sidecar", "tools", "web"]
+            .into_iter()
+            .map(|s| {
+                let mut c = container(&p, s, 1, "running");
+                if s == "db" {
+                    c.config_hash = db_hash.to_owned();
+                }
+                c
+            })
+            .collect(),
+        networks: vec![resource("demo_default")],
+        images: images(&["db:1", "web:1"]),
+        ..Default::default()
+    };
+    // db changed: the two made with its container follow it, web (merely beside it) does not.
+    let current = labels::config_hash(&p.services["db"], &p.models);
+    let unchanged = plan::up(&p, &observed(&current), &UpOptions::default()).unwrap();
+    assert!(!unchanged.to_string().contains("Recreate"), "{unchanged}");
+    golden(
+        &plan::up(&p, &observed("old"), &UpOptions::default()).unwrap(),
+        "
+#0 container:demo-db-1 Recreate, config changed
+#1 container:demo-db-1 Start, recreated [after #0]
+#2 service:db Await service_started, sidecar depends on it [after #1]
+#3 container:demo-sidecar-1 Recreate, db's container is new [after #0]
+#4 container:demo-sidecar-1 Start, recreated [after #2 #3]
+#5 service:db Await service_started, tools depends on it [after #1]
+#6 container:demo-tools-1 Recreate, db's container is new [after #0]
+#7 container:demo-tools-1 Start, recreated [after #5 #6]
+",
+    );
+    // --no-recreate: none of them.
+    let plan = plan::up(
+        &p,
+        &observed("old"),
+        &UpOptions {
+            no_recreate: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!plan.to_string().contains("Recreate"), "{plan}");
+}
