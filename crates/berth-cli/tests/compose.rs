@@ -2507,3 +2507,51 @@ fn a_container_in_another_s_network_follows_it_when_it_is_recreated() {
     assert_eq!(mac("sidecar"), mac("app"));
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_dependency_recreated_restarts_the_services_that_ask_for_it() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:restarted", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let compose = |round: u32| {
+        format!(
+            "services:\n  db:\n    image: {image}\n    stop_signal: SIGKILL\n    environment: [ROUND={round}]\n  web:\n    image: {image}\n    stop_signal: SIGKILL\n    depends_on:\n      db: {{condition: service_started, restart: true}}\n  worker:\n    image: {image}\n    stop_signal: SIGKILL\n    depends_on: [db]\n"
+        )
+    };
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose(1))]);
+    ok(p.berth(&home, &["up", "-d"]));
+    let started = |service: &str| {
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.Id}} {{.State.StartedAt}}",
+            &format!("{}-{service}-1", p.name),
+        ])
+    };
+    let (web, worker) = (started("web"), started("worker"));
+    p.write("compose.yaml", &compose(2));
+    let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
+    assert!(
+        err.contains(&format!("Container {}-web-1  Stopped", p.name)),
+        "{err}"
+    );
+    // The same web container, started again; worker untouched.
+    let web_now = started("web");
+    assert_eq!(web_now.split(' ').next(), web.split(' ').next());
+    assert_ne!(web_now, web);
+    assert_eq!(started("worker"), worker);
+    assert_eq!(
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Running}}",
+            &format!("{}-web-1", p.name)
+        ])
+        .trim(),
+        "true"
+    );
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}

@@ -329,6 +329,17 @@ async fn run(
             .map_err(|e| fail(&what, e))?;
             emit(opts, &what, "Started", None);
         }
+        Action::StopContainer {
+            service,
+            name,
+            id,
+            pre_stop,
+        } => {
+            let what = format!("Container {name}");
+            stop(client, id, service, pre_stop, &what, opts)
+                .await
+                .map_err(|e| fail(&what, e))?;
+        }
         Action::RemoveContainer {
             service,
             name,
@@ -338,15 +349,9 @@ async fn run(
         } => {
             let what = format!("Container {name}");
             if *running {
-                run_hooks(client, id, service, hooks::PRE_STOP, pre_stop, &what, opts)
+                stop(client, id, service, pre_stop, &what, opts)
                     .await
                     .map_err(|e| fail(&what, e))?;
-                emit(opts, &what, "Stopping", None);
-                client
-                    .stop_container(id, opts.timeout)
-                    .await
-                    .map_err(|e| fail(&what, e.into()))?;
-                emit(opts, &what, "Stopped", None);
             }
             emit(opts, &what, "Removing", None);
             client
@@ -797,6 +802,22 @@ async fn wait_healthy(client: &Client, service: &str, id: &str, name: &str) -> R
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Stops a running container of `service`, its `pre_stop` hooks first.
+async fn stop(
+    client: &Client,
+    id: &str,
+    service: &str,
+    pre_stop: &[hooks::Hook],
+    what: &str,
+    opts: &ApplyOptions<'_>,
+) -> Result<(), Error> {
+    run_hooks(client, id, service, hooks::PRE_STOP, pre_stop, what, opts).await?;
+    emit(opts, what, "Stopping", None);
+    client.stop_container(id, opts.timeout).await?;
+    emit(opts, what, "Stopped", None);
+    Ok(())
 }
 
 /// Which containers of a project a lifecycle command acts on, in dependency order.

@@ -99,6 +99,14 @@ pub enum Action {
         name: String,
         post_start: Vec<Hook>,
     },
+    /// Stop a running container (after the `pre_stop` hooks of its service), to start it again
+    /// later in the plan.
+    StopContainer {
+        service: String,
+        name: String,
+        id: String,
+        pre_stop: Vec<Hook>,
+    },
     /// Stop (when running, after the `pre_stop` hooks of its service) and remove.
     RemoveContainer {
         service: String,
@@ -107,8 +115,8 @@ pub enum Action {
         running: bool,
         pre_stop: Vec<Hook>,
     },
-    /// Wait until the service's containers satisfy the condition.
-    /// Wait for the service's condition (for at most `within` seconds, when given).
+    /// Wait until the service's containers satisfy the condition (for at most `within`
+    /// seconds, when given).
     Await {
         service: String,
         condition: Condition,
@@ -181,6 +189,11 @@ impl fmt::Display for Action {
             Action::CreateNetwork { name, .. } => write!(f, "network:{name} Create"),
             Action::CreateVolume { name, .. } => write!(f, "volume:{name} Create"),
             Action::CreateContainer { name, .. } => write!(f, "container:{name} Create"),
+            Action::StopContainer { name, pre_stop, .. } => write!(
+                f,
+                "container:{name} Stop{}",
+                hook_count(hooks::PRE_STOP, pre_stop)
+            ),
             Action::RecreateContainer {
                 name,
                 pre_stop,
@@ -578,6 +591,9 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     // The services whose first container this plan makes anew (recreated, or made where there
     // was none), which the containers joined to it must follow.
     let mut renewed: BTreeSet<String> = BTreeSet::new();
+    // Per service: its recreate steps, which the containers of the services that depend on it
+    // with `restart: true` are stopped before.
+    let mut recreated: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for name in &services {
         let svc = &project.services[name];
         // Waits for the dependencies' conditions, in scope only; a provider service's is the
@@ -656,6 +672,12 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let mut making = Vec::new();
         let mut done = Vec::new();
         let existing = observed.service_containers(name);
+        // `depends_on: {D: {restart: true}}`: stopped before D is recreated, started after.
+        let restarted_with = svc
+            .depends_on
+            .iter()
+            .find(|(dep, d)| d.restart && recreated.contains_key(*dep))
+            .map(|(dep, _)| dep.clone());
         // Made with the id of a container this plan replaces: made again with the new one's.
         let joined_renewed = svc
             .joined_services()
@@ -702,6 +724,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             let config_changed = c.config_hash != hash;
             let recreate = recreates(c);
             let mut start_after = waits.clone();
+            let mut reason = if recreate { "recreated" } else { "not running" };
             if recreate {
                 let reason = if opts.force_recreate {
                     "--force-recreate".to_owned()
@@ -727,12 +750,32 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                     reason,
                     make_after.clone(),
                 );
+                recreated.entry(name.clone()).or_default().push(r);
                 making.push(r);
                 start_after.push(r);
                 if opts.no_start {
                     done.push(r);
                     continue;
                 }
+            } else if let Some(dep) = restarted_with
+                .as_ref()
+                .filter(|_| c.running() && !opts.no_start)
+            {
+                let stop = plan.push(
+                    Action::StopContainer {
+                        service: name.clone(),
+                        name: c.name.clone(),
+                        id: c.id.clone(),
+                        pre_stop: stopping(c),
+                    },
+                    format!("{dep} is recreated (depends_on restart)"),
+                    vec![],
+                );
+                for r in &recreated[dep] {
+                    plan.steps[*r].after.push(stop);
+                }
+                start_after.push(stop);
+                reason = "restarted";
             } else if c.running() || opts.no_start {
                 continue;
             }
@@ -743,7 +786,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                     name: c.name.clone(),
                     post_start: post_start.clone(),
                 },
-                if recreate { "recreated" } else { "not running" },
+                reason,
                 start_after,
             ));
         }

@@ -1017,3 +1017,45 @@ services:
     .unwrap();
     assert!(!plan.to_string().contains("Recreate"), "{plan}");
 }
+
+#[test]
+fn a_dependency_recreated_restarts_the_services_that_ask_for_it() {
+    let p = project(
+        r#"
+name: demo
+services:
+  db:
+    image: db:1
+  web:
+    image: web:1
+    depends_on:
+      db: {condition: service_started, restart: true}
+  worker:
+    image: web:1
+    depends_on: [db]
+"#,
+    );
+    let mut observed = Observed {
+        project: "demo".into(),
+        containers: ["db", "web", "worker"]
+            .into_iter()
+            .map(|s| container(&p, s, 1, "running"))
+            .collect(),
+        networks: vec![resource("demo_default")],
+        images: images(&["db:1", "web:1"]),
+        ..Default::default()
+    };
+    observed.containers[0].config_hash = "old".into();
+    // web stopped before db goes, started once the new db runs; worker left running.
+    golden(
+        &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 container:demo-db-1 Recreate, config changed [after #3]
+#1 container:demo-db-1 Start, recreated [after #0]
+#2 service:db Await service_started, web depends on it [after #1]
+#3 container:demo-web-1 Stop, db is recreated (depends_on restart)
+#4 container:demo-web-1 Start, restarted [after #2 #3]
+#5 service:db Await service_started, worker depends on it [after #1]
+",
+    );
+}
