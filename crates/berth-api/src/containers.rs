@@ -930,6 +930,8 @@ impl Berth {
         let wanted: Vec<(u16, &str)> = spec
             .ports
             .iter()
+            // A range is the engine's to pick a free port from.
+            .filter(|p| p.host_port_end.is_none())
             .filter_map(|p| p.host_port.map(|h| (h, p.proto.as_str())))
             .collect();
         if wanted.is_empty() {

@@ -2555,3 +2555,48 @@ fn a_dependency_recreated_restarts_the_services_that_ask_for_it() {
     );
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn replicas_share_a_range_of_host_ports_the_engine_picks_from() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:ranged", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let low = free_port();
+    let high = low + 9;
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            (
+                "compose.yaml",
+                &format!(
+                    "services:\n  web:\n    image: {image}\n    command: [\"httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/www\"]\n    volumes: [\"./www:/www:ro\"]\n    stop_signal: SIGKILL\n    ports: [\"127.0.0.1:{low}-{high}:80\"]\n"
+                ),
+            ),
+            ("www/index.html", "ranged\n"),
+        ],
+    );
+    let config = ok(p.berth(&home, &["config"]));
+    assert!(
+        config.contains(&format!("published: {low}-{high}")),
+        "{config}"
+    );
+    ok(p.berth(&home, &["up", "-d", "--scale", "web=2"]));
+    // Each replica on a port of its own from the range, answering there.
+    let mut ports = Vec::new();
+    for index in ["1", "2"] {
+        let at = ok(p.berth(&home, &["port", "--index", index, "web", "80"]));
+        let port: u16 = at.trim().rsplit_once(':').unwrap().1.parse().unwrap();
+        assert!((low..=high).contains(&port), "{at}");
+        assert_eq!(
+            http_get(&format!("127.0.0.1:{port}"), "/index.html").map(|r| r.1),
+            Some("ranged\n".to_owned())
+        );
+        ports.push(port);
+    }
+    assert_ne!(ports[0], ports[1]);
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}

@@ -113,13 +113,13 @@ fn port_long(spec: &str, at: &str) -> Result<Vec<Node>, Error> {
             let mut entries = vec![
                 ("mode".to_owned(), Node::Str("ingress".into())),
                 ("target".to_owned(), Node::Int(m.container_port.into())),
-                ("protocol".to_owned(), Node::Str(m.proto)),
+                ("protocol".to_owned(), Node::Str(m.proto.clone())),
             ];
-            if let Some(ip) = m.host_ip {
-                entries.push(("host_ip".to_owned(), Node::Str(ip)));
+            if let Some(ip) = &m.host_ip {
+                entries.push(("host_ip".to_owned(), Node::Str(ip.clone())));
             }
-            if let Some(p) = m.host_port {
-                entries.push(("published".to_owned(), Node::Str(p.to_string())));
+            if m.host_port.is_some() {
+                entries.push(("published".to_owned(), Node::Str(m.published())));
             }
             Node::Map(entries)
         })

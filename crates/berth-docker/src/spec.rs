@@ -18,6 +18,9 @@ pub struct PortMapping {
     pub host_ip: Option<String>,
     /// `None`: the engine picks a free port.
     pub host_port: Option<u16>,
+    /// The last of a range of host ports that one container port is published on: the engine
+    /// picks a free one from `host_port` to this (`-p 8000-8010:80`).
+    pub host_port_end: Option<u16>,
     pub container_port: u16,
     pub proto: String,
 }
@@ -123,7 +126,8 @@ pub fn check_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// `-p [ip:][host[-end]:]container[-end][/proto]`, ranges of equal length included.
+/// `-p [ip:][host[-end]:]container[-end][/proto]`: ranges of equal length, or one container port
+/// on a range of host ports (the engine picks a free one), as docker takes them.
 pub fn parse_port(spec: &str) -> Result<Vec<PortMapping>, Error> {
     let usage = "write -p [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp|sctp], e.g. 8000:5000";
     let (body, proto) = match spec.rsplit_once('/') {
@@ -170,7 +174,9 @@ pub fn parse_port(spec: &str) -> Result<Vec<PortMapping>, Error> {
     };
     let (c0, c1) = range(container)?;
     let host = host.map(range).transpose()?;
+    let picked = matches!(host, Some((h0, h1)) if c0 == c1 && h0 != h1);
     if let Some((h0, h1)) = host
+        && !picked
         && h1 - h0 != c1 - c0
     {
         return Err(bad(
@@ -182,6 +188,7 @@ pub fn parse_port(spec: &str) -> Result<Vec<PortMapping>, Error> {
         .map(|i| PortMapping {
             host_ip: ip.clone(),
             host_port: host.map(|(h0, _)| h0 + i),
+            host_port_end: host.filter(|_| picked).map(|(_, h1)| h1),
             container_port: c0 + i,
             proto: proto.clone(),
         })
@@ -395,13 +402,24 @@ pub fn port_bindings<'a>(
     (exposed, bindings)
 }
 
+impl PortMapping {
+    /// The host port as the engine takes it: one, a range it picks from, or empty for any.
+    pub fn published(&self) -> String {
+        match (self.host_port, self.host_port_end) {
+            (Some(h0), Some(h1)) => format!("{h0}-{h1}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => String::new(),
+        }
+    }
+}
+
 impl RunSpec {
     /// The engine's create request.
     pub fn to_create_body(&self) -> ContainerCreateBody {
         let (exposed, bindings) = port_bindings(self.ports.iter().map(|p| {
             (
                 p.host_ip.clone(),
-                p.host_port.map(|h| h.to_string()).unwrap_or_default(),
+                p.published(),
                 p.container_port,
                 p.proto.as_str(),
             )
@@ -510,6 +528,7 @@ mod tests {
         PortMapping {
             host_ip: ip.map(Into::into),
             host_port: host,
+            host_port_end: None,
             container_port: c,
             proto: proto.into(),
         }
@@ -541,6 +560,18 @@ mod tests {
                 p(None, Some(9001), 7001, "tcp")
             ]
         );
+        // One container port on a range of host ports: the engine picks one of them.
+        let picked = parse_port("127.0.0.1:8000-8010:80").unwrap();
+        assert_eq!(
+            picked,
+            [PortMapping {
+                host_port_end: Some(8010),
+                ..p(Some("127.0.0.1"), Some(8000), 80, "tcp")
+            }]
+        );
+        assert_eq!(picked[0].published(), "8000-8010");
+        assert_eq!(p(None, Some(8000), 80, "tcp").published(), "8000");
+        assert_eq!(p(None, None, 80, "tcp").published(), "");
     }
 
     #[test]
