@@ -2133,12 +2133,17 @@ fn a_recreated_container_keeps_its_anonymous_volumes_unless_renewed() {
     assert_eq!(replaced.trim(), first_id);
     assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
 
-    // A new container the engine refuses: the old one stays, stopped, under its name and with
+    // A new container the engine refuses: the old one stays, running, under its name and with
     // its volumes; the next up recreates it keeping them.
     let second_id = p.container_id(&name);
     p.write("compose.yaml", &compose(3, "    cpuset: \"99\"\n"));
     fails_after_progress(p.berth(&home, &["up", "-d"]));
     assert_eq!(p.container_id(&name), second_id);
+    assert_eq!(
+        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &name])
+            .trim(),
+        "true"
+    );
     assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
     assert_eq!(volumes(), first);
     p.write("compose.yaml", &compose(3, ""));

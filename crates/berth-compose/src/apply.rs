@@ -247,33 +247,35 @@ async fn run(
             let what = format!("Container {name}");
             let p = &with_given(project_of(project)?, given);
             emit(opts, &what, "Recreate", None);
-            run_hooks(
-                client,
-                old_id,
-                service,
-                hooks::PRE_STOP,
-                pre_stop,
-                &what,
-                opts,
-            )
-            .await
-            .map_err(|e| fail(&what, e))?;
-            // As docker compose: the new one made beside the stopped old one, under a name of
-            // its own, so that a failure leaves the old one (and its volumes) in place.
-            let old = async {
-                client.stop_container(old_id, opts.timeout).await?;
-                client.inspect_container(old_id).await
-            }
-            .await
-            .map_err(|e| fail(&what, e.into()))?;
+            // As docker compose: the new one made beside the old one, under a name of its own,
+            // before the old one stops, so that a failure leaves the old one (and its volumes)
+            // as it was; then the old one stopped (its pre_stop hooks first) and removed, and
+            // the new one given its name.
+            let old = client
+                .inspect_container(old_id)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
             let temporary = format!("{}_{name}", &old_id[..old_id.len().min(12)]);
             let inherited = inherit.then_some(&old);
-            let made = create(client, p, service, *number, &temporary, inherited).await;
-            let warnings = match made {
+            let made = async {
+                let warnings = create(client, p, service, *number, &temporary, inherited).await?;
+                run_hooks(
+                    client,
+                    old_id,
+                    service,
+                    hooks::PRE_STOP,
+                    pre_stop,
+                    &what,
+                    opts,
+                )
+                .await?;
+                client.stop_container(old_id, opts.timeout).await?;
+                Ok::<_, Error>(warnings)
+            };
+            let warnings = match made.await {
                 Ok(warnings) => warnings,
                 Err(e) => {
-                    // Made but not connected or given its files: not left beside the old one.
-                    // Its volumes stay (the old one's among them).
+                    // Not left beside the old one (its volumes stay, the old one's among them).
                     let _ = client.remove_container(&temporary, true, false).await;
                     return Err(fail(&what, e));
                 }

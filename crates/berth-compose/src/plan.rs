@@ -75,9 +75,9 @@ pub enum Action {
         number: u32,
         name: String,
     },
-    /// Stop the old container (its service's `pre_stop` hooks first, when it runs), create the
-    /// new one (with the old one's anonymous volumes when `inherit`), remove the old one and
-    /// give the new one its name.
+    /// Create the new container beside the old one (with the old one's anonymous volumes when
+    /// `inherit`), stop the old one (its service's `pre_stop` hooks first, when it runs),
+    /// remove it and give the new one its name.
     RecreateContainer {
         service: String,
         number: u32,
