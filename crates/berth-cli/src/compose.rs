@@ -12,7 +12,7 @@ use berth_api::compose::{
 use berth_api::wire::ContainerRow;
 use berth_api::{ApiError, Berth, Connection, LogOptions};
 use clap::{Args, Subcommand};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
 use crate::cli::Format;
 use crate::commands::{connect, emit, now, print};
@@ -857,11 +857,20 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             };
             let (_, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;
+            // Followed, the containers that start meanwhile join (from before the list).
+            let joining = match follow {
+                true => Some(Joining {
+                    project: name.clone(),
+                    services: service.clone(),
+                    since: conn.client.engine_time().await?,
+                }),
+                false => None,
+            };
             let rows = berth
                 .compose_containers(&conn, &name, &service, true)
                 .await?;
             let colour = !no_color && std::io::stdout().is_terminal();
-            logs(berth, &conn, &rows, &opts, colour, !no_log_prefix).await?;
+            logs(berth, &conn, &rows, &opts, colour, !no_log_prefix, joining).await?;
             Ok(0)
         }
         ComposeCommand::Start { service } => {
@@ -1331,6 +1340,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
     } else {
         opts.services.clone()
     };
+    let since = conn.client.engine_time().await?;
     let rows: Vec<_> = berth
         .compose_containers(&conn, &project.name, &attached, true)
         .await?
@@ -1366,7 +1376,21 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         })
         .cloned()
         .collect();
-    let printed = logs(berth, &conn, &shown_rows, &follow, colour, !a.no_log_prefix);
+    // Those that start while it is attached join (a recreate by a watch or another up).
+    let joining = Joining {
+        project: project.name.clone(),
+        services: shown.iter().cloned().collect(),
+        since,
+    };
+    let printed = logs(
+        berth,
+        &conn,
+        &shown_rows,
+        &follow,
+        colour,
+        !a.no_log_prefix,
+        Some(joining),
+    );
     tokio::pin!(printed);
     let aborting = a.abort_on_container_exit || a.exit_code_from.is_some();
     // Each container's exit is said as it comes, as compose says it; the first ends it all when
@@ -1480,8 +1504,21 @@ fn shown_services(
     Ok(shown)
 }
 
-/// Prints the containers' logs merged, each line prefixed with its container name (coloured
-/// per container on a terminal), stdout and stderr kept apart.
+/// Containers that join followed logs as the engine starts them, as compose has them join: a
+/// followed service's (a scale up, a restart of a followed one) and one made in place of a
+/// followed one (its `com.docker.compose.replace` label), told by the project's events from
+/// `since` (the engine's time before the followed ones were listed).
+struct Joining {
+    project: String,
+    /// The services followed; all when empty.
+    services: Vec<String>,
+    since: i64,
+}
+
+/// Prints the containers' logs, each line after its container's name (coloured on a
+/// terminal), partial last lines at their end; with `joining`, also those of the containers
+/// that join, until none of those it waits for runs on (compose's rule: each followed one
+/// that was running, and each that joins, until it dies for good or is removed).
 async fn logs(
     berth: &Berth,
     conn: &Connection,
@@ -1489,55 +1526,209 @@ async fn logs(
     opts: &LogOptions,
     colour: bool,
     prefix: bool,
+    joining: Option<Joining>,
 ) -> Result<()> {
-    const COLOURS: [u8; 6] = [36, 33, 32, 35, 34, 31];
-    let names: Vec<String> = rows.iter().map(|r| r.names.join(",")).collect();
-    let width = names.iter().map(String::len).max().unwrap_or(0);
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let prefixes: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| match (prefix, colour) {
-            (false, _) => String::new(),
-            (true, true) => format!("\x1b[{}m{n:width$}  |\x1b[0m ", COLOURS[i % COLOURS.len()]),
-            (true, false) => format!("{n:width$}  | "),
-        })
-        .collect();
-    let stream = berth.compose_logs(conn, &ids, opts).ready_chunks(1024);
-    futures_util::pin_mut!(stream);
-    // Each container's partial last line waits for its end.
-    let mut pending: Vec<[Vec<u8>; 2]> = vec![[Vec::new(), Vec::new()]; ids.len()];
-    while let Some(batch) = stream.next().await {
-        let mut out = Vec::new();
-        let mut err = Vec::new();
-        for (i, chunk) in batch {
-            let chunk = chunk?;
-            let which = usize::from(chunk.stream == berth_api::LogStream::Stderr);
-            let buf = &mut pending[i][which];
-            buf.extend_from_slice(&chunk.bytes);
-            while let Some(nl) = buf.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = buf.drain(..=nl).collect();
-                let sink = if which == 1 { &mut err } else { &mut out };
-                sink.extend_from_slice(prefixes[i].as_bytes());
-                sink.extend_from_slice(&line);
-            }
-        }
-        let _ = std::io::stdout().lock().write_all(&out);
-        let _ = std::io::stderr().lock().write_all(&err);
+    let mut out = LogPrinter {
+        colour,
+        prefix,
+        width: rows
+            .iter()
+            .map(|r| r.names.join(",").len())
+            .max()
+            .unwrap_or(0),
+        names: Vec::new(),
+        pending: Vec::new(),
+        out: Vec::new(),
+        err: Vec::new(),
+    };
+    type Chunks<'a> =
+        futures_util::stream::BoxStream<'a, (usize, Result<berth_api::LogChunk, ApiError>)>;
+    let mut streams: futures_util::stream::SelectAll<Chunks<'_>> =
+        futures_util::stream::SelectAll::new();
+    // Per container followed: its id, and whether its stream still runs.
+    let mut followed: Vec<(String, bool)> = Vec::new();
+    let add = |streams: &mut futures_util::stream::SelectAll<Chunks<'_>>,
+               out: &mut LogPrinter,
+               followed: &mut Vec<(String, bool)>,
+               id: &str,
+               name: String,
+               opts: &LogOptions| {
+        let i = out.add(name);
+        followed.push((id.to_owned(), true));
+        streams.push(berth.logs_raw(conn, id, opts).map(move |c| (i, c)).boxed());
+    };
+    for r in rows {
+        add(
+            &mut streams,
+            &mut out,
+            &mut followed,
+            &r.id,
+            r.names.join(","),
+            opts,
+        );
     }
-    for (i, bufs) in pending.iter().enumerate() {
-        for (which, buf) in bufs.iter().enumerate() {
-            if !buf.is_empty() {
-                let text = [prefixes[i].as_bytes(), buf, b"\n"].concat();
-                if which == 1 {
-                    let _ = std::io::stderr().lock().write_all(&text);
-                } else {
-                    let _ = std::io::stdout().lock().write_all(&text);
+    let mut events = match &joining {
+        Some(j) => {
+            let filter = [format!(
+                "label={}={}",
+                berth_compose::labels::PROJECT,
+                j.project
+            )];
+            Some(berth.events(conn, Some(j.since), None, &filter)?.boxed())
+        }
+        None => None,
+    };
+    // Those it waits for (with `joining`): running when listed, or joined since.
+    let mut expected: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r.state == "running" || r.state == "restarting")
+        .map(|r| r.id.clone())
+        .collect();
+    loop {
+        let waiting = events.is_some() && !expected.is_empty();
+        if streams.is_empty() && !waiting {
+            break;
+        }
+        tokio::select! {
+            batch = streams.next(), if !streams.is_empty() => {
+                let Some((i, chunk)) = batch else { continue };
+                match chunk {
+                    Ok(chunk) => out.chunk(i, &chunk),
+                    Err(e) => return Err(e.into()),
+                }
+                // Whatever else is ready, printed with it.
+                while let Some(Some((i, chunk))) = streams.next().now_or_never() {
+                    out.chunk(i, &chunk?);
+                }
+                out.flush();
+            }
+            event = async { events.as_mut().expect("waiting has events").next().await }, if waiting => {
+                let Some(event) = event else {
+                    events = None;
+                    continue;
+                };
+                let e = event?;
+                let Some(j) = &joining else { continue };
+                let label = |key: &str| e.attributes.get(key).cloned().unwrap_or_default();
+                let of_interest = label(berth_compose::labels::ONEOFF) != "True"
+                    && (j.services.is_empty() || j.services.contains(&label(berth_compose::labels::SERVICE)));
+                match e.action.as_str() {
+                    // Made in place of one waited for (before that one stops): waited for.
+                    "create" if of_interest && expected.contains(&label(berth_compose::labels::REPLACE)) => {
+                        expected.insert(e.actor.clone());
+                    }
+                    "start" if of_interest => {
+                        let running = followed.iter().any(|(id, on)| *id == e.actor && *on);
+                        if !running {
+                            // Joined, or followed before and started again: from its start.
+                            let since = LogOptions {
+                                since: Some(e.time_nano / 1_000_000_000),
+                                tail: None,
+                                ..opts.clone()
+                            };
+                            let seen = followed.iter().any(|(id, _)| *id == e.actor);
+                            let from = if seen { &since } else { opts };
+                            add(&mut streams, &mut out, &mut followed, &e.actor, label("name"), from);
+                            expected.insert(e.actor.clone());
+                        }
+                    }
+                    "die" => {
+                        for f in followed.iter_mut().filter(|(id, _)| *id == e.actor) {
+                            f.1 = false;
+                        }
+                        let again = berth
+                            .inspect_container(conn, &e.actor)
+                            .await
+                            .map(|c| c["State"]["Restarting"] == true || c["State"]["Running"] == true)
+                            .unwrap_or(false);
+                        if !again {
+                            expected.remove(&e.actor);
+                        }
+                    }
+                    "destroy" => {
+                        expected.remove(&e.actor);
+                    }
+                    _ => {}
                 }
             }
         }
     }
+    out.finish();
     Ok(())
+}
+
+/// How followed logs are printed: each container's lines after its prefix, its partial last
+/// line kept until its end.
+struct LogPrinter {
+    colour: bool,
+    prefix: bool,
+    width: usize,
+    /// Per container followed (by index): its prefix.
+    names: Vec<String>,
+    /// Per container: its partial last line of stdout and of stderr.
+    pending: Vec<[Vec<u8>; 2]>,
+    out: Vec<u8>,
+    err: Vec<u8>,
+}
+
+impl LogPrinter {
+    const COLOURS: [u8; 6] = [36, 33, 32, 35, 34, 31];
+
+    /// A container to print; its index.
+    fn add(&mut self, name: String) -> usize {
+        let i = self.names.len();
+        let width = self.width.max(name.len());
+        let colour = Self::COLOURS[i % Self::COLOURS.len()];
+        self.names.push(match (self.prefix, self.colour) {
+            (false, _) => String::new(),
+            (true, true) => format!("\x1b[{colour}m{name:width$}  |\x1b[0m "),
+            (true, false) => format!("{name:width$}  | "),
+        });
+        self.pending.push([Vec::new(), Vec::new()]);
+        i
+    }
+
+    /// The whole lines of a chunk of container `i`'s output, to print at the next flush.
+    fn chunk(&mut self, i: usize, chunk: &berth_api::LogChunk) {
+        let which = usize::from(chunk.stream == berth_api::LogStream::Stderr);
+        self.pending[i][which].extend_from_slice(&chunk.bytes);
+        while let Some(nl) = self.pending[i][which].iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.pending[i][which].drain(..=nl).collect();
+            self.line(i, which, &line);
+        }
+    }
+
+    /// A line of container `i`'s stdout (`which` 0) or stderr (1), after its prefix.
+    fn line(&mut self, i: usize, which: usize, line: &[u8]) {
+        let sink = if which == 1 {
+            &mut self.err
+        } else {
+            &mut self.out
+        };
+        sink.extend_from_slice(self.names[i].as_bytes());
+        sink.extend_from_slice(line);
+    }
+
+    fn flush(&mut self) {
+        let _ = std::io::stdout().lock().write_all(&self.out);
+        let _ = std::io::stderr().lock().write_all(&self.err);
+        self.out.clear();
+        self.err.clear();
+    }
+
+    /// The partial last lines, each ended.
+    fn finish(mut self) {
+        for i in 0..self.pending.len() {
+            for which in 0..2 {
+                let mut buf = std::mem::take(&mut self.pending[i][which]);
+                if !buf.is_empty() {
+                    buf.push(b'\n');
+                    self.line(i, which, &buf);
+                }
+            }
+        }
+        self.flush();
+    }
 }
 
 async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) -> Result<i32> {

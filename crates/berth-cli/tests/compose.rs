@@ -2605,3 +2605,31 @@ fn replicas_share_a_range_of_host_ports_the_engine_picks_from() {
     assert_ne!(ports[0], ports[1]);
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn followed_logs_go_on_with_a_recreated_container_and_end_when_all_stop() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:rounds", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let compose = |round: u32| {
+        format!(
+            "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo round {round}; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n"
+        )
+    };
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose(1))]);
+    ok(p.berth(&home, &["up", "-d"]));
+    let followed = Printing::spawn(p.berth(&home, &["logs", "-f", "--no-log-prefix"]));
+    followed.until("round 1");
+    // Recreated by another up: its successor's lines follow.
+    p.write("compose.yaml", &compose(2));
+    ok(p.berth(&home, &["up", "-d"]));
+    followed.until("round 2");
+    // All stopped: following ends by itself.
+    ok(p.berth(&home, &["stop", "-t", "0"]));
+    let (status, _) = followed.end();
+    assert!(status.success(), "{status}");
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}
