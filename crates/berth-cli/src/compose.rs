@@ -329,6 +329,10 @@ pub struct UpArgs {
     /// Attached: the log lines without the container's name before them.
     #[arg(long, conflicts_with = "detach")]
     pub no_log_prefix: bool,
+    /// Attached: follow the services' `develop.watch` rules too (as `compose watch`), the
+    /// containers a rebuild makes joining the logs.
+    #[arg(short = 'w', long, conflicts_with_all = ["detach", "wait", "no_start"])]
+    pub watch: bool,
 }
 
 #[derive(Args, Debug)]
@@ -1313,6 +1317,10 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             bail!("{flag} {svc}: the project has no such service");
         }
     }
+    if a.watch {
+        // The rules are checked before anything starts.
+        berth_compose::watch::rules(&project, &opts.services).map_err(ApiError::from)?;
+    }
     let conn = connect(berth).await?;
     if a.dry_run {
         let (images, containers) = berth.compose_plan(&conn, &project, &opts).await?;
@@ -1430,16 +1438,32 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             None => bail!("--exit-code-from {svc}: no container of it runs in the project"),
         }
     };
+    // `--watch`: the rules followed while attached (ending only on an error).
+    let watch_events = progress(format);
+    let watching = async {
+        match a.watch {
+            true => {
+                berth
+                    .compose_watch(&conn, &project, &opts.services, &watch_events)
+                    .await
+            }
+            false => std::future::pending().await,
+        }
+    };
+    tokio::pin!(watching);
     let every_log_shown = shown_rows.len() == rows.len();
-    let mut printed_done = false;
+    let (mut printed_done, mut exits_done, mut watch_done) = (false, false, !a.watch);
     loop {
         tokio::select! {
             r = &mut printed, if !printed_done => {
                 r?;
                 printed_done = true;
-                if !every_log_shown {
+                if !every_log_shown && !exits_done {
                     // The containers not shown may still run: wait for their exits.
                     continue;
+                }
+                if exits_done {
+                    return Ok(0);
                 }
                 // Every container ended by itself: say the exits not said yet.
                 return match exits.await? {
@@ -1447,12 +1471,18 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
                     _ => Ok(0),
                 };
             }
-            first = &mut exits => {
+            r = &mut watching, if !watch_done => {
+                r?;
+                watch_done = true;
+            }
+            first = &mut exits, if !exits_done => {
                 let Some((exited, first)) = first? else {
-                    if !printed_done {
-                        printed.await?;
+                    // Their logs (and those of the containers that joined) still followed.
+                    exits_done = true;
+                    if printed_done {
+                        return Ok(0);
                     }
-                    return Ok(0);
+                    continue;
                 };
                 eprintln!("Aborting on container exit...");
                 stop_all().await?;

@@ -2633,3 +2633,55 @@ fn followed_logs_go_on_with_a_recreated_container_and_end_when_all_stop() {
     assert!(status.success(), "{status}");
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn up_watch_follows_the_rules_and_the_rebuilt_container_s_logs() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    // The base the Dockerfile builds on, made here.
+    busybox_image(e, &scope, &format!("berth-test/{}:base", scope.id), "");
+    let compose = format!(
+        "services:\n  app:\n    build: .\n    image: berth-test/{id}:upwatch\n    labels: [{label}]\n    command: [\"sh\", \"-c\", \"while true; do cat /version; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n    develop:\n      watch:\n        - action: rebuild\n          path: ./Dockerfile\n",
+        id = scope.id,
+        label = scope.label()
+    );
+    let dockerfile =
+        |version: &str| format!("FROM {BUSYBOX_IMAGE}\nRUN echo {version} > /version\n");
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("compose.yaml", &compose),
+            ("Dockerfile", &dockerfile("v1")),
+        ],
+    );
+    // Attached only.
+    let out = run(p.berth(&home, &["up", "--watch", "-d"]));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code() == Some(2) && said.contains("'--watch' cannot be used with '--detach'"),
+        "{said}"
+    );
+    let up = Printing::spawn(p.berth(&home, &["up", "--watch", "--no-log-prefix"]));
+    up.until("v1");
+    // The rule rebuilds and recreates; the new container's lines follow on.
+    p.write("Dockerfile", &dockerfile("v2"));
+    up.first(|l| l == "v2");
+    // Ctrl-C stops them all, as an attached up does.
+    up.signal("INT");
+    let (status, _) = up.end();
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        e.docker_ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Running}}",
+            &format!("{}-app-1", p.name)
+        ])
+        .trim(),
+        "false"
+    );
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}

@@ -296,6 +296,8 @@ impl Drop for InTerminal {
 pub struct Printing {
     child: std::process::Child,
     lines: std::sync::mpsc::Receiver<String>,
+    /// What it printed on stderr so far, said when a line does not come.
+    errors: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Printing {
@@ -315,7 +317,28 @@ impl Printing {
                 }
             }
         });
-        Self { child, lines }
+        let errors = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let err = std::io::BufReader::new(child.stderr.take().unwrap());
+        let kept = errors.clone();
+        std::thread::spawn(move || {
+            for line in err.lines().map_while(Result::ok) {
+                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+                kept.push_str(&line);
+                kept.push('\n');
+            }
+        });
+        Self {
+            child,
+            lines,
+            errors,
+        }
+    }
+
+    fn errors(&self) -> String {
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Waits (30 s at most) for a line that is `want`; the lines before it are passed over.
@@ -324,7 +347,7 @@ impl Printing {
             match self.lines.recv_timeout(std::time::Duration::from_secs(30)) {
                 Ok(line) if line == want => return,
                 Ok(_) => {}
-                Err(e) => panic!("no line {want:?} printed: {e}"),
+                Err(e) => panic!("no line {want:?} printed: {e}; stderr:\n{}", self.errors()),
             }
         }
     }
@@ -336,7 +359,7 @@ impl Printing {
             match self.lines.recv_timeout(std::time::Duration::from_secs(30)) {
                 Ok(line) if wanted(&line) => return line,
                 Ok(_) => {}
-                Err(e) => panic!("no line wanted printed: {e}"),
+                Err(e) => panic!("no line wanted printed: {e}; stderr:\n{}", self.errors()),
             }
         }
     }
