@@ -158,16 +158,22 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Version
                     | Command::Events(_)
                     | Command::Image(ImageCommand::History { .. })
+                    | Command::Compose(crate::compose::ComposeArgs {
+                        command: crate::compose::ComposeCommand::Ps { .. },
+                        ..
+                    })
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version and events; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version, events and compose ps; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),
     };
     let command = match command {
-        Command::Compose(args) => return crate::compose::run(&berth, args, format).await,
+        Command::Compose(args) => {
+            return crate::compose::run(&berth, args, format, template.as_deref()).await;
+        }
         Command::Container(ContainerCommand::Stats { asked, containers }) => {
             let conn = connect(&berth).await?;
             return stats(
@@ -1174,7 +1180,7 @@ pub async fn stats(
     .map(|()| 0)
 }
 
-fn list_template<T>(
+pub(crate) fn list_template<T>(
     format_template: Option<&str>,
     quiet: bool,
     table: Option<&str>,

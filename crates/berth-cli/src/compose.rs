@@ -742,7 +742,13 @@ fn warn_unset(project: &Project) {
     }
 }
 
-pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32> {
+/// Runs a compose command; `template` is a Go template given with `--format` (`ps` only).
+pub async fn run(
+    berth: &Berth,
+    args: ComposeArgs,
+    format: Format,
+    template: Option<&str>,
+) -> Result<i32> {
     let p = &args.project;
     match args.command {
         ComposeCommand::Config(c) => {
@@ -826,7 +832,13 @@ pub async fn run(berth: &Berth, args: ComposeArgs, format: Format) -> Result<i32
             if !states.is_empty() {
                 rows.retain(|r| states.contains(&r.state));
             }
-            if quiet {
+            if let Some(template) = template {
+                let fields = render::compose_ps_fields(now());
+                let template =
+                    crate::commands::list_template(Some(template), quiet, None, &fields)?
+                        .expect("a template was given");
+                print(&template.render(&rows, &fields));
+            } else if quiet {
                 print(
                     &rows
                         .iter()

@@ -556,6 +556,85 @@ pub fn ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
     ]
 }
 
+/// The fields `docker compose ps --format` templates know: `docker ps`'s, and compose's own
+/// (`Name`, `Project`, `Service`, `Health`, `ExitCode`, `Publishers`), as compose writes them.
+pub fn compose_ps_fields(now: i64) -> Vec<Field<ContainerRow>> {
+    let mut fields = ps_fields(now, true);
+    let label = |key: &'static str| move |c: &ContainerRow| label(&c.labels, key);
+    fields.extend([
+        Field::new("Name", "NAME", |c: &ContainerRow| {
+            c.names.first().cloned().unwrap_or_default()
+        }),
+        Field::new("Project", "PROJECT", label(berth_compose::labels::PROJECT)),
+        Field::new("Service", "SERVICE", label(berth_compose::labels::SERVICE)),
+        Field::new("Health", "HEALTH", |c: &ContainerRow| {
+            health(&c.status).to_owned()
+        }),
+        Field::with_json(
+            "ExitCode",
+            "EXIT CODE",
+            |c: &ContainerRow| exit_code(c).to_string(),
+            |c: &ContainerRow| exit_code(c).into(),
+        ),
+        Field::with_json(
+            "Publishers",
+            "PUBLISHERS",
+            |c: &ContainerRow| {
+                let each: Vec<String> = c
+                    .ports
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{{{} {} {} {}}}",
+                            p.ip.as_deref().unwrap_or_default(),
+                            p.private_port,
+                            p.public_port.unwrap_or(0),
+                            p.proto
+                        )
+                    })
+                    .collect();
+                format!("[{}]", each.join(" "))
+            },
+            |c: &ContainerRow| {
+                c.ports
+                    .iter()
+                    .map(|p| {
+                        serde_json::json!({
+                            "URL": p.ip.as_deref().unwrap_or_default(),
+                            "TargetPort": p.private_port,
+                            "PublishedPort": p.public_port.unwrap_or(0),
+                            "Protocol": p.proto,
+                        })
+                    })
+                    .collect()
+            },
+        ),
+    ]);
+    fields
+}
+
+/// A container's health as its status says it: `healthy`, `unhealthy`, `starting`, or empty.
+fn health(status: &str) -> &str {
+    if status.contains("(healthy)") {
+        "healthy"
+    } else if status.contains("(unhealthy)") {
+        "unhealthy"
+    } else if status.contains("(health: starting)") {
+        "starting"
+    } else {
+        ""
+    }
+}
+
+/// An exited container's code, as its status says it (`Exited (3) 2 minutes ago`); else 0.
+fn exit_code(c: &ContainerRow) -> i64 {
+    c.status
+        .strip_prefix("Exited (")
+        .and_then(|rest| rest.split_once(')'))
+        .and_then(|(code, _)| code.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The fields `docker images --format` templates know, as docker writes them; `trunc` cuts
 /// ids to 12 characters as docker does without `--no-trunc`.
 pub fn image_fields<'a>(now: i64, trunc: bool) -> Vec<Field<ImageLine<'a>>> {
@@ -1108,6 +1187,20 @@ pub fn engine_status_text(view: &EngineView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compose_s_health_and_exit_code_come_from_the_status() {
+        assert_eq!(health("Up 2 minutes (healthy)"), "healthy");
+        assert_eq!(health("Up 2 seconds (health: starting)"), "starting");
+        assert_eq!(health("Up 1 hour (unhealthy)"), "unhealthy");
+        assert_eq!(health("Up 1 hour"), "");
+        let row = |status: &str| ContainerRow {
+            status: status.into(),
+            ..ContainerRow::default()
+        };
+        assert_eq!(exit_code(&row("Exited (137) 5 seconds ago")), 137);
+        assert_eq!(exit_code(&row("Up 3 seconds")), 0);
+    }
 
     const NOW: i64 = 1_800_000_000;
 

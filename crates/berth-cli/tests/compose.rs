@@ -2425,6 +2425,34 @@ fn the_container_commands_reach_a_service_s_containers() {
         format!("container {job:?} exited with status code 3\n")
     );
 
+    // ps with compose's template fields.
+    let listed = ok(p.berth(
+        &home,
+        &[
+            "--format",
+            "{{.Service}} {{.State}} {{.ExitCode}}",
+            "ps",
+            "-a",
+        ],
+    ));
+    assert_eq!(listed, "app running 0\njob exited 3\n");
+    let json = ok(p.berth(&home, &["--format", "{{json .}}", "ps", "-a", "job"]));
+    let row: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(
+        (
+            &row["Name"],
+            &row["Service"],
+            &row["ExitCode"],
+            &row["Project"]
+        ),
+        (
+            &serde_json::json!(format!("{}-job-1", p.name)),
+            &serde_json::json!("job"),
+            &serde_json::json!(3),
+            &serde_json::json!(p.name)
+        )
+    );
+
     // scale: a second app; cp into both, out of the second.
     ok(p.berth(&home, &["scale", "app=2"]));
     let second = format!("{}-app-2", p.name);
