@@ -290,6 +290,9 @@ pub struct UpArgs {
     /// Not the services the named ones depend on.
     #[arg(long)]
     pub no_deps: bool,
+    /// Recreate the containers of the services the named ones depend on, changed or not.
+    #[arg(long, conflicts_with = "no_deps")]
+    pub always_recreate_deps: bool,
     /// Create the containers without starting them.
     #[arg(long)]
     pub no_start: bool,
@@ -311,6 +314,13 @@ pub struct UpArgs {
     /// Attached: when a container exits, stop them all (its exit code is berth's).
     #[arg(long, conflicts_with = "detach")]
     pub abort_on_container_exit: bool,
+    /// Attached: when a container exits with a failure (a code other than 0), stop them all
+    /// (its exit code is berth's).
+    #[arg(long, conflicts_with_all = ["detach", "abort_on_container_exit"])]
+    pub abort_on_container_failure: bool,
+    /// Attached: the log prefixes without colours.
+    #[arg(long, conflicts_with = "detach")]
+    pub no_color: bool,
     /// Attached: return this service's exit code (stopping them all when a container exits).
     #[arg(long, value_name = "SERVICE", conflicts_with = "detach")]
     pub exit_code_from: Option<String>,
@@ -1293,15 +1303,21 @@ fn up_options(a: &UpArgs) -> Result<UpOptions> {
     if a.create.force_recreate && a.create.no_recreate {
         bail!("--force-recreate and --no-recreate contradict each other: give one");
     }
-    if (a.abort_on_container_exit || a.exit_code_from.is_some()) && (a.wait || a.no_start) {
+    if (a.abort_on_container_exit || a.abort_on_container_failure || a.exit_code_from.is_some())
+        && (a.wait || a.no_start)
+    {
         bail!(
-            "--abort-on-container-exit and --exit-code-from follow the containers attached: leave out --wait and --no-start"
+            "--abort-on-container-exit, --abort-on-container-failure and --exit-code-from follow the containers attached: leave out --wait and --no-start"
         );
+    }
+    if a.always_recreate_deps && a.create.no_recreate {
+        bail!("--always-recreate-deps and --no-recreate contradict each other: give one");
     }
     Ok(UpOptions {
         services: a.create.service.clone(),
         no_deps: a.no_deps,
         force_recreate: a.create.force_recreate,
+        always_recreate_deps: a.always_recreate_deps,
         no_recreate: a.create.no_recreate,
         remove_orphans: a.create.remove_orphans,
         scale,
@@ -1372,7 +1388,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         timestamps: a.timestamps,
         ..Default::default()
     };
-    let colour = std::io::stdout().is_terminal();
+    let colour = !a.no_color && std::io::stdout().is_terminal();
     let stop_all = || async {
         berth
             .compose_lifecycle(
@@ -1414,7 +1430,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
     tokio::pin!(printed);
     let aborting = a.abort_on_container_exit || a.exit_code_from.is_some();
     // Each container's exit is said as it comes, as compose says it; the first ends it all when
-    // aborting.
+    // aborting, the first that fails with --abort-on-container-failure.
     let exits = async {
         let mut waits: futures_util::stream::FuturesUnordered<_> = rows
             .iter()
@@ -1426,7 +1442,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         while let Some((row, code)) = waits.next().await {
             let code = code?;
             eprintln!("{} exited with code {code}", row.names.join(","));
-            if aborting {
+            if aborting || (a.abort_on_container_failure && code != 0) {
                 return Ok(Some((row.id.clone(), code)));
             }
         }
@@ -1479,7 +1495,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
                 }
                 // Every container ended by itself: say the exits not said yet.
                 return match exits.await? {
-                    Some((_, first)) if aborting => Ok(i32::try_from(code_of(first).await?).unwrap_or(1)),
+                    Some((_, first)) => Ok(i32::try_from(code_of(first).await?).unwrap_or(1)),
                     _ => Ok(0),
                 };
             }

@@ -2713,3 +2713,39 @@ fn up_watch_follows_the_rules_and_the_rebuilt_container_s_logs() {
     );
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn up_aborts_on_a_failure_and_not_on_a_success() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:failure", scope.id);
+    busybox_image(e, &scope, &image, "");
+    // One that succeeds at once, one that fails later, a server that handles TERM.
+    let compose = format!(
+        "services:\n  ok:\n    image: {image}\n    command: [\"true\"]\n  bad:\n    image: {image}\n    command: [\"sh\", \"-c\", \"sleep 2; exit 3\"]\n  server:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 1; done\"]\n"
+    );
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
+    let n = &p.name;
+    let out = run(p.berth(&home, &["up", "--abort-on-container-failure", "--no-color"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let said = |line: &str| {
+        stderr
+            .find(line)
+            .unwrap_or_else(|| panic!("{line}: {stderr}"))
+    };
+    assert!(
+        said(&format!("{n}-ok-1 exited with code 0"))
+            < said(&format!("{n}-bad-1 exited with code 3"))
+    );
+    assert!(said(&format!("{n}-bad-1 exited with code 3")) < said("Aborting on container exit..."));
+    said(&format!("{n}-server-1 exited with code 0"));
+    let err = String::from_utf8(
+        run(p.berth(&home, &["up", "--abort-on-container-failure", "-d"])).stderr,
+    )
+    .unwrap();
+    assert!(err.contains("cannot be used with"), "{err}");
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}

@@ -20,6 +20,9 @@ pub struct UpOptions {
     /// Do not bring up the named services' dependencies.
     pub no_deps: bool,
     pub force_recreate: bool,
+    /// `--always-recreate-deps`: the dependencies of the named services recreated, changed or
+    /// not.
+    pub always_recreate_deps: bool,
     pub no_recreate: bool,
     pub remove_orphans: bool,
     /// `--scale service=n`.
@@ -683,10 +686,14 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             .joined_services()
             .into_iter()
             .find(|s| renewed.contains(s));
+        // A dependency of the services named, under --always-recreate-deps.
+        let forced_dep =
+            opts.always_recreate_deps && !opts.services.is_empty() && !opts.services.contains(name);
         let recreates = |c: &crate::observe::Container| {
             let config_changed = c.config_hash != hash;
             let image_changed = image_id.as_ref().is_some_and(|id| *id != c.image_id);
             opts.force_recreate
+                || forced_dep
                 || (!opts.no_recreate
                     && (config_changed || image_changed || joined_renewed.is_some()))
         };
@@ -728,6 +735,8 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             if recreate {
                 let reason = if opts.force_recreate {
                     "--force-recreate".to_owned()
+                } else if forced_dep && !config_changed {
+                    "--always-recreate-deps".to_owned()
                 } else if config_changed {
                     "config changed".to_owned()
                 } else if let Some(joined) = &joined_renewed {

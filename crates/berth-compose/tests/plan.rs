@@ -1059,3 +1059,36 @@ services:
 ",
     );
 }
+
+#[test]
+fn always_recreate_deps_recreates_the_named_services_dependencies_only() {
+    let p = project(APP);
+    let observed = running_demo(&p);
+    let plan = plan::up(
+        &p,
+        &observed,
+        &UpOptions {
+            services: vec!["web".into()],
+            always_recreate_deps: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let text = plan.to_string();
+    assert!(
+        text.contains("container:demo-db-1 Recreate, --always-recreate-deps"),
+        "{text}"
+    );
+    assert!(!text.contains("demo-web-1 Recreate"), "{text}");
+    // Without services named, every one is named: nothing is a dependency only.
+    let all = plan::up(
+        &p,
+        &observed,
+        &UpOptions {
+            always_recreate_deps: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!all.to_string().contains("Recreate"), "{all}");
+}
