@@ -2749,3 +2749,42 @@ fn up_aborts_on_a_failure_and_not_on_a_success() {
     assert!(err.contains("cannot be used with"), "{err}");
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_network_and_volume_made_by_hand_are_used_and_left_by_down() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:byhand", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!(
+                "services:\n  app:\n    image: {image}\n    stop_signal: SIGKILL\n    volumes: [\"data:/data\"]\n    networks: [front]\nvolumes:\n  data: {{}}\nnetworks:\n  front: {{}}\n"
+            ),
+        )],
+    );
+    // Made by hand (with the test's label only, so that the test removes them).
+    let (volume, network) = (format!("{}_data", p.name), format!("{}_front", p.name));
+    e.docker_ok(&["volume", "create", "--label", &scope.label(), &volume]);
+    e.docker_ok(&["network", "create", "--label", &scope.label(), &network]);
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for (kind, name) in [("network", &network), ("volume", &volume)] {
+        assert!(
+            err.contains(&format!(
+                "a {kind} named {name} exists but was not made by compose"
+            )),
+            "{err}"
+        );
+    }
+    // down -v removes what the project made, not these.
+    ok(p.berth(&home, &["down", "-v", "-t", "0"]));
+    e.docker_ok(&["volume", "inspect", &volume]);
+    e.docker_ok(&["network", "inspect", &network]);
+}

@@ -538,7 +538,11 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     for key in &nets {
         let def = &project.networks[key];
         let name = project.network_name(key);
-        if observed.network(&name).is_some() {
+        if let Some(found) = observed.network(&name) {
+            if !def.external {
+                plan.warnings
+                    .extend(not_made_here("network", &name, found, project));
+            }
             continue;
         }
         if def.external {
@@ -555,7 +559,11 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     for key in &vols {
         let def = &project.volumes[key];
         let name = project.volume_name(key);
-        if observed.volume(&name).is_some() {
+        if let Some(found) = observed.volume(&name) {
+            if !def.external {
+                plan.warnings
+                    .extend(not_made_here("volume", &name, found, project));
+            }
             continue;
         }
         if def.external {
@@ -874,6 +882,25 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     Ok(plan)
 }
 
+/// What compose warns of when a network or volume of the project's is on the engine already but
+/// was not made for it: it is used as it is (and `down` leaves it).
+fn not_made_here(
+    kind: &str,
+    name: &str,
+    found: &crate::observe::Resource,
+    project: &Project,
+) -> Option<String> {
+    match found.project.as_deref() {
+        Some(p) if p == project.name => None,
+        Some(p) => Some(format!(
+            "a {kind} named {name} exists but was made for project {p:?}: it is used as it is; set `external: true` to use it so"
+        )),
+        None => Some(format!(
+            "a {kind} named {name} exists but was not made by compose: it is used as it is (and down leaves it); set `external: true` to use it so"
+        )),
+    }
+}
+
 /// The project's containers whose service the files no longer have (one-offs are not).
 fn orphans<'o>(project: &Project, observed: &'o Observed) -> Vec<&'o Container> {
     observed
@@ -1060,13 +1087,17 @@ pub fn down(
     };
     let kept =
         |kind: &str, name: &str, user: String| format!("{kind} {name} is left: {user} is on it");
+    // Only what was made for this project goes, as compose finds it (by its label): a network or
+    // volume of the same name made otherwise (by hand, by another project) stays.
+    let ours =
+        |r: &crate::observe::Resource| r.project.as_deref() == Some(observed.project.as_str());
     let networks: Vec<String> = match project {
         Some(p) => p
             .networks
             .iter()
             .filter(|(_, n)| !n.external)
             .map(|(k, _)| p.network_name(k))
-            .filter(|name| observed.network(name).is_some())
+            .filter(|name| observed.network(name).is_some_and(&ours))
             .collect(),
         None => observed
             .networks
@@ -1090,7 +1121,7 @@ pub fn down(
                 .iter()
                 .filter(|(_, v)| !v.external)
                 .map(|(k, _)| p.volume_name(k))
-                .filter(|name| observed.volume(name).is_some())
+                .filter(|name| observed.volume(name).is_some_and(&ours))
                 .collect(),
             None => observed
                 .volumes

@@ -1092,3 +1092,35 @@ fn always_recreate_deps_recreates_the_named_services_dependencies_only() {
     .unwrap();
     assert!(!all.to_string().contains("Recreate"), "{all}");
 }
+
+#[test]
+fn a_network_or_volume_not_made_for_the_project_is_used_warned_of_and_left_by_down() {
+    let p = project(APP);
+    let mut observed = running_demo(&p);
+    // Made by hand (no label) and by another project.
+    observed.networks[0].project = None;
+    observed.volumes[0].project = Some("other".into());
+    let up = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(!up.to_string().contains("Create"), "{up}");
+    assert_eq!(
+        up.warnings,
+        [
+            "a network named demo_default exists but was not made by compose: it is used as it is (and down leaves it); set `external: true` to use it so",
+            "a volume named demo_data exists but was made for project \"other\": it is used as it is; set `external: true` to use it so",
+        ]
+    );
+    let down = plan::down(
+        Some(&p),
+        &observed,
+        &DownOptions {
+            volumes: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .to_string();
+    assert!(
+        !down.contains("network:") && !down.contains("volume:"),
+        "{down}"
+    );
+}
