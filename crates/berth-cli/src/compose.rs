@@ -472,6 +472,19 @@ pub struct ConfigArgs {
     /// Only the volumes' names.
     #[arg(long)]
     pub volumes: bool,
+    /// Only the networks' names.
+    #[arg(long)]
+    pub networks: bool,
+    /// `SERVICE HASH` of these services (comma-separated, `*` for all): the config hash their
+    /// containers carry.
+    #[arg(long, value_name = "SERVICES")]
+    pub hash: Option<String>,
+    /// The environment interpolation used (the process's over the env files), KEY=VALUE.
+    #[arg(long)]
+    pub environment: bool,
+    /// Write the model to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Only the profiles' names.
     #[arg(long)]
     pub profiles: bool,
@@ -770,6 +783,18 @@ pub async fn run(
                 lines(berth_compose_list(&project, "services"));
             } else if c.volumes {
                 lines(berth_compose_list(&project, "volumes"));
+            } else if c.networks {
+                lines(berth_compose::config::networks(&project));
+            } else if let Some(named) = &c.hash {
+                lines(berth_compose::config::hashes(&project, named).map_err(ApiError::from)?);
+            } else if c.environment {
+                lines(
+                    project
+                        .environment
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect(),
+                );
             } else if c.profiles {
                 lines(berth_compose_list(&project, "profiles"));
             } else if c.images {
@@ -782,7 +807,12 @@ pub async fn run(
                     Format::Table => berth_compose::config::yaml(&project),
                 }
                 .map_err(ApiError::from)?;
-                print(&text);
+                match &c.output {
+                    Some(path) => std::fs::write(path, text).map_err(|e| {
+                        anyhow::anyhow!("--output {}: cannot write it ({e})", path.display())
+                    })?,
+                    None => print(&text),
+                }
             }
             Ok(0)
         }

@@ -2788,3 +2788,54 @@ fn a_network_and_volume_made_by_hand_are_used_and_left_by_down() {
     e.docker_ok(&["volume", "inspect", &volume]);
     e.docker_ok(&["network", "inspect", &network]);
 }
+
+/// `config`'s other outputs, from the files alone (no engine).
+#[test]
+fn config_says_networks_hashes_and_environment_and_writes_a_file() {
+    let home = Home::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "name: demo\nservices:\n  db:\n    image: db:1\n  web:\n    image: web:${TAG:-1}\n    depends_on: [db]\n    networks: [front, back]\nnetworks:\n  front: {}\n  back: {}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".env"), "TAG=7\n").unwrap();
+    let config = |args: &[&str]| {
+        let mut cmd = home.berth(&["compose", "config"]);
+        cmd.args(args).current_dir(dir.path());
+        cmd
+    };
+    // db is on the default network.
+    assert_eq!(ok(config(&["--networks"])), "back\ndefault\nfront\n");
+    let hashes = ok(config(&["--hash", "*"]));
+    let named: Vec<&str> = hashes
+        .lines()
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(named, ["db", "web"], "{hashes}");
+    assert!(
+        hashes
+            .lines()
+            .all(|l| l.split(' ').nth(1).is_some_and(|h| h.len() == 64))
+    );
+    assert_eq!(
+        ok(config(&["--hash", "web"])),
+        hashes.lines().nth(1).unwrap().to_owned() + "\n"
+    );
+    let err = fails(config(&["--hash", "nope"]));
+    assert!(err.contains("the project has no service \"nope\""), "{err}");
+    assert!(ok(config(&["--environment"])).lines().any(|l| l == "TAG=7"));
+    // -o: the model in a file, nothing on stdout.
+    let out = dir.path().join("resolved.yaml");
+    assert_eq!(ok(config(&["-o", out.to_str().unwrap()])), "");
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("image: web:7")
+    );
+    let err = fails(config(&["-o", "/nonexistent/dir/x.yaml"]));
+    assert!(
+        err.starts_with("berth: --output /nonexistent/dir/x.yaml: cannot write it"),
+        "{err}"
+    );
+}

@@ -23,6 +23,33 @@ pub fn volumes(project: &Project) -> Vec<String> {
     project.volumes.keys().cloned().collect()
 }
 
+/// The keys of the networks the project declares.
+pub fn networks(project: &Project) -> Vec<String> {
+    project.networks.keys().cloned().collect()
+}
+
+/// `SERVICE HASH` of each service named (`*`: all, in dependency order): the config hash its
+/// containers carry (`com.docker.compose.config-hash`), which says when `up` recreates them.
+pub fn hashes(project: &Project, named: &str) -> Result<Vec<String>, crate::Error> {
+    let wanted: Vec<String> = match named.trim() {
+        "*" => services(project),
+        list => list.split(',').map(|s| s.trim().to_owned()).collect(),
+    };
+    wanted
+        .iter()
+        .map(|name| match project.services.get(name) {
+            Some(svc) => Ok(format!(
+                "{name} {}",
+                crate::labels::config_hash(svc, &project.models)
+            )),
+            None => Err(crate::Error::invalid(
+                format!("--hash {named}"),
+                format!("the project has no service {name:?}"),
+            )),
+        })
+        .collect()
+}
+
 /// The keys of the models the project declares.
 pub fn models(project: &Project) -> Vec<String> {
     project.models.keys().cloned().collect()
