@@ -42,6 +42,19 @@ pub enum Lifecycle {
     },
 }
 
+/// What `compose pull` was asked besides the services.
+#[derive(Clone, Debug, Default)]
+pub struct PullAsked {
+    /// `--include-deps`: the named services' dependencies too.
+    pub include_deps: bool,
+    /// `--ignore-buildable`: not the images of services with `build:`.
+    pub ignore_buildable: bool,
+    /// `--ignore-pull-failures`: a failure said, the others pulled on.
+    pub ignore_failures: bool,
+    /// `--policy missing|always`.
+    pub policy: Option<String>,
+}
+
 /// What a one-off container (`compose run`) gets besides the service's own settings.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -431,15 +444,44 @@ impl Berth {
     }
 
     /// Pulls the images of the services (those with only a build section are skipped).
+    /// Returns what it did not pull and why (skipped as the options and the services'
+    /// `pull_policy` say, or, with `ignore_failures`, failed).
     pub async fn compose_pull(
         &self,
         conn: &Connection,
         project: &Project,
         services: &[String],
+        asked: &PullAsked,
         events: &(dyn Fn(ApplyEvent) + Sync),
-    ) -> Result<(), ApiError> {
-        let plan = plan::pull(project, services)?;
-        self.run_plan(conn, project, &plan, events).await.map(drop)
+    ) -> Result<Vec<String>, ApiError> {
+        let observed = observe_images(conn, project).await?;
+        let present = |image: &str| observed.image_id(image).is_some();
+        let opts = plan::PullOptions {
+            include_deps: asked.include_deps,
+            ignore_buildable: asked.ignore_buildable,
+            policy: asked.policy.clone(),
+            present: &present,
+        };
+        let plan = plan::pull(project, services, &opts)?;
+        let mut warnings = plan.warnings.clone();
+        if !asked.ignore_failures {
+            self.run_plan(conn, project, &plan, events).await?;
+            return Ok(warnings);
+        }
+        // Each on its own, a failure said rather than stopping the others.
+        for step in &plan.steps {
+            let one = Plan {
+                steps: vec![Step {
+                    after: Vec::new(),
+                    ..step.clone()
+                }],
+                warnings: Vec::new(),
+            };
+            if let Err(e) = self.run_plan(conn, project, &one, events).await {
+                warnings.push(format!("{}: not pulled ({e})", step.action));
+            }
+        }
+        Ok(warnings)
     }
 
     async fn run_plan(

@@ -154,6 +154,18 @@ pub enum ComposeCommand {
         /// Without progress lines (each image's start and end still said).
         #[arg(short, long)]
         quiet: bool,
+        /// The named services' dependencies too.
+        #[arg(long)]
+        include_deps: bool,
+        /// Not the images of services that can be built (with `build:`).
+        #[arg(long)]
+        ignore_buildable: bool,
+        /// A failure said, the other images pulled on (and berth's code 0).
+        #[arg(long)]
+        ignore_pull_failures: bool,
+        /// missing (only images not here) or always (over the services' pull_policy).
+        #[arg(long, value_parser = ["missing", "always"])]
+        policy: Option<String>,
         service: Vec<String>,
     },
     /// Push the services' images (those with build and image).
@@ -994,12 +1006,26 @@ pub async fn run(
                 .await?;
             Ok(0)
         }
-        ComposeCommand::Pull { quiet, service } => {
+        ComposeCommand::Pull {
+            quiet,
+            include_deps,
+            ignore_buildable,
+            ignore_pull_failures,
+            policy,
+            service,
+        } => {
             let project = berth.compose_load(&load_options(p, &service))?;
             let conn = connect(berth).await?;
-            berth
-                .compose_pull(&conn, &project, &service, &pulls(format, quiet))
+            let asked = berth_api::compose::PullAsked {
+                include_deps,
+                ignore_buildable,
+                ignore_failures: ignore_pull_failures,
+                policy,
+            };
+            let warnings = berth
+                .compose_pull(&conn, &project, &service, &asked, &pulls(format, quiet))
                 .await?;
+            warn(&warnings);
             Ok(0)
         }
         ComposeCommand::Push { service } => {

@@ -2839,3 +2839,51 @@ fn config_says_networks_hashes_and_environment_and_writes_a_file() {
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn pull_ignores_failures_when_asked_and_keeps_what_the_policy_keeps() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let local = format!("berth-test/{}:pulled", scope.id);
+    busybox_image(e, &scope, &local, "");
+    let remote = format!("{}/berth-test/{}:pulled", registry().addr, scope.id);
+    e.docker_ok(&["tag", &local, &remote]);
+    e.docker_ok(&["push", &remote]);
+    e.docker_ok(&["rmi", &remote]);
+    let missing = format!("{}/berth-test/{}:missing", registry().addr, scope.id);
+    let p = Project::new(
+        e,
+        &scope,
+        &[(
+            "compose.yaml",
+            &format!(
+                "services:\n  good:\n    image: {remote}\n  bad:\n    image: {missing}\n  kept:\n    image: {missing}\n    pull_policy: never\n"
+            ),
+        )],
+    );
+    // A failure fails the pull.
+    fails_after_progress(p.berth(&home, &["pull", "bad"]));
+    // Said and passed over with --ignore-pull-failures; the good one pulled; kept not tried.
+    let out = run(p.berth(&home, &["pull", "--ignore-pull-failures"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("WARN image:{missing} Pull (service bad)")),
+        "{err}"
+    );
+    assert!(
+        err.contains("WARN kept: not pulled (pull_policy never)"),
+        "{err}"
+    );
+    e.docker_ok(&["inspect", &remote]);
+    // --policy missing: the good one is here now, not pulled again.
+    let out = run(p.berth(&home, &["pull", "--policy", "missing", "good"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("WARN good: not pulled (here already)") && !err.contains("Pulling"),
+        "{err}"
+    );
+    e.docker_ok(&["rmi", &remote]);
+}

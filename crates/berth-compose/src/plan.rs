@@ -44,6 +44,29 @@ pub struct UpOptions {
     pub wait_timeout: Option<u32>,
 }
 
+/// What `pull` was asked.
+pub struct PullOptions<'a> {
+    /// `--include-deps`: the named services' dependencies too.
+    pub include_deps: bool,
+    /// `--ignore-buildable`: not the images of services with `build:`.
+    pub ignore_buildable: bool,
+    /// `--policy missing|always` (over each service's `pull_policy`).
+    pub policy: Option<String>,
+    /// Whether an image is here already (for `missing`).
+    pub present: &'a dyn Fn(&str) -> bool,
+}
+
+impl Default for PullOptions<'_> {
+    fn default() -> Self {
+        Self {
+            include_deps: false,
+            ignore_buildable: false,
+            policy: None,
+            present: &|_| false,
+        }
+    }
+}
+
 /// What `down` was asked.
 #[derive(Clone, Debug, Default)]
 pub struct DownOptions {
@@ -445,12 +468,32 @@ pub fn build(project: &Project, services: &[String]) -> Result<Plan, Error> {
 }
 
 /// `pull`: the images of the services that name one (each image once).
-pub fn pull(project: &Project, services: &[String]) -> Result<Plan, Error> {
+pub fn pull(project: &Project, services: &[String], opts: &PullOptions) -> Result<Plan, Error> {
     let mut plan = Plan::default();
     let mut seen = BTreeSet::new();
-    for name in scope(project, services, true)? {
+    for name in scope(project, services, !opts.include_deps)? {
         let svc = &project.services[&name];
         if svc.provider().is_some() {
+            continue;
+        }
+        // As compose pulls: not what its pull_policy keeps from the registry, not an image
+        // here already under --policy missing, not one it can build under --ignore-buildable.
+        let policy = opts.policy.as_deref().or(svc.pull_policy.as_deref());
+        let skipped = if matches!(svc.pull_policy.as_deref(), Some("never" | "build")) {
+            svc.pull_policy
+                .as_deref()
+                .map(|p| format!("pull_policy {p}"))
+        } else if svc.build.is_some() && opts.ignore_buildable {
+            Some("--ignore-buildable: it can be built".to_owned())
+        } else if matches!(policy, Some("missing" | "if_not_present"))
+            && svc.image.as_deref().is_some_and(|i| (opts.present)(i))
+        {
+            Some("here already".to_owned())
+        } else {
+            None
+        };
+        if let Some(why) = skipped {
+            plan.warnings.push(format!("{name}: not pulled ({why})"));
             continue;
         }
         let steps = hooks::of(svc, &name, hooks::PRE_START)?;

@@ -438,13 +438,16 @@ fn build_and_pull_plans() {
         "#0 image:demo-worker Build (service worker), build",
     );
     golden(
-        &plan::pull(&p, &[]).unwrap(),
+        &plan::pull(&p, &[], &Default::default()).unwrap(),
         "
 #0 image:db:1 Pull (service db), pull
 #1 image:web:1 Pull (service web), pull
 ",
     );
-    golden(&plan::pull(&p, &["worker".into()]).unwrap(), "");
+    golden(
+        &plan::pull(&p, &["worker".into()], &Default::default()).unwrap(),
+        "",
+    );
 }
 
 #[test]
@@ -566,7 +569,7 @@ services:
         "#0 image:tools:2 Pull (service web), not found (a pre_start step's)",
     );
     golden(
-        &plan::pull(&p, &[]).unwrap(),
+        &plan::pull(&p, &[], &Default::default()).unwrap(),
         "
 #0 image:db:1 Pull (service db), pull
 #1 image:web:1 Pull (service web), pull
@@ -1123,4 +1126,64 @@ fn a_network_or_volume_not_made_for_the_project_is_used_warned_of_and_left_by_do
         !down.contains("network:") && !down.contains("volume:"),
         "{down}"
     );
+}
+
+#[test]
+fn pull_leaves_what_the_policies_and_options_keep_from_the_registry() {
+    let p = project(
+        r#"
+name: demo
+services:
+  db:
+    image: db:1
+  cache:
+    image: cache:1
+    pull_policy: never
+  web:
+    image: web:1
+    build: .
+    depends_on: [db]
+"#,
+    );
+    let pulled = |services: &[&str], opts: &plan::PullOptions| {
+        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
+        let plan = plan::pull(&p, &services, opts).unwrap();
+        // The steps' lines; the warnings apart.
+        let steps: Vec<String> = plan
+            .to_string()
+            .lines()
+            .filter(|l| !l.starts_with("warning: "))
+            .map(str::to_owned)
+            .collect();
+        (steps.join("\n"), plan.warnings)
+    };
+    let (text, warnings) = pulled(&[], &Default::default());
+    assert_eq!(
+        text.trim(),
+        "#0 image:db:1 Pull (service db), pull\n#1 image:web:1 Pull (service web), pull"
+    );
+    assert_eq!(warnings, ["cache: not pulled (pull_policy never)"]);
+    // Named alone, without its dependency; with it under --include-deps.
+    assert!(!pulled(&["web"], &Default::default()).0.contains("db:1"));
+    let deps = plan::PullOptions {
+        include_deps: true,
+        ..Default::default()
+    };
+    assert!(pulled(&["web"], &deps).0.contains("image:db:1 Pull"));
+    let buildable = plan::PullOptions {
+        ignore_buildable: true,
+        ..Default::default()
+    };
+    let (text, warnings) = pulled(&["web"], &buildable);
+    assert_eq!((text.as_str(), warnings.len()), ("", 1), "{warnings:?}");
+    // --policy missing: what is here stays as it is.
+    let here = |image: &str| image == "db:1";
+    let missing = plan::PullOptions {
+        policy: Some("missing".into()),
+        present: &here,
+        ..Default::default()
+    };
+    let (text, warnings) = pulled(&[], &missing);
+    assert!(!text.contains("db:1") && text.contains("web:1"), "{text}");
+    assert!(warnings.contains(&"db: not pulled (here already)".to_owned()));
 }
