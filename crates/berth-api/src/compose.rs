@@ -431,15 +431,17 @@ impl Berth {
         futures_util::stream::select_all(streams)
     }
 
-    /// Builds the images of the services that have a build section.
+    /// Builds the images of the services that have a build section (and with `with_deps`
+    /// those of the services they depend on).
     pub async fn compose_build(
         &self,
         conn: &Connection,
         project: &Project,
         services: &[String],
+        with_deps: bool,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
-        let plan = plan::build(project, services)?;
+        let plan = plan::build(project, services, with_deps)?;
         self.run_plan(conn, project, &plan, events).await.map(drop)
     }
 
@@ -951,8 +953,14 @@ impl Berth {
                 let what = format!("Service {service}");
                 if w.rebuild {
                     say(what.clone(), "Rebuilding", None);
-                    self.compose_build(conn, project, std::slice::from_ref(&service), events)
-                        .await?;
+                    self.compose_build(
+                        conn,
+                        project,
+                        std::slice::from_ref(&service),
+                        false,
+                        events,
+                    )
+                    .await?;
                     let opts = UpOptions {
                         services: vec![service.clone()],
                         no_deps: true,

@@ -147,6 +147,15 @@ pub enum ComposeCommand {
         /// A build-time variable, KEY=value (over the files' own).
         #[arg(long = "build-arg", value_name = "KEY=value")]
         build_args: Vec<String>,
+        /// The images of the services the named ones depend on too.
+        #[arg(long)]
+        with_dependencies: bool,
+        /// Push the built images that have a name to push (`image:`) once built.
+        #[arg(long)]
+        push: bool,
+        /// Without progress lines.
+        #[arg(short, long)]
+        quiet: bool,
         service: Vec<String>,
     },
     /// Pull the services' images.
@@ -528,6 +537,29 @@ pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions 
 
 /// The model when the files can be read; with `-p` and no file, only the name (commands that
 /// act on what is running work from the labels, as compose's do).
+/// Pushes the images of `services` (all when none) that have both `build` and `image`, each
+/// name checked before the first push.
+async fn push_images(
+    berth: &Berth,
+    conn: &Connection,
+    project: &Project,
+    services: &[String],
+    format: Format,
+) -> Result<()> {
+    for image in berth.compose_push_targets(project, services)? {
+        eprintln!(" Image {image}  Pushing");
+        ops::transfer(
+            berth.push(conn, &image).await?,
+            format,
+            "Preparing",
+            ops::Shown::OnStdout,
+        )
+        .await?;
+        eprintln!(" Image {image}  Pushed");
+    }
+    Ok(())
+}
+
 /// `compose cp`: a service's side resolved to its containers, each copied as `berth cp` copies.
 async fn cp(
     berth: &Berth,
@@ -975,6 +1007,9 @@ pub async fn run(
             no_cache,
             pull,
             build_args,
+            with_dependencies,
+            push,
+            quiet,
             service,
         } => {
             let mut project = berth.compose_load(&load_options(p, &service))?;
@@ -1001,9 +1036,16 @@ pub async fn run(
                 }
             }
             let conn = connect(berth).await?;
+            let events: Box<dyn Fn(ApplyEvent) + Sync + Send> = match quiet {
+                true => Box::new(|_| {}),
+                false => progress(format),
+            };
             berth
-                .compose_build(&conn, &project, &service, &progress(format))
+                .compose_build(&conn, &project, &service, with_dependencies, &events)
                 .await?;
+            if push {
+                push_images(berth, &conn, &project, &service, format).await?;
+            }
             Ok(0)
         }
         ComposeCommand::Pull {
@@ -1031,17 +1073,7 @@ pub async fn run(
         ComposeCommand::Push { service } => {
             let project = berth.compose_load(&load_options(p, &service))?;
             let conn = connect(berth).await?;
-            for image in berth.compose_push_targets(&project, &service)? {
-                eprintln!(" Image {image}  Pushing");
-                ops::transfer(
-                    berth.push(&conn, &image).await?,
-                    format,
-                    "Preparing",
-                    ops::Shown::OnStdout,
-                )
-                .await?;
-                eprintln!(" Image {image}  Pushed");
-            }
+            push_images(berth, &conn, &project, &service, format).await?;
             Ok(0)
         }
         ComposeCommand::Exec(a) => {

@@ -2887,3 +2887,53 @@ fn pull_ignores_failures_when_asked_and_keeps_what_the_policy_keeps() {
     );
     e.docker_ok(&["rmi", &remote]);
 }
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn build_pushes_when_asked_and_builds_dependencies_with_them() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let base = format!("berth-test/{}:base", scope.id);
+    busybox_image(e, &scope, &base, "");
+    let repository = format!("{}/berth-test/{}", registry().addr, scope.id);
+    let lib = format!("berth-test/{}:lib", scope.id);
+    let compose = format!(
+        "services:\n  app:\n    build:\n      context: .\n      labels: [{label}]\n    image: {repository}:built\n    depends_on: [lib]\n  lib:\n    build:\n      context: .\n      labels: [{label}]\n    image: {lib}\n",
+        label = scope.label()
+    );
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("compose.yaml", &compose),
+            ("Dockerfile", &format!("FROM {base}\n")),
+        ],
+    );
+    // -q: no progress lines; --push: pushed once built; its dependency not built.
+    let out = run(p
+        .berth(&home, &["build", "-q", "--push", "app"])
+        .env("DOCKER_BUILDKIT", "0"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("Building"), "{err}");
+    assert!(
+        err.contains(&format!("Image {repository}:built  Pushed")),
+        "{err}"
+    );
+    let tags = ok(home.berth(&["-H", &e.host, "registry", "tags", &repository]));
+    assert_eq!(tags.trim(), "built");
+    assert!(
+        e.docker()
+            .args(["inspect", &lib])
+            .output()
+            .unwrap()
+            .status
+            .code()
+            == Some(1)
+    );
+    // --with-dependencies: lib's too.
+    ok(p.berth(&home, &["build", "--with-dependencies", "app"])
+        .env("DOCKER_BUILDKIT", "0"));
+    e.docker_ok(&["inspect", &lib]);
+}

@@ -447,10 +447,11 @@ pub fn images(project: &Project, observed: &Observed, opts: &UpOptions) -> Resul
     Ok(plan)
 }
 
-/// `build`: the images of the services (of `services`, or all) that have a build section.
-pub fn build(project: &Project, services: &[String]) -> Result<Plan, Error> {
+/// `build`: the images of the services named (all when none is) that have a build section,
+/// and with `with_deps` those of the services they depend on.
+pub fn build(project: &Project, services: &[String], with_deps: bool) -> Result<Plan, Error> {
     let mut plan = Plan::default();
-    for name in scope(project, services, true)? {
+    for name in scope(project, services, !with_deps)? {
         let svc = &project.services[&name];
         if svc.build.is_some() && svc.provider().is_none() {
             let image = svc.image_name(&project.name, &name);

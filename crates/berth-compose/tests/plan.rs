@@ -434,7 +434,7 @@ fn down_without_files_uses_labels() {
 fn build_and_pull_plans() {
     let p = project(APP);
     golden(
-        &plan::build(&p, &[]).unwrap(),
+        &plan::build(&p, &[], false).unwrap(),
         "#0 image:demo-worker Build (service worker), build",
     );
     golden(
