@@ -204,6 +204,12 @@ pub enum ComposeCommand {
         /// Include projects whose containers are all stopped.
         #[arg(short, long)]
         all: bool,
+        /// Only the projects' names.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Only the projects this names: name=TEXT (a name that contains it).
+        #[arg(long, value_name = "name=TEXT")]
+        filter: Vec<String>,
     },
     /// The normalised project, as compose prints it.
     Config(ConfigArgs),
@@ -1163,14 +1169,31 @@ pub async fn run(
             ));
             Ok(0)
         }
-        ComposeCommand::Ls { all } => {
+        ComposeCommand::Ls { all, quiet, filter } => {
+            let mut names = Vec::new();
+            for f in &filter {
+                match f.split_once('=') {
+                    Some(("name", text)) => names.push(text.to_owned()),
+                    _ => bail!("--filter {f:?}: compose ls filters by name=TEXT"),
+                }
+            }
             let conn = connect(berth).await?;
             let rows: Vec<_> = berth
                 .compose_projects(&conn)
                 .await?
                 .into_iter()
                 .filter(|r| all || r.status.contains("running"))
+                .filter(|r| names.iter().all(|n| r.name.contains(n.as_str())))
                 .collect();
+            if quiet {
+                print(
+                    &rows
+                        .iter()
+                        .map(|r| format!("{}\n", r.name))
+                        .collect::<String>(),
+                );
+                return Ok(0);
+            }
             emit(format, &rows, || {
                 render::table(
                     &["NAME", "STATUS", "CONFIG FILES"],

@@ -272,6 +272,19 @@ fn up_converges_and_down_keeps_volumes() {
         line.contains(&p.path().join("compose.yaml").display().to_string()),
         "{line}"
     );
+    // -q with a name filter: its name alone (other tests' projects share the engine).
+    let quiet = ok(home.berth(&[
+        "-H",
+        &e.host,
+        "compose",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("name={n}"),
+    ]));
+    assert_eq!(quiet, format!("{n}\n"));
+    let err = fails(home.berth(&["-H", &e.host, "compose", "ls", "--filter", "status=running"]));
+    assert!(err.contains("compose ls filters by name=TEXT"), "{err}");
 
     // Converged: a second up changes nothing.
     let ids =
