@@ -1735,6 +1735,10 @@ async fn logs(
             r.names.join(","),
             opts,
         );
+        // One not running has printed all it will until it starts again.
+        if !matches!(r.state.as_str(), "running" | "restarting" | "paused") {
+            followed.last_mut().expect("just added").1 = false;
+        }
     }
     let mut events = match &joining {
         Some(j) => {

@@ -2657,13 +2657,18 @@ fn followed_logs_go_on_with_a_recreated_container_and_end_when_all_stop() {
     busybox_image(e, &scope, &image, "");
     let compose = |round: u32| {
         format!(
-            "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo round {round}; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n"
+            "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo round {round}; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n  other:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo other $$(date +%s%N); sleep 600\"]\n    stop_signal: SIGKILL\n"
         )
     };
     let p = Project::new(e, &scope, &[("compose.yaml", &compose(1))]);
     ok(p.berth(&home, &["up", "-d"]));
+    ok(p.berth(&home, &["stop", "other"]));
     let followed = Printing::spawn(p.berth(&home, &["logs", "-f", "--no-log-prefix"]));
     followed.until("round 1");
+    // One stopped when following began, started again: its new lines follow.
+    let first = followed.first(|l| l.starts_with("other "));
+    ok(p.berth(&home, &["start", "other"]));
+    followed.first(|l| l.starts_with("other ") && l != first);
     // Recreated by another up: its successor's lines follow.
     p.write("compose.yaml", &compose(2));
     ok(p.berth(&home, &["up", "-d"]));

@@ -343,23 +343,24 @@ impl Printing {
 
     /// Waits (30 s at most) for a line that is `want`; the lines before it are passed over.
     pub fn until(&self, want: &str) {
-        loop {
-            match self.lines.recv_timeout(std::time::Duration::from_secs(30)) {
-                Ok(line) if line == want => return,
-                Ok(_) => {}
-                Err(e) => panic!("no line {want:?} printed: {e}; stderr:\n{}", self.errors()),
-            }
-        }
+        self.first(|line| line == want);
     }
 
     /// Waits (30 s at most) for a line that `wanted` takes, and returns it; the lines before
     /// it are passed over.
     pub fn first(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut passed = Vec::new();
         loop {
-            match self.lines.recv_timeout(std::time::Duration::from_secs(30)) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
                 Ok(line) if wanted(&line) => return line,
-                Ok(_) => {}
-                Err(e) => panic!("no line wanted printed: {e}; stderr:\n{}", self.errors()),
+                Ok(line) => passed.push(line),
+                Err(e) => panic!(
+                    "no line wanted printed in 30 s ({e}); the last lines passed over: {:?}; stderr:\n{}",
+                    &passed[passed.len().saturating_sub(5)..],
+                    self.errors()
+                ),
             }
         }
     }
