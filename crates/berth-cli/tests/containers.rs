@@ -864,7 +864,7 @@ fn bad_input_is_refused_before_the_engine() {
         ),
         (
             &["top", "--format", "{{.PID}}", "x"],
-            "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version and events",
+            "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version, events and compose ps",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);
