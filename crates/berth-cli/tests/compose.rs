@@ -2770,7 +2770,7 @@ fn up_aborts_on_a_failure_and_not_on_a_success() {
 
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
-fn a_network_and_volume_made_by_hand_are_used_and_left_by_down() {
+fn a_network_made_by_hand_is_refused_and_a_volume_used_and_left_by_down() {
     let e = engine();
     let scope = Scope::new(e);
     let home = Home::new();
@@ -2790,21 +2790,30 @@ fn a_network_and_volume_made_by_hand_are_used_and_left_by_down() {
     let (volume, network) = (format!("{}_data", p.name), format!("{}_front", p.name));
     e.docker_ok(&["volume", "create", "--label", &scope.label(), &volume]);
     e.docker_ok(&["network", "create", "--label", &scope.label(), &network]);
+    // The network is refused, as compose refuses it, before anything is made.
+    let said = fails_after_progress(p.berth(&home, &["up", "-d"]));
+    assert!(
+        said.contains(&format!(
+            "network {network} is on the engine but was not made by compose for it"
+        )),
+        "{said}"
+    );
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+    e.docker_ok(&["network", "rm", &network]);
+    // The volume is used, and said.
     let out = run(p.berth(&home, &["up", "-d"]));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    for (kind, name) in [("network", &network), ("volume", &volume)] {
-        assert!(
-            err.contains(&format!(
-                "a {kind} named {name} exists but was not made by compose"
-            )),
-            "{err}"
-        );
-    }
-    // down -v removes what the project made, not these.
+    assert!(
+        err.contains(&format!(
+            "a volume named {volume} exists but was not made by compose"
+        )),
+        "{err}"
+    );
+    // down -v removes what the project made (its network), not the volume.
     ok(p.berth(&home, &["down", "-v", "-t", "0"]));
     e.docker_ok(&["volume", "inspect", &volume]);
-    e.docker_ok(&["network", "inspect", &network]);
+    assert!(p.listed(&["network", "ls", "-q"]).is_empty());
 }
 
 /// `config`'s other outputs, from the files alone (no engine).

@@ -584,6 +584,16 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let name = project.network_name(key);
         if let Some(found) = observed.network(&name) {
             if !def.external {
+                // As compose: a network not made as this key's is refused, not taken over.
+                if found.key.as_deref() != Some(key.as_str()) {
+                    return Err(Error::invalid(
+                        format!("networks.{key}"),
+                        format!(
+                            "network {name} is on the engine but was not made by compose for it (its com.docker.compose.network label is {:?}): set `external: true` to use it, or remove it",
+                            found.key.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
                 plan.warnings
                     .extend(not_made_here("network", &name, found, project));
             }

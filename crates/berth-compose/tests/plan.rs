@@ -76,10 +76,11 @@ fn container(p: &Project, service: &str, number: u32, state: &str) -> Container 
     }
 }
 
+/// A network or volume as the project made it: its key and project in its labels.
 fn resource(name: &str) -> Resource {
     Resource {
         name: name.to_owned(),
-        key: None,
+        key: name.strip_prefix("demo_").map(str::to_owned),
         project: Some("demo".to_owned()),
     }
 }
@@ -1100,17 +1101,32 @@ fn always_recreate_deps_recreates_the_named_services_dependencies_only() {
 fn a_network_or_volume_not_made_for_the_project_is_used_warned_of_and_left_by_down() {
     let p = project(APP);
     let mut observed = running_demo(&p);
-    // Made by hand (no label) and by another project.
-    observed.networks[0].project = None;
+    // A volume made for another project, a network made for another one with the same key:
+    // used, and said.
+    observed.networks[0].project = Some("other".into());
     observed.volumes[0].project = Some("other".into());
     let up = plan::up(&p, &observed, &UpOptions::default()).unwrap();
     assert!(!up.to_string().contains("Create"), "{up}");
     assert_eq!(
         up.warnings,
         [
-            "a network named demo_default exists but was not made by compose: it is used as it is (and down leaves it); set `external: true` to use it so",
+            "a network named demo_default exists but was made for project \"other\": it is used as it is; set `external: true` to use it so",
             "a volume named demo_data exists but was made for project \"other\": it is used as it is; set `external: true` to use it so",
         ]
+    );
+    // A network made by hand: refused, as compose refuses it.
+    let mut by_hand = observed.clone();
+    by_hand.networks[0] = Resource {
+        name: "demo_default".into(),
+        key: None,
+        project: None,
+    };
+    let err = plan::up(&p, &by_hand, &UpOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("network demo_default is on the engine but was not made by compose for it"),
+        "{err}"
     );
     let down = plan::down(
         Some(&p),
