@@ -659,14 +659,16 @@ impl Berth {
     }
 
     /// Waits for the container's next exit, the wait with the engine once this returns (call
-    /// it before the start): its exit is seen even when the engine removes it (`--rm`).
+    /// it before the start): its exit is seen even when the engine removes it (`--rm`), and
+    /// with `removed` the wait ends once the engine has removed it.
     pub async fn wait_next_exit(
         &self,
         conn: &Connection,
         id: &str,
+        removed: bool,
     ) -> Result<impl Future<Output = Result<i64, ApiError>> + Send + 'static + use<>, ApiError>
     {
-        let exit = conn.client.wait_next_exit(id).await?;
+        let exit = conn.client.wait_next_exit(id, removed).await?;
         Ok(async move { Ok(exit.await?) })
     }
 

@@ -1959,6 +1959,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
         tty,
         keys,
         sig_proxy: true,
+        auto_remove: a.rm,
     };
     ops::start_attached(berth, &conn, &id, &name, attached).await
 }

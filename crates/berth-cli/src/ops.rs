@@ -557,6 +557,7 @@ pub async fn run(berth: &Berth, conn: &Connection, args: RunArgs) -> Result<i32>
     let id = made(&args, berth.create(conn, &req).await?)?;
     let shown = args.name.as_deref().unwrap_or(&id[..12.min(id.len())]);
     let attached = Attached {
+        auto_remove: args.rm,
         streams,
         tty: args.tty,
         keys,
@@ -573,6 +574,8 @@ pub struct Attached {
     pub tty: bool,
     pub keys: Option<(String, Vec<u8>)>,
     pub sig_proxy: bool,
+    /// `--rm`: the engine removes it as it exits; the run returns once it is gone.
+    pub auto_remove: bool,
 }
 
 /// Starts the created container `id` (`shown` by that name) attached, as the docker CLI runs it
@@ -595,7 +598,7 @@ pub async fn start_attached(
             how.keys.as_ref().map(|(k, _)| k.as_str()),
         )
         .await?;
-    let exit = berth.wait_next_exit(conn, id).await?;
+    let exit = berth.wait_next_exit(conn, id, how.auto_remove).await?;
     if let Err(e) = berth.start(conn, id).await {
         // As a run in the background: a container that could not start is not left behind.
         let _ = berth.remove(conn, id, true, true).await;

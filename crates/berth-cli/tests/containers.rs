@@ -222,6 +222,9 @@ fn attached_run_streams_output_and_returns_the_exit_code() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+    // Gone when the run returns, as the docker CLI waits for it.
+    let label = format!("label={}", scope.label());
+    assert_eq!(e.docker_ok(&["ps", "-aq", "--filter", &label]), "");
     // With a command and environment from a file and a flag.
     let env_file = home.path().join("app.env");
     std::fs::write(&env_file, "# app\nGREETING=hello there\n").unwrap();

@@ -355,12 +355,16 @@ impl Client {
     /// Waits for the container's next exit, as the docker CLI waits before it starts a
     /// container it attaches to: once this returns, the wait is with the engine (which answers
     /// the headers at once), so the exit after a start is seen even when the engine removes the
-    /// container as it exits (`--rm`). The future gives the exit code.
+    /// container as it exits (`--rm`). With `removed` (a container the engine removes as it
+    /// exits), the wait ends once it is gone, as the docker CLI waits for one, so that nothing of
+    /// it is left when a run returns. The future gives the exit code.
     pub async fn wait_next_exit(
         &self,
         id: &str,
+        removed: bool,
     ) -> Result<impl Future<Output = Result<i64, Error>> + Send + 'static + use<>, Error> {
-        let path = format!("/containers/{id}/wait?condition=next-exit");
+        let condition = if removed { "removed" } else { "next-exit" };
+        let path = format!("/containers/{id}/wait?condition={condition}");
         let answer = self
             .raw_stream("POST", &path, &[])
             .await?
