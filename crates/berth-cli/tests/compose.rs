@@ -2400,7 +2400,7 @@ fn the_container_commands_reach_a_service_s_containers() {
             (
                 "compose.yaml",
                 &format!(
-                    "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n  job:\n    image: {image}\n    command: [\"sh\", \"-c\", \"sleep 5; exit 3\"]\n"
+                    "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n  job:\n    image: {image}\n    command: [\"sh\", \"-c\", \"sleep 10; exit 3\"]\n"
                 ),
             ),
             ("note.txt", "hello\n"),
@@ -2637,10 +2637,10 @@ fn replicas_share_a_range_of_host_ports_the_engine_picks_from() {
         let at = ok(p.berth(&home, &["port", "--index", index, "web", "80"]));
         let port: u16 = at.trim().rsplit_once(':').unwrap().1.parse().unwrap();
         assert!((low..=high).contains(&port), "{at}");
-        assert_eq!(
-            http_get(&format!("127.0.0.1:{port}"), "/index.html").map(|r| r.1),
-            Some("ranged\n".to_owned())
-        );
+        wait_until(30, "the replica to answer on its port", || {
+            http_get(&format!("127.0.0.1:{port}"), "/index.html").map(|r| r.1)
+                == Some("ranged\n".to_owned())
+        });
         ports.push(port);
     }
     assert_ne!(ports[0], ports[1]);
@@ -2657,15 +2657,20 @@ fn followed_logs_go_on_with_a_recreated_container_and_end_when_all_stop() {
     busybox_image(e, &scope, &image, "");
     let compose = |round: u32| {
         format!(
-            "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo round {round}; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n  other:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo other $$(date +%s%N); sleep 600\"]\n    stop_signal: SIGKILL\n"
+            "services:\n  app:\n    image: {image}\n    command: [\"sh\", \"-c\", \"while true; do echo round {round}; sleep 0.2; done\"]\n    stop_signal: SIGKILL\n  other:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo other $$(cat /proc/sys/kernel/random/uuid); sleep 600\"]\n    stop_signal: SIGKILL\n"
         )
     };
     let p = Project::new(e, &scope, &[("compose.yaml", &compose(1))]);
     ok(p.berth(&home, &["up", "-d"]));
+    // Stopped once it has said its line (a stop right after its start can come first).
+    let other = format!("{}-other-1", p.name);
+    wait_until(30, "other to say its line", || {
+        e.docker_ok(&["logs", &other]).starts_with("other ")
+    });
     ok(p.berth(&home, &["stop", "other"]));
     let followed = Printing::spawn(p.berth(&home, &["logs", "-f", "--no-log-prefix"]));
-    followed.until("round 1");
-    // One stopped when following began, started again: its new lines follow.
+    // One stopped when following began (its line said first, among app's), started again:
+    // its new line follows.
     let first = followed.first(|l| l.starts_with("other "));
     ok(p.berth(&home, &["start", "other"]));
     followed.first(|l| l.starts_with("other ") && l != first);
@@ -2714,7 +2719,7 @@ fn up_watch_follows_the_rules_and_the_rebuilt_container_s_logs() {
     up.until("v1");
     // The rule rebuilds and recreates; the new container's lines follow on.
     p.write("Dockerfile", &dockerfile("v2"));
-    up.first(|l| l == "v2");
+    up.first_within(120, |l| l == "v2");
     // Ctrl-C stops them all, as an attached up does.
     up.signal("INT");
     let (status, _) = up.end();
@@ -2742,7 +2747,7 @@ fn up_aborts_on_a_failure_and_not_on_a_success() {
     busybox_image(e, &scope, &image, "");
     // One that succeeds at once, one that fails later, a server that handles TERM.
     let compose = format!(
-        "services:\n  ok:\n    image: {image}\n    command: [\"true\"]\n  bad:\n    image: {image}\n    command: [\"sh\", \"-c\", \"sleep 2; exit 3\"]\n  server:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 1; done\"]\n"
+        "services:\n  ok:\n    image: {image}\n    command: [\"true\"]\n  bad:\n    image: {image}\n    command: [\"sh\", \"-c\", \"sleep 5; exit 3\"]\n  server:\n    image: {image}\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while :; do sleep 1; done\"]\n"
     );
     let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
     let n = &p.name;

@@ -349,7 +349,12 @@ impl Printing {
     /// Waits (30 s at most) for a line that `wanted` takes, and returns it; the lines before
     /// it are passed over.
     pub fn first(&self, wanted: impl Fn(&str) -> bool) -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        self.first_within(30, wanted)
+    }
+
+    /// [`Printing::first`], waiting `secs` in all.
+    pub fn first_within(&self, secs: u64, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
         let mut passed = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -357,7 +362,7 @@ impl Printing {
                 Ok(line) if wanted(&line) => return line,
                 Ok(line) => passed.push(line),
                 Err(e) => panic!(
-                    "no line wanted printed in 30 s ({e}); the last lines passed over: {:?}; stderr:\n{}",
+                    "no line wanted printed in {secs} s ({e}); the last lines passed over: {:?}; stderr:\n{}",
                     &passed[passed.len().saturating_sub(5)..],
                     self.errors()
                 ),
