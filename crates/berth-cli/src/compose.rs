@@ -1783,7 +1783,7 @@ async fn logs(
                 let e = event?;
                 let Some(j) = &joining else { continue };
                 let label = |key: &str| e.attributes.get(key).cloned().unwrap_or_default();
-                let of_interest = label(berth_compose::labels::ONEOFF) != "True"
+                let of_interest = !berth_compose::labels::oneoff(&e.attributes)
                     && (j.services.is_empty() || j.services.contains(&label(berth_compose::labels::SERVICE)));
                 match e.action.as_str() {
                     // Made in place of one waited for (before that one stops): waited for.

@@ -65,8 +65,13 @@ impl Project {
     }
 
     fn container_id(&self, name: &str) -> String {
+        self.inspect("{{.Id}}", name)
+    }
+
+    /// `docker inspect -f FORMAT CONTAINER`, trimmed.
+    fn inspect(&self, format: &str, container: &str) -> String {
         self.engine
-            .docker_ok(&["inspect", "-f", "{{.Id}}", name])
+            .docker_ok(&["inspect", "-f", format, container])
             .trim()
             .to_owned()
     }
@@ -2137,13 +2142,11 @@ fn a_recreated_container_keeps_its_anonymous_volumes_unless_renewed() {
         (read("/data/f"), read("/cache/f")),
         ("kept".into(), "kept".into())
     );
-    let replaced = e.docker_ok(&[
-        "inspect",
-        "-f",
+    let replaced = p.inspect(
         "{{index .Config.Labels \"com.docker.compose.replace\"}}",
         &name,
-    ]);
-    assert_eq!(replaced.trim(), first_id);
+    );
+    assert_eq!(replaced, first_id);
     assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
 
     // A new container the engine refuses: the old one stays, running, under its name and with
@@ -2152,11 +2155,7 @@ fn a_recreated_container_keeps_its_anonymous_volumes_unless_renewed() {
     p.write("compose.yaml", &compose(3, "    cpuset: \"99\"\n"));
     fails_after_progress(p.berth(&home, &["up", "-d"]));
     assert_eq!(p.container_id(&name), second_id);
-    assert_eq!(
-        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &name])
-            .trim(),
-        "true"
-    );
+    assert_eq!(p.inspect("{{.State.Running}}", &name), "true");
     assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
     assert_eq!(volumes(), first);
     p.write("compose.yaml", &compose(3, ""));
@@ -2227,16 +2226,11 @@ fn up_wait_timeout_bounds_the_wait_and_leaves_the_containers() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     let app = format!("{}-app-1", p.name);
-    let inspect = |format: &str| {
-        e.docker_ok(&["inspect", "-f", format, &app])
-            .trim()
-            .to_owned()
-    };
-    assert_eq!(inspect("{{.State.Status}}"), "running");
+    assert_eq!(p.inspect("{{.State.Status}}", &app), "running");
     // Healthy in time: the wait ends with it.
     p.write("compose.yaml", &compose("true"));
     ok(p.berth(&home, &["up", "-d", "--wait", "--wait-timeout", "60"]));
-    assert_eq!(inspect("{{.State.Health.Status}}"), "healthy");
+    assert_eq!(p.inspect("{{.State.Health.Status}}", &app), "healthy");
     // Without --wait it has nothing to bound.
     let err = String::from_utf8(run(p.berth(&home, &["up", "-d", "--wait-timeout", "5"])).stderr)
         .unwrap();
@@ -2470,9 +2464,7 @@ fn the_container_commands_reach_a_service_s_containers() {
     ok(p.berth(&home, &["scale", "app=2"]));
     let second = format!("{}-app-2", p.name);
     wait_until(30, "the second app to run", || {
-        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &second])
-            .trim()
-            == "true"
+        p.inspect("{{.State.Running}}", &second) == "true"
     });
     ok(p.berth(&home, &["cp", "note.txt", "app:/note.txt"]));
     for c in [&app, &second] {
@@ -2504,11 +2496,7 @@ fn the_container_commands_reach_a_service_s_containers() {
     attached.until("tick");
     attached.signal("INT");
     attached.end();
-    assert_eq!(
-        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &app])
-            .trim(),
-        "true"
-    );
+    assert_eq!(p.inspect("{{.State.Running}}", &app), "true");
 
     let version = ok(p.berth(&home, &["version", "--short"]));
     assert_eq!(version.trim(), env!("CARGO_PKG_VERSION"));
@@ -2570,12 +2558,10 @@ fn a_dependency_recreated_restarts_the_services_that_ask_for_it() {
     let p = Project::new(e, &scope, &[("compose.yaml", &compose(1))]);
     ok(p.berth(&home, &["up", "-d"]));
     let started = |service: &str| {
-        e.docker_ok(&[
-            "inspect",
-            "-f",
+        p.inspect(
             "{{.Id}} {{.State.StartedAt}}",
             &format!("{}-{service}-1", p.name),
-        ])
+        )
     };
     let (web, worker) = (started("web"), started("worker"));
     p.write("compose.yaml", &compose(2));
@@ -2590,13 +2576,7 @@ fn a_dependency_recreated_restarts_the_services_that_ask_for_it() {
     assert_ne!(web_now, web);
     assert_eq!(started("worker"), worker);
     assert_eq!(
-        e.docker_ok(&[
-            "inspect",
-            "-f",
-            "{{.State.Running}}",
-            &format!("{}-web-1", p.name)
-        ])
-        .trim(),
+        p.inspect("{{.State.Running}}", &format!("{}-web-1", p.name)),
         "true"
     );
     ok(p.berth(&home, &["down", "-t", "0"]));
@@ -2725,13 +2705,7 @@ fn up_watch_follows_the_rules_and_the_rebuilt_container_s_logs() {
     let (status, _) = up.end();
     assert!(status.success(), "{status}");
     assert_eq!(
-        e.docker_ok(&[
-            "inspect",
-            "-f",
-            "{{.State.Running}}",
-            &format!("{}-app-1", p.name)
-        ])
-        .trim(),
+        p.inspect("{{.State.Running}}", &format!("{}-app-1", p.name)),
         "false"
     );
     ok(p.berth(&home, &["down", "-t", "0"]));
