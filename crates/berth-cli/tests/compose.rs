@@ -2943,3 +2943,80 @@ fn build_pushes_when_asked_and_builds_dependencies_with_them() {
         .env("DOCKER_BUILDKIT", "0"));
     e.docker_ok(&["inspect", &lib]);
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_network_whose_definition_changed_is_made_anew_with_its_containers_put_back() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:renewed", scope.id);
+    busybox_image(e, &scope, &image, "CMD [\"sleep\", \"600\"]");
+    // Two subnets of this test's own.
+    let n = scope.id.bytes().fold(0u32, |h, b| h * 31 + u32::from(b)) % 200 + 20;
+    let (before, after) = (format!("10.213.{n}."), format!("10.214.{n}."));
+    let compose = |prefix: &str| {
+        format!(
+            "services:\n  web:\n    image: {image}\n    stop_signal: SIGKILL\n    networks:\n      back:\n        aliases: [store]\n  client:\n    image: {image}\n    stop_signal: SIGKILL\n    networks: [back]\nnetworks:\n  back:\n    ipam:\n      config:\n        - subnet: {prefix}0/24\n"
+        )
+    };
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose(&before))]);
+    let web = format!("{}-web-1", p.name);
+    let address = || {
+        p.inspect(
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            &web,
+        )
+    };
+    // The client reaches web by its alias, at its address on the network.
+    let reached = || {
+        let out = run(p.berth(
+            &home,
+            &[
+                "exec", "-T", "client", "ping", "-c", "1", "-W", "5", "store",
+            ],
+        ));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(p.berth(&home, &["up", "-d"]));
+    assert!(address().starts_with(&before), "{}", address());
+    assert!(
+        reached().contains(&format!("({}", address())),
+        "{}",
+        reached()
+    );
+    let ids = (
+        p.container_id(&web),
+        p.container_id(&format!("{}-client-1", p.name)),
+    );
+
+    p.write("compose.yaml", &compose(&after));
+    let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
+    let network = format!("{}_back", p.name);
+    for line in [
+        format!("Network {network}  Removed"),
+        format!("Network {network}  Created"),
+        format!("Container {web}  Started"),
+    ] {
+        assert!(err.contains(&line), "{line:?} in\n{err}");
+    }
+    // The same containers, running, on the new subnet, and web still answers to its alias.
+    assert_eq!(
+        (
+            p.container_id(&web),
+            p.container_id(&format!("{}-client-1", p.name))
+        ),
+        ids
+    );
+    assert_eq!(p.inspect("{{.State.Running}}", &web), "true");
+    assert!(address().starts_with(&after), "{}", address());
+    assert!(
+        reached().contains(&format!("({}", address())),
+        "{}",
+        reached()
+    );
+    // Converged: the next up leaves the network alone.
+    let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
+    assert!(!err.contains("Network"), "{err}");
+    ok(p.berth(&home, &["down", "-t", "0"]));
+}

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use berth_docker::build::{BuildEvent, BuildSpec};
 use berth_docker::containers::Created;
-use berth_docker::networks::NetworkSpec;
 use berth_docker::{Client, Credentials, Reference};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -22,7 +21,7 @@ use crate::model::{Condition, Given, Project};
 use crate::model_runner::Runner;
 use crate::plan::{Action, Plan};
 use crate::provider;
-use crate::{Error, convert, hooks, labels};
+use crate::{Error, convert, hooks};
 
 /// One line of progress: `Container demo-web-1  Started`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,45 +134,7 @@ async fn run(
             let what = format!("Network {name}");
             let p = project_of(project)?;
             emit(opts, &what, "Creating", None);
-            let def = &p.networks[key];
-            let ipam = def
-                .other
-                .get("ipam")
-                .and_then(|i| i.get("config"))
-                .and_then(|c| c.get(0));
-            let spec = NetworkSpec {
-                name: name.clone(),
-                driver: def.driver.clone(),
-                subnet: ipam
-                    .and_then(|c| c.get("subnet"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                gateway: ipam
-                    .and_then(|c| c.get("gateway"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                internal: def.internal,
-                labels: labels::resource(&p.name, labels::NETWORK, key, &def.labels),
-                options: def
-                    .other
-                    .get("driver_opts")
-                    .and_then(Value::as_object)
-                    .map(|opts| {
-                        opts.iter()
-                            .map(|(k, v)| {
-                                let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                                (k.clone(), v)
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                ip_range: ipam
-                    .and_then(|c| c.get("ip_range"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                ipv6: def.other.get("enable_ipv6").and_then(Value::as_bool) == Some(true),
-                attachable: def.other.get("attachable").and_then(Value::as_bool) == Some(true),
-            };
+            let spec = convert::network_spec(p, key);
             client
                 .create_network(&spec)
                 .await
@@ -185,7 +146,7 @@ async fn run(
             let p = project_of(project)?;
             emit(opts, &what, "Creating", None);
             let def = &p.volumes[key];
-            let labels = labels::resource(&p.name, labels::VOLUME, key, &def.labels);
+            let labels = convert::volume_labels(p, key);
             client
                 .create_volume(Some(name), def.driver.as_deref(), &def.driver_opts, &labels)
                 .await
@@ -395,6 +356,41 @@ async fn run(
                 .await
                 .map_err(|e| fail(&what, e.into()))?;
             emit(opts, &what, "Removed", None);
+        }
+        Action::DisconnectNetwork { name, network } => {
+            let what = format!("Container {name}");
+            client
+                .disconnect_network(network, name, false)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Disconnected", Some(network.clone()));
+        }
+        Action::ConnectNetwork {
+            service,
+            number,
+            name,
+            oneoff,
+            network,
+        } => {
+            let what = format!("Container {name}");
+            let endpoint = match project.filter(|p| p.services.contains_key(service)) {
+                Some(p) => convert::endpoint_on(
+                    p,
+                    service,
+                    *number,
+                    name,
+                    *oneoff,
+                    network,
+                    client.api_version(),
+                )
+                .map_err(|e| fail(&what, e))?,
+                None => Default::default(),
+            };
+            client
+                .connect_network_with(network, name, endpoint)
+                .await
+                .map_err(|e| fail(&what, e.into()))?;
+            emit(opts, &what, "Connected", Some(network.clone()));
         }
         Action::RemoveVolume { name } => {
             let what = format!("Volume {name}");

@@ -9,8 +9,8 @@ use bollard::models::{
 };
 use serde_json::Value;
 
-use crate::Error;
 use crate::model::{Project, Service};
+use crate::{Error, labels};
 
 /// The create request for one replica.
 #[derive(Clone, Debug)]
@@ -578,6 +578,36 @@ pub fn pre_start_request(
     Ok(req)
 }
 
+/// The endpoint a container of `service` has on `network` (an engine name) as it was made: with
+/// the service's aliases unless `oneoff`; a plain one when the service is not on that network.
+pub fn endpoint_on(
+    project: &Project,
+    service: &str,
+    number: u32,
+    name: &str,
+    oneoff: bool,
+    network: &str,
+    api_version: &str,
+) -> Result<EndpointSettings, Error> {
+    let mut req = create_request(project, service, number, name, "", api_version, oneoff)?;
+    if oneoff {
+        without_aliases(&mut req);
+    }
+    let mut at_create = req
+        .body
+        .networking_config
+        .and_then(|n| n.endpoints_config)
+        .unwrap_or_default();
+    Ok(at_create
+        .remove(network)
+        .or_else(|| {
+            req.connect
+                .into_iter()
+                .find_map(|(n, e)| (n == network).then_some(e))
+        })
+        .unwrap_or_default())
+}
+
 /// The request without the service's aliases on any of its networks: a container that does not
 /// answer for the service (a one-off `run`, a `pre_start` step), as docker compose makes them.
 pub fn without_aliases(req: &mut CreateRequest) {
@@ -612,6 +642,65 @@ fn at_create(
         }
     }
     (at_create, connect)
+}
+
+/// The engine's create request for the project's network `key`, labelled as compose labels it,
+/// with the hash of what it is made from ([`labels::resource_hash`]).
+pub fn network_spec(project: &Project, key: &str) -> berth_docker::networks::NetworkSpec {
+    let def = &project.networks[key];
+    let ipam = def
+        .other
+        .get("ipam")
+        .and_then(|i| i.get("config"))
+        .and_then(|c| c.get(0));
+    let ipam_text = |field: &str| {
+        ipam.and_then(|c| c.get(field))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let mut spec = berth_docker::networks::NetworkSpec {
+        name: project.network_name(key),
+        driver: def.driver.clone(),
+        subnet: ipam_text("subnet"),
+        gateway: ipam_text("gateway"),
+        internal: def.internal,
+        labels: def.labels.clone(),
+        options: def
+            .other
+            .get("driver_opts")
+            .and_then(Value::as_object)
+            .map(|opts| {
+                opts.iter()
+                    .map(|(k, v)| {
+                        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                        (k.clone(), v)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ip_range: ipam_text("ip_range"),
+        ipv6: def.other.get("enable_ipv6").and_then(Value::as_bool) == Some(true),
+        attachable: def.other.get("attachable").and_then(Value::as_bool) == Some(true),
+    };
+    let hash = labels::resource_hash(&spec);
+    spec.labels = labels::resource(&project.name, labels::NETWORK, key, &def.labels);
+    spec.labels.insert(labels::CONFIG_HASH.to_owned(), hash);
+    spec
+}
+
+/// The labels of the project's volume `key` as compose labels it, with the hash of what it is
+/// made from ([`labels::resource_hash`]).
+pub fn volume_labels(project: &Project, key: &str) -> std::collections::BTreeMap<String, String> {
+    let def = &project.volumes[key];
+    let hash = labels::resource_hash(&(
+        project.volume_name(key),
+        &def.driver,
+        &def.driver_opts,
+        &def.labels,
+    ));
+    let mut own = labels::resource(&project.name, labels::VOLUME, key, &def.labels);
+    own.insert(labels::CONFIG_HASH.to_owned(), hash);
+    own
 }
 
 /// The service's networks (their keys), by priority then name: the first is the one its

@@ -58,8 +58,7 @@ pub fn config_hash(service: &Service, models: &BTreeMap<String, ModelDef>) -> St
     if !used.is_empty() {
         json.push_str(&serde_json::to_string(&used).unwrap_or_default());
     }
-    let digest = Sha256::digest(json.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(&json)
 }
 
 /// The labels of a service container.
@@ -111,6 +110,19 @@ pub fn container(
         labels.insert(ENV_FILES.to_owned(), env.join(","));
     }
     labels
+}
+
+/// The hash of what a network or a volume is made from (its engine name, driver, options and
+/// own labels, not the labels compose adds): a network whose hash changed is made anew, as
+/// compose makes it; a volume's is only said (it holds data).
+pub fn resource_hash(made_from: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(made_from).unwrap_or_default();
+    sha256_hex(&json)
+}
+
+fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The labels of a project network or volume (`kind_label` is [`NETWORK`] or [`VOLUME`]).

@@ -47,6 +47,9 @@ pub struct Resource {
     /// The project's key for it (`com.docker.compose.network`/`.volume`), when labelled.
     pub key: Option<String>,
     pub project: Option<String>,
+    /// The config hash Berth wrote on it ([`labels::resource_hash`]); none when another tool
+    /// made it (compose computes its hash otherwise) or an older Berth.
+    pub berth_hash: Option<String>,
 }
 
 /// The engine's side of one project, plus the local images and names it needs to plan.
@@ -188,6 +191,16 @@ pub async fn project_containers(client: &Client, project: &str) -> Result<Vec<Co
         .collect())
 }
 
+fn berth_hash<S: std::hash::BuildHasher>(
+    labels: &std::collections::HashMap<String, String, S>,
+) -> Option<String> {
+    let version = labels.get(labels::VERSION)?;
+    version
+        .starts_with("berth-")
+        .then(|| labels.get(labels::CONFIG_HASH).cloned())
+        .flatten()
+}
+
 /// Observes one project.
 pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> {
     let containers = project_containers(client, project).await?;
@@ -201,6 +214,7 @@ pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> 
                 name: n.name.unwrap_or_default(),
                 key: l.get(labels::NETWORK).cloned(),
                 project: l.get(labels::PROJECT).cloned(),
+                berth_hash: berth_hash(&l),
             }
         })
         .collect();
@@ -212,6 +226,7 @@ pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> 
             name: v.name,
             key: v.labels.get(labels::VOLUME).cloned(),
             project: v.labels.get(labels::PROJECT).cloned(),
+            berth_hash: berth_hash(&v.labels),
         })
         .collect();
     let mut images = BTreeMap::new();

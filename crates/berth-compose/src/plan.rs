@@ -151,6 +151,21 @@ pub enum Action {
     RemoveNetwork {
         name: String,
     },
+    /// Take a container off a network, to make the network anew.
+    DisconnectNetwork {
+        name: String,
+        network: String,
+    },
+    /// Put a container back on a network made anew, with the endpoint its service gives it
+    /// there (without the service's aliases for a one-off; a plain one for a container whose
+    /// service the files no longer have).
+    ConnectNetwork {
+        service: String,
+        number: u32,
+        name: String,
+        oneoff: bool,
+        network: String,
+    },
     RemoveVolume {
         name: String,
     },
@@ -275,6 +290,12 @@ impl fmt::Display for Action {
                 }
             }
             Action::RemoveNetwork { name } => write!(f, "network:{name} Remove"),
+            Action::DisconnectNetwork { name, network } => {
+                write!(f, "container:{name} Disconnect {network}")
+            }
+            Action::ConnectNetwork { name, network, .. } => {
+                write!(f, "container:{name} Connect {network}")
+            }
             Action::RemoveVolume { name } => write!(f, "volume:{name} Remove"),
             Action::RemoveImage { name } => write!(f, "image:{name} Remove"),
             Action::Provider {
@@ -579,6 +600,11 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
     }
     let (nets, vols) = resources(project, &services);
     let mut infra = Vec::new();
+    // The containers this plan stops to make a network of theirs anew (by id, with the step),
+    // and the steps that put each container back on a network made anew: what is done to a
+    // container afterwards waits for those.
+    let mut stopped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut back: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for key in &nets {
         let def = &project.networks[key];
         let name = project.network_name(key);
@@ -596,6 +622,26 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 }
                 plan.warnings
                     .extend(not_made_here("network", &name, found, project));
+                let spec = crate::convert::network_spec(project, key);
+                if found
+                    .berth_hash
+                    .as_ref()
+                    .is_some_and(|h| Some(h) != spec.labels.get(labels::CONFIG_HASH))
+                {
+                    let renewal = Renewal {
+                        key,
+                        name: &name,
+                        services: &services,
+                        no_start: opts.no_start,
+                    };
+                    infra.push(renewal.push(
+                        &mut plan,
+                        project,
+                        observed,
+                        &mut stopped,
+                        &mut back,
+                    )?);
+                }
             }
             continue;
         }
@@ -630,6 +676,21 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         }
         let key = key.clone();
         infra.push(plan.push(Action::CreateVolume { key, name }, "not found", vec![]));
+    }
+    // A volume holds data: one whose definition changed is said, not made anew (compose asks).
+    for key in &vols {
+        let name = project.volume_name(key);
+        let made = crate::convert::volume_labels(project, key);
+        if let Some(found) = observed.volume(&name)
+            && found
+                .berth_hash
+                .as_ref()
+                .is_some_and(|h| Some(h) != made.get(labels::CONFIG_HASH))
+        {
+            plan.warnings.push(format!(
+                "volume {name} was made from another definition of volumes.{key} (driver, driver_opts or labels): it is used as it is, with its data; to have it made anew, take the project down and remove it (`berth volume rm {name}`: its data goes with it)"
+            ));
+        }
     }
     // The models the services use, served before their containers are made.
     let mut models: BTreeMap<String, usize> = BTreeMap::new();
@@ -723,9 +784,11 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         let post_start = hooks::of(svc, name, hooks::POST_START)?;
         let pre_stop = hooks::of(svc, name, hooks::PRE_STOP)?;
         let pre_start = hooks::of(svc, name, hooks::PRE_START)?;
+        // Running still when this step comes (not stopped by this plan to make a network anew).
+        let running = |c: &crate::observe::Container| c.running() && !stopped.contains_key(&c.id);
         // A container is stopped with its pre_stop hooks only when it runs.
         let stopping = |c: &crate::observe::Container| {
-            if c.running() {
+            if running(c) {
                 pre_stop.clone()
             } else {
                 Vec::new()
@@ -776,24 +839,33 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
             }
         };
         for c in &existing {
+            // Back on the networks made anew first.
+            let back_on: Vec<usize> = back.get(&c.id).cloned().unwrap_or_default();
             if c.number > want {
                 done.push(plan.push(
                     Action::RemoveContainer {
                         service: name.clone(),
                         name: c.name.clone(),
                         id: c.id.clone(),
-                        running: c.running(),
+                        running: running(c),
                         pre_stop: stopping(c),
                     },
                     format!("scale {want}"),
-                    vec![],
+                    back_on,
                 ));
                 continue;
             }
             let config_changed = c.config_hash != hash;
             let recreate = recreates(c);
             let mut start_after = waits.clone();
-            let mut reason = if recreate { "recreated" } else { "not running" };
+            start_after.extend(back_on.iter().copied());
+            let mut reason = if recreate {
+                "recreated"
+            } else if stopped.contains_key(&c.id) {
+                "its network was made anew"
+            } else {
+                "not running"
+            };
             if recreate {
                 let reason = if opts.force_recreate {
                     "--force-recreate".to_owned()
@@ -809,6 +881,8 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 if c.number == 1 {
                     renewed.insert(name.clone());
                 }
+                let mut after = make_after.clone();
+                after.extend(back_on.iter().copied());
                 let r = plan.push(
                     Action::RecreateContainer {
                         service: name.clone(),
@@ -819,7 +893,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                         inherit: !opts.renew_anon_volumes,
                     },
                     reason,
-                    make_after.clone(),
+                    after,
                 );
                 recreated.entry(name.clone()).or_default().push(r);
                 making.push(r);
@@ -832,22 +906,25 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 .as_ref()
                 .filter(|_| c.running() && !opts.no_start)
             {
-                let stop = plan.push(
-                    Action::StopContainer {
-                        service: name.clone(),
-                        name: c.name.clone(),
-                        id: c.id.clone(),
-                        pre_stop: stopping(c),
-                    },
-                    format!("{dep} is recreated (depends_on restart)"),
-                    vec![],
-                );
+                let stop = match stopped.get(&c.id) {
+                    Some(step) => *step,
+                    None => plan.push(
+                        Action::StopContainer {
+                            service: name.clone(),
+                            name: c.name.clone(),
+                            id: c.id.clone(),
+                            pre_stop: stopping(c),
+                        },
+                        format!("{dep} is recreated (depends_on restart)"),
+                        vec![],
+                    ),
+                };
                 for r in &recreated[dep] {
                     plan.steps[*r].after.push(stop);
                 }
                 start_after.push(stop);
                 reason = "restarted";
-            } else if c.running() || opts.no_start {
+            } else if running(c) || opts.no_start {
                 continue;
             }
             done.extend(start(
@@ -934,6 +1011,104 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         }
     }
     Ok(plan)
+}
+
+/// A network of the project's made anew because its definition changed, as compose makes it:
+/// the containers on it taken off (those of the services in scope stopped first, unless the
+/// command starts nothing: the others keep running), the network removed and made, and each
+/// container put back. Containers of other projects on it make the removal fail (the engine
+/// says so).
+struct Renewal<'a> {
+    key: &'a str,
+    name: &'a str,
+    services: &'a [String],
+    no_start: bool,
+}
+
+impl Renewal<'_> {
+    /// Pushes the steps; returns the one that makes the network. Records each container
+    /// stopped in `stopped` and the step that puts it back in `back`.
+    fn push(
+        &self,
+        plan: &mut Plan,
+        project: &Project,
+        observed: &Observed,
+        stopped: &mut BTreeMap<String, usize>,
+        back: &mut BTreeMap<String, Vec<usize>>,
+    ) -> Result<usize, Error> {
+        let name = self.name;
+        let reason = format!("network {name} is made anew");
+        let on_it: Vec<&Container> = observed
+            .containers
+            .iter()
+            .filter(|c| c.networks.iter().any(|n| n == name))
+            .collect();
+        let mut off = Vec::new();
+        for c in &on_it {
+            let mut after = Vec::new();
+            let in_scope = !c.oneoff && self.services.contains(&c.service);
+            if in_scope && c.running() && !self.no_start {
+                let step = match stopped.get(&c.id) {
+                    Some(step) => *step,
+                    None => {
+                        let svc = &project.services[&c.service];
+                        let pre_stop = hooks::of(svc, &c.service, hooks::PRE_STOP)?;
+                        let step = plan.push(
+                            Action::StopContainer {
+                                service: c.service.clone(),
+                                name: c.name.clone(),
+                                id: c.id.clone(),
+                                pre_stop,
+                            },
+                            reason.clone(),
+                            vec![],
+                        );
+                        stopped.insert(c.id.clone(), step);
+                        step
+                    }
+                };
+                after.push(step);
+            }
+            off.push(plan.push(
+                Action::DisconnectNetwork {
+                    name: c.name.clone(),
+                    network: name.to_owned(),
+                },
+                reason.clone(),
+                after,
+            ));
+        }
+        let removed = plan.push(
+            Action::RemoveNetwork {
+                name: name.to_owned(),
+            },
+            "config changed",
+            off,
+        );
+        let made = plan.push(
+            Action::CreateNetwork {
+                key: self.key.to_owned(),
+                name: name.to_owned(),
+            },
+            "config changed",
+            vec![removed],
+        );
+        for c in on_it {
+            let step = plan.push(
+                Action::ConnectNetwork {
+                    service: c.service.clone(),
+                    number: c.number,
+                    name: c.name.clone(),
+                    oneoff: c.oneoff,
+                    network: name.to_owned(),
+                },
+                reason.clone(),
+                vec![made],
+            );
+            back.entry(c.id.clone()).or_default().push(step);
+        }
+        Ok(made)
+    }
 }
 
 /// What compose warns of when a network or volume of the project's is on the engine already but

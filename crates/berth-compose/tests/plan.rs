@@ -82,6 +82,7 @@ fn resource(name: &str) -> Resource {
         name: name.to_owned(),
         key: name.strip_prefix("demo_").map(str::to_owned),
         project: Some("demo".to_owned()),
+        berth_hash: None,
     }
 }
 
@@ -1120,6 +1121,7 @@ fn a_network_or_volume_not_made_for_the_project_is_used_warned_of_and_left_by_do
         name: "demo_default".into(),
         key: None,
         project: None,
+        berth_hash: None,
     };
     let err = plan::up(&p, &by_hand, &UpOptions::default())
         .unwrap_err()
@@ -1202,4 +1204,114 @@ services:
     let (text, warnings) = pulled(&[], &missing);
     assert!(!text.contains("db:1") && text.contains("web:1"), "{text}");
     assert!(warnings.contains(&"db: not pulled (here already)".to_owned()));
+}
+
+/// The hash Berth writes on the project's network `key` as the files define it now.
+fn network_hash(p: &Project, key: &str) -> Option<String> {
+    berth_compose::convert::network_spec(p, key)
+        .labels
+        .get(labels::CONFIG_HASH)
+        .cloned()
+}
+
+#[test]
+fn a_network_whose_definition_changed_is_made_anew_with_its_containers_put_back() {
+    let p = project(APP);
+    let mut observed = running_demo(&p);
+    // Up to date: the waits only.
+    let up_to_date = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(
+        !up_to_date.to_string().contains("container:"),
+        "{up_to_date}"
+    );
+    // Made by Berth from the same definition: the same.
+    observed.networks[0].berth_hash = network_hash(&p, "default");
+    assert_eq!(
+        plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        up_to_date
+    );
+    // Made by Berth from another one: taken down and made again, each container stopped and
+    // taken off first, put back and started after (web still after db is healthy).
+    observed.networks[0].berth_hash = Some("0ther".into());
+    golden(
+        &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        "
+#0 container:demo-db-1 Stop, network demo_default is made anew
+#1 container:demo-db-1 Disconnect demo_default, network demo_default is made anew [after #0]
+#2 container:demo-web-1 Stop, network demo_default is made anew
+#3 container:demo-web-1 Disconnect demo_default, network demo_default is made anew [after #2]
+#4 container:demo-worker-1 Stop, network demo_default is made anew
+#5 container:demo-worker-1 Disconnect demo_default, network demo_default is made anew [after #4]
+#6 network:demo_default Remove, config changed [after #1 #3 #5]
+#7 network:demo_default Create, config changed [after #6]
+#8 container:demo-db-1 Connect demo_default, network demo_default is made anew [after #7]
+#9 container:demo-web-1 Connect demo_default, network demo_default is made anew [after #7]
+#10 container:demo-worker-1 Connect demo_default, network demo_default is made anew [after #7]
+#11 container:demo-db-1 Start, its network was made anew [after #8]
+#12 service:db Await service_healthy, web depends on it [after #11]
+#13 container:demo-web-1 Start, its network was made anew [after #9 #12]
+#14 service:db Await service_started, worker depends on it [after #11]
+#15 container:demo-worker-1 Start, its network was made anew [after #10 #14]
+",
+    );
+    // Only web named, without its dependencies: the others are taken off and put back running.
+    let web = UpOptions {
+        services: vec!["web".into()],
+        no_deps: true,
+        ..Default::default()
+    };
+    golden(
+        &plan::up(&p, &observed, &web).unwrap(),
+        "
+#0 container:demo-db-1 Disconnect demo_default, network demo_default is made anew
+#1 container:demo-web-1 Stop, network demo_default is made anew
+#2 container:demo-web-1 Disconnect demo_default, network demo_default is made anew [after #1]
+#3 container:demo-worker-1 Disconnect demo_default, network demo_default is made anew
+#4 network:demo_default Remove, config changed [after #0 #2 #3]
+#5 network:demo_default Create, config changed [after #4]
+#6 container:demo-db-1 Connect demo_default, network demo_default is made anew [after #5]
+#7 container:demo-web-1 Connect demo_default, network demo_default is made anew [after #5]
+#8 container:demo-worker-1 Connect demo_default, network demo_default is made anew [after #5]
+#9 container:demo-web-1 Start, its network was made anew [after #7]
+",
+    );
+    // A changed container is made anew after its old one is back (which it then replaces).
+    let mut changed = observed.clone();
+    changed.containers[1].config_hash = "old".into();
+    let plan = plan::up(&p, &changed, &UpOptions::default()).unwrap();
+    assert!(
+        plan.to_string()
+            .contains("#13 container:demo-web-1 Recreate, config changed [after #7 #9]"),
+        "{plan}"
+    );
+    // Made by another tool (or an older Berth): its hash is not Berth's to compare.
+    observed.networks[0].berth_hash = None;
+    assert_eq!(
+        plan::up(&p, &observed, &UpOptions::default()).unwrap(),
+        up_to_date
+    );
+}
+
+#[test]
+fn a_volume_whose_definition_changed_is_kept_and_said() {
+    let p = project(APP);
+    let mut observed = running_demo(&p);
+    observed.volumes[0].berth_hash = berth_compose::convert::volume_labels(&p, "data")
+        .get(labels::CONFIG_HASH)
+        .cloned();
+    assert!(
+        plan::up(&p, &observed, &UpOptions::default())
+            .unwrap()
+            .warnings
+            .is_empty()
+    );
+    observed.volumes[0].berth_hash = Some("0ther".into());
+    let plan = plan::up(&p, &observed, &UpOptions::default()).unwrap();
+    assert!(!plan.to_string().contains("Create"), "{plan}");
+    assert_eq!(
+        plan.warnings,
+        [
+            "volume demo_data was made from another definition of volumes.data (driver, driver_opts or labels): it is used as it is, with its data; to have it made anew, take the project down and remove it (`berth volume rm demo_data`: its data goes with it)"
+        ]
+    );
 }

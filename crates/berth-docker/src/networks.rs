@@ -10,7 +10,7 @@ use bollard::models::{
 use crate::{Client, Error};
 
 /// What to create.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct NetworkSpec {
     pub name: String,
     pub driver: Option<String>,
