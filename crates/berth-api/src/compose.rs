@@ -106,6 +106,15 @@ impl Berth {
         Ok(berth_compose::load(opts)?)
     }
 
+    /// The variables the project's files use, with their defaults, as written (not
+    /// interpolated: a required one unset is listed, not an error).
+    pub fn compose_variables(
+        &self,
+        opts: &LoadOptions,
+    ) -> Result<BTreeMap<String, berth_compose::interpolate::Variable>, ApiError> {
+        Ok(berth_compose::load::variables(opts)?)
+    }
+
     /// The project with what its services with `use_api_socket` are given (the engine's unix
     /// socket and every stored registry login), found only when one has it; none for an
     /// engine reached otherwise (their containers' create says so).

@@ -509,6 +509,10 @@ pub struct ConfigArgs {
     /// The environment interpolation used (the process's over the env files), KEY=VALUE.
     #[arg(long)]
     pub environment: bool,
+    /// The variables the files use: whether each is required, its default and alternate value
+    /// (the files as written, not interpolated).
+    #[arg(long)]
+    pub variables: bool,
     /// Write the model to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -824,6 +828,27 @@ pub async fn run(
 ) -> Result<i32> {
     let p = &args.project;
     match args.command {
+        ComposeCommand::Config(c) if c.variables => {
+            let variables = berth.compose_variables(&load_options(p, &c.service))?;
+            match format {
+                Format::Json => {
+                    let list: Vec<_> = variables.values().collect();
+                    print(&format!("{}\n", serde_json::to_string(&list)?));
+                }
+                Format::Table => print(&crate::render::table(
+                    &["NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"],
+                    variables.into_values().map(|v| {
+                        vec![
+                            v.name,
+                            v.required.to_string(),
+                            v.default_value,
+                            v.presence_value,
+                        ]
+                    }),
+                )),
+            }
+            Ok(0)
+        }
         ComposeCommand::Config(c) => {
             let project = berth.compose_load(&load_options(p, &c.service))?;
             warn_unset(&project);

@@ -2846,6 +2846,66 @@ fn config_says_networks_hashes_and_environment_and_writes_a_file() {
     );
 }
 
+/// `config --variables`: the files as written, a required variable unset listed, not refused.
+#[test]
+fn config_lists_the_variables_the_files_use() {
+    let home = Home::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: \"web:${TAG:-latest}\"\n    ports: [\"${PORT:?set the port}:80\"]\n    environment:\n      DEBUG: \"${DEBUG:+yes}\"\n      PRICE: \"$$5\"\n      HOME_DIR: $HOME_DIR\n",
+    )
+    .unwrap();
+    let config = |args: &[&str]| {
+        let mut cmd = home.berth(&["compose", "config"]);
+        cmd.args(args).current_dir(dir.path());
+        cmd
+    };
+    // Without PORT the model cannot be made; its variables can be listed.
+    let err = fails(config(&[]));
+    assert!(
+        err.contains("required variable PORT is missing a value"),
+        "{err}"
+    );
+    let table = ok(config(&["--variables"]));
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"],
+            vec!["DEBUG", "false", "yes"],
+            vec!["HOME_DIR", "false"],
+            vec!["PORT", "true"],
+            vec!["TAG", "false", "latest"],
+        ],
+        "{table}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(config(&["--variables", "--format", "json"]))).unwrap();
+    assert_eq!(
+        json[3],
+        serde_json::json!({"Name": "TAG", "Required": false, "DefaultValue": "latest", "PresenceValue": ""})
+    );
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: ${TAG\n",
+    )
+    .unwrap();
+    let err = fails(config(&["--variables"]));
+    assert!(
+        err.contains("services.web.image: invalid interpolation format in \"${TAG\""),
+        "{err}"
+    );
+}
+
 #[test]
 #[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
 fn pull_ignores_failures_when_asked_and_keeps_what_the_policy_keeps() {

@@ -41,34 +41,41 @@ impl TemplateError {
     }
 }
 
-/// Substitutes every variable in `template`. Variables that are unset and have no default
-/// become empty; their names are pushed to `unset` (compose warns about them).
-pub fn substitute(
-    template: &str,
-    env: &dyn Lookup,
-    unset: &mut Vec<String>,
-) -> Result<String, TemplateError> {
+/// A template's parts: text as it stands (`$$` already made `$`), and variables with their
+/// operator (`:-`, `-`, `:?`, `?`, `:+`, `+`, or none) and its argument as written.
+enum Piece {
+    Text(String),
+    Var {
+        name: String,
+        op: &'static str,
+        arg: String,
+    },
+}
+
+fn pieces(template: &str) -> Result<Vec<Piece>, TemplateError> {
     let chars: Vec<char> = template.chars().collect();
-    let mut out = String::with_capacity(template.len());
+    let mut out = Vec::new();
+    let mut text = String::new();
     let mut i = 0;
     while i < chars.len() {
         if chars[i] != '$' {
-            out.push(chars[i]);
+            text.push(chars[i]);
             i += 1;
             continue;
         }
-        match chars.get(i + 1) {
+        let var = match chars.get(i + 1) {
             Some('$') => {
-                out.push('$');
+                text.push('$');
                 i += 2;
+                continue;
             }
             Some('{') => {
                 let end = closing_brace(&chars, i + 2).ok_or_else(|| {
                     TemplateError::Syntax("a ${ without its closing }".to_owned())
                 })?;
                 let inner: String = chars[i + 2..end].iter().collect();
-                out.push_str(&braced(&inner, env, unset)?);
                 i = end + 1;
+                braced(&inner)?
             }
             Some(c) if is_name_start(*c) => {
                 let start = i + 1;
@@ -76,17 +83,41 @@ pub fn substitute(
                 while end < chars.len() && is_name_char(chars[end]) {
                     end += 1;
                 }
-                let name: String = chars[start..end].iter().collect();
-                match env.get(&name) {
-                    Some(v) => out.push_str(&v),
-                    None => unset.push(name),
-                }
                 i = end;
+                Piece::Var {
+                    name: chars[start..end].iter().collect(),
+                    op: "",
+                    arg: String::new(),
+                }
             }
             Some(c) => {
                 return Err(TemplateError::Syntax(format!("\"${c}\" is not a variable")));
             }
             None => return Err(TemplateError::Syntax("a $ at the end".to_owned())),
+        };
+        if !text.is_empty() {
+            out.push(Piece::Text(std::mem::take(&mut text)));
+        }
+        out.push(var);
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    Ok(out)
+}
+
+/// Substitutes every variable in `template`. Variables that are unset and have no default
+/// become empty; their names are pushed to `unset` (compose warns about them).
+pub fn substitute(
+    template: &str,
+    env: &dyn Lookup,
+    unset: &mut Vec<String>,
+) -> Result<String, TemplateError> {
+    let mut out = String::with_capacity(template.len());
+    for piece in pieces(template)? {
+        match piece {
+            Piece::Text(text) => out.push_str(&text),
+            Piece::Var { name, op, arg } => out.push_str(&value(&name, op, &arg, env, unset)?),
         }
     }
     Ok(out)
@@ -120,7 +151,8 @@ fn closing_brace(chars: &[char], from: usize) -> Option<usize> {
     None
 }
 
-fn braced(inner: &str, env: &dyn Lookup, unset: &mut Vec<String>) -> Result<String, TemplateError> {
+/// What is between `${` and `}`.
+fn braced(inner: &str) -> Result<Piece, TemplateError> {
     let name_len = inner
         .char_indices()
         .find(|(_, c)| !is_name_char(*c))
@@ -131,19 +163,40 @@ fn braced(inner: &str, env: &dyn Lookup, unset: &mut Vec<String>) -> Result<Stri
             "\"${{{inner}}}\" does not start with a variable name"
         )));
     }
-    let value = env.get(name);
-    let set = value.is_some();
-    let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
-    let (op, arg) = [":-", ":?", ":+", "-", "?", "+"]
-        .iter()
-        .find_map(|op| rest.strip_prefix(op).map(|arg| (*op, arg)))
-        .map_or(("", rest), |(op, arg)| (op, arg));
-    if op.is_empty() {
+    let Some(op) = [":-", ":?", ":+", "-", "?", "+"]
+        .into_iter()
+        .find(|op| rest.starts_with(op))
+    else {
         if !rest.is_empty() {
             return Err(TemplateError::Syntax(format!(
                 "\"${{{inner}}}\": expected :-, -, :?, ?, :+ or + after {name}"
             )));
         }
+        return Ok(Piece::Var {
+            name: name.to_owned(),
+            op: "",
+            arg: String::new(),
+        });
+    };
+    Ok(Piece::Var {
+        name: name.to_owned(),
+        op,
+        arg: rest[op.len()..].to_owned(),
+    })
+}
+
+/// The value of variable `name` with operator `op` and its argument `arg`.
+fn value(
+    name: &str,
+    op: &str,
+    arg: &str,
+    env: &dyn Lookup,
+    unset: &mut Vec<String>,
+) -> Result<String, TemplateError> {
+    let value = env.get(name);
+    let set = value.is_some();
+    let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
+    if op.is_empty() {
         return Ok(value.unwrap_or_else(|| {
             unset.push(name.to_owned());
             String::new()
@@ -178,6 +231,79 @@ fn braced(inner: &str, env: &dyn Lookup, unset: &mut Vec<String>) -> Result<Stri
         (false, ":+" | "+") => Ok(String::new()),
         (false, _) => Ok(value.unwrap_or_default()),
     }
+}
+
+/// A variable a template uses, as `compose config --variables` lists it: whether it must be
+/// set (`${NAME:?…}`, `${NAME?…}`), its default (`${NAME:-…}`, `${NAME-…}`) and its alternate
+/// value (`${NAME:+…}`, `${NAME+…}`), each as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Variable {
+    pub name: String,
+    pub required: bool,
+    pub default_value: String,
+    pub presence_value: String,
+}
+
+/// The variables `template` uses, those in a default, alternate or message too, in order.
+pub fn variables(template: &str) -> Result<Vec<Variable>, TemplateError> {
+    let mut found = Vec::new();
+    for piece in pieces(template)? {
+        let Piece::Var { name, op, arg } = piece else {
+            continue;
+        };
+        let mut v = Variable {
+            name,
+            ..Default::default()
+        };
+        match op {
+            ":-" | "-" => v.default_value = arg.clone(),
+            ":+" | "+" => v.presence_value = arg.clone(),
+            "" => {}
+            _ => v.required = true,
+        }
+        found.push(v);
+        found.extend(variables(&arg)?);
+    }
+    Ok(found)
+}
+
+/// The variables of every string value of a tree, by name (a later use of a name over an
+/// earlier one, as compose lists them). `at` is the path of the node, for errors.
+pub fn variables_in(
+    node: &Node,
+    at: &str,
+    found: &mut std::collections::BTreeMap<String, Variable>,
+) -> Result<(), Error> {
+    match node {
+        Node::Str(s) if s.contains('$') => {
+            let used = variables(s).map_err(|e| Error::Interpolation {
+                at: at.to_owned(),
+                reason: e.describe(s),
+            })?;
+            for v in used {
+                found.insert(v.name.clone(), v);
+            }
+        }
+        Node::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                variables_in(item, &format!("{at}[{i}]"), found)?;
+            }
+        }
+        Node::Map(entries) => {
+            for (k, v) in entries {
+                let path = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                variables_in(v, &path, found)?;
+            }
+        }
+        Node::Tagged(_, inner) => variables_in(inner, at, found)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Interpolates every string value of a tree (keys stay as written). `at` is the path of the
@@ -231,6 +357,33 @@ mod tests {
 
     fn s(template: &str) -> Result<String, TemplateError> {
         substitute(template, &env, &mut Vec::new())
+    }
+
+    #[test]
+    fn variables_as_written() {
+        let v = |name: &str, required: bool, default: &str, presence: &str| Variable {
+            name: name.into(),
+            required,
+            default_value: default.into(),
+            presence_value: presence.into(),
+        };
+        assert_eq!(
+            variables("$$NOT $A:${B:-x y}/${C?say ${D}}${E+on}${F-}").unwrap(),
+            [
+                v("A", false, "", ""),
+                v("B", false, "x y", ""),
+                v("C", true, "", ""),
+                v("D", false, "", ""),
+                v("E", false, "", "on"),
+                v("F", false, "", ""),
+            ]
+        );
+        assert_eq!(
+            variables("${X:-${Y:-1}}").unwrap(),
+            [v("X", false, "${Y:-1}", ""), v("Y", false, "1", "")]
+        );
+        assert!(matches!(variables("${A B}"), Err(TemplateError::Syntax(_))));
+        assert!(matches!(variables("${A"), Err(TemplateError::Syntax(_))));
     }
 
     #[test]

@@ -181,7 +181,17 @@ fn located(err: Error, files: &[PathBuf]) -> Error {
     }
 }
 
-fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<Project, Error> {
+/// Where a project comes from: the variables interpolation reads, the env files they were read
+/// from, the compose files, and the working directory they are found from.
+struct Sources {
+    env: Environment,
+    env_files: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+    cwd: PathBuf,
+}
+
+/// The env files and compose files the options say, as `docker compose` finds them.
+fn sources(options: &LoadOptions) -> Result<Sources, Error> {
     let process = options
         .environment
         .clone()
@@ -220,6 +230,38 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
     } else {
         discover(&lookup_dir)?
     };
+    Ok(Sources {
+        env,
+        env_files,
+        files,
+        cwd,
+    })
+}
+
+/// The variables the project's compose files use (not those of their `include`s), by name:
+/// what `compose config --variables` lists. The files are read as written, not interpolated.
+pub fn variables(options: &LoadOptions) -> Result<BTreeMap<String, interpolate::Variable>, Error> {
+    let mut found = BTreeMap::new();
+    for f in sources(options)?.files {
+        let doc = crate::yaml::parse(&f, &read(&f)?)?;
+        interpolate::variables_in(&doc, "", &mut found).map_err(|e| match e {
+            Error::Interpolation { at, reason } => Error::Interpolation {
+                at: format!("{}: {at}", f.display()),
+                reason,
+            },
+            other => other,
+        })?;
+    }
+    Ok(found)
+}
+
+fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<Project, Error> {
+    let Sources {
+        env,
+        env_files,
+        files,
+        cwd,
+    } = sources(options)?;
     seen_files.extend(files.iter().cloned());
     let project_dir = match &options.project_directory {
         Some(d) => cwd.join(d),
