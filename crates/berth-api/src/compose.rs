@@ -106,6 +106,37 @@ impl Berth {
         Ok(berth_compose::load(opts)?)
     }
 
+    /// The project with each service's `image:` pinned to the digest its registry serves for
+    /// it now (`name:tag@sha256:…`), asked through the engine, as `config
+    /// --resolve-image-digests` pins them. A service without `image:` (its image is built and
+    /// named by the project) and an image pinned already are left as they are.
+    pub async fn compose_resolve_digests(
+        &self,
+        conn: &Connection,
+        mut project: Project,
+    ) -> Result<Project, ApiError> {
+        for (name, svc) in &mut project.services {
+            let Some(image) = &svc.image else {
+                continue;
+            };
+            let at = format!("services.{name}.image");
+            let mut r = berth_docker::Reference::parse(image)
+                .map_err(|e| ApiError::invalid(format!("{at}: {e}")))?;
+            if r.digest.is_some() {
+                continue;
+            }
+            let creds = self.credentials_for(&r)?;
+            let digest = conn
+                .client
+                .registry_digest(&r, creds.as_ref())
+                .await
+                .map_err(|e| ApiError::invalid(format!("{at}: {e}")))?;
+            r.digest = Some(digest);
+            svc.image = Some(r.to_string());
+        }
+        Ok(project)
+    }
+
     /// The variables the project's files use, with their defaults, as written (not
     /// interpolated: a required one unset is listed, not an error).
     pub fn compose_variables(

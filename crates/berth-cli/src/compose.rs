@@ -509,6 +509,9 @@ pub struct ConfigArgs {
     /// The environment interpolation used (the process's over the env files), KEY=VALUE.
     #[arg(long)]
     pub environment: bool,
+    /// Each service's image pinned to the digest its registry serves for it now.
+    #[arg(long)]
+    pub resolve_image_digests: bool,
     /// The variables the files use: whether each is required, its default and alternate value
     /// (the files as written, not interpolated).
     #[arg(long)]
@@ -850,8 +853,12 @@ pub async fn run(
             Ok(0)
         }
         ComposeCommand::Config(c) => {
-            let project = berth.compose_load(&load_options(p, &c.service))?;
+            let mut project = berth.compose_load(&load_options(p, &c.service))?;
             warn_unset(&project);
+            if c.resolve_image_digests {
+                let conn = connect(berth).await?;
+                project = berth.compose_resolve_digests(&conn, project).await?;
+            }
             let lines =
                 |l: Vec<String>| print(&l.iter().map(|s| format!("{s}\n")).collect::<String>());
             if c.services {

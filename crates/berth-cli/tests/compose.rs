@@ -722,6 +722,40 @@ fn push_sends_the_built_images_and_refuses_a_name_it_cannot_push_before_any() {
         !quiet.contains("Pull complete") && quiet.contains(&done),
         "{quiet}"
     );
+
+    // config --resolve-image-digests: an image pinned to what its registry serves now; one
+    // built and named by the project left as it is.
+    let pinned = |tag: &str| {
+        p.write(
+            "pinned.yaml",
+            &format!(
+                "services:\n  app:\n    image: {repository}:{tag}\n  local:\n    build: ./app\n"
+            ),
+        );
+        p.berth(
+            &home,
+            &["-f", "pinned.yaml", "config", "--resolve-image-digests"],
+        )
+    };
+    let repo_digest = e.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{index .RepoDigests 0}}",
+        &format!("{repository}:app"),
+    ]);
+    let digest = repo_digest.trim().split_once('@').unwrap().1;
+    let model = ok(pinned("app"));
+    assert!(
+        model.contains(&format!("image: {repository}:app@{digest}\n")),
+        "{model}"
+    );
+    assert_eq!(model.matches("@sha256:").count(), 1, "{model}");
+    // A tag the registry does not have: one line naming the service.
+    let err = fails(pinned("nope"));
+    assert!(
+        err.starts_with(&format!("berth: services.app.image: {repository}:nope: ")),
+        "{err}"
+    );
 }
 
 #[test]

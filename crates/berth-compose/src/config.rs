@@ -7,7 +7,11 @@ use crate::model::Project;
 pub fn yaml(project: &Project) -> Result<String, Error> {
     let value =
         serde_json::to_value(project).map_err(|e| Error::invalid("config", e.to_string()))?;
-    serde_saphyr::to_string(&value).map_err(|e| Error::invalid("config", e.to_string()))
+    // A long string on its line as docker compose writes it (an image pinned to its digest),
+    // not folded into a block.
+    let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
+    serde_saphyr::to_string_with_options(&value, options)
+        .map_err(|e| Error::invalid("config", e.to_string()))
 }
 
 pub fn json(project: &Project) -> Result<String, Error> {
