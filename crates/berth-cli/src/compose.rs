@@ -156,6 +156,10 @@ pub enum ComposeCommand {
         /// Without progress lines.
         #[arg(short, long)]
         quiet: bool,
+        /// An SSH agent for the builds' RUN --mount=type=ssh steps, over the files' `build.ssh`:
+        /// default (SSH_AUTH_SOCK's), ID, or ID=SOCKET.
+        #[arg(long, value_name = "default|ID[=SOCKET]")]
+        ssh: Vec<String>,
         service: Vec<String>,
     },
     /// Pull the services' images.
@@ -1048,6 +1052,7 @@ pub async fn run(
             with_dependencies,
             push,
             quiet,
+            ssh,
             service,
         } => {
             let mut project = berth.compose_load(&load_options(p, &service))?;
@@ -1071,6 +1076,9 @@ pub async fn run(
                 }
                 for (k, v) in &args {
                     build.args.insert(k.clone(), Some(v.clone()));
+                }
+                if !ssh.is_empty() {
+                    build.other.insert("ssh".into(), serde_json::json!(ssh));
                 }
             }
             let conn = connect(berth).await?;

@@ -13,7 +13,7 @@ use std::process::Command;
 use berth_testkit::{
     BUSYBOX_IMAGE, Engine, Scope, busybox_image, engine, free_port, http_get, registry, wait_until,
 };
-use support::{Home, InTerminal, Printing, fails, json_lines, ok, run};
+use support::{Home, InTerminal, Printing, SshAgent, fails, json_lines, ok, run};
 
 /// A compose project in a temporary directory; whatever carries its project label is removed
 /// from the engine when it drops, pass or fail.
@@ -3113,4 +3113,72 @@ fn a_network_whose_definition_changed_is_made_anew_with_its_containers_put_back(
     let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
     assert!(!err.contains("Network"), "{err}");
     ok(p.berth(&home, &["down", "-t", "0"]));
+}
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn a_build_forwards_the_ssh_agents_of_its_file_or_of_the_command_line() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let base = format!("berth-test/{}:base", scope.id);
+    busybox_image(e, &scope, &base, "");
+    // ssh-add in the image lists what the agent it reaches holds.
+    let compose = |ssh: &str| {
+        format!(
+            "services:\n  app:\n    image: berth-test/{}:ssh\n    build:\n      context: ./app\n{ssh}",
+            scope.id
+        )
+    };
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("compose.yaml", &compose("")),
+            (
+                "app/Dockerfile",
+                &format!("FROM {base}\nCOPY root/ /\nRUN --mount=type=ssh ssh-add -l\n"),
+            ),
+            ("app/root/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
+        ],
+    );
+    berth_testkit::copy_program(&p.path().join("app/root"), "/usr/bin/ssh-add");
+    let agent = SshAgent::start(home.path());
+    let fingerprint = agent.add_key(&home.path().join("key"), &scope.id);
+    let build = |args: &[&str]| {
+        let mut cmd = p.berth(&home, &[&["build", "--no-cache"][..], args].concat());
+        cmd.env("SSH_AUTH_SOCK", &agent.socket)
+            .env_remove("DOCKER_BUILDKIT");
+        cmd
+    };
+    let said = |cmd| {
+        let out = run(cmd);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{err}");
+        err
+    };
+    // No agent asked: the step has none.
+    let err = fails_after_progress(build(&[]));
+    assert!(err.to_lowercase().contains("ssh"), "{err}");
+    // --ssh default: SSH_AUTH_SOCK's.
+    let out = said(build(&["--ssh", "default"]));
+    assert!(out.contains(&fingerprint), "{fingerprint}: {out}");
+    // The file's build.ssh, its socket named.
+    p.write(
+        "compose.yaml",
+        &compose(&format!(
+            "      ssh:\n        - default={}\n",
+            agent.socket.display()
+        )),
+    );
+    let mut by_file = build(&[]);
+    by_file.env_remove("SSH_AUTH_SOCK");
+    let out = said(by_file);
+    assert!(out.contains(&fingerprint), "{fingerprint}: {out}");
+    // A socket that is not there: one line naming it.
+    let err = fails_after_progress(build(&["--ssh", "default=/nonexistent/agent.sock"]));
+    assert!(
+        err.contains("default=/nonexistent/agent.sock: /nonexistent/agent.sock: no such socket"),
+        "{err}"
+    );
 }

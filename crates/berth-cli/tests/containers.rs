@@ -7,7 +7,8 @@ mod support;
 
 use berth_testkit::{Scope, busybox_image, engine, wait_until, write_busybox_context};
 use support::{
-    Home, InTerminal, Printing, close_terminal_once, fails, fails_with, feed, json_lines, ok, run,
+    Home, InTerminal, Printing, SshAgent, close_terminal_once, fails, fails_with, feed, json_lines,
+    ok, run,
 };
 
 fn state(home: &Home, host: &str, name: &str) -> String {
@@ -679,34 +680,6 @@ fn a_buildkit_build_reads_its_secrets_from_a_file_or_a_variable_and_keeps_none()
     }
 }
 
-/// An `ssh-agent` of the test's own, on a socket in `dir`; it ends with the test.
-struct SshAgent {
-    process: std::process::Child,
-    socket: std::path::PathBuf,
-}
-
-impl SshAgent {
-    fn start(dir: &std::path::Path) -> Self {
-        let socket = dir.join("agent.sock");
-        let process = std::process::Command::new("ssh-agent")
-            .args(["-D", "-a"])
-            .arg(&socket)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("ssh-agent (openssh-client; scripts/install-deps.sh --test installs it)");
-        let agent = SshAgent { process, socket };
-        wait_until(10, "ssh-agent's socket", || agent.socket.exists());
-        agent
-    }
-}
-
-impl Drop for SshAgent {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn a_buildkit_build_forwards_an_ssh_agent() {
@@ -723,29 +696,7 @@ fn a_buildkit_build_forwards_an_ssh_agent() {
     berth_testkit::copy_program(&dir.join("root"), "/usr/bin/ssh-add");
     let agent = SshAgent::start(home.path());
     let key = home.path().join("key");
-    let tool = |program: &str, args: &[&std::ffi::OsStr]| {
-        let out = std::process::Command::new(program)
-            .args(args)
-            .env("SSH_AUTH_SOCK", &agent.socket)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{program}: {out:?}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    tool(
-        "ssh-keygen",
-        &["-q", "-t", "ed25519", "-N", "", "-C", &scope.id, "-f"]
-            .map(std::ffi::OsStr::new)
-            .into_iter()
-            .chain([key.as_os_str()])
-            .collect::<Vec<_>>(),
-    );
-    tool("ssh-add", &[key.as_os_str()]);
-    let listed = tool(
-        "ssh-keygen",
-        &["-lf".as_ref(), key.with_extension("pub").as_os_str()],
-    );
-    let fingerprint = listed.split_whitespace().nth(1).unwrap().to_owned();
+    let fingerprint = agent.add_key(&key, &scope.id);
     let tag = format!("berth-test/{}:ssh", scope.id);
     let build = |extra: &[&str]| {
         let label = scope.label();

@@ -388,3 +388,59 @@ impl Drop for Printing {
         let _ = self.child.wait();
     }
 }
+
+/// An `ssh-agent` of the test's own, on a socket in `dir`; it ends with the test.
+pub struct SshAgent {
+    process: std::process::Child,
+    pub socket: PathBuf,
+}
+
+impl SshAgent {
+    pub fn start(dir: &Path) -> Self {
+        let socket = dir.join("agent.sock");
+        let process = Command::new("ssh-agent")
+            .args(["-D", "-a"])
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent (openssh-client; scripts/install-deps.sh --test installs it)");
+        let agent = SshAgent { process, socket };
+        berth_testkit::wait_until(10, "ssh-agent's socket", || agent.socket.exists());
+        agent
+    }
+
+    /// Makes a key at `key` (with `comment`), loads it into the agent, and returns its
+    /// fingerprint as `ssh-add -l` lists it.
+    pub fn add_key(&self, key: &Path, comment: &str) -> String {
+        let tool = |program: &str, args: &[&std::ffi::OsStr]| {
+            let out = Command::new(program)
+                .args(args)
+                .env("SSH_AUTH_SOCK", &self.socket)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{program}: {out:?}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        tool(
+            "ssh-keygen",
+            &["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f"]
+                .map(std::ffi::OsStr::new)
+                .into_iter()
+                .chain([key.as_os_str()])
+                .collect::<Vec<_>>(),
+        );
+        tool("ssh-add", &[key.as_os_str()]);
+        let listed = tool(
+            "ssh-keygen",
+            &["-lf".as_ref(), key.with_extension("pub").as_os_str()],
+        );
+        listed.split_whitespace().nth(1).unwrap().to_owned()
+    }
+}
+
+impl Drop for SshAgent {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
