@@ -757,27 +757,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
                 implied.push(l.split(':').next().unwrap_or_default().to_owned());
             }
         }
-        for v in s
-            .get("volumes_from")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(v) = v.as_str()
-                && !v.starts_with("container:")
-            {
-                implied.push(v.split(':').next().unwrap_or_default().to_owned());
-            }
-        }
-        for key in ["network_mode", "pid", "ipc"] {
-            if let Some(other) = s
-                .get(key)
-                .and_then(Value::as_str)
-                .and_then(|m| m.strip_prefix("service:"))
-            {
-                implied.push(other.to_owned());
-            }
-        }
+        implied.extend(crate::model::joined(|key| s.get(key).cloned()));
         for dep in implied {
             if !names.contains(&dep) {
                 return Err(Error::invalid(

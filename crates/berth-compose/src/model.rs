@@ -443,30 +443,10 @@ impl Service {
     /// (`network_mode`, `pid`, `ipc`: `service:NAME`; `volumes_from: NAME`): a new container
     /// there means new ones here, as compose has it (their config hash holds its id).
     pub fn joined_services(&self) -> Vec<String> {
-        let modes = [
-            self.network_mode.as_deref(),
-            self.other.get("pid").and_then(Value::as_str),
-            self.other.get("ipc").and_then(Value::as_str),
-        ];
-        let mut joined: Vec<String> = modes
-            .into_iter()
-            .flatten()
-            .filter_map(|m| m.strip_prefix("service:"))
-            .map(str::to_owned)
-            .collect();
-        for v in self
-            .other
-            .get("volumes_from")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if !v.starts_with("container:") {
-                joined.push(v.split(':').next().unwrap_or_default().to_owned());
-            }
-        }
-        joined
+        joined(|key| match key {
+            "network_mode" => self.network_mode.as_deref().map(Value::from),
+            key => self.other.get(key).cloned(),
+        })
     }
 
     /// The image the service runs: `image:`, else the name compose gives a built image.
@@ -475,4 +455,25 @@ impl Service {
             .clone()
             .unwrap_or_else(|| format!("{project}-{service}"))
     }
+}
+
+/// The services a service's `network_mode`, `pid`, `ipc` (`service:NAME`) and `volumes_from`
+/// (`NAME`, not `container:NAME`) name, read through `get` from its definition (typed or as
+/// loaded).
+pub(crate) fn joined(get: impl Fn(&str) -> Option<Value>) -> Vec<String> {
+    let mut joined: Vec<String> = ["network_mode", "pid", "ipc"]
+        .into_iter()
+        .filter_map(|key| {
+            let mode = get(key)?;
+            mode.as_str()?.strip_prefix("service:").map(str::to_owned)
+        })
+        .collect();
+    if let Some(Value::Array(list)) = get("volumes_from") {
+        for v in list.iter().filter_map(Value::as_str) {
+            if !v.starts_with("container:") {
+                joined.push(v.split(':').next().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    joined
 }
