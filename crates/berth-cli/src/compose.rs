@@ -513,6 +513,9 @@ pub struct ConfigArgs {
     /// The environment interpolation used (the process's over the env files), KEY=VALUE.
     #[arg(long)]
     pub environment: bool,
+    /// The files' `${…}` kept as written, not substituted.
+    #[arg(long)]
+    pub no_interpolate: bool,
     /// Each service's image pinned to the digest its registry serves for it now.
     #[arg(long)]
     pub resolve_image_digests: bool,
@@ -549,6 +552,7 @@ pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions 
         profiles: p.profiles.clone(),
         services: services.to_vec(),
         environment: None,
+        no_interpolate: false,
     }
 }
 
@@ -857,7 +861,10 @@ pub async fn run(
             Ok(0)
         }
         ComposeCommand::Config(c) => {
-            let mut project = berth.compose_load(&load_options(p, &c.service))?;
+            let mut project = berth.compose_load(&LoadOptions {
+                no_interpolate: c.no_interpolate,
+                ..load_options(p, &c.service)
+            })?;
             warn_unset(&project);
             if c.resolve_image_digests {
                 let conn = connect(berth).await?;

@@ -2882,7 +2882,7 @@ fn config_says_networks_hashes_and_environment_and_writes_a_file() {
 
 /// `config --variables`: the files as written, a required variable unset listed, not refused.
 #[test]
-fn config_lists_the_variables_the_files_use() {
+fn config_lists_the_variables_the_files_use_and_keeps_them_under_no_interpolate() {
     let home = Home::new();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -2928,6 +2928,31 @@ fn config_lists_the_variables_the_files_use() {
         json[3],
         serde_json::json!({"Name": "TAG", "Required": false, "DefaultValue": "latest", "PresenceValue": ""})
     );
+    // --no-interpolate: the model with the templates as written (a port must then be written
+    // out: it is read into its parts, as compose reads it).
+    let err = fails(config(&["--no-interpolate"]));
+    assert!(
+        err.contains("\"${PORT:?set the port}:80\" is not a port"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: \"web:${TAG:-latest}\"\n    environment:\n      PRICE: \"$$5\"\n      HOME_DIR: $HOME_DIR\n",
+    )
+    .unwrap();
+    let out = run(config(&["--no-interpolate"]));
+    let (model, said) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success() && said.is_empty(), "{said}");
+    for line in [
+        "image: web:${TAG:-latest}",
+        "PRICE: $$5",
+        "HOME_DIR: $HOME_DIR",
+    ] {
+        assert!(model.contains(line), "{line}: {model}");
+    }
     std::fs::write(
         dir.path().join("compose.yaml"),
         "services:\n  web:\n    image: ${TAG\n",

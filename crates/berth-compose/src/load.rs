@@ -33,6 +33,8 @@ pub struct LoadOptions {
     pub services: Vec<String>,
     /// The process environment; `None` reads the real one.
     pub environment: Option<HashMap<String, String>>,
+    /// `--no-interpolate`: the files' `${…}` kept as written.
+    pub no_interpolate: bool,
 }
 
 /// Default file names, by precedence.
@@ -59,6 +61,8 @@ pub fn is_compose_file_name(name: &str) -> bool {
 pub struct Environment {
     pub process: HashMap<String, String>,
     pub files: IndexMap<String, String>,
+    /// Whether the files' templates are substituted (not under `--no-interpolate`).
+    pub interpolate: bool,
 }
 
 impl Environment {
@@ -211,6 +215,7 @@ fn sources(options: &LoadOptions) -> Result<Sources, Error> {
     let mut env = Environment {
         process,
         files: IndexMap::new(),
+        interpolate: !options.no_interpolate,
     };
     let env_files = env_file_paths(options, &lookup_dir, &cwd);
     for f in &env_files {
@@ -398,14 +403,16 @@ fn load_file(
 ) -> Result<Node, Error> {
     let text = read(path)?;
     let mut doc = crate::yaml::parse(path, &text)?;
-    let lookup = |n: &str| env.get(n);
-    interpolate::tree(&mut doc, "", &lookup, unset).map_err(|e| match e {
-        Error::Interpolation { at, reason } => Error::Interpolation {
-            at: format!("{}: {at}", path.display()),
-            reason,
-        },
-        other => other,
-    })?;
+    if env.interpolate {
+        let lookup = |n: &str| env.get(n);
+        interpolate::tree(&mut doc, "", &lookup, unset).map_err(|e| match e {
+            Error::Interpolation { at, reason } => Error::Interpolation {
+                at: format!("{}: {at}", path.display()),
+                reason,
+            },
+            other => other,
+        })?;
+    }
     schema::validate(
         &path.display().to_string(),
         &doc.clone().strip_tags().to_json(),
@@ -464,6 +471,7 @@ fn include(
         let mut sub_env = Environment {
             process: env.process.clone(),
             files: IndexMap::new(),
+            interpolate: env.interpolate,
         };
         let env_paths: Vec<PathBuf> = if env_file.is_empty() {
             Some(dir.join(".env"))
