@@ -3108,10 +3108,45 @@ fn a_network_whose_definition_changed_is_made_anew_with_its_containers_put_back(
         p.container_id(&web),
         p.container_id(&format!("{}-client-1", p.name)),
     );
-
-    p.write("compose.yaml", &compose(&after));
-    let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
     let network = format!("{}_back", p.name);
+
+    // A container of no project on it: the network is left as it is, and said (its removal
+    // would fail with the project's containers taken off it).
+    struct Removed<'e>(&'e berth_testkit::Engine, String);
+    impl Drop for Removed<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.docker().args(["rm", "-f", &self.1]).output();
+        }
+    }
+    let stranger = Removed(e, scope.name("stranger"));
+    e.docker_ok(&[
+        "run",
+        "-d",
+        "--label",
+        &scope.label(),
+        "--name",
+        &stranger.1,
+        "--network",
+        &network,
+        &image,
+    ]);
+    p.write("compose.yaml", &compose(&after));
+    let out = run(p.berth(&home, &["up", "-d"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "network {network}'s definition changed, but containers not of this project are on it ({})",
+            stranger.1
+        )),
+        "{err}"
+    );
+    assert!(address().starts_with(&before), "{}", address());
+    assert_eq!(p.inspect("{{.State.Running}}", &web), "true");
+    drop(stranger);
+
+    // Alone on it: made anew.
+    let err = String::from_utf8(run(p.berth(&home, &["up", "-d"])).stderr).unwrap();
     for line in [
         format!("Network {network}  Removed"),
         format!("Network {network}  Created"),

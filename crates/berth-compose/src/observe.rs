@@ -50,6 +50,9 @@ pub struct Resource {
     /// The config hash Berth wrote on it ([`labels::resource_hash`]); none when another tool
     /// made it (compose computes its hash otherwise) or an older Berth.
     pub berth_hash: Option<String>,
+    /// The names of the containers on it, read only for a network of the project's that Berth
+    /// made (one it may make anew); none otherwise.
+    pub attached: Vec<String>,
 }
 
 /// The engine's side of one project, plus the local images and names it needs to plan.
@@ -204,20 +207,29 @@ fn berth_hash<S: std::hash::BuildHasher>(
 /// Observes one project.
 pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> {
     let containers = project_containers(client, project).await?;
-    let networks = client
-        .list_networks()
-        .await?
-        .into_iter()
-        .map(|n| {
-            let l = n.labels.unwrap_or_default();
-            Resource {
-                name: n.name.unwrap_or_default(),
-                key: l.get(labels::NETWORK).cloned(),
-                project: l.get(labels::PROJECT).cloned(),
-                berth_hash: berth_hash(&l),
+    let mut networks = Vec::new();
+    for n in client.list_networks().await? {
+        let l = n.labels.unwrap_or_default();
+        let mut network = Resource {
+            name: n.name.unwrap_or_default(),
+            key: l.get(labels::NETWORK).cloned(),
+            project: l.get(labels::PROJECT).cloned(),
+            berth_hash: berth_hash(&l),
+            attached: Vec::new(),
+        };
+        if network.berth_hash.is_some() && network.project.as_deref() == Some(project) {
+            // Gone meanwhile: nothing on it.
+            if let Ok(inspect) = client.inspect_network(&network.name).await {
+                network.attached = inspect
+                    .containers
+                    .unwrap_or_default()
+                    .into_values()
+                    .filter_map(|c| c.name)
+                    .collect();
             }
-        })
-        .collect();
+        }
+        networks.push(network);
+    }
     let volumes = client
         .list_volumes()
         .await?
@@ -227,6 +239,7 @@ pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> 
             key: v.labels.get(labels::VOLUME).cloned(),
             project: v.labels.get(labels::PROJECT).cloned(),
             berth_hash: berth_hash(&v.labels),
+            attached: Vec::new(),
         })
         .collect();
     let mut images = BTreeMap::new();

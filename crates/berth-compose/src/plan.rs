@@ -623,11 +623,24 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 plan.warnings
                     .extend(not_made_here("network", &name, found, project));
                 let spec = crate::convert::network_spec(project, key);
-                if found
+                let changed = found
                     .berth_hash
                     .as_ref()
-                    .is_some_and(|h| Some(h) != spec.labels.get(labels::CONFIG_HASH))
-                {
+                    .is_some_and(|h| Some(h) != spec.labels.get(labels::CONFIG_HASH));
+                // Containers not of the project on it: the network cannot be removed, so it is
+                // left as it is (rather than the project's containers taken off it for nothing).
+                let strangers: Vec<&str> = found
+                    .attached
+                    .iter()
+                    .filter(|n| !observed.containers.iter().any(|c| c.name == **n))
+                    .map(String::as_str)
+                    .collect();
+                if changed && !strangers.is_empty() {
+                    plan.warnings.push(format!(
+                        "network {name}'s definition changed, but containers not of this project are on it ({}): it is used as it is; disconnect them (`berth network disconnect {name} CONTAINER`) to have it made anew",
+                        strangers.join(", ")
+                    ));
+                } else if changed {
                     let renewal = Renewal {
                         key,
                         name: &name,

@@ -83,6 +83,7 @@ fn resource(name: &str) -> Resource {
         key: name.strip_prefix("demo_").map(str::to_owned),
         project: Some("demo".to_owned()),
         berth_hash: None,
+        attached: Vec::new(),
     }
 }
 
@@ -1122,6 +1123,7 @@ fn a_network_or_volume_not_made_for_the_project_is_used_warned_of_and_left_by_do
         key: None,
         project: None,
         berth_hash: None,
+        attached: Vec::new(),
     };
     let err = plan::up(&p, &by_hand, &UpOptions::default())
         .unwrap_err()
@@ -1283,6 +1285,18 @@ fn a_network_whose_definition_changed_is_made_anew_with_its_containers_put_back(
         plan.to_string()
             .contains("#13 container:demo-web-1 Recreate, config changed [after #7 #9]"),
         "{plan}"
+    );
+    // A container of no project on it: the network cannot be removed, so it is left as it is,
+    // and said.
+    let mut stranger = observed.clone();
+    stranger.networks[0].attached = vec!["demo-web-1".into(), "stranger".into()];
+    let plan = plan::up(&p, &stranger, &UpOptions::default()).unwrap();
+    assert_eq!(plan.steps, up_to_date.steps);
+    assert_eq!(
+        plan.warnings,
+        [
+            "network demo_default's definition changed, but containers not of this project are on it (stranger): it is used as it is; disconnect them (`berth network disconnect demo_default CONTAINER`) to have it made anew"
+        ]
     );
     // Made by another tool (or an older Berth): its hash is not Berth's to compare.
     observed.networks[0].berth_hash = None;
