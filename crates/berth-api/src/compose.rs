@@ -1083,7 +1083,7 @@ impl Berth {
     }
 
     /// How the project's containers on the engine stand to its files: none yet, or whether `up`
-    /// would create, recreate or remove one.
+    /// would change them ([`Plan::changes`]).
     pub async fn compose_file_state(
         &self,
         conn: &Connection,
@@ -1094,15 +1094,7 @@ impl Berth {
             return Ok(ProjectFileState::Down);
         }
         let plan = plan::up(project, &observed, &UpOptions::default())?;
-        let changes = plan.steps.iter().any(|s| {
-            matches!(
-                s.action,
-                Action::CreateContainer { .. }
-                    | Action::RecreateContainer { .. }
-                    | Action::RemoveContainer { .. }
-            )
-        });
-        Ok(if changes {
+        Ok(if plan.changes() {
             ProjectFileState::OutOfDate
         } else {
             ProjectFileState::UpToDate
@@ -1117,7 +1109,8 @@ impl Berth {
 pub enum ProjectFileState {
     /// None of its containers is on the engine: `up` would make them all.
     Down,
-    /// `up` would create, recreate or remove a container (the files changed since).
+    /// `up` would create, recreate or remove a container, or make a network anew (the files
+    /// changed since).
     OutOfDate,
     /// Its containers are what the files say (running or stopped).
     UpToDate,

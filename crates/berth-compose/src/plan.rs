@@ -218,6 +218,20 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
+
+    /// Whether an `up` plan changes what runs: makes, remakes or removes a container, or makes
+    /// a network anew (what the app calls "out of date"; waits and starts alone do not).
+    pub fn changes(&self) -> bool {
+        self.steps.iter().any(|s| {
+            matches!(
+                s.action,
+                Action::CreateContainer { .. }
+                    | Action::RecreateContainer { .. }
+                    | Action::RemoveContainer { .. }
+                    | Action::RemoveNetwork { .. }
+            )
+        })
+    }
 }
 
 impl fmt::Display for Action {

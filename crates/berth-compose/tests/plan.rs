@@ -1235,6 +1235,12 @@ fn a_network_whose_definition_changed_is_made_anew_with_its_containers_put_back(
     // Made by Berth from another one: taken down and made again, each container stopped and
     // taken off first, put back and started after (web still after db is healthy).
     observed.networks[0].berth_hash = Some("0ther".into());
+    assert!(!up_to_date.changes());
+    assert!(
+        plan::up(&p, &observed, &UpOptions::default())
+            .unwrap()
+            .changes()
+    );
     golden(
         &plan::up(&p, &observed, &UpOptions::default()).unwrap(),
         "
