@@ -546,14 +546,16 @@ impl Berth {
         Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)
     }
 
-    /// The images to push: services with both a build section and an `image:` name, each one
-    /// that can be pushed ([`crate::images::push_target`]).
+    /// The images to push: services with both a build section and an `image:` name (of the
+    /// named ones, and of their dependencies when `include_deps`), each one that can be pushed
+    /// ([`crate::images::push_target`]).
     pub fn compose_push_targets(
         &self,
         project: &Project,
         services: &[String],
+        include_deps: bool,
     ) -> Result<Vec<String>, ApiError> {
-        let images: Vec<String> = plan::scope(project, services, true)?
+        let images: Vec<String> = plan::scope(project, services, !include_deps)?
             .into_iter()
             .filter_map(|name| {
                 let svc = &project.services[&name];

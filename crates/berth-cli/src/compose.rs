@@ -69,6 +69,9 @@ pub enum ComposeCommand {
         /// dead (repeatable; implies -a).
         #[arg(long = "status", value_name = "STATE")]
         states: Vec<String>,
+        /// Only the containers a filter lets through: status=STATE, as --status.
+        #[arg(long, value_name = "status=STATE")]
+        filter: Vec<String>,
         service: Vec<String>,
     },
     /// The services' logs, each line prefixed by its container.
@@ -182,7 +185,18 @@ pub enum ComposeCommand {
         service: Vec<String>,
     },
     /// Push the services' images (those with build and image).
-    Push { service: Vec<String> },
+    Push {
+        /// A failure said, the other images pushed on (and berth's code 0).
+        #[arg(long)]
+        ignore_push_failures: bool,
+        /// The images of the named services' dependencies too.
+        #[arg(long)]
+        include_deps: bool,
+        /// Without progress lines (each image's start and end still said).
+        #[arg(short, long)]
+        quiet: bool,
+        service: Vec<String>,
+    },
     /// Run a command in a running service container.
     Exec(ExecArgs),
     /// Run a one-off container of a service.
@@ -202,7 +216,12 @@ pub enum ComposeCommand {
     /// The processes of the project's containers.
     Top { service: Vec<String> },
     /// The images the project's containers use.
-    Images { service: Vec<String> },
+    Images {
+        /// Only the images' ids, each once.
+        #[arg(short, long)]
+        quiet: bool,
+        service: Vec<String>,
+    },
     /// Every compose project on the engine.
     Ls {
         /// Include projects whose containers are all stopped.
@@ -556,8 +575,26 @@ pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions 
     }
 }
 
-/// The model when the files can be read; with `-p` and no file, only the name (commands that
-/// act on what is running work from the labels, as compose's do).
+/// A row of `compose images`, as compose writes it in JSON.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ComposeImage {
+    container_name: String,
+    repository: String,
+    tag: String,
+    #[serde(rename = "ID")]
+    id: String,
+    size: i64,
+}
+
+/// How `push` (and `build --push`) pushes.
+#[derive(Clone, Copy, Default)]
+struct Pushing {
+    include_deps: bool,
+    ignore_failures: bool,
+    quiet: bool,
+}
+
 /// Pushes the images of `services` (all when none) that have both `build` and `image`, each
 /// name checked before the first push.
 async fn push_images(
@@ -566,17 +603,27 @@ async fn push_images(
     project: &Project,
     services: &[String],
     format: Format,
+    how: Pushing,
 ) -> Result<()> {
-    for image in berth.compose_push_targets(project, services)? {
+    for image in berth.compose_push_targets(project, services, how.include_deps)? {
         eprintln!(" Image {image}  Pushing");
-        ops::transfer(
-            berth.push(conn, &image).await?,
-            format,
-            "Preparing",
-            ops::Shown::OnStdout,
-        )
-        .await?;
-        eprintln!(" Image {image}  Pushed");
+        let pushed = async {
+            let stream = berth.push(conn, &image).await?;
+            if how.quiet {
+                let mut stream = std::pin::pin!(stream);
+                while let Some(event) = stream.next().await {
+                    event?;
+                }
+                Ok(())
+            } else {
+                ops::transfer(stream, format, "Preparing", ops::Shown::OnStdout).await
+            }
+        };
+        match pushed.await {
+            Ok(()) => eprintln!(" Image {image}  Pushed"),
+            Err(e) if how.ignore_failures => eprintln!(" Image {image}  Error: {e}"),
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
@@ -676,6 +723,8 @@ fn event_line(e: &berth_api::EventView, services: &[String], json: bool) -> Resu
     )))
 }
 
+/// The model when the files can be read; with `-p` and no file, only the name (commands that
+/// act on what is running work from the labels, as compose's do).
 fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<Project>, String)> {
     match berth.compose_load(&load_options(p, services)) {
         Ok(project) => {
@@ -943,9 +992,16 @@ pub async fn run(
             all,
             quiet,
             services,
-            states,
+            mut states,
+            filter,
             service,
         } => {
+            for f in &filter {
+                match f.split_once('=') {
+                    Some(("status", state)) => states.push(state.to_owned()),
+                    _ => bail!("--filter {f:?}: the filter compose ps takes is status=STATE"),
+                }
+            }
             const STATES: [&str; 6] = [
                 "created",
                 "running",
@@ -1097,7 +1153,11 @@ pub async fn run(
                 .compose_build(&conn, &project, &service, with_dependencies, &events)
                 .await?;
             if push {
-                push_images(berth, &conn, &project, &service, format).await?;
+                let how = Pushing {
+                    include_deps: with_dependencies,
+                    ..Pushing::default()
+                };
+                push_images(berth, &conn, &project, &service, format, how).await?;
             }
             Ok(0)
         }
@@ -1123,10 +1183,20 @@ pub async fn run(
             warn(&warnings);
             Ok(0)
         }
-        ComposeCommand::Push { service } => {
+        ComposeCommand::Push {
+            ignore_push_failures,
+            include_deps,
+            quiet,
+            service,
+        } => {
             let project = berth.compose_load(&load_options(p, &service))?;
             let conn = connect(berth).await?;
-            push_images(berth, &conn, &project, &service, format).await?;
+            let how = Pushing {
+                include_deps,
+                ignore_failures: ignore_push_failures,
+                quiet,
+            };
+            push_images(berth, &conn, &project, &service, format, how).await?;
             Ok(0)
         }
         ComposeCommand::Exec(a) => {
@@ -1189,31 +1259,59 @@ pub async fn run(
             }
             Ok(0)
         }
-        ComposeCommand::Images { service } => {
+        ComposeCommand::Images { quiet, service } => {
             let (_, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;
             let rows = berth
                 .compose_containers(&conn, &name, &service, true)
                 .await?;
-            let mut out = Vec::new();
+            let mut images = Vec::new();
             for r in &rows {
                 let (repo, tag) = match r.image.rsplit_once(':') {
                     Some((repo, tag)) if !tag.contains('/') => (repo.to_owned(), tag.to_owned()),
                     _ => (r.image.clone(), "latest".to_owned()),
                 };
-                let image = berth.image_id_and_size(&conn, &r.image).await.ok();
-                out.push(vec![
-                    r.names.join(","),
-                    repo,
+                let (id, size) = berth
+                    .image_id_and_size(&conn, &r.image)
+                    .await
+                    .unwrap_or_default();
+                images.push(ComposeImage {
+                    container_name: r.names.join(","),
+                    repository: repo,
                     tag,
-                    image.as_ref().map(|i| short_id(&i.0)).unwrap_or_default(),
-                    image.map(|i| render::human_size(i.1)).unwrap_or_default(),
-                ]);
+                    id,
+                    size,
+                });
             }
-            print(&render::table(
-                &["CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"],
-                out,
-            ));
+            if quiet {
+                let mut ids: Vec<&str> = Vec::new();
+                for i in &images {
+                    let id = i.id.strip_prefix("sha256:").unwrap_or(&i.id);
+                    if !id.is_empty() && !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                print(&ids.iter().map(|i| format!("{i}\n")).collect::<String>());
+                return Ok(0);
+            }
+            emit(format, &images, || {
+                render::table(
+                    &["CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"],
+                    images.iter().map(|i| {
+                        vec![
+                            i.container_name.clone(),
+                            i.repository.clone(),
+                            i.tag.clone(),
+                            short_id(&i.id),
+                            if i.id.is_empty() {
+                                String::new()
+                            } else {
+                                render::human_size(i.size)
+                            },
+                        ]
+                    }),
+                )
+            })?;
             Ok(0)
         }
         ComposeCommand::Ls { all, quiet, filter } => {

@@ -723,6 +723,27 @@ fn push_sends_the_built_images_and_refuses_a_name_it_cannot_push_before_any() {
         "{quiet}"
     );
 
+    // An image that cannot be pushed (never built): the push fails, or with
+    // --ignore-push-failures is said and the others pushed; -q without the layers' progress.
+    p.write(
+        "pushes.yaml",
+        &format!("services:\n  app:\n    build: ./app\n    image: {repository}:app\n  unbuilt:\n    build: ./app\n    image: {repository}:unbuilt\n"),
+    );
+    let pushes =
+        |args: &[&str]| p.berth(&home, &[&["-f", "pushes.yaml", "push"][..], args].concat());
+    let err = fails_after_progress(pushes(&[]));
+    assert!(err.contains(&format!("{repository}:unbuilt")), "{err}");
+    let out = run(pushes(&["--ignore-push-failures", "-q"]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    for line in [
+        format!(" Image {repository}:unbuilt  Error: "),
+        format!(" Image {repository}:app  Pushed"),
+    ] {
+        assert!(err.contains(&line), "{line:?} in {err}");
+    }
+
     // config --resolve-image-digests: an image pinned to what its registry serves now; one
     // built and named by the project left as it is.
     let pinned = |tag: &str| {
@@ -1157,6 +1178,44 @@ fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
         3
     );
     assert_eq!(ok(p.berth(&home, &["ps", "--status", "running", "-q"])), "");
+    assert_eq!(
+        ok(p.berth(&home, &["ps", "--filter", "status=exited", "-q"])),
+        ok(p.berth(&home, &["ps", "--status", "exited", "-q"]))
+    );
+    let err = fails(p.berth(&home, &["ps", "--filter", "name=tests"]));
+    assert!(
+        err.contains("--filter \"name=tests\": the filter compose ps takes is status=STATE"),
+        "{err}"
+    );
+    // The images the containers use: one image, its id once; a row per container in JSON.
+    let id = e.docker_ok(&["image", "inspect", "-f", "{{.Id}}", &image]);
+    let id = id.trim();
+    assert_eq!(
+        ok(p.berth(&home, &["images", "-q"])),
+        format!("{}\n", id.trim_start_matches("sha256:"))
+    );
+    let rows = json_lines(&ok(p.berth(&home, &["images", "--format", "json"])));
+    let mut containers: Vec<&str> = rows
+        .iter()
+        .map(|r| r["ContainerName"].as_str().unwrap())
+        .collect();
+    containers.sort_unstable();
+    assert_eq!(
+        containers,
+        [
+            format!("{n}-noisy-1"),
+            format!("{n}-server-1"),
+            format!("{n}-tests-1")
+        ]
+    );
+    let (repository, tag) = image.rsplit_once(':').unwrap();
+    assert!(
+        rows.iter().all(|r| r["ID"] == id
+            && r["Repository"] == repository
+            && r["Tag"] == tag
+            && r["Size"].as_i64() > Some(0)),
+        "{rows:?}"
+    );
     let logs = ok(p.berth(
         &home,
         &["logs", "--no-log-prefix", "--since", "10m", "tests"],
