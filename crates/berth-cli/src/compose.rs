@@ -1021,6 +1021,11 @@ pub async fn run(
             if !states.is_empty() {
                 rows.retain(|r| states.contains(&r.state));
             }
+            // JSON as compose writes it: a row per line, with its fields.
+            let template = match (template, format) {
+                (None, Format::Json) => Some("{{json .}}"),
+                (template, _) => template,
+            };
             if let Some(template) = template {
                 let fields = render::compose_ps_fields(now());
                 let template =
@@ -1339,7 +1344,23 @@ pub async fn run(
                 );
                 return Ok(0);
             }
-            emit(format, &rows, || {
+            // JSON with compose's field names.
+            #[derive(serde::Serialize)]
+            #[serde(rename_all = "PascalCase")]
+            struct Listed<'r> {
+                name: &'r str,
+                status: &'r str,
+                config_files: &'r str,
+            }
+            let listed: Vec<Listed> = rows
+                .iter()
+                .map(|r| Listed {
+                    name: &r.name,
+                    status: &r.status,
+                    config_files: &r.config_files,
+                })
+                .collect();
+            emit(format, &listed, || {
                 render::table(
                     &["NAME", "STATUS", "CONFIG FILES"],
                     rows.iter()

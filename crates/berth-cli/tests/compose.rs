@@ -231,7 +231,7 @@ fn up_converges_and_down_keeps_volumes() {
         "db",
     ]);
 
-    // ps: every service, in compose's columns; JSON carries the labels.
+    // ps: every service, in compose's columns; JSON as compose writes it.
     let ps = ok(p.berth(&home, &["ps", "-a"]));
     let header: Vec<&str> = ps.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
@@ -247,8 +247,13 @@ fn up_converges_and_down_keeps_volumes() {
     let rows = json_lines(&ok(p.berth(&home, &["--format", "json", "ps"])));
     let services: Vec<&str> = rows
         .iter()
-        .map(|r| r["labels"]["com.docker.compose.service"].as_str().unwrap())
+        .map(|r| r["Service"].as_str().unwrap())
         .collect();
+    assert!(
+        rows.iter()
+            .all(|r| r["Project"] == n.as_str() && r["State"] == "running"),
+        "{rows:?}"
+    );
     assert_eq!(
         services,
         ["db", "web"],
@@ -288,6 +293,25 @@ fn up_converges_and_down_keeps_volumes() {
         &format!("name={n}"),
     ]));
     assert_eq!(quiet, format!("{n}\n"));
+    let listed = json_lines(&ok(home.berth(&[
+        "-H",
+        &e.host,
+        "compose",
+        "ls",
+        "-a",
+        "--format",
+        "json",
+        "--filter",
+        &format!("name={n}"),
+    ])));
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["Name"], n.as_str());
+    assert!(
+        listed[0]["Status"]
+            .as_str()
+            .is_some_and(|s| s.contains("running(2)")),
+        "{listed:?}"
+    );
     let err = fails(home.berth(&["-H", &e.host, "compose", "ls", "--filter", "status=running"]));
     assert!(err.contains("compose ls filters by name=TEXT"), "{err}");
 
