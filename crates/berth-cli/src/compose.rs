@@ -215,6 +215,38 @@ pub enum ComposeCommand {
     },
     /// The processes of the project's containers.
     Top { service: Vec<String> },
+    /// Make an image of a service container's filesystem.
+    Commit {
+        #[arg(short, long)]
+        message: Option<String>,
+        #[arg(short, long)]
+        author: Option<String>,
+        /// Pause the container while committing.
+        #[arg(short, long, default_value_t = true, action = clap::ArgAction::Set)]
+        pause: bool,
+        /// Which of the service's containers, when it runs more than one.
+        #[arg(long, default_value_t = 1)]
+        index: u32,
+        service: String,
+        /// REPOSITORY[:TAG]
+        target: Option<String>,
+    },
+    /// Write a service container's filesystem as a tar (to stdout unless -o).
+    Export {
+        #[arg(short, long)]
+        output: Option<String>,
+        /// Which of the service's containers, when it runs more than one.
+        #[arg(long, default_value_t = 1)]
+        index: u32,
+        service: String,
+    },
+    /// The project's volumes (those the named services' containers use, when named).
+    Volumes {
+        /// Only the volumes' names.
+        #[arg(short, long)]
+        quiet: bool,
+        service: Vec<String>,
+    },
     /// The images the project's containers use.
     Images {
         /// Only the images' ids, each once.
@@ -723,6 +755,22 @@ fn event_line(e: &berth_api::EventView, services: &[String], json: bool) -> Resu
     )))
 }
 
+/// The engine, and the id of container `index` of `service` (`exec`, `port`, `commit`,
+/// `export`).
+async fn service_container(
+    berth: &Berth,
+    p: &ProjectArgs,
+    service: &str,
+    index: u32,
+) -> Result<(Connection, String)> {
+    let (_, name) = model(berth, p, &[service.to_owned()])?;
+    let conn = connect(berth).await?;
+    let id = berth
+        .compose_container(&conn, &name, service, index)
+        .await?;
+    Ok((conn, id))
+}
+
 /// The model when the files can be read; with `-p` and no file, only the name (commands that
 /// act on what is running work from the labels, as compose's do).
 fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<Project>, String)> {
@@ -1205,11 +1253,7 @@ pub async fn run(
             Ok(0)
         }
         ComposeCommand::Exec(a) => {
-            let (_, name) = model(berth, p, std::slice::from_ref(&a.service))?;
-            let conn = connect(berth).await?;
-            let id = berth
-                .compose_container(&conn, &name, &a.service, a.index)
-                .await?;
+            let (conn, id) = service_container(berth, p, &a.service, a.index).await?;
             let tty = !a.no_tty && std::io::stdin().is_terminal();
             let exec = crate::cli::ExecArgs {
                 interactive: !a.detach,
@@ -1232,11 +1276,7 @@ pub async fn run(
             service,
             port,
         } => {
-            let (_, name) = model(berth, p, std::slice::from_ref(&service))?;
-            let conn = connect(berth).await?;
-            let id = berth
-                .compose_container(&conn, &name, &service, index)
-                .await?;
+            let (conn, id) = service_container(berth, p, &service, index).await?;
             let wanted = format!("{port}/{protocol}");
             let published = berth.published_ports(&conn, &id).await?;
             // The first address, as compose prints it (IPv4 before IPv6).
@@ -1262,6 +1302,65 @@ pub async fn run(
                     render::top_table(&top)
                 ));
             }
+            Ok(0)
+        }
+        ComposeCommand::Commit {
+            message,
+            author,
+            pause,
+            index,
+            service,
+            target,
+        } => {
+            let (conn, id) = service_container(berth, p, &service, index).await?;
+            let image = berth
+                .commit(
+                    &conn,
+                    &id,
+                    target.as_deref(),
+                    message.as_deref(),
+                    author.as_deref(),
+                    pause,
+                )
+                .await?;
+            println!("{image}");
+            Ok(0)
+        }
+        ComposeCommand::Export {
+            output,
+            index,
+            service,
+        } => {
+            let (conn, id) = service_container(berth, p, &service, index).await?;
+            let mut out = ops::ArchiveOut::open(output.as_deref())?;
+            berth.export(&conn, &id, out.out()).await?;
+            out.finish()?;
+            Ok(0)
+        }
+        ComposeCommand::Volumes { quiet, service } => {
+            let (_, name) = model(berth, p, &service)?;
+            let conn = connect(berth).await?;
+            let label = format!("label={}={name}", berth_compose::labels::PROJECT);
+            let mut rows = berth.volumes_where(&conn, &[label]).await?;
+            if !service.is_empty() {
+                let used: Vec<String> = berth
+                    .compose_containers(&conn, &name, &service, true)
+                    .await?
+                    .into_iter()
+                    .flat_map(|c| c.names)
+                    .collect();
+                rows.retain(|v| v.users.iter().any(|u| used.contains(u)));
+            }
+            if quiet {
+                print(
+                    &rows
+                        .iter()
+                        .map(|v| format!("{}\n", v.name))
+                        .collect::<String>(),
+                );
+                return Ok(0);
+            }
+            emit(format, &rows, || render::volumes_table(&rows))?;
             Ok(0)
         }
         ComposeCommand::Images { quiet, service } => {

@@ -3325,3 +3325,87 @@ fn a_build_forwards_the_ssh_agents_of_its_file_or_of_the_command_line() {
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn commit_export_and_volumes_reach_a_service_s_containers() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:snap", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let compose = format!(
+        "services:\n  web:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo {id} > /made; exec sleep 600\"]\n    stop_signal: SIGKILL\n    volumes: [data:/data]\n  other:\n    image: {image}\n    command: [\"sleep\", \"600\"]\n    stop_signal: SIGKILL\n    volumes: [more:/more]\nvolumes:\n  data: {{}}\n  more: {{}}\n",
+        id = scope.id
+    );
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
+    let n = &p.name;
+    ok(p.berth(&home, &["up", "-d"]));
+    let web = format!("{n}-web-1");
+    wait_until(30, "web's file", || {
+        e.docker()
+            .args(["exec", &web, "cat", "/made"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+
+    // volumes: the project's, or those a service's containers use.
+    assert_eq!(
+        ok(p.berth(&home, &["volumes", "-q"])),
+        format!("{n}_data\n{n}_more\n")
+    );
+    assert_eq!(
+        ok(p.berth(&home, &["volumes", "-q", "web"])),
+        format!("{n}_data\n")
+    );
+    let table = ok(p.berth(&home, &["volumes", "other"]));
+    assert!(
+        table.starts_with("DRIVER") && table.contains(&format!("local     {n}_more")),
+        "{table}"
+    );
+
+    // commit: an image of the service's container, with what it wrote.
+    let target = format!("berth-test/{}:committed", scope.id);
+    let id = ok(p.berth(&home, &["commit", "-m", "snapshot", "web", &target]));
+    assert!(id.starts_with("sha256:"), "{id}");
+    assert_eq!(
+        e.docker_ok(&["image", "inspect", "-f", "{{.Comment}}", &target])
+            .trim(),
+        "snapshot"
+    );
+    let made = e.docker_ok(&[
+        "run",
+        "--rm",
+        "--label",
+        &scope.label(),
+        &target,
+        "cat",
+        "/made",
+    ]);
+    assert_eq!(made.trim(), scope.id);
+
+    // export: its filesystem as a tar, to stdout or a file.
+    let tar = run(p.berth(&home, &["export", "web"]));
+    assert!(tar.status.success(), "{tar:?}");
+    let listed = tar_names(&tar.stdout);
+    assert!(listed.iter().any(|f| f == "made"), "{listed:?}");
+    let file = p.path().join("web.tar");
+    assert_eq!(
+        ok(p.berth(&home, &["export", "-o", file.to_str().unwrap(), "web"])),
+        ""
+    );
+    assert_eq!(tar_names(&std::fs::read(&file).unwrap()), listed);
+    let err = fails(p.berth(&home, &["export", "--index", "2", "web"]));
+    assert!(err.contains("service web has no container 2"), "{err}");
+    ok(p.berth(&home, &["down", "-v", "-t", "0"]));
+}
+
+/// The names in a tar archive.
+fn tar_names(bytes: &[u8]) -> Vec<String> {
+    let mut archive = tar::Archive::new(bytes);
+    archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect()
+}
