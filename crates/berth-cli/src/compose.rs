@@ -97,6 +97,9 @@ pub enum ComposeCommand {
         /// Lines without the container's prefix.
         #[arg(long)]
         no_log_prefix: bool,
+        /// Only the container at this index of the service named (one service).
+        #[arg(long)]
+        index: Option<u32>,
         service: Vec<String>,
     },
     /// Start the project's stopped containers.
@@ -113,6 +116,9 @@ pub enum ComposeCommand {
         /// Seconds to wait before killing.
         #[arg(short = 't', long)]
         timeout: Option<u32>,
+        /// Not the services that depend on the named ones with `restart: true`.
+        #[arg(long)]
+        no_deps: bool,
         service: Vec<String>,
     },
     /// Pause the project's running containers.
@@ -1104,8 +1110,12 @@ pub async fn run(
             timestamps,
             no_color,
             no_log_prefix,
+            index,
             service,
         } => {
+            if index.is_some() && service.len() != 1 {
+                bail!("--index: name one service, e.g. `compose logs --index 2 web`");
+            }
             let opts = LogOptions {
                 follow,
                 tail,
@@ -1115,8 +1125,9 @@ pub async fn run(
             };
             let (_, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;
-            // Followed, the containers that start meanwhile join (from before the list).
-            let joining = match follow {
+            // Followed, the containers that start meanwhile join (from before the list); not
+            // with --index, which asks for one container.
+            let joining = match follow && index.is_none() {
                 true => Some(Joining {
                     project: name.clone(),
                     services: service.clone(),
@@ -1124,9 +1135,19 @@ pub async fn run(
                 }),
                 false => None,
             };
-            let rows = berth
+            let mut rows = berth
                 .compose_containers(&conn, &name, &service, true)
                 .await?;
+            if let Some(index) = index {
+                let number = index.to_string();
+                rows.retain(|r| r.labels.get(berth_compose::labels::NUMBER) == Some(&number));
+                if rows.is_empty() {
+                    bail!(
+                        "service {} has no container {index} in project {name}",
+                        service[0]
+                    );
+                }
+            }
             let colour = !no_color && std::io::stdout().is_terminal();
             logs(berth, &conn, &rows, &opts, colour, !no_log_prefix, joining).await?;
             Ok(0)
@@ -1137,7 +1158,18 @@ pub async fn run(
         ComposeCommand::Stop { timeout, service } => {
             lifecycle(berth, p, &service, Lifecycle::Stop { timeout }, format).await
         }
-        ComposeCommand::Restart { timeout, service } => {
+        ComposeCommand::Restart {
+            timeout,
+            no_deps,
+            service,
+        } => {
+            // The services that depend on a named one with `restart: true` go with it.
+            let service = match model(berth, p, &service)? {
+                (Some(project), _) if !no_deps && !service.is_empty() => {
+                    berth_compose::graph::restarted(&project, &service)
+                }
+                _ => service,
+            };
             lifecycle(berth, p, &service, Lifecycle::Restart { timeout }, format).await
         }
         ComposeCommand::Pause { service } => {

@@ -2598,6 +2598,22 @@ fn the_container_commands_reach_a_service_s_containers() {
         said.contains("service app has 2 containers: give --index"),
         "{said}"
     );
+    // logs --index: that replica's lines only.
+    wait_until(30, "the second app's first line", || {
+        e.docker_ok(&["logs", &second]).contains("tick")
+    });
+    let lines = ok(p.berth(&home, &["logs", "--index", "2", "--no-color", "app"]));
+    assert!(
+        !lines.is_empty()
+            && lines
+                .lines()
+                .all(|l| l.starts_with(&format!("{second}  | tick"))),
+        "{lines}"
+    );
+    let said = fails(p.berth(&home, &["logs", "--index", "3", "app"]));
+    assert!(said.contains("service app has no container 3"), "{said}");
+    let said = fails(p.berth(&home, &["logs", "--index", "2"]));
+    assert!(said.contains("--index: name one service"), "{said}");
 
     // stats: the project's running containers, not the other one.
     let out = ok(p.berth(&home, &["--format", "json", "stats", "--no-stream"]));
@@ -2696,6 +2712,14 @@ fn a_dependency_recreated_restarts_the_services_that_ask_for_it() {
         p.inspect("{{.State.Running}}", &format!("{}-web-1", p.name)),
         "true"
     );
+    // restart db: web, which asks for it, restarted with it; worker not. --no-deps: db alone.
+    let (web, worker) = (started("web"), started("worker"));
+    ok(p.berth(&home, &["restart", "db"]));
+    assert_ne!(started("web"), web);
+    assert_eq!(started("worker"), worker);
+    let web = started("web");
+    ok(p.berth(&home, &["restart", "--no-deps", "db"]));
+    assert_eq!(started("web"), web);
     ok(p.berth(&home, &["down", "-t", "0"]));
 }
 

@@ -36,6 +36,34 @@ pub fn order(project: &Project) -> Vec<String> {
     out
 }
 
+/// The services `restart SERVICES` restarts, in dependency order: those named and, one after
+/// the other, those that depend on one of them with `restart: true`, as compose restarts them.
+pub fn restarted(project: &Project, named: &[String]) -> Vec<String> {
+    let mut with: BTreeSet<&str> = named.iter().map(String::as_str).collect();
+    loop {
+        let more: Vec<&str> = project
+            .services
+            .iter()
+            .filter(|(name, svc)| {
+                !with.contains(name.as_str())
+                    && svc
+                        .depends_on
+                        .iter()
+                        .any(|(dep, d)| d.restart && with.contains(dep.as_str()))
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        with.extend(more);
+    }
+    order(project)
+        .into_iter()
+        .filter(|s| with.contains(s.as_str()))
+        .collect()
+}
+
 /// Errors for a dependency cycle, naming it.
 pub fn check(project: &Project) -> Result<(), Error> {
     fn visit<'a>(

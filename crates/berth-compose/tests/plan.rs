@@ -1335,3 +1335,17 @@ fn a_volume_whose_definition_changed_is_kept_and_said() {
         ]
     );
 }
+
+#[test]
+fn restart_takes_the_services_that_ask_for_it_along() {
+    let p = project(
+        "name: demo\nservices:\n  db:\n    image: db:1\n  web:\n    image: web:1\n    depends_on:\n      db: {condition: service_started, restart: true}\n  proxy:\n    image: proxy:1\n    depends_on:\n      web: {condition: service_started, restart: true}\n  worker:\n    image: worker:1\n    depends_on: [db]\n",
+    );
+    let restarted = |named: &[&str]| {
+        let named: Vec<String> = named.iter().map(|s| s.to_string()).collect();
+        berth_compose::graph::restarted(&p, &named)
+    };
+    assert_eq!(restarted(&["db"]), ["db", "web", "proxy"]);
+    assert_eq!(restarted(&["web"]), ["web", "proxy"]);
+    assert_eq!(restarted(&["worker"]), ["worker"]);
+}
