@@ -271,39 +271,16 @@ pub fn variables(template: &str) -> Result<Vec<Variable>, TemplateError> {
 /// The variables of every string value of a tree, by name (a later use of a name over an
 /// earlier one, as compose lists them). `at` is the path of the node, for errors.
 pub fn variables_in(
-    node: &Node,
+    mut node: Node,
     at: &str,
     found: &mut std::collections::BTreeMap<String, Variable>,
 ) -> Result<(), Error> {
-    match node {
-        Node::Str(s) if s.contains('$') => {
-            let used = variables(s).map_err(|e| Error::Interpolation {
-                at: at.to_owned(),
-                reason: e.describe(s),
-            })?;
-            for v in used {
-                found.insert(v.name.clone(), v);
-            }
+    templates(&mut node, at, &mut |s| {
+        for v in variables(s)? {
+            found.insert(v.name.clone(), v);
         }
-        Node::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                variables_in(item, &format!("{at}[{i}]"), found)?;
-            }
-        }
-        Node::Map(entries) => {
-            for (k, v) in entries {
-                let path = if at.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{at}.{k}")
-                };
-                variables_in(v, &path, found)?;
-            }
-        }
-        Node::Tagged(_, inner) => variables_in(inner, at, found)?,
-        _ => {}
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Interpolates every string value of a tree (keys stay as written). `at` is the path of the
@@ -314,16 +291,27 @@ pub fn tree(
     env: &dyn Lookup,
     unset: &mut Vec<String>,
 ) -> Result<(), Error> {
+    templates(node, at, &mut |s| {
+        *s = substitute(s, env, unset)?;
+        Ok(())
+    })
+}
+
+/// Calls `f` with every string value of a tree that holds a `$` (keys stay as written); a
+/// template it cannot read is an error at its path (`services.web.image`, `at` the node's).
+fn templates(
+    node: &mut Node,
+    at: &str,
+    f: &mut dyn FnMut(&mut String) -> Result<(), TemplateError>,
+) -> Result<(), Error> {
     match node {
-        Node::Str(s) if s.contains('$') => {
-            *s = substitute(s, env, unset).map_err(|e| Error::Interpolation {
-                at: at.to_owned(),
-                reason: e.describe(s),
-            })?;
-        }
+        Node::Str(s) if s.contains('$') => f(s).map_err(|e| Error::Interpolation {
+            at: at.to_owned(),
+            reason: e.describe(s),
+        })?,
         Node::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                tree(item, &format!("{at}[{i}]"), env, unset)?;
+                templates(item, &format!("{at}[{i}]"), f)?;
             }
         }
         Node::Map(entries) => {
@@ -333,10 +321,10 @@ pub fn tree(
                 } else {
                     format!("{at}.{k}")
                 };
-                tree(v, &path, env, unset)?;
+                templates(v, &path, f)?;
             }
         }
-        Node::Tagged(_, inner) => tree(inner, at, env, unset)?,
+        Node::Tagged(_, inner) => templates(inner, at, f)?,
         _ => {}
     }
     Ok(())

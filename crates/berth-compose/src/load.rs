@@ -249,15 +249,20 @@ pub fn variables(options: &LoadOptions) -> Result<BTreeMap<String, interpolate::
     let mut found = BTreeMap::new();
     for f in sources(options)?.files {
         let doc = crate::yaml::parse(&f, &read(&f)?)?;
-        interpolate::variables_in(&doc, "", &mut found).map_err(|e| match e {
-            Error::Interpolation { at, reason } => Error::Interpolation {
-                at: format!("{}: {at}", f.display()),
-                reason,
-            },
-            other => other,
-        })?;
+        interpolate::variables_in(doc, "", &mut found).map_err(in_file(&f))?;
     }
     Ok(found)
+}
+
+/// A template error said with the file it is in (`compose.yaml: services.web.image: …`).
+fn in_file(path: &Path) -> impl Fn(Error) -> Error + '_ {
+    move |e| match e {
+        Error::Interpolation { at, reason } => Error::Interpolation {
+            at: format!("{}: {at}", path.display()),
+            reason,
+        },
+        other => other,
+    }
 }
 
 fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<Project, Error> {
@@ -405,13 +410,7 @@ fn load_file(
     let mut doc = crate::yaml::parse(path, &text)?;
     if env.interpolate {
         let lookup = |n: &str| env.get(n);
-        interpolate::tree(&mut doc, "", &lookup, unset).map_err(|e| match e {
-            Error::Interpolation { at, reason } => Error::Interpolation {
-                at: format!("{}: {at}", path.display()),
-                reason,
-            },
-            other => other,
-        })?;
+        interpolate::tree(&mut doc, "", &lookup, unset).map_err(in_file(path))?;
     }
     schema::validate(
         &path.display().to_string(),
