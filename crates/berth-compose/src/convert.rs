@@ -71,6 +71,21 @@ pub(crate) fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// A mapping's values as text (a string as it is, anything else as JSON writes it); empty when
+/// `v` is not a mapping.
+pub(crate) fn text_map(v: Option<&Value>) -> std::collections::BTreeMap<String, String> {
+    v.and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .map(|(k, v)| {
+                    let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    (k.clone(), v)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub(crate) fn strings(v: Option<&Value>) -> Option<Vec<String>> {
     match v? {
         Value::Array(items) => Some(items.iter().filter_map(text).collect()),
@@ -665,19 +680,7 @@ pub fn network_spec(project: &Project, key: &str) -> berth_docker::networks::Net
         gateway: ipam_text("gateway"),
         internal: def.internal,
         labels: def.labels.clone(),
-        options: def
-            .other
-            .get("driver_opts")
-            .and_then(Value::as_object)
-            .map(|opts| {
-                opts.iter()
-                    .map(|(k, v)| {
-                        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                        (k.clone(), v)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        options: text_map(def.other.get("driver_opts")),
         ip_range: ipam_text("ip_range"),
         ipv6: def.other.get("enable_ipv6").and_then(Value::as_bool) == Some(true),
         attachable: def.other.get("attachable").and_then(Value::as_bool) == Some(true),

@@ -147,18 +147,7 @@ pub fn of(service: &Service, name: &str, kind: &str) -> Result<Vec<Hook>, Error>
                     "a step per replica is not supported (docker compose runs pre_start once per service too): remove per_replica",
                 ));
             }
-            let environment = h
-                .get("environment")
-                .and_then(Value::as_object)
-                .map(|env| {
-                    env.iter()
-                        .map(|(k, v)| {
-                            let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                            (k.clone(), v)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let environment = crate::convert::text_map(h.get("environment"));
             Ok(Hook {
                 image: text("image"),
                 command,

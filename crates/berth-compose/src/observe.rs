@@ -74,6 +74,16 @@ pub struct Observed {
     pub models: std::collections::BTreeSet<String>,
 }
 
+impl Resource {
+    /// Whether Berth made it from another definition than the one whose labels are `labels`
+    /// (their `com.docker.compose.config-hash`); never for one another tool made.
+    pub fn made_otherwise(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.berth_hash
+            .as_ref()
+            .is_some_and(|h| Some(h) != labels.get(labels::CONFIG_HASH))
+    }
+}
+
 impl Observed {
     pub fn network(&self, name: &str) -> Option<&Resource> {
         self.networks.iter().find(|n| n.name == name)

@@ -637,10 +637,7 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 plan.warnings
                     .extend(not_made_here("network", &name, found, project));
                 let spec = crate::convert::network_spec(project, key);
-                let changed = found
-                    .berth_hash
-                    .as_ref()
-                    .is_some_and(|h| Some(h) != spec.labels.get(labels::CONFIG_HASH));
+                let changed = found.made_otherwise(&spec.labels);
                 // Containers not of the project on it: the network cannot be removed, so it is
                 // left as it is (rather than the project's containers taken off it for nothing).
                 let strangers: Vec<&str> = found
@@ -691,6 +688,13 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
                 plan.warnings
                     .extend(not_made_here("volume", &name, found, project));
             }
+            // A volume holds data: one whose definition changed is said, not made anew
+            // (compose asks).
+            if found.made_otherwise(&crate::convert::volume_labels(project, key)) {
+                plan.warnings.push(format!(
+                    "volume {name} was made from another definition of volumes.{key} (driver, driver_opts or labels): it is used as it is, with its data; to have it made anew, take the project down and remove it (`berth volume rm {name}`: its data goes with it)"
+                ));
+            }
             continue;
         }
         if def.external {
@@ -703,21 +707,6 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
         }
         let key = key.clone();
         infra.push(plan.push(Action::CreateVolume { key, name }, "not found", vec![]));
-    }
-    // A volume holds data: one whose definition changed is said, not made anew (compose asks).
-    for key in &vols {
-        let name = project.volume_name(key);
-        let made = crate::convert::volume_labels(project, key);
-        if let Some(found) = observed.volume(&name)
-            && found
-                .berth_hash
-                .as_ref()
-                .is_some_and(|h| Some(h) != made.get(labels::CONFIG_HASH))
-        {
-            plan.warnings.push(format!(
-                "volume {name} was made from another definition of volumes.{key} (driver, driver_opts or labels): it is used as it is, with its data; to have it made anew, take the project down and remove it (`berth volume rm {name}`: its data goes with it)"
-            ));
-        }
     }
     // The models the services use, served before their containers are made.
     let mut models: BTreeMap<String, usize> = BTreeMap::new();
@@ -1043,8 +1032,8 @@ pub fn up(project: &Project, observed: &Observed, opts: &UpOptions) -> Result<Pl
 /// A network of the project's made anew because its definition changed, as compose makes it:
 /// the containers on it taken off (those of the services in scope stopped first, unless the
 /// command starts nothing: the others keep running), the network removed and made, and each
-/// container put back. Containers of other projects on it make the removal fail (the engine
-/// says so).
+/// container put back. Called only when no container of another project is on it (whose
+/// endpoint would make the removal fail).
 struct Renewal<'a> {
     key: &'a str,
     name: &'a str,
