@@ -228,14 +228,18 @@ pub async fn observe(client: &Client, project: &str) -> Result<Observed, Error> 
             attached: Vec::new(),
         };
         if network.berth_hash.is_some() && network.project.as_deref() == Some(project) {
-            // Gone meanwhile: nothing on it.
-            if let Ok(inspect) = client.inspect_network(&network.name).await {
-                network.attached = inspect
-                    .containers
-                    .unwrap_or_default()
-                    .into_values()
-                    .filter_map(|c| c.name)
-                    .collect();
+            match client.inspect_network(&network.name).await {
+                Ok(inspect) => {
+                    network.attached = inspect
+                        .containers
+                        .unwrap_or_default()
+                        .into_values()
+                        .filter_map(|c| c.name)
+                        .collect();
+                }
+                // Gone meanwhile: nothing on it.
+                Err(berth_docker::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
             }
         }
         networks.push(network);
