@@ -1196,7 +1196,7 @@ pub(crate) fn list_template<T>(
         .map_err(anyhow::Error::msg)
 }
 
-fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<()> {
+pub(crate) fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<()> {
     let text: String = ids.map(|id| format!("{id}\n")).collect();
     print(&text);
     Ok(())

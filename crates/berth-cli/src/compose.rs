@@ -15,7 +15,7 @@ use clap::{Args, Subcommand};
 use futures_util::{FutureExt, StreamExt};
 
 use crate::cli::Format;
-use crate::commands::{connect, emit, now, print};
+use crate::commands::{connect, emit, ids, now, print};
 use crate::{ops, render};
 
 /// Where the project comes from (compose's global flags).
@@ -973,16 +973,15 @@ pub async fn run(
                 let conn = connect(berth).await?;
                 project = berth.compose_resolve_digests(&conn, project).await?;
             }
-            let lines =
-                |l: Vec<String>| print(&l.iter().map(|s| format!("{s}\n")).collect::<String>());
+            let lines = |l: Vec<String>| ids(l.iter().map(String::as_str));
             if c.services {
-                lines(berth_compose_list(&project, "services"));
+                lines(berth_compose_list(&project, "services"))?;
             } else if c.volumes {
-                lines(berth_compose_list(&project, "volumes"));
+                lines(berth_compose_list(&project, "volumes"))?;
             } else if c.networks {
-                lines(berth_compose::config::networks(&project));
+                lines(berth_compose::config::networks(&project))?;
             } else if let Some(named) = &c.hash {
-                lines(berth_compose::config::hashes(&project, named).map_err(ApiError::from)?);
+                lines(berth_compose::config::hashes(&project, named).map_err(ApiError::from)?)?;
             } else if c.environment {
                 lines(
                     project
@@ -990,13 +989,13 @@ pub async fn run(
                         .iter()
                         .map(|(k, v)| format!("{k}={v}"))
                         .collect(),
-                );
+                )?;
             } else if c.profiles {
-                lines(berth_compose_list(&project, "profiles"));
+                lines(berth_compose_list(&project, "profiles"))?;
             } else if c.images {
-                lines(berth_compose_list(&project, "images"));
+                lines(berth_compose_list(&project, "images"))?;
             } else if c.models {
-                lines(berth_compose_list(&project, "models"));
+                lines(berth_compose_list(&project, "models"))?;
             } else if !c.quiet {
                 let text = match format {
                     Format::Json => berth_compose::config::json(&project).map(|t| t + "\n"),
@@ -1087,16 +1086,11 @@ pub async fn run(
                         .expect("a template was given");
                 print(&template.render(&rows, &fields));
             } else if quiet {
-                print(
-                    &rows
-                        .iter()
-                        .map(|r| format!("{}\n", r.id))
-                        .collect::<String>(),
-                );
+                ids(rows.iter().map(|r| r.id.as_str()))?;
             } else if services {
                 let mut names: Vec<String> = rows.iter().map(service_of).collect();
                 names.dedup();
-                print(&names.iter().map(|s| format!("{s}\n")).collect::<String>());
+                ids(names.iter().map(String::as_str))?;
             } else {
                 emit(format, &rows, || ps_table(&rows, now()))?;
             }
@@ -1163,14 +1157,16 @@ pub async fn run(
             no_deps,
             service,
         } => {
+            let (project, name) = model(berth, p, &service)?;
             // The services that depend on a named one with `restart: true` go with it.
-            let service = match model(berth, p, &service)? {
-                (Some(project), _) if !no_deps && !service.is_empty() => {
-                    berth_compose::graph::restarted(&project, &service)
+            let service = match &project {
+                Some(project) if !no_deps && !service.is_empty() => {
+                    berth_compose::graph::restarted(project, &service)
                 }
                 _ => service,
             };
-            lifecycle(berth, p, &service, Lifecycle::Restart { timeout }, format).await
+            let op = Lifecycle::Restart { timeout };
+            lifecycle_of(berth, project.as_ref(), &name, &service, op, format).await
         }
         ComposeCommand::Pause { service } => {
             lifecycle(berth, p, &service, Lifecycle::Pause, format).await
@@ -1384,12 +1380,7 @@ pub async fn run(
                 rows.retain(|v| v.users.iter().any(|u| used.contains(u)));
             }
             if quiet {
-                print(
-                    &rows
-                        .iter()
-                        .map(|v| format!("{}\n", v.name))
-                        .collect::<String>(),
-                );
+                ids(rows.iter().map(|v| v.name.as_str()))?;
                 return Ok(0);
             }
             emit(format, &rows, || render::volumes_table(&rows))?;
@@ -1420,14 +1411,14 @@ pub async fn run(
                 });
             }
             if quiet {
-                let mut ids: Vec<&str> = Vec::new();
+                let mut once: Vec<&str> = Vec::new();
                 for i in &images {
                     let id = i.id.strip_prefix("sha256:").unwrap_or(&i.id);
-                    if !id.is_empty() && !ids.contains(&id) {
-                        ids.push(id);
+                    if !id.is_empty() && !once.contains(&id) {
+                        once.push(id);
                     }
                 }
-                print(&ids.iter().map(|i| format!("{i}\n")).collect::<String>());
+                ids(once.into_iter())?;
                 return Ok(0);
             }
             emit(format, &images, || {
@@ -1467,12 +1458,7 @@ pub async fn run(
                 .filter(|r| names.iter().all(|n| r.name.contains(n.as_str())))
                 .collect();
             if quiet {
-                print(
-                    &rows
-                        .iter()
-                        .map(|r| format!("{}\n", r.name))
-                        .collect::<String>(),
-                );
+                ids(rows.iter().map(|r| r.name.as_str()))?;
                 return Ok(0);
             }
             // JSON with compose's field names.
@@ -1667,6 +1653,7 @@ pub fn ps_table(rows: &[ContainerRow], now: i64) -> String {
     )
 }
 
+/// A lifecycle command (start, stop, restart, …) on the project's containers, its files read.
 async fn lifecycle(
     berth: &Berth,
     p: &ProjectArgs,
@@ -1675,16 +1662,21 @@ async fn lifecycle(
     format: Format,
 ) -> Result<i32> {
     let (project, name) = model(berth, p, services)?;
+    lifecycle_of(berth, project.as_ref(), &name, services, op, format).await
+}
+
+/// [`lifecycle`] on a project read already.
+async fn lifecycle_of(
+    berth: &Berth,
+    project: Option<&Project>,
+    name: &str,
+    services: &[String],
+    op: Lifecycle,
+    format: Format,
+) -> Result<i32> {
     let conn = connect(berth).await?;
     berth
-        .compose_lifecycle(
-            &conn,
-            project.as_ref(),
-            &name,
-            services,
-            &op,
-            &progress(format),
-        )
+        .compose_lifecycle(&conn, project, name, services, &op, &progress(format))
         .await?;
     Ok(0)
 }
