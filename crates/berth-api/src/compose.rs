@@ -42,6 +42,15 @@ pub enum Lifecycle {
     },
 }
 
+/// What `compose build` was asked besides the services.
+#[derive(Clone, Debug, Default)]
+pub struct BuildAsked {
+    /// `--with-dependencies`: the images of the services the named ones depend on too.
+    pub with_deps: bool,
+    /// `-m`: the memory limit of the builds' steps' containers (`512m`).
+    pub memory: Option<String>,
+}
+
 /// What `compose pull` was asked besides the services.
 #[derive(Clone, Debug, Default)]
 pub struct PullAsked {
@@ -222,6 +231,7 @@ impl Berth {
             credentials: &creds,
             buildkit: buildkit_from_env(true)?,
             logins: &logins,
+            build_memory: None,
             events,
         };
         let observed = observe_images(conn, project).await?;
@@ -260,6 +270,7 @@ impl Berth {
             // Nothing is built on the way down.
             buildkit: false,
             logins: &Vec::new,
+            build_memory: None,
             events,
         };
         apply::apply(&conn.client, project, &plan, &apply_opts).await?;
@@ -478,11 +489,18 @@ impl Berth {
         conn: &Connection,
         project: &Project,
         services: &[String],
-        with_deps: bool,
+        asked: &BuildAsked,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
-        let plan = plan::build(project, services, with_deps)?;
-        self.run_plan(conn, project, &plan, events).await.map(drop)
+        let memory = asked
+            .memory
+            .as_deref()
+            .map(berth_docker::spec::parse_memory)
+            .transpose()?;
+        let plan = plan::build(project, services, asked.with_deps)?;
+        self.run_plan_building(conn, project, &plan, memory, events)
+            .await
+            .map(drop)
     }
 
     /// Pulls the images of the services (those with only a build section are skipped).
@@ -533,6 +551,19 @@ impl Berth {
         plan: &Plan,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<Given, ApiError> {
+        self.run_plan_building(conn, project, plan, None, events)
+            .await
+    }
+
+    /// [`Self::run_plan`], its builds' steps limited to `build_memory` bytes (`build -m`).
+    async fn run_plan_building(
+        &self,
+        conn: &Connection,
+        project: &Project,
+        plan: &Plan,
+        build_memory: Option<i64>,
+        events: &(dyn Fn(ApplyEvent) + Sync),
+    ) -> Result<Given, ApiError> {
         let creds = self.credentials_lookup();
         let logins = || self.all_credentials();
         let opts = ApplyOptions {
@@ -541,6 +572,7 @@ impl Berth {
             credentials: &creds,
             buildkit: buildkit_from_env(true)?,
             logins: &logins,
+            build_memory,
             events,
         };
         Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)
@@ -999,7 +1031,7 @@ impl Berth {
                         conn,
                         project,
                         std::slice::from_ref(&service),
-                        false,
+                        &BuildAsked::default(),
                         events,
                     )
                     .await?;

@@ -169,6 +169,10 @@ pub enum ComposeCommand {
         /// default (SSH_AUTH_SOCK's), ID, or ID=SOCKET.
         #[arg(long, value_name = "default|ID[=SOCKET]")]
         ssh: Vec<String>,
+        /// The memory limit of the builds' steps' containers (512m, 2g; the classic builder,
+        /// DOCKER_BUILDKIT=0, applies it).
+        #[arg(short, long, value_name = "BYTES")]
+        memory: Option<String>,
         service: Vec<String>,
     },
     /// Pull the services' images.
@@ -933,7 +937,8 @@ fn warn_unset(project: &Project) {
     }
 }
 
-/// Runs a compose command; `template` is a Go template given with `--format` (`ps` only).
+/// Runs a compose command; `template` is a Go template given with `--format` (`ps` and
+/// `volumes` only).
 pub async fn run(
     berth: &Berth,
     args: ComposeArgs,
@@ -1197,6 +1202,7 @@ pub async fn run(
             push,
             quiet,
             ssh,
+            memory,
             service,
         } => {
             let mut project = berth.compose_load(&load_options(p, &service))?;
@@ -1230,8 +1236,12 @@ pub async fn run(
                 true => Box::new(|_| {}),
                 false => progress(format),
             };
+            let asked = berth_api::compose::BuildAsked {
+                with_deps: with_dependencies,
+                memory,
+            };
             berth
-                .compose_build(&conn, &project, &service, with_dependencies, &events)
+                .compose_build(&conn, &project, &service, &asked, &events)
                 .await?;
             if push {
                 let how = Pushing {
@@ -1383,7 +1393,17 @@ pub async fn run(
                 ids(rows.iter().map(|v| v.name.as_str()))?;
                 return Ok(0);
             }
-            emit(format, &rows, || render::volumes_table(&rows))?;
+            // Rows as `docker compose volumes` writes them: docker's volume fields, through a
+            // template (`--format json` is `{{json .}}`).
+            let template = match (template, format) {
+                (None, Format::Json) => Some("{{json .}}"),
+                (template, _) => template,
+            };
+            let fields = render::volume_fields();
+            match crate::commands::list_template(template, false, None, &fields)? {
+                Some(t) => print(&t.render(&rows, &fields)),
+                None => print(&render::volumes_table(&rows)),
+            }
             Ok(0)
         }
         ComposeCommand::Images { quiet, service } => {

@@ -944,7 +944,7 @@ fn a_build_s_inline_dockerfile_and_step_limits_apply_and_keys_not_applied_are_sa
     let image = format!("berth-test/{}:tool", scope.id);
     // The Dockerfile is the file's own text; its step records what it was given.
     let compose = format!(
-        "services:\n  tool:\n    image: {image}\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM {BUSYBOX_IMAGE}\n        RUN ulimit -n > /seen && df -k /dev/shm | tail -1 >> /seen\n        CMD [\"cat\", \"/seen\"]\n      shm_size: 96m\n      ulimits:\n        nofile: {{soft: 777, hard: 888}}\n      privileged: true\n      labels: [{}]\n",
+        "services:\n  tool:\n    image: {image}\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM {BUSYBOX_IMAGE}\n        RUN ulimit -n > /seen && df -k /dev/shm | tail -1 >> /seen && (cat /sys/fs/cgroup/memory/memory.limit_in_bytes || cat /sys/fs/cgroup/memory.max) >> /seen\n        CMD [\"cat\", \"/seen\"]\n      shm_size: 96m\n      ulimits:\n        nofile: {{soft: 777, hard: 888}}\n      privileged: true\n      labels: [{}]\n",
         scope.label()
     );
     let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
@@ -962,8 +962,8 @@ fn a_build_s_inline_dockerfile_and_step_limits_apply_and_keys_not_applied_are_sa
     };
     let before = leftovers();
 
-    // The classic builder applies the limits; what no builder applies is said.
-    let mut classic = p.berth(&home, &["build"]);
+    // The classic builder applies the limits (and `-m`'s); what no builder applies is said.
+    let mut classic = p.berth(&home, &["build", "-m", "64m"]);
     classic.env("DOCKER_BUILDKIT", "0");
     let out = run(&mut classic);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -981,6 +981,7 @@ fn a_build_s_inline_dockerfile_and_step_limits_apply_and_keys_not_applied_are_sa
         Some("98304"),
         "{seen}"
     );
+    assert_eq!(lines.next(), Some("67108864"), "{seen}");
     assert_eq!(
         leftovers(),
         before,
@@ -992,11 +993,13 @@ fn a_build_s_inline_dockerfile_and_step_limits_apply_and_keys_not_applied_are_sa
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("warning: services.tool.build: shm_size and ulimits are sent, but the engine's BuildKit may not apply them"),
+        err.contains("warning: services.tool.build: shm_size, ulimits and build -m are sent, but the engine's BuildKit may not apply them"),
         "{err}"
     );
 
-    // Bad input: one line naming the key, before any build.
+    // Bad input: one line naming the key or the flag, before any build.
+    let err = fails(p.berth(&home, &["build", "-m", "lots"]));
+    assert!(err.contains("lots"), "{err}");
     p.write(
         "compose.yaml",
         &compose.replace("      shm_size: 96m\n", "      dockerfile: Dockerfile\n"),
@@ -3386,6 +3389,29 @@ fn commit_export_and_volumes_reach_a_service_s_containers() {
     assert!(
         table.starts_with("DRIVER") && table.contains(&format!("local     {n}_more")),
         "{table}"
+    );
+    // As docker compose writes them: docker's volume row, and its templates.
+    let rows = json_lines(&ok(p.berth(&home, &["--format", "json", "volumes", "web"])));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["Name"], format!("{n}_data"), "{rows:?}");
+    assert_eq!(rows[0]["Driver"], "local", "{rows:?}");
+    assert_eq!(rows[0]["Scope"], "local", "{rows:?}");
+    assert!(
+        rows[0]["Labels"]
+            .as_str()
+            .is_some_and(|l| l.contains(&format!("com.docker.compose.project={n}"))),
+        "{rows:?}"
+    );
+    assert_eq!(
+        ok(p.berth(
+            &home,
+            &[
+                "--format",
+                "{{.Name}} {{.Label \"com.docker.compose.volume\"}}",
+                "volumes"
+            ]
+        )),
+        format!("{n}_data data\n{n}_more more\n")
     );
 
     // commit: an image of the service's container, with what it wrote.

@@ -49,6 +49,8 @@ pub struct ApplyOptions<'a> {
     /// Every stored login, handed to builds for their base images (read only when something
     /// is built: reading them can run credential helpers).
     pub logins: &'a (dyn Fn() -> Vec<Credentials> + Sync),
+    /// `build -m`: the memory limit, in bytes, of every build's steps' containers.
+    pub build_memory: Option<i64>,
     pub events: &'a (dyn Fn(ApplyEvent) + Sync),
 }
 
@@ -609,13 +611,14 @@ async fn build(
         }
         Some(text) => Some(inline_dockerfile(service, text)?),
     };
-    let limits = crate::host::build_limits(b, service)?;
+    let mut limits = crate::host::build_limits(b, service)?;
+    limits.memory = opts.build_memory.or(limits.memory);
     let mut warnings = Vec::new();
     if opts.buildkit && limits.any() {
         warnings.push(format!(
-            "services.{service}.build: shm_size and ulimits are sent, but the engine's BuildKit \
-             may not apply them (Docker 20.10's does not): DOCKER_BUILDKIT=0 builds with the \
-             classic builder, which does"
+            "services.{service}.build: shm_size, ulimits and build -m are sent, but the engine's \
+             BuildKit may not apply them (Docker 20.10's does not): DOCKER_BUILDKIT=0 builds \
+             with the classic builder, which does"
         ));
     }
     let ignored = crate::host::build_not_applied(b);
