@@ -173,6 +173,10 @@ pub enum ComposeCommand {
         /// DOCKER_BUILDKIT=0, applies it).
         #[arg(short, long, value_name = "BYTES")]
         memory: Option<String>,
+        /// Print the builds as a buildx bake file (JSON; `docker buildx bake -f -` reads it)
+        /// instead of building.
+        #[arg(long)]
+        print: bool,
         service: Vec<String>,
     },
     /// Pull the services' images.
@@ -1203,6 +1207,7 @@ pub async fn run(
             quiet,
             ssh,
             memory,
+            print: print_bake,
             service,
         } => {
             let mut project = berth.compose_load(&load_options(p, &service))?;
@@ -1230,6 +1235,11 @@ pub async fn run(
                 if !ssh.is_empty() {
                     build.other.insert("ssh".into(), serde_json::json!(ssh));
                 }
+            }
+            if print_bake {
+                let bake = berth_compose::bake::bake(&project, &service, with_dependencies, push)?;
+                print(&format!("{}\n", serde_json::to_string_pretty(&bake)?));
+                return Ok(0);
             }
             let conn = connect(berth).await?;
             let events: Box<dyn Fn(ApplyEvent) + Sync + Send> = match quiet {

@@ -2990,6 +2990,71 @@ fn config_says_networks_hashes_and_environment_and_writes_a_file() {
     );
 }
 
+/// `build --print`: the builds as a bake file, the command's flags in it, and no engine asked
+/// (none is reachable here).
+#[test]
+fn build_print_writes_the_builds_as_a_bake_file_without_an_engine() {
+    let home = Home::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: registry.example/web:1\n    build:\n      context: ./web\n      args: [A=1]\n      ssh: [default]\n  db:\n    image: db\n  tool:\n    build: ./tool\n    depends_on: [web]\n",
+    )
+    .unwrap();
+    let build = |args: &[&str]| {
+        let mut cmd = home.berth(&[
+            "-H",
+            "unix:///nonexistent/docker.sock",
+            "compose",
+            "-p",
+            "p",
+            "build",
+            "--print",
+        ]);
+        cmd.args(args).current_dir(dir.path());
+        cmd
+    };
+    let root = dir.path().to_string_lossy().into_owned();
+    let bake: serde_json::Value = serde_json::from_str(&ok(build(&[
+        "--no-cache",
+        "--build-arg",
+        "B=2",
+        "--push",
+        "web",
+    ])))
+    .unwrap();
+    assert_eq!(
+        bake["group"]["default"]["targets"],
+        serde_json::json!(["web"])
+    );
+    let web = &bake["target"]["web"];
+    assert_eq!(web["context"], format!("{root}/web"));
+    assert_eq!(web["dockerfile"], format!("{root}/web/Dockerfile"));
+    assert_eq!(web["args"], serde_json::json!({"A": "1", "B": "2"}));
+    assert_eq!(web["tags"], serde_json::json!(["registry.example/web:1"]));
+    assert_eq!(web["ssh"], serde_json::json!(["default"]));
+    assert_eq!(web["no-cache"], true);
+    assert_eq!(web["output"], serde_json::json!(["type=registry"]));
+    // Every service that builds has its target; the group names what was asked.
+    assert_eq!(
+        bake["target"]["tool"]["tags"],
+        serde_json::json!(["p-tool"])
+    );
+    assert_eq!(
+        bake["target"]["tool"]["output"],
+        serde_json::json!(["type=docker"])
+    );
+    assert!(bake["target"].get("db").is_none(), "{bake}");
+    // In the order they are built: a dependency first.
+    let all: serde_json::Value = serde_json::from_str(&ok(build(&[]))).unwrap();
+    assert_eq!(
+        all["group"]["default"]["targets"],
+        serde_json::json!(["web", "tool"])
+    );
+    // Bad input: one line naming it.
+    assert_eq!(fails(build(&["nope"])), "berth: nope: no such service");
+}
+
 /// `config --variables`: the files as written, a required variable unset listed, not refused.
 #[test]
 fn config_lists_the_variables_the_files_use_and_keeps_them_under_no_interpolate() {

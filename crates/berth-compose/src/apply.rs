@@ -568,15 +568,7 @@ async fn build(
         .build
         .as_ref()
         .ok_or_else(|| Error::invalid(format!("services.{service}"), "has no build section"))?;
-    let args = b
-        .args
-        .iter()
-        .filter_map(|(k, v)| {
-            v.clone()
-                .or_else(|| std::env::var(k).ok())
-                .map(|v| (k.clone(), v))
-        })
-        .collect();
+    let args = crate::host::build_args(b);
     let mut tags = vec![image.to_owned()];
     tags.extend(b.tags.iter().cloned());
     // The service's platform, else the one its build names: the engine's builder makes one.

@@ -416,6 +416,30 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
                 if let Some(m) = b.get_mut("extra_hosts") {
                     to_map(m, &format!("{here}.extra_hosts"), &['=', ':'], false)?;
                 }
+                // A folder from the project's, as compose resolves them; another service's or
+                // stage's image, an image, a URL as written.
+                if let Some(m) = b.get_mut("additional_contexts") {
+                    to_map(m, &format!("{here}.additional_contexts"), &['='], false)?;
+                    if let Node::Map(entries) = inner_mut(m) {
+                        for (_, v) in entries {
+                            let Some(path) = v.as_str() else { continue };
+                            let written = path.contains("://")
+                                || [
+                                    "docker-image:",
+                                    "oci-layout:",
+                                    "target:",
+                                    "service:",
+                                    "git@",
+                                    "github.com/",
+                                ]
+                                .iter()
+                                .any(|p| path.starts_with(p));
+                            if !written {
+                                *v = Node::Str(absolute(base, path));
+                            }
+                        }
+                    }
+                }
             }
             "extends" => {
                 let e = inner_mut(v);

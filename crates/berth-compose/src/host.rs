@@ -448,24 +448,31 @@ fn origin(
     ))
 }
 
-/// The secrets `service`'s build names (`build.secrets`, a name or `{source, target}`): the
-/// id a `RUN --mount=type=secret` step reads each by is its target, else its name.
-pub fn build_secrets(project: &Project, service: &str) -> Result<Vec<BuildSecret>, Error> {
-    let here = format!("services.{service}.build.secrets");
-    let uses = project.services[service]
-        .build
-        .as_ref()
-        .and_then(|b| b.other.get("secrets"))
-        .and_then(Value::as_array);
-    let mut secrets = Vec::new();
-    for u in uses.into_iter().flatten() {
-        let (source, target) = match u {
+/// The secrets a build names (`build.secrets`, a name or `{source, target}`), each as its
+/// source and target.
+pub fn build_secret_uses(b: &Build) -> Vec<(String, Option<String>)> {
+    let uses = b.other.get("secrets").and_then(Value::as_array);
+    uses.into_iter()
+        .flatten()
+        .map(|u| match u {
             Value::String(name) => (name.clone(), None),
             _ => (
                 u.get("source").and_then(text).unwrap_or_default(),
                 u.get("target").and_then(text),
             ),
-        };
+        })
+        .collect()
+}
+
+/// The secrets `service`'s build names (`build.secrets`, a name or `{source, target}`): the
+/// id a `RUN --mount=type=secret` step reads each by is its target, else its name.
+pub fn build_secrets(project: &Project, service: &str) -> Result<Vec<BuildSecret>, Error> {
+    let here = format!("services.{service}.build.secrets");
+    let Some(b) = project.services[service].build.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let mut secrets = Vec::new();
+    for (source, target) in build_secret_uses(b) {
         let source_of = match origin(project, "secrets", &project.secrets, &source, &here)? {
             Origin::File(file) => SecretSource::File(file.into()),
             Origin::Text(content) => SecretSource::Text(Hidden(content)),
@@ -559,7 +566,19 @@ pub fn ulimits(here: &str, v: Option<&Value>) -> Result<Vec<(String, i64, i64)>,
 /// ids to sockets), as `--ssh` takes them.
 pub fn build_ssh(b: &Build, service: &str) -> Result<Vec<berth_docker::build::SshAgent>, Error> {
     let here = format!("services.{service}.build.ssh");
-    let entries: Vec<String> = match b.other.get("ssh") {
+    ssh_entries(b, service)?
+        .iter()
+        .map(|e| {
+            berth_docker::build::SshAgent::parse(e)
+                .map_err(|err| Error::invalid(&here, err.to_string()))
+        })
+        .collect()
+}
+
+/// `build.ssh` as written, each `ID` or `ID=SOCKET` (a map's entries so too).
+pub fn ssh_entries(b: &Build, service: &str) -> Result<Vec<String>, Error> {
+    let here = format!("services.{service}.build.ssh");
+    Ok(match b.other.get("ssh") {
         None => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
@@ -574,12 +593,18 @@ pub fn build_ssh(b: &Build, service: &str) -> Result<Vec<berth_docker::build::Ss
             })
             .collect(),
         Some(_) => return Err(Error::invalid(&here, "list agents as default or ID=SOCKET")),
-    };
-    entries
+    })
+}
+
+/// A build's arguments with their values: one the files leave without a value takes the
+/// variable of that name, and is left out when it is not set (as compose builds).
+pub fn build_args(b: &Build) -> BTreeMap<String, String> {
+    b.args
         .iter()
-        .map(|e| {
-            berth_docker::build::SshAgent::parse(e)
-                .map_err(|err| Error::invalid(&here, err.to_string()))
+        .filter_map(|(k, v)| {
+            v.clone()
+                .or_else(|| std::env::var(k).ok())
+                .map(|v| (k.clone(), v))
         })
         .collect()
 }

@@ -5,9 +5,10 @@
 //! schema validation (`schema`) → normalised long forms (`normalize`) → the typed model
 //! (`model`). Running a project observes the engine by compose's labels (`observe`), computes
 //! a pure `plan`, and `apply`s it (services managed by a program of their own go through
-//! `provider`, and the AI models the project declares through `model_runner`); `watch` follows `develop.watch` rules and file drift.
+//! `provider`, and the AI models the project declares through `model_runner`); `watch` follows `develop.watch` rules and file drift; `bake` writes the builds as a buildx bake file.
 
 pub mod apply;
+pub mod bake;
 pub mod canon;
 pub mod config;
 pub mod convert;
