@@ -222,17 +222,7 @@ async fn run(
             let inherited = inherit.then_some(&old);
             let made = async {
                 let warnings = create(client, p, service, *number, &temporary, inherited).await?;
-                run_hooks(
-                    client,
-                    old_id,
-                    service,
-                    hooks::PRE_STOP,
-                    pre_stop,
-                    &what,
-                    opts,
-                )
-                .await?;
-                client.stop_container(old_id, opts.timeout).await?;
+                stop(client, old_id, service, pre_stop, &what, opts).await?;
                 Ok::<_, Error>(warnings)
             };
             let warnings = match made.await {
