@@ -439,6 +439,10 @@ pub struct UpArgs {
     /// containers a rebuild makes joining the logs.
     #[arg(short = 'w', long, conflicts_with_all = ["detach", "wait", "no_start"])]
     pub watch: bool,
+    /// Attached: keyboard shortcuts, w to turn watching on and off and d to detach (the
+    /// containers left running); COMPOSE_MENU=true gives them in a terminal too.
+    #[arg(long, conflicts_with_all = ["detach", "wait", "no_start"])]
+    pub menu: bool,
 }
 
 #[derive(Args, Debug)]
@@ -1779,6 +1783,15 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         // The rules are checked before anything starts.
         berth_compose::watch::rules(&project, &opts.services).map_err(ApiError::from)?;
     }
+    // The shortcuts: asked with --menu (refused without a terminal), or by COMPOSE_MENU in one.
+    let attaches = !(a.detach || a.wait || a.no_start || a.dry_run);
+    let from_env = std::env::var("COMPOSE_MENU")
+        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "t" | "true"))
+        && std::io::stdin().is_terminal();
+    let mut keys = match attaches && (a.menu || from_env) {
+        true => Some(crate::menu::Keys::start()?),
+        false => None,
+    };
     let conn = connect(berth).await?;
     if a.dry_run {
         let (images, containers) = berth.compose_plan(&conn, &project, &opts).await?;
@@ -1896,21 +1909,16 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             None => bail!("--exit-code-from {svc}: no container of it runs in the project"),
         }
     };
-    // `--watch`: the rules followed while attached (ending only on an error).
+    // `--watch` (or the menu's w): the rules followed while attached (ending only on an error).
     let watch_events = progress(format);
-    let watching = async {
-        match a.watch {
-            true => {
-                berth
-                    .compose_watch(&conn, &project, &opts.services, &watch_events)
-                    .await
-            }
-            false => std::future::pending().await,
-        }
-    };
-    tokio::pin!(watching);
+    let start_watch =
+        || Box::pin(berth.compose_watch(&conn, &project, &opts.services, &watch_events));
+    let mut watching = a.watch.then(start_watch);
+    if keys.is_some() {
+        eprintln!("{}", crate::menu::line(watching.is_some()));
+    }
     let every_log_shown = shown_rows.len() == rows.len();
-    let (mut printed_done, mut exits_done, mut watch_done) = (false, false, !a.watch);
+    let (mut printed_done, mut exits_done) = (false, false);
     loop {
         tokio::select! {
             r = &mut printed, if !printed_done => {
@@ -1929,9 +1937,31 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
                     _ => Ok(0),
                 };
             }
-            r = &mut watching, if !watch_done => {
+            r = async { watching.as_mut().expect("checked").await }, if watching.is_some() => {
                 r?;
-                watch_done = true;
+                watching = None;
+            }
+            key = async { keys.as_mut().expect("checked").pressed.recv().await }, if keys.is_some() => {
+                match key {
+                    // The terminal closed: no more keys.
+                    None => keys = None,
+                    Some(b'd') => {
+                        eprintln!("Detached: the containers keep running (berth compose stop stops them)");
+                        return Ok(0);
+                    }
+                    Some(b'w') => {
+                        if watching.take().is_some() {
+                            eprintln!("Watch disabled");
+                        } else {
+                            match berth_compose::watch::rules(&project, &opts.services) {
+                                Ok(_) => watching = Some(start_watch()),
+                                Err(e) => eprintln!("berth: cannot watch: {e}"),
+                            }
+                        }
+                        eprintln!("{}", crate::menu::line(watching.is_some()));
+                    }
+                    Some(_) => {}
+                }
             }
             first = &mut exits, if !exits_done => {
                 let Some((exited, first)) = first? else {

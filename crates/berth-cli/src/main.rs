@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod compose;
+mod menu;
 mod ops;
 mod render;
 mod template;

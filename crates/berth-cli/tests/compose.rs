@@ -1094,6 +1094,72 @@ services:
     );
 }
 
+/// `up --menu`: w turns watching on (a file synced into the container) and off, d detaches
+/// and leaves the containers running; without a terminal --menu is refused before anything is
+/// made.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn up_menu_turns_watching_on_and_off_and_detaches() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:menu", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let compose = format!(
+        "services:\n  web:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo web up; exec sleep 600\"]\n    stop_signal: SIGKILL\n    develop:\n      watch:\n        - action: sync\n          path: ./site\n          target: /site\n"
+    );
+    let p = Project::new(
+        e,
+        &scope,
+        &[("compose.yaml", compose.as_str()), ("site/a.txt", "a\n")],
+    );
+    let web = format!("{}-web-1", p.name);
+
+    let mut no_terminal = p.berth(&home, &["up", "--menu"]);
+    no_terminal.stdin(std::process::Stdio::null());
+    let err = fails(no_terminal);
+    assert!(
+        err.contains("--menu needs a terminal on standard input"),
+        "{err}"
+    );
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+
+    let mut term = InTerminal::spawn(
+        &home,
+        &format!(
+            "cd {} && {} -H {} compose -p {} up --menu",
+            p.path().display(),
+            env!("CARGO_BIN_EXE_berth"),
+            e.host,
+            p.name
+        ),
+    );
+    term.wait_for("web up");
+    term.wait_for("w Enable Watch   d Detach");
+    term.types(b"w");
+    term.wait_for("w Disable Watch");
+    std::fs::write(p.path().join("site/b.txt"), "synced\n").unwrap();
+    wait_until(30, "the file synced into the container", || {
+        e.docker()
+            .args(["exec", &web, "cat", "/site/b.txt"])
+            .output()
+            .is_ok_and(|o| o.stdout == b"synced\n")
+    });
+    term.types(b"w");
+    term.wait_for("Watch disabled");
+    term.types(b"d");
+    let (code, seen) = term.end();
+    assert_eq!(code, Some(0), "{seen}");
+    assert!(
+        seen.contains("Detached: the containers keep running"),
+        "{seen}"
+    );
+    assert_eq!(
+        e.docker_ok(&["inspect", "-f", "{{.State.Running}}", &web]),
+        "true\n"
+    );
+}
+
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn up_attached_aborts_on_an_exit_and_returns_the_code_asked_for() {
