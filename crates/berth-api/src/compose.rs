@@ -232,6 +232,7 @@ impl Berth {
             buildkit: buildkit_from_env(true)?,
             logins: &logins,
             build_memory: None,
+            parallel: self.compose_parallel(),
             events,
         };
         let observed = observe_images(conn, project).await?;
@@ -247,6 +248,35 @@ impl Berth {
             &given.providers,
         ));
         Ok((warnings, given))
+    }
+
+    /// Compose's `--parallel`: at most `limit` steps of a plan at once (`None`: no limit, as
+    /// when it is not set).
+    pub fn set_compose_parallel(&self, limit: Option<usize>) {
+        self.compose_parallel
+            .store(limit.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn compose_parallel(&self) -> Option<usize> {
+        match self
+            .compose_parallel
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            0 => None,
+            n => Some(n),
+        }
+    }
+
+    /// What `down` would do (`--dry-run`), as its plan.
+    pub async fn compose_down_plan(
+        &self,
+        conn: &Connection,
+        project: Option<&Project>,
+        name: &str,
+        opts: &DownOptions,
+    ) -> Result<Plan, ApiError> {
+        let observed = observe::observe(&conn.client, name).await?;
+        Ok(plan::down(project, &observed, opts)?)
     }
 
     /// `down`: stop and remove the project's containers and networks (and with `-v` its
@@ -271,6 +301,7 @@ impl Berth {
             buildkit: false,
             logins: &Vec::new,
             build_memory: None,
+            parallel: self.compose_parallel(),
             events,
         };
         apply::apply(&conn.client, project, &plan, &apply_opts).await?;
@@ -573,6 +604,7 @@ impl Berth {
             buildkit: buildkit_from_env(true)?,
             logins: &logins,
             build_memory,
+            parallel: self.compose_parallel(),
             events,
         };
         Ok(apply::apply(&conn.client, Some(project), plan, &opts).await?)

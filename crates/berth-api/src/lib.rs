@@ -138,6 +138,8 @@ pub struct Berth {
     supervisor_appeared: tokio::sync::Notify,
     /// The app's connection, kept between calls (see [`Berth::current`]).
     current: Mutex<Option<Connection>>,
+    /// Compose's `--parallel`: at most this many steps of a plan at once (0: no limit).
+    compose_parallel: std::sync::atomic::AtomicUsize,
     /// The dashboard's host sampler and its history, kept while the app runs.
     host: std::sync::Mutex<Option<berth_host::Sampler>>,
 }
@@ -175,6 +177,7 @@ impl Berth {
             supervisor: Mutex::new(None),
             supervisor_appeared: tokio::sync::Notify::new(),
             current: Mutex::new(None),
+            compose_parallel: std::sync::atomic::AtomicUsize::new(0),
             host: std::sync::Mutex::new(None),
         })
     }

@@ -38,12 +38,55 @@ pub struct ProjectArgs {
     pub project_directory: Option<PathBuf>,
 }
 
+/// How compose commands run and say what they do (compose's other global flags, and their
+/// variables).
+#[derive(Args, Debug, Clone, Default)]
+pub struct HowArgs {
+    /// Colours of the log prefixes: never, always, or auto (on a terminal).
+    #[arg(long, env = "COMPOSE_ANSI", value_parser = ["never", "always", "auto"])]
+    pub ansi: Option<String>,
+    /// Progress: auto (live lines on a terminal, else a line per step), tty, plain (a line per
+    /// step), json (a JSON object per step, on stderr) or quiet (none).
+    #[arg(long, env = "COMPOSE_PROGRESS", value_parser = ["auto", "tty", "plain", "json", "quiet"])]
+    pub progress: Option<String>,
+    /// At most this many steps at once (containers made, started, stopped; images built or
+    /// pulled); -1 for no limit.
+    #[arg(
+        long,
+        env = "COMPOSE_PARALLEL_LIMIT",
+        allow_hyphen_values = true,
+        value_name = "N"
+    )]
+    pub parallel: Option<i64>,
+    /// Print what up or down would do (its plan), and do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[derive(Args, Debug)]
 pub struct ComposeArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
+    #[command(flatten)]
+    pub how: HowArgs,
     #[command(subcommand)]
     pub command: ComposeCommand,
+}
+
+/// `--progress` (or COMPOSE_PROGRESS), read by [`progress`]; `auto` when not given.
+static PROGRESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// `--ansi` (or COMPOSE_ANSI), read by [`colour`]; `auto` when not given.
+static ANSI: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Whether log prefixes are coloured: as `--ansi` says, else on a terminal, never with
+/// `--no-color`.
+fn colour(no_color: bool) -> bool {
+    match ANSI.get().map(String::as_str) {
+        _ if no_color => false,
+        Some("never") => false,
+        Some("always") => true,
+        _ => std::io::stdout().is_terminal(),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -821,14 +864,21 @@ fn model(berth: &Berth, p: &ProjectArgs, services: &[String]) -> Result<(Option<
 /// per event on stderr (` Container demo-web-1  Started`), or one JSON event per line on
 /// stdout with `--format json`.
 pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
-    match format {
-        Format::Json => Box::new(|e: ApplyEvent| {
+    match (PROGRESS.get().map(String::as_str), format) {
+        (Some("quiet"), _) => Box::new(|_| {}),
+        (Some("json"), _) => Box::new(|e: ApplyEvent| {
+            let line = serde_json::json!({
+                "resource": e.resource, "status": e.status, "detail": e.detail,
+            });
+            eprintln!("{line}");
+        }),
+        (_, Format::Json) => Box::new(|e: ApplyEvent| {
             let line = serde_json::json!({
                 "resource": e.resource, "status": e.status, "detail": e.detail,
             });
             print(&format!("{line}\n"));
         }),
-        Format::Table if std::io::stderr().is_terminal() => {
+        (mode, Format::Table) if mode != Some("plain") && std::io::stderr().is_terminal() => {
             let live = Live {
                 bars: indicatif::MultiProgress::with_draw_target(
                     indicatif::ProgressDrawTarget::stderr(),
@@ -837,7 +887,7 @@ pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> 
             };
             Box::new(move |e: ApplyEvent| live.event(e))
         }
-        Format::Table => Box::new(|e: ApplyEvent| {
+        (_, Format::Table) => Box::new(|e: ApplyEvent| {
             let mut err = std::io::stderr().lock();
             let _ = match (&e.detail, e.status.as_str()) {
                 (Some(d), "Building") => writeln!(err, " {d}"),
@@ -954,7 +1004,28 @@ pub async fn run(
     template: Option<&str>,
 ) -> Result<i32> {
     let p = &args.project;
-    match args.command {
+    let how = &args.how;
+    // Set once, before anything is said.
+    let _ = PROGRESS.set(how.progress.clone().unwrap_or_else(|| "auto".into()));
+    let _ = ANSI.set(how.ansi.clone().unwrap_or_else(|| "auto".into()));
+    match how.parallel {
+        Some(n) if n == 0 || n < -1 => {
+            bail!(
+                "--parallel {n}: give the number of steps at once (1 or more), or -1 for no limit"
+            )
+        }
+        Some(n) => berth.set_compose_parallel(usize::try_from(n).ok()),
+        None => {}
+    }
+    let mut command = args.command;
+    if how.dry_run {
+        match &mut command {
+            ComposeCommand::Up(a) => a.dry_run = true,
+            ComposeCommand::Down(_) => {}
+            _ => bail!("--dry-run works with up and down here: leave it out"),
+        }
+    }
+    match command {
         ComposeCommand::Config(c) if c.variables => {
             let variables = berth.compose_variables(&load_options(p, &c.service))?;
             match format {
@@ -1041,6 +1112,13 @@ pub async fn run(
                 rmi: a.rmi,
                 remove_orphans: a.remove_orphans,
             };
+            if how.dry_run {
+                let plan = berth
+                    .compose_down_plan(&conn, project.as_ref(), &name, &opts)
+                    .await?;
+                print(&plan.to_string());
+                return Ok(0);
+            }
             let warnings = berth
                 .compose_down(
                     &conn,
@@ -1155,8 +1233,16 @@ pub async fn run(
                     );
                 }
             }
-            let colour = !no_color && std::io::stdout().is_terminal();
-            logs(berth, &conn, &rows, &opts, colour, !no_log_prefix, joining).await?;
+            logs(
+                berth,
+                &conn,
+                &rows,
+                &opts,
+                colour(no_color),
+                !no_log_prefix,
+                joining,
+            )
+            .await?;
             Ok(0)
         }
         ComposeCommand::Start { service } => {
@@ -1831,7 +1917,6 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         timestamps: a.timestamps,
         ..Default::default()
     };
-    let colour = !a.no_color && std::io::stdout().is_terminal();
     let stop_all = || async {
         berth
             .compose_lifecycle(
@@ -1866,7 +1951,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         &conn,
         &shown_rows,
         &follow,
-        colour,
+        colour(a.no_color),
         !a.no_log_prefix,
         Some(joining),
     );

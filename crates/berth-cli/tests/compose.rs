@@ -1094,6 +1094,110 @@ services:
     );
 }
 
+/// Compose's global flags: `--dry-run` prints up's and down's plans and does nothing,
+/// `--parallel 1` runs one step at a time, `--progress` says steps plainly, as JSON or not at
+/// all, `--ansi` colours the log prefixes or not whatever the terminal; bad values are one line.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn global_flags_plan_limit_and_say_as_compose_s_do() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:flags", scope.id);
+    busybox_image(e, &scope, &image, "");
+    let svc = |name: &str| {
+        format!(
+            "  {name}:\n    image: {image}\n    command: [\"sh\", \"-c\", \"echo {name} here; exec sleep 600\"]\n    stop_signal: SIGKILL\n"
+        )
+    };
+    let compose = format!("services:\n{}{}{}", svc("a"), svc("b"), svc("c"));
+    let p = Project::new(e, &scope, &[("compose.yaml", &compose)]);
+    let n = &p.name;
+    let global = |flags: &[&str], args: &[&str]| {
+        let mut cmd = home.berth(&["-H", &e.host, "compose", "-p", n]);
+        cmd.args(flags).args(args).current_dir(p.path());
+        cmd
+    };
+    let said = |mut cmd: Command| {
+        let out = run(&mut cmd);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{err}");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), err)
+    };
+
+    // --dry-run: up's plan, nothing made.
+    let (plan, _) = said(global(&["--dry-run"], &["up", "-d"]));
+    assert!(
+        plan.contains(&format!("container:{n}-a-1 Create")),
+        "{plan}"
+    );
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+
+    // --parallel 1: each step done before the next begins.
+    let (_, err) = said(global(
+        &["--parallel", "1", "--progress", "plain"],
+        &["up", "-d"],
+    ));
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with(" Container"))
+        .collect();
+    assert_eq!(lines.len(), 12, "{err}");
+    for pair in lines.chunks(2) {
+        let (begun, ended) = (
+            pair[0].rsplit_once("  ").unwrap(),
+            pair[1].rsplit_once("  ").unwrap(),
+        );
+        assert_eq!(begun.0, ended.0, "{err}");
+        assert!(begun.1.ends_with("ing") && ended.1.ends_with("ed"), "{err}");
+    }
+    wait_until(30, "the services' first lines", || {
+        ok(global(&[], &["logs"])).contains("c here")
+    });
+
+    // --ansi: coloured prefixes or none, whatever the terminal (none here).
+    let (coloured, _) = said(global(&["--ansi", "always"], &["logs", "a"]));
+    assert!(
+        coloured.contains("\x1b[") && coloured.contains("a here"),
+        "{coloured:?}"
+    );
+    let (plain, _) = said(global(&["--ansi", "never"], &["logs", "a"]));
+    assert!(
+        !plain.contains("\x1b[") && plain.contains("a here"),
+        "{plain:?}"
+    );
+
+    // --dry-run down: its plan, the containers still there.
+    let (plan, _) = said(global(&["--dry-run"], &["down"]));
+    assert!(plan.contains(&format!("{n}-b-1")), "{plan}");
+    assert_eq!(p.listed(&["ps", "-q"]).len(), 3);
+
+    // --progress json: an object per step on stderr; quiet: nothing.
+    let (_, err) = said(global(&["--progress", "json"], &["stop", "a"]));
+    let events = json_lines(&err);
+    assert!(
+        events
+            .iter()
+            .any(|ev| ev["resource"] == format!("Container {n}-a-1") && ev["status"] == "Stopped"),
+        "{err}"
+    );
+    let (_, err) = said(global(&["--progress", "quiet"], &["down"]));
+    assert!(!err.contains("Container"), "{err}");
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+
+    // Bad input: one line naming it.
+    let err = fails(global(&["--parallel", "0"], &["up", "-d"]));
+    assert!(
+        err.contains("--parallel 0: give the number of steps at once"),
+        "{err}"
+    );
+    let err = fails(global(&["--dry-run"], &["ps"]));
+    assert!(
+        err.contains("--dry-run works with up and down here"),
+        "{err}"
+    );
+}
+
 /// `up --menu`: w turns watching on (a file synced into the container) and off, d detaches
 /// and leaves the containers running; without a terminal --menu is refused before anything is
 /// made.

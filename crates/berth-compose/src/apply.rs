@@ -51,6 +51,8 @@ pub struct ApplyOptions<'a> {
     pub logins: &'a (dyn Fn() -> Vec<Credentials> + Sync),
     /// `build -m`: the memory limit, in bytes, of every build's steps' containers.
     pub build_memory: Option<i64>,
+    /// `--parallel`: at most this many steps at once (`None`: as many as are ready).
+    pub parallel: Option<usize>,
     pub events: &'a (dyn Fn(ApplyEvent) + Sync),
 }
 
@@ -77,10 +79,11 @@ pub async fn apply(
     let mut started = vec![false; n];
     let mut running = FuturesUnordered::new();
     let mut failures: Vec<String> = Vec::new();
+    let limit = opts.parallel.unwrap_or(usize::MAX).max(1);
     loop {
         if failures.is_empty() {
             for (i, step) in plan.steps.iter().enumerate() {
-                if !started[i] && step.after.iter().all(|a| done[*a]) {
+                if running.len() < limit && !started[i] && step.after.iter().all(|a| done[*a]) {
                     started[i] = true;
                     let action = &step.action;
                     running
