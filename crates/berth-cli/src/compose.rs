@@ -411,7 +411,7 @@ pub struct CreateArgs {
     #[arg(long)]
     pub no_recreate: bool,
     /// Remove containers of services no longer in the files.
-    #[arg(long)]
+    #[arg(long, env = "COMPOSE_REMOVE_ORPHANS", value_parser = clap::builder::BoolishValueParser::new())]
     pub remove_orphans: bool,
     /// SERVICE=N.
     #[arg(long)]
@@ -497,7 +497,7 @@ pub struct DownArgs {
     #[arg(long)]
     pub rmi: Option<String>,
     /// Also remove containers of services no longer in the files.
-    #[arg(long)]
+    #[arg(long, env = "COMPOSE_REMOVE_ORPHANS", value_parser = clap::builder::BoolishValueParser::new())]
     pub remove_orphans: bool,
     /// Seconds to wait before killing.
     #[arg(short = 't', long)]
@@ -548,7 +548,7 @@ pub struct RunArgs {
     #[arg(short = 'e', long = "env")]
     pub env: Vec<String>,
     /// First remove the containers of services the files no longer have.
-    #[arg(long)]
+    #[arg(long, env = "COMPOSE_REMOVE_ORPHANS", value_parser = clap::builder::BoolishValueParser::new())]
     pub remove_orphans: bool,
     /// Environment variables from a file in compose's env-file syntax, for what -e does not
     /// give.

@@ -578,7 +578,10 @@ fn build_scale_run_exec_and_lifecycle() {
         2,
         "the orphan is left alone without the flag"
     );
-    ok(p.berth(&home, &["up", "-d", "--remove-orphans"]));
+    // Asked by compose's variable for the flag.
+    let mut up = p.berth(&home, &["up", "-d"]);
+    up.env("COMPOSE_REMOVE_ORPHANS", "1");
+    ok(up);
     assert_eq!(p.listed(&["ps", "-aq"]).len(), 1);
     ok(p.berth(&home, &["down", "--rmi", "all"]));
     assert!(
