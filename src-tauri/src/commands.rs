@@ -218,7 +218,13 @@ pub async fn container_download(
     to: String,
 ) -> Result<()> {
     app.berth
-        .copy_from_container(&conn(&app).await?, &id, &path, to.as_ref())
+        .copy_from_container(
+            &conn(&app).await?,
+            &id,
+            &path,
+            to.as_ref(),
+            Default::default(),
+        )
         .await
 }
 
@@ -230,7 +236,13 @@ pub async fn container_upload(
     path: String,
 ) -> Result<()> {
     app.berth
-        .copy_into_container(&conn(&app).await?, from.as_ref(), &id, &path)
+        .copy_into_container(
+            &conn(&app).await?,
+            from.as_ref(),
+            &id,
+            &path,
+            Default::default(),
+        )
         .await
 }
 

@@ -182,6 +182,16 @@ const IMPORT_INSTRUCTIONS: [&str; 10] = [
     "WORKDIR",
 ];
 
+/// How `cp` copies, besides its two sides.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CopyHow {
+    /// `-L`: a link as the source is followed, its target copied under the link's name.
+    pub follow_link: bool,
+    /// `-a`: files copied into a container become its user's (docker's "archive mode"), not
+    /// root's.
+    pub archive: bool,
+}
+
 impl Berth {
     /// `CONTAINER:PATH` → `DEST` on this machine.
     pub async fn copy_from_container(
@@ -190,7 +200,22 @@ impl Berth {
         id: &str,
         path: &str,
         dest: &Path,
+        how: CopyHow,
     ) -> Result<(), ApiError> {
+        // Followed (-L): the target's archive, its top entry under the link's name.
+        let (path, rebase) = match how.follow_link {
+            true => match conn.client.link_target(id, path).await? {
+                Some(target) => {
+                    let name = Path::new(path.trim_end_matches('/'))
+                        .file_name()
+                        .map(|n| n.to_owned());
+                    (target, name)
+                }
+                None => (path.to_owned(), None),
+            },
+            false => (path.to_owned(), None),
+        };
+        let path = path.as_str();
         let dest = dest.to_path_buf();
         let into_dir = dest.is_dir();
         let what = dest.display().to_string();
@@ -203,6 +228,7 @@ impl Berth {
                     .next()
                     .map(|c| c.as_os_str().to_owned())
                     .unwrap_or_default();
+                let top = rebase.clone().unwrap_or(top);
                 let rest: PathBuf = parts.collect();
                 // Inside an existing directory under the source's name, else under the new name.
                 let mut target = if into_dir {
@@ -252,9 +278,14 @@ impl Berth {
         src: &Path,
         id: &str,
         dest: &str,
+        how: CopyHow,
     ) -> Result<(), ApiError> {
-        let meta = std::fs::symlink_metadata(src)
-            .map_err(|e| ApiError::invalid(format!("{}: {e}", src.display())))?;
+        // Followed (-L): a link's target is read, under the link's name.
+        let read = |p: &Path| match how.follow_link {
+            true => std::fs::metadata(p),
+            false => std::fs::symlink_metadata(p),
+        };
+        let meta = read(src).map_err(|e| ApiError::invalid(format!("{}: {e}", src.display())))?;
         let src_name = src
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -287,10 +318,15 @@ impl Berth {
             (dir, name)
         };
         // Packed while it is sent; a file that cannot be read fails the copy, and is named.
-        let from = src.to_path_buf();
+        let from = match how.follow_link {
+            true => std::fs::canonicalize(src)
+                .map_err(|e| ApiError::invalid(format!("{}: {e}", src.display())))?,
+            false => src.to_path_buf(),
+        };
         let (tar, packing) = berth_docker::archive::packed(move |out| {
             let mut builder = tar::Builder::new(out);
-            // Links are copied as links, as docker cp copies them.
+            // Links are copied as links (those inside a folder even with -L), as docker cp
+            // copies them.
             builder.follow_symlinks(false);
             if meta.is_dir() {
                 builder.append_dir_all(&name, &from)?;
@@ -300,7 +336,7 @@ impl Berth {
             builder.finish()
         });
         let dir = if dir.is_empty() { "/" } else { &dir };
-        let sent = conn.client.copy_to(id, dir, tar).await;
+        let sent = conn.client.copy_to_as(id, dir, tar, how.archive).await;
         if let Some(e) = packing.failure().await {
             return Err(ApiError::invalid(format!("{}: {e}", src.display())));
         }

@@ -53,7 +53,7 @@ pub use diagnostics::DiagnosticsReport;
 pub use engine::{DaemonJson, EngineWatch, Launch};
 pub use error::{ApiError, ErrorCode};
 pub use file_text::FileText;
-pub use files::{ArchiveInput, ImportRequest, PartFile};
+pub use files::{ArchiveInput, CopyHow, ImportRequest, PartFile};
 pub use host::HostSample;
 pub use images::{
     BuildRequest, FreshnessView, LayerRow, ManifestView, ProgressEvent, RunHints, SearchRow,

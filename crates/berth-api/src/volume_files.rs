@@ -12,6 +12,7 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::CopyHow;
 use crate::files::{ArchiveInput, read_tar};
 use crate::{ApiError, Berth, Connection};
 
@@ -215,7 +216,7 @@ impl Berth {
         dest: &Path,
     ) -> Result<(), ApiError> {
         self.on_helper(conn, volume, true, async |helper| {
-            self.copy_from_container(conn, helper, &inside(path), dest)
+            self.copy_from_container(conn, helper, &inside(path), dest, CopyHow::default())
                 .await
         })
         .await
@@ -230,7 +231,7 @@ impl Berth {
         dest: &str,
     ) -> Result<(), ApiError> {
         self.on_helper(conn, volume, false, async |helper| {
-            self.copy_into_container(conn, src, helper, &inside(dest))
+            self.copy_into_container(conn, src, helper, &inside(dest), CopyHow::default())
                 .await
         })
         .await

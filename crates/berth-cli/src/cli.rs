@@ -270,7 +270,12 @@ pub enum ContainerCommand {
     Exec(ExecArgs),
     /// Copy files between a container and this machine: `CONTAINER:PATH DEST` or `SRC
     /// CONTAINER:PATH`; `-` for DEST writes a tar to stdout, for SRC unpacks one from stdin.
-    Cp { source: String, dest: String },
+    Cp {
+        #[command(flatten)]
+        how: CopyArgs,
+        source: String,
+        dest: String,
+    },
     /// What a container changed in its filesystem.
     Diff { container: String },
     /// Make an image of a container's filesystem.
@@ -1358,5 +1363,25 @@ mod tests {
         assert!(duration_ms("2").unwrap_err().contains("needs a unit"));
         assert!(duration_ms("soon").unwrap_err().contains("not a duration"));
         assert!(duration_ms("-5s").is_err());
+    }
+}
+
+/// How `cp` copies (`berth cp`, `compose cp`).
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct CopyArgs {
+    /// Archive mode: files copied into a container become its user's, not root's.
+    #[arg(short, long)]
+    pub archive: bool,
+    /// Follow a link given as the source: its target is copied, under the link's name.
+    #[arg(short = 'L', long)]
+    pub follow_link: bool,
+}
+
+impl From<CopyArgs> for berth_api::CopyHow {
+    fn from(a: CopyArgs) -> Self {
+        Self {
+            follow_link: a.follow_link,
+            archive: a.archive,
+        }
     }
 }

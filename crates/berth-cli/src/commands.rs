@@ -552,9 +552,11 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             let conn = connect(berth).await?;
             ops::exec(berth, &conn, args).await
         }
-        C::Cp { source, dest } => {
+        C::Cp { how, source, dest } => {
             let conn = connect(berth).await?;
-            ops::cp(berth, &conn, &source, &dest).await.map(|()| 0)
+            ops::cp(berth, &conn, &source, &dest, how.into())
+                .await
+                .map(|()| 0)
         }
         C::Diff { container } => {
             let conn = connect(berth).await?;

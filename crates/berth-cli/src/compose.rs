@@ -339,6 +339,8 @@ pub enum ComposeCommand {
         /// Which of the service's containers.
         #[arg(long)]
         index: Option<u32>,
+        #[command(flatten)]
+        how: crate::cli::CopyArgs,
         source: String,
         dest: String,
     },
@@ -726,6 +728,7 @@ async fn cp(
     berth: &Berth,
     p: &ProjectArgs,
     index: Option<u32>,
+    how: berth_api::CopyHow,
     source: &str,
     dest: &str,
 ) -> Result<i32> {
@@ -766,8 +769,8 @@ async fn cp(
     for id in ids {
         let at = format!("{id}:{path}");
         match from_service {
-            true => ops::cp(berth, &conn, &at, dest).await?,
-            false => ops::cp(berth, &conn, source, &at).await?,
+            true => ops::cp(berth, &conn, &at, dest, how).await?,
+            false => ops::cp(berth, &conn, source, &at, how).await?,
         }
     }
     Ok(0)
@@ -1611,9 +1614,10 @@ pub async fn run(
         }
         ComposeCommand::Cp {
             index,
+            how,
             source,
             dest,
-        } => cp(berth, p, index, &source, &dest).await,
+        } => cp(berth, p, index, how.into(), &source, &dest).await,
         ComposeCommand::Stats { asked, service } => {
             let services: Vec<String> = service.into_iter().collect();
             let (_, name) = model(berth, p, &services)?;

@@ -1470,7 +1470,13 @@ pub fn container_path(arg: &str) -> Option<(&str, &str)> {
 }
 
 /// `berth cp`, in either direction.
-pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> Result<()> {
+pub async fn cp(
+    berth: &Berth,
+    conn: &Connection,
+    source: &str,
+    dest: &str,
+    how: berth_api::CopyHow,
+) -> Result<()> {
     match (container_path(source), container_path(dest)) {
         (Some((c, p)), None) if dest == "-" => {
             let mut out = ArchiveOut::open(None)?;
@@ -1485,10 +1491,10 @@ pub async fn cp(berth: &Berth, conn: &Connection, source: &str, dest: &str) -> R
             Ok(berth.copy_archive_into_container(conn, &tar, c, p).await?)
         }
         (Some((c, p)), None) => Ok(berth
-            .copy_from_container(conn, c, p, std::path::Path::new(dest))
+            .copy_from_container(conn, c, p, std::path::Path::new(dest), how)
             .await?),
         (None, Some((c, p))) => Ok(berth
-            .copy_into_container(conn, std::path::Path::new(source), c, p)
+            .copy_into_container(conn, std::path::Path::new(source), c, p, how)
             .await?),
         (Some(_), Some(_)) => {
             bail!("copy between two containers is not supported: copy out, then in")

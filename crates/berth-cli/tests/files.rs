@@ -20,7 +20,7 @@ fn cp_diff_commit_export_import_save_load() {
         e,
         &scope,
         &image,
-        "RUN mkdir /www /tmp && echo hello > /www/index.html\nCMD [\"sleep\", \"600\"]",
+        "RUN mkdir /www /tmp && echo hello > /www/index.html && ln -s /www/index.html /www/link.html\nCMD [\"sleep\", \"600\"]",
     );
     let c = scope.name("files");
     ok(home.berth(&[
@@ -72,6 +72,83 @@ fn cp_diff_commit_export_import_save_load() {
         "/srv/index.html",
     ]));
     assert_eq!(cat, "from the host\nfrom the host\nhello\n");
+
+    // -L: a link given as the source is followed, its target copied under the link's name;
+    // without it the link itself is copied.
+    ok(berth(&["cp", &format!("{c}:/www/link.html"), "as-link"]));
+    assert!(
+        std::fs::symlink_metadata(dir.join("as-link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    std::fs::create_dir(dir.join("followed")).unwrap();
+    ok(berth(&[
+        "cp",
+        "-L",
+        &format!("{c}:/www/link.html"),
+        "followed",
+    ]));
+    let followed = dir.join("followed/link.html");
+    assert!(std::fs::symlink_metadata(&followed).unwrap().is_file());
+    assert_eq!(std::fs::read_to_string(&followed).unwrap(), "hello\n");
+    std::os::unix::fs::symlink("note.txt", dir.join("note-link")).unwrap();
+    ok(berth(&["cp", "note-link", &format!("{c}:/tmp")]));
+    ok(berth(&[
+        "cp",
+        "--follow-link",
+        "note-link",
+        &format!("{c}:/srv"),
+    ]));
+    assert_eq!(
+        ok(berth(&[
+            "exec",
+            &c,
+            "sh",
+            "-c",
+            "test -L /tmp/note-link && ! test -L /srv/note-link && cat /srv/note-link"
+        ])),
+        "from the host\n"
+    );
+    // -a: what is copied into a container becomes its user's, else root's. The engine looks
+    // the user up in its own host's accounts (as docker cp -a has it): nobody's uid here.
+    let user = scope.name("owner");
+    ok(home.berth(&[
+        "-H",
+        h,
+        "run",
+        "-d",
+        "--name",
+        &user,
+        "-u",
+        "65534",
+        "-l",
+        &scope.label(),
+        &image,
+    ]));
+    ok(berth(&[
+        "cp",
+        "note.txt",
+        &format!("{user}:/tmp/as-root.txt"),
+    ]));
+    ok(berth(&[
+        "cp",
+        "-a",
+        "note.txt",
+        &format!("{user}:/tmp/as-user.txt"),
+    ]));
+    assert_eq!(
+        ok(berth(&[
+            "exec",
+            &user,
+            "stat",
+            "-c",
+            "%u:%g",
+            "/tmp/as-root.txt",
+            "/tmp/as-user.txt"
+        ])),
+        "0:0\n65534:65534\n"
+    );
 
     // `-`: a tar on stdout, and a tar from stdin unpacked into a directory.
     let piped = run(berth(&["cp", &format!("{c}:/www"), "-"]));

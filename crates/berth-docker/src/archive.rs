@@ -3,7 +3,8 @@
 
 use bollard::models::{ChangeType, ContainerConfig};
 use bollard::query_parameters::{
-    CommitContainerOptionsBuilder, DownloadFromContainerOptionsBuilder, ImportImageOptionsBuilder,
+    CommitContainerOptionsBuilder, ContainerArchiveInfoOptionsBuilder,
+    DownloadFromContainerOptionsBuilder, ImportImageOptionsBuilder,
     UploadToContainerOptionsBuilder,
 };
 use bytes::Bytes;
@@ -185,9 +186,49 @@ impl Client {
             })
     }
 
+    /// Where `path` in the container leads when it is a link (`docker cp -L`): the path the
+    /// engine resolves it to, in the container; `None` for anything else, and for a path that
+    /// is not there (the copy then says so).
+    pub async fn link_target(&self, id: &str, path: &str) -> Result<Option<String>, Error> {
+        /// Go's `os.ModeSymlink`, as the engine writes a path's mode.
+        const SYMLINK: u32 = 1 << 27;
+        let opts = ContainerArchiveInfoOptionsBuilder::default()
+            .path(path)
+            .build();
+        match self
+            .call(
+                "a path's stat",
+                self.docker.get_container_archive_info(id, Some(opts)),
+            )
+            .await
+        {
+            Ok(stat) if stat.file_mode & SYMLINK != 0 && !stat.link_target.is_empty() => {
+                Ok(Some(stat.link_target))
+            }
+            Ok(_) | Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Unpacks `tar` into the directory `dir` of the container.
     pub async fn copy_to(&self, id: &str, dir: &str, tar: Upload) -> Result<(), Error> {
-        let opts = UploadToContainerOptionsBuilder::default().path(dir).build();
+        self.copy_to_as(id, dir, tar, false).await
+    }
+
+    /// [`Self::copy_to`]; `user`: the files made the container's user's (`docker cp -a`),
+    /// else root's.
+    pub async fn copy_to_as(
+        &self,
+        id: &str,
+        dir: &str,
+        tar: Upload,
+        user: bool,
+    ) -> Result<(), Error> {
+        let mut opts = UploadToContainerOptionsBuilder::default().path(dir);
+        if user {
+            opts = opts.copy_uidgid("true");
+        }
+        let opts = opts.build();
         match self
             .call(
                 "a copy into a container",
