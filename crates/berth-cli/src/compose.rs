@@ -115,6 +115,20 @@ pub enum ComposeCommand {
         /// Only the containers a filter lets through: status=STATE, as --status.
         #[arg(long, value_name = "status=STATE")]
         filter: Vec<String>,
+        /// Each container's command whole, not cut.
+        #[arg(long)]
+        no_trunc: bool,
+        /// The containers of services the files no longer have too (`--orphans=false`: not
+        /// them).
+        #[arg(
+            long,
+            num_args = 0..=1,
+            require_equals = true,
+            default_value = "true",
+            default_missing_value = "true",
+            value_parser = clap::builder::BoolishValueParser::new()
+        )]
+        orphans: bool,
         service: Vec<String>,
     },
     /// The services' logs, each line prefixed by its container.
@@ -1141,6 +1155,8 @@ pub async fn run(
             services,
             mut states,
             filter,
+            no_trunc,
+            orphans,
             service,
         } => {
             for f in &filter {
@@ -1160,7 +1176,7 @@ pub async fn run(
             if let Some(bad) = states.iter().find(|s| !STATES.contains(&s.as_str())) {
                 bail!("--status {bad:?}: use one of {}", STATES.join(", "));
             }
-            let (_, name) = model(berth, p, &service)?;
+            let (project, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;
             let mut rows = berth
                 .compose_containers(&conn, &name, &service, all || !states.is_empty())
@@ -1168,13 +1184,21 @@ pub async fn run(
             if !states.is_empty() {
                 rows.retain(|r| states.contains(&r.state));
             }
+            // Orphans are known from the files (without them, every container is the project's).
+            if let (false, Some(project)) = (orphans, &project) {
+                rows.retain(|r| {
+                    project.services.contains_key(&service_of(r))
+                        || berth_compose::labels::oneoff(&r.labels)
+                            && project.jobs.contains_key(&service_of(r))
+                });
+            }
             // JSON as compose writes it: a row per line, with its fields.
             let template = match (template, format) {
                 (None, Format::Json) => Some("{{json .}}"),
                 (template, _) => template,
             };
             if let Some(template) = template {
-                let fields = render::compose_ps_fields(now());
+                let fields = render::compose_ps_fields(now(), !no_trunc);
                 let template =
                     crate::commands::list_template(Some(template), quiet, None, &fields)?
                         .expect("a template was given");
@@ -1186,7 +1210,7 @@ pub async fn run(
                 names.dedup();
                 ids(names.iter().map(String::as_str))?;
             } else {
-                emit(format, &rows, || ps_table(&rows, now()))?;
+                emit(format, &rows, || ps_table(&rows, now(), !no_trunc))?;
             }
             Ok(0)
         }
@@ -1758,7 +1782,8 @@ fn service_of(r: &ContainerRow) -> String {
 }
 
 /// compose's `ps` table: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS.
-pub fn ps_table(rows: &[ContainerRow], now: i64) -> String {
+/// `trunc`: commands cut to 20 characters.
+pub fn ps_table(rows: &[ContainerRow], now: i64, trunc: bool) -> String {
     render::table(
         &[
             "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS",
@@ -1767,7 +1792,10 @@ pub fn ps_table(rows: &[ContainerRow], now: i64) -> String {
             vec![
                 c.names.join(","),
                 c.image.clone(),
-                format!("\"{}\"", render::ellipsis(&c.command, 20)),
+                match trunc {
+                    true => format!("\"{}\"", render::ellipsis(&c.command, 20)),
+                    false => format!("\"{}\"", c.command),
+                },
                 service_of(c),
                 format!("{} ago", render::human_duration(now - c.created)),
                 c.status.clone(),

@@ -558,8 +558,8 @@ pub fn ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
 
 /// The fields `docker compose ps --format` templates know: `docker ps`'s, and compose's own
 /// (`Name`, `Project`, `Service`, `Health`, `ExitCode`, `Publishers`), as compose writes them.
-pub fn compose_ps_fields(now: i64) -> Vec<Field<ContainerRow>> {
-    let mut fields = ps_fields(now, true);
+pub fn compose_ps_fields(now: i64, trunc: bool) -> Vec<Field<ContainerRow>> {
+    let mut fields = ps_fields(now, trunc);
     let label = |key: &'static str| move |c: &ContainerRow| label(&c.labels, key);
     fields.extend([
         Field::new("Name", "NAME", |c: &ContainerRow| {

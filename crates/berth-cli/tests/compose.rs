@@ -561,7 +561,7 @@ fn build_scale_run_exec_and_lifecycle() {
     p.write(
         "compose.yaml",
         &format!(
-            "{compose}  extra:\n    image: {BUSYBOX_IMAGE}\n    command: [\"sleep\", \"600\"]\n"
+            "{compose}  extra:\n    image: {BUSYBOX_IMAGE}\n    command: [\"sh\", \"-c\", \"exec sleep 600 # a long command\"]\n"
         ),
     );
     ok(p.berth(&home, &["up", "-d"]));
@@ -578,6 +578,19 @@ fn build_scale_run_exec_and_lifecycle() {
         2,
         "the orphan is left alone without the flag"
     );
+    // ps shows it, but with --orphans=false; --no-trunc its whole command.
+    let services = |args: &[&str]| {
+        let mut all = vec!["ps", "--format", "{{.Service}}"];
+        all.extend(args);
+        ok(p.berth(&home, &all))
+    };
+    assert!(services(&[]).lines().any(|s| s == "extra"));
+    assert!(!services(&["--orphans=false"]).lines().any(|s| s == "extra"));
+    let whole = "\"sh -c 'exec sleep 600 # a long command'\"";
+    let table = ok(p.berth(&home, &["ps", "--no-trunc"]));
+    assert!(table.contains(whole), "{table}");
+    let table = ok(p.berth(&home, &["ps"]));
+    assert!(!table.contains(whole), "{table}");
     // Asked by compose's variable for the flag.
     let mut up = p.berth(&home, &["up", "-d"]);
     up.env("COMPOSE_REMOVE_ORPHANS", "1");
