@@ -420,6 +420,9 @@ pub struct CreateArgs {
     /// Pull without progress lines (each image's start and end still said).
     #[arg(long)]
     pub quiet_pull: bool,
+    /// Build without the builds' output (each image's start and end still said).
+    #[arg(long)]
+    pub quiet_build: bool,
     /// Recreate the containers even when nothing changed.
     #[arg(long)]
     pub force_recreate: bool,
@@ -612,6 +615,9 @@ pub struct RunArgs {
     /// Pull without progress lines.
     #[arg(long)]
     pub quiet_pull: bool,
+    /// Build without the build's output.
+    #[arg(long)]
+    pub quiet_build: bool,
     /// A capability on top of the service's.
     #[arg(long = "cap-add")]
     pub cap_add: Vec<String>,
@@ -916,15 +922,26 @@ pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> 
     }
 }
 
-/// [`progress`], without a pull's progress lines when `quiet` (`--quiet-pull`, `pull -q`: each
-/// image's start and end still said).
-fn pulls(format: Format, quiet: bool) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
+/// [`progress`], without a pull's progress lines when `quiet_pull` (`--quiet-pull`, `pull -q`)
+/// and a build's output when `quiet_build` (`--quiet-build`): each image's start and end still
+/// said.
+fn pulls(
+    format: Format,
+    quiet_pull: bool,
+    quiet_build: bool,
+) -> Box<dyn Fn(ApplyEvent) + Sync + Send> {
     let said = progress(format);
-    if !quiet {
+    if !quiet_pull && !quiet_build {
         return said;
     }
     Box::new(move |e: ApplyEvent| {
-        if !(e.status == "Pulling" && e.detail.is_some()) {
+        let kept = match (e.status.as_str(), &e.detail) {
+            ("Pulling", Some(_)) => !quiet_pull,
+            // Its warnings are still said.
+            ("Building", Some(d)) => !quiet_build || d.starts_with("warning: "),
+            _ => true,
+        };
+        if kept {
             said(e);
         }
     })
@@ -1396,7 +1413,13 @@ pub async fn run(
                 policy,
             };
             let warnings = berth
-                .compose_pull(&conn, &project, &service, &asked, &pulls(format, quiet))
+                .compose_pull(
+                    &conn,
+                    &project,
+                    &service,
+                    &asked,
+                    &pulls(format, quiet, false),
+                )
                 .await?;
             warn(&warnings);
             Ok(0)
@@ -1922,7 +1945,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             &project,
             &opts,
             a.timeout,
-            &pulls(format, a.create.quiet_pull),
+            &pulls(format, a.create.quiet_pull, a.create.quiet_build),
         )
         .await?;
     warn(&warnings);
@@ -2411,7 +2434,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
             &project,
             &a.service,
             &opts,
-            &pulls(format, a.quiet_pull),
+            &pulls(format, a.quiet_pull, a.quiet_build),
         )
         .await?;
     if a.detach {

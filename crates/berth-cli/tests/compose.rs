@@ -2211,12 +2211,25 @@ fn a_one_off_is_made_as_docker_compose_makes_it() {
         "{out:?}"
     );
     assert!(!aliases(&first).contains("\"web\""), "{}", aliases(&first));
+    // A build's output is said between the steps' lines (and not with --quiet-build, below).
+    let build_output = |err: &[u8]| {
+        String::from_utf8_lossy(err)
+            .lines()
+            .filter(|l| {
+                !["Image", "Container", "Network", "Volume"]
+                    .iter()
+                    .any(|r| l.starts_with(&format!(" {r} ")))
+            })
+            .count()
+    };
+    assert!(build_output(&out.stderr) > 0, "{out:?}");
     assert_eq!(
         e.docker_ok(&["inspect", "-f", "{{.Config.OpenStdin}}", &first]),
         "true\n",
         "stdin kept, as docker compose's -i is on by default"
     );
-    // --use-aliases, --cap-add, --build (built again, present as it is), --interactive=false.
+    // --use-aliases, --cap-add, --build (built again, present as it is) with --quiet-build,
+    // --interactive=false.
     let second = format!("{}-second", p.name);
     let out = run(p.berth(
         &home,
@@ -2227,6 +2240,7 @@ fn a_one_off_is_made_as_docker_compose_makes_it() {
             "--cap-add",
             "net_admin",
             "--build",
+            "--quiet-build",
             "--interactive=false",
             "--name",
             &second,
@@ -2238,6 +2252,7 @@ fn a_one_off_is_made_as_docker_compose_makes_it() {
         String::from_utf8_lossy(&out.stderr).contains(&format!("Image {image}  Built")),
         "{out:?}"
     );
+    assert_eq!(build_output(&out.stderr), 0, "{out:?}");
     assert!(aliases(&second).contains("\"web\""), "{}", aliases(&second));
     assert_eq!(
         e.docker_ok(&[
