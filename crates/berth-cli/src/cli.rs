@@ -264,6 +264,9 @@ pub enum ContainerCommand {
     Attach {
         #[command(flatten)]
         attaching: Attaching,
+        /// Only the container's output: this terminal's input is not passed on.
+        #[arg(long)]
+        no_stdin: bool,
         container: String,
     },
     /// Run a command in a running container.

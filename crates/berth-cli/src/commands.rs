@@ -423,7 +423,7 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
             };
             let keys = ops::detach_keys(berth, detach_keys.as_deref())?;
             let conn = connect(berth).await?;
-            ops::attach(berth, &conn, container, true, &keys, Some(interactive)).await
+            ops::attach(berth, &conn, container, true, &keys, (true, interactive)).await
         }
         C::Start { containers, .. } => {
             each(berth, &containers, |b, c, id| {
@@ -542,11 +542,20 @@ async fn container(berth: &Berth, cmd: ContainerCommand, format: Format) -> Resu
         }
         C::Attach {
             attaching,
+            no_stdin,
             container,
         } => {
             let keys = ops::detach_keys(berth, attaching.detach_keys.as_deref())?;
             let conn = connect(berth).await?;
-            ops::attach(berth, &conn, &container, attaching.sig_proxy, &keys, None).await
+            ops::attach(
+                berth,
+                &conn,
+                &container,
+                attaching.sig_proxy,
+                &keys,
+                (false, !no_stdin),
+            )
+            .await
         }
         C::Exec(args) => {
             let conn = connect(berth).await?;

@@ -395,6 +395,9 @@ pub enum ComposeCommand {
         index: u32,
         #[command(flatten)]
         attaching: crate::cli::Attaching,
+        /// Only the container's output: this terminal's input is not passed on.
+        #[arg(long)]
+        no_stdin: bool,
         service: String,
     },
     /// The version of Berth's compose.
@@ -1758,6 +1761,7 @@ pub async fn run(
         ComposeCommand::Attach {
             index,
             attaching,
+            no_stdin,
             service,
         } => {
             let (_, name) = model(berth, p, std::slice::from_ref(&service))?;
@@ -1766,7 +1770,15 @@ pub async fn run(
             let id = berth
                 .compose_container(&conn, &name, &service, index)
                 .await?;
-            ops::attach(berth, &conn, &id, attaching.sig_proxy, &keys, None).await
+            ops::attach(
+                berth,
+                &conn,
+                &id,
+                attaching.sig_proxy,
+                &keys,
+                (false, !no_stdin),
+            )
+            .await
         }
         ComposeCommand::Version { short } => {
             let version = env!("CARGO_PKG_VERSION");

@@ -1887,16 +1887,16 @@ fn signals() -> impl Stream<Item = &'static str> {
 }
 
 /// `berth attach`, and `berth start -a`: the container's output here and, when it keeps stdin
-/// open (and, started, with `-i`), this terminal's input there; returns its exit code when it
-/// stops, or 0 when the detach keys end the attach. `start` is `Some(interactive)` to start it
-/// once attached.
+/// open (and `input`: with `-i` started, without `--no-stdin` attached), this terminal's input
+/// there; returns its exit code when it stops, or 0 when the detach keys end the attach.
+/// `start`: started once attached.
 pub async fn attach(
     berth: &Berth,
     conn: &Connection,
     container: &str,
     sig_proxy: bool,
     (keys, sequence): &(String, Vec<u8>),
-    start: Option<bool>,
+    (start, input): (bool, bool),
 ) -> Result<i32> {
     let inspect = berth.inspect_container(conn, container).await?;
     let config = &inspect["Config"];
@@ -1904,12 +1904,12 @@ pub async fn attach(
         config["Tty"].as_bool() == Some(true),
         config["OpenStdin"].as_bool() == Some(true),
     );
-    let stdin = open_stdin && start.unwrap_or(true);
+    let stdin = open_stdin && input;
     let on_terminal = std::io::stdin().is_terminal();
     let session = berth
         .attach(conn, container, Streams::output(stdin), Some(keys))
         .await?;
-    if start.is_some() && inspect["State"]["Running"].as_bool() != Some(true) {
+    if start && inspect["State"]["Running"].as_bool() != Some(true) {
         berth.start(conn, container).await?;
     }
     let resize = |rows, cols| async move {
@@ -1921,7 +1921,7 @@ pub async fn attach(
         stdin,
         // Started with -i, its stdin ends with this one's, as a run's does; attached, the
         // session stays (the engine would end it).
-        start.is_some(),
+        start,
         tty,
         tty && stdin && on_terminal,
         stdin.then(|| sequence.clone()),

@@ -2339,6 +2339,57 @@ fn the_detach_keys_leave_the_container_running_and_start_attaches() {
     );
 }
 
+/// `attach --no-stdin`: the container's output only, this side's input not passed on; without
+/// it, the same input reaches the container.
+#[test]
+#[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
+fn attach_no_stdin_passes_no_input_on() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let image = format!("berth-test/{}:listens", scope.id);
+    busybox_image(
+        e,
+        &scope,
+        &image,
+        r#"CMD ["sh", "-c", "while :; do echo tick; sleep 1; done & while read line; do echo \"got $line\"; done; wait"]"#,
+    );
+    let h = e.host.as_str();
+    let input = home.path().join("input");
+    std::fs::write(&input, "there\n").unwrap();
+    for (flags, passed) in [(&[][..], true), (&["--no-stdin"][..], false)] {
+        let name = scope.name(if passed { "hears" } else { "deaf" });
+        ok(home.berth(&[
+            "-H",
+            h,
+            "run",
+            "-d",
+            "-i",
+            "--name",
+            &name,
+            "-l",
+            &scope.label(),
+            &image,
+        ]));
+        let mut cmd = home.berth(&["-H", h, "attach"]);
+        cmd.args(flags)
+            .arg(&name)
+            .stdin(std::fs::File::open(&input).unwrap());
+        let attached = Printing::spawn(cmd);
+        let heard = |l: &str| l == "tick" || l.starts_with("got");
+        if passed {
+            assert_eq!(attached.first(|l| l.starts_with("got")), "got there");
+        } else {
+            // Three of its lines once attached: input passed on would have come by then.
+            for _ in 0..3 {
+                assert_eq!(attached.first(heard), "tick");
+            }
+        }
+        ok(home.berth(&["-H", h, "rm", "-f", &name]));
+        attached.end();
+    }
+}
+
 #[test]
 #[ignore = "needs root and a real engine (scripts/test.sh runs it)"]
 fn an_attached_run_or_attach_passes_its_signals_on_to_the_container() {
