@@ -2067,7 +2067,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
         || Box::pin(berth.compose_watch(&conn, &project, &opts.services, &watch_events));
     let mut watching = a.watch.then(start_watch);
     if keys.is_some() {
-        eprintln!("{}", crate::menu::line(watching.is_some()));
+        eprintln!("{}", crate::menu::line(watching.is_some(), colour(false)));
     }
     let every_log_shown = shown_rows.len() == rows.len();
     let (mut printed_done, mut exits_done) = (false, false);
@@ -2110,7 +2110,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
                                 Err(e) => eprintln!("berth: cannot watch: {e}"),
                             }
                         }
-                        eprintln!("{}", crate::menu::line(watching.is_some()));
+                        eprintln!("{}", crate::menu::line(watching.is_some(), colour(false)));
                     }
                     Some(_) => {}
                 }

@@ -12,10 +12,14 @@ pub struct Keys {
     _terminal: unix::Restore,
 }
 
-/// The shortcuts' line, as compose shows its own.
-pub fn line(watching: bool) -> String {
+/// The shortcuts' line, as compose shows its own (`dim`: in a fainter colour).
+pub fn line(watching: bool, dim: bool) -> String {
     let watch = if watching { "Disable" } else { "Enable" };
-    format!("\x1b[2m            w {watch} Watch   d Detach\x1b[0m")
+    let text = format!("            w {watch} Watch   d Detach");
+    match dim {
+        true => format!("\x1b[2m{text}\x1b[0m"),
+        false => text,
+    }
 }
 
 impl Keys {
