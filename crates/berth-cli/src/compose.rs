@@ -369,6 +369,13 @@ pub enum ComposeCommand {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        /// Also past events since this time (2026-12-03T10:00:00Z, 2026-12-03, unix seconds, or
+        /// how long ago: 10m, 1h30m).
+        #[arg(long)]
+        since: Option<String>,
+        /// Stop at this time (as --since takes it).
+        #[arg(long)]
+        until: Option<String>,
         service: Vec<String>,
     },
     /// Wait for the services' running containers to stop: each one's exit code said, the
@@ -1685,11 +1692,18 @@ pub async fn run(
             }
             crate::commands::stats(berth, &conn, &names, &asked, format, None).await
         }
-        ComposeCommand::Events { json, service } => {
+        ComposeCommand::Events {
+            json,
+            since,
+            until,
+            service,
+        } => {
+            let since = since.map(|s| ops::when(&s, "--since")).transpose()?;
+            let until = until.map(|s| ops::when(&s, "--until")).transpose()?;
             let (_, name) = model(berth, p, &service)?;
             let conn = connect(berth).await?;
             let filters = [format!("label={}={name}", berth_compose::labels::PROJECT)];
-            let stream = berth.events(&conn, None, None, &filters)?;
+            let stream = berth.events(&conn, since, until, &filters)?;
             futures_util::pin_mut!(stream);
             while let Some(e) = stream.next().await {
                 if let Some(line) = event_line(&e?, &service, json)? {

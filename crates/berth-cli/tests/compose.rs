@@ -2743,6 +2743,29 @@ fn the_container_commands_reach_a_service_s_containers() {
     assert_eq!(said["id"], p.container_id(&app));
     assert_eq!(said["attributes"]["name"], app.as_str());
     drop(events);
+    // --since and --until: past events too, the command ending at --until.
+    let until = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    let past = ok(p.berth(
+        &home,
+        &[
+            "events",
+            "--json",
+            "--since",
+            "10m",
+            "--until",
+            &until.to_string(),
+            "app",
+        ],
+    ));
+    assert!(
+        past.lines()
+            .any(|l| l.contains("\"start\"") && l.contains(&app)),
+        "{past}"
+    );
 
     // wait: the job's exit code, said and returned.
     let out = run(p.berth(&home, &["wait", "job"]));
