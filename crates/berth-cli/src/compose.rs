@@ -663,6 +663,10 @@ pub struct ConfigArgs {
     /// Each service's image pinned to the digest its registry serves for it now.
     #[arg(long)]
     pub resolve_image_digests: bool,
+    /// Only an override file pinning each service's image to the digest its registry serves
+    /// now (`-f` it after the project's files).
+    #[arg(long)]
+    pub lock_image_digests: bool,
     /// The variables the files use: whether each is required, its default and alternate value
     /// (the files as written, not interpolated).
     #[arg(long)]
@@ -1097,7 +1101,7 @@ pub async fn run(
                 ..load_options(p, &c.service)
             })?;
             warn_unset(&project);
-            if c.resolve_image_digests {
+            if c.resolve_image_digests || c.lock_image_digests {
                 let conn = connect(berth).await?;
                 project = berth.compose_resolve_digests(&conn, project).await?;
             }
@@ -1125,9 +1129,14 @@ pub async fn run(
             } else if c.models {
                 lines(berth_compose_list(&project, "models"))?;
             } else if !c.quiet {
-                let text = match format {
-                    Format::Json => berth_compose::config::json(&project).map(|t| t + "\n"),
-                    Format::Table => berth_compose::config::yaml(&project),
+                let text = match (c.lock_image_digests, format) {
+                    (true, format) => {
+                        berth_compose::config::image_lock(&project, format == Format::Json)
+                    }
+                    (false, Format::Json) => {
+                        berth_compose::config::json(&project).map(|t| t + "\n")
+                    }
+                    (false, Format::Table) => berth_compose::config::yaml(&project),
                 }
                 .map_err(ApiError::from)?;
                 match &c.output {

@@ -811,6 +811,24 @@ fn push_sends_the_built_images_and_refuses_a_name_it_cannot_push_before_any() {
         "{model}"
     );
     assert_eq!(model.matches("@sha256:").count(), 1, "{model}");
+    // --lock-image-digests: only the override that pins the images, which compose reads back.
+    let lock = ok(p.berth(
+        &home,
+        &["-f", "pinned.yaml", "config", "--lock-image-digests"],
+    ));
+    assert_eq!(
+        lock,
+        format!("services:\n  app:\n    image: {repository}:app@{digest}\n")
+    );
+    p.write("lock.yaml", &lock);
+    let merged = ok(p.berth(
+        &home,
+        &["-f", "pinned.yaml", "-f", "lock.yaml", "config", "--images"],
+    ));
+    assert!(
+        merged.contains(&format!("{repository}:app@{digest}")),
+        "{merged}"
+    );
     // A tag the registry does not have: one line naming the service.
     let err = fails(pinned("nope"));
     assert!(

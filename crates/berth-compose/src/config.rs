@@ -5,8 +5,12 @@ use crate::Error;
 use crate::model::Project;
 
 pub fn yaml(project: &Project) -> Result<String, Error> {
-    let value =
-        serde_json::to_value(project).map_err(|e| Error::invalid("config", e.to_string()))?;
+    yaml_of(project)
+}
+
+/// Anything the model holds as YAML, as `config` writes the model.
+fn yaml_of(value: &impl serde::Serialize) -> Result<String, Error> {
+    let value = serde_json::to_value(value).map_err(|e| Error::invalid("config", e.to_string()))?;
     // A long string on its line as docker compose writes it (an image pinned to its digest),
     // not folded into a block.
     let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
@@ -16,6 +20,28 @@ pub fn yaml(project: &Project) -> Result<String, Error> {
 
 pub fn json(project: &Project) -> Result<String, Error> {
     serde_json::to_string_pretty(project).map_err(|e| Error::invalid("config", e.to_string()))
+}
+
+/// `config --lock-image-digests`: an override file that pins each service's image as the
+/// model has it (resolved to its digest by then), as YAML or, with `json`, JSON.
+pub fn image_lock(project: &Project, json: bool) -> Result<String, Error> {
+    let services: serde_json::Map<String, serde_json::Value> = project
+        .services
+        .iter()
+        .filter_map(|(name, s)| {
+            Some((
+                name.clone(),
+                serde_json::json!({ "image": s.image.as_ref()? }),
+            ))
+        })
+        .collect();
+    let lock = serde_json::json!({ "services": services });
+    match json {
+        true => serde_json::to_string_pretty(&lock)
+            .map(|t| t + "\n")
+            .map_err(|e| Error::invalid("config", e.to_string())),
+        false => yaml_of(&lock),
+    }
 }
 
 /// Service names in dependency order (a service after what it depends on), ties by name.
