@@ -13,7 +13,7 @@ pub struct Cli {
     #[arg(short = 'c', long)]
     pub context: Option<String>,
     /// Output format: table, json, or (for ps, images, inspect, volume ls, network ls, stats,
-    /// history, events, system df, info, version, compose ps, compose volumes) a Go template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
+    /// history, events, system df, info, version, compose ps, compose volumes, compose stats) a Go template as docker takes it, e.g. '{{.Names}}' or 'table {{.ID}}\t{{.Status}}'.
     #[arg(long, global = true, default_value = "table", value_parser = format_arg)]
     pub format: FormatArg,
     #[command(subcommand)]

@@ -160,13 +160,14 @@ async fn execute(cli: Cli) -> Result<i32> {
                     | Command::Image(ImageCommand::History { .. })
                     | Command::Compose(crate::compose::ComposeArgs {
                         command: crate::compose::ComposeCommand::Ps { .. }
-                            | crate::compose::ComposeCommand::Volumes { .. },
+                            | crate::compose::ComposeCommand::Volumes { .. }
+                            | crate::compose::ComposeCommand::Stats { .. },
                         ..
                     })
             ) =>
         {
             anyhow::bail!(
-                "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version, events, compose ps and compose volumes; use --format json here"
+                "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version, events, compose ps, compose volumes and compose stats; use --format json here"
             )
         }
         FormatArg::Template(t) => (Format::Table, Some(t)),

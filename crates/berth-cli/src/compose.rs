@@ -1043,8 +1043,8 @@ fn warn_unset(project: &Project) {
     }
 }
 
-/// Runs a compose command; `template` is a Go template given with `--format` (`ps` and
-/// `volumes` only).
+/// Runs a compose command; `template` is a Go template given with `--format` (`ps`, `volumes`
+/// and `stats` only).
 pub async fn run(
     berth: &Berth,
     args: ComposeArgs,
@@ -1699,7 +1699,7 @@ pub async fn run(
                 // None to read (the engine's others are not the project's).
                 return Ok(0);
             }
-            crate::commands::stats(berth, &conn, &names, &asked, format, None).await
+            crate::commands::stats(berth, &conn, &names, &asked, format, template).await
         }
         ComposeCommand::Events {
             json,

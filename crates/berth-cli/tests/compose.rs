@@ -2868,6 +2868,14 @@ fn the_container_commands_reach_a_service_s_containers() {
         .collect();
     names.sort();
     assert_eq!(names, [app.clone(), second.clone()], "{out}");
+    // With a template of docker stats' fields.
+    let out = ok(p.berth(
+        &home,
+        &["--format", "{{.Name}}", "stats", "--no-stream", "app"],
+    ));
+    let mut names: Vec<&str> = out.lines().collect();
+    names.sort();
+    assert_eq!(names, [app.as_str(), second.as_str()], "{out}");
 
     // attach: the app's output here; --sig-proxy=false leaves it running.
     let attached = Printing::spawn(p.berth(&home, &["attach", "--sig-proxy=false", "app"]));

@@ -818,7 +818,7 @@ fn bad_input_is_refused_before_the_engine() {
         ),
         (
             &["top", "--format", "{{.PID}}", "x"],
-            "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version, events and compose ps",
+            "--format templates work with ps, images, inspect, volume ls, network ls, stats, history, system df, info, version, events, compose ps, compose volumes and compose stats; use --format json here",
         ),
     ] {
         let mut cmd = home.berth(&["-H", h]);
