@@ -1961,9 +1961,11 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
     }
     // The shortcuts: asked with --menu (refused without a terminal), or by COMPOSE_MENU in one.
     let attaches = !(a.detach || a.wait || a.no_start || a.dry_run);
+    // (Where the menu is not available yet, the variable is left unsaid; --menu says so.)
     let from_env = std::env::var("COMPOSE_MENU")
         .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "t" | "true"))
-        && std::io::stdin().is_terminal();
+        && std::io::stdin().is_terminal()
+        && cfg!(unix);
     let mut keys = match attaches && (a.menu || from_env) {
         true => Some(crate::menu::Keys::start()?),
         false => None,
