@@ -51,6 +51,20 @@ pub struct BuildAsked {
     pub memory: Option<String>,
 }
 
+impl BuildAsked {
+    /// `-m` in bytes; a value that is not a size is refused (before any engine is asked, when
+    /// called first).
+    pub fn memory_bytes(&self) -> Result<Option<i64>, ApiError> {
+        self.memory
+            .as_deref()
+            .map(|m| {
+                berth_docker::spec::parse_memory(m)
+                    .map_err(|e| ApiError::invalid(format!("-m {e}")))
+            })
+            .transpose()
+    }
+}
+
 /// What `compose pull` was asked besides the services.
 #[derive(Clone, Debug, Default)]
 pub struct PullAsked {
@@ -523,11 +537,7 @@ impl Berth {
         asked: &BuildAsked,
         events: &(dyn Fn(ApplyEvent) + Sync),
     ) -> Result<(), ApiError> {
-        let memory = asked
-            .memory
-            .as_deref()
-            .map(berth_docker::spec::parse_memory)
-            .transpose()?;
+        let memory = asked.memory_bytes()?;
         let plan = plan::build(project, services, asked.with_deps)?;
         self.run_plan_building(conn, project, &plan, memory, events)
             .await

@@ -1389,6 +1389,11 @@ pub async fn run(
                     build.other.insert("ssh".into(), serde_json::json!(ssh));
                 }
             }
+            let asked = berth_api::compose::BuildAsked {
+                with_deps: with_dependencies,
+                memory,
+            };
+            asked.memory_bytes()?;
             if print_bake {
                 let bake = berth_compose::bake::bake(&project, &service, with_dependencies, push)?;
                 print(&format!("{}\n", serde_json::to_string_pretty(&bake)?));
@@ -1398,10 +1403,6 @@ pub async fn run(
             let events: Box<dyn Fn(ApplyEvent) + Sync + Send> = match quiet {
                 true => Box::new(|_| {}),
                 false => progress(format),
-            };
-            let asked = berth_api::compose::BuildAsked {
-                with_deps: with_dependencies,
-                memory,
             };
             berth
                 .compose_build(&conn, &project, &service, &asked, &events)

@@ -1033,7 +1033,10 @@ fn a_build_s_inline_dockerfile_and_step_limits_apply_and_keys_not_applied_are_sa
 
     // Bad input: one line naming the key or the flag, before any build.
     let err = fails(p.berth(&home, &["build", "-m", "lots"]));
-    assert!(err.contains("lots"), "{err}");
+    assert_eq!(
+        err,
+        "berth: -m lots: write a size like 512m or 2g (b, k, m, g)"
+    );
     p.write(
         "compose.yaml",
         &compose.replace("      shm_size: 96m\n", "      dockerfile: Dockerfile\n"),
