@@ -280,12 +280,13 @@ impl Berth {
         dest: &str,
         how: CopyHow,
     ) -> Result<(), ApiError> {
-        // Followed (-L): a link's target is read, under the link's name.
-        let read = |p: &Path| match how.follow_link {
-            true => std::fs::metadata(p),
-            false => std::fs::symlink_metadata(p),
+        let unreadable = |e: std::io::Error| ApiError::invalid(format!("{}: {e}", src.display()));
+        // Followed (-L): the link's target is read and packed, under the link's name.
+        let from = match how.follow_link {
+            true => std::fs::canonicalize(src).map_err(unreadable)?,
+            false => src.to_path_buf(),
         };
-        let meta = read(src).map_err(|e| ApiError::invalid(format!("{}: {e}", src.display())))?;
+        let meta = std::fs::symlink_metadata(&from).map_err(unreadable)?;
         let src_name = src
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -318,11 +319,6 @@ impl Berth {
             (dir, name)
         };
         // Packed while it is sent; a file that cannot be read fails the copy, and is named.
-        let from = match how.follow_link {
-            true => std::fs::canonicalize(src)
-                .map_err(|e| ApiError::invalid(format!("{}: {e}", src.display())))?,
-            false => src.to_path_buf(),
-        };
         let (tar, packing) = berth_docker::archive::packed(move |out| {
             let mut builder = tar::Builder::new(out);
             // Links are copied as links (those inside a folder even with -L), as docker cp

@@ -939,7 +939,7 @@ pub(crate) fn progress(format: Format) -> Box<dyn Fn(ApplyEvent) + Sync + Send> 
 /// [`progress`], without a pull's progress lines when `quiet_pull` (`--quiet-pull`, `pull -q`)
 /// and a build's output when `quiet_build` (`--quiet-build`): each image's start and end still
 /// said.
-fn pulls(
+fn quieted(
     format: Format,
     quiet_pull: bool,
     quiet_build: bool,
@@ -1438,7 +1438,7 @@ pub async fn run(
                     &project,
                     &service,
                     &asked,
-                    &pulls(format, quiet, false),
+                    &quieted(format, quiet, false),
                 )
                 .await?;
             warn(&warnings);
@@ -1983,7 +1983,7 @@ async fn up(berth: &Berth, p: &ProjectArgs, a: UpArgs, format: Format) -> Result
             &project,
             &opts,
             a.timeout,
-            &pulls(format, a.create.quiet_pull, a.create.quiet_build),
+            &quieted(format, a.create.quiet_pull, a.create.quiet_build),
         )
         .await?;
     warn(&warnings);
@@ -2472,7 +2472,7 @@ async fn run_oneoff(berth: &Berth, p: &ProjectArgs, a: RunArgs, format: Format) 
             &project,
             &a.service,
             &opts,
-            &pulls(format, a.quiet_pull, a.quiet_build),
+            &quieted(format, a.quiet_pull, a.quiet_build),
         )
         .await?;
     if a.detach {

@@ -20,6 +20,12 @@ fn text(node: &Node) -> Option<String> {
     node.scalar_text()
 }
 
+/// A build context the builder fetches (a URL, `git@host:repo`, `github.com/…`): it stays as
+/// written, not resolved against the project's folder.
+fn remote(context: &str) -> bool {
+    context.contains("://") || context.starts_with("git@") || context.starts_with("github.com/")
+}
+
 /// Resolves `path` (with `~` for the home directory) against `base`.
 pub fn absolute(base: &Path, path: &str) -> String {
     let expanded: PathBuf = match path.strip_prefix('~') {
@@ -401,11 +407,7 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
                     .and_then(Node::as_str)
                     .unwrap_or(".")
                     .to_owned();
-                // A remote context (a URL, `git@host:repo`, `github.com/…`) stays as written.
-                if !ctx.contains("://")
-                    && !ctx.starts_with("git@")
-                    && !ctx.starts_with("github.com/")
-                {
+                if !remote(&ctx) {
                     b.set("context", Node::Str(absolute(base, &ctx)));
                 }
                 for key in ["args", "labels"] {
@@ -423,18 +425,10 @@ pub fn service(svc: &mut Node, at: &str, base: &Path) -> Result<(), Error> {
                     if let Node::Map(entries) = inner_mut(m) {
                         for (_, v) in entries {
                             let Some(path) = v.as_str() else { continue };
-                            let written = path.contains("://")
-                                || [
-                                    "docker-image:",
-                                    "oci-layout:",
-                                    "target:",
-                                    "service:",
-                                    "git@",
-                                    "github.com/",
-                                ]
+                            let image = ["docker-image:", "oci-layout:", "target:", "service:"]
                                 .iter()
                                 .any(|p| path.starts_with(p));
-                            if !written {
+                            if !remote(path) && !image {
                                 *v = Node::Str(absolute(base, path));
                             }
                         }
