@@ -84,6 +84,24 @@ fn the_app_starts_its_engine_shows_its_window_and_stops_it_on_quit() {
         environ.split(|b| *b == 0).any(|v| v == b"GDK_GL=disable"),
         "the app runs without GDK_GL=disable"
     );
+    // Without a GPU (no DRM render node, as on the test machines), WebKit's DMA-BUF renderer is
+    // off and the window's process never opens Mesa's software renderer (window_env).
+    if !berth_api::desktop::has_render_node() {
+        assert!(
+            environ
+                .split(|b| *b == 0)
+                .any(|v| v == b"WEBKIT_DISABLE_DMABUF_RENDERER=1"),
+            "the app runs with WebKit's DMA-BUF renderer on, on a machine without a GPU"
+        );
+        let maps = std::fs::read_to_string(format!("/proc/{}/maps", app.0.id())).unwrap();
+        assert!(
+            !maps.contains("_dri.so") && !maps.contains("libLLVM"),
+            "the window's process loaded Mesa's renderer: {}",
+            maps.lines()
+                .find(|l| l.contains("_dri.so") || l.contains("libLLVM"))
+                .unwrap_or_default()
+        );
+    }
     // The window and the tray log to daily files in the state directory.
     let log = || logs(&home.path().join("state/berth"), &["app.", "tray."]);
     wait_until(

@@ -45,20 +45,45 @@ pub fn sibling_exe(name: &str) -> PathBuf {
 
 /// The window's environment, which has to be in place before GTK and WebKit start: the tray
 /// starts every window with it ([`window_command`]), and a window started otherwise re-executes
-/// itself once with it. `GDK_GL=disable`: GTK 3 on X11 loads OpenGL (Mesa, and with it LLVM) at
-/// start only to pick a visual, which costs WebKit's web process about 100 MB under a software
-/// renderer; WebKit keeps its own EGL for drawing.
+/// itself once with it.
+/// - `GDK_GL=disable`: GTK 3 on X11 loads OpenGL (Mesa, and with it LLVM) at start only to pick a
+///   visual, which costs WebKit's web process about 100 MB under a software renderer; WebKit
+///   keeps its own EGL for drawing.
+/// - On a machine without a GPU (no DRM render node), WebKit's DMA-BUF renderer off and its
+///   render device named: otherwise the window's process opens an EGL display (Mesa's software
+///   renderer, LLVM's relocations and the code its start-up touches: about 28 MB) only to learn
+///   which buffers it could share and that there is no render node. The web process then paints
+///   in software, as Mesa's renderer did there anyway, and keeps its own EGL.
 #[cfg(target_os = "linux")]
-const WINDOW_ENV: &[(&str, &str)] = &[("GDK_GL", "disable")];
+fn window_env(render_node: bool) -> Vec<(&'static str, &'static str)> {
+    let mut env = vec![("GDK_GL", "disable")];
+    if !render_node {
+        env.extend([
+            ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+            ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/null"),
+        ]);
+    }
+    env
+}
 #[cfg(not(target_os = "linux"))]
-const WINDOW_ENV: &[(&str, &str)] = &[];
+fn window_env(_render_node: bool) -> Vec<(&'static str, &'static str)> {
+    Vec::new()
+}
 
-/// Set in a window's environment once it holds [`WINDOW_ENV`].
+/// Whether this machine has a DRM render node (a GPU WebKit can draw with).
+pub fn has_render_node() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|dir| {
+        dir.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
+}
+
+/// Set in a window's environment once it holds [`window_env`].
 const WINDOW_TUNED: &str = "BERTH_TUNED";
 
 /// Gives `cmd` (a window's) the window's environment; a variable the user set is left alone.
 pub fn tune_window(cmd: &mut std::process::Command) {
-    for (key, value) in WINDOW_ENV {
+    for (key, value) in window_env(has_render_node()) {
         if std::env::var_os(key).is_none() {
             cmd.env(key, value);
         }
@@ -235,5 +260,19 @@ mod tests {
             );
         }
         assert_eq!(window_command(None).get_args().count(), 0);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn without_a_gpu_the_window_leaves_webkit_s_dma_buf_renderer_off() {
+        assert_eq!(window_env(true), [("GDK_GL", "disable")]);
+        assert_eq!(
+            window_env(false),
+            [
+                ("GDK_GL", "disable"),
+                ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+                ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/null"),
+            ]
+        );
     }
 }
