@@ -805,7 +805,10 @@ pub struct ManifestView {
 }
 
 impl Berth {
-    fn registry_client(&self, registry: &str) -> Result<berth_registry::Registry, ApiError> {
+    pub(crate) fn registry_client(
+        &self,
+        registry: &str,
+    ) -> Result<berth_registry::Registry, ApiError> {
         let key = berth_engine::credentials::server_key(registry);
         let store = berth_engine::credentials::CredentialStore::new(self.store.env());
         let login = store.get(&key)?.map(|c| (c.username, c.secret));
@@ -851,7 +854,7 @@ impl Berth {
     }
 }
 
-fn registry_error(e: berth_registry::Error) -> ApiError {
+pub(crate) fn registry_error(e: berth_registry::Error) -> ApiError {
     use berth_registry::Error as E;
     let code = match &e {
         E::NotFound { .. } => crate::ErrorCode::NotFound,

@@ -4,6 +4,7 @@
 //! Berth's own when none answers and the settings allow it), drives Berth's own engine, and
 //! returns [`wire`] types. Nothing below this crate knows about tauri or clap.
 
+pub mod artifacts;
 mod builds;
 pub mod compose;
 pub mod container_list;

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
+use berth_api::artifacts::PublishAsked;
 use berth_api::compose::{
     ApplyEvent, DownOptions, Lifecycle, LoadOptions, Project, RunOptions, UpOptions,
 };
@@ -36,6 +37,9 @@ pub struct ProjectArgs {
     /// Base directory for relative paths (default: the first file's directory).
     #[arg(long = "project-directory")]
     pub project_directory: Option<PathBuf>,
+    /// The directory the project is named after when nothing names it (see `fetched`).
+    #[arg(skip)]
+    pub name_dir: Option<PathBuf>,
 }
 
 /// How compose commands run and say what they do (compose's other global flags, and their
@@ -255,6 +259,9 @@ pub enum ComposeCommand {
         policy: Option<String>,
         service: Vec<String>,
     },
+    /// Publish the project's compose files to a registry as an OCI artifact (which
+    /// `-f oci://REPOSITORY` loads), after pushing the images the project builds.
+    Publish(PublishArgs),
     /// Push the services' images (those with build and image).
     Push {
         /// A failure said, the other images pushed on (and berth's code 0).
@@ -640,6 +647,27 @@ pub struct RunArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct PublishArgs {
+    /// Where to: `registry/repository[:tag]`.
+    pub repository: String,
+    /// Publish the services' environment variables and env files too (refused without: they
+    /// may hold secrets).
+    #[arg(long)]
+    pub with_env: bool,
+    /// Add an `image-digests.yaml` pinning each service's image to the digest its registry
+    /// serves now.
+    #[arg(long)]
+    pub resolve_image_digests: bool,
+    /// The manifest's OCI version, 1.0 or 1.1 (default: 1.1, then 1.0 if the registry refuses
+    /// it).
+    #[arg(long, value_parser = ["1.0", "1.1"])]
+    pub oci_version: Option<String>,
+    /// Accepted as compose takes it (to its prompts): Berth asks nothing.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ConfigArgs {
     /// Only the services' names.
     #[arg(long)]
@@ -701,6 +729,7 @@ pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions 
         services: services.to_vec(),
         environment: None,
         no_interpolate: false,
+        name_dir: p.name_dir.clone(),
     }
 }
 
@@ -1043,6 +1072,28 @@ fn warn_unset(project: &Project) {
     }
 }
 
+/// The project's files with each `-f oci://…` fetched into Berth's cache and named by its
+/// path there. The first file fetched gives the project's directory (unless
+/// `--project-directory` says one): its env files are there. The project is then named after
+/// the working directory unless something names it, as compose names it.
+async fn fetched(berth: &Berth, mut p: ProjectArgs) -> Result<ProjectArgs> {
+    let mut files = Vec::new();
+    for (i, f) in p.files.iter().enumerate() {
+        let Some(reference) = f.to_str().and_then(berth_api::artifacts::oci_reference) else {
+            files.push(f.clone());
+            continue;
+        };
+        let got = berth.compose_fetch(reference).await?;
+        if i == 0 && p.project_directory.is_none() {
+            p.project_directory = Some(got.dir.clone());
+            p.name_dir = Some(std::env::current_dir()?);
+        }
+        files.extend(got.files);
+    }
+    p.files = files;
+    Ok(p)
+}
+
 /// Runs a compose command; `template` is a Go template given with `--format` (`ps`, `volumes`
 /// and `stats` only).
 pub async fn run(
@@ -1051,7 +1102,7 @@ pub async fn run(
     format: Format,
     template: Option<&str>,
 ) -> Result<i32> {
-    let p = &args.project;
+    let p = &fetched(berth, args.project).await?;
     let how = &args.how;
     // Set once, before anything is said.
     let _ = PROGRESS.set(how.progress.clone().unwrap_or_else(|| "auto".into()));
@@ -1442,6 +1493,40 @@ pub async fn run(
                 )
                 .await?;
             warn(&warnings);
+            Ok(0)
+        }
+        ComposeCommand::Publish(a) => {
+            let project = berth.compose_load(&load_options(p, &[]))?;
+            let asked = PublishAsked {
+                with_env: a.with_env,
+                resolve_image_digests: a.resolve_image_digests,
+                oci_version: a
+                    .oci_version
+                    .as_deref()
+                    .map(berth_compose::oci::OciVersion::parse)
+                    .transpose()
+                    .map_err(ApiError::from)?,
+            };
+            // What cannot be published is said before any image is pushed.
+            berth_compose::oci::layers(&project, a.with_env).map_err(ApiError::from)?;
+            let conn = connect(berth).await?;
+            // The images the project builds go first, a failure said and gone past, as compose
+            // pushes them.
+            let how = Pushing {
+                include_deps: false,
+                ignore_failures: true,
+                quiet: false,
+            };
+            push_images(berth, &conn, &project, &[], format, how).await?;
+            let published = berth
+                .compose_publish(&conn, &project, &a.repository, &asked)
+                .await?;
+            eprintln!(
+                "{} published ({}): {}",
+                published.reference,
+                published.digest,
+                published.files.join(", ")
+            );
             Ok(0)
         }
         ComposeCommand::Push {

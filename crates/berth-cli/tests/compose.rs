@@ -3777,3 +3777,120 @@ fn tar_names(bytes: &[u8]) -> Vec<String> {
         .map(|e| e.unwrap().path().unwrap().display().to_string())
         .collect()
 }
+
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn a_project_published_to_a_registry_runs_from_it() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let base = format!("berth-test/{}:published", scope.id);
+    busybox_image(e, &scope, &base, "CMD [\"sleep\", \"600\"]");
+    let registry = &registry().addr;
+    let app_image = format!("{registry}/berth-test/{}/app:1", scope.id);
+    let artifact = format!("{registry}/berth-test/{}/project:v1", scope.id);
+    let compose = format!(
+        "services:\n  web:\n    image: {base}\n    stop_signal: SIGKILL\n    env_file: web.env\n    environment:\n      GREETING: hi\n  app:\n    build:\n      context: .\n      labels: [{label}]\n    image: {app_image}\n    stop_signal: SIGKILL\n",
+        label = scope.label()
+    );
+    let p = Project::new(
+        e,
+        &scope,
+        &[
+            ("compose.yaml", &compose),
+            ("web.env", "FROM_FILE=yes\n"),
+            ("Dockerfile", &format!("FROM {base}\n")),
+        ],
+    );
+    ok(p.berth(&home, &["build"]).env("DOCKER_BUILDKIT", "0"));
+    // Environment variables are published only when asked.
+    assert_eq!(
+        fails(p.berth(&home, &["publish", &artifact])),
+        "berth: services.web: has environment variables (environment or env_file), which would be published: pass --with-env to publish them, or take them out"
+    );
+    let out = run(p.berth(&home, &["publish", "--with-env", &artifact]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // The image the project builds was pushed first, then the files.
+    assert!(err.contains(&format!("Image {app_image}  Pushed")), "{err}");
+    assert!(
+        err.contains(&format!("{artifact} published (sha256:"))
+            && err.contains("compose.yaml, web.env"),
+        "{err}"
+    );
+    let tags = ok(home.berth(&[
+        "-H",
+        &e.host,
+        "registry",
+        "tags",
+        artifact.trim_end_matches(":v1"),
+    ]));
+    assert_eq!(tags.trim(), "v1");
+
+    // Run from the registry in another directory, named after it as compose names it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let here = elsewhere.path().join(&p.name);
+    std::fs::create_dir(&here).unwrap();
+    let from_registry = |args: &[&str]| {
+        let mut cmd = home.berth(&["-H", &e.host, "compose", "-f", &format!("oci://{artifact}")]);
+        cmd.args(args).current_dir(&here);
+        cmd
+    };
+    let config = ok(from_registry(&["config"]));
+    assert!(
+        config.starts_with(&format!("name: {}\n", p.name)),
+        "{config}"
+    );
+    assert!(
+        config.contains("GREETING: hi") && config.contains("FROM_FILE: \"yes\""),
+        "the artifact's env file was not read: {config}"
+    );
+    ok(from_registry(&["up", "-d", "web"]));
+    let web = format!("{}-web-1", p.name);
+    assert_eq!(p.inspect("{{.State.Status}}", &web), "running");
+    let env = p.inspect("{{json .Config.Env}}", &web);
+    assert!(
+        env.contains("\"FROM_FILE=yes\"") && env.contains("\"GREETING=hi\""),
+        "{env}"
+    );
+    ok(from_registry(&["down"]));
+    assert!(p.listed(&["ps", "-aq"]).is_empty());
+
+    // An image is not a project; a bind mount is not in an artifact.
+    assert_eq!(
+        fails(home.berth(&[
+            "-H",
+            &e.host,
+            "compose",
+            "-f",
+            &format!("oci://{app_image}"),
+            "config"
+        ])),
+        format!(
+            "berth: oci://{app_image}: is not a compose project (not the artifact `compose publish` pushes)"
+        )
+    );
+    let nowhere = format!("127.0.0.1:{}", free_port());
+    let err = fails(home.berth(&[
+        "-H",
+        &e.host,
+        "compose",
+        "-f",
+        &format!("oci://{nowhere}/berth-test/project:v1"),
+        "config",
+    ]));
+    assert!(
+        err.starts_with(&format!("berth: {nowhere}: cannot reach it ("))
+            && err.ends_with("check the address, and that the registry runs"),
+        "{err}"
+    );
+    p.write(
+        "compose.yaml",
+        &format!("services:\n  web:\n    image: {base}\n    volumes: [./data:/data]\n"),
+    );
+    assert_eq!(
+        fails(p.berth(&home, &["publish", &artifact])),
+        "berth: services.web.volumes: cannot publish the bind mount of /data: its files are not in the artifact; use a named volume"
+    );
+    e.docker_ok(&["rmi", &app_image]);
+}

@@ -25,6 +25,7 @@ pub mod merge;
 pub mod model;
 pub mod model_runner;
 pub mod observe;
+pub mod oci;
 pub mod plan;
 pub mod provider;
 pub mod schema;

@@ -35,6 +35,10 @@ pub struct LoadOptions {
     pub environment: Option<HashMap<String, String>>,
     /// `--no-interpolate`: the files' `${…}` kept as written.
     pub no_interpolate: bool,
+    /// The directory whose name the project takes when nothing names it (`-p`,
+    /// `COMPOSE_PROJECT_NAME`, `name:`); default: the project directory. A project fetched with
+    /// `-f oci://…` takes the working directory's, as compose names it.
+    pub name_dir: Option<PathBuf>,
 }
 
 /// Default file names, by precedence.
@@ -296,14 +300,15 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
         _ => match model.get("name").and_then(Node::as_str) {
             Some(n) => check_project_name(n, "name")?,
             None => {
-                let base = project_dir
+                let named_after = options.name_dir.as_deref().unwrap_or(&project_dir);
+                let base = named_after
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let n = normalize_project_name(&base);
                 if n.is_empty() {
                     return Err(Error::invalid(
-                        project_dir.display().to_string(),
+                        named_after.display().to_string(),
                         "cannot make a project name from this directory: give one with -p or name:",
                     ));
                 }

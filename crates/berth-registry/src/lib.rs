@@ -1,19 +1,21 @@
-//! Browsing a registry over its HTTP API (v2): the catalog, a repository's tags, and a tag's
-//! manifest digest and size. Loopback registries are spoken to over plain HTTP (as the engine
-//! does), every other one over HTTPS; a `401` challenge is answered with Basic credentials or a
-//! Bearer token fetched from the registry's token service.
+//! A registry's HTTP API (v2): browsing (the catalog, a repository's tags, a tag's manifest
+//! digest and size) and moving artifacts that are not images (blobs and manifests up and down,
+//! which compose's OCI artifacts use; the engine moves images). Loopback registries are spoken to
+//! over plain HTTP (as the engine does), every other one over HTTPS; a `401` challenge is
+//! answered with Basic credentials or a Bearer token fetched from the registry's token service.
 
 use std::time::Duration;
 
 use base64::Engine;
 use bytes::Bytes;
-use http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::{BodyExt, Empty};
+use http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 /// How long one request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -36,6 +38,29 @@ pub enum Error {
         status: u16,
         detail: String,
     },
+    #[error("{registry}: {what} does not match its digest {digest}")]
+    Corrupt {
+        registry: String,
+        what: String,
+        digest: String,
+    },
+}
+
+/// An error with what caused it, innermost last (`client error (Connect): tcp connect error:
+/// Connection refused (os error 111)`).
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text += &format!(": {c}");
+        cause = c.source();
+    }
+    text
+}
+
+/// `sha256:HEX` of `data`, as registries name blobs and manifests.
+pub fn digest(data: &[u8]) -> String {
+    format!("sha256:{:x}", Sha256::digest(data))
 }
 
 /// A `401` challenge.
@@ -121,10 +146,23 @@ struct Platform {
 
 /// A client for one registry.
 pub struct Registry {
-    http: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     name: String,
     base: String,
     login: Option<(String, String)>,
+    /// The last `Authorization` the registry took, tried first on the next request.
+    auth: std::sync::Mutex<Option<String>>,
+}
+
+/// One request: method, path (or a whole URL, as an upload's `Location` may be), headers, body.
+struct Call<'a> {
+    method: Method,
+    url: String,
+    accept: Option<&'a str>,
+    content_type: Option<&'a str>,
+    body: Bytes,
+    /// What is asked for, for a `404`.
+    what: &'a str,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -153,32 +191,61 @@ impl Registry {
         } else {
             "https"
         };
+        // Docker Hub's API answers at its own host.
+        let host = match registry {
+            "docker.io" | "index.docker.io" => "registry-1.docker.io",
+            other => other,
+        };
         Ok(Self {
             http: Client::builder(TokioExecutor::new()).build(https),
             name: registry.to_owned(),
-            base: format!("{scheme}://{registry}"),
+            base: format!("{scheme}://{host}"),
             login,
+            auth: std::sync::Mutex::new(None),
         })
+    }
+
+    /// A `Call` to `path` under the registry's base.
+    fn call<'a>(&self, method: Method, path: &str, what: &'a str) -> Call<'a> {
+        Call {
+            method,
+            url: format!("{}{path}", self.base),
+            accept: None,
+            content_type: None,
+            body: Bytes::new(),
+            what,
+        }
     }
 
     async fn send(
         &self,
-        url: &str,
-        accept: Option<&str>,
+        call: &Call<'_>,
         auth: Option<&str>,
     ) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
-        let mut req = Request::get(url);
-        if let Some(a) = accept {
+        let mut req = Request::builder()
+            .method(call.method.clone())
+            .uri(&call.url);
+        if let Some(a) = call.accept {
             req = req.header(header::ACCEPT, a);
+        }
+        if let Some(t) = call.content_type {
+            req = req.header(header::CONTENT_TYPE, t);
         }
         if let Some(a) = auth {
             req = req.header(header::AUTHORIZATION, a);
         }
-        let req = req.body(Empty::new()).map_err(|e| self.unreachable(e))?;
+        let req = req
+            .body(Full::new(call.body.clone()))
+            .map_err(|e| self.unreachable(e))?;
         let resp = tokio::time::timeout(TIMEOUT, self.http.request(req))
             .await
             .map_err(|_| self.unreachable("no answer within 30 s"))?
-            .map_err(|e| self.unreachable(e))?;
+            .map_err(|e| {
+                self.unreachable(format!(
+                    "cannot reach it ({}): check the address, and that the registry runs",
+                    causes(&e)
+                ))
+            })?;
         let (parts, body) = resp.into_parts();
         let body = body
             .collect()
@@ -204,44 +271,18 @@ impl Registry {
         })
     }
 
-    /// GET `path`, answering one auth challenge.
-    async fn get(
-        &self,
-        path: &str,
-        accept: Option<&str>,
-        what: &str,
-    ) -> Result<(HeaderMap, Bytes), Error> {
-        let url = format!("{}{path}", self.base);
-        let (mut status, mut headers, mut body) = self.send(&url, accept, None).await?;
-        if status == StatusCode::UNAUTHORIZED {
-            let challenge = headers
-                .get(header::WWW_AUTHENTICATE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_challenge);
-            let auth = match challenge {
-                Some(Challenge::Basic) => self.basic(),
-                Some(Challenge::Bearer {
-                    realm,
-                    service,
-                    scope,
-                }) => Some(self.token(&realm, service, scope).await?),
-                None => None,
-            };
-            let Some(auth) = auth else {
-                return Err(Error::Unauthorized {
-                    registry: self.name.clone(),
-                });
-            };
-            (status, headers, body) = self.send(&url, accept, Some(&auth)).await?;
-        }
+    /// Sends `call`, answering one auth challenge; a success's headers and body, else the
+    /// status said as an error.
+    async fn request(&self, call: Call<'_>) -> Result<(HeaderMap, Bytes), Error> {
+        let (status, headers, body) = self.authorized(&call).await?;
         match status {
-            s if s.is_success() => Ok((headers, body)),
+            s if s.is_success() || s.is_redirection() => Ok((headers, body)),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::Unauthorized {
                 registry: self.name.clone(),
             }),
             StatusCode::NOT_FOUND => Err(Error::NotFound {
                 registry: self.name.clone(),
-                what: what.into(),
+                what: call.what.into(),
             }),
             s => Err(Error::Registry {
                 registry: self.name.clone(),
@@ -253,6 +294,55 @@ impl Registry {
                     .collect(),
             }),
         }
+    }
+
+    /// Sends `call` with the authorization the registry last took; on a `401`, with what its
+    /// challenge asks for (kept for the next request).
+    async fn authorized(&self, call: &Call<'_>) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+        let kept = self.auth.lock().map(|a| a.clone()).unwrap_or_default();
+        let (status, headers, body) = self.send(call, kept.as_deref()).await?;
+        if status != StatusCode::UNAUTHORIZED {
+            return Ok((status, headers, body));
+        }
+        let challenge = headers
+            .get(header::WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_challenge);
+        let auth = match challenge {
+            Some(Challenge::Basic) => self.basic(),
+            Some(Challenge::Bearer {
+                realm,
+                service,
+                scope,
+            }) => Some(self.token(&realm, service, scope).await?),
+            None => None,
+        };
+        let Some(auth) = auth else {
+            return Err(Error::Unauthorized {
+                registry: self.name.clone(),
+            });
+        };
+        let answer = self.send(call, Some(&auth)).await?;
+        if answer.0 != StatusCode::UNAUTHORIZED
+            && let Ok(mut kept) = self.auth.lock()
+        {
+            *kept = Some(auth);
+        }
+        Ok(answer)
+    }
+
+    /// GET `path`, answering one auth challenge.
+    async fn get(
+        &self,
+        path: &str,
+        accept: Option<&str>,
+        what: &str,
+    ) -> Result<(HeaderMap, Bytes), Error> {
+        self.request(Call {
+            accept,
+            ..self.call(Method::GET, path, what)
+        })
+        .await
     }
 
     /// A Bearer token from the registry's token service.
@@ -270,7 +360,11 @@ impl Registry {
                 sep = '&';
             }
         }
-        let (status, _, body) = self.send(&url, None, self.basic().as_deref()).await?;
+        let call = Call {
+            url,
+            ..self.call(Method::GET, "", "token")
+        };
+        let (status, _, body) = self.send(&call, self.basic().as_deref()).await?;
         if !status.is_success() {
             return Err(Error::Unauthorized {
                 registry: self.name.clone(),
@@ -322,26 +416,15 @@ impl Registry {
 
     /// A tag's (or digest's) manifest: digest, type and size.
     pub async fn manifest(&self, repository: &str, reference: &str) -> Result<ManifestInfo, Error> {
-        let what = format!("tag {repository}:{reference}");
-        let (headers, body) = self
-            .get(
-                &format!("/v2/{repository}/manifests/{reference}"),
-                Some(MANIFEST_TYPES),
-                &what,
-            )
+        let (body, media_type, digest) = self
+            .manifest_bytes(repository, reference, MANIFEST_TYPES)
             .await?;
-        let digest = headers
-            .get("docker-content-digest")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or_default();
         let m: Manifest = serde_json::from_slice(&body)
             .map_err(|e| self.unreachable(format!("manifest: {e}")))?;
-        let media_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or(m.media_type);
+        let media_type = match media_type.is_empty() {
+            true => m.media_type,
+            false => media_type,
+        };
         let size = m
             .config
             .map(|c| c.size + m.layers.iter().map(|l| l.size).sum::<i64>());
@@ -356,6 +439,145 @@ impl Registry {
             size,
             platforms,
         })
+    }
+
+    /// A manifest as the registry serves it, asking for `accept`: its bytes, media type and
+    /// digest (the registry's, else the bytes').
+    pub async fn manifest_bytes(
+        &self,
+        repository: &str,
+        reference: &str,
+        accept: &str,
+    ) -> Result<(Bytes, String, String), Error> {
+        let what = format!("tag {repository}:{reference}");
+        let (headers, body) = self
+            .get(
+                &format!("/v2/{repository}/manifests/{reference}"),
+                Some(accept),
+                &what,
+            )
+            .await?;
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let digest = header("docker-content-digest").unwrap_or_else(|| digest(&body));
+        if reference.starts_with("sha256:") && crate::digest(&body) != reference {
+            return Err(self.corrupt(what, reference));
+        }
+        let media_type = header(header::CONTENT_TYPE.as_str()).unwrap_or_default();
+        Ok((body, media_type, digest))
+    }
+
+    /// A blob's bytes, checked against its digest (a registry that keeps blobs elsewhere
+    /// redirects to them).
+    pub async fn blob(&self, repository: &str, digest_: &str) -> Result<Bytes, Error> {
+        let what = format!("blob {digest_} in {repository}");
+        let (headers, mut body) = self
+            .get(&format!("/v2/{repository}/blobs/{digest_}"), None, &what)
+            .await?;
+        if let Some(location) = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()) {
+            let call = Call {
+                url: self.absolute(location),
+                ..self.call(Method::GET, "", &what)
+            };
+            let (status, _, redirected) = self.send(&call, None).await?;
+            if !status.is_success() {
+                return Err(Error::Registry {
+                    registry: self.name.clone(),
+                    status: status.as_u16(),
+                    detail: format!("{what}: its storage did not serve it"),
+                });
+            }
+            body = redirected;
+        }
+        if digest(&body) != digest_ {
+            return Err(self.corrupt(what, digest_));
+        }
+        Ok(body)
+    }
+
+    /// Uploads `data` as a blob of `repository`, unless the registry has it; its digest.
+    pub async fn push_blob(&self, repository: &str, data: Bytes) -> Result<String, Error> {
+        let digest = digest(&data);
+        let what = format!("repository {repository}");
+        let has = self
+            .request(self.call(
+                Method::HEAD,
+                &format!("/v2/{repository}/blobs/{digest}"),
+                &what,
+            ))
+            .await;
+        match has {
+            Ok(_) => return Ok(digest),
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let (headers, _) = self
+            .request(self.call(
+                Method::POST,
+                &format!("/v2/{repository}/blobs/uploads/"),
+                &what,
+            ))
+            .await?;
+        let location = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| self.unreachable("an upload was started with no Location to send to"))?;
+        let mut url = self.absolute(location);
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url += &format!("digest={digest}");
+        self.request(Call {
+            url,
+            content_type: Some("application/octet-stream"),
+            body: data,
+            ..self.call(Method::PUT, "", &what)
+        })
+        .await?;
+        Ok(digest)
+    }
+
+    /// Puts `data` (a manifest of `media_type`) under `reference` (a tag) of `repository`; its
+    /// digest.
+    pub async fn push_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        media_type: &str,
+        data: Bytes,
+    ) -> Result<String, Error> {
+        let digest = digest(&data);
+        let what = format!("repository {repository}");
+        self.request(Call {
+            content_type: Some(media_type),
+            body: data,
+            ..self.call(
+                Method::PUT,
+                &format!("/v2/{repository}/manifests/{reference}"),
+                &what,
+            )
+        })
+        .await?;
+        Ok(digest)
+    }
+
+    /// `location` (a path or a whole URL, as `Location` headers come) as a whole URL.
+    fn absolute(&self, location: &str) -> String {
+        if location.starts_with("http://") || location.starts_with("https://") {
+            location.to_owned()
+        } else {
+            format!("{}{location}", self.base)
+        }
+    }
+
+    fn corrupt(&self, what: String, digest: &str) -> Error {
+        Error::Corrupt {
+            registry: self.name.clone(),
+            what,
+            digest: digest.to_owned(),
+        }
     }
 }
 
