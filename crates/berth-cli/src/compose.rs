@@ -1507,8 +1507,18 @@ pub async fn run(
                     .transpose()
                     .map_err(ApiError::from)?,
             };
-            // What cannot be published is said before any image is pushed.
+            // What cannot be published is said before any image is pushed; what --with-env
+            // publishes, by name.
             berth_compose::oci::layers(&project, a.with_env).map_err(ApiError::from)?;
+            for (name, svc) in project.services.iter().chain(&project.disabled) {
+                if !svc.environment.is_empty() {
+                    let keys: Vec<&str> = svc.environment.keys().map(String::as_str).collect();
+                    eprintln!(
+                        "WARN publishing the environment of service {name}: {}",
+                        keys.join(", ")
+                    );
+                }
+            }
             let conn = connect(berth).await?;
             // The images the project builds go first, a failure said and gone past, as compose
             // pushes them.

@@ -3811,6 +3811,10 @@ fn a_project_published_to_a_registry_runs_from_it() {
     let out = run(p.berth(&home, &["publish", "--with-env", &artifact]));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("WARN publishing the environment of service web: FROM_FILE, GREETING"),
+        "{err}"
+    );
     // The image the project builds was pushed first, then the files.
     assert!(err.contains(&format!("Image {app_image}  Pushed")), "{err}");
     assert!(
