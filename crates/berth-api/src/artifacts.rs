@@ -68,6 +68,7 @@ impl Berth {
                 kind: LayerKind::ComposeFile,
                 name: "image-digests.yaml".into(),
                 data: berth_compose::config::image_lock(&pinned, false)?.into_bytes(),
+                extends: false,
             });
         }
         let client = self.registry_client(&r.registry)?;

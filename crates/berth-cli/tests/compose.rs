@@ -3790,7 +3790,7 @@ fn a_project_published_to_a_registry_runs_from_it() {
     let app_image = format!("{registry}/berth-test/{}/app:1", scope.id);
     let artifact = format!("{registry}/berth-test/{}/project:v1", scope.id);
     let compose = format!(
-        "services:\n  web:\n    image: {base}\n    stop_signal: SIGKILL\n    env_file: web.env\n    environment:\n      GREETING: hi\n  app:\n    build:\n      context: .\n      labels: [{label}]\n    image: {app_image}\n    stop_signal: SIGKILL\n",
+        "services:\n  web:\n    extends:\n      file: common/base.yaml\n      service: base\n    env_file: web.env\n    environment:\n      GREETING: hi\n  app:\n    build:\n      context: .\n      labels: [{label}]\n    image: {app_image}\n    stop_signal: SIGKILL\n",
         label = scope.label()
     );
     let p = Project::new(
@@ -3798,6 +3798,10 @@ fn a_project_published_to_a_registry_runs_from_it() {
         &scope,
         &[
             ("compose.yaml", &compose),
+            (
+                "common/base.yaml",
+                &format!("services:\n  base:\n    image: {base}\n    stop_signal: SIGKILL\n"),
+            ),
             ("web.env", "FROM_FILE=yes\n"),
             ("Dockerfile", &format!("FROM {base}\n")),
         ],
@@ -3817,10 +3821,21 @@ fn a_project_published_to_a_registry_runs_from_it() {
     );
     // The image the project builds was pushed first, then the files.
     assert!(err.contains(&format!("Image {app_image}  Pushed")), "{err}");
+    // The files: the project's, the one web extends (named by the hash of its path, as compose
+    // names it) and the env file.
+    let files = err
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{artifact} published (sha256:")))
+        .and_then(|l| l.split_once("): "))
+        .map(|(_, files)| files.split(", ").collect::<Vec<_>>())
+        .unwrap_or_else(|| panic!("{err}"));
     assert!(
-        err.contains(&format!("{artifact} published (sha256:"))
-            && err.contains("compose.yaml, web.env"),
-        "{err}"
+        files.len() == 3
+            && files[0] == "compose.yaml"
+            && files[1].len() == 69
+            && files[1].ends_with(".yaml")
+            && files[2] == "web.env",
+        "{files:?}"
     );
     let tags = ok(home.berth(&[
         "-H",
@@ -3845,6 +3860,8 @@ fn a_project_published_to_a_registry_runs_from_it() {
         config.starts_with(&format!("name: {}\n", p.name)),
         "{config}"
     );
+    // The file web extends came with it (under compose's name for it).
+    assert!(config.contains(&format!("image: {base}")), "{config}");
     assert!(
         config.contains("GREETING: hi") && config.contains("FROM_FILE: \"yes\""),
         "the artifact's env file was not read: {config}"
@@ -3873,6 +3890,26 @@ fn a_project_published_to_a_registry_runs_from_it() {
         format!(
             "berth: oci://{app_image}: is not a compose project (not the artifact `compose publish` pushes)"
         )
+    );
+    // --resolve-image-digests: a layer pinning each image to the digest its registry serves.
+    p.write(
+        "compose.yaml",
+        &format!("services:\n  app:\n    image: {app_image}\n"),
+    );
+    let pinned = format!("{registry}/berth-test/{}/project:pinned", scope.id);
+    ok(p.berth(&home, &["publish", "--resolve-image-digests", &pinned]));
+    let images = ok(home.berth(&[
+        "-H",
+        &e.host,
+        "compose",
+        "-f",
+        &format!("oci://{pinned}"),
+        "config",
+        "--images",
+    ]));
+    assert!(
+        images.starts_with(&format!("{app_image}@sha256:")),
+        "{images}"
     );
     let nowhere = format!("127.0.0.1:{}", free_port());
     let err = fails(home.berth(&[

@@ -39,9 +39,12 @@ pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
 /// Like [`locate`], with the length of the part of `path` that was found (the whole path's
 /// length when it was found exactly).
 pub fn locate_deepest(text: &str, path: &str) -> Option<(usize, (usize, usize))> {
-    let mut stack: Vec<Frame> = Vec::new();
     let mut best: Option<(usize, (usize, usize))> = None;
-    let mut consider = |node_path: &str, at: (usize, usize)| {
+    walk(text, |node_path, place, span| {
+        if place == Place::Value {
+            return;
+        }
+        let at = (span.start.line(), span.start.col() + 1);
         let matches = node_path == path
             || path.starts_with(node_path)
                 && matches!(
@@ -51,10 +54,36 @@ pub fn locate_deepest(text: &str, path: &str) -> Option<(usize, (usize, usize))>
         if matches && !node_path.is_empty() && best.is_none_or(|(len, _)| node_path.len() > len) {
             best = Some((node_path.len(), at));
         }
-    };
+    });
+    best
+}
+
+/// The bytes of the scalar a mapping entry at `path` has for its value (quotes included), when
+/// the text has one there: where to put another value and keep the rest of the file as written.
+pub fn value_range(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
+    let mut found = None;
+    walk(text, |node_path, place, span| {
+        if place == Place::Value && found.is_none() && node_path == path {
+            found = span.byte_range();
+        }
+    });
+    found
+}
+
+/// Where a node stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A mapping's key (the entry's place) or a sequence's item.
+    Entry,
+    /// The scalar value of a mapping entry.
+    Value,
+}
+
+/// Calls `visit` with each node's key path, place and span, in the text's order.
+fn walk(text: &str, mut visit: impl FnMut(&str, Place, &serde_saphyr::granit_parser::Span)) {
+    let mut stack: Vec<Frame> = Vec::new();
     for item in Parser::new_from_str(text) {
         let Ok((event, span)) = item else { break };
-        let at = (span.start.line(), span.start.col() + 1);
         // A node in value position: a mapping key, a mapping value or a sequence item.
         let is_node = matches!(
             event,
@@ -69,12 +98,17 @@ pub fn locate_deepest(text: &str, path: &str) -> Option<(usize, (usize, usize))>
                     if let Event::Scalar(value, ..) = &event {
                         *key = Some(value.to_string());
                         *expect_key = false;
-                        consider(&path_of(&stack), at);
+                        visit(&path_of(&stack), Place::Entry, &span);
                     }
                     continue;
                 }
-                Some(Frame::Map { expect_key, .. }) => *expect_key = true,
-                Some(Frame::Seq { .. }) => consider(&path_of(&stack), at),
+                Some(Frame::Map { expect_key, .. }) => {
+                    *expect_key = true;
+                    if matches!(event, Event::Scalar(..)) {
+                        visit(&path_of(&stack), Place::Value, &span);
+                    }
+                }
+                Some(Frame::Seq { .. }) => visit(&path_of(&stack), Place::Entry, &span),
                 None => {}
             }
         }
@@ -99,12 +133,11 @@ pub fn locate_deepest(text: &str, path: &str) -> Option<(usize, (usize, usize))>
             _ => {}
         }
     }
-    best
 }
 
 #[cfg(test)]
 mod tests {
-    use super::locate;
+    use super::{locate, value_range};
 
     const TEXT: &str = "services:\n  web:\n    image: x\n    ports:\n      - \"80:80\"\n      - target: 81\n        published: x\n  db:\n    image: y\n";
 
@@ -119,6 +152,19 @@ mod tests {
             Some((7, 9))
         );
         assert_eq!(locate(TEXT, "services.db"), Some((8, 3)));
+    }
+
+    #[test]
+    fn finds_a_value_to_put_another_in_its_place() {
+        let text = "services:\n  web:\n    extends:\n      file: \"common.yaml\"\n      service: base\n  db:\n    extends: {service: base, file: other.yml}\n";
+        let at = |path| value_range(text, path).map(|r| &text[r]);
+        assert_eq!(at("services.web.extends.file"), Some("\"common.yaml\""));
+        assert_eq!(at("services.db.extends.file"), Some("other.yml"));
+        assert_eq!(
+            at("services.web.extends"),
+            None,
+            "a mapping is not a scalar"
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ const COMPOSE_EMPTY_CONFIG_TYPE: &str = "application/vnd.docker.compose.config.e
 const FILE_ANNOTATION: &str = "com.docker.compose.file";
 const ENV_FILE_ANNOTATION: &str = "com.docker.compose.envfile";
 const VERSION_ANNOTATION: &str = "com.docker.compose.version";
+const EXTENDS_ANNOTATION: &str = "com.docker.compose.extends";
 /// The compose version Berth's artifacts say they were made by (the compose-spec version
 /// Berth follows, as compose writes its own).
 pub const COMPOSE_VERSION: &str = "2.40.3";
@@ -92,6 +93,9 @@ pub struct Layer {
     pub kind: LayerKind,
     pub name: String,
     pub data: Vec<u8>,
+    /// A file a service extends (named by compose's hash of its path): written beside the
+    /// project's files when fetched, not loaded as one of them.
+    pub extends: bool,
 }
 
 /// `sha256:HEX` of `data`.
@@ -105,7 +109,7 @@ pub fn manifest(layers: &[Layer], version: OciVersion, created: &str) -> Vec<u8>
     let layers: Vec<Value> = layers
         .iter()
         .map(|l| {
-            json!({
+            let mut layer = json!({
                 "mediaType": l.kind.media_type(),
                 "digest": digest(&l.data),
                 "size": l.data.len(),
@@ -113,7 +117,11 @@ pub fn manifest(layers: &[Layer], version: OciVersion, created: &str) -> Vec<u8>
                     l.kind.annotation(): l.name,
                     VERSION_ANNOTATION: COMPOSE_VERSION,
                 },
-            })
+            });
+            if l.extends {
+                layer["annotations"][EXTENDS_ANNOTATION] = json!("true");
+            }
+            layer
         })
         .collect();
     let config_type = match version {
@@ -148,6 +156,8 @@ pub struct LayerRef {
     /// The file's name (a plain name: no directory).
     pub name: String,
     pub digest: String,
+    /// A file a service extends (see [`Layer::extends`]).
+    pub extends: bool,
 }
 
 /// What a tag names: the compose manifest itself, or an index holding it (its digest).
@@ -209,8 +219,12 @@ pub fn read_manifest(manifest: &[u8], reference: &str) -> Result<Vec<LayerRef>, 
             _ => continue,
         };
         let at = format!("{reference}: layer {i}");
-        let name = l
-            .get("annotations")
+        let annotations = l.get("annotations");
+        let extends = annotations
+            .and_then(|a| text(a, EXTENDS_ANNOTATION))
+            .as_deref()
+            == Some("true");
+        let name = annotations
             .and_then(|a| text(a, kind.annotation()))
             .ok_or_else(|| {
                 Error::invalid(&at, format!("has no {} annotation", kind.annotation()))
@@ -224,7 +238,12 @@ pub fn read_manifest(manifest: &[u8], reference: &str) -> Result<Vec<LayerRef>, 
         let digest = text(l, "digest")
             .filter(|d| d.starts_with("sha256:"))
             .ok_or_else(|| Error::invalid(&at, "has no sha256 digest"))?;
-        out.push(LayerRef { kind, name, digest });
+        out.push(LayerRef {
+            kind,
+            name,
+            digest,
+            extends,
+        });
     }
     if !out.iter().any(|l| l.kind == LayerKind::ComposeFile) {
         return Err(Error::invalid(reference, "holds no compose file"));
@@ -257,27 +276,20 @@ pub fn write_files(dir: &Path, layers: &[(LayerRef, Vec<u8>)]) -> Result<Vec<Pat
         *seen += 1;
         let path = dir.join(&name);
         std::fs::write(&path, data).map_err(|e| write_err(&path, e))?;
-        // A file that extends names compose's hashed copy of the file it extends, which is a
-        // compose file layer too (`com.docker.compose.extends`): it is written, not loaded.
-        if layer.kind == LayerKind::ComposeFile && !is_extended(&layer.name) {
+        if layer.kind == LayerKind::ComposeFile && !layer.extends {
             files.push(path);
         }
     }
     Ok(files)
 }
 
-/// compose names the files that services extend by the hash of their path: 64 hex digits and
-/// `.yaml`.
-fn is_extended(name: &str) -> bool {
-    name.strip_suffix(".yaml")
-        .is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// The layers `compose publish` pushes for `project`: its compose files as written, then (with
-/// `with_env`) the env files its services read. Refused, as compose refuses them: a service with
-/// a build section and no image (nothing to pull), a bind mount (the files are not in the
-/// artifact), environment variables without `with_env` (they would be published), and, not done
-/// yet in Berth, files that include or extend other files.
+/// The layers `compose publish` pushes for `project`: its compose files as written (but for
+/// `extends.file`, which names the extended file's published copy), the files its services
+/// extend (named by compose's hash of their path), then (with `with_env`) the env files its
+/// services read. Refused, as compose refuses them: a service with a build section and no image
+/// (nothing to pull), a bind mount (the files are not in the artifact), environment variables
+/// without `with_env` (they would be published), and, not done yet in Berth, files that include
+/// other files.
 pub fn layers(project: &Project, with_env: bool) -> Result<Vec<Layer>, Error> {
     let all = project.services.iter().chain(&project.disabled);
     let mut only_build = Vec::new();
@@ -322,19 +334,47 @@ pub fn layers(project: &Project, with_env: bool) -> Result<Vec<Layer>, Error> {
             "is made from an environment variable, which would be published: pass --with-env to publish it",
         ));
     }
-    let mut layers = Vec::new();
-    for path in &project.config_files {
-        let data = std::fs::read(path).map_err(|e| Error::Read {
-            path: path.clone(),
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| Error::Read {
+            path: path.to_owned(),
             reason: e.to_string(),
-        })?;
-        let text = String::from_utf8_lossy(&data);
-        let doc = crate::yaml::parse(path, &text)?;
-        refuse_other_files(&doc, path)?;
+        })
+    };
+    let mut layers = Vec::new();
+    // The files services extend, named as compose names them, each published once.
+    let mut extended: Vec<(PathBuf, String)> = Vec::new();
+    let renamed = |path: &Path,
+                   base: &Path,
+                   extended: &mut Vec<(PathBuf, String)>|
+     -> Result<String, Error> {
+        let (text, named) = extends_renamed(path, base, &read(path)?)?;
+        for (file, hashed) in named {
+            if !extended.iter().any(|(_, h)| *h == hashed) {
+                extended.push((file, hashed));
+            }
+        }
+        Ok(text)
+    };
+    for path in &project.config_files {
+        let text = renamed(path, &project.working_dir, &mut extended)?;
         layers.push(Layer {
             kind: LayerKind::ComposeFile,
             name: file_name(path),
-            data,
+            data: text.into_bytes(),
+            extends: false,
+        });
+    }
+    // A file extended by an extended file is relative to that one's directory.
+    let mut next = 0;
+    while let Some((path, hashed)) = extended.get(next).cloned() {
+        next += 1;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let text = renamed(&path, &base, &mut extended)?;
+        layers.push(Layer {
+            kind: LayerKind::ComposeFile,
+            name: hashed,
+            data: text.into_bytes(),
+            extends: true,
         });
     }
     if with_env {
@@ -347,6 +387,7 @@ pub fn layers(project: &Project, with_env: bool) -> Result<Vec<Layer>, Error> {
                 kind: LayerKind::EnvFile,
                 name: file_name(path),
                 data,
+                extends: false,
             });
         }
     }
@@ -359,27 +400,56 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// `include` and `extends.file` bring in files an artifact does not hold.
-fn refuse_other_files(doc: &crate::yaml::Node, path: &Path) -> Result<(), Error> {
+/// `text` (the compose file at `path`) with each service's `extends.file` replaced by the name
+/// compose publishes that file under, the hash of its absolute path (`HEX.yaml`), the rest as
+/// written; and the files so named, absolute (relative ones are from `base`). A file with
+/// `include:` is refused: its files are not published yet.
+fn extends_renamed(
+    path: &Path,
+    base: &Path,
+    text: &str,
+) -> Result<(String, Vec<(PathBuf, String)>), Error> {
     use crate::yaml::Node;
     let at = |key: &str| format!("{}: {key}", path.display());
+    let doc = crate::yaml::parse(path, text)?;
     if doc.get("include").is_some() {
         return Err(Error::invalid(
             at("include"),
             "a project that includes other files cannot be published by Berth yet",
         ));
     }
+    let mut edits = Vec::new();
+    let mut named = Vec::new();
     if let Some(Node::Map(services)) = doc.get("services").map(Node::untagged) {
         for (name, svc) in services {
-            if svc.get("extends").and_then(|e| e.get("file")).is_some() {
-                return Err(Error::invalid(
-                    at(&format!("services.{name}.extends.file")),
-                    "a service that extends another file cannot be published by Berth yet",
-                ));
-            }
+            let Some(file) = svc
+                .get("extends")
+                .and_then(|e| e.get("file"))
+                .and_then(Node::as_str)
+            else {
+                continue;
+            };
+            let key = format!("services.{name}.extends.file");
+            let range = crate::locate::value_range(text, &key)
+                .filter(|_| !file.contains('$'))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        at(&key),
+                        "is not a plain file name Berth can publish the file under (a variable, say): write the path",
+                    )
+                })?;
+            let absolute = crate::canon::absolute(base, file);
+            let hashed = format!("{:x}.yaml", Sha256::digest(absolute.as_bytes()));
+            edits.push((range, hashed.clone()));
+            named.push((PathBuf::from(absolute), hashed));
         }
     }
-    Ok(())
+    let mut text = text.to_owned();
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    for (range, hashed) in edits {
+        text.replace_range(range, &hashed);
+    }
+    Ok((text, named))
 }
 
 #[cfg(test)]
@@ -391,6 +461,7 @@ mod tests {
             kind: LayerKind::ComposeFile,
             name: name.into(),
             data: text.as_bytes().to_vec(),
+            extends: false,
         }
     }
 
@@ -402,6 +473,7 @@ mod tests {
                 kind: LayerKind::EnvFile,
                 name: "web.env".into(),
                 data: b"A=1\n".to_vec(),
+                extends: false,
             },
         ];
         let created = "2026-12-08T03:00:00Z";
@@ -468,29 +540,78 @@ mod tests {
     fn a_fetched_artifact_s_files_are_written_and_its_compose_files_listed() {
         let dir = std::env::temp_dir().join(format!("berth-oci-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let hashed = format!("{}.yaml", "ab".repeat(32));
-        let layer = |kind, name: &str| LayerRef {
+        let layer = |kind, name: &str, extends| LayerRef {
             kind,
             name: name.into(),
             digest: String::new(),
+            extends,
         };
         let files = write_files(
             &dir,
             &[
-                (layer(LayerKind::ComposeFile, "compose.yaml"), b"a".to_vec()),
-                (layer(LayerKind::ComposeFile, "compose.yaml"), b"b".to_vec()),
-                (layer(LayerKind::ComposeFile, &hashed), b"c".to_vec()),
-                (layer(LayerKind::EnvFile, "web.env"), b"A=1".to_vec()),
+                (
+                    layer(LayerKind::ComposeFile, "compose.yaml", false),
+                    b"a".to_vec(),
+                ),
+                (
+                    layer(LayerKind::ComposeFile, "compose.yaml", false),
+                    b"b".to_vec(),
+                ),
+                (
+                    layer(LayerKind::ComposeFile, "base.yaml", true),
+                    b"c".to_vec(),
+                ),
+                (layer(LayerKind::EnvFile, "web.env", false), b"A=1".to_vec()),
             ],
         )
         .unwrap();
+        // The extended file is written beside them, not loaded as one of the project's.
         assert_eq!(
             files,
             [dir.join("compose.yaml"), dir.join("1-compose.yaml")]
         );
         assert_eq!(std::fs::read(dir.join("1-compose.yaml")).unwrap(), b"b");
-        assert_eq!(std::fs::read(dir.join(&hashed)).unwrap(), b"c");
+        assert_eq!(std::fs::read(dir.join("base.yaml")).unwrap(), b"c");
         assert_eq!(std::fs::read(dir.join("web.env")).unwrap(), b"A=1");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_that_extends_another_names_its_published_copy_and_is_kept_as_written() {
+        let text = "# the web service\nservices:\n  web:\n    extends:\n      file: ../shared/base.yaml   # shared\n      service: base\n  db:\n    extends: {service: db, file: \"/etc/compose/db.yaml\"}\n  local:\n    extends: web\n";
+        let path = Path::new("/p/app/compose.yaml");
+        let (out, named) = extends_renamed(path, Path::new("/p/app"), text).unwrap();
+        let hash = |p: &str| format!("{:x}.yaml", Sha256::digest(p.as_bytes()));
+        let (base, db) = (hash("/p/shared/base.yaml"), hash("/etc/compose/db.yaml"));
+        assert_eq!(
+            out,
+            format!(
+                "# the web service\nservices:\n  web:\n    extends:\n      file: {base}   # shared\n      service: base\n  db:\n    extends: {{service: db, file: {db}}}\n  local:\n    extends: web\n"
+            )
+        );
+        assert_eq!(
+            named,
+            [
+                (PathBuf::from("/p/shared/base.yaml"), base),
+                (PathBuf::from("/etc/compose/db.yaml"), db)
+            ]
+        );
+        let err = extends_renamed(
+            path,
+            Path::new("/p/app"),
+            "services:\n  web:\n    extends: {service: b, file: \"${DIR}/b.yaml\"}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("services.web.extends.file: is not a plain file name"),
+            "{err}"
+        );
+        let err =
+            extends_renamed(path, Path::new("/p/app"), "include: [other.yaml]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/p/app/compose.yaml: include: a project that includes other files cannot be published by Berth yet"
+        );
     }
 }
