@@ -62,7 +62,8 @@ pub struct HowArgs {
         value_name = "N"
     )]
     pub parallel: Option<i64>,
-    /// Print what up or down would do (its plan), and do nothing.
+    /// Print what up, down or publish would do (up's and down's plan, the files publish would
+    /// push), and do nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -1120,8 +1121,8 @@ pub async fn run(
     if how.dry_run {
         match &mut command {
             ComposeCommand::Up(a) => a.dry_run = true,
-            ComposeCommand::Down(_) => {}
-            _ => bail!("--dry-run works with up and down here: leave it out"),
+            ComposeCommand::Down(_) | ComposeCommand::Publish(_) => {}
+            _ => bail!("--dry-run works with up, down and publish here: leave it out"),
         }
     }
     match command {
@@ -1509,7 +1510,8 @@ pub async fn run(
             };
             // What cannot be published is said before any image is pushed; what --with-env
             // publishes, by name.
-            berth_compose::oci::layers(&project, a.with_env).map_err(ApiError::from)?;
+            let layers =
+                berth_compose::oci::layers(&project, a.with_env).map_err(ApiError::from)?;
             for (name, svc) in project.services.iter().chain(&project.disabled) {
                 if !svc.environment.is_empty() {
                     let keys: Vec<&str> = svc.environment.keys().map(String::as_str).collect();
@@ -1518,6 +1520,11 @@ pub async fn run(
                         keys.join(", ")
                     );
                 }
+            }
+            if how.dry_run {
+                let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+                eprintln!("{} would be published: {}", a.repository, names.join(", "));
+                return Ok(0);
             }
             let conn = connect(berth).await?;
             // The images the project builds go first, a failure said and gone past, as compose

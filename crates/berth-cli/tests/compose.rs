@@ -1230,7 +1230,7 @@ fn global_flags_plan_limit_and_say_as_compose_s_do() {
     );
     let err = fails(global(&["--dry-run"], &["ps"]));
     assert!(
-        err.contains("--dry-run works with up and down here"),
+        err.contains("--dry-run works with up, down and publish here"),
         "{err}"
     );
 }
@@ -3807,6 +3807,33 @@ fn a_project_published_to_a_registry_runs_from_it() {
         ],
     );
     ok(p.berth(&home, &["build"]).env("DOCKER_BUILDKIT", "0"));
+    // --dry-run: what would go, nothing pushed.
+    let out = run(home
+        .berth(&[
+            "-H",
+            &e.host,
+            "compose",
+            "--dry-run",
+            "publish",
+            "--with-env",
+            &artifact,
+        ])
+        .current_dir(p.path()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with(&format!("{artifact} would be published: compose.yaml, "))),
+        "{err}"
+    );
+    let none = run(home.berth(&[
+        "-H",
+        &e.host,
+        "registry",
+        "tags",
+        artifact.trim_end_matches(":v1"),
+    ]));
+    assert!(!none.status.success(), "a dry run pushed something");
     // Environment variables are published only when asked.
     assert_eq!(
         fails(p.berth(&home, &["publish", &artifact])),

@@ -288,8 +288,7 @@ pub fn write_files(dir: &Path, layers: &[(LayerRef, Vec<u8>)]) -> Result<Vec<Pat
 /// extend (named by compose's hash of their path), then (with `with_env`) the env files its
 /// services read. Refused, as compose refuses them: a service with a build section and no image
 /// (nothing to pull), a bind mount (the files are not in the artifact), environment variables
-/// without `with_env` (they would be published), and, not done yet in Berth, files that include
-/// other files.
+/// without `with_env` (they would be published), and files that include other files.
 pub fn layers(project: &Project, with_env: bool) -> Result<Vec<Layer>, Error> {
     let all = project.services.iter().chain(&project.disabled);
     let mut only_build = Vec::new();
@@ -403,7 +402,7 @@ fn file_name(path: &Path) -> String {
 /// `text` (the compose file at `path`) with each service's `extends.file` replaced by the name
 /// compose publishes that file under, the hash of its absolute path (`HEX.yaml`), the rest as
 /// written; and the files so named, absolute (relative ones are from `base`). A file with
-/// `include:` is refused: its files are not published yet.
+/// `include:` is refused, as compose refuses it: the included files are not in the artifact.
 fn extends_renamed(
     path: &Path,
     base: &Path,
@@ -415,7 +414,7 @@ fn extends_renamed(
     if doc.get("include").is_some() {
         return Err(Error::invalid(
             at("include"),
-            "a project that includes other files cannot be published by Berth yet",
+            "cannot publish a project that includes other files (they are not in the artifact), as compose cannot",
         ));
     }
     let mut edits = Vec::new();
@@ -611,7 +610,7 @@ mod tests {
             extends_renamed(path, Path::new("/p/app"), "include: [other.yaml]\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "/p/app/compose.yaml: include: a project that includes other files cannot be published by Berth yet"
+            "/p/app/compose.yaml: include: cannot publish a project that includes other files (they are not in the artifact), as compose cannot"
         );
     }
 }
