@@ -689,6 +689,10 @@ pub struct ConfigArgs {
     /// The files' `${…}` kept as written, not substituted.
     #[arg(long)]
     pub no_interpolate: bool,
+    /// The model even when a service refers to a service, network, volume or model the files
+    /// do not define, or the services depend on each other in a cycle (what no command runs).
+    #[arg(long)]
+    pub no_consistency: bool,
     /// Each service's image pinned to the digest its registry serves for it now.
     #[arg(long)]
     pub resolve_image_digests: bool,
@@ -728,9 +732,8 @@ pub(crate) fn load_options(p: &ProjectArgs, services: &[String]) -> LoadOptions 
         env_files: p.env_files.clone(),
         profiles: p.profiles.clone(),
         services: services.to_vec(),
-        environment: None,
-        no_interpolate: false,
         name_dir: p.name_dir.clone(),
+        ..LoadOptions::default()
     }
 }
 
@@ -1150,6 +1153,7 @@ pub async fn run(
         ComposeCommand::Config(c) => {
             let mut project = berth.compose_load(&LoadOptions {
                 no_interpolate: c.no_interpolate,
+                no_consistency: c.no_consistency,
                 ..load_options(p, &c.service)
             })?;
             warn_unset(&project);

@@ -3308,6 +3308,37 @@ fn build_print_writes_the_builds_as_a_bake_file_without_an_engine() {
     assert_eq!(fails(build(&["nope"])), "berth: nope: no such service");
 }
 
+/// `config --no-consistency`: the model of files that refer to what they do not define.
+#[test]
+fn config_says_an_inconsistent_model_only_when_asked() {
+    let home = Home::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "name: loose\nservices:\n  web:\n    image: web\n    depends_on: [db]\n    networks: [back]\n    volumes: [\"data:/data\"]\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: b\n    depends_on: [a]\n",
+    )
+    .unwrap();
+    let config = |args: &[&str]| {
+        let mut cmd = home.berth(&["compose", "config"]);
+        cmd.args(args).current_dir(dir.path());
+        cmd
+    };
+    assert!(
+        fails(config(&[]))
+            .ends_with("services.web.depends_on: depends on undefined service \"db\""),
+        "the first inconsistency is said"
+    );
+    let model = ok(config(&["--no-consistency"]));
+    for said in [
+        "db:\n        condition: service_started",
+        "back: null",
+        "source: data",
+        "a:\n        condition: service_started",
+    ] {
+        assert!(model.contains(said), "{said:?} not in {model}");
+    }
+}
+
 /// `config --variables`: the files as written, a required variable unset listed, not refused.
 #[test]
 fn config_lists_the_variables_the_files_use_and_keeps_them_under_no_interpolate() {

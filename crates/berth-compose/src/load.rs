@@ -39,6 +39,10 @@ pub struct LoadOptions {
     /// `COMPOSE_PROJECT_NAME`, `name:`); default: the project directory. A project fetched with
     /// `-f oci://…` takes the working directory's, as compose names it.
     pub name_dir: Option<PathBuf>,
+    /// `config --no-consistency`: a service referring to a service, network, volume or model
+    /// the files do not define, and a dependency cycle, are let through (the model said as it
+    /// is, which no command runs).
+    pub no_consistency: bool,
 }
 
 /// Default file names, by precedence.
@@ -352,13 +356,18 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
             .map_err(of_job)?
             .into_iter()
             .partition(|(name, _)| jobs.contains(name));
-    let service_env_files = normalize(&mut json, &name, &env).map_err(of_job)?;
+    let (service_env_files, inconsistent) = normalize(&mut json, &name, &env).map_err(of_job)?;
+    if let Some(e) = inconsistent.filter(|_| !options.no_consistency) {
+        return Err(of_job(e));
+    }
     jobs_apart(&mut json, &jobs);
     let mut project: Project = serde_json::from_value(json).map_err(|e| Error::Invalid {
         at: files[0].display().to_string(),
         reason: e.to_string(),
     })?;
-    crate::graph::check(&project)?;
+    if !options.no_consistency {
+        crate::graph::check(&project)?;
+    }
     let read =
         |d: BTreeMap<String, Value>| d.into_iter().map(|(k, v)| (k, read_disabled(v))).collect();
     project.disabled = read(disabled);
@@ -678,7 +687,14 @@ fn profiles(
 /// Compose's normal form: env files folded into `environment`, bare variables resolved,
 /// commands as lists, the default network, engine names for networks and volumes, and
 /// references checked. The services' env files it read, each once.
-fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<PathBuf>, Error> {
+/// Fills in what compose fills in; returns the env files read and the first reference to
+/// something the files do not define (an error unless `--no-consistency`).
+fn normalize(
+    json: &mut Value,
+    project: &str,
+    env: &Environment,
+) -> Result<(Vec<PathBuf>, Option<Error>), Error> {
+    let mut inconsistent: Option<Error> = None;
     let mut read_env_files: Vec<PathBuf> = Vec::new();
     let root = json.as_object_mut().expect("the model is a mapping");
     let mut needs_default_network = false;
@@ -772,7 +788,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
         implied.extend(crate::model::joined(|key| s.get(key).cloned()));
         for dep in implied {
             if !names.contains(&dep) {
-                return Err(Error::invalid(
+                inconsistent.get_or_insert(Error::invalid(
                     at.clone(),
                     format!(
                         "refers to undefined service {dep:?} (links, volumes_from, network_mode, pid or ipc)"
@@ -791,7 +807,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
         if let Some(deps) = s.get("depends_on").and_then(Value::as_object) {
             for dep in deps.keys() {
                 if !names.contains(dep) {
-                    return Err(Error::invalid(
+                    inconsistent.get_or_insert(Error::invalid(
                         format!("{at}.depends_on"),
                         format!("depends on undefined service {dep:?}"),
                     ));
@@ -835,7 +851,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
         if let Some(nets) = svc.get("networks").and_then(Value::as_object) {
             for net in nets.keys() {
                 if !network_keys.contains(net) {
-                    return Err(Error::invalid(
+                    inconsistent.get_or_insert(Error::invalid(
                         format!("services.{name}.networks"),
                         format!("refers to undefined network {net:?}: define it under networks:"),
                     ));
@@ -846,7 +862,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
             let defined = root.get("models").and_then(Value::as_object);
             for key in models.keys() {
                 if !defined.is_some_and(|d| d.contains_key(key)) {
-                    return Err(Error::invalid(
+                    inconsistent.get_or_insert(Error::invalid(
                         format!("services.{name}.models"),
                         format!("refers to undefined model {key:?}: define it under models:"),
                     ));
@@ -859,7 +875,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
                     && let Some(src) = m.get("source").and_then(Value::as_str)
                     && !volume_keys.contains(src)
                 {
-                    return Err(Error::invalid(
+                    inconsistent.get_or_insert(Error::invalid(
                         format!("services.{name}.volumes"),
                         format!("refers to undefined volume {src:?}: define it under volumes:"),
                     ));
@@ -876,7 +892,7 @@ fn normalize(json: &mut Value, project: &str, env: &Environment) -> Result<Vec<P
             root.remove(kind);
         }
     }
-    Ok(read_env_files)
+    Ok((read_env_files, inconsistent))
 }
 
 /// `environment` of a service (or a `pre_start` step, `s`, at `at`) in its normal form: its
