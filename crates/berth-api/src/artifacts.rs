@@ -109,11 +109,11 @@ impl Berth {
         })
     }
 
-    /// Fetches the artifact `reference` names (`registry/name[:tag|@digest]`, without
-    /// `oci://`) into the cache, under its manifest's digest.
-    pub async fn compose_fetch(&self, reference_: &str) -> Result<Fetched, ApiError> {
-        let at = format!("oci://{reference_}");
-        let r = reference(reference_).map_err(|e| ApiError::invalid(format!("{at}: {e}")))?;
+    /// Fetches `artifact` (`registry/name[:tag|@digest]`, without `oci://`) into the cache,
+    /// under its manifest's digest.
+    pub async fn compose_fetch(&self, artifact: &str) -> Result<Fetched, ApiError> {
+        let at = format!("oci://{artifact}");
+        let r = reference(artifact).map_err(|e| ApiError::invalid(format!("{at}: {e}")))?;
         let wanted = r
             .digest
             .clone()

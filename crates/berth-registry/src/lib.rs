@@ -473,10 +473,10 @@ impl Registry {
 
     /// A blob's bytes, checked against its digest (a registry that keeps blobs elsewhere
     /// redirects to them).
-    pub async fn blob(&self, repository: &str, digest_: &str) -> Result<Bytes, Error> {
-        let what = format!("blob {digest_} in {repository}");
+    pub async fn blob(&self, repository: &str, wanted: &str) -> Result<Bytes, Error> {
+        let what = format!("blob {wanted} in {repository}");
         let (headers, mut body) = self
-            .get(&format!("/v2/{repository}/blobs/{digest_}"), None, &what)
+            .get(&format!("/v2/{repository}/blobs/{wanted}"), None, &what)
             .await?;
         if let Some(location) = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()) {
             let call = Call {
@@ -493,8 +493,8 @@ impl Registry {
             }
             body = redirected;
         }
-        if digest(&body) != digest_ {
-            return Err(self.corrupt(what, digest_));
+        if digest(&body) != wanted {
+            return Err(self.corrupt(what, wanted));
         }
         Ok(body)
     }
