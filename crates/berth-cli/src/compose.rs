@@ -693,6 +693,10 @@ pub struct ConfigArgs {
     /// do not define, or the services depend on each other in a cycle (what no command runs).
     #[arg(long)]
     pub no_consistency: bool,
+    /// Without what compose fills in: the default network, the engine's names of networks and
+    /// volumes, the dependencies links, volumes_from and network_mode imply.
+    #[arg(long)]
+    pub no_normalize: bool,
     /// Each service's image pinned to the digest its registry serves for it now.
     #[arg(long)]
     pub resolve_image_digests: bool,
@@ -1154,6 +1158,7 @@ pub async fn run(
             let mut project = berth.compose_load(&LoadOptions {
                 no_interpolate: c.no_interpolate,
                 no_consistency: c.no_consistency,
+                no_normalize: c.no_normalize,
                 ..load_options(p, &c.service)
             })?;
             warn_unset(&project);

@@ -3308,21 +3308,37 @@ fn build_print_writes_the_builds_as_a_bake_file_without_an_engine() {
     assert_eq!(fails(build(&["nope"])), "berth: nope: no such service");
 }
 
+/// A `compose.yaml` in a directory of its own, and `berth compose config` run there (no engine).
+struct ConfigFiles {
+    home: Home,
+    dir: tempfile::TempDir,
+}
+
+impl ConfigFiles {
+    fn new(compose: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+        Self {
+            home: Home::new(),
+            dir,
+        }
+    }
+
+    /// `berth compose config ARGS…` in the directory.
+    fn config(&self, args: &[&str]) -> Command {
+        let mut cmd = self.home.berth(&["compose", "config"]);
+        cmd.args(args).current_dir(self.dir.path());
+        cmd
+    }
+}
+
 /// `config --no-consistency`: the model of files that refer to what they do not define.
 #[test]
 fn config_says_an_inconsistent_model_only_when_asked() {
-    let home = Home::new();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("compose.yaml"),
+    let files = ConfigFiles::new(
         "name: loose\nservices:\n  web:\n    image: web\n    depends_on: [db]\n    networks: [back]\n    volumes: [\"data:/data\"]\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: b\n    depends_on: [a]\n",
-    )
-    .unwrap();
-    let config = |args: &[&str]| {
-        let mut cmd = home.berth(&["compose", "config"]);
-        cmd.args(args).current_dir(dir.path());
-        cmd
-    };
+    );
+    let config = |args: &[&str]| files.config(args);
     assert!(
         fails(config(&[]))
             .ends_with("services.web.depends_on: depends on undefined service \"db\""),
@@ -3339,21 +3355,38 @@ fn config_says_an_inconsistent_model_only_when_asked() {
     }
 }
 
+/// `config --no-normalize`: the model without what compose fills in.
+#[test]
+fn config_leaves_out_what_compose_fills_in_when_asked() {
+    let files = ConfigFiles::new(
+        "name: plain\nservices:\n  web:\n    image: web\n    links: [db]\n    volumes: [\"data:/data\"]\n  db:\n    image: db\nvolumes:\n  data: {}\n",
+    );
+    let config = |args: &[&str]| files.config(args);
+    let full = ok(config(&[]));
+    let plain = ok(config(&["--no-normalize"]));
+    for filled in [
+        "name: plain_default",
+        "name: plain_data",
+        "depends_on:",
+        "networks:",
+    ] {
+        assert!(full.contains(filled), "{filled:?} not in {full}");
+        assert!(!plain.contains(filled), "{filled:?} in {plain}");
+    }
+    assert!(
+        plain.contains("links:\n    - db") && plain.contains("source: data"),
+        "{plain}"
+    );
+}
+
 /// `config --variables`: the files as written, a required variable unset listed, not refused.
 #[test]
 fn config_lists_the_variables_the_files_use_and_keeps_them_under_no_interpolate() {
-    let home = Home::new();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("compose.yaml"),
+    let files = ConfigFiles::new(
         "services:\n  web:\n    image: \"web:${TAG:-latest}\"\n    ports: [\"${PORT:?set the port}:80\"]\n    environment:\n      DEBUG: \"${DEBUG:+yes}\"\n      PRICE: \"$$5\"\n      HOME_DIR: $HOME_DIR\n",
-    )
-    .unwrap();
-    let config = |args: &[&str]| {
-        let mut cmd = home.berth(&["compose", "config"]);
-        cmd.args(args).current_dir(dir.path());
-        cmd
-    };
+    );
+    let config = |args: &[&str]| files.config(args);
+    let dir = &files.dir;
     // Without PORT the model cannot be made; its variables can be listed.
     let err = fails(config(&[]));
     assert!(

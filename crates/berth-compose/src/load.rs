@@ -43,6 +43,9 @@ pub struct LoadOptions {
     /// the files do not define, and a dependency cycle, are let through (the model said as it
     /// is, which no command runs).
     pub no_consistency: bool,
+    /// `config --no-normalize`: what compose fills in left out (the default network, the
+    /// engine's names of networks and volumes, the dependencies links and the like imply).
+    pub no_normalize: bool,
 }
 
 /// Default file names, by precedence.
@@ -356,7 +359,8 @@ fn load_project(options: &LoadOptions, seen_files: &mut Vec<PathBuf>) -> Result<
             .map_err(of_job)?
             .into_iter()
             .partition(|(name, _)| jobs.contains(name));
-    let (service_env_files, inconsistent) = normalize(&mut json, &name, &env).map_err(of_job)?;
+    let (service_env_files, inconsistent) =
+        normalize(&mut json, &name, &env, !options.no_normalize).map_err(of_job)?;
     if let Some(e) = inconsistent.filter(|_| !options.no_consistency) {
         return Err(of_job(e));
     }
@@ -685,14 +689,16 @@ fn profiles(
 }
 
 /// Compose's normal form: env files folded into `environment`, bare variables resolved,
-/// commands as lists, the default network, engine names for networks and volumes, and
-/// references checked. The services' env files it read, each once.
-/// Fills in what compose fills in; returns the env files read and the first reference to
-/// something the files do not define (an error unless `--no-consistency`).
+/// commands as lists, and references checked; and, unless `config --no-normalize` (`fill` false),
+/// what compose fills in: the default network, engine names for networks and volumes, and the
+/// dependencies `links`, `volumes_from`, `network_mode`, `pid` and `ipc` imply. Returns the
+/// services' env files it read, each once, and the first reference to something the files do
+/// not define (an error unless `--no-consistency`).
 fn normalize(
     json: &mut Value,
     project: &str,
     env: &Environment,
+    fill: bool,
 ) -> Result<(Vec<PathBuf>, Option<Error>), Error> {
     let mut inconsistent: Option<Error> = None;
     let mut read_env_files: Vec<PathBuf> = Vec::new();
@@ -795,6 +801,9 @@ fn normalize(
                     ),
                 ));
             }
+            if !fill {
+                continue;
+            }
             let deps = s
                 .entry("depends_on")
                 .or_insert_with(|| Value::Object(Default::default()));
@@ -814,7 +823,7 @@ fn normalize(
                 }
             }
         }
-        if s.get("network_mode").is_none() {
+        if fill && s.get("network_mode").is_none() {
             let nets = s
                 .entry("networks")
                 .or_insert_with(|| Value::Object(Default::default()));
@@ -835,7 +844,7 @@ fn normalize(
     if needs_default_network && !networks.contains_key("default") {
         networks.insert("default".into(), Value::Object(Default::default()));
     }
-    for (key, net) in networks.iter_mut() {
+    for (key, net) in networks.iter_mut().filter(|_| fill) {
         engine_name(net, project, key);
     }
     let network_keys: BTreeSet<String> = networks.keys().cloned().collect();
@@ -843,14 +852,15 @@ fn normalize(
         .entry("volumes")
         .or_insert_with(|| Value::Object(Default::default()));
     let volumes = volumes.as_object_mut().expect("volumes is a mapping");
-    for (key, vol) in volumes.iter_mut() {
+    for (key, vol) in volumes.iter_mut().filter(|_| fill) {
         engine_name(vol, project, key);
     }
     let volume_keys: BTreeSet<String> = volumes.keys().cloned().collect();
     for (name, svc) in &services_snapshot {
         if let Some(nets) = svc.get("networks").and_then(Value::as_object) {
             for net in nets.keys() {
-                if !network_keys.contains(net) {
+                // `default` is compose's own, defined or not (under --no-normalize, not yet).
+                if !network_keys.contains(net) && net != "default" {
                     inconsistent.get_or_insert(Error::invalid(
                         format!("services.{name}.networks"),
                         format!("refers to undefined network {net:?}: define it under networks:"),
