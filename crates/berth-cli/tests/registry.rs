@@ -1,7 +1,8 @@
 //! Logging in to a registry through `berth` against the harness's htpasswd registry: refused
 //! without a login or with a wrong password, never stored in plain text unless asked, stored with
-//! a credential helper when one is configured, and used for push and pull. Needs root and a real
-//! engine: run with `--include-ignored`.
+//! a credential helper when one is configured, and used for push and pull, and for compose's
+//! artifacts, which Berth moves itself. Needs root and a real engine: run with
+//! `--include-ignored`.
 
 mod support;
 
@@ -845,4 +846,63 @@ fn build_pushes_what_it_built_and_takes_docker_s_progress_and_rm() {
     assert!(plain.contains(&format!("RUN echo {marker}")), "{plain}");
     let left = e.docker_ok(&["ps", "-a", "--no-trunc", "--format", "{{.Command}}"]);
     assert!(!left.contains(&marker), "{left}");
+}
+
+/// A compose project published to registries that want a login, Basic (htpasswd) and Bearer (a
+/// token service), and loaded back from them with the stored login (`compose publish`,
+/// `-f oci://`: Berth's own requests, not the engine's); refused without it.
+#[test]
+#[ignore = "needs root, a real engine and registry (scripts/test.sh runs it)"]
+fn a_compose_project_is_published_and_loaded_with_the_stored_login() {
+    let e = engine();
+    let scope = Scope::new(e);
+    let home = Home::new();
+    let h = e.host.as_str();
+    let dir = home.path().join(format!("published-{}", scope.id));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  web:\n    image: busybox\n    command: [\"sleep\", \"600\"]\n",
+    )
+    .unwrap();
+    let compose = |args: &[&str]| {
+        let mut cmd = home.berth(&["-H", h, "compose"]);
+        cmd.args(args).current_dir(&dir);
+        cmd
+    };
+    for reg in [auth_registry(), token_registry()] {
+        let (user, password) = reg.credentials.clone().unwrap();
+        let artifact = format!("{}/berth-test/project-{}:v1", reg.addr, scope.id);
+        let oci = format!("oci://{artifact}");
+        let err = fails(compose(&["publish", &artifact]));
+        assert!(
+            err.contains("the registry wants a login"),
+            "{}: {err}",
+            reg.addr
+        );
+        let out = login(
+            &home,
+            h,
+            &reg.addr,
+            &user,
+            &password,
+            &["--plain-text"],
+            None,
+        );
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8(run(compose(&["publish", &artifact])).stderr).unwrap();
+        assert!(
+            err.contains(&format!("{artifact} published (sha256:")),
+            "{err}"
+        );
+        let services = ok(compose(&["-f", &oci, "config", "--services"]));
+        assert_eq!(services.trim(), "web", "{}", reg.addr);
+        ok(home.berth(&["-H", h, "logout", &reg.addr]));
+        let err = fails(compose(&["-f", &oci, "config"]));
+        assert!(
+            err.contains("the registry wants a login"),
+            "{}: {err}",
+            reg.addr
+        );
+    }
 }
