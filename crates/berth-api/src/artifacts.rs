@@ -13,8 +13,6 @@ use crate::{ApiError, Berth, Connection};
 /// What `compose publish` was asked besides the repository.
 #[derive(Clone, Debug, Default)]
 pub struct PublishAsked {
-    /// `--with-env`: the services' environment variables and env files are published.
-    pub with_env: bool,
     /// `--resolve-image-digests`: an `image-digests.yaml` layer pins each service's image.
     pub resolve_image_digests: bool,
     /// `--oci-version`; `None` tries 1.1, then 1.0 when the registry refuses it.
@@ -47,11 +45,13 @@ pub fn oci_reference(file: &str) -> Option<&str> {
 }
 
 impl Berth {
-    /// Pushes `project`'s files to `repository` (`registry/name[:tag]`) as compose's artifact.
+    /// Pushes `layers` (what [`oci::layers`] makes of `project`, its checks passed) to
+    /// `repository` (`registry/name[:tag]`) as compose's artifact.
     pub async fn compose_publish(
         &self,
         conn: &Connection,
         project: &Project,
+        mut layers: Vec<Layer>,
         repository: &str,
         asked: &PublishAsked,
     ) -> Result<Published, ApiError> {
@@ -61,7 +61,6 @@ impl Berth {
                 "{repository}: publish to a tag, not a digest"
             )));
         }
-        let mut layers = oci::layers(project, asked.with_env)?;
         if asked.resolve_image_digests {
             let pinned = self.compose_resolve_digests(conn, project.clone()).await?;
             layers.push(Layer {
@@ -134,36 +133,32 @@ impl Berth {
         let cache = dirs::cache_dir()
             .unwrap_or_else(std::env::temp_dir)
             .join("berth/compose/oci");
-        let dir = cache.join(digest.trim_start_matches("sha256:"));
-        let mut fetched = Vec::new();
-        for layer in layers {
-            let data = client
-                .blob(&r.path, &layer.digest)
-                .await
-                .map_err(registry_error)?;
-            fetched.push((layer, data.to_vec()));
-        }
-        // Written aside, then put in place whole: a fetch cut short leaves no half project. The
-        // directory is named by the manifest's digest, so one there already holds the same files.
-        let partial = cache.join(format!(
-            "{}.{}.partial",
-            digest.trim_start_matches("sha256:"),
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&partial);
-        let files = oci::write_files(&partial, &fetched)?;
-        if !dir.is_dir() && std::fs::rename(&partial, &dir).is_err() && !dir.is_dir() {
+        let hex = digest.trim_start_matches("sha256:");
+        let dir = cache.join(hex);
+        // The directory is named by the manifest's digest: one there already holds its files.
+        if !dir.is_dir() {
+            let mut data = Vec::new();
+            for layer in &layers {
+                let bytes = client
+                    .blob(&r.path, &layer.digest)
+                    .await
+                    .map_err(registry_error)?;
+                data.push(bytes.to_vec());
+            }
+            // Written aside, then put in place whole: a fetch cut short leaves no half project.
+            let partial = cache.join(format!("{hex}.{}.partial", std::process::id()));
             let _ = std::fs::remove_dir_all(&partial);
-            return Err(ApiError::invalid(format!(
-                "{at}: cannot keep its files in {}",
-                cache.display()
-            )));
+            oci::write_files(&partial, &layers, &data)?;
+            let kept = std::fs::rename(&partial, &dir).is_ok() || dir.is_dir();
+            let _ = std::fs::remove_dir_all(&partial);
+            if !kept {
+                return Err(ApiError::invalid(format!(
+                    "{at}: cannot keep its files in {}",
+                    cache.display()
+                )));
+            }
         }
-        let _ = std::fs::remove_dir_all(&partial);
-        let files = files
-            .iter()
-            .filter_map(|f| f.file_name().map(|n| dir.join(n)))
-            .collect();
+        let files = oci::compose_files(&dir, &layers);
         Ok(Fetched { dir, files })
     }
 }

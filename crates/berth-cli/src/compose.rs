@@ -1508,7 +1508,6 @@ pub async fn run(
         ComposeCommand::Publish(a) => {
             let project = berth.compose_load(&load_options(p, &[]))?;
             let asked = PublishAsked {
-                with_env: a.with_env,
                 resolve_image_digests: a.resolve_image_digests,
                 oci_version: a
                     .oci_version
@@ -1545,7 +1544,7 @@ pub async fn run(
             };
             push_images(berth, &conn, &project, &[], format, how).await?;
             let published = berth
-                .compose_publish(&conn, &project, &a.repository, &asked)
+                .compose_publish(&conn, &project, layers, &a.repository, &asked)
                 .await?;
             eprintln!(
                 "{} published ({}): {}",

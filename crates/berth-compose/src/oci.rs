@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use berth_registry::digest;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -96,11 +97,6 @@ pub struct Layer {
     /// A file a service extends (named by compose's hash of its path): written beside the
     /// project's files when fetched, not loaded as one of them.
     pub extends: bool,
-}
-
-/// `sha256:HEX` of `data`.
-pub fn digest(data: &[u8]) -> String {
-    format!("sha256:{:x}", Sha256::digest(data))
 }
 
 /// The manifest of `layers` in the shape of `version`, made at `created` (RFC 3339). Its
@@ -256,31 +252,47 @@ fn plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
-/// Writes a fetched artifact's files (`layers` with their bytes) into `dir`, which must not
-/// exist; returns the compose files in the manifest's order (what `-f` loads). A name two
-/// compose files share is kept apart by their place (`1-compose.yaml`).
-pub fn write_files(dir: &Path, layers: &[(LayerRef, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
+/// The file each of a fetched artifact's layers is in its directory: its name, a name two layers
+/// share kept apart by their place (`1-compose.yaml`).
+fn file_names(layers: &[LayerRef]) -> Vec<String> {
+    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+    layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let seen = used.entry(&layer.name).or_default();
+            *seen += 1;
+            match *seen {
+                1 => layer.name.clone(),
+                _ => format!("{i}-{}", layer.name),
+            }
+        })
+        .collect()
+}
+
+/// Writes a fetched artifact's files (`data`, each layer's bytes) into `dir`.
+pub fn write_files(dir: &Path, layers: &[LayerRef], data: &[Vec<u8>]) -> Result<(), Error> {
     let write_err = |path: &Path, e: std::io::Error| Error::Read {
         path: path.to_owned(),
         reason: format!("cannot write it: {e}"),
     };
     std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
-    let mut files = Vec::new();
-    let mut used: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, (layer, data)) in layers.iter().enumerate() {
-        let seen = used.entry(layer.name.clone()).or_default();
-        let name = match *seen {
-            0 => layer.name.clone(),
-            _ => format!("{i}-{}", layer.name),
-        };
-        *seen += 1;
-        let path = dir.join(&name);
+    for (name, data) in file_names(layers).iter().zip(data) {
+        let path = dir.join(name);
         std::fs::write(&path, data).map_err(|e| write_err(&path, e))?;
-        if layer.kind == LayerKind::ComposeFile && !layer.extends {
-            files.push(path);
-        }
     }
-    Ok(files)
+    Ok(())
+}
+
+/// The compose files of an artifact written in `dir`, in the manifest's order: what `-f`
+/// loads (not the files services extend, nor env files).
+pub fn compose_files(dir: &Path, layers: &[LayerRef]) -> Vec<PathBuf> {
+    layers
+        .iter()
+        .zip(file_names(layers))
+        .filter(|(l, _)| l.kind == LayerKind::ComposeFile && !l.extends)
+        .map(|(_, name)| dir.join(name))
+        .collect()
 }
 
 /// The layers `compose publish` pushes for `project`: its compose files as written (but for
@@ -545,25 +557,15 @@ mod tests {
             digest: String::new(),
             extends,
         };
-        let files = write_files(
-            &dir,
-            &[
-                (
-                    layer(LayerKind::ComposeFile, "compose.yaml", false),
-                    b"a".to_vec(),
-                ),
-                (
-                    layer(LayerKind::ComposeFile, "compose.yaml", false),
-                    b"b".to_vec(),
-                ),
-                (
-                    layer(LayerKind::ComposeFile, "base.yaml", true),
-                    b"c".to_vec(),
-                ),
-                (layer(LayerKind::EnvFile, "web.env", false), b"A=1".to_vec()),
-            ],
-        )
-        .unwrap();
+        let layers = [
+            layer(LayerKind::ComposeFile, "compose.yaml", false),
+            layer(LayerKind::ComposeFile, "compose.yaml", false),
+            layer(LayerKind::ComposeFile, "base.yaml", true),
+            layer(LayerKind::EnvFile, "web.env", false),
+        ];
+        let data = [b"a".to_vec(), b"b".to_vec(), b"c".to_vec(), b"A=1".to_vec()];
+        write_files(&dir, &layers, &data).unwrap();
+        let files = compose_files(&dir, &layers);
         // The extended file is written beside them, not loaded as one of the project's.
         assert_eq!(
             files,

@@ -463,10 +463,11 @@ impl Registry {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let digest = header("docker-content-digest").unwrap_or_else(|| digest(&body));
-        if reference.starts_with("sha256:") && crate::digest(&body) != reference {
+        let own = digest(&body);
+        if reference.starts_with("sha256:") && own != reference {
             return Err(self.corrupt(what, reference));
         }
+        let digest = header("docker-content-digest").unwrap_or(own);
         let media_type = header(header::CONTENT_TYPE.as_str()).unwrap_or_default();
         Ok((body, media_type, digest))
     }
