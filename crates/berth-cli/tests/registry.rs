@@ -10,7 +10,9 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
-use berth_testkit::{Scope, auth_registry, busybox_image, engine, registry, token_registry};
+use berth_testkit::{
+    Registry, Scope, auth_registry, busybox_image, engine, registry, token_registry,
+};
 use support::{Home, fails, fails_with, feed, json_lines, ok, run, write_context};
 
 /// A busybox image of the scope, `berth-test/<scope>:<tag>`, tagged with its name in the
@@ -45,6 +47,27 @@ fn login(
         cmd.env("PATH", p);
     }
     feed(cmd, &format!("{password}\n"))
+}
+
+/// Logs in to `reg` with its credentials, stored in plain text (no credential helper), and
+/// checks that it was taken; what `login` said.
+fn logged_in(home: &Home, host: &str, reg: &Registry) -> std::process::Output {
+    let (user, password) = reg.credentials.clone().unwrap();
+    let out = login(
+        home,
+        host,
+        &reg.addr,
+        &user,
+        &password,
+        &["--plain-text"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// A credential helper speaking docker's protocol, keeping its entries as files in `dir`.
@@ -122,20 +145,7 @@ fn login_is_checked_stored_safely_and_used_for_push_and_pull() {
         "no plain text without consent"
     );
 
-    let out = login(
-        &home,
-        h,
-        &reg.addr,
-        &user,
-        &password,
-        &["--plain-text"],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = logged_in(&home, h, reg);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("Login Succeeded (saved in "));
     let config = std::fs::read_to_string(home.docker_config().join("config.json")).unwrap();
     assert!(
@@ -186,18 +196,8 @@ fn a_build_pulls_its_base_image_with_the_stored_login() {
     let home = Home::new();
     let h = e.host.as_str();
     let reg = auth_registry();
-    let (user, password) = reg.credentials.clone().unwrap();
     let remote = image_for(e, &scope, &home, &reg.addr, "base");
-    let out = login(
-        &home,
-        h,
-        &reg.addr,
-        &user,
-        &password,
-        &["--plain-text"],
-        None,
-    );
-    assert!(out.status.success(), "{out:?}");
+    logged_in(&home, h, reg);
     ok(home.berth(&["-H", h, "push", &remote]));
     let dir = home.path().join("ctx");
     std::fs::create_dir_all(&dir).unwrap();
@@ -362,21 +362,7 @@ fn browsing_a_registry_catalog_tags_and_manifests() {
     let auth = auth_registry();
     let err = fails(home.berth(&["registry", "ls", &auth.addr]));
     assert!(err.contains("the registry wants a login"), "{err}");
-    let (user, password) = auth.credentials.clone().unwrap();
-    let out = login(
-        &home,
-        h,
-        &auth.addr,
-        &user,
-        &password,
-        &["--plain-text"],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    logged_in(&home, h, auth);
     ok(home.berth(&["registry", "ls", &auth.addr]));
 }
 
@@ -545,7 +531,7 @@ fn a_registry_behind_a_token_service() {
     let home = Home::new();
     let h = e.host.as_str();
     let reg = token_registry();
-    let (user, password) = reg.credentials.clone().unwrap();
+    let (user, _) = reg.credentials.clone().unwrap();
     let repo = format!("berth-test/token-{}", scope.id);
     let image = format!("berth-test/{}:token", scope.id);
     busybox_image(e, &scope, &image, "CMD [\"true\"]");
@@ -566,20 +552,7 @@ fn a_registry_behind_a_token_service() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let out = login(
-        &home,
-        h,
-        &reg.addr,
-        &user,
-        &password,
-        &["--plain-text"],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    logged_in(&home, h, reg);
     ok(home.berth(&["-H", h, "push", &remote]));
     // Browsing fetches its own Bearer tokens with the stored login.
     assert!(
@@ -871,7 +844,6 @@ fn a_compose_project_is_published_and_loaded_with_the_stored_login() {
         cmd
     };
     for reg in [auth_registry(), token_registry()] {
-        let (user, password) = reg.credentials.clone().unwrap();
         let artifact = format!("{}/berth-test/project-{}:v1", reg.addr, scope.id);
         let oci = format!("oci://{artifact}");
         let err = fails(compose(&["publish", &artifact]));
@@ -880,16 +852,7 @@ fn a_compose_project_is_published_and_loaded_with_the_stored_login() {
             "{}: {err}",
             reg.addr
         );
-        let out = login(
-            &home,
-            h,
-            &reg.addr,
-            &user,
-            &password,
-            &["--plain-text"],
-            None,
-        );
-        assert!(out.status.success(), "{out:?}");
+        logged_in(&home, h, reg);
         let err = String::from_utf8(run(compose(&["publish", &artifact])).stderr).unwrap();
         assert!(
             err.contains(&format!("{artifact} published (sha256:")),
