@@ -85,7 +85,8 @@ impl Environment {
     }
 }
 
-fn read(path: &Path) -> Result<String, Error> {
+/// A file's text, or an error naming it.
+pub(crate) fn read(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| Error::Read {
         path: path.to_owned(),
         reason: match e.kind() {

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
+use crate::load::read;
 use crate::model::Project;
 
 /// The `artifactType` of a compose project.
@@ -302,9 +303,8 @@ pub fn compose_files(dir: &Path, layers: &[LayerRef]) -> Vec<PathBuf> {
 /// (nothing to pull), a bind mount (the files are not in the artifact), environment variables
 /// without `with_env` (they would be published), and files that include other files.
 pub fn layers(project: &Project, with_env: bool) -> Result<Vec<Layer>, Error> {
-    let all = project.services.iter().chain(&project.disabled);
     let mut only_build = Vec::new();
-    for (name, svc) in all.clone() {
+    for (name, svc) in project.services.iter().chain(&project.disabled) {
         if svc.image.is_none() && svc.build.is_some() {
             only_build.push(name.as_str());
         }
@@ -345,12 +345,6 @@ pub fn layers(project: &Project, with_env: bool) -> Result<Vec<Layer>, Error> {
             "is made from an environment variable, which would be published: pass --with-env to publish it",
         ));
     }
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|e| Error::Read {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })
-    };
     let mut layers = Vec::new();
     // The files services extend, named as compose names them, each published once.
     let mut extended: Vec<(PathBuf, String)> = Vec::new();
@@ -390,14 +384,10 @@ pub fn layers(project: &Project, with_env: bool) -> Result<Vec<Layer>, Error> {
     }
     if with_env {
         for path in &project.service_env_files {
-            let data = std::fs::read(path).map_err(|e| Error::Read {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
             layers.push(Layer {
                 kind: LayerKind::EnvFile,
                 name: file_name(path),
-                data,
+                data: read(path)?.into_bytes(),
                 extends: false,
             });
         }
